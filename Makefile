@@ -1,0 +1,63 @@
+# Common tasks. `make run` and `make test` install what they need themselves.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PORT ?= 8000
+HOST ?= 127.0.0.1
+
+.PHONY: run build check test test-fast lint format bench sample browser clean help
+
+help:
+	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
+	@echo "make test     install everything and run the whole test suite"
+	@echo "make lint     ruff and mypy"
+	@echo "make bench    build benchmark (N=1000,10000; BENCH_N='1000 10000 100000')"
+	@echo "make sample   regenerate the sample catalogue in datasets/"
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+# Debian's Chromium and CJK fonts for the browser tests (FACTS.md).
+browser:
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
+	  echo "installing chromium and fonts-noto-cjk (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	fi
+
+build: $(STAMP)
+	$(BIN)/portal build datasets --out site
+
+check: $(STAMP)
+	$(BIN)/portal check datasets
+
+run: build
+	@echo ""
+	@echo "Portal: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
+	@echo ""
+	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+
+test: $(STAMP) browser
+	$(BIN)/python -m pytest -n 2 -q
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not browser and not slow"
+
+lint: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/mypy domain builder portal
+
+format: $(STAMP)
+	$(BIN)/ruff check --fix .
+
+bench: $(STAMP)
+	$(BIN)/python -m bench.build_bench $(BENCH_N)
+
+sample: $(STAMP)
+	$(BIN)/python scripts/make_sample_catalog.py
+
+clean:
+	rm -rf site build .portal-cache .pytest_cache .mypy_cache .ruff_cache

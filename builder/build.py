@@ -1,0 +1,453 @@
+"""``portal build``: the catalogue becomes a static portal.
+
+Order of work:
+1. load and check the catalogue (metadata rules every time; schema
+   validation and the desensitization gate only for datasets whose files
+   changed since the last build); any error stops the build before a file
+   is written;
+2. build the navigation pages with the theme (``builder.theme``), which
+   also yields the shell for dataset pages;
+3. for each published dataset whose inputs changed: write its downloads
+   (unconditional, active data only) and its page;
+4. write the catalogue-wide files; copy the theme's output; delete files a
+   previous build wrote that this one did not (e.g. a dataset that became
+   not-open loses its page and files at once).
+
+Build state lives in a cache folder outside the site (it may name
+conditional resources), never in the published output.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import shutil
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from builder import feeds, pages
+from builder.check import check_data, check_metadata, resource_file
+from builder.downloads import (
+    DownloadFile,
+    package_descriptor,
+    safe_filename,
+    write_resource_downloads,
+)
+from builder.render import render, templates_digest
+from builder.tables import TableError, preview
+from builder.theme import NavPage, Shell, build_theme_pages
+from domain.catalog import Catalog, load_catalog
+from domain.freshness import update_status
+from domain.model import Dataset
+from domain.problems import Problem, Severity
+from domain.publication import dataset_path, public_record
+
+log = logging.getLogger(__name__)
+
+BUILDER_VERSION = "1"
+STATE_FILE = "state.json"
+PREVIEW_ROWS = 10
+DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+
+Progress = Callable[[str, int, int], None]
+
+
+class BuildFailed(Exception):
+    """The catalogue has errors; nothing was published. ``problems`` lists them."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        errors = [p for p in problems if p.severity is Severity.ERROR]
+        super().__init__(f"{len(errors)} error(s) in the catalogue; nothing was published")
+
+
+class UnsafeOutput(Exception):
+    """The output folder is not one this builder may write into."""
+
+
+@dataclass
+class BuildConfig:
+    catalog_dir: Path
+    out_dir: Path
+    today: date
+    cache_dir: Path | None = None
+    mkdocs_config: Path = DEFAULT_MKDOCS_CONFIG
+    base_url: str | None = None
+    request_service_url: str | None = None
+    search_api_url: str | None = None
+    validate: bool = True
+    strict: bool = True
+    progress: Progress | None = None
+
+    def resolved_cache(self) -> Path:
+        if self.cache_dir:
+            return self.cache_dir
+        return self.out_dir.resolve().parent / ".portal-cache" / self.out_dir.resolve().name
+
+
+@dataclass
+class BuildResult:
+    datasets: int = 0
+    pages_written: int = 0
+    pages_reused: int = 0
+    files_removed: int = 0
+    downloads: int = 0
+    seconds: float = 0.0
+    warnings: list[Problem] = field(default_factory=list)
+    timings: dict[str, float] = field(default_factory=dict)
+
+
+def _sha(*parts: bytes | str) -> str:
+    sha = hashlib.sha256()
+    for part in parts:
+        sha.update(part.encode() if isinstance(part, str) else part)
+        sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def _file_digest(path: Path) -> str:
+    return _sha(path.read_bytes()) if path.is_file() else ""
+
+
+def data_key(catalog: Catalog, dataset: Dataset) -> str:
+    """Fingerprint of a dataset's inputs: descriptor bytes and resource stats."""
+    parts: list[bytes | str] = [BUILDER_VERSION,
+                                (catalog.root / dataset.descriptor).read_bytes()]
+    for resource in dataset.resources:
+        path = resource_file(catalog, dataset, resource)
+        if path is not None and path.is_file():
+            stat = path.stat()
+            parts.append(f"{resource.path}:{stat.st_size}:{stat.st_mtime_ns}")
+        else:
+            parts.append(f"{resource.path}:missing")
+    return _sha(*parts)
+
+
+def _write_if_changed(path: Path, text: str) -> bool:
+    data = text.encode("utf-8")
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+    return True
+
+
+def _check_output_folder(out: Path, state_exists: bool) -> None:
+    if out.exists() and not out.is_dir():
+        raise UnsafeOutput(f"{out} exists and is not a folder; choose another --out")
+    if out.is_dir() and any(out.iterdir()) and not state_exists \
+            and not (out / "index.html").is_file():
+        raise UnsafeOutput(
+            f"{out} is not empty and was not built by portal build; "
+            "choose an empty or new folder for --out (nothing was written)")
+
+
+def expected_download_count(catalog: Catalog) -> int:
+    """How many download files the site will offer (shown on the home page
+    before the files are written): every form of each public table, and each
+    other public file once."""
+    from builder.downloads import DOWNLOAD_FORMS
+
+    return sum(len(DOWNLOAD_FORMS) if r.is_tabular else 1
+               for d in catalog.published() if d.data_is_public for r in d.resources)
+
+
+class _Builder:
+    def __init__(self, cfg: BuildConfig):
+        self.cfg = cfg
+        self.out = cfg.out_dir
+        self.cache = cfg.resolved_cache()
+        self.result = BuildResult()
+        self.written: set[str] = set()
+        self.state_path = self.cache / STATE_FILE
+        self.old_state: dict[str, Any] = {}
+        if self.state_path.is_file():
+            try:
+                self.old_state = json.loads(self.state_path.read_text(encoding="utf-8"))
+            except ValueError:
+                self.old_state = {}
+        if self.old_state.get("version") != BUILDER_VERSION:
+            self.old_state = {}
+
+    # -- helpers -------------------------------------------------------
+    def progress(self, stage: str, done: int, total: int) -> None:
+        if self.cfg.progress:
+            self.cfg.progress(stage, done, total)
+
+    def emit(self, rel: str, text: str) -> None:
+        self.written.add(rel)
+        _write_if_changed(self.out / rel, text)
+
+    def timed(self, name: str, start: float) -> float:
+        now = time.perf_counter()
+        self.result.timings[name] = round(now - start, 3)
+        return now
+
+    # -- stages --------------------------------------------------------
+    def load(self) -> tuple[Catalog, dict[str, dict[str, Any]]]:
+        cfg = self.cfg
+        catalog, found = load_catalog(cfg.catalog_dir)
+        portal = catalog.portal
+        overrides: dict[str, Any] = {k: v for k, v in (("base_url", cfg.base_url),
+                                       ("request_service_url", cfg.request_service_url),
+                                       ("search_api_url", cfg.search_api_url)) if v}
+        if overrides:
+            from dataclasses import replace
+            catalog = Catalog(catalog.root, replace(portal, **overrides), catalog.vocab,
+                              catalog.datasets)
+        found.extend(check_metadata(catalog, cfg.today))
+        old = self.old_state.get("datasets", {})
+        entries: dict[str, dict[str, Any]] = {}
+        total = len(catalog.datasets)
+        for count, dataset in enumerate(catalog.datasets, start=1):
+            key = data_key(catalog, dataset)
+            previous = old.get(dataset.identifier, {})
+            if previous.get("data_key") == key and "problems" in previous:
+                problems = [Problem(**p) for p in previous["problems"]]
+            else:
+                problems = check_data(catalog, [dataset], validate=cfg.validate)
+            found.extend(problems)
+            entries[dataset.identifier] = {
+                "data_key": key,
+                "problems": [{"code": p.code, "message": p.message, "file": p.file,
+                              "row": p.row, "field": p.field} for p in problems],
+            }
+            if count % 500 == 0 or count == total:
+                self.progress("check", count, total)
+        errors = [p for p in found if p.severity is Severity.ERROR]
+        if errors:
+            raise BuildFailed(found)
+        self.result.warnings = found
+        return catalog, entries
+
+    def dataset_files(self, catalog: Catalog, dataset: Dataset, record: dict[str, Any],
+                      ) -> tuple[list[pages.ResourceView], list[DownloadFile]]:
+        folder = self.out / dataset_path(dataset.identifier)
+        folder.mkdir(parents=True, exist_ok=True)
+        views: list[pages.ResourceView] = []
+        published: list[tuple[Any, list[DownloadFile]]] = []
+        stems: set[str] = set()
+        for index, resource in enumerate(dataset.resources):
+            view = pages.ResourceView(
+                name=resource.name, title=resource.title or resource.name,
+                description=resource.description,
+                fields=[{"name": f.name, "title": f.title, "type": f.type,
+                         "description": f.description, "unit": f.unit}
+                        for f in resource.fields])
+            source = resource_file(catalog, dataset, resource)
+            # 003 §21: only unconditional, active data is copied to the site.
+            if dataset.data_is_public and source is not None:
+                stem = safe_filename(resource.name, f"resource-{index + 1}")
+                while stem in stems:
+                    stem += f"-{index + 1}"
+                stems.add(stem)
+                files = write_resource_downloads(source, resource, folder, stem)
+                for file in files:
+                    self.written.add(f"{dataset_path(dataset.identifier)}{file.filename}")
+                view.downloads = files
+                published.append((resource, files))
+                if resource.is_tabular:
+                    try:
+                        view.preview_header, view.preview_rows = preview(
+                            folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                    except TableError:
+                        pass  # the check already validated it; a preview is optional
+                    view.snippets = pages.snippets(catalog.portal, record, f"{stem}.csv")
+            views.append(view)
+        if published:
+            metadata = {
+                "name": dataset.identifier, "title": dataset.title,
+                "description": dataset.summary, "keywords": list(dataset.keywords),
+                "homepage": feeds.absolute(catalog.portal, record["url"]),
+                "version": record["last_updated"] or "",
+                "licenses": [{"name": "portal-terms",
+                              "title": catalog.portal.licence_name or "开放数据使用协议",
+                              "path": feeds.absolute(catalog.portal, "terms/")}],
+                "sources": [{"title": record["department_name"]}],
+            }
+            descriptor = package_descriptor(dataset, published, metadata)
+            self.emit(f"{dataset_path(dataset.identifier)}datapackage.json",
+                      json.dumps(descriptor, ensure_ascii=False, indent=2) + "\n")
+        return views, [f for _, files in published for f in files]
+
+    def run(self) -> BuildResult:
+        cfg = self.cfg
+        started = time.perf_counter()
+        _check_output_folder(self.out, self.state_path.is_file())
+        catalog, entries = self.load()
+        mark = self.timed("check", started)
+        portal = catalog.portal
+        records = {d.identifier: public_record(d, catalog.vocab, cfg.today)
+                   for d in catalog.published()}
+        record_list = sorted(records.values(), key=lambda r: r["id"])
+        old = self.old_state.get("datasets", {})
+        download_count = expected_download_count(catalog)
+
+        # The theme's pages first: they give the shell of the dataset pages.
+        shell = self.theme_pages(catalog, record_list, download_count)
+        mark = self.timed("theme", mark)
+        global_key = _sha(BUILDER_VERSION, shell.text, templates_digest(),
+                          _file_digest(catalog.root / "vocabularies.yaml"),
+                          pages.stable_json(portal.__dict__))
+        downloads_by_id: dict[str, list[dict[str, Any]]] = {}
+        total = len(catalog.published())
+        for count, dataset in enumerate(catalog.published(), start=1):
+            record = records[dataset.identifier]
+            entry = entries[dataset.identifier]
+            page_key = _sha(entry["data_key"], global_key, pages.stable_json(record))
+            previous = old.get(dataset.identifier, {})
+            page_rel = f"{dataset_path(dataset.identifier)}index.html"
+            reusable = previous.get("page_key") == page_key and all(
+                (self.out / rel).is_file() for rel in previous.get("files", []))
+            if reusable:
+                entry.update(page_key=page_key, files=previous["files"],
+                             downloads=previous.get("downloads", []))
+                self.written.update(previous["files"])
+                self.result.pages_reused += 1
+            else:
+                before = set(self.written)
+                views, files = self.dataset_files(catalog, dataset, record)
+                status = update_status(dataset, catalog.vocab, cfg.today)
+                package_url = "datapackage.json" if files else None
+                context = pages.dataset_context(
+                    portal, record, views, age_days=status.age_days,
+                    next_due=status.next_due.isoformat() if status.next_due else None,
+                    root="../../", package_url=package_url)
+                html = shell.fill(title=dataset.title, description=dataset.summary[:150],
+                                  content_html=render("dataset.html", **context),
+                                  canonical=dataset_path(dataset.identifier))
+                self.emit(page_rel, html)
+                entry.update(page_key=page_key,
+                             files=sorted((self.written - before) | {page_rel}),
+                             downloads=pages.downloads_as_dicts(files))
+                self.result.pages_written += 1
+            downloads_by_id[dataset.identifier] = entry["downloads"]
+            if count % 500 == 0 or count == total:
+                self.progress("pages", count, total)
+        mark = self.timed("datasets", mark)
+        self.result.downloads = sum(len(v) for v in downloads_by_id.values())
+        self.catalogue_files(catalog, record_list, downloads_by_id)
+        self.copy_theme_output()
+        mark = self.timed("site-files", mark)
+        self.remove_stale()
+        self.save_state(entries)
+        self.result.datasets = len(records)
+        self.result.seconds = round(time.perf_counter() - started, 3)
+        return self.result
+
+    def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
+                    download_count: int) -> Shell:
+        portal, vocab = catalog.portal, catalog.vocab
+        api_url = portal.search_api_url or portal.request_service_url
+        nav = [
+            NavPage("", "首页", render("home.html", **pages.home_context(
+                portal, vocab, records, download_count)),
+                description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
+            NavPage("catalog", "数据目录",
+                    render("catalog.html", **pages.catalog_context(vocab, records))),
+            NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url)),
+            NavPage("departments", "数据提供部门", render(
+                "departments.html", portal=portal, root="../",
+                rows=pages.department_rows(vocab, records))),
+            NavPage("announcements", "撤回与失效公告", render(
+                "announcements.html", root="../", notices=pages.announcements(records))),
+            NavPage("guide", "使用指南", render(
+                "guide.html", root="../", portal=portal,
+                example_url=self.example_url(portal, records))),
+            NavPage("about", "关于", render(
+                "about.html", portal=portal, counts=pages.counts(records, download_count))),
+            NavPage("terms", "使用协议", render("terms.html", portal=portal)),
+        ]
+        for row in pages.department_rows(vocab, records):
+            mine = [r for r in records if r["department"] == row["code"]]
+            mine.sort(key=lambda r: (r["status"] != "active", r["title"]))
+            dept = vocab.department(row["code"])
+            nav.append(NavPage(f"departments/{row['code']}", row["name"], render(
+                "department.html", root="../../", dept=dept, records=mine, counts={
+                    "unconditional": row["unconditional"], "conditional": row["conditional"],
+                    "overdue": row["overdue"]},
+                freshness_labels=pages.FRESHNESS_LABELS), in_nav=False))
+        return build_theme_pages(
+            nav, config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
+            site_name=portal.name, site_url=portal.base_url, strict=self.cfg.strict)
+
+    def example_url(self, portal: Any, records: list[dict[str, Any]]) -> str:
+        for r in records:
+            if r["data_public"]:
+                return feeds.absolute(portal, r["url"])
+        return feeds.absolute(portal, "datasets/")
+
+    def catalogue_files(self, catalog: Catalog, records: list[dict[str, Any]],
+                        downloads: dict[str, list[dict[str, Any]]]) -> None:
+        portal = catalog.portal
+        self.emit("catalog.json", json.dumps(
+            feeds.catalog_document(portal, records, self.cfg.today),
+            ensure_ascii=False, indent=1) + "\n")
+        self.emit("catalog-index.json", json.dumps(
+            feeds.catalog_index(records), ensure_ascii=False, separators=(",", ":")))
+        self.emit("dcat.jsonld", json.dumps(
+            feeds.dcat_catalog(portal, records, downloads), ensure_ascii=False, indent=1) + "\n")
+        self.emit("feed.xml", feeds.atom_feed(portal, records))
+        site_pages: list[tuple[str, str | None]] = [
+            (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
+                                "guide/", "about/", "terms/")]
+        site_pages += [(f"departments/{row['code']}/", None)
+                       for row in pages.department_rows(catalog.vocab, records)]
+        site_pages += [(r["url"], r["last_updated"]) for r in records]
+        for name, text in feeds.sitemaps(portal, site_pages).items():
+            self.emit(name, text)
+
+    def copy_theme_output(self) -> None:
+        staged = self.cache / "theme" / "site"
+        for path in staged.rglob("*"):
+            if path.is_dir():
+                continue
+            rel = path.relative_to(staged).as_posix()
+            if rel == "sitemap.xml" or rel == "sitemap.xml.gz":
+                continue  # ours lists the dataset pages too
+            self.written.add(rel)
+            target = self.out / rel
+            if target.is_file() and target.stat().st_size == path.stat().st_size \
+                    and target.read_bytes() == path.read_bytes():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+    def remove_stale(self) -> None:
+        previous = set(self.old_state.get("files", []))
+        for rel in sorted(previous - self.written):
+            target = self.out / rel
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+                self.result.files_removed += 1
+        # Drop folders left empty (a dataset that disappeared).
+        for folder in sorted((p for p in self.out.rglob("*") if p.is_dir()), reverse=True):
+            if not any(folder.iterdir()):
+                folder.rmdir()
+
+    def save_state(self, entries: dict[str, dict[str, Any]]) -> None:
+        self.cache.mkdir(parents=True, exist_ok=True)
+        state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written)}
+        tmp = self.state_path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        os.replace(tmp, self.state_path)
+
+
+def build(cfg: BuildConfig) -> BuildResult:
+    """Build the portal described by ``cfg``.
+
+    Raises:
+        BuildFailed: the catalogue has errors (nothing was written).
+        UnsafeOutput: the output folder holds files this builder did not write.
+        builder.theme.ThemeError: mkdocs failed.
+    """
+    cfg.out_dir.mkdir(parents=True, exist_ok=True) if cfg.out_dir.parent.exists() else None
+    return _Builder(cfg).run()

@@ -1,0 +1,209 @@
+"""Machine-readable downloads of unconditionally open data (003 §23).
+
+Each tabular resource is published at stable URLs under
+``datasets/<id>/``::
+
+    <resource>.csv        UTF-8 CSV, the exact values (for programs)
+    <resource>.excel.csv  UTF-8 with BOM, formulas neutralised (for Excel)
+    <resource>.json       JSON records, typed by the Table Schema
+    datapackage.json      Frictionless descriptor with sizes and SHA-256
+
+The forms are declared once in ``DOWNLOAD_FORMS`` and drive the files, the
+page's download table and the descriptor alike.
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import json
+import re
+import shutil
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from builder.tables import open_table
+from domain.model import Dataset, Resource
+
+# Cells Excel would run as formulas (CSV injection). A leading apostrophe
+# makes Excel show the text; the UTF-8 CSV keeps the exact value.
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_SAFE_NAME = re.compile(r"[^a-z0-9._-]+")
+
+
+@dataclass(frozen=True)
+class DownloadForm:
+    key: str
+    suffix: str
+    label: str  # shown on the page
+    media_type: str
+
+
+DOWNLOAD_FORMS = (
+    DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv"),
+    DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv"),
+    DownloadForm("json", ".json", "JSON", "application/json"),
+)
+
+
+@dataclass(frozen=True)
+class DownloadFile:
+    """One published file, as the page and the descriptor describe it."""
+
+    form: str  # key of DOWNLOAD_FORMS, or "original" for non-tabular files
+    label: str
+    filename: str
+    bytes: int
+    sha256: str
+    media_type: str
+
+
+def safe_filename(name: str, fallback: str) -> str:
+    cleaned = _SAFE_NAME.sub("-", name.lower()).strip("-.")
+    return cleaned or fallback
+
+
+def neutralise_formula(cell: str) -> str:
+    """Make a cell safe to open in a spreadsheet without changing numbers."""
+    if cell and cell[0] in _FORMULA_START and not _NUMBER.match(cell):
+        return "'" + cell
+    return cell
+
+
+def _typed(value: str, kind: str) -> Any:
+    if value == "":
+        return None
+    try:
+        if kind == "integer":
+            return int(value)
+        if kind == "number":
+            return float(value)
+    except ValueError:
+        return value
+    if kind == "boolean":
+        lowered = value.strip().lower()
+        if lowered in ("true", "1", "是", "yes"):
+            return True
+        if lowered in ("false", "0", "否", "no"):
+            return False
+    return value
+
+
+def _digest(path: Path) -> tuple[int, str]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+            size += len(block)
+    return size, sha.hexdigest()
+
+
+def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom: bool,
+               transform: Callable[[str], str] | None = None) -> None:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n" if bom else "\n")
+        writer.writerow([transform(h) for h in header] if transform else header)
+        for row in rows:
+            writer.writerow([transform(c) for c in row] if transform else row)
+
+
+def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
+    if resource.format != "csv":
+        return False
+    with source.open("rb") as handle:
+        return not handle.read(3).startswith(b"\xef\xbb\xbf")
+
+
+def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
+                             stem: str) -> list[DownloadFile]:
+    """Write every download form of one resource into ``target_dir``.
+
+    Raises:
+        builder.tables.TableError: the source cannot be read as a table.
+    """
+    files: list[DownloadFile] = []
+    if not resource.is_tabular:
+        target = target_dir / f"{stem}.{resource.format or 'bin'}"
+        shutil.copyfile(source, target)
+        size, sha = _digest(target)
+        return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
+                             "application/octet-stream")]
+    csv_path = target_dir / f"{stem}.csv"
+    if _is_plain_utf8_csv(source, resource):
+        shutil.copyfile(source, csv_path)  # exact bytes: nothing to convert
+    else:
+        table = open_table(source, resource)
+        _write_csv(csv_path, table.header, table.rows, bom=False)
+    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
+    _write_csv(target_dir / f"{stem}.excel.csv", table.header, table.rows, bom=True,
+               transform=neutralise_formula)
+    types = {f.name: f.type for f in resource.fields}
+    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
+    header = table.header
+    kinds = [types.get(h, "string") for h in header]
+    with (target_dir / f"{stem}.json").open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for number, row in enumerate(table.rows):
+            record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
+                      for i, h in enumerate(header)}
+            handle.write(("," if number else "") + "\n" +
+                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+        handle.write("\n]\n")
+    for form in DOWNLOAD_FORMS:
+        path = target_dir / f"{stem}{form.suffix}"
+        size, sha = _digest(path)
+        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type))
+    return files
+
+
+def schema_descriptor(resource: Resource) -> dict[str, Any]:
+    fields = []
+    for f in resource.fields:
+        entry: dict[str, Any] = {"name": f.name, "type": f.type}
+        if f.title:
+            entry["title"] = f.title
+        if f.description:
+            entry["description"] = f.description
+        fields.append(entry)
+    return {"fields": fields}
+
+
+def package_descriptor(dataset: Dataset, published: list[tuple[Resource, list[DownloadFile]]],
+                       metadata: dict[str, Any]) -> dict[str, Any]:
+    """The ``datapackage.json`` of the published files: the UTF-8 CSV of
+    each table (with its schema) and any non-tabular file, with size and hash
+    so a download can be verified (000 §29)."""
+    resources = []
+    for resource, files in published:
+        for file in files:
+            if file.form not in ("csv", "original"):
+                continue
+            entry: dict[str, Any] = {
+                "name": safe_filename(resource.name, "resource"),
+                "path": file.filename,
+                "title": resource.title or resource.name,
+                "bytes": file.bytes,
+                "hash": f"sha256:{file.sha256}",
+            }
+            if file.form == "csv":
+                entry.update({"format": "csv", "mediatype": "text/csv", "encoding": "utf-8",
+                              "schema": schema_descriptor(resource)})
+            else:
+                entry["format"] = resource.format
+            resources.append(entry)
+    return {**metadata, "resources": resources}
+
+
+def dump_json(data: Any, *, pretty: bool = True) -> str:
+    if pretty:
+        return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+
+
+def text_digest(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+

@@ -1,0 +1,176 @@
+"""Catalogue-wide machine-readable files: ``catalog.json``, the compact
+``catalog-index.json`` of the catalogue filter, a DCAT-AP JSON-LD catalogue,
+``sitemap.xml`` and an Atom feed.
+
+All of them are made from the public records (``domain.publication``) so
+that nothing the pages hide can leak through a feed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from xml.sax.saxutils import escape
+
+from domain.catalog import PortalInfo
+
+# DCAT-AP frequencies (EU Publications Office authority table).
+_EU_FREQUENCY = {
+    "realtime": "CONT", "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY",
+    "quarterly": "QUARTERLY", "semiannual": "ANNUAL_2", "yearly": "ANNUAL",
+    "irregular": "IRREG", "static": "NEVER",
+}
+SITEMAP_LIMIT = 45_000  # the protocol allows 50,000 URLs per file
+
+
+def absolute(portal: PortalInfo, path: str) -> str:
+    base = portal.base_url if portal.base_url.endswith("/") else portal.base_url + "/"
+    return base + path.lstrip("/")
+
+
+def catalog_document(portal: PortalInfo, records: Sequence[dict[str, Any]],
+                     generated: date) -> dict[str, Any]:
+    """``catalog.json``: every published record; the search index's input."""
+    return {
+        "portal": portal.name,
+        "publisher": portal.bureau,
+        "generated": generated.isoformat(),
+        "count": len(records),
+        "datasets": list(records),
+    }
+
+
+INDEX_KEYS = ("id", "title", "department", "theme", "open_type", "formats",
+              "update_frequency", "last_updated", "freshness", "status", "region")
+
+
+def catalog_index(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The compact list the catalogue page filters in the browser."""
+    rows = [[r[k] for k in INDEX_KEYS] for r in records]
+    return {"keys": list(INDEX_KEYS), "rows": rows}
+
+
+def dcat_catalog(portal: PortalInfo, records: Sequence[dict[str, Any]],
+                 downloads: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
+    """A DCAT-AP catalogue in JSON-LD. Conditional datasets are listed with
+    restricted access rights and no download URL."""
+    datasets = []
+    for r in records:
+        entry: dict[str, Any] = {
+            "@id": absolute(portal, r["url"]),
+            "@type": "dcat:Dataset",
+            "dct:identifier": r["id"],
+            "dct:title": {"@value": r["title"], "@language": "zh"},
+            "dct:description": {"@value": r["summary"], "@language": "zh"},
+            "dct:publisher": {"@type": "foaf:Organization", "foaf:name": r["department_name"]},
+            "dcat:theme": {"@type": "skos:Concept", "skos:prefLabel": r["theme_name"]},
+            "dcat:keyword": r["keywords"],
+            "dcat:landingPage": {"@id": absolute(portal, r["url"])},
+            "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/"
+                                 + ("PUBLIC" if r["open_type"] == "unconditional" else "RESTRICTED")},
+        }
+        if r["published"]:
+            entry["dct:issued"] = {"@value": r["published"], "@type": "xsd:date"}
+        if r["last_updated"]:
+            entry["dct:modified"] = {"@value": r["last_updated"], "@type": "xsd:date"}
+        if r["update_frequency"] in _EU_FREQUENCY:
+            entry["dct:accrualPeriodicity"] = {
+                "@id": "http://publications.europa.eu/resource/authority/frequency/"
+                + _EU_FREQUENCY[r["update_frequency"]]}
+        distributions = []
+        for d in downloads.get(r["id"], []):
+            distributions.append({
+                "@type": "dcat:Distribution",
+                "dct:title": d["label"],
+                "dcat:downloadURL": {"@id": absolute(portal, r["url"] + d["filename"])},
+                "dcat:mediaType": d["media_type"],
+                "dcat:byteSize": {"@value": str(d["bytes"]), "@type": "xsd:decimal"},
+                "spdx:checksum": {"@type": "spdx:Checksum",
+                                  "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
+                                  "spdx:checksumValue": d["sha256"]},
+            })
+        if distributions:
+            entry["dcat:distribution"] = distributions
+        datasets.append(entry)
+    return {
+        "@context": {
+            "dcat": "http://www.w3.org/ns/dcat#",
+            "dct": "http://purl.org/dc/terms/",
+            "foaf": "http://xmlns.com/foaf/0.1/",
+            "skos": "http://www.w3.org/2004/02/skos/core#",
+            "spdx": "http://spdx.org/rdf/terms#",
+            "xsd": "http://www.w3.org/2001/XMLSchema#",
+        },
+        "@id": absolute(portal, "dcat.jsonld"),
+        "@type": "dcat:Catalog",
+        "dct:title": {"@value": portal.name, "@language": "zh"},
+        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": portal.bureau},
+        "foaf:homepage": {"@id": absolute(portal, "")},
+        "dcat:dataset": datasets,
+    }
+
+
+def sitemaps(portal: PortalInfo, pages: Sequence[tuple[str, str | None]]) -> dict[str, str]:
+    """``sitemap.xml`` (an index when there are more pages than one file may
+    hold) and its parts, as {filename: xml}."""
+    def urlset(chunk: Sequence[tuple[str, str | None]]) -> str:
+        lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+                 '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+        for path, lastmod in chunk:
+            extra = f"<lastmod>{lastmod}</lastmod>" if lastmod else ""
+            lines.append(f"<url><loc>{escape(absolute(portal, path))}</loc>{extra}</url>")
+        lines.append("</urlset>")
+        return "\n".join(lines) + "\n"
+
+    if len(pages) <= SITEMAP_LIMIT:
+        return {"sitemap.xml": urlset(pages)}
+    files: dict[str, str] = {}
+    index = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<sitemapindex xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for number, start in enumerate(range(0, len(pages), SITEMAP_LIMIT), start=1):
+        name = f"sitemap-{number}.xml"
+        files[name] = urlset(pages[start:start + SITEMAP_LIMIT])
+        index.append(f"<sitemap><loc>{escape(absolute(portal, name))}</loc></sitemap>")
+    index.append("</sitemapindex>")
+    files["sitemap.xml"] = "\n".join(index) + "\n"
+    return files
+
+
+def _stamp(day: str | None) -> str:
+    if not day:
+        return "1970-01-01T00:00:00+08:00"
+    return f"{day}T00:00:00+08:00"
+
+
+def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int = 50) -> str:
+    """An Atom feed of the newest and most recently updated datasets."""
+    newest = sorted(records, key=lambda r: (r["last_updated"] or r["published"] or "", r["id"]),
+                    reverse=True)[:limit]
+    updated = _stamp(newest[0]["last_updated"]) if newest else \
+        datetime.now(UTC).isoformat(timespec="seconds")
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
+             f"<title>{escape(portal.name)}：数据更新</title>",
+             f'<link rel="alternate" href="{escape(absolute(portal, ""))}"/>',
+             f'<link rel="self" href="{escape(absolute(portal, "feed.xml"))}"/>',
+             f"<id>{escape(absolute(portal, 'feed.xml'))}</id>",
+             f"<updated>{updated}</updated>",
+             f"<author><name>{escape(portal.bureau or portal.name)}</name></author>"]
+    for r in newest:
+        url = absolute(portal, r["url"])
+        is_new = r["published"] and r["published"] == r["last_updated"]
+        lines += [
+            "<entry>",
+            f"<title>{'新增' if is_new else '更新'}：{escape(r['title'])}</title>",
+            f'<link rel="alternate" href="{escape(url)}"/>',
+            f"<id>{escape(url)}</id>",
+            f"<updated>{_stamp(r['last_updated'] or r['published'])}</updated>",
+            f"<published>{_stamp(r['published'])}</published>",
+            f"<summary>{escape(r['department_name'])} · {escape(r['open_type_name'])} · "
+            f"{escape(r['summary'][:200])}</summary>",
+            f'<category term="{escape(r["theme"])}" label="{escape(r["theme_name"])}"/>',
+            "</entry>",
+        ]
+    lines.append("</feed>")
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,223 @@
+"""Page models: catalogue → the values each template shows.
+
+Pure functions over public records (``domain.publication``) and download
+descriptions; no file or theme access, so every page's content can be
+tested without building a site.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from builder.downloads import DownloadFile
+from builder.feeds import absolute
+from domain.catalog import PortalInfo
+from domain.freshness import Freshness
+from domain.model import OpenType, Provision
+from domain.vocabulary import Vocabularies
+
+FRESHNESS_LABELS = {f.value: f.label for f in Freshness}
+OPEN_TYPE_LABELS = {t.value: t.label for t in OpenType if t is not OpenType.NOT_OPEN}
+TYPE_LABELS = {
+    "string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔",
+    "date": "日期", "datetime": "日期时间", "time": "时间", "year": "年份",
+    "yearmonth": "年月", "geopoint": "坐标", "geojson": "地理要素", "object": "对象",
+    "array": "数组", "duration": "时长", "any": "任意",
+}
+
+
+@dataclass
+class ResourceView:
+    name: str
+    title: str
+    description: str
+    fields: list[dict[str, str]]
+    preview_header: list[str] = field(default_factory=list)
+    preview_rows: list[list[str]] = field(default_factory=list)
+    downloads: list[DownloadFile] = field(default_factory=list)
+    snippets: list[dict[str, str]] = field(default_factory=list)
+
+
+def snippets(portal: PortalInfo, record: dict[str, Any], csv_name: str) -> list[dict[str, str]]:
+    """Copy-paste examples for the UTF-8 CSV of a resource."""
+    url = absolute(portal, record["url"] + csv_name)
+    return [
+        {"title": "命令行（curl）", "code": f"curl -O {url}"},
+        {"title": "Python（标准库）", "code":
+            "import csv, io, urllib.request\n"
+            f'with urllib.request.urlopen("{url}") as resp:\n'
+            '    rows = list(csv.DictReader(io.TextIOWrapper(resp, encoding="utf-8")))\n'
+            "print(len(rows), rows[0])"},
+        {"title": "pandas", "code":
+            "import pandas as pd\n"
+            f'df = pd.read_csv("{url}")\n'
+            "print(df.head())"},
+    ]
+
+
+def dataset_jsonld(portal: PortalInfo, record: dict[str, Any],
+                   downloads: Sequence[DownloadFile]) -> dict[str, Any]:
+    """schema.org ``Dataset`` for search engines (in the page's JSON-LD)."""
+    data: dict[str, Any] = {
+        "@context": "https://schema.org/",
+        "@type": "Dataset",
+        "name": record["title"],
+        "description": record["summary"],
+        "identifier": record["id"],
+        "url": absolute(portal, record["url"]),
+        "keywords": record["keywords"],
+        "inLanguage": "zh-CN",
+        "isAccessibleForFree": True,
+        "creator": {"@type": "GovernmentOrganization", "name": record["department_name"]},
+        "publisher": {"@type": "GovernmentOrganization", "name": portal.bureau or portal.name},
+        "license": absolute(portal, "terms/"),
+        "conditionsOfAccess": record["open_type_name"],
+    }
+    if record["published"]:
+        data["datePublished"] = record["published"]
+    if record["last_updated"]:
+        data["dateModified"] = record["last_updated"]
+    if record["region_name"]:
+        data["spatialCoverage"] = {"@type": "Place", "name": record["region_name"]}
+    data["distribution"] = [
+        {"@type": "DataDownload", "encodingFormat": d.media_type, "name": d.label,
+         "contentUrl": absolute(portal, record["url"] + d.filename), "contentSize": str(d.bytes)}
+        for d in downloads
+    ]
+    return data
+
+
+def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[ResourceView],
+                    *, age_days: int | None, next_due: str | None, root: str,
+                    package_url: str | None) -> dict[str, Any]:
+    all_downloads = [d for r in resources for d in r.downloads]
+    apply_url = f"{portal.request_service_url.rstrip('/')}/apply/{record['id']}"
+    return {
+        "r": record,
+        "root": root,
+        "resources": resources,
+        "apply_url": apply_url,
+        "freshness_label": FRESHNESS_LABELS[record["freshness"]],
+        "provision_labels": [Provision(p).label for p in record["provision"]],
+        "type_labels": TYPE_LABELS,
+        "age_days": age_days,
+        "next_due": next_due,
+        "licence_name": portal.licence_name or "开放数据使用协议",
+        "package_url": package_url,
+        "jsonld": dataset_jsonld(portal, record, all_downloads),
+    }
+
+
+def _bars(counter: Counter[str], names: dict[str, str], order: Sequence[str] | None = None,
+          ) -> list[dict[str, Any]]:
+    top = max(counter.values(), default=1)
+    codes = [c for c in (order or []) if counter.get(c)] if order else \
+        [c for c, _ in counter.most_common()]
+    return [{"code": c, "name": names.get(c, c), "count": counter[c],
+             "share": round(100 * counter[c] / top, 1)} for c in codes]
+
+
+def counts(records: Sequence[dict[str, Any]], download_count: int) -> dict[str, int]:
+    by_type = Counter(r["open_type"] for r in records)
+    return {
+        "published": len(records),
+        "unconditional": by_type["unconditional"],
+        "conditional": by_type["conditional"],
+        "departments": len({r["department"] for r in records}),
+        "downloads": download_count,
+    }
+
+
+def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[dict[str, Any]],
+                 download_count: int) -> dict[str, Any]:
+    names_dept = {t.code: t.name for t in vocab.departments}
+    names_theme = {t.code: t.name for t in vocab.themes}
+    emergencies = [r for r in records if r["emergency"] and r["emergency"]["active"]
+                   and r["status"] == "active"]
+    newest = sorted((r for r in records if r["status"] == "active"),
+                    key=lambda r: (r["published"] or "", r["last_updated"] or "", r["id"]),
+                    reverse=True)[:10]
+    return {
+        "portal": portal, "root": "", "freshness_labels": FRESHNESS_LABELS,
+        "counts": counts(records, download_count),
+        "emergencies": sorted(emergencies, key=lambda r: r["emergency"]["since"], reverse=True),
+        "newest": newest,
+        "by_open_type": _bars(Counter(r["open_type"] for r in records), OPEN_TYPE_LABELS,
+                              list(OPEN_TYPE_LABELS)),
+        "by_theme": _bars(Counter(r["theme"] for r in records), names_theme),
+        "by_department": _bars(Counter(r["department"] for r in records), names_dept),
+    }
+
+
+def catalog_context(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The catalogue filter page: facet options with their counts."""
+    def facet(key: str, title: str, values: Counter[str], names: dict[str, str],
+              order: Sequence[str]) -> dict[str, Any]:
+        codes = [c for c in order if values.get(c)] + sorted(c for c in values if c not in order)
+        return {"key": key, "title": title,
+                "options": [{"code": c, "name": names.get(c, c), "count": values[c]}
+                            for c in codes]}
+
+    dept = {t.code: t.name for t in vocab.departments}
+    theme = {t.code: t.name for t in vocab.themes}
+    freq = {t.code: t.name for t in vocab.frequencies}
+    formats = Counter(f for r in records for f in r["formats"])
+    labels = {"department": dept, "theme": theme, "open_type": OPEN_TYPE_LABELS,
+              "freshness": FRESHNESS_LABELS}
+    return {
+        "root": "../",
+        "total": len(records),
+        "labels": labels,
+        "facets": [
+            facet("open_type", "开放属性", Counter(r["open_type"] for r in records),
+                  OPEN_TYPE_LABELS, list(OPEN_TYPE_LABELS)),
+            facet("department", "数据提供部门", Counter(r["department"] for r in records), dept,
+                  vocab.departments.codes()),
+            facet("theme", "数据领域", Counter(r["theme"] for r in records), theme,
+                  vocab.themes.codes()),
+            facet("format", "数据格式", formats, {f: f.upper() for f in formats},
+                  sorted(formats, key=lambda f: -formats[f])),
+            facet("update_frequency", "更新频度",
+                  Counter(r["update_frequency"] for r in records), freq,
+                  vocab.frequencies.codes()),
+        ],
+    }
+
+
+def department_rows(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for term in vocab.departments:
+        mine = [r for r in records if r["department"] == term.code]
+        if not mine:
+            continue
+        rows.append({
+            "code": term.code, "name": term.name, "total": len(mine),
+            "unconditional": sum(r["open_type"] == "unconditional" for r in mine),
+            "conditional": sum(r["open_type"] == "conditional" for r in mine),
+            "overdue": sum(r["freshness"] == "overdue" for r in mine),
+        })
+    return rows
+
+
+def announcements(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Withdrawal and invalidation notices, newest first (000 §33, 002 §39)."""
+    notices = []
+    for r in records:
+        for key, kind in (("withdrawal", "撤回"), ("invalidation", "失效")):
+            if r[key]:
+                notices.append({"date": r[key]["date"], "kind": kind, "title": r["title"],
+                                "url": r["url"], "department_name": r["department_name"],
+                                "reason": r[key]["reason"]})
+    return sorted(notices, key=lambda n: (n["date"], n["title"]), reverse=True)
+
+
+def downloads_as_dicts(files: Sequence[DownloadFile]) -> list[dict[str, Any]]:
+    return [asdict(f) for f in files]
+
+
+def stable_json(data: Any) -> str:
+    return json.dumps(data, ensure_ascii=False, sort_keys=True, default=str)

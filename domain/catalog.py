@@ -1,0 +1,387 @@
+"""Reading a catalogue folder (``datasets/``) into the model.
+
+Layout::
+
+    datasets/
+      portal.yaml            the portal: bureau, city, URLs, terms
+      vocabularies.yaml      departments, themes, regions, frequencies, levels
+      calendars/YYYY.json    optional working-day calendars (see domain.calendar)
+      <any-folder>/          one dataset: datapackage.yaml (or .json) + files
+
+Loading never stops at the first problem: it returns what it could read and
+every problem found, so ``portal check`` can report them all at once.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from domain import problems as P
+from domain.model import (
+    Announcement,
+    Contact,
+    Dataset,
+    Emergency,
+    Field,
+    OpenType,
+    Provision,
+    Resource,
+    Status,
+)
+from domain.problems import Problem
+from domain.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
+
+DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.json")
+IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
+# Folders of the catalogue root that are not datasets.
+RESERVED_FOLDERS = frozenset({"calendars"})
+REQUIRED = ("name", "title", "description", "department", "theme", "open_type",
+            "update_frequency", "last_updated", "published")
+
+
+@dataclass(frozen=True)
+class PortalInfo:
+    """Settings of the deploying bureau, from ``portal.yaml``."""
+
+    name: str = "公共数据开放平台"
+    bureau: str = ""
+    city: str = ""
+    region: str = ""
+    base_url: str = "http://127.0.0.1:8000/"
+    request_service_url: str = "http://127.0.0.1:5000"
+    search_api_url: str = ""
+    contact_email: str = ""
+    contact_phone: str = ""
+    contact_address: str = ""
+    licence_name: str = ""
+    licence_url: str = ""
+    profile: str = "guizhou-measures"
+    extra: dict[str, Any] = field(default_factory=dict, compare=False)
+
+
+@dataclass(frozen=True)
+class Catalog:
+    root: Path
+    portal: PortalInfo
+    vocab: Vocabularies
+    datasets: tuple[Dataset, ...]
+
+    def published(self) -> list[Dataset]:
+        """Datasets that appear on the public site (not-open ones never do)."""
+        return [d for d in self.datasets if d.is_published]
+
+    def by_id(self) -> dict[str, Dataset]:
+        return {d.identifier: d for d in self.datasets}
+
+
+def read_structured(path: Path) -> Any:
+    """Parse a YAML or JSON file (by suffix), requiring UTF-8.
+
+    Raises:
+        UnicodeDecodeError: the file is not UTF-8.
+        ValueError: the file does not parse (message says where).
+    """
+    text = path.read_bytes().decode("utf-8-sig")
+    try:
+        if path.suffix == ".json":
+            return json.loads(text)
+        return yaml.safe_load(text)
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1} column {mark.column + 1}: " if mark else ""
+        raise ValueError(f"{where}{getattr(exc, 'problem', None) or exc}") from exc
+
+
+def _read(path: Path, rel: str, found: list[Problem]) -> Any:
+    try:
+        return read_structured(path)
+    except UnicodeDecodeError as exc:
+        found.append(P.make("encoding-invalid", rel, detail=f"byte {exc.start} is not UTF-8"))
+    except ValueError as exc:
+        found.append(P.make("yaml-invalid", rel, detail=str(exc)))
+    return None
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value).strip()[:10])
+
+
+def _text(value: Any) -> str:
+    return "" if value is None else str(value).strip()
+
+
+def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
+    path = root / "portal.yaml"
+    if not path.exists():
+        return PortalInfo()
+    data = _read(path, "portal.yaml", found)
+    if data is None:
+        return PortalInfo()
+    if not isinstance(data, Mapping):
+        found.append(P.make("portal-config-invalid", "portal.yaml", detail="expected a mapping of settings"))
+        return PortalInfo()
+    known = {f for f in PortalInfo.__dataclass_fields__ if f != "extra"}
+    values = {k: _text(v) for k, v in data.items() if k in known}
+    extra = {k: v for k, v in data.items() if k not in known}
+    return PortalInfo(**values, extra=extra)
+
+
+def load_vocabularies(root: Path, found: list[Problem]) -> Vocabularies:
+    path = root / "vocabularies.yaml"
+    empty = vocabularies_from_mapping({})
+    if not path.exists():
+        found.append(P.make("vocabulary-invalid", "vocabularies.yaml",
+                            detail="vocabularies.yaml is missing; every catalogue needs its controlled lists"))
+        return empty
+    data = _read(path, "vocabularies.yaml", found)
+    if not isinstance(data, Mapping):
+        if data is not None:
+            found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail="expected a mapping"))
+        return empty
+    try:
+        return vocabularies_from_mapping(data)
+    except VocabularyError as exc:
+        found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=str(exc)))
+        return empty
+
+
+def dataset_folders(root: Path) -> Iterator[Path]:
+    """Every folder directly under ``root`` that should hold a dataset, sorted."""
+    for child in sorted(root.iterdir()):
+        if child.is_dir() and not child.name.startswith((".", "_")) \
+                and child.name not in RESERVED_FOLDERS:
+            yield child
+
+
+def safe_resource_path(dataset_dir: Path, raw: str) -> Path | None:
+    """The resource file's path if ``raw`` stays inside ``dataset_dir``.
+
+    Rejects URLs, absolute paths, ``..`` and links that resolve outside:
+    a catalogue must never make the builder read or write elsewhere.
+    """
+    if not raw or "://" in raw or raw.startswith(("/", "\\")) or "\\" in raw:
+        return None
+    pure = PurePosixPath(raw)
+    if pure.is_absolute() or any(part in ("..", "") for part in pure.parts):
+        return None
+    candidate = dataset_dir / pure
+    try:
+        resolved = candidate.resolve()
+        resolved.relative_to(dataset_dir.resolve())
+    except (ValueError, OSError):
+        return None
+    return candidate
+
+
+def _fields(schema: Any) -> tuple[Field, ...]:
+    if not isinstance(schema, Mapping):
+        return ()
+    fields = []
+    for raw in schema.get("fields") or []:
+        if not isinstance(raw, Mapping) or not raw.get("name"):
+            continue
+        exempt = raw.get("pii_exempt") or ()
+        fields.append(Field(
+            name=str(raw["name"]),
+            type=_text(raw.get("type")) or "string",
+            title=_text(raw.get("title")),
+            description=_text(raw.get("description")),
+            unit=_text(raw.get("unit")),
+            pii_exempt=tuple(str(k) for k in (exempt if isinstance(exempt, list) else [exempt])),
+        ))
+    return tuple(fields)
+
+
+def _resource(raw: Mapping[str, Any], index: int, dataset_dir: Path, rel: str,
+              found: list[Problem]) -> Resource | None:
+    path = _text(raw.get("path"))
+    name = _text(raw.get("name")) or PurePosixPath(path).stem or f"resource-{index + 1}"
+    where = f"resources[{index}]"
+    if not path:
+        found.append(P.make("field-missing", rel, field=f"{where}.path",
+                            detail="every resource names its file"))
+        return None
+    if safe_resource_path(dataset_dir, path) is None:
+        found.append(P.make("resource-path-unsafe", rel, field=f"{where}.path", value=path))
+        return None
+    schema = raw.get("schema")
+    if isinstance(schema, str):
+        schema_path = safe_resource_path(dataset_dir, schema)
+        if schema_path is None:
+            found.append(P.make("resource-path-unsafe", rel, field=f"{where}.schema", value=schema))
+            schema = None
+        elif schema_path.exists():
+            schema = _read(schema_path, f"{rel.rsplit('/', 1)[0]}/{schema}", found)
+        else:
+            found.append(P.make("resource-missing", rel, field=f"{where}.schema", value=schema))
+            schema = None
+    fmt = (_text(raw.get("format")) or PurePosixPath(path).suffix.lstrip(".")).lower()
+    return Resource(
+        name=name, path=path, format=fmt,
+        title=_text(raw.get("title")), description=_text(raw.get("description")),
+        fields=_fields(schema), encoding=_text(raw.get("encoding")) or "utf-8",
+    )
+
+
+def _announcement(raw: Any) -> Announcement | None:
+    if not isinstance(raw, Mapping) or not raw.get("date") or not _text(raw.get("reason")):
+        return None
+    day = _as_date(raw.get("date"))
+    return Announcement(day, _text(raw.get("reason"))) if day else None
+
+
+def _emergency(raw: Any) -> Emergency | None:
+    if not isinstance(raw, Mapping) or not _text(raw.get("event")) or not raw.get("since"):
+        return None
+    since = _as_date(raw.get("since"))
+    if since is None:
+        return None
+    return Emergency(_text(raw["event"]), since, _as_date(raw.get("until")))
+
+
+_KNOWN_KEYS = frozenset({
+    *REQUIRED, "keywords", "region", "provision", "open_conditions", "legal_basis", "level",
+    "usage_requirements", "contact", "resources", "status", "withdrawal", "invalidation",
+    "emergency", "licenses",
+})
+
+
+def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path,
+                            found: list[Problem], *, source_dir: str = "") -> Dataset | None:
+    """Build a Dataset from a descriptor mapping, appending problems to ``found``.
+
+    Returns None when a required field is missing or unusable; the problems
+    say which.
+    """
+    ok = True
+    for key in REQUIRED:
+        if key not in data or _text(data.get(key)) == "":
+            found.append(P.make("field-missing", rel, field=key,
+                                detail="see docs/catalogue-format.md for what it holds"))
+            ok = False
+    identifier = _text(data.get("name"))
+    if identifier and not IDENTIFIER_RE.match(identifier):
+        found.append(P.make("identifier-invalid", rel, field="name", value=identifier,
+                            folder=dataset_dir.name))
+        ok = False
+    try:
+        open_type = OpenType(_text(data.get("open_type")))
+    except ValueError:
+        if data.get("open_type"):
+            found.append(P.make("field-invalid", rel, field="open_type",
+                                detail="must be one of unconditional, conditional, not_open"))
+        open_type = OpenType.NOT_OPEN
+        ok = False
+    try:
+        status = Status(_text(data.get("status")) or "active")
+    except ValueError:
+        found.append(P.make("field-invalid", rel, field="status",
+                            detail="must be one of active, withdrawn, invalid"))
+        status, ok = Status.ACTIVE, False
+    dates: dict[str, date | None] = {}
+    for key in ("last_updated", "published"):
+        try:
+            dates[key] = _as_date(data.get(key))
+        except ValueError:
+            found.append(P.make("field-invalid", rel, field=key,
+                                detail="must be a date written YYYY-MM-DD"))
+            dates[key], ok = None, False
+    provision: list[Provision] = []
+    for raw in data.get("provision") or ["download"]:
+        try:
+            provision.append(Provision(str(raw)))
+        except ValueError:
+            found.append(P.make("field-invalid", rel, field="provision",
+                                detail=f"{raw!r} is not one of download, api, sandbox"))
+    keywords = data.get("keywords") or []
+    if isinstance(keywords, str):
+        keywords = [k for k in re.split(r"[,，;；、\s]+", keywords) if k]
+    resources = []
+    for index, raw_res in enumerate(data.get("resources") or []):
+        if not isinstance(raw_res, Mapping):
+            found.append(P.make("field-invalid", rel, field=f"resources[{index}]",
+                                detail="must be a mapping with at least 'path'"))
+            continue
+        res = _resource(raw_res, index, dataset_dir, rel, found)
+        if res is not None:
+            resources.append(res)
+    contact_value = data.get("contact")
+    contact_raw: Mapping[str, Any] = contact_value if isinstance(contact_value, Mapping) else {}
+    licences = data.get("licenses") or []
+    licence = ""
+    if licences and isinstance(licences[0], Mapping):
+        licence = _text(licences[0].get("title") or licences[0].get("name"))
+    if not ok:
+        return None
+    return Dataset(
+        identifier=identifier, title=_text(data["title"]), summary=_text(data["description"]),
+        department=_text(data["department"]), theme=_text(data["theme"]),
+        open_type=open_type, update_frequency=_text(data["update_frequency"]),
+        last_updated=dates["last_updated"], published=dates["published"],
+        region=_text(data.get("region")), keywords=tuple(str(k) for k in keywords),
+        provision=tuple(provision) or (Provision.DOWNLOAD,),
+        open_conditions=_text(data.get("open_conditions")),
+        legal_basis=_text(data.get("legal_basis")), level=_text(data.get("level")),
+        usage_requirements=_text(data.get("usage_requirements")),
+        contact=Contact(_text(contact_raw.get("name")), _text(contact_raw.get("phone")),
+                        _text(contact_raw.get("email"))),
+        resources=tuple(resources), status=status,
+        withdrawal=_announcement(data.get("withdrawal")),
+        invalidation=_announcement(data.get("invalidation")),
+        emergency=_emergency(data.get("emergency")), licence=licence,
+        source_dir=source_dir, descriptor=rel,
+        extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
+    )
+
+
+def load_dataset(folder: Path, root: Path, found: list[Problem]) -> Dataset | None:
+    """Read one dataset folder; None (with problems) if it cannot be used."""
+    rel_dir = folder.relative_to(root).as_posix()
+    descriptor = next((folder / n for n in DESCRIPTOR_NAMES if (folder / n).is_file()), None)
+    if descriptor is None:
+        found.append(P.make("descriptor-missing", rel_dir))
+        return None
+    rel = f"{rel_dir}/{descriptor.name}"
+    data = _read(descriptor, rel, found)
+    if data is None:
+        return None
+    if not isinstance(data, Mapping):
+        found.append(P.make("descriptor-invalid", rel, detail=f"got {type(data).__name__}"))
+        return None
+    return dataset_from_descriptor(data, rel, folder, found, source_dir=rel_dir)
+
+
+def load_catalog(root: Path) -> tuple[Catalog, list[Problem]]:
+    """Read the whole catalogue under ``root``.
+
+    Returns the catalogue of every dataset that could be read, and the list
+    of problems met while reading (never raises for bad content).
+    """
+    found: list[Problem] = []
+    if not root.is_dir():
+        found.append(P.make("catalog-missing", str(root), detail=f"{root} is not a folder"))
+        return Catalog(root, PortalInfo(), vocabularies_from_mapping({}), ()), found
+    portal = load_portal_info(root, found)
+    vocab = load_vocabularies(root, found)
+    datasets = []
+    for folder in dataset_folders(root):
+        dataset = load_dataset(folder, root, found)
+        if dataset is not None:
+            datasets.append(dataset)
+    return Catalog(root, portal, vocab, tuple(datasets)), found

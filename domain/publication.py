@@ -1,0 +1,81 @@
+"""The published metadata record of a dataset.
+
+One function decides what the public may read about a dataset, so the
+static pages, ``catalog.json``, the DCAT catalogue and the search API cannot
+drift apart. Not-open datasets have no public record at all (SPEC §3).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from domain.freshness import update_status
+from domain.model import Dataset
+from domain.vocabulary import Vocabularies
+
+
+class NotPublished(ValueError):
+    """Asked for the public record of a dataset that is not published."""
+
+
+def dataset_path(identifier: str) -> str:
+    """The dataset page's URL path, relative to the site root (stable)."""
+    return f"datasets/{identifier}/"
+
+
+def public_record(dataset: Dataset, vocab: Vocabularies, today: date) -> dict[str, Any]:
+    """Everything the public may know about ``dataset``, as JSON-ready values.
+
+    Raises:
+        NotPublished: the dataset is not open (它不得出现在公开站点).
+    """
+    if not dataset.is_published:
+        raise NotPublished(f"dataset {dataset.identifier} is not_open and has no public record")
+    status = update_status(dataset, vocab, today)
+    record: dict[str, Any] = {
+        "id": dataset.identifier,
+        "title": dataset.title,
+        "summary": dataset.summary,
+        "keywords": list(dataset.keywords),
+        "department": dataset.department,
+        "department_name": vocab.departments.name_of(dataset.department),
+        "theme": dataset.theme,
+        "theme_name": vocab.themes.name_of(dataset.theme),
+        "region": dataset.region,
+        "region_name": vocab.regions.name_of(dataset.region) if dataset.region else "",
+        "open_type": dataset.open_type.value,
+        "open_type_name": dataset.open_type.label,
+        "formats": list(dataset.formats),
+        "provision": [p.value for p in dataset.provision],
+        "update_frequency": dataset.update_frequency,
+        "update_frequency_name": vocab.frequencies.name_of(dataset.update_frequency),
+        "last_updated": dataset.last_updated.isoformat() if dataset.last_updated else None,
+        "published": dataset.published.isoformat() if dataset.published else None,
+        "freshness": status.freshness.value,
+        "level": dataset.level,
+        "level_name": vocab.levels.name_of(dataset.level) if dataset.level else "",
+        "open_conditions": dataset.open_conditions,
+        "legal_basis": dataset.legal_basis,
+        "usage_requirements": dataset.usage_requirements,
+        "contact": {"name": dataset.contact.name, "phone": dataset.contact.phone,
+                    "email": dataset.contact.email},
+        "status": dataset.status.value,
+        "emergency": None,
+        "withdrawal": None,
+        "invalidation": None,
+        "licence": dataset.licence,
+        "data_public": dataset.data_is_public,
+        "url": dataset_path(dataset.identifier),
+    }
+    if dataset.emergency:
+        record["emergency"] = {
+            "event": dataset.emergency.event,
+            "since": dataset.emergency.since.isoformat(),
+            "until": dataset.emergency.until.isoformat() if dataset.emergency.until else None,
+            "active": dataset.emergency.is_active(today),
+        }
+    for key, notice in (("withdrawal", dataset.withdrawal), ("invalidation", dataset.invalidation)):
+        if notice:
+            record[key] = {"date": notice.date.isoformat(), "reason": notice.reason}
+    return record

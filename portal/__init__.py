@@ -1,0 +1,1 @@
+"""The ``portal`` command line: a thin layer over builder and search_api."""

@@ -1,0 +1,142 @@
+"""``portal``: check, build and import catalogues; serve the request service.
+
+Each command only parses its arguments and calls the library; user errors
+become ``click.ClickException`` with a sentence saying what to fix.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import click
+
+from domain.problems import Problem, Severity
+
+
+def _today(value: str | None) -> date:
+    if not value:
+        return date.today()
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise click.BadParameter(f"{value!r} is not a date; write YYYY-MM-DD") from exc
+
+
+def _print_problems(problems: list[Problem], as_json: bool) -> None:
+    if as_json:
+        click.echo(json.dumps([p.as_dict() for p in problems], ensure_ascii=False, indent=1))
+        return
+    for problem in problems:
+        colour = "red" if problem.severity is Severity.ERROR else "yellow"
+        click.secho(f"{problem.severity.value}: {problem.format()}", fg=colour, err=True)
+
+
+@click.group()
+@click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
+@click.version_option(package_name="opendata-portal")
+def main(verbose: bool) -> None:
+    """Open-data portal: check, build and serve a government data catalogue."""
+    logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
+                        format="%(levelname)s %(name)s: %(message)s")
+
+
+@main.command()
+@click.argument("catalog_dir", type=click.Path(path_type=Path), default="datasets")
+@click.option("--today", help="Date to judge update deadlines against (default: today).")
+@click.option("--json", "as_json", is_flag=True, help="Print the problems as JSON on stdout.")
+@click.option("--no-validate", is_flag=True, help="Skip frictionless schema validation.")
+def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool) -> None:
+    """Check a catalogue and report every problem at once.
+
+    Exits 1 when there are errors (warnings alone exit 0).
+    """
+    from builder.check import run_check
+
+    report = run_check(catalog_dir, _today(today), validate=not no_validate)
+    _print_problems(report.problems, as_json)
+    summary = (f"{len(report.catalog.datasets)} datasets checked: "
+               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    click.echo(summary, err=True)
+    if not report.ok:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("catalog_dir", type=click.Path(path_type=Path), default="datasets")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), default="site",
+              show_default=True, help="Folder to write the static site into.")
+@click.option("--today", help="Date to judge update status against (default: today).")
+@click.option("--base-url", help="Absolute URL the site is published at (overrides portal.yaml).")
+@click.option("--service-url", help="URL of the request service (overrides portal.yaml).")
+@click.option("--search-url", help="URL of the search API (overrides portal.yaml).")
+@click.option("--cache-dir", type=click.Path(path_type=Path),
+              help="Build cache (default: .portal-cache beside --out).")
+@click.option("--no-validate", is_flag=True, help="Skip frictionless schema validation.")
+@click.option("--quiet", is_flag=True, help="No progress output.")
+def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
+          service_url: str | None, search_url: str | None, cache_dir: Path | None,
+          no_validate: bool, quiet: bool) -> None:
+    """Build the static portal from a catalogue."""
+    from builder.build import BuildConfig, BuildFailed, UnsafeOutput
+    from builder.build import build as run_build
+    from builder.theme import ThemeError
+
+    last = [0.0]
+
+    def progress(stage: str, done: int, total: int) -> None:
+        now = time.monotonic()
+        if not quiet and (done == total or now - last[0] > 1.0):
+            last[0] = now
+            click.echo(f"  {stage}: {done}/{total}", err=True)
+
+    cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=_today(today),
+                      cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
+                      search_api_url=search_url, validate=not no_validate, progress=progress)
+    try:
+        result = run_build(cfg)
+    except BuildFailed as exc:
+        _print_problems(exc.problems, as_json=False)
+        raise click.ClickException(f"{exc}; fix the errors above and build again") from exc
+    except UnsafeOutput as exc:
+        raise click.ClickException(str(exc)) from exc
+    except ThemeError as exc:
+        raise click.ClickException(f"{exc}; check mkdocs.yml") from exc
+    _print_problems(result.warnings, as_json=False)
+    click.echo(f"built {result.datasets} datasets into {out_dir} in {result.seconds:.1f} s "
+               f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
+               f"{result.downloads} downloads, {result.files_removed} stale files removed)",
+               err=True)
+
+
+@main.command(name="import")
+@click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
+              help="Catalogue folder to write dataset descriptors into.")
+@click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
+              help="Map a source column to a catalogue field; repeatable.")
+@click.option("--values", "value_map", type=click.Path(exists=True, path_type=Path),
+              help="YAML file mapping unmapped values to codes, per field.")
+@click.option("--vocabularies", type=click.Path(exists=True, path_type=Path),
+              help="vocabularies.yaml to map onto (default: the one in --out, "
+                   "else datasets/vocabularies.yaml).")
+@click.option("--overwrite", is_flag=True, help="Replace dataset folders that exist.")
+def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], value_map: Path | None,
+            vocabularies: Path | None, overwrite: bool) -> None:
+    """Import a catalogue spreadsheet or JSON export (metadata only)."""
+    from builder.importer import import_catalog
+
+    mapping = {}
+    for item in column_map:
+        if "=" not in item:
+            raise click.BadParameter(f"{item!r}: write COLUMN=FIELD, e.g. 数据名称=title")
+        column, field_name = item.split("=", 1)
+        mapping[column.strip()] = field_name.strip()
+    report = import_catalog(source, out_dir, column_map=mapping or None,
+                            vocabularies=vocabularies, value_map=value_map,
+                            overwrite=overwrite)
+    click.echo(report.summary(), err=True)

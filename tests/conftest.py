@@ -1,0 +1,43 @@
+"""Shared fixtures: real catalogue folders, real builds, no mocks."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from builder.build import BuildConfig, BuildResult, build
+
+TESTS = Path(__file__).parent
+REPO = TESTS.parent
+MINIMAL = TESTS / "data" / "catalogs" / "minimal"
+TODAY = date(2026, 11, 23)
+
+
+@pytest.fixture
+def today() -> date:
+    return TODAY
+
+
+@pytest.fixture
+def catalog_copy(tmp_path: Path) -> Path:
+    """A writable copy of the minimal catalogue, to break in a test."""
+    target = tmp_path / "catalog"
+    shutil.copytree(MINIMAL, target)
+    return target
+
+
+def run_build(catalog: Path, out: Path, **kwargs: object) -> BuildResult:
+    cfg = BuildConfig(catalog_dir=catalog, out_dir=out, today=TODAY,
+                      cache_dir=out.parent / "cache", **kwargs)  # type: ignore[arg-type]
+    return build(cfg)
+
+
+@pytest.fixture(scope="session")
+def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The minimal catalogue built once per session (read-only in tests)."""
+    out = tmp_path_factory.mktemp("minimal") / "site"
+    run_build(MINIMAL, out)
+    return out

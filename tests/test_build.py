@@ -1,0 +1,193 @@
+"""`portal build` on the minimal fixture catalogue: pages, downloads,
+catalogue files, and the rule that conditional and not-open data never
+reach the site (SPEC §3; 003 §21)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from bs4 import BeautifulSoup
+
+from builder.build import BuildFailed, UnsafeOutput
+from tests.conftest import MINIMAL, run_build
+
+
+def soup(path: Path) -> BeautifulSoup:
+    return BeautifulSoup(path.read_text(encoding="utf-8"), "html.parser")
+
+
+def test_no_byte_of_conditional_or_not_open_data_reaches_the_site(minimal_site: Path) -> None:
+    secrets = []
+    for name in ("social-security/data/contributions.csv", "residents/data/residents.csv"):
+        content = (MINIMAL / name).read_bytes()
+        secrets += [line for line in content.splitlines()[1:] if line]
+    assert secrets
+    for path in minimal_site.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            for secret in secrets:
+                assert secret not in data, f"{secret!r} leaked into {path}"
+            assert b"SECRET-MARKER" not in data, path
+    # The conditional dataset has a page and nothing else.
+    assert sorted(p.name for p in (minimal_site / "datasets" / "rsj-0001").iterdir()) == ["index.html"]
+
+
+def test_not_open_dataset_appears_nowhere(minimal_site: Path) -> None:
+    assert not (minimal_site / "datasets" / "gaj-0001").exists()
+    for path in minimal_site.rglob("*"):
+        if path.is_file() and path.suffix in (".html", ".json", ".xml", ".jsonld"):
+            text = path.read_text(encoding="utf-8", errors="replace")
+            assert "gaj-0001" not in text and "户籍人口明细" not in text, path
+
+
+def test_dataset_page_shows_metadata_dictionary_preview_and_downloads(minimal_site: Path) -> None:
+    page = soup(minimal_site / "datasets" / "jtj-0001" / "index.html")
+    assert page.find("h1").get_text(strip=True) == "公交站点信息"
+    meta = {tr.th.get_text(strip=True): tr.td.get_text(" ", strip=True)
+            for tr in page.select("table.pt-meta tr")}
+    assert meta["开放属性"] == "无条件开放"
+    assert meta["数据提供部门"] == "云河市交通运输局"
+    assert meta["更新频度"] == "每月"
+    assert "2026-11-01" in meta["最近更新"]
+    dictionary = [td.get_text(strip=True) for td in page.select("table.pt-dictionary td")]
+    assert "站点名称" in dictionary and "数值" in dictionary
+    preview = [td.get_text(strip=True) for td in page.select(".pt-preview td")]
+    assert "人民广场" in preview
+    links = {a["href"] for a in page.select("table.pt-downloads a")}
+    assert links == {"bus-stops.csv", "bus-stops.excel.csv", "bus-stops.json"}
+    hashes = [code.get_text() for code in page.select("code.pt-hash")]
+    assert all(len(h) == 64 for h in hashes)
+    snippets = page.select("pre.pt-snippet code")
+    assert any("pd.read_csv(\"https://data.test.example/datasets/jtj-0001/bus-stops.csv\")"
+               in s.get_text() for s in snippets)
+    ld = json.loads(page.find("script", type="application/ld+json").string)
+    assert ld["@type"] == "Dataset" and ld["identifier"] == "jtj-0001"
+    assert ld["distribution"][0]["contentUrl"].endswith("bus-stops.csv")
+
+
+def test_conditional_page_has_conditions_and_apply_button(minimal_site: Path) -> None:
+    page = soup(minimal_site / "datasets" / "rsj-0001" / "index.html")
+    button = page.select_one("a.pt-apply-button")
+    assert button["href"] == "http://127.0.0.1:5000/apply/rsj-0001"
+    assert "仅限金融机构" in page.select_one(".pt-apply").get_text()
+    assert not page.select("table.pt-downloads")
+
+
+def test_downloads_are_exact_excel_safe_and_typed(minimal_site: Path) -> None:
+    folder = minimal_site / "datasets" / "jtj-0001"
+    source = (MINIMAL / "bus-stops" / "data" / "bus-stops.csv").read_bytes()
+    assert (folder / "bus-stops.csv").read_bytes() == source
+    excel = (folder / "bus-stops.excel.csv").read_bytes()
+    assert excel.startswith(b"\xef\xbb\xbf")
+    assert "'=HYPERLINK" in excel.decode("utf-8-sig")
+    records = json.loads((folder / "bus-stops.json").read_text(encoding="utf-8"))
+    assert records[0] == {"stop_id": "S0001", "stop_name": "人民广场",
+                          "longitude": 121.4737, "latitude": 31.2304}
+
+
+def test_emitted_datapackage_validates_with_frictionless(minimal_site: Path) -> None:
+    from frictionless import validate
+
+    descriptor = minimal_site / "datasets" / "jtj-0001" / "datapackage.json"
+    report = validate(str(descriptor))
+    assert report.valid, report.flatten(["type", "message"])
+    data = json.loads(descriptor.read_text(encoding="utf-8"))
+    assert data["resources"][0]["hash"].startswith("sha256:")
+
+
+def test_tampered_download_fails_frictionless_hash_check(tmp_path: Path, minimal_site: Path) -> None:
+    from frictionless import validate
+
+    copy = tmp_path / "pkg"
+    shutil.copytree(minimal_site / "datasets" / "jtj-0001", copy)
+    with (copy / "bus-stops.csv").open("a", encoding="utf-8") as handle:
+        handle.write("S0009,篡改,121.0,31.0\n")
+    report = validate(str(copy / "datapackage.json"))
+    assert not report.valid
+    assert {e[0] for e in report.flatten(["type"])} & {"hash-count", "byte-count"}
+
+
+def test_catalogue_files(minimal_site: Path) -> None:
+    catalog = json.loads((minimal_site / "catalog.json").read_text(encoding="utf-8"))
+    assert [d["id"] for d in catalog["datasets"]] == ["jtj-0001", "rsj-0001"]
+    dcat = json.loads((minimal_site / "dcat.jsonld").read_text(encoding="utf-8"))
+    assert dcat["@type"] == "dcat:Catalog" and len(dcat["dcat:dataset"]) == 2
+    sitemap = (minimal_site / "sitemap.xml").read_text(encoding="utf-8")
+    assert "https://data.test.example/datasets/jtj-0001/" in sitemap
+    from xml.etree import ElementTree
+
+    feed = ElementTree.parse(minimal_site / "feed.xml").getroot()
+    entries = feed.findall("{http://www.w3.org/2005/Atom}entry")
+    assert len(entries) == 2
+
+
+def test_pages_load_nothing_from_other_hosts(minimal_site: Path) -> None:
+    for path in minimal_site.rglob("*.html"):
+        page = soup(path)
+        for tag, attr in (("script", "src"), ("link", "href"), ("img", "src")):
+            for element in page.find_all(tag):
+                url = element.get(attr) or ""
+                if tag == "link" and element.get("rel") in (["canonical"], ["alternate"]):
+                    continue
+                assert not url.startswith(("http:", "https:", "//")), f"{path}: {url}"
+
+
+def test_home_counts_and_department_page(minimal_site: Path) -> None:
+    home = soup(minimal_site / "index.html")
+    numbers = [s.get_text() for s in home.select(".pt-stat-number")]
+    assert numbers[:2] == ["2", "2"]
+    dept = soup(minimal_site / "departments" / "jtj" / "index.html")
+    assert [a.get_text() for a in dept.select("a.pt-item-title")] == ["公交站点信息"]
+
+
+def test_rebuild_reuses_unchanged_pages_and_follows_a_change(tmp_path: Path,
+                                                              catalog_copy: Path) -> None:
+    out = tmp_path / "site"
+    first = run_build(catalog_copy, out)
+    assert first.pages_written == 2
+    again = run_build(catalog_copy, out)
+    assert again.pages_written == 0 and again.pages_reused == 2
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
+        "title: 公交站点信息", "title: 公交站点基础信息"), encoding="utf-8")
+    changed = run_build(catalog_copy, out)
+    assert changed.pages_written == 1 and changed.pages_reused == 1
+    assert "公交站点基础信息" in (out / "datasets" / "jtj-0001" / "index.html").read_text("utf-8")
+
+
+def test_dataset_made_not_open_loses_page_and_files(tmp_path: Path, catalog_copy: Path) -> None:
+    out = tmp_path / "site"
+    run_build(catalog_copy, out)
+    assert (out / "datasets" / "jtj-0001" / "bus-stops.csv").exists()
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    data.update(open_type="not_open", legal_basis="《测试条例》第一条")
+    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    result = run_build(catalog_copy, out)
+    assert not (out / "datasets" / "jtj-0001").exists()
+    assert result.files_removed >= 5
+
+
+def test_build_with_errors_writes_nothing(tmp_path: Path, catalog_copy: Path) -> None:
+    descriptor = catalog_copy / "social-security" / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
+        "legal_basis: 《社会保险法》第八十一条\n", ""), encoding="utf-8")
+    out = tmp_path / "site"
+    with pytest.raises(BuildFailed) as failure:
+        run_build(catalog_copy, out)
+    assert [p.code for p in failure.value.problems if p.severity.value == "error"] == \
+        ["legal-basis-missing"]
+    assert not out.exists() or not any(out.iterdir())
+
+
+def test_refuses_a_foreign_non_empty_output_folder(tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine", encoding="utf-8")
+    with pytest.raises(UnsafeOutput):
+        run_build(MINIMAL, out)
+    assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
