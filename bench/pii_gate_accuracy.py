@@ -35,7 +35,15 @@ CARD_BINS = [("622202", 19), ("622848", 19), ("621700", 19), ("623668", 19), ("6
 CARD_BINS += [("625966", 16), ("622262", 19), ("621226", 19), ("6214", 18), ("6228", 17)]
 CARD_BINS += [("4", 16), ("51", 16), ("55", 16), ("3528", 16), ("62", 19)]
 USCC_ALPHABET = "0123456789ABCDEFGHJKLMNPQRTUWXY"
-CHINESE_BEFORE = ["身份证号", "联系电话：", "户主张三，证件号码", "收款账号", "备注：本人", "申请人李四（", ""]
+CHINESE_BEFORE = [
+    "身份证号",
+    "联系电话：",
+    "户主张三，证件号码",
+    "收款账号",
+    "备注：本人",
+    "申请人李四（",
+    "",
+]
 CHINESE_AFTER = ["", "。", "，请核实", "）", "，已登记", "号"]
 
 
@@ -103,7 +111,8 @@ def org_code_check(body: str) -> str:
 
 
 def make_uscc(rng: Random, all_digits: bool = False) -> str:
-    head = rng.choice(["91", "92", "93", "11", "12", "51", "52", "53", "31", "Y1"])
+    heads = ["91", "92", "93", "11", "12", "51", "52", "53", "31"] + ([] if all_digits else ["Y1"])
+    head = rng.choice(heads)
     chars = "0123456789" if all_digits else "0123456789ABCDEFGHJKLMNPQRTUWXY"
     while True:
         org = "".join(rng.choice(chars) for _ in range(8))
@@ -133,7 +142,9 @@ def place(kind: PiiKind, rng: Random, written: str, context: str) -> Sample:
     if context == "sentence":
         before, after = rng.choice(CHINESE_BEFORE), rng.choice(CHINESE_AFTER)
     elif context == "csv":
-        before, after = rng.choice([('"', '"'), ("张三,男,", ",北京市"), ("2024-01-01,", ",已办结")])
+        before, after = rng.choice(
+            [('"', '"'), ("张三,男,", ",北京市"), ("2024-01-01,", ",已办结")]
+        )
     elif context == "float":
         after = ".0"
     text = before + written + after
@@ -146,8 +157,10 @@ def positives(rng: Random, per_kind: int) -> list[Sample]:
     for i in range(per_kind):
         context = contexts[i % len(contexts)]
         value = make_id(rng)
-        written = {"separators": grouped(value, [6, 8], rng.choice(" -")),
-                   "fullwidth": to_fullwidth(value)}.get(context, value)
+        written = {
+            "separators": grouped(value, [6, 8], rng.choice(" -")),
+            "fullwidth": to_fullwidth(value),
+        }.get(context, value)
         samples.append(place(PiiKind.ID_NUMBER, rng, written, context))
 
         value = make_mobile(rng)
@@ -161,28 +174,52 @@ def positives(rng: Random, per_kind: int) -> list[Sample]:
         samples.append(place(PiiKind.MOBILE, rng, written, context))
 
         value = make_card(rng)
-        written = {"separators": grouped(value, [4, 4, 4, 4], rng.choice(" -")),
-                   "fullwidth": to_fullwidth(value)}.get(context, value)
+        written = {
+            "separators": grouped(value, [4, 4, 4, 4], rng.choice(" -")),
+            "fullwidth": to_fullwidth(value),
+        }.get(context, value)
         samples.append(place(PiiKind.BANK_CARD, rng, written, context))
     return samples
 
 
 def masked_id(rng: Random) -> str:
     v = make_id(rng)
-    return rng.choice([v[:6] + "*" * 8 + v[-4:], v[:14] + "****", v[:3] + "*" * 13 + v[-2:],
-                       v[:6] + "×" * 8 + v[-4:], v[:6] + "x" * 8 + v[-4:], v[:1] + "*" * 16 + v[-1:]])
+    return rng.choice(
+        [
+            v[:6] + "*" * 8 + v[-4:],
+            v[:14] + "****",
+            v[:3] + "*" * 13 + v[-2:],
+            v[:6] + "×" * 8 + v[-4:],
+            v[:6] + "x" * 8 + v[-4:],
+            v[:1] + "*" * 16 + v[-1:],
+        ]
+    )
 
 
 def masked_mobile(rng: Random) -> str:
     v = make_mobile(rng)
-    return rng.choice([v[:3] + "****" + v[7:], v[:3] + "xxxx" + v[7:], f"+86 {v[:3]}****{v[7:]}",
-                       f"{v[:3]}-****-{v[7:]}", "*" * 7 + v[7:], f"联系电话{v[:3]}****{v[7:]}"])
+    return rng.choice(
+        [
+            v[:3] + "****" + v[7:],
+            v[:3] + "xxxx" + v[7:],
+            f"+86 {v[:3]}****{v[7:]}",
+            f"{v[:3]}-****-{v[7:]}",
+            "*" * 7 + v[7:],
+            f"联系电话{v[:3]}****{v[7:]}",
+        ]
+    )
 
 
 def masked_card(rng: Random) -> str:
     v = make_card(rng)
-    return rng.choice([f"{v[:4]} **** **** {v[-4:]}", v[:6] + "*" * (len(v) - 10) + v[-4:],
-                       "*" * (len(v) - 4) + v[-4:], f"尾号{v[-4:]}"])
+    return rng.choice(
+        [
+            f"{v[:4]} **** **** {v[-4:]}",
+            v[:6] + "*" * (len(v) - 10) + v[-4:],
+            "*" * (len(v) - 4) + v[-4:],
+            f"尾号{v[-4:]}",
+        ]
+    )
 
 
 def wrong_check_id(rng: Random) -> str:
@@ -193,27 +230,46 @@ def wrong_check_id(rng: Random) -> str:
 def timestamp(rng: Random) -> str:
     moment = date(2000, 1, 1) + timedelta(days=rng.randrange(9000))
     clock = f"{rng.randrange(24):02d}{rng.randrange(60):02d}{rng.randrange(60):02d}"
-    return rng.choice([f"{moment:%Y%m%d}{clock}", f"{moment:%Y%m%d}{clock}{rng.randrange(1000):03d}",
-                       str(rng.randint(1_000_000_000_000, 1_800_000_000_000)),
-                       str(rng.randint(1_000_000_000, 1_800_000_000))])
+    return rng.choice(
+        [
+            f"{moment:%Y%m%d}{clock}",
+            f"{moment:%Y%m%d}{clock}{rng.randrange(1000):03d}",
+            str(rng.randint(1_000_000_000_000, 1_800_000_000_000)),
+            str(rng.randint(1_000_000_000, 1_800_000_000)),
+        ]
+    )
 
 
 def order_number(rng: Random) -> str:
     moment = date(2015, 1, 1) + timedelta(days=rng.randrange(4000))
-    return rng.choice([f"{moment:%Y%m%d}{digits(rng, rng.randint(6, 12))}",
-                       f"DD{moment:%Y%m%d}{digits(rng, 8)}", f"NO.{moment:%Y}{digits(rng, 12)}"])
+    return rng.choice(
+        [
+            f"{moment:%Y%m%d}{digits(rng, rng.randint(6, 12))}",
+            f"DD{moment:%Y%m%d}{digits(rng, 8)}",
+            f"NO.{moment:%Y}{digits(rng, 12)}",
+        ]
+    )
 
 
 def landline(rng: Random) -> str:
     area = rng.choice(["010", "021", "0571", "0755", "020", "028", "0351"])
     number = str(rng.randint(2, 8)) + digits(rng, 7 if len(area) == 3 else rng.choice([6, 7]))
-    return rng.choice([f"{area}-{number}", f"({area}){number}", f"{area} {number}",
-                       f"{area}-{number}转{rng.randint(100, 9999)}", f"{area}{number}"])
+    return rng.choice(
+        [
+            f"{area}-{number}",
+            f"({area}){number}",
+            f"{area} {number}",
+            f"{area}-{number}转{rng.randint(100, 9999)}",
+            f"{area}{number}",
+        ]
+    )
 
 
 def amount(rng: Random) -> str:
     value = rng.uniform(0, 10 ** rng.randint(3, 12))
-    return rng.choice([f"{value:.2f}", f"¥{value:,.2f}", f"{value:.4f}万元", f"{int(value)}元"])
+    return rng.choice(
+        [f"{value:.2f}", f"¥{value:,.2f}", f"{value:.4f}万元", f"{int(value)}元", str(int(value))]
+    )  # a bare integer of 13e9..2e10 reads as a mobile
 
 
 def coordinates(rng: Random) -> str:
@@ -225,8 +281,9 @@ def coordinates(rng: Random) -> str:
 def isbn(rng: Random) -> str:
     body = "9787" + digits(rng, 8)
     check = str(-sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body)) % 10)
-    return rng.choice([body + check, f"978-7-{body[4:7]}-{body[7:12]}-{check}",
-                       f"ISBN {body + check}"])
+    return rng.choice(
+        [body + check, f"978-7-{body[4:7]}-{body[7:12]}-{check}", f"ISBN {body + check}"]
+    )
 
 
 def run_of(rng: Random, lengths: list[int]) -> str:
@@ -241,8 +298,15 @@ def luhn_invalid_16(rng: Random) -> str:
 
 def a_date(rng: Random) -> str:
     d = date(1950, 1, 1) + timedelta(days=rng.randrange(30000))
-    return rng.choice([f"{d:%Y-%m-%d}", f"{d.year}年{d.month}月{d.day}日", f"{d:%Y%m%d}",
-                       f"{d:%Y/%m/%d} 12:00:00", f"{d:%Y-%m-%d}T08:30:00+08:00"])
+    return rng.choice(
+        [
+            f"{d:%Y-%m-%d}",
+            f"{d.year}年{d.month}月{d.day}日",
+            f"{d:%Y%m%d}",
+            f"{d:%Y/%m/%d} 12:00:00",
+            f"{d:%Y-%m-%d}T08:30:00+08:00",
+        ]
+    )
 
 
 def glued(rng: Random) -> str:
@@ -280,13 +344,27 @@ LUHN_INHERENT: dict[str, Callable[[Random], str]] = {
 
 
 def negatives(rng: Random, per_category: int) -> list[Sample]:
-    return [Sample(make(rng), None, category=name)
-            for name, make in (NEGATIVES | LUHN_INHERENT).items() for _ in range(per_category)]
+    return [
+        Sample(make(rng), None, category=name)
+        for name, make in (NEGATIVES | LUHN_INHERENT).items()
+        for _ in range(per_category)
+    ]
 
 
 def typical_cells(rng: Random, count: int) -> list[str]:
     """Cells as they occur in government tables, with a little masked PII."""
-    words = ["是", "否", "男", "女", "已办结", "办理中", "北京市", "朝阳区", "市场监督管理局", "合格"]
+    words = [
+        "是",
+        "否",
+        "男",
+        "女",
+        "已办结",
+        "办理中",
+        "北京市",
+        "朝阳区",
+        "市场监督管理局",
+        "合格",
+    ]
     makers: list[Callable[[], str]] = [
         lambda: rng.choice(words),
         lambda: str(rng.randint(0, 100_000)),
@@ -296,8 +374,15 @@ def typical_cells(rng: Random, count: int) -> list[str]:
         lambda: make_uscc(rng),
         lambda: f"{rng.randint(10, 86)}{digits(rng, 4)}",
         lambda: f"{rng.choice(PROVINCES)}0105{digits(rng, 6)}",  # 12-digit division code
-        lambda: "根据《政府信息公开条例》第" + str(rng.randint(1, 50)) + "条，本单位于"
-        + a_date(rng) + "受理申请，共计" + str(rng.randint(1, 999)) + "件，现已办结并答复申请人。",
+        lambda: (
+            "根据《政府信息公开条例》第"
+            + str(rng.randint(1, 50))
+            + "条，本单位于"
+            + a_date(rng)
+            + "受理申请，共计"
+            + str(rng.randint(1, 999))
+            + "件，现已办结并答复申请人。"
+        ),
         lambda: masked_mobile(rng),
         lambda: masked_id(rng),
         lambda: landline(rng),
@@ -310,8 +395,9 @@ def report_misses(samples: list[Sample], hits_by: list[list[PiiHit]], examples: 
     print(f"{'kind':<10} {'positives':>9} {'misses':>7} {'miss rate':>9}")
     for kind in PiiKind:
         mine = [(s, h) for s, h in zip(samples, hits_by, strict=True) if s.kind is kind]
-        missed = [s for s, h in mine
-                  if not any(x.kind is kind and (x.start, x.end) == s.span for x in h)]
+        missed = [
+            s for s, h in mine if not any(x.kind is kind and (x.start, x.end) == s.span for x in h)
+        ]
         print(f"{kind:<10} {len(mine):>9} {len(missed):>7} {len(missed) / len(mine):>9.3%}")
         for s in missed[:examples]:
             print(f"    missed [{s.category}]: {s.text!r}")
@@ -326,22 +412,28 @@ def report_false_alarms(samples: list[Sample], hits_by: list[list[PiiHit]], exam
         mine = [(s, h) for s, h in zip(samples, hits_by, strict=True) if s.category == category]
         kinds = Counter(str(x.kind) for _, h in mine for x in h)
         bad = [s for s, h in mine if h]
-        print(f"{category:<26} {len(mine):>7} {len(bad):>7} {len(bad) / len(mine):>7.2%}  "
-              + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items())))
+        print(
+            f"{category:<26} {len(mine):>7} {len(bad):>7} {len(bad) / len(mine):>7.2%}  "
+            + ", ".join(f"{k}={n}" for k, n in sorted(kinds.items()))
+        )
         inherent = category in LUHN_INHERENT
         for s in bad[: 0 if inherent else examples]:
             print(f"    false alarm: {s.text!r}")
         totals[inherent].update(kinds | {"samples": len(mine), "alarms": len(bad)})
     for inherent, label in [(False, "close negatives"), (True, "Luhn-inherent negatives")]:
         t = totals[inherent]
-        print(f"{'all ' + label:<26} {t['samples']:>7} {t['alarms']:>7} "
-              f"{t['alarms'] / t['samples']:>7.2%}  " + ", ".join(f"{k}={t[k]}" for k in PiiKind))
+        print(
+            f"{'all ' + label:<26} {t['samples']:>7} {t['alarms']:>7} "
+            f"{t['alarms'] / t['samples']:>7.2%}  " + ", ".join(f"{k}={t[k]}" for k in PiiKind)
+        )
 
     luhn = [s for s in samples if s.category == LUHN_RANDOM and luhn_ok(s.text)]
     card_like = [s for s in luhn if s.text[0] in "3456"]
     flagged_like = sum(1 for s in card_like if find_pii(s.text))
-    print(f"\nof the {LUHN_RANDOM}: {len(luhn)} pass Luhn, {len(card_like)} of those start 3-6, "
-          f"{flagged_like} flagged as cards ({flagged_like / max(1, len(card_like)):.1%});")
+    print(
+        f"\nof the {LUHN_RANDOM}: {len(luhn)} pass Luhn, {len(card_like)} of those start 3-6, "
+        f"{flagged_like} flagged as cards ({flagged_like / max(1, len(card_like)):.1%});"
+    )
     print("  a random number passes Luhn 1 time in 10 and starts 3-6 4 times in 9, so about")
     print("  4.4% of random 16-19-digit numbers are flagged; mask them or use ignore={BANK_CARD}.")
 
@@ -354,8 +446,10 @@ def report_18_digit_cards(rng: Random, count: int) -> None:
         body = body[:17]
         if not find_pii(body + luhn_check_digit(body)):
             missed += 1
-    print(f"18-digit cards missed (ID layout or credit code): {missed} of {count:,} "
-          f"({missed / count:.2%})")
+    print(
+        f"18-digit cards missed (ID layout or credit code): {missed} of {count:,} "
+        f"({missed / count:.2%})"
+    )
 
 
 def throughput(cells: list[str], label: str) -> None:
@@ -363,8 +457,10 @@ def throughput(cells: list[str], label: str) -> None:
     for cell in cells:
         find_pii(cell)
     elapsed = time.perf_counter() - start
-    print(f"{label}: {len(cells):,} cells in {elapsed:.3f} s "
-          f"({len(cells) / elapsed:,.0f} cells/s, {elapsed / len(cells) * 1e9:.0f} ns/cell)")
+    print(
+        f"{label}: {len(cells):,} cells in {elapsed:.3f} s "
+        f"({len(cells) / elapsed:,.0f} cells/s, {elapsed / len(cells) * 1e9:.0f} ns/cell)"
+    )
 
 
 def main() -> None:
@@ -378,8 +474,10 @@ def main() -> None:
 
     rng = Random(args.seed)
     samples = positives(rng, args.per_kind) + negatives(rng, args.per_category)
-    print(f"seed {args.seed}: {sum(s.kind is not None for s in samples):,} positives, "
-          f"{sum(s.kind is None for s in samples):,} negatives\n")
+    print(
+        f"seed {args.seed}: {sum(s.kind is not None for s in samples):,} positives, "
+        f"{sum(s.kind is None for s in samples):,} negatives\n"
+    )
     hits_by = [find_pii(sample.text) for sample in samples]
     report_misses(samples, hits_by, args.examples)
     print()

@@ -7,17 +7,20 @@ numbers, "csv、xlsx"). This module holds those spellings as data and small
 pure functions. Free-text values that should become *codes* are mapped
 elsewhere, through the controlled vocabularies (``TermList.match``); only the
 open types and provision methods, enums of the model rather than
-vocabularies, are spelled out here.
+vocabularies, are spelled out here. Last, how a source identifier becomes a
+URL-safe one (or a generated ``<department>-<NNNN>``).
 """
 
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from domain.catalog import IDENTIFIER_RE, RESERVED_FOLDERS
 from domain.model import OpenType, Provision
 
 # Import fields, each with the header spellings that mean it. Earlier spellings
@@ -189,6 +192,13 @@ def parse_map_options(options: Iterable[str]) -> dict[str, str]:
     return result
 
 
+def row_list(rows: list[int], limit: int = 5) -> str:
+    """``rows 3, 4, 9 and 2 more``: row numbers for a warning."""
+    shown = ", ".join(str(r) for r in rows[:limit])
+    more = f" and {len(rows) - limit} more" if len(rows) > limit else ""
+    return f"row{'s' if len(rows) > 1 else ''} {shown}{more}"
+
+
 # --- cell values ----------------------------------------------------------------
 
 _EXCEL_EPOCH = date(1899, 12, 30)
@@ -285,3 +295,64 @@ def parse_contact(texts: Iterable[str]) -> dict[str, str]:
                "phone": ", ".join(dict.fromkeys(phones)),
                "email": ", ".join(dict.fromkeys(emails))}
     return {k: v for k, v in contact.items() if v}
+
+
+# --- identifiers ------------------------------------------------------------------
+
+def source_slug(text: str) -> str:
+    """The source identifier made URL-safe, or "" when that cannot be done
+    without losing meaning (non-ASCII letters, path separators, too long,
+    reserved folder names)."""
+    text = text.strip().lower()
+    if not text or not text.isascii() or any(bad in text for bad in ("..", "/", "\\")):
+        return ""
+    slug = re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return slug if IDENTIFIER_RE.match(slug) and slug not in RESERVED_FOLDERS else ""
+
+
+def assign_identifiers(records: list[tuple[int, dict[str, Any]]], has_column: bool) -> list[str]:
+    """Set each descriptor's ``name``: the source identifier where usable, else
+    ``<department>-<NNNN>`` numbered per department in source order (the same
+    input gives the same ids). Returns warnings for the operator."""
+    used: set[str] = set()
+    invalid: list[int] = []
+    renamed: list[int] = []
+    pending = []
+    for row, desc in records:
+        raw = desc.pop("name", "")
+        slug = source_slug(raw)
+        if slug:
+            ident, n = slug, 2
+            while ident in used:
+                ident, n = f"{slug[:60]}-{n}", n + 1
+            if ident != slug:
+                renamed.append(row)
+            used.add(ident)
+            desc["name"] = ident
+        else:
+            if raw:
+                invalid.append(row)
+            pending.append(desc)
+    counters: Counter[str] = Counter()
+    for desc in pending:
+        prefix = source_slug(str(desc.get("department") or ""))[:50] or "dataset"
+        while True:
+            counters[prefix] += 1
+            ident = f"{prefix}-{counters[prefix]:04d}"
+            if ident not in used:
+                break
+        used.add(ident)
+        desc["name"] = ident
+    for _, desc in records:  # keep "name" first in the written file
+        name = desc.pop("name")
+        items = list(desc.items())
+        desc.clear()
+        desc.update([("name", name), *items])
+    warnings = []
+    if has_column and invalid:
+        warnings.append(f"{len(invalid)} source identifiers are not URL-safe (a-z, 0-9, '-'); "
+                        f"generated ones were used ({row_list(invalid)})")
+    if renamed:
+        warnings.append(f"{len(renamed)} source identifiers repeat; a -2, -3... suffix was added "
+                        f"({row_list(renamed)})")
+    return warnings

@@ -20,7 +20,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 def _json_script(data: Any) -> str:
     """JSON safe to embed in a <script> element (no '</script>' breakout)."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 

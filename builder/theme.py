@@ -11,6 +11,7 @@ which costs a string replacement instead of a full mkdocs page render
 
 from __future__ import annotations
 
+import hashlib
 import html
 import logging
 import shutil
@@ -58,7 +59,8 @@ class Shell:
 
 
 def _markdown(page: NavPage) -> str:
-    front = {"title": page.title}
+    # The tabs carry the navigation; pages use the full width.
+    front: dict[str, object] = {"title": page.title, "hide": ["navigation", "toc"]}
     if page.description:
         front["description"] = page.description
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
@@ -67,13 +69,37 @@ def _markdown(page: NavPage) -> str:
     return f"---\n{header}---\n\n<div class=\"pt-page\">\n{page.body_html}\n</div>\n"
 
 
+def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
+               site_url: str) -> str:
+    sha = hashlib.sha256()
+    for part in (config_file.read_bytes(), site_name.encode(), site_url.encode()):
+        sha.update(part)
+    for asset in sorted(STATIC.iterdir()):
+        sha.update(asset.read_bytes())
+    for page in pages:
+        for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description):
+            sha.update(text.encode())
+            sha.update(b"\0")
+    return sha.hexdigest()
+
+
 def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: Path,
                       site_name: str, site_url: str, strict: bool = True) -> Shell:
     """Build ``pages`` with mkdocs into ``staging/site`` and return the shell.
 
+    When the pages, the theme configuration and the assets are those of the
+    previous run, its output is reused (mkdocs is not run).
+
     Raises:
         ThemeError: mkdocs reported an error (or a warning, when strict).
     """
+    key = _pages_key(pages, config_file, site_name, site_url)
+    key_file, shell_file = staging / "key", staging / "shell.html"
+    if key_file.is_file() and shell_file.is_file() and (staging / "site").is_dir() \
+            and key_file.read_text(encoding="utf-8") == key:
+        return Shell(shell_file.read_text(encoding="utf-8"))
+    if key_file.exists():
+        key_file.unlink()  # a failed run below must not leave a valid-looking key
     from mkdocs.commands.build import build as mkdocs_build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -94,7 +120,8 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
             nav.append({page.title: f"{page.path}/index.md" if page.path else "index.md"})
     shell = docs / SHELL_PATH / "index.md"
     shell.parent.mkdir(parents=True, exist_ok=True)
-    shell.write_text(f"---\ntitle: {_TITLE_MARK}\ndescription: {_DESC_MARK}\n---\n\n"
+    shell.write_text(f"---\ntitle: {_TITLE_MARK}\ndescription: {_DESC_MARK}\n"
+                     "hide: [navigation, toc]\n---\n\n"
                      f"{_CONTENT_MARK}\n", encoding="utf-8")
     try:
         config = load_config(config_file=str(config_file), docs_dir=str(docs),
@@ -109,4 +136,6 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
     if f"<p>{_CONTENT_MARK}</p>" not in text:
         raise ThemeError("the theme's page layout has no content marker; "
                          "builder/theme.py must be adapted to this theme version")
+    shell_file.write_text(text, encoding="utf-8")
+    key_file.write_text(key, encoding="utf-8")
     return Shell(text)

@@ -74,6 +74,7 @@ class Field:
     title: str = ""
     description: str = ""
     unit: str = ""
+    required: bool = False  # Table Schema constraints.required
     # Declared exempt from the desensitization gate for these kinds, with a
     # reason (e.g. a column of 16-digit equipment numbers that pass Luhn).
     pii_exempt: tuple[str, ...] = ()
@@ -162,6 +163,9 @@ class Dataset:
     invalidation: Announcement | None = None
     emergency: Emergency | None = None
     licence: str = ""
+    # Formats a metadata-only entry declares (e.g. imported from another
+    # portal's catalogue) while its files are not held here.
+    declared_formats: tuple[str, ...] = ()
     # Where the descriptor was read from, relative to the catalogue root.
     source_dir: str = ""
     # The descriptor file, relative to the catalogue root (for error reports).
@@ -171,11 +175,19 @@ class Dataset:
 
     @property
     def formats(self) -> tuple[str, ...]:
-        """Distinct resource formats, in resource order (数据格式)."""
+        """Distinct resource formats in resource order (数据格式); the declared
+        formats of a metadata-only entry."""
         seen: dict[str, None] = {}
         for resource in self.resources:
             seen.setdefault(resource.format, None)
+        if not seen:
+            for declared in self.declared_formats:
+                seen.setdefault(declared, None)
         return tuple(seen)
+
+    @property
+    def has_data_files(self) -> bool:
+        return bool(self.resources)
 
     @property
     def is_published(self) -> bool:

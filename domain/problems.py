@@ -52,7 +52,7 @@ _register("field-missing", "Required field missing",
 _register("field-invalid", "Field has an invalid value",
           "field '{field}' {detail}")
 _register("identifier-invalid", "Identifier is not URL-safe",
-          "identifier {value!r} must be 2-64 characters of a-z, 0-9 and '-', starting with a letter or digit, and equal the folder name {folder!r}")
+          "identifier {value!r} (in folder {folder!r}) must be 2-64 characters of a-z, 0-9 and '-', starting with a letter or digit; it is part of the dataset's URL")
 _register("duplicate-identifier", "Identifier used twice",
           "identifier {value!r} is also used by {other}; every dataset needs its own identifier")
 _register("unknown-code", "Code not in the controlled vocabulary",
@@ -64,6 +64,10 @@ _register("open-conditions-missing", "Open conditions missing",
           "conditional data needs 'open_conditions' stating the conditions and use constraints (002 §15)")
 _register("no-machine-readable-resource", "No machine-readable resource",
           "unconditional data must have at least one resource in a machine-readable format (csv, json, xlsx, xml...) (003 §23); found: {detail}")
+_register("data-not-collected", "Catalogue entry without data files",
+          "no resource files are held for this unconditional dataset (declared formats: {detail}); "
+          "add the files under resources so they can be downloaded here",
+          Severity.WARNING)
 _register("announcement-missing", "Withdrawal or invalidation without announcement",
           "status '{value}' needs '{field}' with a date and a reason (000 §33, 002 §39)")
 # Resources

@@ -33,6 +33,13 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date) -> dict[st
     if not dataset.is_published:
         raise NotPublished(f"dataset {dataset.identifier} is not_open and has no public record")
     status = update_status(dataset, vocab, today)
+    contact = {"name": dataset.contact.name, "phone": dataset.contact.phone,
+               "email": dataset.contact.email}
+    department = vocab.department(dataset.department)
+    if department and not (contact["phone"] or contact["email"]):
+        # No contact of its own: the department's data office answers.
+        contact = {"name": department.short_name or department.name,
+                   "phone": department.contact_phone, "email": department.contact_email}
     record: dict[str, Any] = {
         "id": dataset.identifier,
         "title": dataset.title,
@@ -58,14 +65,14 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date) -> dict[st
         "open_conditions": dataset.open_conditions,
         "legal_basis": dataset.legal_basis,
         "usage_requirements": dataset.usage_requirements,
-        "contact": {"name": dataset.contact.name, "phone": dataset.contact.phone,
-                    "email": dataset.contact.email},
+        "contact": contact,
         "status": dataset.status.value,
         "emergency": None,
         "withdrawal": None,
         "invalidation": None,
         "licence": dataset.licence,
         "data_public": dataset.data_is_public,
+        "files_held": dataset.has_data_files,
         "url": dataset_path(dataset.identifier),
     }
     if dataset.emergency:

@@ -12,7 +12,7 @@ from datetime import date
 
 from domain import problems as P
 from domain.freshness import Freshness, update_status
-from domain.model import Dataset, OpenType, Status
+from domain.model import MACHINE_READABLE_FORMATS, Dataset, OpenType, Status
 from domain.problems import Problem
 from domain.vocabulary import Vocabularies
 
@@ -48,10 +48,20 @@ def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
     if dataset.open_type is OpenType.CONDITIONAL and not dataset.open_conditions:
         found.append(P.make("open-conditions-missing", where, field="open_conditions"))
     # 003 §23: unconditional data is opened in machine-readable formats.
-    if dataset.open_type is OpenType.UNCONDITIONAL and dataset.status is Status.ACTIVE \
-            and not any(r.is_machine_readable for r in dataset.resources):
-        found.append(P.make("no-machine-readable-resource", where, field="resources",
-                            detail=", ".join(dataset.formats) or "no resources"))
+    if dataset.open_type is OpenType.UNCONDITIONAL and dataset.status is Status.ACTIVE:
+        if dataset.resources and not any(r.is_machine_readable for r in dataset.resources):
+            found.append(P.make("no-machine-readable-resource", where, field="resources",
+                                detail=", ".join(dataset.formats)))
+        elif not dataset.resources:
+            declared = set(dataset.declared_formats) & MACHINE_READABLE_FORMATS
+            if declared:
+                # A catalogue entry whose files are not held here (imported
+                # metadata): published, shown as such, and reported.
+                found.append(P.make("data-not-collected", where, field="resources",
+                                    detail=", ".join(sorted(declared))))
+            else:
+                found.append(P.make("no-machine-readable-resource", where, field="resources",
+                                    detail=", ".join(dataset.declared_formats) or "no resources"))
     # 000 §33 / 002 §39: retiring published data is announced with a reason.
     if dataset.status is Status.WITHDRAWN and dataset.withdrawal is None:
         found.append(P.make("announcement-missing", where, field="withdrawal",

@@ -76,11 +76,12 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
 @click.option("--search-url", help="URL of the search API (overrides portal.yaml).")
 @click.option("--cache-dir", type=click.Path(path_type=Path),
               help="Build cache (default: .portal-cache beside --out).")
-@click.option("--no-validate", is_flag=True, help="Skip frictionless schema validation.")
+@click.option("--frictionless", "use_frictionless", is_flag=True,
+              help="Validate every table with frictionless too (slower; `portal check` does).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
-          no_validate: bool, quiet: bool) -> None:
+          use_frictionless: bool, quiet: bool) -> None:
     """Build the static portal from a catalogue."""
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
@@ -96,7 +97,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
 
     cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=_today(today),
                       cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
-                      search_api_url=search_url, validate=not no_validate, progress=progress)
+                      search_api_url=search_url, validate=use_frictionless, progress=progress)
     try:
         result = run_build(cfg)
     except BuildFailed as exc:
@@ -118,25 +119,50 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
 @click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
               help="Catalogue folder to write dataset descriptors into.")
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
-              help="Map a source column to a catalogue field; repeatable.")
-@click.option("--values", "value_map", type=click.Path(exists=True, path_type=Path),
+              help="Map a source column to a catalogue field (or 'ignore'); repeatable.")
+@click.option("--map-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file of 'COLUMN: FIELD' lines; --map options win over it.")
+@click.option("--values", "value_map", type=click.Path(exists=True, dir_okay=False,
+                                                       path_type=Path),
               help="YAML file mapping unmapped values to codes, per field.")
-@click.option("--vocabularies", type=click.Path(exists=True, path_type=Path),
+@click.option("--defaults", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="YAML file of values you state for rows that lack them, under an open "
+                   "type or 'all' (legal_basis, open_conditions, level, usage_requirements, "
+                   "region, contact, licenses).")
+@click.option("--default-open-type", type=click.Choice(["unconditional", "conditional",
+                                                        "not_open"]),
+              help="Open type for rows whose open type is empty (never for text that "
+                   "does not map).")
+@click.option("--vocabularies", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="vocabularies.yaml to map onto (default: the one in --out, "
                    "else datasets/vocabularies.yaml).")
 @click.option("--overwrite", is_flag=True, help="Replace dataset folders that exist.")
-def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], value_map: Path | None,
+def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: Path | None,
+            value_map: Path | None, defaults: Path | None, default_open_type: str | None,
             vocabularies: Path | None, overwrite: bool) -> None:
-    """Import a catalogue spreadsheet or JSON export (metadata only)."""
+    """Import a catalogue spreadsheet or JSON export (metadata only).
+
+    Prints a summary. Exits 1 when no row could be imported; skipped rows
+    and unmapped values alone exit 0 (they are listed in the summary).
+    """
+    from builder.import_columns import parse_map_options
+    from builder.import_sources import CatalogImportError, read_column_map
     from builder.importer import import_catalog
 
-    mapping = {}
-    for item in column_map:
-        if "=" not in item:
-            raise click.BadParameter(f"{item!r}: write COLUMN=FIELD, e.g. 数据名称=title")
-        column, field_name = item.split("=", 1)
-        mapping[column.strip()] = field_name.strip()
-    report = import_catalog(source, out_dir, column_map=mapping or None,
-                            vocabularies=vocabularies, value_map=value_map,
-                            overwrite=overwrite)
+    try:
+        mapping = parse_map_options(column_map)
+    except ValueError as exc:
+        raise click.BadParameter(str(exc), param_hint="--map") from exc
+    try:
+        mapping = {**(read_column_map(map_file) if map_file else {}), **mapping}
+        report = import_catalog(source, out_dir, column_map=mapping or None,
+                                vocabularies=vocabularies, value_map=value_map,
+                                default_open_type=default_open_type, defaults=defaults,
+                                overwrite=overwrite)
+    except CatalogImportError as exc:
+        raise click.ClickException(f"{exc} (nothing was written; fix this and run "
+                                   "portal import again)") from exc
     click.echo(report.summary(), err=True)
+    if report.imported == 0:
+        raise click.ClickException(f"no dataset was imported from {source.name}; "
+                                   "see the skipped rows and warnings above")

@@ -103,7 +103,13 @@ def fld(name: str, type_: str, title: str, description: str = "", unit: str = ""
 
 @dataclass
 class Table:
-    """One CSV resource: its data dictionary and its rows."""
+    """One CSV resource: its data dictionary and its rows.
+
+    Related tables of one dataset name the key they refer to in the field
+    description rather than in ``foreignKeys``: the portal checks each
+    resource on its own, and frictionless needs the whole package to
+    resolve a foreign key (tests/test_sample_catalog.py checks them).
+    """
 
     name: str
     title: str
@@ -111,7 +117,6 @@ class Table:
     rows: list[list[Any]]
     description: str = ""
     primary_key: tuple[str, ...] = ()
-    foreign_keys: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def path(self) -> str:
@@ -223,8 +228,6 @@ def descriptor(spec: Spec, departments: dict[str, dict[str, Any]]) -> dict[str, 
         schema: dict[str, Any] = {"fields": table.fields}
         if table.primary_key:
             schema["primaryKey"] = FlowList(table.primary_key)
-        if table.foreign_keys:
-            schema["foreignKeys"] = [FlowMap(fk) for fk in table.foreign_keys]
         resource: dict[str, Any] = {
             "name": table.name, "path": table.path, "format": "csv",
             "mediatype": "text/csv", "encoding": "utf-8", "title": table.title,
@@ -233,8 +236,7 @@ def descriptor(spec: Spec, departments: dict[str, dict[str, Any]]) -> dict[str, 
             resource["description"] = table.description
         resource["schema"] = schema
         resources.append(resource)
-    if resources:
-        data["resources"] = resources
+    data["resources"] = resources
     return data
 
 
@@ -246,8 +248,6 @@ def write_dataset(out: Path, spec: Spec, departments: dict[str, dict[str, Any]])
     (folder / "datapackage.yaml").write_bytes(text.encode("utf-8"))
     for table in spec.tables:
         (folder / table.path).write_bytes(csv_bytes(table))
-    if not spec.tables:
-        (folder / "data").rmdir()
 
 
 def remove_generated(out: Path) -> list[str]:
@@ -551,3 +551,2346 @@ def community_names(rng: random.Random, district: District, street: str, count: 
     words = ("阳光", "和谐", "幸福", "春华", "金桂", "翠苑", "文昌", "康乐", "滨河", "长青",
              "桂苑", "新村", "景秀", "安居", "紫荆", "丽园")
     return [f"{w}社区" for w in rng.sample(words, count)]
+
+
+# -------------------------------------------------------------- enterprises
+
+# Business words by national economic sector (国民经济行业门类), each with a
+# business scope (经营范围) as registration authorities word it.
+SECTORS: tuple[tuple[str, float, tuple[tuple[str, str], ...]], ...] = (
+    ("批发和零售业", 22, (
+        ("商贸", "日用百货、五金交电、服装鞋帽、文具用品的批发与零售；食品销售（仅销售预包装食品）"),
+        ("贸易", "建筑材料、金属材料、化工产品（不含危险化学品）、机械设备的销售；货物进出口"),
+        ("农产品", "农副产品、水果、蔬菜、粮油的批发与零售；食用农产品初加工"),
+        ("五金建材", "五金产品、建筑材料、卫生洁具、灯具的批发与零售"),
+    )),
+    ("建筑业", 10, (
+        ("建筑工程", "房屋建筑工程、市政公用工程施工；建筑劳务分包；土石方工程施工"),
+        ("装饰工程", "建筑装饰装修工程设计与施工；住宅室内装饰装修；园林绿化工程施工"),
+        ("市政工程", "市政道路工程、给排水工程、城市照明工程施工；工程管理服务"),
+    )),
+    ("信息传输、软件和信息技术服务业", 8, (
+        ("信息技术", "软件开发；信息系统集成服务；信息技术咨询服务；计算机软硬件销售"),
+        ("网络科技", "互联网信息服务；网络技术服务；数据处理和存储支持服务；广告制作"),
+        ("数据科技", "大数据服务；数据处理服务；人工智能应用软件开发；信息系统运行维护服务"),
+    )),
+    ("住宿和餐饮业", 9, (
+        ("餐饮管理", "餐饮服务；食品销售；餐饮管理；外卖递送服务"),
+        ("酒店管理", "住宿服务；餐饮服务；酒店管理；会议及展览服务"),
+    )),
+    ("交通运输、仓储和邮政业", 6, (
+        ("物流", "道路货物运输（不含危险货物）；普通货物仓储服务；国内货物运输代理；装卸搬运"),
+        ("供应链管理", "供应链管理服务；国内货物运输代理；普通货物仓储服务；信息咨询服务"),
+    )),
+    ("制造业", 9, (
+        ("食品", "食品生产；食品销售；农副食品加工；包装服务"),
+        ("机械制造", "通用设备制造；机械零部件加工；金属结构制造；机械设备销售"),
+        ("新材料", "新型建筑材料制造；塑料制品制造；合成材料销售；技术推广服务"),
+        ("电子科技", "电子元器件制造；电子产品销售；电线电缆经营；技术开发与技术服务"),
+        ("茶业", "茶叶种植、加工与销售；预包装食品销售；农业技术推广服务"),
+    )),
+    ("农、林、牧、渔业", 5, (
+        ("农业开发", "蔬菜、水果种植；牲畜饲养；农产品初加工；农业技术推广服务"),
+        ("生态农业", "中药材种植；林木育苗；休闲观光农业；农产品销售"),
+    )),
+    ("租赁和商务服务业", 10, (
+        ("企业管理咨询", "企业管理咨询；财务咨询；商务信息咨询；市场调查"),
+        ("广告传媒", "广告设计、制作、代理、发布；图文设计制作；企业形象策划；会议及展览服务"),
+        ("人力资源服务", "职业中介活动；劳务派遣服务；人力资源外包服务；企业管理咨询"),
+    )),
+    ("房地产业", 4, (
+        ("房地产开发", "房地产开发经营；房屋销售；物业管理；建筑材料销售"),
+        ("物业管理", "物业管理；停车场服务；家政服务；园林绿化养护"),
+    )),
+    ("科学研究和技术服务业", 4, (
+        ("检测技术", "检验检测服务；环境监测；计量技术服务；技术咨询"),
+        ("工程设计", "建设工程设计；工程勘察；规划设计管理；工程技术服务"),
+    )),
+    ("居民服务、修理和其他服务业", 5, (
+        ("家政服务", "家政服务；养老服务；保洁服务；病人陪护服务"),
+        ("汽车服务", "机动车维修；汽车零配件零售；洗车服务；二手车经纪"),
+    )),
+    ("教育", 2, (("教育咨询", "教育咨询服务（不含涉许可审批的教育培训活动）；文化艺术交流活动"),)),
+    ("文化、体育和娱乐业", 3, (
+        ("文化传媒", "组织文化艺术交流活动；文艺创作；电影摄制服务；广告发布"),
+        ("文化旅游", "旅游业务；游览景区管理；休闲观光活动；票务代理服务"),
+    )),
+    ("卫生和社会工作", 2, (
+        ("健康管理", "健康咨询服务（不含诊疗服务）；养生保健服务（非医疗）；护理机构服务"),
+        ("养老服务", "养老服务；居家养老服务；护理机构服务；餐饮服务"),
+    )),
+)
+TRADE_FIRST = "鑫恒华瑞博锦嘉宏星启德万盛天金永兴众亿联达泰隆安和信诚睿卓佳"
+TRADE_SECOND = "源达泰丰远程禾图辰航润祥通昌誉合邦辉宇茂晟创盈峰汇顺丰弘"
+ENTERPRISE_TYPES = (
+    ("有限责任公司（自然人投资或控股）", 52), ("有限责任公司（自然人独资）", 20),
+    ("股份有限公司（非上市、自然人投资或控股）", 3), ("个人独资企业", 7), ("有限合伙企业", 2),
+    ("普通合伙企业", 1), ("有限责任公司分公司（自然人投资或控股）", 5), ("农民专业合作社", 5),
+)
+STATE_OWNED = ("云河市城市建设投资集团有限公司", "云河市交通投资集团有限公司", "云河市水务投资有限公司",
+               "云河市文化旅游投资集团有限公司", "云河市国有资本运营有限公司", "云河市农业投资发展有限公司")
+COOPERATIVE_LINES = (("茶叶种植", "农业开发"), ("蔬菜种植", "农业开发"), ("生猪养殖", "生态农业"),
+                     ("中药材种植", "生态农业"), ("水果种植", "农业开发"), ("肉牛养殖", "生态农业"))
+
+
+@dataclass(frozen=True)
+class Enterprise:
+    uscc: str
+    name: str
+    kind: str
+    legal_rep: str
+    capital: str  # 万元
+    founded: date
+    term: str  # 营业期限至: 长期 or a date
+    authority: str
+    status: str
+    place: Place
+    sector: str
+    word: str
+    scope: str
+
+    @property
+    def active(self) -> bool:
+        return self.status == "存续"
+
+
+def market_bureau(district: District) -> str:
+    if district.urban:
+        return f"云河市{district.name}市场监督管理局"
+    return f"{district.name}市场监督管理局"
+
+
+@functools.cache
+def enterprises() -> tuple[Enterprise, ...]:
+    """The enterprise register of 云河市 shared by every dataset that names
+    companies (licences, penalties, annual reports, social insurance...)."""
+    rng = rng_for("enterprises")
+    sectors = [(s, w) for s, w, _ in SECTORS]
+    scopes = {name: words for name, _, words in SECTORS}
+    district_weights = list(zip(DISTRICTS, (25, 24, 21, 18, 12), strict=True))
+    names: set[str] = set()
+    state_owned = list(STATE_OWNED)
+    villages = village_names(rng_for("coop-villages"), 40)
+    out = []
+    while len(out) < 1800:
+        kind = weighted(rng, ENTERPRISE_TYPES)
+        sector = weighted(rng, sectors)
+        word, scope = rng.choice(scopes[sector])
+        trade = rng.choice(TRADE_FIRST) + rng.choice(TRADE_SECOND)
+        district = weighted(rng, district_weights)
+        code_kind = "91"
+        if rng.random() < 0.012 and state_owned:
+            kind, name = "有限责任公司（国有独资）", state_owned.pop(0)
+            sector, word, scope = "租赁和商务服务业", "投资", "国有资本投资、运营与管理；城市基础设施建设；项目投资"
+            district = BY_CODE["990102"]
+        elif kind.startswith("股份"):
+            name = f"云河{trade}{word}股份有限公司"
+        elif kind == "个人独资企业":
+            if sector in ("房地产业", "建筑业", "制造业", "教育"):
+                continue
+            name = f"云河市{district.name}{trade}{word}中心"
+        elif kind.endswith("合伙企业"):
+            sector, (word, scope) = "租赁和商务服务业", scopes["租赁和商务服务业"][0]
+            name = f"云河{trade}{word}合伙企业（{kind[:2]}合伙）"
+        elif kind.startswith("有限责任公司分公司"):
+            name = f"{trade}{word}集团有限公司云河分公司"
+        elif kind == "农民专业合作社":
+            village, _ = rng.choice(villages)
+            line, word = rng.choice(COOPERATIVE_LINES)
+            sector, district, code_kind = "农、林、牧、渔业", COUNTY, "93"
+            name = f"云山县{village}{line}专业合作社"
+            scope = f"组织收购、销售成员生产的农产品；{line}及相关技术培训、信息服务"
+        else:
+            suffix = "有限责任公司" if rng.random() < 0.15 else "有限公司"
+            name = f"云河{trade}{word}{suffix}"
+        if name in names:
+            continue
+        names.add(name)
+        year = weighted(rng, [(y, 1 + max(0, y - 2008) * 0.6) for y in range(1998, 2027)])
+        founded = rand_date(rng, date(year, 1, 4), min(date(year, 12, 28), date(2026, 11, 20)))
+        status = "存续"
+        if founded < date(2024, 1, 1):
+            status = weighted(rng, [("存续", 90), ("注销", 8), ("吊销", 2)])
+        capital = weighted(rng, [(c, w) for c, w in zip(
+            (3, 5, 10, 20, 30, 50, 100, 200, 300, 500, 1000, 2000, 5000),
+            (3, 6, 14, 8, 8, 14, 16, 9, 6, 7, 5, 2, 1), strict=True)])
+        if kind == "有限责任公司（国有独资）":
+            capital = rng.choice((50000, 80000, 100000, 200000))
+        term = "长期" if rng.random() < 0.72 else (founded.replace(year=founded.year + rng.choice(
+            (20, 30, 50))) - timedelta(days=1)).isoformat()
+        authority = "云河市市场监督管理局" if kind.startswith(("股份", "有限责任公司（国有")) \
+            else market_bureau(district)
+        out.append(Enterprise(
+            uscc=make_uscc(rng, code_kind, district.code, "MA"), name=name, kind=kind,
+            legal_rep=person_name(rng), capital=str(capital), founded=founded, term=term,
+            authority=authority, status=status, place=place(rng, district), sector=sector,
+            word=word, scope=scope + "（依法须经批准的项目，经相关部门批准后方可开展经营活动）"))
+    out.sort(key=lambda e: (e.founded, e.uscc))
+    return tuple(out)
+
+
+def active_enterprises(*words: str, before: date = TODAY) -> list[Enterprise]:
+    return [e for e in enterprises()
+            if e.active and e.founded < before and (not words or e.word in words)]
+
+
+@functools.cache
+def agency_uscc(name: str) -> str:
+    """Credit code of a state organ (机关, type 11)."""
+    return make_uscc(rng_for(f"agency:{name}"), "11", "990100", "MB")
+
+
+# --------------------------------------------------------- health facilities
+
+
+@dataclass(frozen=True)
+class Facility:
+    uscc: str
+    name: str
+    category: str
+    grade: str
+    owner: str
+    place: Place
+    phone: str
+    beds: int
+    departments: str
+    insured: bool
+
+
+MAJOR_HOSPITALS = (
+    # name, category, grade, ownership, district, beds
+    ("云河医学院附属医院", "综合医院", "三级甲等", "公立", "990102", 2200),
+    ("云河市第一人民医院", "综合医院", "三级甲等", "公立", "990103", 1800),
+    ("云河市中医医院", "中医医院", "三级甲等", "公立", "990103", 1100),
+    ("云河市妇幼保健院", "妇幼保健院", "三级甲等", "公立", "990102", 650),
+    ("云河市第二人民医院", "综合医院", "三级乙等", "公立", "990111", 900),
+    ("云河市第三人民医院", "综合医院", "二级甲等", "公立", "990112", 560),
+    ("云河市精神卫生中心", "专科医院", "三级乙等", "公立", "990112", 500),
+    ("云河市公共卫生救治中心", "专科医院", "二级甲等", "公立", "990111", 300),
+    ("云河市口腔医院", "专科医院", "二级甲等", "公立", "990103", 80),
+    ("云河市新城区人民医院", "综合医院", "二级甲等", "公立", "990102", 420),
+    ("云河市江北区人民医院", "综合医院", "二级甲等", "公立", "990111", 380),
+    ("云河市河东区人民医院", "综合医院", "二级乙等", "公立", "990112", 300),
+    ("云河市老城区中医医院", "中医医院", "二级甲等", "公立", "990103", 260),
+    ("云山县人民医院", "综合医院", "二级甲等", "公立", "990121", 600),
+    ("云山县中医医院", "中医医院", "二级甲等", "公立", "990121", 320),
+    ("云山县妇幼保健院", "妇幼保健院", "二级乙等", "公立", "990121", 120),
+    ("云河仁和医院", "综合医院", "二级", "民营", "990112", 260),
+    ("云河明视眼科医院", "专科医院", "未定级", "民营", "990102", 60),
+    ("云河安康骨科医院", "专科医院", "二级", "民营", "990111", 150),
+    ("云河和美妇产医院", "专科医院", "未定级", "民营", "990103", 80),
+    ("云河博爱康复医院", "康复医院", "二级", "民营", "990112", 200),
+)
+CLINICAL_DEPTS = {
+    "综合医院": "内科;外科;妇产科;儿科;眼科;耳鼻咽喉科;口腔科;皮肤科;急诊医学科;康复医学科;医学检验科;医学影像科;中医科",
+    "中医医院": "中医科;内科;外科;针灸科;推拿科;康复医学科;医学检验科;医学影像科",
+    "妇幼保健院": "妇产科;儿科;妇女保健科;儿童保健科;计划生育专业;医学检验科;医学影像科",
+    "专科医院": "内科;外科;医学检验科;医学影像科",
+    "康复医院": "康复医学科;内科;外科;中医科;医学检验科",
+    "社区卫生服务中心": "全科医疗科;预防保健科;中医科;康复医学科;医学检验科",
+    "乡镇卫生院": "全科医疗科;预防保健科;中医科;妇产科;医学检验科",
+    "门诊部": "内科;外科;口腔科;中医科;医学检验科",
+    "诊所": "内科",
+    "村卫生室": "全科医疗科",
+}
+
+
+@functools.cache
+def health_facilities() -> tuple[Facility, ...]:
+    rng = rng_for("health-facilities")
+    out = []
+
+    def add(name: str, category: str, grade: str, owner: str, district: District, beds: int,
+            departments: str, kind: str, prefix: str, insured: bool = True) -> None:
+        out.append(Facility(make_uscc(rng, kind, district.code, prefix), name, category, grade,
+                            owner, place(rng, district), landline(rng), beds, departments,
+                            insured))
+
+    for name, category, grade, owner, code, beds in MAJOR_HOSPITALS:
+        kind, prefix = ("12", "MB") if owner == "公立" else ("52", "MJ")
+        add(name, category, grade, owner, BY_CODE[code], beds, CLINICAL_DEPTS[category], kind,
+            prefix)
+    for district in DISTRICTS:
+        for street in district.streets:
+            if street.endswith("街道"):
+                add(f"{district.name}{street[:-2]}社区卫生服务中心", "社区卫生服务中心", "未定级",
+                    "公立", district, rng.choice((0, 10, 20, 30)), CLINICAL_DEPTS["社区卫生服务中心"],
+                    "12", "MB")
+            else:
+                centre = "中心卫生院" if street.endswith("镇") else "卫生院"
+                add(f"{district.name if not district.urban else '云河市'}{street}{centre}",
+                    "乡镇卫生院", "一级甲等", "公立", district, rng.choice((20, 30, 40, 60)),
+                    CLINICAL_DEPTS["乡镇卫生院"], "12", "MB")
+    for name, _ in village_names(rng, 30):
+        town = rng.choice([s for s in COUNTY.streets])
+        add(f"云山县{town}{name}村卫生室", "村卫生室", "未定级", "公立", COUNTY, 0,
+            CLINICAL_DEPTS["村卫生室"], "12", "MB", insured=rng.random() < 0.8)
+    specialities = (("内科", "内科"), ("中医", "中医科"), ("口腔", "口腔科"), ("外科", "外科"),
+                    ("妇科", "妇产科"), ("儿科", "儿科"), ("皮肤科", "皮肤科"))
+    names: set[str] = set()
+    while len(names) < 120:
+        district = weighted(rng, list(zip(DISTRICTS, (3, 4, 3, 3, 2), strict=True)))
+        if rng.random() < 0.3:
+            label, dept = rng.choice(specialities[:4])
+            name = f"云河{rng.choice(TRADE_FIRST)}{rng.choice(TRADE_SECOND)}{label}门诊部"
+            category, kind, prefix = "门诊部", "91", "MA"
+            departments = f"{dept};医学检验科" if dept != "口腔科" else "口腔科;医学影像科"
+        else:
+            label, dept = rng.choice(specialities)
+            name = f"{district.name}{person_name(rng)}{label}诊所"
+            category, kind, prefix, departments = "诊所", "92", "L", dept
+        if name in names:
+            continue
+        names.add(name)
+        add(name, category, "未定级", "民营", district, 0, departments, kind, prefix,
+            insured=rng.random() < 0.45)
+    return tuple(out)
+
+
+# ---------------------------------------------------------------- schools
+
+
+@dataclass(frozen=True)
+class School:
+    code: str
+    name: str
+    kind: str
+    owner: str
+    place: Place
+    phone: str
+    classes: int
+    students: int
+    teachers: int
+    boarding: bool
+
+
+@functools.cache
+def schools() -> tuple[School, ...]:
+    rng = rng_for("schools")
+    plan: list[tuple[str, str, str, District]] = []
+    on_road: dict[str, Road] = {}
+    city = [
+        ("云河市第一中学", "完全中学", "990103"), ("云河市第二中学", "高级中学", "990102"),
+        ("云河市第三中学", "完全中学", "990111"), ("云河市第四中学", "完全中学", "990112"),
+        ("云河市第五中学", "初级中学", "990103"), ("云河市第六中学", "初级中学", "990111"),
+        ("云河市第七中学", "高级中学", "990112"), ("云河市实验中学", "完全中学", "990102"),
+        ("云河市实验小学", "小学", "990103"), ("云河市第二实验小学", "小学", "990102"),
+        ("云河医学院附属中学", "完全中学", "990102"), ("云河市民族中学", "高级中学", "990111"),
+    ]
+    for name, kind, code in city:
+        plan.append((name, kind, "公办", BY_CODE[code]))
+    plan.append(("云河外国语学校", "十二年一贯制学校", "民办", BY_CODE["990102"]))
+    plan.append(("云河博雅实验学校", "九年一贯制学校", "民办", BY_CODE["990111"]))
+    for district in URBAN:
+        plan.append((f"{district.name}实验小学", "小学", "公办", district))
+        for n in range(1, rng.randint(4, 6)):
+            plan.append((f"{district.name}第{'一二三四五六'[n - 1]}中学", "初级中学", "公办", district))
+        for road in rng.sample(roads_in(district), 9):
+            if road.name.endswith(("路", "街", "大道")):
+                plan.append((f"{district.name}{road.name}小学", "小学", "公办", district))
+                on_road[f"{district.name}{road.name}小学"] = road
+        plan.append((f"{district.name}{rng.choice(district.streets)[:-2]}九年一贯制学校",
+                     "九年一贯制学校", "公办", district))
+    plan.append(("云山县第一中学", "完全中学", "公办", COUNTY))
+    plan.append(("云山县民族中学", "高级中学", "公办", COUNTY))
+    plan.append(("云山县实验小学", "小学", "公办", COUNTY))
+    villages = iter(village_names(rng, 40))
+    for town in COUNTY.streets:
+        plan.append((f"云山县{town}中学", "初级中学", "公办", COUNTY))
+        plan.append((f"云山县{town}中心小学", "小学", "公办", COUNTY))
+        for _ in range(rng.randint(3, 5)):
+            plan.append((f"云山县{town}{next(villages)[0]}小学", "小学", "公办", COUNTY))
+    seen: set[str] = set()
+    out = []
+    for n, (name, kind, owner, district) in enumerate(plan, start=1):
+        if name in seen:
+            continue
+        seen.add(name)
+        rural = "县" in name and ("小学" in name and "中心" not in name and "实验" not in name)
+        if rural:
+            classes = rng.randint(3, 8)
+            per_class = rng.randint(18, 36)
+        elif kind == "小学":
+            classes, per_class = rng.randint(18, 48), rng.randint(40, 46)
+        elif kind in ("高级中学", "完全中学"):
+            classes, per_class = rng.randint(36, 72), rng.randint(45, 52)
+        else:
+            classes, per_class = rng.randint(18, 45), rng.randint(42, 50)
+        students = classes * per_class - rng.randint(0, per_class)
+        ratio = 13.5 if kind in ("高级中学", "完全中学") else 17.0
+        teachers = max(6, round(students / ratio * rng.uniform(0.9, 1.1)))
+        boarding = kind in ("高级中学", "完全中学") or (not district.urban and "中学" in name) \
+            or kind == "十二年一贯制学校"
+        out.append(School(f"21{district.code[2:]}{n:04d}", name, kind, owner,
+                          place_on(rng, on_road[name]) if name in on_road else place(rng, district),
+                          landline(rng), classes, students, teachers,
+                          boarding))
+    return tuple(out)
+
+
+# ------------------------------------------------------------- bus network
+
+LANDMARKS = (
+    ("云河火车站", "990103"), ("高铁云河站", "990102"), ("云河汽车客运总站", "990112"),
+    ("市第一人民医院", "990103"), ("市中医医院", "990103"), ("市政府", "990102"),
+    ("市政务服务中心", "990102"), ("市体育中心", "990102"), ("云河大学", "990111"),
+    ("云河职业技术学院", "990111"), ("滨江公园", "990103"), ("云河湿地公园", "990111"),
+    ("江北工业园", "990111"), ("河东农产品批发市场", "990112"), ("凤凰山公园", "990112"),
+    ("万象广场", "990102"), ("老城步行街", "990103"), ("医学院附属医院", "990102"),
+    ("云山县汽车站", "990121"), ("云山县人民医院", "990121"), ("云雾山景区", "990121"),
+    ("白沙镇政府", "990121"), ("青石镇政府", "990121"),
+)
+
+
+@dataclass
+class Stop:
+    name: str
+    district: District
+    road: str
+    lon: float
+    lat: float
+    shelter: bool
+    stop_id: str = ""
+    lines: list[str] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class BusLine:
+    line_id: str
+    name: str
+    kind: str
+    stops: tuple[Stop, ...]
+    first_bus: str
+    last_bus: str
+    fare: str
+    fare_type: str
+    length_km: str
+    operator: str
+    air_conditioned: bool
+    headway: str
+
+
+def _km(a: Stop, b: Stop) -> float:
+    return math.hypot((a.lon - b.lon) * 98.6, (a.lat - b.lat) * 111.0)
+
+
+def _corridor(rng: random.Random, pool: list[Stop], low: int, high: int,
+              width: float) -> list[Stop]:
+    """Stops near a random straight corridor, in order along it."""
+    for _ in range(500):
+        angle = rng.uniform(0, math.pi)
+        origin = rng.choice(pool)
+        ca, sa = math.cos(angle), math.sin(angle)
+        near = []
+        for stop in pool:
+            dx, dy = (stop.lon - origin.lon) * 98.6, (stop.lat - origin.lat) * 111.0
+            if abs(-dx * sa + dy * ca) < width:
+                near.append((dx * ca + dy * sa, stop.name, stop))
+        near.sort(key=lambda item: (item[0], item[1]))
+        if len(near) >= low:
+            count = rng.randint(low, min(high, len(near)))
+            start = rng.randrange(len(near) - count + 1)
+            return [item[2] for item in near[start:start + count]]
+    raise RuntimeError("no corridor found")
+
+
+@functools.cache
+def bus_network() -> tuple[tuple[Stop, ...], tuple[BusLine, ...]]:
+    rng = rng_for("bus-network")
+    stops: list[Stop] = []
+    names: set[str] = set()
+
+    def add(name: str, district: District, road: str, lon: float, lat: float) -> None:
+        if name not in names:
+            names.add(name)
+            stops.append(Stop(name, district, road, lon, lat, rng.random() < 0.62))
+
+    for road in roads():
+        if road.name.endswith("巷"):
+            continue
+        cross = [r for r in roads_in(road.district) if r is not road and not r.name.endswith("巷")]
+        count = max(2, road.length // 420)
+        for k in range(count):
+            lon, lat = road.point((k + 0.5) / count)
+            name = f"{road.name}口" if k == 0 else f"{road.name}{rng.choice(cross).name}口"
+            if name in names:
+                name = f"{road.name}{'东西南北中'[k % 5]}"
+            add(name, road.district, road.name, lon, lat)
+    for name, code in LANDMARKS:
+        road = rng.choice(roads_in(BY_CODE[code]))
+        lon, lat = road.point(rng.random())
+        add(name, BY_CODE[code], road.name, lon, lat)
+    urban = [s for s in stops if s.district.urban]
+    county = [s for s in stops if not s.district.urban]
+    terminal = next(s for s in stops if s.name == "云河汽车客运总站")
+    plans = [(f"{n}路", "常规公交") for n in range(1, 79) if n not in (4, 14, 44, 54, 64, 74)]
+    plans += [(f"K{n}路", "快速公交") for n in range(1, 9)]
+    plans += [(f"夜{n}路", "夜班公交") for n in range(1, 5)]
+    plans += [(f"城乡{n}路", "城乡公交") for n in range(1, 11)]
+    lines = []
+    for index, (name, kind) in enumerate(plans, start=1):
+        if kind == "城乡公交":
+            route = _corridor(rng, county, 8, 18, 2.5)
+            if index % 2 == 0:
+                route = [terminal, *route]
+        elif kind == "快速公交":
+            route = _corridor(rng, urban, 10, 16, 0.9)
+        else:
+            route = _corridor(rng, urban, 12, 30, 0.6)
+        length = sum(_km(a, b) for a, b in zip(route, route[1:], strict=False)) * 1.25
+        if kind == "夜班公交":
+            first, last, headway = "21:30", "01:30", "20-30分钟"
+        elif kind == "城乡公交":
+            first, last, headway = "06:30", "18:30", "30-60分钟"
+        else:
+            first = rng.choice(("06:00", "06:10", "06:20", "06:30"))
+            last = rng.choice(("21:00", "21:30", "22:00", "22:30"))
+            headway = rng.choice(("6-10分钟", "8-12分钟", "10-15分钟", "12-20分钟"))
+        fare, fare_type = ("2", "一票制")
+        if kind == "夜班公交":
+            fare = "3"
+        if kind == "城乡公交":
+            fare, fare_type = str(max(3, round(length * 0.3))), "分段计价"
+        operator = "云山县城乡公共交通有限公司" if kind == "城乡公交" else (
+            "云河市公共交通集团有限公司" if index % 3 else "云河市公共交通集团有限公司第二分公司")
+        lines.append(BusLine(f"L{index:03d}", name, kind, tuple(route), first, last, fare,
+                             fare_type, f1(length), operator, kind != "城乡公交" or index % 3 == 0,
+                             headway))
+        for stop in route:
+            stop.lines.append(name)
+    served = [s for s in stops if s.lines]
+    for n, stop in enumerate(served, start=1):
+        stop.stop_id = f"S{n:04d}"
+    return tuple(served), tuple(lines)
+
+
+# ============================================================== datasets
+# Each function returns one dataset. Dates are chosen against TODAY so that
+# every dataset but the deliberately overdue one is current for its
+# update frequency (vocabularies.yaml: max_age_days).
+
+LON = fld("longitude", "number", "经度", "WGS84 坐标系经度", "度")
+LAT = fld("latitude", "number", "纬度", "WGS84 坐标系纬度", "度")
+
+
+def ds_bus_stops() -> Spec:
+    stops, _ = bus_network()
+    rows = [[s.stop_id, s.name, s.district.name, s.road, coord(s.lon), coord(s.lat), s.shelter,
+             len(s.lines), ";".join(s.lines)] for s in stops]
+    table = Table("bus-stops", "公交站点", [
+        fld("stop_id", "string", "站点编号", "站点唯一编号，与“公交线路信息”数据集中的站点编号一致"),
+        fld("stop_name", "string", "站点名称"),
+        fld("district", "string", "所属区县"),
+        fld("road", "string", "所在道路"),
+        LON, LAT,
+        fld("shelter", "boolean", "是否设有候车亭"),
+        fld("line_count", "integer", "途经线路数", unit="条"),
+        fld("lines", "string", "途经线路", "多条线路以英文分号“;”分隔"),
+    ], rows, primary_key=("stop_id",))
+    return Spec(
+        "jtj-0001", "公交站点信息",
+        "全市城市公交和城乡公交站点的名称、位置、所在道路及途经线路。数据由市公共交通集团运营调度系统导出，"
+        "经市交通运输局审核后每月更新，可用于出行导航、站点覆盖分析和公交服务评价。",
+        ("公交", "站点", "交通出行", "城市公交"), "transport", "unconditional", "monthly",
+        date(2026, 11, 5), date(2022, 3, 15), [table], office="科技信息科")
+
+
+def ds_bus_lines() -> Spec:
+    _, lines = bus_network()
+    rows = [[ln.line_id, ln.name, ln.kind, ln.stops[0].name, ln.stops[-1].name, ln.first_bus,
+             ln.last_bus, ln.headway, ln.fare, ln.fare_type, ln.length_km, len(ln.stops),
+             ln.operator, ln.air_conditioned] for ln in lines]
+    stops = [[ln.line_id, ln.name, seq, s.stop_id, s.name]
+             for ln in lines for seq, s in enumerate(ln.stops, start=1)]
+    return Spec(
+        "jtj-0002", "公交线路信息",
+        "全市公交线路的起讫站点、首末班时间、发车间隔、票价和线路长度，以及每条线路（上行方向）的站点序列。"
+        "线路调整后随月度数据一并更新，站点编号与“公交站点信息”数据集一致。",
+        ("公交", "线路", "首末班", "票价", "交通出行"), "transport", "unconditional", "monthly",
+        date(2026, 11, 5), date(2022, 3, 15), [
+            Table("bus-lines", "公交线路", [
+                fld("line_id", "string", "线路编号"),
+                fld("line_name", "string", "线路名称"),
+                fld("line_type", "string", "线路类型", "常规公交、快速公交、夜班公交或城乡公交"),
+                fld("start_stop", "string", "起点站"),
+                fld("end_stop", "string", "终点站"),
+                fld("first_bus", "string", "首班时间", "起点站首班发车时间，HH:MM"),
+                fld("last_bus", "string", "末班时间", "起点站末班发车时间，HH:MM；夜班线路跨日"),
+                fld("headway", "string", "发车间隔"),
+                fld("fare", "number", "全程票价", "一票制为单一票价，分段计价为最高票价", "元"),
+                fld("fare_type", "string", "计价方式"),
+                fld("length_km", "number", "线路长度", "上行方向线路长度", "公里"),
+                fld("stop_count", "integer", "站点数", unit="个"),
+                fld("operator", "string", "运营单位"),
+                fld("air_conditioned", "boolean", "是否空调车"),
+            ], rows, primary_key=("line_id",)),
+            Table("bus-line-stops", "公交线路站点序列", [
+                fld("line_id", "string", "线路编号", "对应“公交线路”表的线路编号"),
+                fld("line_name", "string", "线路名称"),
+                fld("seq", "integer", "站序", "上行方向站点顺序，从 1 开始"),
+                fld("stop_id", "string", "站点编号"),
+                fld("stop_name", "string", "站点名称"),
+            ], stops, description="每条线路上行方向依次经过的站点", primary_key=("line_id", "seq")),
+        ], office="科技信息科")
+
+
+def ds_parking() -> Spec:
+    rng = rng_for("jtj-0003")
+    district = BY_CODE["990102"]
+    kinds = (("公共停车场", "路外公共停车场"), ("地下停车场", "地下停车场"),
+             ("立体停车库", "机械式立体停车库"), ("路内停车泊位", "路内停车泊位"))
+    fees = {
+        "路外公共停车场": "首小时4元，之后每小时2元，24小时内最高25元",
+        "地下停车场": "首小时5元，之后每小时2元，24小时内最高30元",
+        "机械式立体停车库": "首小时5元，之后每小时2元，24小时内最高30元；新能源汽车首2小时免费",
+        "路内停车泊位": "08:00-20:00 首小时3元，之后每半小时1元；20:00至次日08:00免费",
+    }
+    lots: list[tuple[str, str, Place]] = []
+    for name, code in LANDMARKS:
+        if code == district.code:
+            road = rng.choice(roads_in(district))
+            lots.append((f"{name}地下停车场", "地下停车场", place_on(rng, road)))
+    for road in roads_in(district):
+        for word, kind in rng.sample(kinds, rng.randint(2, 4)):
+            lots.append((f"{road.name}{word}", kind, place_on(rng, road)))
+    rows = []
+    for n, (name, kind, where) in enumerate(lots, start=1):
+        total = {"路内停车泊位": rng.randrange(20, 120), "机械式立体停车库": rng.randrange(80, 260)
+                 }.get(kind, rng.randrange(60, 900))
+        occupied = round(total * min(0.98, max(0.05, rng.gauss(0.55, 0.2))))
+        charging = 0 if kind == "路内停车泊位" else round(total * rng.choice((0, 0.05, 0.1, 0.15)))
+        rows.append([
+            f"P{n:04d}", name, kind, where.address, where.lon_text, where.lat_text, total, charging,
+            max(1, total // 50), total - occupied, fees[kind],
+            "00:00-24:00" if kind != "路内停车泊位" else "08:00-20:00 收费",
+            rng.choice(("云河市新城区停车管理有限公司", "云河城投智慧停车运营有限公司")), landline(rng),
+            datetime(2026, 11, 23, 7, 55) - timedelta(minutes=rng.randrange(0, 10))])
+    table = Table("parking-lots", "公共停车场泊位", [
+        fld("lot_id", "string", "停车场编号"),
+        fld("name", "string", "停车场名称"),
+        fld("lot_type", "string", "停车场类型"),
+        fld("address", "string", "地址"),
+        LON, LAT,
+        fld("total_spaces", "integer", "总泊位数", unit="个"),
+        fld("charging_spaces", "integer", "充电泊位数", unit="个"),
+        fld("accessible_spaces", "integer", "无障碍泊位数", unit="个"),
+        fld("free_spaces", "integer", "空余泊位数", "数据更新时间的实时空余泊位", "个"),
+        fld("fee_rule", "string", "收费标准", "按云河市机动车停放服务收费标准执行"),
+        fld("open_hours", "string", "开放时间"),
+        fld("operator", "string", "管理单位"),
+        fld("phone", "string", "联系电话", "管理单位办公电话"),
+        fld("updated_at", "datetime", "数据更新时间"),
+    ], rows, primary_key=("lot_id",))
+    return Spec(
+        "jtj-0003", "新城区公共停车场泊位信息",
+        "新城区路外公共停车场、地下停车场、立体停车库和路内停车泊位的位置、泊位数、收费标准和实时空余泊位。"
+        "数据来自全市智慧停车平台，每 5 分钟刷新一次，开放平台每日发布快照并提供接口实时查询。",
+        ("停车场", "泊位", "停车收费", "智慧停车", "新城区"), "transport", "unconditional", "realtime",
+        date(2026, 11, 23), date(2023, 8, 1), [table], region=district.code, office="科技信息科")
+
+
+def ds_charging() -> Spec:
+    rng = rng_for("jtj-0004")
+    operators = ("云河城投新能源有限公司", "云河电力充电服务有限公司", "云河畅行新能源科技有限公司",
+                 "云河公交新能源服务有限公司")
+    rows = []
+    names: set[str] = set()
+    while len(rows) < 160:
+        where = urban_place(rng) if rng.random() < 0.88 else place(rng, COUNTY)
+        name = f"{where.road.name}{rng.choice(('', '公共', '便民', '综合'))}充电站"
+        if name in names:
+            continue
+        names.add(name)
+        dc, ac = rng.randrange(2, 24), rng.randrange(0, 16)
+        power = rng.choice((60, 120, 160, 180, 240)) if dc else 7
+        rows.append([
+            f"CS{len(rows) + 1:04d}", name, rng.choice(operators), where.district.name,
+            where.address, where.lon_text, where.lat_text, dc, ac, str(power),
+            f2(rng.choice((0.58, 0.61, 0.65, 0.68))), f2(rng.choice((0.5, 0.6, 0.7, 0.8))),
+            rng.choice(("充电期间免费停车2小时", "按停车场标准收费", "免费停车")),
+            rng.choice(("00:00-24:00", "00:00-24:00", "07:00-23:00")), rng.random() < 0.93,
+            rand_date(rng, date(2026, 5, 6), date(2026, 6, 30))])
+    table = Table("charging-stations", "公共充电站", [
+        fld("station_id", "string", "充电站编号"),
+        fld("name", "string", "充电站名称"),
+        fld("operator", "string", "运营单位"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        LON, LAT,
+        fld("dc_piles", "integer", "直流快充桩数量", unit="个"),
+        fld("ac_piles", "integer", "交流慢充桩数量", unit="个"),
+        fld("max_power_kw", "number", "单桩最大功率", unit="千瓦"),
+        fld("electricity_price", "number", "电费", "平段电价，峰谷时段按分时电价执行", "元/千瓦时"),
+        fld("service_fee", "number", "充电服务费", unit="元/千瓦时"),
+        fld("parking_fee", "string", "停车收费说明"),
+        fld("open_hours", "string", "开放时间"),
+        fld("public", "boolean", "是否对社会开放"),
+        fld("updated", "date", "信息更新日期"),
+    ], rows, primary_key=("station_id",))
+    return Spec(
+        "jtj-0004", "新能源汽车公共充电站信息",
+        "全市对社会开放的新能源汽车公共充电站的位置、运营单位、快慢充桩数量、功率和收费标准。"
+        "数据由各充电运营企业报送，经市交通运输局汇总后按月更新。",
+        ("充电桩", "充电站", "新能源汽车", "交通出行"), "transport", "unconditional", "monthly",
+        date(2026, 6, 30), date(2023, 4, 20), [table], office="科技信息科")
+
+
+def ds_bike_parking() -> Spec:
+    rng = rng_for("jtj-0005")
+    rows = []
+    for n in range(1, 361):
+        where = urban_place(rng)
+        rows.append([f"B{n:05d}", f"{where.road.name}{where.number}号停放点", where.district.name,
+                     where.road.name, where.lon_text, where.lat_text, rng.choice((10, 15, 20, 30, 40)),
+                     "云河骑行网络科技有限公司"])
+    table = Table("bike-parking", "互联网租赁自行车停放点", [
+        fld("point_id", "string", "停放点编号"),
+        fld("name", "string", "停放点名称"),
+        fld("district", "string", "所属区县"),
+        fld("road", "string", "所在道路"),
+        LON, LAT,
+        fld("capacity", "integer", "设计容量", unit="辆"),
+        fld("operator", "string", "运营企业"),
+    ], rows, primary_key=("point_id",))
+    return Spec(
+        "jtj-0005", "互联网租赁自行车电子围栏停放点",
+        "中心城区互联网租赁自行车（共享单车）电子围栏停放点的位置和设计容量。"
+        "数据由运营企业报送，用于规范共享单车停放秩序。",
+        ("共享单车", "停放点", "电子围栏", "慢行交通"), "transport", "unconditional", "monthly",
+        date(2026, 5, 31), date(2022, 9, 1), [table], office="科技信息科", status="withdrawn",
+        withdrawal=(date(2026, 6, 30),
+                    "原运营企业已于2026年6月退出本市共享单车市场，停放点数据不再更新。新一轮特许经营企业的"
+                    "停放点信息将另行发布，本数据集撤回后保留目录信息供查阅。"))
+
+
+def ds_taxi_tracks() -> Spec:
+    rng = rng_for("jtj-0006")
+    companies = ("云河出租汽车有限公司", "云河交运集团出租车分公司", "云河顺达出租汽车有限公司")
+    west, east, south, north = 108.255, 108.415, 27.470, 27.590
+    rows = []
+    start = datetime(2026, 11, 22)
+    for _ in range(20):
+        vehicle = "T" + "".join(rng.choice("0123456789ABCDEF") for _ in range(6))
+        company = rng.choice(companies)
+        lon, lat = rng.uniform(west, east), rng.uniform(south, north)
+        heading = rng.uniform(0, 360)
+        status, left = "空车", 0
+        night_off = rng.random() < 0.6
+        for step in range(288):
+            t = start + timedelta(minutes=5 * step)
+            if night_off and 2 <= t.hour < 6:
+                status, speed = "停运", 0
+            else:
+                if status == "停运":
+                    status = "空车"
+                if left <= 0:
+                    status = weighted(rng, [("空车", 45), ("载客", 45), ("电召", 10)]) \
+                        if status == "空车" else "空车"
+                    left = rng.randint(2, 6)
+                left -= 1
+                rush = 7 <= t.hour < 9 or 17 <= t.hour < 19
+                speed = max(0, round(rng.gauss(18 if rush else 32, 10)))
+                heading = (heading + rng.gauss(0, 40)) % 360
+                dist = speed * 5 / 60
+                lon += dist * math.sin(math.radians(heading)) / 98.6
+                lat += dist * math.cos(math.radians(heading)) / 111.0
+                if not west < lon < east:
+                    heading = (360 - heading) % 360
+                    lon = min(max(lon, west), east)
+                if not south < lat < north:
+                    heading = (180 - heading) % 360
+                    lat = min(max(lat, south), north)
+            rows.append([vehicle, t + timedelta(seconds=rng.randrange(60)), coord(lon), coord(lat),
+                         speed, round(heading) % 360, status, company])
+    rows.sort(key=lambda r: (r[1], r[0]))
+    table = Table("taxi-gps", "出租车定位轨迹（样例：2026年11月22日）", [
+        fld("vehicle_id", "string", "车辆编号", "经假名化处理的车辆代号，不能直接对应号牌"),
+        fld("gps_time", "datetime", "定位时间"),
+        LON, LAT,
+        fld("speed", "integer", "瞬时速度", unit="千米/小时"),
+        fld("heading", "integer", "方向角", "正北为 0，顺时针", "度"),
+        fld("status", "string", "营运状态", "空车、载客、电召或停运"),
+        fld("company", "string", "所属企业"),
+    ], rows, description="20 辆车一日的 5 分钟间隔定位样例；全量数据按申请范围提供",
+        primary_key=("vehicle_id", "gps_time"))
+    return Spec(
+        "jtj-0006", "巡游出租车运营轨迹数据",
+        "全市巡游出租车车载终端上传的定位时间、经纬度、速度、方向和营运状态。"
+        "车辆编号已做假名化处理，但轨迹可推断驾驶员和乘客的行踪，属于敏感个人信息，按有条件开放管理。"
+        "数据可通过数据沙箱或接口在批准范围内使用。",
+        ("出租车", "轨迹", "GPS", "交通出行", "浮动车"), "transport", "conditional", "daily",
+        date(2026, 11, 23), date(2024, 3, 1), [table], provision=("sandbox", "api"),
+        office="运输管理科",
+        open_conditions=("仅向从事交通规划、交通运行分析研究的高等院校、科研机构和经认定的交通规划设计单位开放；"
+                         "申请人应具备数据安全管理制度和专人负责的安全管理措施；数据仅在数据沙箱内分析或通过接口"
+                         "按时段、区域调用，不得导出原始轨迹，不得尝试重新识别车辆、驾驶员或乘客，"
+                         "成果发布前须经数据提供部门审核。"),
+        legal_basis=("《中华人民共和国个人信息保护法》第二十八条（行踪轨迹属于敏感个人信息）；"
+                     "《中华人民共和国数据安全法》第二十一条；" + GUIZHOU_RULE))
+
+
+# HJ 633-2012 breakpoints. Hourly reports use the 1-hour limits for SO2, NO2,
+# CO and O3 and the 24-hour limits for PM2.5 and PM10.
+AQI_STEPS = (0, 50, 100, 150, 200, 300, 400, 500)
+AQI_BREAKPOINTS = {
+    "PM2.5": (0, 35, 75, 115, 150, 250, 350, 500),
+    "PM10": (0, 50, 150, 250, 350, 420, 500, 600),
+    "O3": (0, 160, 200, 300, 400, 800, 1000, 1200),
+    "NO2": (0, 100, 200, 700, 1200, 2340, 3090, 3840),
+    "SO2": (0, 150, 500, 650, 800, 1600, 2100, 2620),
+    "CO": (0, 5, 10, 35, 60, 90, 120, 150),
+}
+AQI_GRADES = ((50, "优"), (100, "良"), (150, "轻度污染"), (200, "中度污染"), (300, "重度污染"))
+AQ_STATIONS = (
+    # code, name, type, district, PM, NO2, SO2, O3 factors, in service since
+    ("9901A", "市监测站", "城市评价点", "990103", 1.00, 1.10, 1.0, 0.95, date(2012, 12, 28)),
+    ("9902A", "新城政务中心", "城市评价点", "990102", 0.92, 1.00, 0.8, 1.05, date(2016, 6, 30)),
+    ("9903A", "江北工业园", "城市评价点", "990111", 1.12, 1.15, 1.9, 0.90, date(2014, 1, 1)),
+    ("9904A", "河东水厂", "城市评价点", "990112", 1.00, 0.95, 1.1, 1.00, date(2014, 1, 1)),
+    ("9905A", "云山县城", "县城评价点", "990121", 0.85, 0.70, 0.9, 1.05, date(2017, 7, 1)),
+    ("9906A", "云雾山", "区域背景点", "990121", 0.55, 0.25, 0.5, 1.20, date(2015, 1, 1)),
+)
+
+
+def iaqi(concentration: float, breakpoints: tuple[int, ...]) -> float:
+    for i in range(1, len(breakpoints)):
+        if concentration <= breakpoints[i]:
+            low, high = breakpoints[i - 1], breakpoints[i]
+            return AQI_STEPS[i - 1] + (AQI_STEPS[i] - AQI_STEPS[i - 1]) * (
+                concentration - low) / (high - low)
+    return 500.0
+
+
+def aqi_of(values: dict[str, float]) -> tuple[int, str, str]:
+    """AQI, primary pollutant(s) and quality grade of one hour (HJ 633-2012)."""
+    sub = {name: math.ceil(iaqi(v, AQI_BREAKPOINTS[name])) for name, v in values.items()}
+    aqi = max(sub.values())
+    primary = "、".join(n for n, v in sub.items() if v == aqi) if aqi > 50 else ""
+    grade = next((g for limit, g in AQI_GRADES if aqi <= limit), "严重污染")
+    return aqi, primary, grade
+
+
+def ds_air_quality() -> Spec:
+    rng = rng_for("hbj-0001")
+    start = datetime(2025, 11, 23)
+    hours = 365 * 24
+    regional = 0.0
+    local = [0.0] * len(AQ_STATIONS)
+    rows = []
+    for h in range(hours):
+        t = start + timedelta(hours=h)
+        season = math.cos(2 * math.pi * (t.timetuple().tm_yday - 15) / 365.25)  # +1 Jan, -1 Jul
+        hour = t.hour
+        regional = 0.985 * regional + rng.gauss(0, 0.08)
+        sun = max(0.0, math.sin(math.pi * (hour - 7) / 12)) if 7 <= hour <= 19 else 0.0
+        diurnal_pm = 1 + 0.18 * math.cos(2 * math.pi * (hour - 22) / 24) \
+            + 0.08 * math.cos(2 * math.pi * (hour - 8) / 12)
+        rush = 1 + 0.35 * math.exp(-((hour - 8) ** 2) / 4) + 0.45 * math.exp(-((hour - 19) ** 2) / 6) \
+            - 0.25 * sun
+        for i, (code, name, _, _, pm_f, no2_f, so2_f, o3_f, _) in enumerate(AQ_STATIONS):
+            local[i] = 0.9 * local[i] + rng.gauss(0, 0.07)
+            pm25 = max(2, round((30 + 18 * season) * diurnal_pm * pm_f
+                                * math.exp(regional + local[i])))
+            pm10 = max(pm25 + 1, round(pm25 * min(2.4, max(1.2, rng.gauss(1.55, 0.18)))))
+            no2 = max(2, round((20 + 7 * season) * no2_f * rush
+                               * math.exp(0.5 * regional + rng.gauss(0, 0.22))))
+            summer_boost = 0.3 * regional * max(0.0, -season)
+            o3 = max(2, round(((12 + 8 * (1 - season)) + (58 - 38 * season) * sun ** 1.4)
+                              * o3_f * math.exp(rng.gauss(0, 0.18) + summer_boost) - 0.15 * no2))
+            so2 = max(2, round((6 + 3 * season) * so2_f * math.exp(0.4 * regional
+                                                                     + rng.gauss(0, 0.3))))
+            co = max(0.1, (0.5 + 0.25 * season) * (0.6 if code == "9906A" else 1.0)
+                     * math.exp(0.6 * (regional + local[i]) + rng.gauss(0, 0.1))
+                     * (1 + 0.15 * math.cos(2 * math.pi * (hour - 20) / 24)))
+            co_text = f1(co)
+            if rng.random() < 0.0015:  # calibration or instrument fault
+                rows.append([code, name, t, None, None, None, None, None, None, None, None, None])
+                continue
+            aqi, primary, grade = aqi_of({"PM2.5": pm25, "PM10": pm10, "O3": o3, "NO2": no2,
+                                          "SO2": so2, "CO": float(co_text)})
+            rows.append([code, name, t, aqi, pm25, pm10, o3, no2, so2, co_text, primary or None,
+                         grade])
+    readings = Table("aqi-hourly", "空气质量小时监测数据", [
+        fld("station_code", "string", "站点编码", "对应“空气质量监测站点”表的站点编码"),
+        fld("station_name", "string", "站点名称"),
+        fld("monitor_time", "datetime", "监测时间", "小时均值的时段起点（北京时间）"),
+        fld("aqi", "integer", "空气质量指数（AQI）", "按 HJ 633-2012 计算；仪器校准或故障时段为空"),
+        fld("pm2_5", "integer", "细颗粒物（PM2.5）", "1 小时平均浓度", "微克/立方米"),
+        fld("pm10", "integer", "可吸入颗粒物（PM10）", "1 小时平均浓度", "微克/立方米"),
+        fld("o3", "integer", "臭氧（O3）", "1 小时平均浓度", "微克/立方米"),
+        fld("no2", "integer", "二氧化氮（NO2）", "1 小时平均浓度", "微克/立方米"),
+        fld("so2", "integer", "二氧化硫（SO2）", "1 小时平均浓度", "微克/立方米"),
+        fld("co", "number", "一氧化碳（CO）", "1 小时平均浓度", "毫克/立方米"),
+        fld("primary_pollutant", "string", "首要污染物", "AQI 大于 50 时空气质量分指数最大的污染物，并列时以顿号分隔"),
+        fld("quality_level", "string", "空气质量等级", "优、良、轻度污染、中度污染、重度污染或严重污染"),
+    ], rows, description="6 个国控、省控监测站点近一年逐小时监测数据",
+        primary_key=("station_code", "monitor_time"))
+    srng = rng_for("hbj-0001-stations")
+    stations = []
+    for code, name, kind, district, *_, since in AQ_STATIONS:
+        where = place(srng, BY_CODE[district])
+        address = where.address if name != "云雾山" else "云河市云山县云雾山景区气象观测场旁"
+        stations.append([code, name, kind, where.district.name, address, where.lon_text,
+                         where.lat_text, since, "PM2.5;PM10;O3;NO2;SO2;CO"])
+    station_table = Table("aqi-stations", "空气质量监测站点", [
+        fld("station_code", "string", "站点编码"),
+        fld("station_name", "string", "站点名称"),
+        fld("station_type", "string", "站点类型"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "站点地址"),
+        LON, LAT,
+        fld("in_service_since", "date", "投入运行日期"),
+        fld("parameters", "string", "监测项目", "以英文分号分隔"),
+    ], stations, primary_key=("station_code",))
+    return Spec(
+        "hbj-0001", "空气质量小时监测数据",
+        "全市 6 个环境空气质量自动监测站点近一年逐小时的 PM2.5、PM10、O3、NO2、SO2、CO 浓度，"
+        "以及按《环境空气质量指数（AQI）技术规定（试行）》（HJ 633-2012）计算的空气质量指数、首要污染物和质量等级。"
+        "数据为未经审核的实时监测数据，最终以年度环境质量公报为准；每日更新至前一日 23 时。",
+        ("空气质量", "AQI", "PM2.5", "环境监测", "臭氧"), "environment", "unconditional", "daily",
+        date(2026, 11, 23), date(2021, 6, 5), [readings, station_table], office="生态环境监测科")
+
+
+def ds_medical_institutions() -> Spec:
+    rows = [[f.name, f.uscc, f.category, f.grade, f.owner, f.place.district.name, f.place.address,
+             f.phone, f.beds, f.departments, f.insured, f.place.lon_text, f.place.lat_text]
+            for f in health_facilities()]
+    table = Table("medical-institutions", "医疗机构名录", [
+        fld("name", "string", "机构名称"),
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("category", "string", "机构类别"),
+        fld("grade", "string", "医院等级", "未评审的机构为“未定级”"),
+        fld("ownership", "string", "所有制形式", "公立或民营"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("phone", "string", "联系电话", "机构咨询电话"),
+        fld("beds", "integer", "核定床位数", unit="张"),
+        fld("departments", "string", "诊疗科目", "以英文分号分隔"),
+        fld("insurance_designated", "boolean", "是否医保定点"),
+        LON, LAT,
+    ], rows, primary_key=("credit_code",))
+    return Spec(
+        "wjw-0001", "医疗机构名录",
+        "全市依法执业的医院、社区卫生服务中心、乡镇卫生院、村卫生室、门诊部和诊所的名称、类别、等级、地址、"
+        "联系电话、床位数和诊疗科目。数据来源于医疗机构执业登记系统，每季度更新。",
+        ("医院", "医疗机构", "诊所", "卫生院", "医疗卫生"), "health", "unconditional", "quarterly",
+        date(2026, 10, 15), date(2021, 9, 10), [table], office="规划发展与信息化科")
+
+
+def ds_pharmacies() -> Spec:
+    rng = rng_for("sjj-0004")
+    district = BY_CODE["990112"]
+    chains = ("云河康源大药房连锁有限公司", "云河百姓仁和药房连锁有限公司", "云河济世堂医药连锁有限公司")
+    scope = "中药饮片、中成药、化学药制剂、抗生素制剂、生化药品、生物制品（除疫苗）"
+    rows = []
+    names: set[str] = set()
+    while len(rows) < 90:
+        where = place(rng, district)
+        if rng.random() < 0.55:
+            name = f"{rng.choice(chains)}{where.road.name}店"
+            mode, code = "零售（连锁）", make_uscc(rng, "91", district.code, "MA")
+        else:
+            name = f"云河市河东区{rng.choice(TRADE_FIRST)}{rng.choice(TRADE_SECOND)}大药房"
+            mode, code = "零售", make_uscc(rng, "92", district.code, "L")
+        if name in names:
+            continue
+        names.add(name)
+        issued = rand_date(rng, date(2022, 1, 1), date(2026, 11, 6))
+        rows.append([
+            name, code, f"DA{district.code}{len(rows) + 1:04d}", mode,
+            scope if rng.random() < 0.7 else scope.replace("、生物制品（除疫苗）", ""),
+            rng.randint(1, 4), where.address, landline(rng), issued,
+            issued.replace(year=issued.year + 5) - timedelta(days=1), rng.random() < 0.72,
+            rng.choice(("08:00-21:00", "08:00-22:00", "00:00-24:00")), where.lon_text,
+            where.lat_text])
+    table = Table("pharmacies", "药品零售企业", [
+        fld("name", "string", "企业名称"),
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("licence_no", "string", "药品经营许可证编号"),
+        fld("business_mode", "string", "经营方式"),
+        fld("scope", "string", "经营范围"),
+        fld("pharmacists", "integer", "执业药师人数", unit="人"),
+        fld("address", "string", "经营地址"),
+        fld("phone", "string", "联系电话"),
+        fld("licence_issued", "date", "发证日期"),
+        fld("licence_expires", "date", "有效期至"),
+        fld("insurance_designated", "boolean", "是否医保定点零售药店"),
+        fld("open_hours", "string", "营业时间"),
+        LON, LAT,
+    ], rows, primary_key=("licence_no",))
+    return Spec(
+        "sjj-0004", "河东区药品零售企业名录",
+        "河东区持有有效《药品经营许可证》的零售药店的名称、许可证编号、经营范围、执业药师人数、营业时间和位置。"
+        "数据来源于药品经营许可审批系统，每月更新，可用于就近购药查询。",
+        ("药店", "药品零售", "药品经营许可", "河东区"), "health", "unconditional", "monthly",
+        date(2026, 11, 10), date(2023, 2, 14), [table], region=district.code, office="药品流通监管科")
+
+
+def ds_schools() -> Spec:
+    rows = [[s.code, s.name, s.kind, s.owner, s.place.district.name, s.place.address, s.phone,
+             s.classes, s.students, s.teachers, s.boarding, s.place.lon_text, s.place.lat_text]
+            for s in schools()]
+    table = Table("schools", "中小学校名录", [
+        fld("school_code", "string", "学校标识码", "教育部门统一编制的 10 位学校标识码"),
+        fld("name", "string", "学校名称"),
+        fld("school_type", "string", "办学类型"),
+        fld("ownership", "string", "办学性质", "公办或民办"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("phone", "string", "联系电话", "学校办公室电话"),
+        fld("classes", "integer", "班级数", unit="个"),
+        fld("students", "integer", "在校生数", "2026 年秋季学期初统计", "人"),
+        fld("teachers", "integer", "专任教师数", unit="人"),
+        fld("boarding", "boolean", "是否寄宿制"),
+        LON, LAT,
+    ], rows, primary_key=("school_code",))
+    return Spec(
+        "jyj-0001", "中小学校名录",
+        "全市普通中小学校的学校标识码、名称、办学类型、办学性质、地址、班级数、在校生数和专任教师数。"
+        "数据来源于教育事业统计，每年秋季开学后更新。",
+        ("学校", "中小学", "义务教育", "教育"), "education", "unconditional", "yearly",
+        date(2026, 9, 20), date(2021, 9, 10), [table], office="发展规划科")
+
+
+def ds_kindergartens() -> Spec:
+    rng = rng_for("jyj-0002")
+    district = BY_CODE["990111"]
+    names: set[str] = set()
+    rows = []
+    while len(rows) < 64:
+        where = place(rng, district)
+        owner = weighted(rng, [("公办", 45), ("民办普惠性", 40), ("民办非普惠性", 15)])
+        if owner == "公办":
+            name = rng.choice((f"江北区{where.road.name}幼儿园", f"江北区{where.road.town[:-2]}中心幼儿园",
+                               f"江北区第{'一二三四五六七八九'[rng.randrange(9)]}幼儿园"))
+        else:
+            name = f"江北区{rng.choice(TRADE_FIRST)}{rng.choice(TRADE_SECOND)}幼儿园"
+        if name in names:
+            continue
+        names.add(name)
+        classes = rng.randint(3, 15)
+        places = classes * 30
+        fee = {"公办": rng.choice((380, 420, 460)), "民办普惠性": rng.choice((680, 780, 880)),
+               "民办非普惠性": rng.choice((1500, 1800, 2400, 3200))}[owner]
+        rows.append([f"K{len(rows) + 1:04d}", name, owner,
+                     weighted(rng, [("省级示范幼儿园", 1), ("市一级幼儿园", 3), ("市二级幼儿园", 4),
+                                    ("未定级", 3)]),
+                     where.address, landline(rng), classes, places,
+                     places - rng.randint(0, places // 4), fee, rng.random() < 0.35,
+                     where.lon_text, where.lat_text])
+    table = Table("kindergartens", "幼儿园名录", [
+        fld("kindergarten_id", "string", "幼儿园编号"),
+        fld("name", "string", "幼儿园名称"),
+        fld("ownership", "string", "办园性质", "公办、民办普惠性或民办非普惠性"),
+        fld("rating", "string", "等级"),
+        fld("address", "string", "地址"),
+        fld("phone", "string", "联系电话"),
+        fld("classes", "integer", "班级数", unit="个"),
+        fld("places", "integer", "核定学位数", unit="个"),
+        fld("enrolled", "integer", "在园幼儿数", unit="人"),
+        fld("monthly_fee", "integer", "保育教育费", "经价格主管部门核定的收费标准", "元/生·月"),
+        fld("nursery_class", "boolean", "是否开设托班（2-3岁）"),
+        LON, LAT,
+    ], rows, primary_key=("kindergarten_id",))
+    return Spec(
+        "jyj-0002", "江北区幼儿园名录",
+        "江北区公办和民办幼儿园的名称、办园性质、等级、地址、学位数、在园幼儿数和保育教育费标准。"
+        "数据于每年秋季学期开学后更新，供家长择园和学位规划参考。",
+        ("幼儿园", "学前教育", "普惠", "学位", "江北区"), "education", "unconditional", "yearly",
+        date(2026, 9, 25), date(2022, 6, 1), [table], region=district.code, office="学前教育科")
+
+
+def ds_exam_sites() -> Spec:
+    rng = rng_for("jyj-0003")
+    sites = [s for s in schools() if s.kind in ("完全中学", "高级中学", "十二年一贯制学校")]
+    rows = []
+    for n, s in enumerate(sites, start=1):
+        rooms = rng.randrange(30, 72, 2)
+        rows.append([f"9901{n:02d}", f"{s.name}考点", s.place.district.name, s.place.address,
+                     rooms, rooms * 30 - rng.randrange(0, 30), landline(rng), s.place.lon_text,
+                     s.place.lat_text])
+    table = Table("exam-sites", "2026年普通高考考点", [
+        fld("site_code", "string", "考点代码"),
+        fld("name", "string", "考点名称"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "考点地址"),
+        fld("rooms", "integer", "标准化考场数", unit="个"),
+        fld("candidates", "integer", "安排考生数", unit="人"),
+        fld("phone", "string", "考点咨询电话"),
+        LON, LAT,
+    ], rows, primary_key=("site_code",))
+    return Spec(
+        "jyj-0003", "2026年普通高考云河考区考点信息",
+        "2026年普通高等学校招生全国统一考试云河考区各考点的名称、地址、考场数量、考生人数和咨询电话，"
+        "供考生提前熟悉考点和规划出行。",
+        ("高考", "考点", "招生考试", "教育"), "education", "unconditional", "yearly",
+        date(2026, 5, 20), date(2026, 5, 20), [table], office="招生考试中心", status="invalid",
+        invalidation=(date(2026, 6, 10),
+                      "2026年普通高考已于6月7日至9日结束，考点信息仅对当年考试有效，现标记为失效并保留供查阅；"
+                      "2027年考点信息将于考前另行发布。"))
+
+
+def ds_enterprises() -> Spec:
+    rows = [[e.uscc, e.name, e.kind, e.legal_rep, e.capital, e.founded, e.term, e.authority,
+             e.status, e.place.district.name, e.place.address, e.sector, e.scope]
+            for e in enterprises()]
+    table = Table("enterprises", "企业登记信息", [
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("name", "string", "企业名称"),
+        fld("enterprise_type", "string", "企业类型"),
+        fld("legal_representative", "string", "法定代表人", "依《企业信息公示暂行条例》公示的登记事项"),
+        fld("registered_capital", "number", "注册资本（出资额）", unit="万元"),
+        fld("founded", "date", "成立日期"),
+        fld("term_to", "string", "营业期限至", "“长期”或截止日期"),
+        fld("authority", "string", "登记机关"),
+        fld("status", "string", "登记状态", "存续、注销或吊销"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "住所"),
+        fld("sector", "string", "行业门类", "国民经济行业分类（GB/T 4754-2017）门类"),
+        fld("scope", "string", "经营范围"),
+    ], rows, primary_key=("credit_code",))
+    return Spec(
+        "sjj-0001", "企业登记信息",
+        "在本市登记的企业和农民专业合作社的统一社会信用代码、名称、类型、法定代表人、注册资本、成立日期、"
+        "登记状态、住所和经营范围。数据来源于市场主体登记系统，按《企业信息公示暂行条例》公示，每日更新。",
+        ("企业", "市场主体", "工商登记", "统一社会信用代码", "营业执照"), "market", "unconditional",
+        "daily", date(2026, 11, 22), date(2021, 3, 15), [table], office="登记注册科")
+
+
+# 行政许可: (certificate, category, content, validity years or 0 for long-term, sector words)
+PERMITS = (
+    ("食品经营许可证", "普通", "食品销售经营者（预包装食品销售（含冷藏冷冻食品）、散装食品销售）", 5,
+     ("商贸", "农产品")),
+    ("食品经营许可证", "普通", "餐饮服务经营者（热食类食品制售、冷食类食品制售）", 5,
+     ("餐饮管理", "酒店管理")),
+    ("食品生产许可证", "普通", "糕点、饮料、茶叶及相关制品生产", 5, ("食品", "茶业")),
+    ("工业产品生产许可证", "普通", "建筑用钢筋、水泥制品、电线电缆生产", 5, ("新材料", "电子科技", "机械制造")),
+    ("特种设备使用登记证", "认可", "电梯使用登记", 0, ("物业管理", "房地产开发", "酒店管理")),
+    ("特种设备使用登记证", "认可", "场（厂）内专用机动车辆使用登记", 0, ("物流", "供应链管理", "机械制造")),
+)
+
+
+def _doc_no(rng: random.Random, district: District, abbr: str, day: date) -> str:
+    prefix = "云" if rng.random() < 0.3 else district.short
+    return f"{prefix}市监{abbr}〔{day.year}〕{rng.randrange(1, 3000)}号"
+
+
+def ds_licences() -> Spec:
+    rng = rng_for("sjj-0002")
+    rows = []
+    new = [e for e in enterprises() if e.founded >= date(2025, 11, 1)]
+    seen = {e.uscc for e in new}
+    for e in new:  # 设立登记 of the last weeks
+        rows.append([e.name, "法人及非法人组织", e.uscc, "准予设立登记通知书",
+                     _doc_no(rng, e.place.district, "登字", e.founded), "登记", "营业执照", e.uscc,
+                     f"准予设立登记（{e.kind}）", e.founded, e.founded,
+                     None if e.term == "长期" else date.fromisoformat(e.term), e.authority,
+                     agency_uscc(e.authority)])
+    while len(rows) < 1100:
+        certificate, category, content, years, words = rng.choice(PERMITS)
+        candidates = active_enterprises(*words)
+        e = rng.choice(candidates)
+        day = rand_date(rng, max(e.founded, date(2024, 11, 25)), date(2026, 11, 21))
+        authority = market_bureau(e.place.district) if certificate.startswith("食品经营") \
+            else "云河市市场监督管理局"
+        number = {"食品经营许可证": f"JY1{e.place.district.code}{rng.randrange(10**7):07d}",
+                  "食品生产许可证": f"SC1{rng.randrange(10, 40)}{e.place.district.code}{rng.randrange(10**5):05d}",
+                  "工业产品生产许可证": f"XK{rng.randrange(10, 30)}-{rng.randrange(1, 20):03d}-{rng.randrange(10**5):05d}",
+                  }.get(certificate, f"梯11YH{rng.randrange(10**5):05d}({day:%y})")
+        if number in seen:
+            continue
+        seen.add(number)
+        rows.append([e.name, "法人及非法人组织", e.uscc, "准予行政许可决定书",
+                     _doc_no(rng, e.place.district, "许", day), category, certificate, number,
+                     content, day, day,
+                     (day.replace(year=day.year + years) - timedelta(days=1)) if years else None,
+                     authority, agency_uscc(authority)])
+    rows.sort(key=lambda r: (r[9], r[2], r[7]), reverse=True)
+    table = Table("administrative-licences", "行政许可信息", [
+        fld("holder_name", "string", "行政相对人名称"),
+        fld("holder_category", "string", "行政相对人类别"),
+        fld("holder_credit_code", "string", "统一社会信用代码"),
+        fld("decision_title", "string", "行政许可决定文书名称"),
+        fld("decision_no", "string", "行政许可决定文书号"),
+        fld("licence_category", "string", "许可类别", "普通、特许、认可、核准、登记或其他"),
+        fld("certificate", "string", "许可证书名称"),
+        fld("licence_no", "string", "许可编号"),
+        fld("content", "string", "许可内容"),
+        fld("decision_date", "date", "许可决定日期"),
+        fld("valid_from", "date", "有效期自"),
+        fld("valid_to", "date", "有效期至", "为空表示长期有效"),
+        fld("authority", "string", "许可机关"),
+        fld("authority_credit_code", "string", "许可机关统一社会信用代码"),
+    ], rows, primary_key=("licence_no",))
+    return Spec(
+        "sjj-0002", "行政许可信息公示",
+        "市、区（县）市场监督管理部门作出的行政许可决定，包括设立登记、食品经营许可、食品生产许可、"
+        "工业产品生产许可和特种设备使用登记。按“双公示”要求在作出决定后 7 个工作日内公示，每日更新，"
+        "数据项遵循全国信用信息共享平台行政许可信息数据标准。",
+        ("行政许可", "双公示", "食品经营许可", "信用", "市场监管"), "credit", "unconditional", "daily",
+        date(2026, 11, 22), date(2021, 3, 15), [table], office="信用监督管理科")
+
+
+# 行政处罚: (type, fact, basis, penalty kinds, fine range in yuan, confiscation, sector words)
+VIOLATIONS = (
+    ("经营超过保质期的食品", "当事人在经营场所销售超过保质期的预包装食品{n}件，货值金额{v}元。",
+     "《中华人民共和国食品安全法》第一百二十四条第一款第（五）项", "没收违法所得;罚款", (50000, 100000),
+     True, ("商贸", "农产品", "餐饮管理")),
+    ("未取得食品经营许可从事食品经营", "当事人未取得食品经营许可，擅自在经营场所从事餐饮服务活动。",
+     "《中华人民共和国食品安全法》第一百二十二条第一款", "没收违法所得;罚款", (50000, 80000), True,
+     ("餐饮管理", "酒店管理")),
+    ("发布虚假广告", "当事人在其微信公众号发布含有“最佳”“国家级”等内容且无法证实的广告。",
+     "《中华人民共和国广告法》第五十五条第一款", "罚款", (20000, 200000), False,
+     ("广告传媒", "健康管理", "教育咨询", "房地产开发")),
+    ("不按规定明码标价", "当事人销售的商品未按规定标明价格，共计{n}种。", "《中华人民共和国价格法》第四十二条",
+     "警告;罚款", (500, 5000), False, ("商贸", "五金建材", "汽车服务")),
+    ("虚假宣传", "当事人在商品宣传页中对商品的功能、性能作虚假的商业宣传，欺骗、误导消费者。",
+     "《中华人民共和国反不正当竞争法》第二十条第一款", "罚款", (100000, 300000), False,
+     ("商贸", "健康管理", "电子科技", "网络科技")),
+    ("使用未经定期检验的特种设备", "当事人使用的电梯{n}台超过检验有效期未申请定期检验，仍继续使用。",
+     "《中华人民共和国特种设备安全法》第八十四条第（一）项", "罚款", (30000, 100000), False,
+     ("物业管理", "酒店管理", "房地产开发")),
+    ("生产销售不合格产品", "经抽样检验，当事人生产的产品{n}批次不合格，货值金额{v}元。",
+     "《中华人民共和国产品质量法》第四十九条", "没收违法所得;罚款", (10000, 150000), True,
+     ("新材料", "机械制造", "电子科技", "食品")),
+    ("未在网店首页公示营业执照信息", "当事人从事网络销售，未在网店首页显著位置持续公示营业执照信息。",
+     "《中华人民共和国电子商务法》第七十六条第一款第（一）项", "罚款", (2000, 10000), False,
+     ("商贸", "农产品", "茶业")),
+)
+
+
+def ds_penalties() -> Spec:
+    rng = rng_for("sjj-0003")
+    rows = []
+    numbers: set[str] = set()
+    while len(rows) < 360:
+        kind, fact, basis, penalty, (low, high), confiscate, words = rng.choice(VIOLATIONS)
+        e = rng.choice(active_enterprises(*words, before=date(2024, 6, 1)))
+        day = rand_date(rng, date(2025, 1, 6), date(2026, 11, 20))
+        district = e.place.district
+        authority = market_bureau(district) if rng.random() < 0.75 else "云河市市场监督管理局"
+        number = f"{'云' if authority.startswith('云河市市场') else district.short}市监处罚〔{day.year}〕{rng.randrange(1, 900)}号"
+        if number in numbers:
+            continue
+        numbers.add(number)
+        fine = round(rng.uniform(low, high) / 500) * 500
+        confiscated = rng.randrange(200, 20000) if confiscate else 0
+        text = fact.format(n=rng.randint(2, 40), v=rng.randrange(300, 30000))
+        content = f"罚款人民币{fine}元" + (f"，没收违法所得{confiscated}元" if confiscated else "")
+        if penalty.startswith("警告"):
+            content = "警告，" + content
+        publicity_end = day + timedelta(days=365 if fine else 90)
+        rows.append([e.name, e.uscc, e.legal_rep, number, kind, text, basis, penalty, content,
+                     f"{fine / 10000:.4f}", f"{confiscated / 10000:.4f}", day, publicity_end,
+                     authority, agency_uscc(authority)])
+    rows.sort(key=lambda r: (r[11], r[3]), reverse=True)
+    table = Table("administrative-penalties", "行政处罚信息", [
+        fld("party_name", "string", "行政相对人名称"),
+        fld("party_credit_code", "string", "统一社会信用代码"),
+        fld("legal_representative", "string", "法定代表人"),
+        fld("decision_no", "string", "行政处罚决定书文号"),
+        fld("violation_type", "string", "违法行为类型"),
+        fld("facts", "string", "违法事实"),
+        fld("legal_basis", "string", "处罚依据"),
+        fld("penalty_types", "string", "处罚类别", "多个类别以英文分号分隔"),
+        fld("penalty_content", "string", "处罚内容"),
+        fld("fine", "number", "罚款金额", unit="万元"),
+        fld("confiscated", "number", "没收违法所得、没收非法财物的金额", unit="万元"),
+        fld("decision_date", "date", "处罚决定日期"),
+        fld("publicity_end", "date", "公示截止期", "罚款类最短公示期 1 年，警告类 3 个月"),
+        fld("authority", "string", "处罚机关"),
+        fld("authority_credit_code", "string", "处罚机关统一社会信用代码"),
+    ], rows, primary_key=("decision_no",))
+    return Spec(
+        "sjj-0003", "行政处罚信息公示",
+        "市、区（县）市场监督管理部门对企业作出的一般程序行政处罚决定，包括违法事实、处罚依据、处罚内容和罚没金额。"
+        "按“双公示”要求在作出决定后 7 个工作日内公示，公示期满后不再展示；每日更新。",
+        ("行政处罚", "双公示", "信用", "市场监管", "违法"), "credit", "unconditional", "daily",
+        date(2026, 11, 22), date(2021, 3, 15), [table], office="执法稽查科")
+
+
+def ds_elderly_care() -> Spec:
+    rng = rng_for("mzj-0001")
+    plan = [("云河市社会福利院", "公办公营", BY_CODE["990103"]),
+            ("云河市第二社会福利院", "公办公营", BY_CODE["990111"]),
+            ("云河市老年养护院", "公建民营", BY_CODE["990102"])]
+    plan += [(f"云山县{town}敬老院", "公办公营", COUNTY) for town in COUNTY.streets]
+    for district in URBAN:
+        for street in rng.sample(district.streets, 2):
+            plan.append((f"{district.name}{street[:-2]}街道综合养老服务中心", "公建民营", district))
+    names = {p[0] for p in plan}
+    while len(plan) < 72:
+        district = weighted(rng, list(zip(DISTRICTS, (3, 3, 2, 2, 1), strict=True)))
+        name = f"云河{rng.choice(TRADE_FIRST)}{rng.choice(TRADE_SECOND)}{rng.choice(('颐养院', '老年公寓', '康养中心', '护理院', '养老院'))}"
+        if name not in names:
+            names.add(name)
+            plan.append((name, "民办", district))
+    rows = []
+    for n, (name, nature, district) in enumerate(plan, start=1):
+        where = place(rng, district)
+        beds = rng.randrange(40, 160, 10) if "敬老院" in name else rng.randrange(60, 600, 10)
+        nursing = round(beds * rng.uniform(0.45, 0.8))
+        low = rng.choice((1600, 1800, 2200, 2600))
+        kind, prefix = ("12", "MB") if nature == "公办公营" else ("52", "MJ")
+        rows.append([
+            f"YL{n:04d}", name, make_uscc(rng, kind, district.code, prefix), nature, district.name,
+            where.address, landline(rng), beds, nursing, rng.randint(0, beds // 4) + beds // 2,
+            "自理;半失能;失能" if nursing > beds * 0.55 else "自理;半失能", f"{low}-{low + rng.choice((1500, 2500, 3500))}",
+            rng.random() < 0.5 or "护理院" in name, rand_date(rng, date(2015, 3, 1), date(2026, 9, 30)),
+            where.lon_text, where.lat_text])
+    table = Table("elderly-care-institutions", "养老机构名录", [
+        fld("institution_id", "string", "机构编号"),
+        fld("name", "string", "机构名称"),
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("nature", "string", "机构性质", "公办公营、公建民营或民办"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("phone", "string", "咨询电话"),
+        fld("beds", "integer", "床位数", unit="张"),
+        fld("nursing_beds", "integer", "护理型床位数", unit="张"),
+        fld("residents", "integer", "在住老人数", unit="人"),
+        fld("admits", "string", "收住对象", "以英文分号分隔"),
+        fld("fee_range", "string", "收费标准", "含床位费、护理费和伙食费", "元/月"),
+        fld("medical_integration", "boolean", "是否医养结合"),
+        fld("filed", "date", "备案日期"),
+        LON, LAT,
+    ], rows, primary_key=("institution_id",))
+    return Spec(
+        "mzj-0001", "养老机构名录",
+        "全市已备案养老机构的名称、性质、地址、床位数、护理型床位数、收住对象、收费标准和是否医养结合。"
+        "数据来源于全国养老服务信息系统，每季度更新。",
+        ("养老", "养老机构", "敬老院", "民生服务"), "social", "unconditional", "quarterly",
+        date(2026, 10, 10), date(2022, 1, 18), [table], office="养老服务科")
+
+
+def ds_subsistence() -> Spec:
+    """低保公示: names, ID numbers and phones are masked as the desensitization
+    rules require (003 §22): 张*华, 990102********123X, 138****5678."""
+    rng = rng_for("mzj-0002")
+    standards = {"城市低保": 820, "农村低保": 640}  # 元/人·月
+    rows = []
+    n = 0
+    for district in DISTRICTS:
+        for street in district.streets:
+            rural = not district.urban or street.endswith(("镇", "乡"))
+            for community in community_names(rng, district, street, 3):
+                for _ in range(rng.randint(4, 12) if rural else rng.randint(3, 9)):
+                    n += 1
+                    male = rng.random() < 0.55
+                    birth = rand_date(rng, date(1940, 1, 1), date(1998, 12, 31))
+                    number = make_id_number(rng, district.code, birth, male)
+                    phone = mask_mobile(make_mobile(rng)) if rng.random() < 0.85 else None
+                    kind = "农村低保" if rural else "城市低保"
+                    people = weighted(rng, [(1, 30), (2, 30), (3, 22), (4, 12), (5, 6)])
+                    gap = standards[kind] - rng.randrange(0, standards[kind] // 2, 10)
+                    approved = rand_date(rng, date(2019, 3, 1), date(2026, 10, 31))
+                    change = "新增" if approved >= date(2026, 10, 1) else "续保"
+                    rows.append([f"DB{district.code}{n:05d}", mask_name(person_name(rng, male)),
+                                 mask_id(number), phone, district.name, street, community, kind,
+                                 people, gap * people, approved, change])
+    table = Table("subsistence-allowance", "最低生活保障对象公示（2026年11月）", [
+        fld("record_id", "string", "公示编号"),
+        fld("householder", "string", "户主姓名", "已脱敏：保留姓和末字，其余以*代替"),
+        fld("id_number", "string", "身份证号码", "已脱敏：保留前 6 位和后 4 位，中间 8 位以*代替"),
+        fld("phone", "string", "联系电话", "已脱敏：保留前 3 位和后 4 位；未登记的为空"),
+        fld("district", "string", "区县"),
+        fld("street", "string", "街道（乡镇）"),
+        fld("community", "string", "社区（村）"),
+        fld("category", "string", "保障类别", "城市低保或农村低保"),
+        fld("members", "integer", "保障人数", unit="人"),
+        fld("monthly_amount", "integer", "月保障金额", "按户计发", "元"),
+        fld("approved", "date", "批准日期"),
+        fld("change", "string", "变动情况", "新增或续保"),
+    ], rows, primary_key=("record_id",))
+    return Spec(
+        "mzj-0002", "城乡最低生活保障对象公示",
+        "按《社会救助暂行办法》和低保审核确认办法，对全市城乡最低生活保障家庭的户主、保障人数和保障金额进行公示，"
+        "接受社会监督。户主姓名、身份证号码和联系电话均已按规定脱敏；每月初更新当月公示名单。"
+        "当前保障标准：城市 820 元/人·月，农村 640 元/人·月。",
+        ("低保", "社会救助", "最低生活保障", "公示", "民生服务"), "social", "unconditional", "monthly",
+        date(2026, 11, 5), date(2023, 1, 6), [table], level="L3", office="社会救助科",
+        usage_requirements=("本数据已脱敏，仅供社会监督和统计分析使用；禁止以任何方式与其他数据关联以识别特定个人，"
+                            "禁止用于商业营销。" + OPEN_USAGE))
+
+
+def ds_place_names() -> Spec:
+    rng = rng_for("mzj-0003")
+    rows = []
+
+    def add(name: str, pinyin: str, kind: str, town: str, lon: float, lat: float,
+            length: int | None, named: date | None, meaning: str) -> None:
+        rows.append([f"990121{len(rows) + 1:06d}", name, pinyin, kind, town, coord(lon), coord(lat),
+                     length, named, meaning])
+
+    towns_py = {"云山镇": "Yunshan Zhen", "白沙镇": "Baisha Zhen", "青石镇": "Qingshi Zhen",
+                "龙溪乡": "Longxi Xiang", "大坪乡": "Daping Xiang"}
+    for town, pinyin in towns_py.items():
+        lon, lat = COUNTY.lon + rng.gauss(0, 0.05), COUNTY.lat + rng.gauss(0, 0.04)
+        add(town, pinyin, "乡级行政区", town, lon, lat, None, date(1992, 5, 1),
+            f"以{town[:2]}得名，驻地为{town[:2]}社区")
+    for road in roads_in(COUNTY):
+        add(road.name, road.pinyin, "道路" if road.name[-1] != "巷" else "街巷", road.town,
+            road.lon, road.lat, road.length, rand_date(rng, date(1998, 1, 1), date(2025, 6, 30)),
+            f"以沿线“{road.name[:2]}”地名或寓意命名")
+    for name, pinyin in village_names(rng, 60):
+        town = rng.choice(COUNTY.streets)
+        lon, lat = COUNTY.lon + rng.gauss(0, 0.07), COUNTY.lat + rng.gauss(0, 0.055)
+        add(f"{name}村", f"{pinyin} Cun", "村级行政区", town, lon, lat, None, None,
+            f"因村中{name[1]}而得名" if name[1] in "坪塘溪湾岭坡桥林" else f"沿用历史地名“{name}”")
+    nature = (("云雾山", "Yunwu Shan", "山", "云山镇", "常年云雾缭绕，故名"),
+              ("凤凰山", "Fenghuang Shan", "山", "大坪乡", "山形似凤凰展翅"),
+              ("青石岭", "Qingshi Ling", "山", "青石镇", "岭上多青石"),
+              ("云河", "Yun He", "河流", "云山镇", "流经县城，市以河名"),
+              ("白沙河", "Baisha He", "河流", "白沙镇", "河床多白沙"),
+              ("龙溪", "Long Xi", "河流", "龙溪乡", "溪流蜿蜒如龙"),
+              ("大坪水库", "Daping Shuiku", "水库", "大坪乡", "位于大坪乡，以乡名命名"),
+              ("云雾山大桥", "Yunwushan Daqiao", "桥梁", "云山镇", "跨云河，以云雾山得名"),
+              ("白沙河大桥", "Baishahe Daqiao", "桥梁", "白沙镇", "跨白沙河"))
+    for name, pinyin, kind, town, meaning in nature:
+        add(name, pinyin, kind, town, COUNTY.lon + rng.gauss(0, 0.06),
+            COUNTY.lat + rng.gauss(0, 0.05), rng.randrange(300, 900) if kind == "桥梁" else None,
+            None, meaning)
+    table = Table("place-names", "标准地名", [
+        fld("place_code", "string", "地名代码"),
+        fld("name", "string", "标准名称"),
+        fld("romanization", "string", "罗马字母拼写", "按 GB/T 17693.1 以汉语拼音拼写"),
+        fld("category", "string", "地名类别"),
+        fld("town", "string", "所在乡镇"),
+        LON, LAT,
+        fld("length_m", "integer", "长度", "道路、桥梁的长度；其他类别为空", "米"),
+        fld("named", "date", "命名日期", "历史地名为空"),
+        fld("meaning", "string", "地名含义"),
+    ], rows, primary_key=("place_code",))
+    return Spec(
+        "mzj-0003", "云山县标准地名信息",
+        "云山县乡镇、村、道路街巷、桥梁、山体、河流和水库的标准名称、罗马字母拼写、类别、位置和地名含义。"
+        "数据来源于第二次全国地名普查成果及其后的命名更名审批，不定期更新。",
+        ("地名", "标准地名", "地名普查", "云山县"), "geo", "unconditional", "irregular",
+        date(2026, 8, 12), date(2022, 11, 8), [table], region=COUNTY.code, office="区划地名科")
+
+
+EMERGENCY_EVENT = "2026年11月云河流域洪涝灾害"
+
+
+def ds_shelters() -> Spec:
+    rng = rng_for("yjj-0001")
+    sites: list[tuple[str, str, District, Place | None]] = []
+    for s in schools():
+        if rng.random() < 0.28:
+            sites.append((f"{s.name}应急避难场所", "室内", s.place.district, s.place))
+    parks = (("滨江公园", "990103"), ("云河湿地公园", "990111"), ("凤凰山公园", "990112"),
+             ("人民广场", "990103"), ("市体育中心", "990102"), ("新城中央公园", "990102"),
+             ("江北全民健身中心", "990111"), ("河东体育馆", "990112"), ("云山县体育场", "990121"),
+             ("云山县文化广场", "990121"))
+    for name, code in parks:
+        kind = "室内" if name.endswith(("中心", "体育馆")) else "室外"
+        sites.append((f"{name}应急避难场所", kind, BY_CODE[code], None))
+    flooded = {"990111", "990121"}  # low-lying districts along the river
+    rows = []
+    for n, (name, kind, district, known) in enumerate(sites, start=1):
+        where = known or place(rng, district)
+        area = rng.randrange(1500, 9000, 100) if kind == "室内" else rng.randrange(8000, 60000, 500)
+        capacity = area // 2 if kind == "室内" else area // 3
+        category = "Ⅰ类" if area >= 20000 else "Ⅱ类" if area >= 5000 else "Ⅲ类"
+        if kind == "室外":
+            status, occupants = "未启用", 0
+        elif district.code in flooded:
+            status = weighted(rng, [("已开放", 6), ("已满员", 2), ("暂停使用（场地受淹）", 1)])
+            occupants = {"已开放": rng.randrange(capacity // 5, capacity * 4 // 5), "已满员": capacity
+                         }.get(status, 0)
+        else:
+            status = weighted(rng, [("已开放", 1), ("待命", 2)])
+            occupants = rng.randrange(0, capacity // 6) if status == "已开放" else 0
+        updated = datetime(2026, 11, 23, 8, 0) - timedelta(minutes=rng.randrange(0, 240, 15))
+        rows.append([f"BN{n:03d}", name, kind, category, district.name, where.address, area,
+                     capacity, status, occupants,
+                     "供水;供电;应急厕所;医疗救护;物资发放" if kind == "室内" else "应急供水;应急厕所;帐篷区",
+                     f"{district.name}应急管理局" if district.urban else "云山县应急管理局",
+                     landline(rng), where.lon_text, where.lat_text, updated])
+    table = Table("emergency-shelters", "应急避难场所", [
+        fld("shelter_id", "string", "场所编号"),
+        fld("name", "string", "场所名称"),
+        fld("shelter_type", "string", "场所类型", "室内或室外"),
+        fld("category", "string", "场所级别", "Ⅰ类（长期）、Ⅱ类（中期）、Ⅲ类（短期）"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("area_m2", "integer", "有效避难面积", unit="平方米"),
+        fld("capacity", "integer", "可容纳人数", unit="人"),
+        fld("status", "string", "开放状态", "已开放、已满员、待命、未启用或暂停使用"),
+        fld("occupants", "integer", "当前安置人数", unit="人"),
+        fld("facilities", "string", "配套设施", "以英文分号分隔"),
+        fld("manager", "string", "管理单位"),
+        fld("phone", "string", "值班电话"),
+        LON, LAT,
+        fld("updated_at", "datetime", "状态更新时间"),
+    ], rows, primary_key=("shelter_id",))
+    return Spec(
+        "yjj-0001", "应急避难场所及开放状态",
+        "全市室内、室外应急避难场所的位置、面积、可容纳人数和配套设施。"
+        "2026年11月15日云河流域洪涝灾害发生后，本数据增加开放状态和当前安置人数，每日多次更新，"
+        "受灾群众可就近前往“已开放”的场所，也可拨打值班电话咨询。",
+        ("应急避难场所", "防汛", "洪涝灾害", "安置点", "公共安全"), "safety", "unconditional", "daily",
+        date(2026, 11, 23), date(2023, 5, 12), [table], office="风险监测和综合减灾科",
+        emergency=(EMERGENCY_EVENT, date(2026, 11, 15)))
+
+
+SUPPLIES = (("救灾帐篷", "12平方米单帐篷", "顶"), ("折叠床", "1.9×0.7米", "张"), ("棉被", "2×2.3米", "床"),
+            ("救生衣", "成人款", "件"), ("冲锋舟", "5.2米玻璃钢", "艘"), ("移动发电机", "30千瓦", "台"),
+            ("排水泵", "流量200立方米/小时", "台"), ("应急照明灯", "LED 充电式", "盏"),
+            ("瓶装饮用水", "550毫升×24瓶", "箱"), ("方便食品", "自热米饭", "箱"), ("雨衣雨靴", "成套", "套"),
+            ("编织袋", "防汛专用", "条"))
+
+
+def ds_reserves() -> Spec:
+    rng = rng_for("yjj-0002")
+    points, items = [], []
+    plan = [("云河市救灾物资储备库", "市级", BY_CODE["990111"]),
+            ("云河市防汛抗旱物资储备中心", "市级", BY_CODE["990103"])]
+    plan += [(f"云河市{d.name}应急物资储备库", "区县级", d) for d in URBAN]
+    plan += [("云山县应急物资储备库", "区县级", COUNTY)]
+    plan += [(f"{'云山县' if not d.urban else d.name}{s}应急物资储备点", "乡镇（街道）级", d)
+             for d in DISTRICTS for s in d.streets if rng.random() < 0.6]
+    for n, (name, level, district) in enumerate(plan, start=1):
+        where = place(rng, district)
+        point_id = f"WZ{n:03d}"
+        scale = {"市级": 20, "区县级": 6, "乡镇（街道）级": 1}[level]
+        points.append([point_id, name, level, district.name, where.address,
+                       rng.randrange(200, 600) * scale // 2, f"{district.name}应急管理局" if level != "市级"
+                       else "云河市应急管理局", landline(rng), where.lon_text, where.lat_text])
+        for supply, spec, unit in rng.sample(SUPPLIES, rng.randint(6, 10)):
+            base = {"冲锋舟": 2, "移动发电机": 3, "排水泵": 4}.get(supply, 100)
+            items.append([point_id, supply, spec, unit, base * scale * rng.randint(1, 5),
+                          rand_date(rng, date(2026, 10, 20), date(2026, 11, 16))])
+    return Spec(
+        "yjj-0002", "应急物资储备点及储备物资",
+        "市、区（县）、乡镇（街道）三级应急物资储备库（点）的位置、库容和值班电话，以及各储备点救灾帐篷、折叠床、"
+        "冲锋舟、排水泵等主要物资的储备数量。每月盘点后更新。",
+        ("应急物资", "储备库", "防汛物资", "救灾", "公共安全"), "safety", "unconditional", "monthly",
+        date(2026, 11, 16), date(2023, 5, 12), [
+            Table("reserve-points", "应急物资储备点", [
+                fld("point_id", "string", "储备点编号"),
+                fld("name", "string", "储备点名称"),
+                fld("level", "string", "储备级别"),
+                fld("district", "string", "所属区县"),
+                fld("address", "string", "地址"),
+                fld("floor_area_m2", "integer", "库房面积", unit="平方米"),
+                fld("manager", "string", "管理单位"),
+                fld("phone", "string", "值班电话"),
+                LON, LAT,
+            ], points, primary_key=("point_id",)),
+            Table("reserve-items", "储备物资清单", [
+                fld("point_id", "string", "储备点编号", "对应“应急物资储备点”表的储备点编号"),
+                fld("item", "string", "物资名称"),
+                fld("specification", "string", "规格型号"),
+                fld("unit", "string", "计量单位"),
+                fld("quantity", "integer", "储备数量"),
+                fld("checked", "date", "盘点日期"),
+            ], items, primary_key=("point_id", "item")),
+        ], office="救灾和物资保障科")
+
+
+SCENIC = (
+    ("云雾山景区", "5A", "990121", "成人票120元", 2019, "国家级风景名胜区，以云海、瀑布和原始森林著称，主峰海拔2136米。"),
+    ("云河国家湿地公园", "4A", "990111", "免费", 2017, "城市河流湿地，建有观鸟长廊和湿地科普馆。"),
+    ("老城历史文化街区", "4A", "990103", "免费", 2018, "保存明清至民国时期街巷格局，有会馆、老字号和非遗工坊。"),
+    ("凤凰山森林公园", "4A", "990112", "免费", 2016, "城市近郊森林公园，有登山步道和凤凰塔。"),
+    ("白沙古镇", "4A", "990121", "免费", 2020, "千年古镇，沿白沙河分布吊脚楼群和古码头。"),
+    ("青石岭溶洞", "4A", "990121", "成人票80元", 2015, "喀斯特溶洞群，洞内钟乳石景观丰富。"),
+    ("云河博物馆", "4A", "990102", "免费（需预约）", 2021, "综合性地方历史博物馆，馆藏文物三万余件。"),
+    ("龙溪峡谷", "3A", "990121", "成人票60元", 2018, "峡谷溪流景观，夏季开放漂流项目。"),
+    ("大坪高山草场", "3A", "990121", "成人票30元", 2022, "高山草甸，适合露营和观星。"),
+    ("茶园生态茶旅小镇", "3A", "990121", "免费", 2021, "万亩生态茶园，可体验采茶、制茶。"),
+    ("滨江公园", "3A", "990103", "免费", 2014, "沿云河带状公园，有音乐喷泉和滨江步道。"),
+    ("江北工业遗址公园", "3A", "990111", "免费", 2023, "由老机械厂改造的工业遗产公园和文创园区。"),
+    ("云河科技馆", "3A", "990102", "免费（需预约）", 2020, "青少年科普教育基地。"),
+    ("河东非遗文化园", "3A", "990112", "免费", 2024, "集中展示本地传统技艺和民俗表演。"),
+    ("桃坪村乡村旅游区", "3A", "990121", "免费", 2022, "以春季桃花和农家乐为特色的乡村旅游点。"),
+    ("凤凰塔", "2A", "990112", "成人票10元", 2012, "清代砖塔，市级文物保护单位。"),
+    ("云河动物园", "3A", "990111", "成人票40元", 2013, "城市动物园，饲养动物百余种。"),
+    ("松林寨民族村寨", "3A", "990121", "免费", 2019, "保存完好的少数民族传统村落。"),
+)
+
+
+def ds_scenic_spots() -> Spec:
+    rng = rng_for("wlj-0001")
+    rows = []
+    for n, (name, grade, code, ticket, year, intro) in enumerate(SCENIC, start=1):
+        where = place(rng, BY_CODE[code])
+        rows.append([f"JQ{n:03d}", name, grade, where.district.name, where.address,
+                     rng.choice(("08:00-18:00", "08:30-17:30", "09:00-17:00（周一闭馆）")) if "馆" in name
+                     else rng.choice(("全天开放", "08:00-18:00", "07:30-18:30")), ticket,
+                     landline(rng), year, intro, where.lon_text, where.lat_text])
+    table = Table("scenic-spots", "A级旅游景区", [
+        fld("spot_id", "string", "景区编号"),
+        fld("name", "string", "景区名称"),
+        fld("grade", "string", "等级", "国家 A 级旅游景区等级"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("open_hours", "string", "开放时间"),
+        fld("ticket", "string", "门票价格"),
+        fld("phone", "string", "咨询电话"),
+        fld("rated_year", "integer", "评定年份"),
+        fld("introduction", "string", "景区简介"),
+        LON, LAT,
+    ], rows, primary_key=("spot_id",))
+    return Spec(
+        "wlj-0001", "A级旅游景区名录",
+        "全市国家 A 级旅游景区的名称、等级、地址、开放时间、门票价格、咨询电话和简介。"
+        "景区等级评定或复核后随年度数据更新。",
+        ("旅游", "景区", "A级景区", "文化旅游"), "culture", "unconditional", "yearly",
+        date(2026, 4, 28), date(2021, 10, 1), [table], office="资源开发科")
+
+
+def ds_libraries() -> Spec:
+    rng = rng_for("wlj-0002")
+    plan = [("云河市图书馆", "公共图书馆", "一级馆", "990102", 210.0),
+            ("云河市少年儿童图书馆", "少儿图书馆", "一级馆", "990103", 68.0),
+            ("新城区图书馆", "公共图书馆", "二级馆", "990102", 42.0),
+            ("老城区图书馆", "公共图书馆", "一级馆", "990103", 55.0),
+            ("江北区图书馆", "公共图书馆", "二级馆", "990111", 38.0),
+            ("河东区图书馆", "公共图书馆", "三级馆", "990112", 26.0),
+            ("云山县图书馆", "公共图书馆", "二级馆", "990121", 31.0)]
+    for road in rng.sample(roads_in(*URBAN), 9):
+        plan.append((f"云河城市书房·{road.name}店", "城市书房", "未评级", road.district.code,
+                     round(rng.uniform(0.8, 2.5), 1)))
+    rows = []
+    for n, (name, kind, grade, code, books) in enumerate(plan, start=1):
+        where = place(rng, BY_CODE[code])
+        branch = kind == "城市书房"
+        rows.append([f"TS{n:03d}", name, kind, grade, where.district.name, where.address,
+                     "00:00-24:00（自助）" if branch else "09:00-21:00（周一 14:00 开馆）", f1(books),
+                     rng.randrange(40, 120) if branch else max(200, int(books * rng.uniform(7, 10)) // 10 * 10),
+                     branch,
+                     True, landline(rng), where.lon_text, where.lat_text])
+    table = Table("public-libraries", "公共图书馆", [
+        fld("library_id", "string", "编号"),
+        fld("name", "string", "名称"),
+        fld("library_type", "string", "类型", "公共图书馆、少儿图书馆或城市书房"),
+        fld("grade", "string", "评估定级", "全国公共图书馆评估定级结果"),
+        fld("district", "string", "所属区县"),
+        fld("address", "string", "地址"),
+        fld("open_hours", "string", "开放时间"),
+        fld("collection", "number", "纸质藏书量", unit="万册"),
+        fld("seats", "integer", "阅览座位数", unit="个"),
+        fld("self_service", "boolean", "是否 24 小时自助"),
+        fld("interlibrary", "boolean", "是否通借通还"),
+        fld("phone", "string", "咨询电话"),
+        LON, LAT,
+    ], rows, primary_key=("library_id",))
+    return Spec(
+        "wlj-0002", "公共图书馆及城市书房",
+        "全市公共图书馆、少儿图书馆和 24 小时城市书房的地址、开放时间、藏书量、座位数和服务方式。"
+        "全市实行一卡通借通还，数据每年更新。",
+        ("图书馆", "城市书房", "阅读", "公共文化"), "culture", "unconditional", "yearly",
+        date(2026, 3, 18), date(2022, 4, 23), [table], office="公共服务科")
+
+
+def ds_toilets() -> Spec:
+    rng = rng_for("zjj-0001")
+    district = BY_CODE["990103"]
+    rows = []
+    names: set[str] = set()
+    while len(rows) < 150:
+        road = rng.choice(roads_in(district))
+        where = place_on(rng, road)
+        name = f"{road.name}公厕"
+        if name in names:
+            name = f"{road.name}{where.number}号公厕"
+        if name in names:
+            continue
+        names.add(name)
+        category = weighted(rng, [("一类", 2), ("二类", 5), ("三类", 2)])
+        structure = weighted(rng, [("独立式", 6), ("附属式", 3), ("活动式", 1)])
+        male = rng.randint(2, 8) if structure != "活动式" else rng.randint(1, 2)
+        rows.append([f"GC{len(rows) + 1:04d}", name, category, structure, where.address, male,
+                     math.ceil(male * 1.5), rng.randint(0, 2), category == "一类" or rng.random() < 0.3,
+                     "00:00-24:00" if category != "三类" else "06:00-22:00",
+                     "云河市老城区环境卫生管理所", where.lon_text, where.lat_text])
+    table = Table("public-toilets", "公共厕所", [
+        fld("toilet_id", "string", "公厕编号"),
+        fld("name", "string", "公厕名称"),
+        fld("category", "string", "类别", "按 CJJ 14《城市公共厕所设计标准》分为一、二、三类"),
+        fld("structure", "string", "建筑形式"),
+        fld("address", "string", "地址"),
+        fld("male_stalls", "integer", "男厕位", unit="个"),
+        fld("female_stalls", "integer", "女厕位", unit="个"),
+        fld("accessible_stalls", "integer", "无障碍厕位", unit="个"),
+        fld("family_room", "boolean", "是否设第三卫生间"),
+        fld("open_hours", "string", "开放时间"),
+        fld("manager", "string", "管理单位"),
+        LON, LAT,
+    ], rows, primary_key=("toilet_id",))
+    return Spec(
+        "zjj-0001", "老城区公共厕所分布",
+        "老城区城市公共厕所的位置、类别、厕位数量、无障碍设施和开放时间，可用于“找厕所”便民服务。"
+        "数据每季度核查更新。",
+        ("公厕", "公共厕所", "便民", "市政设施", "老城区"), "urban", "unconditional", "quarterly",
+        date(2026, 10, 8), date(2022, 7, 1), [table], region=district.code, office="城市建设科")
+
+
+ESTATES = ("锦绣华府", "翠湖湾", "滨江壹号院", "云山悦府", "学府名邸", "凤凰城", "金桂园", "龙泉雅苑",
+           "白鹭湾", "玉泉新城", "中央公园", "江山樾", "观澜府", "望江台", "紫薇花园", "梧桐里",
+           "银杏苑", "香樟湾", "春晖嘉园", "星光天地")
+
+
+def ds_presale() -> Spec:
+    rng = rng_for("zjj-0002")
+    developers = [e for e in active_enterprises("房地产开发", before=date(2023, 1, 1))
+                  if e.name.endswith("有限公司")]
+    rows = []
+    serial: dict[int, int] = {}
+    projects: dict[str, tuple[Enterprise, Place, int, list[int]]] = {}
+    days = sorted(rand_date(rng, date(2024, 1, 3), date(2026, 11, 20)) for _ in range(150))
+    for day in days:
+        serial[day.year] = serial.get(day.year, 0) + 1
+        estate = rng.choice(ESTATES)
+        if estate not in projects:
+            district = weighted(rng, list(zip(DISTRICTS, (5, 2, 4, 3, 1), strict=True)))
+            projects[estate] = (rng.choice(developers), place(rng, district), 0, [])
+        dev, where, phase_no, used = projects[estate]
+        if phase_no == 0 or rng.random() < 0.35:
+            phase_no += 1  # a new phase (期) opens; otherwise another batch of the current one
+        free = [b for b in range(1, 80) if b not in used]
+        buildings = sorted(free[:rng.randint(1, 5)])
+        used.extend(buildings)
+        projects[estate] = (dev, where, phase_no, used)
+        phase = "一二三四五六七八九十"[min(phase_no, 10) - 1]
+        homes = sum(rng.choice((66, 88, 104, 132, 198)) for _ in buildings)
+        shops = rng.choice((0, 0, 6, 12, 20))
+        home_area = homes * rng.uniform(95, 128)
+        rows.append([f"云房预售证〔{day.year}〕第{serial[day.year]:04d}号", f"{estate}{phase}期",
+                     dev.name, dev.uscc, where.district.name, where.address,
+                     "、".join(f"{b}#楼" for b in buildings), homes + shops, homes,
+                     f2(home_area + shops * 85.5), f2(home_area), day])
+    rows.sort(key=lambda r: (r[11], r[0]), reverse=True)
+    table = Table("presale-permits", "商品房预售许可", [
+        fld("permit_no", "string", "预售许可证号"),
+        fld("project", "string", "项目名称"),
+        fld("developer", "string", "开发企业"),
+        fld("developer_credit_code", "string", "开发企业统一社会信用代码"),
+        fld("district", "string", "所属区县"),
+        fld("location", "string", "项目坐落"),
+        fld("buildings", "string", "预售楼栋"),
+        fld("units", "integer", "预售总套数", unit="套"),
+        fld("residential_units", "integer", "其中住宅套数", unit="套"),
+        fld("area_m2", "number", "预售总建筑面积", unit="平方米"),
+        fld("residential_area_m2", "number", "其中住宅建筑面积", unit="平方米"),
+        fld("issued", "date", "发证日期"),
+    ], rows, primary_key=("permit_no",))
+    return Spec(
+        "zjj-0002", "商品房预售许可信息",
+        "市住房和城乡建设局核发的商品房预售许可证信息，包括项目名称、开发企业、预售楼栋、套数和面积。"
+        "购房人可据此核实项目是否取得预售许可；每周更新。",
+        ("商品房", "预售许可", "房地产", "购房", "城市建设"), "urban", "unconditional", "weekly",
+        date(2026, 11, 20), date(2021, 5, 10), [table], office="房地产市场监管科")
+
+
+def ds_population() -> Spec:
+    # 常住人口 (万人) in 2016 and 2025, by district; years between follow a smooth path.
+    resident = {"990102": (45.2, 68.9), "990103": (82.6, 76.1), "990111": (55.3, 63.8),
+                "990112": (48.1, 55.2), "990121": (81.7, 66.4)}
+    registered_ratio = {"990102": 0.86, "990103": 1.03, "990111": 0.95, "990112": 0.97,
+                        "990121": 1.24}
+    rng = rng_for("tjj-0001")
+    rows = []
+    for year in range(2016, 2026):
+        k = (year - 2016) / 9
+        birth = 13.1 - 6.6 * k ** 0.8 + rng.uniform(-0.2, 0.2)
+        death = 6.7 + 0.9 * k + rng.uniform(-0.15, 0.15)
+        totals = [0.0, 0.0]
+        district_rows = []
+        for district in DISTRICTS:
+            start, end = resident[district.code]
+            people = start + (end - start) * (k ** 0.9) + rng.uniform(-0.2, 0.2)
+            registered = people * registered_ratio[district.code] * (1 + 0.01 * k)
+            urban = {"990121": 31.0 + 12 * k}.get(district.code, 84.0 + 8 * k) + rng.uniform(-0.5, 0.5)
+            d_birth = birth + (1.2 if not district.urban else 0) + rng.uniform(-0.4, 0.4)
+            d_death = death + (1.0 if not district.urban else -0.2) + rng.uniform(-0.3, 0.3)
+            totals[0] += people
+            totals[1] += registered
+            district_rows.append([year, district.code, district.name, f2(people), f2(registered),
+                                  f2(d_birth), f2(d_death), f2(d_birth - d_death), f2(min(urban, 99.5))])
+        city_urban = sum(float(r[3]) * float(r[8]) for r in district_rows) / totals[0]
+        rows.append([year, "990100", "云河市", f2(totals[0]), f2(totals[1]), f2(birth), f2(death),
+                     f2(birth - death), f2(city_urban)])
+        rows.extend(district_rows)
+    table = Table("population", "人口主要指标", [
+        fld("year", "integer", "年份"),
+        fld("region_code", "string", "行政区划代码"),
+        fld("region", "string", "地区"),
+        fld("resident_population", "number", "年末常住人口", unit="万人"),
+        fld("registered_population", "number", "年末户籍人口", unit="万人"),
+        fld("birth_rate", "number", "人口出生率", unit="‰"),
+        fld("death_rate", "number", "人口死亡率", unit="‰"),
+        fld("natural_growth_rate", "number", "人口自然增长率", unit="‰"),
+        fld("urbanization_rate", "number", "常住人口城镇化率", unit="%"),
+    ], rows, primary_key=("year", "region_code"))
+    return Spec(
+        "tjj-0001", "人口统计年报",
+        "2016年以来全市及各区县年末常住人口、户籍人口、出生率、死亡率、自然增长率和城镇化率。"
+        "常住人口为人口变动抽样调查推算数，户籍人口来自公安户籍统计；每年随统计年鉴更新。",
+        ("人口", "常住人口", "出生率", "城镇化率", "统计年鉴"), "statistics", "unconditional", "yearly",
+        date(2026, 4, 10), date(2021, 5, 20), [table], office="人口和就业统计科")
+
+
+# Real GDP growth (可比价, %) for Q1, H1, Q1-3 and the year.
+GDP_GROWTH = {2016: (8.3, 8.4, 8.5, 8.5), 2017: (8.1, 8.2, 8.2, 8.2), 2018: (7.5, 7.6, 7.5, 7.6),
+              2019: (7.2, 7.0, 6.9, 7.0), 2020: (-6.2, -1.5, 0.8, 2.6), 2021: (17.5, 12.1, 9.3, 8.1),
+              2022: (4.6, 3.0, 3.5, 3.2), 2023: (4.8, 5.5, 5.3, 5.4), 2024: (5.2, 5.0, 4.8, 5.1),
+              2025: (5.4, 5.3, 5.2, 5.3), 2026: (5.1, 5.0, 4.9)}
+GDP_YEAR = {2016: 1418.6, 2017: 1552.3, 2018: 1687.9, 2019: 1846.2, 2020: 1881.5, 2021: 2079.8,
+            2022: 2166.4, 2023: 2281.7, 2024: 2392.5, 2025: 2506.9, 2026: 2633.0}
+
+
+def ds_gdp() -> Spec:
+    rng = rng_for("tjj-0002")
+    rows = []
+    shares = (0.218, 0.468, 0.724, 1.0)
+    for year, growths in GDP_GROWTH.items():
+        k = (year - 2016) / 10
+        for quarter, growth in enumerate(growths, start=1):
+            total = GDP_YEAR[year] * shares[quarter - 1] * rng.uniform(0.995, 1.005)
+            if year == 2020 and quarter == 1:
+                total *= 0.93
+            primary_share = (0.092 - 0.022 * k) * (0.7 if quarter == 1 else 1.0)
+            secondary = total * (0.405 - 0.045 * k)
+            primary = total * primary_share
+            label = ("一季度", "上半年", "前三季度", "全年")[quarter - 1]
+            rows.append([year, quarter, f"{year}年{label}", f2(total), f2(primary), f2(secondary),
+                         f2(total - primary - secondary), f1(growth)])
+    table = Table("gdp-quarterly", "地区生产总值（季度累计）", [
+        fld("year", "integer", "年份"),
+        fld("quarter", "integer", "季度", "累计至该季度末：1 为一季度，4 为全年"),
+        fld("period", "string", "统计期"),
+        fld("gdp", "number", "地区生产总值", "现价，季度累计值", "亿元"),
+        fld("primary_industry", "number", "第一产业增加值", unit="亿元"),
+        fld("secondary_industry", "number", "第二产业增加值", unit="亿元"),
+        fld("tertiary_industry", "number", "第三产业增加值", unit="亿元"),
+        fld("growth", "number", "同比增长", "按可比价格计算", "%"),
+    ], rows, primary_key=("year", "quarter"))
+    return Spec(
+        "tjj-0002", "地区生产总值（季度）",
+        "2016年以来云河市地区生产总值及三次产业增加值的季度累计数据和按可比价格计算的同比增速。"
+        "季度数据为初步核算数，年度数据以统计年鉴最终核实数为准；每季度结束后次月下旬更新。",
+        ("GDP", "地区生产总值", "经济运行", "统计数据", "三次产业"), "economy", "unconditional",
+        "quarterly", date(2026, 10, 28), date(2021, 5, 20), [table], office="国民经济核算科")
+
+
+SEASONAL_FAIRS = {1: "“就业援助月”专场招聘会", 2: "“春风行动”大型综合招聘会", 3: "女性就业专场招聘会",
+                  4: "现代服务业专场招聘会", 5: "民营企业招聘月专场", 6: "高校毕业生专场招聘会",
+                  7: "直播带岗线上招聘会", 8: "退役军人专场招聘会", 9: "金秋招聘月综合招聘会",
+                  10: "零工市场专场对接会", 11: "制造业专场招聘会", 12: "残疾人专场招聘会"}
+WEEKLY_FAIR = "人力资源市场周三常规招聘会"
+JOBS = (("普工", "初中", 3800, 5200), ("操作工", "高中/中专", 4200, 6000), ("电工", "高中/中专", 5000, 7500),
+        ("仓库管理员", "高中/中专", 4000, 5500), ("销售代表", "大专", 4000, 9000),
+        ("客服专员", "大专", 3800, 5200), ("行政文员", "大专", 3600, 4800), ("会计", "本科", 4500, 7000),
+        ("软件开发工程师", "本科", 7000, 13000), ("数据分析师", "本科", 6500, 11000),
+        ("施工员", "大专", 5000, 8000), ("厨师", "不限", 4500, 7000), ("服务员", "不限", 3300, 4200),
+        ("快递员", "不限", 5000, 8000), ("驾驶员（C1）", "初中", 4500, 6500), ("护工", "不限", 3800, 5500),
+        ("幼儿教师", "大专", 3800, 5500), ("质检员", "高中/中专", 4200, 5800))
+
+
+def ds_job_fairs() -> Spec:
+    rng = rng_for("rsj-0001")
+    venues = ("云河会展中心2号馆", "云河大学体育馆", "江北工业园就业服务站", "云山县人力资源市场")
+    weekly_venue = "云河市人力资源市场（新城区政通路88号）"
+    plan: list[tuple[date, str]] = []
+    day = date(2025, 11, 26)  # a Wednesday: the market's weekly fair
+    while day <= date(2026, 12, 16):
+        plan.append((day, WEEKLY_FAIR))
+        day += timedelta(days=7)
+    for month in range(14):
+        year, mon = 2025 + (10 + month) // 12, (10 + month) % 12 + 1
+        saturday = date(year, mon, 1) + timedelta(days=(5 - date(year, mon, 1).weekday()) % 7
+                                                  + 7 * rng.randrange(3))
+        if date(2025, 11, 23) <= saturday <= date(2026, 12, 20):
+            plan.append((saturday, SEASONAL_FAIRS[mon]))
+    plan.sort()
+    fairs, jobs = [], []
+    for day, special in plan:
+        weekly = special == WEEKLY_FAIR
+        online = "线上" in special
+        name = f"{day.year}年{day.month}月{day.day}日{special}" if weekly else f"{day.year}年{special}"
+        if weekly:
+            venue = weekly_venue
+        elif online:
+            venue = "线上（云河就业服务平台）"
+        else:
+            venue = rng.choice(venues)
+        companies = rng.randrange(25, 70) if weekly else rng.randrange(60, 260)
+        fair_id = f"ZP{day:%Y%m%d}"
+        fair_jobs = []
+        for e in rng.sample(active_enterprises(before=day), rng.randint(4, 10)):
+            title, education, low, high = rng.choice(JOBS)
+            pay = rng.choice((0, 200, 500))
+            fair_jobs.append([f"{fair_id}-{len(fair_jobs) + 1:03d}", fair_id, e.name, e.uscc, title,
+                              rng.randint(1, 20), education, low + pay, high + pay,
+                              e.place.district.name])
+        jobs.extend(fair_jobs)
+        fairs.append([fair_id, name, "线上" if online else "现场", day,
+                      "09:00-12:00" if weekly else "09:00-16:00", venue,
+                      "云山县人力资源和社会保障局" if "云山" in venue else "云河市人力资源和社会保障局",
+                      companies, companies * rng.randint(6, 14), "已举办" if day < TODAY else "待举办"])
+    return Spec(
+        "rsj-0001", "就业招聘会信息",
+        "市、县人力资源和社会保障部门举办或指导的现场和线上招聘会的时间、地点、参会企业数和岗位数，"
+        "以及参会企业登记的部分招聘岗位、学历要求和薪资范围。每周更新，含近期待举办场次。",
+        ("招聘会", "就业", "岗位", "人才招聘", "社保就业"), "employment", "unconditional", "weekly",
+        date(2026, 11, 20), date(2022, 2, 8), [
+            Table("job-fairs", "招聘会", [
+                fld("fair_id", "string", "招聘会编号"),
+                fld("name", "string", "招聘会名称"),
+                fld("mode", "string", "举办形式", "现场或线上"),
+                fld("date", "date", "举办日期"),
+                fld("hours", "string", "举办时间"),
+                fld("venue", "string", "举办地点"),
+                fld("organizer", "string", "主办单位"),
+                fld("companies", "integer", "参会企业数", "待举办场次为已报名企业数", "家"),
+                fld("positions", "integer", "提供岗位数", unit="个"),
+                fld("state", "string", "状态", "已举办或待举办"),
+            ], fairs, primary_key=("fair_id",)),
+            Table("job-positions", "招聘岗位", [
+                fld("position_id", "string", "岗位编号"),
+                fld("fair_id", "string", "招聘会编号", "对应“招聘会”表的招聘会编号"),
+                fld("employer", "string", "招聘单位"),
+                fld("employer_credit_code", "string", "招聘单位统一社会信用代码"),
+                fld("title", "string", "岗位名称"),
+                fld("headcount", "integer", "招聘人数", unit="人"),
+                fld("education", "string", "学历要求"),
+                fld("salary_min", "integer", "月薪下限", unit="元"),
+                fld("salary_max", "integer", "月薪上限", unit="元"),
+                fld("work_district", "string", "工作地点"),
+            ], jobs, description="参会企业在招聘会报名时登记的岗位（部分）",
+                primary_key=("position_id",)),
+        ], office="就业促进科")
+
+
+# ------------------------------------------------------------ conditional
+
+MONTHS_2026 = [f"2026-{m:02d}" for m in range(1, 11)]
+
+
+def ds_social_insurance() -> Spec:
+    rng = rng_for("rsj-0002")
+    rows = []
+    for e in sorted(rng.sample(active_enterprises(before=date(2025, 6, 1)), 120),
+                    key=lambda e: e.uscc):
+        staff = max(1, round(math.exp(rng.gauss(2.6, 1.1))))
+        wage = rng.randrange(4200, 9800, 100)
+        for month in MONTHS_2026:
+            staff = max(1, staff + rng.choice((-1, 0, 0, 0, 1)))
+            base = staff * max(wage, 4077)
+            injury = rng.choice((0.002, 0.004, 0.008, 0.012))
+            state = weighted(rng, [("正常", 95), ("欠缴", 4), ("缓缴", 1)])
+            rows.append([e.uscc, e.name, month, staff, base, f2(base * 0.16), f2(base * 0.08),
+                         f2(base * 0.075), f2(base * 0.02), f2(base * 0.007), f2(base * 0.003),
+                         f2(base * injury), state])
+    table = Table("social-insurance-payments", "企业社会保险缴费明细（样例：2026年1-10月）", [
+        fld("credit_code", "string", "单位统一社会信用代码"),
+        fld("employer", "string", "单位名称"),
+        fld("period", "string", "费款所属期", "YYYY-MM"),
+        fld("insured", "integer", "参保人数", unit="人"),
+        fld("base_total", "integer", "缴费基数合计", unit="元"),
+        fld("pension_employer", "number", "养老保险单位缴纳", unit="元"),
+        fld("pension_employee", "number", "养老保险个人缴纳", unit="元"),
+        fld("medical_employer", "number", "医疗保险单位缴纳", unit="元"),
+        fld("medical_employee", "number", "医疗保险个人缴纳", unit="元"),
+        fld("unemployment_employer", "number", "失业保险单位缴纳", unit="元"),
+        fld("unemployment_employee", "number", "失业保险个人缴纳", unit="元"),
+        fld("injury_employer", "number", "工伤保险单位缴纳", unit="元"),
+        fld("payment_state", "string", "缴费状态", "正常、欠缴或缓缴"),
+    ], rows, primary_key=("credit_code", "period"))
+    return Spec(
+        "rsj-0002", "企业社会保险缴纳明细",
+        "按单位、按月汇总的养老、医疗、失业和工伤保险参保人数、缴费基数和缴费金额及缴费状态。"
+        "可用于企业经营状况评估和普惠金融授信，但涉及企业经营信息，按有条件开放管理。",
+        ("社保", "社会保险", "缴费", "企业", "普惠金融"), "employment", "conditional", "monthly",
+        date(2026, 11, 12), date(2023, 9, 1), [table], provision=("api",), office="社会保险基金监督科",
+        open_conditions=("仅向在本市开展业务的持牌金融机构和经认定的征信机构开放，用于普惠金融授信审查和贷后管理；"
+                         "每次查询须取得被查询企业的书面或电子授权；只能按统一社会信用代码逐户通过接口查询，"
+                         "不得批量下载；数据保存期限不超过授信业务结束后 5 年。"),
+        legal_basis=("《中华人民共和国社会保险法》第八十一条；《中华人民共和国数据安全法》第二十一条；"
+                     + GUIZHOU_RULE))
+
+
+def ds_insurance_settlement() -> Spec:
+    rng = rng_for("rsj-0003")
+    rows = []
+    designated = [f for f in health_facilities() if f.insured and f.category not in ("村卫生室", "诊所")]
+    for n, f in enumerate(designated, start=1):
+        code = f"H{f.place.district.code}{n:05d}"
+        scale = {"综合医院": 60, "中医医院": 30, "妇幼保健院": 20, "专科医院": 10, "康复医院": 6
+                 }.get(f.category, 1.5) * (2 if f.grade.startswith("三级") else 1)
+        for month in MONTHS_2026:
+            visits = max(20, round(scale * 800 * rng.uniform(0.85, 1.15)))
+            per_visit = {"社区卫生服务中心": 110, "乡镇卫生院": 95, "门诊部": 180}.get(f.category, 620)
+            total = visits * per_visit * rng.uniform(0.9, 1.1)
+            fund = total * rng.uniform(0.55, 0.68)
+            account = total * rng.uniform(0.08, 0.15)
+            rows.append([code, f.name, f.category, f.place.district.name, month, visits, f2(total),
+                         f2(fund), f2(account), f2(total - fund - account)])
+    table = Table("insurance-settlements", "定点医疗机构医保结算月度统计（样例：2026年1-10月）", [
+        fld("institution_code", "string", "定点机构编码"),
+        fld("institution", "string", "机构名称"),
+        fld("category", "string", "机构类别"),
+        fld("district", "string", "所属区县"),
+        fld("month", "string", "结算月份", "YYYY-MM"),
+        fld("visits", "integer", "结算人次", unit="人次"),
+        fld("total_cost", "number", "医疗总费用", unit="元"),
+        fld("fund_paid", "number", "统筹基金支付", unit="元"),
+        fld("account_paid", "number", "个人账户支付", unit="元"),
+        fld("cash_paid", "number", "个人现金支付", unit="元"),
+    ], rows, primary_key=("institution_code", "month"))
+    return Spec(
+        "rsj-0003", "医保定点医疗机构结算统计",
+        "各医保定点医疗机构按月汇总的结算人次、医疗总费用、统筹基金支付、个人账户支付和个人现金支付。"
+        "数据为机构级汇总，不含参保人明细；涉及定点机构经营信息和基金运行情况，按有条件开放管理。",
+        ("医保", "医疗保障", "结算", "定点医疗机构", "医疗卫生"), "health", "conditional", "monthly",
+        date(2026, 11, 10), date(2024, 6, 18), [table], provision=("download", "sandbox"),
+        office="医疗保险科",
+        open_conditions=("仅向高等院校、科研机构和卫生健康、医疗保障领域的政策研究机构开放，用于医保支付方式改革、"
+                         "卫生经济和公共政策研究；申请人须提交研究方案和数据安全保护措施，成果发布时不得点名评价单个定点机构，"
+                         "发布前须经数据提供部门审核。"),
+        legal_basis=("《医疗保障基金使用监督管理条例》第二十一条；《中华人民共和国数据安全法》第二十一条；"
+                     + GUIZHOU_RULE))
+
+
+def ds_property_register() -> Spec:
+    rng = rng_for("zrzyj-0001")
+    rows = []
+    kinds = (("首次登记", 2), ("转移登记", 6), ("变更登记", 1), ("抵押权登记", 3))
+    for _ in range(400):
+        district = weighted(rng, list(zip(DISTRICTS, (5, 4, 3, 3, 2), strict=True)))
+        where = place(rng, district)
+        company = rng.random() < 0.12
+        use = "商业" if company and rng.random() < 0.6 else weighted(rng, [("住宅", 9), ("办公", 1)])
+        area = rng.uniform(45, 180) if use == "住宅" else rng.uniform(30, 600)
+        day = rand_date(rng, date(2026, 10, 8), date(2026, 11, 21))
+        unit = (f"{district.code}{rng.randrange(1, 20):03d}{rng.randrange(1, 30):03d}"
+                f"GB{rng.randrange(10**5):05d}F{rng.randrange(1, 40):04d}{rng.randrange(1, 3000):04d}")
+        if company:
+            e = rng.choice(active_enterprises())
+            owner, id_type, id_no, share = e.name, "统一社会信用代码", e.uscc, "单独所有"
+        else:
+            male = rng.random() < 0.5
+            birth = rand_date(rng, date(1955, 1, 1), date(2000, 12, 31))
+            owner, id_type = person_name(rng, male), "居民身份证"
+            id_no = make_id_number(rng, weighted(rng, [(d.code, 1) for d in DISTRICTS]), birth, male)
+            share = weighted(rng, [("单独所有", 5), ("共同共有", 4), ("按份共有", 1)])
+        rows.append([unit, f"云（{day.year}）云河市不动产权第{rng.randrange(10**7):07d}号", where.address,
+                     "国有建设用地使用权/房屋所有权", use, f2(area), owner, id_type, id_no, share,
+                     weighted(rng, kinds), day, rng.random() < 0.35, rng.random() < 0.01])
+    rows.sort(key=lambda r: (r[11], r[0]))
+    table = Table("property-registrations", "不动产登记信息（样例：2026年10-11月）", [
+        fld("unit_no", "string", "不动产单元号", "28 位不动产单元代码"),
+        fld("certificate_no", "string", "不动产权证书号"),
+        fld("location", "string", "坐落"),
+        fld("right_type", "string", "权利类型"),
+        fld("use", "string", "用途"),
+        fld("area_m2", "number", "面积", "房屋建筑面积", "平方米"),
+        fld("holder", "string", "权利人"),
+        fld("holder_id_type", "string", "证件种类"),
+        fld("holder_id_number", "string", "证件号码", "自然人为公民身份号码，法人为统一社会信用代码"),
+        fld("ownership", "string", "共有情况"),
+        fld("registration_type", "string", "登记类型"),
+        fld("registered", "date", "登簿日期"),
+        fld("mortgaged", "boolean", "是否存在抵押"),
+        fld("seized", "boolean", "是否存在查封"),
+    ], rows, primary_key=("unit_no",))
+    return Spec(
+        "zrzyj-0001", "不动产登记信息",
+        "国有建设用地使用权及房屋所有权的登记结果，包括不动产单元号、坐落、用途、面积、权利人、证件号码、"
+        "登记类型以及抵押、查封状态。含自然人身份信息，仅依法向权利人、利害关系人和有关国家机关提供，"
+        "按有条件开放管理。",
+        ("不动产", "房产", "产权", "登记", "抵押"), "urban", "conditional", "daily",
+        date(2026, 11, 22), date(2024, 1, 15), [table], provision=("sandbox",), office="不动产登记中心",
+        open_conditions=("仅向不动产权利人、利害关系人，以及依法履行职责的人民法院、人民检察院、公证机构和金融机构开放；"
+                         "申请人须提交身份证明和查询目的说明，利害关系人须提交利害关系证明材料；"
+                         "查询结果只能用于申请时说明的用途，不得泄露给他人；经批准的统计研究仅在数据沙箱中使用脱敏后的数据。"),
+        legal_basis=("《不动产登记暂行条例》第二十七条、第二十八条；《中华人民共和国个人信息保护法》第十三条、第二十八条；"
+                     + GUIZHOU_RULE))
+
+
+def ds_annual_reports() -> Spec:
+    rng = rng_for("sjj-0005")
+    rows = []
+    for e in active_enterprises(before=date(2025, 1, 1)):
+        if e.kind == "有限责任公司分公司（自然人投资或控股）" or rng.random() < 0.55:
+            continue
+        capital = float(e.capital)
+        assets = capital * math.exp(rng.gauss(0.6, 0.8))
+        liabilities = assets * rng.uniform(0.15, 0.85)
+        revenue = assets * math.exp(rng.gauss(0, 0.6))
+        profit = revenue * rng.gauss(0.05, 0.08)
+        tax = max(0.0, revenue * rng.uniform(0.01, 0.05))
+        staff = max(1, round(math.exp(rng.gauss(2.3, 1.1))))
+        rows.append([e.uscc, e.name, 2025, f"{assets:.4f}", f"{liabilities:.4f}", f"{revenue:.4f}",
+                     f"{profit:.4f}", f"{profit * (0.75 if profit > 0 else 1):.4f}", f"{tax:.4f}",
+                     staff, rng.random() < 0.3, rand_date(rng, date(2026, 1, 2), date(2026, 6, 30))])
+    table = Table("annual-report-finance", "企业年度报告资产状况信息（2025年度）", [
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("name", "string", "企业名称"),
+        fld("report_year", "integer", "年报年度"),
+        fld("total_assets", "number", "资产总额", unit="万元"),
+        fld("total_liabilities", "number", "负债总额", unit="万元"),
+        fld("revenue", "number", "营业总收入", unit="万元"),
+        fld("total_profit", "number", "利润总额", unit="万元"),
+        fld("net_profit", "number", "净利润", unit="万元"),
+        fld("tax_paid", "number", "纳税总额", unit="万元"),
+        fld("employees", "integer", "从业人数", unit="人"),
+        fld("publicly_disclosed", "boolean", "企业是否选择公示资产状况"),
+        fld("submitted", "date", "报送日期"),
+    ], rows, primary_key=("credit_code", "report_year"))
+    return Spec(
+        "sjj-0005", "企业年度报告资产状况信息",
+        "企业通过国家企业信用信息公示系统报送的年度报告中的资产总额、负债总额、营业总收入、利润、纳税总额和从业人数。"
+        "按《企业信息公示暂行条例》第九条，企业可自主选择是否公示这些信息，未选择公示的部分涉及商业秘密，"
+        "按有条件开放管理。",
+        ("企业年报", "资产状况", "营业收入", "企业信用", "市场监管"), "market", "conditional", "yearly",
+        date(2026, 7, 15), date(2024, 8, 1), [table], provision=("api",), office="信用监督管理科",
+        open_conditions=("仅向政府部门委托的经济运行研究机构和持牌金融机构开放；金融机构每次查询须取得企业授权，"
+                         "研究机构只能获得按行业、区县汇总或脱敏的数据；不得公开单个企业未选择公示的财务信息。"),
+        legal_basis=("《企业信息公示暂行条例》第九条；《中华人民共和国反不正当竞争法》第九条；" + GUIZHOU_RULE))
+
+
+DISEASES = (("流行性感冒", 60, "winter"), ("其他感染性腹泻病", 18, "summer"), ("手足口病", 14, "early-summer"),
+            ("肺结核", 6, "flat"), ("病毒性肝炎", 5, "flat"), ("梅毒", 4, "flat"),
+            ("猩红热", 1.5, "winter"), ("流行性腮腺炎", 1.5, "spring"), ("新型冠状病毒感染", 8, "flat"))
+
+
+def ds_infectious_diseases() -> Spec:
+    rng = rng_for("wjw-0002")
+    rows = []
+    weight = {"990102": 1.1, "990103": 1.3, "990111": 1.0, "990112": 0.9, "990121": 1.0}
+    for week in range(1, 47):
+        angle = 2 * math.pi * (week - 2) / 52
+        season = {"winter": 1 + 2.2 * max(0.0, math.cos(angle)) ** 3,
+                  "summer": 1 + 0.8 * max(0.0, -math.cos(angle)),
+                  "early-summer": 1 + 2.5 * max(0.0, math.cos(2 * math.pi * (week - 22) / 52)) ** 6,
+                  "spring": 1 + 0.8 * max(0.0, math.cos(2 * math.pi * (week - 16) / 52)) ** 4,
+                  "flat": 1.0}
+        for district in DISTRICTS:
+            for disease, base, pattern in DISEASES:
+                mean = base * season[pattern] * weight[district.code] * rng.uniform(0.75, 1.25)
+                cases = max(0, round(rng.gauss(mean, math.sqrt(mean))))
+                deaths = 1 if disease in ("肺结核", "流行性感冒") and rng.random() < 0.01 else 0
+                rows.append([2026, week, district.code, district.name, disease, cases, deaths])
+    table = Table("notifiable-diseases-weekly", "法定传染病分区县周报（2026年第1-46周）", [
+        fld("year", "integer", "年份"),
+        fld("week", "integer", "周次", "ISO 周次"),
+        fld("region_code", "string", "行政区划代码"),
+        fld("district", "string", "区县"),
+        fld("disease", "string", "病种"),
+        fld("cases", "integer", "报告发病数", unit="例"),
+        fld("deaths", "integer", "报告死亡数", unit="例"),
+    ], rows, primary_key=("year", "week", "region_code", "disease"))
+    return Spec(
+        "wjw-0002", "法定传染病疫情分区县周报",
+        "按区县、按周统计的法定传染病报告发病数和死亡数，数据来源于传染病报告信息管理系统。"
+        "全市月度疫情概况由卫生健康部门另行向社会公布；分区县周数据用于科研和防控评估，按有条件开放管理。",
+        ("传染病", "疫情", "流感", "手足口病", "公共卫生"), "health", "conditional", "weekly",
+        date(2026, 11, 18), date(2024, 3, 1), [table], provision=("download",), office="疾病预防控制科",
+        open_conditions=("仅向从事传染病防控、公共卫生研究的医疗卫生机构、高等院校和科研机构开放；"
+                         "申请人须提交研究方案并承诺不以任何形式对外发布疫情信息，研究成果涉及疫情数据的，"
+                         "发布前须经市卫生健康委审核。"),
+        legal_basis=("《中华人民共和国传染病防治法》第三十八条（传染病疫情信息由卫生健康主管部门依法公布）；"
+                     + GUIZHOU_RULE))
+
+
+def ds_utilities() -> Spec:
+    rng = rng_for("dsj-0001")
+    rows = []
+    heavy = ("食品", "机械制造", "新材料", "电子科技", "茶业")
+    sample = rng.sample(active_enterprises(before=date(2025, 6, 1)), 150)
+    for e in sorted(sample, key=lambda e: e.uscc):
+        scale = math.exp(rng.gauss(9.5, 1.0)) * (6 if e.word in heavy else 1)
+        for month in MONTHS_2026:
+            factor = rng.uniform(0.85, 1.15) * (0.8 if month == "2026-02" else 1.0)
+            power = round(scale * factor)
+            rows.append([e.uscc, e.name, e.sector, month, power, round(power * rng.uniform(0.02, 0.08)),
+                         round(power * rng.uniform(0.0, 0.05)) if e.word in heavy or "餐饮" in e.word
+                         else 0])
+    table = Table("enterprise-utilities", "企业水电气用量（样例：2026年1-10月）", [
+        fld("credit_code", "string", "统一社会信用代码"),
+        fld("name", "string", "企业名称"),
+        fld("sector", "string", "行业门类"),
+        fld("month", "string", "统计月份", "YYYY-MM"),
+        fld("electricity_kwh", "integer", "用电量", unit="千瓦时"),
+        fld("water_t", "integer", "用水量", unit="吨"),
+        fld("gas_m3", "integer", "用气量", "管道天然气", "立方米"),
+    ], rows, primary_key=("credit_code", "month"))
+    return Spec(
+        "dsj-0001", "企业水电气用量数据",
+        "市大数据局归集的供电、供水、供气企业按户、按月的企业用电量、用水量和用气量。"
+        "可反映企业生产经营活跃度，支持“信易贷”等普惠金融场景；涉及企业经营信息，按有条件开放管理。",
+        ("水电气", "用电量", "企业经营", "信易贷", "普惠金融"), "economy", "conditional", "monthly",
+        date(2026, 11, 15), date(2024, 10, 9), [table], provision=("api", "sandbox"),
+        office="数据资源开放科",
+        open_conditions=("仅向在本市开展普惠金融业务的持牌金融机构开放，每次调用须取得被查询企业的电子授权；"
+                         "通过接口逐户查询或在数据沙箱中建模，模型结果可带出，原始明细不得带出；"
+                         "申请人须通过数据安全能力评估并签订数据利用协议。"),
+        legal_basis=("《中华人民共和国数据安全法》第二十一条；《中华人民共和国反不正当竞争法》第九条；"
+                     "《贵州省政务数据资源管理办法》第二十八条；" + GUIZHOU_RULE))
+
+
+# ------------------------------------------------------------ not open
+
+
+def ds_household_register() -> Spec:
+    rng = rng_for("gaj-0001")
+    nations = (("汉族", 90), ("苗族", 4), ("侗族", 3), ("土家族", 2), ("布依族", 1))
+    rows = []
+    for n in range(1, 121):
+        district = weighted(rng, [(d, 1) for d in DISTRICTS])
+        where = place(rng, district)
+        household = f"{district.code}{n:06d}"
+        head_male = rng.random() < 0.7
+        head_birth = rand_date(rng, date(1948, 1, 1), date(1996, 12, 31))
+        surname = person_name(rng)[0]
+        members = [("户主", head_male, head_birth, True)]
+        if rng.random() < 0.8:
+            spouse_birth = head_birth + timedelta(days=rng.randrange(-1800, 1800))
+            members.append(("配偶", not head_male, spouse_birth, False))
+        for _ in range(weighted(rng, [(0, 2), (1, 4), (2, 3), (3, 1)])):
+            child_birth = head_birth + timedelta(days=rng.randrange(22 * 365, 38 * 365))
+            if child_birth <= date(2025, 12, 31):
+                male = rng.random() < 0.5
+                members.append(("子" if male else "女", male, child_birth, True))
+        for relation, male, birth, same_surname in members:
+            name = person_name(rng, male)
+            if same_surname:
+                name = surname + name[1:]
+            rows.append([make_id_number(rng, district.code, birth, male), name, "男" if male else "女",
+                         weighted(rng, nations), birth, where.address, household, "家庭户", relation,
+                         rand_date(rng, max(birth, date(1992, 1, 1)), date(2026, 11, 20))])
+    table = Table("household-register", "户籍人口明细（样例）", [
+        fld("id_number", "string", "公民身份号码"),
+        fld("name", "string", "姓名"),
+        fld("sex", "string", "性别"),
+        fld("ethnicity", "string", "民族"),
+        fld("birth_date", "date", "出生日期"),
+        fld("address", "string", "户籍地址"),
+        fld("household_no", "string", "户号"),
+        fld("household_type", "string", "户别"),
+        fld("relation", "string", "与户主关系"),
+        fld("registered", "date", "登记日期"),
+    ], rows, description="虚构样例，用于测试不予开放数据不进入公开站点", primary_key=("id_number",))
+    return Spec(
+        "gaj-0001", "户籍人口明细",
+        "全市常住户口登记的公民身份号码、姓名、性别、民族、出生日期、户籍地址和户成员关系。"
+        "属于个人敏感信息，不予开放，仅通过数据共享交换平台向依法履职的政务部门共享。",
+        ("户籍", "人口", "户口", "身份证"), "safety", "not_open", "daily",
+        date(2026, 11, 22), date(2024, 1, 1), [table], office="治安管理支队（户政）",
+        legal_basis=("《中华人民共和国个人信息保护法》第二十八条、第三十四条；《中华人民共和国居民身份证法》第六条；"
+                     + GUIZHOU_RULE))
+
+
+def ds_criminal_cases() -> Spec:
+    rng = rng_for("gaj-0002")
+    kinds = (("盗窃案", 40), ("电信网络诈骗案", 25), ("故意伤害案", 6), ("抢夺案", 2), ("危险驾驶案", 15),
+             ("寻衅滋事案", 5), ("开设赌场案", 3), ("非法吸收公众存款案", 2), ("毒品犯罪案", 2))
+    rows = []
+    for n in range(1, 241):
+        district = weighted(rng, list(zip(DISTRICTS, (3, 4, 3, 3, 2), strict=True)))
+        where = place(rng, district)
+        day = rand_date(rng, date(2026, 1, 1), date(2026, 11, 20))
+        state = weighted(rng, [("侦查中", 4), ("已破案", 3), ("移送审查起诉", 3)])
+        rows.append([f"A{district.code}{day:%Y%m}{n:04d}", weighted(rng, kinds), day, district.name,
+                     f"{where.road.name}附近", state, rng.randrange(0, 200000, 100)])
+    table = Table("criminal-cases", "刑事案件立案信息（样例）", [
+        fld("case_no", "string", "案件编号"),
+        fld("case_type", "string", "案件类别"),
+        fld("filed", "date", "立案日期"),
+        fld("district", "string", "发案区县"),
+        fld("place", "string", "发案地点"),
+        fld("state", "string", "办理状态"),
+        fld("loss", "integer", "涉案损失金额", unit="元"),
+    ], rows, description="虚构样例，用于测试不予开放数据不进入公开站点", primary_key=("case_no",))
+    return Spec(
+        "gaj-0002", "刑事案件立案信息",
+        "公安机关刑事案件的立案编号、案件类别、立案日期、发案地点、办理状态和损失金额。"
+        "涉及侦查工作秘密和当事人隐私，公开后可能危及公共安全，不予开放；"
+        "全市治安形势和主要刑事案件类别的统计分析另行通过新闻发布会公布。",
+        ("刑事案件", "立案", "侦查", "公共安全"), "safety", "not_open", "daily",
+        date(2026, 11, 22), date(2024, 1, 1), [table], office="刑事侦查支队",
+        legal_basis=("《中华人民共和国政府信息公开条例》第十四条；《中华人民共和国个人信息保护法》第二十八条；"
+                     + GUIZHOU_RULE))
+
+
+def ds_key_persons() -> Spec:
+    return Spec(
+        "gaj-0003", "重点人员管控信息",
+        "公安机关依法列管的重点人员基本信息、列管类别、管控措施和动态轨迹。"
+        "涉及国家秘密、侦查工作秘密和个人隐私，不予开放；目录只登记数据项，数据文件不含任何记录。",
+        ("重点人员", "社会治安", "公共安全"), "safety", "not_open", "realtime", date(2026, 11, 23),
+        date(2024, 1, 1), [Table("key-persons", "重点人员管控信息（仅数据项）", [
+            fld("person_ref", "string", "人员编号", "内部编号，不含身份证件号码"),
+            fld("category", "string", "列管类别"),
+            fld("control_level", "string", "管控级别"),
+            fld("listed", "date", "列管日期"),
+            fld("responsible_unit", "string", "责任单位"),
+        ], [], description="只有表头、没有数据行：目录只登记数据项")],
+        office="情报指挥中心",
+        legal_basis=("《中华人民共和国保守国家秘密法》；《中华人民共和国政府信息公开条例》第十四条；"
+                     + GUIZHOU_RULE))
+
+
+GENERATORS: tuple[Callable[[], Spec], ...] = (
+    ds_bus_stops, ds_bus_lines, ds_parking, ds_charging, ds_bike_parking, ds_taxi_tracks,
+    ds_air_quality, ds_medical_institutions, ds_infectious_diseases, ds_pharmacies,
+    ds_schools, ds_kindergartens, ds_exam_sites, ds_enterprises, ds_licences, ds_penalties,
+    ds_annual_reports, ds_elderly_care, ds_subsistence, ds_place_names, ds_shelters, ds_reserves,
+    ds_scenic_spots, ds_libraries, ds_toilets, ds_presale, ds_population, ds_gdp, ds_job_fairs,
+    ds_social_insurance, ds_insurance_settlement, ds_property_register, ds_utilities,
+    ds_household_register, ds_criminal_cases, ds_key_persons,
+)
+
+
+# ------------------------------------------------------------------ main
+
+
+def generate(out: Path) -> list[Spec]:
+    """Write the sample catalogue into ``out`` and return what was written."""
+    out.mkdir(parents=True, exist_ok=True)
+    for name in SETTINGS_FILES:
+        if not (out / name).exists():
+            shutil.copyfile(DEFAULT_OUT / name, out / name)
+    vocab = yaml.safe_load((out / "vocabularies.yaml").read_text(encoding="utf-8"))
+    departments = {d["code"]: d for d in vocab["departments"]}
+    specs = [make() for make in GENERATORS]
+    identifiers = [s.identifier for s in specs]
+    if len(set(identifiers)) != len(identifiers):
+        raise SystemExit("two generators produce the same identifier")
+    clash = [i for i in identifiers if (out / i).exists()
+             and not (out / i / "datapackage.yaml").is_file()]
+    remove_generated(out)
+    clash += [i for i in identifiers if (out / i).exists()]
+    if clash:
+        raise SystemExit(f"not overwriting folders made by hand: {', '.join(sorted(set(clash)))}")
+    for spec in specs:
+        write_dataset(out, spec, departments)
+    return specs
+
+
+def folder_size(path: Path) -> int:
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file())
+
+
+def main(argv: Iterable[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, default=DEFAULT_OUT,
+                        help="catalogue folder to write into (default: datasets/)")
+    parser.add_argument("--quiet", action="store_true", help="print nothing")
+    args = parser.parse_args(list(argv) if argv is not None else None)
+    specs = generate(args.out)
+    if not args.quiet:
+        for spec in specs:
+            rows = " + ".join(str(len(t.rows)) for t in spec.tables) or "-"
+            print(f"{spec.identifier:<11} {spec.open_type:<13} {rows:>13}  {spec.title}")
+        total = sum(folder_size(args.out / s.identifier) for s in specs)
+        print(f"{len(specs)} datasets, {total / 1_000_000:.2f} MB in {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

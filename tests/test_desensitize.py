@@ -61,6 +61,7 @@ DETECTED: list[tuple[str, list[tuple[PiiKind, str]]]] = [
     ("3530111333300000", [(CARD, "3530111333300000")]),
     ("6222021001115555556", [(CARD, "6222021001115555556")]),
     ("6222 0210 0111 5555 556", [(CARD, "6222 0210 0111 5555 556")]),
+    ("3101 0119 9003 0710 09", [(CARD, "3101 0119 9003 0710 09")]),  # ID layout, in fours
     ("收款账号6217001234567890122（工商银行）", [(CARD, "6217001234567890122")]),
     (
         f"张三，{VALID_ID}，13812345678，6200000000000005",
@@ -102,6 +103,7 @@ PASSED: list[tuple[str, str]] = [
     ("0571-87654321", "landline"),
     ("010-12345678转8001", "landline with extension"),
     ("12345678901.25", "amount with a fraction"),
+    ("15234567890.00", "amount with two decimals"),
     ("15234567890元", "amount in yuan"),
     ("13812345678万元", "amount in ten thousands"),
     ("￥13812345678", "amount after a currency sign"),

@@ -1,5 +1,5 @@
-"""``portal import``: builder.importer on tiny edge-case fixtures and on the
-two real catalogues in /work/shared/real-catalogs (see its SOURCE.md)."""
+"""``portal import``: builder.importer and the ``portal import`` command on
+tiny edge-case fixtures. The two real catalogues are tests/test_real_catalogs.py."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from domain.catalog import dataset_from_descriptor, load_catalog
 
 DATA = Path(__file__).parent / "data" / "import"
 VOCAB = DATA / "vocabularies.yaml"
-REAL = Path("/work/shared/real-catalogs")
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
@@ -238,6 +237,15 @@ def test_missing_open_type_uses_the_default_only_when_given(tmp_path: Path) -> N
     assert any("set to the default conditional" in w for w in report.warnings)
 
 
+def test_unknown_open_type_is_never_defaulted(tmp_path: Path) -> None:
+    (tmp_path / "open-type.csv").write_text("标题,开放属性\n甲,部分开放\n乙,部分开放\n", "utf-8")
+    report = run(tmp_path / "open-type.csv", tmp_path / "out", default_open_type="unconditional")
+    assert report.unmapped == {"open_type": Counter({"部分开放": 2})}
+    assert report.open_types == Counter({"": 2})
+    row = descriptor(tmp_path / "out", report.identifiers[0])
+    assert (row["open_type"], row["import_unmapped"]) == ("", {"open_type": "部分开放"})
+
+
 # --- columns -------------------------------------------------------------------
 
 def test_title_line_above_header_and_unknown_columns(tmp_path: Path) -> None:
@@ -342,57 +350,172 @@ def test_written_catalogue_loads(tmp_path: Path) -> None:
     assert problems == []
     assert sorted(d.identifier for d in catalog.datasets) == ["gaj-0001", "jtj-0001"]
     bus = catalog.by_id()["jtj-0001"]
-    assert bus.extra["declared_formats"] == ["csv", "xlsx"]
+    assert bus.declared_formats == ("csv", "xlsx")
+    assert bus.formats == ("csv", "xlsx") and not bus.has_data_files
+    assert "declared_formats" not in bus.extra
     assert bus.contact.email == "jtj@example.gov.cn"
 
 
-# --- the real catalogues -----------------------------------------------------------
+# --- operator defaults ----------------------------------------------------------------
 
-needs_real = pytest.mark.skipif(not REAL.is_dir(), reason=f"the real catalogues are not in {REAL}")
-
-@pytest.fixture(scope="module")
-def shanghai(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
-    out = tmp_path_factory.mktemp("shanghai")
-    return out, import_catalog(REAL / "shanghai_shanghai.json", out)
-
-
-@pytest.fixture(scope="module")
-def guiyang(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, ImportReport]:
-    out = tmp_path_factory.mktemp("guiyang")
-    return out, import_catalog(REAL / "guizhou_guiyang.json", out)
-
-
-@pytest.mark.slow
-@needs_real
-def test_shanghai_imports_completely(shanghai: tuple[Path, ImportReport]) -> None:
-    out, report = shanghai
-    assert (report.rows, report.imported, report.skipped) == (4494, 4494, [])
-    assert report.open_types == Counter({"unconditional": 2939, "conditional": 1555})
-    assert report.unmapped == {}  # every theme, frequency and open type maps
-    assert len(report.new_departments) == 56
-    assert any("169 rows have no description" in w for w in report.warnings)
-    assert any("国家主题分类" in w for w in report.warnings)
-    assert report.seconds < 15
-    assert load_all(out, report) == (4494, Counter())
-
-
-@pytest.mark.slow
-@needs_real
-def test_guiyang_imports_completely(guiyang: tuple[Path, ImportReport]) -> None:
-    out, report = guiyang
-    assert (report.rows, report.imported, report.skipped) == (2469, 2469, [])
-    assert report.open_types == Counter({"unconditional": 2274, "conditional": 195})
-    assert report.unmapped == {"theme": Counter({"默认主题": 358})}
-    assert len(report.new_departments) == 133
-    loaded, problems = load_all(out, report)
-    assert loaded == 2469 - 358
-    assert problems == Counter({("field-missing", "theme"): 358})
+def test_defaults_fill_only_what_rows_lack(tmp_path: Path) -> None:
+    report = run("utf8-bom.csv", tmp_path, defaults=DATA / "defaults.yaml")
+    rows = by_title(tmp_path, report)
+    census, bus = rows["户籍人口统计"], rows["公交站点信息"]
+    assert census["legal_basis"] == "《测试市公共数据开放暂行办法》第十条"
+    assert census["open_conditions"].startswith("经申请")
+    # The open type's own default wins over the one under `all`.
+    assert census["usage_requirements"] == "仅限申请用途使用"
+    assert bus["usage_requirements"] == "使用时请注明数据来源"
+    # Names and aliases are written as codes.
+    assert (census["level"], census["region"]) == ("L1", "990100")
+    # The bus row has a contact of its own: kept; the census row has none.
+    assert bus["contact"] == {"phone": "0990-12345601", "email": "jtj@example.gov.cn"}
+    assert census["contact"] == {"name": "测试市大数据局数据开放科", "email": "open@example.gov.cn"}
+    assert census["licenses"] == [{"name": "test-terms",
+                                   "title": "测试市公共数据开放平台开放数据使用协议"}]
+    # Each descriptor says which of its values are the operator's.
+    assert census["import_defaults"] == ["region", "open_conditions", "legal_basis", "level",
+                                         "usage_requirements", "contact", "licenses"]
+    assert bus["import_defaults"] == ["region", "level", "usage_requirements", "licenses"]
+    assert report.defaults_applied == {
+        "conditional.legal_basis": 1, "conditional.open_conditions": 1,
+        "conditional.usage_requirements": 1, "all.level": 2, "all.region": 2,
+        "all.usage_requirements": 1, "all.contact": 1, "all.licenses": 2}
+    summary = report.summary()
+    assert "conditional.legal_basis: 1 rows" in summary and "all.level: 2 rows" in summary
+    catalog, problems = load_catalog(tmp_path)
+    assert problems == []
+    assert catalog.by_id()["gaj-0001"].licence == "测试市公共数据开放平台开放数据使用协议"
 
 
-@pytest.mark.slow
-@needs_real
-def test_guiyang_with_a_value_map_loads_completely(tmp_path: Path) -> None:
-    report = import_catalog(REAL / "guizhou_guiyang.json", tmp_path,
-                            value_map={"theme": {"默认主题": "social"}})
-    assert report.unmapped == {}
-    assert load_all(tmp_path, report) == (2469, Counter())
+def test_defaults_never_replace_a_value_and_report_unused_ones(tmp_path: Path) -> None:
+    (tmp_path / "basis.csv").write_text(
+        "标题,开放属性,法律依据\n甲,有条件开放,《甲法》第三条\n乙,有条件开放,\n丙,无条件开放,\n", "utf-8")
+    report = run(tmp_path / "basis.csv", tmp_path / "out",
+                 defaults={"conditional": {"legal_basis": "《默认法》"},
+                           "not_open": {"legal_basis": "《不予开放依据》"}})
+    rows = by_title(tmp_path / "out", report)
+    assert [rows[t].get("legal_basis") for t in "甲乙丙"] == ["《甲法》第三条", "《默认法》", None]
+    assert "import_defaults" not in rows["甲"] and rows["乙"]["import_defaults"] == ["legal_basis"]
+    assert report.defaults_applied == {"conditional.legal_basis": 1, "not_open.legal_basis": 0}
+    assert "not_open.legal_basis: 0 rows" in report.summary()
+
+
+def test_defaults_apply_after_the_default_open_type(tmp_path: Path) -> None:
+    report = run("title-line-above-header.csv", tmp_path, default_open_type="conditional",
+                 defaults={"有条件开放": {"open_conditions": "经审核后开放"}})
+    assert by_title(tmp_path, report)["无名数据"]["open_conditions"] == "经审核后开放"
+
+
+@pytest.mark.parametrize("defaults, message", [
+    ({"partly_open": {"level": "L1"}},
+     "'partly_open' is not an open type (unconditional, conditional, not_open) or 'all'"),
+    ({"all": {"theme": "urban"}}, "all.theme: not a field defaults may set (use legal_basis"),
+    ({"all": {"level": "L9"}}, "all.level: 'L9' is not a code, name or alias of the catalogue's "
+                               "levels (L1)"),
+    ({"unconditional": {"open_conditions": "x"}}, "put them under 'conditional'"),
+    ({"conditional": {"legal_basis": ["a", "b"]}}, "conditional.legal_basis: write the text"),
+    ({"all": {"contact": {"mobile": "13800000000"}}}, "all.contact: write a mapping of name"),
+    ({"all": {"licenses": [{"url": "x"}]}}, "all.licenses: write a list of licences"),
+    ({"conditional": {}, "有条件开放": {}}, "'有条件开放' is stated twice"),
+    ({"all": "L1"}, "all: expected FIELD: VALUE lines under it"),
+])
+def test_bad_defaults_are_refused_before_anything_is_written(
+        tmp_path: Path, defaults: Any, message: str) -> None:
+    with pytest.raises(CatalogImportError, match="^defaults: ") as caught:
+        run("utf8-bom.csv", tmp_path / "out", defaults=defaults)
+    assert message in str(caught.value)
+    assert not (tmp_path / "out").exists()
+
+
+def test_every_problem_of_a_defaults_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "defaults.yaml").write_text("all:\n  levle: L1\nconditonal:\n  legal_basis: x\n",
+                                            "utf-8")
+    with pytest.raises(CatalogImportError) as caught:
+        run("utf8-bom.csv", tmp_path / "out", defaults=tmp_path / "defaults.yaml")
+    text = str(caught.value)
+    assert text.startswith(str(tmp_path / "defaults.yaml"))
+    assert "all.levle" in text and "'conditonal' is not an open type" in text
+    (tmp_path / "defaults.yaml").write_text("- all\n", "utf-8")
+    with pytest.raises(CatalogImportError, match="expected a mapping such as 'conditional: "):
+        run("utf8-bom.csv", tmp_path / "out", defaults=tmp_path / "defaults.yaml")
+    (tmp_path / "defaults.yaml").write_text("# nothing stated yet\n", "utf-8")
+    assert run("utf8-bom.csv", tmp_path / "out", defaults=tmp_path / "defaults.yaml") \
+        .defaults_applied == {}
+
+
+# --- warnings about the source -----------------------------------------------------------
+
+def test_unconditional_rows_without_a_machine_readable_format_are_counted(tmp_path: Path) -> None:
+    (tmp_path / "formats.json").write_text(json.dumps([
+        {"标题": "甲", "开放属性": "无条件开放", "数据格式": ["csv"], "详情页网址": "https://x/1"},
+        {"标题": "乙", "开放属性": "无条件开放", "数据格式": [], "详情页网址": "https://x/1"},
+        {"标题": "丙", "开放属性": "无条件开放", "数据格式": ["doc"], "详情页网址": "https://x/1"},
+        {"标题": "丁", "开放属性": "有条件开放", "数据格式": None, "详情页网址": "https://x/2"},
+    ], ensure_ascii=False), "utf-8")
+    report = run(tmp_path / "formats.json", tmp_path / "out")
+    assert any(w.startswith("2 unconditional rows declare no machine-readable format")
+               and "rows 2, 3" in w for w in report.warnings)
+    assert any(w.startswith("3 rows give a source URL that other rows give too (1 such URLs; "
+                            "3 rows give https://x/1)") for w in report.warnings)
+    assert descriptor(tmp_path / "out", report.identifiers[2])["declared_formats"] == ["doc"]
+
+
+# --- the portal import command -------------------------------------------------------------
+
+def invoke(*args: str | Path) -> Any:
+    from click.testing import CliRunner
+
+    from portal.cli import main
+
+    return CliRunner().invoke(main, ["import", *(str(a) for a in args)])
+
+
+def test_cli_import_with_map_file_map_defaults_and_default_open_type(tmp_path: Path) -> None:
+    out = tmp_path / "catalog"
+    result = invoke(DATA / "english-columns.csv", "--out", out, "--vocabularies", VOCAB,
+                    "--map-file", DATA / "columns.yaml", "--map", "Tags=ignore",
+                    "--defaults", DATA / "defaults.yaml", "--default-open-type", "conditional")
+    assert result.exit_code == 0, result.output
+    assert "Imported 1 of 1 rows from english-columns.csv" in result.output
+    assert "all.level: 1 rows" in result.output
+    row = descriptor(out, "jtj-0001")
+    assert row["usage_requirements"] == "kept"  # from the map file
+    assert "keywords" not in row  # --map Tags=ignore wins over the file's Tags: keywords
+    assert row["level"] == "L1"
+
+
+def test_cli_default_open_type_fills_empty_open_types(tmp_path: Path) -> None:
+    result = invoke(DATA / "title-line-above-header.csv", "--out", tmp_path, "--vocabularies",
+                    VOCAB, "--default-open-type", "conditional")
+    assert result.exit_code == 0, result.output
+    assert "set to the default conditional" in result.output
+    assert result.output.count("row 8: no title") == 1  # skipped rows are listed, exit 0
+
+
+def test_cli_bad_defaults_say_what_to_fix(tmp_path: Path) -> None:
+    (tmp_path / "defaults.yaml").write_text("everything:\n  level: L1\n", "utf-8")
+    result = invoke(DATA / "utf8-bom.csv", "--out", tmp_path / "out", "--vocabularies", VOCAB,
+                    "--defaults", tmp_path / "defaults.yaml")
+    assert result.exit_code == 1
+    assert "Error: " in result.output and "'everything' is not an open type" in result.output
+    assert "nothing was written" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_cli_bad_map_option(tmp_path: Path) -> None:
+    result = invoke(DATA / "utf8-bom.csv", "--out", tmp_path, "--map", "数据提供方")
+    assert result.exit_code == 2 and "write COLUMN=FIELD" in result.output
+    result = invoke(DATA / "utf8-bom.csv", "--out", tmp_path, "--map", "数据提供方=owner")
+    assert result.exit_code == 1 and "unknown import field(s) in the column map: owner" \
+        in result.output
+
+
+def test_cli_exits_1_only_when_nothing_was_imported(tmp_path: Path) -> None:
+    first = invoke(DATA / "utf8-bom.csv", "--out", tmp_path, "--vocabularies", VOCAB)
+    assert first.exit_code == 0, first.output
+    again = invoke(DATA / "utf8-bom.csv", "--out", tmp_path)
+    assert again.exit_code == 1
+    assert "Imported 0 of 2 rows" in again.output and "already exists" in again.output
+    assert "no dataset was imported from utf8-bom.csv" in again.output

@@ -1,0 +1,185 @@
+/* Catalogue filter (no server needed) and search page of the open-data portal.
+   Plain ES2017, no dependencies, nothing loaded from other hosts. */
+(function () {
+  "use strict";
+  var PAGE_SIZE = 50;
+
+  function el(tag, attrs, text) {
+    var node = document.createElement(tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    if (text !== undefined) node.textContent = text;  // always text, never HTML
+    return node;
+  }
+
+  function badge(cls, text) { return el("span", { "class": "pt-badge " + cls }, text); }
+
+  function renderItem(root, r, labels) {
+    var li = el("li", { "class": "pt-item" });
+    li.appendChild(el("a", { "class": "pt-item-title", href: root + r.url }, r.title));
+    var meta = el("span", { "class": "pt-item-meta" });
+    meta.appendChild(badge("pt-open-" + r.open_type, labels.open_type[r.open_type] || r.open_type));
+    if (r.freshness && labels.freshness[r.freshness]) {
+      meta.appendChild(badge("pt-fresh-" + r.freshness, labels.freshness[r.freshness]));
+    }
+    var parts = [labels.department[r.department] || r.department_name || r.department,
+                 labels.theme[r.theme] || r.theme_name || r.theme];
+    if (r.last_updated) parts.push("更新于 " + r.last_updated);
+    if (r.formats && r.formats.length) parts.push(r.formats.join(" / ").toUpperCase());
+    meta.appendChild(document.createTextNode(parts.join(" · ")));
+    li.appendChild(meta);
+    return li;
+  }
+
+  /* ---------- catalogue filter ---------- */
+  function initCatalog(box) {
+    var root = box.getAttribute("data-root");
+    var labels = JSON.parse(document.getElementById("pt-labels").textContent);
+    var form = document.getElementById("pt-facets");
+    var list = document.getElementById("pt-result-list");
+    var counter = document.getElementById("pt-result-count");
+    var pager = document.getElementById("pt-pager");
+    var facets = ["department", "theme", "open_type", "format", "update_frequency"];
+    var rows = [];
+    var shown = PAGE_SIZE;
+
+    // Pre-select filters from the address (?department=jtj&theme=transport).
+    var params = new URLSearchParams(window.location.search);
+    facets.concat(["text"]).forEach(function (key) {
+      params.getAll(key).forEach(function (value) {
+        var input = form.querySelector('[name="' + key + '"][value="' + CSS.escape(value) + '"]');
+        if (input) input.checked = true;
+        if (key === "text") form.elements.text.value = value;
+      });
+    });
+
+    function selected() {
+      var chosen = {};
+      facets.forEach(function (key) {
+        chosen[key] = Array.prototype.map.call(
+          form.querySelectorAll('input[name="' + key + '"]:checked'), function (i) { return i.value; });
+      });
+      chosen.text = (form.elements.text.value || "").trim();
+      return chosen;
+    }
+
+    function matches(r, chosen, skip) {
+      for (var i = 0; i < facets.length; i++) {
+        var key = facets[i];
+        if (key === skip || !chosen[key].length) continue;
+        if (key === "format") {
+          if (!r.formats.some(function (f) { return chosen.format.indexOf(f) >= 0; })) return false;
+        } else if (chosen[key].indexOf(r[key]) < 0) return false;
+      }
+      if (chosen.text && r.title.indexOf(chosen.text) < 0) return false;
+      return true;
+    }
+
+    function updateCounts(chosen) {
+      // Counts for each option as if only the other facets were applied.
+      facets.forEach(function (key) {
+        var counts = {};
+        rows.forEach(function (r) {
+          if (!matches(r, chosen, key)) return;
+          var values = key === "format" ? r.formats : [r[key]];
+          values.forEach(function (v) { counts[v] = (counts[v] || 0) + 1; });
+        });
+        box.querySelectorAll('[data-count-for^="' + key + ':"]').forEach(function (span) {
+          var code = span.getAttribute("data-count-for").slice(key.length + 1);
+          span.textContent = counts[code] || 0;
+        });
+      });
+    }
+
+    function apply() {
+      var chosen = selected();
+      var hits = rows.filter(function (r) { return matches(r, chosen, null); });
+      list.textContent = "";
+      hits.slice(0, shown).forEach(function (r) { list.appendChild(renderItem(root, r, labels)); });
+      counter.textContent = "找到 " + hits.length + " 个数据集";
+      pager.textContent = "";
+      if (hits.length > shown) {
+        var more = el("button", { type: "button", "class": "md-button" }, "显示更多（还有 " + (hits.length - shown) + " 个）");
+        more.addEventListener("click", function () { shown += PAGE_SIZE; apply(); });
+        pager.appendChild(more);
+      }
+      updateCounts(chosen);
+      var query = new URLSearchParams();
+      facets.forEach(function (key) { chosen[key].forEach(function (v) { query.append(key, v); }); });
+      if (chosen.text) query.set("text", chosen.text);
+      var qs = query.toString();
+      window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
+    }
+
+    form.addEventListener("change", function () { shown = PAGE_SIZE; apply(); });
+    form.addEventListener("input", function () { shown = PAGE_SIZE; apply(); });
+    form.addEventListener("reset", function () { setTimeout(function () { shown = PAGE_SIZE; apply(); }, 0); });
+    form.addEventListener("submit", function (e) { e.preventDefault(); });
+
+    counter.textContent = "正在加载目录……";
+    fetch(box.getAttribute("data-index")).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    }).then(function (index) {
+      var keys = index.keys;
+      rows = index.rows.map(function (values) {
+        var r = {};
+        keys.forEach(function (k, i) { r[k] = values[i]; });
+        r.url = "datasets/" + r.id + "/";
+        return r;
+      });
+      apply();
+    }).catch(function () {
+      counter.textContent = "目录数据加载失败，请刷新页面重试，或按部门浏览。";
+    });
+  }
+
+  /* ---------- search page (search API, with fallback) ---------- */
+  function initSearch(box) {
+    var root = box.getAttribute("data-root");
+    var api = box.getAttribute("data-api").replace(/\/$/, "");
+    var form = document.getElementById("pt-search-form");
+    var list = document.getElementById("pt-search-results");
+    var counter = document.getElementById("pt-search-count");
+    var offline = document.getElementById("pt-search-offline");
+    var fallback = document.getElementById("pt-search-fallback");
+    var labels = { open_type: { unconditional: "无条件开放", conditional: "有条件开放" },
+                   freshness: {}, department: {}, theme: {} };
+    var q = new URLSearchParams(window.location.search).get("q") || "";
+    form.elements.q.value = q;
+
+    function run(query) {
+      list.textContent = "";
+      offline.hidden = true;
+      if (!query) { counter.textContent = ""; return; }
+      fallback.href = root + "catalog/?text=" + encodeURIComponent(query);
+      counter.textContent = "正在搜索……";
+      fetch(api + "/api/v1/search?q=" + encodeURIComponent(query)).then(function (resp) {
+        if (!resp.ok) throw new Error("HTTP " + resp.status);
+        return resp.json();
+      }).then(function (data) {
+        counter.textContent = "找到 " + data.total + " 个数据集";
+        (data.hits || []).forEach(function (hit) { list.appendChild(renderItem(root, hit, labels)); });
+      }).catch(function () {
+        counter.textContent = "";
+        offline.hidden = false;
+      });
+    }
+
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      var query = form.elements.q.value.trim();
+      window.history.replaceState(null, "", window.location.pathname + (query ? "?q=" + encodeURIComponent(query) : ""));
+      run(query);
+    });
+    run(q);
+  }
+
+  function init() {
+    var catalog = document.getElementById("pt-catalog");
+    if (catalog && !catalog.getAttribute("data-ready")) { catalog.setAttribute("data-ready", "1"); initCatalog(catalog); }
+    var search = document.getElementById("pt-search");
+    if (search && !search.getAttribute("data-ready")) { search.setAttribute("data-ready", "1"); initSearch(search); }
+  }
+  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
+  else init();
+})();

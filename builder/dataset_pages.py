@@ -1,0 +1,166 @@
+"""Writing one dataset's page and downloads, in this process or in a pool.
+
+Each dataset is independent of the others once the shell and the public
+record are known, so a large first build spreads them over the machine's
+cores (two here): the page render, CSV/JSON conversions and hashing are
+CPU-bound.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+from builder import feeds, pages
+from builder.check import resource_file
+from builder.downloads import (
+    DownloadFile,
+    package_descriptor,
+    safe_filename,
+    write_resource_downloads,
+)
+from builder.render import render
+from builder.tables import TableError, preview
+from builder.theme import Shell
+from domain.catalog import Catalog
+from domain.freshness import update_status
+from domain.model import Dataset, Resource
+from domain.publication import dataset_path
+
+PREVIEW_ROWS = 10
+# Below this many pages a pool costs more to start than it saves.
+POOL_THRESHOLD = 300
+
+
+@dataclass(frozen=True)
+class Written:
+    """What writing one dataset produced (kept in the build state)."""
+
+    identifier: str
+    files: list[str]  # paths relative to the site root
+    downloads: list[dict[str, Any]]
+
+
+def _write_if_changed(path: Path, data: bytes) -> None:
+    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
+        return  # unchanged bytes keep their mtime (rsync/CDN friendly)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)
+
+
+class DatasetPageWriter:
+    def __init__(self, out: Path, catalog: Catalog, shell: Shell, today: date):
+        self.out = out
+        self.catalog = catalog
+        self.shell = shell
+        self.today = today
+
+    def write(self, dataset: Dataset, record: dict[str, Any]) -> Written:
+        """Write the dataset's downloads (unconditional, active data only)
+        and its page; return what was written."""
+        base = dataset_path(dataset.identifier)
+        folder = self.out / base
+        folder.mkdir(parents=True, exist_ok=True)
+        files: list[str] = []
+        views, published = self._resources(dataset, record, folder)
+        for _, written in published:
+            files += [base + f.filename for f in written]
+        if published:
+            descriptor = package_descriptor(dataset, published, self._package_metadata(
+                dataset, record))
+            _write_if_changed(folder / "datapackage.json", (json.dumps(
+                descriptor, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
+            files.append(base + "datapackage.json")
+        status = update_status(dataset, self.catalog.vocab, self.today)
+        context = pages.dataset_context(
+            self.catalog.portal, record, views, age_days=status.age_days,
+            next_due=status.next_due.isoformat() if status.next_due else None,
+            root="../../", package_url="datapackage.json" if published else None)
+        html = self.shell.fill(title=dataset.title, description=dataset.summary[:150],
+                               content_html=render("dataset.html", **context),
+                               canonical=base)
+        _write_if_changed(folder / "index.html", html.encode("utf-8"))
+        files.append(base + "index.html")
+        downloads = [d for _, written in published for d in written]
+        return Written(dataset.identifier, sorted(files), pages.downloads_as_dicts(downloads))
+
+    def _resources(self, dataset: Dataset, record: dict[str, Any], folder: Path,
+                   ) -> tuple[list[pages.ResourceView], list[tuple[Resource, list[DownloadFile]]]]:
+        views: list[pages.ResourceView] = []
+        published: list[tuple[Resource, list[DownloadFile]]] = []
+        stems: set[str] = set()
+        for index, resource in enumerate(dataset.resources):
+            view = pages.ResourceView(
+                name=resource.name, title=resource.title or resource.name,
+                description=resource.description,
+                fields=[{"name": f.name, "title": f.title, "type": f.type,
+                         "description": f.description, "unit": f.unit}
+                        for f in resource.fields])
+            views.append(view)
+            # 003 §21: only unconditional, active data is copied to the site.
+            if not dataset.data_is_public:
+                continue
+            stem = safe_filename(resource.name, f"resource-{index + 1}")
+            while stem in stems:
+                stem += f"-{index + 1}"
+            stems.add(stem)
+            source = resource_file(self.catalog, dataset, resource)
+            view.downloads = write_resource_downloads(source, resource, folder, stem)
+            published.append((resource, view.downloads))
+            if resource.is_tabular:
+                try:
+                    view.preview_header, view.preview_rows = preview(
+                        folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                except TableError:
+                    pass  # the check validated the file; a preview is optional
+                view.snippets = pages.snippets(self.catalog.portal, record, f"{stem}.csv")
+        return views, published
+
+    def _package_metadata(self, dataset: Dataset, record: dict[str, Any]) -> dict[str, Any]:
+        portal = self.catalog.portal
+        return {
+            "name": dataset.identifier, "title": dataset.title,
+            "description": dataset.summary, "keywords": list(dataset.keywords),
+            "homepage": feeds.absolute(portal, record["url"]),
+            "version": record["last_updated"] or "",
+            "licenses": [{"name": "portal-terms",
+                          "title": portal.licence_name or "开放数据使用协议",
+                          "path": feeds.absolute(portal, "terms/")}],
+            "sources": [{"title": record["department_name"]}],
+        }
+
+
+# -- process pool --------------------------------------------------------
+_worker: DatasetPageWriter | None = None
+
+
+def _init_worker(out: Path, catalog: Catalog, shell: Shell, today: date) -> None:
+    global _worker
+    _worker = DatasetPageWriter(out, catalog, shell, today)
+
+
+def _write_in_worker(job: tuple[Dataset, dict[str, Any]]) -> Written:
+    assert _worker is not None, "pool worker not initialised"
+    return _worker.write(*job)
+
+
+def write_all(writer: DatasetPageWriter, jobs: Sequence[tuple[Dataset, dict[str, Any]]],
+              workers: int | None = None) -> Iterator[Written]:
+    """Write every job, in a process pool when there are many; yields results
+    in job order. Any worker error propagates (the build stops)."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(jobs) < POOL_THRESHOLD:
+        for dataset, record in jobs:
+            yield writer.write(dataset, record)
+        return
+    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
+                             initargs=(writer.out, writer.catalog, writer.shell, writer.today),
+                             ) as pool:
+        yield from pool.map(_write_in_worker, jobs, chunksize=64)
