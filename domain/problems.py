@@ -75,8 +75,6 @@ _register("resource-path-unsafe", "Resource path leaves the dataset folder",
           "resource path {value!r} must be a relative path inside the dataset folder (no '..', no absolute path, no link pointing outside)")
 _register("resource-missing", "Resource file not found",
           "resource file {value!r} does not exist; add the file or fix 'path'")
-_register("resource-too-large", "Resource file too large",
-          "resource file is {detail}; split it or raise the limit with --max-resource-mb")
 _register("schema-missing", "Data dictionary missing",
           "tabular resource {value!r} has no schema.fields; describe every column (name, type, title in Chinese)")
 _register("field-title-missing", "Data item has no Chinese title",

@@ -12,7 +12,7 @@ from datetime import date
 
 from domain import problems as P
 from domain.freshness import Freshness, update_status
-from domain.model import MACHINE_READABLE_FORMATS, Dataset, OpenType, Status
+from domain.model import Dataset, OpenType, Status
 from domain.problems import Problem
 from domain.vocabulary import Vocabularies
 
@@ -53,15 +53,11 @@ def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
             found.append(P.make("no-machine-readable-resource", where, field="resources",
                                 detail=", ".join(dataset.formats)))
         elif not dataset.resources:
-            declared = set(dataset.declared_formats) & MACHINE_READABLE_FORMATS
-            if declared:
-                # A catalogue entry whose files are not held here (imported
-                # metadata): published, shown as such, and reported.
-                found.append(P.make("data-not-collected", where, field="resources",
-                                    detail=", ".join(sorted(declared))))
-            else:
-                found.append(P.make("no-machine-readable-resource", where, field="resources",
-                                    detail=", ".join(dataset.declared_formats) or "no resources"))
+            # A catalogue entry whose files are not held here (e.g. imported
+            # metadata): published as an entry, shown as "no files here", and
+            # reported so the department delivers the data.
+            found.append(P.make("data-not-collected", where, field="resources",
+                                detail=", ".join(dataset.declared_formats) or "none"))
     # 000 §33 / 002 §39: retiring published data is announced with a reason.
     if dataset.status is Status.WITHDRAWN and dataset.withdrawal is None:
         found.append(P.make("announcement-missing", where, field="withdrawal",
