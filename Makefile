@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build check test test-fast lint format bench sample browser clean help
+.PHONY: run build index check test test-fast lint format bench sample browser clean help
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
@@ -34,11 +34,14 @@ build: $(STAMP)
 check: $(STAMP)
 	$(BIN)/portal check datasets
 
-run: build
+index: $(STAMP)
+	$(BIN)/portal build datasets --out site --index
+
+run: index
 	@echo ""
 	@echo "Portal: http://$(HOST):$(PORT)/   (Ctrl-C to stop)"
 	@echo ""
-	$(BIN)/python -m http.server $(PORT) --bind $(HOST) --directory site
+	PORTAL_SECRET_KEY=$${PORTAL_SECRET_KEY:-dev-only-not-secret} $(BIN)/portal serve --host $(HOST) --port $(PORT)
 
 test: $(STAMP) browser
 	$(BIN)/python -m pytest -n 2 -q
@@ -60,4 +63,4 @@ sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_catalog.py
 
 clean:
-	rm -rf site build .portal-cache .pytest_cache .mypy_cache .ruff_cache
+	rm -rf site build var .portal-cache .pytest_cache .mypy_cache .ruff_cache

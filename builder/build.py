@@ -32,11 +32,11 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from builder import feeds, pages
+from builder import pages, site_pages
 from builder.check import check_data, check_metadata, resource_file
 from builder.dataset_pages import DatasetPageWriter, write_all
-from builder.render import render, templates_digest
-from builder.theme import NavPage, Shell, build_theme_pages
+from builder.render import templates_digest
+from builder.theme import Shell, build_theme_pages
 from domain.catalog import Catalog, load_catalog
 from domain.model import Dataset
 from domain.problems import Problem, Severity
@@ -249,7 +249,8 @@ class _Builder:
 
         # The theme's pages first: they give the shell of the dataset pages.
         shell = self.theme_pages(catalog, record_list, download_count)
-        self.department_pages(catalog, record_list, shell)
+        for rel, text in site_pages.department_pages(catalog, record_list, shell).items():
+            self.emit(rel, text)
         mark = self.timed("theme", mark)
         global_key = _sha(BUILDER_VERSION, shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
@@ -280,7 +281,9 @@ class _Builder:
             downloads_by_id[dataset.identifier] = entry["downloads"]
         mark = self.timed("datasets", mark)
         self.result.downloads = sum(len(v) for v in downloads_by_id.values())
-        self.catalogue_files(catalog, record_list, downloads_by_id)
+        for rel, text in site_pages.catalogue_files(catalog, record_list, downloads_by_id,
+                                                    cfg.today).items():
+            self.emit(rel, text)
         self.copy_theme_output()
         mark = self.timed("site-files", mark)
         self.remove_stale()
@@ -291,77 +294,11 @@ class _Builder:
 
     def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
                     download_count: int) -> Shell:
-        portal, vocab = catalog.portal, catalog.vocab
-        api_url = portal.search_api_url or portal.request_service_url
-        nav = [
-            NavPage("", "首页", render("home.html", **pages.home_context(
-                portal, vocab, records, download_count)),
-                description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
-            NavPage("catalog", "数据目录",
-                    render("catalog.html", **pages.catalog_context(vocab, records))),
-            NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url)),
-            NavPage("departments", "数据提供部门", render(
-                "departments.html", portal=portal, root="../",
-                rows=pages.department_rows(vocab, records))),
-            NavPage("announcements", "撤回与失效公告", render(
-                "announcements.html", root="../", notices=pages.announcements(records))),
-            NavPage("guide", "使用指南", render(
-                "guide.html", root="../", portal=portal,
-                example_url=self.example_url(portal, records))),
-            NavPage("about", "关于", render(
-                "about.html", portal=portal, counts=pages.counts(records, download_count))),
-            NavPage("terms", "使用协议", render("terms.html", portal=portal)),
-        ]
         return build_theme_pages(
-            nav, config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
-            site_name=portal.name, site_url=portal.base_url, strict=self.cfg.strict)
-
-    def department_pages(self, catalog: Catalog, records: list[dict[str, Any]],
-                         shell: Shell) -> None:
-        """One page per department, poured into the shell like dataset pages
-        (they sit at the same depth and are not in the navigation)."""
-        vocab = catalog.vocab
-        by_department: dict[str, list[dict[str, Any]]] = {}
-        for record in records:
-            by_department.setdefault(record["department"], []).append(record)
-        for row in pages.department_rows(vocab, records):
-            mine = sorted(by_department[row["code"]],
-                          key=lambda r: (r["status"] != "active", r["title"]))
-            body = render("department.html", root="../../", dept=vocab.department(row["code"]),
-                          records=mine, freshness_labels=pages.FRESHNESS_LABELS, counts={
-                              "unconditional": row["unconditional"],
-                              "conditional": row["conditional"], "overdue": row["overdue"]})
-            self.emit(f"departments/{row['code']}/index.html", shell.fill(
-                title=row["name"], description=f"{row['name']}开放数据目录",
-                content_html=body, canonical=f"departments/{row['code']}/"))
-
-    def example_url(self, portal: Any, records: list[dict[str, Any]]) -> str:
-        for r in records:
-            if r["data_public"]:
-                return feeds.absolute(portal, r["url"])
-        return feeds.absolute(portal, "datasets/")
-
-    def catalogue_files(self, catalog: Catalog, records: list[dict[str, Any]],
-                        downloads: dict[str, list[dict[str, Any]]]) -> None:
-        portal = catalog.portal
-        # Compact JSON: the C encoder only runs without indent (10x faster).
-        self.emit("catalog.json", json.dumps(
-            feeds.catalog_document(portal, records, self.cfg.today),
-            ensure_ascii=False, separators=(",", ":")) + "\n")
-        self.emit("catalog-index.json", json.dumps(
-            feeds.catalog_index(records), ensure_ascii=False, separators=(",", ":")))
-        self.emit("dcat.jsonld", json.dumps(
-            feeds.dcat_catalog(portal, records, downloads), ensure_ascii=False,
-            separators=(",", ":")) + "\n")
-        self.emit("feed.xml", feeds.atom_feed(portal, records))
-        site_pages: list[tuple[str, str | None]] = [
-            (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
-                                "guide/", "about/", "terms/")]
-        site_pages += [(f"departments/{row['code']}/", None)
-                       for row in pages.department_rows(catalog.vocab, records)]
-        site_pages += [(r["url"], r["last_updated"]) for r in records]
-        for name, text in feeds.sitemaps(portal, site_pages).items():
-            self.emit(name, text)
+            site_pages.nav_pages(catalog, records, download_count),
+            config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
+            site_name=catalog.portal.name, site_url=catalog.portal.base_url,
+            strict=self.cfg.strict)
 
     def copy_theme_output(self) -> None:
         staged = self.cache / "theme" / "site"

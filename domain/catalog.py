@@ -57,7 +57,7 @@ class PortalInfo:
     city: str = ""
     region: str = ""
     base_url: str = "http://127.0.0.1:8000/"
-    request_service_url: str = "http://127.0.0.1:5000"
+    request_service_url: str = ""  # empty: the same host as the site
     search_api_url: str = ""
     contact_email: str = ""
     contact_phone: str = ""

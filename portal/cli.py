@@ -78,10 +78,12 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Build cache (default: .portal-cache beside --out).")
 @click.option("--frictionless", "use_frictionless", is_flag=True,
               help="Validate every table with frictionless too (slower; `portal check` does).")
+@click.option("--index", "then_index", is_flag=True,
+              help="Then load the new catalog.json into the search engine (portal index).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
-          use_frictionless: bool, quiet: bool) -> None:
+          use_frictionless: bool, then_index: bool, quiet: bool) -> None:
     """Build the static portal from a catalogue."""
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
@@ -112,6 +114,8 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
                f"{result.downloads} downloads, {result.files_removed} stale files removed)",
                err=True)
+    if then_index:
+        _run_index(out_dir / "catalog.json")
 
 
 @main.command(name="import")
@@ -166,3 +170,59 @@ def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: 
     if report.imported == 0:
         raise click.ClickException(f"no dataset was imported from {source.name}; "
                                    "see the skipped rows and warnings above")
+
+
+@main.command()
+@click.option("--catalog", "catalog_json", type=click.Path(path_type=Path),
+              help="catalog.json to index (default: PORTAL_CATALOG_JSON, site/catalog.json).")
+def index(catalog_json: Path | None) -> None:
+    """Load catalog.json into the search engine (incremental, atomic)."""
+    _run_index(catalog_json)
+
+
+def _run_index(catalog_json: Path | None) -> None:
+    from search_api.indexing import CatalogFileError, index_catalog
+    from search_api.settings import defaults
+
+    config = _service_config(defaults())
+    try:
+        stats = index_catalog(config, catalog_json)
+    except CatalogFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    engine = f"Meilisearch {config['MEILI_URL']}" if config["MEILI_URL"] else config["SEARCH_DB"]
+    click.echo(f"indexed into {engine}: {stats.added} added, {stats.updated} updated, "
+               f"{stats.removed} removed, {stats.unchanged} unchanged in {stats.seconds:.1f} s",
+               err=True)
+
+
+def _service_config(base: dict[str, object]) -> dict[str, object]:
+    """Settings as the service sees them: defaults overridden by PORTAL_*."""
+    import os
+
+    config = dict(base)
+    for name in base:
+        value = os.environ.get(f"PORTAL_{name}")
+        if value is not None:
+            config[name] = value
+    return config
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--site", "site_dir", type=click.Path(path_type=Path),
+              help="Static site to serve at / (default: PORTAL_SITE_DIR, site/).")
+def serve(host: str, port: int, site_dir: Path | None) -> None:
+    """Run the portal (static site + API) with the development server.
+
+    Production: gunicorn -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+    """
+    from search_api import create_app
+
+    overrides: dict[str, object] = {}
+    if site_dir is not None:
+        overrides["SITE_DIR"] = str(site_dir)
+    app = create_app(overrides or None)
+    click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
+               err=True)
+    app.run(host=host, port=port, debug=False, use_reloader=False)

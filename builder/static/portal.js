@@ -134,6 +134,19 @@
   }
 
   /* ---------- search page (search API, with fallback) ---------- */
+  // Highlights come as escaped text with <mark> tags; build nodes from the
+  // pieces instead of using innerHTML, so nothing from data becomes markup.
+  function highlighted(parent, text) {
+    var parts = String(text).split(/(<mark>|<\/mark>)/);
+    var inMark = false;
+    parts.forEach(function (part) {
+      if (part === "<mark>") { inMark = true; return; }
+      if (part === "</mark>") { inMark = false; return; }
+      var decoded = new DOMParser().parseFromString("<!doctype html><body>" + part, "text/html").body.textContent;
+      parent.appendChild(inMark ? el("mark", {}, decoded) : document.createTextNode(decoded));
+    });
+  }
+
   function initSearch(box) {
     var root = box.getAttribute("data-root");
     var api = box.getAttribute("data-api").replace(/\/$/, "");
@@ -142,25 +155,88 @@
     var counter = document.getElementById("pt-search-count");
     var offline = document.getElementById("pt-search-offline");
     var fallback = document.getElementById("pt-search-fallback");
-    var labels = { open_type: { unconditional: "无条件开放", conditional: "有条件开放" },
-                   freshness: {}, department: {}, theme: {} };
-    var q = new URLSearchParams(window.location.search).get("q") || "";
-    form.elements.q.value = q;
+    var facetBox = document.getElementById("pt-search-facets");
+    var pager = document.getElementById("pt-search-pager");
+    var facetTitles = { open_type: "开放属性", department: "数据提供部门", theme: "数据领域",
+                        format: "数据格式", update_frequency: "更新频度", region: "所属区域" };
+    var state = new URLSearchParams(window.location.search);
+    form.elements.q.value = state.get("q") || "";
 
-    function run(query) {
+    function renderHit(hit) {
+      var li = el("li", { "class": "pt-item" });
+      var a = el("a", { "class": "pt-item-title", href: root + hit.url });
+      highlighted(a, (hit.highlights && hit.highlights.title) || hit.title);
+      li.appendChild(a);
+      var meta = el("span", { "class": "pt-item-meta" });
+      meta.appendChild(badge("pt-open-" + hit.open_type, hit.open_type_name));
+      var parts = [hit.department_name, hit.theme_name];
+      if (hit.last_updated) parts.push("更新于 " + hit.last_updated);
+      if (hit.formats && hit.formats.length) parts.push(hit.formats.join(" / ").toUpperCase());
+      meta.appendChild(document.createTextNode(parts.join(" · ")));
+      li.appendChild(meta);
+      var summary = el("p", { "class": "pt-hit-summary" });
+      highlighted(summary, (hit.highlights && hit.highlights.summary) || hit.summary);
+      li.appendChild(summary);
+      return li;
+    }
+
+    function renderFacets(facets) {
+      facetBox.textContent = "";
+      Object.keys(facetTitles).forEach(function (key) {
+        var options = facets[key] || [];
+        if (!options.length) return;
+        var fieldset = el("fieldset", { "data-facet": key });
+        fieldset.appendChild(el("legend", {}, facetTitles[key]));
+        var chosen = state.getAll(key);
+        options.forEach(function (option) {
+          var label = el("label");
+          var input = el("input", { type: "checkbox", name: key, value: option.value });
+          input.checked = chosen.indexOf(option.value) >= 0;
+          input.addEventListener("change", function () {
+            var values = state.getAll(key).filter(function (v) { return v !== option.value; });
+            if (input.checked) values.push(option.value);
+            state.delete(key);
+            values.forEach(function (v) { state.append(key, v); });
+            state.delete("page");
+            run();
+          });
+          label.appendChild(input);
+          label.appendChild(document.createTextNode(" " + option.label + " "));
+          label.appendChild(el("span", { "class": "pt-count" }, String(option.count)));
+          fieldset.appendChild(label);
+        });
+        facetBox.appendChild(fieldset);
+      });
+    }
+
+    function run() {
       list.textContent = "";
+      pager.textContent = "";
       offline.hidden = true;
-      if (!query) { counter.textContent = ""; return; }
-      fallback.href = root + "catalog/?text=" + encodeURIComponent(query);
+      var query = state.get("q") || "";
+      fallback.href = root + "catalog/" + (query ? "?text=" + encodeURIComponent(query) : "");
+      window.history.replaceState(null, "", window.location.pathname + (state.toString() ? "?" + state.toString() : ""));
       counter.textContent = "正在搜索……";
-      fetch(api + "/api/v1/search?q=" + encodeURIComponent(query)).then(function (resp) {
-        if (!resp.ok) throw new Error("HTTP " + resp.status);
-        return resp.json();
-      }).then(function (data) {
-        counter.textContent = "找到 " + data.total + " 个数据集";
-        (data.hits || []).forEach(function (hit) { list.appendChild(renderItem(root, hit, labels)); });
+      fetch(api + "/api/v1/search?" + state.toString()).then(function (resp) {
+        return resp.json().then(function (body) { return { ok: resp.ok, body: body }; });
+      }).then(function (answer) {
+        if (!answer.ok) { counter.textContent = answer.body.error || "搜索失败，请修改条件后重试。"; return; }
+        var data = answer.body;
+        counter.textContent = "找到 " + data.total + " 个数据集" + (query ? "（“" + query + "”）" : "");
+        data.hits.forEach(function (hit) { list.appendChild(renderHit(hit)); });
+        renderFacets(data.facets);
+        if (data.pages > 1) {
+          pager.appendChild(document.createTextNode("第 " + data.page + " / " + data.pages + " 页 "));
+          [["上一页", data.page - 1], ["下一页", data.page + 1]].forEach(function (p) {
+            if (p[1] < 1 || p[1] > data.pages) return;
+            var b = el("button", { type: "button", "class": "md-button" }, p[0]);
+            b.addEventListener("click", function () { state.set("page", String(p[1])); run(); window.scrollTo(0, 0); });
+            pager.appendChild(b);
+          });
+        }
       }).catch(function () {
         counter.textContent = "";
+        facetBox.textContent = "";
         offline.hidden = false;
       });
     }
@@ -168,10 +244,11 @@
     form.addEventListener("submit", function (e) {
       e.preventDefault();
       var query = form.elements.q.value.trim();
-      window.history.replaceState(null, "", window.location.pathname + (query ? "?q=" + encodeURIComponent(query) : ""));
-      run(query);
+      state = new URLSearchParams();
+      if (query) state.set("q", query);
+      run();
     });
-    run(q);
+    run();
   }
 
   function init() {

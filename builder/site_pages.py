@@ -1,0 +1,103 @@
+"""The site-wide pages and files, as {path: text} or theme pages.
+
+Pure functions of the public records: what the home page, the catalogue
+filter, department pages and the catalogue-wide files contain. The build
+decides when to write them.
+"""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from builder import feeds, pages
+from builder.render import render
+from builder.theme import NavPage, Shell
+from domain.catalog import Catalog, PortalInfo
+
+Records = list[dict[str, Any]]
+
+
+def _example_url(portal: PortalInfo, records: Records) -> str:
+    for r in records:
+        if r["data_public"]:
+            return feeds.absolute(portal, r["url"])
+    return feeds.absolute(portal, "datasets/")
+
+
+def nav_pages(catalog: Catalog, records: Records, download_count: int) -> list[NavPage]:
+    """The pages in the navigation, rendered as HTML fragments."""
+    portal, vocab = catalog.portal, catalog.vocab
+    # Empty: the API is on the same host as the site (`portal serve`).
+    api_url = portal.search_api_url.rstrip("/")
+    return [
+        NavPage("", "首页", render("home.html", **pages.home_context(
+            portal, vocab, records, download_count)),
+            description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
+        NavPage("catalog", "数据目录",
+                render("catalog.html", **pages.catalog_context(vocab, records))),
+        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url)),
+        NavPage("departments", "数据提供部门", render(
+            "departments.html", portal=portal, root="../",
+            rows=pages.department_rows(vocab, records))),
+        NavPage("announcements", "撤回与失效公告", render(
+            "announcements.html", root="../", notices=pages.announcements(records))),
+        NavPage("guide", "使用指南", render(
+            "guide.html", root="../", portal=portal,
+            example_url=_example_url(portal, records))),
+        NavPage("about", "关于", render(
+            "about.html", portal=portal, counts=pages.counts(records, download_count))),
+        NavPage("terms", "使用协议", render("terms.html", portal=portal)),
+    ]
+
+
+def department_pages(catalog: Catalog, records: Records, shell: Shell) -> dict[str, str]:
+    """One page per department, poured into the shell like dataset pages
+    (they sit at the same depth and are not in the navigation)."""
+    vocab = catalog.vocab
+    by_department: dict[str, Records] = {}
+    for record in records:
+        by_department.setdefault(record["department"], []).append(record)
+    files = {}
+    for row in pages.department_rows(vocab, records):
+        mine = sorted(by_department[row["code"]],
+                      key=lambda r: (r["status"] != "active", r["title"]))
+        body = render("department.html", root="../../", dept=vocab.department(row["code"]),
+                      records=mine, freshness_labels=pages.FRESHNESS_LABELS, counts={
+                          "unconditional": row["unconditional"],
+                          "conditional": row["conditional"], "overdue": row["overdue"]})
+        files[f"departments/{row['code']}/index.html"] = shell.fill(
+            title=row["name"], description=f"{row['name']}开放数据目录",
+            content_html=body, canonical=f"departments/{row['code']}/")
+    return files
+
+
+def _compact(data: Any) -> str:
+    # Compact JSON: Python's C encoder only runs without indent (10x faster).
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def catalogue_files(catalog: Catalog, records: Records,
+                    downloads: dict[str, list[dict[str, Any]]], today: date) -> dict[str, str]:
+    """catalog.json, catalog-index.json, dcat.jsonld, feed.xml and sitemaps."""
+    portal = catalog.portal
+    # catalog.json also lists each dataset's download files (URL, size,
+    # SHA-256): what the search index and the CKAN API hand to developers.
+    with_files = [{**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
+                                      for d in downloads.get(r["id"], [])]}
+                  for r in records]
+    files = {
+        "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
+        "catalog-index.json": _compact(feeds.catalog_index(records)),
+        "dcat.jsonld": _compact(feeds.dcat_catalog(portal, records, downloads)),
+        "feed.xml": feeds.atom_feed(portal, records),
+    }
+    site_pages: list[tuple[str, str | None]] = [
+        (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
+                            "guide/", "about/", "terms/")]
+    site_pages += [(f"departments/{row['code']}/", None)
+                   for row in pages.department_rows(catalog.vocab, records)]
+    site_pages += [(r["url"], r["last_updated"]) for r in records]
+    files.update(feeds.sitemaps(portal, site_pages))
+    return files

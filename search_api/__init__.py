@@ -1,0 +1,88 @@
+"""The portal's service: search API and CKAN-compatible API (and, in later
+blueprints, conditional-open requests and third-party consultations).
+
+``create_app(test_config=None)`` applies the declared defaults
+(``search_api.settings``), then ``PORTAL_*`` environment variables, then
+``test_config``. Production: ``gunicorn -w 4 'search_api:create_app()'``.
+"""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask, Response, request, send_from_directory
+from werkzeug.exceptions import NotFound
+
+from search_api import ckan, errors, openapi, search_views
+from search_api.engine import open_engine
+from search_api.labels import LabelStore
+from search_api.settings import defaults
+
+log = logging.getLogger(__name__)
+
+
+def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.from_mapping(defaults())
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if not app.config["SECRET_KEY"]:
+        # Sessions do not survive a restart then; production sets the key.
+        app.config["SECRET_KEY"] = secrets.token_hex(32)
+        log.warning("PORTAL_SECRET_KEY is not set: using a random key for this process")
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+
+    app.extensions["portal_engine"] = open_engine(app.config)
+    app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
+
+    errors.register(app)
+    app.register_blueprint(search_views.bp)
+    app.register_blueprint(ckan.bp)
+    # CKAN answers on /api/action/ too; ckanapi uses that form.
+    app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")
+    app.register_blueprint(openapi.bp)
+    _allow_cross_origin_reads(app)
+    _serve_static_site(app)
+    return app
+
+
+def _allow_cross_origin_reads(app: Flask) -> None:
+    """The read-only API may be called from the static site on another host."""
+    allowed = [o.strip() for o in str(app.config["CORS_ORIGINS"]).split(",") if o.strip()]
+
+    @app.after_request
+    def _cors(response: Response) -> Response:
+        if request.path.startswith("/api/") and request.method in ("GET", "HEAD", "OPTIONS"):
+            origin = request.headers.get("Origin", "")
+            if "*" in allowed:
+                response.headers["Access-Control-Allow-Origin"] = "*"
+            elif origin in allowed:
+                response.headers["Access-Control-Allow-Origin"] = origin
+                response.headers["Vary"] = "Origin"
+        return response
+
+
+def _serve_static_site(app: Flask) -> None:
+    """Serve the built site at / when SITE_DIR is set (one process for the
+    whole portal in development; production puts a web server in front)."""
+    site_dir = str(app.config.get("SITE_DIR") or "")
+    if not site_dir:
+        return
+    root = Path(site_dir).resolve()
+
+    @app.get("/", defaults={"path": ""})
+    @app.get("/<path:path>")
+    def _site(path: str) -> Any:
+        if path.startswith("api/"):
+            raise NotFound()
+        target = root / path
+        if path == "" or path.endswith("/") or target.is_dir():
+            path = path.rstrip("/") + "/index.html" if path else "index.html"
+        # send_from_directory refuses paths that leave the folder.
+        return send_from_directory(root, path)

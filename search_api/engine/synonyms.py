@@ -1,0 +1,53 @@
+"""Synonym groups, expanded at query time.
+
+The file has one group per line: terms separated by spaces, all meaning the
+same thing to a searcher (``公交 公共交通 巴士``). ``#`` starts a comment.
+A term may belong to several groups; its synonyms are the union. The default
+file is ``synonyms.txt`` beside this module (config key SYNONYMS_FILE).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Iterable
+from pathlib import Path
+
+DEFAULT_SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+
+
+def normalise(text: str) -> str:
+    """NFKC (full-width letters and digits to half-width) and lower case."""
+    return unicodedata.normalize("NFKC", text).lower()
+
+
+class Synonyms:
+    """Term → the other terms of its groups."""
+
+    def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
+        self._of: dict[str, set[str]] = {}
+        for group in groups:
+            terms = [normalise(t) for t in group if t.strip()]
+            for term in terms:
+                self._of.setdefault(term, set()).update(t for t in terms if t != term)
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> Synonyms:
+        """Read a synonyms file (UTF-8). Raises OSError when it cannot be read."""
+        groups = []
+        for line in Path(path).read_text(encoding="utf-8").splitlines():
+            line = line.split("#", 1)[0].strip()
+            if line:
+                groups.append(line.split())
+        return cls(groups)
+
+    @property
+    def terms(self) -> list[str]:
+        """Every term that has synonyms, longest first."""
+        return sorted(self._of, key=lambda t: (-len(t), t))
+
+    def of(self, term: str) -> list[str]:
+        """The synonyms of ``term`` (not including it), sorted."""
+        return sorted(self._of.get(normalise(term), ()))
+
+    def __len__(self) -> int:
+        return len(self._of)

@@ -1,0 +1,60 @@
+"""One JSON error shape for the whole API::
+
+    {"ok": false, "error": "<what was wrong and what to do>", "errors": [...], "status": 400}
+
+Messages are for the public, in Chinese. Logs stay in English. The CKAN
+compatibility endpoints answer in CKAN's own envelope instead (see ckan.py),
+because CKAN clients parse that.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, jsonify, request
+from werkzeug.exceptions import HTTPException
+
+log = logging.getLogger(__name__)
+
+
+class ApiError(Exception):
+    """A request the API refuses; ``message`` tells the caller what to change."""
+
+    def __init__(self, message: str, status: int = 400, errors: list[str] | None = None):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.errors = errors or [message]
+
+
+def error_body(message: str, status: int, errors: list[str] | None = None) -> dict[str, Any]:
+    return {"ok": False, "error": message, "errors": errors or [message], "status": status}
+
+
+_HTTP_MESSAGES = {
+    404: "没有这个地址。接口说明见 /api/v1/openapi.json",
+    405: "此地址不支持该请求方法。接口说明见 /api/v1/openapi.json",
+    413: "请求内容过大，请缩小后重试。",
+    429: "请求过于频繁，请稍后再试。",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(ApiError)
+    def _api_error(exc: ApiError) -> Any:
+        return jsonify(error_body(exc.message, exc.status, exc.errors)), exc.status
+
+    @app.errorhandler(HTTPException)
+    def _http_error(exc: HTTPException) -> Any:
+        status = exc.code or 500
+        if not request.path.startswith("/api/"):
+            return exc  # pages keep the normal HTML error
+        message = _HTTP_MESSAGES.get(status, exc.description or "请求无法处理。")
+        return jsonify(error_body(message, status)), status
+
+    @app.errorhandler(Exception)
+    def _unexpected(exc: Exception) -> Any:
+        log.exception("unhandled error on %s %s", request.method, request.path)
+        message = "服务器内部错误，请稍后重试；如持续出现，请联系平台管理单位。"
+        return jsonify(error_body(message, 500)), 500

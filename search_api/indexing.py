@@ -1,0 +1,52 @@
+"""``portal index``: load catalog.json into the configured search engine.
+
+The engine replaces its content incrementally and atomically (only changed
+records are re-segmented; a search never sees a half-built index).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from search_api.engine import open_engine
+from search_api.engine.base import IndexStats
+from search_api.labels import labels_from_records, write_labels
+
+
+class CatalogFileError(ValueError):
+    """catalog.json is missing or not what ``portal build`` writes."""
+
+
+def read_catalog_json(path: Path) -> list[dict[str, Any]]:
+    """The dataset records of a catalog.json.
+
+    Raises:
+        CatalogFileError: the file is missing or malformed (message says how to fix).
+    """
+    if not path.is_file():
+        raise CatalogFileError(f"{path} not found; run `portal build` first or pass --catalog")
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise CatalogFileError(f"{path} is not valid JSON ({exc}); rebuild the site") from exc
+    records = data.get("datasets") if isinstance(data, dict) else None
+    if not isinstance(records, list) or not all(isinstance(r, dict) and r.get("id")
+                                                for r in records):
+        raise CatalogFileError(f"{path} has no 'datasets' list of records with an 'id'; "
+                               "pass the catalog.json that `portal build` wrote")
+    return records
+
+
+def index_catalog(config: Mapping[str, Any], catalog_json: Path | None = None) -> IndexStats:
+    """Index the records of ``catalog_json`` (default: config CATALOG_JSON)."""
+    records = read_catalog_json(catalog_json or Path(config["CATALOG_JSON"]))
+    engine = open_engine(config)
+    try:
+        stats = engine.index(records)
+    finally:
+        engine.close()
+    write_labels(Path(config["LABELS_FILE"]), labels_from_records(records))
+    return stats

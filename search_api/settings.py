@@ -1,0 +1,45 @@
+"""Every setting of the service, declared once: name, default, type, help.
+
+The app factory applies the defaults, then environment variables prefixed
+``PORTAL_`` (``PORTAL_SEARCH_DB=/srv/search.sqlite3``), then a test config.
+``docs/service.md`` documents each one; a test checks it does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("SECRET_KEY", "", "Key that signs sessions, CSRF tokens and download links. "
+            "Required in production; a random per-process key is used when empty."),
+    Setting("SITE_DIR", "site", "Folder of the built static portal. `portal serve` serves it at / "
+            "so one process runs the whole portal; empty to serve the API only."),
+    Setting("CATALOG_JSON", "site/catalog.json", "catalog.json written by `portal build`; "
+            "input of `portal index`."),
+    Setting("PUBLIC_SITE_URL", "", "Absolute address of the static site, for absolute links in "
+            "API answers (CKAN resource URLs). Empty: links relative to the site root."),
+    Setting("SEARCH_DB", "var/search.sqlite3", "SQLite file of the embedded search engine."),
+    Setting("LABELS_FILE", "var/search-labels.json", "Chinese names of facet values, written by "
+            "`portal index`."),
+    Setting("SYNONYMS_FILE", "", "Synonym list for search (one group per line, words separated "
+            "by spaces). Empty: the built-in list."),
+    Setting("MEILI_URL", "", "Meilisearch server address; when set, search uses Meilisearch "
+            "instead of the embedded engine."),
+    Setting("MEILI_KEY", "", "Meilisearch API key."),
+    Setting("MEILI_INDEX", "datasets", "Meilisearch index name."),
+    Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
+            "(the static site may live on another host). Comma-separated, or *."),
+)
+
+
+def defaults() -> dict[str, Any]:
+    return {s.name: s.default for s in SETTINGS}

@@ -1,0 +1,28 @@
+"""The portal's search page in real headless Chromium against the running
+service (static site and API from one server)."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser import chromium
+
+pytestmark = pytest.mark.browser
+
+
+def test_search_box_shows_results_and_facets(live_server: str) -> None:
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(live_server + "/")
+        page.fill(".pt-hero input[name=q]", "公交")
+        page.press(".pt-hero input[name=q]", "Enter")
+        page.wait_for_selector("#pt-search-results li")
+        titles = page.locator("#pt-search-results li a.pt-item-title").all_inner_texts()
+        assert titles[:2] and {"公交站点信息", "公交线路信息"} == set(titles[:2])
+        assert page.locator("#pt-search-results mark").first.inner_text() == "公交"
+        # Narrow by a facet: the list and the count follow.
+        page.locator("#pt-search-facets input[name=open_type][value=unconditional]").check()
+        page.wait_for_function("location.search.includes('open_type=unconditional')")
+        page.wait_for_selector("#pt-search-results li")
+        assert "找到" in page.locator("#pt-search-count").inner_text()
+        assert page.locator("#pt-search-offline").is_hidden()
