@@ -1,0 +1,151 @@
+"""Third-party consultation of a conditional-open request (003 §25).
+
+When the requested data touches a third party's lawful rights, the provider
+asks the third party in writing; the third party answers within
+``third_party_period`` working days of receiving the consultation
+(自收到征求意见书之日起15个工作日内). Meanwhile the provider's period stands
+still (征求第三方意见所需时间不计算在前款规定的期限内, 003 §26).
+
+A consultation ends when every third party has answered or its period has
+passed, whichever comes last for each. The provider's clock resumes on the
+day it ended, not on the day the provider gets round to recording it: time
+the provider lets pass afterwards is its own.
+
+Pure functions over :class:`~domain.request_states.ThirdParty` values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from datetime import date
+
+from domain.calendar import WorkCalendar
+from domain.request_records import ThirdParty
+from domain.request_states import Answer, RuleViolation
+from domain.workdays import Clock, due_date
+
+ART = "003 §25"
+
+
+def party_clock(party: ThirdParty, period: int) -> Clock:
+    """The clock of ``party``'s period: ``period`` working days from the day
+    it received the consultation.
+
+    Raises:
+        ValueError: ``period`` is less than 1.
+    """
+    return Clock.start(party.received_on, period)
+
+
+def party_due(party: ThirdParty, period: int, cal: WorkCalendar) -> date:
+    """The last day on which ``party`` may answer.
+
+    Raises:
+        CalendarYearMissing: the count runs into a year no calendar covers.
+    """
+    return due_date(party.received_on, period, cal)
+
+
+def consultation_end(
+    parties: Iterable[ThirdParty], period: int, cal: WorkCalendar, today: date
+) -> date | None:
+    """The day the consultation of ``parties`` ended, as seen on ``today``:
+    the latest of each party's answer day or, for a party that did not
+    answer, the last day of its period. None while a party that has not
+    answered may still answer (its due date is ``today`` or later).
+
+    Raises:
+        CalendarYearMissing: the count runs into a year no calendar covers.
+    """
+    ends: list[date] = []
+    for p in parties:
+        if p.answered_on is not None:
+            ends.append(p.answered_on)
+            continue
+        due = party_due(p, period, cal)
+        if due >= today:
+            return None
+        ends.append(due)
+    return max(ends, default=None)
+
+
+def waiting_for(
+    parties: Iterable[ThirdParty], period: int, cal: WorkCalendar, today: date
+) -> list[tuple[ThirdParty, date]]:
+    """The parties that have not answered and may still do so on ``today``,
+    each with its due date.
+
+    Raises:
+        CalendarYearMissing: the count runs into a year no calendar covers.
+    """
+    out: list[tuple[ThirdParty, date]] = []
+    for p in parties:
+        if p.answered_on is None:
+            due = party_due(p, period, cal)
+            if due >= today:
+                out.append((p, due))
+    return out
+
+
+def new_parties(
+    pairs: Sequence[tuple[str, str]], existing: Iterable[ThirdParty], on: date, consultation: int
+) -> tuple[ThirdParty, ...]:
+    """The third parties of a new consultation, received on ``on``.
+
+    Raises:
+        RuleViolation: no party, a blank key or name, or a key used twice
+            (within ``pairs`` or by an earlier consultation of the request).
+    """
+    if not pairs:
+        raise RuleViolation("a consultation names at least one third party", ART)
+    seen = {p.key for p in existing}
+    out: list[ThirdParty] = []
+    for key, name in pairs:
+        if not key.strip() or not name.strip():
+            raise RuleViolation(f"third party {key!r}: a consultation needs a key and a name", ART)
+        if key in seen:
+            raise RuleViolation(f"third party {key!r} is already consulted on this request", ART)
+        seen.add(key)
+        out.append(ThirdParty(key=key, name=name.strip(), received_on=on,
+                              consultation=consultation))
+    return tuple(out)
+
+
+def record_answer(
+    party: ThirdParty, answer: str, on: date, reasons: str, period: int, cal: WorkCalendar
+) -> ThirdParty:
+    """``party`` with its answer recorded.
+
+    Raises:
+        RuleViolation: the party already answered; the answer is neither
+            ``"agree"`` nor ``"object"``; an objection gives no grounds
+            (003 §25 asks for 合理理由); the answer comes after the party's
+            period (逾期), or before it received the consultation.
+        CalendarYearMissing: the count runs into a year no calendar covers.
+    """
+    if party.answer is not None:
+        raise RuleViolation(
+            f"third party {party.key!r} already answered {party.answer!r} on {party.answered_on}; "
+            "an answer is recorded once", ART)
+    if on < party.received_on:
+        raise RuleViolation(
+            f"third party {party.key!r} cannot answer on {on}: it received the consultation on "
+            f"{party.received_on}", ART)
+    checked: Answer
+    if answer == "agree":
+        checked = "agree"
+    elif answer == "object":
+        checked = "object"
+        if not reasons.strip():
+            raise RuleViolation(
+                f"third party {party.key!r}: an objection must state its grounds "
+                "(不同意开放且有合理理由)", ART)
+    else:
+        raise RuleViolation(f"a third party answers 'agree' or 'object', not {answer!r}", ART)
+    due = party_due(party, period, cal)
+    if on > due:
+        raise RuleViolation(
+            f"third party {party.key!r} answered on {on}, after its period of {period} working "
+            f"days ended on {due}; the answer is late (逾期) and the provider decides alone", ART)
+    return replace(party, answer=checked, answered_on=on, reasons=reasons.strip())

@@ -1,0 +1,223 @@
+"""The plumbing and the queries of the conditional-open request procedure:
+configuration, the state/role/date guard, the provider's clock as it stands on
+a day, and the two read-only views every UI needs, :meth:`deadlines` and
+:meth:`allowed_actions`. The operations are in :mod:`domain.requests`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import replace
+from datetime import date
+from typing import Any
+
+from domain import consultation as tp
+from domain.calendar import WorkCalendar
+from domain.profiles import Profile
+from domain.request_records import Actor, Deadline, Event, Request, ThirdParty
+from domain.request_states import (
+    PROVIDER_REVIEW,
+    TRANSITIONS,
+    Action,
+    EventKind,
+    EventOutOfOrder,
+    IllegalTransition,
+    PeriodKind,
+    Role,
+    RoleNotAllowed,
+    RuleViolation,
+    State,
+)
+from domain.workdays import DUE_SOON_WITHIN, Clock
+
+# 002 §40; periods of 《行政复议法》第二十条 and 《行政诉讼法》第四十六条.
+REMEDY_NOTICE = (
+    "申请人如对本决定不服，可以自知道该决定之日起六十日内依法申请行政复议，"
+    "或者自知道该决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def blank(text: str | None) -> bool:
+    """True for None, an empty or a whitespace-only string."""
+    return text is None or not text.strip()
+
+
+class ProcedureBase:
+    """Configuration, guards and queries of :class:`domain.requests.Procedure`.
+
+    Args:
+        profile: the jurisdiction's periods (SPEC §8); never constants here.
+        calendar: the official working-day calendar.
+        due_soon_within: working days left at which a period is ``due_soon``.
+        remedy_notice: the notice of reconsideration or litigation carried by
+            every adverse decision (002 §40); a deployment names its
+            reconsideration body here.
+        third_party_veto: any objection of a third party forbids opening, with
+            no public-interest override (002 §38 当事人不同意开放的，不得提供);
+            False applies 003 §25 (only an objection with reasonable grounds
+            forbids, and the public interest may override it).
+
+    Raises:
+        ValueError: ``remedy_notice`` is blank or ``due_soon_within`` negative.
+    """
+
+    def __init__(
+        self,
+        profile: Profile,
+        calendar: WorkCalendar,
+        *,
+        due_soon_within: int = DUE_SOON_WITHIN,
+        remedy_notice: str = REMEDY_NOTICE,
+        third_party_veto: bool = False,
+    ) -> None:
+        if blank(remedy_notice):
+            raise ValueError("an adverse decision must tell of reconsideration or litigation (002 §40)")
+        if due_soon_within < 0:
+            raise ValueError(f"due_soon_within must be >= 0, got {due_soon_within}")
+        self.profile = profile
+        self.calendar = calendar
+        self.due_soon_within = due_soon_within
+        self.remedy_notice = remedy_notice.strip()
+        self.third_party_veto = third_party_veto
+
+    # --- queries ------------------------------------------------------------------------
+
+    def deadlines(self, req: Request, today: date) -> list[Deadline]:
+        """Every period running (or paused) on ``today``: the normative review;
+        the provider's reply (running again once a consultation is over, even
+        before it is recorded as closed); each third party that may still
+        answer; the delivery, and any written notice to a third party (due
+        with the delivery). Empty once the request is decided and delivered.
+
+        Raises:
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        out: list[Deadline] = []
+        if req.state is State.SUBMITTED:
+            out.append(self._deadline(PeriodKind.NORMATIVE_REVIEW, req.review_clock, today,
+                                      Role.AUTHORITY_REVIEWER, "000 §31"))
+        elif req.state in PROVIDER_REVIEW:
+            out.append(self._deadline(PeriodKind.PROVIDER_REPLY, self._effective_reply(req, today),
+                                      today, Role.DEPARTMENT_REVIEWER, "003 §26, 000 §31, 004 §31"))
+            if req.state is State.CONSULTING:
+                period = self.profile.third_party_period
+                for p, _ in tp.waiting_for(req.current_parties, period, self.calendar, today):
+                    out.append(self._deadline(PeriodKind.THIRD_PARTY, tp.party_clock(p, period),
+                                              today, Role.THIRD_PARTY, "003 §25", party=p.key))
+        elif req.state is State.APPROVED:
+            assert req.delivery_clock is not None
+            out.append(self._deadline(PeriodKind.DELIVERY, req.delivery_clock, today,
+                                      Role.DEPARTMENT_REVIEWER, "000 §31"))
+            # Owed notices block delivery (003 §25), so none is left once delivered.
+            for p in req.notices_outstanding:
+                out.append(self._deadline(PeriodKind.THIRD_PARTY_NOTICE, req.delivery_clock,
+                                          today, Role.DEPARTMENT_REVIEWER, "003 §25", party=p.key))
+        return out
+
+    def allowed_actions(self, req: Request, role: Role, on: date | None = None) -> set[Action]:
+        """What ``role`` may do with ``req`` now, for UIs. The state and role
+        come from :data:`TRANSITIONS`; preconditions that need no input are
+        applied too (one extension only, an answer still owed, a notice owed,
+        ...). With ``on``, those that depend on the day are checked for that
+        day: a consultation can be closed, an answer is not late, the period
+        has not run out for an extension.
+
+        Raises:
+            CalendarYearMissing: (only with ``on``) a period runs into an uncovered year.
+        """
+        return {action for action, (states, roles) in TRANSITIONS.items()
+                if req.state in states and role in roles and self._possible(req, action, on)}
+
+    # --- internals ------------------------------------------------------------------------
+
+    def _possible(self, req: Request, action: Action, on: date | None) -> bool:
+        period = self.profile.third_party_period
+        if action is Action.EXTEND:
+            if req.extension_used or not self.profile.provider_extension_max:
+                return False
+            if on is None:
+                return True
+            due = self._effective_reply(req, on).due(self.calendar)
+            return due is None or on <= due
+        if action is Action.THIRD_PARTY_ANSWER:
+            if on is None:
+                return any(p.answer is None for p in req.current_parties)
+            return bool(tp.waiting_for(req.current_parties, period, self.calendar, on))
+        if action is Action.CLOSE_CONSULTATION and on is not None:
+            return tp.consultation_end(req.current_parties, period, self.calendar, on) is not None
+        if action is Action.JUDGE_OBJECTION:
+            return any(p.answer == "object" and p.objection_reasonable is None
+                       for p in req.third_parties)
+        if action is Action.APPROVE and self.third_party_veto:
+            return not any(p.answer == "object" for p in req.third_parties)
+        if action is Action.NOTIFY_THIRD_PARTY:
+            return bool(req.notices_outstanding)
+        if action is Action.DELIVER:
+            return not req.notices_outstanding
+        return True
+
+    def _guard(self, req: Request, action: Action, actor: Actor, on: date) -> None:
+        states, roles = TRANSITIONS[action]
+        if req.state not in states:
+            possible = sorted(a.value for a, (s, _) in TRANSITIONS.items() if req.state in s)
+            raise IllegalTransition(
+                f"cannot {action} request {req.number}: it is {req.state!s}; possible in this "
+                f"state: {', '.join(possible) or 'nothing (the request is closed)'}")
+        if actor.role not in roles:
+            raise RoleNotAllowed(
+                f"a {actor.role} cannot {action} request {req.number}: only "
+                f"{', '.join(sorted(r.value for r in roles))} may")
+        if on < req.last_event_on:
+            raise EventOutOfOrder(
+                f"cannot {action} request {req.number} on {on}: its last event is dated "
+                f"{req.last_event_on}; events are recorded in date order")
+
+    def _record(self, req: Request, actor: Actor, on: date, kind: EventKind,
+                data: Mapping[str, Any], *, notify: tuple[str, ...] = (),
+                **changes: Any) -> Request:
+        event = Event(kind, actor.role, actor.name, on, data, notify)
+        return replace(req, events=(*req.events, event), **changes)
+
+    @staticmethod
+    def _reply(req: Request) -> Clock:
+        assert req.reply_clock is not None, "the provider's clock starts when the request is forwarded"
+        return req.reply_clock
+
+    def _effective_reply(self, req: Request, today: date, clock: Clock | None = None) -> Clock:
+        """The provider's clock as it stands on ``today``: during a
+        consultation that is over but not yet closed, resumed on the day it
+        ended (003 §25), so that reminders do not wait for the record."""
+        clock = clock or self._reply(req)
+        if req.state is State.CONSULTING and clock.paused:
+            end = tp.consultation_end(req.current_parties, self.profile.third_party_period,
+                                      self.calendar, today)
+            if end is not None:
+                return clock.resume(end)
+        return clock
+
+    def _current_party(self, req: Request, key: str) -> ThirdParty:
+        party = req.party(key)
+        if party is None or party.consultation != req.consultation:
+            raise RuleViolation(f"third party {key!r} is not consulted in the current "
+                                "consultation of this request", "003 §25")
+        return party
+
+    @staticmethod
+    def _swap(req: Request, updated: ThirdParty) -> tuple[ThirdParty, ...]:
+        return tuple(updated if p.key == updated.key else p for p in req.third_parties)
+
+    def _in_time(self, clock: Clock, on: date) -> bool:
+        due = clock.due(self.calendar)
+        return due is None or on <= due
+
+    @staticmethod
+    def _iso(d: date | None) -> str | None:
+        return d.isoformat() if d is not None else None
+
+    def _deadline(self, what: PeriodKind, clock: Clock, today: date, responsible: Role,
+                  basis: str, party: str | None = None) -> Deadline:
+        return Deadline(
+            what=what, due=clock.due(self.calendar),
+            status=clock.status(today, self.calendar, due_soon_within=self.due_soon_within),
+            remaining=clock.remaining(today, self.calendar), responsible=responsible,
+            basis=basis, party=party)

@@ -1,0 +1,207 @@
+"""The vocabulary of a conditional-open request (有条件开放申请, SPEC §4):
+states, roles, actions, event kinds, and the errors of the procedure.
+
+The table :data:`TRANSITIONS` says which role may do what in which state; the
+operations of :class:`domain.requests.Procedure` and its ``allowed_actions``
+both read it, so what a UI offers and what the procedure accepts cannot
+drift apart. The records themselves are in :mod:`domain.request_records`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Literal
+
+# --- errors -------------------------------------------------------------------
+
+
+class ProcedureError(ValueError):
+    """Base of the errors of the request procedure; ``code`` and ``status``
+    feed the service's JSON error shape, as in :mod:`domain.workdays`."""
+
+    code = "procedure-error"
+    status = 409
+
+
+class IllegalTransition(ProcedureError):
+    """The operation is not possible in the request's current state; the
+    message names the state and the operations that are."""
+
+    code = "illegal-transition"
+
+
+class RoleNotAllowed(IllegalTransition):
+    """The actor's role may not perform the operation (separate duties, no
+    over-reach of rights: 002 §42, §44); the message names the roles that may."""
+
+    code = "role-not-allowed"
+    status = 403
+
+
+class RuleViolation(ProcedureError):
+    """The operation is possible in this state but breaks a rule of the texts
+    (or a value it needs is missing); the message cites the article.
+
+    Attributes:
+        article: the rule broken, e.g. ``"003 §25"``; empty for a plain
+            input rule of the portal.
+    """
+
+    code = "rule-violation"
+    status = 422
+
+    def __init__(self, message: str, article: str = "") -> None:
+        self.article = article
+        super().__init__(f"{message} ({article})" if article else message)
+
+
+class ApplicationIncomplete(RuleViolation):
+    """The application lacks what 003 §24 / 002 §36 require.
+
+    Attributes:
+        problems: one Chinese message per problem, for the applicant.
+    """
+
+    code = "application-incomplete"
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__(
+            f"the application cannot be accepted: {len(problems)} problem(s), see .problems",
+            "003 §24, 002 §36",
+        )
+
+
+class EventOutOfOrder(ProcedureError):
+    """An operation dated before the request's last recorded event: the
+    record of a request is kept in date order (003 §34)."""
+
+    code = "event-out-of-order"
+    status = 422
+
+
+# --- vocabularies -----------------------------------------------------------------
+
+
+class State(StrEnum):
+    SUBMITTED = "submitted"  # awaiting the data authority's normative review (000 §31)
+    REJECTED = "rejected"  # 驳回: failed the normative review (000 §31)
+    FORWARDED = "forwarded"  # with the providing department, its period running (003 §26)
+    EXPLANATION_REQUESTED = "explanation_requested"  # excessive request, clock paused (003 §27)
+    EXPLANATION_ANSWERED = "explanation_answered"  # clock running, provider judges (003 §27)
+    CONSULTING = "consulting"  # third parties consulted, clock paused (003 §25)
+    NOT_PROCESSED = "not_processed"  # 不予处理: explanation unreasonable (003 §27)
+    APPROVED = "approved"  # 同意开放: data due within open_after_approval (000 §31)
+    DENIED = "denied"  # 不予开放 with reasons and basis (000 §31, 003 §26, 004 §31)
+    DELIVERED = "delivered"  # data opened to the applicant; use reports follow (000 §36(四))
+    WITHDRAWN = "withdrawn"  # by the applicant before a decision
+
+
+PROVIDER_REVIEW = frozenset({
+    State.FORWARDED, State.EXPLANATION_REQUESTED, State.EXPLANATION_ANSWERED, State.CONSULTING,
+})
+UNDECIDED = frozenset({State.SUBMITTED}) | PROVIDER_REVIEW
+
+
+class Role(StrEnum):
+    APPLICANT = "applicant"
+    AUTHORITY_REVIEWER = "authority_reviewer"  # 大数据主管部门, normative review (000 §31)
+    DEPARTMENT_REVIEWER = "department_reviewer"  # 数据提供部门, decides (003 §26)
+    DEPARTMENT_HEAD = "department_head"  # 部门负责人, approves an extension (003 §26)
+    AUDITOR = "auditor"  # reads the record, acts on nothing (002 §42 separate duties)
+    THIRD_PARTY = "third_party"  # whose lawful rights the data touches (003 §25)
+    SYSTEM = "system"  # scheduled jobs and the platform itself
+
+
+class Action(StrEnum):
+    FORWARD = "forward"
+    REJECT = "reject"
+    REQUEST_EXPLANATION = "request_explanation"
+    ANSWER_EXPLANATION = "answer_explanation"
+    JUDGE_EXPLANATION = "judge_explanation"
+    START_CONSULTATION = "start_consultation"
+    THIRD_PARTY_ANSWER = "third_party_answer"
+    JUDGE_OBJECTION = "judge_objection"
+    CLOSE_CONSULTATION = "close_consultation"
+    EXTEND = "extend"
+    APPROVE = "approve"
+    DENY = "deny"
+    NOTIFY_THIRD_PARTY = "notify_third_party"
+    DELIVER = "deliver"
+    WITHDRAW = "withdraw"
+    REPORT_USE = "report_use"
+
+
+class EventKind(StrEnum):
+    SUBMITTED = "submitted"
+    FORWARDED = "forwarded"
+    REJECTED = "rejected"
+    EXPLANATION_REQUESTED = "explanation_requested"
+    EXPLANATION_ANSWERED = "explanation_answered"
+    EXPLANATION_JUDGED = "explanation_judged"
+    CONSULTATION_STARTED = "consultation_started"
+    THIRD_PARTY_ANSWERED = "third_party_answered"
+    OBJECTION_JUDGED = "objection_judged"
+    CONSULTATION_CLOSED = "consultation_closed"
+    EXTENDED = "extended"
+    APPROVED = "approved"
+    THIRD_PARTY_NOTICE_REQUIRED = "third_party_notice_required"
+    THIRD_PARTY_NOTIFIED = "third_party_notified"
+    DENIED = "denied"
+    DELIVERED = "delivered"
+    WITHDRAWN = "withdrawn"
+    USE_REPORTED = "use_reported"
+
+
+class DeliveryMethod(StrEnum):
+    """How approved data reaches the applicant (002 §36)."""
+
+    DOWNLOAD = "download"  # 数据下载
+    API = "api"  # 接口访问
+    SANDBOX = "sandbox"  # 数据沙箱
+
+
+class Outcome(StrEnum):
+    APPROVED = "approved"
+    DENIED = "denied"
+    REJECTED = "rejected"
+    NOT_PROCESSED = "not_processed"
+
+
+class PeriodKind(StrEnum):
+    NORMATIVE_REVIEW = "normative_review"  # 000 §31
+    PROVIDER_REPLY = "provider_reply"  # 003 §26, 000 §31, 004 §31
+    THIRD_PARTY = "third_party"  # 003 §25
+    DELIVERY = "delivery"  # 000 §31
+    THIRD_PARTY_NOTICE = "third_party_notice"  # 003 §25, due with the delivery
+
+
+Answer = Literal["agree", "object"]
+
+_DEPARTMENT = frozenset({Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD})
+
+# action -> (states in which it is possible, roles that may perform it)
+TRANSITIONS: Mapping[Action, tuple[frozenset[State], frozenset[Role]]] = MappingProxyType({
+    Action.FORWARD: (frozenset({State.SUBMITTED}), frozenset({Role.AUTHORITY_REVIEWER})),
+    Action.REJECT: (frozenset({State.SUBMITTED}), frozenset({Role.AUTHORITY_REVIEWER})),
+    Action.REQUEST_EXPLANATION: (frozenset({State.FORWARDED}), _DEPARTMENT),
+    Action.ANSWER_EXPLANATION: (
+        frozenset({State.EXPLANATION_REQUESTED}), frozenset({Role.APPLICANT})),
+    Action.JUDGE_EXPLANATION: (frozenset({State.EXPLANATION_ANSWERED}), _DEPARTMENT),
+    Action.START_CONSULTATION: (frozenset({State.FORWARDED}), _DEPARTMENT),
+    # A department reviewer may record an answer that came on paper (书面).
+    Action.THIRD_PARTY_ANSWER: (
+        frozenset({State.CONSULTING}), frozenset({Role.THIRD_PARTY, Role.DEPARTMENT_REVIEWER})),
+    Action.JUDGE_OBJECTION: (frozenset({State.CONSULTING, State.FORWARDED}), _DEPARTMENT),
+    Action.CLOSE_CONSULTATION: (frozenset({State.CONSULTING}), _DEPARTMENT | {Role.SYSTEM}),
+    Action.EXTEND: (PROVIDER_REVIEW, frozenset({Role.DEPARTMENT_HEAD})),  # 003 §26 负责人同意
+    Action.APPROVE: (frozenset({State.FORWARDED}), _DEPARTMENT),
+    Action.DENY: (frozenset({State.FORWARDED, State.CONSULTING}), _DEPARTMENT),
+    Action.NOTIFY_THIRD_PARTY: (frozenset({State.APPROVED}), _DEPARTMENT),
+    Action.DELIVER: (
+        frozenset({State.APPROVED}), frozenset({Role.DEPARTMENT_REVIEWER, Role.SYSTEM})),
+    Action.WITHDRAW: (UNDECIDED, frozenset({Role.APPLICANT})),
+    Action.REPORT_USE: (frozenset({State.DELIVERED}), frozenset({Role.APPLICANT})),
+})

@@ -1,0 +1,574 @@
+"""The conditional-open request procedure (有条件开放申请, SPEC §4) as a pure,
+immutable model: :class:`Procedure` holds the rules, parameterised by a
+:class:`~domain.profiles.Profile` (every period) and a
+:class:`~domain.calendar.WorkCalendar`; each operation takes a
+:class:`~domain.request_records.Request` and returns a new one with one or
+more :class:`~domain.request_records.Event` appended. The vocabulary and the
+errors are in :mod:`domain.request_states`, the records in
+:mod:`domain.request_records`, the third-party rules in :mod:`domain.consultation`,
+the queries (``deadlines``, ``allowed_actions``) in :mod:`domain.request_base`;
+every public name is importable from here.
+
+The path of a request::
+
+    submitted --forward--> forwarded --approve--> approved --deliver--> delivered
+        |                   |  ^  |  \\--deny--> denied
+        reject              |  |  |
+        v                   |  |  start_consultation --> consulting --close--/
+      rejected              |  |                             (deny possible)
+                            |  \\-- judge(reasonable) <-- explanation_answered
+                            request_explanation --> explanation_requested --answer--^
+                                                        judge(unreasonable) --> not_processed
+    any undecided state --withdraw--> withdrawn
+
+Periods (all in working days, the day an event happens not counted):
+
+- normative review, ``profile.normative_review`` from receipt (000 §31);
+- provider reply, ``profile.provider_reply`` from the day the provider
+  receives the request, i.e. the day it is forwarded (000 §31 自收到申请之时起);
+  paused during a consultation (003 §25, §26) and while the applicant owes an
+  explanation (003 §27); one extension of at most
+  ``profile.provider_extension_max`` approved by the department head and told
+  to the applicant (003 §26, 004 §31); none when the profile allows none;
+- third party, ``profile.third_party_period`` from receipt of the
+  consultation (003 §25);
+- delivery, ``profile.open_after_approval`` from approval (000 §31).
+
+Every operation first checks the state and the actor's role against
+:data:`~domain.request_states.TRANSITIONS` (:class:`IllegalTransition`,
+:class:`RoleNotAllowed`), then the date order (:class:`EventOutOfOrder`), then
+the rules (:class:`RuleViolation`, citing the article). Dates beyond the
+calendar raise :class:`~domain.calendar.CalendarYearMissing`, uncaught.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+from datetime import date
+
+from domain import consultation as tp
+from domain.identity import mask_identity, normalize_identity, validate_applicant
+from domain.request_base import REMEDY_NOTICE, ProcedureBase, blank
+from domain.request_records import (
+    Actor,
+    Application,
+    Deadline,
+    Decision,
+    Event,
+    Request,
+    ThirdParty,
+)
+from domain.request_states import (
+    PROVIDER_REVIEW,
+    TRANSITIONS,
+    Action,
+    ApplicationIncomplete,
+    DeliveryMethod,
+    EventKind,
+    EventOutOfOrder,
+    IllegalTransition,
+    Outcome,
+    PeriodKind,
+    ProcedureError,
+    Role,
+    RoleNotAllowed,
+    RuleViolation,
+    State,
+)
+from domain.workdays import Clock
+
+# The public names of the procedure, importable from this one module.
+__all__ = [
+    "PROVIDER_REVIEW",
+    "REMEDY_NOTICE",
+    "TRANSITIONS",
+    "Action",
+    "Actor",
+    "Application",
+    "ApplicationIncomplete",
+    "Deadline",
+    "Decision",
+    "DeliveryMethod",
+    "Event",
+    "EventKind",
+    "EventOutOfOrder",
+    "IllegalTransition",
+    "Outcome",
+    "PeriodKind",
+    "Procedure",
+    "ProcedureError",
+    "Request",
+    "Role",
+    "RoleNotAllowed",
+    "RuleViolation",
+    "State",
+    "ThirdParty",
+]
+
+_EXTENSION_ART = "003 §26, 004 §31"
+
+
+class Procedure(ProcedureBase):
+    """The rules of the conditional-open request procedure; see the module.
+
+    Args:
+        profile: the jurisdiction's periods (SPEC §8); never constants here.
+        calendar: the official working-day calendar.
+        due_soon_within: working days left at which a period is ``due_soon``.
+        remedy_notice: the notice of reconsideration or litigation carried by
+            every adverse decision (002 §40).
+        third_party_veto: any objection forbids opening, with no
+            public-interest override (002 §38); False applies 003 §25.
+
+    Raises:
+        ValueError: ``remedy_notice`` is blank or ``due_soon_within`` negative.
+    """
+
+    # --- submission and normative review (000 §31) ---------------------------
+
+    def submit(self, application: Application, *, number: str, on: date, actor: Actor) -> Request:
+        """A new request received on ``on``; the normative review clock starts.
+
+        Raises:
+            RoleNotAllowed: ``actor`` is neither the applicant nor the system.
+            RuleViolation: ``number`` or the providing department is blank.
+            ApplicationIncomplete: the applicant, identity or contacts are
+                invalid, the purpose, scope of use or security measures are
+                missing (003 §24), or the data-use commitment is not signed
+                (002 §36); ``.problems`` lists them in Chinese.
+            CalendarYearMissing: the review period runs into an uncovered year.
+        """
+        if actor.role not in (Role.APPLICANT, Role.SYSTEM):
+            raise RoleNotAllowed(f"a {actor.role} cannot submit a request: only applicant, system")
+        if blank(number):
+            raise RuleViolation("a request needs a number")
+        if blank(application.department):
+            raise RuleViolation("a request names the providing department (数据提供部门)", "003 §24")
+        a = application
+        problems = validate_applicant(
+            name=a.applicant_name, identity_kind=a.identity_kind,
+            identity_number=a.identity_number, phone=a.phone, email=a.email)
+        for value, message in (
+            (a.dataset_id, "请选择申请的数据资源。"),
+            (a.purpose, "请填写数据用途。"),
+            (a.scope_of_use, "请填写使用范围。"),
+            (a.security_measures, "请填写安全管理措施。"),
+        ):
+            if blank(value):
+                problems.append(message)
+        if not a.commitment_signed:
+            problems.append("请阅读并签署《数据开放利用承诺书》。")
+        if problems:
+            raise ApplicationIncomplete(problems)
+        application = replace(a, identity_number=normalize_identity(a.identity_number))
+        clock = Clock.start(on, self.profile.normative_review)
+        event = Event(EventKind.SUBMITTED, actor.role, actor.name, on, {
+            "dataset_id": a.dataset_id,
+            "department": a.department,
+            "applicant": a.applicant_name,
+            "identity_kind": str(a.identity_kind),
+            "identity": mask_identity(a.identity_kind, a.identity_number),
+            "delivery_method": str(a.delivery_method),
+            "review_due": self._iso(clock.due(self.calendar)),
+        }, notify=("authority",))
+        return Request(number=number, application=application, state=State.SUBMITTED,
+                       received=on, review_clock=clock, events=(event,))
+
+    def forward(self, req: Request, *, actor: Actor, on: date) -> Request:
+        """The normative review passed: the request goes to the providing
+        department, whose reply period starts (000 §31 审核通过的，转至数据提供部门).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.FORWARD, actor, on)
+        reply = Clock.start(on, self.profile.provider_reply)
+        return self._record(req, actor, on, EventKind.FORWARDED, {
+            "review_in_time": self._in_time(req.review_clock, on),
+            "reply_due": self._iso(reply.due(self.calendar)),
+        }, notify=("provider", "applicant"), state=State.FORWARDED, reply_clock=reply)
+
+    def reject(self, req: Request, *, actor: Actor, on: date, reasons: str) -> Request:
+        """The normative review failed: rejected with reasons (000 §31 驳回申请并说明理由).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``reasons`` is blank.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.REJECT, actor, on)
+        if blank(reasons):
+            raise RuleViolation("a rejection states its reasons (驳回申请并说明理由)", "000 §31")
+        decision = Decision(Outcome.REJECTED, on, actor.name, reasons=reasons.strip(),
+                            remedy_notice=self.remedy_notice)
+        return self._record(req, actor, on, EventKind.REJECTED, {
+            "reasons": decision.reasons,
+            "review_in_time": self._in_time(req.review_clock, on),
+        }, notify=("applicant",), state=State.REJECTED, decision=decision)
+
+    # --- excessive requests (003 §27) ----------------------------------------
+
+    def request_explanation(self, req: Request, *, actor: Actor, on: date, question: str) -> Request:
+        """Ask the applicant to explain a request whose volume or frequency is
+        clearly unreasonable; the provider's clock pauses until the answer (003 §27).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``question`` is blank.
+        """
+        self._guard(req, Action.REQUEST_EXPLANATION, actor, on)
+        if blank(question):
+            raise RuleViolation("say what the applicant must explain", "003 §27")
+        return self._record(req, actor, on, EventKind.EXPLANATION_REQUESTED,
+                            {"question": question.strip()}, notify=("applicant",),
+                            state=State.EXPLANATION_REQUESTED,
+                            reply_clock=self._reply(req).pause(on))
+
+    def answer_explanation(self, req: Request, *, actor: Actor, on: date, text: str) -> Request:
+        """The applicant's explanation; the provider's clock runs again from ``on``.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``text`` is blank.
+        """
+        self._guard(req, Action.ANSWER_EXPLANATION, actor, on)
+        if blank(text):
+            raise RuleViolation("the explanation is empty", "003 §27")
+        return self._record(req, actor, on, EventKind.EXPLANATION_ANSWERED, {"text": text.strip()},
+                            notify=("provider",), state=State.EXPLANATION_ANSWERED,
+                            reply_clock=self._reply(req).resume(on))
+
+    def judge_explanation(
+        self, req: Request, *, actor: Actor, on: date, reasonable: bool, reasons: str = ""
+    ) -> Request:
+        """The provider's judgement of the explanation (003 §27): reasonable →
+        back to review (说明理由合理的，应当及时开放); unreasonable → not
+        processed (告知申请人不予处理), with reasons and the remedy notice.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: unreasonable without reasons.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.JUDGE_EXPLANATION, actor, on)
+        data = {"reasonable": reasonable, "reasons": reasons.strip()}
+        if reasonable:
+            return self._record(req, actor, on, EventKind.EXPLANATION_JUDGED, data,
+                                notify=("applicant",), state=State.FORWARDED)
+        if blank(reasons):
+            raise RuleViolation("say why the explanation is not reasonable", "003 §27")
+        decision = Decision(Outcome.NOT_PROCESSED, on, actor.name, reasons=reasons.strip(),
+                            remedy_notice=self.remedy_notice)
+        data["reply_in_time"] = self._in_time(self._reply(req), on)
+        return self._record(req, actor, on, EventKind.EXPLANATION_JUDGED, data,
+                            notify=("applicant",), state=State.NOT_PROCESSED, decision=decision)
+
+    # --- third-party consultation (003 §25) ------------------------------------
+
+    def start_consultation(
+        self, req: Request, *, actor: Actor, on: date, parties: Sequence[tuple[str, str]]
+    ) -> Request:
+        """Consult ``parties`` (key, name) in writing; each receives it on
+        ``on`` and has ``profile.third_party_period`` working days to answer.
+        The provider's clock pauses (003 §26 不计算在前款规定的期限内).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: no party, a blank key or name, a key used twice.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.START_CONSULTATION, actor, on)
+        added = tp.new_parties(parties, req.third_parties, on, req.consultation + 1)
+        period = self.profile.third_party_period
+        listed = [{"key": p.key, "name": p.name,
+                   "due": tp.party_due(p, period, self.calendar).isoformat()} for p in added]
+        return self._record(req, actor, on, EventKind.CONSULTATION_STARTED, {"parties": listed},
+                            notify=tuple(f"third_party:{p.key}" for p in added),
+                            state=State.CONSULTING, reply_clock=self._reply(req).pause(on),
+                            third_parties=req.third_parties + added)
+
+    def third_party_answer(
+        self, req: Request, *, actor: Actor, key: str, on: date, answer: str, reasons: str = ""
+    ) -> Request:
+        """The answer of third party ``key``: ``"agree"`` or ``"object"`` (with grounds).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: unknown key, not in the current consultation, a
+                second answer, an objection without grounds, or a late answer
+                (after the party's period, 003 §25 逾期).
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.THIRD_PARTY_ANSWER, actor, on)
+        party = self._current_party(req, key)
+        updated = tp.record_answer(party, answer, on, reasons, self.profile.third_party_period,
+                                   self.calendar)
+        return self._record(req, actor, on, EventKind.THIRD_PARTY_ANSWERED,
+                            {"party": key, "answer": updated.answer, "reasons": updated.reasons},
+                            notify=("provider",), third_parties=self._swap(req, updated))
+
+    def judge_objection(
+        self, req: Request, *, actor: Actor, key: str, on: date, reasonable: bool, reasons: str
+    ) -> Request:
+        """The provider's written judgement of third party ``key``'s objection.
+        Until judged, an objection counts as reasonable; one judged not
+        reasonable no longer forbids opening (003 §25 不同意开放且有合理理由的，不予开放).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: unknown key, no objection to judge, already
+                judged, or ``reasons`` blank.
+        """
+        self._guard(req, Action.JUDGE_OBJECTION, actor, on)
+        party = req.party(key)
+        if party is None or party.answer != "object":
+            raise RuleViolation(f"third party {key!r} has made no objection to judge", "003 §25")
+        if party.objection_reasonable is not None:
+            raise RuleViolation(f"the objection of third party {key!r} was already judged",
+                                "003 §25")
+        if blank(reasons):
+            raise RuleViolation("a judgement of an objection states its reasons", "003 §25")
+        updated = replace(party, objection_reasonable=reasonable, judgement=reasons.strip())
+        return self._record(req, actor, on, EventKind.OBJECTION_JUDGED,
+                            {"party": key, "reasonable": reasonable, "reasons": updated.judgement},
+                            third_parties=self._swap(req, updated))
+
+    def close_consultation(self, req: Request, *, actor: Actor, on: date) -> Request:
+        """End the consultation once every third party answered or its period
+        passed; the provider's clock resumes on the day the consultation
+        ended (which may be before ``on``). Parties that did not answer in
+        time leave the decision to the provider (003 §25 逾期未提出意见的…决定).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: a third party may still answer; the message says
+                which and until when.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.CLOSE_CONSULTATION, actor, on)
+        period = self.profile.third_party_period
+        end = tp.consultation_end(req.current_parties, period, self.calendar, on)
+        if end is None:
+            waiting = ", ".join(f"{p.key} (until {due})" for p, due in
+                                tp.waiting_for(req.current_parties, period, self.calendar, on))
+            raise RuleViolation(f"the consultation is still open: waiting for {waiting}", "003 §25")
+        silent = [p.key for p in req.current_parties if p.answer is None]
+        reply = self._reply(req).resume(end)
+        return self._record(req, actor, on, EventKind.CONSULTATION_CLOSED, {
+            "ended_on": end.isoformat(), "no_answer": silent,
+            "reply_due": self._iso(reply.due(self.calendar)),
+        }, notify=("provider",), state=State.FORWARDED, reply_clock=reply)
+
+    # --- extension (003 §26, 004 §31) ------------------------------------------
+
+    def extend(self, req: Request, *, actor: Actor, on: date, days: int, reason: str) -> Request:
+        """Extend the provider's period once by ``days`` working days, approved
+        by the department head and told to the applicant (003 §26 经数据提供部门
+        负责人同意并告知申请人).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module;
+                only ``DEPARTMENT_HEAD`` may extend.
+            RuleViolation: the profile allows no extension, the period was
+                already extended, ``days`` is not within 1..maximum, ``reason``
+                is blank, or the period had already run out on ``on``.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.EXTEND, actor, on)
+        maximum = self.profile.provider_extension_max
+        clock = self._reply(req)
+        if not maximum:
+            raise RuleViolation(
+                f"the provider's period cannot be extended under profile {self.profile.key!r} "
+                f"({self.profile.name} grants no extension)", _EXTENSION_ART)
+        if clock.extension is not None:
+            raise RuleViolation(
+                f"the provider's period was already extended by {clock.extension.days} working "
+                f"days on {clock.extension.approved_on}; it can be extended once only",
+                _EXTENSION_ART)
+        if not 1 <= days <= maximum:
+            raise RuleViolation(
+                f"an extension is 1 to {maximum} working days under profile "
+                f"{self.profile.key!r}, not {days}", _EXTENSION_ART)
+        if blank(reason):
+            raise RuleViolation("an extension states its reason, which the applicant is told",
+                                _EXTENSION_ART)
+        current = self._effective_reply(req, on)
+        due = current.due(self.calendar)
+        if due is not None and on > due:
+            raise RuleViolation(
+                f"the provider's period ended on {due}; an expired period cannot be extended",
+                _EXTENSION_ART)
+        extended = clock.extend(days, actor.name, on, max_days=maximum)
+        return self._record(req, actor, on, EventKind.EXTENDED, {
+            "days": days, "reason": reason.strip(),
+            "reply_due": self._iso(self._effective_reply(req, on, extended).due(self.calendar)),
+        }, notify=("applicant",), reply_clock=extended)
+
+    # --- decision (000 §31, 003 §25-26, 004 §31, 002 §36, §40) --------------------
+
+    def approve(
+        self,
+        req: Request,
+        *,
+        actor: Actor,
+        on: date,
+        scope: str,
+        delivery_method: DeliveryMethod | str,
+        public_interest_override: str | None = None,
+    ) -> Request:
+        """Approve: the data is opened within ``profile.open_after_approval``
+        working days (000 §31), limited to ``scope`` (003 §26 明确数据的用途和
+        使用范围), by download, API or sandbox (002 §36).
+
+        A third party's objection not judged unreasonable forbids opening
+        unless ``public_interest_override`` gives the written reasons why not
+        opening would seriously harm the public interest; each such party must
+        then be told in writing what is opened and why (003 §25), recorded by
+        :meth:`notify_third_party` before delivery.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``scope`` blank; unknown delivery method; an
+                objection stands and no override (or a blank one) is given;
+                an override with no objection to override; any objection
+                under ``third_party_veto`` (002 §38).
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.APPROVE, actor, on)
+        if blank(scope):
+            raise RuleViolation("an approval states the use and scope of the data (明确数据的用途和"
+                                "使用范围)", "003 §26")
+        try:
+            method = DeliveryMethod(delivery_method)
+        except ValueError:
+            raise RuleViolation(
+                f"delivery is by {', '.join(m.value for m in DeliveryMethod)}, not "
+                f"{delivery_method!r}", "002 §36") from None
+        override = (public_interest_override or "").strip()
+        if self.third_party_veto:
+            objecting = [p for p in req.third_parties if p.answer == "object"]
+            if objecting:
+                raise RuleViolation(
+                    f"third party {objecting[0].key!r} objected; with third_party_veto set, a third "
+                    "party's objection forbids opening (当事人不同意开放的，不得提供)", "002 §38")
+        blocking = [p for p in req.third_parties if p.blocks_opening]
+        if blocking and not override:
+            keys = ", ".join(p.key for p in blocking)
+            raise RuleViolation(
+                f"third party {keys} objected and the objection is not judged unreasonable: deny, "
+                "judge the objection, or record a public-interest override with written reasons",
+                "003 §25")
+        if override and not blocking:
+            raise RuleViolation("a public-interest override needs a standing objection to "
+                                "override; there is none", "003 §25")
+        delivery = Clock.start(on, self.profile.open_after_approval)
+        decision = Decision(Outcome.APPROVED, on, actor.name, scope=scope.strip(),
+                            delivery_method=method, public_interest_override=override)
+        events = [Event(EventKind.APPROVED, actor.role, actor.name, on, {
+            "scope": decision.scope, "delivery_method": str(method),
+            "public_interest_override": override,
+            "reply_in_time": self._in_time(self._reply(req), on),
+            "delivery_due": self._iso(delivery.due(self.calendar)),
+        }, notify=("applicant",))]
+        parties = req.third_parties
+        for p in blocking:
+            parties = tuple(replace(q, notice_required=True) if q.key == p.key else q
+                            for q in parties)
+            events.append(Event(EventKind.THIRD_PARTY_NOTICE_REQUIRED, actor.role, actor.name, on,
+                                {"party": p.key, "name": p.name, "opened": decision.scope,
+                                 "reasons": override},
+                                notify=(f"third_party:{p.key}",)))
+        return replace(req, state=State.APPROVED, decision=decision, delivery_clock=delivery,
+                       third_parties=parties, events=req.events + tuple(events))
+
+    def deny(self, req: Request, *, actor: Actor, on: date, reasons: str, legal_basis: str) -> Request:
+        """Deny, with reasons and legal basis (000 §31, 003 §26, 004 §31 说明理由，
+        并提供依据); the decision carries the remedy notice (002 §40). Possible
+        during a consultation, which then ends with the decision.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``reasons`` or ``legal_basis`` blank.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.DENY, actor, on)
+        if blank(reasons):
+            raise RuleViolation("a denial states its reasons", "000 §31, 003 §26, 004 §31")
+        if blank(legal_basis):
+            raise RuleViolation("a denial states its legal basis (提供依据)", "000 §31, 004 §31")
+        decision = Decision(Outcome.DENIED, on, actor.name, reasons=reasons.strip(),
+                            legal_basis=legal_basis.strip(), remedy_notice=self.remedy_notice)
+        return self._record(req, actor, on, EventKind.DENIED, {
+            "reasons": decision.reasons, "legal_basis": decision.legal_basis,
+            "remedy_notice": decision.remedy_notice,
+            "reply_in_time": self._in_time(self._effective_reply(req, on), on),
+        }, notify=("applicant",), state=State.DENIED, decision=decision)
+
+    def notify_third_party(
+        self, req: Request, *, actor: Actor, key: str, on: date, reference: str = ""
+    ) -> Request:
+        """Record the written notice to third party ``key`` of what was opened
+        over its objection and why (003 §25 书面告知第三方).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: no notice is owed to ``key``.
+        """
+        self._guard(req, Action.NOTIFY_THIRD_PARTY, actor, on)
+        party = next((p for p in req.notices_outstanding if p.key == key), None)
+        if party is None:
+            raise RuleViolation(f"no written notice is owed to third party {key!r}", "003 §25")
+        return self._record(req, actor, on, EventKind.THIRD_PARTY_NOTIFIED,
+                            {"party": key, "reference": reference.strip()},
+                            third_parties=self._swap(req, replace(party, notified_on=on)))
+
+    def deliver(self, req: Request, *, actor: Actor, on: date, reference: str = "") -> Request:
+        """The data is opened to the applicant by the approved method (000 §31, 002 §36).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: a third party overridden for the public interest
+                has not yet been told in writing (003 §25).
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.DELIVER, actor, on)
+        owed = req.notices_outstanding
+        if owed:
+            raise RuleViolation(
+                f"tell third party {', '.join(p.key for p in owed)} in writing what is opened "
+                "and why before delivering", "003 §25")
+        assert req.delivery_clock is not None and req.decision is not None  # set by approve
+        return self._record(req, actor, on, EventKind.DELIVERED, {
+            "delivery_method": str(req.decision.delivery_method), "reference": reference.strip(),
+            "in_time": self._in_time(req.delivery_clock, on),
+        }, notify=("applicant",), state=State.DELIVERED)
+
+    # --- the applicant -----------------------------------------------------------------
+
+    def withdraw(self, req: Request, *, actor: Actor, on: date, reason: str = "") -> Request:
+        """The applicant withdraws the request; possible until a decision.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+        """
+        self._guard(req, Action.WITHDRAW, actor, on)
+        return self._record(req, actor, on, EventKind.WITHDRAWN, {"reason": reason.strip()},
+                            notify=("provider",) if req.state in PROVIDER_REVIEW
+                            else ("authority",), state=State.WITHDRAWN)
+
+    def report_use(self, req: Request, *, actor: Actor, on: date, text: str) -> Request:
+        """A report of the use and results of delivered data (000 §36(四), 002 §36
+        定期向数据授权部门报告开发利用情况). Any number may follow.
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: ``text`` is blank.
+        """
+        self._guard(req, Action.REPORT_USE, actor, on)
+        if blank(text):
+            raise RuleViolation("the report of use is empty", "000 §36(四)")
+        return self._record(req, actor, on, EventKind.USE_REPORTED, {"text": text.strip()},
+                            notify=("provider",))
