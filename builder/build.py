@@ -241,7 +241,9 @@ class _Builder:
         catalog, entries = self.load()
         mark = self.timed("check", started)
         portal = catalog.portal
-        records = {d.identifier: public_record(d, catalog.vocab, cfg.today)
+        has_terms = bool(portal.licence_name)
+        records = {d.identifier: public_record(d, catalog.vocab, cfg.today,
+                                               portal_has_terms=has_terms)
                    for d in catalog.published()}
         record_list = sorted(records.values(), key=lambda r: r["id"])
         old = self.old_state.get("datasets", {})
@@ -295,7 +297,7 @@ class _Builder:
     def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
                     download_count: int) -> Shell:
         return build_theme_pages(
-            site_pages.nav_pages(catalog, records, download_count),
+            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat()),
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict)
@@ -351,5 +353,5 @@ def build(cfg: BuildConfig) -> BuildResult:
         UnsafeOutput: the output folder holds files this builder did not write.
         builder.theme.ThemeError: mkdocs failed.
     """
-    cfg.out_dir.mkdir(parents=True, exist_ok=True) if cfg.out_dir.parent.exists() else None
+    cfg.out_dir.mkdir(parents=True, exist_ok=True)
     return _Builder(cfg).run()

@@ -11,7 +11,7 @@ import json
 from datetime import date
 from typing import Any
 
-from builder import feeds, pages
+from builder import feeds, pages, statistics
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain.catalog import Catalog, PortalInfo
@@ -26,7 +26,8 @@ def _example_url(portal: PortalInfo, records: Records) -> str:
     return feeds.absolute(portal, "datasets/")
 
 
-def nav_pages(catalog: Catalog, records: Records, download_count: int) -> list[NavPage]:
+def nav_pages(catalog: Catalog, records: Records, download_count: int,
+              generated: str) -> list[NavPage]:
     """The pages in the navigation, rendered as HTML fragments."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
@@ -46,6 +47,9 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int) -> list[N
         NavPage("guide", "使用指南", render(
             "guide.html", root="../", portal=portal,
             example_url=_example_url(portal, records))),
+        NavPage("statistics", "统计", render(
+            "statistics.html", root="../", columns=statistics.DEPARTMENT_COLUMNS,
+            stats=statistics.statistics(vocab, records, generated))),
         NavPage("about", "关于", render(
             "about.html", portal=portal, counts=pages.counts(records, download_count))),
         NavPage("terms", "使用协议", render("terms.html", portal=portal)),
@@ -93,9 +97,12 @@ def catalogue_files(catalog: Catalog, records: Records,
         "dcat.jsonld": _compact(feeds.dcat_catalog(portal, records, downloads)),
         "feed.xml": feeds.atom_feed(portal, records),
     }
+    stats = statistics.statistics(catalog.vocab, records, today.isoformat())
+    files["statistics.json"] = _compact(stats)
+    files["statistics.csv"] = statistics.departments_csv(stats)
     site_pages: list[tuple[str, str | None]] = [
         (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
-                            "guide/", "about/", "terms/")]
+                            "guide/", "statistics/", "about/", "terms/")]
     site_pages += [(f"departments/{row['code']}/", None)
                    for row in pages.department_rows(catalog.vocab, records)]
     site_pages += [(r["url"], r["last_updated"]) for r in records]

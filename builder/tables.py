@@ -130,5 +130,7 @@ def preview(path: Path, resource: Resource, limit: int = 10) -> tuple[list[str],
         rows.append(row)
         if len(rows) >= limit:
             break
-    table.rows.close() if hasattr(table.rows, "close") else None
+    close = getattr(table.rows, "close", None)
+    if close is not None:
+        close()  # release the file now, not when the generator is collected
     return table.header, rows

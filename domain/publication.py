@@ -12,6 +12,7 @@ from typing import Any
 
 from domain.freshness import update_status
 from domain.model import Dataset
+from domain.quality import quality
 from domain.vocabulary import Vocabularies
 
 
@@ -24,7 +25,8 @@ def dataset_path(identifier: str) -> str:
     return f"datasets/{identifier}/"
 
 
-def public_record(dataset: Dataset, vocab: Vocabularies, today: date) -> dict[str, Any]:
+def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
+                  portal_has_terms: bool = True) -> dict[str, Any]:
     """Everything the public may know about ``dataset``, as JSON-ready values.
 
     Raises:
@@ -74,6 +76,12 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date) -> dict[st
         "data_public": dataset.data_is_public,
         "files_held": dataset.has_data_files,
         "url": dataset_path(dataset.identifier),
+    }
+    score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms)
+    record["quality"] = {
+        "score": score.score,
+        "criteria": [{"key": c.key, "label": c.label, "passed": c.passed}
+                     for c in score.criteria],
     }
     if dataset.emergency:
         record["emergency"] = {

@@ -191,3 +191,26 @@ def test_refuses_a_foreign_non_empty_output_folder(tmp_path: Path) -> None:
     with pytest.raises(UnsafeOutput):
         run_build(MINIMAL, out)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "mine"
+
+
+def test_statistics_page_and_exports(minimal_site: Path) -> None:
+    import csv
+    import io
+
+    stats = json.loads((minimal_site / "statistics.json").read_text(encoding="utf-8"))
+    rows = {row["department"]: row for row in stats["departments"]}
+    assert rows["jtj"]["datasets"] == 1 and rows["jtj"]["on_time_rate"] == 100.0
+    assert stats["total"]["datasets"] == 2
+    raw = (minimal_site / "statistics.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf")
+    table = list(csv.reader(io.StringIO(raw.decode("utf-8-sig"))))
+    assert table[0][:4] == ["部门代码", "部门", "数据集", "无条件开放"]
+    assert table[-1][1] == "全部" and table[-1][2] == "2"
+    page = soup(minimal_site / "statistics" / "index.html")
+    assert "云河市交通运输局" in page.get_text()
+
+
+def test_dataset_page_shows_quality_criteria(minimal_site: Path) -> None:
+    page = soup(minimal_site / "datasets" / "jtj-0001" / "index.html")
+    assert page.select_one("a.pt-quality").get_text(strip=True) == "质量 67 分"
+    assert len(page.select(".pt-quality-list li")) == 6

@@ -290,14 +290,16 @@ class EmbeddedEngine:
         factor = array("f", [1.0] * size)
         for name, data in conn.execute("SELECT name, data FROM vector"):
             kind, _, which = name.partition(":")
-            vector = array("f" if kind == "factor" else "i")
+            if kind == "factor":
+                factor = array("f")
+                factor.frombytes(data)
+                continue
+            vector = array("i")
             vector.frombytes(data)
             if kind == "order":
                 order[which] = vector
             elif kind == "position":
                 position[which] = vector
-            elif kind == "factor":
-                factor = vector
         for name in ("updated", "name"):
             order.setdefault(name, array("i"))
             position.setdefault(name, array("i", [0] * size))
@@ -430,20 +432,33 @@ class EmbeddedEngine:
 
     def _rank(self, conn: sqlite3.Connection, parsed: ParsedQuery, expression: str,
               filtered: bool, offset: int, limit: int) -> list[int]:
-        """Record ids of one page by relevance: records whose title (or its
-        pinyin) matches come first, each tier ordered by weighted bm25 times
-        the record's factor, boosted when the title contains the whole query."""
+        """Record ids of one page by relevance, in tiers: records whose title
+        (or its pinyin) has the query words as typed, then those whose title
+        has them or their synonyms, then the rest. Within a tier: weighted
+        bm25 × the record's factor, boosted when the title holds the whole
+        query. Later tiers are only ranked when the page reaches them."""
         need = offset + limit
+        plain = parsed.all_plain if expression == parsed.all_words else parsed.any_plain
+        typed = "{title py} : (" + plain + ")"
         in_title = "{title py} : (" + expression + ")"
+        tiers = [typed]
+        if plain != expression:
+            tiers.append(f"{in_title} NOT {typed}")
+        tiers.append(f"({expression}) NOT {in_title}")
         # One word without synonyms: every title match contains the query.
         exact = len(parsed.marks) > 1 or len(parsed.words) > 1
-        first = self._ranked(conn, in_title, parsed.phrase if exact else "", filtered, need, 0)
-        if len(first) >= need:
-            return first[offset:need]
-        rest_offset = max(0, offset - len(first))
-        rest = self._ranked(conn, f"({expression}) NOT {in_title}", parsed.phrase, filtered,
-                            need - len(first) - rest_offset, rest_offset)
-        return first[offset:] + rest
+        page: list[int] = []
+        before = 0  # records in the tiers already exhausted
+        for number, tier in enumerate(tiers):
+            want = need - before  # this tier's head that can reach the page
+            phrase = parsed.phrase if exact or number > 0 else ""
+            ranked = self._ranked(conn, tier, phrase, filtered, want, 0)
+            page.extend(ranked[max(0, offset - before):want])
+            if len(ranked) < want:
+                before += len(ranked)
+            else:
+                break
+        return page
 
     @staticmethod
     def _ranked(conn: sqlite3.Connection, expression: str, phrase: str, filtered: bool,

@@ -130,13 +130,17 @@ class ParsedQuery:
     """A query turned into FTS5 MATCH expressions.
 
     ``all_words`` requires every query word (AND), ``any_word`` one of them
-    (OR, the fallback when AND finds nothing); ``marks`` are the strings to
-    highlight in the original text (query words, synonyms, inner words).
+    (OR, the fallback when AND finds nothing); ``all_plain``/``any_plain`` are
+    the same without synonyms (records matching the words as typed rank
+    first); ``marks`` are the strings to highlight in the original text
+    (query words, synonyms, inner words).
     """
 
     words: tuple[str, ...]
     all_words: str
     any_word: str
+    all_plain: str
+    any_plain: str
     marks: tuple[str, ...]
     phrase: str  # the query without spaces, for the exact-title boost
 
@@ -204,17 +208,21 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     chosen = list(dict.fromkeys(meaningful or found))
     marks: set[str] = set()
     groups = []
+    plain = []
     for word in chosen:
         alternatives = [word, *(synonyms.of(word) if synonyms else [])]
         exprs = [e for e in (_term_expression(a, marks, len(chosen) == 1) for a in alternatives)
                  if e]
         if exprs:
             groups.append(exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")")
+            plain.append(exprs[0])
     marks.update(chosen)
     return ParsedQuery(
         words=tuple(chosen),
         all_words=" AND ".join(groups),
         any_word=" OR ".join(groups),
+        all_plain=" AND ".join(plain),
+        any_plain=" OR ".join(plain),
         marks=tuple(sorted((m for m in marks if m), key=lambda m: (-len(m), m))),
         phrase="".join(text.split()),
     )

@@ -14,7 +14,7 @@ def test_readers_see_old_or_new_total_while_index_runs(
         empty_engine: SearchEngine, sample_records: list[dict[str, Any]]) -> None:
     small = sample_records
     big = list(sample_records)
-    for i in range(1500):
+    for i in range(800):
         clone = copy.deepcopy(sample_records[i % len(sample_records)])
         clone["id"] = f"copy-{i:05d}"
         clone["title"] = f"副本{i}{clone['title']}"

@@ -1,0 +1,57 @@
+"""Quality score criteria (issue 5; in the spirit of data.gouv.fr)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+from domain.catalog import load_catalog
+from domain.model import OpenType
+from domain.quality import quality
+from tests.conftest import MINIMAL, TODAY
+
+
+def dataset(identifier: str):  # type: ignore[no-untyped-def]
+    catalog, _ = load_catalog(MINIMAL)
+    return catalog.by_id()[identifier], catalog.vocab
+
+
+def by_key(score):  # type: ignore[no-untyped-def]
+    return {c.key: c.passed for c in score.criteria}
+
+
+def test_minimal_bus_stops_fails_only_description_and_dictionary() -> None:
+    bus, vocab = dataset("jtj-0001")
+    result = by_key(quality(bus, vocab, TODAY))
+    # Short summary, and no column has a description.
+    assert result == {"documented": False, "machine_readable": True, "files_held": True,
+                      "on_time": True, "described": False, "terms": True}
+    assert quality(bus, vocab, TODAY).score == 67
+
+
+def test_overdue_data_fails_on_time() -> None:
+    bus, vocab = dataset("jtj-0001")
+    assert by_key(quality(bus, vocab, date(2027, 3, 1)))["on_time"] is False
+
+
+def test_conditional_data_is_not_judged_on_files_held() -> None:
+    social, vocab = dataset("rsj-0001")
+    assert social.open_type is OpenType.CONDITIONAL
+    assert by_key(quality(social, vocab, TODAY))["files_held"] is None
+
+
+def test_metadata_only_entry_fails_files_held() -> None:
+    bus, vocab = dataset("jtj-0001")
+    entry = replace(bus, resources=(), declared_formats=("csv",))
+    result = by_key(quality(entry, vocab, TODAY))
+    assert result["files_held"] is False and result["machine_readable"] is True
+    assert result["documented"] is None
+
+
+def test_terms_need_a_licence_or_requirements_when_the_portal_has_none() -> None:
+    bus, vocab = dataset("jtj-0001")
+    assert by_key(quality(bus, vocab, TODAY, portal_has_terms=False))["terms"] is False
+    stated = replace(bus, usage_requirements="注明来源")
+    assert by_key(quality(stated, vocab, TODAY, portal_has_terms=False))["terms"] is True
+
+
