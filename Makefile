@@ -6,13 +6,15 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build index check test test-fast lint format bench sample browser clean help
+.PHONY: run build index check bench-search relevance test test-fast lint format bench sample browser clean help
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
 	@echo "make test     install everything and run the whole test suite"
 	@echo "make lint     ruff and mypy"
 	@echo "make bench    build benchmark (N=1000,10000; BENCH_N='1000 10000 100000')"
+	@echo "make bench-search  search latency (10k, 100k) and HTTP throughput vs Datasette"
+	@echo "make relevance     MRR and recall@10 on the judged queries"
 	@echo "make sample   regenerate the sample catalogue in datasets/"
 
 $(STAMP): pyproject.toml
@@ -58,6 +60,15 @@ format: $(STAMP)
 
 bench: $(STAMP)
 	$(BIN)/python -m bench.build_bench $(BENCH_N)
+
+# Search: engine latency at 10k/100k, then throughput over HTTP (wrk) beside Datasette.
+bench-search: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.search_bench
+	$(BIN)/python -m bench.search_http_bench
+
+relevance: $(STAMP)
+	$(BIN)/python -m bench.relevance
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_catalog.py

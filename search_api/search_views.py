@@ -81,7 +81,9 @@ def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) ->
         item = {key: hit.record.get(key) for key in HIT_KEYS}
         item["highlights"] = hit.highlights
         hits.append(item)
-    facets = {key: [{"value": value, "label": labels.name(key, value), "count": count}
+    names = labels.get()  # one look at the file per request, not per value
+    facets = {key: [{"value": value, "label": names.get(key, {}).get(value, value),
+                     "count": count}
                     for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
               for key, counts in result.facets.items()}
     return {
