@@ -17,7 +17,15 @@ from typing import Any
 from flask import Flask, Response, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
-from search_api import ckan, errors, openapi, search_views
+from search_api import (
+    ckan,
+    errors,
+    openapi,
+    requests_views,
+    search_views,
+    security,
+    service,
+)
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
 from search_api.settings import defaults
@@ -40,9 +48,12 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["portal_engine"] = open_engine(app.config)
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
+    service.install(app)
+    security.install(app)
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
+    app.register_blueprint(requests_views.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, jsonify, request
+from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 log = logging.getLogger(__name__)
@@ -34,10 +34,22 @@ def error_body(message: str, status: int, errors: list[str] | None = None) -> di
 
 _HTTP_MESSAGES = {
     404: "没有这个地址。接口说明见 /api/v1/openapi.json",
+    400: "请求有误，请检查后重试。",
     405: "此地址不支持该请求方法。接口说明见 /api/v1/openapi.json",
     413: "请求内容过大，请缩小后重试。",
     429: "请求过于频繁，请稍后再试。",
 }
+
+
+_PAGE_TITLES = {400: "请求有误", 403: "无权访问", 404: "页面不存在", 429: "操作过于频繁"}
+
+
+def _page(status: int, exc: HTTPException) -> Any:
+    # Our own aborts carry a Chinese sentence; werkzeug's defaults are English.
+    own = exc.description if exc.description and not exc.description.isascii() else None
+    message = own or _HTTP_MESSAGES.get(status, "请求无法处理，请返回首页重试。")
+    title = _PAGE_TITLES.get(status, "出错了")
+    return render_template("error.html", status=status, title=title, message=message), status
 
 
 def register(app: Flask) -> None:
@@ -49,7 +61,7 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         if not request.path.startswith("/api/"):
-            return exc  # pages keep the normal HTML error
+            return _page(status, exc)
         message = _HTTP_MESSAGES.get(status, exc.description or "请求无法处理。")
         return jsonify(error_body(message, status)), status
 

@@ -36,6 +36,25 @@ SETTINGS: tuple[Setting, ...] = (
             "instead of the embedded engine."),
     Setting("MEILI_KEY", "", "Meilisearch API key."),
     Setting("MEILI_INDEX", "datasets", "Meilisearch index name."),
+    Setting("PORTAL_NAME", "公共数据开放平台", "Portal name shown on the service's pages."),
+    Setting("DATABASE_URL", "sqlite:///var/portal.sqlite3", "Database of requests, reviewers, "
+            "audit log and outbox: SQLite (default) or postgresql://user@host/db."),
+    Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
+            "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
+            "in a separate column, never shown in lists or logs."),
+    Setting("PROFILE", "guizhou-measures", "Deadline profile of the request procedure "
+            "(guizhou-measures, anhui, foshan, guizhou-regulation, wanzhou)."),
+    Setting("CALENDAR_DIRS", "datasets/calendars", "Extra folders of working-day calendar "
+            "files (YYYY.json), comma-separated; they override the shipped ones."),
+    Setting("RATE_PUBLIC_WRITES", 20, "Public submissions (requests, reports) allowed per "
+            "client address per hour, per worker process."),
+    Setting("RATE_SECRET_ATTEMPTS", 10, "Access-code and sign-in attempts allowed per client "
+            "address per 15 minutes, per worker process."),
+    Setting("MAIL_LOG", "var/mail.log", "When SMTP_HOST is empty, outgoing messages are "
+            "appended to this file instead of being sent."),
+    Setting("SMTP_HOST", "", "SMTP server for outgoing messages; empty: write to MAIL_LOG."),
+    Setting("SMTP_PORT", 25, "SMTP port."),
+    Setting("SMTP_FROM", "opendata@localhost", "Sender address of outgoing messages."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ def app_config(sample_site_for_api: Path, tmp_path: Path) -> dict[str, Any]:
         "SEARCH_DB": str(tmp_path / "search.sqlite3"),
         "LABELS_FILE": str(tmp_path / "labels.json"),
         "PUBLIC_SITE_URL": "https://data.yunhe.example.gov.cn/",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "MAIL_LOG": str(tmp_path / "mail.log"),
+        # The clock is a true boundary: tests fix it (Monday 2026-11-23, 10:00 Beijing).
+        "CLOCK": lambda: datetime(2026, 11, 23, 2, 0, tzinfo=UTC),
     }
 
 

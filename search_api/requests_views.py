@@ -1,0 +1,199 @@
+"""Applicants: file a conditional-open request, follow it, answer a demand
+for explanation, withdraw, report use (003 §24–27, 002 §36, 000 §36(四)).
+
+An applicant proves a request is theirs with the receipt number and the
+private access code shown once at filing; the session then remembers it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from domain.identity import IdentityKind, mask_identity
+from domain.request_records import Actor, Application, Request
+from domain.request_states import DeliveryMethod, ProcedureError, Role, State
+from domain.requests import ApplicationIncomplete
+from search_api import labels_zh, service
+from search_api.security import new_secret, rate_limit, secret_hash, secret_matches
+from search_api.store import RequestNotFound, StaleRequest
+
+log = logging.getLogger(__name__)
+bp = Blueprint("requests", __name__)
+TEXT_MAX = 2000
+FORM_FIELDS = ("applicant_type", "applicant_name", "identity_number", "phone", "email",
+               "data_description", "purpose", "scope_of_use", "security_measures",
+               "period_of_use", "delivery_method")
+
+
+def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
+    record = service.engine().get(dataset_id)
+    if record is None or record.get("open_type") != "conditional":
+        abort(404, description="没有这个有条件开放数据集；无条件开放数据可直接下载，无需申请。")
+    result: dict[str, Any] = record
+    return result
+
+
+def _form_text(name: str) -> str:
+    return request.form.get(name, "").strip()[:TEXT_MAX]
+
+
+@bp.get("/apply/<dataset_id>")
+def apply_form(dataset_id: str) -> Any:
+    return render_template("apply.html", dataset=_conditional_dataset(dataset_id), form={},
+                           errors=[], commitment=labels_zh.COMMITMENT)
+
+
+@bp.post("/apply/<dataset_id>")
+def apply_submit(dataset_id: str) -> Any:
+    dataset = _conditional_dataset(dataset_id)
+    rate_limit(current_app, "public_write")
+    form = {name: _form_text(name) for name in FORM_FIELDS}
+    kind = IdentityKind.CREDIT_CODE if form["applicant_type"] == "organisation" \
+        else IdentityKind.ID_NUMBER
+    try:
+        method = DeliveryMethod(form["delivery_method"] or "download")
+    except ValueError:
+        method = DeliveryMethod.DOWNLOAD
+    purpose = form["purpose"]
+    if purpose and form["period_of_use"]:
+        # The period of use (issue #4, 003 §24) is recorded with the purpose.
+        purpose = f"{purpose}\n使用期限：{form['period_of_use']}"
+    application = Application(
+        dataset_id=dataset["id"], department=dataset["department"],
+        applicant_name=form["applicant_name"], identity_kind=kind,
+        identity_number=form["identity_number"], phone=form["phone"], email=form["email"],
+        data_description=form["data_description"] or dataset["title"], purpose=purpose,
+        scope_of_use=form["scope_of_use"], security_measures=form["security_measures"],
+        delivery_method=method, commitment_signed=request.form.get("commitment") == "yes")
+    store, on = service.store(), service.today()
+    applicant = Actor(Role.APPLICANT, form["applicant_name"][:100] or "申请人")
+    problems = [] if form["period_of_use"] else ["请填写使用期限。"]
+    try:
+        number = store.next_receipt_number(on)
+        filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
+    except ApplicationIncomplete as exc:
+        problems = [*exc.problems, *problems]
+    if problems:
+        form.pop("identity_number")  # never echoed back into a page
+        return render_template("apply.html", dataset=dataset, form=form, errors=problems,
+                               commitment=labels_zh.COMMITMENT), 400
+    code = new_secret()
+    store.add_request(filed, access_code_hash=secret_hash(code), actor=applicant,
+                      at=service.now())
+    log.info("request %s filed for dataset %s (%s)", number, dataset["id"],
+             mask_identity(kind, application.identity_number))
+    _remember(number)
+    deadlines = service.procedure().deadlines(filed, on)
+    return render_template("receipt.html", req=filed, dataset=dataset, access_code=code,
+                           deadlines=deadlines, labels=labels_zh)
+
+
+def _remember(number: str) -> None:
+    mine = list(session.get("my_requests", []))
+    if number not in mine:
+        mine.append(number)
+    session["my_requests"] = mine[-20:]
+
+
+def _own(number: str) -> tuple[Request, int]:
+    if number not in session.get("my_requests", []):
+        return redirect(url_for("requests.status_login", number=number))  # type: ignore[return-value]
+    try:
+        return service.store().load(number)
+    except RequestNotFound:
+        abort(404, description="没有这个申请编号。")
+
+
+@bp.route("/requests/status", methods=["GET", "POST"])
+def status_login() -> Any:
+    if request.method == "GET":
+        return render_template("status_login.html", number=request.args.get("number", ""))
+    rate_limit(current_app, "secret_attempt")
+    number = _form_text("number").upper()
+    code = _form_text("access_code")
+    if not secret_matches(code, service.store().access_code_hash(number)):
+        log.warning("wrong access code for request %r", number[:32])
+        flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
+        return render_template("status_login.html", number=number), 403
+    _remember(number)
+    return redirect(url_for("requests.status", number=number))
+
+
+@bp.get("/requests/<number>")
+def status(number: str) -> Any:
+    owned = _own(number)
+    if not isinstance(owned, tuple):
+        return owned
+    req, _ = owned
+    on = service.today()
+    actions = service.procedure().allowed_actions(req, Role.APPLICANT, on)
+    return render_template("status.html", req=req, labels=labels_zh, on=on,
+                           deadlines=service.procedure().deadlines(req, on),
+                           actions={str(a) for a in actions},
+                           identity=mask_identity(req.application.identity_kind,
+                                                  req.application.identity_number))
+
+
+@bp.post("/requests/<number>/<action>")
+def act(number: str, action: str) -> Any:
+    owned = _own(number)
+    if not isinstance(owned, tuple):
+        return owned
+    req, version = owned
+    rate_limit(current_app, "public_write")
+    applicant = Actor(Role.APPLICANT, req.application.applicant_name[:100])
+    proc, on = service.procedure(), service.today()
+    text = _form_text("text")
+    try:
+        if action == "answer":
+            if not text:
+                raise _Missing("请填写说明内容。")
+            updated = proc.answer_explanation(req, actor=applicant, on=on, text=text)
+        elif action == "withdraw":
+            updated = proc.withdraw(req, actor=applicant, on=on, reason=text)
+        elif action == "report":
+            if not text:
+                raise _Missing("请填写数据使用情况和成果。")
+            updated = proc.report_use(req, actor=applicant, on=on, text=text)
+        else:
+            abort(404)
+        service.store().save(updated, expected_version=version, actor=applicant,
+                             at=service.now())
+    except _Missing as exc:
+        flash(str(exc), "error")
+    except ProcedureError as exc:
+        log.info("applicant action %s on %s refused: %s", action, number, exc)
+        flash(f"当前状态（{labels_zh.STATES.get(req.state, req.state)}）下不能进行此操作。", "error")
+    except StaleRequest:
+        flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
+    else:
+        flash({"answer": "说明已提交，计时恢复。", "withdraw": "申请已撤回。",
+               "report": "使用情况已报告，感谢反馈。"}[action], "success")
+    return redirect(url_for("requests.status", number=number))
+
+
+class _Missing(Exception):
+    pass
+
+
+@bp.get("/register")
+def register() -> Any:
+    """Public register: counts per department and dataset, no personal data."""
+    store = service.store()
+    return render_template("register.html", by_department=store.counts_by_department(),
+                           by_dataset=store.counts_by_dataset(), labels=labels_zh,
+                           names=current_app.extensions["portal_labels"].get(),
+                           State=State)

@@ -1,0 +1,55 @@
+"""Access to the service's parts from a request: the store, the procedure,
+the clock (injectable: tests set ``PORTAL_CLOCK`` in the app config)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from flask import Flask, current_app
+
+from domain.calendar import WorkCalendar
+from domain.profiles import load_profile
+from domain.requests import Procedure
+from search_api.store import Store
+
+CHINA = ZoneInfo("Asia/Shanghai")
+
+
+def install(app: Flask) -> None:
+    store = Store.open(app.config["DATABASE_URL"],
+                       personal_key=app.config.get("PERSONAL_DATA_KEY") or None)
+    store.migrate()
+    folders = [Path(f.strip()) for f in str(app.config["CALENDAR_DIRS"]).split(",") if f.strip()]
+    calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
+    app.extensions["portal_store"] = store
+    app.extensions["portal_procedure"] = Procedure(load_profile(app.config["PROFILE"]), calendar)
+    clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
+    app.extensions["portal_clock"] = clock
+
+
+def store() -> Store:
+    value: Store = current_app.extensions["portal_store"]
+    return value
+
+
+def procedure() -> Procedure:
+    value: Procedure = current_app.extensions["portal_procedure"]
+    return value
+
+
+def now() -> datetime:
+    value: datetime = current_app.extensions["portal_clock"]()
+    return value
+
+
+def today() -> date:
+    """The date in China: periods count Beijing working days."""
+    return now().astimezone(CHINA).date()
+
+
+def engine() -> Any:
+    return current_app.extensions["portal_engine"]

@@ -1,0 +1,125 @@
+"""The hash-chained audit log (调度溯源, 003 §34; SPEC §6).
+
+Each record's ``hash`` is the SHA-256 of a canonical JSON of the record
+(time, actor, action, subject, detail) and the previous record's hash, so
+that changing, removing or reordering a record breaks the chain:
+
+- an altered record no longer matches its own hash;
+- a deleted record leaves a gap in ``seq`` (or, at the end, a chain head
+  ahead of the last record);
+- reordered records (or renumbered ones that close a gap) no longer follow
+  the hash of the record before them.
+
+The sequence number is not hashed: order is what ``prev_hash`` proves, and
+that lets :func:`verify` tell a reordering from an alteration.
+
+Appends are serialised by an ``UPDATE`` of the single ``audit_head`` row
+(a row lock on PostgreSQL; SQLite write transactions are serial anyway),
+held until the transaction that appends commits.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+
+from search_api.store.personal import mask_pii
+from search_api.store.schema import GENESIS, audit_head, audit_log
+
+
+def canonical(value: Any) -> str:
+    """The canonical JSON text of ``value``: sorted keys, no spaces, UTF-8 kept."""
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"),
+                      allow_nan=False)
+
+
+def utc_iso(at: datetime) -> str:
+    return at.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def record_hash(*, at: datetime, actor_role: str, actor: str, action: str, subject: str,
+                detail: str, prev_hash: str) -> str:
+    body = canonical({
+        "at": utc_iso(at), "actor_role": actor_role, "actor": actor, "action": action,
+        "subject": subject, "detail": detail, "prev_hash": prev_hash,
+    })
+    return hashlib.sha256(body.encode()).hexdigest()
+
+
+def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, action: str,
+           subject: str, detail: Mapping[str, Any], secrets: tuple[str, ...] = ()) -> int:
+    """Append one record in ``conn``'s transaction; returns its ``seq``.
+    Clear ID, mobile and card numbers in ``detail`` (and ``secrets``) are masked.
+
+    Raises:
+        ValueError: ``at`` is naive, or ``detail`` is not JSON.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"audit timestamps must be timezone-aware (UTC), got {at!r}")
+    text = canonical(mask_pii(dict(detail), secrets))
+    head = conn.execute(
+        update(audit_head).where(audit_head.c.id == 1)
+        .values(seq=audit_head.c.seq + 1)
+        .returning(audit_head.c.seq, audit_head.c.hash)
+    ).one()
+    seq, prev = int(head.seq), str(head.hash)
+    digest = record_hash(at=at, actor_role=actor_role, actor=actor, action=action,
+                         subject=subject, detail=text, prev_hash=prev)
+    conn.execute(insert(audit_log).values(
+        seq=seq, at=at, actor_role=actor_role, actor=actor, action=action, subject=subject,
+        detail=text, prev_hash=prev, hash=digest))
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=digest))
+    return seq
+
+
+def verify(conn: Connection) -> list[str]:
+    """Every problem of the chain, in English; empty when intact."""
+    problems: list[str] = []
+    position = {row.hash: row.seq for row in conn.execute(
+        select(audit_log.c.seq, audit_log.c.hash))}
+    rows = conn.execution_options(yield_per=1000).execute(
+        select(audit_log).order_by(audit_log.c.seq))
+    expected, prev_hash, last_hash, last_seq = 1, GENESIS, GENESIS, 0
+    for row in rows:
+        gap = row.seq != expected
+        if gap:
+            missing = (f"record {expected} is" if row.seq == expected + 1
+                       else f"records {expected} to {row.seq - 1} are")
+            problems.append(f"{missing} missing: deleted from the audit log")
+        digest = record_hash(at=row.at, actor_role=row.actor_role, actor=row.actor,
+                             action=row.action, subject=row.subject, detail=row.detail,
+                             prev_hash=row.prev_hash)
+        if digest != row.hash:
+            problems.append(f"record {row.seq} was altered: its content does not match its hash")
+        if row.prev_hash != prev_hash and not gap:
+            claimed = position.get(row.prev_hash)
+            if claimed is not None:
+                problems.append(
+                    f"record {row.seq} is out of order: it follows record {claimed}, "
+                    f"not record {row.seq - 1} (records reordered)")
+            elif row.seq == 1:
+                problems.append("record 1 does not start the chain (prev_hash mismatch)")
+            else:
+                problems.append(
+                    f"record {row.seq} does not follow record {row.seq - 1} (prev_hash "
+                    "mismatch): a record before it was removed, replaced or re-hashed")
+        expected, prev_hash, last_seq, last_hash = row.seq + 1, row.hash, row.seq, row.hash
+    head = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one_or_none()
+    if head is None:
+        problems.append("the chain head (audit_head) is missing")
+    elif head.seq > last_seq:
+        first = last_seq + 1
+        which = f"record {first} is" if head.seq == first else f"records {first} to {head.seq} are"
+        problems.append(f"{which} missing: deleted from the end of the audit log")
+    elif head.seq < last_seq:
+        problems.append(f"records after {head.seq} were added outside the store "
+                        "(the chain head is behind the log)")
+    elif head.hash != last_hash:
+        problems.append(f"record {last_seq} does not match the chain head: it was altered "
+                        "or replaced")
+    return problems

@@ -1,0 +1,96 @@
+"""Engines for the two databases, set up for durability and concurrency.
+
+SQLite (a file; several processes may open it):
+
+- ``journal_mode=WAL``: readers never block the writer nor the writer them;
+- ``synchronous=FULL``: a commit is on disk when it returns, even in WAL mode;
+- ``busy_timeout`` 30 s: a writer waits for another instead of failing;
+- ``foreign_keys=ON``;
+- every write transaction starts with ``BEGIN IMMEDIATE``: it takes the write
+  lock at the start, so two writers never both read and then fail to upgrade
+  (SQLITE_BUSY with no retry); reads use a deferred ``BEGIN``.
+
+PostgreSQL: the default READ COMMITTED with explicit row locks where a read
+decides a write (see :mod:`search_api.store.store`); commits are durable
+with the server's default ``synchronous_commit=on``.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy.pool import ConnectionPoolEntry
+
+BUSY_TIMEOUT_MS = 30_000
+READ = {"sqlite_begin": "DEFERRED"}
+"""Execution options of a read-only connection."""
+
+
+def parse_url(url: str | URL) -> URL:
+    """``url`` as an SQLAlchemy URL; ``postgres://`` is read as ``postgresql://``.
+
+    Raises:
+        ValueError: neither SQLite nor PostgreSQL, or an in-memory SQLite database.
+    """
+    if isinstance(url, str) and url.startswith("postgres://"):
+        url = "postgresql://" + url[len("postgres://"):]
+    u = make_url(url)
+    backend = u.get_backend_name()
+    if backend == "sqlite":
+        if not u.database or u.database == ":memory:":
+            raise ValueError("the store needs an SQLite file, e.g. sqlite:///var/portal.sqlite3 "
+                             "(an in-memory database is not shared between connections)")
+    elif backend != "postgresql":
+        raise ValueError(f"unsupported database {backend!r}: use sqlite:///path or "
+                         "postgresql://user@host/db")
+    elif u.drivername == "postgresql":
+        # SQLAlchemy 2.1 defaults to psycopg 3; the project ships psycopg2.
+        for module, driver in (("psycopg2", "postgresql+psycopg2"), ("psycopg", "postgresql+psycopg")):
+            if importlib.util.find_spec(module) is not None:
+                return u.set(drivername=driver)
+    return u
+
+
+def make_engine(url: str | URL) -> Engine:
+    u = parse_url(url)
+    if u.get_backend_name() == "sqlite":
+        assert u.database is not None
+        Path(u.database).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
+                                                "check_same_thread": False})
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
+        return engine
+    return create_engine(u, pool_pre_ping=True)
+
+
+def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # Let the "begin" listener emit BEGIN itself (pysqlite's own is deferred).
+    dbapi_connection.isolation_level = None
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        cursor.execute("PRAGMA journal_mode = WAL")
+        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute("PRAGMA foreign_keys = ON")
+    finally:
+        cursor.close()
+
+
+def _sqlite_begin(conn: Any) -> None:
+    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+
+
+def pg_search_path(u: URL) -> list[str]:
+    """The schemas of ``-csearch_path=...`` in the URL's ``options`` query, if any."""
+    options = u.query.get("options", "")
+    text = options if isinstance(options, str) else " ".join(options)
+    for part in text.split():
+        for prefix in ("-csearch_path=", "--search_path=", "-c search_path="):
+            if part.startswith(prefix):
+                return [s.strip().strip('"') for s in part[len(prefix):].split(",") if s.strip()]
+    return []

@@ -1,0 +1,213 @@
+"""The tables of the request store, as SQLAlchemy Core metadata.
+
+The migrations in ``migrations/`` create exactly these tables (a test compares
+them with alembic's autogenerate); change both together, through a new
+revision. Every table, in one line each:
+
+``requests``          one row per request: columns for queues and the public
+                      register, the snapshot (:func:`domain.request_codec.request_to_dict`
+                      without the personal fields), the personal fields apart
+                      in ``personal`` (encrypted when a key is configured),
+                      the access-code hash and the optimistic-lock ``version``.
+``request_events``    append-only: the events of each request, numbered 1.. per request.
+``audit_log``         append-only, hash-chained record of every operation (003 §34).
+``audit_head``        one row: the last sequence number and hash of the audit chain;
+                      serialises appends and lets a deleted tail be detected.
+``outbox``            messages to send (e-mail or role addresses), with retry state
+                      and an optional unique ``dedupe_key``.
+``receipt_counters``  the last receipt number issued per prefix and day.
+``users``             reviewers: argon2 password hash, role, department, active.
+``links``             third-party and download links: only the token's hash,
+                      expiry, and a use count (optionally capped).
+
+Timestamps are UTC: :class:`UTCDateTime` accepts only aware datetimes and
+returns aware UTC datetimes on both databases.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    Dialect,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.types import TypeDecorator
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = MetaData(naming_convention=NAMING)
+
+# JSON documents: JSONB on PostgreSQL (indexable, compact), JSON text on SQLite.
+Json = JSON().with_variant(JSONB(), "postgresql")
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """A timestamp in UTC. Binds only timezone-aware datetimes (a naive one
+    raises ValueError: the store never guesses a time zone); SQLite keeps
+    the naive UTC value, PostgreSQL a ``timestamptz``. Results are aware UTC."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"timestamps must be timezone-aware (UTC), got {value!r}")
+        utc = value.astimezone(UTC)
+        return utc.replace(tzinfo=None) if dialect.name == "sqlite" else utc
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        assert isinstance(value, datetime)
+        if value.tzinfo is None:
+            return value.replace(tzinfo=UTC)
+        return value.astimezone(UTC)
+
+
+NUMBER = 64  # length of a request number column
+
+requests = Table(
+    "requests", metadata,
+    Column("number", String(NUMBER), primary_key=True),
+    Column("dataset_id", String(200), nullable=False, index=True),
+    Column("department", String(200), nullable=False, index=True),
+    Column("state", String(32), nullable=False, index=True),
+    Column("received", Date, nullable=False),
+    Column("last_event_on", Date, nullable=False),
+    Column("applicant_name", String(200), nullable=False),
+    Column("identity_kind", String(16), nullable=False),
+    Column("identity_masked", String(64), nullable=False),
+    # {"identity_number", "phone", "email"}: "aesgcm1:<key id>:<base64>" or "plain:<json>".
+    # Never selected by list queries.
+    Column("personal", Text, nullable=False),
+    Column("access_code_hash", String(255), nullable=True),
+    Column("outcome", String(32), nullable=True),  # domain.request_states.Outcome
+    Column("decided_on", Date, nullable=True),
+    Column("answered_in_time", Boolean, nullable=True),  # the decision came within its period
+    Column("version", Integer, nullable=False),
+    Column("snapshot", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+)
+
+request_events = Table(
+    "request_events", metadata,
+    Column("request_number", String(NUMBER), ForeignKey("requests.number"), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("kind", String(40), nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("happened_on", Date, nullable=False),  # Event.on
+    Column("data", Json, nullable=False),
+    Column("notify", Json, nullable=False),
+    Column("recorded_at", UTCDateTime, nullable=False),
+    CheckConstraint("seq >= 1", name="seq_positive"),
+)
+
+audit_log = Table(
+    "audit_log", metadata,
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("at", UTCDateTime, nullable=False),
+    Column("actor_role", String(32), nullable=False),
+    Column("actor", String(200), nullable=False),
+    Column("action", String(64), nullable=False),
+    Column("subject", String(200), nullable=False, index=True),
+    Column("detail", Text, nullable=False),  # canonical JSON text, hashed as stored
+    Column("prev_hash", String(64), nullable=False),
+    Column("hash", String(64), nullable=False),
+)
+
+audit_head = Table(
+    "audit_head", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=False),
+    Column("seq", Integer, nullable=False),
+    Column("hash", String(64), nullable=False),
+    CheckConstraint("id = 1", name="single_row"),
+)
+
+outbox = Table(
+    "outbox", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("kind", String(64), nullable=False),
+    Column("recipient_role", String(32), nullable=False),
+    Column("recipient", String(320), nullable=False),
+    Column("subject", String(300), nullable=False),
+    Column("body", Text, nullable=False),
+    Column("request_number", String(NUMBER), ForeignKey("requests.number"), nullable=True,
+           index=True),
+    Column("dedupe_key", String(200), nullable=True),
+    Column("status", String(16), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("last_attempt_at", UTCDateTime, nullable=True),
+    Column("sent_at", UTCDateTime, nullable=True),
+    Column("last_error", Text, nullable=True),
+    UniqueConstraint("dedupe_key"),
+    CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+    Index("ix_outbox_status_id", "status", "id"),
+)
+
+receipt_counters = Table(
+    "receipt_counters", metadata,
+    Column("prefix", String(16), primary_key=True),
+    Column("day", Date, primary_key=True),
+    Column("last", Integer, nullable=False),
+)
+
+users = Table(
+    "users", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False),
+    Column("password_hash", String(255), nullable=False),
+    Column("role", String(32), nullable=False),
+    Column("department", String(200), nullable=True),
+    Column("active", Boolean, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    UniqueConstraint("username"),
+)
+
+links = Table(
+    "links", metadata,
+    Column("token_hash", String(128), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("request_number", String(NUMBER), ForeignKey("requests.number"), nullable=False,
+           index=True),
+    Column("party_key", String(100), nullable=True),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False),
+    Column("uses", Integer, nullable=False),
+    Column("max_uses", Integer, nullable=True),
+    CheckConstraint("kind IN ('third_party', 'download')", name="kind"),
+)
+
+APPEND_ONLY = ("request_events", "audit_log")
+"""Tables whose rows are never updated or deleted; the migrations add
+triggers that refuse it (the hash chain detects it anyway, 003 §34)."""
+
+GENESIS = "0" * 64
+"""``prev_hash`` of the first audit record."""
