@@ -10,7 +10,7 @@ import json
 import logging
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import click
@@ -226,3 +226,140 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
     click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
                err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)
+
+
+def _store_and_config() -> tuple[object, dict[str, object]]:
+    from search_api.settings import defaults
+    from search_api.store import Store
+
+    config = _service_config(defaults())
+    store = Store.open(str(config["DATABASE_URL"]),
+                       personal_key=str(config.get("PERSONAL_DATA_KEY") or "") or None)
+    return store, config
+
+
+def _utc_now() -> datetime:
+    from datetime import UTC, datetime
+
+    return datetime.now(UTC)
+
+
+@main.group()
+def db() -> None:
+    """The request database: upgrade, backup, restore."""
+
+
+@db.command()
+def upgrade() -> None:
+    """Create or upgrade the database schema (alembic migrations)."""
+    store, config = _store_and_config()
+    store.migrate()  # type: ignore[attr-defined]
+    click.echo(f"database at {config['DATABASE_URL']} is up to date", err=True)
+
+
+@db.command()
+@click.argument("target", type=click.Path(path_type=Path))
+def backup(target: Path) -> None:
+    """Back up the database while the service runs (SQLite online backup; pg_dump)."""
+    store, _ = _store_and_config()
+    store.backup(target)  # type: ignore[attr-defined]
+    click.echo(f"backup written to {target}", err=True)
+
+
+@db.command()
+@click.argument("source", type=click.Path(exists=True, path_type=Path))
+@click.option("--yes", is_flag=True, help="Confirm replacing the current database.")
+def restore(source: Path, yes: bool) -> None:
+    """Replace the database with a backup (stop the service first)."""
+    from search_api.store import Store
+
+    if not yes:
+        raise click.ClickException("restore replaces every request in the database; "
+                                   "stop the service and pass --yes to confirm")
+    _, config = _store_and_config()
+    Store.restore(str(config["DATABASE_URL"]), source)
+    click.echo(f"database restored from {source}", err=True)
+
+
+@db.command(name="new-key")
+def new_key() -> None:
+    """Print a new PERSONAL_DATA_KEY (encrypts applicants' personal data at rest)."""
+    from search_api.store import new_key as make_key
+
+    click.echo(make_key())
+
+
+@main.group()
+def user() -> None:
+    """Reviewer accounts."""
+
+
+@user.command(name="add")
+@click.argument("username")
+@click.option("--role", required=True, type=click.Choice(
+    ["authority_reviewer", "department_reviewer", "department_head", "auditor"]))
+@click.option("--department", help="Department code (required for department roles).")
+@click.password_option(help="Password (asked twice when not given).")
+def user_add(username: str, role: str, department: str | None, password: str) -> None:
+    """Add a reviewer with an argon2-hashed password."""
+    if role.startswith("department_") and not department:
+        raise click.ClickException(f"{role} needs --department CODE (a code of vocabularies.yaml)")
+    if len(password) < 10:
+        raise click.ClickException("use a password of at least 10 characters")
+    store, _ = _store_and_config()
+    store.migrate()  # type: ignore[attr-defined]
+    store.add_user(username, password, role, department, at=_utc_now())  # type: ignore[attr-defined]
+    click.echo(f"reviewer {username} added ({role}{', ' + department if department else ''})",
+               err=True)
+
+
+@main.group()
+def audit() -> None:
+    """The tamper-evident audit log (003 §34)."""
+
+
+@audit.command()
+def verify() -> None:
+    """Check the audit chain; exit 1 if any record was altered, deleted or reordered."""
+    store, _ = _store_and_config()
+    problems = store.verify_audit()  # type: ignore[attr-defined]
+    for problem in problems:
+        click.secho(problem, fg="red", err=True)
+    if problems:
+        raise SystemExit(1)
+    click.echo("audit log intact", err=True)
+
+
+@main.command()
+def remind() -> None:
+    """Queue reminders of due-soon and overdue requests (000 §43), then send
+    the outbox. Safe to run from cron as often as wanted."""
+    from datetime import UTC
+    from zoneinfo import ZoneInfo
+
+    from domain.calendar import WorkCalendar
+    from domain.profiles import load_profile
+    from domain.requests import Procedure
+    from search_api.mailer import remind as queue_reminders
+    from search_api.mailer import send_pending
+
+    store, config = _store_and_config()
+    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    procedure = Procedure(load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders))
+    now = _utc_now()
+    today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    queued = queue_reminders(store, procedure, today, now)  # type: ignore[arg-type]
+    report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
+    click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
+               f"{report.written} third-party letter(s) recorded", err=True)
+
+
+@main.command(name="send-mail")
+def send_mail() -> None:
+    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST)."""
+    from search_api.mailer import send_pending
+
+    store, config = _store_and_config()
+    report = send_pending(store, config, _utc_now())  # type: ignore[arg-type]
+    click.echo(f"sent {report.sent}, failed {report.failed}, "
+               f"{report.written} third-party letter(s) recorded", err=True)

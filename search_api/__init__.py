@@ -19,9 +19,11 @@ from werkzeug.exceptions import NotFound
 
 from search_api import (
     ckan,
+    consult_views,
     errors,
     openapi,
     requests_views,
+    review_views,
     search_views,
     security,
     service,
@@ -54,6 +56,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(requests_views.bp)
+    app.register_blueprint(review_views.bp)
+    app.register_blueprint(consult_views.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

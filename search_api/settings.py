@@ -55,6 +55,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_HOST", "", "SMTP server for outgoing messages; empty: write to MAIL_LOG."),
     Setting("SMTP_PORT", 25, "SMTP port."),
     Setting("SMTP_FROM", "opendata@localhost", "Sender address of outgoing messages."),
+    Setting("CATALOG_DIR", "datasets", "The catalogue folder: department addresses for "
+            "messages, and the conditional data delivered to approved applicants."),
+    Setting("AUTHORITY_EMAIL", "", "E-mail address of the data authority's reviewers "
+            "(normative review, reminders)."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Connection, insert, select, update
 
 from search_api.store.personal import mask_pii
-from search_api.store.schema import GENESIS, audit_head, audit_log
+from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
 
 
 def canonical(value: Any) -> str:
@@ -62,6 +62,8 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, actio
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"audit timestamps must be timezone-aware (UTC), got {at!r}")
     text = canonical(mask_pii(dict(detail), secrets))
+    check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
+                          "subject": subject, "detail": text})
     head = conn.execute(
         update(audit_head).where(audit_head.c.id == 1)
         .values(seq=audit_head.c.seq + 1)

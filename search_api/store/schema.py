@@ -211,3 +211,36 @@ triggers that refuse it (the hash chain detects it anyway, 003 §34)."""
 
 GENESIS = "0" * 64
 """``prev_hash`` of the first audit record."""
+
+
+def check_row(table: Table, values: dict[str, Any]) -> None:
+    """Refuse, the same way on both databases, what PostgreSQL would refuse
+    and SQLite would silently keep: a string longer than its column, and
+    the NUL character (U+0000) anywhere, JSON documents included.
+
+    Raises:
+        ValueError: naming the table and column, never the value.
+    """
+    for name, value in values.items():
+        column = table.c[name]
+        if isinstance(value, str):
+            length = getattr(column.type, "length", None)
+            if length is not None and len(value) > length:
+                raise ValueError(f"{table.name}.{name} is {len(value)} characters long; "
+                                 f"at most {length} are stored")
+            if "\x00" in value:
+                raise ValueError(f"{table.name}.{name} contains a NUL character (U+0000), "
+                                 "which the database cannot store")
+        elif isinstance(value, dict | list) and _has_nul(value):
+            raise ValueError(f"{table.name}.{name} contains a NUL character (U+0000), "
+                             "which the database cannot store")
+
+
+def _has_nul(value: Any) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(_has_nul(v) for v in value)
+    return False

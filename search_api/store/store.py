@@ -73,6 +73,7 @@ from search_api.store.records import (
 )
 from search_api.store.schema import (
     audit_log,
+    check_row,
     links,
     outbox,
     receipt_counters,
@@ -226,6 +227,7 @@ class Store:
             updated_at=at,
             **self._columns(req, snapshot),
         )
+        check_row(requests, row)
         numbered = list(enumerate(req.events, 1))
         with self._write() as conn:
             if conn.execute(select(requests.c.number).where(
@@ -254,6 +256,7 @@ class Store:
         """
         _aware(at)
         snapshot, personal = split_personal(request_to_dict(req))
+        check_row(requests, self._columns(req, snapshot))
         self._check_messages(outbox, personal)
         with self._write() as conn:
             row = conn.execute(
@@ -405,12 +408,15 @@ class Store:
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
                 action: str) -> None:
         """Events, audit records and messages of one add or save."""
-        if numbered:
-            conn.execute(insert(request_events), [{
-                "request_number": req.number, "seq": seq, "kind": e.kind.value,
-                "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
-                "data": dict(e.data), "notify": list(e.notify), "recorded_at": at,
-            } for seq, e in numbered])
+        rows = [{
+            "request_number": req.number, "seq": seq, "kind": e.kind.value,
+            "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
+            "data": dict(e.data), "notify": list(e.notify), "recorded_at": at,
+        } for seq, e in numbered]
+        for row in rows:
+            check_row(request_events, row)
+        if rows:
+            conn.execute(insert(request_events), rows)
         secrets = self._secrets(personal)
         for seq, e in numbered:
             audit.append(conn, at=at, actor_role=actor.role.value, actor=actor.name,
@@ -446,6 +452,7 @@ class Store:
                       recipient=m.recipient, subject=m.subject, body=m.body,
                       request_number=m.request_number, dedupe_key=m.dedupe_key,
                       status="pending", attempts=0)
+        check_row(outbox, values)
         stmt = _dialect_insert(conn, outbox).values(**values)
         if m.dedupe_key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
@@ -549,6 +556,7 @@ class Store:
         name = username.strip()
         if not name or not str(role).strip():
             raise ValueError("a user needs a name and a role")
+        check_row(users, {"username": name, "role": str(role), "department": department})
         hashed = self._passwords.hash(password)
         try:
             with self._write() as conn:
@@ -624,6 +632,7 @@ class Store:
             raise ValueError("a link needs its token's hash")
         if _aware(expires_at, "expires_at") <= _aware(at):
             raise ValueError("a link must expire after it is made")
+        check_row(links, {"token_hash": token_hash, "party_key": party_key})
         with self._write() as conn:
             if conn.execute(select(requests.c.number).where(
                     requests.c.number == number)).first() is None:

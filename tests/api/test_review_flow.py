@@ -1,0 +1,181 @@
+"""The whole request procedure over HTTP: reviewers by role, a third-party
+objection that pauses the provider's clock across National Day 2026, a
+public-interest override with the written notice, an extension, a late
+third-party answer, a denial; and access control between departments.
+
+Dates were counted by hand on the State Council's 2026 notice (Mid-Autumn
+holiday 09-25; National Day 10-01..10-07; make-up working days 09-20 and
+10-10), the day of receipt not counted; profile guizhou-regulation (003:
+provider 15 + 15 WD, third party 15 WD; normative review 5 WD by default).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from search_api import create_app
+from search_api.indexing import index_catalog
+from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
+
+PASSWORD = "correct horse battery"
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
+
+    def set(self, day: str) -> None:
+        self.now = datetime.fromisoformat(f"{day}T02:00:00+00:00")
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any], clock: Clock) -> Iterator[Flask]:
+    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: clock.now}
+    index_catalog(config)
+    application_ = create_app(config)
+    store = application_.extensions["portal_store"]
+    for name, role, department in [("authority", "authority_reviewer", None),
+                                   ("rsj", "department_reviewer", "rsj"),
+                                   ("rsj-head", "department_head", "rsj"),
+                                   ("jtj", "department_reviewer", "jtj"),
+                                   ("auditor", "auditor", None)]:
+        store.add_user(name, PASSWORD, role, department, at=clock.now)
+    yield application_
+    application_.extensions["portal_engine"].close()
+
+
+def sign_in(app: Flask, username: str) -> FlaskClient:
+    client = app.test_client()
+    page = client.get("/review/login").get_data(as_text=True)
+    answer = client.post("/review/login", data={"csrf_token": csrf(page), "username": username,
+                                                 "password": PASSWORD})
+    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
+    return client
+
+
+def act(client: FlaskClient, number: str, action: str, **fields: str) -> str:
+    page = client.get(f"/review/requests/{number}").get_data(as_text=True)
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version, f"no action form on the page for {action}"
+    answer = client.post(f"/review/requests/{number}/{action}", data={
+        "csrf_token": csrf(page), "version": version.group(1), **fields},
+        follow_redirects=True)
+    html = answer.get_data(as_text=True)
+    assert "操作已完成" in html, re.findall(r'sv-flash[^>]*>([^<]+)', html)
+    return html
+
+
+def file(app: Flask) -> tuple[FlaskClient, str]:
+    applicant = app.test_client()
+    page = applicant.get("/apply/rsj-0002").get_data(as_text=True)
+    html = applicant.post("/apply/rsj-0002", data=application(csrf(page))).get_data(as_text=True)
+    number = re.search(r'id="receipt-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
+    return applicant, number
+
+
+def provider_due(client: FlaskClient, number: str) -> str:
+    page = client.get(f"/review/requests/{number}").get_data(as_text=True)
+    row = re.search(r"数据提供部门答复</td><td>([^<]+)</td>", page)
+    assert row, "no provider period on the page"
+    return row.group(1)
+
+
+def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Clock) -> None:
+    applicant, number = file(app)
+    authority = sign_in(app, "authority")
+    assert "2026-09-29" in authority.get(f"/review/requests/{number}").get_data(as_text=True)
+    clock.set("2026-09-22")
+    act(authority, number, "forward")
+    rsj = sign_in(app, "rsj")
+    assert provider_due(rsj, number) == "2026-10-20"
+    clock.set("2026-09-24")
+    html = act(rsj, number, "start_consultation", parties="云河示例物业管理有限公司")
+    token = re.search(r"/consult/([A-Za-z0-9_-]+)", html).group(1)  # type: ignore[union-attr]
+    assert provider_due(rsj, number) == "暂停计时"
+
+    third = app.test_client()
+    letter = third.get(f"/consult/{token}").get_data(as_text=True)
+    assert "2026-10-22" in letter  # 15 WD from receipt of the consultation
+    assert "李明" not in letter and ID_NUMBER not in letter and PHONE not in letter
+    clock.set("2026-10-12")
+    answered = third.post(f"/consult/{token}", data={
+        "csrf_token": csrf(letter), "answer": "object", "reasons": "涉及本公司经营信息"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "您的意见已收到" in answered
+    act(rsj, number, "close_consultation")
+    # Paused 09-24 → 10-12 (7 working days), so 10-20 moves to 10-29.
+    assert provider_due(rsj, number) == "2026-10-29"
+
+    clock.set("2026-10-13")
+    head = sign_in(app, "rsj-head")
+    act(head, number, "extend", days="5", reasons="数据量大，需脱敏处理")
+    assert provider_due(rsj, number) == "2026-11-05"
+
+    clock.set("2026-10-20")
+    act(rsj, number, "approve", scope="2025年度参保单位汇总数据", delivery_method="download",
+        override="用于全市社会保障政策评估，关系重大公共利益")
+    act(rsj, number, "notify_third_party", party="p1", reference="云人社函〔2026〕12号")
+    act(rsj, number, "deliver", reference="下载")
+    status = applicant.get(f"/requests/{number}").get_data(as_text=True)
+    assert "已提供数据" in status and "数据量大，需脱敏处理" in status
+
+
+def test_late_third_party_answer_and_denial(app: Flask, clock: Clock) -> None:
+    applicant, number = file(app)
+    clock.set("2026-09-22")
+    act(sign_in(app, "authority"), number, "forward")
+    rsj = sign_in(app, "rsj")
+    clock.set("2026-09-24")
+    html = act(rsj, number, "start_consultation", parties="某第三方")
+    token = re.search(r"/consult/([A-Za-z0-9_-]+)", html).group(1)  # type: ignore[union-attr]
+    clock.set("2026-10-23")  # one working day after the third party's period
+    third = app.test_client()
+    letter = third.get(f"/consult/{token}").get_data(as_text=True)
+    late = third.post(f"/consult/{token}", data={
+        "csrf_token": csrf(letter), "answer": "object", "reasons": "不同意"},
+        follow_redirects=True).get_data(as_text=True)
+    assert "已超过答复期限" in late
+    act(rsj, number, "close_consultation")
+    act(rsj, number, "deny", reasons="数据涉及商业秘密",
+        legal_basis="《贵州省政府数据共享开放条例》第二十一条")
+    status = applicant.get(f"/requests/{number}").get_data(as_text=True)
+    assert "不予开放" in status and "第二十一条" in status and "行政复议" in status
+
+
+def test_reviewers_see_and_act_only_within_their_duties(app: Flask, clock: Clock) -> None:
+    _, number = file(app)
+    jtj = sign_in(app, "jtj")
+    assert number not in jtj.get("/review/").get_data(as_text=True)
+    assert jtj.get(f"/review/requests/{number}").status_code == 403
+    rsj = sign_in(app, "rsj")
+    page = rsj.get(f"/review/requests/{number}").get_data(as_text=True)
+    assert 'data-action="forward"' not in page  # normative review is the authority's
+    token = csrf(rsj.get("/review/").get_data(as_text=True))  # the queue's logout form
+    refused = rsj.post(f"/review/requests/{number}/forward",
+                       data={"csrf_token": token, "version": "1"})
+    assert refused.status_code == 403
+    auditor = sign_in(app, "auditor")
+    audit_page = auditor.get(f"/review/requests/{number}").get_data(as_text=True)
+    assert number in audit_page and "data-action=" not in audit_page
+    assert app.test_client().get("/review/").status_code == 302  # not signed in
+
+
+def test_wrong_password_is_refused_and_logged(app: Flask, caplog: Any) -> None:
+    client = app.test_client()
+    page = client.get("/review/login").get_data(as_text=True)
+    answer = client.post("/review/login", data={"csrf_token": csrf(page), "username": "rsj",
+                                                "password": "wrong"})
+    assert answer.status_code == 403
+    assert any("failed reviewer sign-in" in r.getMessage() for r in caplog.records)
