@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 from search_api import (
     ckan,
     consult_views,
+    delivery_views,
     errors,
     openapi,
     requests_views,
@@ -58,6 +59,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(requests_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(consult_views.bp)
+    app.register_blueprint(delivery_views.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

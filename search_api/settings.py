@@ -57,6 +57,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SMTP_FROM", "opendata@localhost", "Sender address of outgoing messages."),
     Setting("CATALOG_DIR", "datasets", "The catalogue folder: department addresses for "
             "messages, and the conditional data delivered to approved applicants."),
+    Setting("DOWNLOAD_LINK_HOURS", 72, "Hours an approved applicant's download link stays "
+            "valid."),
     Setting("AUTHORITY_EMAIL", "", "E-mail address of the data authority's reviewers "
             "(normative review, reminders)."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "

@@ -231,16 +231,16 @@ def check_row(table: Table, values: dict[str, Any]) -> None:
             if "\x00" in value:
                 raise ValueError(f"{table.name}.{name} contains a NUL character (U+0000), "
                                  "which the database cannot store")
-        elif isinstance(value, dict | list) and _has_nul(value):
+        elif isinstance(value, dict | list) and has_nul(value):
             raise ValueError(f"{table.name}.{name} contains a NUL character (U+0000), "
                              "which the database cannot store")
 
 
-def _has_nul(value: Any) -> bool:
+def has_nul(value: Any) -> bool:
     if isinstance(value, str):
         return "\x00" in value
     if isinstance(value, dict):
-        return any(_has_nul(k) or _has_nul(v) for k, v in value.items())
+        return any(has_nul(k) or has_nul(v) for k, v in value.items())
     if isinstance(value, list | tuple):
-        return any(_has_nul(v) for v in value)
+        return any(has_nul(v) for v in value)
     return False

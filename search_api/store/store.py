@@ -156,6 +156,12 @@ class Store:
     def close(self) -> None:
         self._engine.dispose()
 
+    def after_fork(self) -> None:
+        """Call in a child process (e.g. gunicorn's ``post_fork`` with
+        ``--preload``): drops the connections inherited from the parent
+        without closing them under the parent's feet."""
+        self._engine.dispose(close=False)
+
     def __enter__(self) -> Store:
         return self
 
@@ -175,9 +181,14 @@ class Store:
             yield conn
 
     @contextmanager
-    def _read(self) -> Iterator[Connection]:
+    def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
+        """A read transaction; with ``snapshot``, every statement in it sees
+        the same data (PostgreSQL REPEATABLE READ; an SQLite read
+        transaction is a snapshot already)."""
         with self._engine.connect() as conn:
             conn.execution_options(**READ)
+            if snapshot and self.backend == "postgresql":
+                conn.execution_options(isolation_level="REPEATABLE READ")
             with conn.begin():
                 yield conn
 
@@ -528,7 +539,7 @@ class Store:
     def verify_audit(self) -> list[str]:
         """Problems of the audit chain in English (altered, deleted, reordered
         records); empty when intact."""
-        with self._read() as conn:
+        with self._read(snapshot=True) as conn:
             return audit.verify(conn)
 
     def audit_records(self, subject: str | None = None, *, limit: int = 1000) -> list[AuditRecord]:

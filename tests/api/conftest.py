@@ -4,6 +4,7 @@ into a real SQLite search database (embedded engine)."""
 from __future__ import annotations
 
 import threading
+import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -12,11 +13,14 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from search_api import create_app
 from search_api.indexing import index_catalog
+from search_api.store.engine import parse_url
 from tests.conftest import REPO, run_build
+from tests.store.conftest import PG_URL, postgres_unreachable, with_schema
 
 
 @pytest.fixture(scope="session")
@@ -26,8 +30,29 @@ def sample_site_for_api(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return out
 
 
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """The request store on SQLite and on PostgreSQL (a fresh schema per test)."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+        return
+    reason = postgres_unreachable()
+    if reason is not None:
+        pytest.skip(reason)
+    schema = f"api_test_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(parse_url(PG_URL))
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        yield with_schema(PG_URL, schema)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        admin.dispose()
+
+
 @pytest.fixture
-def app_config(sample_site_for_api: Path, tmp_path: Path) -> dict[str, Any]:
+def app_config(sample_site_for_api: Path, tmp_path: Path, database_url: str) -> dict[str, Any]:
     return {
         "TESTING": True,
         "SECRET_KEY": "test-secret",
@@ -36,7 +61,8 @@ def app_config(sample_site_for_api: Path, tmp_path: Path) -> dict[str, Any]:
         "SEARCH_DB": str(tmp_path / "search.sqlite3"),
         "LABELS_FILE": str(tmp_path / "labels.json"),
         "PUBLIC_SITE_URL": "https://data.yunhe.example.gov.cn/",
-        "DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+        "DATABASE_URL": database_url,
+        "CATALOG_DIR": str(REPO / "datasets"),
         "MAIL_LOG": str(tmp_path / "mail.log"),
         # The clock is a true boundary: tests fix it (Monday 2026-11-23, 10:00 Beijing).
         "CLOCK": lambda: datetime(2026, 11, 23, 2, 0, tzinfo=UTC),

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -23,6 +23,7 @@ from flask.testing import FlaskClient
 from search_api import create_app
 from search_api.indexing import index_catalog
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
+from tests.conftest import REPO
 
 PASSWORD = "correct horse battery"
 
@@ -130,6 +131,21 @@ def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Cloc
     act(rsj, number, "deliver", reference="下载")
     status = applicant.get(f"/requests/{number}").get_data(as_text=True)
     assert "已提供数据" in status and "数据量大，需脱敏处理" in status
+
+    # The approved applicant downloads through a link limited to their session.
+    listing = applicant.post(f"/requests/{number}/download-link",
+                             data={"csrf_token": csrf(status)}, follow_redirects=True)
+    link = re.search(r'href="(/download/[^"/]+/)([^"]+)"', listing.get_data(as_text=True))
+    assert link, "no file on the download page"
+    with applicant.get(link.group(1) + link.group(2)) as got:
+        assert got.status_code == 200
+        source = next((REPO / "datasets" / "rsj-0002" / "data").glob("*.csv")).read_bytes()
+        assert got.get_data() == source
+    with app.test_client().get(link.group(1) + link.group(2)) as stranger:
+        assert stranger.status_code == 403
+    clock.now += timedelta(hours=73)
+    with applicant.get(link.group(1) + link.group(2)) as expired:
+        assert expired.status_code == 410
 
 
 def test_late_third_party_answer_and_denial(app: Flask, clock: Clock) -> None:
