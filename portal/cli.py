@@ -43,6 +43,8 @@ def main(verbose: bool) -> None:
     """Open-data portal: check, build and serve a government data catalogue."""
     logging.basicConfig(level=logging.DEBUG if verbose else logging.INFO,
                         format="%(levelname)s %(name)s: %(message)s")
+    if not verbose:
+        logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 @main.command()
@@ -363,3 +365,31 @@ def send_mail() -> None:
     report = send_pending(store, config, _utc_now())  # type: ignore[arg-type]
     click.echo(f"sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+
+
+@main.command()
+@click.argument("start")
+@click.argument("days", type=int)
+@click.option("--calendars", "calendar_dirs", multiple=True, type=click.Path(path_type=Path),
+              help="Extra calendar folders (default: PORTAL_CALENDAR_DIRS, datasets/calendars).")
+def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
+    """Print the due date of DAYS working days starting on START (YYYY-MM-DD).
+
+    The day of receipt is not counted: the due date is the DAYS-th Chinese
+    official working day after START, whatever day START is.
+    """
+    from domain.calendar import CalendarYearMissing, WorkCalendar
+    from domain.workdays import due_date
+    from search_api.settings import defaults
+
+    day = _today(start)
+    if days < 1:
+        raise click.BadParameter("DAYS must be at least 1")
+    folders = list(calendar_dirs) or [
+        Path(f) for f in str(_service_config(defaults())["CALENDAR_DIRS"]).split(",")]
+    calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
+    try:
+        due = due_date(day, days, calendar)
+    except CalendarYearMissing as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(due.isoformat())

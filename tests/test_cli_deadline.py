@@ -1,0 +1,28 @@
+"""`portal deadline START N`: operators check a due date by hand (day of
+receipt not counted; Chinese official working days)."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+
+from portal.cli import main
+
+
+@pytest.mark.parametrize(("start", "days", "due"), [
+    # 2026: Mid-Autumn 09-25 off, National Day 10-01..07 off, Sat 10-10 worked.
+    ("2026-09-22", 15, "2026-10-20"),
+    # Received on a Saturday: counting starts with the next working day.
+    ("2026-11-21", 1, "2026-11-23"),
+    ("2026-09-30", 1, "2026-10-08"),
+])
+def test_due_dates(start: str, days: int, due: str) -> None:
+    result = CliRunner().invoke(main, ["deadline", start, str(days)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == due
+
+
+def test_a_year_without_calendar_is_refused_not_guessed() -> None:
+    result = CliRunner().invoke(main, ["deadline", "2026-12-20", "15"])
+    assert result.exit_code == 1
+    assert "2027" in result.output and "calendars/2027.json" in result.output
