@@ -8,6 +8,7 @@ private access code shown once at filing; the session then remembers it.
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from typing import Any
 
 from flask import (
@@ -187,6 +188,18 @@ def act(number: str, action: str) -> Any:
 
 class _Missing(Exception):
     pass
+
+
+def register_counts() -> dict[str, Any]:
+    store = service.store()
+    return {"by_department": {k: asdict(v) for k, v in store.counts_by_department().items()},
+            "by_dataset": {k: asdict(v) for k, v in store.counts_by_dataset().items()}}
+
+
+@bp.get("/api/v1/register")
+def register_api() -> Any:
+    """The public register as JSON (no personal data)."""
+    return {"ok": True, **register_counts()}
 
 
 @bp.get("/register")

@@ -116,7 +116,12 @@ def queue() -> Any:
     # Soonest deadline first; paused ones after, then decided-but-open ones.
     rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due if r["deadline"] else on,
                              r["summary"].number))
-    return render_template("review/queue.html", rows=rows, user=user, labels=labels_zh)
+    missing = service.missing_calendar_years()
+    if missing:
+        log.warning("no working-day calendar for %s: add datasets/calendars/<year>.json",
+                    ", ".join(map(str, missing)))
+    return render_template("review/queue.html", rows=rows, user=user, labels=labels_zh,
+                           missing_years=missing)
 
 
 @bp.get("/requests/<number>")

@@ -26,6 +26,7 @@ def install(app: Flask) -> None:
     folders = [Path(f.strip()) for f in str(app.config["CALENDAR_DIRS"]).split(",") if f.strip()]
     calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
     app.extensions["portal_store"] = store
+    app.extensions["portal_calendar"] = calendar
     app.extensions["portal_procedure"] = Procedure(load_profile(app.config["PROFILE"]), calendar)
     clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
     app.extensions["portal_clock"] = clock
@@ -53,3 +54,15 @@ def today() -> date:
 
 def engine() -> Any:
     return current_app.extensions["portal_engine"]
+
+
+# A request filed today can run for review + reply + extension + delivery +
+# a consultation: about 60 working days, i.e. up to ~100 calendar days.
+CALENDAR_HORIZON_DAYS = 100
+
+
+def missing_calendar_years() -> list[int]:
+    """Years a request filed today may need that no calendar covers (for the
+    administrators' warning; deadlines in them are refused, never guessed)."""
+    calendar: WorkCalendar = current_app.extensions["portal_calendar"]
+    return calendar.missing_years_for(today(), CALENDAR_HORIZON_DAYS)

@@ -195,3 +195,19 @@ def test_wrong_password_is_refused_and_logged(app: Flask, caplog: Any) -> None:
                                                 "password": "wrong"})
     assert answer.status_code == 403
     assert any("failed reviewer sign-in" in r.getMessage() for r in caplog.records)
+
+
+def test_reviewers_are_warned_of_a_missing_calendar_year(app: Flask, clock: Clock) -> None:
+    authority = sign_in(app, "authority")
+    assert "calendar-warning" not in authority.get("/review/").get_data(as_text=True)
+    clock.set("2026-11-23")  # requests filed now may run into 2027, not yet published
+    warning = authority.get("/review/").get_data(as_text=True)
+    assert 'id="calendar-warning"' in warning and "2027" in warning
+
+
+def test_public_register_api(app: Flask) -> None:
+    _, number = file(app)
+    body = app.test_client().get("/api/v1/register").get_json()
+    assert body["ok"] and body["by_department"]["rsj"]["received"] == 1
+    assert body["by_dataset"]["rsj-0002"]["pending"] == 1
+    assert ID_NUMBER not in str(body) and number not in str(body)
