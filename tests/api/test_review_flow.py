@@ -211,3 +211,26 @@ def test_public_register_api(app: Flask) -> None:
     assert body["ok"] and body["by_department"]["rsj"]["received"] == 1
     assert body["by_dataset"]["rsj-0002"]["pending"] == 1
     assert ID_NUMBER not in str(body) and number not in str(body)
+
+
+def test_explanation_demand_answer_and_use_report(app: Flask, clock: Clock) -> None:
+    applicant, number = file(app)
+    clock.set("2026-09-22")
+    act(sign_in(app, "authority"), number, "forward")
+    rsj = sign_in(app, "rsj")
+    act(rsj, number, "request_explanation", question="申请近十年全部明细，请说明必要性")
+    assert provider_due(rsj, number) == "暂停计时"  # 003 §27: the clock waits
+    status = applicant.get(f"/requests/{number}").get_data(as_text=True)
+    assert "请说明必要性" in status and "待申请人说明理由" in status
+    clock.set("2026-09-28")
+    answered = applicant.post(f"/requests/{number}/answer", data={
+        "csrf_token": csrf(status), "text": "课题需要十年趋势分析"}, follow_redirects=True)
+    assert "说明已提交" in answered.get_data(as_text=True)
+    act(rsj, number, "judge_explanation", reasonable="yes", reasons="理由合理")
+    act(rsj, number, "approve", scope="近十年汇总数据", delivery_method="download")
+    act(rsj, number, "deliver")
+    status = applicant.get(f"/requests/{number}").get_data(as_text=True)
+    reported = applicant.post(f"/requests/{number}/report", data={
+        "csrf_token": csrf(status), "text": "已形成研究报告一份"}, follow_redirects=True)
+    html = reported.get_data(as_text=True)
+    assert "使用情况已报告" in html and "已形成研究报告一份" in html
