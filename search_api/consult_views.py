@@ -21,6 +21,19 @@ log = logging.getLogger(__name__)
 bp = Blueprint("consult", __name__, url_prefix="/consult")
 
 
+def refusal_message(exc: ProcedureError) -> str:
+    """Why a third party's answer was refused, in Chinese (the domain's
+    messages are English for operators)."""
+    text = str(exc)
+    if "逾期" in text:
+        return "已超过答复期限，答复未被接受；数据提供部门将依法决定是否开放（第二十五条）。"
+    if "already answered" in text:
+        return "您已经答复过，答复只记录一次。"
+    if "grounds" in text:
+        return "不同意开放须说明理由。"
+    return "答复未被接受：该征求意见已结束。"
+
+
 def _open(token: str) -> tuple[Request, int, ThirdParty]:
     if request.method == "POST":
         rate_limit(current_app, "secret_attempt")
@@ -62,11 +75,7 @@ def answer(token: str) -> Any:
                              actor=Actor(Role.THIRD_PARTY, party.name), at=service.now())
     except ProcedureError as exc:
         log.info("third-party answer on %s refused: %s", req.number, exc)
-        late = "late" in str(exc).lower() or "deadline" in str(exc).lower() \
-            or "period" in str(exc).lower()
-        flash("已超过答复期限，答复未被接受；数据提供部门将依法决定是否开放（第二十五条）。" if late
-              else ("不同意开放须说明理由。" if choice == "object" and not reasons
-                    else "答复未被接受：该征求意见已答复或已结束。"), "error")
+        flash(refusal_message(exc), "error")
     except StaleRequest:
         flash("申请刚被更新，请重新提交。", "error")
     else:

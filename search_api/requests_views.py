@@ -23,20 +23,24 @@ from flask import (
     url_for,
 )
 
-from domain.identity import IdentityKind, mask_identity
-from domain.request_records import Actor, Application, Request
-from domain.request_states import DeliveryMethod, ProcedureError, Role, State
-from domain.requests import ApplicationIncomplete
+from domain.identity import mask_identity
+from domain.request_records import Request
+from domain.request_states import ProcedureError, Role, State
 from search_api import labels_zh, service
-from search_api.security import new_secret, rate_limit, secret_hash, secret_matches
+from search_api.applications import (
+    APPLICANT_ACTIONS,
+    DONE,
+    Incomplete,
+    applicant_act,
+    clean_fields,
+    file_application,
+)
+from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests", __name__)
 TEXT_MAX = 2000
-FORM_FIELDS = ("applicant_type", "applicant_name", "identity_number", "phone", "email",
-               "data_description", "purpose", "scope_of_use", "security_measures",
-               "period_of_use", "delivery_method")
 
 
 def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
@@ -61,45 +65,17 @@ def apply_form(dataset_id: str) -> Any:
 def apply_submit(dataset_id: str) -> Any:
     dataset = _conditional_dataset(dataset_id)
     rate_limit(current_app, "public_write")
-    form = {name: _form_text(name) for name in FORM_FIELDS}
-    kind = IdentityKind.CREDIT_CODE if form["applicant_type"] == "organisation" \
-        else IdentityKind.ID_NUMBER
+    form = clean_fields(request.form)
     try:
-        method = DeliveryMethod(form["delivery_method"] or "download")
-    except ValueError:
-        method = DeliveryMethod.DOWNLOAD
-    purpose = form["purpose"]
-    if purpose and form["period_of_use"]:
-        # The period of use (issue #4, 003 §24) is recorded with the purpose.
-        purpose = f"{purpose}\n使用期限：{form['period_of_use']}"
-    application = Application(
-        dataset_id=dataset["id"], department=dataset["department"],
-        applicant_name=form["applicant_name"], identity_kind=kind,
-        identity_number=form["identity_number"], phone=form["phone"], email=form["email"],
-        data_description=form["data_description"] or dataset["title"], purpose=purpose,
-        scope_of_use=form["scope_of_use"], security_measures=form["security_measures"],
-        delivery_method=method, commitment_signed=request.form.get("commitment") == "yes")
-    store, on = service.store(), service.today()
-    applicant = Actor(Role.APPLICANT, form["applicant_name"][:100] or "申请人")
-    problems = [] if form["period_of_use"] else ["请填写使用期限。"]
-    try:
-        number = store.next_receipt_number(on)
-        filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
-    except ApplicationIncomplete as exc:
-        problems = [*exc.problems, *problems]
-    if problems:
+        filed = file_application(form, dataset, commitment=request.form.get("commitment") == "yes")
+    except Incomplete as exc:
         form.pop("identity_number")  # never echoed back into a page
-        return render_template("apply.html", dataset=dataset, form=form, errors=problems,
+        return render_template("apply.html", dataset=dataset, form=form, errors=exc.problems,
                                commitment=labels_zh.COMMITMENT), 400
-    code = new_secret()
-    store.add_request(filed, access_code_hash=secret_hash(code), actor=applicant,
-                      at=service.now())
-    log.info("request %s filed for dataset %s (%s)", number, dataset["id"],
-             mask_identity(kind, application.identity_number))
-    _remember(number)
-    deadlines = service.procedure().deadlines(filed, on)
-    return render_template("receipt.html", req=filed, dataset=dataset, access_code=code,
-                           deadlines=deadlines, labels=labels_zh)
+    _remember(filed.request.number)
+    deadlines = service.procedure().deadlines(filed.request, service.today())
+    return render_template("receipt.html", req=filed.request, dataset=dataset,
+                           access_code=filed.access_code, deadlines=deadlines, labels=labels_zh)
 
 
 def _remember(number: str) -> None:
@@ -154,40 +130,21 @@ def act(number: str, action: str) -> Any:
     if not isinstance(owned, tuple):
         return owned
     req, version = owned
+    if action not in APPLICANT_ACTIONS:
+        abort(404)
     rate_limit(current_app, "public_write")
-    applicant = Actor(Role.APPLICANT, req.application.applicant_name[:100])
-    proc, on = service.procedure(), service.today()
-    text = _form_text("text")
     try:
-        if action == "answer":
-            if not text:
-                raise _Missing("请填写说明内容。")
-            updated = proc.answer_explanation(req, actor=applicant, on=on, text=text)
-        elif action == "withdraw":
-            updated = proc.withdraw(req, actor=applicant, on=on, reason=text)
-        elif action == "report":
-            if not text:
-                raise _Missing("请填写数据使用情况和成果。")
-            updated = proc.report_use(req, actor=applicant, on=on, text=text)
-        else:
-            abort(404)
-        service.store().save(updated, expected_version=version, actor=applicant,
-                             at=service.now())
-    except _Missing as exc:
-        flash(str(exc), "error")
+        applicant_act(req, version, action, _form_text("text"))
+    except Incomplete as exc:
+        flash(exc.problems[0], "error")
     except ProcedureError as exc:
         log.info("applicant action %s on %s refused: %s", action, number, exc)
         flash(f"当前状态（{labels_zh.STATES.get(req.state, req.state)}）下不能进行此操作。", "error")
     except StaleRequest:
         flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
     else:
-        flash({"answer": "说明已提交，计时恢复。", "withdraw": "申请已撤回。",
-               "report": "使用情况已报告，感谢反馈。"}[action], "success")
+        flash(DONE[action], "success")
     return redirect(url_for("requests.status", number=number))
-
-
-class _Missing(Exception):
-    pass
 
 
 def register_counts() -> dict[str, Any]:

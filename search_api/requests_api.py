@@ -1,0 +1,144 @@
+"""The applicants' and third parties' JSON API (no cookies, so no CSRF):
+
+    POST /api/v1/requests                       file a request → number + access code
+    GET  /api/v1/requests/<number>              status (header X-Access-Code)
+    POST /api/v1/requests/<number>/<action>     answer | withdraw | report  {"text": ...}
+    POST /api/v1/consultations/<token>          a third party's answer {"answer", "reasons"}
+
+Errors use the API's one shape; messages are in Chinese.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, current_app, request
+
+from domain.request_records import Actor, Request
+from domain.request_states import ProcedureError, Role
+from search_api import labels_zh, service
+from search_api.applications import (
+    APPLICANT_ACTIONS,
+    DONE,
+    Incomplete,
+    applicant_act,
+    clean_fields,
+    file_application,
+)
+from search_api.consult_views import refusal_message
+from search_api.errors import ApiError
+from search_api.security import rate_limit, secret_matches
+from search_api.store import RequestNotFound, StaleRequest, hash_token
+
+log = logging.getLogger(__name__)
+bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
+MAX_BODY = 64 * 1024
+
+
+def _body() -> dict[str, Any]:
+    if request.content_length and request.content_length > MAX_BODY:
+        raise ApiError("请求内容过大（上限 64 KB）。", status=413)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
+    return body
+
+
+def _with_code(number: str) -> tuple[Request, int]:
+    rate_limit(current_app, "secret_attempt")
+    code = request.headers.get("X-Access-Code", "")
+    if not secret_matches(code, service.store().access_code_hash(number[:40])):
+        log.warning("wrong access code for request %r over the API", number[:32])
+        raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
+    try:
+        return service.store().load(number)
+    except RequestNotFound:  # pragma: no cover - the code matched, so it exists
+        raise ApiError("没有这个申请编号。", status=404) from None
+
+
+def status_body(req: Request) -> dict[str, Any]:
+    on = service.today()
+    deadlines = [{"what": d.what, "name": labels_zh.PERIODS.get(d.what, d.what),
+                  "due": d.due.isoformat() if d.due else None, "status": d.status,
+                  "basis": d.basis} for d in service.procedure().deadlines(req, on)]
+    events = [{"on": e.on.isoformat(), "kind": e.kind, "name": labels_zh.EVENTS.get(e.kind, e.kind),
+               "text": e.data.get("reasons") or e.data.get("reason") or e.data.get("question")
+               or e.data.get("text") or ""}
+              for e in req.events if e.kind != "third_party_answered"]
+    decision = None
+    if req.decision:
+        decision = {"outcome": req.decision.outcome, "on": req.decision.on.isoformat(),
+                    "reasons": req.decision.reasons, "legal_basis": req.decision.legal_basis,
+                    "scope": req.decision.scope, "remedy_notice": req.decision.remedy_notice}
+    return {"ok": True, "number": req.number, "dataset_id": req.application.dataset_id,
+            "state": req.state, "state_name": labels_zh.STATES.get(req.state, req.state),
+            "received": req.received.isoformat(), "deadlines": deadlines, "events": events,
+            "decision": decision}
+
+
+@bp.post("/requests")
+def file_request() -> Any:
+    rate_limit(current_app, "public_write")
+    body = _body()
+    dataset = service.engine().get(str(body.get("dataset_id") or "")[:64])
+    if dataset is None or dataset.get("open_type") != "conditional":
+        raise ApiError("dataset_id 须为有条件开放数据集的资源代码；无条件开放数据可直接下载。")
+    try:
+        filed = file_application(clean_fields(body), dataset,
+                                 commitment=body.get("commitment_accepted") is True)
+    except Incomplete as exc:
+        raise ApiError(exc.problems[0], errors=exc.problems) from None
+    return {**status_body(filed.request), "access_code": filed.access_code}, 201
+
+
+@bp.get("/requests/<number>")
+def request_status(number: str) -> Any:
+    req, _ = _with_code(number)
+    return status_body(req)
+
+
+@bp.post("/requests/<number>/<action>")
+def request_action(number: str, action: str) -> Any:
+    if action not in APPLICANT_ACTIONS:
+        raise ApiError(f"不支持的操作“{action[:20]}”，可用：{'、'.join(APPLICANT_ACTIONS)}。",
+                       status=404)
+    req, version = _with_code(number)
+    body = _body()
+    try:
+        updated = applicant_act(req, version, action, str(body.get("text") or "")[:2000])
+    except Incomplete as exc:
+        raise ApiError(exc.problems[0], errors=exc.problems) from None
+    except ProcedureError:
+        raise ApiError(f"当前状态（{labels_zh.STATES.get(req.state, req.state)}）下不能进行此操作。",
+                       status=409) from None
+    except StaleRequest:
+        raise ApiError("申请刚刚被更新，请获取最新状态后重试。", status=409) from None
+    return {**status_body(updated), "message": DONE[action]}
+
+
+@bp.post("/consultations/<token>")
+def consultation_answer(token: str) -> Any:
+    rate_limit(current_app, "secret_attempt")
+    link = service.store().find_link("third_party", hash_token(token), service.now())
+    if link is None or link.party_key is None:
+        raise ApiError("征求意见链接无效或已过期。", status=404)
+    body = _body()
+    answer = body.get("answer")
+    if answer not in ("agree", "object"):
+        raise ApiError("answer 须为 agree（同意开放）或 object（不同意开放）。")
+    req, version = service.store().load(link.request_number)
+    party = next((p for p in req.third_parties if p.key == link.party_key), None)
+    if party is None:
+        raise ApiError("征求意见链接无效。", status=404)
+    actor = Actor(Role.THIRD_PARTY, party.name)
+    try:
+        updated = service.procedure().third_party_answer(
+            req, actor=actor, key=party.key, on=service.today(), answer=str(answer),
+            reasons=str(body.get("reasons") or "")[:2000])
+        service.store().save(updated, expected_version=version, actor=actor, at=service.now())
+    except ProcedureError as exc:
+        raise ApiError(refusal_message(exc), status=409) from None
+    except StaleRequest:
+        raise ApiError("申请刚刚被更新，请重试。", status=409) from None
+    return {"ok": True, "message": "意见已收到。"}
