@@ -1,0 +1,99 @@
+"""Data error reports and catalogue corrections answered within the
+profile's period (000 §25, 001 §26, 002 §30, 004 §17, 004 §30). Dates were
+counted by hand on the State Council's 2026 notice (National Day 10-01..07
+off, Saturday 10-10 worked), the day of receipt not counted."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from domain.calendar import WorkCalendar
+from domain.profiles import load_profile
+from domain.reports import (
+    BUSINESS_NOT_REFUSED,
+    Finding,
+    ReportError,
+    ReportKind,
+    Verification,
+)
+from domain.workdays import ExtensionAlreadyUsed, ExtensionNotAllowed
+
+CAL = WorkCalendar()
+
+
+def verification(profile: str) -> Verification:
+    return Verification(load_profile(profile), CAL)
+
+
+def receive(v: Verification, on: date, kind: ReportKind = ReportKind.DATA_ERROR):  # type: ignore[no-untyped-def]
+    return v.receive(number="JC-1", kind=kind, dataset_id="jtj-0001", department="jtj", on=on,
+                     description="站点坐标有误", field="longitude", row="12")
+
+
+def test_wanzhou_ten_days_across_national_day_and_one_extension() -> None:
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 9, 30))
+    assert v.due(report) == date(2026, 10, 20)
+    extended = v.extend(report, days=10, approved_by="局长", on=date(2026, 10, 15))
+    assert v.due(extended) == date(2026, 11, 3)
+    with pytest.raises(ExtensionAlreadyUsed):
+        v.extend(extended, days=1, approved_by="局长", on=date(2026, 10, 16))
+
+
+def test_anhui_seven_plus_at_most_seven() -> None:
+    v = verification("anhui")
+    report = receive(v, date(2026, 11, 23))
+    assert v.due(report) == date(2026, 12, 2)
+    with pytest.raises(ExtensionNotAllowed):
+        v.extend(report, days=8, approved_by="负责人", on=date(2026, 11, 25))
+
+
+def test_guizhou_measures_allows_no_extension() -> None:
+    v = verification("guizhou-measures")
+    with pytest.raises(ReportError, match="no extension"):
+        v.extend(receive(v, date(2026, 11, 23)), days=5, approved_by="x", on=date(2026, 11, 24))
+
+
+def test_catalogue_corrections_use_their_own_period() -> None:
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 9, 30), ReportKind.CATALOGUE_CORRECTION)
+    assert v.due(report) == date(2026, 10, 20)  # 004 §30: 10 working days
+
+
+def test_answer_in_time_late_and_once() -> None:
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 9, 30))
+    answered = v.answer(report, finding="corrected", reasons="已按实测坐标更正", on=date(2026, 10, 20))
+    assert answered.answer is not None and answered.answer.in_time
+    assert answered.answer.finding is Finding.CORRECTED and v.status(answered, date(2026, 11, 1)) == "answered"
+    late = v.answer(report, finding="confirmed", reasons="经核实无误", on=date(2026, 10, 21))
+    assert late.answer is not None and not late.answer.in_time
+    with pytest.raises(ReportError, match="answered"):
+        v.answer(answered, finding="confirmed", reasons="x", on=date(2026, 10, 22))
+    with pytest.raises(ReportError, match="reasons"):
+        v.answer(report, finding="confirmed", reasons=" ", on=date(2026, 10, 2))
+
+
+def test_status_and_refusals() -> None:
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 9, 30))
+    assert v.status(report, date(2026, 10, 8)) == "running"
+    assert v.status(report, date(2026, 10, 19)) == "due_soon"
+    assert v.status(report, date(2026, 10, 21)) == "overdue"
+    with pytest.raises(ReportError, match="description"):
+        v.receive(number="x", kind=ReportKind.DATA_ERROR, dataset_id="a", department="b",
+                  on=date(2026, 10, 8), description="")
+
+
+def test_receipt_states_business_is_not_refused() -> None:
+    assert "不得以数据正在校核为由拒绝办理" in BUSINESS_NOT_REFUSED
+
+
+def test_a_period_into_an_unknown_year_is_refused_at_receipt() -> None:
+    from domain.calendar import CalendarYearMissing
+
+    v = verification("wanzhou")
+    with pytest.raises(CalendarYearMissing):
+        receive(v, date(2026, 12, 28))
