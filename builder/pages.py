@@ -95,12 +95,16 @@ def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[
                     *, age_days: int | None, next_due: str | None, root: str,
                     package_url: str | None) -> dict[str, Any]:
     all_downloads = [d for r in resources for d in r.downloads]
-    apply_url = f"{portal.request_service_url.rstrip('/')}/apply/{record['id']}"
+    service = portal.request_service_url.rstrip('/')
+    apply_url = f"{service}/apply/{record['id']}"
     return {
         "r": record,
         "root": root,
         "resources": resources,
         "apply_url": apply_url,
+        "report_url": f"{service}/report/{record['id']}",
+        "answers_api": f"{portal.search_api_url.rstrip('/') or service}"
+                       f"/api/v1/datasets/{record['id']}/reports",
         "freshness_label": FRESHNESS_LABELS[record["freshness"]],
         "provision_labels": [Provision(p).label for p in record["provision"]],
         "type_labels": TYPE_LABELS,

@@ -23,6 +23,7 @@ from search_api import (
     delivery_views,
     errors,
     openapi,
+    report_views,
     requests_api,
     requests_views,
     review_views,
@@ -62,6 +63,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(consult_views.bp)
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(requests_api.bp)
+    app.register_blueprint(report_views.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

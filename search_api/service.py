@@ -13,8 +13,10 @@ from flask import Flask, current_app
 
 from domain.calendar import WorkCalendar
 from domain.profiles import load_profile
+from domain.reports import Verification
 from domain.requests import Procedure
 from search_api.store import Store
+from search_api.store.report_store import ReportStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
 
@@ -27,13 +29,26 @@ def install(app: Flask) -> None:
     calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
     app.extensions["portal_store"] = store
     app.extensions["portal_calendar"] = calendar
-    app.extensions["portal_procedure"] = Procedure(load_profile(app.config["PROFILE"]), calendar)
+    profile = load_profile(app.config["PROFILE"])
+    app.extensions["portal_procedure"] = Procedure(profile, calendar)
+    app.extensions["portal_verification"] = Verification(profile, calendar)
+    app.extensions["portal_reports"] = ReportStore(store)
     clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
     app.extensions["portal_clock"] = clock
 
 
 def store() -> Store:
     value: Store = current_app.extensions["portal_store"]
+    return value
+
+
+def verification() -> Verification:
+    value: Verification = current_app.extensions["portal_verification"]
+    return value
+
+
+def reports() -> ReportStore:
+    value: ReportStore = current_app.extensions["portal_reports"]
     return value
 
 

@@ -251,7 +251,28 @@
     run();
   }
 
+  /* ---------- public answers to data error reports (dataset page) ---------- */
+  function initAnswers(box) {
+    fetch(box.getAttribute("data-api")).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    }).then(function (data) {
+      if (!data.answers.length) { box.appendChild(el("p", {}, "暂无纠错答复。")); return; }
+      var list = el("ul", { "class": "pt-answers" });
+      data.answers.forEach(function (a) {
+        var text = a.answered_on + " · " + a.finding_name + (a.field ? "（字段 " + a.field + "）" : "") +
+          "：" + a.answer + (a.in_time ? "" : "（逾期答复）");
+        list.appendChild(el("li", {}, text));
+      });
+      box.appendChild(list);
+    }).catch(function () {
+      box.appendChild(el("p", { "class": "pt-muted" }, "纠错答复暂时无法加载。"));
+    });
+  }
+
   function init() {
+    var answers = document.getElementById("pt-report-answers");
+    if (answers && !answers.getAttribute("data-ready")) { answers.setAttribute("data-ready", "1"); initAnswers(answers); }
     var catalog = document.getElementById("pt-catalog");
     if (catalog && !catalog.getAttribute("data-ready")) { catalog.setAttribute("data-ready", "1"); initCatalog(catalog); }
     var search = document.getElementById("pt-search");

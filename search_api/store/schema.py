@@ -205,6 +205,30 @@ links = Table(
     CheckConstraint("kind IN ('third_party', 'download')", name="kind"),
 )
 
+reports = Table(
+    # Data error reports and catalogue corrections (domain.reports; issue #5).
+    "reports", metadata,
+    Column("number", String(NUMBER), primary_key=True),
+    Column("kind", String(32), nullable=False),
+    Column("dataset_id", String(200), nullable=False, index=True),
+    Column("department", String(200), nullable=False, index=True),
+    Column("received", Date, nullable=False),
+    Column("due", Date, nullable=True),
+    Column("description", Text, nullable=False),  # the reporter's words: never public
+    Column("field", String(200), nullable=False),
+    Column("row", String(64), nullable=False),
+    # {"name", "contact"} of the reporter, sealed like a request's personal fields.
+    Column("reporter", Text, nullable=False),
+    Column("clock", Json, nullable=False),
+    Column("finding", String(16), nullable=True),
+    Column("answer", Text, nullable=True),
+    Column("answered_on", Date, nullable=True),
+    Column("answered_in_time", Boolean, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
 APPEND_ONLY = ("request_events", "audit_log")
 """Tables whose rows are never updated or deleted; the migrations add
 triggers that refuse it (the hash chain detects it anyway, 003 §34)."""

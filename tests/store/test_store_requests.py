@@ -53,7 +53,7 @@ NUMBERS = itertools.count(1)
 
 def test_migrate_twice_is_a_no_op_and_reaches_head(store: Store) -> None:
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
-    assert current(store.engine) == head == "0001"
+    assert current(store.engine) == head == "0002"
     with store.engine.connect() as conn:
         before = sorted(inspect(conn).get_table_names())
     store.migrate()

@@ -1,0 +1,137 @@
+"""Data error reports and catalogue corrections (issue #5; 000 §25,
+001 §26, 002 §30, 004 §17, §30): the public reports on a dataset; the
+providing department answers within the profile's period (one extension by
+the head); the answer — never the reporter or their words — is public.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+
+from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError, ReportKind
+from domain.request_states import Role
+from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
+from search_api import service
+from search_api.review_views import signed_in
+from search_api.security import rate_limit
+from search_api.store import RequestNotFound, StaleRequest
+
+log = logging.getLogger(__name__)
+bp = Blueprint("reports", __name__)
+TEXT_MAX = 2000
+
+
+def _text(name: str, limit: int = TEXT_MAX) -> str:
+    return request.form.get(name, "").strip()[:limit]
+
+
+def _dataset(dataset_id: str) -> dict[str, Any]:
+    record = service.engine().get(dataset_id)
+    if record is None:
+        abort(404, description="没有这个公开数据集。")
+    result: dict[str, Any] = record
+    return result
+
+
+@bp.get("/report/<dataset_id>")
+def form(dataset_id: str) -> Any:
+    return render_template("report_form.html", dataset=_dataset(dataset_id), errors=[],
+                           values={}, notice=BUSINESS_NOT_REFUSED)
+
+
+@bp.post("/report/<dataset_id>")
+def submit(dataset_id: str) -> Any:
+    dataset = _dataset(dataset_id)
+    rate_limit(current_app, "public_write")
+    values = {k: _text(k) for k in ("kind", "field", "row", "description", "evidence",
+                                    "reporter_name", "reporter_contact")}
+    kind = ReportKind.CATALOGUE_CORRECTION if values["kind"] == "catalogue_correction" \
+        else ReportKind.DATA_ERROR
+    if not values["description"]:
+        return render_template("report_form.html", dataset=dataset, values=values,
+                               errors=["请说明哪里有误、正确的应是什么。"],
+                               notice=BUSINESS_NOT_REFUSED), 400
+    on = service.today()
+    number = service.store().next_receipt_number(on, prefix="JC")
+    report = service.verification().receive(
+        number=number, kind=kind, dataset_id=dataset["id"], department=dataset["department"],
+        on=on, description=values["description"], field=values["field"], row=values["row"][:64],
+        evidence=values["evidence"])
+    service.reports().add(report, reporter={"name": values["reporter_name"][:100],
+                                            "contact": values["reporter_contact"][:200]},
+                          actor="public", at=service.now())
+    log.info("report %s received for dataset %s", number, dataset["id"])
+    return render_template("report_receipt.html", report=report, dataset=dataset,
+                           due=service.verification().due(report), notice=BUSINESS_NOT_REFUSED)
+
+
+@bp.get("/api/v1/datasets/<dataset_id>/reports")
+def public_answers(dataset_id: str) -> Any:
+    """Answered reports of a dataset: findings and reasons, no reporter data."""
+    answers = service.reports().public_answers(dataset_id[:200])
+    return {"ok": True, "dataset_id": dataset_id[:200], "answers": [
+        {"number": a.number, "kind": a.kind, "field": a.field, "received": a.received.isoformat(),
+         "finding": a.finding, "finding_name": Finding(a.finding).label, "answer": a.answer,
+         "answered_on": a.answered_on.isoformat(), "in_time": a.in_time} for a in answers]}
+
+
+def _visible(department: str) -> bool:
+    if g.user.role in (Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD):
+        return bool(department == g.user.department)
+    return g.user.role in (Role.AUTHORITY_REVIEWER, Role.AUDITOR)
+
+
+@bp.get("/review/reports")
+@signed_in
+def queue() -> Any:
+    department = g.user.department if g.user.role in (
+        Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) else None
+    items = service.reports().for_department(department)
+    on, v = service.today(), service.verification()
+    rows = [{"report": r, "due": v.due(r), "status": v.status(r, on)} for r in items]
+    rows.sort(key=lambda x: (x["status"] == "answered", x["due"] or on))
+    return render_template("review/reports.html", rows=rows, user=g.user)
+
+
+@bp.post("/review/reports/<number>/<action>")
+@signed_in
+def act(number: str, action: str) -> Any:
+    try:
+        report, version = service.reports().load(number)
+    except RequestNotFound:
+        abort(404, description="没有这个纠错编号。")
+    if not _visible(report.department):
+        abort(403, description="您无权处理其他部门的纠错。")
+    role, on, v = g.user.role, service.today(), service.verification()
+    try:
+        if action == "answer" and role == Role.DEPARTMENT_REVIEWER:
+            updated = v.answer(report, finding=_text("finding"), reasons=_text("reasons"), on=on)
+        elif action == "extend" and role == Role.DEPARTMENT_HEAD:
+            updated = v.extend(report, days=int(_text("days") or "0"),
+                               approved_by=g.user.username, on=on)
+        else:
+            abort(403, description="您的角色无权执行此操作。")
+        service.reports().save(updated, expected_version=version, actor_role=role,
+                               actor=g.user.username, action=f"report.{action}",
+                               at=service.now())
+    except (ReportError, ExtensionAlreadyUsed, ExtensionNotAllowed, ClockStateError,
+            ValueError) as exc:
+        flash(f"操作未执行：{exc}", "error")
+    except StaleRequest:
+        flash("该纠错刚被更新，请刷新后重试。", "error")
+    else:
+        flash("操作已完成。", "success")
+    return redirect(url_for("reports.queue"))
