@@ -38,6 +38,7 @@ from builder.dataset_pages import DatasetPageWriter, write_all
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
 from domain.catalog import Catalog, load_catalog
+from domain.freshness import update_status
 from domain.model import Dataset
 from domain.problems import Problem, Severity
 from domain.publication import dataset_path, public_record
@@ -115,16 +116,34 @@ def data_key(catalog: Catalog, dataset: Dataset) -> str:
     """Fingerprint of a dataset's inputs: descriptor bytes and resource stats."""
     # Sizes and modification times, not contents: reading every file of a
     # large catalogue on each rebuild would cost more than the rebuild.
+    # Every file of the dataset folder counts (descriptor, resources, and a
+    # schema kept in its own file), so no edit there leaves a stale page.
     descriptor = (catalog.root / dataset.descriptor).stat()
     parts: list[bytes | str] = [BUILDER_VERSION, dataset.descriptor,
                                 f"{descriptor.st_size}:{descriptor.st_mtime_ns}"]
-    for resource in dataset.resources:
+    folder = catalog.root / dataset.source_dir
+    for path in sorted(folder.rglob("*")):
         try:
-            stat = resource_file(catalog, dataset, resource).stat()
-            parts.append(f"{resource.path}:{stat.st_size}:{stat.st_mtime_ns}")
+            stat = path.stat()
         except OSError:
+            continue
+        if path.is_file():
+            parts.append(f"{path.relative_to(folder).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    for resource in dataset.resources:
+        if not resource_file(catalog, dataset, resource).exists():
             parts.append(f"{resource.path}:missing")
     return _sha(*parts)
+
+
+def code_digest() -> str:
+    """A fingerprint of the builder's and the domain's code: a new version of
+    either renders pages anew without anyone bumping BUILDER_VERSION."""
+    root = Path(__file__).resolve().parent.parent
+    sha = hashlib.sha256()
+    for package in ("builder", "domain"):
+        for path in sorted((root / package).glob("*.py")):
+            sha.update(path.read_bytes())
+    return sha.hexdigest()
 
 
 def _write_if_changed(path: Path, text: str) -> bool:
@@ -189,6 +208,10 @@ class _Builder:
             self.cfg.progress(stage, done, total)
 
     def emit(self, rel: str, text: str) -> None:
+        parts = rel.split("/")
+        if not rel or rel.startswith("/") or "\\" in rel or ".." in parts:
+            # Page paths come from checked codes; this is the last line of defence.
+            raise UnsafeOutput(f"refusing to write {rel[:100]!r}: it leaves the output folder")
         self.written.add(rel)
         _write_if_changed(self.out / rel, text)
 
@@ -254,7 +277,7 @@ class _Builder:
         for rel, text in site_pages.department_pages(catalog, record_list, shell).items():
             self.emit(rel, text)
         mark = self.timed("theme", mark)
-        global_key = _sha(BUILDER_VERSION, shell.text, templates_digest(),
+        global_key = _sha(BUILDER_VERSION, code_digest(), shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
         downloads_by_id: dict[str, list[dict[str, Any]]] = {}
@@ -262,7 +285,11 @@ class _Builder:
         for dataset in catalog.published():
             record = records[dataset.identifier]
             entry = entries[dataset.identifier]
-            entry["page_key"] = _sha(entry["data_key"], global_key, pages.stable_json(record))
+            # The page says how many days an overdue dataset is late: part of the key.
+            age = update_status(dataset, catalog.vocab, cfg.today).age_days \
+                if record["freshness"] == "overdue" else None
+            entry["page_key"] = _sha(entry["data_key"], global_key, pages.stable_json(record),
+                                     str(age))
             previous = old.get(dataset.identifier, {})
             page_rel = f"{dataset_path(dataset.identifier)}index.html"
             # One stat per dataset: a deleted page is rebuilt with its files.
@@ -319,7 +346,15 @@ class _Builder:
             shutil.copyfile(path, target)
 
     def remove_stale(self) -> None:
-        previous = set(self.old_state.get("files", []))
+        if "files" in self.old_state:
+            previous = set(self.old_state["files"])
+        else:
+            # No state (a new cache folder, a version bump, a corrupt state):
+            # every file already in the site counts as written before, so
+            # nothing this build did not write survives — above all the files
+            # of a dataset that is no longer unconditional.
+            previous = {p.relative_to(self.out).as_posix()
+                        for p in self.out.rglob("*") if p.is_file() or p.is_symlink()}
         emptied: set[Path] = set()
         for rel in sorted(previous - self.written):
             target = self.out / rel

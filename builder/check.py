@@ -20,7 +20,7 @@ from builder.tables import TableError, open_table
 from domain import problems as P
 from domain.catalog import Catalog, load_catalog, read_structured
 from domain.desensitize import PiiKind, find_pii
-from domain.model import Dataset, Resource
+from domain.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
 from domain.problems import Problem, Severity
 from domain.rules import check_dataset, check_identifiers
 
@@ -89,11 +89,9 @@ def scan_resource(catalog: Catalog, dataset: Dataset, resource: Resource, path: 
     header = table.header
     by_name = {f.name: f for f in resource.fields}
     if types and resource.fields:
-        expected = [f.name for f in resource.fields]
-        if header != expected:
-            found.append(P.make("data-invalid", rel, row=0, detail=(
-                f"header {header} does not match the schema's field names {expected}; "
-                "make the first row list the schema fields in order")))
+        mismatch = header_problem(rel, header, [f.name for f in resource.fields])
+        if mismatch:
+            found.append(mismatch)
     exempt = {f.name: frozenset(PiiKind(k) for k in f.pii_exempt if k in PiiKind._value2member_map_)
               for f in resource.fields}
     checkers = [TYPE_CHECKS.get(by_name[h].type) if types and h in by_name else None
@@ -140,6 +138,22 @@ def scan_resource(catalog: Catalog, dataset: Dataset, resource: Resource, path: 
     return found
 
 
+def header_problem(rel: str, header: list[str], expected: list[str]) -> Problem | None:
+    """The header row against the schema's field names, in a message of
+    bounded length (a file may have thousands of columns)."""
+    if header == expected:
+        return None
+    if len(header) != len(expected):
+        where = f"the file has {len(header)} columns, the schema {len(expected)}"
+    else:
+        at = next(i for i, (h, e) in enumerate(zip(header, expected, strict=True)) if h != e)
+        where = f"column {at + 1} is {header[at][:40]!r}, the schema says {expected[at][:40]!r}"
+    shown = ", ".join(repr(h[:40]) for h in header[:10]) + (", ..." if len(header) > 10 else "")
+    return P.make("data-invalid", rel, row=0, detail=(
+        f"header [{shown}] does not match the schema's field names: {where}; "
+        "make the first row list the schema fields in order"))
+
+
 def _is_number(cell: str) -> bool:
     try:
         float(cell)
@@ -182,11 +196,30 @@ def validate_resource(catalog: Catalog, dataset: Dataset, index: int, path: Path
     import frictionless  # imported lazily: it takes ~1 s to import
 
     rel = _rel(catalog, path)
+    # Frictionless builds one error per extra column, each copying the whole
+    # header (quadratic: 20,000 columns take minutes); a wrong header is
+    # reported here instead, and the rows are checked once it is right.
+    resource = dataset.resources[index]
+    try:
+        table = open_table(path, resource)
+        rows = iter(table.rows)
+        try:
+            next(rows, None)
+        finally:
+            getattr(rows, "close", lambda: None)()  # runs the reader's cleanup
+    except TableError as exc:
+        return [P.make("data-invalid", rel, detail=str(exc))]
+    mismatch = header_problem(rel, table.header, [f.name for f in resource.fields])
+    if mismatch:
+        return [mismatch]
     descriptor_path = catalog.root / dataset.descriptor
     try:
-        raw = read_structured(descriptor_path)["resources"][index]
-        resource = frictionless.Resource(dict(raw), basepath=str(descriptor_path.parent))
-        report = resource.validate(limit_errors=MAX_DATA_ERRORS_PER_RESOURCE)
+        # The descriptor's entry for this resource (the loader drops unusable
+        # entries, so positions in dataset.resources may differ).
+        raw = next(r for r in read_structured(descriptor_path)["resources"]
+                   if isinstance(r, dict) and str(r.get("path") or "").strip() == resource.path)
+        checked = frictionless.Resource(dict(raw), basepath=str(descriptor_path.parent))
+        report = checked.validate(limit_errors=MAX_DATA_ERRORS_PER_RESOURCE)
     except frictionless.FrictionlessException as exc:
         return [P.make("data-invalid", rel, detail=f"frictionless: {exc.error.message}")]
     found = []
@@ -201,6 +234,26 @@ def validate_resource(catalog: Catalog, dataset: Dataset, index: int, path: Path
     if len(found) >= MAX_DATA_ERRORS_PER_RESOURCE:
         found.append(P.make("data-invalid", rel,
                             detail=f"stopped after {MAX_DATA_ERRORS_PER_RESOURCE} errors; fix these and check again"))
+    return found
+
+
+def check_public_file(catalog: Catalog, dataset: Dataset, resource: Resource,
+                      path: Path) -> list[Problem]:
+    """A non-tabular file that would be published: an allowed format, and
+    the gate (003 §22) over its text, line by line."""
+    rel = _rel(catalog, path)
+    fmt = resource.format
+    if fmt not in PUBLISHABLE_FORMATS:
+        return [P.make("format-not-publishable", dataset.descriptor, field="format", value=fmt,
+                       detail=", ".join(sorted(PUBLISHABLE_FORMATS)))]
+    if fmt not in TEXT_FORMATS:
+        return [P.make("pii-unscannable", rel, field="format", value=fmt)]
+    found = []
+    with path.open("r", encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            for hit in find_pii(line):
+                found.append(P.make("pii-unmasked", rel, row=number,
+                                    detail=PII_LABELS[hit.kind], value=hit.masked_preview))
     return found
 
 
@@ -220,6 +273,8 @@ def check_data(catalog: Catalog, datasets: Iterable[Dataset], *, validate: bool 
                                     field=f"resources[{index}].path", value=resource.path))
                 continue
             if not resource.is_tabular:
+                if dataset.data_is_public:
+                    found.extend(check_public_file(catalog, dataset, resource, path))
                 continue
             if validate and resource.fields:
                 found.extend(validate_resource(catalog, dataset, index, path))

@@ -122,15 +122,23 @@ def _open_xlsx(path: Path) -> Table:
     return Table(header, rows())
 
 
+PREVIEW_CELL_CHARS = 200
+
+
+def _clip(cell: str) -> str:
+    return cell if len(cell) <= PREVIEW_CELL_CHARS else cell[:PREVIEW_CELL_CHARS] + "…"
+
+
 def preview(path: Path, resource: Resource, limit: int = 10) -> tuple[list[str], list[list[str]]]:
-    """The header and the first ``limit`` rows (for the dataset page)."""
+    """The header and the first ``limit`` rows (for the dataset page), each
+    cell cut to PREVIEW_CELL_CHARS: one 5 MB cell must not make a 5 MB page."""
     table = open_table(path, resource)
     rows = []
     for row in table.rows:
-        rows.append(row)
+        rows.append([_clip(cell) for cell in row])
         if len(rows) >= limit:
             break
     close = getattr(table.rows, "close", None)
     if close is not None:
         close()  # release the file now, not when the generator is collected
-    return table.header, rows
+    return [_clip(h) for h in table.header], rows

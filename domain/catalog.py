@@ -46,6 +46,18 @@ IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 RESERVED_FOLDERS = frozenset({"calendars"})
 REQUIRED = ("name", "title", "description", "department", "theme", "open_type",
             "update_frequency", "last_updated", "published")
+# Fields holding one piece of text (a number is read as text; a list or a
+# mapping is a mistake worth naming, not something to print as "['a', 'b']").
+TEXT_FIELDS = ("name", "title", "description", "department", "theme", "open_type",
+               "update_frequency", "region", "open_conditions", "legal_basis", "level",
+               "usage_requirements", "status")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+# A resource's format names its download file (<name>.<format>).
+FORMAT_RE = re.compile(r"^[a-z0-9][a-z0-9_+-]{0,31}$")
+# Department codes are part of page addresses (departments/<code>/).
+DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# portal.yaml settings that become links: only web addresses (or nothing).
+URL_SETTINGS = ("base_url", "request_service_url", "search_api_url", "licence_url")
 
 
 @dataclass(frozen=True)
@@ -83,19 +95,106 @@ class Catalog:
         return {d.identifier: d for d in self.datasets}
 
 
+# Hostile YAML/JSON: libyaml's composer recurses in C (a file nested some
+# 40,000 levels deep crashes the process), its scanner slows quadratically
+# with flow nesting, and aliases let a small file expand into billions of
+# nodes once the data is walked ("billion laughs"). No descriptor needs more.
+MAX_NESTING = 100
+MAX_ALIAS_NODES = 100_000
+_YAML_LOADER: type[Any] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+class _Loader(_YAML_LOADER):  # type: ignore[misc]
+    """The safe loader (libyaml's when available), keeping an impossible
+    date such as 2026-13-45 as text so that the field's check names it."""
+
+
+def _timestamp(loader: Any, node: Any) -> Any:
+    try:
+        return yaml.constructor.SafeConstructor.construct_yaml_timestamp(loader, node)
+    except ValueError:
+        return loader.construct_scalar(node)
+
+
+_Loader.add_constructor("tag:yaml.org,2002:timestamp", _timestamp)
+_OPEN = (yaml.SequenceStartEvent, yaml.MappingStartEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+
+
+def _line(event: Any) -> int:
+    return int(event.start_mark.line) + 1 if event.start_mark else 0
+
+
+def _check_yaml_shape(text: str) -> None:
+    """Refuse, before composing, a document nested deeper than MAX_NESTING or
+    whose aliases expand to more than MAX_ALIAS_NODES nodes or refer to
+    themselves. Streams libyaml's events, stopping at the first excess."""
+    sizes: list[int] = [0]  # expanded node count of each open collection
+    open_anchors: list[str | None] = [None]
+    anchors: dict[str, int] = {}
+    expanded = 0
+    scalar, alias = yaml.ScalarEvent, yaml.AliasEvent
+    events: Iterator[Any] = yaml.parse(text, Loader=_YAML_LOADER)
+    for event in events:
+        kind = type(event)
+        if kind is scalar:
+            sizes[-1] += 1
+            if event.anchor:
+                anchors[event.anchor] = 1
+        elif kind in _OPEN:
+            if len(sizes) > MAX_NESTING:
+                raise ValueError(f"line {_line(event)}: nested more than {MAX_NESTING} "
+                                 "levels deep")
+            sizes.append(1)
+            open_anchors.append(event.anchor)
+        elif kind in _CLOSE:
+            size, anchor = sizes.pop(), open_anchors.pop()
+            sizes[-1] += size
+            if anchor:
+                anchors[anchor] = size
+        elif kind is alias:
+            if event.anchor in open_anchors:
+                raise ValueError(f"line {_line(event)}: alias *{event.anchor} refers to a "
+                                 "collection that contains it")
+            size = anchors.get(event.anchor, 1)
+            expanded += size
+            sizes[-1] += size
+            if expanded > MAX_ALIAS_NODES:
+                raise ValueError(f"line {_line(event)}: aliases (*name) expand to more than "
+                                 f"{MAX_ALIAS_NODES:,} values; write the values out instead")
+
+
+def _check_json_depth(data: Any) -> None:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict | list):
+            if depth > MAX_NESTING:
+                raise ValueError(f"nested more than {MAX_NESTING} levels deep")
+            children = value.values() if isinstance(value, dict) else value
+            stack.extend((child, depth + 1) for child in children)
+
+
 def read_structured(path: Path) -> Any:
-    """Parse a YAML or JSON file (by suffix), requiring UTF-8.
+    """Parse a YAML or JSON file (by suffix), requiring UTF-8 (a BOM is
+    accepted). Deep nesting and alias bombs are refused, not expanded.
 
     Raises:
         UnicodeDecodeError: the file is not UTF-8.
-        ValueError: the file does not parse (message says where).
+        ValueError: the file does not parse (message says where), or nests
+            or expands beyond the limits above.
     """
     text = path.read_bytes().decode("utf-8-sig")
     try:
         if path.suffix == ".json":
-            return json.loads(text)
+            data = json.loads(text)
+            _check_json_depth(data)
+            return data
+        _check_yaml_shape(text)
         # libyaml's loader is ~10x faster; the pure-Python one is the fallback.
-        return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        return yaml.load(text, Loader=_Loader)
+    except RecursionError:
+        raise ValueError(f"nested more than {MAX_NESTING} levels deep") from None
     except json.JSONDecodeError as exc:
         raise ValueError(f"line {exc.lineno} column {exc.colno}: {exc.msg}") from exc
     except yaml.YAMLError as exc:
@@ -140,6 +239,12 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
         return PortalInfo()
     known = {f for f in PortalInfo.__dataclass_fields__ if f != "extra"}
     values = {k: _text(v) for k, v in data.items() if k in known}
+    for key in URL_SETTINGS:
+        if values.get(key) and not re.match(r"^https?://[^\s]+$", values[key], re.IGNORECASE):
+            found.append(P.make("portal-config-invalid", "portal.yaml", field=key, detail=(
+                f"{key} {values[key][:80]!r} must be a web address starting with http:// or "
+                "https:// (or be left out)")))
+            del values[key]
     extra = {k: v for k, v in data.items() if k not in known}
     return PortalInfo(**values, extra=extra)
 
@@ -157,10 +262,21 @@ def load_vocabularies(root: Path, found: list[Problem]) -> Vocabularies:
             found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail="expected a mapping"))
         return empty
     try:
-        return vocabularies_from_mapping(data)
+        vocab = vocabularies_from_mapping(data)
     except VocabularyError as exc:
         found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=str(exc)))
         return empty
+    except (TypeError, ValueError) as exc:
+        found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=(
+            f"a value has the wrong kind ({exc}): codes and names are text, aliases a list, "
+            "max_age_days a whole number")))
+        return empty
+    for index, term in enumerate(vocab.departments):
+        if not DEPARTMENT_CODE_RE.match(term.code):
+            found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=(
+                f"departments[{index}]: code {term.code[:80]!r} must be letters, digits, '-' "
+                "or '_' (it is part of the department page's address)")))
+    return vocab
 
 
 def dataset_folders(root: Path) -> Iterator[Path]:
@@ -179,7 +295,8 @@ def safe_resource_path(dataset_dir: Path, raw: str, *, real_dir: str | None = No
     a catalogue must never make the builder read or write elsewhere.
     ``real_dir`` is ``os.path.realpath(dataset_dir)`` when the caller has it.
     """
-    if not raw or "://" in raw or raw.startswith(("/", "\\")) or "\\" in raw:
+    if not raw or "://" in raw or raw.startswith(("/", "\\")) or "\\" in raw \
+            or _CONTROL.search(raw):
         return None
     pure = PurePosixPath(raw)
     if pure.is_absolute() or any(part in ("..", "") for part in pure.parts):
@@ -194,14 +311,19 @@ def safe_resource_path(dataset_dir: Path, raw: str, *, real_dir: str | None = No
     return candidate
 
 
-def _fields(schema: Any) -> tuple[Field, ...]:
+def _fields(schema: Any, rel: str, where: str, found: list[Problem]) -> tuple[Field, ...]:
     if not isinstance(schema, Mapping):
         return ()
     fields = []
-    for raw in schema.get("fields") or []:
+    for number, raw in enumerate(_list_of(schema, "fields", rel, f"{where}.schema", found)):
         if not isinstance(raw, Mapping) or not raw.get("name"):
             continue
         exempt = raw.get("pii_exempt") or ()
+        if not isinstance(exempt, list | tuple | str):
+            found.append(P.make("field-invalid", rel,
+                                field=f"{where}.schema.fields[{number}].pii_exempt",
+                                detail="must be a list of kinds, e.g. [bank-card]"))
+            exempt = ()
         fields.append(Field(
             name=str(raw["name"]),
             type=_text(raw.get("type")) or "string",
@@ -239,11 +361,32 @@ def _resource(raw: Mapping[str, Any], index: int, dataset_dir: Path, rel: str,
             found.append(P.make("resource-missing", rel, field=f"{where}.schema", value=schema))
             schema = None
     fmt = (_text(raw.get("format")) or PurePosixPath(path).suffix.lstrip(".")).lower()
+    if fmt and not FORMAT_RE.match(fmt):
+        found.append(P.make("field-invalid", rel, field=f"{where}.format", detail=(
+            f"{fmt[:40]!r} is not a format name; write e.g. csv, json, xlsx or pdf")))
+        return None
     return Resource(
         name=name, path=path, format=fmt,
         title=_text(raw.get("title")), description=_text(raw.get("description")),
-        fields=_fields(schema), encoding=_text(raw.get("encoding")) or "utf-8",
+        fields=_fields(schema, rel, where, found),
+        encoding=_text(raw.get("encoding")) or "utf-8",
     )
+
+
+def _list_of(data: Mapping[str, Any], key: str, rel: str, where: str, found: list[Problem],
+             *, one_text: bool = False) -> list[Any]:
+    """``data[key]`` as a list: absent or empty gives []; with ``one_text``
+    a single text stands for a list of one. Anything else is reported."""
+    value = data.get(key)
+    if value is None or value == "":
+        return []
+    if isinstance(value, list):
+        return value
+    if one_text and isinstance(value, str):
+        return [value]
+    found.append(P.make("field-invalid", rel, field=f"{where}.{key}" if where else key,
+                        detail=f"must be a list, e.g. [a, b] (got {type(value).__name__})"))
+    return []
 
 
 def _announcement(raw: Any, key: str, rel: str, found: list[Problem]) -> Announcement | None:
@@ -290,6 +433,11 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
             found.append(P.make("field-missing", rel, field=key,
                                 detail="see docs/catalogue-format.md for what it holds"))
             ok = False
+    for key in TEXT_FIELDS:
+        if isinstance(data.get(key), Mapping | list):
+            found.append(P.make("field-invalid", rel, field=key, detail=(
+                f"must be text, not a {'mapping' if isinstance(data[key], Mapping) else 'list'}")))
+            ok = False
     identifier = _text(data.get("name"))
     if identifier and not IDENTIFIER_RE.match(identifier):
         found.append(P.make("identifier-invalid", rel, field="name", value=identifier,
@@ -318,7 +466,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
                                 detail="must be a date written YYYY-MM-DD"))
             dates[key], ok = None, False
     provision: list[Provision] = []
-    for raw in data.get("provision") or ["download"]:
+    for raw in _list_of(data, "provision", rel, "", found, one_text=True) or ["download"]:
         try:
             provision.append(Provision(str(raw)))
         except ValueError:
@@ -327,9 +475,10 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
     keywords = data.get("keywords") or []
     if isinstance(keywords, str):
         keywords = [k for k in re.split(r"[,，;；、\s]+", keywords) if k]
+    keywords = _list_of({"keywords": keywords}, "keywords", rel, "", found)
     resources = []
     real_dir = os.path.realpath(dataset_dir)
-    for index, raw_res in enumerate(data.get("resources") or []):
+    for index, raw_res in enumerate(_list_of(data, "resources", rel, "", found)):
         if not isinstance(raw_res, Mapping):
             found.append(P.make("field-invalid", rel, field=f"resources[{index}]",
                                 detail="must be a mapping with at least 'path'"))
@@ -339,6 +488,9 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
             resources.append(res)
     contact_value = data.get("contact")
     contact_raw: Mapping[str, Any] = contact_value if isinstance(contact_value, Mapping) else {}
+    if contact_value and not isinstance(contact_value, Mapping):
+        found.append(P.make("field-invalid", rel, field="contact",
+                            detail="must be a mapping: {name: ..., phone: ..., email: ...}"))
     licences = data.get("licenses") or []
     licence = ""
     if not isinstance(licences, list):
@@ -347,6 +499,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         licences = []
     if licences and isinstance(licences[0], Mapping):
         licence = _text(licences[0].get("title") or licences[0].get("name"))
+    declared_formats = _list_of(data, "declared_formats", rel, "", found, one_text=True)
     withdrawal = _announcement(data.get("withdrawal"), "withdrawal", rel, found)
     invalidation = _announcement(data.get("invalidation"), "invalidation", rel, found)
     emergency = _emergency(data.get("emergency"), rel, found)
@@ -366,8 +519,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
                         _text(contact_raw.get("email"))),
         resources=tuple(resources), status=status,
         withdrawal=withdrawal, invalidation=invalidation, emergency=emergency, licence=licence,
-        declared_formats=tuple(str(f).strip().lower() for f in data.get("declared_formats") or []
-                               if str(f).strip()),
+        declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
@@ -392,17 +544,35 @@ def _read_descriptor(path: Path, rel: str, found: list[Problem],
     return data
 
 
+def _inside(path: Path, real_base: str) -> bool:
+    return os.path.realpath(path).startswith(real_base + os.sep)
+
+
 def load_dataset(folder: Path, root: Path, found: list[Problem],
-                 cache: DescriptorCache | None = None) -> Dataset | None:
-    """Read one dataset folder; None (with problems) if it cannot be used."""
+                 cache: DescriptorCache | None = None, *, real_root: str | None = None,
+                 ) -> Dataset | None:
+    """Read one dataset folder; None (with problems) if it cannot be used.
+
+    A folder or descriptor that is a link leading out of the catalogue is
+    refused: the builder reads nothing outside the catalogue.
+    """
     rel_dir = folder.relative_to(root).as_posix()
+    if not _inside(folder, real_root or os.path.realpath(root)):
+        found.append(P.make("resource-path-unsafe", rel_dir, value=rel_dir))
+        return None
     descriptor = next((folder / n for n in DESCRIPTOR_NAMES if (folder / n).is_file()), None)
     if descriptor is None:
         found.append(P.make("descriptor-missing", rel_dir))
         return None
     rel = f"{rel_dir}/{descriptor.name}"
+    if not _inside(descriptor, os.path.realpath(folder)):
+        found.append(P.make("resource-path-unsafe", rel, value=descriptor.name))
+        return None
+    known = len(found)
     data = _read_descriptor(descriptor, rel, found, cache)
     if data is None:
+        if len(found) == known:
+            found.append(P.make("descriptor-invalid", rel, detail="the file is empty"))
         return None
     if not isinstance(data, Mapping):
         found.append(P.make("descriptor-invalid", rel, detail=f"got {type(data).__name__}"))
@@ -427,8 +597,9 @@ def load_catalog(root: Path, cache: DescriptorCache | None = None,
     portal = load_portal_info(root, found)
     vocab = load_vocabularies(root, found)
     datasets = []
+    real_root = os.path.realpath(root)
     for folder in dataset_folders(root):
-        dataset = load_dataset(folder, root, found, cache)
+        dataset = load_dataset(folder, root, found, cache, real_root=real_root)
         if dataset is not None:
             datasets.append(dataset)
     return Catalog(root, portal, vocab, tuple(datasets)), found

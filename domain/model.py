@@ -61,6 +61,11 @@ class Status(StrEnum):
 MACHINE_READABLE_FORMATS = frozenset(
     {"csv", "json", "xlsx", "xls", "xml", "geojson", "jsonl", "ndjson", "rdf", "tsv", "parquet"}
 )
+# Formats whose text the desensitization gate reads line by line.
+TEXT_FORMATS = frozenset({"xml", "geojson", "jsonl", "ndjson", "rdf", "txt", "md"})
+# Formats copied to the site as they are. Anything else (html, svg, js…)
+# could run in the site's origin, so it is never published.
+PUBLISHABLE_FORMATS = MACHINE_READABLE_FORMATS | TEXT_FORMATS | {"pdf"}
 # Formats the builder can parse, preview and convert into CSV/JSON downloads.
 TABULAR_FORMATS = frozenset({"csv", "tsv", "xlsx", "json"})
 

@@ -88,6 +88,12 @@ _register("formula-cell", "Cell starts like a spreadsheet formula",
 # Desensitization gate (003 §22)
 _register("pii-unmasked", "Unmasked personal identifier",
           "unmasked {detail} ({value}) in data that would be published; mask it (e.g. 110101********1234, 138****5678) before opening (003 §22)")
+_register("format-not-publishable", "File format not published",
+          "format {value!r} is not published on the site (allowed: {detail}); convert the file "
+          "or leave it out of unconditional data")
+_register("pii-unscannable", "File cannot be checked for personal data",
+          "the desensitization gate cannot read {value!r} files; publish the data as CSV, JSON "
+          "or XML so it can be checked (003 §22), or leave the file out of open data")
 # Lifecycle
 _register("update-overdue", "Update overdue",
           "last updated {value}, older than its frequency '{detail}' allows; update the data or its last_updated date (000 §33)",

@@ -221,10 +221,11 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
     """
     from search_api import create_app
 
-    overrides: dict[str, object] = {}
+    # One process: a random key is safe here (gunicorn needs PORTAL_SECRET_KEY).
+    overrides: dict[str, object] = {"ALLOW_RANDOM_SECRET_KEY": True}
     if site_dir is not None:
         overrides["SITE_DIR"] = str(site_dir)
-    app = create_app(overrides or None)
+    app = create_app(overrides)
     click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
                err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)

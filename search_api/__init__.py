@@ -45,9 +45,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     if test_config:
         app.config.from_mapping(test_config)
     if not app.config["SECRET_KEY"]:
-        # Sessions do not survive a restart then; production sets the key.
+        if not app.config.get("ALLOW_RANDOM_SECRET_KEY"):
+            # Every gunicorn worker would sign with its own key: forms posted
+            # to another worker would fail their CSRF check at random.
+            raise RuntimeError("PORTAL_SECRET_KEY is not set; set it to a long random value "
+                               "(e.g. `python -c 'import secrets; print(secrets.token_hex(32))'`)")
         app.config["SECRET_KEY"] = secrets.token_hex(32)
-        log.warning("PORTAL_SECRET_KEY is not set: using a random key for this process")
+        log.warning("PORTAL_SECRET_KEY is not set: using a random key for this single process")
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
 

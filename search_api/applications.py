@@ -38,8 +38,16 @@ class Filed:
     access_code: str  # shown once; only its hash is stored
 
 
+_CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
+
+
+def clean_text(value: Any, limit: int = TEXT_MAX) -> str:
+    """User text as stored: control characters (NUL…) dropped, trimmed, bounded."""
+    return str(value or "").translate(_CONTROL).strip()[:limit]
+
+
 def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:
-    return {name: str(raw.get(name) or "").strip()[:TEXT_MAX] for name in FIELDS}
+    return {name: clean_text(raw.get(name)) for name in FIELDS}
 
 
 def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
@@ -72,12 +80,14 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     applicant = Actor(Role.APPLICANT, fields["applicant_name"][:100] or "申请人")
     problems = [] if fields["period_of_use"] else ["请填写使用期限。"]
     try:
-        number = store.next_receipt_number(on)
-        filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
+        # Validate before a receipt number is taken, so refused forms leave no gaps.
+        service.procedure().submit(application, number="pending", on=on, actor=applicant)
     except ApplicationIncomplete as exc:
         problems = [*exc.problems, *problems]
     if problems:
         raise Incomplete(problems)
+    number = store.next_receipt_number(on)
+    filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
     code = new_secret()
     store.add_request(filed, access_code_hash=secret_hash(code), actor=applicant,
                       at=service.now())
@@ -103,6 +113,7 @@ def applicant_act(req: Request, version: int, action: str, text: str) -> Request
     """
     if action not in APPLICANT_ACTIONS:
         raise ValueError(f"unknown applicant action {action!r}")
+    text = clean_text(text)
     if action in MISSING_TEXT and not text:
         raise Incomplete([MISSING_TEXT[action]])
     applicant = Actor(Role.APPLICANT, req.application.applicant_name[:100])

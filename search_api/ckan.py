@@ -15,7 +15,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request
 
-from search_api.engine.base import SearchQuery
+from search_api.engine.base import SearchError, SearchQuery
 
 bp = Blueprint("ckan", __name__, url_prefix="/api/3/action")
 
@@ -52,7 +52,7 @@ def _int(params: dict[str, Any], name: str, default: int, upper: int) -> int:
     raw = params.get(name, default)
     try:
         value = int(raw)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         raise CkanError("Validation Error", f"{name}: must be a whole number", 409) from None
     if value < 0 or value > upper:
         raise CkanError("Validation Error", f"{name}: must be between 0 and {upper}", 409)
@@ -195,6 +195,10 @@ def action(action: str) -> Any:
             raise CkanError("Bad request", f"Action name not known: {action}. This portal "
                             f"supports {', '.join(sorted(ACTIONS))}", 400)
         return _envelope(action, handler())
+    except SearchError as exc:
+        return jsonify({"help": f"{request.host_url}api/3/action/help_show?name={action}",
+                        "success": False,
+                        "error": {"__type": "Validation Error", "message": str(exc)}}), 409
     except CkanError as exc:
         return jsonify({"help": f"{request.host_url}api/3/action/help_show?name={action}",
                         "success": False,

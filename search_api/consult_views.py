@@ -14,6 +14,7 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from domain.request_records import Actor, Request, ThirdParty
 from domain.request_states import PeriodKind, ProcedureError, Role
 from search_api import labels_zh, service
+from search_api.applications import clean_text
 from search_api.security import rate_limit
 from search_api.store import StaleRequest, hash_token
 
@@ -63,7 +64,7 @@ def page(token: str) -> Any:
 def answer(token: str) -> Any:
     req, version, party = _open(token)
     choice = request.form.get("answer", "")
-    reasons = request.form.get("reasons", "").strip()[:2000]
+    reasons = clean_text(request.form.get("reasons"))
     if choice not in ("agree", "object"):
         flash("请选择同意或不同意开放。", "error")
         return redirect(url_for("consult.page", token=token))

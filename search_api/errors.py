@@ -15,6 +15,8 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
+from domain.calendar import CalendarYearMissing
+
 log = logging.getLogger(__name__)
 
 
@@ -64,6 +66,17 @@ def register(app: Flask) -> None:
             return _page(status, exc)
         message = _HTTP_MESSAGES.get(status, exc.description or "请求无法处理。")
         return jsonify(error_body(message, status)), status
+
+    @app.errorhandler(CalendarYearMissing)
+    def _calendar_missing(exc: CalendarYearMissing) -> Any:
+        log.error("deadline needs a calendar for %s: add datasets/calendars/%s.json",
+                  exc.year, exc.year)
+        message = (f"系统尚未配置 {exc.year} 年的工作日安排，暂时无法计算办理期限。"
+                   "请稍后再试；平台管理员已收到提示。")
+        if request.path.startswith("/api/"):
+            return jsonify(error_body(message, 503)), 503
+        return render_template("error.html", status=503, title="暂时无法办理",
+                               message=message), 503
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:

@@ -25,6 +25,7 @@ from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError, ReportKin
 from domain.request_states import Role
 from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
 from search_api import service
+from search_api.applications import clean_text
 from search_api.review_views import signed_in
 from search_api.security import rate_limit
 from search_api.store import RequestNotFound, StaleRequest
@@ -35,7 +36,7 @@ TEXT_MAX = 2000
 
 
 def _text(name: str, limit: int = TEXT_MAX) -> str:
-    return request.form.get(name, "").strip()[:limit]
+    return clean_text(request.form.get(name), limit)
 
 
 def _dataset(dataset_id: str) -> dict[str, Any]:

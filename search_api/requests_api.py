@@ -24,6 +24,7 @@ from search_api.applications import (
     Incomplete,
     applicant_act,
     clean_fields,
+    clean_text,
     file_application,
 )
 from search_api.consult_views import refusal_message
@@ -82,8 +83,10 @@ def file_request() -> Any:
     rate_limit(current_app, "public_write")
     body = _body()
     dataset = service.engine().get(str(body.get("dataset_id") or "")[:64])
-    if dataset is None or dataset.get("open_type") != "conditional":
-        raise ApiError("dataset_id 须为有条件开放数据集的资源代码；无条件开放数据可直接下载。")
+    if dataset is None or dataset.get("open_type") != "conditional" \
+            or dataset.get("status") != "active":
+        raise ApiError("dataset_id 须为正在开放的有条件开放数据集的资源代码；"
+                       "无条件开放数据可直接下载。")
     try:
         filed = file_application(clean_fields(body), dataset,
                                  commitment=body.get("commitment_accepted") is True)
@@ -135,7 +138,7 @@ def consultation_answer(token: str) -> Any:
     try:
         updated = service.procedure().third_party_answer(
             req, actor=actor, key=party.key, on=service.today(), answer=str(answer),
-            reasons=str(body.get("reasons") or "")[:2000])
+            reasons=clean_text(body.get("reasons")))
         service.store().save(updated, expected_version=version, actor=actor, at=service.now())
     except ProcedureError as exc:
         raise ApiError(refusal_message(exc), status=409) from None

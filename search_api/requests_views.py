@@ -33,6 +33,7 @@ from search_api.applications import (
     Incomplete,
     applicant_act,
     clean_fields,
+    clean_text,
     file_application,
 )
 from search_api.security import rate_limit, secret_matches
@@ -45,14 +46,16 @@ TEXT_MAX = 2000
 
 def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
     record = service.engine().get(dataset_id)
-    if record is None or record.get("open_type") != "conditional":
-        abort(404, description="没有这个有条件开放数据集；无条件开放数据可直接下载，无需申请。")
+    if record is None or record.get("open_type") != "conditional" \
+            or record.get("status") != "active":
+        abort(404, description="没有这个正在开放的有条件开放数据集；无条件开放数据可直接下载，"
+                               "无需申请。")
     result: dict[str, Any] = record
     return result
 
 
 def _form_text(name: str) -> str:
-    return request.form.get(name, "").strip()[:TEXT_MAX]
+    return clean_text(request.form.get(name), TEXT_MAX)
 
 
 @bp.get("/apply/<dataset_id>")

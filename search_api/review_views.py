@@ -25,9 +25,11 @@ from flask import (
     url_for,
 )
 
+from domain.calendar import CalendarYearMissing
 from domain.request_records import Actor, Request
 from domain.request_states import Action, ProcedureError, Role, State
 from search_api import labels_zh, service
+from search_api.applications import clean_text
 from search_api.security import new_secret, rate_limit
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 
@@ -105,10 +107,17 @@ def queue() -> Any:
         Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) else None
     summaries = service.store().list_requests(department=department, states=OPEN_STATES)
     on, proc = service.today(), service.procedure()
+    missing = service.missing_calendar_years()
+    if missing:
+        log.warning("no working-day calendar for %s: add datasets/calendars/<year>.json",
+                    ", ".join(map(str, missing)))
     rows: list[dict[str, Any]] = []
     for summary in summaries:
         req, _ = service.store().load(summary.number)
-        deadlines = proc.deadlines(req, on)
+        try:
+            deadlines = proc.deadlines(req, on)
+        except CalendarYearMissing:
+            deadlines = []  # the warning above names the year; the row stays visible
         running = [d for d in deadlines if d.due is not None]
         first = min(running, key=lambda d: d.due) if running else None  # type: ignore[arg-type,return-value]
         rows.append({"summary": summary, "deadline": first, "paused": not running and deadlines,
@@ -116,10 +125,6 @@ def queue() -> Any:
     # Soonest deadline first; paused ones after, then decided-but-open ones.
     rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due if r["deadline"] else on,
                              r["summary"].number))
-    missing = service.missing_calendar_years()
-    if missing:
-        log.warning("no working-day calendar for %s: add datasets/calendars/<year>.json",
-                    ", ".join(map(str, missing)))
     return render_template("review/queue.html", rows=rows, user=user, labels=labels_zh,
                            missing_years=missing)
 
@@ -136,7 +141,7 @@ def detail(number: str) -> Any:
 
 
 def _text(name: str) -> str:
-    return request.form.get(name, "").strip()[:TEXT_MAX]
+    return clean_text(request.form.get(name), TEXT_MAX)
 
 
 @bp.post("/requests/<number>/<action>")

@@ -29,7 +29,7 @@ def _positive_int(args: MultiDict[str, str], name: str, default: int, upper: int
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    if not raw.isdigit() or int(raw) < 1 or (upper is not None and int(raw) > upper):
+    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 or (upper is not None and int(raw) > upper):
         raise ApiError(hint)
     return int(raw)
 

@@ -49,8 +49,11 @@ def _check_csrf() -> None:
 
 
 def client_key() -> str:
-    """A key for the client that does not keep its address in clear."""
-    address = request.headers.get("X-Real-IP") or request.remote_addr or "unknown"
+    """A key for the client that does not keep its address in clear. The
+    address is the connection's (behind a proxy, TRUSTED_PROXIES makes
+    ProxyFix put the real client there); a header the client sends itself
+    is never trusted, or it could pick a fresh key per attempt."""
+    address = request.remote_addr or "unknown"
     return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
@@ -71,6 +74,10 @@ class RateLimiter:
             if len(events) >= self.limit:
                 return False
             events.append(now)
+            if len(self._events) > 10_000:  # forget idle clients; memory stays bounded
+                for stale in [k for k, v in self._events.items()
+                              if not v or v[-1] <= now - self.window]:
+                    del self._events[stale]
             return True
 
 
@@ -99,6 +106,11 @@ def secret_matches(secret: str, stored_hash: str | None) -> bool:
 
 
 def install(app: Flask) -> None:
+    proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.extensions["portal_limits"] = {

@@ -19,8 +19,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", "", "Key that signs sessions, CSRF tokens and download links. "
-            "Required in production; a random per-process key is used when empty."),
+    Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens. Required: the service "
+            "refuses to start without it (`portal serve` alone makes a random one, fine for "
+            "one process), because every gunicorn worker would otherwise sign with its own."),
     Setting("SITE_DIR", "site", "Folder of the built static portal. `portal serve` serves it at / "
             "so one process runs the whole portal; empty to serve the API only."),
     Setting("CATALOG_JSON", "site/catalog.json", "catalog.json written by `portal build`; "
@@ -39,6 +40,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORTAL_NAME", "公共数据开放平台", "Portal name shown on the service's pages."),
     Setting("DATABASE_URL", "sqlite:///var/portal.sqlite3", "Database of requests, reviewers, "
             "audit log and outbox: SQLite (default) or postgresql://user@host/db."),
+    Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the service whose "
+            "X-Forwarded-For may be trusted for the client address (rate limits); 0: none."),
     Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
             "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
             "in a separate column, never shown in lists or logs."),

@@ -214,3 +214,17 @@ def test_dataset_page_shows_quality_criteria(minimal_site: Path) -> None:
     page = soup(minimal_site / "datasets" / "jtj-0001" / "index.html")
     assert page.select_one("a.pt-quality").get_text(strip=True) == "质量 67 分"
     assert len(page.select(".pt-quality-list li")) == 6
+
+
+def test_without_build_state_stale_data_files_are_still_removed(tmp_path: Path,
+                                                                catalog_copy: Path) -> None:
+    out = tmp_path / "site"
+    run_build(catalog_copy, out)
+    assert (out / "datasets" / "jtj-0001" / "bus-stops.csv").exists()
+    shutil.rmtree(tmp_path / "cache")  # lost state: new machine, other --cache-dir
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    data = yaml.safe_load(descriptor.read_text(encoding="utf-8"))
+    data.update(open_type="conditional", open_conditions="仅限科研", legal_basis="《测试条例》第一条")
+    descriptor.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    run_build(catalog_copy, out)
+    assert sorted(p.name for p in (out / "datasets" / "jtj-0001").iterdir()) == ["index.html"]

@@ -146,3 +146,21 @@ def test_required_fields(catalog_copy: Path, missing: str) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     assert ("field-missing", "bus-stops/datapackage.yaml", None, missing) in \
         flatten(catalog_copy, validate=False)
+
+
+def _add_resource(folder: Path, name: str, fmt: str, content: bytes) -> None:
+    (folder / "data" / name).write_bytes(content)
+    with (folder / "datapackage.yaml").open("a", encoding="utf-8") as handle:
+        handle.write(f"  - {{name: {name.split('.')[0]}, path: data/{name}, format: {fmt}}}\n")
+
+
+def test_gate_reads_non_tabular_files_that_would_be_published(catalog_copy: Path) -> None:
+    folder = catalog_copy / "bus-stops"
+    _add_resource(folder, "holders.geojson", "geojson",
+                  b'{"type":"Feature","properties":{"id":"11010519491231002X"}}\n')
+    _add_resource(folder, "page.html", "html", b"<script>alert(1)</script>")
+    _add_resource(folder, "report.pdf", "pdf", b"%PDF-1.4")
+    found = flatten(catalog_copy, validate=False)
+    assert ("pii-unmasked", "bus-stops/data/holders.geojson", 1, None) in found
+    assert ("format-not-publishable", "bus-stops/datapackage.yaml", None, "format") in found
+    assert ("pii-unscannable", "bus-stops/data/report.pdf", None, "format") in found

@@ -60,11 +60,13 @@ def make_engine(url: str | URL) -> Engine:
         assert u.database is not None
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
-                                                "check_same_thread": False})
+                                                "check_same_thread": False},
+                               hide_parameters=True)
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(u, pool_pre_ping=True)
+    # hide_parameters: a failed statement's values (sealed or not) never reach a log.
+    return create_engine(u, pool_pre_ping=True, hide_parameters=True)
 
 
 def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
