@@ -121,14 +121,16 @@ def data_key(catalog: Catalog, dataset: Dataset) -> str:
     descriptor = (catalog.root / dataset.descriptor).stat()
     parts: list[bytes | str] = [BUILDER_VERSION, dataset.descriptor,
                                 f"{descriptor.st_size}:{descriptor.st_mtime_ns}"]
-    folder = catalog.root / dataset.source_dir
-    for path in sorted(folder.rglob("*")):
-        try:
-            stat = path.stat()
-        except OSError:
-            continue
-        if path.is_file():
-            parts.append(f"{path.relative_to(folder).as_posix()}:{stat.st_size}:{stat.st_mtime_ns}")
+    folder = str(catalog.root / dataset.source_dir)
+    # os.walk/scandir: a cached stat per entry, several times cheaper than rglob.
+    for top, dirs, files in os.walk(folder):
+        dirs.sort()
+        with os.scandir(top) as entries:
+            stats = {e.name: e.stat() for e in entries if e.is_file()}
+        for name in sorted(files):
+            if name in stats:
+                rel = os.path.relpath(os.path.join(top, name), folder)
+                parts.append(f"{rel}:{stats[name].st_size}:{stats[name].st_mtime_ns}")
     for resource in dataset.resources:
         if not resource_file(catalog, dataset, resource).exists():
             parts.append(f"{resource.path}:missing")
