@@ -195,12 +195,13 @@ def act(number: str, action: str) -> Any:
             updated = proc.deliver(req, actor=actor, on=on, reference=_text("reference"))
         else:
             abort(404)
-        store = service.store()
-        store.save(updated, expected_version=version, actor=actor, at=service.now())
-        for key, name, token in new_links:
-            expires = service.now() + timedelta(days=THIRD_PARTY_LINK_DAYS)
-            store.add_link("third_party", hash_token(token), number, key, expires,
-                           at=service.now())
+        now = service.now()
+        expires = now + timedelta(days=THIRD_PARTY_LINK_DAYS)
+        # The links commit with the consultation: never one without the other.
+        service.store().save(updated, expected_version=version, actor=actor, at=now,
+                             third_party_links=[(hash_token(token), key, expires)
+                                                for key, _, token in new_links])
+        for _, name, token in new_links:
             flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）："
                   f"{request.host_url}consult/{token}", "info")
     except ValueError as exc:

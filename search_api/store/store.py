@@ -253,11 +253,14 @@ class Store:
         return None
 
     def save(self, req: Request, *, expected_version: int, actor: Actor, at: datetime,
-             outbox: Sequence[OutboxMessage] = ()) -> int:
+             outbox: Sequence[OutboxMessage] = (),
+             third_party_links: Sequence[tuple[str, str, datetime]] = ()) -> int:
         """Store the new state of a request loaded at ``expected_version``:
         its new events appended, the snapshot replaced, one audit record per
         new event, a message per ``notify`` target of the new events plus
-        ``outbox``; returns the new version.
+        ``outbox``, and ``third_party_links`` as (token hash, party key,
+        expiry) — all in one transaction, so a consultation never exists
+        without its links; returns the new version.
 
         Raises:
             RequestNotFound: no such request.
@@ -304,6 +307,14 @@ class Store:
                          personal=personal, action="request.saved")
             for message in outbox:
                 self._insert_message(conn, message, at)
+            for token_hash, party_key, expires_at in third_party_links:
+                if not token_hash or _aware(expires_at, "expires_at") <= at:
+                    raise ValueError("a link needs its token's hash and an expiry after now")
+                check_row(links, {"token_hash": token_hash, "party_key": party_key})
+                conn.execute(insert(links).values(
+                    token_hash=token_hash, kind="third_party", request_number=req.number,
+                    party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
+                    max_uses=None))
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
