@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build index check bench-search relevance test test-fast lint format bench sample browser clean help
+.PHONY: run build index check bench-search bench-crash relevance test test-fast lint format bench sample browser clean help
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench    build benchmark (N=1000,10000; BENCH_N='1000 10000 100000')"
 	@echo "make bench-search  search latency (10k, 100k) and HTTP throughput vs Datasette"
 	@echo "make relevance     MRR and recall@10 on the judged queries"
+	@echo "make bench-crash   kill the service under load; check no acknowledged write is lost"
 	@echo "make sample   regenerate the sample catalogue in datasets/"
 
 $(STAMP): pyproject.toml
@@ -66,6 +67,10 @@ bench-search: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.search_bench
 	$(BIN)/python -m bench.search_http_bench
+
+# Crash durability: SIGKILL the service under 500 in-flight writes (SQLite and PostgreSQL).
+bench-crash: $(STAMP)
+	$(BIN)/python -m bench.crash.run --db both
 
 relevance: $(STAMP)
 	$(BIN)/python -m bench.relevance
