@@ -19,9 +19,15 @@ TEMPLATES = Path(__file__).parent / "templates"
 
 
 def _json_script(data: Any) -> str:
-    """JSON safe to embed in a <script> element (no '</script>' breakout)."""
+    """JSON safe to embed in a <script> element (no '</script>' breakout).
+
+    U+2028, U+2029 and U+0085 are escaped too: ``render`` splits fragments
+    into lines with str.splitlines(), which breaks at them, and a line break
+    inside a JSON string is invalid JSON."""
     text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-    return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029").replace(
+        "\x85", "\\u0085")
 
 
 def _filesize(size: int) -> str:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from markupsafe import Markup
 
 log = logging.getLogger(__name__)
 
@@ -60,9 +61,12 @@ class Shell:
 
 def _markdown(page: NavPage) -> str:
     # The tabs carry the navigation; pages use the full width.
-    front: dict[str, object] = {"title": page.title, "hide": ["navigation", "toc"]}
+    # mkdocs renders front matter into the page without escaping it (its
+    # Jinja environment does not autoescape): escape text from the catalogue.
+    front: dict[str, object] = {"title": html.escape(page.title),
+                                "hide": ["navigation", "toc"]}
     if page.description:
-        front["description"] = page.description
+        front["description"] = html.escape(page.description, quote=True)
     header = yaml.safe_dump(front, allow_unicode=True, sort_keys=False)
     # The fragment is one raw-HTML block: Markdown leaves it untouched, so
     # text from the catalogue is never read as Markdown (no link tricks).
@@ -124,8 +128,11 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
                      "hide: [navigation, toc]\n---\n\n"
                      f"{_CONTENT_MARK}\n", encoding="utf-8")
     try:
+        # The theme prints site_name unescaped in most places and with "| e"
+        # in some: escaped text marked safe is right in both.
         config = load_config(config_file=str(config_file), docs_dir=str(docs),
-                             site_dir=str(site), site_name=site_name, site_url=site_url,
+                             site_dir=str(site), site_name=Markup(html.escape(site_name)),
+                             site_url=site_url,
                              nav=nav, strict=strict)
         mkdocs_build(config)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort derives from SystemExit

@@ -58,6 +58,7 @@ FORMAT_RE = re.compile(r"^[a-z0-9][a-z0-9_+-]{0,31}$")
 DEPARTMENT_CODE_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 # portal.yaml settings that become links: only web addresses (or nothing).
 URL_SETTINGS = ("base_url", "request_service_url", "search_api_url", "licence_url")
+WEB_ADDRESS_RE = re.compile(r"^https?://[^\s\x00-\x1f\x7f\"<>\\^`{|}]+$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -240,7 +241,7 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
     known = {f for f in PortalInfo.__dataclass_fields__ if f != "extra"}
     values = {k: _text(v) for k, v in data.items() if k in known}
     for key in URL_SETTINGS:
-        if values.get(key) and not re.match(r"^https?://[^\s]+$", values[key], re.IGNORECASE):
+        if values.get(key) and not WEB_ADDRESS_RE.match(values[key]):
             found.append(P.make("portal-config-invalid", "portal.yaml", field=key, detail=(
                 f"{key} {values[key][:80]!r} must be a web address starting with http:// or "
                 "https:// (or be left out)")))

@@ -38,6 +38,10 @@ def _params() -> dict[str, Any]:
         body = request.get_json(silent=True)
         if isinstance(body, dict):
             params.update(body)
+        elif request.is_json and request.get_data():
+            # As CKAN does: a JSON body that cannot be read is refused, not ignored.
+            raise CkanError("Bad request", "JSON Error: the request body must be a JSON "
+                            "object of the action's parameters", 400)
         else:
             params.update(request.form.items())
     return params
@@ -124,6 +128,7 @@ def _parse_fq(fq: str) -> dict[str, tuple[str, ...]]:
 
 
 def package_list() -> Any:
+    _params()  # takes none, but a malformed body is refused as by every action
     return sorted(_engine().all_ids())
 
 

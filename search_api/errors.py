@@ -54,7 +54,24 @@ def _page(status: int, exc: HTTPException) -> Any:
     return render_template("error.html", status=status, title=title, message=message), status
 
 
+def _refuse_deep_json(app: Flask) -> None:
+    """A JSON body nested some thousands of levels deep makes Python's parser
+    raise RecursionError, which Flask does not take for a malformed body (it
+    expects ValueError): such a body would be a 500 instead of a 400."""
+    loads = app.json.loads
+
+    def bounded_loads(s: str | bytes, **kwargs: Any) -> Any:
+        try:
+            return loads(s, **kwargs)
+        except RecursionError:
+            raise ValueError("JSON nested too deeply") from None
+
+    app.json.loads = bounded_loads  # type: ignore[method-assign]
+
+
 def register(app: Flask) -> None:
+    _refuse_deep_json(app)
+
     @app.errorhandler(ApiError)
     def _api_error(exc: ApiError) -> Any:
         return jsonify(error_body(exc.message, exc.status, exc.errors)), exc.status

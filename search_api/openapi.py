@@ -1,86 +1,264 @@
-"""The OpenAPI 3.1 document of the API, at ``/api/v1/openapi.json``."""
+"""The OpenAPI 3.1 document of the API, at ``/api/v1/openapi.json``.
+
+It describes every route under ``/api/`` precisely enough for a client (or
+a property-based tester such as schemathesis) to know what is accepted:
+facet filters list the values the search index knows, and every answer has
+its schema (the one error shape for ``/api/v1``, CKAN's envelope for
+``/api/3``).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from search_api.engine.base import FILTER_KEYS, SORTS
 
 bp = Blueprint("openapi", __name__, url_prefix="/api/v1")
 
 ERROR = {"type": "object", "required": ["ok", "error", "errors", "status"],
+         "additionalProperties": False,
          "properties": {"ok": {"const": False}, "error": {"type": "string"},
-                        "errors": {"type": "array", "items": {"type": "string"}},
-                        "status": {"type": "integer"}}}
+                        "errors": {"type": "array", "items": {"type": "string"},
+                                   "minItems": 1},
+                        "status": {"type": "integer", "minimum": 400, "maximum": 599}}}
+# GET /api/v1/search: query answer (search_views.result_body).
+SEARCH_RESULT = {
+    "type": "object",
+    "required": ["ok", "query", "total", "page", "per_page", "pages", "hits", "facets"],
+    "properties": {
+        "ok": {"const": True},
+        "query": {"type": "object"},
+        "total": {"type": "integer", "minimum": 0},
+        "page": {"type": "integer", "minimum": 1},
+        "per_page": {"type": "integer", "minimum": 1, "maximum": 100},
+        "pages": {"type": "integer", "minimum": 1},
+        "hits": {"type": "array", "items": {
+            "type": "object", "required": ["id", "title", "url", "highlights"],
+            "properties": {"id": {"type": "string"}, "title": {"type": "string"},
+                           "url": {"type": "string"}, "highlights": {"type": "object"}}}},
+        "facets": {"type": "object", "additionalProperties": {"type": "array", "items": {
+            "type": "object", "required": ["value", "label", "count"],
+            "properties": {"value": {"type": "string"}, "label": {"type": "string"},
+                           "count": {"type": "integer", "minimum": 0}}}}},
+        "took_ms": {"type": "number"},
+    },
+}
+REQUEST_STATUS = {
+    "type": "object",
+    "required": ["ok", "number", "dataset_id", "state", "state_name", "received", "deadlines",
+                 "events", "decision"],
+    "properties": {
+        "ok": {"const": True}, "number": {"type": "string"}, "dataset_id": {"type": "string"},
+        "state": {"type": "string"}, "state_name": {"type": "string"},
+        "received": {"type": "string"}, "deadlines": {"type": "array"},
+        "events": {"type": "array"}, "decision": {"type": ["object", "null"]},
+        "access_code": {"type": "string", "description": "Only in the answer to filing."},
+        "message": {"type": "string"},
+    },
+}
+APPLICATION = {
+    "type": "object",
+    "required": ["dataset_id", "applicant_type", "applicant_name", "identity_number",
+                 "purpose", "scope_of_use", "period_of_use", "security_measures",
+                 "commitment_accepted"],
+    "properties": {
+        "dataset_id": {"type": "string", "description": "A conditional dataset's identifier."},
+        "applicant_type": {"type": "string", "enum": ["person", "organisation"]},
+        "applicant_name": {"type": "string"},
+        "identity_number": {"type": "string",
+                            "description": "ID number (person) or unified social credit "
+                                           "code (organisation), checked."},
+        "phone": {"type": "string"}, "email": {"type": "string"},
+        "data_description": {"type": "string"}, "purpose": {"type": "string"},
+        "scope_of_use": {"type": "string"}, "period_of_use": {"type": "string"},
+        "security_measures": {"type": "string"},
+        "delivery_method": {"type": "string",
+                            "description": "download, api or sandbox; anything else: download"},
+        "commitment_accepted": {"type": "boolean",
+                                "description": "Must be true: the data-use commitment."},
+    },
+}
+CKAN_OK = {"type": "object", "required": ["help", "success", "result"],
+           "properties": {"help": {"type": "string"}, "success": {"const": True}, "result": {}}}
+CKAN_ERROR = {"type": "object", "required": ["help", "success", "error"],
+              "properties": {"help": {"type": "string"}, "success": {"const": False},
+                             "error": {"type": "object", "required": ["__type", "message"],
+                                       "properties": {"__type": {"type": "string"},
+                                                      "message": {"type": "string"}}}}}
+JSON = "application/json"
 
 
-def _error_response(description: str) -> dict[str, Any]:
-    return {"description": description,
-            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+def _json(description: str, schema: Mapping[str, Any]) -> dict[str, Any]:
+    return {"description": description, "content": {JSON: {"schema": dict(schema)}}}
 
 
-def _filter_param(name: str) -> dict[str, Any]:
+def _error(description: str) -> dict[str, Any]:
+    return _json(description, {"$ref": "#/components/schemas/Error"})
+
+
+def _errors(*statuses: int) -> dict[str, Any]:
+    described = {400: "Bad parameter or body; the message says what to send",
+                 403: "Wrong or missing access code (X-Access-Code)",
+                 404: "Not found", 409: "Not possible in the current state",
+                 413: "Body over 64 KB", 429: "Too many attempts from this client"}
+    return {str(s): _error(described[s]) for s in statuses}
+
+
+# What str.strip() removes (the API strips values), as JSON Schema regex escapes.
+_SPACE = "[" + "".join(f"\\u{c:04x}" for c in range(0x10000) if chr(c).isspace()) + "]*"
+
+
+def _regex_literal(text: str) -> str:
+    return "".join("\\" + c if c in "\\^$.|?*+()[]{}/" else c for c in text)
+
+
+def _filter_param(name: str, known: Mapping[str, Any] | None) -> dict[str, Any]:
+    items: dict[str, Any] = {"type": "string"}
+    if known is not None:
+        # The search index knows these values and any other one gets 400;
+        # a value may list several, separated by commas; empty ones are ignored.
+        one = "|".join(_regex_literal(v) for v in sorted(known))
+        value = f"{_SPACE}(?:(?:{one}){_SPACE})?" if one else _SPACE
+        items["pattern"] = f"^{value}(?:,{value})*$"
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
             "description": f"Filter by {name}; repeat or separate values with commas.",
-            "schema": {"type": "array", "items": {"type": "string", "maxLength": 64}}}
+            "schema": {"type": "array", "items": items}}
+
+
+def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
+    param: dict[str, Any] = {"name": name, "in": "query", "required": False, "schema": schema}
+    if description:
+        param["description"] = description
+    return param
+
+
+def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
+    return {"name": name, "in": "path", "required": True,
+            "schema": schema or {"type": "string", "minLength": 1}}
+
+
+ACCESS_CODE = {"name": "X-Access-Code", "in": "header", "required": True,
+               "description": "The private access code shown once when the request was filed.",
+               "schema": {"type": "string"}}
 
 
 def _ckan_action(summary: str, params: list[dict[str, Any]]) -> dict[str, Any]:
-    envelope = {"type": "object", "required": ["success"],
-                "properties": {"help": {"type": "string"}, "success": {"type": "boolean"},
-                               "result": {}, "error": {"type": "object"}}}
-    response = {"content": {"application/json": {"schema": envelope}}}
-    return {"get": {"summary": summary, "tags": ["CKAN"], "parameters": params,
-                    "responses": {"200": {"description": "CKAN envelope", **response},
-                                  "400": {"description": "CKAN error envelope", **response},
-                                  "404": {"description": "CKAN error envelope", **response},
-                                  "409": {"description": "CKAN error envelope", **response}}}}
+    responses = {"200": _json("CKAN envelope", CKAN_OK),
+                 **{s: _json("CKAN error envelope", CKAN_ERROR) for s in ("400", "404", "409")}}
+    # Values of any JSON type are read the way CKAN reads them (coerced).
+    body_properties: dict[str, Any] = {p["name"]: {} for p in params}
+    return {
+        "get": {"summary": summary, "tags": ["CKAN"], "parameters": params,
+                "responses": responses},
+        # ckanapi and harvesters POST the same parameters as a JSON object.
+        "post": {"summary": summary + " (parameters as a JSON body)", "tags": ["CKAN"],
+                 "requestBody": {"required": False, "content": {JSON: {"schema": {
+                     "type": "object", "properties": body_properties}}}},
+                 "responses": responses},
+    }
 
 
-def document() -> dict[str, Any]:
+def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str, Any]:
+    """The OpenAPI document; ``labels`` (facet values known to the search
+    index, by filter) make the filters' accepted values explicit."""
+    labels = labels or {}
     query_params: list[dict[str, Any]] = [
-        {"name": "q", "in": "query", "description": "Chinese full-text query (≤ 200 characters).",
-         "schema": {"type": "string"}},
-        *[_filter_param(k) for k in FILTER_KEYS],
-        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": list(SORTS)}},
-        {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1}},
-        {"name": "per_page", "in": "query",
-         "schema": {"type": "integer", "minimum": 1, "maximum": 100}},
+        _query("q", {"type": "string", "maxLength": 200},
+               "Chinese full-text query (≤ 200 characters)."),
+        *[_filter_param(k, labels.get(k)) for k in FILTER_KEYS],
+        # An empty value means the default (as a form with an empty field sends).
+        _query("sort", {"type": "string", "enum": [*SORTS, ""]}, "Default: relevance."),
+        _query("page", {"anyOf": [{"type": "integer", "minimum": 1}, {"const": ""}]},
+               "1-based page (default 1); a page past the last one gets 400."),
+        _query("per_page", {"anyOf": [{"type": "integer", "minimum": 1, "maximum": 100},
+                                      {"const": ""}]}, "Default: 20."),
     ]
     return {
         "openapi": "3.1.0",
         "info": {"title": "开放数据门户 API", "version": "1",
-                 "description": "Search the open catalogue and read dataset metadata. "
-                                "Errors share one JSON shape (Error)."},
+                 "description": "Search the open catalogue, read dataset metadata, file and "
+                                "follow conditional-open requests. Errors under /api/v1 share "
+                                "one JSON shape (Error); /api/3 answers in CKAN's envelope."},
         "paths": {
             "/api/v1/search": {"get": {
                 "summary": "Search datasets with facets", "parameters": query_params,
-                "responses": {"200": {"description": "Hits, total and facet counts",
-                                      "content": {"application/json": {"schema": {
-                                          "type": "object",
-                                          "required": ["ok", "total", "hits", "facets"]}}}},
-                              "400": _error_response("Bad parameter")}}},
+                "responses": {"200": _json("Hits, total and facet counts", SEARCH_RESULT),
+                              **_errors(400)}}},
             "/api/v1/datasets/{identifier}": {"get": {
                 "summary": "Published metadata of one dataset",
-                "parameters": [{"name": "identifier", "in": "path", "required": True,
-                                "schema": {"type": "string"}}],
-                "responses": {"200": {"description": "The dataset record",
-                                      "content": {"application/json": {"schema": {
-                                          "type": "object", "required": ["ok", "dataset"]}}}},
-                              "404": _error_response("No such published dataset")}}},
+                "parameters": [_path("identifier")],
+                "responses": {"200": _json("The dataset record", {
+                    "type": "object", "required": ["ok", "dataset"],
+                    "properties": {"ok": {"const": True}, "dataset": {"type": "object"}}}),
+                    "404": _error("No such published dataset")}}},
+            "/api/v1/datasets/{dataset_id}/reports": {"get": {
+                "summary": "Answered data error reports of a dataset (no reporter data)",
+                "parameters": [_path("dataset_id")],
+                "responses": {"200": _json("Findings and answers", {
+                    "type": "object", "required": ["ok", "dataset_id", "answers"],
+                    "properties": {"ok": {"const": True}, "dataset_id": {"type": "string"},
+                                   "answers": {"type": "array", "items": {"type": "object"}}}})}}},
+            "/api/v1/register": {"get": {
+                "summary": "Public register of conditional-open requests (counts only)",
+                "responses": {"200": _json("Counts per department and dataset", {
+                    "type": "object", "required": ["ok", "by_department", "by_dataset"],
+                    "properties": {"ok": {"const": True},
+                                   "by_department": {"type": "object"},
+                                   "by_dataset": {"type": "object"}}})}}},
+            "/api/v1/requests": {"post": {
+                "summary": "File a conditional-open request",
+                "requestBody": {"required": True, "content": {JSON: {"schema": APPLICATION}}},
+                "responses": {"201": _json("Filed: number, access code, deadlines",
+                                           REQUEST_STATUS),
+                              **_errors(400, 413, 429)}}},
+            "/api/v1/requests/{number}": {"get": {
+                "summary": "Status of a request",
+                "parameters": [_path("number"), ACCESS_CODE],
+                "responses": {"200": _json("Status, deadlines, events, decision",
+                                           REQUEST_STATUS),
+                              **_errors(403, 404, 429)}}},
+            "/api/v1/requests/{number}/{action}": {"post": {
+                "summary": "Answer a demand for explanation, withdraw, or report use",
+                "parameters": [_path("number"),
+                               _path("action", {"type": "string",
+                                                "enum": ["answer", "withdraw", "report"]}),
+                               ACCESS_CODE],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "type": "object", "properties": {"text": {"type": "string"}}}}}},
+                "responses": {"200": _json("The new status", REQUEST_STATUS),
+                              **_errors(400, 403, 404, 409, 413, 429)}}},
+            "/api/v1/consultations/{token}": {"post": {
+                "summary": "A third party's answer to a consultation",
+                "parameters": [_path("token")],
+                "requestBody": {"required": True, "content": {JSON: {"schema": {
+                    "type": "object", "required": ["answer"],
+                    "properties": {"answer": {"type": "string", "enum": ["agree", "object"]},
+                                   "reasons": {"type": "string"}}}}}},
+                "responses": {"200": _json("Answer recorded", {
+                    "type": "object", "required": ["ok", "message"],
+                    "properties": {"ok": {"const": True}, "message": {"type": "string"}}}),
+                    **_errors(400, 404, 409, 413, 429)}}},
+            "/api/v1/openapi.json": {"get": {
+                "summary": "This document",
+                "responses": {"200": _json("OpenAPI 3.1", {
+                    "type": "object", "required": ["openapi", "paths"]})}}},
             "/api/3/action/package_list": _ckan_action("CKAN: all dataset ids", []),
             "/api/3/action/package_show": _ckan_action("CKAN: one dataset", [
-                {"name": "id", "in": "query", "schema": {"type": "string"}}]),
+                _query("id", {"type": "string"})]),
             "/api/3/action/package_search": _ckan_action("CKAN: search", [
-                {"name": "q", "in": "query", "schema": {"type": "string"}},
-                {"name": "fq", "in": "query", "schema": {"type": "string"}},
-                {"name": "rows", "in": "query", "schema": {"type": "integer"}},
-                {"name": "start", "in": "query", "schema": {"type": "integer"}},
-                {"name": "sort", "in": "query", "schema": {"type": "string"}}]),
+                _query("q", {"type": "string", "maxLength": 200}),
+                _query("fq", {"type": "string"},
+                       "field:value terms; fields: organization, groups, res_format, "
+                       "open_type, update_frequency, region"),
+                _query("rows", {"type": "integer", "minimum": 0, "maximum": 1000}),
+                _query("start", {"type": "integer", "minimum": 0, "maximum": 10_000_000}),
+                _query("sort", {"type": "string"})]),
             "/api/3/action/organization_list": _ckan_action("CKAN: departments", [
-                {"name": "all_fields", "in": "query", "schema": {"type": "boolean"}}]),
+                _query("all_fields", {"type": "string"},
+                       "true or 1: full records instead of codes")]),
         },
         "components": {"schemas": {"Error": ERROR}},
     }
@@ -88,4 +266,4 @@ def document() -> dict[str, Any]:
 
 @bp.get("/openapi.json")
 def openapi_json() -> Any:
-    return jsonify(document())
+    return jsonify(document(current_app.extensions["portal_labels"].get()))
