@@ -213,11 +213,14 @@ def validate_resource(catalog: Catalog, dataset: Dataset, index: int, path: Path
     if mismatch:
         return [mismatch]
     descriptor_path = catalog.root / dataset.descriptor
+    # The descriptor's entry for this resource (the loader drops unusable
+    # entries, so positions in dataset.resources may differ).
+    raw = next((r for r in read_structured(descriptor_path)["resources"]
+                if isinstance(r, dict) and str(r.get("path") or "").strip() == resource.path),
+               None)
+    if raw is None:  # pragma: no cover - the loader read this entry from the same file
+        return []
     try:
-        # The descriptor's entry for this resource (the loader drops unusable
-        # entries, so positions in dataset.resources may differ).
-        raw = next(r for r in read_structured(descriptor_path)["resources"]
-                   if isinstance(r, dict) and str(r.get("path") or "").strip() == resource.path)
         checked = frictionless.Resource(dict(raw), basepath=str(descriptor_path.parent))
         report = checked.validate(limit_errors=MAX_DATA_ERRORS_PER_RESOURCE)
     except frictionless.FrictionlessException as exc:

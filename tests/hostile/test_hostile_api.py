@@ -25,10 +25,9 @@ pytest 9, hence the direct use of ``APIOperation.as_strategy``.)
 from __future__ import annotations
 
 import collections
-import re
 from collections.abc import Callable, Iterator
 from typing import Any
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import schemathesis
@@ -36,21 +35,22 @@ from flask import Flask
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
+from search_api.engine.base import FILTER_KEYS, SORTS
 from tests.api.test_requests_json_api import body as application_body
 
 MAX_EXAMPLES = 100
 ERROR_KEYS = {"ok", "error", "errors", "status"}
 STORE_PREFIXES = ("/api/v1/requests", "/api/v1/consultations", "/api/v1/register")
-
-
-def _store_backed(path: str) -> bool:
-    return path.startswith(STORE_PREFIXES) or path.endswith("/reports")
 # Valid for the document but answered 400 by design: a page past the last one.
 PAGE_OUT_OF_RANGE = "页超出范围"
 SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                     phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+
+
+def _store_backed(path: str) -> bool:
+    return path.startswith(STORE_PREFIXES) or path.endswith("/reports")
 
 
 @pytest.fixture
@@ -76,6 +76,28 @@ def assert_ckan_envelope(status: int, data: Any, where: str) -> None:
         assert isinstance(error.get("__type"), str) and isinstance(error.get("message"), str)
 
 
+def _search_args_acceptable(args: dict[str, list[str]], app: Flask) -> bool:
+    """What docs/service.md promises /api/v1/search accepts, read leniently
+    (an oracle written from the documentation, not from the code)."""
+    known = app.extensions["portal_labels"].get()
+    if set(args) - {"q", *FILTER_KEYS, "sort", "page", "per_page"}:
+        return False
+    if len(" ".join(args.get("q", [])).strip()) > 200:
+        return False
+    for key in FILTER_KEYS:
+        values = [v.strip() for raw in args.get(key, []) for v in raw.split(",")]
+        if any(v and v not in known.get(key, {}) for v in values):
+            return False
+    if args.get("sort", [""])[0].strip() not in ("", *SORTS):
+        return False
+    for key, upper in (("page", None), ("per_page", 100)):
+        raw = args.get(key, [""])[0].strip()
+        if raw and not (raw.isascii() and raw.isdigit() and int(raw) >= 1
+                        and (upper is None or int(raw) <= upper)):
+            return False
+    return True
+
+
 class Fuzzer:
     """Runs the cases of one app and counts them per operation."""
 
@@ -84,6 +106,7 @@ class Fuzzer:
         self.client = app.test_client()
         self.schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)
         self.counts: collections.Counter[str] = collections.Counter()
+        self.lenient_accepted = 0
 
     def operations(self) -> Iterator[Any]:
         for result in self.schema.get_all_operations():
@@ -101,8 +124,17 @@ class Fuzzer:
         elif status >= 400:
             assert_error_shape(status, data, where)
         # schemathesis' checks: status documented, content type, response
-        # schema, and (negative cases) invalid data refused with 4xx.
-        case.validate_response(response, excluded_checks=[positive_data_acceptance])
+        # schema, and (negative cases) invalid data refused with 4xx. The
+        # search API reads its parameters more leniently than the document
+        # says (commas separate values; empty values and spaces are ignored):
+        # there, a negative case may be accepted if that reading explains it.
+        lenient = url.path == "/api/v1/search" and mode is GenerationMode.NEGATIVE
+        case.validate_response(response, excluded_checks=[positive_data_acceptance] + (
+            [negative_data_rejection] if lenient else []))
+        if lenient and status < 400:
+            assert _search_args_acceptable(parse_qs(url.query, keep_blank_values=True),
+                                           self.app), f"invalid search accepted: {where}"
+            self.lenient_accepted += 1
         if mode is GenerationMode.POSITIVE and case.method == "GET" and \
                 not url.path.startswith("/api/v1/requests"):
             accepted = status < 300 or status == 404 or (
@@ -177,6 +209,7 @@ def test_every_operation_survives_fuzzing(app: Flask, database_url: str) -> None
                            path_parameters={"number": number},
                            headers={"X-Access-Code": code})
     _report(fuzzer, f"schemathesis on {database_url.split(':')[0]}")
+    print(f"  negative search cases accepted as documented leniency: {fuzzer.lenient_accepted}")
     positive = sum(n for k, n in fuzzer.counts.items() if k.startswith("positive"))
     negative = sum(n for k, n in fuzzer.counts.items() if k.startswith("negative"))
     assert positive >= (300 if on_postgres else 1000) and negative >= 300, fuzzer.counts
@@ -270,6 +303,5 @@ def test_openapi_document_is_valid_openapi(app: Flask) -> None:
     Draft202012Validator.check_schema(doc["components"]["schemas"]["Error"])
     # The facet filters accept the values the index knows (from its labels).
     params = {p["name"]: p for p in doc["paths"]["/api/v1/search"]["get"]["parameters"]}
-    pattern = re.compile(params["department"]["schema"]["items"]["pattern"])
-    assert pattern.match("jtj") and pattern.match(" jtj,rsj ,") and pattern.match("")
-    assert not pattern.match("nosuch") and not pattern.match("jtj;rsj")
+    assert {"jtj", "rsj", ""} <= set(params["department"]["schema"]["items"]["enum"])
+    assert "nosuch" not in params["department"]["schema"]["items"]["enum"]

@@ -354,6 +354,12 @@ CASES = [
     Case("resources-number", _set("resources", 5), 1, ("field-invalid", BUS, "resources")),
     Case("resources-mapping", _set("resources", {"path": "data/bus-stops.csv"}), 1,
          ("field-invalid", BUS, "resources")),
+    Case("resources-text-before-a-good-one", lambda c, o: edit_descriptor(
+        c, lambda d: d.update(resources=["data/bus-stops.csv", *d["resources"]])), 1,
+        ("field-invalid", BUS, "resources[0]")),
+    Case("resources-unsafe-before-a-good-one", lambda c, o: edit_descriptor(
+        c, lambda d: d.update(resources=[{"path": "../../x.csv"}, *d["resources"]])), 1,
+        ("resource-path-unsafe", BUS, "resources[0].path")),
     Case("provision-number", _set("provision", 5), 1, ("field-invalid", BUS, "provision")),
     Case("declared-formats-number", _set("declared_formats", 5), 1,
          ("field-invalid", BUS, "declared_formats")),
@@ -393,6 +399,8 @@ CASES = [
          ("portal-config-invalid", "portal.yaml", "licence_url")),
     Case("portal-data-base-url", _portal("base_url", "data:text/html,<script>x</script>"), 1,
          ("portal-config-invalid", "portal.yaml", "base_url")),
+    Case("portal-quote-in-url", _portal("search_api_url", 'https://x.example/"><script>'), 1,
+         ("portal-config-invalid", "portal.yaml", "search_api_url")),
 ]
 
 
@@ -442,6 +450,37 @@ def test_malformed_catalogue_gets_a_clear_answer(case: Case,
     site = out / "site"
     if site.is_dir():
         assert _site_bytes_contain(site, OUTSIDE_MARKER.encode()) == []
+
+
+def test_default_cache_sits_beside_the_output_and_nothing_else_is_written(
+        workspace: tuple[Path, Path, Path]) -> None:
+    root, catalog, outside = workspace
+    _department_code("../../../../pwned")(catalog, outside)
+    out = root / "work" / "out" / "site"
+    before = snapshot(root)
+    assert_clean_exit(invoke("build", str(catalog), "--out", str(out), "--quiet", *TODAY_ARG), 1)
+    # A refused build leaves at most the (empty) output folder it was given.
+    assert changes(before, snapshot(root)) <= {"work/out", "work/out/site"}
+    vocab = catalog / "vocabularies.yaml"
+    vocab.write_text(vocab.read_text(encoding="utf-8").replace("../../../../pwned", "jtj"),
+                     encoding="utf-8")
+    edit_descriptor(catalog, lambda d: d.update(department="jtj"))
+    before = snapshot(root)
+    assert_clean_exit(invoke("build", str(catalog), "--out", str(out), "--quiet", *TODAY_ARG), 0)
+    written = changes(before, snapshot(root))
+    assert written and {p for p in written if not p.startswith(
+        ("work/out/site/", "work/out/.portal-cache"))} == set()
+
+
+def test_builder_refuses_to_write_a_page_outside_the_site(tmp_path: Path) -> None:
+    from builder.build import BuildConfig, UnsafeOutput, _Builder
+
+    builder = _Builder(BuildConfig(catalog_dir=MINIMAL, out_dir=tmp_path / "a" / "site",
+                                   today=TODAY, cache_dir=tmp_path / "cache"))
+    for rel in ("../x.html", "departments/../../x.html", "/tmp/x.html", "a\\..\\x", ""):
+        with pytest.raises(UnsafeOutput):
+            builder.emit(rel, "<p>x</p>")
+    assert not list(tmp_path.rglob("x.html"))
 
 
 # -- what the site makes of legitimately odd data ------------------------------
