@@ -4,7 +4,6 @@ into a real SQLite search database (embedded engine)."""
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,14 +12,12 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import create_engine, text
 from werkzeug.serving import make_server
 
 from search_api import create_app
 from search_api.indexing import index_catalog
-from search_api.store.engine import parse_url
 from tests.conftest import REPO, run_build
-from tests.store.conftest import PG_URL, postgres_unreachable, with_schema
+from tests.store.conftest import fresh_database_url
 
 
 @pytest.fixture(scope="session")
@@ -33,22 +30,8 @@ def sample_site_for_api(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(params=["sqlite", "postgresql"])
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     """The request store on SQLite and on PostgreSQL (a fresh schema per test)."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-        return
-    reason = postgres_unreachable()
-    if reason is not None:
-        pytest.skip(reason)
-    schema = f"api_test_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(parse_url(PG_URL))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield with_schema(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
+    with fresh_database_url(request.param, tmp_path, "api_test") as database:
+        yield database
 
 
 @pytest.fixture

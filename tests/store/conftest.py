@@ -11,6 +11,7 @@ import functools
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -51,8 +52,10 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@pytest.fixture
-def url(backend: str, tmp_path: Path) -> Iterator[str]:
+@contextmanager
+def fresh_database_url(backend: str, tmp_path: Path, prefix: str) -> Iterator[str]:
+    """An empty database: an SQLite file in ``tmp_path``, or a new PostgreSQL
+    schema (dropped afterwards). Skips, saying why, when PostgreSQL is unreachable."""
     if backend == "sqlite":
         yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
         return
@@ -60,7 +63,7 @@ def url(backend: str, tmp_path: Path) -> Iterator[str]:
     if reason is not None:
         print(reason)
         pytest.skip(reason)
-    schema = f"store_test_{uuid.uuid4().hex[:12]}"
+    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
     admin = create_engine(parse_url(PG_URL))
     try:
         with admin.begin() as conn:
@@ -70,6 +73,12 @@ def url(backend: str, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as conn:
             conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         admin.dispose()
+
+
+@pytest.fixture
+def url(backend: str, tmp_path: Path) -> Iterator[str]:
+    with fresh_database_url(backend, tmp_path, "store_test") as database:
+        yield database
 
 
 @pytest.fixture
