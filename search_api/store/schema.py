@@ -19,6 +19,15 @@ revision. Every table, in one line each:
 ``users``             reviewers: argon2 password hash, role, department, active.
 ``links``             third-party and download links: only the token's hash,
                       expiry, and a use count (optionally capped).
+``reports``           data error reports and catalogue corrections (issue #5).
+``idempotency_keys``  replays of POST /api/v1/requests: the key's hash, a hash
+                      of the body, the receipt number and the sealed answer.
+``download_counts``   downloads per day, dataset and file; no address, no person.
+``download_sources``  how far each web-server access log has been counted.
+
+``outbox.claimed_by``/``claimed_until`` let one sender claim a message, so
+two senders running at once never send it twice; ``outbox.reference`` names
+the report or other record a message is about when it is not a request.
 
 Timestamps are UTC: :class:`UTCDateTime` accepts only aware datetimes and
 returns aware UTC datetimes on both databases.
@@ -167,6 +176,9 @@ outbox = Table(
     Column("last_attempt_at", UTCDateTime, nullable=True),
     Column("sent_at", UTCDateTime, nullable=True),
     Column("last_error", Text, nullable=True),
+    Column("claimed_by", String(100), nullable=True),
+    Column("claimed_until", UTCDateTime, nullable=True),
+    Column("reference", String(NUMBER), nullable=True, index=True),
     UniqueConstraint("dedupe_key"),
     CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
     Index("ix_outbox_status_id", "status", "id"),
@@ -226,6 +238,41 @@ reports = Table(
     Column("answered_in_time", Boolean, nullable=True),
     Column("version", Integer, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+)
+
+idempotency_keys = Table(
+    # A retried POST /api/v1/requests with the same Idempotency-Key answers
+    # the first receipt again instead of filing twice (issue #6).
+    "idempotency_keys", metadata,
+    Column("key_hash", String(64), primary_key=True),  # SHA-256 of scope + key
+    Column("body_hash", String(64), nullable=False),
+    Column("request_number", String(NUMBER), ForeignKey("requests.number"), nullable=False),
+    Column("response", Text, nullable=False),  # sealed like requests.personal
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("expires_at", UTCDateTime, nullable=False, index=True),
+)
+
+download_counts = Table(
+    # Downloads per local day, dataset and file (000 §50, 004 §43): counters
+    # only, never an address or anything else about who downloaded.
+    "download_counts", metadata,
+    Column("day", Date, primary_key=True),
+    Column("dataset_id", String(200), primary_key=True),
+    Column("file", String(200), primary_key=True),
+    Column("count", Integer, nullable=False),
+    CheckConstraint("count >= 0", name="count_non_negative"),
+)
+
+download_sources = Table(
+    # One row per access log counted by `portal downloads count`: the log is
+    # recognised by the hash of its first line (rotation gives a new file),
+    # and counting resumes at ``offset`` so a line is never counted twice.
+    "download_sources", metadata,
+    Column("first_line_hash", String(64), primary_key=True),
+    Column("path", String(1000), nullable=False),
+    Column("offset", Integer, nullable=False),
+    Column("lines", Integer, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False),
 )
 
