@@ -29,15 +29,16 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from builder import pages, site_pages
-from builder.check import check_data, check_metadata, resource_file
+from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
-from domain.catalog import Catalog, load_catalog
+from domain.catalog import Catalog, folder_fingerprint, load_catalog
 from domain.freshness import update_status
 from domain.model import Dataset
 from domain.problems import Problem, Severity
@@ -47,7 +48,7 @@ log = logging.getLogger(__name__)
 
 BUILDER_VERSION = "1"
 STATE_FILE = "state.json"
-DESCRIPTOR_CACHE = "descriptors.pickle"
+DATASET_CACHE = "datasets.pickle"
 DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
 
 Progress = Callable[[str, int, int], None]
@@ -112,29 +113,22 @@ def _file_digest(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else ""
 
 
-def data_key(catalog: Catalog, dataset: Dataset) -> str:
-    """Fingerprint of a dataset's inputs: descriptor bytes and resource stats."""
-    # Sizes and modification times, not contents: reading every file of a
-    # large catalogue on each rebuild would cost more than the rebuild.
-    # Every file of the dataset folder counts (descriptor, resources, and a
-    # schema kept in its own file), so no edit there leaves a stale page.
-    descriptor = (catalog.root / dataset.descriptor).stat()
-    parts: list[bytes | str] = [BUILDER_VERSION, dataset.descriptor,
-                                f"{descriptor.st_size}:{descriptor.st_mtime_ns}"]
-    folder = str(catalog.root / dataset.source_dir)
-    # os.walk/scandir: a cached stat per entry, several times cheaper than rglob.
-    for top, dirs, files in os.walk(folder):
-        dirs.sort()
-        with os.scandir(top) as entries:
-            stats = {e.name: e.stat() for e in entries if e.is_file()}
-        for name in sorted(files):
-            if name in stats:
-                rel = os.path.relpath(os.path.join(top, name), folder)
-                parts.append(f"{rel}:{stats[name].st_size}:{stats[name].st_mtime_ns}")
-    for resource in dataset.resources:
-        if not resource_file(catalog, dataset, resource).exists():
-            parts.append(f"{resource.path}:missing")
-    return _sha(*parts)
+def data_key(catalog: Catalog, dataset: Dataset, fingerprint: str | None = None) -> str:
+    """Fingerprint of a dataset's inputs: every file of its folder (names,
+    sizes, modification times, link targets; see ``folder_fingerprint``).
+
+    Sizes and times, not contents: reading every file of a large catalogue on
+    each rebuild would cost more than the rebuild. Every file of the folder
+    counts (descriptor, resources, a schema kept in its own file), so no edit
+    there leaves a stale page. ``fingerprint`` is the folder's, if known.
+    """
+    if fingerprint is None:
+        fingerprint = folder_fingerprint(catalog.root / dataset.source_dir)
+    return _sha(BUILDER_VERSION, dataset.descriptor, fingerprint)
+
+
+def _one_file(rel: str, produce: Callable[[], str]) -> dict[str, str]:
+    return {rel: produce()}
 
 
 def code_digest() -> str:
@@ -186,6 +180,7 @@ class _Builder:
         self.cache = cfg.resolved_cache()
         self.result = BuildResult()
         self.written: set[str] = set()
+        self.groups: dict[str, dict[str, Any]] = {}
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
@@ -195,14 +190,21 @@ class _Builder:
                 self.old_state = {}
         if self.old_state.get("version") != BUILDER_VERSION:
             self.old_state = {}
-        self.descriptors: dict[str, Any] = {}
-        cache_file = self.cache / DESCRIPTOR_CACHE
+        # The datasets read from each folder, kept between builds and reused
+        # while the folder is unchanged (only changed descriptors are parsed
+        # again); dropped when the loader's code changes.
+        self.datasets: dict[str, Any] = {}
+        self.datasets_changed = True
+        cache_file = self.cache / DATASET_CACHE
         if self.old_state and cache_file.is_file():
             try:
                 # The cache folder is the operator's own (never published).
-                self.descriptors = pickle.loads(cache_file.read_bytes())
+                cached = pickle.loads(cache_file.read_bytes())
+                if isinstance(cached, dict) and cached.get("code") == code_digest():
+                    self.datasets = cached["datasets"]
+                    self.datasets_changed = False
             except Exception:  # a corrupt cache only costs a slower build
-                self.descriptors = {}
+                self.datasets = {}
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -217,6 +219,22 @@ class _Builder:
         self.written.add(rel)
         _write_if_changed(self.out / rel, text)
 
+    def emit_keyed(self, group: str, key: str, produce: Callable[[], dict[str, str]]) -> None:
+        """Write the files ``produce`` gives, unless the previous build wrote
+        this group with the same ``key`` and its files are all still there:
+        then they are kept as they are (and count as written)."""
+        previous = self.old_state.get("groups", {}).get(group)
+        if previous and previous["key"] == key \
+                and all((self.out / rel).is_file() for rel in previous["files"]):
+            files = list(previous["files"])
+            self.written.update(files)
+        else:
+            produced = produce()
+            for rel, text in produced.items():
+                self.emit(rel, text)
+            files = sorted(produced)
+        self.groups[group] = {"key": key, "files": files}
+
     def timed(self, name: str, start: float) -> float:
         now = time.perf_counter()
         self.result.timings[name] = round(now - start, 3)
@@ -225,7 +243,10 @@ class _Builder:
     # -- stages --------------------------------------------------------
     def load(self) -> tuple[Catalog, dict[str, dict[str, Any]]]:
         cfg = self.cfg
-        catalog, found = load_catalog(cfg.catalog_dir, cache=self.descriptors)
+        before = {k: v[0] for k, v in self.datasets.items()}
+        catalog, found = load_catalog(cfg.catalog_dir, datasets=self.datasets)
+        if {k: v[0] for k, v in self.datasets.items()} != before:
+            self.datasets_changed = True
         portal = catalog.portal
         overrides: dict[str, Any] = {k: v for k, v in (("base_url", cfg.base_url),
                                        ("request_service_url", cfg.request_service_url),
@@ -239,7 +260,8 @@ class _Builder:
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
         for count, dataset in enumerate(catalog.datasets, start=1):
-            key = data_key(catalog, dataset)
+            cached = self.datasets.get(dataset.source_dir)
+            key = data_key(catalog, dataset, cached[0] if cached else None)
             previous = old.get(dataset.identifier, {})
             if previous.get("data_key") == key and "problems" in previous:
                 problems = [Problem(**p) for p in previous["problems"]]
@@ -276,22 +298,26 @@ class _Builder:
 
         # The theme's pages first: they give the shell of the dataset pages.
         shell = self.theme_pages(catalog, record_list, download_count)
-        for rel, text in site_pages.department_pages(catalog, record_list, shell).items():
-            self.emit(rel, text)
-        mark = self.timed("theme", mark)
         global_key = _sha(BUILDER_VERSION, code_digest(), shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
+        for dataset in catalog.published():
+            record = records[dataset.identifier]
+            # The page says how many days an overdue dataset is late: part of the key.
+            age = update_status(dataset, catalog.vocab, cfg.today).age_days \
+                if record["freshness"] == "overdue" else None
+            entries[dataset.identifier]["page_key"] = _sha(
+                entries[dataset.identifier]["data_key"], global_key,
+                pages.stable_json(record), str(age))
+        for rel, key, produce in site_pages.department_pages(
+                catalog, record_list, shell, lambda r: entries[r["id"]]["page_key"]):
+            self.emit_keyed(rel, key, partial(_one_file, rel, produce))
+        mark = self.timed("theme", mark)
         downloads_by_id: dict[str, list[dict[str, Any]]] = {}
         jobs: list[tuple[Dataset, dict[str, Any]]] = []
         for dataset in catalog.published():
             record = records[dataset.identifier]
             entry = entries[dataset.identifier]
-            # The page says how many days an overdue dataset is late: part of the key.
-            age = update_status(dataset, catalog.vocab, cfg.today).age_days \
-                if record["freshness"] == "overdue" else None
-            entry["page_key"] = _sha(entry["data_key"], global_key, pages.stable_json(record),
-                                     str(age))
             previous = old.get(dataset.identifier, {})
             page_rel = f"{dataset_path(dataset.identifier)}index.html"
             # One stat per dataset: a deleted page is rebuilt with its files.
@@ -312,9 +338,12 @@ class _Builder:
             downloads_by_id[dataset.identifier] = entry["downloads"]
         mark = self.timed("datasets", mark)
         self.result.downloads = sum(len(v) for v in downloads_by_id.values())
-        for rel, text in site_pages.catalogue_files(catalog, record_list, downloads_by_id,
-                                                    cfg.today).items():
-            self.emit(rel, text)
+        # catalog.json, feeds, sitemaps: unchanged while every page key, the
+        # downloads and the day are (a rebuild with nothing new skips them).
+        files_key = _sha(global_key, cfg.today.isoformat(), pages.stable_json(
+            [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
+        self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
+            catalog, record_list, downloads_by_id, cfg.today))
         self.copy_theme_output()
         mark = self.timed("site-files", mark)
         self.remove_stale()
@@ -373,13 +402,16 @@ class _Builder:
 
     def save_state(self, entries: dict[str, dict[str, Any]]) -> None:
         self.cache.mkdir(parents=True, exist_ok=True)
-        state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written)}
+        state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
+                 "groups": self.groups}
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
         os.replace(tmp, self.state_path)
-        tmp = self.cache / (DESCRIPTOR_CACHE + ".tmp")
-        tmp.write_bytes(pickle.dumps(self.descriptors, protocol=pickle.HIGHEST_PROTOCOL))
-        os.replace(tmp, self.cache / DESCRIPTOR_CACHE)
+        if self.datasets_changed:
+            cached = {"code": code_digest(), "datasets": self.datasets}
+            tmp = self.cache / (DATASET_CACHE + ".tmp")
+            tmp.write_bytes(pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(tmp, self.cache / DATASET_CACHE)
 
 
 def build(cfg: BuildConfig) -> BuildResult:

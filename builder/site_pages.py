@@ -7,14 +7,18 @@ decides when to write them.
 
 from __future__ import annotations
 
+import hashlib
 import json
+from collections.abc import Callable, Iterator
 from datetime import date
+from functools import partial
 from typing import Any
 
 from builder import feeds, pages, statistics
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain.catalog import Catalog, PortalInfo
+from domain.vocabulary import Vocabularies
 
 Records = list[dict[str, Any]]
 
@@ -56,25 +60,38 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
     ]
 
 
-def department_pages(catalog: Catalog, records: Records, shell: Shell) -> dict[str, str]:
+def department_pages(catalog: Catalog, records: Records, shell: Shell,
+                     record_key: Callable[[dict[str, Any]], str],
+                     ) -> Iterator[tuple[str, str, Callable[[], str]]]:
     """One page per department, poured into the shell like dataset pages
-    (they sit at the same depth and are not in the navigation)."""
+    (they sit at the same depth and are not in the navigation).
+
+    Yields ``(path, key, render)``: ``key`` changes whenever the page would
+    (the shell, the department's counts, ``record_key`` of each of its
+    datasets), so a caller may skip ``render`` for a page it already has."""
     vocab = catalog.vocab
     by_department: dict[str, Records] = {}
     for record in records:
         by_department.setdefault(record["department"], []).append(record)
-    files = {}
     for row in pages.department_rows(vocab, records):
         mine = sorted(by_department[row["code"]],
                       key=lambda r: (r["status"] != "active", r["title"]))
-        body = render("department.html", root="../../", dept=vocab.department(row["code"]),
-                      records=mine, freshness_labels=pages.FRESHNESS_LABELS, counts={
-                          "unconditional": row["unconditional"],
-                          "conditional": row["conditional"], "overdue": row["overdue"]})
-        files[f"departments/{row['code']}/index.html"] = shell.fill(
-            title=row["name"], description=f"{row['name']}开放数据目录",
-            content_html=body, canonical=f"departments/{row['code']}/")
-    return files
+        sha = hashlib.sha256(shell.text.encode())
+        sha.update(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode())
+        for record in mine:
+            sha.update(record_key(record).encode())
+        yield (f"departments/{row['code']}/index.html", sha.hexdigest(),
+               partial(_department_page, vocab, row, mine, shell))
+
+
+def _department_page(vocab: Vocabularies, row: dict[str, Any], mine: Records,
+                     shell: Shell) -> str:
+    body = render("department.html", root="../../", dept=vocab.department(row["code"]),
+                  records=mine, freshness_labels=pages.FRESHNESS_LABELS, counts={
+                      "unconditional": row["unconditional"],
+                      "conditional": row["conditional"], "overdue": row["overdue"]})
+    return shell.fill(title=row["name"], description=f"{row['name']}开放数据目录",
+                      content_html=body, canonical=f"departments/{row['code']}/")
 
 
 def _compact(data: Any) -> str:

@@ -14,9 +14,11 @@ every problem found, so ``portal check`` can report them all at once.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import re
+import stat
 from collections.abc import Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -303,13 +305,36 @@ def safe_resource_path(dataset_dir: Path, raw: str, *, real_dir: str | None = No
     if pure.is_absolute() or any(part in ("..", "") for part in pure.parts):
         return None
     candidate = dataset_dir / pure
-    # os.path.realpath on strings: pathlib's resolve() costs several times
-    # more, and this runs for every resource of every build.
     base = real_dir or os.path.realpath(dataset_dir)
-    resolved = os.path.realpath(candidate)
+    resolved = real_join(base, pure.parts)
     if resolved != base and not resolved.startswith(base + os.sep):
         return None
     return candidate
+
+
+def real_join(real_base: str, parts: tuple[str, ...] | list[str]) -> str:
+    """``os.path.realpath(os.path.join(real_base, *parts))`` for a base that
+    is already a real path: only the added parts are looked at, so a path
+    without links costs one ``lstat`` per part instead of one per component
+    of the whole path (this runs for every folder, descriptor and resource
+    of every build; at 10,000 datasets full ``realpath`` took 2.5 s).
+    A link anywhere falls back to ``os.path.realpath`` of the whole rest.
+    """
+    current = real_base
+    for index, part in enumerate(parts):
+        if part in (".", ""):
+            continue
+        if part == "..":
+            return os.path.realpath(os.path.join(current, *parts[index:]))
+        current = os.path.join(current, part)
+        try:
+            mode = os.lstat(current).st_mode
+        except OSError:
+            # Missing: realpath keeps the rest as written (nothing to follow).
+            return os.path.join(current, *parts[index + 1:])
+        if stat.S_ISLNK(mode):
+            return os.path.realpath(os.path.join(current, *parts[index + 1:]))
+    return current
 
 
 def _fields(schema: Any, rel: str, where: str, found: list[Problem]) -> tuple[Field, ...]:
@@ -422,8 +447,11 @@ _KNOWN_KEYS = frozenset({
 
 
 def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path,
-                            found: list[Problem], *, source_dir: str = "") -> Dataset | None:
+                            found: list[Problem], *, source_dir: str = "",
+                            real_dir: str | None = None) -> Dataset | None:
     """Build a Dataset from a descriptor mapping, appending problems to ``found``.
+
+    ``real_dir`` is the real path of ``dataset_dir`` when the caller knows it.
 
     Returns None when a required field is missing or unusable; the problems
     say which.
@@ -478,7 +506,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         keywords = [k for k in re.split(r"[,，;；、\s]+", keywords) if k]
     keywords = _list_of({"keywords": keywords}, "keywords", rel, "", found)
     resources = []
-    real_dir = os.path.realpath(dataset_dir)
+    real_dir = real_dir or os.path.realpath(dataset_dir)
     for index, raw_res in enumerate(_list_of(data, "resources", rel, "", found)):
         if not isinstance(raw_res, Mapping):
             found.append(P.make("field-invalid", rel, field=f"resources[{index}]",
@@ -545,10 +573,6 @@ def _read_descriptor(path: Path, rel: str, found: list[Problem],
     return data
 
 
-def _inside(path: Path, real_base: str) -> bool:
-    return os.path.realpath(path).startswith(real_base + os.sep)
-
-
 def load_dataset(folder: Path, root: Path, found: list[Problem],
                  cache: DescriptorCache | None = None, *, real_root: str | None = None,
                  ) -> Dataset | None:
@@ -558,16 +582,18 @@ def load_dataset(folder: Path, root: Path, found: list[Problem],
     refused: the builder reads nothing outside the catalogue.
     """
     rel_dir = folder.relative_to(root).as_posix()
-    if not _inside(folder, real_root or os.path.realpath(root)):
-        found.append(P.make("resource-path-unsafe", rel_dir, value=rel_dir))
+    base = real_root or os.path.realpath(root)
+    real_folder = real_join(base, rel_dir.split("/"))
+    if not real_folder.startswith(base + os.sep):
+        found.append(P.make("dataset-folder-unsafe", rel_dir, value=rel_dir))
         return None
     descriptor = next((folder / n for n in DESCRIPTOR_NAMES if (folder / n).is_file()), None)
     if descriptor is None:
         found.append(P.make("descriptor-missing", rel_dir))
         return None
     rel = f"{rel_dir}/{descriptor.name}"
-    if not _inside(descriptor, os.path.realpath(folder)):
-        found.append(P.make("resource-path-unsafe", rel, value=descriptor.name))
+    if not real_join(real_folder, (descriptor.name,)).startswith(real_folder + os.sep):
+        found.append(P.make("dataset-folder-unsafe", rel, value=descriptor.name))
         return None
     known = len(found)
     data = _read_descriptor(descriptor, rel, found, cache)
@@ -578,15 +604,57 @@ def load_dataset(folder: Path, root: Path, found: list[Problem],
     if not isinstance(data, Mapping):
         found.append(P.make("descriptor-invalid", rel, detail=f"got {type(data).__name__}"))
         return None
-    return dataset_from_descriptor(data, rel, folder, found, source_dir=rel_dir)
+    return dataset_from_descriptor(data, rel, folder, found, source_dir=rel_dir,
+                                   real_dir=real_folder)
+
+
+DatasetCache = MutableMapping[str, tuple[str, "Dataset | None", tuple[Problem, ...]]]
+"""Folder name → (folder fingerprint, the dataset read from it or None, the
+problems met reading it): what ``load_catalog`` reuses for unchanged folders."""
+
+
+def folder_fingerprint(folder: Path) -> str:
+    """A fingerprint of everything the loader reads in a dataset folder: the
+    name, size and modification time of every file below it, and the target
+    of every link (the folder itself included), so that re-pointing a link —
+    perhaps out of the catalogue — changes it as surely as editing a file.
+    Contents are not read: that would cost as much as loading."""
+    sha = hashlib.sha256()
+    try:
+        if folder.is_symlink():
+            sha.update(f"link:{os.readlink(folder)}\0".encode())
+        _fingerprint_into(sha, str(folder), "")
+    except OSError as error:  # a vanished or unreadable folder: never equal twice
+        sha.update(f"error:{error}".encode())
+    return sha.hexdigest()
+
+
+def _fingerprint_into(sha: Any, folder: str, prefix: str) -> None:
+    with os.scandir(folder) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        rel = prefix + entry.name
+        if entry.is_symlink():
+            sha.update(f"{rel}->{os.readlink(entry.path)}\0".encode())
+        if entry.is_dir(follow_symlinks=False):
+            _fingerprint_into(sha, entry.path, rel + "/")
+        elif entry.is_file():
+            info = entry.stat()
+            sha.update(f"{rel}:{info.st_size}:{info.st_mtime_ns}\0".encode())
+        else:
+            sha.update(f"{rel}:other\0".encode())
 
 
 def load_catalog(root: Path, cache: DescriptorCache | None = None,
-                 ) -> tuple[Catalog, list[Problem]]:
+                 datasets: DatasetCache | None = None) -> tuple[Catalog, list[Problem]]:
     """Read the whole catalogue under ``root``.
 
-    ``cache`` (optional) maps descriptor paths to parsed content; it is
-    read and updated, so a caller can keep it between runs.
+    ``cache`` (optional) maps descriptor paths to parsed content, and
+    ``datasets`` (optional) maps folder names to the dataset read from them,
+    keyed by :func:`folder_fingerprint`; both are read and updated, so a
+    caller can keep them between runs (the builder does: at 10,000 datasets
+    reusing unchanged folders saves about two seconds a rebuild). Entries
+    of folders that are gone are removed from ``datasets``.
 
     Returns the catalogue of every dataset that could be read, and the list
     of problems met while reading (never raises for bad content).
@@ -597,10 +665,25 @@ def load_catalog(root: Path, cache: DescriptorCache | None = None,
         return Catalog(root, PortalInfo(), vocabularies_from_mapping({}), ()), found
     portal = load_portal_info(root, found)
     vocab = load_vocabularies(root, found)
-    datasets = []
+    loaded = []
     real_root = os.path.realpath(root)
-    for folder in dataset_folders(root):
-        dataset = load_dataset(folder, root, found, cache, real_root=real_root)
+    folders = list(dataset_folders(root))
+    if datasets is not None:
+        for gone in set(datasets) - {f.name for f in folders}:
+            del datasets[gone]
+    for folder in folders:
+        if datasets is None:
+            dataset = load_dataset(folder, root, found, cache, real_root=real_root)
+        else:
+            print_ = folder_fingerprint(folder)
+            hit = datasets.get(folder.name)
+            if hit is not None and hit[0] == print_:
+                dataset, problems = hit[1], list(hit[2])
+            else:
+                problems = []
+                dataset = load_dataset(folder, root, problems, cache, real_root=real_root)
+                datasets[folder.name] = (print_, dataset, tuple(problems))
+            found.extend(problems)
         if dataset is not None:
-            datasets.append(dataset)
-    return Catalog(root, portal, vocab, tuple(datasets)), found
+            loaded.append(dataset)
+    return Catalog(root, portal, vocab, tuple(loaded)), found

@@ -70,6 +70,9 @@ _register("data-not-collected", "Catalogue entry without data files",
           Severity.WARNING)
 _register("announcement-missing", "Withdrawal or invalidation without announcement",
           "status '{value}' needs '{field}' with a date and a reason (000 §33, 002 §39)")
+_register("dataset-folder-unsafe", "Dataset folder links out of the catalogue",
+          "{value!r} is a link leading outside the catalogue folder; move the dataset's files "
+          "into the catalogue instead of linking to them")
 # Resources
 _register("resource-path-unsafe", "Resource path leaves the dataset folder",
           "resource path {value!r} must be a relative path inside the dataset folder (no '..', no absolute path, no link pointing outside)")

@@ -159,6 +159,61 @@ def test_rebuild_reuses_unchanged_pages_and_follows_a_change(tmp_path: Path,
     assert "公交站点基础信息" in (out / "datasets" / "jtj-0001" / "index.html").read_text("utf-8")
 
 
+def test_rebuild_follows_a_change_into_department_page_and_catalogue_files(
+        tmp_path: Path, catalog_copy: Path) -> None:
+    # Department pages and catalog.json are skipped while their key holds:
+    # a title change must still reach both, and a deleted file comes back.
+    out = tmp_path / "site"
+    run_build(catalog_copy, out)
+    department = out / "departments" / "jtj" / "index.html"
+    catalog_json = out / "catalog.json"
+    stamp = department.stat().st_mtime_ns, catalog_json.stat().st_mtime_ns
+    run_build(catalog_copy, out)
+    assert (department.stat().st_mtime_ns, catalog_json.stat().st_mtime_ns) == stamp
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
+        "title: 公交站点信息", "title: 公交站点基础信息"), encoding="utf-8")
+    catalog_json.unlink()
+    run_build(catalog_copy, out)
+    assert "公交站点基础信息" in department.read_text(encoding="utf-8")
+    titles = [d["title"] for d in json.loads(catalog_json.read_text("utf-8"))["datasets"]]
+    assert "公交站点基础信息" in titles
+
+
+def test_rebuild_notices_a_schema_file_edit_and_a_link_repointed_outside(
+        tmp_path: Path, catalog_copy: Path) -> None:
+    # The loader reuses datasets of unchanged folders: an edit of a file the
+    # descriptor only refers to, and a link re-pointed out of the catalogue,
+    # must both be seen on the next build.
+    out = tmp_path / "site"
+    folder = catalog_copy / "bus-stops"
+    data = yaml.safe_load((folder / "datapackage.yaml").read_text(encoding="utf-8"))
+    (folder / "schema.json").write_text(json.dumps(
+        data["resources"][0]["schema"], ensure_ascii=False), encoding="utf-8")
+    data["resources"][0]["schema"] = "schema.json"
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                             encoding="utf-8")
+    run_build(catalog_copy, out)
+    schema = json.loads((folder / "schema.json").read_text(encoding="utf-8"))
+    schema["fields"][0]["title"] = "站点编号（修订）"
+    (folder / "schema.json").write_text(json.dumps(schema, ensure_ascii=False),
+                                        encoding="utf-8")
+    run_build(catalog_copy, out)
+    assert "站点编号（修订）" in (out / "datasets" / "jtj-0001" / "index.html").read_text("utf-8")
+    outside = tmp_path / "outside.csv"
+    shutil.copy(folder / data["resources"][0]["path"], outside)
+    (folder / "data" / "linked.csv").symlink_to(folder / data["resources"][0]["path"])
+    data["resources"][0]["path"] = "data/linked.csv"
+    (folder / "datapackage.yaml").write_text(yaml.safe_dump(data, allow_unicode=True),
+                                             encoding="utf-8")
+    run_build(catalog_copy, out)  # a link inside the folder is fine
+    (folder / "data" / "linked.csv").unlink()
+    (folder / "data" / "linked.csv").symlink_to(outside)
+    with pytest.raises(BuildFailed) as failed:
+        run_build(catalog_copy, out)
+    assert "resource-path-unsafe" in {p.code for p in failed.value.problems}
+
+
 def test_dataset_made_not_open_loses_page_and_files(tmp_path: Path, catalog_copy: Path) -> None:
     out = tmp_path / "site"
     run_build(catalog_copy, out)
