@@ -26,7 +26,7 @@ import os
 import pickle
 import shutil
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -36,6 +36,7 @@ from typing import Any
 from builder import pages, site_pages
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
+from builder.files import write_if_changed
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
 from domain.catalog import Catalog, folder_fingerprint, load_catalog
@@ -77,6 +78,9 @@ class BuildConfig:
     base_url: str | None = None
     request_service_url: str | None = None
     search_api_url: str | None = None
+    # Error reports unanswered past their deadline, per dataset id, from the
+    # request service (a quality criterion); None: not known to this build.
+    overdue_reports: Mapping[str, int] | None = None
     # Full frictionless validation (~10 ms per table); the fast built-in type
     # check runs either way. `portal check` always uses frictionless.
     validate: bool = False
@@ -140,17 +144,6 @@ def code_digest() -> str:
         for path in sorted((root / package).glob("*.py")):
             sha.update(path.read_bytes())
     return sha.hexdigest()
-
-
-def _write_if_changed(path: Path, text: str) -> bool:
-    data = text.encode("utf-8")
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-    return True
 
 
 def _check_output_folder(out: Path, state_exists: bool) -> None:
@@ -217,7 +210,7 @@ class _Builder:
             # Page paths come from checked codes; this is the last line of defence.
             raise UnsafeOutput(f"refusing to write {rel[:100]!r}: it leaves the output folder")
         self.written.add(rel)
-        _write_if_changed(self.out / rel, text)
+        write_if_changed(self.out / rel, text)
 
     def emit_keyed(self, group: str, key: str, produce: Callable[[], dict[str, str]]) -> None:
         """Write the files ``produce`` gives, unless the previous build wrote
@@ -289,9 +282,11 @@ class _Builder:
         mark = self.timed("check", started)
         portal = catalog.portal
         has_terms = bool(portal.licence_name)
-        records = {d.identifier: public_record(d, catalog.vocab, cfg.today,
-                                               portal_has_terms=has_terms)
-                   for d in catalog.published()}
+        overdue = cfg.overdue_reports
+        records = {d.identifier: public_record(
+            d, catalog.vocab, cfg.today, portal_has_terms=has_terms,
+            overdue_reports=None if overdue is None else overdue.get(d.identifier, 0))
+            for d in catalog.published()}
         record_list = sorted(records.values(), key=lambda r: r["id"])
         old = self.old_state.get("datasets", {})
         download_count = expected_download_count(catalog)

@@ -25,6 +25,7 @@ from builder.downloads import (
     safe_filename,
     write_resource_downloads,
 )
+from builder.files import write_if_changed
 from builder.render import render
 from builder.tables import TableError, preview
 from builder.theme import Shell
@@ -47,14 +48,6 @@ class Written:
     downloads: list[dict[str, Any]]
 
 
-def _write_if_changed(path: Path, data: bytes) -> None:
-    if path.is_file() and path.stat().st_size == len(data) and path.read_bytes() == data:
-        return  # unchanged bytes keep their mtime (rsync/CDN friendly)
-    tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(data)
-    os.replace(tmp, path)
-
-
 class DatasetPageWriter:
     def __init__(self, out: Path, catalog: Catalog, shell: Shell, today: date):
         self.out = out
@@ -75,7 +68,7 @@ class DatasetPageWriter:
         if published:
             descriptor = package_descriptor(dataset, published, self._package_metadata(
                 dataset, record))
-            _write_if_changed(folder / "datapackage.json", (json.dumps(
+            write_if_changed(folder / "datapackage.json", (json.dumps(
                 descriptor, ensure_ascii=False, separators=(",", ":")) + "\n").encode())
             files.append(base + "datapackage.json")
         status = update_status(dataset, self.catalog.vocab, self.today)
@@ -86,7 +79,7 @@ class DatasetPageWriter:
         html = self.shell.fill(title=dataset.title, description=dataset.summary[:150],
                                content_html=render("dataset.html", **context),
                                canonical=base)
-        _write_if_changed(folder / "index.html", html.encode("utf-8"))
+        write_if_changed(folder / "index.html", html.encode("utf-8"))
         files.append(base + "index.html")
         downloads = [d for _, written in published for d in written]
         return Written(dataset.identifier, sorted(files), pages.downloads_as_dicts(downloads))

@@ -51,13 +51,19 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("guide", "使用指南", render(
             "guide.html", root="../", portal=portal,
             example_url=_example_url(portal, records))),
-        NavPage("statistics", "统计", render(
-            "statistics.html", root="../", columns=statistics.DEPARTMENT_COLUMNS,
-            stats=statistics.statistics(vocab, records, generated))),
+        NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url)),
         NavPage("about", "关于", render(
             "about.html", portal=portal, counts=pages.counts(records, download_count))),
         NavPage("terms", "使用协议", render("terms.html", portal=portal)),
     ]
+
+
+def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url: str) -> str:
+    stats = statistics.statistics(catalog.vocab, records, generated)
+    names = {d.code: d.name for d in catalog.vocab.departments}
+    return render("statistics.html", root="../", columns=statistics.DEPARTMENT_COLUMNS,
+                  stats=stats, charts=statistics.charts(stats), api_url=api_url,
+                  department_names=json.dumps(names, ensure_ascii=False))
 
 
 def department_pages(catalog: Catalog, records: Records, shell: Shell,

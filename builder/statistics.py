@@ -1,7 +1,8 @@
 """Catalogue statistics for the yearly evaluation (000 §50, 004 §43–44):
 datasets by department, theme and open type, update timeliness and quality,
-as a page and as CSV/JSON exports. Counts of requests and reports come from
-the service's public register, not from the static build.
+as a page with charts and as CSV/JSON exports. Downloads, requests, error
+reports and demands are counted by the service; the page fetches them live
+(/api/v1/statistics/*, /api/v1/register).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from collections import Counter
 from collections.abc import Sequence
 from typing import Any
 
+from builder.charts import Bar, Segment, stacked_bars
 from domain.vocabulary import Vocabularies
 
 Records = Sequence[dict[str, Any]]
@@ -68,3 +70,24 @@ def departments_csv(stats: dict[str, Any]) -> str:
     for row in rows:
         writer.writerow(["" if row[key] is None else row[key] for key, _ in DEPARTMENT_COLUMNS])
     return "\ufeff" + out.getvalue()
+
+
+def charts(stats: dict[str, Any]) -> dict[str, str]:
+    """The statistics page's charts (inline SVG), from :func:`statistics`."""
+    departments = [row for row in stats["departments"] if row["datasets"]]
+    return {
+        "departments": stacked_bars([
+            Bar(row["department_name"], (
+                Segment(row["unconditional"], "pt-c1", "无条件开放"),
+                Segment(row["conditional"], "pt-c2", "有条件开放")))
+            for row in departments], title="各部门开放数据集数量"),
+        "freshness": stacked_bars([
+            Bar(row["department_name"], (
+                Segment(row["current"], "pt-c1", "按时更新"),
+                Segment(row["due"], "pt-c3", "即将到期"),
+                Segment(row["overdue"], "pt-c4", "更新逾期")))
+            for row in departments if row["scheduled"]], title="各部门数据集更新情况"),
+        "themes": stacked_bars([
+            Bar(row["theme_name"], (Segment(row["datasets"], "pt-c1", "数据集"),))
+            for row in stats["themes"] if row["datasets"]], title="各领域数据集数量"),
+    }

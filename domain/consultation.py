@@ -98,14 +98,17 @@ def new_parties(
             (within ``pairs`` or by an earlier consultation of the request).
     """
     if not pairs:
-        raise RuleViolation("a consultation names at least one third party", ART)
+        raise RuleViolation("a consultation names at least one third party", ART,
+                            code="consultation-no-party")
     seen = {p.key for p in existing}
     out: list[ThirdParty] = []
     for key, name in pairs:
         if not key.strip() or not name.strip():
-            raise RuleViolation(f"third party {key!r}: a consultation needs a key and a name", ART)
+            raise RuleViolation(f"third party {key!r}: a consultation needs a key and a name", ART,
+                                code="third-party-name-missing", party=key)
         if key in seen:
-            raise RuleViolation(f"third party {key!r} is already consulted on this request", ART)
+            raise RuleViolation(f"third party {key!r} is already consulted on this request", ART,
+                                code="third-party-already-consulted", party=key)
         seen.add(key)
         out.append(ThirdParty(key=key, name=name.strip(), received_on=on,
                               consultation=consultation))
@@ -113,39 +116,49 @@ def new_parties(
 
 
 def record_answer(
-    party: ThirdParty, answer: str, on: date, reasons: str, period: int, cal: WorkCalendar
+    party: ThirdParty, answer: str, on: date, reasons: str, period: int, cal: WorkCalendar,
+    *, grounds_required: bool = True,
 ) -> ThirdParty:
-    """``party`` with its answer recorded.
+    """``party`` with its answer, given (or, on paper, received) on ``on``, recorded.
+
+    ``grounds_required``: an objection must state its grounds (003 §25
+    不同意开放且有合理理由); False where the party's disagreement alone
+    forbids opening (002 §38 当事人不同意开放的，不得提供), which asks for no
+    reasons.
 
     Raises:
         RuleViolation: the party already answered; the answer is neither
-            ``"agree"`` nor ``"object"``; an objection gives no grounds
-            (003 §25 asks for 合理理由); the answer comes after the party's
-            period (逾期), or before it received the consultation.
+            ``"agree"`` nor ``"object"``; an objection gives no grounds when
+            they are required; the answer comes after the party's period
+            (逾期), or before it received the consultation.
         CalendarYearMissing: the count runs into a year no calendar covers.
     """
     if party.answer is not None:
         raise RuleViolation(
             f"third party {party.key!r} already answered {party.answer!r} on {party.answered_on}; "
-            "an answer is recorded once", ART)
+            "an answer is recorded once", ART, code="third-party-already-answered",
+            party=party.key, answered_on=party.answered_on or on)
     if on < party.received_on:
         raise RuleViolation(
             f"third party {party.key!r} cannot answer on {on}: it received the consultation on "
-            f"{party.received_on}", ART)
+            f"{party.received_on}", ART, code="third-party-answer-before-consultation",
+            party=party.key, on=on, received_on=party.received_on)
     checked: Answer
     if answer == "agree":
         checked = "agree"
     elif answer == "object":
         checked = "object"
-        if not reasons.strip():
+        if grounds_required and not reasons.strip():
             raise RuleViolation(
                 f"third party {party.key!r}: an objection must state its grounds "
-                "(不同意开放且有合理理由)", ART)
+                "(不同意开放且有合理理由)", ART, code="objection-grounds-missing", party=party.key)
     else:
-        raise RuleViolation(f"a third party answers 'agree' or 'object', not {answer!r}", ART)
+        raise RuleViolation(f"a third party answers 'agree' or 'object', not {answer!r}", ART,
+                            code="third-party-answer-invalid")
     due = party_due(party, period, cal)
     if on > due:
         raise RuleViolation(
             f"third party {party.key!r} answered on {on}, after its period of {period} working "
-            f"days ended on {due}; the answer is late (逾期) and the provider decides alone", ART)
+            f"days ended on {due}; a late answer (逾期) is not recorded", ART,
+            code="third-party-answer-late", party=party.key, on=on, due=due, period=period)
     return replace(party, answer=checked, answered_on=on, reasons=reasons.strip())

@@ -2,7 +2,8 @@
 days, as one regulation sets them (SPEC §8).
 
 A deployment picks a profile by key (``portal.yaml``: ``profile:``) and may
-override any number. Where a text regulates a procedure but grants no
+override any number (never a rule: ``third_party_veto`` is the text's).
+Where a text regulates a procedure but grants no
 extension, the extension maximum is None: no extension is lawful there.
 Where a text does not regulate a procedure at all, the portal default fills
 it and the profile's ``source`` says so. Portal defaults: normative review 5,
@@ -61,12 +62,21 @@ class Profile:
     catalogue_correction_extension_max: int | None
     catalogue_update_after_legal_change: int  # 目录更新 after a law or mandate changes
     catalogue_update_extension_max: int | None
+    # A third party's consent is needed to open data touching its rights:
+    # any objection, or no agreement at all, forbids opening and no public
+    # interest overrides it (002 §38 当事人不同意开放的，不得提供). False: 003 §25,
+    # where only an objection with reasonable grounds forbids, silence leaves
+    # the decision to the provider, and the public interest may override.
+    third_party_veto: bool = False
 
     def __post_init__(self) -> None:
         if not self.key:
             raise ProfileError("a profile needs a key")
         for name in PERIOD_FIELDS:
             _check_period(self.key, name, getattr(self, name))
+        if not isinstance(self.third_party_veto, bool):
+            raise ProfileError(f"profile {self.key!r}: third_party_veto must be true or false, "
+                               f"got {self.third_party_veto!r}")
 
 
 def _check_period(key: str, name: str, value: object) -> None:
@@ -78,8 +88,11 @@ def _check_period(key: str, name: str, value: object) -> None:
         raise ProfileError(f"profile {key!r}: {name} must be {allowed} (working days), got {value!r}")
 
 
+RULE_FIELDS: tuple[str, ...] = ("third_party_veto",)
+"""Fields that hold a rule of the text, not a period; no override changes them."""
+
 PERIOD_FIELDS: tuple[str, ...] = tuple(
-    f.name for f in fields(Profile) if f.name not in ("key", "name", "source")
+    f.name for f in fields(Profile) if f.name not in ("key", "name", "source", *RULE_FIELDS)
 )
 
 _DEFAULT_REQUEST = "normative review 5, provider reply 10 (+10), open after approval 5, third party 15"
@@ -132,7 +145,8 @@ _PRESETS = (
         name="佛山市政务数据资源管理办法（试行）",
         source=(
             "002 §30: verification (复核) 10 (no extension set); 002 §17: catalogue update 15 "
-            "(no extension set). Portal defaults (002 sets no figure for open requests, 002 §36, "
+            "(no extension set); 002 §38: a third party that does not consent to opening "
+            "cannot be overridden (third_party_veto). Portal defaults (002 sets no figure for open requests, 002 §36, "
             f"or catalogue correction): {_DEFAULT_REQUEST}, catalogue correction 10 (+10)."
         ),
         normative_review=5,  # default
@@ -146,6 +160,7 @@ _PRESETS = (
         catalogue_correction_extension_max=10,  # default
         catalogue_update_after_legal_change=15,  # 002 §17 …之日起15个工作日内及时更新
         catalogue_update_extension_max=None,  # 002 §17 grants no extension
+        third_party_veto=True,  # 002 §38 当事人不同意开放的，不得提供
     ),
     Profile(
         key="guizhou-regulation",

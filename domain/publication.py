@@ -26,8 +26,11 @@ def dataset_path(identifier: str) -> str:
 
 
 def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
-                  portal_has_terms: bool = True) -> dict[str, Any]:
+                  portal_has_terms: bool = True,
+                  overdue_reports: int | None = None) -> dict[str, Any]:
     """Everything the public may know about ``dataset``, as JSON-ready values.
+    ``overdue_reports``: its error reports unanswered past their deadline, if
+    known (a quality criterion).
 
     Raises:
         NotPublished: the dataset is not open (它不得出现在公开站点).
@@ -77,7 +80,8 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         "files_held": dataset.has_data_files,
         "url": dataset_path(dataset.identifier),
     }
-    score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms)
+    score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms,
+                    overdue_reports=overdue_reports)
     record["quality"] = {
         "score": score.score,
         "criteria": [{"key": c.key, "label": c.label, "passed": c.passed}

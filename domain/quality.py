@@ -38,8 +38,10 @@ class QualityScore:
 
 
 def quality(dataset: Dataset, vocab: Vocabularies, today: date, *,
-            portal_has_terms: bool = True) -> QualityScore:
-    """Score ``dataset`` on six criteria."""
+            portal_has_terms: bool = True, overdue_reports: int | None = None) -> QualityScore:
+    """Score ``dataset`` on seven criteria. ``overdue_reports`` is how many of
+    its error reports are unanswered past their deadline (000 §25, 004 §17);
+    None when the build does not know (the criterion is then not applicable)."""
     fields = [f for r in dataset.resources for f in r.fields]
     documented = bool(fields) and all(f.title for f in fields) and \
         sum(bool(f.description) for f in fields) * 2 >= len(fields)
@@ -65,5 +67,8 @@ def quality(dataset: Dataset, vocab: Vocabularies, today: date, *,
         Criterion("terms", "注明使用协议或使用要求",
                   bool(dataset.licence or dataset.usage_requirements or portal_has_terms),
                   "state the licence or usage requirements"),
+        Criterion("reports_answered", "没有逾期未答复的数据纠错",
+                  None if overdue_reports is None else overdue_reports == 0,
+                  "answer the error reports past their deadline (/review/reports)"),
     )
     return QualityScore(criteria)

@@ -52,10 +52,11 @@ class ProcedureBase:
         remedy_notice: the notice of reconsideration or litigation carried by
             every adverse decision (002 §40); a deployment names its
             reconsideration body here.
-        third_party_veto: any objection of a third party forbids opening, with
-            no public-interest override (002 §38 当事人不同意开放的，不得提供);
-            False applies 003 §25 (only an objection with reasonable grounds
-            forbids, and the public interest may override it).
+        third_party_veto: opening needs the agreement of every consulted third
+            party, with no public-interest override (002 §38 当事人不同意开放的，
+            不得提供); False applies 003 §25 (only an objection with reasonable
+            grounds forbids, and the public interest may override it); None,
+            the default, takes ``profile.third_party_veto``.
 
     Raises:
         ValueError: ``remedy_notice`` is blank or ``due_soon_within`` negative.
@@ -68,7 +69,7 @@ class ProcedureBase:
         *,
         due_soon_within: int = DUE_SOON_WITHIN,
         remedy_notice: str = REMEDY_NOTICE,
-        third_party_veto: bool = False,
+        third_party_veto: bool | None = None,
     ) -> None:
         if blank(remedy_notice):
             raise ValueError("an adverse decision must tell of reconsideration or litigation (002 §40)")
@@ -78,7 +79,8 @@ class ProcedureBase:
         self.calendar = calendar
         self.due_soon_within = due_soon_within
         self.remedy_notice = remedy_notice.strip()
-        self.third_party_veto = third_party_veto
+        self.third_party_veto = (profile.third_party_veto if third_party_veto is None
+                                 else third_party_veto)
 
     # --- queries ------------------------------------------------------------------------
 
@@ -126,11 +128,12 @@ class ProcedureBase:
             CalendarYearMissing: (only with ``on``) a period runs into an uncovered year.
         """
         return {action for action, (states, roles) in TRANSITIONS.items()
-                if req.state in states and role in roles and self._possible(req, action, on)}
+                if req.state in states and role in roles
+                and self._possible(req, action, role, on)}
 
     # --- internals ------------------------------------------------------------------------
 
-    def _possible(self, req: Request, action: Action, on: date | None) -> bool:
+    def _possible(self, req: Request, action: Action, role: Role, on: date | None) -> bool:
         period = self.profile.third_party_period
         if action is Action.EXTEND:
             if req.extension_used or not self.profile.provider_extension_max:
@@ -140,16 +143,19 @@ class ProcedureBase:
             due = self._effective_reply(req, on).due(self.calendar)
             return due is None or on <= due
         if action is Action.THIRD_PARTY_ANSWER:
-            if on is None:
+            # The department records a written answer received in time even
+            # after the period (its received day is checked when recorded).
+            if on is None or role is Role.DEPARTMENT_REVIEWER:
                 return any(p.answer is None for p in req.current_parties)
             return bool(tp.waiting_for(req.current_parties, period, self.calendar, on))
         if action is Action.CLOSE_CONSULTATION and on is not None:
             return tp.consultation_end(req.current_parties, period, self.calendar, on) is not None
         if action is Action.JUDGE_OBJECTION:
-            return any(p.answer == "object" and p.objection_reasonable is None
-                       for p in req.third_parties)
+            # 002 §38: under the veto an objection is not judged, it forbids.
+            return not self.third_party_veto and any(
+                p.answer == "object" and p.objection_reasonable is None for p in req.third_parties)
         if action is Action.APPROVE and self.third_party_veto:
-            return not any(p.answer == "object" for p in req.third_parties)
+            return all(p.answer == "agree" for p in req.third_parties)
         if action is Action.NOTIFY_THIRD_PARTY:
             return bool(req.notices_outstanding)
         if action is Action.DELIVER:
@@ -199,7 +205,8 @@ class ProcedureBase:
         party = req.party(key)
         if party is None or party.consultation != req.consultation:
             raise RuleViolation(f"third party {key!r} is not consulted in the current "
-                                "consultation of this request", "003 §25")
+                                "consultation of this request", "003 §25",
+                                code="third-party-not-consulted", party=key)
         return party
 
     @staticmethod

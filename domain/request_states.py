@@ -10,6 +10,7 @@ drift apart. The records themselves are in :mod:`domain.request_records`.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
@@ -42,18 +43,29 @@ class RoleNotAllowed(IllegalTransition):
 
 class RuleViolation(ProcedureError):
     """The operation is possible in this state but breaks a rule of the texts
-    (or a value it needs is missing); the message cites the article.
+    (or a value it needs is missing); the message (English, for operators and
+    logs) cites the article.
+
+    Every place that raises one gives it its own stable ``code`` (a slug such
+    as ``"third-party-answer-late"``), so that user interfaces translate the
+    code, never the English message; ``params`` carry the values a
+    translation may name (dates, party keys, numbers).
 
     Attributes:
+        code: the stable slug of the rule broken.
         article: the rule broken, e.g. ``"003 §25"``; empty for a plain
             input rule of the portal.
+        params: the values named by the message, by name (str, int or date).
     """
 
     code = "rule-violation"
     status = 422
 
-    def __init__(self, message: str, article: str = "") -> None:
+    def __init__(self, message: str, article: str = "", *, code: str,
+                 **params: str | int | date) -> None:
         self.article = article
+        self.code = code
+        self.params: Mapping[str, str | int | date] = MappingProxyType(dict(params))
         super().__init__(f"{message} ({article})" if article else message)
 
 
@@ -70,7 +82,7 @@ class ApplicationIncomplete(RuleViolation):
         self.problems = tuple(problems)
         super().__init__(
             f"the application cannot be accepted: {len(problems)} problem(s), see .problems",
-            "003 §24, 002 §36",
+            "003 §24, 002 §36", code=self.code,
         )
 
 

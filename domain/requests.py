@@ -46,6 +46,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from domain import consultation as tp
 from domain.identity import mask_identity, normalize_identity, validate_applicant
@@ -118,8 +119,9 @@ class Procedure(ProcedureBase):
         due_soon_within: working days left at which a period is ``due_soon``.
         remedy_notice: the notice of reconsideration or litigation carried by
             every adverse decision (002 §40).
-        third_party_veto: any objection forbids opening, with no
-            public-interest override (002 §38); False applies 003 §25.
+        third_party_veto: opening needs every consulted third party's
+            agreement, with no public-interest override (002 §38); False
+            applies 003 §25; None (the default) takes the profile's.
 
     Raises:
         ValueError: ``remedy_notice`` is blank or ``due_soon_within`` negative.
@@ -142,9 +144,10 @@ class Procedure(ProcedureBase):
         if actor.role not in (Role.APPLICANT, Role.SYSTEM):
             raise RoleNotAllowed(f"a {actor.role} cannot submit a request: only applicant, system")
         if blank(number):
-            raise RuleViolation("a request needs a number")
+            raise RuleViolation("a request needs a number", code="request-number-missing")
         if blank(application.department):
-            raise RuleViolation("a request names the providing department (数据提供部门)", "003 §24")
+            raise RuleViolation("a request names the providing department (数据提供部门)", "003 §24",
+                                code="department-missing")
         a = application
         problems = validate_applicant(
             name=a.applicant_name, identity_kind=a.identity_kind,
@@ -200,7 +203,8 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REJECT, actor, on)
         if blank(reasons):
-            raise RuleViolation("a rejection states its reasons (驳回申请并说明理由)", "000 §31")
+            raise RuleViolation("a rejection states its reasons (驳回申请并说明理由)", "000 §31",
+                                code="rejection-reasons-missing")
         decision = Decision(Outcome.REJECTED, on, actor.name, reasons=reasons.strip(),
                             remedy_notice=self.remedy_notice)
         return self._record(req, actor, on, EventKind.REJECTED, {
@@ -220,7 +224,8 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REQUEST_EXPLANATION, actor, on)
         if blank(question):
-            raise RuleViolation("say what the applicant must explain", "003 §27")
+            raise RuleViolation("say what the applicant must explain", "003 §27",
+                                code="explanation-question-missing")
         return self._record(req, actor, on, EventKind.EXPLANATION_REQUESTED,
                             {"question": question.strip()}, notify=("applicant",),
                             state=State.EXPLANATION_REQUESTED,
@@ -235,7 +240,7 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.ANSWER_EXPLANATION, actor, on)
         if blank(text):
-            raise RuleViolation("the explanation is empty", "003 §27")
+            raise RuleViolation("the explanation is empty", "003 §27", code="explanation-empty")
         return self._record(req, actor, on, EventKind.EXPLANATION_ANSWERED, {"text": text.strip()},
                             notify=("provider",), state=State.EXPLANATION_ANSWERED,
                             reply_clock=self._reply(req).resume(on))
@@ -258,7 +263,8 @@ class Procedure(ProcedureBase):
             return self._record(req, actor, on, EventKind.EXPLANATION_JUDGED, data,
                                 notify=("applicant",), state=State.FORWARDED)
         if blank(reasons):
-            raise RuleViolation("say why the explanation is not reasonable", "003 §27")
+            raise RuleViolation("say why the explanation is not reasonable", "003 §27",
+                                code="explanation-judgement-reasons-missing")
         decision = Decision(Outcome.NOT_PROCESSED, on, actor.name, reasons=reasons.strip(),
                             remedy_notice=self.remedy_notice)
         data["reply_in_time"] = self._in_time(self._reply(req), on)
@@ -290,24 +296,55 @@ class Procedure(ProcedureBase):
                             third_parties=req.third_parties + added)
 
     def third_party_answer(
-        self, req: Request, *, actor: Actor, key: str, on: date, answer: str, reasons: str = ""
+        self, req: Request, *, actor: Actor, key: str, on: date, answer: str, reasons: str = "",
+        received_on: date | None = None, reference: str = "",
     ) -> Request:
-        """The answer of third party ``key``: ``"agree"`` or ``"object"`` (with grounds).
+        """The answer of third party ``key``: ``"agree"`` or ``"object"`` (with
+        grounds, except under ``third_party_veto``: 002 §38 asks for none).
+
+        The third party answers online on ``on``. A department reviewer
+        records an answer that came on paper or by post (书面): ``on`` is the
+        day of recording, ``received_on`` (default ``on``) the day the answer
+        was received, which counts as the day of the answer — for the period
+        (an answer received after it is late, as online) and for the end of
+        the consultation. ``reference`` is the letter's registration number.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
             RuleViolation: unknown key, not in the current consultation, a
-                second answer, an objection without grounds, or a late answer
-                (after the party's period, 003 §25 逾期).
+                second answer, an objection without grounds where they are
+                required, a late answer (after the party's period, 003 §25
+                逾期), an answer received before the consultation began or
+                after ``on``, or a ``received_on`` from anyone but the
+                providing department.
             CalendarYearMissing: a period runs into an uncovered year.
         """
         self._guard(req, Action.THIRD_PARTY_ANSWER, actor, on)
         party = self._current_party(req, key)
-        updated = tp.record_answer(party, answer, on, reasons, self.profile.third_party_period,
-                                   self.calendar)
-        return self._record(req, actor, on, EventKind.THIRD_PARTY_ANSWERED,
-                            {"party": key, "answer": updated.answer, "reasons": updated.reasons},
-                            notify=("provider",), third_parties=self._swap(req, updated))
+        on_paper = actor.role is Role.DEPARTMENT_REVIEWER
+        if received_on is not None and not on_paper:
+            raise RuleViolation(
+                "only the providing department records the day a written answer was received; "
+                "a third party answers on the day it answers", "003 §25",
+                code="answer-received-date-not-allowed")
+        answered_on = received_on or on
+        if answered_on > on:
+            raise RuleViolation(
+                f"third party {key!r}: an answer received on {answered_on} cannot be recorded on "
+                f"{on}, before it was received", "003 §25", code="answer-received-in-future",
+                party=key, received_on=answered_on)
+        updated = tp.record_answer(party, answer, answered_on, reasons,
+                                   self.profile.third_party_period, self.calendar,
+                                   grounds_required=not self.third_party_veto)
+        data: dict[str, Any] = {"party": key, "answer": updated.answer,
+                                "reasons": updated.reasons}
+        if on_paper:
+            data.update(channel="paper", received_on=answered_on.isoformat(),
+                        reference=reference.strip())
+        # A paper answer is recorded by the provider itself: nobody to tell.
+        return self._record(req, actor, on, EventKind.THIRD_PARTY_ANSWERED, data,
+                            notify=() if on_paper else ("provider",),
+                            third_parties=self._swap(req, updated))
 
     def judge_objection(
         self, req: Request, *, actor: Actor, key: str, on: date, reasonable: bool, reasons: str
@@ -315,21 +352,30 @@ class Procedure(ProcedureBase):
         """The provider's written judgement of third party ``key``'s objection.
         Until judged, an objection counts as reasonable; one judged not
         reasonable no longer forbids opening (003 §25 不同意开放且有合理理由的，不予开放).
+        Under ``third_party_veto`` an objection forbids opening whatever its
+        grounds (002 §38), so there is nothing to judge.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
             RuleViolation: unknown key, no objection to judge, already
-                judged, or ``reasons`` blank.
+                judged, ``reasons`` blank, or ``third_party_veto``.
         """
         self._guard(req, Action.JUDGE_OBJECTION, actor, on)
         party = req.party(key)
         if party is None or party.answer != "object":
-            raise RuleViolation(f"third party {key!r} has made no objection to judge", "003 §25")
+            raise RuleViolation(f"third party {key!r} has made no objection to judge", "003 §25",
+                                code="objection-none-to-judge", party=key)
+        if self.third_party_veto:
+            raise RuleViolation(
+                f"the objection of third party {key!r} is not judged: under profile "
+                f"{self.profile.key!r} any objection forbids opening (当事人不同意开放的，不得提供)",
+                "002 §38", code="objection-judgement-under-veto", party=key)
         if party.objection_reasonable is not None:
             raise RuleViolation(f"the objection of third party {key!r} was already judged",
-                                "003 §25")
+                                "003 §25", code="objection-already-judged", party=key)
         if blank(reasons):
-            raise RuleViolation("a judgement of an objection states its reasons", "003 §25")
+            raise RuleViolation("a judgement of an objection states its reasons", "003 §25",
+                                code="objection-judgement-reasons-missing")
         updated = replace(party, objection_reasonable=reasonable, judgement=reasons.strip())
         return self._record(req, actor, on, EventKind.OBJECTION_JUDGED,
                             {"party": key, "reasonable": reasonable, "reasons": updated.judgement},
@@ -351,9 +397,12 @@ class Procedure(ProcedureBase):
         period = self.profile.third_party_period
         end = tp.consultation_end(req.current_parties, period, self.calendar, on)
         if end is None:
-            waiting = ", ".join(f"{p.key} (until {due})" for p, due in
-                                tp.waiting_for(req.current_parties, period, self.calendar, on))
-            raise RuleViolation(f"the consultation is still open: waiting for {waiting}", "003 §25")
+            open_ = tp.waiting_for(req.current_parties, period, self.calendar, on)
+            waiting = ", ".join(f"{p.key} (until {due})" for p, due in open_)
+            raise RuleViolation(f"the consultation is still open: waiting for {waiting}", "003 §25",
+                                code="consultation-still-open",
+                                parties=", ".join(p.key for p, _ in open_),
+                                until=max(due for _, due in open_))
         silent = [p.key for p in req.current_parties if p.answer is None]
         reply = self._reply(req).resume(end)
         return self._record(req, actor, on, EventKind.CONSULTATION_CLOSED, {
@@ -382,25 +431,28 @@ class Procedure(ProcedureBase):
         if not maximum:
             raise RuleViolation(
                 f"the provider's period cannot be extended under profile {self.profile.key!r} "
-                f"({self.profile.name} grants no extension)", _EXTENSION_ART)
+                f"({self.profile.name} grants no extension)", _EXTENSION_ART,
+                code="extension-not-allowed", regulation=self.profile.name)
         if clock.extension is not None:
             raise RuleViolation(
                 f"the provider's period was already extended by {clock.extension.days} working "
                 f"days on {clock.extension.approved_on}; it can be extended once only",
-                _EXTENSION_ART)
+                _EXTENSION_ART, code="extension-already-used", days=clock.extension.days,
+                approved_on=clock.extension.approved_on)
         if not 1 <= days <= maximum:
             raise RuleViolation(
                 f"an extension is 1 to {maximum} working days under profile "
-                f"{self.profile.key!r}, not {days}", _EXTENSION_ART)
+                f"{self.profile.key!r}, not {days}", _EXTENSION_ART,
+                code="extension-days-out-of-range", maximum=maximum, days=days)
         if blank(reason):
             raise RuleViolation("an extension states its reason, which the applicant is told",
-                                _EXTENSION_ART)
+                                _EXTENSION_ART, code="extension-reason-missing")
         current = self._effective_reply(req, on)
         due = current.due(self.calendar)
         if due is not None and on > due:
             raise RuleViolation(
                 f"the provider's period ended on {due}; an expired period cannot be extended",
-                _EXTENSION_ART)
+                _EXTENSION_ART, code="extension-period-expired", due=due)
         extended = clock.extend(days, actor.name, on, max_days=maximum)
         return self._record(req, actor, on, EventKind.EXTENDED, {
             "days": days, "reason": reason.strip(),
@@ -427,43 +479,54 @@ class Procedure(ProcedureBase):
         unless ``public_interest_override`` gives the written reasons why not
         opening would seriously harm the public interest; each such party must
         then be told in writing what is opened and why (003 §25), recorded by
-        :meth:`notify_third_party` before delivery.
+        :meth:`notify_third_party` before delivery. Under the profile's
+        ``third_party_veto`` (002 §38), every consulted party must have
+        agreed, and nothing overrides a party that did not.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
             RuleViolation: ``scope`` blank; unknown delivery method; an
                 objection stands and no override (or a blank one) is given;
-                an override with no objection to override; any objection
-                under ``third_party_veto`` (002 §38).
+                an override with no objection to override; under
+                ``third_party_veto``, a consulted party that did not agree
+                (002 §38), whatever the override.
             CalendarYearMissing: a period runs into an uncovered year.
         """
         self._guard(req, Action.APPROVE, actor, on)
         if blank(scope):
             raise RuleViolation("an approval states the use and scope of the data (明确数据的用途和"
-                                "使用范围)", "003 §26")
+                                "使用范围)", "003 §26", code="approval-scope-missing")
         try:
             method = DeliveryMethod(delivery_method)
         except ValueError:
             raise RuleViolation(
                 f"delivery is by {', '.join(m.value for m in DeliveryMethod)}, not "
-                f"{delivery_method!r}", "002 §36") from None
+                f"{delivery_method!r}", "002 §36", code="delivery-method-invalid") from None
         override = (public_interest_override or "").strip()
         if self.third_party_veto:
-            objecting = [p for p in req.third_parties if p.answer == "object"]
-            if objecting:
+            # 002 §38 当事人不同意开放的，不得提供: without every consulted party's
+            # agreement the data is not provided, and no public interest
+            # overrides it. 002 has no rule like 003 §25's 逾期未提出意见的…
+            # 决定, so a party's silence is not agreement either.
+            withheld = [p for p in req.third_parties if p.answer != "agree"]
+            if withheld:
+                keys = ", ".join(p.key for p in withheld)
                 raise RuleViolation(
-                    f"third party {objecting[0].key!r} objected; with third_party_veto set, a third "
-                    "party's objection forbids opening (当事人不同意开放的，不得提供)", "002 §38")
+                    f"third party {keys} did not agree to opening; under profile "
+                    f"{self.profile.key!r} opening needs the consent of every consulted third "
+                    "party and no public-interest override is possible: deny the request",
+                    "002 §38", code="third-party-consent-missing", parties=keys)
         blocking = [p for p in req.third_parties if p.blocks_opening]
         if blocking and not override:
             keys = ", ".join(p.key for p in blocking)
             raise RuleViolation(
                 f"third party {keys} objected and the objection is not judged unreasonable: deny, "
                 "judge the objection, or record a public-interest override with written reasons",
-                "003 §25")
+                "003 §25", code="objection-stands", parties=keys)
         if override and not blocking:
             raise RuleViolation("a public-interest override needs a standing objection to "
-                                "override; there is none", "003 §25")
+                                "override; there is none", "003 §25",
+                                code="override-without-objection")
         delivery = Clock.start(on, self.profile.open_after_approval)
         decision = Decision(Outcome.APPROVED, on, actor.name, scope=scope.strip(),
                             delivery_method=method, public_interest_override=override)
@@ -496,9 +559,11 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.DENY, actor, on)
         if blank(reasons):
-            raise RuleViolation("a denial states its reasons", "000 §31, 003 §26, 004 §31")
+            raise RuleViolation("a denial states its reasons", "000 §31, 003 §26, 004 §31",
+                                code="denial-reasons-missing")
         if blank(legal_basis):
-            raise RuleViolation("a denial states its legal basis (提供依据)", "000 §31, 004 §31")
+            raise RuleViolation("a denial states its legal basis (提供依据)", "000 §31, 004 §31",
+                                code="denial-legal-basis-missing")
         decision = Decision(Outcome.DENIED, on, actor.name, reasons=reasons.strip(),
                             legal_basis=legal_basis.strip(), remedy_notice=self.remedy_notice)
         return self._record(req, actor, on, EventKind.DENIED, {
@@ -520,7 +585,8 @@ class Procedure(ProcedureBase):
         self._guard(req, Action.NOTIFY_THIRD_PARTY, actor, on)
         party = next((p for p in req.notices_outstanding if p.key == key), None)
         if party is None:
-            raise RuleViolation(f"no written notice is owed to third party {key!r}", "003 §25")
+            raise RuleViolation(f"no written notice is owed to third party {key!r}", "003 §25",
+                                code="notice-not-owed", party=key)
         return self._record(req, actor, on, EventKind.THIRD_PARTY_NOTIFIED,
                             {"party": key, "reference": reference.strip()},
                             third_parties=self._swap(req, replace(party, notified_on=on)))
@@ -539,7 +605,8 @@ class Procedure(ProcedureBase):
         if owed:
             raise RuleViolation(
                 f"tell third party {', '.join(p.key for p in owed)} in writing what is opened "
-                "and why before delivering", "003 §25")
+                "and why before delivering", "003 §25", code="notice-outstanding",
+                parties=", ".join(p.key for p in owed))
         assert req.delivery_clock is not None and req.decision is not None  # set by approve
         return self._record(req, actor, on, EventKind.DELIVERED, {
             "delivery_method": str(req.decision.delivery_method), "reference": reference.strip(),
@@ -569,6 +636,7 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REPORT_USE, actor, on)
         if blank(text):
-            raise RuleViolation("the report of use is empty", "000 §36(四)")
+            raise RuleViolation("the report of use is empty", "000 §36(四)",
+                                code="use-report-empty")
         return self._record(req, actor, on, EventKind.USE_REPORTED, {"text": text.strip()},
                             notify=("provider",))

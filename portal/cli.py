@@ -12,10 +12,14 @@ import sys
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from domain.problems import Problem, Severity
+
+if TYPE_CHECKING:
+    from domain.reports import Verification
 
 
 def _today(value: str | None) -> date:
@@ -82,10 +86,14 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Validate every table with frictionless too (slower; `portal check` does).")
 @click.option("--index", "then_index", is_flag=True,
               help="Then load the new catalog.json into the search engine (portal index).")
+@click.option("--service-db", envvar="PORTAL_DATABASE_URL", metavar="URL",
+              help="Database of the request service (default: $PORTAL_DATABASE_URL): the "
+                   "quality score then counts error reports unanswered past their deadline.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
-          use_frictionless: bool, then_index: bool, quiet: bool) -> None:
+          use_frictionless: bool, then_index: bool, service_db: str | None,
+          quiet: bool) -> None:
     """Build the static portal from a catalogue."""
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
@@ -99,9 +107,11 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
             last[0] = now
             click.echo(f"  {stage}: {done}/{total}", err=True)
 
-    cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=_today(today),
+    day = _today(today)
+    cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=day,
                       cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
-                      search_api_url=search_url, validate=use_frictionless, progress=progress)
+                      search_api_url=search_url, validate=use_frictionless, progress=progress,
+                      overdue_reports=_overdue_reports(service_db, day) if service_db else None)
     try:
         result = run_build(cfg)
     except BuildFailed as exc:
@@ -118,6 +128,45 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                err=True)
     if then_index:
         _run_index(out_dir / "catalog.json")
+
+
+def _overdue_reports(url: str, day: date) -> dict[str, int]:
+    """Error reports unanswered past their deadline per dataset, read from
+    the request service's database (never written)."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from domain.calendar import CalendarYearMissing
+    from search_api.store import Store
+    from search_api.store.report_store import ReportStore
+
+    config = _service_config(_defaults())
+    store = Store.open(url)
+    try:
+        return ReportStore(store).overdue_by_dataset(_verification(config), day)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read error reports from the service database ({exc.__class__.__name__}); "
+            "run `portal db upgrade` there, or build without --service-db") from exc
+    except CalendarYearMissing as exc:
+        raise click.ClickException(f"{exc}; add the calendar file, or build without "
+                                   "--service-db") from exc
+    finally:
+        store.close()
+
+
+def _defaults() -> dict[str, object]:
+    from search_api.settings import defaults
+
+    return defaults()
+
+
+def _verification(config: dict[str, object]) -> Verification:
+    from domain.calendar import WorkCalendar
+    from domain.profiles import load_profile
+    from domain.reports import Verification
+
+    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    return Verification(load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders))
 
 
 @main.command(name="import")
@@ -335,26 +384,70 @@ def verify() -> None:
 
 @main.command()
 def remind() -> None:
-    """Queue reminders of due-soon and overdue requests (000 §43), then send
-    the outbox. Safe to run from cron as often as wanted."""
+    """Queue reminders of due-soon and overdue requests, error reports,
+    demands and suggestions (000 §43, 002 §44) and notices of new items to
+    moderate, then send the outbox. Safe to run from cron as often
+    as wanted: each reminder is queued once."""
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
     from domain.calendar import WorkCalendar
+    from domain.participation import Participation
     from domain.profiles import load_profile
+    from domain.reports import Verification
     from domain.requests import Procedure
     from search_api.mailer import remind as queue_reminders
     from search_api.mailer import send_pending
+    from search_api.participation_mail import remind_participation
+    from search_api.report_mail import remind_reports
+    from search_api.store.participation_store import ParticipationStore
+    from search_api.store.report_store import ReportStore
 
     store, config = _store_and_config()
     folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
-    procedure = Procedure(load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders))
+    profile, calendar = load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders)
+    procedure = Procedure(profile, calendar)
     now = _utc_now()
     today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
     queued = queue_reminders(store, procedure, today, now)  # type: ignore[arg-type]
+    queued += remind_reports(ReportStore(store), Verification(profile, calendar),  # type: ignore[arg-type]
+                             today, now)
+    queued += remind_participation(
+        ParticipationStore(store), Participation(calendar, int(str(  # type: ignore[arg-type]
+            config["PARTICIPATION_REPLY_DAYS"]))), store, today, now)  # type: ignore[arg-type]
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+
+
+@main.group()
+def downloads() -> None:
+    """Download statistics (000 §50): count a web server's access logs."""
+
+
+@downloads.command(name="count")
+@click.argument("logs", nargs=-1, required=True,
+                type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--prefix", default="/", show_default=True,
+              help="Path the site is published under, e.g. /opendata/.")
+def count_downloads(logs: tuple[Path, ...], prefix: str) -> None:
+    """Count downloads of published files in access logs (combined format,
+    plain or .gz). Each log resumes where the last run stopped, so run it
+    from cron after every rotation or as often as wanted: no line counts twice."""
+    from search_api.store.download_store import DownloadStore
+
+    store, _ = _store_and_config()
+    counter = DownloadStore(store)  # type: ignore[arg-type]
+    if not prefix.startswith("/") or not prefix.endswith("/"):
+        raise click.BadParameter("write the prefix with slashes on both ends, e.g. /opendata/",
+                                 param_hint="--prefix")
+    for path in logs:
+        result = counter.count_log(path, at=_utc_now(), prefix=prefix)
+        if result.skipped:
+            click.echo(f"{path}: skipped ({result.skipped})", err=True)
+        else:
+            click.echo(f"{path}: {result.lines} new line(s) from byte {result.resumed_at}, "
+                       f"{result.downloads} download(s) counted", err=True)
 
 
 @main.command(name="send-mail")

@@ -22,7 +22,10 @@ from search_api import (
     consult_views,
     delivery_views,
     errors,
+    moderation_views,
     openapi,
+    participation_api,
+    participation_views,
     report_views,
     requests_api,
     requests_views,
@@ -30,10 +33,13 @@ from search_api import (
     search_views,
     security,
     service,
+    statistics_api,
 )
+from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
 from search_api.settings import defaults
+from search_api.store.download_store import DownloadStore
 
 log = logging.getLogger(__name__)
 
@@ -68,6 +74,10 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(requests_api.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(participation_views.bp)
+    app.register_blueprint(participation_api.bp)
+    app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(statistics_api.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")
@@ -93,6 +103,19 @@ def _allow_cross_origin_reads(app: Flask) -> None:
         return response
 
 
+def _count_download(response: Response) -> None:
+    """Count a download of a published file (000 §50): per day, dataset and
+    file only. A failure to count is logged and never fails the download."""
+    found = download_of(request.path, method=request.method, status=response.status_code,
+                        agent=request.headers.get("User-Agent", ""))
+    if found is None:
+        return
+    try:
+        DownloadStore(service.store()).count({(service.today(), found[0], found[1]): 1})
+    except Exception:
+        log.exception("download of %s/%s not counted", found[0], found[1])
+
+
 def _serve_static_site(app: Flask) -> None:
     """Serve the built site at / when SITE_DIR is set (one process for the
     whole portal in development; production puts a web server in front)."""
@@ -100,6 +123,7 @@ def _serve_static_site(app: Flask) -> None:
     if not site_dir:
         return
     root = Path(site_dir).resolve()
+    counting = bool(app.config.get("COUNT_DOWNLOADS"))
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")
@@ -110,4 +134,7 @@ def _serve_static_site(app: Flask) -> None:
         if path == "" or path.endswith("/") or target.is_dir():
             path = path.rstrip("/") + "/index.html" if path else "index.html"
         # send_from_directory refuses paths that leave the folder.
-        return send_from_directory(root, path)
+        response = send_from_directory(root, path)
+        if counting:
+            _count_download(response)
+        return response

@@ -1,21 +1,24 @@
-"""What the applicant pages and the applicants' JSON API share: turning a
-form or JSON body into a filed request, and the applicant's later actions.
-One place, so the two channels cannot apply different rules.
+"""What the pages and the JSON API share: turning a form or JSON body into a
+filed request, the applicant's later actions, and a third party's answer
+through its private link. One place, so the two channels cannot apply
+different rules.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from domain.identity import IdentityKind, mask_identity
-from domain.request_records import Actor, Application, Request
-from domain.request_states import DeliveryMethod, Role
+from domain.request_records import Actor, Application, Request, ThirdParty
+from domain.request_states import DeliveryMethod, IllegalTransition, ProcedureError, Role
 from domain.requests import ApplicationIncomplete
-from search_api import service
+from search_api import refusals, service
 from search_api.security import new_secret, secret_hash
+from search_api.store import StaleRequest
+from search_api.store.idempotency import IdempotencyKey
 
 log = logging.getLogger(__name__)
 TEXT_MAX = 2000
@@ -50,13 +53,27 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:
     return {name: clean_text(raw.get(name)) for name in FIELDS}
 
 
+@dataclass(frozen=True)
+class Idempotency:
+    """An ``Idempotency-Key`` sent with a filing (hashed, see
+    :mod:`search_api.store.idempotency`) and how to render the answer that
+    a retry with the same key and body gets again."""
+
+    key_hash: str
+    body_hash: str
+    answer: Callable[[Filed], Mapping[str, Any]]
+
+
 def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
-                     commitment: bool) -> Filed:
+                     commitment: bool, idempotency: Idempotency | None = None) -> Filed:
     """File a request for a conditional ``dataset`` and store it durably
-    (the transaction commits before this returns).
+    (the transaction commits before this returns), with its idempotency
+    key and the answer to replay when one is given.
 
     Raises:
         Incomplete: every problem of the application, in Chinese.
+        search_api.store.idempotency.IdempotencyKeyTaken: a concurrent
+            retry stored the key first; nothing was filed.
     """
     kind = IdentityKind.CREDIT_CODE if fields["applicant_type"] == "organisation" \
         else IdentityKind.ID_NUMBER
@@ -89,11 +106,15 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     number = store.next_receipt_number(on)
     filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
     code = new_secret()
+    result = Filed(filed, code)
+    key = None if idempotency is None else IdempotencyKey(
+        idempotency.key_hash, idempotency.body_hash, idempotency.answer(result))
     store.add_request(filed, access_code_hash=secret_hash(code), actor=applicant,
-                      at=service.now())
-    log.info("request %s filed for dataset %s (%s)", number, dataset["id"],
-             mask_identity(kind, application.identity_number))
-    return Filed(filed, code)
+                      at=service.now(), idempotency_key=key)
+    log.info("request %s filed for dataset %s (%s)%s", number, dataset["id"],
+             mask_identity(kind, application.identity_number),
+             " with an idempotency key" if key else "")
+    return result
 
 
 APPLICANT_ACTIONS = ("answer", "withdraw", "report")
@@ -125,4 +146,81 @@ def applicant_act(req: Request, version: int, action: str, text: str) -> Request
     else:
         updated = proc.report_use(req, actor=applicant, on=on, text=text)
     service.store().save(updated, expected_version=version, actor=applicant, at=service.now())
+    return updated
+
+
+# --- third parties (003 §25, 002 §38) ------------------------------------------------------
+
+LINK_INVALID = "征求意见链接无效或已过期。如有疑问，请联系发出征求意见书的数据提供部门。"
+ANSWERS = ("agree", "object")
+
+
+class Refused(Exception):
+    """A third party's answer is not recorded; ``message`` (Chinese) says
+    why and what to do, ``status`` is the HTTP status for the API."""
+
+    def __init__(self, message: str, status: int):
+        super().__init__(message)
+        self.message = message
+        self.status = status
+
+
+@dataclass(frozen=True)
+class Consultation:
+    """What a third party's private link opens."""
+
+    request: Request
+    version: int
+    party: ThirdParty
+
+
+def open_consultation(token_hash: str) -> Consultation:
+    """The consultation of the link stored under ``token_hash``.
+
+    Raises:
+        Refused: (404) no such link, expired, or its party is gone.
+    """
+    store = service.store()
+    link = store.find_link("third_party", token_hash, service.now())
+    if link is None or link.party_key is None:
+        log.warning("unknown or expired third-party link used")
+        raise Refused(LINK_INVALID, 404)
+    req, version = store.load(link.request_number)
+    party = req.party(link.party_key)
+    if party is None:
+        log.warning("third-party link of %s names no party of the request", req.number)
+        raise Refused(LINK_INVALID, 404)
+    return Consultation(req, version, party)
+
+
+def answer_consultation(consultation: Consultation, answer: object, reasons: object) -> Request:
+    """Record the answer of the third party of ``consultation`` (see
+    :func:`open_consultation`), given today; the web page and the JSON API
+    both call this.
+
+    Raises:
+        Refused: ``answer`` is neither ``"agree"`` nor ``"object"`` (400);
+            the procedure refuses it — late, a second answer, no grounds
+            where 003 §25 needs them, the consultation over (409); or the
+            request changed meanwhile (409).
+    """
+    req, party = consultation.request, consultation.party
+    if answer not in ANSWERS:
+        raise Refused("请选择同意开放（agree）或不同意开放（object）。", 400)
+    actor = Actor(Role.THIRD_PARTY, party.name)
+    try:
+        updated = service.procedure().third_party_answer(
+            req, actor=actor, key=party.key, on=service.today(), answer=str(answer),
+            reasons=clean_text(reasons))
+        service.store().save(updated, expected_version=consultation.version, actor=actor,
+                             at=service.now())
+    except IllegalTransition as exc:
+        log.info("third-party answer on %s refused: %s", req.number, exc)
+        raise Refused("答复未被接受：该征求意见已结束。如有疑问，请联系数据提供部门。", 409) from None
+    except ProcedureError as exc:
+        log.info("third-party answer on %s refused: %s", req.number, exc)
+        raise Refused(refusals.refusal(exc), 409) from None
+    except StaleRequest:
+        raise Refused("申请刚刚被更新，请重新提交您的意见。", 409) from None
+    log.info("third party %s answered %s on request %s", party.key, answer, req.number)
     return updated

@@ -1,7 +1,14 @@
 """Third parties answer a written consultation through a private link
-(003 §25): they see only what they need — which data, for what use and
-scope, and their deadline — and agree or object with reasons. A late
-answer is refused with the reason.
+(003 §25; 002 §38 under a consent profile): they see only what they need —
+which data, for what use and scope, and their deadline — and agree or
+object. A late answer is refused with the reason.
+
+The link's token is a bearer secret, so it is used once per visit and then
+kept out of URLs: ``GET /consult/<token>`` checks it, binds the session to
+its hash and redirects to the token-free ``/consult/``, where the letter is
+shown and answered. Later requests, their Referer headers and the
+browser's history carry no token; the first request's access-log line is
+redacted by :mod:`search_api.logredact`.
 """
 
 from __future__ import annotations
@@ -9,76 +16,76 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 
-from domain.request_records import Actor, Request, ThirdParty
-from domain.request_states import PeriodKind, ProcedureError, Role
+from domain.request_states import PeriodKind
 from search_api import labels_zh, service
-from search_api.applications import clean_text
+from search_api.applications import LINK_INVALID, Refused, answer_consultation, open_consultation
 from search_api.security import rate_limit
-from search_api.store import StaleRequest, hash_token
+from search_api.store import hash_token
 
 log = logging.getLogger(__name__)
 bp = Blueprint("consult", __name__, url_prefix="/consult")
-
-
-def refusal_message(exc: ProcedureError) -> str:
-    """Why a third party's answer was refused, in Chinese (the domain's
-    messages are English for operators)."""
-    text = str(exc)
-    if "逾期" in text:
-        return "已超过答复期限，答复未被接受；数据提供部门将依法决定是否开放（第二十五条）。"
-    if "already answered" in text:
-        return "您已经答复过，答复只记录一次。"
-    if "grounds" in text:
-        return "不同意开放须说明理由。"
-    return "答复未被接受：该征求意见已结束。"
-
-
-def _open(token: str) -> tuple[Request, int, ThirdParty]:
-    if request.method == "POST":
-        rate_limit(current_app, "secret_attempt")
-    link = service.store().find_link("third_party", hash_token(token), service.now())
-    if link is None or link.party_key is None:
-        log.warning("unknown or expired third-party link used")
-        abort(404, description="征求意见链接无效或已过期。如有疑问，请联系发出征求意见书的数据提供部门。")
-    req, version = service.store().load(link.request_number)
-    party = next((p for p in req.third_parties if p.key == link.party_key), None)
-    if party is None:
-        abort(404, description="征求意见链接无效。")
-    return req, version, party
+SESSION_KEY = "consult_link"  # the hash of the link's token, never the token
+NO_LINK = "请使用数据提供部门书面送达的征求意见链接打开本页。链接已过期的，请联系该部门。"
 
 
 @bp.get("/<token>")
-def page(token: str) -> Any:
-    req, _, party = _open(token)
-    on = service.today()
-    due = next((d for d in service.procedure().deadlines(req, on)
+def bind(token: str) -> Any:
+    """Check the link, remember it in the session, and leave the token URL."""
+    token_hash = hash_token(token)
+    try:
+        open_consultation(token_hash)
+    except Refused as exc:
+        abort(exc.status, description=exc.message)
+    session[SESSION_KEY] = token_hash
+    return redirect(url_for("consult.page"), code=303)
+
+
+def _bound() -> str:
+    token_hash = session.get(SESSION_KEY)
+    if not isinstance(token_hash, str) or not token_hash:
+        abort(404, description=NO_LINK)
+    return token_hash
+
+
+@bp.get("/")
+def page() -> Any:
+    try:
+        consultation = open_consultation(_bound())
+    except Refused:
+        session.pop(SESSION_KEY, None)
+        abort(404, description=LINK_INVALID)
+    req, party = consultation.request, consultation.party
+    proc, on = service.procedure(), service.today()
+    due = next((d for d in proc.deadlines(req, on)
                 if d.what == PeriodKind.THIRD_PARTY and d.party == party.key), None)
     dataset = service.engine().get(req.application.dataset_id) or {}
     return render_template("consult.html", req=req, party=party, due=due, dataset=dataset,
-                           token=token, labels=labels_zh)
+                           labels=labels_zh, profile=proc.profile, veto=proc.third_party_veto)
 
 
-@bp.post("/<token>")
-def answer(token: str) -> Any:
-    req, version, party = _open(token)
-    choice = request.form.get("answer", "")
-    reasons = clean_text(request.form.get("reasons"))
-    if choice not in ("agree", "object"):
-        flash("请选择同意或不同意开放。", "error")
-        return redirect(url_for("consult.page", token=token))
+@bp.post("/")
+def answer() -> Any:
+    rate_limit(current_app, "secret_attempt")
     try:
-        updated = service.procedure().third_party_answer(
-            req, actor=Actor(Role.THIRD_PARTY, party.name), key=party.key, on=service.today(),
-            answer=choice, reasons=reasons)
-        service.store().save(updated, expected_version=version,
-                             actor=Actor(Role.THIRD_PARTY, party.name), at=service.now())
-    except ProcedureError as exc:
-        log.info("third-party answer on %s refused: %s", req.number, exc)
-        flash(refusal_message(exc), "error")
-    except StaleRequest:
-        flash("申请刚被更新，请重新提交。", "error")
+        answer_consultation(open_consultation(_bound()), request.form.get("answer", ""),
+                            request.form.get("reasons"))
+    except Refused as exc:
+        if exc.status == 404:
+            session.pop(SESSION_KEY, None)
+            abort(404, description=exc.message)
+        flash(exc.message, "error")
     else:
         flash("您的意见已收到，感谢答复。", "success")
-    return redirect(url_for("consult.page", token=token))
+    return redirect(url_for("consult.page"), code=303)

@@ -16,6 +16,7 @@ from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from domain.calendar import CalendarYearMissing
+from search_api.logredact import redact
 
 log = logging.getLogger(__name__)
 
@@ -69,6 +70,29 @@ def _refuse_deep_json(app: Flask) -> None:
     app.json.loads = bounded_loads  # type: ignore[method-assign]
 
 
+SITE_ENDPOINT = "_site"  # the static site's catch-all (search_api/__init__.py)
+_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS")
+_IMPLIED = frozenset({"HEAD", "OPTIONS"})  # answered for every route; never the advice
+
+
+def api_methods(app: Flask) -> set[str]:
+    """The methods that a route other than the static site's catch-all
+    accepts for this request's path; empty when only the catch-all (or
+    nothing) matches it."""
+    adapter = app.create_url_adapter(request)
+    if adapter is None:  # pragma: no cover - there is always a request here
+        return set()
+    allowed: set[str] = set()
+    for method in _METHODS:
+        try:
+            rule, _ = adapter.match(request.path, method=method, return_rule=True)
+        except HTTPException:  # NotFound, MethodNotAllowed, RequestRedirect
+            continue
+        if rule.endpoint != SITE_ENDPOINT:
+            allowed.add(method)
+    return allowed if allowed - _IMPLIED else set()
+
+
 def register(app: Flask) -> None:
     _refuse_deep_json(app)
 
@@ -80,7 +104,20 @@ def register(app: Flask) -> None:
     def _http_error(exc: HTTPException) -> Any:
         status = exc.code or 500
         if not request.path.startswith("/api/"):
-            return _page(status, exc)
+            page, code = _page(status, exc)
+            allow = {k: v for k, v in exc.get_headers() if k == "Allow"}
+            return page, code, allow
+        if status in (404, 405):
+            allowed = api_methods(app)
+            if allowed and request.method not in allowed:
+                # A wrong method on an API path is 405, even where the static
+                # site's catch-all (GET) made routing answer 404.
+                verbs = ", ".join(sorted(allowed))
+                message = (f"此地址不支持 {request.method} 请求，请改用 "
+                           f"{' 或 '.join(m for m in sorted(allowed) if m not in _IMPLIED)}。"
+                           "接口说明见 /api/v1/openapi.json")
+                return jsonify(error_body(message, 405)), 405, {"Allow": verbs}
+            status = 404  # only the static site's catch-all matched: no such API path
         message = _HTTP_MESSAGES.get(status, exc.description or "请求无法处理。")
         return jsonify(error_body(message, status)), status
 
@@ -97,6 +134,6 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception) -> Any:
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, redact(request.path))
         message = "服务器内部错误，请稍后重试；如持续出现，请联系平台管理单位。"
         return jsonify(error_body(message, 500)), 500

@@ -11,10 +11,14 @@ third parties are consulted in writing (the mailer records that).
 from __future__ import annotations
 
 import logging
+import os
+import secrets
 import smtplib
+import socket
+import time
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
@@ -25,6 +29,7 @@ from domain.request_states import State
 from domain.requests import Procedure
 from search_api import labels_zh
 from search_api.store import OutboxMessage, Store
+from search_api.store.report_store import ReportStore
 
 log = logging.getLogger(__name__)
 OPEN = frozenset({State.SUBMITTED, State.FORWARDED, State.EXPLANATION_REQUESTED,
@@ -53,6 +58,8 @@ class Addresses:
         if kind == "applicant":
             req, _ = self.store.load(rest)
             return req.application.email or None
+        if kind == "reporter":  # data error reports: the contact the reporter left
+            return ReportStore(self.store).reporter_email(rest)
         if kind in ("department", "department_head"):
             return self.departments.get(rest) or None
         if kind == "authority":
@@ -79,30 +86,54 @@ def _deliver(config: Mapping[str, Any], to: str, msg: OutboxMessage, now: dateti
                      f"Subject: {msg.subject}\n{msg.body}\n")
 
 
-def send_pending(store: Store, config: Mapping[str, Any], now: datetime) -> SendReport:
+def sender_name() -> str:
+    """This sender's name on its claims: host, process and a random part."""
+    return f"{socket.gethostname()[:60]}:{os.getpid()}:{secrets.token_hex(4)}"
+
+
+def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
+                 sender: str | None = None, batch: int = 10) -> SendReport:
+    """Send the outbox: claim ``batch`` messages at a time (so that two
+    senders running at once, e.g. two cron jobs, never send the same
+    message), send each, and record it sent or failed. A failed message
+    keeps its claim until the lease runs out, so it is retried on a later
+    run, not in a loop within this one.
+    """
     report = SendReport()
     addresses = Addresses(store, config)
-    for msg in store.pending_messages(limit=1000):
-        assert msg.id is not None
-        if msg.recipient.startswith("third_party:"):
-            store.mark_sent(msg.id, now)  # the written consultation goes by post/hand
-            report.written += 1
-            continue
-        to = addresses.resolve(msg)
-        if not to:
-            store.mark_failed(msg.id, f"no e-mail address for {msg.recipient_role}", now)
-            report.failed += 1
-            continue
-        try:
-            _deliver(config, to, msg, now)
-        except (OSError, smtplib.SMTPException) as exc:
-            log.warning("message %s not sent: %s", msg.id, exc.__class__.__name__)
-            store.mark_failed(msg.id, exc.__class__.__name__, now)
-            report.failed += 1
-        else:
-            store.mark_sent(msg.id, now)
-            report.sent += 1
-    return report
+    sender = sender or sender_name()
+    started = time.monotonic()
+    while True:
+        # Leases count from the moment of each claim, not from the run's start.
+        at = now + timedelta(seconds=time.monotonic() - started)
+        claimed = store.claim_messages(sender, at, limit=batch)
+        if not claimed:
+            return report
+        for msg in claimed:
+            _send_one(store, config, addresses, msg, now, report)
+
+
+def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg: OutboxMessage,
+              now: datetime, report: SendReport) -> None:
+    assert msg.id is not None
+    if msg.recipient.startswith("third_party:"):
+        store.mark_sent(msg.id, now)  # the written consultation goes by post/hand
+        report.written += 1
+        return
+    to = addresses.resolve(msg)
+    if not to:
+        store.mark_failed(msg.id, f"no e-mail address for {msg.recipient_role}", now)
+        report.failed += 1
+        return
+    try:
+        _deliver(config, to, msg, now)
+    except (OSError, smtplib.SMTPException) as exc:
+        log.warning("message %s not sent: %s", msg.id, exc.__class__.__name__)
+        store.mark_failed(msg.id, exc.__class__.__name__, now)
+        report.failed += 1
+    else:
+        store.mark_sent(msg.id, now)
+        report.sent += 1
 
 
 def remind(store: Store, procedure: Procedure, today: date, now: datetime) -> int:

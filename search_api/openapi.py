@@ -81,6 +81,44 @@ APPLICATION = {
                                 "description": "Must be true: the data-use commitment."},
     },
 }
+# Public participation (participation_api.py): what anyone may file and read.
+_TEXT = {"type": "string"}
+_SUBMITTER = {"name": {"type": "string", "description": "Optional; never published."},
+              "contact": {"type": "string", "description": "Never published."}}
+DEMAND = {"type": "object", "required": ["title", "text"], "properties": {
+    "title": {"type": "string", "description": "The data wanted (≤ 100 characters)."},
+    "text": {"type": "string", "description": "Data items, scope, use (≤ 2000 characters)."},
+    "department": {"type": "string", "description": "A department code, if known."},
+    **_SUBMITTER}}
+SUGGESTION = {"type": "object", "required": ["title", "text"], "properties": {
+    "title": _TEXT, "text": _TEXT,
+    "dataset_id": {"type": "string", "description": "The dataset it is about, if any."},
+    "department": _TEXT, **_SUBMITTER}}
+REUSE = {"type": "object", "required": ["title", "text", "url", "dataset_ids", "contact"],
+         "properties": {
+             "title": _TEXT, "text": _TEXT,
+             "url": {"type": "string", "description": "http:// or https:// only."},
+             "dataset_ids": {"type": "array", "minItems": 1, "items": {"type": "string"},
+                             "description": "Published datasets used (≤ 20)."},
+             **_SUBMITTER}}
+PARTICIPATION_RECEIPT = {
+    "type": "object", "required": ["ok", "number", "kind", "status", "received", "due"],
+    "properties": {"ok": {"const": True}, "number": _TEXT, "kind": _TEXT, "status": _TEXT,
+                   "status_name": _TEXT, "received": _TEXT,
+                   "due": {"type": ["string", "null"]}, "message": _TEXT}}
+PARTICIPATION_ITEM = {
+    "type": "object",
+    "required": ["number", "kind", "status", "status_name", "received", "title", "text",
+                 "department", "department_name", "dataset_ids"],
+    "properties": {"number": _TEXT, "kind": _TEXT, "kind_name": _TEXT, "status": _TEXT,
+                   "status_name": _TEXT, "received": _TEXT, "title": _TEXT, "text": _TEXT,
+                   "department": {"type": ["string", "null"]}, "department_name": _TEXT,
+                   "dataset_ids": {"type": "array", "items": _TEXT}, "url": _TEXT,
+                   "due": {"type": ["string", "null"]},
+                   "reply": {"type": ["object", "null"]}}}
+PARTICIPATION_LIST = {"type": "object", "required": ["ok", "kind", "items"], "properties": {
+    "ok": {"const": True}, "kind": _TEXT,
+    "items": {"type": "array", "items": PARTICIPATION_ITEM}}}
 CKAN_OK = {"type": "object", "required": ["help", "success", "result"],
            "properties": {"help": {"type": "string"}, "success": {"const": True}, "result": {}}}
 CKAN_ERROR = {"type": "object", "required": ["help", "success", "error"],
@@ -103,6 +141,7 @@ def _errors(*statuses: int) -> dict[str, Any]:
     described = {400: "Bad parameter or body; the message says what to send",
                  403: "Wrong or missing access code (X-Access-Code)",
                  404: "Not found", 409: "Not possible in the current state",
+                 422: "Idempotency-Key already used with another body",
                  413: "Body over 64 KB", 429: "Too many attempts from this client"}
     return {str(s): _error(described[s]) for s in statuses}
 
@@ -130,6 +169,15 @@ def _path(name: str, schema: dict[str, Any] | None = None) -> dict[str, Any]:
             "schema": schema or {"type": "string", "minLength": 1}}
 
 
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "Optional; 1-200 visible ASCII characters, e.g. a new UUID per application. "
+                   "A retry with the same key and the same JSON body within 24 hours files "
+                   "nothing and answers the first receipt again (201, same number and access "
+                   "code, header Idempotent-Replayed: true); the same key with another body "
+                   "is refused with 422.",
+    "schema": {"type": "string", "minLength": 1, "maxLength": 200,
+               "pattern": "^[\\x21-\\x7e]+$"}}
 ACCESS_CODE = {"name": "X-Access-Code", "in": "header", "required": True,
                "description": "The private access code shown once when the request was filed.",
                "schema": {"type": "string"}}
@@ -197,13 +245,21 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                     "type": "object", "required": ["ok", "by_department", "by_dataset"],
                     "properties": {"ok": {"const": True},
                                    "by_department": {"type": "object"},
-                                   "by_dataset": {"type": "object"}}})}}},
+                                   "by_dataset": {"type": "object"},
+                                   "use_reports": {"type": "array", "items": {
+                                       "type": "object", "description": "Moderated text of "
+                                       "an approved applicant's usage report"}}}})}}},
             "/api/v1/requests": {"post": {
                 "summary": "File a conditional-open request",
+                "parameters": [IDEMPOTENCY_KEY],
                 "requestBody": {"required": True, "content": {JSON: {"schema": APPLICATION}}},
-                "responses": {"201": _json("Filed: number, access code, deadlines",
-                                           REQUEST_STATUS),
-                              **_errors(400, 413, 429)}}},
+                "responses": {"201": {**_json("Filed: number, access code, deadlines (a "
+                                              "replay under the same Idempotency-Key answers "
+                                              "the first receipt again)", REQUEST_STATUS),
+                                      "headers": {"Idempotent-Replayed": {
+                                          "description": "true when this is a replay",
+                                          "schema": {"type": "string", "enum": ["true"]}}}},
+                              **_errors(400, 409, 413, 422, 429)}}},
             "/api/v1/requests/{number}": {"get": {
                 "summary": "Status of a request",
                 "parameters": [_path("number"), ACCESS_CODE],
@@ -231,6 +287,67 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                     "type": "object", "required": ["ok", "message"],
                     "properties": {"ok": {"const": True}, "message": {"type": "string"}}}),
                     **_errors(400, 404, 409, 413, 429)}}},
+            **{f"/api/v1/{name}": {
+                "get": {"summary": f"Moderated {name} (never pending or refused ones)",
+                        "responses": {"200": _json("Public items", PARTICIPATION_LIST)}},
+                "post": {"summary": f"File one of the {name}; public after moderation",
+                         "requestBody": {"required": True,
+                                         "content": {JSON: {"schema": schema}}},
+                         "responses": {"201": _json("Receipt number", PARTICIPATION_RECEIPT),
+                                       **_errors(400, 413, 429)}}}
+               for name, schema in (("demands", DEMAND), ("suggestions", SUGGESTION),
+                                    ("reuses", REUSE))},
+            "/api/v1/datasets/{dataset_id}/reuses": {"get": {
+                "summary": "Published reuses of a dataset",
+                "parameters": [_path("dataset_id")],
+                "responses": {"200": _json("Reuses", {
+                    "type": "object", "required": ["ok", "dataset_id", "reuses"],
+                    "properties": {"ok": {"const": True}, "dataset_id": _TEXT,
+                                   "reuses": {"type": "array", "items": PARTICIPATION_ITEM}}})}}},
+            "/api/v1/statistics/participation": {"get": {
+                "summary": "Demands and suggestions received, answered, answered in time, "
+                           "overdue, per department; reuses and usage reports",
+                "responses": {"200": _json("Counts", {
+                    "type": "object",
+                    "required": ["ok", "reply_days", "by_department", "totals"],
+                    "properties": {"ok": {"const": True}, "reply_days": {"type": "integer"},
+                                   "reply_period_basis": _TEXT,
+                                   "by_department": {"type": "object"},
+                                   "totals": {"type": "object"}}})}}},
+            "/api/v1/statistics/downloads": {"get": {
+                "summary": "Downloads per dataset, file and day (counters only, no personal "
+                           "data); format=csv for a spreadsheet",
+                "parameters": [
+                    _query("from", {"type": "string", "format": "date"},
+                           "First day (YYYY-MM-DD); default 364 days before `to`."),
+                    _query("to", {"type": "string", "format": "date"},
+                           "Last day (YYYY-MM-DD); default today (China)."),
+                    _query("dataset", {"type": "string"}, "Only this dataset."),
+                    _query("top", {"type": "integer", "minimum": 1, "maximum": 1000},
+                           "How many datasets, most downloaded first (default 100)."),
+                    _query("format", {"type": "string", "enum": ["json", "csv"]})],
+                "responses": {"200": {"description": "Counts", "content": {
+                    JSON: {"schema": {
+                        "type": "object",
+                        "required": ["ok", "from", "to", "total", "datasets", "days"],
+                        "properties": {"ok": {"const": True}, "from": _TEXT, "to": _TEXT,
+                                       "total": {"type": "integer"},
+                                       "datasets": {"type": "array", "items": {"type": "object"}},
+                                       "days": {"type": "array", "items": {"type": "object"}}}}},
+                    "text/csv": {"schema": {"type": "string"}}}},
+                    **_errors(400)}}},
+            "/api/v1/statistics/reports": {"get": {
+                "summary": "Data error reports and catalogue corrections per department: "
+                           "received, answered, in time, open, overdue",
+                "parameters": [_query("format", {"type": "string", "enum": ["json", "csv"]})],
+                "responses": {"200": {"description": "Counts per department and kind",
+                                      "content": {JSON: {"schema": {
+                    "type": "object", "required": ["ok", "as_of", "departments"],
+                    "properties": {"ok": {"const": True}, "as_of": _TEXT,
+                                   "departments": {"type": "array",
+                                                   "items": {"type": "object"}}}}},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400)}}},
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",
                 "responses": {"200": _json("OpenAPI 3.1", {

@@ -24,11 +24,12 @@ from flask import (
 from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError, ReportKind
 from domain.request_states import Role
 from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
-from search_api import service
+from search_api import report_mail, service
 from search_api.applications import clean_text
 from search_api.review_views import signed_in
 from search_api.security import rate_limit
 from search_api.store import RequestNotFound, StaleRequest
+from search_api.store.report_store import EMAIL_RE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
@@ -71,9 +72,13 @@ def submit(dataset_id: str) -> Any:
         number=number, kind=kind, dataset_id=dataset["id"], department=dataset["department"],
         on=on, description=values["description"], field=values["field"], row=values["row"][:64],
         evidence=values["evidence"])
-    service.reports().add(report, reporter={"name": values["reporter_name"][:100],
-                                            "contact": values["reporter_contact"][:200]},
-                          actor="public", at=service.now())
+    reporter = {"name": values["reporter_name"][:100],
+                "contact": values["reporter_contact"][:200]}
+    messages = report_mail.received_messages(
+        report, service.verification().due(report),
+        reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])))
+    service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
+                          messages=messages)
     log.info("report %s received for dataset %s", number, dataset["id"])
     return render_template("report_receipt.html", report=report, dataset=dataset,
                            due=service.verification().due(report), notice=BUSINESS_NOT_REFUSED)
@@ -125,9 +130,10 @@ def act(number: str, action: str) -> Any:
                                approved_by=g.user.username, on=on)
         else:
             abort(403, description="您的角色无权执行此操作。")
+        answered = report_mail.answered_message(updated)
         service.reports().save(updated, expected_version=version, actor_role=role,
                                actor=g.user.username, action=f"report.{action}",
-                               at=service.now())
+                               at=service.now(), messages=[answered] if answered else [])
     except (ReportError, ExtensionAlreadyUsed, ExtensionNotAllowed, ClockStateError,
             ValueError) as exc:
         flash(f"操作未执行：{exc}", "error")

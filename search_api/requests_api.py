@@ -1,6 +1,7 @@
 """The applicants' and third parties' JSON API (no cookies, so no CSRF):
 
     POST /api/v1/requests                       file a request → number + access code
+                                                (header Idempotency-Key: retries file once)
     GET  /api/v1/requests/<number>              status (header X-Access-Code)
     POST /api/v1/requests/<number>/<action>     answer | withdraw | report  {"text": ...}
     POST /api/v1/consultations/<token>          a third party's answer {"answer", "reasons"}
@@ -11,26 +12,30 @@ Errors use the API's one shape; messages are in Chinese.
 from __future__ import annotations
 
 import logging
+import re
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Blueprint, current_app, request
 
-from domain.request_records import Actor, Request
-from domain.request_states import ProcedureError, Role
+from domain.request_records import Request
+from domain.request_states import ProcedureError
 from search_api import labels_zh, service
 from search_api.applications import (
     APPLICANT_ACTIONS,
     DONE,
+    Idempotency,
     Incomplete,
+    Refused,
+    answer_consultation,
     applicant_act,
     clean_fields,
-    clean_text,
     file_application,
+    open_consultation,
 )
-from search_api.consult_views import refusal_message
 from search_api.errors import ApiError
 from search_api.security import rate_limit, secret_matches
-from search_api.store import RequestNotFound, StaleRequest, hash_token
+from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
@@ -78,10 +83,50 @@ def status_body(req: Request) -> dict[str, Any]:
             "decision": decision}
 
 
+IDEMPOTENCY_KEY = re.compile(r"[\x21-\x7e]{1,200}")  # visible ASCII, as the header allows
+
+
+def _idempotency(body: Mapping[str, Any]) -> Idempotency | None:
+    """The ``Idempotency-Key`` of this filing, hashed, or None when absent.
+
+    Raises:
+        ApiError: (400) the key is not 1-200 visible ASCII characters.
+    """
+    key = request.headers.get("Idempotency-Key")
+    if key is None:
+        return None
+    if not IDEMPOTENCY_KEY.fullmatch(key):
+        raise ApiError("Idempotency-Key 须为 1 至 200 个可见 ASCII 字符，建议每份申请使用一个新的 "
+                       "UUID；重试时发送同一个值。")
+    return Idempotency(idempotency.key_hash(key), idempotency.body_hash(body),
+                       lambda filed: {**status_body(filed.request),
+                                      "access_code": filed.access_code})
+
+
+def _replay(key: Idempotency) -> Any:
+    """The first answer to this key, when it lives (24 h); None otherwise.
+
+    Raises:
+        ApiError: (422) the key came first with another body.
+    """
+    earlier = service.store().idempotent_replay(key.key_hash, service.now())
+    if earlier is None:
+        return None
+    if earlier.body_hash != key.body_hash:
+        log.info("idempotency key reused with another body (request %s)", earlier.request_number)
+        raise ApiError("该 Idempotency-Key 已用于另一份申请内容。重试时请发送与首次完全相同的内容；"
+                       "新的申请请使用新的 Idempotency-Key。", status=422)
+    log.info("idempotent replay of request %s", earlier.request_number)
+    return earlier.response, 201, {"Idempotent-Replayed": "true"}
+
+
 @bp.post("/requests")
 def file_request() -> Any:
     rate_limit(current_app, "public_write")
     body = _body()
+    key = _idempotency(body)
+    if key is not None and (replayed := _replay(key)) is not None:
+        return replayed
     dataset = service.engine().get(str(body.get("dataset_id") or "")[:64])
     if dataset is None or dataset.get("open_type") != "conditional" \
             or dataset.get("status") != "active":
@@ -89,9 +134,17 @@ def file_request() -> Any:
                        "无条件开放数据可直接下载。")
     try:
         filed = file_application(clean_fields(body), dataset,
-                                 commitment=body.get("commitment_accepted") is True)
+                                 commitment=body.get("commitment_accepted") is True,
+                                 idempotency=key)
     except Incomplete as exc:
         raise ApiError(exc.problems[0], errors=exc.problems) from None
+    except idempotency.IdempotencyKeyTaken:
+        # A concurrent retry with the same key filed first: answer as it did.
+        assert key is not None
+        replayed = _replay(key)
+        if replayed is None:  # pragma: no cover - expired within the same second
+            raise ApiError("请求正在处理，请稍后用同一 Idempotency-Key 重试。", status=409) from None
+        return replayed
     return {**status_body(filed.request), "access_code": filed.access_code}, 201
 
 
@@ -123,25 +176,11 @@ def request_action(number: str, action: str) -> Any:
 @bp.post("/consultations/<token>")
 def consultation_answer(token: str) -> Any:
     rate_limit(current_app, "secret_attempt")
-    link = service.store().find_link("third_party", hash_token(token), service.now())
-    if link is None or link.party_key is None:
-        raise ApiError("征求意见链接无效或已过期。", status=404)
-    body = _body()
-    answer = body.get("answer")
-    if answer not in ("agree", "object"):
-        raise ApiError("answer 须为 agree（同意开放）或 object（不同意开放）。")
-    req, version = service.store().load(link.request_number)
-    party = next((p for p in req.third_parties if p.key == link.party_key), None)
-    if party is None:
-        raise ApiError("征求意见链接无效。", status=404)
-    actor = Actor(Role.THIRD_PARTY, party.name)
+    token_hash = hash_token(token)
     try:
-        updated = service.procedure().third_party_answer(
-            req, actor=actor, key=party.key, on=service.today(), answer=str(answer),
-            reasons=clean_text(body.get("reasons")))
-        service.store().save(updated, expected_version=version, actor=actor, at=service.now())
-    except ProcedureError as exc:
-        raise ApiError(refusal_message(exc), status=409) from None
-    except StaleRequest:
-        raise ApiError("申请刚刚被更新，请重试。", status=409) from None
+        consultation = open_consultation(token_hash)  # an unknown link: 404 before the body
+        body = _body()
+        answer_consultation(consultation, body.get("answer"), body.get("reasons"))
+    except Refused as exc:
+        raise ApiError(exc.message, status=exc.status) from None
     return {"ok": True, "message": "意见已收到。"}

@@ -36,6 +36,7 @@ from search_api.applications import (
     clean_text,
     file_application,
 )
+from search_api.participation_api import public_use_reports
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest
 
@@ -153,7 +154,9 @@ def act(number: str, action: str) -> Any:
 def register_counts() -> dict[str, Any]:
     store = service.store()
     return {"by_department": {k: asdict(v) for k, v in store.counts_by_department().items()},
-            "by_dataset": {k: asdict(v) for k, v in store.counts_by_dataset().items()}}
+            "by_dataset": {k: asdict(v) for k, v in store.counts_by_dataset().items()},
+            # Usage reports, moderated text only (000 §36(四), 002 §36; issue #5).
+            "use_reports": public_use_reports()}
 
 
 @bp.get("/api/v1/register")
@@ -169,4 +172,4 @@ def register() -> Any:
     return render_template("register.html", by_department=store.counts_by_department(),
                            by_dataset=store.counts_by_dataset(), labels=labels_zh,
                            names=current_app.extensions["portal_labels"].get(),
-                           State=State)
+                           State=State, use_reports=public_use_reports())

@@ -7,9 +7,11 @@ department's requests only; the auditor reads and acts on nothing.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import timedelta
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
 from functools import wraps
+from types import MappingProxyType
 from typing import Any, TypeVar, cast
 
 from flask import (
@@ -27,8 +29,9 @@ from flask import (
 
 from domain.calendar import CalendarYearMissing
 from domain.request_records import Actor, Request
-from domain.request_states import Action, ProcedureError, Role, State
-from search_api import labels_zh, service
+from domain.request_states import Action, EventKind, ProcedureError, Role, State
+from domain.requests import Procedure
+from search_api import labels_zh, refusals, service
 from search_api.applications import clean_text
 from search_api.security import new_secret, rate_limit
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
@@ -134,14 +137,98 @@ def queue() -> Any:
 def detail(number: str) -> Any:
     req, version = _load_visible(number)
     on = service.today()
-    actions = service.procedure().allowed_actions(req, Role(g.user.role), on)
+    proc = service.procedure()
+    actions = proc.allowed_actions(req, Role(g.user.role), on)
+    on_paper = {e.data.get("party") for e in req.events
+                if e.kind is EventKind.THIRD_PARTY_ANSWERED and e.data.get("channel") == "paper"}
     return render_template("review/request.html", req=req, version=version, user=g.user,
-                           labels=labels_zh, deadlines=service.procedure().deadlines(req, on),
-                           actions={str(a) for a in actions})
+                           labels=labels_zh, deadlines=proc.deadlines(req, on),
+                           actions={str(a) for a in actions}, on=on, on_paper=on_paper,
+                           veto=proc.third_party_veto,
+                           unanswered=[p for p in req.current_parties if p.answer is None])
 
 
-def _text(name: str) -> str:
-    return clean_text(request.form.get(name), TEXT_MAX)
+class FormError(ValueError):
+    """A reviewer's form value cannot be read; the message (Chinese) says which."""
+
+
+@dataclass
+class Form:
+    """What one reviewer action reads: the request, who acts and when, the
+    posted fields, and the third-party links a consultation creates."""
+
+    proc: Procedure
+    req: Request
+    actor: Actor
+    on: date
+    links: list[tuple[str, str, str]] = field(default_factory=list)  # key, name, token
+
+    def text(self, name: str) -> str:
+        return clean_text(request.form.get(name), TEXT_MAX)
+
+    def yes(self, name: str) -> bool:
+        return self.text(name) == "yes"
+
+    def days(self, name: str) -> int:
+        value = self.text(name)
+        if not value.isascii() or not value.isdigit():
+            raise FormError("延长天数须为整数（工作日）。")
+        return int(value)
+
+    def day(self, name: str) -> date | None:
+        value = self.text(name)
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise FormError("日期格式不正确，请按 2026-10-12 的格式填写。") from None
+
+
+def _start_consultation(f: Form) -> Request:
+    names = [n.strip() for n in f.text("parties").splitlines() if n.strip()]
+    start = len(f.req.third_parties)
+    parties = [(f"p{start + i + 1}", name[:100]) for i, name in enumerate(names)]
+    updated = f.proc.start_consultation(f.req, actor=f.actor, on=f.on, parties=parties)
+    f.links.extend((key, name, new_secret()) for key, name in parties)
+    return updated
+
+
+# action → how its form's fields become the procedure call (002 §42: the
+# procedure checks the role; a reviewer's page offers only allowed actions).
+ACTIONS: Mapping[Action, Callable[[Form], Request]] = MappingProxyType({
+    Action.FORWARD: lambda f: f.proc.forward(f.req, actor=f.actor, on=f.on),
+    Action.REJECT: lambda f: f.proc.reject(f.req, actor=f.actor, on=f.on,
+                                           reasons=f.text("reasons")),
+    Action.REQUEST_EXPLANATION: lambda f: f.proc.request_explanation(
+        f.req, actor=f.actor, on=f.on, question=f.text("question")),
+    Action.JUDGE_EXPLANATION: lambda f: f.proc.judge_explanation(
+        f.req, actor=f.actor, on=f.on, reasonable=f.yes("reasonable"),
+        reasons=f.text("reasons")),
+    Action.START_CONSULTATION: _start_consultation,
+    # A third party's answer received on paper or by post (书面), dated the
+    # day it was received (003 §25 periods; 002 §38 consent).
+    Action.THIRD_PARTY_ANSWER: lambda f: f.proc.third_party_answer(
+        f.req, actor=f.actor, key=f.text("party"), on=f.on, answer=f.text("answer"),
+        reasons=f.text("reasons"), received_on=f.day("received_on") or f.on,
+        reference=f.text("reference")),
+    Action.CLOSE_CONSULTATION: lambda f: f.proc.close_consultation(f.req, actor=f.actor, on=f.on),
+    Action.JUDGE_OBJECTION: lambda f: f.proc.judge_objection(
+        f.req, actor=f.actor, key=f.text("party"), on=f.on, reasonable=f.yes("reasonable"),
+        reasons=f.text("reasons")),
+    Action.EXTEND: lambda f: f.proc.extend(f.req, actor=f.actor, on=f.on, days=f.days("days"),
+                                           reason=f.text("reasons")),
+    Action.APPROVE: lambda f: f.proc.approve(
+        f.req, actor=f.actor, on=f.on, scope=f.text("scope"),
+        delivery_method=f.text("delivery_method") or "download",
+        public_interest_override=f.text("override") or None),
+    Action.DENY: lambda f: f.proc.deny(f.req, actor=f.actor, on=f.on, reasons=f.text("reasons"),
+                                       legal_basis=f.text("legal_basis")),
+    Action.NOTIFY_THIRD_PARTY: lambda f: f.proc.notify_third_party(
+        f.req, actor=f.actor, key=f.text("party"), on=f.on, reference=f.text("reference")),
+    Action.DELIVER: lambda f: f.proc.deliver(f.req, actor=f.actor, on=f.on,
+                                             reference=f.text("reference")),
+})
 
 
 @bp.post("/requests/<number>/<action>")
@@ -149,78 +236,36 @@ def _text(name: str) -> str:
 def act(number: str, action: str) -> Any:
     req, _ = _load_visible(number)
     user: User = g.user
-    actor = Actor(Role(user.role), user.username)
-    proc, on = service.procedure(), service.today()
+    try:
+        handler = ACTIONS[Action(action)]
+    except (ValueError, KeyError):
+        abort(404, description="没有这个办理操作。")
+    form = Form(service.procedure(), req, Actor(Role(user.role), user.username), service.today())
     try:
         version = int(request.form.get("version", "-1"))
-        new_links: list[tuple[str, str, str]] = []
-        if action == Action.FORWARD:
-            updated = proc.forward(req, actor=actor, on=on)
-        elif action == Action.REJECT:
-            updated = proc.reject(req, actor=actor, on=on, reasons=_text("reasons"))
-        elif action == Action.REQUEST_EXPLANATION:
-            updated = proc.request_explanation(req, actor=actor, on=on, question=_text("question"))
-        elif action == Action.JUDGE_EXPLANATION:
-            updated = proc.judge_explanation(req, actor=actor, on=on,
-                                             reasonable=_text("reasonable") == "yes",
-                                             reasons=_text("reasons"))
-        elif action == Action.START_CONSULTATION:
-            names = [n.strip() for n in _text("parties").splitlines() if n.strip()]
-            start = len(req.third_parties)
-            parties = [(f"p{start + i + 1}", name[:100]) for i, name in enumerate(names)]
-            updated = proc.start_consultation(req, actor=actor, on=on, parties=parties)
-            for key, name in parties:
-                token = new_secret()
-                new_links.append((key, name, token))
-        elif action == Action.CLOSE_CONSULTATION:
-            updated = proc.close_consultation(req, actor=actor, on=on)
-        elif action == Action.JUDGE_OBJECTION:
-            updated = proc.judge_objection(req, actor=actor, key=_text("party"), on=on,
-                                           reasonable=_text("reasonable") == "yes",
-                                           reasons=_text("reasons"))
-        elif action == Action.EXTEND:
-            days = int(_text("days") or "0")
-            updated = proc.extend(req, actor=actor, on=on, days=days, reason=_text("reasons"))
-        elif action == Action.APPROVE:
-            updated = proc.approve(req, actor=actor, on=on, scope=_text("scope"),
-                                   delivery_method=_text("delivery_method") or "download",
-                                   public_interest_override=_text("override") or None)
-        elif action == Action.DENY:
-            updated = proc.deny(req, actor=actor, on=on, reasons=_text("reasons"),
-                                legal_basis=_text("legal_basis"))
-        elif action == Action.NOTIFY_THIRD_PARTY:
-            updated = proc.notify_third_party(req, actor=actor, key=_text("party"), on=on,
-                                              reference=_text("reference"))
-        elif action == Action.DELIVER:
-            updated = proc.deliver(req, actor=actor, on=on, reference=_text("reference"))
-        else:
-            abort(404)
+        updated = handler(form)
         now = service.now()
         expires = now + timedelta(days=THIRD_PARTY_LINK_DAYS)
         # The links commit with the consultation: never one without the other.
-        service.store().save(updated, expected_version=version, actor=actor, at=now,
+        service.store().save(updated, expected_version=version, actor=form.actor, at=now,
                              third_party_links=[(hash_token(token), key, expires)
-                                                for key, _, token in new_links])
-        for _, name, token in new_links:
-            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）："
-                  f"{request.host_url}consult/{token}", "info")
+                                                for key, _, token in form.links])
+    except ProcedureError as exc:
+        log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
+        if exc.status == 403:
+            abort(403, description="您的角色无权执行此操作。")
+        flash(f"操作未执行：{refusals.refusal(exc)}", "error")
+    except FormError as exc:
+        flash(f"操作未执行：{exc}", "error")
     except ValueError as exc:
-        if isinstance(exc, ProcedureError):
-            log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
-            status = getattr(exc, "status", 400)
-            flash(f"操作未执行：{_explain(exc)}", "error")
-            if status == 403:
-                abort(403, description="您的角色无权执行此操作。")
-        else:
-            flash("操作未执行：请检查填写的内容（天数须为整数）。", "error")
+        log.info("reviewer %s action %s on %s: unreadable form: %s", user.username, action,
+                 number, exc)
+        flash("操作未执行：请检查填写的内容后重试；如仍不成功，请刷新页面后重新操作。", "error")
     except StaleRequest:
         flash("该申请刚被其他人更新，请查看最新状态后重新操作。", "error")
     else:
+        for _, name, token in form.links:
+            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）："
+                  f"{request.host_url}consult/{token}", "info")
         flash("操作已完成。", "success")
     return redirect(url_for("review.detail", number=number))
-
-
-def _explain(exc: ProcedureError) -> str:
-    """The domain's English reason, with its article, for the reviewer."""
-    article = getattr(exc, "article", "")
-    return f"{exc}" + (f"（{article}）" if article and article not in str(exc) else "")

@@ -8,7 +8,7 @@ writes, unguessable access codes and links.
   shared store is the next step for large deployments).
 - Access codes and link tokens: 128 random bits, stored only as SHA-256
   (they are high-entropy secrets, so a slow hash adds nothing), compared in
-  constant time.
+  constant time, and redacted from every log (:mod:`search_api.logredact`).
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, abort, request, session
+
+from search_api.logredact import install as install_log_redaction
+from search_api.logredact import redact
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +47,8 @@ def _check_csrf() -> None:
     sent = request.form.get(CSRF_FIELD, "")
     expected = session.get("_csrf", "")
     if not expected or not hmac.compare_digest(str(sent), str(expected)):
-        log.warning("CSRF token missing or wrong on %s from %s", request.path, client_key())
+        log.warning("CSRF token missing or wrong on %s from %s", redact(request.path),
+                    client_key())
         abort(400, description="页面已过期或来源不明：请刷新页面后重新提交。")
 
 
@@ -86,7 +90,7 @@ def rate_limit(app: Flask, bucket: str) -> None:
     limiter: RateLimiter = app.extensions["portal_limits"][bucket]
     if not limiter.allow(client_key()):
         log.warning("rate limit %s exceeded by client %s on %s", bucket, client_key(),
-                    request.path)
+                    redact(request.path))
         abort(429, description="提交过于频繁，请稍后再试。")
 
 
@@ -106,6 +110,7 @@ def secret_matches(secret: str, stored_hash: str | None) -> bool:
 
 
 def install(app: Flask) -> None:
+    install_log_redaction()  # link tokens never reach the access logs
     proxies = int(app.config.get("TRUSTED_PROXIES") or 0)
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix

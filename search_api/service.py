@@ -12,10 +12,12 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 
 from domain.calendar import WorkCalendar
+from domain.participation import Participation
 from domain.profiles import load_profile
 from domain.reports import Verification
 from domain.requests import Procedure
 from search_api.store import Store
+from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
@@ -33,6 +35,9 @@ def install(app: Flask) -> None:
     app.extensions["portal_procedure"] = Procedure(profile, calendar)
     app.extensions["portal_verification"] = Verification(profile, calendar)
     app.extensions["portal_reports"] = ReportStore(store)
+    app.extensions["portal_participation"] = Participation(
+        calendar, int(app.config["PARTICIPATION_REPLY_DAYS"]))
+    app.extensions["portal_participation_store"] = ParticipationStore(store)
     clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
     app.extensions["portal_clock"] = clock
 
@@ -49,6 +54,16 @@ def verification() -> Verification:
 
 def reports() -> ReportStore:
     value: ReportStore = current_app.extensions["portal_reports"]
+    return value
+
+
+def participation() -> Participation:
+    value: Participation = current_app.extensions["portal_participation"]
+    return value
+
+
+def participation_store() -> ParticipationStore:
+    value: ParticipationStore = current_app.extensions["portal_participation_store"]
     return value
 
 

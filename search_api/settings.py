@@ -53,6 +53,9 @@ SETTINGS: tuple[Setting, ...] = (
             "client address per hour, per worker process."),
     Setting("RATE_SECRET_ATTEMPTS", 10, "Access-code and sign-in attempts allowed per client "
             "address per 15 minutes, per worker process."),
+    Setting("COUNT_DOWNLOADS", True, "Count downloads of published files that this service "
+            "serves itself (SITE_DIR): per day, dataset and file, nothing about who. Where a web "
+            "server publishes the site, count its logs with `portal downloads count` instead."),
     Setting("MAIL_LOG", "var/mail.log", "When SMTP_HOST is empty, outgoing messages are "
             "appended to this file instead of being sent."),
     Setting("SMTP_HOST", "", "SMTP server for outgoing messages; empty: write to MAIL_LOG."),
@@ -64,6 +67,10 @@ SETTINGS: tuple[Setting, ...] = (
             "valid."),
     Setting("AUTHORITY_EMAIL", "", "E-mail address of the data authority's reviewers "
             "(normative review, reminders)."),
+    Setting("PARTICIPATION_REPLY_DAYS", 15, "Working days within which a department answers "
+            "a data demand or suggestion, counted from the day after receipt. No regulation "
+            "sets this period (003 §28, 004 §35, 000 §30 say only 及时响应): it is bureau "
+            "policy; answers after it are counted as late in the public statistics."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )

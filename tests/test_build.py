@@ -263,12 +263,21 @@ def test_statistics_page_and_exports(minimal_site: Path) -> None:
     assert table[-1][1] == "全部" and table[-1][2] == "2"
     page = soup(minimal_site / "statistics" / "index.html")
     assert "云河市交通运输局" in page.get_text()
+    # Charts drawn at build time, with the numbers in their tooltips.
+    charts = page.select("svg.pt-chart")
+    assert [c["aria-label"] for c in charts] == [
+        "各部门开放数据集数量", "各部门数据集更新情况", "各领域数据集数量"]
+    tips = [t.get_text() for t in charts[0].select("rect > title")]
+    assert any(t.startswith("云河市交通运输局：无条件开放 1") for t in tips)
+    live = page.select_one("#pt-live-stats")
+    assert live is not None and json.loads(live["data-departments"])["jtj"] == "云河市交通运输局"
 
 
 def test_dataset_page_shows_quality_criteria(minimal_site: Path) -> None:
     page = soup(minimal_site / "datasets" / "jtj-0001" / "index.html")
     assert page.select_one("a.pt-quality").get_text(strip=True) == "质量 67 分"
-    assert len(page.select(".pt-quality-list li")) == 6
+    assert len(page.select(".pt-quality-list li")) == 7
+    assert len(page.select(".pt-quality-list li.pt-quality-na")) == 1  # no report data here
 
 
 def test_without_build_state_stale_data_files_are_still_removed(tmp_path: Path,

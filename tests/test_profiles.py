@@ -11,6 +11,7 @@ from domain.profiles import (
     EXTENSION_FIELDS,
     PERIOD_FIELDS,
     PROFILES,
+    RULE_FIELDS,
     Profile,
     ProfileError,
     UnknownProfile,
@@ -164,7 +165,8 @@ def test_profile_is_immutable_and_checked() -> None:
 
 def test_every_period_field_is_declared_once() -> None:
     assert set(EXTENSION_FIELDS) <= set(PERIOD_FIELDS)
-    assert {f.name for f in dataclasses.fields(Profile)} == {"key", "name", "source", *PERIOD_FIELDS}
+    assert {f.name for f in dataclasses.fields(Profile)} == {
+        "key", "name", "source", *PERIOD_FIELDS, *RULE_FIELDS}
     for profile in PROFILES.values():
         for name in PERIOD_FIELDS:
             value = getattr(profile, name)

@@ -4,19 +4,21 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
+from typing import Any
 
 from domain.catalog import load_catalog
-from domain.model import OpenType
-from domain.quality import quality
+from domain.model import Dataset, OpenType
+from domain.quality import QualityScore, quality
+from domain.vocabulary import Vocabularies
 from tests.conftest import MINIMAL, TODAY
 
 
-def dataset(identifier: str):  # type: ignore[no-untyped-def]
+def dataset(identifier: str) -> tuple[Dataset, Vocabularies]:
     catalog, _ = load_catalog(MINIMAL)
     return catalog.by_id()[identifier], catalog.vocab
 
 
-def by_key(score):  # type: ignore[no-untyped-def]
+def by_key(score: QualityScore) -> dict[str, Any]:
     return {c.key: c.passed for c in score.criteria}
 
 
@@ -25,7 +27,8 @@ def test_minimal_bus_stops_fails_only_description_and_dictionary() -> None:
     result = by_key(quality(bus, vocab, TODAY))
     # Short summary, and no column has a description.
     assert result == {"documented": False, "machine_readable": True, "files_held": True,
-                      "on_time": True, "described": False, "terms": True}
+                      "on_time": True, "described": False, "terms": True,
+                      "reports_answered": None}  # the build knows no report
     assert quality(bus, vocab, TODAY).score == 67
 
 
@@ -55,3 +58,14 @@ def test_terms_need_a_licence_or_requirements_when_the_portal_has_none() -> None
     assert by_key(quality(stated, vocab, TODAY, portal_has_terms=False))["terms"] is True
 
 
+
+
+def test_error_reports_past_their_deadline_fail_the_dataset() -> None:
+    # 000 §25 / 004 §17: reports are answered within the period; one left
+    # unanswered past it costs the dataset a criterion.
+    bus, vocab = dataset("jtj-0001")
+    answered = quality(bus, vocab, TODAY, overdue_reports=0)
+    late = quality(bus, vocab, TODAY, overdue_reports=2)
+    assert by_key(answered)["reports_answered"] is True
+    assert by_key(late)["reports_answered"] is False
+    assert answered.score == 71 and late.score == 57  # 5 of 7, 4 of 7

@@ -444,8 +444,10 @@ def test_third_party_veto_forbids_any_objected_opening() -> None:
                                answer="object", reasons="不同意")
     req = p.third_party_answer(req, actor=THIRD, key="b", on=date(2026, 3, 5), answer="agree")
     req = p.close_consultation(req, actor=REVIEWER, on=date(2026, 3, 6))
-    req = p.judge_objection(req, actor=REVIEWER, key="a", on=date(2026, 3, 6), reasonable=False,
-                            reasons="理由不充分")
+    # Under the veto an objection is not judged: it forbids (002 §38).
+    with pytest.raises(RuleViolation, match="002 §38"):
+        p.judge_objection(req, actor=REVIEWER, key="a", on=date(2026, 3, 6), reasonable=False,
+                          reasons="理由不充分")
     with pytest.raises(RuleViolation, match="002 §38"):
         p.approve(req, actor=REVIEWER, on=date(2026, 3, 9), scope="研究", delivery_method="api",
                   public_interest_override="公共利益")

@@ -270,11 +270,148 @@
     });
   }
 
+  /* ---------- live statistics (statistics page): downloads, reports, demands ---------- */
+  function svgEl(tag, attrs) {
+    var node = document.createElementNS("http://www.w3.org/2000/svg", tag);
+    Object.keys(attrs || {}).forEach(function (k) { node.setAttribute(k, attrs[k]); });
+    return node;
+  }
+
+  function dailyChart(days, title) {
+    // One column per day with downloads; the days in between count as zero.
+    var width = 640, height = 120, max = 1;
+    days.forEach(function (d) { if (d.downloads > max) max = d.downloads; });
+    var svg = svgEl("svg", { "class": "pt-chart", role: "img", viewBox: "0 0 " + width + " " + height,
+                             width: "100%", "aria-label": title });
+    var t = svgEl("title"); t.textContent = title; svg.appendChild(t);
+    var first = new Date(days[0].day), last = new Date(days[days.length - 1].day);
+    var span = Math.max(1, Math.round((last - first) / 86400000) + 1);
+    var step = (width - 20) / span;
+    days.forEach(function (d) {
+      var offset = Math.round((new Date(d.day) - first) / 86400000);
+      var h = Math.max(1.5, (height - 24) * d.downloads / max);
+      var rect = svgEl("rect", { "class": "pt-c1", x: (10 + offset * step).toFixed(1), y: (height - 14 - h).toFixed(1),
+                                 width: Math.max(1, step - 1).toFixed(1), height: h.toFixed(1) });
+      var tip = svgEl("title"); tip.textContent = d.day + "：" + d.downloads + " 次"; rect.appendChild(tip);
+      svg.appendChild(rect);
+    });
+    [[days[0].day, "start"], [days[days.length - 1].day, "end"]].forEach(function (pair, i) {
+      var label = svgEl("text", { "class": "pt-chart-label", x: i ? width - 10 : 10, y: height - 2, "text-anchor": pair[1] });
+      label.textContent = pair[0]; svg.appendChild(label);
+    });
+    return svg;
+  }
+
+  function table(head, rows) {
+    var tbl = el("table", { "class": "pt-table" });
+    var tr = el("tr"); head.forEach(function (h) { tr.appendChild(el("th", {}, h)); });
+    var thead = el("thead"); thead.appendChild(tr); tbl.appendChild(thead);
+    var body = el("tbody");
+    rows.forEach(function (row) {
+      var line = el("tr");
+      row.forEach(function (cell) {
+        var td = el("td");
+        if (cell && cell.nodeType) td.appendChild(cell); else td.textContent = String(cell);
+        line.appendChild(td);
+      });
+      body.appendChild(line);
+    });
+    tbl.appendChild(body);
+    return tbl;
+  }
+
+  function getJson(url) {
+    return fetch(url).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    });
+  }
+
+  function initLiveStats(box) {
+    var api = box.getAttribute("data-api"), root = box.getAttribute("data-root");
+    var names = {};
+    try { names = JSON.parse(box.getAttribute("data-departments") || "{}"); } catch (e) { names = {}; }
+    function dept(code) { return names[code] || code; }
+    Promise.all([
+      getJson(api + "/api/v1/statistics/downloads?top=10"),
+      getJson(api + "/api/v1/statistics/reports"),
+      getJson(api + "/api/v1/statistics/participation").catch(function () { return null; })
+    ]).then(function (all) {
+      var downloads = all[0], reports = all[1], participation = all[2];
+      box.textContent = "";
+      box.appendChild(el("h3", {}, "下载次数（" + downloads.from + " 至 " + downloads.to + "）"));
+      var total = el("p", { id: "pt-downloads-total" }, "共 " + downloads.total + " 次。");
+      total.appendChild(el("a", { href: api + "/api/v1/statistics/downloads?format=csv" }, "下载 CSV"));
+      box.appendChild(total);
+      if (downloads.days.length) {
+        box.appendChild(dailyChart(downloads.days, "每日下载次数"));
+        box.appendChild(table(["数据集", "数源部门", "下载次数"], downloads.datasets.map(function (d) {
+          var link = el("a", { href: root + "datasets/" + d.id + "/" }, d.title || d.id);
+          return [link, d.department_name || dept(d.department), d.downloads];
+        })));
+      }
+      box.appendChild(el("h3", {}, "数据纠错与目录纠错办理"));
+      if (!reports.departments.length) box.appendChild(el("p", {}, "尚未收到纠错。"));
+      else box.appendChild(table(["部门", "类别", "收到", "已答复", "按期答复", "办理中", "已超期"],
+        reports.departments.map(function (r) {
+          return [dept(r.department), r.kind_name, r.received, r.answered, r.answered_in_time, r.open, r.overdue];
+        })));
+      var csv = el("p"); csv.appendChild(el("a", { href: api + "/api/v1/statistics/reports?format=csv" }, "下载 CSV"));
+      box.appendChild(csv);
+      if (participation && participation.by_department) {
+        box.appendChild(el("h3", {}, "开放需求与意见建议办理"));
+        var rows = [];
+        Object.keys(participation.by_department).sort().forEach(function (code) {
+          var kinds = participation.by_department[code];
+          Object.keys(kinds).sort().forEach(function (kind) {
+            var k = kinds[kind];
+            rows.push([dept(code), kind === "demand" ? "开放需求" : kind === "suggestion" ? "意见建议" : kind,
+                       k.received, k.answered, k.answered_in_time, k.overdue]);
+          });
+        });
+        if (rows.length) box.appendChild(table(["部门", "类别", "收到", "已答复", "按期答复", "已超期"], rows));
+        else box.appendChild(el("p", {}, "尚未收到开放需求或意见建议。"));
+      }
+    }).catch(function () {
+      box.textContent = "";
+      box.appendChild(el("p", { "class": "pt-muted" }, "实时统计暂时无法访问，请稍后再试。以上按目录统计的数据不受影响。"));
+    });
+  }
+
+  /* ---------- approved reuses of the dataset (dataset page; moderated text only) ---------- */
+  function initReuses(box) {
+    fetch(box.getAttribute("data-api")).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    }).then(function (data) {
+      if (!data.reuses.length) { box.appendChild(el("p", {}, "暂无应用成果。")); return; }
+      var list = el("ul", { "class": "pt-reuses" });
+      data.reuses.forEach(function (u) {
+        var li = el("li");
+        // Only http(s) links: the service refuses others; check again here.
+        if (/^https?:\/\//i.test(u.url)) {
+          li.appendChild(el("a", { href: u.url, rel: "nofollow noopener noreferrer ugc" }, u.title));
+        } else {
+          li.appendChild(el("strong", {}, u.title));
+        }
+        li.appendChild(document.createTextNode("：" + u.text));
+        list.appendChild(li);
+      });
+      box.appendChild(list);
+    }).catch(function () {
+      box.appendChild(el("p", { "class": "pt-muted" }, "应用成果暂时无法加载。"));
+    });
+  }
+
   function init() {
+    var reuses = document.getElementById("pt-reuses");
+    if (reuses && !reuses.getAttribute("data-ready")) { reuses.setAttribute("data-ready", "1"); initReuses(reuses); }
     var answers = document.getElementById("pt-report-answers");
     if (answers && !answers.getAttribute("data-ready")) { answers.setAttribute("data-ready", "1"); initAnswers(answers); }
     var catalog = document.getElementById("pt-catalog");
     if (catalog && !catalog.getAttribute("data-ready")) { catalog.setAttribute("data-ready", "1"); initCatalog(catalog); }
+    var live = document.getElementById("pt-live-stats");
+    if (live && !live.getAttribute("data-ready")) { live.setAttribute("data-ready", "1"); initLiveStats(live); }
     var search = document.getElementById("pt-search");
     if (search && !search.getAttribute("data-ready")) { search.setAttribute("data-ready", "1"); initSearch(search); }
   }

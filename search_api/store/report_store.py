@@ -5,18 +5,20 @@ personal-data sealing. A report and its audit record commit together.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select, update
 
-from domain.reports import Answer, Finding, Report, ReportKind
+from domain.reports import Answer, Finding, Report, ReportKind, Verification
 from domain.request_codec import clock_from_dict, clock_to_dict
 from domain.workdays import Clock
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
+from search_api.store.records import OutboxMessage
 from search_api.store.schema import reports
 from search_api.store.store import Store
 
@@ -35,15 +37,35 @@ class PublicAnswer:
     in_time: bool
 
 
+@dataclass
+class DepartmentCounts:
+    department: str
+    kind: str
+    received: int = 0
+    answered: int = 0
+    answered_in_time: int = 0
+    open: int = 0
+    overdue: int = 0
+
+
+EMAIL_RE = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]+$")
+
+
 class ReportStore:
     def __init__(self, store: Store):
         self.store = store
 
     def add(self, report: Report, *, reporter: Mapping[str, str], actor: str,
-            at: datetime) -> None:
-        """Store a new report with its audit record, in one transaction."""
+            at: datetime, messages: Sequence[OutboxMessage] = ()) -> None:
+        """Store a new report with its audit record and ``messages``, in one
+        transaction.
+
+        Raises:
+            PersonalDataRefused: a message holds a clear ID or mobile number.
+        """
         assert report.clock is not None
         sealed = self.store._cipher.seal(report.number, dict(reporter))
+        self.store._check_messages(messages, reporter)
         with self.store.engine.begin() as conn:
             conn.execute(reports.insert().values(
                 number=report.number, kind=report.kind.value, dataset_id=report.dataset_id,
@@ -54,6 +76,8 @@ class ReportStore:
             audit.append(conn, at=at, actor_role="public", actor=actor, action="report.received",
                          subject=report.number,
                          detail={"kind": report.kind.value, "dataset": report.dataset_id})
+            for message in messages:
+                self.store._insert_message(conn, message, at)
 
     def load(self, number: str) -> tuple[Report, int]:
         with self.store.engine.connect() as conn:
@@ -63,8 +87,9 @@ class ReportStore:
         return _report(row), int(row.version)
 
     def save(self, report: Report, *, expected_version: int, actor_role: str, actor: str,
-             action: str, at: datetime) -> int:
-        """Store an extension or an answer; optimistic concurrency by version.
+             action: str, at: datetime, messages: Sequence[OutboxMessage] = ()) -> int:
+        """Store an extension or an answer (and ``messages``, in the same
+        transaction); optimistic concurrency by version.
 
         Raises:
             StaleRequest: someone saved the report meanwhile.
@@ -84,6 +109,8 @@ class ReportStore:
                          subject=report.number,
                          detail={"finding": values.get("finding"), "in_time": values.get(
                              "answered_in_time")})
+            for message in messages:
+                self.store._insert_message(conn, message, at)
         return expected_version + 1
 
     def for_department(self, department: str | None, *, limit: int = 500) -> list[Report]:
@@ -92,6 +119,57 @@ class ReportStore:
             query = query.where(reports.c.department == department)
         with self.store.engine.connect() as conn:
             return [_report(row) for row in conn.execute(query)]
+
+    def unanswered(self) -> list[Report]:
+        """Every report still waiting for its answer, oldest first."""
+        query = (select(reports).where(reports.c.finding.is_(None))
+                 .order_by(reports.c.received, reports.c.number))
+        with self.store.engine.connect() as conn:
+            return [_report(row) for row in conn.execute(query)]
+
+    def overdue_by_dataset(self, verification: Verification, today: date) -> dict[str, int]:
+        """Unanswered reports past their deadline, per dataset (for the
+        quality score the build shows on each dataset page)."""
+        overdue: dict[str, int] = {}
+        for report in self.unanswered():
+            if verification.status(report, today) == "overdue":
+                overdue[report.dataset_id] = overdue.get(report.dataset_id, 0) + 1
+        return overdue
+
+    def reporter_email(self, number: str) -> str | None:
+        """The reporter's e-mail address, if the contact they left is one
+        (read only by the mailer when sending)."""
+        with self.store.engine.connect() as conn:
+            sealed = conn.execute(select(reports.c.reporter).where(
+                reports.c.number == number)).scalar_one_or_none()
+        if sealed is None:
+            return None
+        contact = str(self.store._cipher.open(number, sealed).get("contact") or "").strip()
+        return contact if EMAIL_RE.match(contact) else None
+
+    def statistics(self, verification: Verification, today: date) -> list[DepartmentCounts]:
+        """Per department and kind: received, answered, answered in time,
+        open and overdue (the yearly evaluation counts them, 000 §50)."""
+        counts: dict[tuple[str, str], DepartmentCounts] = {}
+        query = select(reports.c.number, reports.c.kind, reports.c.department,
+                       reports.c.finding, reports.c.answered_in_time, reports.c.clock,
+                       reports.c.received)
+        with self.store.engine.connect() as conn:
+            rows = list(conn.execute(query))
+        for row in rows:
+            key = (row.department, row.kind)
+            entry = counts.setdefault(key, DepartmentCounts(row.department, row.kind))
+            entry.received += 1
+            if row.finding:
+                entry.answered += 1
+                entry.answered_in_time += int(bool(row.answered_in_time))
+            else:
+                entry.open += 1
+                report = Report(row.number, ReportKind(row.kind), "", row.department,
+                                row.received, "", clock=clock_from_dict(row.clock)
+                                if row.clock else None)
+                entry.overdue += int(verification.status(report, today) == "overdue")
+        return [counts[k] for k in sorted(counts)]
 
     def public_answers(self, dataset_id: str) -> list[PublicAnswer]:
         query = (select(reports).where(reports.c.dataset_id == dataset_id,

@@ -24,6 +24,11 @@ revision. Every table, in one line each:
                       of the body, the receipt number and the sealed answer.
 ``download_counts``   downloads per day, dataset and file; no address, no person.
 ``download_sources``  how far each web-server access log has been counted.
+``participation``     data demands, suggestions and reuses (issue #5): the filed and
+                      the moderated public text, sealed submitter, status, reply.
+``participation_datasets``  the datasets a participation item names (reuses per dataset).
+``use_report_reviews``  moderation of a usage report (a ``use_reported`` event of a
+                      request): its approved public text, or why it is not public.
 
 ``outbox.claimed_by``/``claimed_until`` let one sender claim a message, so
 two senders running at once never send it twice; ``outbox.reference`` names
@@ -47,6 +52,7 @@ from sqlalchemy import (
     DateTime,
     Dialect,
     ForeignKey,
+    ForeignKeyConstraint,
     Index,
     Integer,
     MetaData,
@@ -315,3 +321,62 @@ def has_nul(value: Any) -> bool:
     if isinstance(value, list | tuple):
         return any(has_nul(v) for v in value)
     return False
+
+
+# --- public participation (issue #5; domain.participation) ----------------------------------
+
+participation = Table(
+    # Demands (XQ-), suggestions (JY-) and reuses (CG-). ``title``/``text`` as
+    # filed are never public; ``public_*`` is what a reviewer approved.
+    "participation", metadata,
+    Column("number", String(NUMBER), primary_key=True),
+    Column("kind", String(16), nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("department", String(200), nullable=True, index=True),  # NULL: the authority
+    Column("received", Date, nullable=False),
+    Column("title", String(200), nullable=False),
+    Column("text", Text, nullable=False),
+    Column("url", String(500), nullable=False),
+    Column("public_title", String(200), nullable=True),
+    Column("public_text", Text, nullable=True),
+    # {"name", "contact"} of the submitter, sealed like a request's personal fields.
+    Column("submitter", Text, nullable=False),
+    Column("clock", Json, nullable=True),
+    Column("moderated_by", String(100), nullable=True),
+    Column("moderated_on", Date, nullable=True),
+    Column("moderation_reason", Text, nullable=True),
+    Column("reply_text", Text, nullable=True),
+    Column("replied_by", String(100), nullable=True),
+    Column("replied_on", Date, nullable=True),
+    Column("replied_in_time", Boolean, nullable=True),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    CheckConstraint("version >= 1", name="version_positive"),
+    Index("ix_participation_kind_status", "kind", "status"),
+)
+
+participation_datasets = Table(
+    "participation_datasets", metadata,
+    Column("number", String(NUMBER), ForeignKey("participation.number"), primary_key=True),
+    Column("dataset_id", String(200), primary_key=True, index=True),
+)
+
+use_report_reviews = Table(
+    # A usage report stays an event of its request (000 §36(四), 002 §36);
+    # without a row here it is pending moderation and never public.
+    "use_report_reviews", metadata,
+    Column("request_number", String(NUMBER), primary_key=True),
+    Column("seq", Integer, primary_key=True, autoincrement=False),
+    Column("status", String(16), nullable=False),
+    Column("public_text", Text, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("moderated_by", String(100), nullable=False),
+    Column("moderated_on", Date, nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False),
+    ForeignKeyConstraint(["request_number", "seq"],
+                         ["request_events.request_number", "request_events.seq"]),
+    CheckConstraint("status IN ('published', 'rejected', 'withdrawn')", name="status"),
+)

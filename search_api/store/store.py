@@ -20,7 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
 
@@ -48,7 +48,7 @@ from domain.request_codec import (
 )
 from domain.request_records import Actor, Event, Request
 from domain.request_states import UNDECIDED, EventKind, Outcome, State
-from search_api.store import audit, backup, migrate, notify
+from search_api.store import audit, backup, idempotency, migrate, notify
 from search_api.store.engine import READ, make_engine, parse_url
 from search_api.store.errors import (
     DuplicateRequest,
@@ -59,6 +59,7 @@ from search_api.store.errors import (
     StaleRequest,
     UserNotFound,
 )
+from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.passwords import Passwords
 from search_api.store.personal import PersonalCipher, pii_problems
 from search_api.store.records import (
@@ -83,6 +84,10 @@ from search_api.store.schema import (
 )
 
 DEFAULT_URL = "sqlite:///var/portal.sqlite3"
+CLAIM_LEASE = timedelta(minutes=10)
+"""How long a sender's claim on an outbox message lasts: far longer than a
+batch of sends (SMTP times out after 30 s), short enough that a crashed
+sender's messages go out on a later run."""
 
 # The event that carries the decision, and its in-time flag.
 _DECISION_EVENT = {
@@ -215,12 +220,15 @@ class Store:
     # --- requests --------------------------------------------------------------------------
 
     def add_request(self, req: Request, *, access_code_hash: str, actor: Actor,
-                    at: datetime) -> None:
+                    at: datetime, idempotency_key: IdempotencyKey | None = None) -> None:
         """Store a new request (version 1) with its events, one audit record
-        per event and an outbox message per ``notify`` target, in one transaction.
+        per event, an outbox message per ``notify`` target and, when given,
+        its ``idempotency_key`` (live for 24 hours), in one transaction.
 
         Raises:
             DuplicateRequest: the number is taken.
+            IdempotencyKeyTaken: a live key with the same hash exists (a
+                concurrent retry stored it first); nothing is stored.
             ValueError: ``at`` is naive; CodecError: event data is not plain JSON.
         """
         _aware(at)
@@ -248,9 +256,22 @@ class Store:
                 conn.execute(insert(requests).values(**row))
             except IntegrityError:
                 raise DuplicateRequest(req.number) from None
+            if idempotency_key is not None:
+                idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
             self._record(conn, req, numbered, version=1, actor=actor, at=at,
                          personal=personal, action="request.added")
         return None
+
+    def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
+        """The request filed under an idempotency key (see
+        :mod:`search_api.store.idempotency`), if the key lives at ``now``.
+
+        Raises:
+            PersonalDataKeyError: the stored answer is sealed with another key.
+        """
+        _aware(now, "now")
+        with self._read() as conn:
+            return idempotency.find(conn, self._cipher, key_hash, now)
 
     def save(self, req: Request, *, expected_version: int, actor: Actor, at: datetime,
              outbox: Sequence[OutboxMessage] = (),
@@ -500,6 +521,39 @@ class Store:
                                 .order_by(outbox.c.id).limit(limit)).all()
         return [self._message(row) for row in rows]
 
+    def claim_messages(self, claimer: str, now: datetime, *, limit: int = 10,
+                       lease: timedelta = CLAIM_LEASE) -> list[OutboxMessage]:
+        """Claim up to ``limit`` pending messages, oldest first, for
+        ``claimer`` until ``now + lease``: one atomic UPDATE of the messages
+        that are pending and unclaimed (or whose claim has run out), in one
+        transaction, so two senders never claim the same message
+        (PostgreSQL: the rows are read ``FOR UPDATE SKIP LOCKED``, so a
+        second sender takes the next ones instead of waiting; SQLite:
+        writers are serial). A claim ends with
+        :meth:`mark_sent`, or runs out after a :meth:`mark_failed`, so a
+        failed message is retried on a later run, not in this one.
+
+        Raises:
+            ValueError: ``now`` is naive, ``claimer`` blank or too long.
+        """
+        _aware(now, "now")
+        if not claimer.strip():
+            raise ValueError("a claim names its sender")
+        check_row(outbox, {"claimed_by": claimer})
+        o = outbox.c
+        free = (o.status == "pending") & (o.claimed_until.is_(None) | (o.claimed_until < now))
+        with self._write() as conn:
+            # Two statements, not UPDATE ... WHERE id IN (SELECT ... LIMIT): on
+            # PostgreSQL such a subquery may run again per row and claim more
+            # than ``limit``. The rows read here stay locked until the commit.
+            ids = list(conn.execute(select(o.id).where(free).order_by(o.id).limit(limit)
+                                    .with_for_update(skip_locked=True)).scalars())
+            if not ids:
+                return []
+            rows = conn.execute(update(outbox).where(o.id.in_(ids), free).values(
+                claimed_by=claimer, claimed_until=now + lease).returning(*outbox.c)).all()
+        return sorted((self._message(row) for row in rows), key=lambda m: m.id or 0)
+
     def message(self, id: int) -> OutboxMessage | None:
         with self._read() as conn:
             row = conn.execute(select(outbox).where(outbox.c.id == id)).one_or_none()
@@ -519,14 +573,16 @@ class Store:
         with self._write() as conn:
             done = conn.execute(update(outbox).where(outbox.c.id == id).values(
                 status="sent", sent_at=at, last_attempt_at=at, attempts=outbox.c.attempts + 1,
-                last_error=None))
+                last_error=None, claimed_until=None))
             if done.rowcount != 1:
                 raise LookupError(f"no outbox message {id}")
 
     def mark_failed(self, id: int, error: str, at: datetime) -> None:
         """Record a failed attempt; after :data:`MAX_ATTEMPTS` the message is
         ``failed`` and no longer pending. ``error`` should be the mail
-        server's answer, without personal data. Raises LookupError for an unknown id."""
+        server's answer, without personal data. A claim on the message is
+        kept until it runs out (no retry within the same run). Raises
+        LookupError for an unknown id."""
         _aware(at)
         with self._write() as conn:
             done = conn.execute(update(outbox).where(outbox.c.id == id).values(

@@ -107,11 +107,11 @@ def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Cloc
     assert provider_due(rsj, number) == "暂停计时"
 
     third = app.test_client()
-    letter = third.get(f"/consult/{token}").get_data(as_text=True)
+    letter = third.get(f"/consult/{token}", follow_redirects=True).get_data(as_text=True)
     assert "2026-10-22" in letter  # 15 WD from receipt of the consultation
     assert "李明" not in letter and ID_NUMBER not in letter and PHONE not in letter
     clock.set("2026-10-12")
-    answered = third.post(f"/consult/{token}", data={
+    answered = third.post("/consult/", data={
         "csrf_token": csrf(letter), "answer": "object", "reasons": "涉及本公司经营信息"},
         follow_redirects=True).get_data(as_text=True)
     assert "您的意见已收到" in answered
@@ -158,8 +158,8 @@ def test_late_third_party_answer_and_denial(app: Flask, clock: Clock) -> None:
     token = re.search(r"/consult/([A-Za-z0-9_-]+)", html).group(1)  # type: ignore[union-attr]
     clock.set("2026-10-23")  # one working day after the third party's period
     third = app.test_client()
-    letter = third.get(f"/consult/{token}").get_data(as_text=True)
-    late = third.post(f"/consult/{token}", data={
+    letter = third.get(f"/consult/{token}", follow_redirects=True).get_data(as_text=True)
+    late = third.post("/consult/", data={
         "csrf_token": csrf(letter), "answer": "object", "reasons": "不同意"},
         follow_redirects=True).get_data(as_text=True)
     assert "已超过答复期限" in late

@@ -1,0 +1,38 @@
+"""gunicorn settings for the portal's service; use them with
+
+    gunicorn -c python:search_api.gunicorn_conf -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+
+The access log goes to standard output in gunicorn's combined format, with
+the token of every consultation and download link replaced by
+``[redacted]`` (:mod:`search_api.logredact`): a bearer token in a log is a
+key in the hands of whoever reads it. Command-line options given after
+``-c`` override these values.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from gunicorn.glogging import Logger
+
+from search_api.logredact import clean, install
+
+accesslog = "-"
+errorlog = "-"
+# Combined log format; the atoms are redacted before formatting.
+access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
+logger_class = "search_api.gunicorn_conf.RedactingLogger"
+
+
+class RedactingLogger(Logger):  # type: ignore[misc]
+    """gunicorn's logger with link tokens redacted from every access-log
+    atom (request line, path, query, Referer, Location, ...) and a token
+    filter on its access and error loggers."""
+
+    def setup(self, cfg: Any) -> None:
+        super().setup(cfg)
+        install()
+
+    def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
+        atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
+        return {key: clean(value) for key, value in atoms.items()}

@@ -1,0 +1,66 @@
+"""Bearer tokens never reach a log.
+
+A third party's consultation link (``/consult/<token>``,
+``/api/v1/consultations/<token>``) and an applicant's download link
+(``/download/<token>/...``) carry a secret in the path: whoever reads it
+can answer for the third party or fetch the data. Access logs keep request
+lines, Referer headers and Location headers, so this module replaces the
+token segment of those paths with ``[redacted]`` wherever it meets them:
+
+- :class:`RedactTokens`, a :class:`logging.Filter`, rewrites a record's
+  message and arguments; :func:`install` puts it on the loggers of the
+  development server (``werkzeug``) and of gunicorn (``gunicorn.access``,
+  ``gunicorn.error``); the app factory calls it;
+- :mod:`search_api.gunicorn_conf` configures gunicorn with a logger that
+  redacts every access-log atom, so production runs
+  ``gunicorn -c python:search_api.gunicorn_conf 'search_api:create_app()'``.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+REDACTED = "[redacted]"
+TOKEN_PATH = re.compile(
+    r"(?P<prefix>/(?:consult|download|api/v1/consultations)/)(?P<token>[^/?#\s\"'<>]+)")
+LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
+
+
+def redact(text: str) -> str:
+    """``text`` with the token of every link path replaced by ``[redacted]``."""
+    return TOKEN_PATH.sub(lambda m: m.group("prefix") + REDACTED, text)
+
+
+def clean(value: Any) -> Any:
+    return redact(value) if isinstance(value, str) else value
+
+
+class RedactTokens(logging.Filter):
+    """Redacts link tokens in a record's message and arguments (positional
+    or a mapping, as gunicorn's access log passes); never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str):
+            record.msg = redact(record.msg)
+        args = record.args
+        if isinstance(args, dict):
+            # In place: gunicorn's SafeAtoms mapping answers '-' for a missing atom.
+            for key, value in list(args.items()):
+                args[key] = clean(value)
+        elif isinstance(args, Mapping):
+            record.args = {k: clean(v) for k, v in args.items()}
+        elif isinstance(args, tuple):
+            record.args = tuple(clean(a) for a in args)
+        return True
+
+
+def install() -> None:
+    """Put :class:`RedactTokens` on the access and error loggers of the
+    development server and gunicorn (once per logger)."""
+    for name in LOGGERS:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, RedactTokens) for f in logger.filters):
+            logger.addFilter(RedactTokens())

@@ -1,0 +1,130 @@
+"""Moderation and replies (issue #5): reviewers approve or reject what the
+public wrote (demands, suggestions, reuses, usage reports) before any of it
+is public, route demands, and answer them.
+
+Access control as on the other reviewer pages (002 §42, §44): the data
+authority moderates everything; a department reviewer moderates and answers
+their own department's items; a department head and the auditor only read
+(:func:`domain.participation.allowed`). Every action is one transaction with
+its hash-chained audit record (003 §34); every form carries the CSRF token.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+
+from domain.participation import (
+    MODERATION_ACTIONS,
+    REPLIES,
+    Item,
+    Kind,
+    ParticipationError,
+    Status,
+    allowed,
+    pii_in,
+)
+from search_api import service
+from search_api.applications import clean_text
+from search_api.participation_api import department_names
+from search_api.review_views import signed_in
+from search_api.store import RequestNotFound, StaleRequest
+
+log = logging.getLogger(__name__)
+bp = Blueprint("moderation", __name__, url_prefix="/review/moderation")
+ACTIONS = (*MODERATION_ACTIONS, "route", "start", "answer")
+
+
+def _scope() -> str | None:
+    """The department whose items the signed-in reviewer sees; None: all."""
+    if g.user.role in ("department_reviewer", "department_head"):
+        return str(g.user.department or "")
+    return None
+
+
+def _may(action: str, item: Item) -> bool:
+    return allowed(action, g.user.role, g.user.department, item)
+
+
+@bp.get("/")
+@signed_in
+def queue() -> Any:
+    """Pending moderation first, then items owed a reply, then the rest."""
+    store, p, today = service.participation_store(), service.participation(), service.today()
+    rows: list[dict[str, Any]] = []
+    for item, version in [*store.for_review(_scope()), *store.use_reports(_scope())]:
+        rows.append({"item": item, "version": version, "due": p.due(item),
+                     "timing": p.timing(item, today),
+                     "actions": [a for a in ACTIONS if _may(a, item)],
+                     "pii": pii_in(f"{item.title}\n{item.text}")})
+    order = {Status.PENDING: 0, Status.ACCEPTED: 1, Status.IN_PROGRESS: 1}
+    rows.sort(key=lambda r: (order.get(r["item"].status, 2), r["item"].received,
+                             r["item"].number))
+    return render_template("review/moderation.html", rows=rows, user=g.user,
+                           departments=sorted(department_names().items()),
+                           names=department_names(), replies=REPLIES, Status=Status)
+
+
+def _load(number: str) -> tuple[Item, int]:
+    try:
+        if "." in number:
+            return service.participation_store().load_use_report(number)
+        return service.participation_store().load(number)
+    except RequestNotFound:
+        abort(404, description="没有这个编号的待审内容。")
+
+
+def _text(name: str) -> str:
+    return clean_text(request.form.get(name), 2000)
+
+
+@bp.post("/<number>/<action>")
+@signed_in
+def act(number: str, action: str) -> Any:
+    if action not in ACTIONS:
+        abort(404)
+    item, version = _load(number[:80])
+    if not _may("view", item):
+        log.warning("reviewer %s (%s) denied access to %s", g.user.username, g.user.role,
+                    item.number)
+        abort(403, description="您无权查看其他部门的内容。")
+    if not _may(action, item):
+        abort(403, description="您的角色无权执行此操作。")
+    if request.form.get("version", "") != str(version):
+        flash("该内容刚被其他审核人员处理，请查看最新状态。", "error")
+        return redirect(url_for("moderation.queue"))
+    p, on, by = service.participation(), service.today(), g.user.username
+    try:
+        if action == "approve":
+            updated = p.approve(item, by=by, on=on,
+                                public_title=request.form.get("public_title") and _text(
+                                    "public_title"),
+                                public_text=request.form.get("public_text") and _text(
+                                    "public_text"))
+        elif action in ("reject", "withdraw"):
+            updated = getattr(p, action)(item, by=by, on=on, reason=_text("reason"))
+        elif action == "route":
+            department = _text("department")
+            if department not in department_names():
+                raise ParticipationError("department", "请从名录中选择承办部门。")
+            updated = p.route(item, department=department)
+        elif action == "start":
+            updated = p.start(item)
+        else:
+            updated = p.answer(item, status=_text("outcome"), text=_text("reply"), by=by, on=on)
+        save = service.participation_store().save_use_report if item.kind is Kind.USE_REPORT \
+            else service.participation_store().save
+        prefix = "use_report" if item.kind is Kind.USE_REPORT else "participation"
+        save(updated, expected_version=version, actor_role=g.user.role, actor=by,
+             action=f"{prefix}.{action}", at=service.now())
+    except ParticipationError as exc:
+        log.info("moderation %s on %s refused: %s", action, item.number, exc.code)
+        flash(f"操作未执行：{exc}", "error")
+    except StaleRequest:
+        flash("该内容刚被其他审核人员处理，请查看最新状态。", "error")
+    else:
+        log.info("moderation %s on %s by %s", action, item.number, by)
+        flash("操作已完成。", "success")
+    return redirect(url_for("moderation.queue"))

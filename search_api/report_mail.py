@@ -1,0 +1,83 @@
+"""Messages about data error reports and catalogue corrections (issue #5):
+the department is told of a new report, the reporter (if they left an
+e-mail address) gets the receipt and later the answer, and `portal remind`
+pushes due-soon and overdue reports to the department and its head
+(000 §43, 002 §44 — the same supervision as for requests).
+
+No message holds the reporter's name or address: they are addressed as
+``reporter:<number>`` and the mailer reads the sealed contact when sending.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from domain.reports import BUSINESS_NOT_REFUSED, Report, Verification
+from search_api import labels_zh
+from search_api.store import OutboxMessage
+from search_api.store.report_store import ReportStore
+
+
+def _kind_name(report: Report) -> str:
+    return report.kind.label
+
+
+def received_messages(report: Report, due: date | None, *,
+                      reporter_has_email: bool) -> list[OutboxMessage]:
+    """The department's notice of a new report and, when the reporter gave an
+    e-mail address, their receipt (with the 001 §26 / 004 §17 sentence)."""
+    name, deadline = _kind_name(report), due.isoformat() if due else "（见回执）"
+    messages = [OutboxMessage(
+        kind="report.received", recipient_role="department_reviewer",
+        recipient=f"department:{report.department}",
+        subject=f"【{name}】{report.number} 待核实",
+        body=(f"数据资源 {report.dataset_id} 收到{name} {report.number}，"
+              f"请在 {deadline} 前核实并答复（审核人员页面：/review/reports）。"),
+        dedupe_key=f"report:{report.number}:received:department")]
+    if reporter_has_email:
+        messages.append(OutboxMessage(
+            kind="report.receipt", recipient_role="reporter",
+            recipient=f"reporter:{report.number}",
+            subject=f"您的{name}已受理：{report.number}",
+            body=(f"您对数据资源 {report.dataset_id} 提交的{name}已受理，编号 {report.number}。"
+                  f"数源部门将在 {deadline} 前核实并答复，答复将在该数据资源页面公开"
+                  f"（不公开您的姓名和联系方式）。{BUSINESS_NOT_REFUSED}"),
+            dedupe_key=f"report:{report.number}:received:reporter"))
+    return messages
+
+
+def answered_message(report: Report) -> OutboxMessage | None:
+    """The reporter's notice that the department answered."""
+    if report.answer is None:
+        return None
+    return OutboxMessage(
+        kind="report.answered", recipient_role="reporter", recipient=f"reporter:{report.number}",
+        subject=f"您的{_kind_name(report)} {report.number} 已答复",
+        body=(f"数源部门已于 {report.answer.on.isoformat()} 答复：{report.answer.finding.label}。"
+              f"理由：{report.answer.reasons}\n答复已在数据资源 {report.dataset_id} 的页面公开。"),
+        dedupe_key=f"report:{report.number}:answered:reporter")
+
+
+def remind_reports(reports: ReportStore, verification: Verification, today: date,
+                   now: datetime) -> int:
+    """Queue one reminder per due-soon or overdue unanswered report to the
+    department (and, once overdue, its head); safe to run repeatedly: the
+    dedupe key holds the status and the due date, so each is sent once."""
+    queued = 0
+    for report in reports.unanswered():
+        status = verification.status(report, today)
+        due = verification.due(report)
+        if status not in ("due_soon", "overdue") or due is None:
+            continue
+        state = labels_zh.DEADLINE_STATUS[status]
+        targets = [("department_reviewer", f"department:{report.department}")]
+        if status == "overdue":
+            targets.append(("department_head", f"department_head:{report.department}"))
+        for role, address in targets:
+            queued += int(reports.store.add_message(OutboxMessage(
+                kind=f"reminder.{status}", recipient_role=role, recipient=address,
+                subject=f"【督办】{_kind_name(report)} {report.number} 答复{state}",
+                body=(f"{_kind_name(report)} {report.number}（数据资源 {report.dataset_id}）"
+                      f"的答复期限为 {due.isoformat()}，目前{state}。请及时核实并答复。"),
+                dedupe_key=f"remind:{report.number}:{status}:{due}:{role}"), at=now))
+    return queued

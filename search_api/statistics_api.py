@@ -1,0 +1,117 @@
+"""Live statistics for the yearly evaluation (000 §50, 004 §43–44, 003 §37):
+downloads per dataset and day, and the handling of data error reports and
+catalogue corrections per department. JSON, and CSV for spreadsheets.
+
+The static statistics page counts the catalogue at build time and fetches
+these for what only the service knows. Nothing here names a person.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from datetime import date, timedelta
+from typing import Any
+
+from flask import Blueprint, Response, request
+
+from domain.reports import ReportKind
+from search_api import service
+from search_api.errors import ApiError
+from search_api.store.download_store import DownloadStore
+from search_api.store.report_store import ReportStore
+
+bp = Blueprint("statistics", __name__)
+TOP_MAX = 1000
+_PARAMS = {"from", "to", "dataset", "top", "format"}
+_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+_DIGITS = re.compile(r"^\d{1,7}$")
+
+
+def _date(name: str) -> date | None:
+    if name not in request.args:
+        return None
+    raw = request.args[name]
+    try:
+        if not _DATE.match(raw):
+            raise ValueError(raw)
+        return date.fromisoformat(raw)
+    except ValueError:
+        raise ApiError(f"参数 {name} 应为日期，写作 YYYY-MM-DD，例如 2026-01-01。") from None
+
+
+def _check_params() -> None:
+    unknown = sorted(set(request.args) - _PARAMS)
+    if unknown:
+        raise ApiError(f"不支持的参数：{', '.join(unknown)}。可用参数："
+                       f"{', '.join(sorted(_PARAMS))}。")
+    if request.args.get("format", "json") not in ("json", "csv"):
+        raise ApiError("参数 format 只能是 json 或 csv。")
+
+
+def _csv(rows: list[list[Any]], filename: str) -> Response:
+    buffer = io.StringIO()
+    # BOM: Excel opens UTF-8 CSV as Chinese text only with it.
+    buffer.write("\ufeff")
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return Response(buffer.getvalue(), mimetype="text/csv; charset=utf-8", headers={
+        "Content-Disposition": f"attachment; filename={filename}"})
+
+
+@bp.get("/api/v1/statistics/downloads")
+def downloads() -> Any:
+    """Downloads between ``from`` and ``to`` (default: the last 365 days up to
+    today), per dataset (most downloaded first, ``top`` of them), per file
+    and per day; ``dataset`` narrows to one dataset."""
+    _check_params()
+    today = service.today()
+    end = _date("to") or today
+    start = _date("from") or end - timedelta(days=364)
+    if start > end:
+        raise ApiError("参数 from 不能晚于 to。")
+    raw_top = request.args.get("top", "100")
+    top = int(raw_top) if _DIGITS.match(raw_top) else 0
+    if not 1 <= top <= TOP_MAX:
+        raise ApiError(f"参数 top 应为 1 到 {TOP_MAX} 之间的整数。")
+    dataset = request.args.get("dataset", "").strip()[:200] or None
+    totals = DownloadStore(service.store()).totals(start=start, end=end, dataset_id=dataset)
+    ranked = sorted(totals.by_dataset.items(), key=lambda item: (-item[1], item[0]))[:top]
+    engine = service.engine()
+    datasets = []
+    for ident, count in ranked:
+        record = engine.get(ident) or {}
+        datasets.append({
+            "id": ident, "title": record.get("title", ""),
+            "department": record.get("department", ""),
+            "department_name": record.get("department_name", ""),
+            "downloads": count,
+            "files": {f: n for (i, f), n in sorted(totals.by_file.items()) if i == ident}})
+    if request.args.get("format") == "csv":
+        rows: list[list[Any]] = [["数据集标识", "数据集名称", "数源部门", "文件", "下载次数"]]
+        for item in datasets:
+            for file, n in item["files"].items():
+                rows.append([item["id"], item["title"], item["department_name"], file, n])
+        return _csv(rows, f"downloads-{start}-{end}.csv")
+    return {"ok": True, "from": start.isoformat(), "to": end.isoformat(),
+            "total": totals.total, "datasets": datasets,
+            "days": [{"day": d.isoformat(), "downloads": n}
+                     for d, n in sorted(totals.by_day.items())]}
+
+
+@bp.get("/api/v1/statistics/reports")
+def reports() -> Any:
+    """Error reports and catalogue corrections per department: received,
+    answered, answered in time, still open, overdue (as of today)."""
+    _check_params()
+    counts = ReportStore(service.store()).statistics(service.verification(), service.today())
+    rows = [{"department": c.department, "kind": c.kind, "kind_name": ReportKind(c.kind).label,
+             "received": c.received, "answered": c.answered,
+             "answered_in_time": c.answered_in_time, "open": c.open, "overdue": c.overdue}
+            for c in counts]
+    if request.args.get("format") == "csv":
+        table: list[list[Any]] = [["部门代码", "类别", "收到", "已答复", "按期答复", "办理中", "已超期"]]
+        table += [[r["department"], r["kind_name"], r["received"], r["answered"],
+                   r["answered_in_time"], r["open"], r["overdue"]] for r in rows]
+        return _csv(table, "reports.csv")
+    return {"ok": True, "as_of": service.today().isoformat(), "departments": rows}

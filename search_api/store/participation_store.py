@@ -1,0 +1,288 @@
+"""Storage of demands, suggestions and reuses, and the moderation of usage
+reports (issue #5), beside the requests: same database, same audit chain,
+same sealing of personal data. Every write and its audit record commit in
+one transaction; concurrent reviewers are kept apart by a ``version``
+(optimistic concurrency, :class:`StaleRequest` for the loser).
+
+Usage reports are not copied: a ``use_reported`` event of a request without
+a ``use_report_reviews`` row is pending moderation, and never public.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Select, and_, case, func, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.participation import PUBLIC, REPLIES, Item, Kind, Moderation, Reply, Status
+from domain.request_codec import clock_from_dict, clock_to_dict
+from domain.request_states import EventKind
+from search_api.store import audit
+from search_api.store.errors import RequestNotFound, StaleRequest
+from search_api.store.schema import (
+    check_row,
+    participation,
+    participation_datasets,
+    request_events,
+    requests,
+    use_report_reviews,
+)
+from search_api.store.store import Store
+
+P, D, U, E, R = (participation.c, participation_datasets.c, use_report_reviews.c,
+                 request_events.c, requests.c)
+
+
+@dataclass(frozen=True)
+class Counts:
+    """Per department and kind (000 §50, 004 §43: public statistics)."""
+
+    received: int
+    pending: int  # awaiting moderation
+    rejected: int  # refused in moderation (never public)
+    answered: int
+    answered_in_time: int
+    published: int  # reuses shown on the showcase
+
+
+class ParticipationStore:
+    def __init__(self, store: Store):
+        self.store = store
+
+    # --- demands, suggestions, reuses ---------------------------------------------------
+
+    def add(self, item: Item, *, submitter: Mapping[str, str], at: datetime) -> None:
+        """Store a new item (version 1), its datasets and its audit record."""
+        row = {"number": item.number, "kind": item.kind.value, "status": item.status.value,
+               "department": item.department, "received": item.received,
+               "title": item.title, "text": item.text, "url": item.url,
+               "submitter": self.store._cipher.seal(item.number, dict(submitter)),
+               "clock": clock_to_dict(item.clock) if item.clock else None,
+               "version": 1, "created_at": at, "updated_at": at}
+        check_row(participation, row)
+        with self.store.engine.begin() as conn:
+            conn.execute(insert(participation).values(**row))
+            if item.dataset_ids:
+                conn.execute(insert(participation_datasets),
+                             [{"number": item.number, "dataset_id": d} for d in item.dataset_ids])
+            audit.append(conn, at=at, actor_role="public", actor="public",
+                         action="participation.received", subject=item.number,
+                         detail={"kind": item.kind.value, "department": item.department,
+                                 "datasets": list(item.dataset_ids)})
+
+    def load(self, number: str) -> tuple[Item, int]:
+        """The item and its version. Raises RequestNotFound."""
+        with self.store.engine.connect() as conn:
+            row = conn.execute(select(participation).where(P.number == number)).one_or_none()
+            if row is None:
+                raise RequestNotFound(number)
+            return _item(row, self._datasets(conn, [number])), int(row.version)
+
+    def save(self, item: Item, *, expected_version: int, actor_role: str, actor: str,
+             action: str, at: datetime) -> int:
+        """Store a moderation, routing or reply with its audit record.
+
+        Raises:
+            StaleRequest: someone saved the item since it was loaded.
+        """
+        values: dict[str, Any] = {
+            "status": item.status.value, "department": item.department,
+            "public_title": item.public_title or None, "public_text": item.public_text or None,
+            "version": expected_version + 1, "updated_at": at}
+        if item.moderation:
+            values.update(moderated_by=item.moderation.by, moderated_on=item.moderation.on,
+                          moderation_reason=item.moderation.reason or None)
+        if item.reply:
+            values.update(reply_text=item.reply.text, replied_by=item.reply.by,
+                          replied_on=item.reply.on, replied_in_time=item.reply.in_time)
+        check_row(participation, values)
+        with self.store.engine.begin() as conn:
+            done = conn.execute(update(participation).where(
+                P.number == item.number, P.version == expected_version).values(**values))
+            if done.rowcount != 1:
+                raise StaleRequest(item.number, expected_version, -1)
+            audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
+                         subject=item.number, detail=_audit_detail(item))
+        return expected_version + 1
+
+    def for_review(self, department: str | None, *,
+                   done: int = 200) -> list[tuple[Item, int]]:
+        """Items with their versions for a reviewer's page: every one still
+        to moderate or answer (oldest first), then the ``done`` most recent
+        others; all departments, or one.
+        """
+        waiting = [Status.PENDING.value, Status.ACCEPTED.value, Status.IN_PROGRESS.value]
+        scope = [] if department is None else [P.department == department]
+        queries = [
+            select(participation).where(P.status.in_(waiting), *scope)
+            .order_by(P.received, P.number).limit(5000),
+            select(participation).where(P.status.not_in(waiting), *scope)
+            .order_by(P.received.desc(), P.number.desc()).limit(done)]
+        found: list[tuple[Item, int]] = []
+        with self.store.engine.connect() as conn:
+            for query in queries:
+                rows = conn.execute(query).all()
+                datasets = self._datasets(conn, [r.number for r in rows])
+                found.extend((_item(r, datasets), int(r.version)) for r in rows)
+        return found
+
+    def public(self, kind: Kind, *, limit: int = 500) -> list[Item]:
+        """Moderated items of ``kind`` that may be shown, newest first."""
+        return self._items(select(participation).where(
+            P.kind == kind.value, P.status.in_([s.value for s in PUBLIC]))
+            .order_by(P.received.desc(), P.number.desc()).limit(limit))
+
+    def open_items(self) -> list[Item]:
+        """Demands and suggestions still owed a reply (for overdue counts)."""
+        return self._items(select(participation).where(
+            P.kind.in_([Kind.DEMAND.value, Kind.SUGGESTION.value]),
+            P.status.in_([Status.PENDING.value, Status.ACCEPTED.value,
+                          Status.IN_PROGRESS.value])))
+
+    def reuses_of(self, dataset_id: str) -> list[Item]:
+        """Published reuses naming ``dataset_id``, newest first."""
+        return self._items(select(participation).join(
+            participation_datasets, D.number == P.number).where(
+            D.dataset_id == dataset_id, P.kind == Kind.REUSE.value,
+            P.status == Status.PUBLISHED.value).order_by(P.received.desc(), P.number.desc()))
+
+    def counts(self) -> dict[tuple[str | None, str], Counts]:
+        """Counts per (department, kind); department None is the authority's."""
+        def n(condition: Any) -> Any:
+            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+        query = select(P.department, P.kind, func.count(),
+                       n(P.status == Status.PENDING.value), n(P.status == Status.REJECTED.value),
+                       n(P.replied_on.is_not(None)), n(P.replied_in_time.is_(True)),
+                       n(P.status == Status.PUBLISHED.value)).group_by(P.department, P.kind)
+        with self.store.engine.connect() as conn:
+            return {(row[0], row[1]): Counts(*(int(v) for v in row[2:]))
+                    for row in conn.execute(query)}
+
+    def _items(self, query: Any) -> list[Item]:
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+            datasets = self._datasets(conn, [r.number for r in rows])
+        return [_item(r, datasets) for r in rows]
+
+    @staticmethod
+    def _datasets(conn: Connection, numbers: list[str]) -> dict[str, tuple[str, ...]]:
+        found: dict[str, list[str]] = {}
+        for start in range(0, len(numbers), 500):
+            for number, dataset in conn.execute(
+                    select(D.number, D.dataset_id).where(D.number.in_(numbers[start:start + 500]))
+                    .order_by(D.number, D.dataset_id)):
+                found.setdefault(number, []).append(dataset)
+        return {k: tuple(v) for k, v in found.items()}
+
+    # --- usage reports (000 §36(四), 002 §36) --------------------------------------------
+
+    def use_reports(self, department: str | None = None, *,
+                    statuses: Iterable[Status] | None = None) -> list[tuple[Item, int]]:
+        """Usage reports with their moderation version (0: never moderated),
+        oldest first; all, or one department's; optionally only ``statuses``."""
+        query = _use_report_query()
+        if department is not None:
+            query = query.where(R.department == department)
+        wanted = {s.value for s in statuses} if statuses is not None else None
+        with self.store.engine.connect() as conn:
+            rows = conn.execute(query).all()
+        found = [(_use_report(r), int(r.version or 0)) for r in rows]
+        return [f for f in found if wanted is None or f[0].status.value in wanted]
+
+    def load_use_report(self, key: str) -> tuple[Item, int]:
+        """The usage report ``<request number>.<seq>`` and its moderation
+        version (0: never moderated). Raises RequestNotFound."""
+        number, _, seq = key.rpartition(".")
+        if not number or not seq.isdigit() or len(seq) > 9:
+            raise RequestNotFound(key)
+        with self.store.engine.connect() as conn:
+            row = conn.execute(_use_report_query().where(
+                E.request_number == number, E.seq == int(seq))).one_or_none()
+        if row is None:
+            raise RequestNotFound(key)
+        return _use_report(row), int(row.version or 0)
+
+    def save_use_report(self, item: Item, *, expected_version: int, actor_role: str,
+                        actor: str, action: str, at: datetime) -> int:
+        """Record the moderation of a usage report with its audit record.
+
+        Raises:
+            StaleRequest: someone moderated it since it was loaded.
+        """
+        number, _, seq = item.number.rpartition(".")
+        assert item.moderation is not None
+        values: dict[str, Any] = {
+            "status": item.status.value, "public_text": item.public_text or None,
+            "reason": item.moderation.reason or None, "moderated_by": item.moderation.by,
+            "moderated_on": item.moderation.on, "version": expected_version + 1,
+            "updated_at": at}
+        check_row(use_report_reviews, values)
+        try:
+            with self.store.engine.begin() as conn:
+                if expected_version == 0:
+                    conn.execute(insert(use_report_reviews).values(
+                        request_number=number, seq=int(seq), created_at=at, **values))
+                elif conn.execute(update(use_report_reviews).where(
+                        U.request_number == number, U.seq == int(seq),
+                        U.version == expected_version).values(**values)).rowcount != 1:
+                    raise StaleRequest(item.number, expected_version, -1)
+                audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
+                             subject=number, detail={"use_report": int(seq),
+                                                     **_audit_detail(item)})
+        except IntegrityError:  # moderated by someone else first
+            raise StaleRequest(item.number, expected_version, -1) from None
+        return expected_version + 1
+
+
+def _use_report_query() -> Select[Any]:
+    return (select(E.request_number, E.seq, E.happened_on, E.data, R.department, R.dataset_id,
+                   U.status, U.public_text, U.reason, U.moderated_by, U.moderated_on, U.version)
+            .join(requests, R.number == E.request_number)
+            .outerjoin(use_report_reviews, and_(U.request_number == E.request_number,
+                                                U.seq == E.seq))
+            .where(E.kind == EventKind.USE_REPORTED.value)
+            .order_by(E.happened_on, E.request_number, E.seq))
+
+
+def _audit_detail(item: Item) -> dict[str, Any]:
+    detail: dict[str, Any] = {"status": item.status.value, "department": item.department}
+    if item.moderation and item.moderation.reason:
+        detail["reason"] = item.moderation.reason
+    if item.reply:
+        detail["in_time"] = item.reply.in_time
+    return detail
+
+
+def _item(row: Any, datasets: Mapping[str, tuple[str, ...]]) -> Item:
+    status = Status(row.status)
+    moderation = reply = None
+    if row.moderated_by:
+        moderation = Moderation(status not in (Status.REJECTED, Status.WITHDRAWN),
+                                row.moderated_by, row.moderated_on, row.moderation_reason or "")
+    if row.replied_on is not None and status in REPLIES:
+        reply = Reply(status, row.reply_text or "", row.replied_by or "", row.replied_on,
+                      bool(row.replied_in_time))
+    return Item(number=row.number, kind=Kind(row.kind), received=row.received,
+                title=row.title, text=row.text, department=row.department,
+                dataset_ids=datasets.get(row.number, ()), url=row.url, status=status,
+                public_title=row.public_title or "", public_text=row.public_text or "",
+                clock=clock_from_dict(row.clock) if row.clock else None,
+                moderation=moderation, reply=reply)
+
+
+def _use_report(row: Any) -> Item:
+    status = Status(row.status) if row.status else Status.PENDING
+    moderation = None
+    if row.moderated_by:
+        moderation = Moderation(status is Status.PUBLISHED, row.moderated_by,
+                                row.moderated_on, row.reason or "")
+    data = row.data if isinstance(row.data, dict) else {}
+    return Item(number=f"{row.request_number}.{row.seq}", kind=Kind.USE_REPORT,
+                received=row.happened_on, title="", text=str(data.get("text", "")),
+                department=row.department, dataset_ids=(row.dataset_id,), status=status,
+                public_text=row.public_text or "", moderation=moderation)

@@ -1,0 +1,183 @@
+"""Bearer tokens (third-party consultation links, download links) never
+appear in a log: a whole third-party flow and a download over real HTTP
+leave no token in any captured log record, and gunicorn run with the
+shipped configuration writes access-log lines with the tokens redacted."""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+from flask import Flask
+
+from search_api import create_app
+from search_api.indexing import index_catalog
+from search_api.logredact import redact
+from tests.api.test_applicant_flow import application
+from tests.conftest import REPO
+
+PASSWORD = "correct horse battery"
+NOW = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
+
+
+@pytest.mark.parametrize(("line", "expected"), [
+    ('GET /consult/AbC-12_xyz HTTP/1.1', 'GET /consult/[redacted] HTTP/1.1'),
+    ('"GET /download/tok3n/rsj-0002.csv HTTP/1.1" 200',
+     '"GET /download/[redacted]/rsj-0002.csv HTTP/1.1" 200'),
+    ("POST /api/v1/consultations/tok3n?x=1", "POST /api/v1/consultations/[redacted]?x=1"),
+    ("https://data.example.cn/consult/tok3n", "https://data.example.cn/consult/[redacted]"),
+    ("GET /consult/ HTTP/1.1", "GET /consult/ HTTP/1.1"),  # the token-free page
+    ("GET /requests/YH-20260921-0001 HTTP/1.1", "GET /requests/YH-20260921-0001 HTTP/1.1"),
+])
+def test_redact(line: str, expected: str) -> None:
+    assert redact(line) == expected
+
+
+@pytest.fixture
+def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: NOW,
+              "RATE_SECRET_ATTEMPTS": 1000}
+    index_catalog(config)
+    application_ = create_app(config)
+    store = application_.extensions["portal_store"]
+    for name, role, department in [("authority", "authority_reviewer", None),
+                                   ("rsj", "department_reviewer", "rsj")]:
+        store.add_user(name, PASSWORD, role, department, at=NOW)
+    yield application_
+    application_.extensions["portal_engine"].close()
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf_token" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+def _reviewer(base: str, username: str) -> requests.Session:
+    session = requests.Session()
+    page = session.get(f"{base}/review/login").text
+    signed = session.post(f"{base}/review/login", data={
+        "csrf_token": _csrf(page), "username": username, "password": PASSWORD})
+    assert signed.ok
+    return session
+
+
+def _act(session: requests.Session, base: str, number: str, action: str,
+         **fields: str) -> str:
+    page = session.get(f"{base}/review/requests/{number}").text
+    version = re.search(r'name="version" value="(\d+)"', page)
+    assert version, f"no form for {action}"
+    html = session.post(f"{base}/review/requests/{number}/{action}", data={
+        "csrf_token": _csrf(page), "version": version.group(1), **fields}).text
+    assert "操作已完成" in html, re.findall(r"sv-flash[^>]*>([^<]+)", html)
+    return html
+
+
+def test_no_token_in_the_logs_of_a_whole_third_party_flow(
+        live_server: str, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    base = live_server
+    applicant = requests.Session()
+    form = applicant.get(f"{base}/apply/rsj-0002").text
+    receipt = applicant.post(f"{base}/apply/rsj-0002", data=application(_csrf(form))).text
+    number = re.search(r'id="receipt-number">([^<]+)<', receipt).group(1)  # type: ignore[union-attr]
+    access_code = re.search(r'id="access-code">([^<]+)<', receipt).group(1)  # type: ignore[union-attr]
+
+    _act(_reviewer(base, "authority"), base, number, "forward")
+    rsj = _reviewer(base, "rsj")
+    html = _act(rsj, base, number, "start_consultation", parties="甲物业公司\n乙科技公司")
+    first, second = re.findall(r"/consult/([A-Za-z0-9_-]+)", html)
+
+    # The first party on the web page: the token URL redirects to a token-free page.
+    third = requests.Session()
+    letter = third.get(f"{base}/consult/{first}")
+    assert letter.url == f"{base}/consult/" and [r.status_code for r in letter.history] == [303]
+    answered = third.post(f"{base}/consult/", data={
+        "csrf_token": _csrf(letter.text), "answer": "agree"})
+    assert "您的意见已收到" in answered.text and first not in answered.url
+    # The second over the JSON API.
+    assert requests.post(f"{base}/api/v1/consultations/{second}",
+                         json={"answer": "agree"}).json()["ok"]
+
+    _act(rsj, base, number, "close_consultation")
+    _act(rsj, base, number, "approve", scope="2025年度参保单位汇总数据", delivery_method="download")
+    _act(rsj, base, number, "deliver", reference="下载")
+
+    status = applicant.get(f"{base}/requests/{number}").text
+    listing = applicant.post(f"{base}/requests/{number}/download-link",
+                             data={"csrf_token": _csrf(status)})
+    link = re.search(r'href="/download/([^"/]+)/([^"]+)"', listing.text)
+    assert link, "no file on the download page"
+    download = link.group(1)
+    got = applicant.get(f"{base}/download/{download}/{link.group(2)}")
+    assert got.status_code == 200 and got.content
+
+    secrets = {"first link": first, "second link": second, "download link": download,
+               "access code": access_code}
+    # Every record of the server's side (the test's own HTTP client, urllib3,
+    # logs the URLs it fetches: that is the client's business, not the portal's).
+    server = [r for r in caplog.records if not r.name.startswith("urllib3")]
+    lines = [r.getMessage() for r in server]
+    for what, secret in secrets.items():
+        leaked = [line for line in lines if secret in line]
+        assert not leaked, f"the {what} is in the log: {leaked[:3]}"
+    access = [line for r, line in zip(server, lines, strict=True) if r.name == "werkzeug"]
+    assert any("GET /consult/[redacted] " in line for line in access), access
+    assert any("POST /api/v1/consultations/[redacted] " in line for line in access)
+    assert any("GET /download/[redacted]/" in line for line in access)
+    assert any("POST /consult/ " in line for line in access)
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def test_gunicorn_with_the_shipped_config_redacts_access_log_lines(tmp_path: Path) -> None:
+    port = _free_port()
+    env = {**os.environ,
+           "PORTAL_SECRET_KEY": "test-secret", "PORTAL_SITE_DIR": "",
+           "PORTAL_DATABASE_URL": f"sqlite:///{tmp_path / 'portal.sqlite3'}",
+           "PORTAL_SEARCH_DB": str(tmp_path / "search.sqlite3"),
+           "PORTAL_LABELS_FILE": str(tmp_path / "labels.json"),
+           "PORTAL_CATALOG_DIR": str(REPO / "datasets")}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    server = subprocess.Popen(
+        [str(gunicorn), "-c", "python:search_api.gunicorn_conf", "-w", "1",
+         "-b", f"127.0.0.1:{port}", "search_api:create_app()"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        for _ in range(150):
+            try:
+                requests.get(f"{base}/api/v1/register", timeout=1)
+                break
+            except requests.ConnectionError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("gunicorn did not start")
+        tokens = ["Tok1consultXYZ", "Tok2downloadXYZ", "Tok3apiXYZ", "Tok4refererXYZ"]
+        assert requests.get(f"{base}/consult/{tokens[0]}", allow_redirects=False,
+                            timeout=5).status_code == 404
+        requests.get(f"{base}/download/{tokens[1]}/data.csv", timeout=5)
+        requests.post(f"{base}/api/v1/consultations/{tokens[2]}", json={"answer": "agree"},
+                      headers={"Referer": f"{base}/consult/{tokens[3]}"}, timeout=5)
+    finally:
+        server.terminate()  # our own child process, by its handle
+        output, _ = server.communicate(timeout=30)
+    assert output.count("[redacted]") >= 4, output[-2000:]
+    for token in tokens:
+        assert token not in output, output[-2000:]
+    assert re.search(r'"GET /consult/\[redacted\] HTTP/1\.1" 404', output), output[-2000:]
