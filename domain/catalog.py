@@ -20,7 +20,7 @@ import os
 import re
 import stat
 from collections.abc import Iterator, Mapping, MutableMapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from domain import problems as P
+from domain.calendar import CalendarFileInvalid, WorkCalendar
 from domain.model import (
     Announcement,
     Contact,
@@ -272,14 +273,23 @@ def load_vocabularies(root: Path, found: list[Problem]) -> Vocabularies:
     except (TypeError, ValueError) as exc:
         found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=(
             f"a value has the wrong kind ({exc}): codes and names are text, aliases a list, "
-            "max_age_days a whole number")))
+            "max_age_days and max_age_working_days whole numbers")))
         return empty
     for index, term in enumerate(vocab.departments):
         if not DEPARTMENT_CODE_RE.match(term.code):
             found.append(P.make("vocabulary-invalid", "vocabularies.yaml", detail=(
                 f"departments[{index}]: code {term.code[:80]!r} must be letters, digits, '-' "
                 "or '_' (it is part of the department page's address)")))
-    return vocab
+    # Frequencies promised in working days count on the shipped calendars
+    # plus the catalogue's own calendars/YYYY.json (a new year's notice).
+    try:
+        calendar = WorkCalendar(folders=[root / "calendars"])
+    except CalendarFileInvalid as exc:
+        rel = exc.path.relative_to(root).as_posix() if exc.path.is_relative_to(root) \
+            else exc.path.name
+        found.append(P.make("calendar-invalid", rel, detail=str(exc)))
+        calendar = WorkCalendar()
+    return replace(vocab, calendar=calendar)
 
 
 def dataset_folders(root: Path) -> Iterator[Path]:

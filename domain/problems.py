@@ -70,6 +70,8 @@ _register("data-not-collected", "Catalogue entry without data files",
           Severity.WARNING)
 _register("announcement-missing", "Withdrawal or invalidation without announcement",
           "status '{value}' needs '{field}' with a date and a reason (000 §33, 002 §39)")
+_register("calendar-invalid", "Working-day calendar file cannot be used",
+          "{detail}; fix the file (see docs/catalogue-format.md, 工作日历) or remove it")
 _register("dataset-folder-unsafe", "Dataset folder links out of the catalogue",
           "{value!r} is a link leading outside the catalogue folder; move the dataset's files "
           "into the catalogue instead of linking to them")

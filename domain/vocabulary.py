@@ -14,6 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from domain.calendar import WorkCalendar
+
 
 @dataclass(frozen=True)
 class Term:
@@ -48,6 +50,13 @@ class Frequency(Term):
     """
 
     max_age_days: int | None = None
+    # The promise counted in working days instead (每日 data is updated on
+    # working days: a weekend or the National Day week does not make it late).
+    max_age_working_days: int | None = None
+
+    @property
+    def scheduled(self) -> bool:
+        return self.max_age_days is not None or self.max_age_working_days is not None
 
 
 def _normalise(text: str) -> str:
@@ -109,6 +118,9 @@ class Vocabularies:
     regions: TermList
     frequencies: TermList
     levels: TermList
+    # Working days for frequencies promised in working days; None: the
+    # shipped calendars (the catalogue's calendars/ folder adds years).
+    calendar: WorkCalendar | None = field(default=None, compare=False, repr=False)
 
     def department(self, code: str) -> Department | None:
         term = self.departments.get(code)
@@ -146,8 +158,15 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             kwargs["contact_email"] = str(item.get("contact_email") or "")
             kwargs["contact_phone"] = str(item.get("contact_phone") or "")
         if factory is Frequency:
-            max_age = item.get("max_age_days")
-            kwargs["max_age_days"] = int(max_age) if max_age is not None else None
+            for key in ("max_age_days", "max_age_working_days"):
+                value = item.get(key)
+                if value is not None and (isinstance(value, bool) or int(value) < 1):
+                    raise VocabularyError(f"{kind}[{index}] ({item.get('code')}): {key} must be "
+                                          "a whole number of days, at least 1")
+                kwargs[key] = int(value) if value is not None else None
+            if kwargs["max_age_days"] is not None and kwargs["max_age_working_days"] is not None:
+                raise VocabularyError(f"{kind}[{index}] ({item.get('code')}): give either "
+                                      "max_age_days or max_age_working_days, not both")
         terms.append(factory(**kwargs))
     return TermList(kind, tuple(terms))
 
