@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build index check bench-search bench-crash relevance test test-fast lint format bench sample browser clean help
+.PHONY: run build index check bench-search bench-crash bench-load relevance test test-fast lint format bench sample browser clean help
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
@@ -16,6 +16,7 @@ help:
 	@echo "make bench-search  search latency (10k, 100k) and HTTP throughput vs Datasette"
 	@echo "make relevance     MRR and recall@10 on the judged queries"
 	@echo "make bench-crash   kill the service under load; check no acknowledged write is lost"
+	@echo "make bench-load    60 s of load on search and on request filing (PG_URL=... adds PostgreSQL)"
 	@echo "make sample   regenerate the sample catalogue in datasets/"
 
 $(STAMP): pyproject.toml
@@ -71,6 +72,12 @@ bench-search: $(STAMP)
 # Crash durability: SIGKILL the service under 500 in-flight writes (SQLite and PostgreSQL).
 bench-crash: $(STAMP)
 	$(BIN)/python -m bench.crash.run --db both
+
+# Load: 60 s of wrk at the target rates on search (100k datasets) and on request
+# filing + status (SQLite; PostgreSQL too with PG_URL=postgresql://...).
+bench-load: $(STAMP)
+	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
+	$(BIN)/python -m bench.load $(if $(PG_URL),--pg-url $(PG_URL))
 
 relevance: $(STAMP)
 	$(BIN)/python -m bench.relevance

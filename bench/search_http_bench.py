@@ -6,7 +6,17 @@ For each size: index synthetic records (bench.search_bench.make_records),
 start the service under gunicorn (2 workers × 4 threads, API only) and
 Datasette over the same records, both on loopback, and drive each with wrk
 (Debian's `wrk`, installed by `make bench-search`) for a bounded time over
-the same query mix. Prints requests/s, latency percentiles and errors.
+two query mixes:
+
+  repeated   the 62 queries of bench.search_bench.MIX, over and over: what a
+             portal sees for its popular queries (the engine's caches of
+             answers, facet counts and matches are warm after one round);
+  distinct   DISTINCT_QUERIES different queries (subjects × districts ×
+             filters × sorts × pages, deterministic), each sent about once,
+             so that caches rarely help: the engine's cold cost.
+
+Prints requests/s, latency percentiles and errors. The machine's load (from
+/proc/loadavg) is printed with each line: other processes disturb the figures.
 """
 
 from __future__ import annotations
@@ -14,6 +24,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import random
 import re
 import shutil
 import subprocess
@@ -27,7 +38,16 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 
-from bench.search_bench import MIX, datasette, datasette_db, free_port, make_records
+from bench.search_bench import (
+    DEPARTMENTS,
+    FORMATS,
+    MIX,
+    REGIONS,
+    datasette,
+    datasette_db,
+    free_port,
+    make_records,
+)
 from search_api.indexing import index_catalog
 from search_api.settings import defaults
 
@@ -50,9 +70,44 @@ end
 """
 
 
-def api_paths() -> list[str]:
+DISTINCT_QUERIES = 6000
+Mix = list[tuple[str, dict[str, tuple[str, ...]], str, int]]
+
+
+def distinct_mix(n: int = DISTINCT_QUERIES, seed: int = 11) -> Mix:
+    """``n`` different queries: a subject of the synthetic catalogue, alone or
+    with a district or a second subject, with or without a filter, sorted by
+    relevance (mostly), date or name; first pages only."""
+    rng = random.Random(seed)
+    subjects = sorted({s for d in DEPARTMENTS for s in d[3]})
+    districts = [name for _, name in REGIONS[1:]]
+    seen: set[str] = set()
+    mix: Mix = []
+    while len(mix) < n:
+        q = rng.choice(subjects)
+        shape = rng.random()
+        if shape < 0.3:
+            q = f"{rng.choice(districts)} {q}"
+        elif shape < 0.4:
+            q = f"{q} {rng.choice(subjects)}"
+        filters: dict[str, tuple[str, ...]] = {}
+        if rng.random() < 0.3:
+            filters = rng.choice([{"department": (rng.choice(DEPARTMENTS)[0],)},
+                                  {"format": (rng.choice(FORMATS),)},
+                                  {"open_type": ("unconditional",)},
+                                  {"region": (rng.choice(REGIONS)[0],)}])
+        sort = rng.choices(["relevance", "updated", "name"], [8, 1, 1])[0]
+        page = 1  # later pages are in MIX; here a page past the end would be a 400
+        key = json.dumps([q, filters, sort, page], ensure_ascii=False)
+        if key not in seen:
+            seen.add(key)
+            mix.append((q, filters, sort, page))
+    return mix
+
+
+def api_paths(mix: Mix = MIX) -> list[str]:
     paths = []
-    for q, filters, sort, page in MIX:
+    for q, filters, sort, page in mix:
         params: list[tuple[str, str]] = [("q", q)] if q else []
         for key, values in filters.items():
             params += [(key, v) for v in values]
@@ -61,18 +116,29 @@ def api_paths() -> list[str]:
     return paths
 
 
-def datasette_paths(db_name: str) -> list[str]:
+def datasette_paths(db_name: str, mix: Mix = MIX) -> list[str]:
     return [f"/{db_name}/datasets.json?" + urllib.parse.urlencode({"_search": q, "_size": 20})
-            for q, _, _, _ in MIX if q]
+            for q, _, _, _ in mix if q]
 
 
-def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 60) -> None:
+def load() -> float:
+    """The 1-minute load average (/proc/loadavg; -1 where there is none)."""
+    try:
+        return float(Path("/proc/loadavg").read_text().split()[0])
+    except (OSError, ValueError, IndexError):  # pragma: no cover - not Linux
+        return -1.0
+
+
+def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 120) -> None:
+    """Return once ``url`` answers; RuntimeError when ``proc`` exits or
+    ``seconds`` pass. A first search at 100,000 datasets on a busy machine can
+    take seconds (each worker reads the bitmaps once)."""
     deadline = time.monotonic() + seconds
     while True:
         try:
-            urllib.request.urlopen(url, timeout=2).read()
+            urllib.request.urlopen(url, timeout=30).read()
             return
-        except (urllib.error.URLError, ConnectionError):
+        except (urllib.error.URLError, OSError):
             if proc.poll() is not None or time.monotonic() > deadline:
                 raise RuntimeError(f"server at {url} did not start") from None
             time.sleep(0.3)
@@ -85,7 +151,7 @@ def gunicorn(env: dict[str, str]) -> Iterator[str]:
     proc = subprocess.Popen(
         [str(exe), "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
          "--log-level", "warning", "search_api:create_app()"],
-        env={**os.environ, **env}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/api/v1/search?q=%E5%85%AC%E4%BA%A4", proc)
@@ -120,8 +186,10 @@ def run_wrk(base: str, paths: Sequence[str], seconds: int) -> dict[str, float]:
             "max": float(match[7])}
 
 
-def bench(n: int, seconds: int) -> list[tuple[str, dict[str, float]]]:
-    folder = OUT / f"n{n}"
+def bench_env(n: int, folder: Path) -> dict[str, str]:
+    """Index ``n`` synthetic records into ``folder`` (incrementally: a second
+    run only compares hashes) and return the environment of a service that
+    serves them (API only, its own request database)."""
     folder.mkdir(parents=True, exist_ok=True)
     records = make_records(n)
     catalog_json = folder / "catalog.json"
@@ -129,14 +197,31 @@ def bench(n: int, seconds: int) -> list[tuple[str, dict[str, float]]]:
     config = {**defaults(), "SEARCH_DB": str(folder / "search.sqlite3"),
               "LABELS_FILE": str(folder / "labels.json"), "CATALOG_JSON": str(catalog_json)}
     index_catalog(config)
-    env = {"PORTAL_SEARCH_DB": config["SEARCH_DB"], "PORTAL_LABELS_FILE": config["LABELS_FILE"],
-           "PORTAL_SITE_DIR": "", "PORTAL_SECRET_KEY": "bench"}
+    return {**{k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")},
+            "PORTAL_SEARCH_DB": config["SEARCH_DB"], "PORTAL_LABELS_FILE": config["LABELS_FILE"],
+            "PORTAL_SITE_DIR": "", "PORTAL_SECRET_KEY": "bench",
+            "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}"}
+
+
+def bench(n: int, seconds: int) -> list[tuple[str, dict[str, float]]]:
+    folder = OUT / f"n{n}"
+    env = bench_env(n, folder)
+    records = make_records(n)
+    distinct = distinct_mix()
     results = []
     with gunicorn(env) as base:
-        results.append(("portal API (gunicorn 2×4)", run_wrk(base, api_paths(), seconds)))
+        results.append(("portal, repeated", run_wrk(base, api_paths(), seconds)))
+        results[-1][1]["load"] = load()
+        results.append(("portal, distinct", run_wrk(base, api_paths(distinct), seconds)))
+        results[-1][1]["load"] = load()
     db = datasette_db(folder / "datasette.db", records)
     with datasette(db) as base:
-        results.append(("Datasette FTS", run_wrk(base, datasette_paths(db.stem), seconds)))
+        results.append(("Datasette FTS, repeated", run_wrk(base, datasette_paths(db.stem),
+                                                           seconds)))
+        results[-1][1]["load"] = load()
+        results.append(("Datasette FTS, distinct",
+                        run_wrk(base, datasette_paths(db.stem, distinct), seconds)))
+        results[-1][1]["load"] = load()
     return results
 
 
@@ -145,13 +230,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=int, default=20)
     args = parser.parse_args(argv)
-    print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server, loopback")
-    print(f"{'datasets':>9} {'server':<28} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7}")
+    print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
+          f"portal under gunicorn 2 workers × 4 threads; cpus={os.cpu_count()}")
+    print(f"{'datasets':>9} {'server, mix':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7} {'load':>6}")
     for n in args.sizes:
         for name, r in bench(n, args.seconds):
-            print(f"{n:>9,} {name:<28} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['errors']:>7.0f}", flush=True)
+            print(f"{n:>9,} {name:<26} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['load']:>6.2f}", flush=True)
     return 0
 
 

@@ -3,9 +3,10 @@
     gunicorn -c python:search_api.gunicorn_conf -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
 
 The access log goes to standard output in gunicorn's combined format, with
-the token of every consultation and download link replaced by
-``[redacted]`` (:mod:`search_api.logredact`): a bearer token in a log is a
-key in the hands of whoever reads it. Command-line options given after
+the token of every consultation link (and of a token-bearing download path
+of an earlier version) replaced by ``[redacted]``
+(:mod:`search_api.logredact`): a bearer token in a log is a key in the
+hands of whoever reads it. Command-line options given after
 ``-c`` override these values.
 """
 

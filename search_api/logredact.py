@@ -1,11 +1,13 @@
 """Bearer tokens never reach a log.
 
 A third party's consultation link (``/consult/<token>``,
-``/api/v1/consultations/<token>``) and an applicant's download link
-(``/download/<token>/...``) carry a secret in the path: whoever reads it
-can answer for the third party or fetch the data. Access logs keep request
-lines, Referer headers and Location headers, so this module replaces the
-token segment of those paths with ``[redacted]`` wherever it meets them:
+``/api/v1/consultations/<token>``) carries a secret in the path: whoever
+reads it can answer for the third party. Download links no longer put
+their token in a URL (:mod:`search_api.delivery_views`), but a
+``/download/<token>/...`` link of an earlier version may still be used
+until it expires. Access logs keep request lines, Referer headers and
+Location headers, so this module replaces the token segment of those paths
+with ``[redacted]`` wherever it meets them:
 
 - :class:`RedactTokens`, a :class:`logging.Filter`, rewrites a record's
   message and arguments; :func:`install` puts it on the loggers of the
@@ -35,6 +37,8 @@ def redact(text: str) -> str:
 
 
 def clean(value: Any) -> Any:
+    """``value`` redacted when it is a string (a log argument, an access-log
+    atom); any other value unchanged."""
     return redact(value) if isinstance(value, str) else value
 
 

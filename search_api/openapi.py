@@ -44,6 +44,11 @@ SEARCH_RESULT = {
             "properties": {"value": {"type": "string"}, "label": {"type": "string"},
                            "count": {"type": "integer", "minimum": 0}}}}},
         "took_ms": {"type": "number"},
+        "corrected": {"oneOf": [
+            {"type": "null"},
+            {"type": "object", "required": ["q", "message"],
+             "description": "Nothing held every word: the hits are for this corrected query",
+             "properties": {"q": {"type": "string"}, "message": {"type": "string"}}}]},
     },
 }
 REQUEST_STATUS = {
@@ -336,6 +341,25 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                                        "days": {"type": "array", "items": {"type": "object"}}}}},
                     "text/csv": {"schema": {"type": "string"}}}},
                     **_errors(400)}}},
+            "/api/v1/statistics/yearly": {"get": {
+                "summary": "The yearly report per department: requests, error reports, demands "
+                           "and suggestions received in the year and answered (in time), and "
+                           "downloads; format=csv for a spreadsheet",
+                "parameters": [
+                    _query("year", {"type": "string", "pattern": "^20[0-9]{2}$"},
+                           "Year (default: this year)."),
+                    _query("format", {"type": "string", "enum": ["json", "csv"]})],
+                "responses": {"200": {"description": "One row per department and a total",
+                                      "content": {JSON: {"schema": {
+                    "type": "object",
+                    "required": ["ok", "year", "as_of", "columns", "departments", "total"],
+                    "properties": {"ok": {"const": True}, "year": {"type": "integer"},
+                                   "as_of": _TEXT, "columns": {"type": "object"},
+                                   "departments": {"type": "array",
+                                                   "items": {"type": "object"}},
+                                   "total": {"type": "object"}}}},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400)}}},
             "/api/v1/statistics/reports": {"get": {
                 "summary": "Data error reports and catalogue corrections per department: "
                            "received, answered, in time, open, overdue",

@@ -8,6 +8,9 @@ was wrong and what to do; ``{name}`` fields take the error's ``params``.
 code). :func:`refusal` adds the article the rule comes from, cited by the
 regulation's Chinese title. A test checks that every code the domain raises
 is here and that each sentence's fields are ones the domain passes.
+:func:`applicant_refusal` answers applicants: an action their request's
+state does not allow (:data:`APPLICANT_TRANSITIONS`) names the state and
+when the action is possible.
 """
 
 from __future__ import annotations
@@ -18,7 +21,12 @@ from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
-from domain.request_states import ApplicationIncomplete, ProcedureError, RuleViolation
+from domain.request_states import (
+    ApplicationIncomplete,
+    IllegalTransition,
+    ProcedureError,
+    RuleViolation,
+)
 
 log = logging.getLogger(__name__)
 
@@ -84,6 +92,14 @@ PROCEDURE: Mapping[str, str] = MappingProxyType({
 })
 FALLBACK = "操作未执行：请检查填写的内容后重试。"
 
+# An applicant's action that the request's state does not allow, by action
+# (search_api.applications.APPLICANT_ACTIONS): what is possible instead.
+APPLICANT_TRANSITIONS: Mapping[str, str] = MappingProxyType({
+    "answer": "本申请当前状态为“{state}”，无需说明理由：只有数据提供部门要求说明、尚未提交说明时才能提交。",
+    "withdraw": "本申请当前状态为“{state}”，不能撤回：只有在作出答复之前才能撤回申请。",
+    "report": "本申请当前状态为“{state}”，还不能报告使用情况：数据提供之后才能报告。",
+})
+
 REGULATIONS: Mapping[str, str] = MappingProxyType({
     "000": "贵州省政务数据资源管理办法",
     "001": "安徽省政务数据资源管理办法",
@@ -143,3 +159,14 @@ def refusal(exc: ProcedureError) -> str:
         return FALLBACK
     article = getattr(exc, "article", "")
     return f"{text}（依据：{cite(article)}）" if article else text
+
+
+def applicant_refusal(exc: ProcedureError, action: str, state: str) -> str:
+    """Why the procedure refused the applicant's ``action`` (``answer``,
+    ``withdraw`` or ``report``) on a request in ``state`` (its Chinese name),
+    in Chinese: the request's state and what is possible instead when the
+    state does not allow the action, :func:`refusal` for every other error."""
+    template = APPLICANT_TRANSITIONS.get(action)
+    if type(exc) is IllegalTransition and template is not None:  # not RoleNotAllowed
+        return template.format(state=state)
+    return refusal(exc)

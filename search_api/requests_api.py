@@ -20,7 +20,7 @@ from flask import Blueprint, current_app, request
 
 from domain.request_records import Request
 from domain.request_states import ProcedureError
-from search_api import labels_zh, service
+from search_api import labels_zh, refusals, service
 from search_api.applications import (
     APPLICANT_ACTIONS,
     DONE,
@@ -156,6 +156,15 @@ def request_status(number: str) -> Any:
 
 @bp.post("/requests/<number>/<action>")
 def request_action(number: str, action: str) -> Any:
+    """The applicant's ``answer``, ``withdraw`` or ``report``; the request's
+    new status with a ``message`` on success.
+
+    Raises:
+        ApiError: 404 an unknown action; 403 a wrong access code; 400 a bad
+            body or missing text; 409 the procedure refused (the message from
+            :func:`search_api.refusals.applicant_refusal`) or the request
+            changed meanwhile; 413 a body over 64 KB.
+    """
     if action not in APPLICANT_ACTIONS:
         raise ApiError(f"不支持的操作“{action[:20]}”，可用：{'、'.join(APPLICANT_ACTIONS)}。",
                        status=404)
@@ -165,9 +174,11 @@ def request_action(number: str, action: str) -> Any:
         updated = applicant_act(req, version, action, str(body.get("text") or "")[:2000])
     except Incomplete as exc:
         raise ApiError(exc.problems[0], errors=exc.problems) from None
-    except ProcedureError:
-        raise ApiError(f"当前状态（{labels_zh.STATES.get(req.state, req.state)}）下不能进行此操作。",
-                       status=409) from None
+    except ProcedureError as exc:
+        log.info("applicant action %s on %s refused over the API (%s): %s", action, number,
+                 exc.code, exc)
+        state = labels_zh.STATES.get(req.state, req.state)
+        raise ApiError(refusals.applicant_refusal(exc, action, state), status=409) from None
     except StaleRequest:
         raise ApiError("申请刚刚被更新，请获取最新状态后重试。", status=409) from None
     return {**status_body(updated), "message": DONE[action]}

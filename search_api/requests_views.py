@@ -26,7 +26,7 @@ from flask import (
 from domain.identity import mask_identity
 from domain.request_records import Request
 from domain.request_states import ProcedureError, Role, State
-from search_api import labels_zh, service
+from search_api import labels_zh, refusals, service
 from search_api.applications import (
     APPLICANT_ACTIONS,
     DONE,
@@ -130,6 +130,14 @@ def status(number: str) -> Any:
 
 @bp.post("/requests/<number>/<action>")
 def act(number: str, action: str) -> Any:
+    """The applicant's ``answer``, ``withdraw`` or ``report`` on their own
+    request, then back to its page with a flash: done, or why not in Chinese
+    (missing text; a refusal of the procedure through
+    :func:`search_api.refusals.applicant_refusal`; a concurrent update).
+
+    Aborts:
+        404: an unknown action or request number; 429: too many submissions.
+    """
     owned = _own(number)
     if not isinstance(owned, tuple):
         return owned
@@ -142,8 +150,9 @@ def act(number: str, action: str) -> Any:
     except Incomplete as exc:
         flash(exc.problems[0], "error")
     except ProcedureError as exc:
-        log.info("applicant action %s on %s refused: %s", action, number, exc)
-        flash(f"当前状态（{labels_zh.STATES.get(req.state, req.state)}）下不能进行此操作。", "error")
+        log.info("applicant action %s on %s refused (%s): %s", action, number, exc.code, exc)
+        state = labels_zh.STATES.get(req.state, req.state)
+        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state)}", "error")
     except StaleRequest:
         flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
     else:

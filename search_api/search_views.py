@@ -5,7 +5,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request
+import orjson
+from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.datastructures import MultiDict
 
 from search_api.engine.base import FILTER_KEYS, SORTS, SearchQuery, SearchResult
@@ -35,7 +36,8 @@ def _positive_int(args: MultiDict[str, str], name: str, default: int, upper: int
 
 
 def parse_search_args(args: MultiDict[str, str], labels: dict[str, dict[str, str]]) -> SearchQuery:
-    """Turn query-string arguments into a SearchQuery.
+    """Turn query-string arguments into a SearchQuery (with autocorrect: a
+    query no record fully matches may be answered for its correction).
 
     Raises:
         ApiError: an unknown parameter or value, or one out of range; the
@@ -66,7 +68,8 @@ def parse_search_args(args: MultiDict[str, str], labels: dict[str, dict[str, str
     page = _positive_int(args, "page", 1, None, "page 须为正整数，例如 page=2。")
     per_page = _positive_int(args, "per_page", 20, MAX_PER_PAGE,
                              f"per_page 须为 1 到 {MAX_PER_PAGE} 之间的整数。")
-    return SearchQuery(q=q, filters=filters, sort=sort, page=page, per_page=per_page)
+    return SearchQuery(q=q, filters=filters, sort=sort, page=page, per_page=per_page,
+                       autocorrect=True)
 
 
 def _labels() -> LabelStore:
@@ -75,6 +78,9 @@ def _labels() -> LabelStore:
 
 
 def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) -> dict[str, Any]:
+    """The JSON answer of /api/v1/search. ``corrected`` is null, or says which
+    query the hits are for when the engine corrected a query that nothing
+    matched (a homophone slip, misspelt pinyin), with a message to show."""
     pages = max(1, math.ceil(result.total / query.per_page))
     hits = []
     for hit in result.hits:
@@ -92,6 +98,10 @@ def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) ->
                   "sort": query.sort, "page": query.page, "per_page": query.per_page},
         "total": result.total, "page": query.page, "per_page": query.per_page, "pages": pages,
         "hits": hits, "facets": facets, "took_ms": round(result.took_ms, 2),
+        "corrected": None if result.corrected is None else {
+            "q": result.corrected,
+            "message": f"没有找到与“{query.q}”匹配的数据集，以下是“{result.corrected}”的结果。",
+        },
     }
 
 
@@ -103,7 +113,9 @@ def search() -> Any:
     pages = max(1, math.ceil(result.total / query.per_page))
     if query.page > pages:
         raise ApiError(f"第 {query.page} 页超出范围：共 {result.total} 条结果、{pages} 页。")
-    return jsonify(result_body(query, result, labels))
+    # orjson: the answer is the service's largest JSON (about 4 times faster than json).
+    return Response(orjson.dumps(result_body(query, result, labels)),
+                    mimetype="application/json")
 
 
 @bp.get("/datasets/<identifier>")

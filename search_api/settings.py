@@ -33,6 +33,8 @@ SETTINGS: tuple[Setting, ...] = (
             "`portal index`."),
     Setting("SYNONYMS_FILE", "", "Synonym list for search (one group per line, words separated "
             "by spaces). Empty: the built-in list."),
+    Setting("SEARCH_RESULT_CACHE", 1024, "Answers of the embedded engine kept per worker for "
+            "repeated queries, checked against the index generation (0: none)."),
     Setting("MEILI_URL", "", "Meilisearch server address; when set, search uses Meilisearch "
             "instead of the embedded engine."),
     Setting("MEILI_KEY", "", "Meilisearch API key."),

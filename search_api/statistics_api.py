@@ -14,7 +14,7 @@ import re
 from datetime import date, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, request
+from flask import Blueprint, Response, current_app, request
 
 from domain.reports import ReportKind
 from search_api import service
@@ -115,3 +115,81 @@ def reports() -> Any:
                    r["answered_in_time"], r["open"], r["overdue"]] for r in rows]
         return _csv(table, "reports.csv")
     return {"ok": True, "as_of": service.today().isoformat(), "departments": rows}
+
+
+YEARLY_COLUMNS = (
+    ("department", "部门代码"), ("department_name", "部门"),
+    ("requests_received", "申请收到"), ("requests_answered", "申请已办结"),
+    ("requests_answered_in_time", "申请按期办结"), ("requests_approved", "申请同意开放"),
+    ("requests_denied", "申请不予开放"),
+    ("reports_received", "纠错收到"), ("reports_answered", "纠错已答复"),
+    ("reports_answered_in_time", "纠错按期答复"),
+    ("demands_received", "需求建议收到"), ("demands_answered", "需求建议已答复"),
+    ("demands_answered_in_time", "需求建议按期答复"),
+    ("downloads", "下载次数"),
+)
+
+
+@bp.get("/api/v1/statistics/yearly")
+def yearly() -> Any:
+    """One row per department for the yearly open-data report (000 §50,
+    004 §43–44, 003 §37): requests, error reports, demands and suggestions
+    received in ``year`` and how they were answered, and the year's
+    downloads of the department's datasets. JSON, or CSV with ``format=csv``."""
+    unknown = sorted(set(request.args) - {"year", "format"})
+    if unknown:
+        raise ApiError(f"不支持的参数：{', '.join(unknown)}。可用参数：format, year。")
+    if request.args.get("format", "json") not in ("json", "csv"):
+        raise ApiError("参数 format 只能是 json 或 csv。")
+    today = service.today()
+    raw = request.args.get("year", str(today.year))
+    if not re.fullmatch(r"20\d\d", raw):
+        raise ApiError(f"参数 year 应为四位年份，例如 {today.year}。")
+    year = int(raw)
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    store = service.store()
+    rows: dict[str, dict[str, Any]] = {}
+
+    def row(code: str | None) -> dict[str, Any]:
+        key = code or "authority"
+        return rows.setdefault(key, {"department": key, **{
+            k: 0 for k, _ in YEARLY_COLUMNS if k not in ("department", "department_name")}})
+
+    for code, c in store.counts_by_department(received_from=start, received_to=end).items():
+        entry = row(code)
+        entry.update(requests_received=c.received, requests_answered=c.answered,
+                     requests_answered_in_time=c.answered_in_time,
+                     requests_approved=c.approved, requests_denied=c.denied)
+    for r in ReportStore(store).statistics(service.verification(), today,
+                                           received_from=start, received_to=end):
+        entry = row(r.department)
+        entry["reports_received"] += r.received
+        entry["reports_answered"] += r.answered
+        entry["reports_answered_in_time"] += r.answered_in_time
+    for (owner, kind), counts in service.participation_store().counts(
+            received_from=start, received_to=end).items():
+        if kind in ("demand", "suggestion"):
+            entry = row(owner)
+            # Rejected in moderation (e.g. abuse) never became a demand.
+            entry["demands_received"] += counts.received - counts.rejected
+            entry["demands_answered"] += counts.answered
+            entry["demands_answered_in_time"] += counts.answered_in_time
+    engine = service.engine()
+    for ident, n in DownloadStore(store).totals(start=start, end=end).by_dataset.items():
+        record = engine.get(ident)
+        if record is not None:  # a dataset no longer published: not attributed
+            row(record.get("department") or None)["downloads"] += n
+    names = current_app.extensions["portal_labels"].get().get("department", {})
+    ordered = [rows[k] for k in sorted(rows)]
+    for entry in ordered:
+        entry["department_name"] = "数据主管部门" if entry["department"] == "authority" \
+            else names.get(entry["department"], entry["department"])
+    total = {"department": "", "department_name": "合计", **{
+        k: sum(e[k] for e in ordered) for k, _ in YEARLY_COLUMNS
+        if k not in ("department", "department_name")}}
+    if request.args.get("format") == "csv":
+        table = [[title for _, title in YEARLY_COLUMNS]]
+        table += [[e[k] for k, _ in YEARLY_COLUMNS] for e in [*ordered, total]]
+        return _csv(table, f"open-data-{year}.csv")
+    return {"ok": True, "year": year, "as_of": today.isoformat(),
+            "columns": dict(YEARLY_COLUMNS), "departments": ordered, "total": total}

@@ -223,6 +223,13 @@
         if (!answer.ok) { counter.textContent = answer.body.error || "搜索失败，请修改条件后重试。"; return; }
         var data = answer.body;
         counter.textContent = "找到 " + data.total + " 个数据集" + (query ? "（“" + query + "”）" : "");
+        if (data.corrected) {
+          // Nothing held every word: the engine answered for a correction.
+          counter.textContent = data.corrected.message + " 共 " + data.total + " 个数据集。";
+          counter.setAttribute("data-corrected", data.corrected.q);
+        } else {
+          counter.removeAttribute("data-corrected");
+        }
         data.hits.forEach(function (hit) { list.appendChild(renderHit(hit)); });
         renderFacets(data.facets);
         if (data.pages > 1) {
@@ -358,6 +365,9 @@
         })));
       var csv = el("p"); csv.appendChild(el("a", { href: api + "/api/v1/statistics/reports?format=csv" }, "下载 CSV"));
       box.appendChild(csv);
+      var yearly = el("p", { id: "pt-yearly" }, "年度报告数据（各部门申请、纠错、需求建议办理与下载次数）：");
+      yearly.appendChild(el("a", { href: api + "/api/v1/statistics/yearly?format=csv" }, "本年度 CSV"));
+      box.appendChild(yearly);
       if (participation && participation.by_department) {
         box.appendChild(el("h3", {}, "开放需求与意见建议办理"));
         var rows = [];

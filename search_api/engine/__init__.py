@@ -46,7 +46,9 @@ def open_engine(config: Mapping[str, Any]) -> SearchEngine:
 
     MEILI_URL set: Meilisearch at that URL (MEILI_KEY, MEILI_INDEX, default
     "datasets"). Otherwise the embedded engine in the SQLite file SEARCH_DB
-    (default var/search.sqlite3, created with its folder when missing).
+    (default var/search.sqlite3, created with its folder when missing),
+    keeping SEARCH_RESULT_CACHE answers for repeated queries (default 1024;
+    0 keeps none).
     Raises EngineUnavailable when the backend cannot be opened.
     """
     synonyms = load_synonyms(config)
@@ -56,6 +58,13 @@ def open_engine(config: Mapping[str, Any]) -> SearchEngine:
         return MeiliEngine(str(config["MEILI_URL"]), api_key=config.get("MEILI_KEY") or None,
                            index_name=str(config.get("MEILI_INDEX") or DEFAULT_MEILI_INDEX),
                            synonyms=synonyms)
-    from search_api.engine.embedded import EmbeddedEngine
+    from search_api.engine.embedded import RESULT_CACHE_SIZE, EmbeddedEngine
 
-    return EmbeddedEngine(Path(config.get("SEARCH_DB") or DEFAULT_SEARCH_DB), synonyms=synonyms)
+    cache = config.get("SEARCH_RESULT_CACHE")
+    try:
+        cache_size = RESULT_CACHE_SIZE if cache in (None, "") else max(0, int(cache))
+    except (TypeError, ValueError):
+        raise EngineUnavailable(f"SEARCH_RESULT_CACHE must be a whole number, not {cache!r}") \
+            from None
+    return EmbeddedEngine(Path(config.get("SEARCH_DB") or DEFAULT_SEARCH_DB), synonyms=synonyms,
+                          result_cache_size=cache_size)

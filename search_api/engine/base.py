@@ -28,6 +28,11 @@ class SearchQuery:
     values of one key are OR-ed, keys are AND-ed. ``format`` matches any of a
     record's ``formats``. An empty ``q`` lists every record (filtered); with
     ``sort="relevance"`` such a listing is ordered by last update.
+
+    ``autocorrect``: when no record holds every word of ``q``, an engine that
+    can may search a corrected query instead (homophone slips, misspelt
+    pinyin) and say so in ``SearchResult.corrected``. Off by default (the
+    CKAN API answers exactly what was asked).
     """
 
     q: str = ""
@@ -35,6 +40,7 @@ class SearchQuery:
     sort: str = "relevance"
     page: int = 1
     per_page: int = 20
+    autocorrect: bool = False
 
 
 @dataclass(frozen=True)
@@ -59,12 +65,16 @@ class SearchResult:
     ``key`` (disjunctive faceting), so that choosing one department still shows
     how many records the other departments have. Values currently selected are
     present even when their count is 0.
+
+    ``corrected``: the query the hits are for when the engine corrected ``q``
+    (``SearchQuery.autocorrect``), else None.
     """
 
     hits: list[Hit]
     total: int
     facets: dict[str, dict[str, int]]
     took_ms: float
+    corrected: str | None = None
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import Connection, Select, and_, case, func, insert, select, update
@@ -150,8 +150,10 @@ class ParticipationStore:
             D.dataset_id == dataset_id, P.kind == Kind.REUSE.value,
             P.status == Status.PUBLISHED.value).order_by(P.received.desc(), P.number.desc()))
 
-    def counts(self) -> dict[tuple[str | None, str], Counts]:
-        """Counts per (department, kind); department None is the authority's."""
+    def counts(self, *, received_from: date | None = None,
+               received_to: date | None = None) -> dict[tuple[str | None, str], Counts]:
+        """Counts per (department, kind); department None is the authority's.
+        Optionally only items received between the two dates (included)."""
         def n(condition: Any) -> Any:
             return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
 
@@ -159,6 +161,10 @@ class ParticipationStore:
                        n(P.status == Status.PENDING.value), n(P.status == Status.REJECTED.value),
                        n(P.replied_on.is_not(None)), n(P.replied_in_time.is_(True)),
                        n(P.status == Status.PUBLISHED.value)).group_by(P.department, P.kind)
+        if received_from is not None:
+            query = query.where(P.received >= received_from)
+        if received_to is not None:
+            query = query.where(P.received <= received_to)
         with self.store.engine.connect() as conn:
             return {(row[0], row[1]): Counts(*(int(v) for v in row[2:]))
                     for row in conn.execute(query)}

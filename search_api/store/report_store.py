@@ -147,13 +147,20 @@ class ReportStore:
         contact = str(self.store._cipher.open(number, sealed).get("contact") or "").strip()
         return contact if EMAIL_RE.match(contact) else None
 
-    def statistics(self, verification: Verification, today: date) -> list[DepartmentCounts]:
+    def statistics(self, verification: Verification, today: date, *,
+                   received_from: date | None = None,
+                   received_to: date | None = None) -> list[DepartmentCounts]:
         """Per department and kind: received, answered, answered in time,
-        open and overdue (the yearly evaluation counts them, 000 §50)."""
+        open and overdue (the yearly evaluation counts them, 000 §50);
+        optionally only reports received between the two dates (included)."""
         counts: dict[tuple[str, str], DepartmentCounts] = {}
         query = select(reports.c.number, reports.c.kind, reports.c.department,
                        reports.c.finding, reports.c.answered_in_time, reports.c.clock,
                        reports.c.received)
+        if received_from is not None:
+            query = query.where(reports.c.received >= received_from)
+        if received_to is not None:
+            query = query.where(reports.c.received <= received_to)
         with self.store.engine.connect() as conn:
             rows = list(conn.execute(query))
         for row in rows:

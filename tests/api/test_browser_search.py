@@ -26,3 +26,15 @@ def test_search_box_shows_results_and_facets(live_server: str) -> None:
         page.wait_for_selector("#pt-search-results li")
         assert "找到" in page.locator("#pt-search-count").inner_text()
         assert page.locator("#pt-search-offline").is_hidden()
+
+
+def test_a_typing_slip_is_corrected_and_said(live_server: str) -> None:
+    # 公焦 is a homophone slip of 公交: the page says which query it shows.
+    with chromium() as browser:
+        page = browser.new_page()
+        page.goto(live_server + "/search/?q=公焦")
+        page.wait_for_selector("#pt-search-count[data-corrected]")
+        assert page.locator("#pt-search-count").get_attribute("data-corrected") == "公交"
+        assert "以下是“公交”的结果" in page.locator("#pt-search-count").inner_text()
+        titles = page.locator("#pt-search-results li a.pt-item-title").all_inner_texts()
+        assert "公交站点信息" in titles

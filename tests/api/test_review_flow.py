@@ -135,7 +135,8 @@ def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Cloc
     # The approved applicant downloads through a link limited to their session.
     listing = applicant.post(f"/requests/{number}/download-link",
                              data={"csrf_token": csrf(status)}, follow_redirects=True)
-    link = re.search(r'href="(/download/[^"/]+/)([^"]+)"', listing.get_data(as_text=True))
+    link = re.search(rf'href="(/requests/{number}/files/)([^"]+)"',
+                     listing.get_data(as_text=True))
     assert link, "no file on the download page"
     with applicant.get(link.group(1) + link.group(2)) as got:
         assert got.status_code == 200

@@ -109,3 +109,17 @@ def test_static_site_is_served_at_root(client: FlaskClient) -> None:
         assert csv_file.status_code == 200
     with client.get("/../pyproject.toml") as outside:
         assert outside.status_code == 404
+
+
+def test_query_that_matches_nothing_is_answered_for_its_correction(client: FlaskClient) -> None:
+    body = search(client, "q=公焦")  # a homophone slip for 公交
+    assert body["corrected"]["q"] == "公交"
+    assert "公焦" in body["corrected"]["message"] and "公交" in body["corrected"]["message"]
+    assert {h["id"] for h in body["hits"]} == {"jtj-0001", "jtj-0002"}
+    assert search(client, "q=公交")["corrected"] is None
+
+
+def test_pinyin_initials_find_and_highlight(client: FlaskClient) -> None:
+    body = search(client, "q=gj")
+    assert {h["id"] for h in body["hits"][:2]} == {"jtj-0001", "jtj-0002"}
+    assert "<mark>公交</mark>" in body["hits"][0]["highlights"]["title"]

@@ -241,3 +241,35 @@ def test_build_counts_overdue_reports_in_the_quality_score(app: Flask, clock: An
 
     assert criterion("2026-10-20") == "pass"
     assert criterion("2026-10-21") == "fail"
+
+
+def test_yearly_report_per_department(app: Flask, clock: Any) -> None:  # noqa: F811
+    # 000 §50, 004 §43–44: one row per department, the year's figures only.
+    from tests.api.test_applicant_flow import file_request
+    from tests.api.test_participation_flow import file_form
+
+    store = app.extensions["portal_store"]
+    clock.set("2025-12-30")
+    file_report(app, "old@example.org")  # last year: not counted in 2026
+    clock.set("2026-09-30")
+    file_request(app.test_client())  # rsj-0002
+    file_report(app, "a@example.org")
+    file_form(app, "demands", title="公交车辆实时位置", department="jtj", text="需要")
+    DownloadStore(store).count({(date(2026, 3, 1), "jtj-0001", "bus-stops.csv"): 5,
+                                (date(2025, 3, 1), "jtj-0001", "bus-stops.csv"): 9})
+    clock.set("2026-11-23")
+    answer = app.test_client().get("/api/v1/statistics/yearly?year=2026").get_json()
+    rows = {r["department"]: r for r in answer["departments"]}
+    assert rows["rsj"]["requests_received"] == 1 and rows["rsj"]["requests_answered"] == 0
+    jtj = rows["jtj"]
+    assert (jtj["reports_received"], jtj["demands_received"], jtj["downloads"]) == (1, 1, 5)
+    assert answer["total"]["reports_received"] == 1 and answer["total"]["downloads"] == 5
+    assert answer["columns"]["downloads"] == "下载次数"
+    last = app.test_client().get("/api/v1/statistics/yearly?year=2025").get_json()
+    assert last["total"]["reports_received"] == 1 and last["total"]["downloads"] == 9
+    table = app.test_client().get("/api/v1/statistics/yearly?year=2026&format=csv")
+    text = table.get_data(as_text=True)
+    assert text.startswith("\ufeff部门代码,部门,申请收到") and "\r\n,合计," in text
+    for query in ("year=26", "year=x", "year=1999", "month=1", "format=xml"):
+        bad = app.test_client().get(f"/api/v1/statistics/yearly?{query}")
+        assert bad.status_code == 400 and bad.get_json()["ok"] is False, query

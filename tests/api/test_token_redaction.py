@@ -1,7 +1,8 @@
 """Bearer tokens (third-party consultation links, download links) never
 appear in a log: a whole third-party flow and a download over real HTTP
-leave no token in any captured log record, and gunicorn run with the
-shipped configuration writes access-log lines with the tokens redacted."""
+leave no token in any captured log record (the download link's token never
+even reaches a URL, a header or a page), and gunicorn run with the shipped
+configuration writes access-log lines with the tokens redacted."""
 
 from __future__ import annotations
 
@@ -21,9 +22,10 @@ import pytest
 import requests
 from flask import Flask
 
-from search_api import create_app
+from search_api import create_app, delivery_views
 from search_api.indexing import index_catalog
 from search_api.logredact import redact
+from search_api.security import new_secret
 from tests.api.test_applicant_flow import application
 from tests.conftest import REPO
 
@@ -39,6 +41,9 @@ NOW = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
     ("https://data.example.cn/consult/tok3n", "https://data.example.cn/consult/[redacted]"),
     ("GET /consult/ HTTP/1.1", "GET /consult/ HTTP/1.1"),  # the token-free page
     ("GET /requests/YH-20260921-0001 HTTP/1.1", "GET /requests/YH-20260921-0001 HTTP/1.1"),
+    # the token-free download page and files: nothing to redact
+    ("GET /requests/YH-20260921-0001/files/rsj-0002 HTTP/1.1",
+     "GET /requests/YH-20260921-0001/files/rsj-0002 HTTP/1.1"),
 ])
 def test_redact(line: str, expected: str) -> None:
     assert redact(line) == expected
@@ -85,8 +90,16 @@ def _act(session: requests.Session, base: str, number: str, action: str,
 
 
 def test_no_token_in_the_logs_of_a_whole_third_party_flow(
-        live_server: str, caplog: pytest.LogCaptureFixture) -> None:
+        live_server: str, caplog: pytest.LogCaptureFixture,
+        monkeypatch: pytest.MonkeyPatch) -> None:
     caplog.set_level(logging.DEBUG)
+    issued: list[str] = []  # the download links' tokens, as the real generator makes them
+
+    def recorded_secret() -> str:
+        issued.append(new_secret())
+        return issued[-1]
+
+    monkeypatch.setattr(delivery_views, "new_secret", recorded_secret)
     base = live_server
     applicant = requests.Session()
     form = applicant.get(f"{base}/apply/rsj-0002").text
@@ -114,14 +127,21 @@ def test_no_token_in_the_logs_of_a_whole_third_party_flow(
     _act(rsj, base, number, "approve", scope="2025年度参保单位汇总数据", delivery_method="download")
     _act(rsj, base, number, "deliver", reference="下载")
 
+    # The applicant's link binds the session and leads to token-free URLs.
     status = applicant.get(f"{base}/requests/{number}").text
     listing = applicant.post(f"{base}/requests/{number}/download-link",
                              data={"csrf_token": _csrf(status)})
-    link = re.search(r'href="/download/([^"/]+)/([^"]+)"', listing.text)
+    assert [r.status_code for r in listing.history] == [303]
+    assert listing.url == f"{base}/requests/{number}/files/"
+    link = re.search(rf'href="(/requests/{number}/files/[^"/]+)"', listing.text)
     assert link, "no file on the download page"
-    download = link.group(1)
-    got = applicant.get(f"{base}/download/{download}/{link.group(2)}")
+    got = applicant.get(f"{base}{link.group(1)}", headers={"Referer": listing.url})
     assert got.status_code == 200 and got.content
+    [download] = issued
+    exchanged = [*listing.history, listing, got]
+    for response in exchanged:  # nor in any URL, header or page the applicant got
+        assert download not in response.url and download not in str(response.headers)
+        assert download not in response.text
 
     secrets = {"first link": first, "second link": second, "download link": download,
                "access code": access_code}
@@ -135,7 +155,9 @@ def test_no_token_in_the_logs_of_a_whole_third_party_flow(
     access = [line for r, line in zip(server, lines, strict=True) if r.name == "werkzeug"]
     assert any("GET /consult/[redacted] " in line for line in access), access
     assert any("POST /api/v1/consultations/[redacted] " in line for line in access)
-    assert any("GET /download/[redacted]/" in line for line in access)
+    assert any(f"GET /requests/{number}/files/ " in line for line in access), access
+    assert any(f"GET {link.group(1)} " in line for line in access), access
+    assert not [line for line in access if "/download/[redacted]" in line]  # no token URL
     assert any("POST /consult/ " in line for line in access)
 
 
@@ -168,6 +190,8 @@ def test_gunicorn_with_the_shipped_config_redacts_access_log_lines(tmp_path: Pat
                 time.sleep(0.1)
         else:
             pytest.fail("gunicorn did not start")
+        # A download path with a token: no longer issued, but a link issued by an
+        # earlier version may still be requested, and must not be logged either.
         tokens = ["Tok1consultXYZ", "Tok2downloadXYZ", "Tok3apiXYZ", "Tok4refererXYZ"]
         assert requests.get(f"{base}/consult/{tokens[0]}", allow_redirects=False,
                             timeout=5).status_code == 404

@@ -1,6 +1,7 @@
 """Fixtures for the search engine tests: the sample catalogue's public
 records (built once per session with the real builder) and an engine per
-backend. The Meilisearch variant runs only when MEILI_URL points at a server.
+backend. The Meilisearch variant runs only when MEILI_URL (or the service's
+PORTAL_MEILI_URL) points at a server.
 """
 
 from __future__ import annotations
@@ -39,14 +40,16 @@ def make_engine(kind: str, tmp_path: Path) -> SearchEngine:
     """A new, empty engine of ``kind`` ("embedded" or "meili")."""
     synonyms = load_synonyms({})
     if kind == "meili":
-        url = os.environ.get("MEILI_URL")
+        # The service's own variables (PORTAL_MEILI_URL) or the short names.
+        url = os.environ.get("MEILI_URL") or os.environ.get("PORTAL_MEILI_URL")
         if not url:
             pytest.skip("Meilisearch contract tests need a server: set MEILI_URL "
-                        "(and MEILI_KEY) to run them")
+                        "(and MEILI_KEY) or PORTAL_MEILI_URL (and PORTAL_MEILI_KEY)")
         from search_api.engine.meili import MeiliEngine
 
-        return MeiliEngine(url, api_key=os.environ.get("MEILI_KEY") or None,
-                           index_name=f"test_{uuid.uuid4().hex[:10]}", synonyms=synonyms)
+        key = os.environ.get("MEILI_KEY") or os.environ.get("PORTAL_MEILI_KEY") or None
+        return MeiliEngine(url, api_key=key, index_name=f"test_{uuid.uuid4().hex[:10]}",
+                           synonyms=synonyms)
     from search_api.engine.embedded import EmbeddedEngine
 
     return EmbeddedEngine(tmp_path / "search.sqlite3", synonyms=synonyms)

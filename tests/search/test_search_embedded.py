@@ -12,7 +12,8 @@ import pytest
 from search_api.engine import EngineUnavailable, SearchQuery, open_engine
 from search_api.engine.embedded import EmbeddedEngine
 from search_api.engine.highlight import from_tagged, render
-from search_api.engine.segment import index_text, parse_query, sort_key
+from search_api.engine.query import parse_query
+from search_api.engine.segment import index_text, sort_key
 from search_api.engine.synonyms import Synonyms
 
 Records = list[dict[str, Any]]
