@@ -5,7 +5,9 @@ the worker functions run in other processes (importable by ``spawn``)."""
 from __future__ import annotations
 
 import dataclasses
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 
@@ -256,3 +258,15 @@ def receipt_worker(url: str, n: int, day: str, start: Any, out: Any) -> None:
         out.put([store.next_receipt_number(date.fromisoformat(day)) for _ in range(n)])
     finally:
         store.close()
+
+
+def together(n: int, work: Callable[[int], T]) -> list[T]:
+    """``work(i)`` for i < n in n threads released at the same moment."""
+    start = threading.Barrier(n)
+
+    def run(i: int) -> T:
+        start.wait()
+        return work(i)
+
+    with ThreadPoolExecutor(n) as pool:
+        return list(pool.map(run, range(n)))

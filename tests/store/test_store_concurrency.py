@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import threading
-from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from pathlib import Path
@@ -19,23 +18,12 @@ from tests.store.store_helpers import (
     d,
     receipt_worker,
     submitted,
+    together,
 )
 from tests.store.store_helpers import Clock as Tick
 
 T = TypeVar("T")
 DAY = date(2026, 11, 23)
-
-
-def together(n: int, work: Callable[[int], T]) -> list[T]:
-    """Run ``work(i)`` for i < n in n threads released at the same moment."""
-    start = threading.Barrier(n)
-
-    def run(i: int) -> T:
-        start.wait()
-        return work(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def test_receipt_numbers_are_unique_across_8_threads(url: str) -> None:

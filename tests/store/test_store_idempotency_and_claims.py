@@ -4,10 +4,7 @@ SQLite and PostgreSQL (issue #6)."""
 
 from __future__ import annotations
 
-import threading
 import time
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from pathlib import Path
 from typing import Any, TypeVar
@@ -25,22 +22,10 @@ from search_api.store.idempotency import (
 )
 from search_api.store.schema import idempotency_keys, outbox
 from tests.store.conftest import FAST_HASHER
-from tests.store.store_helpers import APPLICANT, T0, submitted
+from tests.store.store_helpers import APPLICANT, T0, submitted, together
 
 T = TypeVar("T")
 ANSWER = {"ok": True, "number": "YH-20260302-0001", "access_code": "s3cret-access-code"}
-
-
-def together(n: int, work: Callable[[int], T]) -> list[T]:
-    """``work(i)`` for i < n in n threads released at the same moment."""
-    start = threading.Barrier(n)
-
-    def run(i: int) -> T:
-        start.wait()
-        return work(i)
-
-    with ThreadPoolExecutor(n) as pool:
-        return list(pool.map(run, range(n)))
 
 
 def key(name: str = "retry-1", body: Any = None) -> IdempotencyKey:
