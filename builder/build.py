@@ -117,7 +117,8 @@ def _file_digest(path: Path) -> str:
     return _sha(path.read_bytes()) if path.is_file() else ""
 
 
-def data_key(catalog: Catalog, dataset: Dataset, fingerprint: str | None = None) -> str:
+def data_key(catalog: Catalog, dataset: Dataset, fingerprint: str | None = None,
+             checks: str = "") -> str:
     """Fingerprint of a dataset's inputs: every file of its folder (names,
     sizes, modification times, link targets; see ``folder_fingerprint``).
 
@@ -125,10 +126,13 @@ def data_key(catalog: Catalog, dataset: Dataset, fingerprint: str | None = None)
     each rebuild would cost more than the rebuild. Every file of the folder
     counts (descriptor, resources, a schema kept in its own file), so no edit
     there leaves a stale page. ``fingerprint`` is the folder's, if known.
+    ``checks`` names the checks the data went through (code and options): a
+    better desensitization gate re-checks unchanged data, it does not trust
+    the verdict of the old one.
     """
     if fingerprint is None:
         fingerprint = folder_fingerprint(catalog.root / dataset.source_dir)
-    return _sha(BUILDER_VERSION, dataset.descriptor, fingerprint)
+    return _sha(BUILDER_VERSION, dataset.descriptor, fingerprint, checks)
 
 
 def _one_file(rel: str, produce: Callable[[], str]) -> dict[str, str]:
@@ -252,9 +256,10 @@ class _Builder:
         old = self.old_state.get("datasets", {})
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
+        checks = _sha(code_digest(), f"validate={cfg.validate}")
         for count, dataset in enumerate(catalog.datasets, start=1):
             cached = self.datasets.get(dataset.source_dir)
-            key = data_key(catalog, dataset, cached[0] if cached else None)
+            key = data_key(catalog, dataset, cached[0] if cached else None, checks)
             previous = old.get(dataset.identifier, {})
             if previous.get("data_key") == key and "problems" in previous:
                 problems = [Problem(**p) for p in previous["problems"]]
@@ -298,12 +303,14 @@ class _Builder:
                           pages.stable_json(portal.__dict__))
         for dataset in catalog.published():
             record = records[dataset.identifier]
-            # The page says how many days an overdue dataset is late: part of the key.
-            age = update_status(dataset, catalog.vocab, cfg.today).age_days \
-                if record["freshness"] == "overdue" else None
+            # The page says how many days an overdue dataset is late and by
+            # when it is due (working days move with a new calendar file):
+            # both are part of the key.
+            status = update_status(dataset, catalog.vocab, cfg.today)
+            age = status.age_days if record["freshness"] == "overdue" else None
             entries[dataset.identifier]["page_key"] = _sha(
                 entries[dataset.identifier]["data_key"], global_key,
-                pages.stable_json(record), str(age))
+                pages.stable_json(record), str(age), str(status.next_due))
         for rel, key, produce in site_pages.department_pages(
                 catalog, record_list, shell, lambda r: entries[r["id"]]["page_key"]):
             self.emit_keyed(rel, key, partial(_one_file, rel, produce))

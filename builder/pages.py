@@ -97,14 +97,16 @@ def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[
     all_downloads = [d for r in resources for d in r.downloads]
     service = portal.request_service_url.rstrip('/')
     apply_url = f"{service}/apply/{record['id']}"
+    dataset_api = f"{portal.search_api_url.rstrip('/') or service}/api/v1/datasets/{record['id']}"
     return {
         "r": record,
         "root": root,
         "resources": resources,
         "apply_url": apply_url,
+        "service_url": service,
         "report_url": f"{service}/report/{record['id']}",
-        "answers_api": f"{portal.search_api_url.rstrip('/') or service}"
-                       f"/api/v1/datasets/{record['id']}/reports",
+        "answers_api": f"{dataset_api}/reports",
+        "reuses_api": f"{dataset_api}/reuses",
         "freshness_label": FRESHNESS_LABELS[record["freshness"]],
         "provision_labels": [Provision(p).label for p in record["provision"]],
         "type_labels": TYPE_LABELS,

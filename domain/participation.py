@@ -141,9 +141,11 @@ class Item:
 
 
 def check_url(url: str) -> str:
-    """The URL of a reuse, trimmed: http or https with a host, no user name
-    or password, no spaces. Raises Incomplete otherwise (a ``javascript:``
-    or ``data:`` link would run in visitors' browsers)."""
+    """The URL of a reuse, trimmed, its scheme in lower case (``HTTPS://x``
+    becomes ``https://x``, so every later check and the public pages see
+    one spelling): http or https with a host, no user name or password, no
+    spaces. Raises Incomplete otherwise (a ``javascript:`` or ``data:`` link
+    would run in visitors' browsers)."""
     url = url.strip()
     try:
         parts = urlsplit(url)
@@ -154,12 +156,14 @@ def check_url(url: str) -> str:
     if not ok or any(c.isspace() for c in url) or len(url) > URL_MAX:
         raise Incomplete([f"链接须为以 http:// 或 https:// 开头的网址（不超过 {URL_MAX} 个字符，"
                           "不含空格和用户名密码）。"])
-    return url
+    scheme = parts.scheme
+    return scheme.lower() + url[len(scheme):]
 
 
-def pii_in(text: str) -> list[str]:
-    """Masked previews of clear ID, mobile and bank-card numbers in ``text``."""
-    return [hit.masked_preview for hit in find_pii(text)]
+def pii_in(text: str, url: str = "") -> list[str]:
+    """Masked previews of clear ID, mobile and bank-card numbers in ``text``
+    and in a reuse's ``url`` (public too once approved)."""
+    return [hit.masked_preview for hit in find_pii(f"{text}\n{url}" if url else text)]
 
 
 class Participation:
@@ -189,8 +193,10 @@ class Participation:
         if not text:
             problems.append({Kind.DEMAND: "请说明数据用途和需求内容。",
                              Kind.REUSE: "请简要介绍成果。"}.get(kind, "请填写意见建议内容。"))
-        if len(title) > TITLE_MAX or len(text) > TEXT_MAX:
-            problems.append(f"标题不超过 {TITLE_MAX} 字，内容不超过 {TEXT_MAX} 字。")
+        if len(title) > TITLE_MAX:
+            problems.append(f"标题不超过 {TITLE_MAX} 字（现有 {len(title)} 字），请精简后提交。")
+        if len(text) > TEXT_MAX:
+            problems.append(f"内容不超过 {TEXT_MAX} 字（现有 {len(text)} 字），请精简后提交。")
         ids = tuple(dict.fromkeys(d.strip() for d in dataset_ids if d.strip()))
         if kind is Kind.REUSE:
             if not ids:
@@ -234,6 +240,11 @@ class Participation:
             raise ParticipationError(
                 "personal-data", f"公开内容含有个人身份证号、手机号或银行卡号（{'、'.join(found)}），"
                 "请在公开文本中删去后再通过（个人信息不得公开）。")
+        in_url = pii_in("", item.url)
+        if in_url:
+            raise ParticipationError(
+                "personal-data", f"成果链接含有个人身份证号、手机号或银行卡号（{'、'.join(in_url)}），"
+                "链接不能修改，不能公开：请选择“不予通过”并说明理由（个人信息不得公开）。")
         status = Status.ACCEPTED if item.kind.answered_by_department else Status.PUBLISHED
         return replace(item, status=status, public_title=title, public_text=text,
                        moderation=Moderation(True, by, on))
@@ -333,6 +344,8 @@ class Participation:
 
 MODERATION_ACTIONS = ("approve", "reject", "withdraw")
 REPLY_ACTIONS = ("start", "answer")
+CONTACT_ACTION = "contact"
+"""Reveal the submitter's name and contact (collected 仅用于审核时核实)."""
 
 
 def allowed(action: str, role: str, department: str | None, item: Item) -> bool:
@@ -342,8 +355,14 @@ def allowed(action: str, role: str, department: str | None, item: Item) -> bool:
     moderates everything, routes, and answers what no department holds; a
     department reviewer moderates and answers their own department's items;
     a department head and the auditor read (their department / everything).
+    The submitter's name and contact (:data:`CONTACT_ACTION`) are for
+    verifying while moderating (000 §47: no further than the purpose): only
+    whoever may moderate the item sees them; a usage report's applicant is
+    on their request, not here.
     """
     own = item.department is not None and item.department == department
+    if action == CONTACT_ACTION:
+        return item.kind is not Kind.USE_REPORT and allowed("approve", role, department, item)
     if action == "view":
         return role in (Role.AUTHORITY_REVIEWER, Role.AUDITOR) or (
             role in (Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) and own)

@@ -13,8 +13,9 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
-from flask import Flask, Response, request, send_from_directory
+from flask import Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from search_api import (
@@ -26,6 +27,7 @@ from search_api import (
     openapi,
     participation_api,
     participation_views,
+    report_api,
     report_views,
     requests_api,
     requests_views,
@@ -39,7 +41,7 @@ from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
 from search_api.settings import defaults
-from search_api.store.download_store import DownloadStore
+from search_api.store.download_store import DownloadBuffer, DownloadStore
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +76,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(delivery_views.bp)
     app.register_blueprint(requests_api.bp)
     app.register_blueprint(report_views.bp)
+    app.register_blueprint(report_api.bp)
     app.register_blueprint(participation_views.bp)
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
@@ -105,15 +108,15 @@ def _allow_cross_origin_reads(app: Flask) -> None:
 
 def _count_download(response: Response) -> None:
     """Count a download of a published file (000 §50): per day, dataset and
-    file only. A failure to count is logged and never fails the download."""
-    found = download_of(request.path, method=request.method, status=response.status_code,
+    file only, in memory; a background thread writes the counts (the
+    download never waits for the database)."""
+    # request.path is decoded already; download_of decodes log targets.
+    found = download_of(quote(request.path), method=request.method, status=response.status_code,
                         agent=request.headers.get("User-Agent", ""))
     if found is None:
         return
-    try:
-        DownloadStore(service.store()).count({(service.today(), found[0], found[1]): 1})
-    except Exception:
-        log.exception("download of %s/%s not counted", found[0], found[1])
+    buffer: DownloadBuffer = current_app.extensions["portal_download_buffer"]
+    buffer.add((service.today(), found[0], found[1]))
 
 
 def _serve_static_site(app: Flask) -> None:
@@ -124,6 +127,8 @@ def _serve_static_site(app: Flask) -> None:
         return
     root = Path(site_dir).resolve()
     counting = bool(app.config.get("COUNT_DOWNLOADS"))
+    app.extensions["portal_download_buffer"] = DownloadBuffer(
+        DownloadStore(app.extensions["portal_store"]))
 
     @app.get("/", defaults={"path": ""})
     @app.get("/<path:path>")

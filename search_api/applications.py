@@ -44,9 +44,13 @@ class Filed:
 _CONTROL = dict.fromkeys(c for c in range(32) if chr(c) not in "\n\t")
 
 
-def clean_text(value: Any, limit: int = TEXT_MAX) -> str:
-    """User text as stored: control characters (NUL…) dropped, trimmed, bounded."""
-    return str(value or "").translate(_CONTROL).strip()[:limit]
+def clean_text(value: Any, limit: int | None = TEXT_MAX) -> str:
+    """User text as stored: control characters (NUL…) dropped, trimmed, and
+    cut to ``limit`` characters. ``limit=None`` cuts nothing: for fields whose
+    length the domain checks, so that over-long input is refused with a
+    message saying the limit instead of being silently shortened."""
+    text = str(value or "").translate(_CONTROL).strip()
+    return text if limit is None else text[:limit]
 
 
 def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:

@@ -3,9 +3,9 @@
 A third party's consultation link (``/consult/<token>``,
 ``/api/v1/consultations/<token>``) carries a secret in the path: whoever
 reads it can answer for the third party. Download links no longer put
-their token in a URL (:mod:`search_api.delivery_views`), but a
-``/download/<token>/...`` link of an earlier version may still be used
-until it expires. Access logs keep request lines, Referer headers and
+their token in a URL (:mod:`search_api.delivery_views`); a
+``/download/<token>/...`` link of an earlier version answers 404 but may
+still be requested, so its token is redacted too. Access logs keep request lines, Referer headers and
 Location headers, so this module replaces the token segment of those paths
 with ``[redacted]`` wherever it meets them:
 

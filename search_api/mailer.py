@@ -120,7 +120,15 @@ def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg
         store.mark_sent(msg.id, now)  # the written consultation goes by post/hand
         report.written += 1
         return
-    to = addresses.resolve(msg)
+    try:
+        to = addresses.resolve(msg)
+    except Exception as exc:  # e.g. a record gone, a sealed contact under an old key
+        # One message that cannot be addressed must not stop the others.
+        log.warning("message %s: recipient %s not resolved: %s", msg.id, msg.recipient_role,
+                    exc.__class__.__name__)
+        store.mark_failed(msg.id, f"recipient not resolved: {exc.__class__.__name__}", now)
+        report.failed += 1
+        return
     if not to:
         store.mark_failed(msg.id, f"no e-mail address for {msg.recipient_role}", now)
         report.failed += 1

@@ -7,6 +7,11 @@ authority moderates everything; a department reviewer moderates and answers
 their own department's items; a department head and the auditor only read
 (:func:`domain.participation.allowed`). Every action is one transaction with
 its hash-chained audit record (003 §34); every form carries the CSRF token.
+
+The submitter's name and contact (collected 仅用于审核时核实) appear only
+in the answer to the reveal button (POST, CSRF) of a reviewer who may
+moderate the item; each reveal is audited (``participation.contact_viewed``)
+and the answer is not cached. Neither is logged.
 """
 
 from __future__ import annotations
@@ -14,9 +19,20 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
 
 from domain.participation import (
+    CONTACT_ACTION,
     MODERATION_ACTIONS,
     REPLIES,
     Item,
@@ -30,7 +46,7 @@ from search_api import service
 from search_api.applications import clean_text
 from search_api.participation_api import department_names
 from search_api.review_views import signed_in
-from search_api.store import RequestNotFound, StaleRequest
+from search_api.store import PersonalDataKeyError, RequestNotFound, StaleRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("moderation", __name__, url_prefix="/review/moderation")
@@ -48,23 +64,62 @@ def _may(action: str, item: Item) -> bool:
     return allowed(action, g.user.role, g.user.department, item)
 
 
-@bp.get("/")
-@signed_in
-def queue() -> Any:
-    """Pending moderation first, then items owed a reply, then the rest."""
+def _page(revealed: dict[str, dict[str, str]] | None = None) -> str:
+    """The queue: pending moderation first, then items owed a reply, then
+    the most recent others; ``revealed`` the submitter of one item (only in
+    the answer to its reveal button)."""
     store, p, today = service.participation_store(), service.participation(), service.today()
     rows: list[dict[str, Any]] = []
-    for item, version in [*store.for_review(_scope()), *store.use_reports(_scope())]:
+    for item, version in [*store.for_review(_scope()), *store.use_reports_for_review(_scope())]:
         rows.append({"item": item, "version": version, "due": p.due(item),
                      "timing": p.timing(item, today),
                      "actions": [a for a in ACTIONS if _may(a, item)],
-                     "pii": pii_in(f"{item.title}\n{item.text}")})
+                     "contact": _may(CONTACT_ACTION, item),
+                     # Only what may still be approved needs the scan.
+                     "pii": pii_in(f"{item.title}\n{item.text}", item.url)
+                     if item.status is Status.PENDING else []})
     order = {Status.PENDING: 0, Status.ACCEPTED: 1, Status.IN_PROGRESS: 1}
     rows.sort(key=lambda r: (order.get(r["item"].status, 2), r["item"].received,
                              r["item"].number))
     return render_template("review/moderation.html", rows=rows, user=g.user,
                            departments=sorted(department_names().items()),
-                           names=department_names(), replies=REPLIES, Status=Status)
+                           names=department_names(), replies=REPLIES, Status=Status,
+                           revealed=revealed or {})
+
+
+@bp.get("/")
+@signed_in
+def queue() -> Any:
+    """Pending moderation first, then items owed a reply, then the rest."""
+    return _page()
+
+
+@bp.post("/<number>/contact")
+@signed_in
+def contact(number: str) -> Any:
+    """Show the submitter's name and contact to a reviewer who may moderate
+    the item, recording the reveal in the audit log first (000 §47: used
+    only to verify the submission)."""
+    item, _ = _load(number[:80])
+    if not _may("view", item):
+        log.warning("reviewer %s (%s) denied access to %s", g.user.username, g.user.role,
+                    item.number)
+        abort(403, description="您无权查看其他部门的内容。")
+    if not _may(CONTACT_ACTION, item):
+        log.warning("reviewer %s (%s) denied the submitter of %s", g.user.username,
+                    g.user.role, item.number)
+        abort(403, description="只有负责审核该内容的审核人员可以查看提交人联系方式。")
+    try:
+        submitter = service.participation_store().reveal_submitter(
+            item.number, actor_role=g.user.role, actor=g.user.username, at=service.now())
+    except PersonalDataKeyError as exc:
+        log.error("submitter of %s unreadable: %s", item.number, exc)
+        flash("提交人信息无法解密（个人信息密钥配置有误），请联系系统管理员。", "error")
+        return redirect(url_for("moderation.queue"))
+    log.info("submitter of %s shown to %s (audited)", item.number, g.user.username)
+    response = make_response(_page({item.number: submitter}))
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 def _load(number: str) -> tuple[Item, int]:

@@ -124,6 +124,36 @@ PARTICIPATION_ITEM = {
 PARTICIPATION_LIST = {"type": "object", "required": ["ok", "kind", "items"], "properties": {
     "ok": {"const": True}, "kind": _TEXT,
     "items": {"type": "array", "items": PARTICIPATION_ITEM}}}
+# Data error reports and catalogue corrections (report_api.py).
+REPORT = {"type": "object", "required": ["kind", "description"], "properties": {
+    "kind": {"type": "string", "enum": ["data_error", "catalogue_correction"],
+             "description": "data_error: the data is wrong; catalogue_correction: the "
+                            "catalogue entry (title, summary, update frequency...) is wrong."},
+    "description": {"type": "string", "minLength": 1, "maxLength": 2000,
+                    "description": "What is wrong and what is right; never published."},
+    "field": {"type": "string", "maxLength": 200, "description": "The field, if known."},
+    "row": {"type": "string", "maxLength": 64, "description": "Row number or record."},
+    "evidence": {"type": "string", "maxLength": 2000,
+                 "description": "The basis, if any (not yet kept: the store has no column "
+                                "for it)."},
+    "reporter_name": {"type": "string", "maxLength": 100,
+                      "description": "Optional; sealed, never published."},
+    "reporter_contact": {"type": "string", "maxLength": 200,
+                         "description": "Optional; sealed, never published; an e-mail "
+                                        "address gets the receipt and the answer."}}}
+REPORT_RECEIPT = {
+    "type": "object",
+    "required": ["ok", "number", "kind", "kind_name", "dataset_id", "department", "received",
+                 "due", "notice", "message"],
+    "properties": {"ok": {"const": True},
+                   "number": {"type": "string", "pattern": "^JC-[0-9]{8}-[0-9]{4,}$"},
+                   "kind": {"type": "string", "enum": ["data_error", "catalogue_correction"]},
+                   "kind_name": _TEXT, "dataset_id": _TEXT, "department": _TEXT,
+                   "received": {"type": "string", "format": "date"},
+                   "due": {"type": ["string", "null"], "format": "date"},
+                   "notice": {"type": "string", "description": "001 §26 / 004 §17: business "
+                              "with valid documents is not refused during verification."},
+                   "message": _TEXT}}
 CKAN_OK = {"type": "object", "required": ["help", "success", "result"],
            "properties": {"help": {"type": "string"}, "success": {"const": True}, "result": {}}}
 CKAN_ERROR = {"type": "object", "required": ["help", "success", "error"],
@@ -243,7 +273,17 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                 "responses": {"200": _json("Findings and answers", {
                     "type": "object", "required": ["ok", "dataset_id", "answers"],
                     "properties": {"ok": {"const": True}, "dataset_id": {"type": "string"},
-                                   "answers": {"type": "array", "items": {"type": "object"}}}})}}},
+                                   "answers": {"type": "array", "items": {"type": "object"}}}})}},
+                "post": {
+                    "summary": "File a data error report or catalogue correction (receipt JC-); "
+                               "no CSRF, no cookies; counts against RATE_PUBLIC_WRITES",
+                    "parameters": [_path("dataset_id")],
+                    "requestBody": {"required": True, "content": {JSON: {"schema": REPORT}}},
+                    "responses": {"201": _json("Filed: receipt number, deadline, the notice "
+                                               "that business is not refused meanwhile",
+                                               REPORT_RECEIPT),
+                                  "404": _error("No such dataset"),
+                                  **_errors(400, 413, 429)}}},
             "/api/v1/register": {"get": {
                 "summary": "Public register of conditional-open requests (counts only)",
                 "responses": {"200": _json("Counts per department and dataset", {

@@ -30,6 +30,8 @@ from search_api.security import rate_limit
 log = logging.getLogger(__name__)
 bp = Blueprint("participation_api", __name__, url_prefix="/api/v1")
 MAX_BODY = 64 * 1024
+PUBLIC_USE_REPORTS = 500
+"""The most recent approved usage reports on the public register."""
 FIELDS = ("title", "text", "department", "dataset_id", "url", "name", "contact")
 
 
@@ -46,7 +48,8 @@ def file_item(kind: Kind, raw: Mapping[str, Any], dataset_ids: list[str]) -> Ite
         Incomplete: every problem, in Chinese, for the submitter.
         CalendarYearMissing: the reply period runs into an uncovered year.
     """
-    fields = {k: clean_text(raw.get(k)) for k in FIELDS}
+    # Not cut here: the domain refuses over-long fields, saying the limit.
+    fields = {k: clean_text(raw.get(k), None) for k in FIELDS}
     problems: list[str] = []
     datasets: list[dict[str, Any]] = []
     for dataset_id in dict.fromkeys(d.strip()[:200] for d in dataset_ids if d.strip()):
@@ -199,13 +202,22 @@ def dataset_reuses(dataset_id: str) -> Any:
 def statistics() -> Any:
     """Demands and suggestions received, answered, answered in time and
     overdue per department; reuses and usage reports received and published."""
-    store, p, today = service.participation_store(), service.participation(), service.today()
+    p, today = service.participation(), service.today()
+    # One snapshot: an item filed meanwhile is counted everywhere or nowhere.
+    snapshot = service.participation_store().statistics()
     names = department_names()
     by_department: dict[str, dict[str, Any]] = {}
     totals: dict[str, dict[str, int]] = {
         k.value: dict.fromkeys(_COUNTS[k.answered_by_department], 0)
         for k in (Kind.DEMAND, Kind.SUGGESTION, Kind.REUSE)}
-    for (department, kind), c in store.counts().items():
+
+    def entry(department: str | None, kind: str) -> dict[str, int]:
+        key = department or "authority"
+        found = by_department.setdefault(key, {"name": names.get(key, "数据主管部门")})
+        counts: dict[str, int] = found.setdefault(kind, dict.fromkeys(_COUNTS[True], 0))
+        return counts
+
+    for (department, kind), c in snapshot.counts.items():
         answered = Kind(kind).answered_by_department
         counts = {"received": c.received, "pending_moderation": c.pending,
                   "rejected_in_moderation": c.rejected, "answered": c.answered,
@@ -214,21 +226,17 @@ def statistics() -> Any:
         for key, value in counts.items():
             totals[kind][key] += value
         if answered:
-            key = department or "authority"
-            entry = by_department.setdefault(key, {"name": names.get(key, "数据主管部门")})
-            entry[kind] = counts
+            entry(department, kind).update(counts)
     try:
-        for item in store.open_items():
+        for item in snapshot.open_items:
             if p.timing(item, today) == "overdue":
-                by_department[item.department or "authority"][item.kind.value]["overdue"] += 1
+                entry(item.department, item.kind.value)["overdue"] += 1
                 totals[item.kind.value]["overdue"] += 1
     except CalendarYearMissing as exc:  # the counts stay; overdue ones are not known
         log.error("overdue counts need a calendar for %s", exc.year)
-    uses = store.use_reports()
-    totals["use_report"] = {
-        "received": len(uses),
-        "pending_moderation": sum(i.status is Status.PENDING for i, _ in uses),
-        "published": sum(i.status is Status.PUBLISHED for i, _ in uses)}
+    uses = snapshot.use_reports
+    totals["use_report"] = {"received": uses.received, "pending_moderation": uses.pending,
+                            "published": uses.published}
     return {"ok": True, "reply_days": p.reply_days,
             "reply_period_basis": "平台规定（法规未规定开放需求和意见建议的答复期限），按工作日计算",
             "by_department": dict(sorted(by_department.items())), "totals": totals}
@@ -243,8 +251,9 @@ def public_use_reports() -> list[dict[str, Any]]:
     """Approved usage reports for the public register (000 §36(四), 002 §36):
     the moderated text, the dataset and department; no applicant, no number."""
     names = department_names()
-    published = service.participation_store().use_reports(statuses=[Status.PUBLISHED])
+    published = service.participation_store().use_reports(
+        statuses=[Status.PUBLISHED], limit=PUBLIC_USE_REPORTS, newest_first=True)
     return [{"dataset_id": item.dataset_ids[0], "department": item.department,
              "department_name": names.get(item.department or "", item.department or ""),
              "reported_on": item.received.isoformat(), "text": item.public_text}
-            for item, _ in reversed(published)]
+            for item, _ in published]

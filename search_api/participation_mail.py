@@ -2,7 +2,8 @@
 `portal remind`: a notice to whoever moderates a new item (the department
 it concerns, else the data authority), and reminders when a reply is due
 soon or overdue (000 §43, 002 §44 — the same supervision as for requests
-and error reports). Each message is queued once (dedupe keys); none holds
+and error reports: once overdue, a department's item is also pushed to the
+department head). Each message is queued once (dedupe keys); none holds
 the submitter's name, contact or words, only the receipt number and kind.
 """
 
@@ -24,7 +25,8 @@ def _to(item: Item) -> tuple[str, str]:
 
 def remind_participation(items: ParticipationStore, rules: Participation, store: Store,
                          today: date, now: datetime) -> int:
-    """Queue the notices and reminders owed today; returns how many were new."""
+    """Queue the notices and reminders owed today (an overdue reply of a
+    department also to its head); returns how many were new."""
     queued = 0
     for item, _ in items.for_review(None, done=0):
         if item.kind == Kind.USE_REPORT:
@@ -43,10 +45,14 @@ def remind_participation(items: ParticipationStore, rules: Participation, store:
         if timing not in ("due_soon", "overdue") or due is None:
             continue
         state = labels_zh.DEADLINE_STATUS[timing]
-        queued += int(store.add_message(OutboxMessage(
-            kind=f"reminder.{timing}", recipient_role=role, recipient=address,
-            subject=f"【督办】{item.kind.label} {item.number} 答复{state}",
-            body=(f"{item.kind.label} {item.number} 的答复期限为 {due.isoformat()}"
-                  f"（{rules.reply_days} 个工作日，平台规定），目前{state}。请及时答复。"),
-            dedupe_key=f"remind:{item.number}:{timing}:{due}:{address}"), at=now))
+        targets = [(role, address)]
+        if timing == "overdue" and item.department:
+            targets.append(("department_head", f"department_head:{item.department}"))
+        for to_role, to_address in targets:
+            queued += int(store.add_message(OutboxMessage(
+                kind=f"reminder.{timing}", recipient_role=to_role, recipient=to_address,
+                subject=f"【督办】{item.kind.label} {item.number} 答复{state}",
+                body=(f"{item.kind.label} {item.number} 的答复期限为 {due.isoformat()}"
+                      f"（{rules.reply_days} 个工作日，平台规定），目前{state}。请及时答复。"),
+                dedupe_key=f"remind:{item.number}:{timing}:{due}:{to_address}"), at=now))
     return queued

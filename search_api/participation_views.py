@@ -21,6 +21,8 @@ bp = Blueprint("participation", __name__)
 PAGES = {"demands": Kind.DEMAND, "suggestions": Kind.SUGGESTION, "showcase": Kind.REUSE}
 TITLES = {Kind.DEMAND: "开放需求", Kind.SUGGESTION: "意见建议", Kind.REUSE: "数据应用成果展示"}
 _SEPARATORS = re.compile(r"[\s,，、;；]+")
+FIELD_BOUND = 20_000
+"""Characters kept of a form field (each field's own limit is far lower)."""
 
 
 def _page(page: str) -> Kind:
@@ -58,7 +60,9 @@ def form(page: str) -> Any:
 def submit(page: str) -> Any:
     kind = _page(page)
     rate_limit(current_app, "public_write")
-    values = {k: str(v)[:2000] for k, v in request.form.items() if k != "csrf_token"}
+    # Bounded far above every field's limit: over-long input is refused by
+    # the rules with the limit named, never silently shortened.
+    values = {k: str(v)[:FIELD_BOUND] for k, v in request.form.items() if k != "csrf_token"}
     ids = [d for d in _SEPARATORS.split(values.get("dataset_ids", "")) if d][:50]
     if values.get("dataset_id"):
         ids.append(values["dataset_id"])

@@ -21,15 +21,14 @@ from flask import (
     url_for,
 )
 
-from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError, ReportKind
+from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError
 from domain.request_states import Role
 from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
-from search_api import report_mail, service
-from search_api.applications import clean_text
+from search_api import report_api, report_mail, service
+from search_api.applications import Incomplete, clean_text
 from search_api.review_views import signed_in
 from search_api.security import rate_limit
 from search_api.store import RequestNotFound, StaleRequest
-from search_api.store.report_store import EMAIL_RE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
@@ -41,11 +40,10 @@ def _text(name: str, limit: int = TEXT_MAX) -> str:
 
 
 def _dataset(dataset_id: str) -> dict[str, Any]:
-    record = service.engine().get(dataset_id)
+    record = report_api.find_dataset(dataset_id)
     if record is None:
         abort(404, description="没有这个公开数据集。")
-    result: dict[str, Any] = record
-    return result
+    return record
 
 
 @bp.get("/report/<dataset_id>")
@@ -56,32 +54,20 @@ def form(dataset_id: str) -> Any:
 
 @bp.post("/report/<dataset_id>")
 def submit(dataset_id: str) -> Any:
+    """File a report from the form (CSRF-checked); the receipt page, or the
+    form again with the problems (400). The filing is
+    :func:`search_api.report_api.file_report`, shared with the JSON API."""
     dataset = _dataset(dataset_id)
     rate_limit(current_app, "public_write")
-    values = {k: _text(k) for k in ("kind", "field", "row", "description", "evidence",
-                                    "reporter_name", "reporter_contact")}
-    kind = ReportKind.CATALOGUE_CORRECTION if values["kind"] == "catalogue_correction" \
-        else ReportKind.DATA_ERROR
-    if not values["description"]:
+    raw = {k: request.form.get(k, "") for k in report_api.LIMITS}
+    try:
+        filed = report_api.file_report(dataset, raw)
+    except Incomplete as exc:
+        values = {k: clean_text(v, report_api.LIMITS[k]) for k, v in raw.items()}
         return render_template("report_form.html", dataset=dataset, values=values,
-                               errors=["请说明哪里有误、正确的应是什么。"],
-                               notice=BUSINESS_NOT_REFUSED), 400
-    on = service.today()
-    number = service.store().next_receipt_number(on, prefix="JC")
-    report = service.verification().receive(
-        number=number, kind=kind, dataset_id=dataset["id"], department=dataset["department"],
-        on=on, description=values["description"], field=values["field"], row=values["row"][:64],
-        evidence=values["evidence"])
-    reporter = {"name": values["reporter_name"][:100],
-                "contact": values["reporter_contact"][:200]}
-    messages = report_mail.received_messages(
-        report, service.verification().due(report),
-        reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])))
-    service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
-                          messages=messages)
-    log.info("report %s received for dataset %s", number, dataset["id"])
-    return render_template("report_receipt.html", report=report, dataset=dataset,
-                           due=service.verification().due(report), notice=BUSINESS_NOT_REFUSED)
+                               errors=exc.problems, notice=BUSINESS_NOT_REFUSED), 400
+    return render_template("report_receipt.html", report=filed.report, dataset=dataset,
+                           due=filed.due, notice=BUSINESS_NOT_REFUSED)
 
 
 @bp.get("/api/v1/datasets/<dataset_id>/reports")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 import orjson
@@ -25,14 +26,22 @@ HIT_KEYS = ("id", "title", "summary", "department", "department_name", "theme", 
             "freshness", "status", "url")
 
 
+_WHOLE = re.compile(r"^[0-9]{1,9}(\.0*)?$")
+
+
 def _positive_int(args: MultiDict[str, str], name: str, default: int, upper: int | None,
                   hint: str) -> int:
     raw = args.get(name, "").strip()
     if not raw:
         return default
-    if not (raw.isascii() and raw.isdigit()) or int(raw) < 1 or (upper is not None and int(raw) > upper):
+    # A whole number; "5.0" is one too (JSON Schema's integer, as OpenAPI
+    # clients may send it).
+    if not _WHOLE.match(raw):
         raise ApiError(hint)
-    return int(raw)
+    value = int(raw.split(".")[0])
+    if value < 1 or (upper is not None and value > upper):
+        raise ApiError(hint)
+    return value
 
 
 def parse_search_args(args: MultiDict[str, str], labels: dict[str, dict[str, str]]) -> SearchQuery:

@@ -55,6 +55,9 @@ SETTINGS: tuple[Setting, ...] = (
             "client address per hour, per worker process."),
     Setting("RATE_SECRET_ATTEMPTS", 10, "Access-code and sign-in attempts allowed per client "
             "address per 15 minutes, per worker process."),
+    Setting("STATISTICS_CACHE_SECONDS", 60, "Seconds each answer of /api/v1/statistics/* "
+            "is kept per worker (the figures change slowly; summing a year of counters on "
+            "every call would be an easy way to keep the server busy); 0: none."),
     Setting("COUNT_DOWNLOADS", True, "Count downloads of published files that this service "
             "serves itself (SITE_DIR): per day, dataset and file, nothing about who. Where a web "
             "server publishes the site, count its logs with `portal downloads count` instead."),

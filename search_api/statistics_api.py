@@ -11,10 +11,13 @@ from __future__ import annotations
 import csv
 import io
 import re
+import time
+from collections.abc import Callable
 from datetime import date, timedelta
+from functools import wraps
 from typing import Any
 
-from flask import Blueprint, Response, current_app, request
+from flask import Blueprint, Response, current_app, make_response, request
 
 from domain.reports import ReportKind
 from search_api import service
@@ -26,7 +29,7 @@ bp = Blueprint("statistics", __name__)
 TOP_MAX = 1000
 _PARAMS = {"from", "to", "dataset", "top", "format"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
-_DIGITS = re.compile(r"^\d{1,7}$")
+_DIGITS = re.compile(r"^\d{1,7}(\.0*)?$")  # "5.0" is a whole number too
 
 
 def _date(name: str) -> date | None:
@@ -41,13 +44,51 @@ def _date(name: str) -> date | None:
         raise ApiError(f"参数 {name} 应为日期，写作 YYYY-MM-DD，例如 2026-01-01。") from None
 
 
-def _check_params() -> None:
-    unknown = sorted(set(request.args) - _PARAMS)
+def _check_params(allowed: set[str] = _PARAMS) -> None:
+    unknown = sorted(set(request.args) - allowed)
     if unknown:
         raise ApiError(f"不支持的参数：{', '.join(unknown)}。可用参数："
-                       f"{', '.join(sorted(_PARAMS))}。")
+                       f"{', '.join(sorted(allowed))}。")
     if request.args.get("format", "json") not in ("json", "csv"):
         raise ApiError("参数 format 只能是 json 或 csv。")
+
+
+def _cached(view: Callable[[], Any]) -> Callable[[], Any]:
+    """Keep each answer (by its full query) for STATISTICS_CACHE_SECONDS:
+    the figures change slowly, and a public endpoint that sums a year of
+    counters must not be an easy way to keep the server busy."""
+
+    @wraps(view)
+    def cached() -> Any:
+        seconds = int(current_app.config.get("STATISTICS_CACHE_SECONDS") or 0)
+        if seconds <= 0:
+            return view()
+        store: dict[str, tuple[float, bytes, int, str, dict[str, str]]] = \
+            current_app.extensions.setdefault("portal_statistics_cache", {})
+        key, now = request.full_path, time.monotonic()
+        hit = store.get(key)
+        if hit is None or hit[0] < now:
+            response = make_response(view())
+            if response.status_code != 200:
+                return response
+            if len(store) > 256:  # bounded: old answers go first
+                for old in sorted(store, key=lambda k: store[k][0])[:128]:
+                    del store[old]
+            hit = store[key] = (now + seconds, response.get_data(), response.status_code,
+                                response.mimetype or "application/json",
+                                {k: v for k, v in response.headers.items()
+                                                    if k == "Content-Disposition"})
+        _, body, status, mimetype, headers = hit
+        return Response(body, status=status, mimetype=mimetype, headers=headers)
+
+    return cached
+
+
+def _flush_downloads() -> None:
+    # Downloads this process served and has not written yet (DownloadBuffer).
+    buffer = current_app.extensions.get("portal_download_buffer")
+    if buffer is not None:
+        buffer.flush()
 
 
 def _csv(rows: list[list[Any]], filename: str) -> Response:
@@ -60,6 +101,7 @@ def _csv(rows: list[list[Any]], filename: str) -> Response:
 
 
 @bp.get("/api/v1/statistics/downloads")
+@_cached
 def downloads() -> Any:
     """Downloads between ``from`` and ``to`` (default: the last 365 days up to
     today), per dataset (most downloaded first, ``top`` of them), per file
@@ -71,22 +113,25 @@ def downloads() -> Any:
     if start > end:
         raise ApiError("参数 from 不能晚于 to。")
     raw_top = request.args.get("top", "100")
-    top = int(raw_top) if _DIGITS.match(raw_top) else 0
+    top = int(raw_top.split(".")[0]) if _DIGITS.match(raw_top) else 0
     if not 1 <= top <= TOP_MAX:
         raise ApiError(f"参数 top 应为 1 到 {TOP_MAX} 之间的整数。")
     dataset = request.args.get("dataset", "").strip()[:200] or None
-    totals = DownloadStore(service.store()).totals(start=start, end=end, dataset_id=dataset)
-    ranked = sorted(totals.by_dataset.items(), key=lambda item: (-item[1], item[0]))[:top]
+    _flush_downloads()
+    totals = DownloadStore(service.store()).totals(start=start, end=end, dataset_id=dataset,
+                                                   top=top)
+    files: dict[str, dict[str, int]] = {}
+    for (ident, file), n in sorted(totals.by_file.items()):
+        files.setdefault(ident, {})[file] = n
     engine = service.engine()
     datasets = []
-    for ident, count in ranked:
+    for ident, count in totals.by_dataset.items():  # most downloaded first
         record = engine.get(ident) or {}
         datasets.append({
             "id": ident, "title": record.get("title", ""),
             "department": record.get("department", ""),
             "department_name": record.get("department_name", ""),
-            "downloads": count,
-            "files": {f: n for (i, f), n in sorted(totals.by_file.items()) if i == ident}})
+            "downloads": count, "files": files.get(ident, {})})
     if request.args.get("format") == "csv":
         rows: list[list[Any]] = [["数据集标识", "数据集名称", "数源部门", "文件", "下载次数"]]
         for item in datasets:
@@ -100,10 +145,11 @@ def downloads() -> Any:
 
 
 @bp.get("/api/v1/statistics/reports")
+@_cached
 def reports() -> Any:
     """Error reports and catalogue corrections per department: received,
     answered, answered in time, still open, overdue (as of today)."""
-    _check_params()
+    _check_params({"format"})
     counts = ReportStore(service.store()).statistics(service.verification(), service.today())
     rows = [{"department": c.department, "kind": c.kind, "kind_name": ReportKind(c.kind).label,
              "received": c.received, "answered": c.answered,
@@ -131,6 +177,7 @@ YEARLY_COLUMNS = (
 
 
 @bp.get("/api/v1/statistics/yearly")
+@_cached
 def yearly() -> Any:
     """One row per department for the yearly open-data report (000 §50,
     004 §43–44, 003 §37): requests, error reports, demands and suggestions
@@ -175,6 +222,7 @@ def yearly() -> Any:
             entry["demands_answered"] += counts.answered
             entry["demands_answered_in_time"] += counts.answered_in_time
     engine = service.engine()
+    _flush_downloads()
     for ident, n in DownloadStore(store).totals(start=start, end=end).by_dataset.items():
         record = engine.get(ident)
         if record is not None:  # a dataset no longer published: not attributed

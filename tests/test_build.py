@@ -5,6 +5,7 @@ reach the site (SPEC §3; 003 §21)."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import yaml
 from bs4 import BeautifulSoup
 
 from builder.build import BuildFailed, UnsafeOutput
-from tests.conftest import MINIMAL, run_build
+from tests.conftest import MINIMAL, REPO, run_build
 
 
 def soup(path: Path) -> BeautifulSoup:
@@ -212,6 +213,32 @@ def test_rebuild_notices_a_schema_file_edit_and_a_link_repointed_outside(
     with pytest.raises(BuildFailed) as failed:
         run_build(catalog_copy, out)
     assert "resource-path-unsafe" in {p.code for p in failed.value.problems}
+
+
+def test_a_new_calendar_file_moves_the_due_date_on_the_page(tmp_path: Path,
+                                                           catalog_copy: Path) -> None:
+    # Daily data promised in working days: a calendar file that makes
+    # 2026-11-24 a day off moves "下次应于" from 11-24 to 11-25 on the next
+    # build, although no dataset file changed.
+    vocab = catalog_copy / "vocabularies.yaml"
+    text = vocab.read_text(encoding="utf-8")
+    assert "code: daily" in text
+    vocab.write_text(re.sub(r"(\{code: daily, name: 每日)[^}]*\}",
+                            r"\1, max_age_working_days: 2}", text), encoding="utf-8")
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
+        "update_frequency: monthly", "update_frequency: daily").replace(
+        "last_updated: 2026-11-01", "last_updated: 2026-11-20"), encoding="utf-8")
+    out = tmp_path / "site"
+    page = out / "datasets" / "jtj-0001" / "index.html"
+    run_build(catalog_copy, out)
+    assert "下次应于 2026-11-24 前更新" in page.read_text(encoding="utf-8")
+    shipped = json.loads((REPO / "domain" / "data" / "calendars" / "2026.json").read_text("utf-8"))
+    shipped["holidays"].append("2026-11-24")
+    (catalog_copy / "calendars").mkdir()
+    (catalog_copy / "calendars" / "2026.json").write_text(json.dumps(shipped), encoding="utf-8")
+    run_build(catalog_copy, out)
+    assert "下次应于 2026-11-25 前更新" in page.read_text(encoding="utf-8")
 
 
 def test_dataset_made_not_open_loses_page_and_files(tmp_path: Path, catalog_copy: Path) -> None:

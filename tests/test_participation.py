@@ -25,6 +25,7 @@ from domain.participation import (
     Status,
     allowed,
     check_url,
+    pii_in,
 )
 
 P = Participation(WorkCalendar())
@@ -84,9 +85,25 @@ def test_only_http_and_https_links_are_accepted(url: str) -> None:
         check_url(url)
 
 
-@pytest.mark.parametrize("url", ["http://example.org", "HTTPS://example.org/a?b=1#c"])
-def test_http_and_https_links_pass(url: str) -> None:
-    assert check_url(url) == url
+@pytest.mark.parametrize(("url", "stored"), [
+    ("http://example.org", "http://example.org"),
+    ("HTTPS://example.org/a?b=1#c", "https://example.org/a?b=1#c"),
+    (" HtTp://Example.org/A ", "http://Example.org/A"),
+])
+def test_http_and_https_links_pass_with_the_scheme_in_lower_case(url: str, stored: str) -> None:
+    # The public pages link only http:// and https:// (lower case): an
+    # accepted HTTPS:// link must not silently lose its link there.
+    assert check_url(url) == stored
+    item = P.receive(kind=Kind.REUSE, number="CG-1", on=DAY, title="t", text="x",
+                     dataset_ids=("jtj-0001",), url=url)
+    assert item.url == stored
+
+
+def test_over_long_title_or_text_is_refused_naming_the_limit() -> None:
+    with pytest.raises(Incomplete) as caught:
+        P.receive(kind=Kind.DEMAND, number="XQ-1", on=DAY, title="题" * 101, text="字" * 2001)
+    assert caught.value.problems == ("标题不超过 100 字（现有 101 字），请精简后提交。",
+                                     "内容不超过 2000 字（现有 2001 字），请精简后提交。")
 
 
 def test_approval_makes_the_edited_text_public_and_nothing_else() -> None:
@@ -111,6 +128,16 @@ def test_personal_identifiers_are_never_approved_for_publication() -> None:
     assert P.approve(item, by="authority", on=DAY, public_text="请联系我").public
     with pytest.raises(ParticipationError, match="不能为空"):
         P.approve(item, by="authority", on=DAY, public_text=" ")
+
+
+def test_personal_identifiers_in_a_reuse_link_are_never_approved() -> None:
+    # The link is public too once approved, and a reviewer cannot edit it.
+    item = P.receive(kind=Kind.REUSE, number="CG-1", on=DAY, title="地图", text="线网图",
+                     dataset_ids=("jtj-0001",), url="https://example.org/u?tel=13912345678")
+    assert pii_in("线网图", item.url) == ["139******78"] and pii_in("线网图") == []
+    with pytest.raises(ParticipationError, match="成果链接含有") as caught:
+        P.approve(item, by="authority", on=DAY)
+    assert caught.value.code == "personal-data" and "13912345678" not in str(caught.value)
 
 
 def test_rejection_needs_a_reason_and_stays_private() -> None:
@@ -177,11 +204,12 @@ def test_public_statuses() -> None:
 
 
 @pytest.mark.parametrize(("role", "department", "item_department", "permitted"), [
-    ("authority_reviewer", None, "jtj", {"view", "approve", "reject", "withdraw", "route"}),
+    ("authority_reviewer", None, "jtj", {"view", "approve", "reject", "withdraw", "route",
+                                         "contact"}),
     ("authority_reviewer", None, None, {"view", "approve", "reject", "withdraw", "route",
-                                        "start", "answer"}),
+                                        "start", "answer", "contact"}),
     ("department_reviewer", "jtj", "jtj", {"view", "approve", "reject", "withdraw", "start",
-                                           "answer"}),
+                                           "answer", "contact"}),
     ("department_reviewer", "rsj", "jtj", set()),
     ("department_reviewer", "rsj", None, set()),
     ("department_head", "jtj", "jtj", {"view"}),
@@ -191,6 +219,36 @@ def test_public_statuses() -> None:
 def test_separate_duties(role: str, department: str | None, item_department: str | None,
                          permitted: set[str]) -> None:
     # 002 §42, §44: review, operation and audit apart; no over-reach.
+    # The submitter's contact ("contact") only for whoever may moderate (000 §47).
     item = demand(department=item_department)
-    actions = {"view", "approve", "reject", "withdraw", "route", "start", "answer"}
+    actions = {"view", "approve", "reject", "withdraw", "route", "start", "answer", "contact"}
     assert {a for a in actions if allowed(a, role, department, item)} == permitted
+
+
+def test_a_usage_reports_applicant_is_not_revealed_here() -> None:
+    # Their contact is on their request; the moderation page offers none.
+    report = Item(number="YH-20260921-0001.7", kind=Kind.USE_REPORT, received=DAY, title="",
+                  text="论文已发表", department="rsj")
+    assert allowed("approve", "department_reviewer", "rsj", report)
+    assert not allowed("contact", "department_reviewer", "rsj", report)
+    assert not allowed("contact", "authority_reviewer", None, report)
+
+
+def test_dataset_page_links_from_explicit_urls() -> None:
+    # The page's reuse list and participation links come from their own
+    # keys, not from slicing another URL.
+    from builder.pages import dataset_context
+    from domain.catalog import PortalInfo
+    from domain.freshness import Freshness
+
+    portal = PortalInfo(request_service_url="https://svc.example.gov.cn/",
+                        search_api_url="https://api.example.gov.cn/")
+    record = {"id": "jtj-0001", "freshness": next(iter(Freshness)).value, "provision": [],
+              "title": "公交站点", "summary": "s", "url": "datasets/jtj-0001/",
+              "keywords": [], "department_name": "交通运输局", "open_type_name": "无条件开放",
+              "published": "", "last_updated": "", "region_name": ""}
+    context = dataset_context(portal, record, [], age_days=None, next_due=None, root="../../",
+                              package_url=None)
+    assert context["service_url"] == "https://svc.example.gov.cn"
+    assert context["answers_api"] == "https://api.example.gov.cn/api/v1/datasets/jtj-0001/reports"
+    assert context["reuses_api"] == "https://api.example.gov.cn/api/v1/datasets/jtj-0001/reuses"

@@ -5,6 +5,8 @@ errors, and what each one saw.
 A write is *acknowledged* when the service answered it as done:
 
 - a request filed: ``201`` with its receipt number (``POST /api/v1/requests``);
+- a data error report or catalogue correction filed: ``201`` with its
+  ``JC-`` receipt number (``POST /api/v1/datasets/<id>/reports``);
 - a third party's answer: ``200`` (``POST /api/v1/consultations/<token>``);
 - a reviewer's action: the ``302`` after ``POST /review/requests/<n>/<action>``
   whose session cookie carries the flash "操作已完成" (read with the service's
@@ -106,7 +108,7 @@ class Context:
         self._seed = seed
         self._local = threading.local()
         self._lock = threading.Lock()
-        self.in_flight = 0  # request filings sent and not yet answered, in this process
+        self.in_flight = 0  # filings (requests, reports) sent and not yet answered, here
 
     def flying(self, delta: int) -> None:
         with self._lock:
@@ -157,21 +159,27 @@ def new_marker() -> str:
     return f"crash-{uuid.uuid4().hex}"
 
 
-def submit(ctx: Context, dataset_id: str, marker: str | None = None) -> dict[str, Any]:
-    """File one request, retrying transport errors with the same body."""
-    marker = marker or new_marker()
-    payload = application(ctx.rng, dataset_id, marker)
-    rec: dict[str, Any] = {"marker": marker, "dataset": dataset_id, "attempts": 0,
-                           "transport_errors": {}, "statuses": {}, "acked": False,
-                           "number": None, "latency": None, "e2e": None, "sent_at": None,
-                           "acked_at": None, "error": None}
+def new_record(marker: str, dataset_id: str) -> dict[str, Any]:
+    """What a client saw of one filing (request or report): attempts,
+    transport errors and statuses, and whether and when it was acknowledged."""
+    return {"marker": marker, "dataset": dataset_id, "attempts": 0, "transport_errors": {},
+            "statuses": {}, "acked": False, "number": None, "latency": None, "e2e": None,
+            "sent_at": None, "acked_at": None, "error": None}
+
+
+def file_until_receipt(ctx: Context, path: str, payload: dict[str, Any],
+                       rec: dict[str, Any]) -> dict[str, Any] | None:
+    """POST ``payload`` to ``path`` until a ``201`` with a receipt number,
+    retrying transport errors and 429/5xx with the same body (counted as in
+    flight while sent). Updates ``rec``; returns the 201's JSON body, or
+    None when refused (``rec["error"]``) or out of attempts or time."""
     first = time.monotonic()
     while ctx.may_retry(rec["attempts"]):
         rec["attempts"] += 1
         started, sent_at = time.monotonic(), time.time()
         ctx.flying(1)
         try:
-            reply = post_json(ctx.port, "/api/v1/requests", payload, ctx.timeout)
+            reply = post_json(ctx.port, path, payload, ctx.timeout)
         except TRANSPORT_ERRORS as exc:
             count(rec["transport_errors"], type(exc).__name__)
             ctx.backoff(rec["attempts"])
@@ -183,14 +191,50 @@ def submit(ctx: Context, dataset_id: str, marker: str | None = None) -> dict[str
         if reply.status == 201 and isinstance(body, dict) and body.get("number"):
             done = time.monotonic()
             rec.update(acked=True, number=str(body["number"]), latency=done - started,
-                       e2e=done - first, sent_at=sent_at, acked_at=time.time(),
-                       access_code=body.get("access_code"))
-            return rec
+                       e2e=done - first, sent_at=sent_at, acked_at=time.time())
+            return body
         if reply.status in RETRY_STATUS:
             ctx.backoff(rec["attempts"])
             continue
         rec["error"] = reply.text[:300]
-        return rec
+        return None
+    return None
+
+
+def submit(ctx: Context, dataset_id: str, marker: str | None = None) -> dict[str, Any]:
+    """File one request, retrying transport errors with the same body."""
+    marker = marker or new_marker()
+    rec = new_record(marker, dataset_id)
+    body = file_until_receipt(ctx, "/api/v1/requests", application(ctx.rng, dataset_id, marker),
+                              rec)
+    if body is not None:
+        rec["access_code"] = body.get("access_code")
+    return rec
+
+
+def error_report(rng: random.Random, marker: str) -> dict[str, Any]:
+    """A data error report (or, one in five, a catalogue correction) whose
+    description leads with ``marker``; the reporter leaves an e-mail address
+    holding the marker (so the receipt is queued for them), a mobile number
+    or nothing."""
+    kind = "catalogue_correction" if rng.random() < 0.2 else "data_error"
+    row = str(rng.randrange(1, 500))
+    contact = rng.choice((f"{marker[-12:]}@example.com", identity.mobile(rng), ""))
+    return {"kind": kind, "field": rng.choice(("name", "address", "longitude", "update")),
+            "row": row, "description": f"{marker} 第{row}行数值有误，应以原始登记为准",
+            "evidence": "原始登记表", "reporter_name": rng.choice(("王女士", "赵先生", "")),
+            "reporter_contact": contact}
+
+
+def file_report(ctx: Context, dataset_id: str, marker: str | None = None) -> dict[str, Any]:
+    """File one data error report through the JSON API, retrying transport
+    errors with the same body (there is no idempotency key for reports: a
+    cut attempt that was stored makes a duplicate, which is allowed)."""
+    marker = marker or new_marker()
+    rec = new_record(marker, dataset_id)
+    payload = error_report(ctx.rng, marker)
+    rec.update(kind=payload["kind"], contact=payload["reporter_contact"])
+    file_until_receipt(ctx, f"/api/v1/datasets/{dataset_id}/reports", payload, rec)
     return rec
 
 
@@ -420,10 +464,12 @@ class Reviewer:
 # --- one client process ------------------------------------------------------------------
 
 def load_process(config: dict[str, Any], out_path: str) -> None:
-    """One client process: ``submitters`` threads filing requests back to
-    back, ``answerers`` answering consultations from the pool, ``reviewers``
-    forwarding and consulting acknowledged requests to refill the pool.
-    Writes everything it saw to ``out_path`` (JSON) at the end."""
+    """One client process: ``submitters`` threads filing back to back (a
+    data error report on one of ``report_datasets`` with probability
+    ``report_share``, a request otherwise), ``answerers`` answering
+    consultations from the pool, ``reviewers`` forwarding and consulting
+    acknowledged requests to refill the pool. Writes everything it saw to
+    ``out_path`` (JSON) at the end."""
     ctx = Context(config["port"], config["deadline"], config["hard_deadline"], config["seed"],
                   config.get("timeout", 60.0))
     datasets: list[list[str]] = config["datasets"]  # [id, department]
@@ -431,6 +477,9 @@ def load_process(config: dict[str, Any], out_path: str) -> None:
     pool: deque[dict[str, str]] = deque(config["tokens"])
     candidates: deque[tuple[str, str]] = deque(maxlen=2000)  # (number, dataset)
     submissions: list[dict[str, Any]] = []
+    reports: list[dict[str, Any]] = []
+    report_datasets: list[str] = config.get("report_datasets") or [d for d, _ in datasets]
+    report_share: float = config.get("report_share", 0.0)
     answers: list[dict[str, Any]] = []
     reviews: list[dict[str, Any]] = []
     logins: list[dict[str, Any]] = []
@@ -449,6 +498,9 @@ def load_process(config: dict[str, Any], out_path: str) -> None:
         for _ in range(per_thread):
             if not ctx.more():
                 return
+            if ctx.rng.random() < report_share:
+                reports.append(file_report(ctx, ctx.rng.choice(report_datasets)))
+                continue
             dataset_id = ctx.rng.choice(datasets)[0]
             rec = submit(ctx, dataset_id)
             submissions.append(rec)
@@ -511,7 +563,8 @@ def load_process(config: dict[str, Any], out_path: str) -> None:
     watcher.join(SAMPLE_S * 4)
     alive = [t.name for t in threads if t.is_alive()]
     Path(out_path).write_text(json.dumps({
-        "submissions": submissions, "answers": answers, "reviews": reviews, "logins": logins,
+        "submissions": submissions, "reports": reports, "answers": answers, "reviews": reviews,
+        "logins": logins,
         "crashes": crashes, "threads_alive": alive, "unused_tokens": len(pool),
         "in_flight": samples,
     }, ensure_ascii=False))

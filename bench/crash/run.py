@@ -4,7 +4,7 @@ moments and restarted; then every write the clients were told is done is
 looked up in the database.
 
     .venv/bin/python -m bench.crash.run [--db sqlite|postgresql|both]
-        [--in-flight 500] [--kills 5] [--seconds 60] [--processes 4]
+        [--in-flight 500] [--kills 5] [--seconds 60] [--processes 4] [--report-share 0.2]
 
 Per database:
 
@@ -16,15 +16,18 @@ Per database:
    load comes from one address), personal data encrypted;
 3. a batch of consulted requests made through the reviewers' pages, for
    their third-party links;
-4. ``--processes`` client processes keep ``--in-flight`` request filings in
-   flight (one thread each, back to back) for ``--seconds``, plus third
-   parties answering through their links and reviewers forwarding and
-   consulting (which makes more links); connection errors are retried;
+4. ``--processes`` client processes keep ``--in-flight`` filings in flight
+   (one thread each, back to back) for ``--seconds`` — requests, and with
+   probability ``--report-share`` a data error report through
+   ``POST /api/v1/datasets/<id>/reports`` instead — plus third parties
+   answering through their links and reviewers forwarding and consulting
+   (which makes more links); connection errors are retried;
 5. meanwhile ``--kills`` times: ``os.killpg(pgid, SIGKILL)``, restart, wait;
-6. then, the service stopped: every acknowledged request is stored once
-   with its marker, no marker is stored twice unless its client retried,
-   every acknowledged answer, review action and sign-in is recorded, every
-   request has its audit records and ``verify_audit()`` finds the chain intact.
+6. then, the service stopped: every acknowledged request and report is
+   stored once with its marker, no marker is stored twice unless its client
+   retried, every acknowledged answer, review action and sign-in is
+   recorded, every request and report has its audit records and
+   ``verify_audit()`` finds the chain intact.
 
 Prints a table per database and writes bench/out/crash/summary.json; exits 1
 if anything acknowledged was lost, a duplicate is unexplained or the audit
@@ -77,6 +80,7 @@ class Options:
     answerers: int | None = None  # default in_flight/20
     reviewers: int | None = None  # default in_flight/100
     grace: float = 60.0  # after --seconds, for writes in flight to finish their retries
+    report_share: float = 0.2  # of the filings, data error reports (the rest: requests)
     seed: int | None = None
     pg_url: str = PG_URL
     keep: bool = False  # keep the PostgreSQL schema
@@ -89,6 +93,8 @@ class Result:
     seed: int = 0  # of the kill moments and the clients' choices
     submissions_sent: int = 0
     submissions_acked: int = 0
+    reports_sent: int = 0
+    reports_acked: int = 0
     answers_sent: int = 0
     answers_acked: int = 0
     reviews_sent: int = 0
@@ -99,9 +105,10 @@ class Result:
     statuses: dict[str, int] = field(default_factory=dict)  # every HTTP status seen
     unacked: dict[str, int] = field(default_factory=dict)  # why writes were not acknowledged
     kills: list[dict[str, float]] = field(default_factory=list)
-    in_flight_median: float = 0.0  # request filings in flight (sampled every 0.25 s)
+    in_flight_median: float = 0.0  # filings (requests, reports) in flight, every 0.25 s
     in_flight_min: int = 0
-    # From a kill to the first 201 of a filing sent after it (the outage seen by clients).
+    # From a kill to the first 201 of a filing (request or report) sent after it
+    # (the outage seen by clients).
     no_ack_after_kill_s: list[float] = field(default_factory=list)
     load_seconds: float = 0.0
     run_seconds: float = 0.0
@@ -116,7 +123,8 @@ class Result:
     @property
     def lost(self) -> int:
         v = self.verdict
-        return len(v.lost) + len(v.lost_answers) + len(v.lost_reviews) + len(v.lost_logins)
+        return (len(v.lost) + len(v.lost_reports) + len(v.lost_answers) + len(v.lost_reviews)
+                + len(v.lost_logins))
 
     @property
     def ok(self) -> bool:
@@ -198,6 +206,16 @@ def conditional_datasets(port: int) -> list[list[str]]:
     return [[hit["id"], hit["department"]] for hit in body["hits"]]
 
 
+def report_datasets(port: int) -> list[str]:
+    """Ids of the datasets errors are reported on: every one the search
+    engine finds (open, conditional), up to 100."""
+    reply = client.exchange(port, "GET", "/api/v1/search?per_page=100")
+    body = reply.json()
+    if reply.status != 200 or not body or not body.get("hits"):
+        raise RuntimeError(f"no dataset found: {reply.status} {reply.text[:200]}")
+    return [str(hit["id"]) for hit in body["hits"]]
+
+
 def prepare_consultations(ctx: client.Context, n: int, datasets: list[list[str]],
                           authority: str, reviewers: dict[str, str], password: str,
                           secret_key: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
@@ -267,6 +285,7 @@ class Records:
     """Every write the clients made, as they saw it (see :mod:`bench.crash.client`)."""
 
     submissions: list[dict[str, Any]] = field(default_factory=list)
+    reports: list[dict[str, Any]] = field(default_factory=list)
     answers: list[dict[str, Any]] = field(default_factory=list)
     reviews: list[dict[str, Any]] = field(default_factory=list)
     logins: list[dict[str, Any]] = field(default_factory=list)
@@ -282,6 +301,7 @@ class Setup:
     password: str
     datasets: list[list[str]]  # [id, department] of the conditional datasets
     reviewers: dict[str, str]  # department → reviewer
+    report_datasets: list[str] = field(default_factory=list)  # ids to report errors on
     authority: str = "crash-authority"
     links: list[dict[str, str]] = field(default_factory=list)  # prepared third-party links
 
@@ -314,7 +334,7 @@ def run_database(kind: str, opts: Options, paths: dict[str, Path], out: Path) ->
             result.phases["stop"] = time.monotonic() - mark
         mark = time.monotonic()
         result.verdict = verify(url, setup.personal_key, records.submissions, records.answers,
-                                records.reviews, records.logins)
+                                records.reviews, records.logins, records.reports)
         result.phases["verify"] = time.monotonic() - mark
     finally:
         if schema and not opts.keep:
@@ -339,6 +359,7 @@ def _prepare(service: Service, setup: Setup, opts: Options, seed: int, result: R
         service.start()
         result.phases["first start"] = service.wait_ready(120)
         setup.datasets = conditional_datasets(setup.port)
+        setup.report_datasets = report_datasets(setup.port)
         for department in sorted({d for _, d in setup.datasets}):
             setup.reviewers[department] = f"crash-{department}"
             store.add_user(setup.reviewers[department], setup.password, "department_reviewer",
@@ -380,6 +401,7 @@ def _load(service: Service, setup: Setup, opts: Options, seed: int, folder: Path
             "tokens": setup.links[i::opts.processes], "password": setup.password,
             "secret_key": setup.secret_key, "authority": setup.authority,
             "reviewers": setup.reviewers, "timeout": 60.0,
+            "report_datasets": setup.report_datasets, "report_share": opts.report_share,
         }
         out_path = folder / f"client-{i}.json"
         out_path.unlink(missing_ok=True)
@@ -420,6 +442,7 @@ def _load(service: Service, setup: Setup, opts: Options, seed: int, folder: Path
             continue
         data = json.loads(out_path.read_text())
         records.submissions += data["submissions"]
+        records.reports += data["reports"]
         records.answers += data["answers"]
         records.reviews += data["reviews"]
         records.logins += data["logins"]
@@ -437,12 +460,14 @@ def _summarise(result: Result, records: Records) -> None:
     load_reviews = [r for r in records.reviews if r.get("phase") != "prepare"]
     result.submissions_sent = len(records.submissions)
     result.submissions_acked = sum(1 for s in records.submissions if s["acked"])
+    result.reports_sent = len(records.reports)
+    result.reports_acked = sum(1 for r in records.reports if r["acked"])
     result.answers_sent = len(records.answers)
     result.answers_acked = sum(1 for a in records.answers if a["acked"])
     result.reviews_sent = len(records.reviews)
     result.reviews_acked = sum(1 for r in records.reviews if r["acked"])
     result.logins_acked = sum(1 for rec in records.logins if rec["acked"])
-    writes = [*records.submissions, *records.answers, *records.reviews]
+    writes = [*records.submissions, *records.reports, *records.answers, *records.reviews]
     result.retried = sum(1 for w in writes if w.get("posts", w["attempts"]) > 1)
     result.transport_errors = sum(sum(w["transport_errors"].values()) for w in writes)
     for w in writes:
@@ -453,17 +478,21 @@ def _summarise(result: Result, records: Records) -> None:
             result.unacked[why] = result.unacked.get(why, 0) + 1
     result.client_errors += [f"request refused: {rec['error']}" for rec in records.submissions
                              if rec["error"]][:5]
+    result.client_errors += [f"report refused: {rec['error']}" for rec in records.reports
+                             if rec["error"]][:5]
     totals = [sum(s) for s in zip(*records.in_flight, strict=False)]
     if totals:
         result.in_flight_median = statistics.median(totals)
         result.in_flight_min = min(totals)
     # Throughput and latency of the load phase (the prepared batch excluded).
-    done = [w for w in [*load_submissions, *records.answers, *load_reviews] if w["acked"]]
+    done = [w for w in [*load_submissions, *records.reports, *records.answers, *load_reviews]
+            if w["acked"]]
     result.writes_per_s = len(done) / max(0.001, result.load_seconds)
     result.p50_ms = percentile([w["latency"] * 1000 for w in done], 0.50)
     result.p99_ms = percentile([w["latency"] * 1000 for w in done], 0.99)
     result.p99_e2e_ms = percentile([w["e2e"] * 1000 for w in done], 0.99)
-    filed = [(s["sent_at"], s["acked_at"]) for s in load_submissions if s["acked"]]
+    filed = [(s["sent_at"], s["acked_at"]) for s in [*load_submissions, *records.reports]
+             if s["acked"]]
     for kill in result.kills:
         first = min((at for sent, at in filed if sent > kill["wall"]), default=None)
         if first is not None:
@@ -481,16 +510,23 @@ def table(results: list[Result]) -> str:
         ["", *(r.db for r in results)],
         row("requests sent", lambda r: r.submissions_sent),
         row("requests acknowledged", lambda r: r.submissions_acked),
+        row("error reports sent / acked", lambda r: f"{r.reports_sent} / {r.reports_acked}"),
         row("third-party answers sent / acked", lambda r: f"{r.answers_sent} / {r.answers_acked}"),
         row("review actions sent / acked", lambda r: f"{r.reviews_sent} / {r.reviews_acked}"),
         row("sign-ins acked", lambda r: r.logins_acked),
         row("LOST (acknowledged, not stored)", lambda r: r.lost),
         row("duplicates (retried, allowed)", lambda r: r.verdict.retried_duplicates),
         row("duplicates (unexplained)", lambda r: len(r.verdict.unexplained_duplicates)),
+        row("report duplicates, retried / unexplained",
+            lambda r: f"{r.verdict.retried_report_duplicates} / "
+            f"{len(r.verdict.unexplained_report_duplicates)}"),
         row("writes not acknowledged", lambda r: sum(r.unacked.values())),
-        row("stored, not acknowledged", lambda r: r.verdict.stored_unacked),
-        row("requests stored", lambda r: r.verdict.stored_requests),
-        row("receipt numbers skipped", lambda r: r.verdict.receipt_numbers_skipped),
+        row("stored, not acknowledged (requests / reports)",
+            lambda r: f"{r.verdict.stored_unacked} / {r.verdict.stored_unacked_reports}"),
+        row("requests / reports stored",
+            lambda r: f"{r.verdict.stored_requests} / {r.verdict.stored_reports}"),
+        row("receipt numbers skipped (YH / JC)",
+            lambda r: f"{r.verdict.receipt_numbers_skipped} / {r.verdict.report_numbers_skipped}"),
         row("consultations left without links",
             lambda r: len(r.verdict.parties_without_link)),
         row("kills (SIGKILL master+workers)", lambda r: len(r.kills)),
@@ -510,6 +546,9 @@ def table(results: list[Result]) -> str:
         row("audit records / chain", lambda r: f"{r.verdict.audit_records} / "
             f"{'intact' if not r.verdict.audit_problems else 'BROKEN'}"),
         row("requests without audit records", lambda r: len(r.verdict.without_audit)),
+        row("reports without report.received / notice",
+            lambda r: f"{len(r.verdict.reports_without_audit)} / "
+            f"{len(r.verdict.reports_without_notice)}"),
         row("load s / run s", lambda r: f"{r.load_seconds:.1f} / {r.run_seconds:.1f}"),
         row("result", lambda r: "ok" if r.ok else "FAILED"),
     ]
@@ -523,7 +562,9 @@ def main(argv: list[str] | None = None) -> int:
                                      .split("\n\n")[0])
     parser.add_argument("--db", choices=["sqlite", "postgresql", "both"], default="both")
     parser.add_argument("--in-flight", type=int, default=500,
-                        help="request filings kept in flight (one client thread each)")
+                        help="filings kept in flight (one client thread each)")
+    parser.add_argument("--report-share", type=float, default=0.2,
+                        help="share of the filings that are data error reports (0 to 1)")
     parser.add_argument("--kills", type=int, default=5)
     parser.add_argument("--seconds", type=float, default=60.0, help="length of the load")
     parser.add_argument("--processes", type=int, default=4, help="client processes")
@@ -535,9 +576,11 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.in_flight < 1 or args.kills < 0 or args.seconds <= 0 or args.processes < 1:
         parser.error("--in-flight and --processes must be positive, --kills not negative")
+    if not 0 <= args.report_share <= 1:
+        parser.error("--report-share is between 0 and 1")
     opts = Options(in_flight=args.in_flight, kills=args.kills, seconds=args.seconds,
                    processes=args.processes, prepare=args.prepare, seed=args.seed,
-                   pg_url=args.pg_url, keep=args.keep)
+                   pg_url=args.pg_url, keep=args.keep, report_share=args.report_share)
     kinds = ["sqlite", "postgresql"] if args.db == "both" else [args.db]
     print(f"building and indexing the sample catalogue into {args.out} ...", flush=True)
     paths = build_site(args.out)

@@ -1,10 +1,19 @@
 """After the run, with the service stopped: what the clients were told is
-done must be in the database, once (read with :class:`search_api.store.Store`)."""
+done must be in the database, once (read with :class:`search_api.store.Store`).
+
+Requests and data error reports are found by the ``crash-<uuid>`` marker
+their client put in the purpose or the description: an acknowledged
+receipt number must hold its own marker, a marker may be stored under two
+numbers only if its client sent it more than once (a cut attempt that was
+stored, then the retry), and every stored filing must have its audit
+record (and a report its department's notice in the outbox, written in the
+same transaction)."""
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -16,10 +25,13 @@ from domain.request_states import EventKind
 from search_api.security import secret_hash
 from search_api.store import RequestNotFound, Store, hash_token
 from search_api.store.engine import READ
+from search_api.store.report_store import ReportStore
 from search_api.store.schema import (
     audit_log,
     links,
+    outbox,
     receipt_counters,
+    reports,
     request_events,
     requests,
 )
@@ -42,6 +54,17 @@ class Verdict:
     # acknowledged write, but such a party can never answer.
     parties_without_link: list[str] = field(default_factory=list)
     unknown_markers: list[str] = field(default_factory=list)  # stored, never sent
+    # Data error reports (POST /api/v1/datasets/<id>/reports), checked the same way.
+    stored_reports: int = 0
+    acked_reports: int = 0
+    lost_reports: list[str] = field(default_factory=list)  # acknowledged, not stored as such
+    retried_report_duplicates: int = 0
+    unexplained_report_duplicates: list[str] = field(default_factory=list)
+    stored_unacked_reports: int = 0
+    report_numbers_skipped: int = 0  # JC- numbers drawn but never used
+    unknown_report_markers: list[str] = field(default_factory=list)
+    reports_without_audit: list[str] = field(default_factory=list)  # no report.received record
+    reports_without_notice: list[str] = field(default_factory=list)  # no department message
     acked_answers: int = 0
     lost_answers: list[str] = field(default_factory=list)
     acked_reviews: int = 0
@@ -58,7 +81,8 @@ class Verdict:
     def failures(self) -> list[str]:
         out: list[str] = []
         for name in ("lost", "duplicate_numbers", "unexplained_duplicates", "unknown_markers",
-                     "lost_answers", "lost_reviews", "lost_logins", "without_audit",
+                     "lost_reports", "unexplained_report_duplicates", "unknown_report_markers",
+                     "reports_without_audit", "reports_without_notice", "lost_answers", "lost_reviews", "lost_logins", "without_audit",
                      "audit_short", "events_mismatch", "audit_problems"):
             items: list[str] = getattr(self, name)
             if items:
@@ -72,11 +96,15 @@ class Verdict:
 
 def verify(url: str, personal_key: str | None, submissions: list[dict[str, Any]],
            answers: list[dict[str, Any]], reviews: list[dict[str, Any]],
-           logins: list[dict[str, Any]]) -> Verdict:
+           logins: list[dict[str, Any]], reports: Sequence[dict[str, Any]] = ()) -> Verdict:
+    """Check every acknowledged write of the clients' records against the
+    database at ``url`` (its personal data sealed with ``personal_key``).
+    Never raises for a lost write: the verdict lists it."""
     v = Verdict()
     store = Store.open(url, personal_key=personal_key)
     try:
         _requests(store, v, submissions)
+        _reports(store, v, list(reports))
         loaded: dict[str, Request | None] = {}
 
         def load(number: str) -> Request | None:
@@ -113,7 +141,8 @@ def _requests(store: Store, v: Verdict, submissions: list[dict[str, Any]]) -> No
             link_counts: dict[str, int] = dict(conn.execute(
                 select(links.c.request_number, func.count()).where(links.c.kind == "third_party")
                 .group_by(links.c.request_number)).all())
-            drawn = sum(int(n) for n in conn.execute(select(receipt_counters.c.last)).scalars())
+            drawn = sum(int(n) for n in conn.execute(select(receipt_counters.c.last).where(
+                receipt_counters.c.prefix == "YH")).scalars())
     v.stored_requests = len(rows)
     v.receipt_numbers_skipped = drawn - len(rows)
     v.duplicate_numbers = [n for n, c in Counter(r.number for r in rows).items() if c > 1]
@@ -155,12 +184,77 @@ def _requests(store: Store, v: Verdict, submissions: list[dict[str, Any]]) -> No
                 v.lost.append(f"{rec['number']}: the access code of the receipt does not open it")
         elif numbers:
             v.stored_unacked += 1
-        if len(numbers) > 1:
-            if rec["attempts"] > 1:
-                v.retried_duplicates += len(numbers) - 1
-            else:
-                v.unexplained_duplicates.append(f"{rec['marker']} sent once, stored as "
-                                                f"{', '.join(numbers)}")
+        allowed, unexplained = _duplicates(rec, numbers)
+        v.retried_duplicates += allowed
+        if unexplained:
+            v.unexplained_duplicates.append(unexplained)
+
+
+def _duplicates(rec: dict[str, Any], numbers: list[str]) -> tuple[int, str | None]:
+    """(allowed duplicates, unexplained duplicate) of one filing stored as ``numbers``."""
+    if len(numbers) <= 1:
+        return 0, None
+    if rec["attempts"] > 1:
+        return len(numbers) - 1, None
+    return 0, f"{rec['marker']} sent once, stored as {', '.join(numbers)}"
+
+
+def _reports(store: Store, v: Verdict, sent: list[dict[str, Any]]) -> None:
+    """Every acknowledged report number is stored once, with its marker,
+    kind and dataset, its ``report.received`` audit record, the department's
+    notice, and a reporter sealed with the run's key (an e-mail contact opens)."""
+    with store.engine.connect() as conn:
+        conn.execution_options(**READ)
+        with conn.begin():
+            rows = conn.execute(select(reports.c.number, reports.c.kind, reports.c.dataset_id,
+                                       reports.c.description)).all()
+            audited = set(conn.execute(select(audit_log.c.subject).where(
+                audit_log.c.action == "report.received")).scalars())
+            noticed = set(conn.execute(select(outbox.c.dedupe_key).where(
+                outbox.c.kind == "report.received")).scalars())
+            drawn = sum(int(n) for n in conn.execute(select(receipt_counters.c.last).where(
+                receipt_counters.c.prefix == "JC")).scalars())
+    v.stored_reports = len(rows)
+    v.report_numbers_skipped = drawn - len(rows)
+    stored = {row.number: row for row in rows}
+    by_marker: dict[str, list[str]] = defaultdict(list)
+    marker_of: dict[str, str | None] = {}
+    for row in rows:
+        found = MARKER.search(row.description)
+        marker_of[row.number] = found.group(0) if found else None
+        if found:
+            by_marker[found.group(0)].append(row.number)
+        if row.number not in audited:
+            v.reports_without_audit.append(row.number)
+        if f"report:{row.number}:received:department" not in noticed:
+            v.reports_without_notice.append(row.number)
+    markers = {rec["marker"] for rec in sent}
+    v.unknown_report_markers = [m for m in by_marker if m not in markers]
+    opener = ReportStore(store)
+    for rec in sent:
+        numbers = by_marker.get(rec["marker"], [])
+        if rec["acked"]:
+            v.acked_reports += 1
+            number, found_row = rec["number"], stored.get(rec["number"])
+            if found_row is None:
+                v.lost_reports.append(f"{number} ({rec['marker']}) is not stored")
+            elif marker_of[number] != rec["marker"]:
+                v.lost_reports.append(f"{number} holds {marker_of[number]}, not {rec['marker']}")
+            elif (found_row.kind, found_row.dataset_id) != (rec.get("kind", found_row.kind),
+                                                            rec["dataset"]):
+                v.lost_reports.append(f"{number}: stored as {found_row.kind} on "
+                                      f"{found_row.dataset_id}, "
+                                      f"sent as {rec.get('kind')} on {rec['dataset']}")
+            elif "@" in (rec.get("contact") or "") \
+                    and opener.reporter_email(number) != rec["contact"]:
+                v.lost_reports.append(f"{number}: the sealed reporter does not open to the "
+                                      "contact sent")
+        elif numbers:
+            v.stored_unacked_reports += 1
+        allowed, unexplained = _duplicates(rec, numbers)
+        v.retried_report_duplicates += allowed
+        if unexplained:
+            v.unexplained_report_duplicates.append(unexplained)
 
 
 def _answers(v: Verdict, answers: list[dict[str, Any]], load: Any) -> None:

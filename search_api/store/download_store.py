@@ -13,6 +13,8 @@ from __future__ import annotations
 import gzip
 import hashlib
 import logging
+import threading
+import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -83,7 +85,7 @@ class DownloadStore:
                 result.skipped = "no complete line yet"
                 return result
             source = hashlib.sha256(first).hexdigest()
-            with self.store.engine.connect() as conn:
+            with self.store._read() as conn:
                 row = conn.execute(select(download_sources).where(
                     download_sources.c.first_line_hash == source)).one_or_none()
             offset = int(row.offset) if row is not None else 0
@@ -93,9 +95,17 @@ class DownloadStore:
                 if skipped < offset:
                     # Shorter than what was counted: the same log cut back
                     # (copytruncate). Counting again from the start would
-                    # count its first lines twice; start past what exists.
+                    # count its first lines twice; record the shorter end as
+                    # counted, then count what is added after it.
                     log.warning("access log %s is shorter than the %d bytes already counted; "
                                 "counting only lines added from now on", path, offset)
+                    try:
+                        with self.store.engine.begin() as conn:
+                            self._advance(conn, source, str(path), offset, skipped, 0, at,
+                                          known=True)
+                    except _Raced:
+                        result.skipped = "another run is counting this log"
+                        return result
                     offset = skipped
             result.resumed_at = offset
             known = row is not None
@@ -144,28 +154,76 @@ class DownloadStore:
 
     # -- reading ---------------------------------------------------------------------
     def totals(self, *, start: date | None = None, end: date | None = None,
-               dataset_id: str | None = None) -> DownloadTotals:
+               dataset_id: str | None = None, top: int | None = None) -> DownloadTotals:
         """Downloads between ``start`` and ``end`` (both included, either
-        open), optionally of one dataset."""
-        query = select(download_counts.c.day, download_counts.c.dataset_id,
-                       download_counts.c.file, func.sum(download_counts.c.count).label("n")
-                       ).group_by(download_counts.c.day, download_counts.c.dataset_id,
-                                  download_counts.c.file)
-        if start is not None:
-            query = query.where(download_counts.c.day >= start)
-        if end is not None:
-            query = query.where(download_counts.c.day <= end)
-        if dataset_id is not None:
-            query = query.where(download_counts.c.dataset_id == dataset_id)
+        open), optionally of one dataset. The sums are made by the database;
+        with ``top``, ``by_dataset`` and ``by_file`` hold only the ``top``
+        most downloaded datasets (``total`` and ``by_day`` count all)."""
+        c = download_counts.c
+        where = [cond for cond in (
+            c.day >= start if start is not None else None,
+            c.day <= end if end is not None else None,
+            c.dataset_id == dataset_id if dataset_id is not None else None) if cond is not None]
+        n = func.sum(c.count)
         totals = DownloadTotals()
-        with self.store.engine.connect() as conn:
-            for day, ident, file, n in conn.execute(query):
-                n = int(n)
-                totals.total += n
-                totals.by_dataset[ident] = totals.by_dataset.get(ident, 0) + n
-                totals.by_file[(ident, file)] = totals.by_file.get((ident, file), 0) + n
-                totals.by_day[day] = totals.by_day.get(day, 0) + n
+        with self.store._read(snapshot=True) as conn:
+            for day, count in conn.execute(select(c.day, n).where(*where).group_by(c.day)):
+                totals.by_day[day] = int(count)
+            ranked = select(c.dataset_id, n.label("n")).where(*where).group_by(c.dataset_id) \
+                .order_by(n.desc(), c.dataset_id)
+            if top is not None:
+                ranked = ranked.limit(top)
+            totals.by_dataset = {ident: int(count) for ident, count in conn.execute(ranked)}
+            if totals.by_dataset:
+                files = select(c.dataset_id, c.file, n).where(
+                    *where, c.dataset_id.in_(list(totals.by_dataset))).group_by(
+                    c.dataset_id, c.file)
+                totals.by_file = {(ident, file): int(count)
+                                  for ident, file, count in conn.execute(files)}
+        totals.total = sum(totals.by_day.values())
         return totals
+
+
+class DownloadBuffer:
+    """Counts of downloads served by this process, written to the database
+    every ``interval`` seconds by a background thread (and by ``flush``)
+    instead of one write transaction per download: a file download never
+    waits for the database's write lock. A process killed between two
+    flushes loses at most those seconds of counts (statistics, not records)."""
+
+    def __init__(self, downloads: DownloadStore, interval: float = 5.0):
+        self.downloads, self.interval = downloads, interval
+        self._counts: Counter[Key] = Counter()
+        self._lock = threading.Lock()
+        self._thread: threading.Thread | None = None
+
+    def add(self, key: Key) -> None:
+        with self._lock:
+            self._counts[key] += 1
+            if self._thread is None or not self._thread.is_alive():
+                # Started lazily: a gunicorn worker forks after the app is made.
+                self._thread = threading.Thread(target=self._run, daemon=True,
+                                                name="download-counts")
+                self._thread.start()
+
+    def flush(self) -> None:
+        """Write what is counted so far (never raises: logs instead)."""
+        with self._lock:
+            counts, self._counts = self._counts, Counter()
+        if not counts:
+            return
+        try:
+            self.downloads.count(counts)
+        except Exception:
+            log.exception("%d download count(s) not written; kept for the next flush",
+                          sum(counts.values()))
+            with self._lock:
+                self._counts.update(counts)
+
+    def _run(self) -> None:
+        while True:
+            time.sleep(self.interval)
+            self.flush()
 
 
 def _open(path: Path) -> IO[bytes]:

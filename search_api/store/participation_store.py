@@ -6,6 +6,14 @@ one transaction; concurrent reviewers are kept apart by a ``version``
 
 Usage reports are not copied: a ``use_reported`` event of a request without
 a ``use_report_reviews`` row is pending moderation, and never public.
+
+Reads go through the Store's read transactions (``Store._read``): on SQLite
+a deferred ``BEGIN``, so public lists never wait for the write lock (writes
+start with ``BEGIN IMMEDIATE``, see :mod:`search_api.store.engine`).
+
+The submitter's name and contact are sealed (like applicants' data) and
+opened only by :meth:`ParticipationStore.reveal_submitter`, which records
+each opening in the audit log in the same transaction.
 """
 
 from __future__ import annotations
@@ -49,6 +57,29 @@ class Counts:
     published: int  # reuses shown on the showcase
 
 
+@dataclass(frozen=True)
+class UseReportCounts:
+    """Usage reports received, awaiting moderation and published."""
+
+    received: int
+    pending: int
+    published: int
+
+
+@dataclass(frozen=True)
+class Statistics:
+    """What the public statistics need, read in one snapshot, so an item
+    filed meanwhile is in all of it or in none (000 §50, 004 §43)."""
+
+    counts: dict[tuple[str | None, str], Counts]
+    open_items: list[Item]  # demands and suggestions still owed a reply
+    use_reports: UseReportCounts
+
+
+_WAITING = (Status.PENDING.value, Status.ACCEPTED.value, Status.IN_PROGRESS.value)
+"""Statuses of items still to moderate or answer."""
+
+
 class ParticipationStore:
     def __init__(self, store: Store):
         self.store = store
@@ -76,7 +107,7 @@ class ParticipationStore:
 
     def load(self, number: str) -> tuple[Item, int]:
         """The item and its version. Raises RequestNotFound."""
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             row = conn.execute(select(participation).where(P.number == number)).one_or_none()
             if row is None:
                 raise RequestNotFound(number)
@@ -106,8 +137,34 @@ class ParticipationStore:
             if done.rowcount != 1:
                 raise StaleRequest(item.number, expected_version, -1)
             audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
-                         subject=item.number, detail=_audit_detail(item))
+                         subject=item.number, detail=_audit_detail(item, action))
         return expected_version + 1
+
+    def reveal_submitter(self, number: str, *, actor_role: str, actor: str,
+                         at: datetime) -> dict[str, str]:
+        """The submitter's name and contact (``""`` when not given), opened
+        for a reviewer who may moderate the item, with an audit record
+        (``participation.contact_viewed``: who, when, which item; never the
+        name or contact) in the same transaction: no opening goes unrecorded.
+
+        Raises:
+            RequestNotFound: no such item.
+            PersonalDataKeyError: sealed with another key (nothing recorded).
+        """
+        with self.store._write() as conn:
+            row = conn.execute(select(P.submitter, P.kind, P.department)
+                               .where(P.number == number)).one_or_none()
+            if row is None:
+                raise RequestNotFound(number)
+            opened = self.store._cipher.open(number, row.submitter) if row.submitter \
+                else {}
+            submitter = {"name": opened.get("name", ""), "contact": opened.get("contact", "")}
+            audit.append(conn, at=at, actor_role=actor_role, actor=actor,
+                         action="participation.contact_viewed", subject=number,
+                         detail={"kind": row.kind, "department": row.department,
+                                 "fields": [k for k, v in submitter.items() if v]},
+                         secrets=tuple(v for v in submitter.values() if v))
+        return submitter
 
     def for_review(self, department: str | None, *,
                    done: int = 200) -> list[tuple[Item, int]]:
@@ -115,15 +172,14 @@ class ParticipationStore:
         to moderate or answer (oldest first), then the ``done`` most recent
         others; all departments, or one.
         """
-        waiting = [Status.PENDING.value, Status.ACCEPTED.value, Status.IN_PROGRESS.value]
         scope = [] if department is None else [P.department == department]
         queries = [
-            select(participation).where(P.status.in_(waiting), *scope)
+            select(participation).where(P.status.in_(_WAITING), *scope)
             .order_by(P.received, P.number).limit(5000),
-            select(participation).where(P.status.not_in(waiting), *scope)
+            select(participation).where(P.status.not_in(_WAITING), *scope)
             .order_by(P.received.desc(), P.number.desc()).limit(done)]
         found: list[tuple[Item, int]] = []
-        with self.store.engine.connect() as conn:
+        with self.store._read(snapshot=True) as conn:
             for query in queries:
                 rows = conn.execute(query).all()
                 datasets = self._datasets(conn, [r.number for r in rows])
@@ -138,10 +194,7 @@ class ParticipationStore:
 
     def open_items(self) -> list[Item]:
         """Demands and suggestions still owed a reply (for overdue counts)."""
-        return self._items(select(participation).where(
-            P.kind.in_([Kind.DEMAND.value, Kind.SUGGESTION.value]),
-            P.status.in_([Status.PENDING.value, Status.ACCEPTED.value,
-                          Status.IN_PROGRESS.value])))
+        return self._items(_open_items_query())
 
     def reuses_of(self, dataset_id: str) -> list[Item]:
         """Published reuses naming ``dataset_id``, newest first."""
@@ -154,25 +207,23 @@ class ParticipationStore:
                received_to: date | None = None) -> dict[tuple[str | None, str], Counts]:
         """Counts per (department, kind); department None is the authority's.
         Optionally only items received between the two dates (included)."""
-        def n(condition: Any) -> Any:
-            return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+        with self.store._read() as conn:
+            return _counts(conn, received_from, received_to)
 
-        query = select(P.department, P.kind, func.count(),
-                       n(P.status == Status.PENDING.value), n(P.status == Status.REJECTED.value),
-                       n(P.replied_on.is_not(None)), n(P.replied_in_time.is_(True)),
-                       n(P.status == Status.PUBLISHED.value)).group_by(P.department, P.kind)
-        if received_from is not None:
-            query = query.where(P.received >= received_from)
-        if received_to is not None:
-            query = query.where(P.received <= received_to)
-        with self.store.engine.connect() as conn:
-            return {(row[0], row[1]): Counts(*(int(v) for v in row[2:]))
-                    for row in conn.execute(query)}
+    def statistics(self) -> Statistics:
+        """Counts, open items and usage-report counts in one snapshot."""
+        with self.store._read(snapshot=True) as conn:
+            return Statistics(counts=_counts(conn, None, None),
+                              open_items=self._select(conn, _open_items_query()),
+                              use_reports=_use_report_counts(conn))
 
     def _items(self, query: Any) -> list[Item]:
-        with self.store.engine.connect() as conn:
-            rows = conn.execute(query).all()
-            datasets = self._datasets(conn, [r.number for r in rows])
+        with self.store._read() as conn:
+            return self._select(conn, query)
+
+    def _select(self, conn: Connection, query: Any) -> list[Item]:
+        rows = conn.execute(query).all()
+        datasets = self._datasets(conn, [r.number for r in rows])
         return [_item(r, datasets) for r in rows]
 
     @staticmethod
@@ -188,17 +239,37 @@ class ParticipationStore:
     # --- usage reports (000 §36(四), 002 §36) --------------------------------------------
 
     def use_reports(self, department: str | None = None, *,
-                    statuses: Iterable[Status] | None = None) -> list[tuple[Item, int]]:
+                    statuses: Iterable[Status] | None = None, limit: int | None = None,
+                    newest_first: bool = False) -> list[tuple[Item, int]]:
         """Usage reports with their moderation version (0: never moderated),
-        oldest first; all, or one department's; optionally only ``statuses``."""
-        query = _use_report_query()
+        oldest first (or ``newest_first``); all, or one department's;
+        optionally only ``statuses`` and at most ``limit`` (both in SQL)."""
+        query = _use_report_query(newest_first=newest_first)
         if department is not None:
             query = query.where(R.department == department)
-        wanted = {s.value for s in statuses} if statuses is not None else None
-        with self.store.engine.connect() as conn:
+        if statuses is not None:
+            query = query.where(_use_report_status_in(statuses))
+        if limit is not None:
+            query = query.limit(limit)
+        with self.store._read() as conn:
             rows = conn.execute(query).all()
-        found = [(_use_report(r), int(r.version or 0)) for r in rows]
-        return [f for f in found if wanted is None or f[0].status.value in wanted]
+        return [(_use_report(r), int(r.version or 0)) for r in rows]
+
+    def use_reports_for_review(self, department: str | None, *,
+                               done: int = 200) -> list[tuple[Item, int]]:
+        """Usage reports for a reviewer's page, like :meth:`for_review`:
+        every one still to moderate (oldest first), then the ``done`` most
+        recently reported others; all departments, or one."""
+        scope = [] if department is None else [R.department == department]
+        pending = _use_report_status_in([Status.PENDING])
+        queries = [_use_report_query().where(pending, *scope).limit(5000),
+                   _use_report_query(newest_first=True).where(~pending, *scope).limit(done)]
+        found: list[tuple[Item, int]] = []
+        with self.store._read(snapshot=True) as conn:
+            for query in queries:
+                found.extend((_use_report(r), int(r.version or 0))
+                             for r in conn.execute(query).all())
+        return found
 
     def load_use_report(self, key: str) -> tuple[Item, int]:
         """The usage report ``<request number>.<seq>`` and its moderation
@@ -206,7 +277,7 @@ class ParticipationStore:
         number, _, seq = key.rpartition(".")
         if not number or not seq.isdigit() or len(seq) > 9:
             raise RequestNotFound(key)
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             row = conn.execute(_use_report_query().where(
                 E.request_number == number, E.seq == int(seq))).one_or_none()
         if row is None:
@@ -239,24 +310,71 @@ class ParticipationStore:
                     raise StaleRequest(item.number, expected_version, -1)
                 audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
                              subject=number, detail={"use_report": int(seq),
-                                                     **_audit_detail(item)})
+                                                     **_audit_detail(item, action)})
         except IntegrityError:  # moderated by someone else first
             raise StaleRequest(item.number, expected_version, -1) from None
         return expected_version + 1
 
 
-def _use_report_query() -> Select[Any]:
+def _open_items_query() -> Select[Any]:
+    return select(participation).where(
+        P.kind.in_([Kind.DEMAND.value, Kind.SUGGESTION.value]), P.status.in_(_WAITING))
+
+
+def _n(condition: Any) -> Any:
+    """How many rows meet ``condition`` (0 when none)."""
+    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
+
+
+def _counts(conn: Connection, received_from: date | None,
+            received_to: date | None) -> dict[tuple[str | None, str], Counts]:
+    query = select(P.department, P.kind, func.count(),
+                   _n(P.status == Status.PENDING.value), _n(P.status == Status.REJECTED.value),
+                   _n(P.replied_on.is_not(None)), _n(P.replied_in_time.is_(True)),
+                   _n(P.status == Status.PUBLISHED.value)).group_by(P.department, P.kind)
+    if received_from is not None:
+        query = query.where(P.received >= received_from)
+    if received_to is not None:
+        query = query.where(P.received <= received_to)
+    return {(row[0], row[1]): Counts(*(int(v) for v in row[2:]))
+            for row in conn.execute(query)}
+
+
+def _use_report_counts(conn: Connection) -> UseReportCounts:
+    row = conn.execute(
+        select(func.count(), _n(_use_report_status_in([Status.PENDING])),
+               _n(U.status == Status.PUBLISHED.value))
+        .select_from(request_events)
+        .outerjoin(use_report_reviews, and_(U.request_number == E.request_number,
+                                            U.seq == E.seq))
+        .where(E.kind == EventKind.USE_REPORTED.value)).one()
+    return UseReportCounts(*(int(v) for v in row))
+
+
+def _use_report_status_in(statuses: Iterable[Status]) -> Any:
+    """A usage report without a review row is pending (never moderated)."""
+    values = [Status(s).value for s in statuses]
+    if Status.PENDING.value in values:
+        return U.status.in_(values) | U.status.is_(None)
+    return U.status.in_(values)
+
+
+def _use_report_query(*, newest_first: bool = False) -> Select[Any]:
+    order = (E.happened_on.desc(), E.request_number.desc(), E.seq.desc()) if newest_first \
+        else (E.happened_on, E.request_number, E.seq)
     return (select(E.request_number, E.seq, E.happened_on, E.data, R.department, R.dataset_id,
                    U.status, U.public_text, U.reason, U.moderated_by, U.moderated_on, U.version)
             .join(requests, R.number == E.request_number)
             .outerjoin(use_report_reviews, and_(U.request_number == E.request_number,
                                                 U.seq == E.seq))
             .where(E.kind == EventKind.USE_REPORTED.value)
-            .order_by(E.happened_on, E.request_number, E.seq))
+            .order_by(*order))
 
 
-def _audit_detail(item: Item) -> dict[str, Any]:
+def _audit_detail(item: Item, action: str = "") -> dict[str, Any]:
     detail: dict[str, Any] = {"status": item.status.value, "department": item.department}
+    if action.endswith(".approve") and item.public_title:
+        detail["public_title"] = item.public_title  # what was made public; never the contact
     if item.moderation and item.moderation.reason:
         detail["reason"] = item.moderation.reason
     if item.reply:

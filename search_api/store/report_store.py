@@ -65,12 +65,16 @@ class ReportStore:
         """
         assert report.clock is not None
         sealed = self.store._cipher.seal(report.number, dict(reporter))
-        self.store._check_messages(messages, reporter)
+        # The contact must not reach a message; the name is never put in one,
+        # and a short value ("-", "数据") would match the notices' own words.
+        contact = str(reporter.get("contact") or "")
+        self.store._check_messages(messages, {"contact": contact} if len(contact) >= 6 else {})
         with self.store.engine.begin() as conn:
             conn.execute(reports.insert().values(
                 number=report.number, kind=report.kind.value, dataset_id=report.dataset_id,
                 department=report.department, received=report.received, due=None,
-                description=report.description, field=report.field[:200],
+                description=report.description, evidence=report.evidence,
+                field=report.field[:200],
                 row=report.row[:64], reporter=sealed, clock=clock_to_dict(report.clock),
                 version=1, created_at=at, updated_at=at))
             audit.append(conn, at=at, actor_role="public", actor=actor, action="report.received",
@@ -80,7 +84,7 @@ class ReportStore:
                 self.store._insert_message(conn, message, at)
 
     def load(self, number: str) -> tuple[Report, int]:
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             row = conn.execute(select(reports).where(reports.c.number == number)).one_or_none()
         if row is None:
             raise RequestNotFound(number)
@@ -117,14 +121,14 @@ class ReportStore:
         query = select(reports).order_by(reports.c.received, reports.c.number).limit(limit)
         if department is not None:
             query = query.where(reports.c.department == department)
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             return [_report(row) for row in conn.execute(query)]
 
     def unanswered(self) -> list[Report]:
         """Every report still waiting for its answer, oldest first."""
         query = (select(reports).where(reports.c.finding.is_(None))
                  .order_by(reports.c.received, reports.c.number))
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             return [_report(row) for row in conn.execute(query)]
 
     def overdue_by_dataset(self, verification: Verification, today: date) -> dict[str, int]:
@@ -139,7 +143,7 @@ class ReportStore:
     def reporter_email(self, number: str) -> str | None:
         """The reporter's e-mail address, if the contact they left is one
         (read only by the mailer when sending)."""
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             sealed = conn.execute(select(reports.c.reporter).where(
                 reports.c.number == number)).scalar_one_or_none()
         if sealed is None:
@@ -161,7 +165,7 @@ class ReportStore:
             query = query.where(reports.c.received >= received_from)
         if received_to is not None:
             query = query.where(reports.c.received <= received_to)
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             rows = list(conn.execute(query))
         for row in rows:
             key = (row.department, row.kind)
@@ -182,7 +186,7 @@ class ReportStore:
         query = (select(reports).where(reports.c.dataset_id == dataset_id,
                                        reports.c.finding.is_not(None))
                  .order_by(reports.c.answered_on.desc()))
-        with self.store.engine.connect() as conn:
+        with self.store._read() as conn:
             return [PublicAnswer(row.number, row.kind, row.field, row.received, row.finding,
                                  row.answer, row.answered_on, bool(row.answered_in_time))
                     for row in conn.execute(query)]
@@ -196,5 +200,6 @@ def _report(row: Any) -> Report:
     clock: Clock | None = clock_from_dict(row.clock) if row.clock else None
     return Report(number=row.number, kind=ReportKind(row.kind), dataset_id=row.dataset_id,
                   department=row.department, received=row.received,
-                  description=row.description, field=row.field, row=row.row, clock=clock,
+                  description=row.description, field=row.field, row=row.row,
+                  evidence=row.evidence or "", clock=clock,
                   answer=answer)

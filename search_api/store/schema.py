@@ -233,6 +233,7 @@ reports = Table(
     Column("received", Date, nullable=False),
     Column("due", Date, nullable=True),
     Column("description", Text, nullable=False),  # the reporter's words: never public
+    Column("evidence", Text, nullable=True),  # what the reporter offers as proof: never public
     Column("field", String(200), nullable=False),
     Column("row", String(64), nullable=False),
     # {"name", "contact"} of the reporter, sealed like a request's personal fields.

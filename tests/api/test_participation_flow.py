@@ -260,3 +260,84 @@ def test_nothing_unmoderated_appears_anywhere_public(app: Flask, clock: Any) -> 
     public = everything_public(app)
     assert "其余内容" in public  # the approved text is public ...
     assert re.findall(r"MARK[A-Z]+\d?", public) == []  # ... and nothing else is
+
+
+def reveal(client: FlaskClient, number: str) -> Any:
+    """Press the reveal button of ``number`` on the moderation page."""
+    page = client.get("/review/moderation/").get_data(as_text=True)
+    form = re.search(rf'action="/review/moderation/{re.escape(number)}/contact"[^>]*>'
+                     r'<input[^>]*name="csrf_token" value="([^"]+)"', page)
+    assert form, f"no reveal button for {number}"
+    return client.post(f"/review/moderation/{number}/contact",
+                       data={"csrf_token": form.group(1)})
+
+
+def test_submitter_contact_revealed_only_to_moderators_and_audited(
+        app: Flask, clock: Any, caplog: Any) -> None:  # noqa: F811
+    """The contact is collected 仅用于审核时核实 (000 §47): whoever may
+    moderate the item can reveal it (POST, CSRF), each reveal is in the
+    hash-chained audit log without the contact; nobody else sees it, and it
+    appears in no page otherwise and in no log."""
+    caplog.set_level("DEBUG")
+    number = file_form(app, "showcase", title="公交线网地图", text="交互式线网图",
+                       url="https://example.org/map", dataset_ids="jtj-0001", name=NAME,
+                       contact=CONTACT)
+    jtj = sign_in(app, "jtj")
+    page = jtj.get("/review/moderation/").get_data(as_text=True)
+    assert NAME not in page and CONTACT not in page
+    # Without the CSRF token, or by GET: refused.
+    assert jtj.post(f"/review/moderation/{number}/contact").status_code == 400
+    assert jtj.get(f"/review/moderation/{number}/contact").status_code in (404, 405)
+
+    shown = reveal(jtj, number)
+    html = shown.get_data(as_text=True)
+    assert shown.status_code == 200 and shown.headers["Cache-Control"] == "no-store"
+    assert NAME in html and CONTACT in html and "记入审计日志" in html
+    assert CONTACT not in jtj.get("/review/moderation/").get_data(as_text=True)
+    authority = sign_in(app, "authority")
+    assert CONTACT in reveal(authority, number).get_data(as_text=True)
+
+    # Auditor (reads everything), another department's reviewer and head: no.
+    for username in ("auditor", "rsj", "rsj-head"):
+        client = sign_in(app, username)
+        listing = client.get("/review/moderation/").get_data(as_text=True)
+        assert f"/review/moderation/{number}/contact" not in listing, username
+        refused = client.post(f"/review/moderation/{number}/contact", data={
+            "csrf_token": csrf(client.get("/review/").get_data(as_text=True))})
+        assert refused.status_code == 403, username
+        assert CONTACT not in refused.get_data(as_text=True)
+
+    store = app.extensions["portal_store"]
+    viewed = [r for r in store.audit_records(number)
+              if r.action == "participation.contact_viewed"]
+    assert [(r.actor_role, r.actor) for r in viewed] == [
+        ("department_reviewer", "jtj"), ("authority_reviewer", "authority")]
+    assert NAME not in str(store.audit_records()) and CONTACT not in str(store.audit_records())
+    assert store.verify_audit() == []
+    assert NAME not in caplog.text and CONTACT not in caplog.text
+    assert NAME not in everything_public(app) and CONTACT not in everything_public(app)
+
+
+def test_over_long_input_is_refused_naming_the_limit(app: Flask, clock: Any) -> None:  # noqa: F811
+    # Not silently cut to 2000 characters and stored: a 400 that says the limit.
+    answer = post_json(app, "/api/v1/demands", {"title": "公交线路", "text": "长" * 2500})
+    assert answer.status_code == 400
+    assert answer.get_json()["errors"] == ["内容不超过 2000 字（现有 2500 字），请精简后提交。"]
+    client = app.test_client()
+    form = client.get("/suggestions/new").get_data(as_text=True)
+    page = client.post("/suggestions/new", data={"csrf_token": csrf(form), "title": "接口",
+                                                "text": "长" * 2001})
+    assert page.status_code == 400
+    assert "内容不超过 2000 字（现有 2001 字）" in page.get_data(as_text=True)
+    stats = client.get("/api/v1/statistics/participation").get_json()["totals"]
+    assert stats["demand"]["received"] == stats["suggestion"]["received"] == 0
+
+
+def test_an_upper_case_scheme_keeps_its_link(app: Flask, clock: Any) -> None:  # noqa: F811
+    filed = post_json(app, "/api/v1/reuses", {
+        "title": "公交地图", "text": "线网图", "url": "HTTPS://example.org/Map",
+        "dataset_ids": ["jtj-0001"], "contact": "dev@example.org"})
+    assert filed.status_code == 201
+    moderate(sign_in(app, "jtj"), filed.get_json()["number"], "approve")
+    showcase = app.test_client().get("/showcase").get_data(as_text=True)
+    assert '<a href="https://example.org/Map" rel="nofollow noopener noreferrer ugc"' in showcase

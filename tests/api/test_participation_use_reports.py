@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
+from domain.participation import Status
 from search_api.store import StaleRequest
 from tests.api.test_applicant_flow import PHONE, csrf
 from tests.api.test_participation_flow import everything_public, moderate
@@ -74,6 +75,9 @@ def test_two_reviewers_cannot_both_moderate_a_usage_report_first(
     store = app.extensions["portal_participation_store"]
     (item, version), = store.use_reports()
     assert version == 0 and item.status.value == "pending" and item.text == "论文已发表"
+    # The moderation page: every pending report, then only the ``done`` most recent others.
+    assert [i.number for i, _ in store.use_reports_for_review("rsj", done=0)] == [item.number]
+    assert store.use_reports_for_review("jtj") == []
     now = clock.now
     store.save_use_report(participation.approve(item, by="rsj", on=now.date()),
                           expected_version=0, actor_role="department_reviewer", actor="rsj",
@@ -85,3 +89,8 @@ def test_two_reviewers_cannot_both_moderate_a_usage_report_first(
                               expected_version=0, actor_role="authority_reviewer",
                               actor="authority", action="use_report.reject", at=now)
     assert [i.status.value for i, _ in store.use_reports()] == ["published"]
+    assert store.use_reports_for_review(None, done=0) == []
+    assert [i.status for i, _ in store.use_reports_for_review(None, done=1)] == [
+        Status.PUBLISHED]
+    assert store.use_reports(statuses=[Status.PENDING]) == []
+    assert len(store.use_reports(statuses=[Status.PUBLISHED, Status.PENDING], limit=1)) == 1

@@ -82,3 +82,28 @@ def test_filing_an_error_report_in_a_browser(live_server: str) -> None:
         page.goto(live_server + "/datasets/jtj-0001/")
         page.wait_for_selector("#pt-report-answers p, #pt-report-answers ul")
         assert "暂无纠错答复" in page.inner_text("#pt-report-answers")
+
+
+def test_evidence_is_kept_for_the_department_and_never_public(app: Flask, clock: Any) -> None:  # noqa: F811
+    # An accepted submission loses nothing: the evidence is stored with the
+    # report, shown to the department's reviewers, and published nowhere.
+    client = app.test_client()
+    answer = client.post("/api/v1/datasets/jtj-0001/reports", json={
+        "kind": "data_error", "field": "stop_name", "description": "站名有误",
+        "evidence": "现场照片编号 P-2026-0917", "reporter_contact": "someone@example.org"})
+    assert answer.status_code == 201, answer.get_json()
+    number = answer.get_json()["number"]
+    report, _ = app.extensions["portal_reports"].load(number)
+    assert report.evidence == "现场照片编号 P-2026-0917"
+    assert "P-2026-0917" in sign_in(app, "jtj").get("/review/reports").get_data(as_text=True)
+    assert "P-2026-0917" not in client.get("/api/v1/datasets/jtj-0001/reports").get_data(
+        as_text=True)
+
+
+def test_a_short_contact_or_name_does_not_refuse_the_report(app: Flask) -> None:  # noqa: F811
+    # "-" or a name like "数据" appear in the notices' own words: they are not
+    # personal data leaking into a message.
+    answer = app.test_client().post("/api/v1/datasets/jtj-0001/reports", json={
+        "kind": "data_error", "description": "坐标有误", "reporter_name": "数据",
+        "reporter_contact": "-"})
+    assert answer.status_code == 201, answer.get_json()

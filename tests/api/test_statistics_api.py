@@ -211,7 +211,15 @@ def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any)
     # 15 working days from 09-30 across National Day (10-10 a make-up day) → 2026-10-27.
     assert rules.due(items.load(demand)[0]).isoformat() == "2026-10-27"  # type: ignore[union-attr]
     assert remind("2026-10-26") == 2  # due soon, both
-    assert remind("2026-10-28") == 2  # overdue, both
+    before = {m.id for m in store.pending_messages()}
+    # Overdue, both; the department's also to its head (like reports), the
+    # authority's (no department) to the authority only.
+    assert remind("2026-10-28") == 3
+    overdue = {(m.recipient_role, m.recipient) for m in store.pending_messages()
+               if m.id not in before}
+    assert overdue == {("department_reviewer", "department:jtj"),
+                       ("department_head", "department_head:jtj"),
+                       ("authority_reviewer", "authority")}
     assert remind("2026-10-29") == 0
     text = " ".join(f"{m.subject} {m.body}" for m in store.pending_messages())
     for secret in ("赵女士", "zhao@", "钱先生", "13800001111", "需要公交位置", "希望提供接口"):
@@ -273,3 +281,16 @@ def test_yearly_report_per_department(app: Flask, clock: Any) -> None:  # noqa: 
     for query in ("year=26", "year=x", "year=1999", "month=1", "format=xml"):
         bad = app.test_client().get(f"/api/v1/statistics/yearly?{query}")
         assert bad.status_code == 400 and bad.get_json()["ok"] is False, query
+
+
+def test_statistics_answers_are_kept_for_a_while(app: Flask) -> None:  # noqa: F811
+    # STATISTICS_CACHE_SECONDS: a repeated query is answered from memory.
+    store = app.extensions["portal_store"]
+    client = app.test_client()
+    DownloadStore(store).count({(date(2026, 3, 1), "jtj-0001", "bus-stops.csv"): 1})
+    query = "/api/v1/statistics/downloads?from=2026-01-01&to=2026-12-31"
+    assert client.get(query).get_json()["total"] == 1
+    DownloadStore(store).count({(date(2026, 3, 1), "jtj-0001", "bus-stops.csv"): 1})
+    assert client.get(query).get_json()["total"] == 1  # kept
+    app.config["STATISTICS_CACHE_SECONDS"] = 0
+    assert client.get(query).get_json()["total"] == 2

@@ -100,3 +100,57 @@ def test_two_runs_at_once_never_count_a_line_twice(store: Store, tmp_path: Path,
     # Whatever the interleaving, a later run finishes the rest.
     DownloadStore(store).count_log(log, at=AT)
     assert DownloadStore(store).totals().total == lines
+
+
+def test_a_log_cut_back_counts_every_line_added_after(store: Store, tmp_path: Path) -> None:
+    # copytruncate keeps the first line but cuts the file: lines added after
+    # the cut must all count, none of the old ones again.
+    downloads = DownloadStore(store)
+    log = tmp_path / "access.log"
+    first = hit("/datasets/a-1/x.csv")
+    log.write_text(first + hit("/datasets/a-1/x.csv") * 3, encoding="utf-8")
+    assert downloads.count_log(log, at=AT).downloads == 4
+    log.write_text(first, encoding="utf-8")  # cut back to its first line
+    assert downloads.count_log(log, at=AT).downloads == 0
+    with log.open("a", encoding="utf-8") as handle:
+        handle.write(hit("/datasets/b-2/y.json") * 5)
+    assert downloads.count_log(log, at=AT).downloads == 5
+    assert downloads.totals().by_dataset == {"a-1": 4, "b-2": 5}
+
+
+def test_top_keeps_the_most_downloaded_and_counts_all(store: Store) -> None:
+    downloads = DownloadStore(store)
+    day = date(2026, 11, 23)
+    downloads.count({(day, f"d-{i}", "x.csv"): i for i in range(1, 6)})
+    totals = downloads.totals(top=2)
+    assert list(totals.by_dataset.items()) == [("d-5", 5), ("d-4", 4)]
+    assert set(totals.by_file) == {("d-5", "x.csv"), ("d-4", "x.csv")}
+    assert totals.total == 15 and totals.by_day == {day: 15}
+
+
+def test_reads_do_not_wait_for_a_writer(store: Store, url: str) -> None:
+    # SQLite: a write transaction holds the lock; the statistics and the
+    # public report answers are reads and must not queue behind it.
+    if not url.startswith("sqlite"):
+        pytest.skip("the write lock is SQLite's")
+    import sqlite3
+
+    from search_api.store.report_store import ReportStore
+
+    writer = sqlite3.connect(url.removeprefix("sqlite:///"), timeout=1)
+    writer.isolation_level = None
+    writer.execute("BEGIN IMMEDIATE")
+    done: list[str] = []
+
+    def read() -> None:
+        DownloadStore(store).totals()
+        ReportStore(store).public_answers("a-1")
+        ReportStore(store).unanswered()
+        done.append("read")
+
+    reader = threading.Thread(target=read, daemon=True)
+    reader.start()
+    reader.join(timeout=10)  # a read that waited for the lock would take 30 s
+    writer.execute("ROLLBACK")
+    writer.close()
+    assert done == ["read"]

@@ -17,8 +17,7 @@ from search_api.mailer import send_pending
 from search_api.store import OutboxMessage, Store
 from tests.conftest import REPO
 from tests.store.conftest import FAST_HASHER
-from tests.store.store_helpers import T0
-from tests.store.test_store_idempotency_and_claims import together
+from tests.store.store_helpers import T0, together
 
 CONFIG = {"SMTP_HOST": "smtp.example.gov.cn", "SMTP_PORT": 25,
           "SMTP_FROM": "opendata@example.gov.cn", "CATALOG_DIR": str(REPO / "datasets")}
@@ -89,3 +88,17 @@ def test_a_refused_message_is_tried_once_per_run(store: Store, smtp: type[FakeSM
     smtp.refuse = set()
     assert send_pending(store, CONFIG, T0 + timedelta(hours=1)).sent == 1
     assert store.pending_messages() == []
+
+
+def test_an_unresolvable_recipient_does_not_stop_the_others(store: Store,
+                                                            smtp: type[FakeSMTP]) -> None:
+    # An applicant address whose request is gone raises when resolved: that
+    # message fails, the rest are sent (one bad message never blocks the outbox).
+    store.add_message(OutboxMessage(kind="test", recipient_role="applicant",
+                                    recipient="applicant:YH-20260101-9999",
+                                    subject="orphan", body="正文"), at=T0)
+    queue(store, 3)
+    report = send_pending(store, CONFIG, T0)
+    assert (report.sent, report.failed) == (3, 1)
+    (left,) = store.pending_messages()
+    assert left.subject == "orphan" and "not resolved" in (left.last_error or "")
