@@ -26,7 +26,7 @@ HIT_KEYS = ("id", "title", "summary", "department", "department_name", "theme", 
             "freshness", "status", "url")
 
 
-_WHOLE = re.compile(r"^[0-9]{1,9}(\.0*)?$")
+_WHOLE = re.compile(r"^[0-9]{1,30}(\.0*)?$")
 
 
 def _positive_int(args: MultiDict[str, str], name: str, default: int, upper: int | None,
