@@ -20,7 +20,6 @@ conditional resources), never in the published output.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 import os
 import pickle
@@ -32,6 +31,8 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 from typing import Any
+
+import orjson
 
 from builder import pages, site_pages
 from builder.check import check_data, check_metadata
@@ -182,7 +183,7 @@ class _Builder:
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
             try:
-                self.old_state = json.loads(self.state_path.read_text(encoding="utf-8"))
+                self.old_state = orjson.loads(self.state_path.read_bytes())
             except ValueError:
                 self.old_state = {}
         if self.old_state.get("version") != BUILDER_VERSION:
@@ -407,7 +408,7 @@ class _Builder:
         state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
                  "groups": self.groups}
         tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(state, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(orjson.dumps(state))
         os.replace(tmp, self.state_path)
         if self.datasets_changed:
             cached = {"code": code_digest(), "datasets": self.datasets}

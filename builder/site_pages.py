@@ -14,6 +14,8 @@ from datetime import date
 from functools import partial
 from typing import Any
 
+import orjson
+
 from builder import feeds, pages, statistics
 from builder.render import render
 from builder.theme import NavPage, Shell
@@ -101,8 +103,9 @@ def _department_page(vocab: Vocabularies, row: dict[str, Any], mine: Records,
 
 
 def _compact(data: Any) -> str:
-    # Compact JSON: Python's C encoder only runs without indent (10x faster).
-    return json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n"
+    # Compact UTF-8 JSON; orjson is several times faster than json here, and
+    # catalog.json of 10,000 datasets is rewritten whenever one changes.
+    return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
 def catalogue_files(catalog: Catalog, records: Records,
