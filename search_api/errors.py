@@ -137,3 +137,22 @@ def register(app: Flask) -> None:
         log.exception("unhandled error on %s %s", request.method, redact(request.path))
         message = "服务器内部错误，请稍后重试；如持续出现，请联系平台管理单位。"
         return jsonify(error_body(message, 500)), 500
+
+
+MAX_JSON_BODY = 64 * 1024
+"""Largest JSON body a public write accepts (bytes)."""
+
+
+def json_object_body() -> dict[str, Any]:
+    """The request's JSON object, for the JSON APIs' writes.
+
+    Raises:
+        ApiError: 413 for a body over :data:`MAX_JSON_BODY`; 400 when the body
+            is not a JSON object (or the Content-Type is not JSON).
+    """
+    if request.content_length and request.content_length > MAX_JSON_BODY:
+        raise ApiError(f"请求内容过大（上限 {MAX_JSON_BODY // 1024} KB）。", status=413)
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        raise ApiError("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
+    return body

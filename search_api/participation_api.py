@@ -18,18 +18,17 @@ import logging
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from domain.calendar import CalendarYearMissing
 from domain.participation import RECEIPT_PREFIX, Incomplete, Item, Kind, Status
 from search_api import service
 from search_api.applications import clean_text
-from search_api.errors import ApiError
+from search_api.errors import ApiError, json_object_body
 from search_api.security import rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("participation_api", __name__, url_prefix="/api/v1")
-MAX_BODY = 64 * 1024
 PUBLIC_USE_REPORTS = 500
 """The most recent approved usage reports on the public register."""
 FIELDS = ("title", "text", "department", "dataset_id", "url", "name", "contact")
@@ -120,11 +119,7 @@ def public_dict(item: Item) -> dict[str, Any]:
 
 
 def _body() -> dict[str, Any]:
-    if request.content_length and request.content_length > MAX_BODY:
-        raise ApiError("请求内容过大（上限 64 KB）。", status=413)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
+    body = json_object_body()
     wrong = [k for k in FIELDS if k in body and not isinstance(body[k], str)]
     ids = body.get("dataset_ids", [])
     if not isinstance(ids, list) or not all(isinstance(d, str) for d in ids):

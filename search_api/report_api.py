@@ -28,19 +28,18 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, current_app, request
+from flask import Blueprint, current_app
 
 from domain.reports import BUSINESS_NOT_REFUSED, Report, ReportKind
 from search_api import report_mail, service
 from search_api.applications import Incomplete, clean_text
-from search_api.errors import ApiError
+from search_api.errors import ApiError, json_object_body
 from search_api.security import rate_limit
 from search_api.store import PersonalDataRefused
 from search_api.store.report_store import EMAIL_RE
 
 log = logging.getLogger(__name__)
 bp = Blueprint("report_api", __name__, url_prefix="/api/v1")
-MAX_BODY = 64 * 1024
 # What a reporter may send, with the most characters each keeps (the form's
 # maxlength attributes; the API refuses longer values, the form cuts them).
 LIMITS: dict[str, int] = {"kind": 32, "field": 200, "row": 64, "description": 2000,
@@ -151,11 +150,7 @@ def _body() -> dict[str, Any]:
             other than exactly one of :data:`KINDS` is blanked, for
             :func:`file_report` to refuse with the other problems.
     """
-    if request.content_length and request.content_length > MAX_BODY:
-        raise ApiError("请求内容过大（上限 64 KB）。", status=413)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
+    body = json_object_body()
     problems = [f"{name}（{NAMES[name]}）须为字符串。" for name in LIMITS
                 if name in body and not isinstance(body[name], str)]
     problems += [f"{name}（{NAMES[name]}）不超过 {limit} 字，请缩短。"

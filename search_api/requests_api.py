@@ -33,22 +33,12 @@ from search_api.applications import (
     file_application,
     open_consultation,
 )
-from search_api.errors import ApiError
+from search_api.errors import ApiError, json_object_body
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
-MAX_BODY = 64 * 1024
-
-
-def _body() -> dict[str, Any]:
-    if request.content_length and request.content_length > MAX_BODY:
-        raise ApiError("请求内容过大（上限 64 KB）。", status=413)
-    body = request.get_json(silent=True)
-    if not isinstance(body, dict):
-        raise ApiError("请求体须为 JSON 对象，并设置 Content-Type: application/json。")
-    return body
 
 
 def _with_code(number: str) -> tuple[Request, int]:
@@ -123,7 +113,7 @@ def _replay(key: Idempotency) -> Any:
 @bp.post("/requests")
 def file_request() -> Any:
     rate_limit(current_app, "public_write")
-    body = _body()
+    body = json_object_body()
     key = _idempotency(body)
     if key is not None and (replayed := _replay(key)) is not None:
         return replayed
@@ -169,7 +159,7 @@ def request_action(number: str, action: str) -> Any:
         raise ApiError(f"不支持的操作“{action[:20]}”，可用：{'、'.join(APPLICANT_ACTIONS)}。",
                        status=404)
     req, version = _with_code(number)
-    body = _body()
+    body = json_object_body()
     try:
         updated = applicant_act(req, version, action, str(body.get("text") or "")[:2000])
     except Incomplete as exc:
@@ -190,7 +180,7 @@ def consultation_answer(token: str) -> Any:
     token_hash = hash_token(token)
     try:
         consultation = open_consultation(token_hash)  # an unknown link: 404 before the body
-        body = _body()
+        body = json_object_body()
         answer_consultation(consultation, body.get("answer"), body.get("reasons"))
     except Refused as exc:
         raise ApiError(exc.message, status=exc.status) from None
