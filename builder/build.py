@@ -178,6 +178,7 @@ class _Builder:
         self.cache = cfg.resolved_cache()
         self.result = BuildResult()
         self.written: set[str] = set()
+        self.code = code_digest()  # read the code once per build
         self.groups: dict[str, dict[str, Any]] = {}
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
@@ -198,7 +199,7 @@ class _Builder:
             try:
                 # The cache folder is the operator's own (never published).
                 cached = pickle.loads(cache_file.read_bytes())
-                if isinstance(cached, dict) and cached.get("code") == code_digest():
+                if isinstance(cached, dict) and cached.get("code") == self.code:
                     self.datasets = cached["datasets"]
                     self.datasets_changed = False
             except Exception:  # a corrupt cache only costs a slower build
@@ -257,7 +258,7 @@ class _Builder:
         old = self.old_state.get("datasets", {})
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
-        checks = _sha(code_digest(), f"validate={cfg.validate}")
+        checks = _sha(self.code, f"validate={cfg.validate}")
         for count, dataset in enumerate(catalog.datasets, start=1):
             cached = self.datasets.get(dataset.source_dir)
             key = data_key(catalog, dataset, cached[0] if cached else None, checks)
@@ -299,7 +300,7 @@ class _Builder:
 
         # The theme's pages first: they give the shell of the dataset pages.
         shell = self.theme_pages(catalog, record_list, download_count)
-        global_key = _sha(BUILDER_VERSION, code_digest(), shell.text, templates_digest(),
+        global_key = _sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
         for dataset in catalog.published():
@@ -411,7 +412,7 @@ class _Builder:
         tmp.write_bytes(orjson.dumps(state))
         os.replace(tmp, self.state_path)
         if self.datasets_changed:
-            cached = {"code": code_digest(), "datasets": self.datasets}
+            cached = {"code": self.code, "datasets": self.datasets}
             tmp = self.cache / (DATASET_CACHE + ".tmp")
             tmp.write_bytes(pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL))
             os.replace(tmp, self.cache / DATASET_CACHE)

@@ -564,28 +564,8 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
     )
 
 
-DescriptorCache = MutableMapping[str, tuple[int, int, Any]]
-
-
-def _read_descriptor(path: Path, rel: str, found: list[Problem],
-                     cache: DescriptorCache | None) -> Any:
-    """Parse a descriptor, reusing ``cache`` when the file is unchanged
-    (same size and modification time): parsing YAML dominates a rebuild."""
-    if cache is None:
-        return _read(path, rel, found)
-    stat = path.stat()
-    cached = cache.get(rel)
-    if cached is not None and cached[0] == stat.st_mtime_ns and cached[1] == stat.st_size:
-        return cached[2]
-    data = _read(path, rel, found)
-    if data is not None:
-        cache[rel] = (stat.st_mtime_ns, stat.st_size, data)
-    return data
-
-
-def load_dataset(folder: Path, root: Path, found: list[Problem],
-                 cache: DescriptorCache | None = None, *, real_root: str | None = None,
-                 ) -> Dataset | None:
+def load_dataset(folder: Path, root: Path, found: list[Problem], *,
+                 real_root: str | None = None) -> Dataset | None:
     """Read one dataset folder; None (with problems) if it cannot be used.
 
     A folder or descriptor that is a link leading out of the catalogue is
@@ -606,7 +586,7 @@ def load_dataset(folder: Path, root: Path, found: list[Problem],
         found.append(P.make("dataset-folder-unsafe", rel, value=descriptor.name))
         return None
     known = len(found)
-    data = _read_descriptor(descriptor, rel, found, cache)
+    data = _read(descriptor, rel, found)
     if data is None:
         if len(found) == known:
             found.append(P.make("descriptor-invalid", rel, detail="the file is empty"))
@@ -655,14 +635,13 @@ def _fingerprint_into(sha: Any, folder: str, prefix: str) -> None:
             sha.update(f"{rel}:other\0".encode())
 
 
-def load_catalog(root: Path, cache: DescriptorCache | None = None,
-                 datasets: DatasetCache | None = None) -> tuple[Catalog, list[Problem]]:
+def load_catalog(root: Path, datasets: DatasetCache | None = None,
+                 ) -> tuple[Catalog, list[Problem]]:
     """Read the whole catalogue under ``root``.
 
-    ``cache`` (optional) maps descriptor paths to parsed content, and
     ``datasets`` (optional) maps folder names to the dataset read from them,
-    keyed by :func:`folder_fingerprint`; both are read and updated, so a
-    caller can keep them between runs (the builder does: at 10,000 datasets
+    keyed by :func:`folder_fingerprint`; it is read and updated, so a
+    caller can keep it between runs (the builder does: at 10,000 datasets
     reusing unchanged folders saves about two seconds a rebuild). Entries
     of folders that are gone are removed from ``datasets``.
 
@@ -683,7 +662,7 @@ def load_catalog(root: Path, cache: DescriptorCache | None = None,
             del datasets[gone]
     for folder in folders:
         if datasets is None:
-            dataset = load_dataset(folder, root, found, cache, real_root=real_root)
+            dataset = load_dataset(folder, root, found, real_root=real_root)
         else:
             print_ = folder_fingerprint(folder)
             hit = datasets.get(folder.name)
@@ -691,7 +670,7 @@ def load_catalog(root: Path, cache: DescriptorCache | None = None,
                 dataset, problems = hit[1], list(hit[2])
             else:
                 problems = []
-                dataset = load_dataset(folder, root, problems, cache, real_root=real_root)
+                dataset = load_dataset(folder, root, problems, real_root=real_root)
                 datasets[folder.name] = (print_, dataset, tuple(problems))
             found.extend(problems)
         if dataset is not None:

@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import request
+
 from domain.identity import IdentityKind, mask_identity
 from domain.request_records import Actor, Application, Request, ThirdParty
 from domain.request_states import DeliveryMethod, IllegalTransition, ProcedureError, Role
@@ -51,6 +53,12 @@ def clean_text(value: Any, limit: int | None = TEXT_MAX) -> str:
     message saying the limit instead of being silently shortened."""
     text = str(value or "").translate(_CONTROL).strip()
     return text if limit is None else text[:limit]
+
+
+def form_text(name: str, limit: int | None = TEXT_MAX) -> str:
+    """The posted form field ``name`` as :func:`clean_text` stores it
+    (empty when absent): the one reader of form text for every page."""
+    return clean_text(request.form.get(name), limit)
 
 
 def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:

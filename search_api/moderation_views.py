@@ -43,7 +43,7 @@ from domain.participation import (
     pii_in,
 )
 from search_api import service
-from search_api.applications import clean_text
+from search_api.applications import form_text
 from search_api.participation_api import department_names
 from search_api.review_views import signed_in
 from search_api.store import PersonalDataKeyError, RequestNotFound, StaleRequest
@@ -101,14 +101,7 @@ def contact(number: str) -> Any:
     the item, recording the reveal in the audit log first (000 §47: used
     only to verify the submission)."""
     item, _ = _load(number[:80])
-    if not _may("view", item):
-        log.warning("reviewer %s (%s) denied access to %s", g.user.username, g.user.role,
-                    item.number)
-        abort(403, description="您无权查看其他部门的内容。")
-    if not _may(CONTACT_ACTION, item):
-        log.warning("reviewer %s (%s) denied the submitter of %s", g.user.username,
-                    g.user.role, item.number)
-        abort(403, description="只有负责审核该内容的审核人员可以查看提交人联系方式。")
+    _require(CONTACT_ACTION, item, "只有负责审核该内容的审核人员可以查看提交人联系方式。")
     try:
         submitter = service.participation_store().reveal_submitter(
             item.number, actor_role=g.user.role, actor=g.user.username, at=service.now())
@@ -122,6 +115,19 @@ def contact(number: str) -> Any:
     return response
 
 
+def _require(action: str, item: Item, refusal: str) -> None:
+    """403 (logged) unless the signed-in reviewer may see ``item`` and do
+    ``action`` on it; ``refusal`` tells them why not."""
+    if not _may("view", item):
+        log.warning("reviewer %s (%s) denied access to %s", g.user.username, g.user.role,
+                    item.number)
+        abort(403, description="您无权查看其他部门的内容。")
+    if not _may(action, item):
+        log.warning("reviewer %s (%s) refused %s on %s", g.user.username, g.user.role,
+                    action, item.number)
+        abort(403, description=refusal)
+
+
 def _load(number: str) -> tuple[Item, int]:
     try:
         if "." in number:
@@ -131,22 +137,13 @@ def _load(number: str) -> tuple[Item, int]:
         abort(404, description="没有这个编号的待审内容。")
 
 
-def _text(name: str) -> str:
-    return clean_text(request.form.get(name), 2000)
-
-
 @bp.post("/<number>/<action>")
 @signed_in
 def act(number: str, action: str) -> Any:
     if action not in ACTIONS:
         abort(404)
     item, version = _load(number[:80])
-    if not _may("view", item):
-        log.warning("reviewer %s (%s) denied access to %s", g.user.username, g.user.role,
-                    item.number)
-        abort(403, description="您无权查看其他部门的内容。")
-    if not _may(action, item):
-        abort(403, description="您的角色无权执行此操作。")
+    _require(action, item, "您的角色无权执行此操作。")
     if request.form.get("version", "") != str(version):
         flash("该内容刚被其他审核人员处理，请查看最新状态。", "error")
         return redirect(url_for("moderation.queue"))
@@ -154,21 +151,21 @@ def act(number: str, action: str) -> Any:
     try:
         if action == "approve":
             updated = p.approve(item, by=by, on=on,
-                                public_title=request.form.get("public_title") and _text(
+                                public_title=request.form.get("public_title") and form_text(
                                     "public_title"),
-                                public_text=request.form.get("public_text") and _text(
+                                public_text=request.form.get("public_text") and form_text(
                                     "public_text"))
         elif action in ("reject", "withdraw"):
-            updated = getattr(p, action)(item, by=by, on=on, reason=_text("reason"))
+            updated = getattr(p, action)(item, by=by, on=on, reason=form_text("reason"))
         elif action == "route":
-            department = _text("department")
+            department = form_text("department")
             if department not in department_names():
                 raise ParticipationError("department", "请从名录中选择承办部门。")
             updated = p.route(item, department=department)
         elif action == "start":
             updated = p.start(item)
         else:
-            updated = p.answer(item, status=_text("outcome"), text=_text("reply"), by=by, on=on)
+            updated = p.answer(item, status=form_text("outcome"), text=form_text("reply"), by=by, on=on)
         save = service.participation_store().save_use_report if item.kind is Kind.USE_REPORT \
             else service.participation_store().save
         prefix = "use_report" if item.kind is Kind.USE_REPORT else "participation"

@@ -25,18 +25,13 @@ from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError
 from domain.request_states import Role
 from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
 from search_api import report_api, report_mail, service
-from search_api.applications import Incomplete, clean_text
+from search_api.applications import Incomplete, clean_text, form_text
 from search_api.review_views import signed_in
 from search_api.security import rate_limit
 from search_api.store import RequestNotFound, StaleRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
-TEXT_MAX = 2000
-
-
-def _text(name: str, limit: int = TEXT_MAX) -> str:
-    return clean_text(request.form.get(name), limit)
 
 
 def _dataset(dataset_id: str) -> dict[str, Any]:
@@ -110,9 +105,9 @@ def act(number: str, action: str) -> Any:
     role, on, v = g.user.role, service.today(), service.verification()
     try:
         if action == "answer" and role == Role.DEPARTMENT_REVIEWER:
-            updated = v.answer(report, finding=_text("finding"), reasons=_text("reasons"), on=on)
+            updated = v.answer(report, finding=form_text("finding"), reasons=form_text("reasons"), on=on)
         elif action == "extend" and role == Role.DEPARTMENT_HEAD:
-            updated = v.extend(report, days=int(_text("days") or "0"),
+            updated = v.extend(report, days=int(form_text("days") or "0"),
                                approved_by=g.user.username, on=on)
         else:
             abort(403, description="您的角色无权执行此操作。")

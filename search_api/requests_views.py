@@ -33,8 +33,8 @@ from search_api.applications import (
     Incomplete,
     applicant_act,
     clean_fields,
-    clean_text,
     file_application,
+    form_text,
 )
 from search_api.participation_api import public_use_reports
 from search_api.security import rate_limit, secret_matches
@@ -42,7 +42,6 @@ from search_api.store import RequestNotFound, StaleRequest
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests", __name__)
-TEXT_MAX = 2000
 
 
 def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
@@ -53,10 +52,6 @@ def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
                                "无需申请。")
     result: dict[str, Any] = record
     return result
-
-
-def _form_text(name: str) -> str:
-    return clean_text(request.form.get(name), TEXT_MAX)
 
 
 @bp.get("/apply/<dataset_id>")
@@ -103,8 +98,8 @@ def status_login() -> Any:
     if request.method == "GET":
         return render_template("status_login.html", number=request.args.get("number", ""))
     rate_limit(current_app, "secret_attempt")
-    number = _form_text("number").upper()
-    code = _form_text("access_code")
+    number = form_text("number").upper()
+    code = form_text("access_code")
     if not secret_matches(code, service.store().access_code_hash(number)):
         log.warning("wrong access code for request %r", number[:32])
         flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
@@ -146,7 +141,7 @@ def act(number: str, action: str) -> Any:
         abort(404)
     rate_limit(current_app, "public_write")
     try:
-        applicant_act(req, version, action, _form_text("text"))
+        applicant_act(req, version, action, form_text("text"))
     except Incomplete as exc:
         flash(exc.problems[0], "error")
     except ProcedureError as exc:

@@ -32,7 +32,7 @@ from domain.request_records import Actor, Request
 from domain.request_states import Action, EventKind, ProcedureError, Role, State
 from domain.requests import Procedure
 from search_api import labels_zh, refusals, service
-from search_api.applications import clean_text
+from search_api.applications import form_text
 from search_api.security import new_secret, rate_limit
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 
@@ -42,7 +42,6 @@ F = TypeVar("F", bound=Callable[..., Any])
 OPEN_STATES = frozenset(s for s in State if s not in (
     State.REJECTED, State.NOT_PROCESSED, State.DENIED, State.DELIVERED, State.WITHDRAWN))
 THIRD_PARTY_LINK_DAYS = 45  # covers 15 working days across the longest holidays
-TEXT_MAX = 2000
 
 
 def signed_in(view: F) -> F:
@@ -164,7 +163,7 @@ class Form:
     links: list[tuple[str, str, str]] = field(default_factory=list)  # key, name, token
 
     def text(self, name: str) -> str:
-        return clean_text(request.form.get(name), TEXT_MAX)
+        return form_text(name)
 
     def yes(self, name: str) -> bool:
         return self.text(name) == "yes"

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
@@ -21,6 +21,7 @@ from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
+T = TypeVar("T")
 
 
 def install(app: Flask) -> None:
@@ -42,34 +43,33 @@ def install(app: Flask) -> None:
     app.extensions["portal_clock"] = clock
 
 
+def _extension(key: str, kind: type[T]) -> T:
+    """What ``install`` put in the app under ``key`` (of type ``kind``)."""
+    return cast(T, current_app.extensions[key])
+
+
 def store() -> Store:
-    value: Store = current_app.extensions["portal_store"]
-    return value
+    return _extension("portal_store", Store)
 
 
 def verification() -> Verification:
-    value: Verification = current_app.extensions["portal_verification"]
-    return value
+    return _extension("portal_verification", Verification)
 
 
 def reports() -> ReportStore:
-    value: ReportStore = current_app.extensions["portal_reports"]
-    return value
+    return _extension("portal_reports", ReportStore)
 
 
 def participation() -> Participation:
-    value: Participation = current_app.extensions["portal_participation"]
-    return value
+    return _extension("portal_participation", Participation)
 
 
 def participation_store() -> ParticipationStore:
-    value: ParticipationStore = current_app.extensions["portal_participation_store"]
-    return value
+    return _extension("portal_participation_store", ParticipationStore)
 
 
 def procedure() -> Procedure:
-    value: Procedure = current_app.extensions["portal_procedure"]
-    return value
+    return _extension("portal_procedure", Procedure)
 
 
 def now() -> datetime:

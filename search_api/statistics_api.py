@@ -23,7 +23,6 @@ from domain.reports import ReportKind
 from search_api import service
 from search_api.errors import ApiError
 from search_api.store.download_store import DownloadStore
-from search_api.store.report_store import ReportStore
 
 bp = Blueprint("statistics", __name__)
 TOP_MAX = 1000
@@ -150,7 +149,7 @@ def reports() -> Any:
     """Error reports and catalogue corrections per department: received,
     answered, answered in time, still open, overdue (as of today)."""
     _check_params({"format"})
-    counts = ReportStore(service.store()).statistics(service.verification(), service.today())
+    counts = service.reports().statistics(service.verification(), service.today())
     rows = [{"department": c.department, "kind": c.kind, "kind_name": ReportKind(c.kind).label,
              "received": c.received, "answered": c.answered,
              "answered_in_time": c.answered_in_time, "open": c.open, "overdue": c.overdue}
@@ -207,7 +206,7 @@ def yearly() -> Any:
         entry.update(requests_received=c.received, requests_answered=c.answered,
                      requests_answered_in_time=c.answered_in_time,
                      requests_approved=c.approved, requests_denied=c.denied)
-    for r in ReportStore(store).statistics(service.verification(), today,
+    for r in service.reports().statistics(service.verification(), today,
                                            received_from=start, received_to=end):
         entry = row(r.department)
         entry["reports_received"] += r.received

@@ -124,6 +124,10 @@ def _dialect_insert(conn: Connection, table: Any) -> Any:
     return sqlite_insert(table)
 
 
+MIN_SECRET_CHARS = 6
+"""Shortest personal value the outbox check looks for in messages."""
+
+
 class Store:
     """The storage of the request service; open with :meth:`open`.
 
@@ -445,7 +449,10 @@ class Store:
 
     @staticmethod
     def _secrets(personal: Mapping[str, str]) -> tuple[str, ...]:
-        return tuple(v for k, v in personal.items() if k != "email" and v)
+        # Values a message must not contain. A very short one ("-", "1") is
+        # no identifier and would match the messages' own words.
+        return tuple(v for k, v in personal.items()
+                     if k != "email" and len(v.strip()) >= MIN_SECRET_CHARS)
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
