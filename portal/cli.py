@@ -250,11 +250,14 @@ def _service_config(base: dict[str, object]) -> dict[str, object]:
     """Settings as the service sees them: defaults overridden by PORTAL_*."""
     import os
 
+    from search_api.settings import resolve_paths
+
     config = dict(base)
     for name in base:
         value = os.environ.get(f"PORTAL_{name}")
         if value is not None:
             config[name] = value
+    resolve_paths(config)
     return config
 
 

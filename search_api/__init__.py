@@ -40,7 +40,7 @@ from search_api import (
 from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
-from search_api.settings import defaults
+from search_api.settings import defaults, resolve_paths
 from search_api.store.download_store import DownloadBuffer, DownloadStore
 
 log = logging.getLogger(__name__)
@@ -52,6 +52,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.config.from_prefixed_env("PORTAL")
     if test_config:
         app.config.from_mapping(test_config)
+    resolve_paths(app.config)
     if not app.config["SECRET_KEY"]:
         if not app.config.get("ALLOW_RANDOM_SECRET_KEY"):
             # Every gunicorn worker would sign with its own key: forms posted

@@ -7,7 +7,9 @@ The app factory applies the defaults, then environment variables prefixed
 
 from __future__ import annotations
 
+from collections.abc import MutableMapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 
@@ -83,3 +85,34 @@ SETTINGS: tuple[Setting, ...] = (
 
 def defaults() -> dict[str, Any]:
     return {s.name: s.default for s in SETTINGS}
+
+
+# Settings that name files or folders. A relative value means "relative to the
+# working directory the service was started in" (the project root for `make
+# run`, the folder the docs name for gunicorn and cron): resolved once, here,
+# so that Flask never resolves it against its own code folder (send_file does).
+PATH_SETTINGS: tuple[str, ...] = (
+    "SITE_DIR", "CATALOG_JSON", "SEARCH_DB", "LABELS_FILE", "SYNONYMS_FILE", "MAIL_LOG",
+    "CATALOG_DIR",
+)
+PATH_LIST_SETTINGS: tuple[str, ...] = ("CALENDAR_DIRS",)
+
+
+def resolve_paths(config: MutableMapping[str, Any], base: Path | None = None) -> None:
+    """Make every path setting absolute against ``base`` (default: the working
+    directory), in place; empty values stay empty (they mean "none"). A SQLite
+    ``DATABASE_URL`` with a relative file is made absolute the same way."""
+    root = (base or Path.cwd()).resolve()
+    for name in PATH_SETTINGS:
+        value = str(config.get(name) or "")
+        if value:
+            config[name] = str(root / Path(value).expanduser())
+    for name in PATH_LIST_SETTINGS:
+        parts = [p.strip() for p in str(config.get(name) or "").split(",") if p.strip()]
+        config[name] = ",".join(str(root / Path(p).expanduser()) for p in parts)
+    url = str(config.get("DATABASE_URL") or "")
+    prefix = "sqlite:///"
+    if url.startswith(prefix) and not url.startswith("sqlite:////"):
+        rest = url[len(prefix):]
+        if rest and rest != ":memory:" and not rest.startswith(":"):
+            config["DATABASE_URL"] = prefix + str(root / rest)
