@@ -531,13 +531,15 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         found.append(P.make("field-invalid", rel, field="contact",
                             detail="must be a mapping: {name: ..., phone: ..., email: ...}"))
     licences = data.get("licenses") or []
-    licence = ""
+    licence = licence_id = licence_url = ""
     if not isinstance(licences, list):
         found.append(P.make("field-invalid", rel, field="licenses",
                             detail="must be a list of licences, e.g. [{name: ..., title: ...}]"))
         licences = []
     if licences and isinstance(licences[0], Mapping):
         licence = _text(licences[0].get("title") or licences[0].get("name"))
+        licence_id = _text(licences[0].get("name"))
+        licence_url = _text(licences[0].get("path"))
     declared_formats = _list_of(data, "declared_formats", rel, "", found, one_text=True)
     withdrawal = _announcement(data.get("withdrawal"), "withdrawal", rel, found)
     invalidation = _announcement(data.get("invalidation"), "invalidation", rel, found)
@@ -558,6 +560,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
                         _text(contact_raw.get("email"))),
         resources=tuple(resources), status=status,
         withdrawal=withdrawal, invalidation=invalidation, emergency=emergency, licence=licence,
+        licence_id=licence_id, licence_url=licence_url,
         declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
