@@ -347,7 +347,7 @@ class _Builder:
         files_key = _sha(global_key, cfg.today.isoformat(), pages.stable_json(
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, record_list, downloads_by_id, cfg.today))
+            catalog, record_list, downloads_by_id, cfg.today, self.cache))
         self.copy_theme_output()
         mark = self.timed("site-files", mark)
         self.remove_stale()
