@@ -58,8 +58,10 @@ REQUEST_STATUS = {
     "properties": {
         "ok": {"const": True}, "number": {"type": "string"}, "dataset_id": {"type": "string"},
         "state": {"type": "string"}, "state_name": {"type": "string"},
-        "received": {"type": "string"}, "deadlines": {"type": "array"},
-        "events": {"type": "array"}, "decision": {"type": ["object", "null"]},
+        "received": {"type": "string"},
+        "deadlines": {"type": "array", "items": {"type": "object"}},
+        "events": {"type": "array", "items": {"type": "object"}},
+        "decision": {"type": ["object", "null"]},
         "access_code": {"type": "string", "description": "Only in the answer to filing."},
         "message": {"type": "string"},
     },
@@ -182,14 +184,16 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 def _filter_param(name: str, known: Mapping[str, Any] | None) -> dict[str, Any]:
-    items: dict[str, Any] = {"type": "string"}
-    if known is not None:
-        # The search index knows these values; any other one gets 400 (an
-        # empty value is ignored, and one value may list several, with commas).
-        items["enum"] = [*sorted(known), ""]
+    description = (f"Filter by {name} code; repeat or separate values with commas. "
+                   "A code the search index does not know gets 400.")
+    if known:
+        # Codes are documented, not declared as an enum: a generated client
+        # must not need regenerating whenever a department is added.
+        codes = ", ".join(f"{code} ({label})" for code, label in sorted(known.items()))
+        description += f" Codes known when this document was served: {codes}."
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-            "description": f"Filter by {name}; repeat or separate values with commas.",
-            "schema": {"type": "array", "items": items}}
+            "description": description,
+            "schema": {"type": "array", "items": {"type": "string", "maxLength": 100}}}
 
 
 def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
@@ -251,7 +255,9 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
     ]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "开放数据门户 API", "version": "1",
+        # ASCII title: client generators derive package names from it.
+        "info": {"title": "Open Data Portal API", "version": "1",
+                 "x-title-zh": "开放数据门户 API",
                  "description": "Search the open catalogue, read dataset metadata, file and "
                                 "follow conditional-open requests. Errors under /api/v1 share "
                                 "one JSON shape (Error); /api/3 answers in CKAN's envelope."},
