@@ -232,14 +232,19 @@ def index(catalog_json: Path | None) -> None:
 
 
 def _run_index(catalog_json: Path | None) -> None:
-    from search_api.indexing import CatalogFileError, index_catalog
+    from search_api.indexing import CatalogFileError, index_catalog, index_rows
     from search_api.settings import defaults
 
     config = _service_config(defaults())
     try:
         stats = index_catalog(config, catalog_json)
+        rows = index_rows(config, catalog_json.resolve() if catalog_json else None)
     except CatalogFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    click.echo(f"data API tables in {config['ROWS_DB']}: {rows.loaded} loaded ({rows.rows} rows"
+               f"{f', {rows.bad_cells} unreadable cells left empty' if rows.bad_cells else ''}), "
+               f"{rows.unchanged} unchanged, {rows.removed} removed in {rows.seconds:.1f} s",
+               err=True)
     engine = f"Meilisearch {config['MEILI_URL']}" if config["MEILI_URL"] else config["SEARCH_DB"]
     click.echo(f"indexed into {engine}: {stats.added} added, {stats.updated} updated, "
                f"{stats.removed} removed, {stats.unchanged} unchanged in {stats.seconds:.1f} s",

@@ -40,6 +40,8 @@ from search_api import (
 from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
+from search_api.rows import api as rows_api
+from search_api.rows.store import RowStore
 from search_api.settings import defaults, resolve_paths
 from search_api.store.download_store import DownloadBuffer, DownloadStore
 
@@ -66,6 +68,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["portal_engine"] = open_engine(app.config)
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
+    app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
     security.install(app)
 
@@ -82,6 +85,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(statistics_api.bp)
+    app.register_blueprint(rows_api.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

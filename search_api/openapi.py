@@ -174,6 +174,33 @@ def _error(description: str) -> dict[str, Any]:
     return _json(description, {"$ref": "#/components/schemas/Error"})
 
 
+ROW_FIELD = {"type": "object", "required": ["name", "type", "title"],
+             "properties": {"name": _TEXT, "type": {"type": "string", "description":
+                                                     "Table Schema type"}, "title": _TEXT}}
+ROW_TABLE = {"type": "object", "required": ["name", "title", "rows", "fields", "url"],
+             "properties": {"name": _TEXT, "title": _TEXT, "rows": {"type": "integer"},
+                            "fields": {"type": "array", "items": ROW_FIELD}, "url": _TEXT}}
+ROW_PAGE = {"type": "object",
+            "required": ["ok", "dataset", "resource", "total", "count", "limit", "offset", "next",
+                         "fields", "rows"],
+            "properties": {"ok": {"const": True}, "dataset": _TEXT, "resource": _TEXT,
+                           "total": {"type": "integer"}, "count": {"type": "integer"},
+                           "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                           "next": {"type": ["string", "null"]},
+                           "fields": {"type": "array", "items": ROW_FIELD},
+                           "rows": {"type": "array", "items": {
+                               "type": "object", "description": "Field name → value, typed by "
+                               "the Table Schema (numbers, true/false, ISO dates as text)"}}}}
+# Conditions on the table's own fields: <field>=v, <field>__gte=, <field>__lte=,
+# <field>__contains= (names differ per table, hence a free-form parameter).
+ROW_FILTERS = {"name": "conditions", "in": "query", "required": False, "style": "form",
+               "explode": True,
+               "description": "Conditions on fields: field=value (equals), field__gte=, "
+                              "field__lte=, field__contains=. An unknown field or a value "
+                              "of the wrong type gets 400 naming it.",
+               "schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     described = {400: "Bad parameter or body; the message says what to send",
                  403: "Wrong or missing access code (X-Access-Code)",
@@ -273,6 +300,33 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                     "type": "object", "required": ["ok", "dataset"],
                     "properties": {"ok": {"const": True}, "dataset": {"type": "object"}}}),
                     "404": _error("No such published dataset")}}},
+            "/api/v1/datasets/{dataset_id}/resources": {"get": {
+                "summary": "Tables of an unconditional dataset readable row by row (数据接口)",
+                "parameters": [_path("dataset_id")],
+                "responses": {"200": _json("Tables with their fields, row counts and rows URL", {
+                    "type": "object", "required": ["ok", "dataset", "resources"],
+                    "properties": {"ok": {"const": True}, "dataset": _TEXT,
+                                   "resources": {"type": "array", "items": ROW_TABLE}}}),
+                    "404": _error("Not an unconditional dataset with tables")}}},
+            "/api/v1/datasets/{dataset_id}/resources/{resource}/rows": {"get": {
+                "summary": "Rows of one table: filter, sort, page, choose fields; JSON or CSV",
+                "parameters": [_path("dataset_id"), _path("resource"), ROW_FILTERS,
+                               _query("sort", {"type": "string", "maxLength": 500},
+                                      "Fields to sort by, comma-separated; -field descends."),
+                               _query("limit", {"type": "integer", "minimum": 0,
+                                                "maximum": 1000}, "Rows per page (default 100)."),
+                               _query("offset", {"type": "integer", "minimum": 0},
+                                      "Rows to skip (default 0)."),
+                               _query("fields", {"type": "string", "maxLength": 2000},
+                                      "Fields to return, comma-separated (default: all)."),
+                               _query("format", {"type": "string", "enum": ["json", "csv"]})],
+                "responses": {"200": {"description": "One page of rows: total, next page URL "
+                                                     "(null on the last page), fields and rows; "
+                                                     "with format=csv a CSV file (header row; "
+                                                     "X-Total-Count and a Link rel=next header)",
+                                      "content": {JSON: {"schema": ROW_PAGE},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400), "404": _error("No such open table")}}},
             "/api/v1/datasets/{dataset_id}/reports": {"get": {
                 "summary": "Answered data error reports of a dataset (no reporter data)",
                 "parameters": [_path("dataset_id")],
