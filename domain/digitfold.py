@@ -32,7 +32,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cache
 
-__all__ = ["Folded", "fold", "may_hold_digit_run", "separator_class"]
+__all__ = ["Folded", "compact", "fold", "may_hold_digit_run", "separator_class"]
 
 _EXTRA_SEPARATORS = (
     "\t._~/\\"
@@ -166,3 +166,15 @@ def fold(text: str) -> Folded:
     parts.append(text[done:])
     origin.extend(range(done, len(text)))
     return Folded("".join(parts), origin)
+
+
+@cache
+def _separator_run() -> re.Pattern[str]:
+    return re.compile(f"[{separator_class()}]+")
+
+
+def compact(text: str) -> str:
+    """``text`` folded, with every separator removed and letters upper-cased:
+    the form in which two writings of one value compare equal
+    (``"１３８ 0013-8000"`` and ``"13800138000"``)."""
+    return _separator_run().sub("", fold(text).text).upper()

@@ -1,4 +1,4 @@
-"""Bearer tokens never reach a log.
+"""Bearer tokens and clear personal identifiers never reach a log.
 
 A third party's consultation link (``/consult/<token>``,
 ``/api/v1/consultations/<token>``) carries a secret in the path: whoever
@@ -13,6 +13,9 @@ with ``[redacted]`` wherever it meets them:
   message and arguments; :func:`install` puts it on the loggers of the
   development server (``werkzeug``) and of gunicorn (``gunicorn.access``,
   ``gunicorn.error``); the app factory calls it;
+- clear ID-card, mobile and bank-card numbers, however written (full-width,
+  spaced, dashed, percent-encoded in a URL), are masked by the project's one
+  detector (:func:`domain.desensitize.mask_pii_text`): ``138******78``;
 - :mod:`search_api.gunicorn_conf` configures gunicorn with a logger that
   redacts every access-log atom, so production runs
   ``gunicorn -c python:search_api.gunicorn_conf 'search_api:create_app()'``.
@@ -24,6 +27,9 @@ import logging
 import re
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import unquote
+
+from domain.desensitize import find_pii, mask_pii_text
 
 REDACTED = "[redacted]"
 TOKEN_PATH = re.compile(
@@ -32,8 +38,16 @@ LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def redact(text: str) -> str:
-    """``text`` with the token of every link path replaced by ``[redacted]``."""
-    return TOKEN_PATH.sub(lambda m: m.group("prefix") + REDACTED, text)
+    """``text`` with the token of every link path replaced by ``[redacted]``
+    and every clear personal identifier masked. When the identifier is only
+    visible percent-decoded (``?q=138%200013%208000``), the line is logged
+    decoded, with the identifier masked."""
+    text = TOKEN_PATH.sub(lambda m: m.group("prefix") + REDACTED, text)
+    if "%" in text:
+        decoded = unquote(text)
+        if decoded != text and find_pii(decoded):
+            text = decoded
+    return mask_pii_text(text)
 
 
 def clean(value: Any) -> Any:
