@@ -303,7 +303,8 @@ def find_pii(text: str, *, ignore: frozenset[PiiKind] = frozenset()) -> list[Pii
       unless all its groups are single digits (``1 3 8 0 0 1 3 8 0 0 0``);
     * the chunk goes on after it with the same separator as inside it and
       what follows is no identifier (``138 1234 5678 9012`` is one longer
-      number).
+      number), or comes before it with that separator and what precedes is
+      no identifier (``6222 0235 1305 5436 430``).
 
     Kinds listed in ``ignore`` are never reported, which lets a publisher
     declare a field exempt from a kind (for example a column of Luhn-valid
@@ -389,8 +390,9 @@ class _Chunk:
             if kind is not None:
                 yield last, kind, digits
 
-    def edges_hold(self, first: int, last: int) -> bool:
-        """Whether groups ``first..last`` stand alone within the chunk."""
+    def edges_hold(self, first: int, last: int, after_hit: bool) -> bool:
+        """Whether groups ``first..last`` stand alone within the chunk;
+        ``after_hit``: the groups before ``first`` ended a hit."""
         seps, end = self.seps, len(self.values) - 1
         if last == first + 1 and seps[first] == ".":
             return False  # 1380013.8000 is a decimal number
@@ -399,6 +401,8 @@ class _Chunk:
                 return False
         elif seps[first - 1] == ".":
             return False  # the fractional part of a decimal
+        elif seps[first - 1] in seps[first:last] and not after_hit:
+            return False  # the tail of a longer number: 6222 0235 1305 5436 430
         if last == end:
             return self.right_free
         after = seps[last]
@@ -413,11 +417,11 @@ def _chunk_hits(folded: Folded, start: int, end: int,
                 ignore: frozenset[PiiKind]) -> list[PiiHit]:
     chunk = _Chunk(folded.text, start, end)
     hits: list[PiiHit] = []
-    first = 0
+    first, hit_end = 0, -1
     while first < len(chunk.values):
         best = None
         for last, kind, digits in chunk.runs(first, ignore):
-            if chunk.edges_hold(first, last):
+            if chunk.edges_hold(first, last, hit_end == first - 1):
                 best = last, kind, digits
         if best is None:
             first += 1
@@ -430,7 +434,7 @@ def _chunk_hits(folded: Folded, start: int, end: int,
             begin -= 1
         orig_start, orig_end = folded.span(begin, stop)
         hits.append(PiiHit(kind, orig_start, orig_end, _preview(digits)))
-        first = last + 1
+        hit_end, first = last, last + 1
     return hits
 
 
