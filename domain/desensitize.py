@@ -120,7 +120,7 @@ _LUHN_DOUBLED = (0, 2, 4, 6, 8, 1, 3, 5, 7, 9)
 _MIN_LENGTH = 11
 _MAX_DIGITS = 19  # the longest identifier: a 19-digit card (a 0086 mobile has 15)
 _MOBILE = re.compile(r"1[3-9][0-9]{9}")
-_GROUP = re.compile(r"[0-9]+[Xx]?")
+_GROUP = re.compile(r"[0-9]+[Xx]?|[Xx]")
 # A digit run touching one of these belongs to a longer token or a masked value
 # (``＊`` is folded to ``*``); a currency sign before it or 元/万/亿 after it makes
 # it an amount.
@@ -135,7 +135,8 @@ _SEPARATORS = str.maketrans("", "", " -+")  # what mask_mobile drops
 def _chunk_pattern() -> re.Pattern[str]:
     """Digit groups joined by short separator runs, an ID's X at the end."""
     sep = separator_class()
-    return re.compile(rf"[0-9]+(?:[{sep}]{{1,{_MAX_SEPARATORS}}}[0-9]+)*(?:[Xx](?![A-Za-z]))?")
+    return re.compile(rf"[0-9]+(?:[{sep}]{{1,{_MAX_SEPARATORS}}}[0-9]+)*"
+                      rf"(?:[{sep}]{{0,{_MAX_SEPARATORS}}}[Xx](?![A-Za-z]))?")
 
 
 def _birth_date_is_valid(yyyymmdd: str) -> bool:
@@ -403,8 +404,8 @@ class _Chunk:
             return False  # the fractional part of a decimal
         elif seps[first - 1] in seps[first:last] and not after_hit:
             return False  # the tail of a longer number: 6222 0235 1305 5436 430
-        if last == end:
-            return self.right_free
+        if last == end or (last == end - 1 and self.values[end] in ("X", "x")):
+            return self.right_free  # a lone X after the run is a word, not a digit
         after = seps[last]
         if after == ".":
             return last + 1 == end and self.values[end] == "0" and self.right_free

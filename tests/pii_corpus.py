@@ -149,6 +149,7 @@ def _id_forms(rng: Random) -> list[tuple[str, str]]:
         ("in fours", group(make_id(rng), [4, 4, 4, 4], " ")),
         ("3-3-4-4-4", group(make_id(rng), [3, 3, 4, 4], " ")),
         ("digits spaced one by one", " ".join(make_id(rng))),
+        ("digits and X spaced one by one", " ".join(x_id)),
         ("6-4-4-4 by hyphens", group(make_id(rng), [6, 4, 4], "-")),
         ("6-8-4 mixed space and dash", (lambda v: f"{v[:6]} {v[6:14]}-{v[14:]}")(make_id(rng))),
         ("region in brackets", (lambda v: f"({v[:6]}){v[6:]}")(make_id(rng))),
