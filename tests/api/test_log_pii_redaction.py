@@ -44,3 +44,17 @@ def test_ordinary_log_lines_are_unchanged() -> None:
     for line in ['127.0.0.1 - - [06/Dec/2026:11:20:17 +0000] "GET /requests/YH-20260921-0001 '
                  'HTTP/1.1" 200 5123 "-" "Mozilla/5.0"', "rebuilt 2026-12-06 in 3.25 s"]:
         assert redact(line) == line
+
+
+def test_every_logger_of_the_process_is_redacted_once_installed() -> None:
+    from search_api.logredact import install
+
+    install()
+    install()  # idempotent: the factory is wrapped once
+    record = logging.getLogger("search_api.anything").makeRecord(
+        "search_api.anything", logging.WARNING, __file__, 1, "申请人电话 138 %s，次数 %d",
+        ("0013 8000", 3), None)
+    assert record.getMessage() == "申请人电话 138******00，次数 3"
+    token = logging.getLogger("x").makeRecord("x", logging.INFO, __file__, 1,
+                                              "GET /consult/%s", ("t0k3n",), None)
+    assert token.getMessage() == "GET /consult/[redacted]"
