@@ -144,3 +144,28 @@ def test_build_publishes_what_passes_as_written(catalog_copy: Path, tmp_path: Pa
     published = (out / "datasets" / "jtj-0090" / "corpus-csv.csv").read_text(encoding="utf-8-sig")
     for writing in NEGATIVES:
         assert writing.text in published, writing
+
+
+def test_numbers_stored_as_numbers_are_caught(catalog_copy: Path) -> None:
+    """A spreadsheet or JSON file often keeps a phone or card column as
+    numbers (a float in Excel): the cell text the gate reads is the number."""
+    from random import Random
+
+    from tests.pii_corpus import make_card, make_mobile
+
+    rng = Random(3)
+    numbers = [int(make_mobile(rng)), float(make_mobile(rng)), int(make_card(rng, 16, "622588"))]
+    folder = write_dataset(catalog_copy, [Writing("x", None, "placeholder")] * len(numbers))
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["case", "note"])
+    for n, value in enumerate(numbers, start=1):
+        sheet.append([f"C{n:04d}", value])
+    book.save(folder / "data" / "corpus.xlsx")
+    (folder / "data" / "corpus.json").write_text(json.dumps(
+        [{"case": f"C{n:04d}", "note": value} for n, value in enumerate(numbers, start=1)]),
+        encoding="utf-8")
+    found = flagged(catalog_copy)
+    assert found.get("xlsx") == {1, 2, 3}
+    assert found.get("json") == {1, 2, 3}
