@@ -106,19 +106,29 @@ def may_hold_digit_run(text: str) -> bool:
     """Whether ``text`` holds 11 digits joined only by separators, format
     characters or ``+``: a cheap test that must pass before any identifier
     can be found. Digits of any script count (``\\d``)."""
-    pattern = _prefilter()
-    if pattern.search(text) is None:
-        return False
-    return any(len(_DIGIT.findall(run.group())) >= 11 for run in pattern.finditer(text))
+    pattern = _ASCII_RUN if text.isascii() else _prefilter()
+    run = pattern.search(text)
+    while run is not None:
+        if len(_DIGIT.findall(text, run.start(), run.end())) >= 11:
+            return True
+        run = pattern.search(text, run.end())
+    return False
 
 
-@dataclass(frozen=True)
+# The ASCII members of the separator class, for the common all-ASCII text.
+_ASCII_RUN = re.compile(r"[0-9\t ()+\-./\[\\\]_{}~]{11,}")
+
+
 class Folded:
     """A folded text and, for each of its characters, the index of the
-    original character it came from (``None``: the text was unchanged)."""
+    original character it came from (``None``: the text was unchanged).
+    A plain slotted class: one is made for every cell that is read."""
 
-    text: str
-    origin: list[int] | None
+    __slots__ = ("origin", "text")
+
+    def __init__(self, text: str, origin: list[int] | None) -> None:
+        self.text = text
+        self.origin = origin
 
     def span(self, start: int, end: int) -> tuple[int, int]:
         """The original ``(start, end)`` of folded ``text[start:end]`` (end > start)."""
