@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from domain.calendar import WorkCalendar
 from domain.desensitize import find_pii
@@ -162,8 +162,10 @@ def check_url(url: str) -> str:
 
 def pii_in(text: str, url: str = "") -> list[str]:
     """Masked previews of clear ID, mobile and bank-card numbers in ``text``
-    and in a reuse's ``url`` (public too once approved)."""
-    return [hit.masked_preview for hit in find_pii(f"{text}\n{url}" if url else text)]
+    and in a reuse's ``url`` (public too once approved), the URL also read
+    percent-decoded (``?tel=138%200013%208000``); each preview once."""
+    texts = [text, url, unquote(url)] if url else [text]
+    return list(dict.fromkeys(hit.masked_preview for t in texts for hit in find_pii(t)))
 
 
 class Participation:

@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.identity import mask_identity
 from domain.request_codec import (
+    PERSONAL_FIELDS,
     event_from_dict,
     join_personal,
     request_from_dict,
@@ -451,8 +452,11 @@ class Store:
     def _secrets(personal: Mapping[str, str]) -> tuple[str, ...]:
         # Values a message must not contain. A very short one ("-", "1") is
         # no identifier and would match the messages' own words.
+        # The clear free texts (clear:purpose...) are prose, not identifiers:
+        # the identifiers inside them are caught by the detector itself.
         return tuple(v for k, v in personal.items()
-                     if k != "email" and len(v.strip()) >= MIN_SECRET_CHARS)
+                     if k in PERSONAL_FIELDS and k != "email"
+                     and len(v.strip()) >= MIN_SECRET_CHARS)
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
