@@ -473,7 +473,9 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
     """Print the due date of DAYS working days starting on START (YYYY-MM-DD).
 
     The day of receipt is not counted: the due date is the DAYS-th Chinese
-    official working day after START, whatever day START is.
+    official working day after START, whatever day START is. A count through
+    a year whose holiday notice is not loaded prints the date followed by
+    "暂定" (provisional: statutory holidays only) and says why on stderr.
     """
     from domain.calendar import CalendarYearMissing, WorkCalendar
     from domain.workdays import due_date
@@ -489,4 +491,13 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
         due = due_date(day, days, calendar)
     except CalendarYearMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    if calendar.provisional_between(day, due):
+        years = [y for y in range(day.year, due.year + 1) if calendar.is_provisional(y)]
+        click.echo(f"{due.isoformat()} 暂定")
+        click.echo(f"provisional: no State Council holiday notice loaded for "
+                   f"{', '.join(map(str, years))}; counted with the statutory holidays only "
+                   "(no make-up working days). Add the year with `portal calendar NOTICE.txt "
+                   f"--year {years[0]} --out datasets/calendars/` when the notice is out.",
+                   err=True)
+        return
     click.echo(due.isoformat())

@@ -91,8 +91,9 @@ def engine() -> Any:
 CALENDAR_HORIZON_DAYS = 100
 
 
-def missing_calendar_years() -> list[int]:
-    """Years a request filed today may need that no calendar covers (for the
-    administrators' warning; deadlines in them are refused, never guessed)."""
+def provisional_calendar_years() -> list[int]:
+    """Years a request filed today may need whose State Council holiday
+    notice is not loaded: their dates are provisional (暂定), counted with
+    the statutory holidays only (for the reviewers' warning)."""
     calendar: WorkCalendar = current_app.extensions["portal_calendar"]
-    return calendar.missing_years_for(today(), CALENDAR_HORIZON_DAYS)
+    return calendar.provisional_years_for(today(), CALENDAR_HORIZON_DAYS)
