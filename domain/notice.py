@@ -188,6 +188,8 @@ def parse_notice(text: str, year: int) -> ParsedNotice:
             the dates, a statutory holiday has no block, a day is listed
             twice or both off and worked.
     """
+    # A text copied from a web page may hold several blocks on one line.
+    text = re.sub(rf"。\s*(?=[{_NUMERALS}]+、|节假日期间)", "。\n", text)
     lines = [c for c in (_clean(raw) for raw in text.splitlines()) if c]
     named = {int(m.group(1)) for line in lines
              for m in (_TITLE_YEAR.search(line), _INTRO_YEAR.search(line)) if m}

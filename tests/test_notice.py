@@ -84,6 +84,13 @@ def test_broken_notices_are_refused_naming_the_sentence(year: int, old: str, new
         parse_notice(_broken(year, old, new), year)
 
 
+def test_blocks_run_together_on_one_line_are_read_alike() -> None:
+    text = _text(2025)
+    one_line = text.replace("\n　　", "")
+    assert one_line.count("\n") < text.count("\n") - 6
+    assert parse_notice(one_line, 2025) == parse_notice(text, 2025)
+
+
 def test_a_text_without_year_or_for_another_year_is_refused() -> None:
     body = "\n".join(line for line in _text(2026).splitlines()
                      if "2026年" not in line)
