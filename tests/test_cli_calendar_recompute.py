@@ -23,7 +23,7 @@ from search_api.calendar_change import Recompute
 from search_api.store import Store
 from search_api.store.calendar_years import CalendarYears
 from search_api.store.schema import outbox
-from tests.store.store_helpers import APPLICANT, AUTHORITY, application
+from tests.store.store_helpers import APPLICANT, AUTHORITY, REVIEWER, application
 
 NOTICE = Path(__file__).parent / "data" / "notices" / "test-2027.txt"
 NOW = datetime(2026, 12, 29, 2, 0, tzinfo=UTC)
@@ -71,3 +71,38 @@ def test_calendar_then_remind_tell_once(tmp_path: Path) -> None:
         told = conn.execute(select(func.count()).select_from(outbox).where(
             outbox.c.kind == "calendar.moved")).scalar_one()
     assert told == 2
+
+
+def test_a_third_party_whose_period_moved_is_told_in_writing(tmp_path: Path) -> None:
+    """Consulted on Wed 2026-12-30 (15 WD): provisionally due 2027-01-21, with
+    the test notice (1-5 January off) 2027-01-25. The provider's clock is
+    paused, so its reply has no date to move; the applicant, the department
+    and the third party are told."""
+    calendars = tmp_path / "calendars"
+    calendars.mkdir()
+    profile = load_profile("guizhou-regulation")
+    provisional = WorkCalendar(folders=[calendars])
+    proc = Procedure(profile, provisional)
+    req = proc.submit(application(), number="YH-20261228-0002", on=date(2026, 12, 28),
+                      actor=APPLICANT)
+    req = proc.forward(req, actor=AUTHORITY, on=date(2026, 12, 29))
+    req = proc.start_consultation(req, actor=REVIEWER, on=date(2026, 12, 30),
+                                  parties=[("a", "贵阳公交集团")])
+    party = [d for d in proc.deadlines(req, date(2026, 12, 30)) if d.party == "a"]
+    assert [(d.due, d.provisional) for d in party] == [(date(2027, 1, 21), True)]
+    with Store.open(f"sqlite:///{tmp_path / 'portal.sqlite3'}") as store:
+        store.migrate()
+        store.add_request(req, access_code_hash="x" * 64, actor=APPLICANT, at=NOW)
+        Recompute(store, provisional, profile, 15).run(date(2026, 12, 30), NOW)
+        result = CliRunner().invoke(main, ["calendar", str(NOTICE), "--year", "2027",
+                                           "--out", str(calendars)])
+        assert result.exit_code == 0, result.output
+        official = WorkCalendar(folders=[calendars])
+        first = Recompute(store, official, profile, 15).run(date(2026, 12, 30), NOW)
+        again = Recompute(store, official, profile, 15).run(date(2026, 12, 30), NOW)
+        assert (first.years, first.moved, again.years) == ([2027], ["YH-20261228-0002"], [])
+        moved = {m.recipient: m.body for m in store.pending_messages(limit=100)
+                 if m.kind == "calendar.moved"}
+    assert set(moved) == {"department:省交通运输厅", "applicant:YH-20261228-0002",
+                          "third_party:YH-20261228-0002:a"}
+    assert "2027-01-21（暂定）调整为 2027-01-25" in moved["third_party:YH-20261228-0002:a"]

@@ -28,7 +28,7 @@ from flask import Flask
 from search_api import create_app
 from search_api.indexing import index_catalog
 from search_api.store import OutboxMessage, Store
-from tests.api.test_applicant_flow import ID_NUMBER, PHONE
+from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
 from tests.api.test_review_flow import PASSWORD, Clock, act, sign_in
 
 TEST_2027 = {"year": 2027, "source": "测试用日历文件（非真实通知）",
@@ -91,6 +91,12 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
     number, code = body["number"], body["access_code"]
     assert [(d["what"], d["due"], d["provisional"]) for d in body["deadlines"]] == [
         ("normative_review", "2027-01-05", True)]
+
+    applicant = app.test_client()
+    form = applicant.get("/apply/rsj-0002").get_data(as_text=True)
+    receipt = applicant.post("/apply/rsj-0002", data=application(csrf(form)))
+    assert receipt.status_code == 200
+    assert "2027-01-05 前<span class=\"sv-provisional\"" in receipt.get_data(as_text=True)
 
     authority = sign_in(app, "authority")
     queue = authority.get("/review/").get_data(as_text=True)
