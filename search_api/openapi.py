@@ -51,6 +51,19 @@ SEARCH_RESULT = {
              "properties": {"q": {"type": "string"}, "message": {"type": "string"}}}]},
     },
 }
+_PROVISIONAL = {"type": "boolean",
+                "description": "True: the due date is provisional (暂定), counted through a "
+                               "year whose State Council holiday notice is not loaded yet "
+                               "(statutory holidays only); it may move when the notice is "
+                               "loaded, and those concerned are then told."}
+DEADLINE = {
+    "type": "object", "required": ["what", "name", "due", "status", "basis", "provisional"],
+    "properties": {"what": {"type": "string"}, "name": {"type": "string"},
+                   "due": {"type": ["string", "null"], "format": "date",
+                           "description": "null while the period is paused"},
+                   "status": {"type": "string",
+                              "enum": ["running", "due_soon", "overdue", "paused"]},
+                   "basis": {"type": "string"}, "provisional": _PROVISIONAL}}
 REQUEST_STATUS = {
     "type": "object",
     "required": ["ok", "number", "dataset_id", "state", "state_name", "received", "deadlines",
@@ -59,7 +72,7 @@ REQUEST_STATUS = {
         "ok": {"const": True}, "number": {"type": "string"}, "dataset_id": {"type": "string"},
         "state": {"type": "string"}, "state_name": {"type": "string"},
         "received": {"type": "string"},
-        "deadlines": {"type": "array", "items": {"type": "object"}},
+        "deadlines": {"type": "array", "items": DEADLINE},
         "events": {"type": "array", "items": {"type": "object"}},
         "decision": {"type": ["object", "null"]},
         "access_code": {"type": "string", "description": "Only in the answer to filing."},
@@ -109,10 +122,12 @@ REUSE = {"type": "object", "required": ["title", "text", "url", "dataset_ids", "
                              "description": "Published datasets used (≤ 20)."},
              **_SUBMITTER}}
 PARTICIPATION_RECEIPT = {
-    "type": "object", "required": ["ok", "number", "kind", "status", "received", "due"],
+    "type": "object",
+    "required": ["ok", "number", "kind", "status", "received", "due", "provisional"],
     "properties": {"ok": {"const": True}, "number": _TEXT, "kind": _TEXT, "status": _TEXT,
                    "status_name": _TEXT, "received": _TEXT,
-                   "due": {"type": ["string", "null"]}, "message": _TEXT}}
+                   "due": {"type": ["string", "null"]}, "provisional": _PROVISIONAL,
+                   "message": _TEXT}}
 PARTICIPATION_ITEM = {
     "type": "object",
     "required": ["number", "kind", "status", "status_name", "received", "title", "text",
@@ -121,7 +136,7 @@ PARTICIPATION_ITEM = {
                    "status_name": _TEXT, "received": _TEXT, "title": _TEXT, "text": _TEXT,
                    "department": {"type": ["string", "null"]}, "department_name": _TEXT,
                    "dataset_ids": {"type": "array", "items": _TEXT}, "url": _TEXT,
-                   "due": {"type": ["string", "null"]},
+                   "due": {"type": ["string", "null"]}, "provisional": _PROVISIONAL,
                    "reply": {"type": ["object", "null"]}}}
 PARTICIPATION_LIST = {"type": "object", "required": ["ok", "kind", "items"], "properties": {
     "ok": {"const": True}, "kind": _TEXT,
@@ -146,13 +161,14 @@ REPORT = {"type": "object", "required": ["kind", "description"], "properties": {
 REPORT_RECEIPT = {
     "type": "object",
     "required": ["ok", "number", "kind", "kind_name", "dataset_id", "department", "received",
-                 "due", "notice", "message"],
+                 "due", "provisional", "notice", "message"],
     "properties": {"ok": {"const": True},
                    "number": {"type": "string", "pattern": "^JC-[0-9]{8}-[0-9]{4,}$"},
                    "kind": {"type": "string", "enum": ["data_error", "catalogue_correction"]},
                    "kind_name": _TEXT, "dataset_id": _TEXT, "department": _TEXT,
                    "received": {"type": "string", "format": "date"},
                    "due": {"type": ["string", "null"], "format": "date"},
+                   "provisional": _PROVISIONAL,
                    "notice": {"type": "string", "description": "001 §26 / 004 §17: business "
                               "with valid documents is not refused during verification."},
                    "message": _TEXT}}
