@@ -36,6 +36,7 @@ from search_api import (
     security,
     service,
     statistics_api,
+    text_guard,
 )
 from search_api.download_log import download_of
 from search_api.engine import open_engine
@@ -68,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     service.install(app)
     security.install(app)
+    text_guard.install(app)  # before every other hook: refuses invalid Unicode
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
