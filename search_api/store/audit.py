@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
@@ -125,3 +125,23 @@ def verify(conn: Connection) -> list[str]:
         problems.append(f"record {last_seq} does not match the chain head: it was altered "
                         "or replaced")
     return problems
+
+
+def head(conn: Connection) -> tuple[int, str, int]:
+    """``(head seq, head hash, last stored seq)``: what a checkpoint signs,
+    and how far the records really go (0 when there are none)."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one_or_none()
+    last = conn.execute(select(func.max(audit_log.c.seq))).scalar_one_or_none()
+    seq, digest = (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+    return seq, digest, int(last or 0)
+
+
+def hashes(conn: Connection, seqs: Iterable[int]) -> dict[int, str]:
+    """The stored hash of each record of ``seqs`` that exists."""
+    wanted = sorted(set(seqs))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.update((int(r.seq), str(r.hash)) for r in conn.execute(
+            select(audit_log.c.seq, audit_log.c.hash).where(audit_log.c.seq.in_(chunk))))
+    return found
