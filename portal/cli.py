@@ -139,17 +139,30 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
                f"{result.downloads} downloads, {result.files_removed} stale files removed)",
                err=True)
-    _record_publication(result.changes, service_db, out_dir)
+    _record_publication(result.changes, service_db, out_dir,
+                        cfg.resolved_cache() / "audit-pending.json")
     if then_index:
         _run_index(out_dir / "catalog.json")
 
 
 def _record_publication(changes: list[PublicationChange], url: str | None,
-                        out_dir: Path) -> None:
+                        out_dir: Path, pending: Path) -> None:
     """Record what the build published, withdrew and took down in the
     service's audit log (003 §34): one record per dataset, actor ``system``
     ``portal build``, in one transaction. Says so when there is no database
-    to record them in."""
+    to record them in. When the database cannot take them, they are kept in
+    ``pending`` (the build cache) and recorded by the next build that can."""
+    from dataclasses import asdict
+
+    from builder.publication_changes import PublicationChange
+
+    if url and pending.is_file():
+        try:
+            kept = [PublicationChange(**c) for c in json.loads(pending.read_text("utf-8"))]
+        except (ValueError, TypeError) as exc:
+            raise click.ClickException(f"{pending} is damaged ({exc}); record its changes by "
+                                       "hand, then delete it") from exc
+        changes = kept + changes
     if not changes:
         return
     counts = ", ".join(f"{sum(c.action == a for c in changes)} {a.replace('_', ' ')}"
@@ -169,12 +182,17 @@ def _record_publication(changes: list[PublicationChange], url: str | None,
             [(f"dataset.{c.action}", c.dataset_id, {**c.detail(), "site": str(out_dir)})
              for c in changes], actor="portal build", at=_utc_now())
     except SQLAlchemyError as exc:
+        pending.parent.mkdir(parents=True, exist_ok=True)
+        pending.write_text(json.dumps([asdict(c) for c in changes], ensure_ascii=False),
+                           encoding="utf-8")
         raise click.ClickException(
             f"the site was built, but its publication changes ({counts}) could not be "
-            f"recorded in the audit log ({exc.__class__.__name__}); run `portal db upgrade` "
-            "there and record them by hand") from exc
+            f"recorded in the audit log ({exc.__class__.__name__}); they are kept in "
+            f"{pending} and recorded by the next build that reaches the database (run "
+            "`portal db upgrade` there)") from exc
     finally:
         store.close()
+    pending.unlink(missing_ok=True)
     click.echo(f"publication changes recorded in the audit log: {counts}", err=True)
 
 
@@ -543,8 +561,10 @@ def _daily_checkpoint(store: object, config: dict[str, object], now: datetime) -
 def remind() -> None:
     """Queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44) and notices of new items to
-    moderate, then send the outbox. Safe to run from cron as often
-    as wanted: each reminder is queued once."""
+    moderate, sign the day's audit checkpoint (once a day, when
+    AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
+    as often as wanted: each reminder is queued once. Exits 1 when the
+    checkpoint could not be made (e.g. the audit chain is broken)."""
     from datetime import UTC
     from zoneinfo import ZoneInfo
 

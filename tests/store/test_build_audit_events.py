@@ -142,3 +142,26 @@ def test_remind_makes_one_checkpoint_a_day(store: Store, url: str, tmp_path: Pat
     assert (folder / ac.CHECKPOINT_FILE).read_text(encoding="utf-8").strip() in mail
     off = portal("remind", PORTAL_DATABASE_URL=url, PORTAL_MAIL_LOG=str(tmp_path / "mail"))
     assert off.exit_code == 0 and "audit checkpoints are off" in off.output
+
+
+@pytest.mark.parametrize("backend", ["sqlite"], indirect=True)
+def test_changes_the_database_could_not_take_are_recorded_by_the_next_build(
+        store: Store, url: str, tmp_path: Path) -> None:
+    catalog, out = tmp_path / "catalog", tmp_path / "site"
+    shutil.copytree(MINIMAL, catalog)
+    with store.engine.begin() as conn:  # the audit log unusable for a while
+        conn.execute(text("ALTER TABLE audit_head RENAME TO audit_head_away"))
+    failed = build(catalog, out, "--service-db", url)
+    assert failed.exit_code == 1 and "kept in" in failed.output, failed.output
+    assert (out / "index.html").is_file()  # the site itself was built
+    with store.engine.begin() as conn:
+        conn.execute(text("ALTER TABLE audit_head_away RENAME TO audit_head"))
+    assert publication_events(store) == []
+    shutil.rmtree(catalog / "social-security")
+    later = build(catalog, out, "--service-db", url)
+    assert later.exit_code == 0, later.output
+    assert publication_events(store) == [
+        ("dataset.published", "jtj-0001", "portal build"),
+        ("dataset.published", "rsj-0001", "portal build"),
+        ("dataset.taken_down", "rsj-0001", "portal build")]
+    assert not (out.parent / "cache" / "audit-pending.json").exists()
