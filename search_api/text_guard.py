@@ -103,6 +103,7 @@ def bad_field() -> str | None:
         return found
     if request.method in ("POST", "PUT", "PATCH"):
         if request.mimetype in _FORM_TYPES:
+            # Bounded: a body over MAX_CONTENT_LENGTH is refused (413) unread.
             for name in _undecodable_pairs(request.get_data(cache=True)):
                 return name
         if request.mimetype in _FORM_TYPES or request.mimetype == "multipart/form-data":
@@ -135,9 +136,17 @@ def _refusal(field: str) -> Any:
     return render_template("error.html", status=400, title="请求有误", message=message), 400
 
 
+MAX_BODY = 1024 * 1024
+"""Largest request body of any kind (bytes), unless MAX_CONTENT_LENGTH says
+otherwise: no form of the service needs more; larger ones are a 413 unread."""
+
+
 def install(app: Flask) -> None:
     """Run the check before every other ``before_request`` hook (the CSRF
-    check reads the form too)."""
+    check reads the form too); bound every request body (MAX_CONTENT_LENGTH,
+    default :data:`MAX_BODY`)."""
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = MAX_BODY
 
     def _refuse_invalid_text() -> Any:
         field = bad_field()

@@ -173,3 +173,13 @@ def test_statistics_to_0001_01_01_is_a_400(client: FlaskClient) -> None:
     answer = client.get("/api/v1/statistics/downloads?to=0001-01-01")
     assert answer.status_code == 400
     assert set(answer.get_json()) == ERROR_KEYS
+
+
+def test_overlong_bodies_are_refused_not_read(client: FlaskClient, app: Flask) -> None:
+    big = "长" * 400_000  # 1.2 MB of UTF-8
+    form = client.post("/demands/new", data=f"title={quote(big)}&text=x",
+                       content_type="application/x-www-form-urlencoded")
+    assert form.status_code == 413 and "<html" in form.get_data(as_text=True)
+    api = client.post("/api/v1/demands", json={"title": big, "text": "x"})
+    assert api.status_code == 413 and set(api.get_json()) == ERROR_KEYS
+    assert receipts_taken(app) == 0
