@@ -617,9 +617,8 @@ class Store:
         returns their sequence numbers."""
         _aware(at)
         with self._write() as conn:
-            return [audit.append(conn, at=at, actor_role=Role.SYSTEM.value, actor=actor,
-                                 action=action, subject=subject, detail=detail)
-                    for action, subject, detail in events]
+            return audit.append_many(conn, at=at, actor_role=Role.SYSTEM.value, actor=actor,
+                                     events=events)
 
     def verify_audit(self) -> list[str]:
         """Problems of the audit chain in English (altered, deleted, reordered

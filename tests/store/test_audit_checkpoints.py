@@ -248,3 +248,20 @@ def test_new_key_is_private_and_never_replaced(tmp_path: Path) -> None:
         ac.new_signing_key(folder / "audit.key", folder)
     with pytest.raises(ac.CheckpointError, match="not an unencrypted PEM private key"):
         ac.load_signing_key(public)
+
+
+def test_a_builds_records_join_the_chain(store: Store, clock: Tick,
+                                         keys: tuple[Path, Path]) -> None:
+    """record_publication appends many records in three statements; they
+    chain like single appends, before and after them."""
+    records(store, clock, 2)
+    seqs = store.record_publication(
+        [("dataset.published", f"ds-{i}", {"status": "active", "note": "电话13812345678"})
+         for i in range(300)], actor="portal build", at=clock())
+    assert seqs == list(range(3, 303))
+    records(store, clock, 1, start=303)
+    assert store.verify_audit() == []
+    assert "13812345678" not in store.audit_records("ds-7")[0].detail  # masked like append
+    ac.make_checkpoint(store, *keys, clock())
+    assert checked(store, keys[1]) == []
+    assert store.record_publication([], actor="portal build", at=clock()) == []
