@@ -114,7 +114,7 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
         prev = digest
     conn.execute(insert(audit_log), rows)
     conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=prev))
-    return [r["seq"] for r in rows]
+    return list(range(first, first + len(rows)))
 
 
 def verify(conn: Connection) -> list[str]:
