@@ -331,7 +331,8 @@ def make_checkpoint(store: Store, key_path: Path, folder: Path, now: datetime) -
     already in the folder: a broken chain is never signed.
 
     Raises:
-        CheckpointError: the key cannot be read, or the chain is broken.
+        CheckpointError: the key cannot be read or is not the one whose
+            public key the folder publishes, or the chain is broken.
     """
     key = load_signing_key(key_path)
     problems = store.verify_audit()
@@ -341,9 +342,12 @@ def make_checkpoint(store: Store, key_path: Path, folder: Path, now: datetime) -
     if problems:
         raise CheckpointError("the audit chain is not intact, so it was not signed: "
                               + "; ".join(problems))
+    public_file = folder / PUBLIC_KEY_FILE
+    if public_file.is_file() and public_file.read_bytes() != public_pem(key):
+        raise CheckpointError(f"{key_path} does not match the published public key "
+                              f"{public_file}: nothing signed with it would verify")
     seq, digest, _ = store.audit_head()
     checkpoint = sign(key, seq, digest, now)
-    public_file = folder / PUBLIC_KEY_FILE
     if not public_file.is_file():
         folder.mkdir(parents=True, exist_ok=True)
         public_file.write_bytes(public_pem(key))

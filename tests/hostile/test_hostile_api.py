@@ -55,6 +55,7 @@ HOSTILE_CHARACTERS = st.one_of(
                      "\u202e", "\u200b", "\ufeff"]))
 SETTINGS = settings(max_examples=MAX_EXAMPLES, deadline=None, database=None,
                     phases=[Phase.generate], suppress_health_check=list(HealthCheck))
+HOSTILE_SETTINGS = settings(SETTINGS, max_examples=MAX_EXAMPLES // 2)
 
 
 def _store_backed(path: str) -> bool:
@@ -182,7 +183,7 @@ class Fuzzer:
         key = f"{mode.value}{' hostile-text' if hostile else ''} {operation.label}{label}"
 
         @given(case=operation.as_strategy(generation_mode=mode, **fixed), data=st.data())
-        @SETTINGS
+        @(HOSTILE_SETTINGS if hostile else SETTINGS)
         def one(case: Any, data: st.DataObject) -> None:
             self.counts[key] += 1
             if hostile:

@@ -265,3 +265,14 @@ def test_a_builds_records_join_the_chain(store: Store, clock: Tick,
     ac.make_checkpoint(store, *keys, clock())
     assert checked(store, keys[1]) == []
     assert store.record_publication([], actor="portal build", at=clock()) == []
+
+
+def test_a_key_other_than_the_published_one_signs_nothing(store: Store, clock: Tick,
+                                                          tmp_path: Path,
+                                                          keys: tuple[Path, Path]) -> None:
+    records(store, clock, 1)
+    other = tmp_path / "other.key"
+    ac.new_signing_key(other, tmp_path / "elsewhere")
+    with pytest.raises(ac.CheckpointError, match="does not match the published public key"):
+        ac.make_checkpoint(store, other, keys[1], clock())
+    assert not (keys[1] / ac.CHECKPOINT_FILE).exists()
