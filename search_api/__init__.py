@@ -37,6 +37,7 @@ from search_api import (
     security,
     service,
     statistics_api,
+    text_guard,
 )
 from search_api.download_log import download_of
 from search_api.engine import open_engine
@@ -74,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     security.install(app)
     # Every date counted through a year without its holiday notice is marked 暂定.
     app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT
+    text_guard.install(app)  # before every other hook: refuses invalid Unicode
 
     errors.register(app)
     app.register_blueprint(search_views.bp)

@@ -103,6 +103,8 @@ APPLICATION = {
 }
 # Public participation (participation_api.py): what anyone may file and read.
 _TEXT = {"type": "string"}
+# A statistics day: 1900-01-01 or later (see statistics_api.FIRST_DAY).
+STATISTICS_DAY = "^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"
 _SUBMITTER = {"name": {"type": "string", "description": "Optional; never published."},
               "contact": {"type": "string", "description": "Never published."}}
 DEMAND = {"type": "object", "required": ["title", "text"], "properties": {
@@ -439,10 +441,13 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                 "summary": "Downloads per dataset, file and day (counters only, no personal "
                            "data); format=csv for a spreadsheet",
                 "parameters": [
-                    _query("from", {"type": "string", "format": "date"},
-                           "First day (YYYY-MM-DD); default 364 days before `to`."),
-                    _query("to", {"type": "string", "format": "date"},
-                           "Last day (YYYY-MM-DD); default today (China)."),
+                    _query("from", {"type": "string", "format": "date",
+                                    "pattern": STATISTICS_DAY},
+                           "First day (YYYY-MM-DD, 1900 or later); default 364 days before "
+                           "`to`."),
+                    _query("to", {"type": "string", "format": "date",
+                                  "pattern": STATISTICS_DAY},
+                           "Last day (YYYY-MM-DD, 1900 or later); default today (China)."),
                     _query("dataset", {"type": "string"}, "Only this dataset."),
                     _query("top", {"type": "integer", "minimum": 1, "maximum": 1000},
                            "How many datasets, most downloaded first (default 100)."),

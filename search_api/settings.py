@@ -81,6 +81,12 @@ SETTINGS: tuple[Setting, ...] = (
             "a data demand or suggestion, counted from the day after receipt. No regulation "
             "sets this period (003 §28, 004 §35, 000 §30 say only 及时响应): it is bureau "
             "policy; answers after it are counted as late in the public statistics."),
+    Setting("AUDIT_SIGNING_KEY", "", "File of the Ed25519 private key that signs audit "
+            "checkpoints (`portal audit new-key` makes it, mode 0600). Keep it outside the "
+            "database, its backups and AUDIT_CHECKPOINT_DIR; empty: no checkpoints."),
+    Setting("AUDIT_CHECKPOINT_DIR", "var/audit", "Folder of the signed audit checkpoints "
+            "(checkpoints.jsonl) and the public key (audit-public-key.pem); `portal build "
+            "--audit-dir` publishes it under site/audit/."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )
@@ -96,7 +102,7 @@ def defaults() -> dict[str, Any]:
 # so that Flask never resolves it against its own code folder (send_file does).
 PATH_SETTINGS: tuple[str, ...] = (
     "SITE_DIR", "CATALOG_JSON", "SEARCH_DB", "ROWS_DB", "LABELS_FILE", "SYNONYMS_FILE", "MAIL_LOG",
-    "CATALOG_DIR",
+    "CATALOG_DIR", "AUDIT_SIGNING_KEY", "AUDIT_CHECKPOINT_DIR",
 )
 PATH_LIST_SETTINGS: tuple[str, ...] = ("CALENDAR_DIRS",)
 
