@@ -120,7 +120,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
     except UnsafeOutput as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
-        raise click.ClickException(f"{exc}; check mkdocs.yml") from exc
+        raise click.ClickException(f"{exc}; check builder/mkdocs.yml") from exc
     _print_problems(result.warnings, as_json=False)
     click.echo(f"built {result.datasets} datasets into {out_dir} in {result.seconds:.1f} s "
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
