@@ -23,6 +23,7 @@ from search_api import (
     consult_views,
     delivery_views,
     errors,
+    headers,
     moderation_views,
     openapi,
     participation_api,
@@ -68,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     service.install(app)
     security.install(app)
+    headers.install(app)
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
