@@ -490,3 +490,12 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
     except CalendarYearMissing as exc:
         raise click.ClickException(str(exc)) from exc
     click.echo(due.isoformat())
+
+
+def _register_deploy() -> None:
+    from portal.deploy_cmd import deploy
+
+    main.add_command(deploy)
+
+
+_register_deploy()
