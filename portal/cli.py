@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from domain.problems import Problem, Severity
+from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
     from domain.reports import Verification
@@ -40,7 +41,7 @@ def _print_problems(problems: list[Problem], as_json: bool) -> None:
         click.secho(f"{problem.severity.value}: {problem.format()}", fg=colour, err=True)
 
 
-@click.group()
+@click.group(cls=PortalGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 @click.version_option(package_name="opendata-portal")
 def main(verbose: bool) -> None:
@@ -421,6 +422,10 @@ def remind() -> None:
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+        raise SystemExit(1)
 
 
 @main.group()
@@ -454,14 +459,28 @@ def count_downloads(logs: tuple[Path, ...], prefix: str) -> None:
 
 
 @main.command(name="send-mail")
-def send_mail() -> None:
-    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST)."""
+@click.option("--status", "show_status", is_flag=True,
+              help="Show the outbox and the retry schedule instead of sending.")
+def send_mail(show_status: bool) -> None:
+    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST).
+
+    Exits 1 when a message could not be sent, naming the mail server (host
+    and port) and the error; the message is tried again later (--status)."""
     from search_api.mailer import send_pending
 
     store, config = _store_and_config()
+    if show_status:
+        from portal.mail_status import print_status
+
+        print_status(store)  # type: ignore[arg-type]
+        return
     report = send_pending(store, config, _utc_now())  # type: ignore[arg-type]
     click.echo(f"sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+        raise SystemExit(1)
 
 
 @main.command()
