@@ -27,7 +27,7 @@ from domain.catalog import load_vocabularies
 from domain.identity import mask_contact
 from domain.request_states import State
 from domain.requests import Procedure
-from search_api import labels_zh
+from search_api import digest, labels_zh
 from search_api.store import OutboxMessage, Store
 from search_api.store.report_store import ReportStore
 
@@ -131,6 +131,7 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
     """
     report = SendReport()
     addresses = Addresses(store, config)
+    digest.queue_digest(store, config, now)
     sender = sender or sender_name()
     started = time.monotonic()
     while True:
@@ -146,6 +147,8 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
 def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg: OutboxMessage,
               now: datetime, report: SendReport) -> None:
     assert msg.id is not None
+    if digest.held_back(config, msg):
+        return  # goes out in the authority's daily digest; the claim runs out
     if msg.recipient.startswith("third_party:"):
         store.mark_sent(msg.id, now)  # the written consultation goes by post/hand
         report.written += 1
