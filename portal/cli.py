@@ -270,7 +270,7 @@ def _service_config(base: dict[str, object]) -> dict[str, object]:
 def serve(host: str, port: int, site_dir: Path | None) -> None:
     """Run the portal (static site + API) with the development server.
 
-    Production: gunicorn -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+    Production: gunicorn behind nginx, from deploy/ (docs/operators.md).
     """
     from search_api import create_app
 
@@ -279,7 +279,8 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
     if site_dir is not None:
         overrides["SITE_DIR"] = str(site_dir)
     app = create_app(overrides)
-    click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
+    click.echo(f"Portal: http://{host}:{port}/   "
+               f"(API: http://{host}:{port}/api/v1/search?q=%E5%85%AC%E4%BA%A4)",
                err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)
 

@@ -101,3 +101,29 @@ def test_gunicorn_unit_restarts_always_and_binds_loopback() -> None:
     assert "Restart=always" in unit
     assert "--bind 127.0.0.1:8000" in unit and "server 127.0.0.1:8000;" in NGINX
     assert "-c python:search_api.gunicorn_conf" in unit
+
+
+OPERATORS = (REPO / "docs" / "operators.md").read_text(encoding="utf-8")
+
+
+def test_operators_guide_names_every_proxied_prefix() -> None:
+    prefixes = re.search(r"\^/\(([a-z|]+)\)", _service_location().pattern).group(1)  # type: ignore[union-attr]
+    for prefix in prefixes.split("|"):
+        assert f"`/{prefix}" in OPERATORS, prefix
+
+
+def test_every_portal_command_in_the_guides_exists() -> None:
+    """Each `portal …` line of a shell block in the guides is a real command."""
+    found, checked = [], 0
+    for guide in ("operators.md", "service.md"):
+        text = (REPO / "docs" / guide).read_text(encoding="utf-8")
+        for block in re.findall(r"```sh\n(.*?)```", text, re.S):
+            for match in re.finditer(r"(?:^|/bin/)portal ((?:[a-z][a-z-]*)(?: [a-z][a-z-]*)?)",
+                                     block, re.M):
+                words = match.group(1).split()
+                checked += 1
+                if not _has_command(words[:2]) and not _has_command(words[:1]):
+                    found.append(match.group(0))
+    assert len(found) == 0, f"not portal commands: {found}"
+    assert checked >= 10  # the pattern still finds the guides' commands
+    assert "127.0.0.1:8000" in OPERATORS and "0.0.0.0" not in OPERATORS
