@@ -1,5 +1,6 @@
 """Commands that fail say so: the ``portal`` group turns an unreachable
-database into one English line naming it, and exit status 1, instead of a
+database, a failed backup or restore, or a personal-data key that does not
+open the data into one English line and exit status 1, instead of a
 traceback (cron mails the output; systemd records it)."""
 
 from __future__ import annotations
@@ -15,8 +16,12 @@ class PortalGroup(click.Group):
     def invoke(self, ctx: click.Context) -> Any:
         from sqlalchemy.exc import OperationalError
 
+        from search_api.store.errors import BackupError, PersonalDataKeyError
+
         try:
             return super().invoke(ctx)
+        except (BackupError, PersonalDataKeyError) as exc:
+            raise click.ClickException(str(exc)) from exc
         except OperationalError as exc:
             cause = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
             raise click.ClickException(f"the database cannot be used: {cause[0]} "

@@ -1,6 +1,7 @@
-"""`portal send-mail` says what went wrong: exit 1 naming the mail server
-when it cannot be reached, the retry schedule with --status, and a plain
-line (not a traceback) when the database cannot be reached."""
+"""Commands say what went wrong: `portal send-mail` exits 1 naming the mail
+server when it cannot be reached and shows the retry schedule with
+--status; an unreachable database or a failed restore is one plain line
+(not a traceback) and exit 1."""
 
 from __future__ import annotations
 
@@ -62,3 +63,12 @@ def test_unreachable_database_is_one_line_and_exit_1(tmp_path: Path) -> None:
     assert "Traceback" not in answer.stderr
     assert f'the database cannot be used: connection to server at "127.0.0.1", port {port}' \
         in answer.stderr
+
+
+def test_a_failed_restore_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    bogus = tmp_path / "not-a-backup.bin"
+    bogus.write_bytes(b"nothing")
+    answer = _portal(["db", "restore", str(bogus), "--yes"], tmp_path,
+                     PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
+    assert answer.returncode == 1 and "Traceback" not in answer.stderr
+    assert "is not an SQLite database" in answer.stderr
