@@ -51,7 +51,7 @@ run: index
 # The deployment: the wheel installed elsewhere, deploy/ against the code, the
 # shipped nginx site in front of gunicorn (installs Debian's nginx when root),
 # the commands of docs/operators.md; with ENV_FILE, `portal deploy check` on it.
-deploy-check: $(STAMP)
+deploy-check: $(STAMP) browser
 	$(BIN)/python -m pytest -q tests/test_package.py tests/deploy tests/test_deploy_check.py \
 	  tests/test_send_mail_cli.py tests/store/test_authority_digest.py
 	$(if $(ENV_FILE),$(BIN)/portal deploy check --env-file $(ENV_FILE))

@@ -54,7 +54,7 @@ def service_policy(nonce: str) -> str:
             "frame-ancestors 'none'")
 
 
-def _is_service_page(app: Flask) -> bool:
+def _is_service_page() -> bool:
     """A page rendered by this service (not a file of the static site)."""
     endpoint = request.endpoint or ""
     return endpoint != "_site" and not request.path.startswith("/api/")
@@ -85,7 +85,7 @@ def install(app: Flask) -> None:
         if request.path.startswith("/api/"):
             headers.setdefault("Content-Security-Policy", API_POLICY)
             headers.setdefault("X-Frame-Options", "DENY")
-        elif _is_service_page(app):
+        elif _is_service_page():
             headers.setdefault("Content-Security-Policy", service_policy(csp_nonce()))
             headers.setdefault("X-Frame-Options", "DENY")
         else:
