@@ -6,6 +6,7 @@ renders the service's pages from another folder."""
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import sysconfig
@@ -32,9 +33,18 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     running environment through a .pth file (no download, fast)."""
     root = tmp_path_factory.mktemp("package")
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PORTAL_"))}
+    # A clean copy: setuptools reuses an in-tree build/ folder, whose stale
+    # files would end up in the wheel and hide a missing one.
+    source = root / "source"
+    for name in ("pyproject.toml", "README.md"):
+        source.mkdir(exist_ok=True)
+        shutil.copy(REPO / name, source / name)
+    for name in ("builder", "domain", "search_api", "portal", "migrations"):
+        shutil.copytree(REPO / name, source / name, symlinks=True,
+                        ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
     wheels = root / "wheels"
     _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
-          str(REPO)], cwd=root, env=env)
+          str(source)], cwd=root, env=env)
     wheel = next(wheels.glob("opendata_portal-*.whl"))
     venv = root / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=root, env=env)
