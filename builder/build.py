@@ -53,7 +53,8 @@ log = logging.getLogger(__name__)
 BUILDER_VERSION = "1"
 STATE_FILE = "state.json"
 DATASET_CACHE = "datasets.pickle"
-DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+# Shipped inside the package so that `portal build` runs from any folder.
+DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"
 
 Progress = Callable[[str, int, int], None]
 

@@ -247,6 +247,9 @@ def read_vocabularies(out: Path, given: Path | None) -> tuple[Path, dict[str, An
     repository's sample. Returns (path, parsed file, vocabularies)."""
     target = out / "vocabularies.yaml"
     path = target if target.is_file() else Path(given or DEFAULT_VOCABULARIES)
+    if given is None and not path.is_file():  # an installed package has no sample catalogue
+        raise CatalogImportError(f"{out} has no vocabularies.yaml: pass --vocabularies FILE "
+                                 "(the controlled lists to map onto)")
     data = _read_yaml(path, "vocabularies") or {}
     if not isinstance(data, dict):
         raise CatalogImportError(f"{path}: expected a mapping of controlled lists")

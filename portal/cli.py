@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from domain.problems import Problem, Severity
+from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
@@ -41,7 +42,7 @@ def _print_problems(problems: list[Problem], as_json: bool) -> None:
         click.secho(f"{problem.severity.value}: {problem.format()}", fg=colour, err=True)
 
 
-@click.group()
+@click.group(cls=PortalGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 @click.version_option(package_name="opendata-portal")
 def main(verbose: bool) -> None:
@@ -133,7 +134,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
     except UnsafeOutput as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
-        raise click.ClickException(f"{exc}; check mkdocs.yml") from exc
+        raise click.ClickException(f"{exc}; check builder/mkdocs.yml") from exc
     _print_problems(result.warnings, as_json=False)
     click.echo(f"built {result.datasets} datasets into {out_dir} in {result.seconds:.1f} s "
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
@@ -340,7 +341,7 @@ def _service_config(base: dict[str, object]) -> dict[str, object]:
 def serve(host: str, port: int, site_dir: Path | None) -> None:
     """Run the portal (static site + API) with the development server.
 
-    Production: gunicorn -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+    Production: gunicorn behind nginx, from deploy/ (docs/operators.md).
     """
     from search_api import create_app
 
@@ -349,7 +350,8 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
     if site_dir is not None:
         overrides["SITE_DIR"] = str(site_dir)
     app = create_app(overrides)
-    click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
+    click.echo(f"Portal: http://{host}:{port}/   "
+               f"(API: http://{host}:{port}/api/v1/search?q=%E5%85%AC%E4%BA%A4)",
                err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -609,7 +611,10 @@ def remind() -> None:
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
-    if not checkpointed:
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+    if not checkpointed or report.failed:
         raise SystemExit(1)
 
 
@@ -644,14 +649,28 @@ def count_downloads(logs: tuple[Path, ...], prefix: str) -> None:
 
 
 @main.command(name="send-mail")
-def send_mail() -> None:
-    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST)."""
+@click.option("--status", "show_status", is_flag=True,
+              help="Show the outbox and the retry schedule instead of sending.")
+def send_mail(show_status: bool) -> None:
+    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST).
+
+    Exits 1 when a message could not be sent, naming the mail server (host
+    and port) and the error; the message is tried again later (--status)."""
     from search_api.mailer import send_pending
 
     store, config = _store_and_config()
+    if show_status:
+        from portal.mail_status import print_status
+
+        print_status(store)  # type: ignore[arg-type]
+        return
     report = send_pending(store, config, _utc_now())  # type: ignore[arg-type]
     click.echo(f"sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+        raise SystemExit(1)
 
 
 @main.command()
@@ -771,3 +790,12 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
         store.close()
     click.echo(f"recomputed: {len(result.moved)} open case(s) with moved dates, "
                f"{result.queued} notice(s) queued", err=True)
+
+
+def _register_deploy() -> None:
+    from portal.deploy_cmd import deploy
+
+    main.add_command(deploy)
+
+
+_register_deploy()

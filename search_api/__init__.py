@@ -23,6 +23,7 @@ from search_api import (
     consult_views,
     delivery_views,
     errors,
+    headers,
     labels_zh,
     moderation_views,
     openapi,
@@ -73,6 +74,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
     security.install(app)
+    headers.install(app)
     # Every date counted through a year without its holiday notice is marked 暂定.
     app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT
     text_guard.install(app)  # before every other hook: refuses invalid Unicode

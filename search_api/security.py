@@ -129,12 +129,3 @@ def install(app: Flask) -> None:
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "portal_name": app.config["PORTAL_NAME"]}
-
-    @app.after_request
-    def _headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(("/api/",)) and response.mimetype == "text/html" \
-                and not request.path.startswith(("/datasets/", "/catalog", "/search")):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response

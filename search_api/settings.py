@@ -77,6 +77,10 @@ SETTINGS: tuple[Setting, ...] = (
             "valid."),
     Setting("AUTHORITY_EMAIL", "", "E-mail address of the data authority's reviewers "
             "(normative review, reminders)."),
+    Setting("AUTHORITY_DIGEST", False, "Send the data authority one daily digest of its "
+            "messages (new requests to review, reminders) instead of one e-mail each."),
+    Setting("DIGEST_HOUR", 8, "Hour (Beijing time, 0-23) from which the daily digest goes "
+            "out, at the next `portal send-mail` run."),
     Setting("PARTICIPATION_REPLY_DAYS", 15, "Working days within which a department answers "
             "a data demand or suggestion, counted from the day after receipt. No regulation "
             "sets this period (003 §28, 004 §35, 000 §30 say only 及时响应): it is bureau "
