@@ -40,7 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.identity import mask_identity
 from domain.request_codec import (
-    PERSONAL_FIELDS,
+    CLEAR_PREFIX,
     event_from_dict,
     join_personal,
     request_from_dict,
@@ -455,7 +455,7 @@ class Store:
         # The clear free texts (clear:purpose...) are prose, not identifiers:
         # the identifiers inside them are caught by the detector itself.
         return tuple(v for k, v in personal.items()
-                     if k in PERSONAL_FIELDS and k != "email"
+                     if not k.startswith(CLEAR_PREFIX) and k != "email"
                      and len(v.strip()) >= MIN_SECRET_CHARS)
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
