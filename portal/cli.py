@@ -90,11 +90,21 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Database of the request service (default: $PORTAL_DATABASE_URL): the "
                    "quality score then counts error reports unanswered past their deadline.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 (not 2) when a dataset was withheld or taken down.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
           use_frictionless: bool, then_index: bool, service_db: str | None,
-          quiet: bool) -> None:
-    """Build the static portal from a catalogue."""
+          quiet: bool, strict: bool) -> None:
+    """Build the static portal from a catalogue.
+
+    A dataset with errors is withheld and every other dataset published; a
+    dataset that was online and is withheld now is taken down (a 暂停发布
+    notice replaces its page). Exits 0 when everything was published, 2
+    when datasets were withheld or taken down (1 with --strict), 1 on a
+    catalogue-wide error (nothing written). The operators' report (JSON and
+    text) is written beside the build cache.
+    """
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
     from builder.theme import ThemeError
@@ -116,7 +126,8 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
         result = run_build(cfg)
     except BuildFailed as exc:
         _print_problems(exc.problems, as_json=False)
-        raise click.ClickException(f"{exc}; fix the errors above and build again") from exc
+        raise click.ClickException(f"{exc}; fix the catalogue-wide errors above (vocabularies, "
+                                   "portal.yaml) and build again") from exc
     except UnsafeOutput as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
@@ -126,8 +137,19 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
                f"{result.downloads} downloads, {result.files_removed} stale files removed)",
                err=True)
+    changes = result.changes
+    withheld = [p for _, found in sorted(changes.problems.items()) for p in found]
+    _print_problems(withheld[:200], as_json=False)
+    if len(withheld) > 200:
+        click.echo(f"... and {len(withheld) - 200} more errors of withheld datasets "
+                   "(all are in the operators' report; `portal check` lists them too)", err=True)
+    click.echo(changes.summary(), err=True)
+    if result.report_files:
+        click.echo(f"operators' report: {result.report_files[1]} (and .json)", err=True)
     if then_index:
         _run_index(out_dir / "catalog.json")
+    if not changes.complete:
+        sys.exit(1 if strict else 2)
 
 
 def _overdue_reports(url: str, day: date) -> dict[str, int]:
