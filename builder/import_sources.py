@@ -33,6 +33,7 @@ from builder.import_columns import (
     cell_text,
     header_score,
     normalise,
+    parse_date,
     row_list,
 )
 from domain.model import OpenType
@@ -46,7 +47,8 @@ VOCAB_ATTR = {"department": "departments", "theme": "themes", "update_frequency"
               "region": "regions", "level": "levels"}
 # Fields an operator's defaults may set, under an open type or "all".
 DEFAULT_FIELDS = ("legal_basis", "open_conditions", "level", "usage_requirements", "region",
-                  "contact", "licenses")
+                  "contact", "licenses", "published", "last_updated", "update_frequency",
+                  "department", "theme")
 ALL = "all"
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _HEADER_SEARCH_ROWS = 10
@@ -257,10 +259,11 @@ def read_vocabularies(out: Path, given: Path | None) -> tuple[Path, dict[str, An
 
 
 def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
-                       entries: list[dict[str, str]]) -> list[str]:
+                       entries: list[dict[str, str]],
+                       themes: list[dict[str, str]] | None = None) -> list[str]:
     """Give ``out`` its vocabularies.yaml (a copy of ``source``, with
-    portal.yaml) if it has none, and append the new departments ``entries``.
-    Returns warnings for the operator."""
+    portal.yaml) if it has none, and append the new departments ``entries``
+    and the new ``themes``. Returns warnings for the operator."""
     warnings = []
     target = out / "vocabularies.yaml"
     if not target.is_file():
@@ -269,11 +272,16 @@ def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
         if portal.is_file() and not (out / "portal.yaml").exists():
             shutil.copyfile(portal, out / "portal.yaml")
         warnings.append(f"{target} started from {source}")
-    if not entries:
+    added = {key: items for key, items in (("departments", entries), ("themes", themes or []))
+             if items}
+    if not added:
         return warnings
     text = target.read_bytes().decode("utf-8-sig")
-    expected = dict(data, departments=[*(data.get("departments") or []), *entries])
-    updated = _append_departments(text, entries)
+    expected = dict(data)
+    updated: str | None = text
+    for key, items in added.items():
+        expected[key] = [*(data.get(key) or []), *items]
+        updated = _append_entries(updated, key, items) if updated is not None else None
     if updated is None or yaml.safe_load(updated) != expected:
         # The file's layout defeated a text edit: rewrite it whole (comments lost).
         updated = yaml.dump(expected, Dumper=_DUMPER, allow_unicode=True, sort_keys=False)
@@ -282,12 +290,12 @@ def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
     return warnings
 
 
-def _append_departments(text: str, entries: list[dict[str, str]]) -> str | None:
-    """Add entries at the end of the ``departments:`` list, keeping the rest
-    of the file (comments, order) as it is; None if the list is not found."""
+def _append_entries(text: str, key: str, entries: list[dict[str, str]]) -> str | None:
+    """Add entries at the end of the ``key:`` list, keeping the rest of the
+    file (comments, order) as it is; None if the list is not found."""
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines)
-                  if re.match(r"departments\s*:\s*(#.*)?$", line.rstrip("\r\n"))), None)
+                  if re.match(rf"{key}\s*:\s*(#.*)?$", line.rstrip("\r\n"))), None)
     if start is None:
         return None
     last, indent = start, "  "
@@ -408,7 +416,12 @@ def load_defaults(defaults: Path | Mapping[str, Any] | None, vocab: Vocabularies
 
 def _default_value(name: str, value: Any, vocab: Vocabularies) -> Any:
     """The value as written to descriptors; ValueError says what is wrong."""
-    if name in ("level", "region"):
+    if name in ("published", "last_updated"):
+        found = parse_date(value)
+        if found is None:
+            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD")
+        return found
+    if name in ("level", "region", "update_frequency", "theme", "department"):
         terms = getattr(vocab, VOCAB_ATTR[name])
         term = terms.match(cell_text(value)) if isinstance(value, str | int) else None
         if term is None:

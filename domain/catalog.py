@@ -449,10 +449,12 @@ def _emergency(raw: Any, rel: str, found: list[Problem]) -> Emergency | None:
     return Emergency(_text(raw["event"]), since, until) if since else None
 
 
+# Required dates an imported row may lack when its source never gave them.
+SOURCE_MAY_LACK = frozenset({"last_updated", "published"})
 _KNOWN_KEYS = frozenset({
     *REQUIRED, "keywords", "region", "provision", "open_conditions", "legal_basis", "level",
     "usage_requirements", "contact", "resources", "status", "withdrawal", "invalidation",
-    "emergency", "licenses", "declared_formats",
+    "emergency", "licenses", "declared_formats", "not_in_source",
 })
 
 
@@ -467,8 +469,16 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
     say which.
     """
     ok = True
+    # Dates an imported catalogue never had (``not_in_source``): the page
+    # says 来源目录未提供 rather than inventing one; a warning, not an error.
+    lacking = data.get("not_in_source")
+    not_in_source = {str(k) for k in lacking} & SOURCE_MAY_LACK \
+        if isinstance(lacking, list) else set()
     for key in REQUIRED:
         if key not in data or _text(data.get(key)) == "":
+            if key in not_in_source:
+                found.append(P.make("date-not-in-source", rel, field=key))
+                continue
             found.append(P.make("field-missing", rel, field=key,
                                 detail="see docs/catalogue-format.md for what it holds"))
             ok = False
@@ -560,6 +570,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         withdrawal=withdrawal, invalidation=invalidation, emergency=emergency, licence=licence,
         declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,
+        not_in_source=tuple(sorted(k for k in not_in_source if dates.get(k) is None)),
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
 

@@ -193,8 +193,9 @@ def _verification(config: dict[str, object]) -> Verification:
 
 @main.command(name="import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Catalogue folder to write dataset descriptors into.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Catalogue folder to write dataset descriptors into (required unless "
+                   "--write-plan).")
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help="Map a source column to a catalogue field (or 'ignore'); repeatable.")
 @click.option("--map-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -214,9 +215,15 @@ def _verification(config: dict[str, object]) -> Verification:
               help="vocabularies.yaml to map onto (default: the one in --out, "
                    "else datasets/vocabularies.yaml).")
 @click.option("--overwrite", is_flag=True, help="Replace dataset folders that exist.")
-def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: Path | None,
+@click.option("--write-plan", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import nothing; write the mapping that would be used (columns with "
+                   "evidence, unmapped values, defaults needed) to this YAML file to edit.")
+@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Import with an edited plan (see --write-plan); other options win over it.")
+def import_(source: Path, out_dir: Path | None, column_map: tuple[str, ...], map_file: Path | None,
             value_map: Path | None, defaults: Path | None, default_open_type: str | None,
-            vocabularies: Path | None, overwrite: bool) -> None:
+            vocabularies: Path | None, overwrite: bool, write_plan: Path | None,
+            plan: Path | None) -> None:
     """Import a catalogue spreadsheet or JSON export (metadata only).
 
     Prints a summary. Exits 1 when no row could be imported; skipped rows
@@ -225,17 +232,31 @@ def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: 
     from builder.import_columns import parse_map_options
     from builder.import_sources import CatalogImportError, read_column_map
     from builder.importer import import_catalog
+    from builder.importer import write_plan as plan_import
 
     try:
         mapping = parse_map_options(column_map)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--map") from exc
+    if out_dir is None and write_plan is None:
+        raise click.UsageError("give --out DIR to import into, or --write-plan PLAN.yaml to "
+                               "write the plan only")
     try:
         mapping = {**(read_column_map(map_file) if map_file else {}), **mapping}
+        if write_plan is not None:
+            report = plan_import(source, write_plan, out=out_dir, column_map=mapping or None,
+                                 vocabularies=vocabularies, value_map=value_map,
+                                 default_open_type=default_open_type, defaults=defaults,
+                                 plan=plan)
+            click.echo(f"wrote the import plan {write_plan} ({report.rows} rows; nothing "
+                       f"imported); edit it and run: portal import {source} --plan "
+                       f"{write_plan} --out DIR", err=True)
+            return
+        assert out_dir is not None
         report = import_catalog(source, out_dir, column_map=mapping or None,
                                 vocabularies=vocabularies, value_map=value_map,
                                 default_open_type=default_open_type, defaults=defaults,
-                                overwrite=overwrite)
+                                overwrite=overwrite, plan=plan)
     except CatalogImportError as exc:
         raise click.ClickException(f"{exc} (nothing was written; fix this and run "
                                    "portal import again)") from exc
