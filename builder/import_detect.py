@@ -51,7 +51,7 @@ OPEN_TYPE_WORDS: dict[str, tuple[OpenType, bool]] = {
 }
 # Short and English spellings, exact only.
 _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
-    **{s: (OpenType.UNCONDITIONAL, False) for s in ("无条件", "unconditional")},
+    **{s: (OpenType.UNCONDITIONAL, False) for s in ("无条件", "开放", "unconditional")},
     **{s: (OpenType.CONDITIONAL, False) for s in ("有条件", "conditional")},
     **{s: (OpenType.NOT_OPEN, False) for s in ("不开放", "not_open", "notopen")},
 }
