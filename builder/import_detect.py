@@ -55,6 +55,7 @@ _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
     **{s: (OpenType.CONDITIONAL, False) for s in ("有条件", "conditional")},
     **{s: (OpenType.NOT_OPEN, False) for s in ("不开放", "not_open", "notopen")},
 }
+_LONGEST_CODE_TEXT = 60
 OPEN_TYPE_MIN = 0.03  # share of a column's rows that must be open-type words
 VALUE_MIN = 0.6  # share of rows that must fit for a column to be taken by its values
 _NOTE = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
@@ -134,6 +135,8 @@ def _fits(values: Counter[str], raw: Mapping[str, Any], vocab: Vocabularies) -> 
         return {}
     scores: Counter[str] = Counter()
     for text, n in values.items():
+        if len(text) > _LONGEST_CODE_TEXT:
+            continue  # a description, a URL: no field below is written at such length
         if open_type_word(text) is not None:
             scores["open_type"] += n
         if first_term(text, vocab.frequencies) is not None:
