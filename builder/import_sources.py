@@ -83,9 +83,12 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
     except OSError as exc:
         raise CatalogImportError(f"cannot read {path}: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
+    if not raw.strip():
+        raise CatalogImportError(f"{path.name}: the file is empty; export the catalogue again "
+                                 "(as .xlsx, CSV UTF-8 or JSON)")
     if raw.startswith(_OLE_MAGIC):
         return _read_xls(path, raw, column_map)
-    if suffix == ".xls" and not raw.lstrip()[:1] in (b"<", b"[", b"{"):
+    if suffix == ".xls" and raw.lstrip()[:1] not in (b"<", b"[", b"{"):
         raise CatalogImportError(f"{path.name}: named .xls but it is not an Excel 97-2003 "
                                  f"workbook ({_what_it_is(raw)}); open it in Excel and save "
                                  "it as .xlsx or CSV (UTF-8)")

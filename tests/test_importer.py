@@ -308,9 +308,11 @@ def test_source_without_title_column_is_refused(tmp_path: Path) -> None:
         run(tmp_path / "no-title.csv", tmp_path / "out")
 
 
-def test_xls_is_refused_with_advice(tmp_path: Path) -> None:
+def test_broken_xls_is_refused_with_advice(tmp_path: Path) -> None:
+    # Issue 13: .xls workbooks are read now (tests/test_import_real_world.py);
+    # a file that only starts like one is refused with advice.
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(CatalogImportError, match=r"save the sheet as \.xlsx"):
+    with pytest.raises(CatalogImportError, match=r"save it as \.xlsx"):
         run(tmp_path / "old.xls", tmp_path / "out")
 
 
