@@ -202,6 +202,7 @@ class _Builder:
         self.groups: dict[str, dict[str, Any]] = {}
         self.titles: dict[str, str] = {}  # every dataset read, published or not
         self.all_ids: set[str] = set()
+        self.folders: dict[str, str] = {}
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
@@ -320,6 +321,7 @@ class _Builder:
             changes.withheld[folder] = [p.code for p in problems]
             changes.problems[folder] = problems
         self.titles = {d.identifier: d.title for d in catalog.datasets}
+        self.folders = {d.identifier: d.source_dir for d in catalog.datasets}
         self.all_ids = set(self.titles)
         catalog = Catalog(catalog.root, catalog.portal, catalog.vocab, tuple(kept))
         self.result.warnings = [p for p in found if p.severity is not Severity.ERROR]
@@ -414,8 +416,11 @@ class _Builder:
         for ident, entry in old.items():
             if "page_key" not in entry or ident in records or ident in current:
                 continue
+            folder = entry.get("folder")
             if ident in changes.withheld:
                 reason = reason_for(changes.withheld[ident])
+            elif folder in changes.withheld:  # its descriptor could not be read at all
+                reason = reason_for(changes.withheld[folder])
             elif ident in self.all_ids:
                 reason = "not-open"
             else:
@@ -502,6 +507,7 @@ class _Builder:
         for ident, entry in entries.items():
             if "page_key" in entry:
                 entry["title"] = self.titles.get(ident, "")
+                entry["folder"] = self.folders.get(ident, "")
         state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
                  "groups": self.groups, "taken_down": taken_down}
         tmp = self.state_path.with_suffix(".tmp")
