@@ -65,8 +65,9 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
 
     report = run_check(catalog_dir, _today(today), validate=not no_validate)
     _print_problems(report.problems, as_json)
-    summary = (f"{len(report.catalog.datasets)} datasets checked: "
-               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    summary = (f"{report.folders} dataset folders found, {len(report.catalog.datasets)} "
+               f"checked: {len(report.errors)} error(s) in {report.datasets_with_errors} "
+               f"dataset(s) (portal build withholds them), {len(report.warnings)} warning(s)")
     click.echo(summary, err=True)
     if not report.ok:
         sys.exit(1)

@@ -145,3 +145,21 @@ def test_exit_codes_and_strict(tmp_path: Path, catalog_copy: Path) -> None:
     (catalog_copy / "vocabularies.yaml").write_text("themes: [1, 2\n", encoding="utf-8")
     code, output = build()
     assert code == 1 and "nothing was published" in output
+
+
+def test_check_lists_every_problem_of_a_dataset_missing_a_required_field(
+        tmp_path: Path, catalog_copy: Path) -> None:
+    # The broken copy misses its theme and also leaks an ID number: both are
+    # reported in one run, and the summary counts every dataset folder.
+    _add_broken(catalog_copy)
+    csv = catalog_copy / "broken" / "data" / "bus-stops.csv"
+    csv.write_text(csv.read_text("utf-8").replace("人民广场", ID_NUMBER), encoding="utf-8")
+    result = CliRunner().invoke(main, ["check", str(catalog_copy), "--today", "2026-11-23",
+                                       "--no-validate"])
+    assert result.exit_code == 1
+    assert "field 'theme' is missing" in result.output
+    assert "pii-unmasked" in result.output or "unmasked ID number" in result.output
+    folders = len([p for p in catalog_copy.iterdir() if p.is_dir()])
+    assert f"{folders} dataset folders found" in result.output
+    assert "error(s) in 1 dataset(s)" in result.output
+    assert "unknown-code" not in result.output  # the missing theme is not reported twice
