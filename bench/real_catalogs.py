@@ -11,6 +11,7 @@ when ``--plans`` is given), checks and builds, then prints:
   uncond pub   how many of those were published by the build (and the share)
   all pub      every row published (and the share of all rows)
   import/build seconds
+  plan         lines of the plan edited (against what --write-plan writes)
   withheld     the build's withheld datasets by problem code (top five)
 
 The figures to reach (issue 13): with no options, uncond pub >= 80 %; with
@@ -30,7 +31,7 @@ from pathlib import Path
 from builder.build import BuildConfig, build
 from builder.import_columns import cell_text, normalise
 from builder.import_sources import read_source
-from builder.importer import import_catalog
+from builder.importer import import_catalog, write_plan
 
 REAL = Path("/work/shared/real-catalogs")
 NAMES = ("shanghai_shanghai.json", "guizhou_guiyang.json", "guizhou_qianxinan.json",
@@ -57,6 +58,19 @@ def unconditional_rows(source: Path) -> set[int]:
     table = read_source(source)
     return {row for row, cells in table.rows
             if any(is_unconditional(v) for v in cells.values() if isinstance(v, str))}
+
+
+def edited_lines(source: Path, plan: Path) -> int:
+    """Lines of ``plan`` that differ from the plan the importer writes itself."""
+    import difflib
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        fresh = Path(folder) / "fresh.yaml"
+        write_plan(source, fresh)
+        diff = difflib.ndiff(fresh.read_text("utf-8").splitlines(),
+                             plan.read_text("utf-8").splitlines())
+        return sum(1 for line in diff if line.startswith("+ "))
 
 
 def run(source: Path, plan: Path | None) -> dict[str, object]:
@@ -90,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     files = args.files or [REAL / n for n in NAMES]
     print(f"{'catalogue':28s} {'rows':>5s} {'uncond':>6s} {'uncond pub':>16s} "
-          f"{'all pub':>16s} {'import':>7s} {'build':>7s}  withheld by code")
+          f"{'all pub':>16s} {'import':>7s} {'build':>7s}  {'plan':>4s}  withheld by code")
     for source in files:
         plan = None
         if args.plans is not None:
@@ -98,12 +112,13 @@ def main(argv: list[str] | None = None) -> int:
             if not plan.is_file():
                 print(f"{source.name}: no plan {plan}", file=sys.stderr)
                 continue
+        edits = f"{edited_lines(source, plan):4d}" if plan else "   -"
         f = run(source, plan)
         rows, uncond = int(f["rows"]), int(f["uncond"])  # type: ignore[call-overload]
         uncond_pub, all_pub = int(f["uncond_pub"]), int(f["all_pub"])  # type: ignore[call-overload]
         print(f"{source.name:28s} {rows:5d} {uncond:6d} {uncond_pub:6d} "
               f"({_share(uncond_pub, uncond)}) {all_pub:6d} ({_share(all_pub, rows)}) "
-              f"{f['import_s']:6.1f}s {f['build_s']:6.1f}s  {f['withheld']}", flush=True)
+              f"{f['import_s']:6.1f}s {f['build_s']:6.1f}s  {edits}  {f['withheld']}", flush=True)
     return 0
 
 

@@ -348,6 +348,9 @@ class _Converter:
         map first, then the default word map (typos included); anything else
         is reported as unmapped, never guessed."""
         raw = cell_text(value)
+        mapped = self.values.get("open_type", {}).get(normalise(raw)) if raw else None
+        if mapped:
+            return str(OpenType(mapped).value), False
         if not raw or normalise(raw) in PLACEHOLDERS:
             if self.default_open_type is not None:
                 self.defaulted.append(row)
@@ -356,10 +359,6 @@ class _Converter:
             if raw:
                 self._unmapped("open_type", raw, unmapped)
             return "", False
-        key = normalise(raw)
-        mapped = self.values.get("open_type", {}).get(key)
-        if mapped:
-            return str(OpenType(mapped).value), False
         found = open_type_word(raw)
         if found is not None:
             return found[0].value, found[1]
