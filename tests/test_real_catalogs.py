@@ -181,3 +181,31 @@ def test_import_check_and_build(name: str, tmp_path: Path) -> None:
     page = (site / "datasets" / first_conditional / "index.html").read_text("utf-8")
     assert "pt-apply-button" in page and f"/apply/{first_conditional}" in page
     assert "经申请并由数据提供部门审核同意后开放" in page  # the operator's open conditions
+
+
+# --- issue 13: the figures on the three newly shared catalogues -------------------
+
+NEW = ["guizhou_qianxinan.json", "zhejiang_zhejiang.json", "sichuan_meishan.json"]
+
+
+@pytest.mark.parametrize("name", NEW)
+def test_with_no_options_most_unconditional_rows_are_published(name: str) -> None:
+    """import → check → build → count (bench/real_catalogs.py does the work
+    under bench/out/real/)."""
+    from bench.real_catalogs import run
+
+    figures = run(real(name), None)
+    print(f"\n{name}: {figures}")
+    assert figures["uncond"] and figures["uncond_pub"] >= 0.8 * figures["uncond"]  # type: ignore[operator]
+
+
+@pytest.mark.parametrize("name", ["guizhou_qianxinan.json", "zhejiang_zhejiang.json"])
+def test_with_a_plan_edited_in_at_most_15_lines_nearly_every_row_is_published(name: str) -> None:
+    from bench.real_catalogs import edited_lines, run
+
+    plan = Path(__file__).resolve().parents[1] / "bench" / "plans" / \
+        name.replace(".json", ".plan.yaml")
+    assert edited_lines(real(name), plan) <= 15
+    figures = run(real(name), plan)
+    print(f"\n{name}: {figures}")
+    assert figures["all_pub"] >= 0.95 * figures["rows"]  # type: ignore[operator]
