@@ -106,7 +106,7 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
         table = _read_csv(text, "\t" if suffix == ".tsv" else None, column_map)
     if encoding != "UTF-8":
         table.notes.append(f"{path.name} was read as {encoding}")
-    return table
+    return unpack_packed_rows(table)
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
@@ -312,6 +312,10 @@ def _read_json(text: str, path: Path) -> SourceTable:
     for number, item in enumerate(items, 1):
         if isinstance(item, Mapping):
             table.rows.append((number, {str(k): v for k, v in item.items()}))
+        elif isinstance(item, str) and unpack_record(item):
+            if "record" not in table.headers:
+                table.headers.append("record")
+            table.rows.append((number, {"record": item}))
         else:
             table.notes.append(f"item {number} is not an object; ignored")
     return table
@@ -327,6 +331,54 @@ def _json_list(data: Any, depth: int = 0) -> list[Any] | None:
             return found
     lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
     return lists[0] if len(lists) == 1 else None
+
+
+_PACKED_PART = re.compile(r"^\s*([^\t:：#]{1,30}?)\s*(?:\t|[:：])\s*(.*?)\s*$", re.S)
+
+
+def unpack_record(text: str) -> dict[str, str] | None:
+    """``资源名称\t…#资源分类\t…#…`` (a record packed into one string, as some
+    portals export) as {name: value}; None unless at least three parts are
+    ``name<TAB or colon>value``."""
+    parts = [p for p in text.split("#") if p.strip()]
+    if len(parts) < 3:
+        return None
+    record: dict[str, str] = {}
+    for part in parts:
+        match = _PACKED_PART.match(part)
+        if match is None:
+            return None
+        record.setdefault(match.group(1).strip(), match.group(2))
+    return record if len(record) >= 3 else None
+
+
+def unpack_packed_rows(table: SourceTable) -> SourceTable:
+    """Expand rows whose metadata is packed into one cell (see
+    ``unpack_record``): when most rows of a column hold packed records, their
+    names become columns. Other tables are returned as they are."""
+    for header in table.headers:
+        texts = [cells.get(header) for _, cells in table.rows]
+        texts = [t for t in texts if isinstance(t, str) and t.strip()]
+        if not texts:
+            continue
+        sample = texts[:50]
+        if sum(1 for t in sample if unpack_record(t)) * 2 <= len(sample):
+            continue
+        headers = [h for h in table.headers if h != header]
+        rows = []
+        for number, cells in table.rows:
+            record = unpack_record(str(cells.get(header) or "")) or {}
+            for name in record:
+                if name not in headers:
+                    headers.append(name)
+            merged = {k: v for k, v in cells.items() if k != header}
+            merged.update({k: v for k, v in record.items() if k not in merged})
+            rows.append((number, merged))
+        notes = [*table.notes, f"column {header!r} packs each record into one text "
+                 f"(name<TAB>value#...); its {len(headers) - len(table.headers) + 1} names "
+                 "were read as columns"]
+        return SourceTable(headers, rows, notes)
+    return table
 
 
 # --- the operator's files and the vocabularies --------------------------------------

@@ -222,3 +222,20 @@ def test_sample_fixtures_still_import(tmp_path: Path) -> None:
     assert (DATA / "gbk.csv").is_file()
     report = run("gbk.csv", tmp_path)
     assert report.imported >= 1
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda recs: json.dumps([{"id": i, "meta": r} for i, r in enumerate(recs)], ensure_ascii=False),
+    lambda recs: json.dumps(recs, ensure_ascii=False),
+])
+def test_records_packed_into_one_string(tmp_path: Path, wrap: Any) -> None:
+    packed = [f"资源名称\t{r['资源名称']}#资源摘要\t{r['描述']}#资源分类\t{r['主题']}#"
+              f"开放类型\t{r['开放条件']}#数源单位\t{r['提供单位']}#更新周期\t{r['更新频率']}"
+              for r in ROWS]
+    source = _write(tmp_path / "catalogue.json", wrap(packed))
+    report = run(source, tmp_path / "out")
+    assert (report.rows, report.imported) == (4, 4)
+    rows = by_title(tmp_path / "out", report)
+    assert rows["公交站点"]["open_type"] == "unconditional"
+    assert rows["公交站点"]["update_frequency"] == "monthly"
+    assert any("packs each record" in w for w in report.warnings)
