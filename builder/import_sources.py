@@ -357,12 +357,12 @@ def unpack_packed_rows(table: SourceTable) -> SourceTable:
     ``unpack_record``): when most rows of a column hold packed records, their
     names become columns. Other tables are returned as they are."""
     for header in table.headers:
-        texts = [cells.get(header) for _, cells in table.rows]
-        texts = [t for t in texts if isinstance(t, str) and t.strip()]
+        texts = [t for _, cells in table.rows
+                 if isinstance(t := cells.get(header), str) and t.strip()]
         if not texts:
             continue
         sample = texts[:50]
-        if sum(1 for t in sample if unpack_record(t)) * 2 <= len(sample):
+        if sum(1 for t in sample if unpack_record(t) is not None) * 2 <= len(sample):
             continue
         headers = [h for h in table.headers if h != header]
         rows = []
