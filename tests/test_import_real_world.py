@@ -239,3 +239,16 @@ def test_records_packed_into_one_string(tmp_path: Path, wrap: Any) -> None:
     assert rows["公交站点"]["open_type"] == "unconditional"
     assert rows["公交站点"]["update_frequency"] == "monthly"
     assert any("packs each record" in w for w in report.warnings)
+
+
+def test_the_import_summary_and_check_agree_on_errors(tmp_path: Path) -> None:
+    from builder.check import run_check
+
+    source = _write(tmp_path / "catalogue.json", json.dumps(ROWS, ensure_ascii=False))
+    report = run(source, tmp_path / "out")
+    check = run_check(tmp_path / "out", date.today(), validate=False)
+    assert report.with_errors == check.datasets_with_errors == 2  # 网站目录, 企业信用
+    assert report.errors_by_code == {
+        "field-missing": 1, "legal-basis-missing": 1, "open-conditions-missing": 1}
+    assert check.folders == 4
+    assert "portal check will find errors in 2 of 4 datasets" in report.summary()
