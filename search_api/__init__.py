@@ -35,6 +35,7 @@ from search_api import (
     search_views,
     security,
     service,
+    shared_state,
     statistics_api,
 )
 from search_api.download_log import download_of
@@ -68,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     service.install(app)
     security.install(app)
+    shared_state.install(app)  # server-side sessions, shared rate limits
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
