@@ -21,9 +21,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens. Required: the service "
-            "refuses to start without it (`portal serve` alone makes a random one, fine for "
-            "one process), because every gunicorn worker would otherwise sign with its own."),
+    Setting("SECRET_KEY", "", "Flask's secret key. Required: the service refuses to start "
+            "without it (`portal serve` alone makes a random one, fine for one process). "
+            "Sessions are server-side (SESSION_*, REDIS_URL) and not signed with it."),
     Setting("SITE_DIR", "site", "Folder of the built static portal. `portal serve` serves it at / "
             "so one process runs the whole portal; empty to serve the API only."),
     Setting("CATALOG_JSON", "site/catalog.json", "catalog.json written by `portal build`; "
