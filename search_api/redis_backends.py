@@ -5,10 +5,11 @@ the ``REDIS_URL`` setting is given (issues #11, #12). Same methods as
 
 Keys (all under the ``REDIS_PREFIX`` setting, default ``portal:``):
 
-- ``session:<sha256 of the cookie id>``: the session as JSON, expiring after
-  the idle timeout (every touch renews it);
+- ``session:<sha256 of the cookie id>``: a hash (data as JSON, username,
+  created_at, last_seen_at) expiring after the idle timeout (every save and
+  touch renews it; a touch never recreates a deleted session);
 - ``user-sessions:<username>``: the ids of a reviewer's sessions, so that all
-  of them can be ended at once;
+  of them can be ended at once (expiring with the last of them);
 - ``rate:<bucket>:<client>``: a sorted set of event times; counting and
   adding run in one Lua script, atomic across every worker.
 """
@@ -38,6 +39,20 @@ return 1
 """
 
 
+_TOUCH = """
+if redis.call('EXISTS', KEYS[1]) == 0 then
+  return 0
+end
+redis.call('HSET', KEYS[1], 'last_seen_at', ARGV[1])
+redis.call('EXPIRE', KEYS[1], ARGV[2])
+local user = redis.call('HGET', KEYS[1], 'username')
+if user and user ~= '' then
+  redis.call('EXPIRE', ARGV[3] .. user, ARGV[2])
+end
+return 1
+"""
+
+
 def connect(url: str) -> Any:
     """A Redis client for ``url`` (``redis://host:port/db``).
 
@@ -53,11 +68,12 @@ def connect(url: str) -> Any:
 
 
 class RedisSessions:
-    """Sessions in Redis; ``idle_seconds`` is the key's time to live."""
+    """Sessions in Redis hashes; ``idle_seconds`` is the keys' time to live."""
 
     def __init__(self, client: Any, prefix: str, idle_seconds: float):
         self.client, self.prefix = client, prefix
         self.ttl = max(1, math.ceil(idle_seconds))
+        self._touch = client.register_script(_TOUCH)
 
     def _key(self, id_hash: str) -> str:
         return f"{self.prefix}session:{id_hash}"
@@ -66,44 +82,45 @@ class RedisSessions:
         return f"{self.prefix}user-sessions:{username}"
 
     def load(self, id_hash: str) -> SessionRecord | None:
-        raw = self.client.get(self._key(id_hash))
-        if raw is None:
-            return None
+        raw = {k.decode(): v.decode() for k, v in self.client.hgetall(self._key(id_hash)).items()}
         try:
-            doc = json.loads(raw)
-            return SessionRecord(data=dict(doc["data"]), username=doc["username"],
-                                 created_at=datetime.fromisoformat(doc["created_at"]),
-                                 last_seen_at=datetime.fromisoformat(doc["last_seen_at"]))
+            return SessionRecord(data=dict(json.loads(raw["data"])),
+                                 username=raw.get("username") or None,
+                                 created_at=datetime.fromisoformat(raw["created_at"]),
+                                 last_seen_at=datetime.fromisoformat(raw["last_seen_at"]))
         except (ValueError, KeyError, TypeError):
-            return None  # not a session this code wrote: treated as none
+            return None  # none, or not a session this code wrote: treated as none
 
     def save(self, id_hash: str, record: SessionRecord) -> None:
-        doc = {"data": record.data, "username": record.username,
-               "created_at": record.created_at.isoformat(),
-               "last_seen_at": record.last_seen_at.isoformat()}
-        pipe = self.client.pipeline()
-        pipe.set(self._key(id_hash), json.dumps(doc, ensure_ascii=False), ex=self.ttl)
+        key = self._key(id_hash)
+        pipe = self.client.pipeline()  # MULTI/EXEC: all or nothing
+        pipe.delete(key)
+        pipe.hset(key, mapping={"data": json.dumps(record.data, ensure_ascii=False),
+                                "username": record.username or "",
+                                "created_at": record.created_at.isoformat(),
+                                "last_seen_at": record.last_seen_at.isoformat()})
+        pipe.expire(key, self.ttl)
         if record.username:
             pipe.sadd(self._user_key(record.username), id_hash)
+            pipe.expire(self._user_key(record.username), self.ttl)
         pipe.execute()
 
     def touch(self, id_hash: str, at: datetime) -> None:
-        record = self.load(id_hash)
-        if record is not None:
-            self.save(id_hash, SessionRecord(record.data, record.username, record.created_at,
-                                             at))
+        """Record activity (never recreates a session deleted meanwhile)."""
+        self._touch(keys=[self._key(id_hash)],
+                    args=[at.isoformat(), self.ttl, f"{self.prefix}user-sessions:"])
 
     def delete(self, id_hash: str) -> None:
-        record = self.load(id_hash)
+        key = self._key(id_hash)
+        username = self.client.hget(key, "username")
         pipe = self.client.pipeline()
-        pipe.delete(self._key(id_hash))
-        if record is not None and record.username:
-            pipe.srem(self._user_key(record.username), id_hash)
+        pipe.delete(key)
+        if username:
+            pipe.srem(self._user_key(username.decode()), id_hash)
         pipe.execute()
 
     def delete_user(self, username: str) -> int:
-        ids = [m.decode() if isinstance(m, bytes) else str(m)
-               for m in self.client.smembers(self._user_key(username))]
+        ids = [m.decode() for m in self.client.smembers(self._user_key(username))]
         ended = 0
         for id_hash in ids:
             ended += int(self.client.delete(self._key(id_hash)))

@@ -71,6 +71,8 @@ def test_session_round_trip_touch_and_delete(session_backend: Any) -> None:
     assert session_backend.load("a" * 64).last_seen_at == T0 + timedelta(minutes=5)
     session_backend.delete("a" * 64)
     assert session_backend.load("a" * 64) is None
+    session_backend.touch("a" * 64, T0 + timedelta(minutes=6))  # a late touch: still gone
+    assert session_backend.load("a" * 64) is None
 
 
 def test_all_sessions_of_a_user_end_together(session_backend: Any) -> None:
