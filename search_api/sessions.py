@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 import secrets
 import threading
 from collections.abc import Callable
@@ -44,8 +45,8 @@ log = logging.getLogger(__name__)
 
 TOUCH_EVERY = timedelta(seconds=60)
 """A session read without change records its activity at most this often."""
-MAX_COOKIE = 100
-"""Longer cookie values are not ids this service made: ignored unread."""
+SESSION_ID = re.compile(r"[A-Za-z0-9_-]{20,100}")
+"""What an id this service made looks like; other cookie values are ignored unread."""
 REVIEWER_KEY = "reviewer"
 """The session key holding the signed-in reviewer's name."""
 
@@ -107,7 +108,7 @@ class ServerSessionInterface(SessionInterface):
         cookie = request.cookies.get(self.get_cookie_name(app))
         if not cookie:
             return ServerSession()
-        if len(cookie) > MAX_COOKIE:
+        if not SESSION_ID.fullmatch(cookie):
             return ServerSession(had_cookie=True)
         key = id_hash(cookie)
         record = self.backend.load(key)
