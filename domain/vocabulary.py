@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.calendar import WorkCalendar
+from domain.links import unsafe_scheme
 
 
 @dataclass(frozen=True)
@@ -157,6 +158,11 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             kwargs["short_name"] = str(item.get("short_name") or "")
             kwargs["contact_email"] = str(item.get("contact_email") or "")
             kwargs["contact_phone"] = str(item.get("contact_phone") or "")
+            for key in ("contact_email", "contact_phone"):
+                scheme = unsafe_scheme(kwargs[key])
+                if scheme is not None:
+                    raise VocabularyError(f"{kind}[{index}] ({code}): {key} is a {scheme[:20]}: "
+                                          "link; give an e-mail address or a telephone number")
         if factory is Frequency:
             for key in ("max_age_days", "max_age_working_days"):
                 value = item.get(key)

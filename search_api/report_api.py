@@ -114,7 +114,8 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
     due = verification.due(report)
     reporter = {"name": values["reporter_name"], "contact": values["reporter_contact"]}
     messages = report_mail.received_messages(
-        report, due, reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])))
+        report, due, reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])),
+        provisional=verification.provisional(report))
     try:
         service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
                               messages=messages)
@@ -137,6 +138,7 @@ def receipt_body(filed: FiledReport) -> dict[str, Any]:
             "kind_name": report.kind.label, "dataset_id": report.dataset_id,
             "department": report.department, "received": report.received.isoformat(),
             "due": filed.due.isoformat() if filed.due else None,
+            "provisional": service.verification().provisional(report),
             "notice": BUSINESS_NOT_REFUSED, "message": RECEIVED_MESSAGE}
 
 

@@ -66,7 +66,8 @@ def status_body(req: Request) -> dict[str, Any]:
     on = service.today()
     deadlines = [{"what": d.what, "name": labels_zh.PERIODS.get(d.what, d.what),
                   "due": d.due.isoformat() if d.due else None, "status": d.status,
-                  "basis": d.basis} for d in service.procedure().deadlines(req, on)]
+                  "basis": d.basis, "provisional": d.provisional}
+                 for d in service.procedure().deadlines(req, on)]
     events = [{"on": e.on.isoformat(), "kind": e.kind, "name": labels_zh.EVENTS.get(e.kind, e.kind),
                "text": e.data.get("reasons") or e.data.get("reason") or e.data.get("question")
                or e.data.get("text") or ""}
