@@ -31,7 +31,12 @@ def _end_sessions(store: Any, config: dict[str, object], username: str) -> int:
     has deleted its own already); how many were left."""
     from search_api.shared_state import session_backend
 
-    return session_backend(config, store).delete_user(username)
+    try:
+        return session_backend(config, store).delete_user(username)
+    except RuntimeError as exc:  # Redis configured but down
+        raise click.ClickException(
+            f"the change is saved and {username}'s sessions are refused from now on, but "
+            f"their stored sessions could not be deleted: {exc}") from None
 
 
 def _department_codes(config: dict[str, object]) -> list[str]:

@@ -54,17 +54,25 @@ return 1
 
 
 def connect(url: str) -> Any:
-    """A Redis client for ``url`` (``redis://host:port/db``).
+    """A Redis client for ``url`` (``redis://host:port/db``), checked with a PING.
 
     Raises:
-        RuntimeError: the ``redis`` package is not installed.
+        RuntimeError: the ``redis`` package is not installed, or the server
+            does not answer (the service does not start half-working).
     """
     try:
         import redis
     except ImportError as exc:  # pragma: no cover - depends on the installation
         raise RuntimeError("REDIS_URL is set but the redis package is not installed: "
                            "pip install redis") from exc
-    return redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    client = redis.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
+    try:
+        client.ping()
+    except redis.RedisError as exc:
+        raise RuntimeError(f"REDIS_URL is set but Redis does not answer there "
+                           f"({type(exc).__name__}: {exc}); start it or unset REDIS_URL "
+                           "to keep sessions and rate limits in the database") from exc
+    return client
 
 
 class RedisSessions:

@@ -168,3 +168,11 @@ def test_counters_hold_under_concurrent_workers(counters: Any, url: str) -> None
     if other is not None:
         other.close()
     assert len(allowed) == 40 and allowed.count(True) == 10
+
+
+def test_an_unreachable_redis_stops_start_up_with_a_sentence() -> None:
+    pytest.importorskip("redis")
+    from search_api.redis_backends import connect
+
+    with pytest.raises(RuntimeError, match="Redis does not answer"):
+        connect("redis://127.0.0.1:1/0")  # nothing listens on port 1
