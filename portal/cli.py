@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 import click
 
 from domain.problems import Problem, Severity
+from portal import user_commands
 from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
@@ -460,28 +461,8 @@ def new_key() -> None:
     click.echo(make_key())
 
 
-@main.group()
-def user() -> None:
-    """Reviewer accounts."""
-
-
-@user.command(name="add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(
-    ["authority_reviewer", "department_reviewer", "department_head", "auditor"]))
-@click.option("--department", help="Department code (required for department roles).")
-@click.password_option(help="Password (asked twice when not given).")
-def user_add(username: str, role: str, department: str | None, password: str) -> None:
-    """Add a reviewer with an argon2-hashed password."""
-    if role.startswith("department_") and not department:
-        raise click.ClickException(f"{role} needs --department CODE (a code of vocabularies.yaml)")
-    if len(password) < 10:
-        raise click.ClickException("use a password of at least 10 characters")
-    store, _ = _store_and_config()
-    store.migrate()  # type: ignore[attr-defined]
-    store.add_user(username, password, role, department, at=_utc_now())  # type: ignore[attr-defined]
-    click.echo(f"reviewer {username} added ({role}{', ' + department if department else ''})",
-               err=True)
+# portal user add | list | disable | enable | reset-password
+main.add_command(user_commands.user)
 
 
 @main.group()

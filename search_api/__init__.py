@@ -37,6 +37,7 @@ from search_api import (
     search_views,
     security,
     service,
+    shared_state,
     statistics_api,
     text_guard,
 )
@@ -74,6 +75,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
     security.install(app)
+    shared_state.install(app)  # server-side sessions, shared rate limits
     headers.install(app)
     # Every date counted through a year without its holiday notice is marked 暂定.
     app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT

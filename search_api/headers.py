@@ -62,13 +62,9 @@ def _is_service_page() -> bool:
 
 def install(app: Flask) -> None:
     """Expose ``csp_nonce()`` to templates and add the headers to every answer."""
+    # Cookie flags (HttpOnly, SameSite=Lax, Secure under https) are set where
+    # the session cookie is made: search_api.sessions.install.
     https = str(app.config.get("PUBLIC_SITE_URL") or "").lower().startswith("https://")
-    if https:  # the session cookie never travels over plain http
-        app.config["SESSION_COOKIE_SECURE"] = True
-    # Flask's default is None (no SameSite attribute), so a setdefault never
-    # applies: Lax unless PORTAL_SESSION_COOKIE_SAMESITE chose otherwise.
-    if not app.config.get("SESSION_COOKIE_SAMESITE"):
-        app.config["SESSION_COOKIE_SAMESITE"] = "Lax"
 
     @app.context_processor
     def _nonce_global() -> dict[str, object]:

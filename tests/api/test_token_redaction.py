@@ -51,8 +51,10 @@ def test_redact(line: str, expected: str) -> None:
 
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+    # Plain HTTP on loopback: a site published over http (with an https
+    # address the session cookie is Secure, and `requests` keeps it off http).
     config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: NOW,
-              "RATE_SECRET_ATTEMPTS": 1000}
+              "RATE_SECRET_ATTEMPTS": 1000, "PUBLIC_SITE_URL": "http://127.0.0.1/"}
     index_catalog(config)
     application_ = create_app(config)
     store = application_.extensions["portal_store"]
