@@ -29,7 +29,7 @@ from flask import (
 
 from domain.calendar import CalendarYearMissing
 from domain.request_records import Actor, Request
-from domain.request_states import Action, EventKind, ProcedureError, Role, State
+from domain.request_states import Action, DeliveryMethod, EventKind, ProcedureError, Role, State
 from domain.requests import Procedure
 from search_api import labels_zh, refusals, service
 from search_api.applications import form_text
@@ -144,6 +144,7 @@ def detail(number: str) -> Any:
                            labels=labels_zh, deadlines=proc.deadlines(req, on),
                            actions={str(a) for a in actions}, on=on, on_paper=on_paper,
                            veto=proc.third_party_veto,
+                           offered=req.application.offered or tuple(DeliveryMethod),
                            unanswered=[p for p in req.current_parties if p.answer is None])
 
 

@@ -335,6 +335,47 @@ def test_approve_needs_a_scope_and_a_known_delivery_method() -> None:
     assert done.decision is not None and done.decision.delivery_method is DeliveryMethod.SANDBOX
 
 
+# A dataset whose descriptor says 接口调用、数据沙箱 and 原始明细不得带出 (the
+# sample's dsj-0001): the applicant cannot ask for, and a reviewer cannot
+# approve, a download.
+API_AND_SANDBOX = (DeliveryMethod.API, DeliveryMethod.SANDBOX)
+
+
+def test_a_method_the_dataset_does_not_offer_cannot_be_asked_for() -> None:
+    p = procedure()
+    wrong = application(offered=API_AND_SANDBOX, delivery_method=DeliveryMethod.DOWNLOAD)
+    with pytest.raises(ApplicationIncomplete) as caught:
+        p.submit(wrong, number="GZ-2026-0001", on=date(2026, 3, 2), actor=APPLICANT)
+    assert caught.value.problems == ("该数据集不提供所选的获取方式，请选择：接口调用、数据沙箱。",)
+    right = application(offered=API_AND_SANDBOX, delivery_method=DeliveryMethod.SANDBOX)
+    assert p.submit(right, number="GZ-2026-0001", on=date(2026, 3, 2), actor=APPLICANT)
+
+
+def test_a_method_the_dataset_does_not_offer_cannot_be_approved() -> None:
+    p = procedure()
+    req = p.forward(p.submit(application(offered=API_AND_SANDBOX), number="GZ-2026-0001",
+                             on=date(2026, 3, 2), actor=APPLICANT),
+                    actor=AUTHORITY, on=date(2026, 3, 2))
+    with pytest.raises(RuleViolation) as caught:
+        p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                  delivery_method="download")
+    assert caught.value.code == "delivery-method-not-offered"
+    assert caught.value.params == {"allowed": "接口调用、数据沙箱"}
+    for method in API_AND_SANDBOX:
+        done = p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                         delivery_method=method)
+        assert done.decision is not None and done.decision.delivery_method is method
+
+
+def test_a_request_filed_before_offers_were_recorded_allows_every_method() -> None:
+    p = procedure()
+    req = forwarded(p)
+    assert req.application.offered == ()
+    done = p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                     delivery_method="download")
+    assert done.decision is not None and done.decision.delivery_method is DeliveryMethod.DOWNLOAD
+
+
 def test_deliver_then_report_use() -> None:
     p = procedure()
     req = p.deliver(approved(p), actor=SYSTEM, on=date(2026, 3, 6), reference="api-key-17")

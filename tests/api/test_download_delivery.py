@@ -18,7 +18,7 @@ from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_review_flow import Clock, act, app, clock, sign_in  # noqa: F401
 from tests.conftest import REPO
 
-SOURCE = next((REPO / "datasets" / "rsj-0002" / "data").glob("*.csv")).read_bytes()
+SOURCE = next((REPO / "datasets" / "rsj-0003" / "data").glob("*.csv")).read_bytes()
 
 
 def delivered(app: Flask) -> tuple[FlaskClient, str, str]:  # noqa: F811
@@ -73,7 +73,7 @@ def test_the_link_leads_to_token_free_urls_and_counts_downloads(
     downloads = [r for r in store.audit_records(number) if r.action == "download"]
     assert len(downloads) == MAX_USES + 1
     assert downloads[0].actor == f"applicant:{number}"
-    assert json.loads(downloads[0].detail) == {"dataset": "rsj-0002",
+    assert json.loads(downloads[0].detail) == {"dataset": "rsj-0003",
                                                "resource": path.rsplit("/", 1)[1]}
 
 

@@ -21,7 +21,7 @@ from tests.api.test_review_flow import app, clock, sign_in  # noqa: F401
 NAME, CONTACT = "张先生MARKNAME", "13912345678"
 PUBLIC_PAGES = ("/demands", "/suggestions", "/showcase", "/register", "/api/v1/demands",
                 "/api/v1/suggestions", "/api/v1/reuses", "/api/v1/datasets/jtj-0001/reuses",
-                "/api/v1/datasets/rsj-0002/reuses", "/api/v1/register",
+                "/api/v1/datasets/rsj-0003/reuses", "/api/v1/register",
                 "/api/v1/statistics/participation")
 
 
