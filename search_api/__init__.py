@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from search_api import (
+    chrome,
     ckan,
     consult_views,
     delivery_views,
@@ -68,6 +69,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     service.install(app)
     security.install(app)
+    chrome.install(app)
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
