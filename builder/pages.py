@@ -37,10 +37,36 @@ class ResourceView:
     title: str
     description: str
     fields: list[dict[str, str]]
-    preview_header: list[str] = field(default_factory=list)
+    # Column headings of the preview: {"title": 中文名称, "name": field name}.
+    preview_header: list[dict[str, str]] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
     downloads: list[DownloadFile] = field(default_factory=list)
     snippets: list[dict[str, str]] = field(default_factory=list)
+
+
+# Frictionless' default spellings of a boolean (Table Schema trueValues /
+# falseValues), shown to people as 是/否.
+_TRUE = frozenset({"true", "True", "TRUE", "1"})
+_FALSE = frozenset({"false", "False", "FALSE", "0"})
+
+
+def readable_preview(resource_fields: list[dict[str, str]], header: list[str],
+                     rows: list[list[str]]) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """The preview as people read it: each column headed by its Chinese title
+    (the field name stays as secondary text; a column without a title keeps
+    its name) and boolean cells as 是/否. Other cells are left as they are."""
+    by_name = {f["name"]: f for f in resource_fields}
+    columns = [{"title": (by_name.get(h) or {}).get("title") or h, "name": h} for h in header]
+    booleans = [(by_name.get(h) or {}).get("type") == "boolean" for h in header]
+    readable = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            if i < len(booleans) and booleans[i]:
+                cell = "是" if cell in _TRUE else "否" if cell in _FALSE else cell
+            cells.append(cell)
+        readable.append(cells)
+    return columns, readable
 
 
 def snippets(portal: PortalInfo, record: dict[str, Any], csv_name: str) -> list[dict[str, str]]:

@@ -319,3 +319,19 @@ def test_without_build_state_stale_data_files_are_still_removed(tmp_path: Path,
     descriptor.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     run_build(catalog_copy, out)
     assert sorted(p.name for p in (out / "datasets" / "jtj-0001").iterdir()) == ["index.html"]
+
+
+def test_preview_columns_are_headed_by_chinese_titles_and_booleans_read_yes_no() -> None:
+    from builder.pages import readable_preview
+
+    fields = [{"name": "stop_name", "title": "站点名称", "type": "string"},
+              {"name": "shelter", "title": "有无候车亭", "type": "boolean"},
+              {"name": "note", "title": "", "type": "string"}]
+    columns, rows = readable_preview(fields, ["stop_name", "shelter", "note"],
+                                     [["人民广场", "true", "true"], ["东站", "0", "1"],
+                                      ["西站", "", "x"]])
+    assert columns == [{"title": "站点名称", "name": "stop_name"},
+                       {"title": "有无候车亭", "name": "shelter"},
+                       {"title": "note", "name": "note"}]
+    # Only the boolean column changes; an empty cell stays empty.
+    assert rows == [["人民广场", "是", "true"], ["东站", "否", "1"], ["西站", "", "x"]]
