@@ -82,6 +82,9 @@ class BuildConfig:
     # Error reports unanswered past their deadline, per dataset id, from the
     # request service (a quality criterion); None: not known to this build.
     overdue_reports: Mapping[str, int] | None = None
+    # Downloads counted by the request service per dataset (--service-db),
+    # shown on dataset pages and used to sort the catalogue; None: unknown.
+    download_counts: Mapping[str, int] | None = None
     # Full frictionless validation (~10 ms per table); the fast built-in type
     # check runs either way. `portal check` always uses frictionless.
     validate: bool = False
@@ -294,6 +297,9 @@ class _Builder:
             d, catalog.vocab, cfg.today, portal_has_terms=has_terms,
             overdue_reports=None if overdue is None else overdue.get(d.identifier, 0))
             for d in catalog.published()}
+        if cfg.download_counts is not None:
+            for identifier, record in records.items():
+                record["download_count"] = cfg.download_counts.get(identifier, 0)
         record_list = sorted(records.values(), key=lambda r: r["id"])
         old = self.old_state.get("datasets", {})
         download_count = expected_download_count(catalog)

@@ -134,6 +134,9 @@ def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[
         "report_url": f"{service}/report/{record['id']}",
         "answers_api": f"{dataset_api}/reports",
         "reuses_api": f"{dataset_api}/reuses",
+        # All downloads the service counted (the default window is one year).
+        "downloads_api": f"{portal.search_api_url.rstrip('/') or service}/api/v1/statistics/"
+                         f"downloads?dataset={record['id']}&from=2000-01-01",
         "freshness_label": FRESHNESS_LABELS[record["freshness"]],
         "provision_labels": [Provision(p).label for p in record["provision"]],
         "type_labels": TYPE_LABELS,

@@ -88,7 +88,8 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Then load the new catalog.json into the search engine (portal index).")
 @click.option("--service-db", envvar="PORTAL_DATABASE_URL", metavar="URL",
               help="Database of the request service (default: $PORTAL_DATABASE_URL): the "
-                   "quality score then counts error reports unanswered past their deadline.")
+                   "quality score then counts error reports unanswered past their deadline, and "
+                   "dataset pages show download counts.")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
@@ -111,7 +112,8 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
     cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=day,
                       cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
                       search_api_url=search_url, validate=use_frictionless, progress=progress,
-                      overdue_reports=_overdue_reports(service_db, day) if service_db else None)
+                      overdue_reports=_overdue_reports(service_db, day) if service_db else None,
+                      download_counts=_download_counts(service_db) if service_db else None)
     try:
         result = run_build(cfg)
     except BuildFailed as exc:
@@ -150,6 +152,25 @@ def _overdue_reports(url: str, day: date) -> dict[str, int]:
     except CalendarYearMissing as exc:
         raise click.ClickException(f"{exc}; add the calendar file, or build without "
                                    "--service-db") from exc
+    finally:
+        store.close()
+
+
+def _download_counts(url: str) -> dict[str, int]:
+    """All downloads counted per dataset in the request service's database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from search_api.store import Store
+    from search_api.store.download_store import DownloadStore
+
+    store = Store.open(url)
+    try:
+        return dict(DownloadStore(store).totals().by_dataset)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read download counts from the service database "
+            f"({exc.__class__.__name__}); run `portal db upgrade` there, or build without "
+            "--service-db") from exc
     finally:
         store.close()
 
