@@ -131,6 +131,8 @@ class Procedure(ProcedureBase):
 
     def submit(self, application: Application, *, number: str, on: date, actor: Actor) -> Request:
         """A new request received on ``on``; the normative review clock starts.
+        The authority is told, and the applicant too when an e-mail address
+        was given (a confirmation with the receipt number and due date).
 
         Raises:
             RoleNotAllowed: ``actor`` is neither the applicant nor the system.
@@ -178,7 +180,7 @@ class Procedure(ProcedureBase):
             "identity": mask_identity(a.identity_kind, a.identity_number),
             "delivery_method": str(a.delivery_method),
             "review_due": self._iso(clock.due(self.calendar)),
-        }, notify=("authority",))
+        }, notify=("authority", "applicant") if a.email.strip() else ("authority",))
         return Request(number=number, application=application, state=State.SUBMITTED,
                        received=on, review_clock=clock, events=(event,))
 

@@ -33,6 +33,7 @@ from domain.request_states import Action, DeliveryMethod, EventKind, ProcedureEr
 from domain.requests import Procedure
 from search_api import labels_zh, refusals, service
 from search_api.applications import form_text
+from search_api.public_names import public_link
 from search_api.security import new_secret, rate_limit
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 
@@ -265,7 +266,8 @@ def act(number: str, action: str) -> Any:
         flash("该申请刚被其他人更新，请查看最新状态后重新操作。", "error")
     else:
         for _, name, token in form.links:
-            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）："
-                  f"{request.host_url}consult/{token}", "info")
+            # PUBLIC_SITE_URL, never the request's Host header (a client's choice).
+            link = public_link(current_app.config, f"/consult/{token}") or f"/consult/{token}"
+            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）：{link}", "info")
         flash("操作已完成。", "success")
     return redirect(url_for("review.detail", number=number))

@@ -164,7 +164,8 @@ def test_submit_starts_the_normative_review_and_masks_the_identity() -> None:
     assert req.review_clock == Clock.start(date(2025, 9, 26), 5)
     assert req.application.identity_number == ID_NUMBER  # normalised
     event = req.events[0]
-    assert event.kind is EventKind.SUBMITTED and event.notify == ("authority",)
+    # An e-mail was given: the applicant gets a confirmation too (issue 10).
+    assert event.kind is EventKind.SUBMITTED and event.notify == ("authority", "applicant")
     assert event.data["identity"] == "110105********002X"
     assert event.data["review_due"] == "2025-10-10"
     assert ID_NUMBER not in repr(req) and "13812345678" not in repr(req)
@@ -339,6 +340,12 @@ def test_approve_needs_a_scope_and_a_known_delivery_method() -> None:
 # sample's dsj-0001): the applicant cannot ask for, and a reviewer cannot
 # approve, a download.
 API_AND_SANDBOX = (DeliveryMethod.API, DeliveryMethod.SANDBOX)
+
+
+def test_no_confirmation_is_queued_without_an_e_mail_address() -> None:
+    req = procedure().submit(application(email=""), number="N-1", on=date(2026, 3, 2),
+                             actor=APPLICANT)
+    assert req.events[0].notify == ("authority",)
 
 
 def test_a_method_the_dataset_does_not_offer_cannot_be_asked_for() -> None:
