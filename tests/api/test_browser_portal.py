@@ -49,6 +49,13 @@ _VISIBLE_TEXT = """() => {
 }"""
 
 
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    """One Chromium for the module (about 3 s a launch)."""
+    with chromium() as launched:
+        yield launched
+
+
 @pytest.fixture
 def database_url(tmp_path: Path) -> Iterator[str]:
     yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
@@ -90,66 +97,102 @@ def _plain_words_problems(texts: list[str]) -> list[str]:
     return problems
 
 
-def test_every_page_reaches_every_section_in_plain_words(live_server: str) -> None:
+def test_every_page_reaches_every_section_in_plain_words(live_server: str, browser: Any) -> None:
     problems: list[str] = []
     checked: dict[str, int] = {}
-    with chromium() as browser:
-        for viewport, phone in ((DESKTOP, False), (PHONE, True)):
-            context = browser.new_context(viewport=viewport)
-            page = context.new_page()
-            for path in PAGES:
-                response = page.goto(live_server + path)
-                assert response is not None and response.status == 200, path
-                page.wait_for_load_state("networkidle")
-                title = page.title()
-                assert title.endswith("云河市公共数据开放平台"), (path, title)
-                assert page.locator("header.md-header").count() == 1, f"{path}: another header"
-                assert page.locator("link[rel=icon]").count() == 1, path
-                description = page.locator("meta[name=description]").get_attribute("content")
-                assert description and "PORTALSHELL" not in description, path
-                footer = page.locator("footer").inner_text()
-                assert "云河市大数据发展管理局" in footer and "Material" not in footer, path
-                if not phone:
-                    problems += [f"{path}: {p}" for p in
-                                 _plain_words_problems(page.evaluate(_VISIBLE_TEXT))]
-                menu = _menu(page, phone)
-                missing = [s for s in SECTIONS if s not in menu]
-                assert not missing, f"{path} at {viewport['width']} px: no {missing} in {menu}"
-                for label in SECTIONS:
-                    href = page.evaluate("h => new URL(h, location.href).href", menu[label])
-                    if href not in checked:
-                        checked[href] = page.request.get(href).status
-                    assert checked[href] == 200, f"{label} → {href}: {checked[href]}"
-            context.close()
+    for viewport, phone in ((DESKTOP, False), (PHONE, True)):
+        context = browser.new_context(viewport=viewport)
+        page = context.new_page()
+        for path in PAGES:
+            response = page.goto(live_server + path)
+            assert response is not None and response.status == 200, path
+            page.wait_for_load_state("networkidle")
+            title = page.title()
+            assert title.endswith("云河市公共数据开放平台"), (path, title)
+            assert page.locator("header.md-header").count() == 1, f"{path}: another header"
+            assert page.locator("link[rel=icon]").count() == 1, path
+            description = page.locator("meta[name=description]").get_attribute("content")
+            assert description and "PORTALSHELL" not in description, path
+            footer = page.locator("footer").inner_text()
+            assert "云河市大数据发展管理局" in footer and "Material" not in footer, path
+            if not phone:
+                problems += [f"{path}: {p}" for p in
+                             _plain_words_problems(page.evaluate(_VISIBLE_TEXT))]
+            menu = _menu(page, phone)
+            missing = [s for s in SECTIONS if s not in menu]
+            assert not missing, f"{path} at {viewport['width']} px: no {missing} in {menu}"
+            for label in SECTIONS:
+                href = page.evaluate("h => new URL(h, location.href).href", menu[label])
+                if href not in checked:
+                    checked[href] = page.request.get(href).status
+                assert checked[href] == 200, f"{label} → {href}: {checked[href]}"
+        context.close()
     assert not problems, "\n".join(problems)
 
 
-def test_phone_catalogue_shows_the_first_result_above_the_fold(live_server: str) -> None:
-    with chromium() as browser:
-        context = browser.new_context(viewport=PHONE)
-        page = context.new_page()
-        page.goto(live_server + "/catalog/")
-        page.wait_for_selector("#pt-result-list li")
-        first = page.locator("#pt-result-list li").first.bounding_box()
-        assert first is not None and first["y"] + first["height"] <= PHONE["height"], first
-        assert "左侧" not in page.locator("article").inner_text()
-        # The filters are folded away, one tap opens them.
-        assert not page.locator("#pt-facets fieldset").first.is_visible()
-        page.locator("#pt-filter-box > summary").click()
-        page.get_by_label("有条件开放").check()
-        page.wait_for_function("location.search.includes('open_type=conditional')")
-        assert "已选 1 项" in page.locator("#pt-filter-box > summary").inner_text()
-        # Sorting by name (Chinese collation) reorders the list.
-        page.select_option("#pt-sort", "name")
-        page.wait_for_function("location.search.includes('sort=name')")
-        titles = page.locator("#pt-result-list li a.pt-item-title").all_inner_texts()
-        assert len(titles) == 7
-        assert titles == page.evaluate(
-            "ts => ts.slice().sort(new Intl.Collator('zh-CN').compare)", titles)
-        context.close()
-        desktop = browser.new_context(viewport=DESKTOP)
-        wide = desktop.new_page()
-        wide.goto(live_server + "/catalog/")
-        wide.wait_for_selector("#pt-result-list li")
-        assert wide.locator("#pt-facets fieldset").first.is_visible()
-        desktop.close()
+def test_phone_catalogue_shows_the_first_result_above_the_fold(live_server: str,
+                                                              browser: Any) -> None:
+    context = browser.new_context(viewport=PHONE)
+    page = context.new_page()
+    page.goto(live_server + "/catalog/")
+    page.wait_for_selector("#pt-result-list li")
+    first = page.locator("#pt-result-list li").first.bounding_box()
+    assert first is not None and first["y"] + first["height"] <= PHONE["height"], first
+    assert "左侧" not in page.locator("article").inner_text()
+    # The filters are folded away, one tap opens them.
+    assert not page.locator("#pt-facets fieldset").first.is_visible()
+    page.locator("#pt-filter-box > summary").click()
+    page.get_by_label("有条件开放").check()
+    page.wait_for_function("location.search.includes('open_type=conditional')")
+    assert "已选 1 项" in page.locator("#pt-filter-box > summary").inner_text()
+    # Sorting by name (Chinese collation) reorders the list.
+    page.select_option("#pt-sort", "name")
+    page.wait_for_function("location.search.includes('sort=name')")
+    titles = page.locator("#pt-result-list li a.pt-item-title").all_inner_texts()
+    assert len(titles) == 7
+    assert titles == page.evaluate(
+        "ts => ts.slice().sort(new Intl.Collator('zh-CN').compare)", titles)
+    context.close()
+    desktop = browser.new_context(viewport=DESKTOP)
+    wide = desktop.new_page()
+    wide.goto(live_server + "/catalog/")
+    wide.wait_for_selector("#pt-result-list li")
+    assert wide.locator("#pt-facets fieldset").first.is_visible()
+    desktop.close()
+
+
+_CHART_TEXT = """() => [...document.querySelectorAll('svg.pt-chart')].map(svg => {
+  const box = svg.getBoundingClientRect();
+  return [...svg.querySelectorAll('text')].map(t => {
+    const r = t.getBoundingClientRect();
+    return {text: t.textContent, size: parseFloat(getComputedStyle(t).fontSize) *
+              (box.width / svg.viewBox.baseVal.width),
+            inside: r.left >= box.left - 0.5 && r.right <= box.right + 0.5 &&
+                    r.top >= box.top - 0.5 && r.bottom <= box.bottom + 0.5,
+            onScreen: r.right <= window.innerWidth};
+  });
+})"""
+
+
+@pytest.mark.parametrize("viewport", [PHONE, DESKTOP], ids=["390", "1366"])
+def test_statistics_charts_are_readable_with_their_numbers_beside(
+        live_server: str, browser: Any, viewport: dict[str, int]) -> None:
+    context = browser.new_context(viewport=viewport)
+    page = context.new_page()
+    page.goto(live_server + "/statistics/")
+    charts = page.evaluate(_CHART_TEXT)
+    assert len(charts) == 3
+    for texts in charts:
+        assert texts
+        small = [t for t in texts if t["size"] < 12]
+        assert not small, small[:3]
+        assert all(t["inside"] and t["onScreen"] for t in texts), [
+            t for t in texts if not (t["inside"] and t["onScreen"])][:3]
+    # Each chart has its numbers in a table beside (or under) it, and bars tooltips.
+    assert page.locator(".pt-chart-pair").count() == 3
+    assert page.locator(".pt-chart-pair table.pt-table").count() == 3
+    tooltips = page.locator("svg.pt-chart rect title").all_text_contents()
+    assert tooltips and all(re.search(r"：\S+ \d+个$", t) for t in tooltips), tooltips[:3]
+    header = page.locator(".pt-chart-pair table.pt-table th").first
+    assert header.evaluate("th => getComputedStyle(th).backgroundColor") != "rgba(0, 0, 0, 0)"
+    context.close()
