@@ -59,7 +59,8 @@ def test_dataset_page_shows_metadata_dictionary_preview_and_downloads(minimal_si
     preview = [td.get_text(strip=True) for td in page.select(".pt-preview td")]
     assert "人民广场" in preview
     links = {a["href"] for a in page.select("table.pt-downloads a")}
-    assert links == {"bus-stops.csv", "bus-stops.excel.csv", "bus-stops.json"}
+    assert links == {"bus-stops.csv", "bus-stops.excel.csv", "bus-stops.json", "bus-stops.xlsx"}
+    assert re.search(r"共 \d+ 行、\d+ 列", page.select_one(".pt-table-size").get_text())
     hashes = [code.get_text() for code in page.select("code.pt-hash")]
     assert all(len(h) == 64 for h in hashes)
     snippets = page.select("pre.pt-snippet code")
@@ -335,3 +336,17 @@ def test_preview_columns_are_headed_by_chinese_titles_and_booleans_read_yes_no()
                        {"title": "note", "name": "note"}]
     # Only the boolean column changes; an empty cell stays empty.
     assert rows == [["人民广场", "是", "true"], ["东站", "否", "1"], ["西站", "", "x"]]
+
+
+def test_each_open_table_has_an_xlsx_with_chinese_titles_and_typed_cells(
+        minimal_site: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(minimal_site / "datasets" / "jtj-0001" / "bus-stops.xlsx")
+    rows = list(book.active.iter_rows(values_only=True))
+    csv_rows = (minimal_site / "datasets" / "jtj-0001" / "bus-stops.csv").read_text(
+        encoding="utf-8").splitlines()
+    assert len(rows) == len(csv_rows)  # header + every row
+    assert "站点名称" in rows[0]
+    numbers = [v for row in rows[1:] for v in row if isinstance(v, int | float)]
+    assert numbers, "numeric columns are stored as numbers"
