@@ -368,7 +368,8 @@ class _Builder:
             site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat()),
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
-            strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal))
+            strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
+            extra_files=site_pages.theme_files(catalog))
 
     def copy_theme_output(self) -> None:
         staged = self.cache / "theme" / "site"

@@ -16,7 +16,7 @@ from typing import Any
 
 import orjson
 
-from builder import feeds, pages, statistics
+from builder import announcements, feeds, pages, statistics
 from builder.downloads import safe_filename
 from builder.render import render
 from builder.theme import NavPage, Shell
@@ -55,6 +55,16 @@ def service_link(portal: PortalInfo, path: str) -> str:
     """``path`` of the request service: on its own host when it has one,
     else on the site's host (`portal serve` serves both)."""
     return portal.request_service_url.rstrip("/") + path
+
+
+def theme_files(catalog: Catalog) -> dict[str, str]:
+    """Files published beside the theme's pages: the notices' Atom feed.
+
+    Raises:
+        builder.announcements.NoticeError: a notice file cannot be read.
+    """
+    notices = announcements.load_notices(catalog.root)
+    return {announcements.FEED_PATH: announcements.atom_feed(catalog.portal, notices)}
 
 
 def footer_text(portal: PortalInfo) -> str:
@@ -103,7 +113,8 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url),
                 description=f"{portal.name}开放数据和申请办理统计"),
         NavPage("announcements", "公告", render(
-            "announcements.html", root="../", notices=pages.announcements(records)),
+            "announcements.html", root="../", notices=pages.announcements(records),
+            general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(
             "guide.html", root="../", portal=portal, example_url=example_url),

@@ -17,7 +17,7 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -88,10 +88,10 @@ def _markdown(page: NavPage) -> str:
 
 
 def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
-               site_url: str, footer: str) -> str:
+               site_url: str, footer: str, extra_files: Mapping[str, str]) -> str:
     sha = hashlib.sha256()
     for part in (config_file.read_bytes(), site_name.encode(), site_url.encode(),
-                 footer.encode()):
+                 footer.encode(), json.dumps(sorted(extra_files.items())).encode()):
         sha.update(part)
     for asset in sorted(STATIC.iterdir()):
         sha.update(asset.read_bytes())
@@ -105,17 +105,19 @@ def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
 
 def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: Path,
                       site_name: str, site_url: str, strict: bool = True,
-                      footer: str = "") -> Shell:
+                      footer: str = "", extra_files: Mapping[str, str] | None = None) -> Shell:
     """Build ``pages`` with mkdocs into ``staging/site`` and return the shell.
 
     When the pages, the theme configuration and the assets are those of the
     previous run, its output is reused (mkdocs is not run). ``footer`` is
-    the text of every page's footer (plain text; escaped here).
+    the text of every page's footer (plain text; escaped here);
+    ``extra_files`` ({site path: text}) are published as they are.
 
     Raises:
         ThemeError: mkdocs reported an error (or a warning, when strict).
     """
-    key = _pages_key(pages, config_file, site_name, site_url, footer)
+    extra_files = extra_files or {}
+    key = _pages_key(pages, config_file, site_name, site_url, footer, extra_files)
     key_file, shell_file = staging / "key", staging / "shell.html"
     if key_file.is_file() and shell_file.is_file() and (staging / "site").is_dir() \
             and key_file.read_text(encoding="utf-8") == key:
@@ -143,6 +145,10 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         target.write_text(_markdown(page), encoding="utf-8")
         if page.in_nav:
             nav.append({page.title: f"{page.path}/index.md" if page.path else "index.md"})
+    for rel, text in extra_files.items():
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     shell = docs / SHELL_PATH / "index.md"
     shell.parent.mkdir(parents=True, exist_ok=True)
     shell.write_text(f"---\ntitle: {_TITLE_MARK}\ndescription: {_DESC_MARK}\n"

@@ -96,6 +96,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
           use_frictionless: bool, then_index: bool, service_db: str | None,
           quiet: bool) -> None:
     """Build the static portal from a catalogue."""
+    from builder.announcements import NoticeError
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
     from builder.theme import ThemeError
@@ -120,6 +121,8 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
         _print_problems(exc.problems, as_json=False)
         raise click.ClickException(f"{exc}; fix the errors above and build again") from exc
     except UnsafeOutput as exc:
+        raise click.ClickException(str(exc)) from exc
+    except NoticeError as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
         raise click.ClickException(f"{exc}; check mkdocs.yml") from exc
