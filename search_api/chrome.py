@@ -18,8 +18,10 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from markupsafe import Markup, escape
@@ -29,6 +31,7 @@ from domain.catalog import load_portal_info
 log = logging.getLogger(__name__)
 
 CHROME_FILE = "assets/service-chrome.json"
+CHINA = ZoneInfo("Asia/Shanghai")
 
 # The same entries as the static site's navigation, for the plain layout:
 # (label, path, on the site (True) or the service (False)).
@@ -132,6 +135,7 @@ def install(app: Flask) -> None:
     ``navigation`` and the portal's name: the built site's, else the
     catalogue's (portal.yaml), else the PORTAL_NAME setting."""
     catalog_name = _catalogue_name(str(app.config.get("CATALOG_DIR") or ""))
+    app.add_template_filter(beijing_time, "beijing")
 
     @app.context_processor
     def _layout() -> dict[str, Any]:
@@ -146,6 +150,14 @@ def install(app: Flask) -> None:
         elif catalog_name:
             values["portal_name"] = catalog_name
         return values
+
+
+def beijing_time(moment: datetime) -> str:
+    """A moment as people here read it: Beijing time, to the minute
+    (a naive value is taken as UTC, as the store keeps them)."""
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=UTC)
+    return moment.astimezone(CHINA).strftime("%Y-%m-%d %H:%M") + "（北京时间）"
 
 
 def _catalogue_name(catalog_dir: str) -> str:

@@ -125,3 +125,12 @@ def test_an_unknown_file_is_404(app: Flask) -> None:  # noqa: F811
     applicant, number, _ = delivered(app)
     get_link(applicant, number)
     assert applicant.get(f"/requests/{number}/files/no-such-file").status_code == 404
+
+
+def test_the_link_expiry_is_shown_in_beijing_time(app: Flask) -> None:  # noqa: F811
+    applicant, number, _ = delivered(app)
+    get_link(applicant, number)
+    page = applicant.get(f"/requests/{number}/files/").get_data(as_text=True)
+    # The clock is 2026-09-21 10:00 Beijing (02:00 UTC); 72 hours later.
+    assert "链接有效期至 2026-09-24 10:00（北京时间）" in page
+    assert "UTC" not in page
