@@ -144,12 +144,23 @@ def install(app: Flask) -> None:
         navigation = [(label, root + path if on_site else path)
                       for label, path, on_site in NAVIGATION]
         values: dict[str, Any] = {"chrome": chrome, "site_root": root,
-                                  "navigation": navigation}
+                                  "navigation": navigation, "dataset_title": _dataset_title}
         if chrome is not None:
             values["portal_name"] = chrome.name
         elif catalog_name:
             values["portal_name"] = catalog_name
         return values
+
+
+def _dataset_title(identifier: str) -> str:
+    """A dataset's title for the pages ("" when the index does not know it:
+    the page then shows the code)."""
+    engine = current_app.extensions.get("portal_engine")
+    try:
+        record = engine.get(identifier) if engine is not None else None
+    except Exception:  # an index being rebuilt: the code will do
+        return ""
+    return str((record or {}).get("title") or "")
 
 
 def beijing_time(moment: datetime) -> str:

@@ -209,6 +209,8 @@ def test_reuse_showcase_per_dataset_and_withdrawal(app: Flask, clock: Any) -> No
     showcase = client.get("/showcase").get_data(as_text=True)
     assert "&lt;script&gt;alert(1)&lt;/script&gt;公交地图" in showcase and "<script>alert" not in showcase
     assert 'href="https://example.org/bus-map" rel="nofollow noopener noreferrer ugc"' in showcase
+    # The dataset by its name, linked on the public site (issue 10).
+    assert '>公交站点信息</a>' in showcase and "datasets/jtj-0001/" in showcase
     assert NAME not in everything_public(app) and CONTACT not in everything_public(app)
     moderate(sign_in(app, "authority"), number, "withdraw", reason="链接失效")
     assert client.get("/api/v1/datasets/jtj-0001/reuses").get_json()["reuses"] == []
