@@ -350,3 +350,19 @@ def test_each_open_table_has_an_xlsx_with_chinese_titles_and_typed_cells(
     assert "站点名称" in rows[0]
     numbers = [v for row in rows[1:] for v in row if isinstance(v, int | float)]
     assert numbers, "numeric columns are stored as numbers"
+
+
+def test_guide_and_api_page_examples_read_a_real_csv(minimal_site: Path) -> None:
+    base = "https://data.test.example/"
+    for page in ("guide", "developers"):
+        html = (minimal_site / page / "index.html").read_text(encoding="utf-8")
+        urls = re.findall(r'pd\.read_csv\(&#34;([^&]+)&#34;\)|pd\.read_csv\("([^"]+)"\)', html)
+        found = [a or b for a, b in urls]
+        assert found, f"{page}: no pandas example"
+        for url in found:
+            assert url.startswith(base) and url.endswith(".csv"), url
+            assert (minimal_site / url[len(base):]).is_file(), url
+    api = (minimal_site / "developers" / "index.html").read_text(encoding="utf-8")
+    for path in ("/api/v1/search", "/api/3/action/package_search", "/api/3/action/package_show"):
+        assert path in api
+    assert "按行查询接口" in api
