@@ -24,7 +24,7 @@ from domain.vocabulary import Vocabularies
 FRESHNESS_LABELS = {f.value: f.label for f in Freshness}
 OPEN_TYPE_LABELS = {t.value: t.label for t in OpenType if t is not OpenType.NOT_OPEN}
 TYPE_LABELS = {
-    "string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔",
+    "string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否",
     "date": "日期", "datetime": "日期时间", "time": "时间", "year": "年份",
     "yearmonth": "年月", "geopoint": "坐标", "geojson": "地理要素", "object": "对象",
     "array": "数组", "duration": "时长", "any": "任意",
