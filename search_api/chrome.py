@@ -144,7 +144,8 @@ def install(app: Flask) -> None:
         navigation = [(label, root + path if on_site else path)
                       for label, path, on_site in NAVIGATION]
         values: dict[str, Any] = {"chrome": chrome, "site_root": root,
-                                  "navigation": navigation, "dataset_title": _dataset_title}
+                                  "navigation": navigation, "dataset_title": _dataset_title,
+                                  "department_name": _department_name}
         if chrome is not None:
             values["portal_name"] = chrome.name
         elif catalog_name:
@@ -161,6 +162,13 @@ def _dataset_title(identifier: str) -> str:
     except Exception:  # an index being rebuilt: the code will do
         return ""
     return str((record or {}).get("title") or "")
+
+
+def _department_name(code: str) -> str:
+    """A department's name from the catalogue, or its code when unknown."""
+    store = current_app.extensions.get("portal_store")
+    names = getattr(store, "names", None)
+    return (names.department(code) if names is not None else "") or code
 
 
 def beijing_time(moment: datetime) -> str:
