@@ -101,6 +101,9 @@ class BuildConfig:
     # Error reports unanswered past their deadline, per dataset id, from the
     # request service (a quality criterion); None: not known to this build.
     overdue_reports: Mapping[str, int] | None = None
+    # Downloads counted by the request service per dataset (--service-db),
+    # shown on dataset pages and used to sort the catalogue; None: unknown.
+    download_counts: Mapping[str, int] | None = None
     # Full frictionless validation (~10 ms per table); the fast built-in type
     # check runs either way. `portal check` always uses frictionless.
     validate: bool = False
@@ -349,6 +352,9 @@ class _Builder:
             d, catalog.vocab, cfg.today, portal_has_terms=has_terms,
             overdue_reports=None if overdue is None else overdue.get(d.identifier, 0))
             for d in catalog.published()}
+        if cfg.download_counts is not None:
+            for identifier, record in records.items():
+                record["download_count"] = cfg.download_counts.get(identifier, 0)
         record_list = sorted(records.values(), key=lambda r: r["id"])
         old = self.old_state.get("datasets", {})
         download_count = expected_download_count(catalog)
@@ -474,7 +480,8 @@ class _Builder:
             site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat()),
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
-            strict=self.cfg.strict)
+            strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
+            extra_files=site_pages.theme_files(catalog))
 
     def copy_theme_output(self) -> None:
         staged = self.cache / "theme" / "site"

@@ -11,10 +11,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from html import escape
 
-ROW_HEIGHT = 22
-LABEL_WIDTH = 150
-VALUE_WIDTH = 70
-WIDTH = 640
+# Drawn at its own size in CSS pixels, never scaled: text set at 12 px stays
+# 12 px on a 390 px phone and on a desktop (a 640-unit chart scaled to a
+# phone's width had 6 px labels). 340 px fits a phone beside its margins.
+ROW_HEIGHT = 24
+LABEL_WIDTH = 132
+VALUE_WIDTH = 44
+WIDTH = 340
 
 
 @dataclass(frozen=True)
@@ -46,11 +49,11 @@ def stacked_bars(bars: Sequence[Bar], *, title: str, unit: str = "个") -> str:
     top = ROW_HEIGHT if legend else 0
     height = top + ROW_HEIGHT * len(bars) + 4
     parts = [f'<svg class="pt-chart" role="img" viewBox="0 0 {WIDTH} {height}" '
-             f'width="100%" preserveAspectRatio="xMinYMin meet" aria-label="{escape(title)}">',
+             f'width="{WIDTH}" height="{height}" aria-label="{escape(title)}">',
              f"<title>{escape(title)}</title>", legend]
     for row, bar in enumerate(bars):
         y = top + row * ROW_HEIGHT
-        parts.append(f'<text class="pt-chart-label" x="{LABEL_WIDTH - 8}" y="{y + 15}" '
+        parts.append(f'<text class="pt-chart-label" x="{LABEL_WIDTH - 8}" y="{y + 16}" '
                      f'text-anchor="end">{escape(_shorten(bar.label))}</text>')
         x = float(LABEL_WIDTH)
         for segment in bar.segments:
@@ -63,7 +66,7 @@ def stacked_bars(bars: Sequence[Bar], *, title: str, unit: str = "个") -> str:
                 f"<title>{escape(bar.label)}：{escape(segment.name)} {segment.value}{escape(unit)}"
                 f"</title></rect>")
             x += width
-        parts.append(f'<text class="pt-chart-value" x="{x + 6:.1f}" y="{y + 15}">'
+        parts.append(f'<text class="pt-chart-value" x="{x + 6:.1f}" y="{y + 16}">'
                      f"{bar.total}</text>")
     parts.append("</svg>")
     return "".join(parts)
@@ -77,12 +80,12 @@ def _legend(bars: Sequence[Bar]) -> str:
                 kinds.setdefault(segment.css_class, segment.name)
     if len(kinds) < 2:
         return ""
-    items, x = [], LABEL_WIDTH
+    items, x = [], 0
     for css_class, name in kinds.items():
         items.append(f'<rect class="{escape(css_class)} pt-chart-key" x="{x}" y="4" width="12" '
                      f'height="12" rx="2"></rect><text class="pt-chart-legend" x="{x + 16}" y="14">'
                      f"{escape(name)}</text>")
-        x += 24 + 14 * len(name)
+        x += 24 + 13 * len(name)
     return "".join(items)
 
 

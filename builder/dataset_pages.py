@@ -109,8 +109,9 @@ class DatasetPageWriter:
             published.append((resource, view.downloads))
             if resource.is_tabular:
                 try:
-                    view.preview_header, view.preview_rows = preview(
-                        folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                    header, rows = preview(folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                    view.preview_header, view.preview_rows = pages.readable_preview(
+                        view.fields, header, rows)
                 except TableError:
                     pass  # the check validated the file; a preview is optional
                 view.snippets = pages.snippets(self.catalog.portal, record, f"{stem}.csv")

@@ -6,6 +6,7 @@ Each tabular resource is published at stable URLs under
     <resource>.csv        UTF-8 CSV, the exact values (for programs)
     <resource>.excel.csv  UTF-8 with BOM, formulas neutralised (for Excel)
     <resource>.json       JSON records, typed by the Table Schema
+    <resource>.xlsx       Excel workbook: Chinese column titles, typed cells
     datapackage.json      Frictionless descriptor with sizes and SHA-256
 
 The forms are declared once in ``DOWNLOAD_FORMS`` and drive the files, the
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
+import math
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -46,6 +48,8 @@ DOWNLOAD_FORMS = (
     DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv"),
     DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv"),
     DownloadForm("json", ".json", "JSON", "application/json"),
+    DownloadForm("xlsx", ".xlsx", "Excel 表格（XLSX）",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
 )
 
 
@@ -59,6 +63,7 @@ class DownloadFile:
     bytes: int
     sha256: str
     media_type: str
+    rows: int | None = None  # data rows of a table (None: not a table)
 
 
 def safe_filename(name: str, fallback: str) -> str:
@@ -145,6 +150,7 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
     header = table.header
     kinds = [types.get(h, "string") for h in header]
+    count = 0
     with (target_dir / f"{stem}.json").open("w", encoding="utf-8") as handle:
         handle.write("[")
         for number, row in enumerate(table.rows):
@@ -152,12 +158,58 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
                       for i, h in enumerate(header)}
             handle.write(("," if number else "") + "\n" +
                          json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            count += 1
         handle.write("\n]\n")
+    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
+    titles = {f.name: f.title for f in resource.fields if f.title}
+    _write_xlsx(target_dir / f"{stem}.xlsx", [titles.get(h, h) for h in table.header],
+                kinds, table.rows, sheet=resource.title or resource.name)
     for form in DOWNLOAD_FORMS:
         path = target_dir / f"{stem}{form.suffix}"
         size, sha = _digest(path)
-        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type))
+        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
+                                  rows=count))
     return files
+
+
+# Characters Excel does not allow in a sheet name.
+_SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
+
+
+def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[list[str]],
+                *, sheet: str) -> None:
+    """An Excel workbook of one sheet: the Chinese column titles, then the
+    rows with numbers and booleans typed by the schema. Text is always
+    stored as text, never as a formula (no CSV-injection equivalent)."""
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    book = Workbook(write_only=True)
+    name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
+    ws = book.create_sheet(title=name)
+
+    def text_cell(value: str) -> WriteOnlyCell:
+        # Control characters (a NUL in a cell) cannot be stored in a
+        # worksheet; the CSV and JSON keep the exact value.
+        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
+        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
+        return cell
+
+    ws.append([text_cell(h) for h in header])
+    for row in rows:
+        out: list[Any] = []
+        for i, kind in enumerate(kinds):
+            raw = row[i] if i < len(row) else ""
+            value = _typed(raw, kind) if kind in ("integer", "number", "boolean") else raw
+            if isinstance(value, bool):
+                out.append(text_cell("是" if value else "否"))  # as the page shows them
+            elif isinstance(value, int | float) and math.isfinite(value):
+                out.append(value)
+            else:
+                out.append(text_cell(raw) if raw else None)
+        ws.append(out)
+    book.save(path)
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

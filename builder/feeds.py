@@ -42,12 +42,15 @@ def catalog_document(portal: PortalInfo, records: Sequence[dict[str, Any]],
 
 
 INDEX_KEYS = ("id", "title", "department", "theme", "open_type", "formats",
-              "update_frequency", "last_updated", "freshness", "status", "region")
+              "update_frequency", "last_updated", "freshness", "status", "region",
+              "download_count")
 
 
 def catalog_index(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
-    """The compact list the catalogue page filters in the browser."""
-    rows = [[r[k] for k in INDEX_KEYS] for r in records]
+    """The compact list the catalogue page filters and sorts in the browser
+    (``download_count``: 0 when the build had no download statistics)."""
+    rows = [[r.get(k, 0) if k == "download_count" else r[k] for k in INDEX_KEYS]
+            for r in records]
     return {"keys": list(INDEX_KEYS), "rows": rows}
 
 

@@ -24,7 +24,7 @@ from domain.vocabulary import Vocabularies
 FRESHNESS_LABELS = {f.value: f.label for f in Freshness}
 OPEN_TYPE_LABELS = {t.value: t.label for t in OpenType if t is not OpenType.NOT_OPEN}
 TYPE_LABELS = {
-    "string": "文本", "integer": "整数", "number": "数值", "boolean": "布尔",
+    "string": "文本", "integer": "整数", "number": "数值", "boolean": "是/否",
     "date": "日期", "datetime": "日期时间", "time": "时间", "year": "年份",
     "yearmonth": "年月", "geopoint": "坐标", "geojson": "地理要素", "object": "对象",
     "array": "数组", "duration": "时长", "any": "任意",
@@ -37,10 +37,36 @@ class ResourceView:
     title: str
     description: str
     fields: list[dict[str, str]]
-    preview_header: list[str] = field(default_factory=list)
+    # Column headings of the preview: {"title": 中文名称, "name": field name}.
+    preview_header: list[dict[str, str]] = field(default_factory=list)
     preview_rows: list[list[str]] = field(default_factory=list)
     downloads: list[DownloadFile] = field(default_factory=list)
     snippets: list[dict[str, str]] = field(default_factory=list)
+
+
+# Frictionless' default spellings of a boolean (Table Schema trueValues /
+# falseValues), shown to people as 是/否.
+_TRUE = frozenset({"true", "True", "TRUE", "1"})
+_FALSE = frozenset({"false", "False", "FALSE", "0"})
+
+
+def readable_preview(resource_fields: list[dict[str, str]], header: list[str],
+                     rows: list[list[str]]) -> tuple[list[dict[str, str]], list[list[str]]]:
+    """The preview as people read it: each column headed by its Chinese title
+    (the field name stays as secondary text; a column without a title keeps
+    its name) and boolean cells as 是/否. Other cells are left as they are."""
+    by_name = {f["name"]: f for f in resource_fields}
+    columns = [{"title": (by_name.get(h) or {}).get("title") or h, "name": h} for h in header]
+    booleans = [(by_name.get(h) or {}).get("type") == "boolean" for h in header]
+    readable = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            if i < len(booleans) and booleans[i]:
+                cell = "是" if cell in _TRUE else "否" if cell in _FALSE else cell
+            cells.append(cell)
+        readable.append(cells)
+    return columns, readable
 
 
 def snippets(portal: PortalInfo, record: dict[str, Any], csv_name: str) -> list[dict[str, str]]:
@@ -108,6 +134,9 @@ def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[
         "report_url": f"{service}/report/{record['id']}",
         "answers_api": f"{dataset_api}/reports",
         "reuses_api": f"{dataset_api}/reuses",
+        # All downloads the service counted (the default window is one year).
+        "downloads_api": f"{portal.search_api_url.rstrip('/') or service}/api/v1/statistics/"
+                         f"downloads?dataset={record['id']}&from=2000-01-01",
         "freshness_label": FRESHNESS_LABELS[record["freshness"]],
         "provision_labels": [Provision(p).label for p in record["provision"]],
         "type_labels": TYPE_LABELS,

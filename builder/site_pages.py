@@ -17,7 +17,8 @@ from typing import Any
 
 import orjson
 
-from builder import dcat, feeds, pages, statistics
+from builder import announcements, dcat, feeds, pages, statistics
+from builder.downloads import safe_filename
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain.catalog import Catalog, PortalInfo
@@ -26,38 +27,104 @@ from domain.vocabulary import Vocabularies
 Records = list[dict[str, Any]]
 
 
-def _example_url(portal: PortalInfo, records: Records) -> str:
+def _example_url(catalog: Catalog, records: Records) -> str:
+    """The address of a real CSV download (the first open dataset with a
+    table), for the examples of the guide and the API page."""
+    portal = catalog.portal
+    by_id = catalog.by_id()
     for r in records:
-        if r["data_public"]:
-            return feeds.absolute(portal, r["url"])
-    return feeds.absolute(portal, "datasets/")
+        if not r["data_public"] or r["id"] not in by_id:
+            continue
+        for resource in by_id[r["id"]].resources:
+            if resource.format.lower() == "csv":
+                name = safe_filename(resource.name, "resource")
+                return feeds.absolute(portal, f"{r['url']}{name}.csv")
+    return feeds.absolute(portal, "catalog.json")
+
+
+# Pages of the request service in every navigation (the service may live on
+# another host: portal.yaml request_service_url).
+SERVICE_LINKS: tuple[tuple[str, str], ...] = (
+    ("申请进度查询", "/requests/status"),
+    ("开放需求", "/demands"),
+    ("意见建议", "/suggestions"),
+    ("应用成果", "/showcase"),
+)
+
+
+def service_link(portal: PortalInfo, path: str) -> str:
+    """``path`` of the request service: on its own host when it has one,
+    else on the site's host (`portal serve` serves both)."""
+    return portal.request_service_url.rstrip("/") + path
+
+
+def theme_files(catalog: Catalog) -> dict[str, str]:
+    """Files published beside the theme's pages: the notices' Atom feed.
+
+    Raises:
+        builder.announcements.NoticeError: a notice file cannot be read.
+    """
+    notices = announcements.load_notices(catalog.root)
+    return {announcements.FEED_PATH: announcements.atom_feed(catalog.portal, notices)}
+
+
+def footer_text(portal: PortalInfo) -> str:
+    """The footer of every page: who runs the portal and how to reach them."""
+    parts = [portal.name]
+    if portal.bureau:
+        parts.append(f"主办：{portal.bureau}")
+    if portal.contact_address:
+        parts.append(f"地址：{portal.contact_address}")
+    if portal.contact_phone:
+        parts.append(f"电话：{portal.contact_phone}")
+    if portal.contact_email:
+        parts.append(f"邮箱：{portal.contact_email}")
+    return " · ".join(parts)
 
 
 def nav_pages(catalog: Catalog, records: Records, download_count: int,
               generated: str) -> list[NavPage]:
-    """The pages in the navigation, rendered as HTML fragments."""
+    """The pages in the navigation, rendered as HTML fragments, and the
+    links to the service's pages, in the order of the tabs."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
+    example_url = _example_url(catalog, records)
+    links = {title: NavPage(path.strip("/"), title, "", link=service_link(portal, path))
+             for title, path in SERVICE_LINKS}
     return [
         NavPage("", "首页", render("home.html", **pages.home_context(
             portal, vocab, records, download_count)),
             description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
         NavPage("catalog", "数据目录",
-                render("catalog.html", **pages.catalog_context(vocab, records))),
-        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url)),
+                render("catalog.html", **pages.catalog_context(vocab, records)),
+                description=f"{portal.name}全部开放数据集，可按部门、领域、开放属性筛选和排序"),
+        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url),
+                description=f"按中文关键词搜索{portal.name}的数据集"),
         NavPage("departments", "数据提供部门", render(
             "departments.html", portal=portal, root="../",
-            rows=pages.department_rows(vocab, records))),
-        NavPage("announcements", "撤回与失效公告", render(
-            "announcements.html", root="../", notices=pages.announcements(records))),
+            rows=pages.department_rows(vocab, records)),
+            description=f"{portal.name}各数据提供部门及其开放数据"),
+        NavPage("developers", "数据接口", render(
+            "developers.html", root="../", portal=portal, example_url=example_url,
+            api_base=feeds.absolute(portal, "").rstrip("/") if not api_url else api_url,
+            example_id=next((r["id"] for r in records if r["data_public"]), "")),
+            description=f"{portal.name}数据接口说明：搜索接口、CKAN 兼容接口和调用示例"),
+        *links.values(),
+        NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url),
+                description=f"{portal.name}开放数据和申请办理统计"),
+        NavPage("announcements", "公告", render(
+            "announcements.html", root="../", notices=pages.announcements(records),
+            general=announcements.load_notices(catalog.root)),
+            description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(
-            "guide.html", root="../", portal=portal,
-            example_url=_example_url(portal, records))),
-        NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url)),
+            "guide.html", root="../", portal=portal, example_url=example_url),
+            description=f"如何在{portal.name}查找、下载和申请数据"),
         NavPage("about", "关于", render(
-            "about.html", portal=portal, counts=pages.counts(records, download_count))),
-        NavPage("terms", "使用协议", render("terms.html", portal=portal)),
+            "about.html", portal=portal, counts=pages.counts(records, download_count)),
+            description=f"关于{portal.name}"),
+        NavPage("terms", "使用协议", render("terms.html", portal=portal),
+                description=portal.licence_name or f"{portal.name}使用协议"),
     ]
 
 

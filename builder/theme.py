@@ -13,9 +13,11 @@ from __future__ import annotations
 
 import hashlib
 import html
+import json
 import logging
+import re
 import shutil
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -39,13 +41,25 @@ class ThemeError(RuntimeError):
 
 @dataclass(frozen=True)
 class NavPage:
-    """A page that goes through mkdocs. ``path`` is its folder ("" = home)."""
+    """A page that goes through mkdocs. ``path`` is its folder ("" = home).
+
+    With ``link`` set it is no page but a navigation entry leading to that
+    address (a page of the request service)."""
 
     path: str
     title: str
     body_html: str
     in_nav: bool = True
     description: str = ""
+    link: str = ""
+
+
+# The service's pages share the site's header, navigation and footer: the
+# build writes the theme's page layout here (a JSON object, see
+# ``service_chrome``); the service reads it from its SITE_DIR. Neither
+# imports the other: the file is the contract.
+CHROME_PATH = "assets/service-chrome.json"
+CHROME_ROOT = "PORTALSITEROOT/"
 
 
 @dataclass(frozen=True)
@@ -76,31 +90,37 @@ def _markdown(page: NavPage) -> str:
 
 
 def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
-               site_url: str) -> str:
+               site_url: str, footer: str, extra_files: Mapping[str, str]) -> str:
     sha = hashlib.sha256()
     for part in (config_file.read_bytes(), site_name.encode(), site_url.encode(),
+                 footer.encode(), json.dumps(sorted(extra_files.items())).encode(),
                  Path(__file__).with_name("csp.py").read_bytes()):
         sha.update(part)
     for asset in sorted(STATIC.iterdir()):
         sha.update(asset.read_bytes())
     for page in pages:
-        for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description):
+        for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description,
+                     page.link):
             sha.update(text.encode())
             sha.update(b"\0")
     return sha.hexdigest()
 
 
 def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: Path,
-                      site_name: str, site_url: str, strict: bool = True) -> Shell:
+                      site_name: str, site_url: str, strict: bool = True,
+                      footer: str = "", extra_files: Mapping[str, str] | None = None) -> Shell:
     """Build ``pages`` with mkdocs into ``staging/site`` and return the shell.
 
     When the pages, the theme configuration and the assets are those of the
-    previous run, its output is reused (mkdocs is not run).
+    previous run, its output is reused (mkdocs is not run). ``footer`` is
+    the text of every page's footer (plain text; escaped here);
+    ``extra_files`` ({site path: text}) are published as they are.
 
     Raises:
         ThemeError: mkdocs reported an error (or a warning, when strict).
     """
-    key = _pages_key(pages, config_file, site_name, site_url)
+    extra_files = extra_files or {}
+    key = _pages_key(pages, config_file, site_name, site_url, footer, extra_files)
     key_file, shell_file = staging / "key", staging / "shell.html"
     if key_file.is_file() and shell_file.is_file() and (staging / "site").is_dir() \
             and key_file.read_text(encoding="utf-8") == key:
@@ -120,11 +140,18 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         shutil.copyfile(asset, docs / "assets" / asset.name)
     nav = []
     for page in pages:
+        if page.link:
+            nav.append({page.title: page.link})
+            continue
         target = docs / page.path / "index.md" if page.path else docs / "index.md"
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_text(_markdown(page), encoding="utf-8")
         if page.in_nav:
             nav.append({page.title: f"{page.path}/index.md" if page.path else "index.md"})
+    for rel, text in extra_files.items():
+        target = docs / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8")
     shell = docs / SHELL_PATH / "index.md"
     shell.parent.mkdir(parents=True, exist_ok=True)
     shell.write_text(f"---\ntitle: {_TITLE_MARK}\ndescription: {_DESC_MARK}\n"
@@ -135,7 +162,7 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         # in some: escaped text marked safe is right in both.
         config = load_config(config_file=str(config_file), docs_dir=str(docs),
                              site_dir=str(site), site_name=Markup(html.escape(site_name)),
-                             site_url=site_url,
+                             site_url=site_url, copyright=html.escape(footer),
                              nav=nav, strict=strict)
         mkdocs_build(config)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort derives from SystemExit
@@ -148,5 +175,27 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         raise ThemeError("the theme's page layout has no content marker; "
                          "builder/theme.py must be adapted to this theme version")
     shell_file.write_text(text, encoding="utf-8")
+    chrome = site / CHROME_PATH
+    chrome.write_text(json.dumps(service_chrome(text, site_name), ensure_ascii=False),
+                      encoding="utf-8")
     key_file.write_text(key, encoding="utf-8")
     return Shell(text)
+
+
+def service_chrome(shell_text: str, site_name: str) -> dict[str, str]:
+    """The layout the service pours its pages into: the shell with links made
+    relative to a site-root marker (``CHROME_ROOT``, which the service
+    replaces by the site's address) and without the page heading (service
+    pages bring their own). Keys: ``name`` (the portal's name), ``page``
+    (HTML with the title, description and content markers)."""
+    depth = SHELL_PATH.count("/") + 1
+    up = "../" * depth
+    page = shell_text.replace(f"<h1>{_TITLE_MARK}</h1>", "", 1)
+    page = re.sub(r'<link rel="canonical"[^>]*>', "", page, count=1)
+    # Relative addresses of the shell, from deepest to the site root itself.
+    page = page.replace(f'"{up}', f'"{CHROME_ROOT}').replace(f'"{up.rstrip("/")}"',
+                                                               f'"{CHROME_ROOT}"')
+    page = page.replace(f'new URL("{up.rstrip("/")}",', f'new URL("{CHROME_ROOT}",')
+    return {"name": site_name, "page": page, "title_mark": _TITLE_MARK,
+            "description_mark": _DESC_MARK, "content_mark": f"<p>{_CONTENT_MARK}</p>",
+            "root_mark": CHROME_ROOT}

@@ -140,6 +140,7 @@ def application_to_dict(a: Application) -> dict[str, Any]:
         "security_measures": a.security_measures,
         "delivery_method": a.delivery_method.value,
         "commitment_signed": a.commitment_signed,
+        "offered": [m.value for m in a.offered],
     }
 
 
@@ -353,7 +354,7 @@ def application_from_dict(data: object, where: str = "application") -> Applicati
     r = _Reader(data, where)
     r.known("dataset_id", "department", "applicant_name", "identity_kind", *PERSONAL_FIELDS,
             "data_description", "purpose", "scope_of_use", "security_measures",
-            "delivery_method", "commitment_signed")
+            "delivery_method", "commitment_signed", "offered")
     return Application(
         dataset_id=r.text("dataset_id"),
         department=r.text("department"),
@@ -368,7 +369,20 @@ def application_from_dict(data: object, where: str = "application") -> Applicati
         security_measures=r.text("security_measures"),
         delivery_method=r.enum("delivery_method", DeliveryMethod),
         commitment_signed=r.flag("commitment_signed"),
+        offered=_offered(r),
     )
+
+
+def _offered(r: _Reader) -> tuple[DeliveryMethod, ...]:
+    """The ``offered`` list of an application; absent in records written
+    before it existed (then: every method)."""
+    raw = r.data.get("offered", [])
+    if not isinstance(raw, list):
+        raise CodecError(f"{r.where}.offered: expected a list, got {raw!r}")
+    try:
+        return tuple(DeliveryMethod(v) for v in raw)
+    except ValueError:
+        raise CodecError(f"{r.where}.offered: unknown delivery method in {raw!r}") from None
 
 
 def event_from_dict(data: object, where: str = "event") -> Event:

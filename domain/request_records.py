@@ -135,6 +135,15 @@ class Application:
     security_measures: str  # 003 §24(三) 安全管理措施
     delivery_method: DeliveryMethod = DeliveryMethod.DOWNLOAD  # as asked (002 §36)
     commitment_signed: bool = False  # 数据开放利用承诺书 (002 §36)
+    # The methods the dataset's descriptor allows (its ``provision``), as
+    # recorded when the request was filed; the method asked for and the one
+    # approved must be among them. Empty: not recorded (requests filed before
+    # the rule existed), every method.
+    offered: tuple[DeliveryMethod, ...] = ()
+
+    def offers(self, method: DeliveryMethod) -> bool:
+        """Whether the dataset's descriptor allows delivery by ``method``."""
+        return not self.offered or method in self.offered
 
 
 @dataclass(frozen=True)

@@ -174,6 +174,11 @@ class DeliveryMethod(StrEnum):
     API = "api"  # 接口访问
     SANDBOX = "sandbox"  # 数据沙箱
 
+    @property
+    def label(self) -> str:
+        """Chinese name, as the dataset pages name the dataset's 提供方式."""
+        return {"download": "文件下载", "api": "接口调用", "sandbox": "数据沙箱"}[self.value]
+
 
 class Outcome(StrEnum):
     APPROVED = "approved"

@@ -131,14 +131,17 @@ class Procedure(ProcedureBase):
 
     def submit(self, application: Application, *, number: str, on: date, actor: Actor) -> Request:
         """A new request received on ``on``; the normative review clock starts.
+        The authority is told, and the applicant too when an e-mail address
+        was given (a confirmation with the receipt number and due date).
 
         Raises:
             RoleNotAllowed: ``actor`` is neither the applicant nor the system.
             RuleViolation: ``number`` or the providing department is blank.
             ApplicationIncomplete: the applicant, identity or contacts are
                 invalid, the purpose, scope of use or security measures are
-                missing (003 §24), or the data-use commitment is not signed
-                (002 §36); ``.problems`` lists them in Chinese.
+                missing (003 §24), the data-use commitment is not signed
+                (002 §36), or the delivery method asked for is not one the
+                dataset's descriptor offers; ``.problems`` lists them in Chinese.
             CalendarYearMissing: the review period runs into an uncovered year.
         """
         if actor.role not in (Role.APPLICANT, Role.SYSTEM):
@@ -162,6 +165,9 @@ class Procedure(ProcedureBase):
                 problems.append(message)
         if not a.commitment_signed:
             problems.append("请阅读并签署《数据开放利用承诺书》。")
+        if not a.offers(a.delivery_method):
+            problems.append("该数据集不提供所选的获取方式，请选择："
+                            + "、".join(m.label for m in a.offered) + "。")
         if problems:
             raise ApplicationIncomplete(problems)
         application = replace(a, identity_number=normalize_identity(a.identity_number))
@@ -174,7 +180,7 @@ class Procedure(ProcedureBase):
             "identity": mask_identity(a.identity_kind, a.identity_number),
             "delivery_method": str(a.delivery_method),
             "review_due": self._iso(clock.due(self.calendar)),
-        }, notify=("authority",))
+        }, notify=("authority", "applicant") if a.email.strip() else ("authority",))
         return Request(number=number, application=application, state=State.SUBMITTED,
                        received=on, review_clock=clock, events=(event,))
 
@@ -485,7 +491,8 @@ class Procedure(ProcedureBase):
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
-            RuleViolation: ``scope`` blank; unknown delivery method; an
+            RuleViolation: ``scope`` blank; unknown delivery method, or one
+                the dataset's descriptor does not allow (``offered``); an
                 objection stands and no override (or a blank one) is given;
                 an override with no objection to override; under
                 ``third_party_veto``, a consulted party that did not agree
@@ -502,6 +509,12 @@ class Procedure(ProcedureBase):
             raise RuleViolation(
                 f"delivery is by {', '.join(m.value for m in DeliveryMethod)}, not "
                 f"{delivery_method!r}", "002 §36", code="delivery-method-invalid") from None
+        if not req.application.offers(method):
+            allowed = "、".join(m.label for m in req.application.offered)
+            raise RuleViolation(
+                f"the dataset's descriptor allows delivery by "
+                f"{', '.join(m.value for m in req.application.offered)} only, not {method.value}",
+                "002 §36", code="delivery-method-not-offered", allowed=allowed)
         override = (public_interest_override or "").strip()
         if self.third_party_veto:
             # 002 §38 当事人不同意开放的，不得提供: without every consulted party's

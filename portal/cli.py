@@ -92,7 +92,8 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Then load the new catalog.json into the search engine (portal index).")
 @click.option("--service-db", envvar="PORTAL_DATABASE_URL", metavar="URL",
               help="Database of the request service (default: $PORTAL_DATABASE_URL): the "
-                   "quality score then counts error reports unanswered past their deadline.")
+                   "quality score then counts error reports unanswered past their deadline, and "
+                   "dataset pages show download counts.")
 @click.option("--audit-dir", type=click.Path(path_type=Path),
               envvar="PORTAL_AUDIT_CHECKPOINT_DIR",
               help="Folder of signed audit checkpoints and the public key to publish under "
@@ -116,6 +117,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
     Datasets published, withdrawn or taken down are recorded in the audit
     log of the request service (003 §34) when its database is given
     (--service-db or PORTAL_DATABASE_URL)."""
+    from builder.announcements import NoticeError
     from builder.audit_files import AuditFolderError
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
@@ -134,6 +136,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                       cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
                       search_api_url=search_url, validate=use_frictionless, progress=progress,
                       overdue_reports=_overdue_reports(service_db, day) if service_db else None,
+                      download_counts=_download_counts(service_db) if service_db else None,
                       audit_dir=audit_dir)
     try:
         result = run_build(cfg)
@@ -144,6 +147,8 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
         raise click.ClickException(f"{exc}; fix the catalogue-wide errors above (vocabularies, "
                                    "portal.yaml) and build again") from exc
     except UnsafeOutput as exc:
+        raise click.ClickException(str(exc)) from exc
+    except NoticeError as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
         raise click.ClickException(f"{exc}; check builder/mkdocs.yml") from exc
@@ -240,6 +245,25 @@ def _overdue_reports(url: str, day: date) -> dict[str, int]:
     except CalendarYearMissing as exc:
         raise click.ClickException(f"{exc}; add the calendar file, or build without "
                                    "--service-db") from exc
+    finally:
+        store.close()
+
+
+def _download_counts(url: str) -> dict[str, int]:
+    """All downloads counted per dataset in the request service's database."""
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from search_api.store import Store
+    from search_api.store.download_store import DownloadStore
+
+    store = Store.open(url)
+    try:
+        return dict(DownloadStore(store).totals().by_dataset)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read download counts from the service database "
+            f"({exc.__class__.__name__}); run `portal db upgrade` there, or build without "
+            "--service-db") from exc
     finally:
         store.close()
 

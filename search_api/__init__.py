@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
 from search_api import (
+    chrome,
     ckan,
     consult_views,
     delivery_views,
@@ -80,6 +81,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     # Every date counted through a year without its holiday notice is marked 暂定.
     app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT
     text_guard.install(app)  # before every other hook: refuses invalid Unicode
+    chrome.install(app)
 
     errors.register(app)
     app.register_blueprint(search_views.bp)

@@ -65,6 +65,20 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:
     return {name: clean_text(raw.get(name)) for name in FIELDS}
 
 
+def offered_methods(dataset: Mapping[str, Any]) -> tuple[DeliveryMethod, ...]:
+    """The delivery methods a catalogue record's ``provision`` allows, in its
+    order (a record without one: download, the catalogue's default)."""
+    methods: list[DeliveryMethod] = []
+    for value in dataset.get("provision") or ["download"]:
+        try:
+            method = DeliveryMethod(str(value))
+        except ValueError:
+            continue
+        if method not in methods:
+            methods.append(method)
+    return tuple(methods) or (DeliveryMethod.DOWNLOAD,)
+
+
 @dataclass(frozen=True)
 class Idempotency:
     """An ``Idempotency-Key`` sent with a filing (hashed, see
@@ -89,10 +103,11 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     """
     kind = IdentityKind.CREDIT_CODE if fields["applicant_type"] == "organisation" \
         else IdentityKind.ID_NUMBER
+    offered = offered_methods(dataset)
     try:
-        method = DeliveryMethod(fields["delivery_method"] or "download")
+        method = DeliveryMethod(fields["delivery_method"] or offered[0].value)
     except ValueError:
-        method = DeliveryMethod.DOWNLOAD
+        method = offered[0]
     purpose = fields["purpose"]
     if purpose and fields["period_of_use"]:
         # The period of use (003 §24, issue #4) is recorded with the purpose.
@@ -104,7 +119,7 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
         email=fields["email"], data_description=fields["data_description"] or dataset["title"],
         purpose=purpose, scope_of_use=fields["scope_of_use"],
         security_measures=fields["security_measures"], delivery_method=method,
-        commitment_signed=commitment)
+        commitment_signed=commitment, offered=offered)
     store, on = service.store(), service.today()
     applicant = Actor(Role.APPLICANT, fields["applicant_name"][:100] or "申请人")
     problems = [] if fields["period_of_use"] else ["请填写使用期限。"]

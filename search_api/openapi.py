@@ -96,7 +96,7 @@ APPLICATION = {
         "scope_of_use": {"type": "string"}, "period_of_use": {"type": "string"},
         "security_measures": {"type": "string"},
         "delivery_method": {"type": "string",
-                            "description": "download, api or sandbox; anything else: download"},
+                            "description": "download, api or sandbox, one of the dataset's provision; absent: the first it allows"},
         "commitment_accepted": {"type": "boolean",
                                 "description": "Must be true: the data-use commitment."},
     },

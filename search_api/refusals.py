@@ -69,6 +69,7 @@ RULES: Mapping[str, str] = MappingProxyType({
     # decision and delivery
     "approval-scope-missing": "同意开放须写明数据的用途和使用范围：请填写开放范围。",
     "delivery-method-invalid": "请选择提供方式：数据下载、接口访问或数据沙箱。",
+    "delivery-method-not-offered": "该数据集的开放条件只允许以下提供方式：{allowed}。请改选其中一种。",
     "third-party-consent-missing": (
         "第三方 {parties} 未同意开放。当事人不同意开放的，不得提供，也不能以公共利益为由开放："
         "请作出不予开放的决定。"),

@@ -37,6 +37,7 @@ from search_api.applications import (
     clean_fields,
     file_application,
     form_text,
+    offered_methods,
 )
 from search_api.participation_api import public_use_reports
 from search_api.ratelimit import check_attempts, failed_attempt
@@ -59,7 +60,8 @@ def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
 
 @bp.get("/apply/<dataset_id>")
 def apply_form(dataset_id: str) -> Any:
-    return render_template("apply.html", dataset=_conditional_dataset(dataset_id), form={},
+    dataset = _conditional_dataset(dataset_id)
+    return render_template("apply.html", dataset=dataset, form={}, offered=offered_methods(dataset),
                            errors=[], commitment=labels_zh.COMMITMENT)
 
 
@@ -73,6 +75,7 @@ def apply_submit(dataset_id: str) -> Any:
     except Incomplete as exc:
         form.pop("identity_number")  # never echoed back into a page
         return render_template("apply.html", dataset=dataset, form=form, errors=exc.problems,
+                               offered=offered_methods(dataset),
                                commitment=labels_zh.COMMITMENT), 400
     _remember(filed.request.number)
     deadlines = service.procedure().deadlines(filed.request, service.today())

@@ -17,6 +17,7 @@ from typing import Any, TypeVar, cast
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     g,
     redirect,
@@ -28,10 +29,11 @@ from flask import (
 
 from domain.calendar import CalendarYearMissing
 from domain.request_records import Actor, Request
-from domain.request_states import Action, EventKind, ProcedureError, Role, State
+from domain.request_states import Action, DeliveryMethod, EventKind, ProcedureError, Role, State
 from domain.requests import Procedure
 from search_api import labels_zh, refusals, service, sessions
 from search_api.applications import form_text
+from search_api.public_names import public_link
 from search_api.ratelimit import check_attempts, failed_attempt
 from search_api.security import new_secret
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
@@ -152,6 +154,7 @@ def detail(number: str) -> Any:
                            labels=labels_zh, deadlines=proc.deadlines(req, on),
                            actions={str(a) for a in actions}, on=on, on_paper=on_paper,
                            veto=proc.third_party_veto,
+                           offered=req.application.offered or tuple(DeliveryMethod),
                            unanswered=[p for p in req.current_parties if p.answer is None])
 
 
@@ -272,7 +275,8 @@ def act(number: str, action: str) -> Any:
         flash("该申请刚被其他人更新，请查看最新状态后重新操作。", "error")
     else:
         for _, name, token in form.links:
-            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）："
-                  f"{request.host_url}consult/{token}", "info")
+            # PUBLIC_SITE_URL, never the request's Host header (a client's choice).
+            link = public_link(current_app.config, f"/consult/{token}") or f"/consult/{token}"
+            flash(f"请将征求意见链接书面送达“{name}”（只显示这一次）：{link}", "info")
         flash("操作已完成。", "success")
     return redirect(url_for("review.detail", number=number))

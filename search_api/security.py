@@ -61,9 +61,16 @@ def client_key() -> str:
     return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
+# Access codes are copied by hand from a receipt: no look-alike characters
+# (0/O, 1/I/l) and one case. 26 of these 31 characters carry 128 random bits.
+SECRET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
+SECRET_LENGTH = 26
+
+
 def new_secret() -> str:
-    """An access code or link token: 128 random bits, URL-safe."""
-    return secrets.token_urlsafe(16)
+    """An access code or link token: 128 random bits, URL-safe, without
+    look-alike characters."""
+    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
 
 
 def secret_hash(secret: str) -> str:

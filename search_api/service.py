@@ -19,6 +19,7 @@ from domain.profiles import Profile, load_profile
 from domain.reports import Verification
 from domain.requests import Procedure
 from search_api.calendar_change import Recompute
+from search_api.public_names import CatalogNames
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
@@ -35,6 +36,7 @@ def install(app: Flask) -> None:
     _refuse_a_wrong_personal_key(store, app.config.get("PERSONAL_DATA_KEY") or None)
     folders = [Path(f.strip()) for f in str(app.config["CALENDAR_DIRS"]).split(",") if f.strip()]
     calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
+    store.names = CatalogNames(app.extensions.get("portal_engine"), app.config)
     app.extensions["portal_store"] = store
     app.extensions["portal_calendar"] = calendar
     profile = load_profile(app.config["PROFILE"])

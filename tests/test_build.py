@@ -59,7 +59,8 @@ def test_dataset_page_shows_metadata_dictionary_preview_and_downloads(minimal_si
     preview = [td.get_text(strip=True) for td in page.select(".pt-preview td")]
     assert "人民广场" in preview
     links = {a["href"] for a in page.select("table.pt-downloads a")}
-    assert links == {"bus-stops.csv", "bus-stops.excel.csv", "bus-stops.json"}
+    assert links == {"bus-stops.csv", "bus-stops.excel.csv", "bus-stops.json", "bus-stops.xlsx"}
+    assert re.search(r"共 \d+ 行、\d+ 列", page.select_one(".pt-table-size").get_text())
     hashes = [code.get_text() for code in page.select("code.pt-hash")]
     assert all(len(h) == 64 for h in hashes)
     snippets = page.select("pre.pt-snippet code")
@@ -346,3 +347,49 @@ def test_without_build_state_stale_data_files_are_still_removed(tmp_path: Path,
     descriptor.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     run_build(catalog_copy, out)
     assert sorted(p.name for p in (out / "datasets" / "jtj-0001").iterdir()) == ["index.html"]
+
+
+def test_preview_columns_are_headed_by_chinese_titles_and_booleans_read_yes_no() -> None:
+    from builder.pages import readable_preview
+
+    fields = [{"name": "stop_name", "title": "站点名称", "type": "string"},
+              {"name": "shelter", "title": "有无候车亭", "type": "boolean"},
+              {"name": "note", "title": "", "type": "string"}]
+    columns, rows = readable_preview(fields, ["stop_name", "shelter", "note"],
+                                     [["人民广场", "true", "true"], ["东站", "0", "1"],
+                                      ["西站", "", "x"]])
+    assert columns == [{"title": "站点名称", "name": "stop_name"},
+                       {"title": "有无候车亭", "name": "shelter"},
+                       {"title": "note", "name": "note"}]
+    # Only the boolean column changes; an empty cell stays empty.
+    assert rows == [["人民广场", "是", "true"], ["东站", "否", "1"], ["西站", "", "x"]]
+
+
+def test_each_open_table_has_an_xlsx_with_chinese_titles_and_typed_cells(
+        minimal_site: Path) -> None:
+    from openpyxl import load_workbook
+
+    book = load_workbook(minimal_site / "datasets" / "jtj-0001" / "bus-stops.xlsx")
+    rows = list(book.active.iter_rows(values_only=True))
+    csv_rows = (minimal_site / "datasets" / "jtj-0001" / "bus-stops.csv").read_text(
+        encoding="utf-8").splitlines()
+    assert len(rows) == len(csv_rows)  # header + every row
+    assert "站点名称" in rows[0]
+    numbers = [v for row in rows[1:] for v in row if isinstance(v, int | float)]
+    assert numbers, "numeric columns are stored as numbers"
+
+
+def test_guide_and_api_page_examples_read_a_real_csv(minimal_site: Path) -> None:
+    base = "https://data.test.example/"
+    for page in ("guide", "developers"):
+        html = (minimal_site / page / "index.html").read_text(encoding="utf-8")
+        urls = re.findall(r'pd\.read_csv\(&#34;([^&]+)&#34;\)|pd\.read_csv\("([^"]+)"\)', html)
+        found = [a or b for a, b in urls]
+        assert found, f"{page}: no pandas example"
+        for url in found:
+            assert url.startswith(base) and url.endswith(".csv"), url
+            assert (minimal_site / url[len(base):]).is_file(), url
+    api = (minimal_site / "developers" / "index.html").read_text(encoding="utf-8")
+    for path in ("/api/v1/search", "/api/3/action/package_search", "/api/3/action/package_show"):
+        assert path in api
+    assert "按行查询接口" in api

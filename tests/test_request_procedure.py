@@ -164,7 +164,8 @@ def test_submit_starts_the_normative_review_and_masks_the_identity() -> None:
     assert req.review_clock == Clock.start(date(2025, 9, 26), 5)
     assert req.application.identity_number == ID_NUMBER  # normalised
     event = req.events[0]
-    assert event.kind is EventKind.SUBMITTED and event.notify == ("authority",)
+    # An e-mail was given: the applicant gets a confirmation too (issue 10).
+    assert event.kind is EventKind.SUBMITTED and event.notify == ("authority", "applicant")
     assert event.data["identity"] == "110105********002X"
     assert event.data["review_due"] == "2025-10-10"
     assert ID_NUMBER not in repr(req) and "13812345678" not in repr(req)
@@ -333,6 +334,53 @@ def test_approve_needs_a_scope_and_a_known_delivery_method() -> None:
     done = p.approve(req, actor=HEAD, on=date(2026, 3, 5), scope="研究",
                      delivery_method=DeliveryMethod.SANDBOX)
     assert done.decision is not None and done.decision.delivery_method is DeliveryMethod.SANDBOX
+
+
+# A dataset whose descriptor says 接口调用、数据沙箱 and 原始明细不得带出 (the
+# sample's dsj-0001): the applicant cannot ask for, and a reviewer cannot
+# approve, a download.
+API_AND_SANDBOX = (DeliveryMethod.API, DeliveryMethod.SANDBOX)
+
+
+def test_no_confirmation_is_queued_without_an_e_mail_address() -> None:
+    req = procedure().submit(application(email=""), number="N-1", on=date(2026, 3, 2),
+                             actor=APPLICANT)
+    assert req.events[0].notify == ("authority",)
+
+
+def test_a_method_the_dataset_does_not_offer_cannot_be_asked_for() -> None:
+    p = procedure()
+    wrong = application(offered=API_AND_SANDBOX, delivery_method=DeliveryMethod.DOWNLOAD)
+    with pytest.raises(ApplicationIncomplete) as caught:
+        p.submit(wrong, number="GZ-2026-0001", on=date(2026, 3, 2), actor=APPLICANT)
+    assert caught.value.problems == ("该数据集不提供所选的获取方式，请选择：接口调用、数据沙箱。",)
+    right = application(offered=API_AND_SANDBOX, delivery_method=DeliveryMethod.SANDBOX)
+    assert p.submit(right, number="GZ-2026-0001", on=date(2026, 3, 2), actor=APPLICANT)
+
+
+def test_a_method_the_dataset_does_not_offer_cannot_be_approved() -> None:
+    p = procedure()
+    req = p.forward(p.submit(application(offered=API_AND_SANDBOX), number="GZ-2026-0001",
+                             on=date(2026, 3, 2), actor=APPLICANT),
+                    actor=AUTHORITY, on=date(2026, 3, 2))
+    with pytest.raises(RuleViolation) as caught:
+        p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                  delivery_method="download")
+    assert caught.value.code == "delivery-method-not-offered"
+    assert caught.value.params == {"allowed": "接口调用、数据沙箱"}
+    for method in API_AND_SANDBOX:
+        done = p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                         delivery_method=method)
+        assert done.decision is not None and done.decision.delivery_method is method
+
+
+def test_a_request_filed_before_offers_were_recorded_allows_every_method() -> None:
+    p = procedure()
+    req = forwarded(p)
+    assert req.application.offered == ()
+    done = p.approve(req, actor=REVIEWER, on=date(2026, 3, 5), scope="研究",
+                     delivery_method="download")
+    assert done.decision is not None and done.decision.delivery_method is DeliveryMethod.DOWNLOAD
 
 
 def test_deliver_then_report_use() -> None:

@@ -90,9 +90,37 @@
       });
     }
 
+    // Sorting: newest first, by name (Chinese collation), or most downloaded;
+    // ties keep the catalogue's order.
+    var sortSelect = document.getElementById("pt-sort");
+    var collator = new Intl.Collator("zh-CN");
+    var ORDERS = {
+      updated: function (a, b) { return (b.last_updated || "").localeCompare(a.last_updated || ""); },
+      name: function (a, b) { return collator.compare(a.title, b.title); },
+      downloads: function (a, b) { return (b.download_count || 0) - (a.download_count || 0); }
+    };
+    if (params.get("sort") && ORDERS[params.get("sort")]) sortSelect.value = params.get("sort");
+
+    // Phone: the filters fold away above the results; wide screens show them beside.
+    var filterBox = document.getElementById("pt-filter-box");
+    var wide = window.matchMedia("(min-width: 45em)");
+    function unfold() {
+      if (wide.matches) filterBox.open = true;
+      else if (filterBox.dataset.touched !== "1") filterBox.open = false;
+    }
+    filterBox.addEventListener("toggle", function () { if (!wide.matches) filterBox.dataset.touched = "1"; });
+    unfold();
+    if (wide.addEventListener) wide.addEventListener("change", unfold);
+
     function apply() {
       var chosen = selected();
       var hits = rows.filter(function (r) { return matches(r, chosen, null); });
+      var order = ORDERS[sortSelect.value] || ORDERS.updated;
+      hits = hits.map(function (r, i) { return [r, i]; }).sort(function (a, b) {
+        return order(a[0], b[0]) || a[1] - b[1];
+      }).map(function (pair) { return pair[0]; });
+      var filtered = form.querySelectorAll("input[type=checkbox]:checked").length + (chosen.text ? 1 : 0);
+      filterBox.querySelector("summary").textContent = filtered ? "筛选条件（已选 " + filtered + " 项）" : "筛选条件";
       list.textContent = "";
       hits.slice(0, shown).forEach(function (r) { list.appendChild(renderItem(root, r, labels)); });
       counter.textContent = "找到 " + hits.length + " 个数据集";
@@ -106,12 +134,14 @@
       var query = new URLSearchParams();
       facets.forEach(function (key) { chosen[key].forEach(function (v) { query.append(key, v); }); });
       if (chosen.text) query.set("text", chosen.text);
+      if (sortSelect.value !== "updated") query.set("sort", sortSelect.value);
       var qs = query.toString();
       window.history.replaceState(null, "", window.location.pathname + (qs ? "?" + qs : ""));
     }
 
     form.addEventListener("change", function () { shown = PAGE_SIZE; apply(); });
     form.addEventListener("input", function () { shown = PAGE_SIZE; apply(); });
+    sortSelect.addEventListener("change", function () { shown = PAGE_SIZE; apply(); });
     form.addEventListener("reset", function () { setTimeout(function () { shown = PAGE_SIZE; apply(); }, 0); });
     form.addEventListener("submit", function (e) { e.preventDefault(); });
 
@@ -413,7 +443,20 @@
     });
   }
 
+  /* ---------- download count of a dataset page, refreshed from the service ---------- */
+  function initDownloadCount(box) {
+    fetch(box.getAttribute("data-api")).then(function (resp) {
+      if (!resp.ok) throw new Error("HTTP " + resp.status);
+      return resp.json();
+    }).then(function (answer) {
+      box.textContent = Number(answer.total || 0).toLocaleString("zh-CN") + " 次";
+      box.setAttribute("data-live", "1");
+    }).catch(function () { /* keep the figure written at build time */ });
+  }
+
   function init() {
+    var count = document.getElementById("pt-download-count");
+    if (count && !count.getAttribute("data-ready")) { count.setAttribute("data-ready", "1"); initDownloadCount(count); }
     var reuses = document.getElementById("pt-reuses");
     if (reuses && !reuses.getAttribute("data-ready")) { reuses.setAttribute("data-ready", "1"); initReuses(reuses); }
     var answers = document.getElementById("pt-report-answers");

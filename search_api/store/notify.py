@@ -9,6 +9,7 @@ The dedupe key ``event:<number>:<seq>:<target>`` makes each notice unique.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import Protocol
 
 from domain.request_records import Event, Request
 from domain.request_states import EventKind, Role
@@ -49,21 +50,78 @@ def recipient(req: Request, target: str) -> tuple[str, str]:
     raise ValueError(f"unknown notify target {target!r}")
 
 
-def event_messages(req: Request, numbered: Iterable[tuple[int, Event]]) -> list[OutboxMessage]:
-    """One message per ``notify`` target of each ``(seq, event)``."""
+class Names(Protocol):
+    """What messages say instead of codes, and where they link to."""
+
+    def dataset(self, identifier: str) -> str:
+        """The dataset's title ("" when unknown)."""
+
+    def department(self, code: str) -> str:
+        """The department's name ("" when unknown)."""
+
+    def link(self, path: str) -> str:
+        """The absolute address of the service's ``path`` ("" when the
+        public address is not configured)."""
+
+
+class CodesOnly:
+    """Names when the catalogue is not at hand: the codes themselves."""
+
+    def dataset(self, identifier: str) -> str:
+        return ""
+
+    def department(self, code: str) -> str:
+        return ""
+
+    def link(self, path: str) -> str:
+        return ""
+
+
+def _what(req: Request, names: Names) -> str:
+    title = names.dataset(req.dataset_id)
+    dataset = f"“{title}”（资源代码 {req.dataset_id}）" if title else f"资源代码 {req.dataset_id}"
+    department = names.department(req.department) or req.department
+    return f"数据{dataset}，数据提供部门：{department}"
+
+
+def _body(req: Request, event: Event, target: str, label: str, names: Names) -> str:
+    what = _what(req, names)
+    if target == "applicant":
+        link = names.link("/requests/status")
+        where = (f"查询办理进度：{link}（需输入受理编号和查询码）。" if link
+                 else "请凭受理编号和查询码登录平台查询办理进度。")
+    else:
+        link = names.link(f"/review/requests/{req.number}")
+        where = f"办理页面：{link}" if link else "详情请登录平台查看。"
+    if event.kind is EventKind.SUBMITTED and target == "applicant":
+        due = event.data.get("review_due")
+        return (f"您的有条件开放数据申请已收到。\n受理编号：{req.number}\n{what}\n"
+                f"收到日期：{event.on.isoformat()}\n"
+                + (f"规范性审核应于 {due} 前完成，审核通过后转数据提供部门答复。\n" if due else "")
+                + where)
+    return f"有条件开放申请 {req.number}（{what}）于 {event.on.isoformat()} {label}。{where}"
+
+
+def event_messages(req: Request, numbered: Iterable[tuple[int, Event]],
+                   names: Names | None = None) -> list[OutboxMessage]:
+    """One message per ``notify`` target of each ``(seq, event)``, naming
+    the dataset and department by ``names`` and linking to the page
+    concerned (an applicant: the status page; staff: the request's page)."""
+    names = names or CodesOnly()
     out = []
     for seq, event in numbered:
         label = LABELS.get(event.kind, str(event.kind))
         for target in event.notify:
             role, address = recipient(req, target)
+            subject = (f"申请已受理：受理编号 {req.number}"
+                       if event.kind is EventKind.SUBMITTED and target == "applicant"
+                       else f"有条件开放申请 {req.number}：{label}")
             out.append(OutboxMessage(
                 kind=f"request.{event.kind}",
                 recipient_role=role,
                 recipient=address,
-                subject=f"有条件开放申请 {req.number}：{label}",
-                body=(f"有条件开放申请 {req.number}（数据资源 {req.dataset_id}，"
-                      f"数据提供部门 {req.department}）于 {event.on.isoformat()} {label}。"
-                      "详情请登录平台查看。"),
+                subject=subject,
+                body=_body(req, event, target, label, names),
                 request_number=req.number,
                 dedupe_key=f"event:{req.number}:{seq}:{target}",
             ))

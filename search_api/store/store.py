@@ -150,6 +150,9 @@ class Store:
         self.url = url
         self._cipher = cipher
         self._passwords = passwords
+        # How messages name datasets and link to pages; the service sets it
+        # (search_api.service.install), other users keep the codes.
+        self.names: notify.Names | None = None
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, personal_key: str | None = None,
@@ -485,7 +488,7 @@ class Store:
             audit.append(conn, at=at, actor_role=actor.role.value, actor=actor.name,
                          action=action, subject=req.number, secrets=secrets,
                          detail={"state": req.state.value, "version": version})
-        for message in notify.event_messages(req, numbered):
+        for message in notify.event_messages(req, numbered, self.names):
             self._insert_message(conn, message, at)
 
     # --- outbox ----------------------------------------------------------------------------

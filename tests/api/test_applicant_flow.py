@@ -33,8 +33,8 @@ def application(token: str, **changes: str) -> dict[str, str]:
 
 
 def file_request(client: FlaskClient) -> tuple[str, str]:
-    page = client.get("/apply/rsj-0002").get_data(as_text=True)
-    answer = client.post("/apply/rsj-0002", data=application(csrf(page)))
+    page = client.get("/apply/rsj-0003").get_data(as_text=True)
+    answer = client.post("/apply/rsj-0003", data=application(csrf(page)))
     assert answer.status_code == 200, answer.get_data(as_text=True)[:500]
     html = answer.get_data(as_text=True)
     number = re.search(r'id="receipt-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
@@ -43,24 +43,24 @@ def file_request(client: FlaskClient) -> tuple[str, str]:
 
 
 def test_form_shows_conditions_and_the_commitment(client: FlaskClient) -> None:
-    page = client.get("/apply/rsj-0002").get_data(as_text=True)
+    page = client.get("/apply/rsj-0003").get_data(as_text=True)
     assert "开放条件" in page and "数据开放利用承诺书" in page
     assert client.get("/apply/jtj-0001").status_code == 404  # unconditional: no application
     assert client.get("/apply/gaj-0001").status_code == 404  # not open: unknown here
 
 
 def test_post_without_csrf_token_is_refused(client: FlaskClient) -> None:
-    client.get("/apply/rsj-0002")
-    response = client.post("/apply/rsj-0002", data=application("forged"))
+    client.get("/apply/rsj-0003")
+    response = client.post("/apply/rsj-0003", data=application("forged"))
     assert response.status_code == 400
     assert "请刷新页面后重新提交" in response.get_data(as_text=True)
 
 
 def test_invalid_application_lists_every_problem_and_does_not_echo_the_id(
         client: FlaskClient) -> None:
-    page = client.get("/apply/rsj-0002").get_data(as_text=True)
+    page = client.get("/apply/rsj-0003").get_data(as_text=True)
     bad_id = "110105194912310021"  # wrong check character
-    response = client.post("/apply/rsj-0002", data=application(
+    response = client.post("/apply/rsj-0003", data=application(
         csrf(page), identity_number=bad_id, purpose="", period_of_use="", commitment=""))
     html = response.get_data(as_text=True)
     assert response.status_code == 400

@@ -15,7 +15,7 @@ pytestmark = pytest.mark.browser
 def test_apply_from_the_dataset_page_and_follow(live_server: str) -> None:
     with chromium() as browser:
         page = browser.new_page()
-        page.goto(live_server + "/datasets/rsj-0002/")
+        page.goto(live_server + "/datasets/rsj-0003/")
         page.get_by_role("link", name="申请使用本数据").click()
         page.wait_for_selector("form.sv-form")
         page.fill("#applicant_name", "李明")

@@ -18,7 +18,7 @@ from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_review_flow import Clock, act, app, clock, sign_in  # noqa: F401
 from tests.conftest import REPO
 
-SOURCE = next((REPO / "datasets" / "rsj-0002" / "data").glob("*.csv")).read_bytes()
+SOURCE = next((REPO / "datasets" / "rsj-0003" / "data").glob("*.csv")).read_bytes()
 
 
 def delivered(app: Flask) -> tuple[FlaskClient, str, str]:  # noqa: F811
@@ -73,7 +73,7 @@ def test_the_link_leads_to_token_free_urls_and_counts_downloads(
     downloads = [r for r in store.audit_records(number) if r.action == "download"]
     assert len(downloads) == MAX_USES + 1
     assert downloads[0].actor == f"applicant:{number}"
-    assert json.loads(downloads[0].detail) == {"dataset": "rsj-0002",
+    assert json.loads(downloads[0].detail) == {"dataset": "rsj-0003",
                                                "resource": path.rsplit("/", 1)[1]}
 
 
@@ -125,3 +125,12 @@ def test_an_unknown_file_is_404(app: Flask) -> None:  # noqa: F811
     applicant, number, _ = delivered(app)
     get_link(applicant, number)
     assert applicant.get(f"/requests/{number}/files/no-such-file").status_code == 404
+
+
+def test_the_link_expiry_is_shown_in_beijing_time(app: Flask) -> None:  # noqa: F811
+    applicant, number, _ = delivered(app)
+    get_link(applicant, number)
+    page = applicant.get(f"/requests/{number}/files/").get_data(as_text=True)
+    # The clock is 2026-09-21 10:00 Beijing (02:00 UTC); 72 hours later.
+    assert "链接有效期至 2026-09-24 10:00（北京时间）" in page
+    assert "UTC" not in page

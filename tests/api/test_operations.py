@@ -82,7 +82,7 @@ def test_no_clear_personal_data_anywhere_after_a_full_procedure(
     # Every public page and statistics export the procedure feeds (000 §50).
     answers = [public.get(path).get_data(as_text=True) for path in (
         "/register", "/api/v1/register", "/api/v1/search?q=社会保险",
-        "/api/v1/datasets/rsj-0002", "/api/v1/statistics/yearly?year=2026",
+        "/api/v1/datasets/rsj-0003", "/api/v1/statistics/yearly?year=2026",
         "/api/v1/statistics/yearly?year=2026&format=csv", "/api/v1/statistics/reports",
         "/api/v1/statistics/downloads?format=csv", "/api/v1/statistics/participation")]
     assert "rsj" in answers[4]  # the request is counted in the yearly report

@@ -21,7 +21,7 @@ from tests.api.test_review_flow import app, clock, sign_in  # noqa: F401
 NAME, CONTACT = "张先生MARKNAME", "13912345678"
 PUBLIC_PAGES = ("/demands", "/suggestions", "/showcase", "/register", "/api/v1/demands",
                 "/api/v1/suggestions", "/api/v1/reuses", "/api/v1/datasets/jtj-0001/reuses",
-                "/api/v1/datasets/rsj-0002/reuses", "/api/v1/register",
+                "/api/v1/datasets/rsj-0003/reuses", "/api/v1/register",
                 "/api/v1/statistics/participation")
 
 
@@ -207,8 +207,10 @@ def test_reuse_showcase_per_dataset_and_withdrawal(app: Flask, clock: Any) -> No
     assert [(r["title"], r["url"], r["dataset_ids"]) for r in reuses] == [
         (title, "https://example.org/bus-map", ["jtj-0001"])]
     showcase = client.get("/showcase").get_data(as_text=True)
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;公交地图" in showcase and "<script>" not in showcase
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;公交地图" in showcase and "<script>alert" not in showcase
     assert 'href="https://example.org/bus-map" rel="nofollow noopener noreferrer ugc"' in showcase
+    # The dataset by its name, linked on the public site (issue 10).
+    assert '>公交站点信息</a>' in showcase and "datasets/jtj-0001/" in showcase
     assert NAME not in everything_public(app) and CONTACT not in everything_public(app)
     moderate(sign_in(app, "authority"), number, "withdraw", reason="链接失效")
     assert client.get("/api/v1/datasets/jtj-0001/reuses").get_json()["reuses"] == []

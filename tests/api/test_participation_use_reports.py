@@ -46,7 +46,7 @@ def test_usage_report_is_public_only_after_moderation(app: Flask, clock: Any) ->
 
     register = app.test_client().get("/api/v1/register").get_json()
     assert register["use_reports"] == [{
-        "dataset_id": "rsj-0002", "department": "rsj", "department_name": "云河市人力资源和社会保障局",
+        "dataset_id": "rsj-0003", "department": "rsj", "department_name": "云河市人力资源和社会保障局",
         "reported_on": "2026-10-12", "text": "已开发参保结构分析模型"}]
     public = everything_public(app)
     assert "已开发参保结构分析模型" in public

@@ -129,7 +129,7 @@ def test_the_form_and_the_api_file_the_same_report(app: Flask, clock: Any) -> No
 
 
 def test_a_catalogue_correction_without_contact(app: Flask) -> None:  # noqa: F811
-    answer = app.test_client().post("/api/v1/datasets/rsj-0002/reports", json={
+    answer = app.test_client().post("/api/v1/datasets/rsj-0003/reports", json={
         "kind": "catalogue_correction", "description": "更新频度应为每月"})
     data = answer.get_json()
     assert answer.status_code == 201, data

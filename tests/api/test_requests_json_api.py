@@ -14,7 +14,7 @@ ERROR_KEYS = {"ok", "error", "errors", "status"}
 
 def body(**changes: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "dataset_id": "rsj-0002", "applicant_type": "person", "applicant_name": "李明",
+        "dataset_id": "rsj-0003", "applicant_type": "person", "applicant_name": "李明",
         "identity_number": ID_NUMBER, "phone": PHONE, "purpose": "研究",
         "scope_of_use": "课题组", "period_of_use": "一年", "security_measures": "加密存储",
         "commitment_accepted": True}

@@ -80,8 +80,8 @@ def act(client: FlaskClient, number: str, action: str, **fields: str) -> str:
 
 def file(app: Flask) -> tuple[FlaskClient, str]:
     applicant = app.test_client()
-    page = applicant.get("/apply/rsj-0002").get_data(as_text=True)
-    html = applicant.post("/apply/rsj-0002", data=application(csrf(page))).get_data(as_text=True)
+    page = applicant.get("/apply/rsj-0003").get_data(as_text=True)
+    html = applicant.post("/apply/rsj-0003", data=application(csrf(page))).get_data(as_text=True)
     number = re.search(r'id="receipt-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
     return applicant, number
 
@@ -140,7 +140,7 @@ def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Cloc
     assert link, "no file on the download page"
     with applicant.get(link.group(1) + link.group(2)) as got:
         assert got.status_code == 200
-        source = next((REPO / "datasets" / "rsj-0002" / "data").glob("*.csv")).read_bytes()
+        source = next((REPO / "datasets" / "rsj-0003" / "data").glob("*.csv")).read_bytes()
         assert got.get_data() == source
     with app.test_client().get(link.group(1) + link.group(2)) as stranger:
         assert stranger.status_code == 403
@@ -210,7 +210,7 @@ def test_public_register_api(app: Flask) -> None:
     _, number = file(app)
     body = app.test_client().get("/api/v1/register").get_json()
     assert body["ok"] and body["by_department"]["rsj"]["received"] == 1
-    assert body["by_dataset"]["rsj-0002"]["pending"] == 1
+    assert body["by_dataset"]["rsj-0003"]["pending"] == 1
     assert ID_NUMBER not in str(body) and number not in str(body)
 
 

@@ -61,11 +61,11 @@ def test_served_downloads_are_counted_and_pages_are_not(app: Flask, clock: Any) 
 def test_download_statistics_filters_csv_and_errors(app: Flask, clock: Any) -> None:  # noqa: F811
     store = app.extensions["portal_store"]
     DownloadStore(store).count({(date(2026, 1, 5), "jtj-0001", "bus-stops.csv"): 7,
-                                (date(2026, 3, 1), "rsj-0002", "x.csv"): 2})
+                                (date(2026, 3, 1), "rsj-0003", "x.csv"): 2})
     clock.set("2026-11-23")
     client = app.test_client()
     march = client.get("/api/v1/statistics/downloads?from=2026-02-01").get_json()
-    assert [d["id"] for d in march["datasets"]] == ["rsj-0002"]
+    assert [d["id"] for d in march["datasets"]] == ["rsj-0003"]
     one = client.get("/api/v1/statistics/downloads?dataset=jtj-0001&top=1").get_json()
     assert one["total"] == 7
     table = client.get("/api/v1/statistics/downloads?format=csv")
@@ -260,7 +260,7 @@ def test_yearly_report_per_department(app: Flask, clock: Any) -> None:  # noqa: 
     clock.set("2025-12-30")
     file_report(app, "old@example.org")  # last year: not counted in 2026
     clock.set("2026-09-30")
-    file_request(app.test_client())  # rsj-0002
+    file_request(app.test_client())  # rsj-0003
     file_report(app, "a@example.org")
     file_form(app, "demands", title="公交车辆实时位置", department="jtj", text="需要")
     DownloadStore(store).count({(date(2026, 3, 1), "jtj-0001", "bus-stops.csv"): 5,

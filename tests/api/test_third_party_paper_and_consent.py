@@ -86,8 +86,8 @@ def consulting(app: Flask, clock: Clock) -> tuple[FlaskClient, str, str]:
     """A request filed 09-21, forwarded 09-22, in consultation from 09-24
     with one third party; the reviewer's client, the number and the token."""
     applicant = app.test_client()
-    page = applicant.get("/apply/rsj-0002").get_data(as_text=True)
-    html = applicant.post("/apply/rsj-0002", data=application(csrf(page))).get_data(as_text=True)
+    page = applicant.get("/apply/rsj-0003").get_data(as_text=True)
+    html = applicant.post("/apply/rsj-0003", data=application(csrf(page))).get_data(as_text=True)
     number = re.search(r'id="receipt-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
     clock.set("2026-09-22")
     post(sign_in(app, "authority"), number, "forward")

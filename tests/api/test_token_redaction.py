@@ -35,15 +35,15 @@ NOW = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
 
 @pytest.mark.parametrize(("line", "expected"), [
     ('GET /consult/AbC-12_xyz HTTP/1.1', 'GET /consult/[redacted] HTTP/1.1'),
-    ('"GET /download/tok3n/rsj-0002.csv HTTP/1.1" 200',
-     '"GET /download/[redacted]/rsj-0002.csv HTTP/1.1" 200'),
+    ('"GET /download/tok3n/rsj-0003.csv HTTP/1.1" 200',
+     '"GET /download/[redacted]/rsj-0003.csv HTTP/1.1" 200'),
     ("POST /api/v1/consultations/tok3n?x=1", "POST /api/v1/consultations/[redacted]?x=1"),
     ("https://data.example.cn/consult/tok3n", "https://data.example.cn/consult/[redacted]"),
     ("GET /consult/ HTTP/1.1", "GET /consult/ HTTP/1.1"),  # the token-free page
     ("GET /requests/YH-20260921-0001 HTTP/1.1", "GET /requests/YH-20260921-0001 HTTP/1.1"),
     # the token-free download page and files: nothing to redact
-    ("GET /requests/YH-20260921-0001/files/rsj-0002 HTTP/1.1",
-     "GET /requests/YH-20260921-0001/files/rsj-0002 HTTP/1.1"),
+    ("GET /requests/YH-20260921-0001/files/rsj-0003 HTTP/1.1",
+     "GET /requests/YH-20260921-0001/files/rsj-0003 HTTP/1.1"),
 ])
 def test_redact(line: str, expected: str) -> None:
     assert redact(line) == expected
@@ -104,8 +104,8 @@ def test_no_token_in_the_logs_of_a_whole_third_party_flow(
     monkeypatch.setattr(delivery_views, "new_secret", recorded_secret)
     base = live_server
     applicant = requests.Session()
-    form = applicant.get(f"{base}/apply/rsj-0002").text
-    receipt = applicant.post(f"{base}/apply/rsj-0002", data=application(_csrf(form))).text
+    form = applicant.get(f"{base}/apply/rsj-0003").text
+    receipt = applicant.post(f"{base}/apply/rsj-0003", data=application(_csrf(form))).text
     number = re.search(r'id="receipt-number">([^<]+)<', receipt).group(1)  # type: ignore[union-attr]
     access_code = re.search(r'id="access-code">([^<]+)<', receipt).group(1)  # type: ignore[union-attr]
 

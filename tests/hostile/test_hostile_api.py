@@ -315,7 +315,7 @@ RAW_BODIES: list[tuple[str, bytes, str]] = [
      "application/json"),  # under the 64 KB limit: reaches the JSON parser
     ("/api/v1/requests", b'{"a": NaN, "b": Infinity, "c": 1e999999}', "application/json"),
     ("/api/v1/requests", b"x" * (65 * 1024), "application/json"),
-    ("/api/v1/requests", b'{"dataset_id": "rsj-0002"}', "text/plain"),
+    ("/api/v1/requests", b'{"dataset_id": "rsj-0003"}', "text/plain"),
     ("/api/v1/requests/YH-1/withdraw", b"[]", "application/json"),
     ("/api/v1/consultations/nope", b'{"answer": "agree"}', "application/json"),
     ("/api/3/action/package_search", b'{"rows": ' + b"[" * 100_000 + b"}", "application/json"),

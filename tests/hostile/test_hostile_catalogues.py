@@ -565,7 +565,7 @@ def test_resource_name_cannot_steer_download_file_names(
     edit_descriptor(catalog, lambda d: d["resources"][0].update(name="../../../../pwned"))
     folder = _build(catalog, root)
     assert sorted(p.name for p in folder.iterdir()) == [
-        "datapackage.json", "index.html", "pwned.csv", "pwned.excel.csv", "pwned.json"]
+        "datapackage.json", "index.html", "pwned.csv", "pwned.excel.csv", "pwned.json", "pwned.xlsx"]
 
 
 def test_vocabulary_and_descriptor_bom_is_accepted(workspace: tuple[Path, Path, Path]) -> None:

@@ -131,3 +131,21 @@ def test_event_data_must_be_plain_json() -> None:
     with pytest.raises(CodecError, match="not a JSON number"):
         event_to_dict(Event(EventKind.USE_REPORTED, Role.APPLICANT, "王", date(2026, 3, 2),
                             {"x": float("nan")}))
+
+
+def test_offered_methods_round_trip_and_old_records_read_as_every_method() -> None:
+    from dataclasses import replace
+
+    from domain.requests import DeliveryMethod
+
+    req = full()
+    offered = replace(req, application=replace(
+        req.application, offered=(DeliveryMethod.API, DeliveryMethod.SANDBOX)))
+    assert request_to_dict(offered)["application"]["offered"] == ["api", "sandbox"]
+    assert round_trip(offered) == offered
+    old = request_to_dict(req)
+    del old["application"]["offered"]  # written before the rule existed
+    assert request_from_dict(old).application.offered == ()
+    old["application"]["offered"] = ["usb"]
+    with pytest.raises(CodecError, match="offered"):
+        request_from_dict(old)

@@ -44,16 +44,21 @@ def reminder(key: str | None = "remind:YH-20260302-0001:2026-03-10:provider",
 def test_events_notify_through_role_addresses(store: Store, clock: Tick) -> None:
     req = submitted()
     store.add_request(req, access_code_hash="h", actor=APPLICANT, at=clock())
-    (message,) = store.pending_messages()
+    message, confirmation = store.pending_messages()
     assert (message.recipient_role, message.recipient) == ("authority_reviewer", "authority")
     assert message.kind == "request.submitted" and message.request_number == req.number
     assert message.dedupe_key == f"event:{req.number}:1:authority"
+    # The applicant gave an e-mail address: a confirmation (issue 10).
+    assert confirmation.recipient == f"applicant:{req.number}"
+    assert confirmation.subject == f"申请已受理：受理编号 {req.number}"
+    assert f"受理编号：{req.number}" in confirmation.body
+    assert "规范性审核应于 2026-03-" in confirmation.body
     loaded, version = store.load(req.number)
     store.save(P.forward(loaded, actor=AUTHORITY, on=d(3)), expected_version=version,
                actor=AUTHORITY, at=clock(), outbox=[reminder()])
     recipients = [m.recipient for m in store.pending_messages()]
-    assert recipients == ["authority", "department:省交通运输厅", f"applicant:{req.number}",
-                          "department:省交通运输厅"]
+    assert recipients == ["authority", f"applicant:{req.number}", "department:省交通运输厅",
+                          f"applicant:{req.number}", "department:省交通运输厅"]
 
 
 def test_a_reminder_run_twice_is_queued_once(store: Store, clock: Tick) -> None:
@@ -67,7 +72,8 @@ def test_a_reminder_run_twice_is_queued_once(store: Store, clock: Tick) -> None:
 
 
 def test_sent_and_failed_messages(store: Store, clock: Tick) -> None:
-    store.add_request(submitted(), access_code_hash="h", actor=APPLICANT, at=clock())
+    # No e-mail address: no confirmation, one message from the filing.
+    store.add_request(submitted(email=""), access_code_hash="h", actor=APPLICANT, at=clock())
     store.add_message(reminder(), at=clock())
     first, second = store.pending_messages()
     assert first.id is not None and second.id is not None
