@@ -42,6 +42,19 @@ def _example_url(catalog: Catalog, records: Records) -> str:
     return feeds.absolute(portal, "catalog.json")
 
 
+def _rows_example(catalog: Catalog, records: Records) -> dict[str, str]:
+    """A real table of the data API (the first open dataset with a CSV table
+    that has a schema), for the API page's examples."""
+    by_id = catalog.by_id()
+    for r in records:
+        if not r["data_public"] or r["id"] not in by_id:
+            continue
+        for resource in by_id[r["id"]].resources:
+            if resource.format.lower() == "csv" and resource.fields:
+                return {"dataset": r["id"], "table": resource.name}
+    return {"dataset": "<资源代码>", "table": "<表名>"}
+
+
 # Pages of the request service in every navigation (the service may live on
 # another host: portal.yaml request_service_url).
 SERVICE_LINKS: tuple[tuple[str, str], ...] = (
@@ -108,8 +121,9 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("developers", "数据接口", render(
             "developers.html", root="../", portal=portal, example_url=example_url,
             api_base=feeds.absolute(portal, "").rstrip("/") if not api_url else api_url,
-            example_id=next((r["id"] for r in records if r["data_public"]), "")),
-            description=f"{portal.name}数据接口说明：搜索接口、CKAN 兼容接口和调用示例"),
+            example_id=next((r["id"] for r in records if r["data_public"]), ""),
+            rows_example=_rows_example(catalog, records)),
+            description=f"{portal.name}数据接口说明：搜索接口、按行查询接口、CKAN 兼容接口和调用示例"),
         *links.values(),
         NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url),
                 description=f"{portal.name}开放数据和申请办理统计"),

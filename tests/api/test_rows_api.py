@@ -175,3 +175,14 @@ def test_reloading_follows_the_site(sample_site_for_api: Path, tmp_path: Path) -
         [r for r in package["resources"] if str(r.get("path", "")).endswith(".csv")
          and r.get("schema")])
     assert store.tables_of("hbj-0001") == [] and store.tables_of("jtj-0001")
+
+
+def test_the_api_page_example_reads_real_rows(http: FlaskClient,
+                                              sample_site_for_api: Path) -> None:
+    import re
+
+    page = (sample_site_for_api / "developers" / "index.html").read_text(encoding="utf-8")
+    paths = re.findall(r"(/api/v1/datasets/[a-z0-9-]+/resources/[a-z0-9_-]+/rows)", page)
+    assert paths
+    body = ok(http, paths[0] + "?limit=5")
+    assert body["count"] == 5 and body["total"] > 5
