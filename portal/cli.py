@@ -19,6 +19,7 @@ import click
 from domain.problems import Problem, Severity
 
 if TYPE_CHECKING:
+    from domain.profiles import Profile
     from domain.reports import Verification
 
 
@@ -162,11 +163,21 @@ def _defaults() -> dict[str, object]:
 
 def _verification(config: dict[str, object]) -> Verification:
     from domain.calendar import WorkCalendar
-    from domain.profiles import load_profile
     from domain.reports import Verification
 
     folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
-    return Verification(load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders))
+    return Verification(_profile(config), WorkCalendar(folders=folders))
+
+
+def _profile(config: dict[str, object]) -> Profile:
+    """The deployment's profile (portal.yaml in CATALOG_DIR); a contradiction
+    with the PROFILE setting stops the command."""
+    from search_api.deployment import DeploymentError, deployment_profile
+
+    try:
+        return deployment_profile(config)
+    except DeploymentError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command(name="import")
@@ -396,7 +407,6 @@ def remind() -> None:
 
     from domain.calendar import WorkCalendar
     from domain.participation import Participation
-    from domain.profiles import load_profile
     from domain.reports import Verification
     from domain.requests import Procedure
     from search_api.mailer import remind as queue_reminders
@@ -408,7 +418,7 @@ def remind() -> None:
 
     store, config = _store_and_config()
     folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
-    profile, calendar = load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders)
+    profile, calendar = _profile(config), WorkCalendar(folders=folders)
     procedure = Procedure(profile, calendar)
     now = _utc_now()
     today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()

@@ -168,7 +168,8 @@ def request_action(number: str, action: str) -> Any:
         log.info("applicant action %s on %s refused over the API (%s): %s", action, number,
                  exc.code, exc)
         state = labels_zh.STATES.get(req.state, req.state)
-        raise ApiError(refusals.applicant_refusal(exc, action, state), status=409) from None
+        raise ApiError(refusals.applicant_refusal(
+            exc, action, state, service.procedure().profile.regulation), status=409) from None
     except StaleRequest:
         raise ApiError("申请刚刚被更新，请获取最新状态后重试。", status=409) from None
     return {**status_body(updated), "message": DONE[action]}

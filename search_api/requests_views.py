@@ -147,7 +147,7 @@ def act(number: str, action: str) -> Any:
     except ProcedureError as exc:
         log.info("applicant action %s on %s refused (%s): %s", action, number, exc.code, exc)
         state = labels_zh.STATES.get(req.state, req.state)
-        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state)}", "error")
+        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state, service.procedure().profile.regulation)}", "error")
     except StaleRequest:
         flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
     else:

@@ -253,7 +253,8 @@ def act(number: str, action: str) -> Any:
         log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
         if exc.status == 403:
             abort(403, description="您的角色无权执行此操作。")
-        flash(f"操作未执行：{refusals.refusal(exc)}", "error")
+        flash(f"操作未执行：{refusals.refusal(exc, service.procedure().profile.regulation)}",
+              "error")
     except FormError as exc:
         flash(f"操作未执行：{exc}", "error")
     except ValueError as exc:

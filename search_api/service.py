@@ -13,9 +13,9 @@ from flask import Flask, current_app
 
 from domain.calendar import WorkCalendar
 from domain.participation import Participation
-from domain.profiles import load_profile
 from domain.reports import Verification
 from domain.requests import Procedure
+from search_api.deployment import deployment_profile
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
@@ -32,7 +32,7 @@ def install(app: Flask) -> None:
     calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
     app.extensions["portal_store"] = store
     app.extensions["portal_calendar"] = calendar
-    profile = load_profile(app.config["PROFILE"])
+    profile = deployment_profile(app.config)
     app.extensions["portal_procedure"] = Procedure(profile, calendar)
     app.extensions["portal_verification"] = Verification(profile, calendar)
     app.extensions["portal_reports"] = ReportStore(store)

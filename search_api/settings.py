@@ -49,8 +49,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
             "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
             "in a separate column, never shown in lists or logs."),
-    Setting("PROFILE", "guizhou-measures", "Deadline profile of the request procedure "
-            "(guizhou-measures, anhui, foshan, guizhou-regulation, wanzhou)."),
+    Setting("PROFILE", "", "Transition only: the deployment's profile is `profile:` in "
+            "CATALOG_DIR/portal.yaml. Empty: ignored; any other value must equal it, or the "
+            "service and the commands refuse to start."),
     Setting("CALENDAR_DIRS", "datasets/calendars", "Extra folders of working-day calendar "
             "files (YYYY.json), comma-separated; they override the shipped ones."),
     Setting("RATE_PUBLIC_WRITES", 20, "Public submissions (requests, reports) allowed per "
