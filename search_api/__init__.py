@@ -40,6 +40,7 @@ from search_api import (
 from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
+from search_api.law_text import LawText
 from search_api.settings import defaults, resolve_paths
 from search_api.store.download_store import DownloadBuffer, DownloadStore
 
@@ -67,6 +68,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_engine"] = open_engine(app.config)
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     service.install(app)
+    law = LawText(app.extensions["portal_procedure"].profile)
+    app.context_processor(lambda: {"law": law})
     security.install(app)
 
     errors.register(app)

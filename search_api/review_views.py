@@ -143,7 +143,7 @@ def detail(number: str) -> Any:
     return render_template("review/request.html", req=req, version=version, user=g.user,
                            labels=labels_zh, deadlines=proc.deadlines(req, on),
                            actions={str(a) for a in actions}, on=on, on_paper=on_paper,
-                           veto=proc.third_party_veto,
+                           veto=proc.third_party_veto, procedure_profile=proc.profile,
                            unanswered=[p for p in req.current_parties if p.answer is None])
 
 
@@ -188,7 +188,10 @@ def _start_consultation(f: Form) -> Request:
     names = [n.strip() for n in f.text("parties").splitlines() if n.strip()]
     start = len(f.req.third_parties)
     parties = [(f"p{start + i + 1}", name[:100]) for i, name in enumerate(names)]
-    updated = f.proc.start_consultation(f.req, actor=f.actor, on=f.on, parties=parties)
+    # Paper: the date on the receipt; empty: delivered electronically today
+    # (the day of delivery counts as the day of receipt, bureau policy).
+    updated = f.proc.start_consultation(f.req, actor=f.actor, on=f.on, parties=parties,
+                                        received_on=f.day("received_on"))
     f.links.extend((key, name, new_secret()) for key, name in parties)
     return updated
 

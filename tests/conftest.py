@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 from datetime import date
@@ -22,13 +23,12 @@ TODAY = date(2026, 11, 23)
 def catalog_with_profile(dest: Path, profile: str,
                          overrides: dict[str, Any] | None = None) -> Path:
     """A catalogue folder at ``dest`` that is the sample catalogue (its
-    entries linked, not copied) under deployment profile ``profile``, set
-    where a deployment sets it: ``profile:`` in portal.yaml."""
+    files hard-linked, not copied; the service refuses symbolic links out of
+    the catalogue) under deployment profile ``profile``, set where a
+    deployment sets it: ``profile:`` in portal.yaml."""
     source = REPO / "datasets"
-    dest.mkdir(parents=True, exist_ok=True)
-    for entry in source.iterdir():
-        if entry.name != "portal.yaml":
-            (dest / entry.name).symlink_to(entry, target_is_directory=entry.is_dir())
+    shutil.copytree(source, dest, copy_function=os.link,
+                    ignore=lambda folder, names: ["portal.yaml"] if Path(folder) == source else [])
     text = (source / "portal.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^profile: .*$", f"profile: {profile}", text)
     if overrides:
