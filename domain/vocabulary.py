@@ -38,6 +38,8 @@ class Department(Term):
     short_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    # 数据专员 (000 §43): overdue reminders; empty: the department's address.
+    data_officer_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -157,6 +159,7 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             kwargs["short_name"] = str(item.get("short_name") or "")
             kwargs["contact_email"] = str(item.get("contact_email") or "")
             kwargs["contact_phone"] = str(item.get("contact_phone") or "")
+            kwargs["data_officer_email"] = str(item.get("data_officer_email") or "")
         if factory is Frequency:
             for key in ("max_age_days", "max_age_working_days"):
                 value = item.get(key)

@@ -398,7 +398,8 @@ def verify() -> None:
 
 @main.command()
 def remind() -> None:
-    """Queue reminders of due-soon and overdue requests, error reports,
+    """End explanation demands whose policy pause ran out unanswered (不予
+    处理), queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44) and notices of new items to
     moderate, then send the outbox. Safe to run from cron as often
     as wanted: each reminder is queued once."""
@@ -409,8 +410,8 @@ def remind() -> None:
     from domain.participation import Participation
     from domain.reports import Verification
     from domain.requests import Procedure
+    from search_api.mailer import lapse_explanations, send_pending
     from search_api.mailer import remind as queue_reminders
-    from search_api.mailer import send_pending
     from search_api.participation_mail import remind_participation
     from search_api.report_mail import remind_reports
     from search_api.store.participation_store import ParticipationStore
@@ -422,6 +423,9 @@ def remind() -> None:
     procedure = Procedure(profile, calendar)
     now = _utc_now()
     today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    lapsed = lapse_explanations(store, procedure, today, now)  # type: ignore[arg-type]
+    if lapsed:
+        click.echo(f"{lapsed} explanation demand(s) lapsed unanswered: not processed", err=True)
     queued = queue_reminders(store, procedure, today, now)  # type: ignore[arg-type]
     queued += remind_reports(ReportStore(store), Verification(profile, calendar),  # type: ignore[arg-type]
                              today, now)

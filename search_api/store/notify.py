@@ -21,6 +21,7 @@ LABELS: dict[EventKind, str] = {
     EventKind.EXPLANATION_REQUESTED: "数据提供部门请申请人说明理由",
     EventKind.EXPLANATION_ANSWERED: "申请人已说明理由",
     EventKind.EXPLANATION_JUDGED: "数据提供部门已判断申请人说明的理由",
+    EventKind.EXPLANATION_LAPSED: "申请人未在期限内说明理由，申请不予处理",
     EventKind.CONSULTATION_STARTED: "征求第三方意见",
     EventKind.THIRD_PARTY_ANSWERED: "第三方已答复意见",
     EventKind.OBJECTION_JUDGED: "数据提供部门已判断第三方异议",
