@@ -479,6 +479,35 @@ def send_mail() -> None:
 
 
 @main.command()
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the table to this file (docs/periods.md) instead of printing it.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; fail (exit 1) when --out is not current.")
+def periods(out_file: Path | None, check: bool) -> None:
+    """The table of every period per profile: working days, from which
+    event, extension, and source (article, or bureau policy), in Markdown.
+    The repository keeps it in docs/periods.md."""
+    from domain.period_table import markdown
+
+    text = markdown() + "\n"
+    if out_file is None:
+        if check:
+            raise click.UsageError("--check needs --out")
+        click.echo(text, nl=False)
+        return
+    if check:
+        current = out_file.read_text(encoding="utf-8") if out_file.exists() else ""
+        if current != text:
+            click.secho(f"{out_file} is not current: run portal periods --out {out_file}",
+                        fg="red", err=True)
+            raise SystemExit(1)
+        click.echo(f"{out_file} is current", err=True)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out_file}", err=True)
+
+
+@main.command()
 @click.argument("start")
 @click.argument("days", type=int)
 @click.option("--calendars", "calendar_dirs", multiple=True, type=click.Path(path_type=Path),
