@@ -349,7 +349,10 @@ def load_profile(key: str, overrides: Mapping[str, int | None] | None = None) ->
     Raises:
         UnknownProfile: ``key`` is not a preset; the message lists the presets.
         ProfileError: an override names no period, or its value is not a
-            whole number (>= 1; optional fields >= 0).
+            whole number (>= 1; optional fields >= 0); it lengthens a
+            period (or grants an extension) that the text sets; or it puts
+            a review period in front of a provider whose period runs from
+            receipt (003 §24-§25, 004 §31).
     """
     try:
         profile = PROFILES[key]
@@ -371,6 +374,20 @@ def load_profile(key: str, overrides: Mapping[str, int | None] | None = None) ->
             )
         if not isinstance(value, int) or isinstance(value, bool):
             raise ProfileError(f"override {name!r} must be a whole number of working days, got {value!r}")
+        topic = _TOPIC_OF[name]
+        if name == "normative_review" and profile.normative_review is None and value:
+            raise ProfileError(
+                f"override 'normative_review' refused: under {profile.key!r} "
+                f"({profile.basis['normative_review']}) the provider's period runs from the "
+                "day the application is received; no review period may be put in front of it")
+        preset = getattr(profile, name)
+        # The text sets this figure: a bureau may shorten it, never lengthen
+        # it or grant an extension the text does not.
+        if value > 0 and not profile.is_policy(topic) and (preset is None or value > preset):
+            raise ProfileError(
+                f"override {name!r}={value} refused: {profile.article(topic)} sets "
+                f"{preset if preset is not None else 'none'}; a deployment may shorten "
+                "a period the text sets, not lengthen it")
         if name in OPTIONAL_FIELDS:
             if value < 0:
                 raise ProfileError(
@@ -381,7 +398,7 @@ def load_profile(key: str, overrides: Mapping[str, int | None] | None = None) ->
             raise ProfileError(f"override {name!r} must be >= 1 working day, got {value}")
         else:
             changes[name] = value
-        basis[_TOPIC_OF[name]] = POLICY
+        basis[topic] = POLICY
     note = ", ".join(f"{name}={value}" for name, value in overrides.items())
     return replace(profile, source=f"{profile.source} Deployment overrides (bureau policy): "
                    f"{note}.", basis=basis, **changes)

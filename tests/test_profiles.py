@@ -216,3 +216,22 @@ def test_every_period_field_is_declared_once() -> None:
             if name in OPTIONAL_FIELDS and value is None:
                 continue  # no extension allowed
             assert isinstance(value, int) and value >= 1, (profile.key, name)
+
+
+@pytest.mark.parametrize(("key", "overrides", "match"), [
+    ("guizhou-regulation", {"normative_review": 5}, "no review period may be put in front"),
+    ("wanzhou", {"normative_review": 3}, "no review period may be put in front"),
+    ("guizhou-regulation", {"provider_reply": 20}, r"003 §25 para 2 sets 15; .*not lengthen"),
+    ("guizhou-measures", {"provider_extension_max": 5}, "000 §31 sets none"),
+    ("wanzhou", {"verification_extension_max": 11}, "004 §17 sets 10"),
+])
+def test_a_deployment_cannot_lengthen_what_the_text_sets(
+        key: str, overrides: dict[str, int], match: str) -> None:
+    with pytest.raises(ProfileError, match=match):
+        load_profile(key, overrides)
+
+
+def test_a_deployment_may_shorten_what_the_text_sets_and_it_becomes_policy() -> None:
+    profile = load_profile("guizhou-regulation", {"provider_reply": 12})
+    assert profile.provider_reply == 12 and profile.is_policy("provider_reply")
+    assert load_profile("guizhou-measures", {"normative_review": 3}).normative_review == 3
