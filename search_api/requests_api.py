@@ -34,6 +34,7 @@ from search_api.applications import (
     open_consultation,
 )
 from search_api.errors import ApiError, json_object_body
+from search_api.law_text import LawText
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
 
@@ -55,9 +56,12 @@ def _with_code(number: str) -> tuple[Request, int]:
 
 def status_body(req: Request) -> dict[str, Any]:
     on = service.today()
+    law = LawText(service.procedure().profile)
+    # The basis in Chinese, of the deployment's own regulation (or 本局规定):
+    # applicants never get the internal codes.
     deadlines = [{"what": d.what, "name": labels_zh.PERIODS.get(d.what, d.what),
                   "due": d.due.isoformat() if d.due else None, "status": d.status,
-                  "basis": d.basis} for d in service.procedure().deadlines(req, on)]
+                  "basis": law.basis(d.basis)} for d in service.procedure().deadlines(req, on)]
     events = [{"on": e.on.isoformat(), "kind": e.kind, "name": labels_zh.EVENTS.get(e.kind, e.kind),
                "text": e.data.get("reasons") or e.data.get("reason") or e.data.get("question")
                or e.data.get("text") or ""}

@@ -228,3 +228,20 @@ def test_an_extension_asked_after_the_period_is_refused_with_the_reason(
     assert f"答复期限已于 {due} 届满，已超期的期限不能延长" in flashes[0]
     clock.set(due)  # on the due date itself it is still possible
     assert post(app, head, number, "extend", days="5", reasons="数据量大") == ["操作已完成。"]
+
+
+def test_the_json_status_gives_the_basis_in_chinese(make_app: Callable[..., Flask]) -> None:
+    app = make_app("wanzhou")
+    client = app.test_client()
+    filed = client.post("/api/v1/requests", json={
+        "dataset_id": "rsj-0002", "applicant_type": "person", "applicant_name": "李明",
+        "identity_number": "11010519491231002X", "phone": "13812345678",
+        "purpose": "研究", "scope_of_use": "课题组", "period_of_use": "一年",
+        "security_measures": "加密存储", "commitment_accepted": True})
+    assert filed.status_code == 201, filed.get_json()
+    body = filed.get_json()
+    status = client.get(f"/api/v1/requests/{body['number']}",
+                        headers={"X-Access-Code": body["access_code"]}).get_json()
+    assert status["deadlines"] == [{
+        "what": "provider_reply", "name": "数据提供部门答复", "due": "2026-12-07",
+        "status": "running", "basis": "《万州区政务数据资源管理办法》第三十一条"}]
