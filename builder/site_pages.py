@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
@@ -19,10 +20,14 @@ import orjson
 from builder import feeds, pages, statistics
 from builder.render import render
 from builder.theme import NavPage, Shell
+from domain import period_table
 from domain.catalog import Catalog, PortalInfo
+from domain.profiles import ProfileError, load_profile
 from domain.vocabulary import Vocabularies
 
 Records = list[dict[str, Any]]
+
+log = logging.getLogger(__name__)
 
 
 def _example_url(portal: PortalInfo, records: Records) -> str:
@@ -52,12 +57,26 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
             "announcements.html", root="../", notices=pages.announcements(records))),
         NavPage("guide", "使用指南", render(
             "guide.html", root="../", portal=portal,
-            example_url=_example_url(portal, records))),
+            example_url=_example_url(portal, records), **_periods(portal))),
         NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url)),
         NavPage("about", "关于", render(
             "about.html", portal=portal, counts=pages.counts(records, download_count))),
         NavPage("terms", "使用协议", render("terms.html", portal=portal)),
     ]
+
+
+def _periods(portal: PortalInfo) -> dict[str, Any]:
+    """The deployment's periods for the guide page (``profile:`` in
+    portal.yaml, with its bureau-policy overrides), cited in Chinese; none
+    when the overrides are invalid (``portal check`` reports portal.yaml)."""
+    overrides = portal.extra.get("profile_overrides") or {}
+    try:
+        profile = load_profile(portal.profile, overrides if isinstance(overrides, dict) else {})
+    except ProfileError as exc:
+        log.warning("no periods on the guide page: %s", exc)
+        return {"periods": [], "regulation": ""}
+    return {"periods": [row for row in period_table.rows(profile) if row.days is not None],
+            "regulation": f"《{profile.name}》"}
 
 
 def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url: str) -> str:

@@ -245,3 +245,19 @@ def test_the_json_status_gives_the_basis_in_chinese(make_app: Callable[..., Flas
     assert status["deadlines"] == [{
         "what": "provider_reply", "name": "数据提供部门答复", "due": "2026-12-07",
         "status": "running", "basis": "《万州区政务数据资源管理办法》第三十一条"}]
+
+
+def test_one_profile_per_deployment(app_config: dict[str, Any], tmp_path: Path) -> None:
+    from search_api.deployment import DeploymentError
+
+    catalog = catalog_with_profile(tmp_path / "one", "wanzhou")
+    # The transition setting may repeat portal.yaml, never contradict it.
+    same = create_app({**app_config, "CATALOG_DIR": str(catalog), "PROFILE": "wanzhou"})
+    assert same.extensions["portal_procedure"].profile.key == "wanzhou"
+    same.extensions["portal_engine"].close()
+    with pytest.raises(DeploymentError, match=r"PROFILE setting \('foshan'\) differs from "
+                                              r"profile: 'wanzhou'"):
+        create_app({**app_config, "CATALOG_DIR": str(catalog), "PROFILE": "foshan"})
+    bad = catalog_with_profile(tmp_path / "bad", "wanzhou", {"provider_reply": 30})
+    with pytest.raises(DeploymentError, match="004 §31 sets 10"):
+        create_app({**app_config, "CATALOG_DIR": str(bad)})
