@@ -4,7 +4,7 @@ the service's pages (the domain speaks English identifiers)."""
 from __future__ import annotations
 
 STATES = {
-    "submitted": "已受理，待规范性审核",
+    "submitted": "已受理，待审核转办",
     "rejected": "审核未通过（驳回）",
     "forwarded": "已转数据提供部门办理",
     "explanation_requested": "待申请人说明理由",
@@ -19,8 +19,8 @@ STATES = {
 
 EVENTS = {
     "submitted": "提交申请",
-    "forwarded": "通过规范性审核，转数据提供部门",
-    "rejected": "规范性审核未通过",
+    "forwarded": "审核通过，转数据提供部门",
+    "rejected": "审核未通过，申请被驳回",
     "explanation_requested": "要求申请人说明理由",
     "explanation_answered": "申请人提交说明",
     "explanation_judged": "对说明作出认定",
