@@ -1,5 +1,5 @@
 """Applicants: file a conditional-open request, follow it, answer a demand
-for explanation, withdraw, report use (003 §24–27, 002 §36, 000 §36(四)).
+for explanation, withdraw, report use (003 §24–26, 002 §36, 000 §36(四)).
 
 An applicant proves a request is theirs with the receipt number and the
 private access code shown once at filing; the session then remembers it.

@@ -77,7 +77,7 @@ SETTINGS: tuple[Setting, ...] = (
             "(normative review, reminders)."),
     Setting("PARTICIPATION_REPLY_DAYS", 15, "Working days within which a department answers "
             "a data demand or suggestion, counted from the day after receipt. No regulation "
-            "sets this period (003 §28, 004 §35, 000 §30 say only 及时响应): it is bureau "
+            "sets this period (003 §27, 004 §35, 000 §30 say only 及时响应): it is bureau "
             "policy; answers after it are counted as late in the public statistics."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),

@@ -294,7 +294,7 @@ def test_operations_return_new_requests_and_leave_the_old_one_alone() -> None:
         after.events[-1].data["reply_due"] = "2099-01-01"  # type: ignore[index]
 
 
-# --- decision (000 §31, 003 §26, 004 §31, 002 §40) ------------------------------------------
+# --- decision (000 §31, 003 §25, 004 §31, 002 §40) ------------------------------------------
 
 
 def test_deny_without_legal_basis_is_refused() -> None:
@@ -551,7 +551,7 @@ def test_deny_during_a_consultation() -> None:
         p.third_party_answer(req, actor=THIRD, key="a", on=date(2026, 3, 6), answer="agree")
 
 
-# --- extension (003 §26, 004 §31) --------------------------------------------------------------
+# --- extension (003 §25, 004 §31) --------------------------------------------------------------
 
 
 def test_department_reviewer_cannot_extend_only_the_head() -> None:
