@@ -35,9 +35,11 @@ from typing import Any
 import orjson
 
 from builder import pages, site_pages
+from builder.audit_files import audit_files
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
 from builder.files import write_if_changed
+from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
 from domain.catalog import Catalog, folder_fingerprint, load_catalog
@@ -87,6 +89,9 @@ class BuildConfig:
     validate: bool = False
     strict: bool = True
     progress: Progress | None = None
+    # Folder of signed audit checkpoints and the public key, published
+    # under audit/ (read only; see builder.audit_files).
+    audit_dir: Path | None = None
 
     def resolved_cache(self) -> Path:
         if self.cache_dir:
@@ -104,6 +109,8 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
+    # Datasets published, withdrawn or taken down since the last build.
+    changes: list[PublicationChange] = field(default_factory=list)
 
 
 def _sha(*parts: bytes | str) -> str:
@@ -310,6 +317,7 @@ class _Builder:
             # both are part of the key.
             status = update_status(dataset, catalog.vocab, cfg.today)
             age = status.age_days if record["freshness"] == "overdue" else None
+            entries[dataset.identifier][PUBLIC_KEY] = dataset.status.value
             entries[dataset.identifier]["page_key"] = _sha(
                 entries[dataset.identifier]["data_key"], global_key,
                 pages.stable_json(record), str(age), str(status.next_due))
@@ -347,11 +355,16 @@ class _Builder:
         files_key = _sha(global_key, cfg.today.isoformat(), pages.stable_json(
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, record_list, downloads_by_id, cfg.today))
+            catalog, record_list, downloads_by_id, cfg.today, self.cache))
         self.copy_theme_output()
+        if cfg.audit_dir is not None:
+            for rel, data in audit_files(cfg.audit_dir).items():
+                self.written.add(rel)
+                write_if_changed(self.out / rel, data)
         mark = self.timed("site-files", mark)
         self.remove_stale()
         self.save_state(entries)
+        self.result.changes = changes(old, entries)
         self.result.datasets = len(records)
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result

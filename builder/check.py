@@ -9,6 +9,8 @@ Three layers, all collected before anything exits:
 
 from __future__ import annotations
 
+import html
+import json
 import logging
 import re
 from collections.abc import Callable, Iterable
@@ -240,6 +242,28 @@ def validate_resource(catalog: Catalog, dataset: Dataset, index: int, path: Path
     return found
 
 
+_JSON_STRING = re.compile(r'"(?:[^"\\\n]|\\.)*"')
+
+
+def _json_text(match: re.Match[str]) -> str:
+    try:
+        return f'"{json.loads(match.group())}"'
+    except ValueError:
+        return match.group()
+
+
+def unescape_line(line: str) -> str:
+    """``line`` of a text file as a reader would see it: the escapes of JSON
+    strings (``\\u3000``, ``\\t``, ``\\/`` in GeoJSON, JSON lines) and
+    XML/HTML character references (``&#x3000;``, ``&#12288;``) decoded, so an
+    identifier cannot hide behind them."""
+    if "\\" in line:
+        line = _JSON_STRING.sub(_json_text, line)
+    if "&#" in line:
+        line = html.unescape(line)
+    return line
+
+
 def check_public_file(catalog: Catalog, dataset: Dataset, resource: Resource,
                       path: Path) -> list[Problem]:
     """A non-tabular file that would be published: an allowed format, and
@@ -254,7 +278,7 @@ def check_public_file(catalog: Catalog, dataset: Dataset, resource: Resource,
     found = []
     with path.open("r", encoding="utf-8", errors="replace") as handle:
         for number, line in enumerate(handle, start=1):
-            for hit in find_pii(line):
+            for hit in find_pii(unescape_line(line)):
                 found.append(P.make("pii-unmasked", rel, row=number,
                                     detail=PII_LABELS[hit.kind], value=hit.masked_preview))
     return found

@@ -1,6 +1,6 @@
 """Catalogue-wide machine-readable files: ``catalog.json``, the compact
-``catalog-index.json`` of the catalogue filter, a DCAT-AP JSON-LD catalogue,
-``sitemap.xml`` and an Atom feed.
+``catalog-index.json`` of the catalogue filter, ``sitemap.xml`` and an Atom
+feed (the DCAT-AP catalogue is ``builder.dcat``).
 
 All of them are made from the public records (``domain.publication``) so
 that nothing the pages hide can leak through a feed.
@@ -16,7 +16,7 @@ from xml.sax.saxutils import escape
 from domain.catalog import PortalInfo
 
 # DCAT-AP frequencies (EU Publications Office authority table).
-_EU_FREQUENCY = {
+EU_FREQUENCY = {
     "realtime": "CONT", "daily": "DAILY", "weekly": "WEEKLY", "monthly": "MONTHLY",
     "quarterly": "QUARTERLY", "semiannual": "ANNUAL_2", "yearly": "ANNUAL",
     "irregular": "IRREG", "static": "NEVER",
@@ -49,66 +49,6 @@ def catalog_index(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     """The compact list the catalogue page filters in the browser."""
     rows = [[r[k] for k in INDEX_KEYS] for r in records]
     return {"keys": list(INDEX_KEYS), "rows": rows}
-
-
-def dcat_catalog(portal: PortalInfo, records: Sequence[dict[str, Any]],
-                 downloads: dict[str, list[dict[str, Any]]]) -> dict[str, Any]:
-    """A DCAT-AP catalogue in JSON-LD. Conditional datasets are listed with
-    restricted access rights and no download URL."""
-    datasets = []
-    for r in records:
-        entry: dict[str, Any] = {
-            "@id": absolute(portal, r["url"]),
-            "@type": "dcat:Dataset",
-            "dct:identifier": r["id"],
-            "dct:title": {"@value": r["title"], "@language": "zh"},
-            "dct:description": {"@value": r["summary"], "@language": "zh"},
-            "dct:publisher": {"@type": "foaf:Organization", "foaf:name": r["department_name"]},
-            "dcat:theme": {"@type": "skos:Concept", "skos:prefLabel": r["theme_name"]},
-            "dcat:keyword": r["keywords"],
-            "dcat:landingPage": {"@id": absolute(portal, r["url"])},
-            "dct:accessRights": {"@id": "http://publications.europa.eu/resource/authority/access-right/"
-                                 + ("PUBLIC" if r["open_type"] == "unconditional" else "RESTRICTED")},
-        }
-        if r["published"]:
-            entry["dct:issued"] = {"@value": r["published"], "@type": "xsd:date"}
-        if r["last_updated"]:
-            entry["dct:modified"] = {"@value": r["last_updated"], "@type": "xsd:date"}
-        if r["update_frequency"] in _EU_FREQUENCY:
-            entry["dct:accrualPeriodicity"] = {
-                "@id": "http://publications.europa.eu/resource/authority/frequency/"
-                + _EU_FREQUENCY[r["update_frequency"]]}
-        distributions = []
-        for d in downloads.get(r["id"], []):
-            distributions.append({
-                "@type": "dcat:Distribution",
-                "dct:title": d["label"],
-                "dcat:downloadURL": {"@id": absolute(portal, r["url"] + d["filename"])},
-                "dcat:mediaType": d["media_type"],
-                "dcat:byteSize": {"@value": str(d["bytes"]), "@type": "xsd:decimal"},
-                "spdx:checksum": {"@type": "spdx:Checksum",
-                                  "spdx:algorithm": {"@id": "spdx:checksumAlgorithm_sha256"},
-                                  "spdx:checksumValue": d["sha256"]},
-            })
-        if distributions:
-            entry["dcat:distribution"] = distributions
-        datasets.append(entry)
-    return {
-        "@context": {
-            "dcat": "http://www.w3.org/ns/dcat#",
-            "dct": "http://purl.org/dc/terms/",
-            "foaf": "http://xmlns.com/foaf/0.1/",
-            "skos": "http://www.w3.org/2004/02/skos/core#",
-            "spdx": "http://spdx.org/rdf/terms#",
-            "xsd": "http://www.w3.org/2001/XMLSchema#",
-        },
-        "@id": absolute(portal, "dcat.jsonld"),
-        "@type": "dcat:Catalog",
-        "dct:title": {"@value": portal.name, "@language": "zh"},
-        "dct:publisher": {"@type": "foaf:Organization", "foaf:name": portal.bureau},
-        "foaf:homepage": {"@id": absolute(portal, "")},
-        "dcat:dataset": datasets,
-    }
 
 
 def sitemaps(portal: PortalInfo, pages: Sequence[tuple[str, str | None]]) -> dict[str, str]:

@@ -13,11 +13,12 @@ import logging
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 import orjson
 
-from builder import feeds, pages, statistics
+from builder import dcat, feeds, pages, statistics
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain import period_table
@@ -128,8 +129,11 @@ def _compact(data: Any) -> str:
 
 
 def catalogue_files(catalog: Catalog, records: Records,
-                    downloads: dict[str, list[dict[str, Any]]], today: date) -> dict[str, str]:
-    """catalog.json, catalog-index.json, dcat.jsonld, feed.xml and sitemaps."""
+                    downloads: dict[str, list[dict[str, Any]]], today: date,
+                    cache_dir: Path | None = None) -> dict[str, str]:
+    """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
+    sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
+    datasets are reused from there)."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
@@ -139,9 +143,9 @@ def catalogue_files(catalog: Catalog, records: Records,
     files = {
         "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
-        "dcat.jsonld": _compact(feeds.dcat_catalog(portal, records, downloads)),
         "feed.xml": feeds.atom_feed(portal, records),
     }
+    files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))
     stats = statistics.statistics(catalog.vocab, records, today.isoformat())
     files["statistics.json"] = _compact(stats)
     files["statistics.csv"] = statistics.departments_csv(stats)

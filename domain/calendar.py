@@ -16,9 +16,14 @@ Sources, first match wins:
 2. The ``chinese_calendar`` package, for the years it knows (2004–2026 in
    1.11.0). The shipped files are the source of truth; the package is the
    cross-check (``tests/test_workdays.py`` compares them day by day).
+3. A *provisional* (暂定) year, for a year no notice covers yet: Monday to
+   Friday minus the statutory holidays of 《全国年节及纪念日放假办法》
+   (:mod:`domain.statutory`). Its dates are marked provisional wherever shown,
+   and are recomputed when the year's notice is loaded.
 
-A date no source covers raises :class:`CalendarYearMissing`: a deadline is
-never computed from a guess that weekends are the only days off.
+Only a date beyond what the statutory computation supports (before 2025 or
+after 2100) raises :class:`CalendarYearMissing`: a deadline is never computed
+from a guess that weekends are the only days off.
 """
 
 from __future__ import annotations
@@ -32,6 +37,8 @@ from pathlib import Path
 from typing import Any
 
 import chinese_calendar
+
+from domain import statutory
 
 DEFAULT_FOLDER = Path(__file__).parent / "data" / "calendars"
 # Named in the "add a file" message when the bureau configured no folder of its own.
@@ -89,6 +96,7 @@ class YearCalendar:
     holidays: frozenset[date]
     workdays: frozenset[date]
     path: Path | None = None  # None when the year comes from chinese_calendar
+    provisional: bool = False  # True: computed from the law, no notice yet (暂定)
 
     def is_workday(self, d: date) -> bool:
         """True for a make-up working day, or a weekday that is not a holiday
@@ -191,6 +199,21 @@ def _package_year(year: int) -> YearCalendar:
     return YearCalendar(year, f"chinese_calendar {version}", holidays, workdays)
 
 
+PROVISIONAL_SOURCE = "暂定：按《全国年节及纪念日放假办法》推算（该年度国务院放假安排尚未发布）"
+
+
+def provisional_year(year: int) -> YearCalendar:
+    """The provisional calendar of ``year``: its statutory holidays, no
+    make-up working days (:mod:`domain.statutory`).
+
+    Raises:
+        ValueError: ``year`` is outside what :mod:`domain.statutory` computes.
+    """
+    return YearCalendar(year, PROVISIONAL_SOURCE,
+                        frozenset(statutory.statutory_holidays(year)), frozenset(),
+                        provisional=True)
+
+
 class WorkCalendar:
     """Answers whether a date is an official working day in mainland China.
 
@@ -203,6 +226,9 @@ class WorkCalendar:
         include_shipped: read ``domain/data/calendars/`` (default True).
         use_package: fall back to ``chinese_calendar`` for years no file
             covers (default True).
+        provisional: answer with a provisional year (:func:`provisional_year`)
+            for a year no file or package covers (default True); False
+            restores the strict behaviour (:class:`CalendarYearMissing`).
 
     Raises:
         CalendarFileInvalid: a ``YYYY.json`` file in a folder is malformed,
@@ -216,6 +242,7 @@ class WorkCalendar:
         *,
         include_shipped: bool = True,
         use_package: bool = True,
+        provisional: bool = True,
     ) -> None:
         search = [DEFAULT_FOLDER] if include_shipped else []
         search += [Path(f) for f in folders]
@@ -225,13 +252,18 @@ class WorkCalendar:
                 self._files[year_cal.year] = year_cal
         self._package_years = _package_years() if use_package else frozenset()
         self._package_cache: dict[int, YearCalendar] = {}
+        self._provisional = provisional
+        self._provisional_cache: dict[int, YearCalendar] = {}
         self._hint = str(Path(folders[-1])) if folders else BUREAU_FOLDER_HINT
 
     def year(self, year: int) -> YearCalendar:
-        """The calendar of ``year`` from the first source that covers it.
+        """The calendar of ``year`` from the first source that covers it;
+        a provisional one (``provisional`` True) when no notice covers it.
 
         Raises:
-            CalendarYearMissing: no file and no package data for ``year``.
+            CalendarYearMissing: no file and no package data for ``year``, and
+                no provisional year either (disabled, or ``year`` outside
+                2025–2100).
         """
         found = self._files.get(year)
         if found is not None:
@@ -241,7 +273,40 @@ class WorkCalendar:
             if cached is None:
                 cached = self._package_cache[year] = _package_year(year)
             return cached
+        if self._provisional and statutory.supported(year):
+            cached = self._provisional_cache.get(year)
+            if cached is None:
+                cached = self._provisional_cache[year] = provisional_year(year)
+            return cached
         raise CalendarYearMissing(year, self._hint)
+
+    def is_provisional(self, year: int) -> bool:
+        """True if ``year`` is answered provisionally: no notice covers it yet,
+        and the statutory holidays stand in for it."""
+        return year not in self.covered_years() and self._provisional and statutory.supported(year)
+
+    def provisional_between(self, start: date, end: date) -> bool:
+        """True if a day from ``start`` to ``end`` (in either order) falls in a
+        provisional year, i.e. a date counted through them is provisional."""
+        low, high = sorted((start, end))
+        return any(self.is_provisional(y) for y in range(low.year, high.year + 1))
+
+    def official_years(self) -> set[int]:
+        """The years covered by a ``YYYY.json`` file (shipped or the bureau's)."""
+        return set(self._files)
+
+    def without_years(self, years: Iterable[int]) -> WorkCalendar:
+        """A copy in which the files of ``years`` are ignored, so that those
+        years are answered as before their notice was loaded (provisional).
+        Used to tell what a provisional date was once the notice is in."""
+        dropped = set(years)
+        copy = object.__new__(WorkCalendar)
+        copy.__dict__.update(self.__dict__)
+        copy._files = {y: c for y, c in self._files.items() if y not in dropped}
+        copy._package_years = frozenset(y for y in self._package_years if y not in dropped)
+        copy._package_cache = {}
+        copy._provisional_cache = {}
+        return copy
 
     def is_workday(self, d: date) -> bool:
         """True if ``d`` is a working day: a weekday that is not a public
@@ -269,9 +334,22 @@ class WorkCalendar:
         """Every year some source covers."""
         return set(self._files) | set(self._package_years)
 
+    def provisional_years_for(self, start: date, horizon_days: int) -> list[int]:
+        """Years between ``start`` and ``start + horizon_days`` calendar days
+        answered provisionally, in order (for the reviewers' warning).
+
+        Raises:
+            ValueError: ``horizon_days`` is negative.
+        """
+        if horizon_days < 0:
+            raise ValueError(f"horizon_days must be >= 0, got {horizon_days}")
+        end = start + timedelta(days=horizon_days)
+        return [y for y in range(start.year, end.year + 1) if self.is_provisional(y)]
+
     def missing_years_for(self, start: date, horizon_days: int) -> list[int]:
         """Years between ``start`` and ``start + horizon_days`` calendar days
-        that no source covers, in order; empty when all are covered.
+        that no notice (file or package) covers, in order; empty when all are
+        covered. Such years are answered provisionally when possible.
 
         Meant for an administrator warning: a request filed in December runs
         into next year, so the year is needed before its notice is copied in.

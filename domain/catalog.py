@@ -29,6 +29,7 @@ import yaml
 
 from domain import problems as P
 from domain.calendar import CalendarFileInvalid, WorkCalendar
+from domain.links import unsafe_scheme
 from domain.model import (
     Announcement,
     Contact,
@@ -249,6 +250,11 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
                 f"{key} {values[key][:80]!r} must be a web address starting with http:// or "
                 "https:// (or be left out)")))
             del values[key]
+    before = len(found)
+    _refuse_unsafe_links([(key, values.get(key)) for key in ("contact_email", "contact_phone")],
+                         "portal.yaml", found)
+    for problem in found[before:]:
+        values.pop(problem.field or "", None)
     extra = {k: v for k, v in data.items() if k not in known}
     if "profile" in values:
         from domain.profiles import PROFILES
@@ -258,6 +264,15 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
                 f"profile {values['profile'][:40]!r} is not one of: {', '.join(PROFILES)}")))
             del values["profile"]
     return PortalInfo(**values, extra=extra)
+
+
+def _refuse_unsafe_links(values: list[tuple[str, Any]], rel: str, found: list[Problem]) -> None:
+    """A ``link-unsafe`` problem for each text value with a scheme other than
+    http(s), mailto or tel (:func:`domain.links.unsafe_scheme`)."""
+    for field_name, value in values:
+        scheme = unsafe_scheme(value) if isinstance(value, str) else None
+        if scheme is not None:
+            found.append(P.make("link-unsafe", rel, field=field_name, value=scheme[:20]))
 
 
 def load_vocabularies(root: Path, found: list[Problem]) -> Vocabularies:
@@ -538,13 +553,19 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         found.append(P.make("field-invalid", rel, field="contact",
                             detail="must be a mapping: {name: ..., phone: ..., email: ...}"))
     licences = data.get("licenses") or []
-    licence = ""
+    licence = licence_id = licence_url = ""
     if not isinstance(licences, list):
         found.append(P.make("field-invalid", rel, field="licenses",
                             detail="must be a list of licences, e.g. [{name: ..., title: ...}]"))
         licences = []
     if licences and isinstance(licences[0], Mapping):
         licence = _text(licences[0].get("title") or licences[0].get("name"))
+        licence_id = _text(licences[0].get("name"))
+        licence_url = _text(licences[0].get("path"))
+    links = [(f"contact.{key}", contact_raw.get(key)) for key in ("name", "phone", "email", "url")]
+    links += [(f"licenses[{i}].path", lic.get("path")) for i, lic in enumerate(licences)
+              if isinstance(lic, Mapping)]
+    _refuse_unsafe_links(links, rel, found)
     declared_formats = _list_of(data, "declared_formats", rel, "", found, one_text=True)
     withdrawal = _announcement(data.get("withdrawal"), "withdrawal", rel, found)
     invalidation = _announcement(data.get("invalidation"), "invalidation", rel, found)
@@ -565,6 +586,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
                         _text(contact_raw.get("email"))),
         resources=tuple(resources), status=status,
         withdrawal=withdrawal, invalidation=invalidation, emergency=emergency, licence=licence,
+        licence_id=licence_id, licence_url=licence_url,
         declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},

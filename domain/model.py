@@ -167,7 +167,9 @@ class Dataset:
     withdrawal: Announcement | None = None
     invalidation: Announcement | None = None
     emergency: Emergency | None = None
-    licence: str = ""
+    licence: str = ""  # title (or name) of the first licence
+    licence_id: str = ""  # its name, e.g. "cc-by-4.0"
+    licence_url: str = ""  # its path
     # Formats a metadata-only entry declares (e.g. imported from another
     # portal's catalogue) while its files are not held here.
     declared_formats: tuple[str, ...] = ()

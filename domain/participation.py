@@ -25,12 +25,12 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from domain.calendar import WorkCalendar
 from domain.desensitize import find_pii
 from domain.request_states import Role
-from domain.workdays import Clock
+from domain.workdays import Clock, is_provisional
 
 TITLE_MAX, TEXT_MAX, URL_MAX, DATASETS_MAX = 100, 2000, 500, 20
 DEFAULT_REPLY_DAYS = 15  # bureau policy, not law: see the module docstring
@@ -162,8 +162,10 @@ def check_url(url: str) -> str:
 
 def pii_in(text: str, url: str = "") -> list[str]:
     """Masked previews of clear ID, mobile and bank-card numbers in ``text``
-    and in a reuse's ``url`` (public too once approved)."""
-    return [hit.masked_preview for hit in find_pii(f"{text}\n{url}" if url else text)]
+    and in a reuse's ``url`` (public too once approved), the URL also read
+    percent-decoded (``?tel=138%200013%208000``); each preview once."""
+    texts = [text, url, unquote(url)] if url else [text]
+    return list(dict.fromkeys(hit.masked_preview for t in texts for hit in find_pii(t)))
 
 
 class Participation:
@@ -321,6 +323,13 @@ class Participation:
 
     def due(self, item: Item) -> date | None:
         return item.clock.due(self.calendar) if item.clock else None
+
+    def provisional(self, item: Item) -> bool:
+        """True if the due date is 暂定: counted through a year whose State
+        Council holiday notice is not loaded yet (it may move when it is)."""
+        if item.clock is None:
+            return False
+        return is_provisional(item.clock.received, self.due(item), self.calendar)
 
     def timing(self, item: Item, today: date) -> str:
         """running / due_soon / overdue while a reply is owed; else done."""

@@ -90,6 +90,9 @@ _register("data-invalid", "Data does not match its schema",
 _register("formula-cell", "Cell starts like a spreadsheet formula",
           "cell value {value!r} starts with '=', '+', '-' or '@' and runs as a formula in Excel; the Excel download neutralises it, check the source value is intended",
           Severity.WARNING)
+_register("link-unsafe", "Link with an unsafe scheme",
+          "{field} is a {value}: link, which a browser would run or open as a document; "
+          "use an http(s) address, an e-mail address or a telephone number")
 # Desensitization gate (003 §22)
 _register("pii-unmasked", "Unmasked personal identifier",
           "unmasked {detail} ({value}) in data that would be published; mask it (e.g. 110101********1234, 138****5678) before opening (003 §22)")

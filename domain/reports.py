@@ -23,7 +23,7 @@ from enum import StrEnum
 from domain.calendar import WorkCalendar
 from domain.citations import cite_own
 from domain.profiles import Profile
-from domain.workdays import Clock
+from domain.workdays import Clock, is_provisional
 
 # 001 §26, 004 §17: while data is being verified, a citizen's business with
 # valid documents must not be refused because of it. Printed on the receipt,
@@ -123,6 +123,13 @@ class Verification:
 
     def due(self, report: Report) -> date | None:
         return report.clock.due(self.calendar) if report.clock else None
+
+    def provisional(self, report: Report) -> bool:
+        """True if the due date is 暂定: counted through a year whose State
+        Council holiday notice is not loaded yet (it may move when it is)."""
+        if report.clock is None:
+            return False
+        return is_provisional(report.clock.received, self.due(report), self.calendar)
 
     def extend(self, report: Report, *, days: int, approved_by: str, on: date) -> Report:
         """One extension approved by the department head (004 §17, 001 §26),

@@ -93,6 +93,8 @@ class ProcedureBase:
         before it is recorded as closed); each third party that may still
         answer; the delivery, and any written notice to a third party (due
         with the delivery). Empty once the request is decided and delivered.
+        A deadline counted through a year without a loaded notice is
+        ``provisional`` (暂定).
 
         Raises:
             CalendarYearMissing: a period runs into an uncovered year.
@@ -258,8 +260,10 @@ class ProcedureBase:
 
     def _deadline(self, what: PeriodKind, clock: Clock, today: date, responsible: Role,
                   basis: str, party: str | None = None) -> Deadline:
+        due = clock.due(self.calendar)
         return Deadline(
-            what=what, due=clock.due(self.calendar),
+            what=what, due=due,
             status=clock.status(today, self.calendar, due_soon_within=self.due_soon_within),
             remaining=clock.remaining(today, self.calendar), responsible=responsible,
-            basis=basis, party=party)
+            basis=basis, party=party,
+            provisional=self.calendar.provisional_between(clock.received, due or today))

@@ -10,7 +10,10 @@ The dict of a request holds the applicant's clear identity number and
 contacts (SPEC §7): it is for the store, never for logs, pages or messages.
 :func:`split_personal` takes them out (the store keeps them in a separate,
 encrypted column and the rest as the request's snapshot) and
-:func:`join_personal` puts them back.
+:func:`join_personal` puts them back. An applicant may also type an ID,
+mobile or card number into the free text of the application (purpose, scope
+of use...): those texts go into the snapshot masked, and whole only into the
+personal part, under ``clear:<field>``.
 
 Decoding is strict: a missing or unknown key, a value of the wrong type or an
 unknown enum value raises :class:`CodecError` naming where it is, e.g.
@@ -25,6 +28,7 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
+from domain.desensitize import find_pii, mask_pii_text
 from domain.identity import IdentityKind
 from domain.request_records import Application, Decision, Event, Request, ThirdParty
 from domain.request_states import (
@@ -38,7 +42,9 @@ from domain.request_states import (
 from domain.workdays import Clock, Extension, Pause
 
 __all__ = [
+    "CLEAR_PREFIX",
     "FORMAT",
+    "FREE_TEXT_FIELDS",
     "PERSONAL_FIELDS",
     "CodecError",
     "application_from_dict",
@@ -62,6 +68,12 @@ FORMAT = 1
 
 PERSONAL_FIELDS = ("identity_number", "phone", "email")
 """The fields of an application that are personal information (SPEC §7)."""
+
+FREE_TEXT_FIELDS = ("data_description", "purpose", "scope_of_use", "security_measures")
+"""The applicant's free texts: kept masked in the snapshot when they hold a
+clear identifier, whole in the personal part (``CLEAR_PREFIX`` + name)."""
+
+CLEAR_PREFIX = "clear:"
 
 _E = TypeVar("_E", State, Role, EventKind, Outcome, DeliveryMethod, IdentityKind)
 _ANSWERS: dict[str, Answer] = {"agree": "agree", "object": "object"}
@@ -195,7 +207,10 @@ def request_to_dict(req: Request) -> dict[str, Any]:
 
 def split_personal(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
     """``(rest, personal)``: the dict of a request without the application's
-    personal fields, and those fields alone.
+    personal fields, and those fields alone. A free text of the application
+    holding a clear ID, mobile or card number is masked in ``rest``
+    (``110******14``) and kept whole in ``personal`` under
+    ``clear:<field>``.
 
     Raises:
         CodecError: ``data`` has no application or lacks a personal field.
@@ -203,7 +218,13 @@ def split_personal(data: Mapping[str, Any]) -> tuple[dict[str, Any], dict[str, s
     rest = dict(data)
     app = _Reader(data, "request").obj("application")
     personal = {name: app.text(name) for name in PERSONAL_FIELDS}
-    rest["application"] = {k: v for k, v in app.data.items() if k not in PERSONAL_FIELDS}
+    kept = {k: v for k, v in app.data.items() if k not in PERSONAL_FIELDS}
+    for name in FREE_TEXT_FIELDS:
+        value = kept.get(name)
+        if isinstance(value, str) and find_pii(value):
+            personal[CLEAR_PREFIX + name] = value
+            kept[name] = mask_pii_text(value)
+    rest["application"] = kept
     return rest, personal
 
 
@@ -219,6 +240,9 @@ def join_personal(rest: Mapping[str, Any], personal: Mapping[str, str]) -> dict[
         if name not in personal:
             raise CodecError(f"personal data: {name} is missing")
         app[name] = personal[name]
+    for key, value in personal.items():
+        if key.startswith(CLEAR_PREFIX) and key[len(CLEAR_PREFIX):] in FREE_TEXT_FIELDS:
+            app[key[len(CLEAR_PREFIX):]] = value
     out["application"] = app
     return out
 

@@ -204,6 +204,9 @@ class Deadline:
     of working days left after the given day (0 on the due date, negative
     once overdue; while paused, the days that will be left on resuming).
     ``party`` is the third party's key for the third-party periods.
+    ``provisional`` is True when the count runs through a year whose State
+    Council holiday notice is not loaded yet: the date is 暂定 and may move
+    when the notice comes (:mod:`domain.statutory`).
     """
 
     what: PeriodKind
@@ -213,3 +216,4 @@ class Deadline:
     responsible: Role
     basis: str
     party: str | None = None
+    provisional: bool = False

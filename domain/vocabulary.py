@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from domain.calendar import WorkCalendar
+from domain.links import unsafe_scheme
 
 
 @dataclass(frozen=True)
@@ -160,6 +161,11 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             kwargs["contact_email"] = str(item.get("contact_email") or "")
             kwargs["contact_phone"] = str(item.get("contact_phone") or "")
             kwargs["data_officer_email"] = str(item.get("data_officer_email") or "")
+            for key in ("contact_email", "contact_phone", "data_officer_email"):
+                scheme = unsafe_scheme(kwargs[key])
+                if scheme is not None:
+                    raise VocabularyError(f"{kind}[{index}] ({code}): {key} is a {scheme[:20]}: "
+                                          "link; give an e-mail address or a telephone number")
         if factory is Frequency:
             for key in ("max_age_days", "max_age_working_days"):
                 value = item.get(key)

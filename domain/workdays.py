@@ -46,6 +46,15 @@ def due_date(start: date, n: int, cal: WorkCalendar) -> date:
     return d
 
 
+def is_provisional(start: date, due: date | None, cal: WorkCalendar) -> bool:
+    """True if a date counted from ``start`` to ``due`` is provisional (暂定):
+    some day between them falls in a year no State Council notice covers yet
+    (:meth:`WorkCalendar.is_provisional`). False while paused (``due`` None)
+    unless ``start`` itself is in such a year.
+    """
+    return cal.provisional_between(start, due if due is not None else start)
+
+
 def workdays_between(a: date, b: date, cal: WorkCalendar) -> int:
     """The number of working days in (a, b]: after ``a``, up to and including ``b``.
 

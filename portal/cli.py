@@ -19,6 +19,7 @@ import click
 from domain.problems import Problem, Severity
 
 if TYPE_CHECKING:
+    from builder.publication_changes import PublicationChange
     from domain.profiles import Profile
     from domain.reports import Verification
 
@@ -90,12 +91,21 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
 @click.option("--service-db", envvar="PORTAL_DATABASE_URL", metavar="URL",
               help="Database of the request service (default: $PORTAL_DATABASE_URL): the "
                    "quality score then counts error reports unanswered past their deadline.")
+@click.option("--audit-dir", type=click.Path(path_type=Path),
+              envvar="PORTAL_AUDIT_CHECKPOINT_DIR",
+              help="Folder of signed audit checkpoints and the public key to publish under "
+                   "audit/ (default: $PORTAL_AUDIT_CHECKPOINT_DIR; none when unset).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
           use_frictionless: bool, then_index: bool, service_db: str | None,
-          quiet: bool) -> None:
-    """Build the static portal from a catalogue."""
+          audit_dir: Path | None, quiet: bool) -> None:
+    """Build the static portal from a catalogue.
+
+    Datasets published, withdrawn or taken down are recorded in the audit
+    log of the request service (003 §34) when its database is given
+    (--service-db or PORTAL_DATABASE_URL)."""
+    from builder.audit_files import AuditFolderError
     from builder.build import BuildConfig, BuildFailed, UnsafeOutput
     from builder.build import build as run_build
     from builder.theme import ThemeError
@@ -112,9 +122,12 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
     cfg = BuildConfig(catalog_dir=catalog_dir, out_dir=out_dir, today=day,
                       cache_dir=cache_dir, base_url=base_url, request_service_url=service_url,
                       search_api_url=search_url, validate=use_frictionless, progress=progress,
-                      overdue_reports=_overdue_reports(service_db, day) if service_db else None)
+                      overdue_reports=_overdue_reports(service_db, day) if service_db else None,
+                      audit_dir=audit_dir)
     try:
         result = run_build(cfg)
+    except AuditFolderError as exc:
+        raise click.ClickException(str(exc)) from exc
     except BuildFailed as exc:
         _print_problems(exc.problems, as_json=False)
         raise click.ClickException(f"{exc}; fix the errors above and build again") from exc
@@ -127,8 +140,61 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
                f"{result.downloads} downloads, {result.files_removed} stale files removed)",
                err=True)
+    _record_publication(result.changes, service_db, out_dir,
+                        cfg.resolved_cache() / "audit-pending.json")
     if then_index:
         _run_index(out_dir / "catalog.json")
+
+
+def _record_publication(changes: list[PublicationChange], url: str | None,
+                        out_dir: Path, pending: Path) -> None:
+    """Record what the build published, withdrew and took down in the
+    service's audit log (003 §34): one record per dataset, actor ``system``
+    ``portal build``, in one transaction. Says so when there is no database
+    to record them in. When the database cannot take them, they are kept in
+    ``pending`` (the build cache) and recorded by the next build that can."""
+    from dataclasses import asdict
+
+    from builder.publication_changes import PublicationChange
+
+    if url and pending.is_file():
+        try:
+            kept = [PublicationChange(**c) for c in json.loads(pending.read_text("utf-8"))]
+        except (ValueError, TypeError) as exc:
+            raise click.ClickException(f"{pending} is damaged ({exc}); record its changes by "
+                                       "hand, then delete it") from exc
+        changes = kept + changes
+    if not changes:
+        return
+    counts = ", ".join(f"{sum(c.action == a for c in changes)} {a.replace('_', ' ')}"
+                       for a in ("published", "withdrawn", "taken_down"))
+    if not url:
+        click.secho(f"publication changes ({counts}) NOT recorded in the audit log: no service "
+                    "database given (--service-db or PORTAL_DATABASE_URL)",
+                    fg="yellow", err=True)
+        return
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from search_api.store import Store
+
+    store = Store.open(url)
+    try:
+        store.record_publication(  # one transaction for the whole build
+            [(f"dataset.{c.action}", c.dataset_id, {**c.detail(), "site": str(out_dir)})
+             for c in changes], actor="portal build", at=_utc_now())
+    except SQLAlchemyError as exc:
+        pending.parent.mkdir(parents=True, exist_ok=True)
+        pending.write_text(json.dumps([asdict(c) for c in changes], ensure_ascii=False),
+                           encoding="utf-8")
+        raise click.ClickException(
+            f"the site was built, but its publication changes ({counts}) could not be "
+            f"recorded in the audit log ({exc.__class__.__name__}); they are kept in "
+            f"{pending} and recorded by the next build that reaches the database (run "
+            "`portal db upgrade` there)") from exc
+    finally:
+        store.close()
+    pending.unlink(missing_ok=True)
+    click.echo(f"publication changes recorded in the audit log: {counts}", err=True)
 
 
 def _overdue_reports(url: str, day: date) -> dict[str, int]:
@@ -243,14 +309,19 @@ def index(catalog_json: Path | None) -> None:
 
 
 def _run_index(catalog_json: Path | None) -> None:
-    from search_api.indexing import CatalogFileError, index_catalog
+    from search_api.indexing import CatalogFileError, index_catalog, index_rows
     from search_api.settings import defaults
 
     config = _service_config(defaults())
     try:
         stats = index_catalog(config, catalog_json)
+        rows = index_rows(config, catalog_json.resolve() if catalog_json else None)
     except CatalogFileError as exc:
         raise click.ClickException(str(exc)) from exc
+    click.echo(f"data API tables in {config['ROWS_DB']}: {rows.loaded} loaded ({rows.rows} rows"
+               f"{f', {rows.bad_cells} unreadable cells left empty' if rows.bad_cells else ''}), "
+               f"{rows.unchanged} unchanged, {rows.removed} removed in {rows.seconds:.1f} s",
+               err=True)
     engine = f"Meilisearch {config['MEILI_URL']}" if config["MEILI_URL"] else config["SEARCH_DB"]
     click.echo(f"indexed into {engine}: {stats.added} added, {stats.updated} updated, "
                f"{stats.removed} removed, {stats.unchanged} unchanged in {stats.seconds:.1f} s",
@@ -385,10 +456,20 @@ def audit() -> None:
 
 
 @audit.command()
-def verify() -> None:
-    """Check the audit chain; exit 1 if any record was altered, deleted or reordered."""
-    store, _ = _store_and_config()
+@click.option("--checkpoints", "checkpoint_file", type=click.Path(path_type=Path),
+              help="Checkpoint file to check against, e.g. a copy mailed to the authority or "
+                   "downloaded from site/audit/ (default: checkpoints.jsonl in "
+                   "PORTAL_AUDIT_CHECKPOINT_DIR).")
+@click.option("--public-key", type=click.Path(path_type=Path),
+              help="The published public key (default: audit-public-key.pem beside the "
+                   "checkpoints).")
+def verify(checkpoint_file: Path | None, public_key: Path | None) -> None:
+    """Check the audit chain, and against the signed checkpoints: exit 1 if
+    any record was altered, deleted or reordered, the log was cut short or
+    rewritten from a record on, or a checkpoint's signature is bad."""
+    store, config = _store_and_config()
     problems = store.verify_audit()  # type: ignore[attr-defined]
+    problems += _verify_checkpoints(store, config, checkpoint_file, public_key)
     for problem in problems:
         click.secho(problem, fg="red", err=True)
     if problems:
@@ -396,13 +477,111 @@ def verify() -> None:
     click.echo("audit log intact", err=True)
 
 
+def _verify_checkpoints(store: object, config: dict[str, object], checkpoint_file: Path | None,
+                        public_key: Path | None) -> list[str]:
+    """Problems of the chain against its checkpoints; says so on stderr
+    when there are none to check against."""
+    from search_api import audit_checkpoints as ac
+
+    folder = Path(str(config.get("AUDIT_CHECKPOINT_DIR") or "."))
+    path = checkpoint_file or folder / ac.CHECKPOINT_FILE
+    if not path.is_file():
+        if checkpoint_file is not None:
+            raise click.ClickException(f"no checkpoint file {path}")
+        click.secho(f"no checkpoints at {path}: a log cut short or rewritten with recomputed "
+                    "hashes cannot be detected (see `portal audit checkpoint`)",
+                    fg="yellow", err=True)
+        return []
+    key_path = public_key or path.parent / ac.PUBLIC_KEY_FILE
+    try:
+        lines = ac.read(path)
+        problems = ac.verify(lines, ac.load_public_key(key_path),
+                             ac.chain_state(store))  # type: ignore[arg-type]
+    except ac.CheckpointError as exc:
+        raise click.ClickException(str(exc)) from exc
+    if not problems:
+        click.echo(f"{len(lines)} checkpoint(s) in {path} verified", err=True)
+    return problems
+
+
+def _checkpoint_paths(config: dict[str, object]) -> tuple[Path, Path] | None:
+    key, folder = (str(config.get(n) or "") for n in ("AUDIT_SIGNING_KEY",
+                                                     "AUDIT_CHECKPOINT_DIR"))
+    return (Path(key), Path(folder)) if key and folder else None
+
+
+@audit.command(name="new-key")
+@click.option("--key", "key_path", type=click.Path(path_type=Path),
+              help="Where to write the private key (default: PORTAL_AUDIT_SIGNING_KEY).")
+def audit_new_key(key_path: Path | None) -> None:
+    """Make the Ed25519 key that signs audit checkpoints: the private key
+    (mode 0600) where AUDIT_SIGNING_KEY points, the public key into
+    AUDIT_CHECKPOINT_DIR (published with the site)."""
+    from search_api import audit_checkpoints as ac
+
+    config = _service_config(_defaults())
+    target = key_path or (Path(str(config["AUDIT_SIGNING_KEY"]))
+                          if config.get("AUDIT_SIGNING_KEY") else None)
+    if target is None:
+        raise click.ClickException("say where the private key goes: set "
+                                   "PORTAL_AUDIT_SIGNING_KEY or pass --key PATH")
+    folder = Path(str(config.get("AUDIT_CHECKPOINT_DIR") or "var/audit"))
+    try:
+        public = ac.new_signing_key(target, folder)
+    except ac.CheckpointError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"private key written to {target} (keep it out of the database and its "
+               f"backups); public key {public}", err=True)
+
+
+@audit.command(name="checkpoint")
+def audit_checkpoint() -> None:
+    """Sign the current head of the audit chain, append it to the checkpoint
+    file and queue it for the authority (sent by `portal remind` or
+    `portal send-mail`). Refuses to sign a chain that does not verify."""
+    from search_api import audit_checkpoints as ac
+
+    store, config = _store_and_config()
+    paths = _checkpoint_paths(config)
+    if paths is None:
+        raise click.ClickException("set PORTAL_AUDIT_SIGNING_KEY (make the key with "
+                                   "`portal audit new-key`) and PORTAL_AUDIT_CHECKPOINT_DIR")
+    try:
+        cp = ac.make_checkpoint(store, *paths, _utc_now())  # type: ignore[arg-type]
+    except ac.CheckpointError as exc:
+        raise click.ClickException(str(exc)) from exc
+    click.echo(f"checkpoint: record {cp.seq} signed at {cp.at} into "
+               f"{paths[1] / ac.CHECKPOINT_FILE}; queued for the authority", err=True)
+
+
+def _daily_checkpoint(store: object, config: dict[str, object], now: datetime) -> bool:
+    """`portal remind`'s share: one checkpoint a day (UTC), when configured.
+    False when it could not be made (a broken chain is never signed)."""
+    from search_api import audit_checkpoints as ac
+
+    paths = _checkpoint_paths(config)
+    if paths is None:
+        click.echo("audit checkpoints are off (PORTAL_AUDIT_SIGNING_KEY is not set)", err=True)
+        return True
+    try:
+        cp = ac.daily_checkpoint(store, *paths, now)  # type: ignore[arg-type]
+    except ac.CheckpointError as exc:
+        click.secho(f"audit checkpoint not made: {exc}", fg="red", err=True)
+        return False
+    if cp is not None:
+        click.echo(f"audit checkpoint: record {cp.seq} signed", err=True)
+    return True
+
+
 @main.command()
 def remind() -> None:
     """End explanation demands whose policy pause ran out unanswered (不予
     处理), queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44) and notices of new items to
-    moderate, then send the outbox. Safe to run from cron as often
-    as wanted: each reminder is queued once."""
+    moderate, sign the day's audit checkpoint (once a day, when
+    AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
+    as often as wanted: each reminder is queued once. Exits 1 when the
+    checkpoint could not be made (e.g. the audit chain is broken)."""
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
@@ -410,6 +589,7 @@ def remind() -> None:
     from domain.participation import Participation
     from domain.reports import Verification
     from domain.requests import Procedure
+    from search_api.calendar_change import Recompute
     from search_api.mailer import lapse_explanations, send_pending
     from search_api.mailer import remind as queue_reminders
     from search_api.participation_mail import remind_participation
@@ -423,6 +603,13 @@ def remind() -> None:
     procedure = Procedure(profile, calendar)
     now = _utc_now()
     today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
+    # A year's notice loaded since the last run: tell whoever's date moved.
+    moved = Recompute(store, calendar, profile,  # type: ignore[arg-type]
+                      int(str(config["PARTICIPATION_REPLY_DAYS"]))).run(today, now)
+    if moved.years:
+        click.echo(f"calendar {', '.join(map(str, moved.years))} now official: "
+                   f"{len(moved.moved)} case(s) with moved dates, {moved.queued} notice(s) "
+                   "queued", err=True)
     lapsed = lapse_explanations(store, procedure, today, now)  # type: ignore[arg-type]
     if lapsed:
         click.echo(f"{lapsed} explanation demand(s) lapsed unanswered: not processed", err=True)
@@ -432,9 +619,12 @@ def remind() -> None:
     queued += remind_participation(
         ParticipationStore(store), Participation(calendar, int(str(  # type: ignore[arg-type]
             config["PARTICIPATION_REPLY_DAYS"]))), store, today, now)  # type: ignore[arg-type]
+    checkpointed = _daily_checkpoint(store, config, now)
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+    if not checkpointed:
+        raise SystemExit(1)
 
 
 @main.group()
@@ -516,7 +706,9 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
     """Print the due date of DAYS working days starting on START (YYYY-MM-DD).
 
     The day of receipt is not counted: the due date is the DAYS-th Chinese
-    official working day after START, whatever day START is.
+    official working day after START, whatever day START is. A count through
+    a year whose holiday notice is not loaded prints the date followed by
+    "暂定" (provisional: statutory holidays only) and says why on stderr.
     """
     from domain.calendar import CalendarYearMissing, WorkCalendar
     from domain.workdays import due_date
@@ -532,4 +724,92 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
         due = due_date(day, days, calendar)
     except CalendarYearMissing as exc:
         raise click.ClickException(str(exc)) from exc
+    if calendar.provisional_between(day, due):
+        years = [y for y in range(day.year, due.year + 1) if calendar.is_provisional(y)]
+        click.echo(f"{due.isoformat()} 暂定")
+        click.echo(f"provisional: no State Council holiday notice loaded for "
+                   f"{', '.join(map(str, years))}; counted with the statutory holidays only "
+                   "(no make-up working days). Add the year with `portal calendar NOTICE.txt "
+                   f"--year {years[0]} --out datasets/calendars/` when the notice is out.",
+                   err=True)
+        return
     click.echo(due.isoformat())
+
+
+@main.command(name="calendar")
+@click.argument("notice", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--year", type=int, required=True, help="The year the notice is for.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+              required=True, help="Calendar folder to write YYYY.json into "
+                                  "(e.g. datasets/calendars/).")
+@click.option("--force", is_flag=True,
+              help="Replace an existing YYYY.json that differs (a corrected notice).")
+@click.option("--database-url", default=None,
+              help="Recompute the open deadlines in this database (default: "
+                   "PORTAL_DATABASE_URL when set; without either, only the file is written).")
+def calendar(notice: Path, year: int, out_dir: Path, force: bool,
+             database_url: str | None) -> None:
+    """Turn the text of a State Council holiday notice (国务院办公厅关于YYYY年部分
+    节假日安排的通知, UTF-8 text) into OUT/YYYY.json, checking every sentence,
+    every 共N天 and every weekday against the dates. A text that cannot be
+    read fully is refused (exit 1) and nothing is written.
+
+    With a database (--database-url or PORTAL_DATABASE_URL), the open
+    deadlines are then recomputed and whoever's date moved is told once
+    (queued in the outbox; `portal remind` or `portal send-mail` sends it).
+    """
+    import os
+    import tempfile
+    from zoneinfo import ZoneInfo
+
+    from domain.calendar import CalendarFileInvalid, WorkCalendar, load_year_file
+    from domain.notice import NoticeUnreadable, parse_notice
+
+    try:
+        text = notice.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise click.ClickException(f"{notice}: not UTF-8 text ({exc.reason})") from exc
+    try:
+        parsed = parse_notice(text, year)
+    except NoticeUnreadable as exc:
+        raise click.ClickException(f"{notice}: {exc}; nothing written") from exc
+    target = out_dir / f"{year}.json"
+    content = parsed.to_json()
+    if target.exists() and target.read_text(encoding="utf-8") != content and not force:
+        raise click.ClickException(f"{target} exists and differs; pass --force to replace it")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=out_dir) as scratch:
+        # The file must load as the service will load it before it replaces anything.
+        staged = Path(scratch) / target.name
+        staged.write_text(content, encoding="utf-8")
+        try:
+            load_year_file(staged)
+        except CalendarFileInvalid as exc:  # pragma: no cover - the parser checks the same
+            raise click.ClickException(str(exc)) from exc
+        staged.replace(target)
+    click.echo(f"wrote {target}: {len(parsed.holidays)} holiday(s), "
+               f"{len(parsed.workdays)} make-up working day(s) ({parsed.source})", err=True)
+    url = database_url or os.environ.get("PORTAL_DATABASE_URL")
+    if not url:
+        click.echo("no database configured: open deadlines are recomputed at the next "
+                   "service start or `portal remind`", err=True)
+        return
+    from search_api.calendar_change import Recompute
+    from search_api.settings import defaults
+    from search_api.store import Store
+
+    config = _service_config(defaults())
+    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    if out_dir.resolve() not in {f.resolve() for f in folders}:
+        folders.append(out_dir)
+    store = Store.open(url, personal_key=str(config.get("PERSONAL_DATA_KEY") or "") or None)
+    try:
+        now = _utc_now()
+        result = Recompute(store, WorkCalendar(folders=folders),
+                           _profile(config),
+                           int(str(config["PARTICIPATION_REPLY_DAYS"]))).run(
+            now.astimezone(ZoneInfo("Asia/Shanghai")).date(), now)
+    finally:
+        store.close()
+    click.echo(f"recomputed: {len(result.moved)} open case(s) with moved dates, "
+               f"{result.queued} notice(s) queued", err=True)

@@ -23,6 +23,7 @@ from search_api import (
     consult_views,
     delivery_views,
     errors,
+    labels_zh,
     moderation_views,
     openapi,
     participation_api,
@@ -36,11 +37,14 @@ from search_api import (
     security,
     service,
     statistics_api,
+    text_guard,
 )
 from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
 from search_api.law_text import LawText
+from search_api.rows import api as rows_api
+from search_api.rows.store import RowStore
 from search_api.settings import defaults, resolve_paths
 from search_api.store.download_store import DownloadBuffer, DownloadStore
 
@@ -67,10 +71,14 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     app.extensions["portal_engine"] = open_engine(app.config)
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
+    app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
     law = LawText(app.extensions["portal_procedure"].profile)
     app.context_processor(lambda: {"law": law})
     security.install(app)
+    # Every date counted through a year without its holiday notice is marked 暂定.
+    app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT
+    text_guard.install(app)  # before every other hook: refuses invalid Unicode
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
@@ -85,6 +93,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(statistics_api.bp)
+    app.register_blueprint(rows_api.bp)
     app.register_blueprint(ckan.bp)
     # CKAN answers on /api/action/ too; ckanapi uses that form.
     app.register_blueprint(ckan.bp, url_prefix="/api/action", name="ckan_unversioned")

@@ -14,6 +14,8 @@ from typing import Any
 from search_api.engine import open_engine
 from search_api.engine.base import IndexStats
 from search_api.labels import labels_from_records, write_labels
+from search_api.rows.store import LoadStats, RowStore
+from search_api.settings import rows_db
 
 
 class CatalogFileError(ValueError):
@@ -50,3 +52,12 @@ def index_catalog(config: Mapping[str, Any], catalog_json: Path | None = None) -
         engine.close()
     write_labels(Path(config["LABELS_FILE"]), labels_from_records(records))
     return stats
+
+
+def index_rows(config: Mapping[str, Any], catalog_json: Path | None = None) -> LoadStats:
+    """Load the published tables of the site beside ``catalog_json`` (default:
+    config CATALOG_JSON) into the data API's row store (ROWS_DB)."""
+    site = (catalog_json or Path(config["CATALOG_JSON"])).parent
+    if not (site / "datasets").is_dir():
+        raise CatalogFileError(f"{site} has no datasets/ folder; run `portal build` first")
+    return RowStore(rows_db(config)).load_site(site)

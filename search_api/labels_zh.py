@@ -3,6 +3,8 @@ the service's pages (the domain speaks English identifiers)."""
 
 from __future__ import annotations
 
+from datetime import date
+
 STATES = {
     "submitted": "已受理，待审核转办",
     "rejected": "审核未通过（驳回）",
@@ -47,6 +49,18 @@ PERIODS = {
     "delivery": "提供数据",
     "third_party_notice": "书面告知第三方",
 }
+
+PROVISIONAL = "暂定"
+PROVISIONAL_HINT = ("该年度国务院节假日安排尚未发布，此日期按《全国年节及纪念日放假办法》规定的"
+                    "法定节假日暂定；安排发布后如有变动，将另行通知。")
+
+
+
+def due_text(due: date, provisional: bool) -> str:
+    """A due date as e-mails write it: ``2027-01-05``, or ``2027-01-05（暂定）``
+    when it is counted through a year without its holiday notice."""
+    return f"{due.isoformat()}（{PROVISIONAL}）" if provisional else due.isoformat()
+
 
 DEADLINE_STATUS = {
     "running": "办理中",

@@ -1,4 +1,4 @@
-"""Bearer tokens never reach a log.
+"""Bearer tokens and clear personal identifiers never reach a log.
 
 A third party's consultation link (``/consult/<token>``,
 ``/api/v1/consultations/<token>``) carries a secret in the path: whoever
@@ -13,6 +13,11 @@ with ``[redacted]`` wherever it meets them:
   message and arguments; :func:`install` puts it on the loggers of the
   development server (``werkzeug``) and of gunicorn (``gunicorn.access``,
   ``gunicorn.error``); the app factory calls it;
+- clear ID-card, mobile and bank-card numbers, however written (full-width,
+  spaced, dashed, percent-encoded in a URL), are masked by the project's one
+  detector (:func:`domain.desensitize.mask_pii_text`): ``138******78``;
+- :func:`install` also wraps the log-record factory, so every record of
+  the process (the service's own loggers, libraries) is redacted when made;
 - :mod:`search_api.gunicorn_conf` configures gunicorn with a logger that
   redacts every access-log atom, so production runs
   ``gunicorn -c python:search_api.gunicorn_conf 'search_api:create_app()'``.
@@ -22,8 +27,11 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
+from urllib.parse import unquote
+
+from domain.desensitize import find_pii, mask_pii_text
 
 REDACTED = "[redacted]"
 TOKEN_PATH = re.compile(
@@ -32,8 +40,16 @@ LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
 def redact(text: str) -> str:
-    """``text`` with the token of every link path replaced by ``[redacted]``."""
-    return TOKEN_PATH.sub(lambda m: m.group("prefix") + REDACTED, text)
+    """``text`` with the token of every link path replaced by ``[redacted]``
+    and every clear personal identifier masked. When the identifier is only
+    visible percent-decoded (``?q=138%200013%208000``), the line is logged
+    decoded, with the identifier masked."""
+    text = TOKEN_PATH.sub(lambda m: m.group("prefix") + REDACTED, text)
+    if "%" in text:
+        decoded = unquote(text)
+        if decoded != text and find_pii(decoded):
+            text = decoded
+    return mask_pii_text(text)
 
 
 def clean(value: Any) -> Any:
@@ -61,10 +77,34 @@ class RedactTokens(logging.Filter):
         return True
 
 
+_previous_factory: Callable[..., logging.LogRecord] | None = None
+
+
+def _redacting_factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
+    assert _previous_factory is not None
+    record = _previous_factory(*args, **kwargs)
+    if isinstance(record.msg, str) and isinstance(record.args, tuple) and record.args:
+        try:
+            # The whole message: a number may straddle the text and an argument.
+            record.msg, record.args = redact(record.getMessage()), ()
+            return record
+        except (TypeError, ValueError):
+            pass  # a broken format string: the handler reports it; clean the parts
+    RedactTokens().filter(record)
+    return record
+
+
 def install() -> None:
     """Put :class:`RedactTokens` on the access and error loggers of the
-    development server and gunicorn (once per logger)."""
+    development server and gunicorn (once per logger), and make every log
+    record of the process redacted when it is created (a record factory
+    wrapping the current one, installed once): the service's own loggers
+    and any library's are covered too."""
+    global _previous_factory
     for name in LOGGERS:
         logger = logging.getLogger(name)
         if not any(isinstance(f, RedactTokens) for f in logger.filters):
             logger.addFilter(RedactTokens())
+    if _previous_factory is None:
+        _previous_factory = logging.getLogRecordFactory()
+        logging.setLogRecordFactory(_redacting_factory)

@@ -199,8 +199,9 @@ def remind(store: Store, procedure: Procedure, today: date, now: datetime) -> in
                     kind=f"reminder.{d.status}", recipient_role=role, recipient=address,
                     subject=f"【督办】申请 {summary.number} {what}{state}",
                     body=(f"有条件开放申请 {summary.number}（数据资源 {summary.dataset_id}）的"
-                          f"{what}期限为 {d.due.isoformat()}（{law.basis(d.basis)}），"
-                          f"目前{state}。请及时办理。\n督办依据：{law.basis(target.basis)}。"),
+                          f"{what}期限为 {labels_zh.due_text(d.due, d.provisional)}"
+                          f"（{law.basis(d.basis)}），目前{state}。请及时办理。\n"
+                          f"督办依据：{law.basis(target.basis)}。"),
                     request_number=summary.number,
                     dedupe_key=f"remind:{summary.number}:{d.what}:{d.party}:{d.status}:{d.due}:{role}",
                 ), at=now)

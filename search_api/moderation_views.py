@@ -72,6 +72,7 @@ def _page(revealed: dict[str, dict[str, str]] | None = None) -> str:
     rows: list[dict[str, Any]] = []
     for item, version in [*store.for_review(_scope()), *store.use_reports_for_review(_scope())]:
         rows.append({"item": item, "version": version, "due": p.due(item),
+                     "provisional": p.provisional(item),
                      "timing": p.timing(item, today),
                      "actions": [a for a in ACTIONS if _may(a, item)],
                      "contact": _may(CONTACT_ACTION, item),

@@ -51,6 +51,19 @@ SEARCH_RESULT = {
              "properties": {"q": {"type": "string"}, "message": {"type": "string"}}}]},
     },
 }
+_PROVISIONAL = {"type": "boolean",
+                "description": "True: the due date is provisional (暂定), counted through a "
+                               "year whose State Council holiday notice is not loaded yet "
+                               "(statutory holidays only); it may move when the notice is "
+                               "loaded, and those concerned are then told."}
+DEADLINE = {
+    "type": "object", "required": ["what", "name", "due", "status", "basis", "provisional"],
+    "properties": {"what": {"type": "string"}, "name": {"type": "string"},
+                   "due": {"type": ["string", "null"], "format": "date",
+                           "description": "null while the period is paused"},
+                   "status": {"type": "string",
+                              "enum": ["running", "due_soon", "overdue", "paused"]},
+                   "basis": {"type": "string"}, "provisional": _PROVISIONAL}}
 REQUEST_STATUS = {
     "type": "object",
     "required": ["ok", "number", "dataset_id", "state", "state_name", "received", "deadlines",
@@ -58,8 +71,10 @@ REQUEST_STATUS = {
     "properties": {
         "ok": {"const": True}, "number": {"type": "string"}, "dataset_id": {"type": "string"},
         "state": {"type": "string"}, "state_name": {"type": "string"},
-        "received": {"type": "string"}, "deadlines": {"type": "array"},
-        "events": {"type": "array"}, "decision": {"type": ["object", "null"]},
+        "received": {"type": "string"},
+        "deadlines": {"type": "array", "items": DEADLINE},
+        "events": {"type": "array", "items": {"type": "object"}},
+        "decision": {"type": ["object", "null"]},
         "access_code": {"type": "string", "description": "Only in the answer to filing."},
         "message": {"type": "string"},
     },
@@ -88,6 +103,8 @@ APPLICATION = {
 }
 # Public participation (participation_api.py): what anyone may file and read.
 _TEXT = {"type": "string"}
+# A statistics day: 1900-01-01 or later (see statistics_api.FIRST_DAY).
+STATISTICS_DAY = "^(19[0-9]{2}|[2-9][0-9]{3})-[0-9]{2}-[0-9]{2}$"
 _SUBMITTER = {"name": {"type": "string", "description": "Optional; never published."},
               "contact": {"type": "string", "description": "Never published."}}
 DEMAND = {"type": "object", "required": ["title", "text"], "properties": {
@@ -107,10 +124,12 @@ REUSE = {"type": "object", "required": ["title", "text", "url", "dataset_ids", "
                              "description": "Published datasets used (≤ 20)."},
              **_SUBMITTER}}
 PARTICIPATION_RECEIPT = {
-    "type": "object", "required": ["ok", "number", "kind", "status", "received", "due"],
+    "type": "object",
+    "required": ["ok", "number", "kind", "status", "received", "due", "provisional"],
     "properties": {"ok": {"const": True}, "number": _TEXT, "kind": _TEXT, "status": _TEXT,
                    "status_name": _TEXT, "received": _TEXT,
-                   "due": {"type": ["string", "null"]}, "message": _TEXT}}
+                   "due": {"type": ["string", "null"]}, "provisional": _PROVISIONAL,
+                   "message": _TEXT}}
 PARTICIPATION_ITEM = {
     "type": "object",
     "required": ["number", "kind", "status", "status_name", "received", "title", "text",
@@ -119,7 +138,7 @@ PARTICIPATION_ITEM = {
                    "status_name": _TEXT, "received": _TEXT, "title": _TEXT, "text": _TEXT,
                    "department": {"type": ["string", "null"]}, "department_name": _TEXT,
                    "dataset_ids": {"type": "array", "items": _TEXT}, "url": _TEXT,
-                   "due": {"type": ["string", "null"]},
+                   "due": {"type": ["string", "null"]}, "provisional": _PROVISIONAL,
                    "reply": {"type": ["object", "null"]}}}
 PARTICIPATION_LIST = {"type": "object", "required": ["ok", "kind", "items"], "properties": {
     "ok": {"const": True}, "kind": _TEXT,
@@ -144,13 +163,14 @@ REPORT = {"type": "object", "required": ["kind", "description"], "properties": {
 REPORT_RECEIPT = {
     "type": "object",
     "required": ["ok", "number", "kind", "kind_name", "dataset_id", "department", "received",
-                 "due", "notice", "message"],
+                 "due", "provisional", "notice", "message"],
     "properties": {"ok": {"const": True},
                    "number": {"type": "string", "pattern": "^JC-[0-9]{8}-[0-9]{4,}$"},
                    "kind": {"type": "string", "enum": ["data_error", "catalogue_correction"]},
                    "kind_name": _TEXT, "dataset_id": _TEXT, "department": _TEXT,
                    "received": {"type": "string", "format": "date"},
                    "due": {"type": ["string", "null"], "format": "date"},
+                   "provisional": _PROVISIONAL,
                    "notice": {"type": "string", "description": "001 §26 / 004 §17: business "
                               "with valid documents is not refused during verification."},
                    "message": _TEXT}}
@@ -172,6 +192,33 @@ def _error(description: str) -> dict[str, Any]:
     return _json(description, {"$ref": "#/components/schemas/Error"})
 
 
+ROW_FIELD = {"type": "object", "required": ["name", "type", "title"],
+             "properties": {"name": _TEXT, "type": {"type": "string", "description":
+                                                     "Table Schema type"}, "title": _TEXT}}
+ROW_TABLE = {"type": "object", "required": ["name", "title", "rows", "fields", "url"],
+             "properties": {"name": _TEXT, "title": _TEXT, "rows": {"type": "integer"},
+                            "fields": {"type": "array", "items": ROW_FIELD}, "url": _TEXT}}
+ROW_PAGE = {"type": "object",
+            "required": ["ok", "dataset", "resource", "total", "count", "limit", "offset", "next",
+                         "fields", "rows"],
+            "properties": {"ok": {"const": True}, "dataset": _TEXT, "resource": _TEXT,
+                           "total": {"type": "integer"}, "count": {"type": "integer"},
+                           "limit": {"type": "integer"}, "offset": {"type": "integer"},
+                           "next": {"type": ["string", "null"]},
+                           "fields": {"type": "array", "items": ROW_FIELD},
+                           "rows": {"type": "array", "items": {
+                               "type": "object", "description": "Field name → value, typed by "
+                               "the Table Schema (numbers, true/false, ISO dates as text)"}}}}
+# Conditions on the table's own fields: <field>=v, <field>__gte=, <field>__lte=,
+# <field>__contains= (names differ per table, hence a free-form parameter).
+ROW_FILTERS = {"name": "conditions", "in": "query", "required": False, "style": "form",
+               "explode": True,
+               "description": "Conditions on fields: field=value (equals), field__gte=, "
+                              "field__lte=, field__contains=. An unknown field or a value "
+                              "of the wrong type gets 400 naming it.",
+               "schema": {"type": "object", "additionalProperties": {"type": "string"}}}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     described = {400: "Bad parameter or body; the message says what to send",
                  403: "Wrong or missing access code (X-Access-Code)",
@@ -182,14 +229,16 @@ def _errors(*statuses: int) -> dict[str, Any]:
 
 
 def _filter_param(name: str, known: Mapping[str, Any] | None) -> dict[str, Any]:
-    items: dict[str, Any] = {"type": "string"}
-    if known is not None:
-        # The search index knows these values; any other one gets 400 (an
-        # empty value is ignored, and one value may list several, with commas).
-        items["enum"] = [*sorted(known), ""]
+    description = (f"Filter by {name} code; repeat or separate values with commas. "
+                   "A code the search index does not know gets 400.")
+    if known:
+        # Codes are documented, not declared as an enum: a generated client
+        # must not need regenerating whenever a department is added.
+        codes = ", ".join(f"{code} ({label})" for code, label in sorted(known.items()))
+        description += f" Codes known when this document was served: {codes}."
     return {"name": name, "in": "query", "required": False, "style": "form", "explode": True,
-            "description": f"Filter by {name}; repeat or separate values with commas.",
-            "schema": {"type": "array", "items": items}}
+            "description": description,
+            "schema": {"type": "array", "items": {"type": "string", "maxLength": 100}}}
 
 
 def _query(name: str, schema: dict[str, Any], description: str = "") -> dict[str, Any]:
@@ -251,7 +300,9 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
     ]
     return {
         "openapi": "3.1.0",
-        "info": {"title": "开放数据门户 API", "version": "1",
+        # ASCII title: client generators derive package names from it.
+        "info": {"title": "Open Data Portal API", "version": "1",
+                 "x-title-zh": "开放数据门户 API",
                  "description": "Search the open catalogue, read dataset metadata, file and "
                                 "follow conditional-open requests. Errors under /api/v1 share "
                                 "one JSON shape (Error); /api/3 answers in CKAN's envelope."},
@@ -267,6 +318,33 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                     "type": "object", "required": ["ok", "dataset"],
                     "properties": {"ok": {"const": True}, "dataset": {"type": "object"}}}),
                     "404": _error("No such published dataset")}}},
+            "/api/v1/datasets/{dataset_id}/resources": {"get": {
+                "summary": "Tables of an unconditional dataset readable row by row (数据接口)",
+                "parameters": [_path("dataset_id")],
+                "responses": {"200": _json("Tables with their fields, row counts and rows URL", {
+                    "type": "object", "required": ["ok", "dataset", "resources"],
+                    "properties": {"ok": {"const": True}, "dataset": _TEXT,
+                                   "resources": {"type": "array", "items": ROW_TABLE}}}),
+                    "404": _error("Not an unconditional dataset with tables")}}},
+            "/api/v1/datasets/{dataset_id}/resources/{resource}/rows": {"get": {
+                "summary": "Rows of one table: filter, sort, page, choose fields; JSON or CSV",
+                "parameters": [_path("dataset_id"), _path("resource"), ROW_FILTERS,
+                               _query("sort", {"type": "string", "maxLength": 500},
+                                      "Fields to sort by, comma-separated; -field descends."),
+                               _query("limit", {"type": "integer", "minimum": 0,
+                                                "maximum": 1000}, "Rows per page (default 100)."),
+                               _query("offset", {"type": "integer", "minimum": 0},
+                                      "Rows to skip (default 0)."),
+                               _query("fields", {"type": "string", "maxLength": 2000},
+                                      "Fields to return, comma-separated (default: all)."),
+                               _query("format", {"type": "string", "enum": ["json", "csv"]})],
+                "responses": {"200": {"description": "One page of rows: total, next page URL "
+                                                     "(null on the last page), fields and rows; "
+                                                     "with format=csv a CSV file (header row; "
+                                                     "X-Total-Count and a Link rel=next header)",
+                                      "content": {JSON: {"schema": ROW_PAGE},
+                                                  "text/csv": {"schema": {"type": "string"}}}},
+                              **_errors(400), "404": _error("No such open table")}}},
             "/api/v1/datasets/{dataset_id}/reports": {"get": {
                 "summary": "Answered data error reports of a dataset (no reporter data)",
                 "parameters": [_path("dataset_id")],
@@ -363,10 +441,13 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                 "summary": "Downloads per dataset, file and day (counters only, no personal "
                            "data); format=csv for a spreadsheet",
                 "parameters": [
-                    _query("from", {"type": "string", "format": "date"},
-                           "First day (YYYY-MM-DD); default 364 days before `to`."),
-                    _query("to", {"type": "string", "format": "date"},
-                           "Last day (YYYY-MM-DD); default today (China)."),
+                    _query("from", {"type": "string", "format": "date",
+                                    "pattern": STATISTICS_DAY},
+                           "First day (YYYY-MM-DD, 1900 or later); default 364 days before "
+                           "`to`."),
+                    _query("to", {"type": "string", "format": "date",
+                                  "pattern": STATISTICS_DAY},
+                           "Last day (YYYY-MM-DD, 1900 or later); default today (China)."),
                     _query("dataset", {"type": "string"}, "Only this dataset."),
                     _query("top", {"type": "integer", "minimum": 1, "maximum": 1000},
                            "How many datasets, most downloaded first (default 100)."),

@@ -111,6 +111,7 @@ def public_dict(item: Item) -> dict[str, Any]:
     if item.kind.answered_by_department:
         due = service.participation().due(item)
         body["due"] = due.isoformat() if due else None
+        body["provisional"] = service.participation().provisional(item)
         body["reply"] = None if item.reply is None else {
             "outcome": item.reply.status.value, "outcome_name": item.reply.status.label,
             "text": item.reply.text, "on": item.reply.on.isoformat(),
@@ -144,6 +145,7 @@ def _submit(kind: Kind) -> Any:
     return {"ok": True, "number": item.number, "kind": item.kind.value,
             "status": item.status.value, "status_name": item.status.label,
             "received": item.received.isoformat(), "due": due.isoformat() if due else None,
+            "provisional": service.participation().provisional(item),
             "message": "已收到，经审核后公开（不公开您的称呼和联系方式）。"}, 201
 
 

@@ -52,7 +52,8 @@ def remind_participation(items: ParticipationStore, rules: Participation, store:
             queued += int(store.add_message(OutboxMessage(
                 kind=f"reminder.{timing}", recipient_role=to_role, recipient=to_address,
                 subject=f"【督办】{item.kind.label} {item.number} 答复{state}",
-                body=(f"{item.kind.label} {item.number} 的答复期限为 {due.isoformat()}"
+                body=(f"{item.kind.label} {item.number} 的答复期限为 "
+                      f"{labels_zh.due_text(due, rules.provisional(item))}"
                       f"（{rules.reply_days} 个工作日，平台规定），目前{state}。请及时答复。"),
                 dedupe_key=f"remind:{item.number}:{timing}:{due}:{to_address}"), at=now))
     return queued

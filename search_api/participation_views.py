@@ -72,7 +72,8 @@ def submit(page: str) -> Any:
         values.pop("contact", None)  # never echoed back into a page
         return _form(kind, page, values, list(exc.problems), 400)
     return render_template("participation/receipt.html", item=item, page=page,
-                           title=TITLES[kind], due=service.participation().due(item))
+                           title=TITLES[kind], due=service.participation().due(item),
+                           provisional=service.participation().provisional(item))
 
 
 @bp.get("/<any(demands, suggestions, showcase):page>")

@@ -115,7 +115,7 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
     reporter = {"name": values["reporter_name"], "contact": values["reporter_contact"]}
     messages = report_mail.received_messages(
         report, due, reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])),
-        notice=verification.notice)
+        provisional=verification.provisional(report), notice=verification.notice)
     try:
         service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
                               messages=messages)
@@ -138,6 +138,7 @@ def receipt_body(filed: FiledReport) -> dict[str, Any]:
             "kind_name": report.kind.label, "dataset_id": report.dataset_id,
             "department": report.department, "received": report.received.isoformat(),
             "due": filed.due.isoformat() if filed.due else None,
+            "provisional": service.verification().provisional(report),
             "notice": service.verification().notice, "message": RECEIVED_MESSAGE}
 
 

@@ -23,10 +23,13 @@ def _kind_name(report: Report) -> str:
 
 
 def received_messages(report: Report, due: date | None, *, reporter_has_email: bool,
+                      provisional: bool = False,
                       notice: str = BUSINESS_NOT_REFUSED) -> list[OutboxMessage]:
     """The department's notice of a new report and, when the reporter gave an
-    e-mail address, their receipt (with the 001 §26 / 004 §17 sentence)."""
-    name, deadline = _kind_name(report), due.isoformat() if due else "（见回执）"
+    e-mail address, their receipt (with the 001 §26 / 004 §17 sentence); a
+    ``provisional`` due date is marked 暂定."""
+    name = _kind_name(report)
+    deadline = labels_zh.due_text(due, provisional) if due else "（见回执）"
     messages = [OutboxMessage(
         kind="report.received", recipient_role="department_reviewer",
         recipient=f"department:{report.department}",
@@ -95,6 +98,6 @@ def remind_reports(reports: ReportStore, verification: Verification, today: date
                 kind=f"reminder.{status}", recipient_role=role, recipient=address,
                 subject=f"【督办】{_kind_name(report)} {report.number} 答复{state}",
                 body=(f"{_kind_name(report)} {report.number}（数据资源 {report.dataset_id}）"
-                      f"的答复期限为 {due.isoformat()}，目前{state}。请及时核实并答复。"),
+                      f"的答复期限为 {labels_zh.due_text(due, verification.provisional(report))}，目前{state}。请及时核实并答复。"),
                 dedupe_key=f"remind:{report.number}:{status}:{due}:{role}"), at=now))
     return queued

@@ -62,7 +62,8 @@ def submit(dataset_id: str) -> Any:
         return render_template("report_form.html", dataset=dataset, values=values,
                                errors=exc.problems, notice=service.verification().notice), 400
     return render_template("report_receipt.html", report=filed.report, dataset=dataset,
-                           due=filed.due, notice=service.verification().notice)
+                           due=filed.due, notice=service.verification().notice,
+                           provisional=service.verification().provisional(filed.report))
 
 
 @bp.get("/api/v1/datasets/<dataset_id>/reports")
@@ -88,7 +89,8 @@ def queue() -> Any:
         Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) else None
     items = service.reports().for_department(department)
     on, v = service.today(), service.verification()
-    rows = [{"report": r, "due": v.due(r), "status": v.status(r, on)} for r in items]
+    rows = [{"report": r, "due": v.due(r), "status": v.status(r, on),
+             "provisional": v.provisional(r)} for r in items]
     rows.sort(key=lambda x: (x["status"] == "answered", x["due"] or on))
     return render_template("review/reports.html", rows=rows, user=g.user)
 

@@ -61,7 +61,8 @@ def status_body(req: Request) -> dict[str, Any]:
     # applicants never get the internal codes.
     deadlines = [{"what": d.what, "name": labels_zh.PERIODS.get(d.what, d.what),
                   "due": d.due.isoformat() if d.due else None, "status": d.status,
-                  "basis": law.basis(d.basis)} for d in service.procedure().deadlines(req, on)]
+                  "basis": law.basis(d.basis), "provisional": d.provisional}
+                 for d in service.procedure().deadlines(req, on)]
     events = [{"on": e.on.isoformat(), "kind": e.kind, "name": labels_zh.EVENTS.get(e.kind, e.kind),
                "text": e.data.get("reasons") or e.data.get("reason") or e.data.get("question")
                or e.data.get("text") or ""}

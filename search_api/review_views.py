@@ -109,17 +109,18 @@ def queue() -> Any:
         Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) else None
     summaries = service.store().list_requests(department=department, states=OPEN_STATES)
     on, proc = service.today(), service.procedure()
-    missing = service.missing_calendar_years()
-    if missing:
-        log.warning("no working-day calendar for %s: add datasets/calendars/<year>.json",
-                    ", ".join(map(str, missing)))
+    provisional = service.provisional_calendar_years()
+    if provisional:
+        log.warning("no holiday notice loaded for %s: deadlines there are provisional; "
+                    "add datasets/calendars/<year>.json (portal calendar NOTICE.txt)",
+                    ", ".join(map(str, provisional)))
     rows: list[dict[str, Any]] = []
     for summary in summaries:
         req, _ = service.store().load(summary.number)
         try:
             deadlines = proc.deadlines(req, on)
         except CalendarYearMissing:
-            deadlines = []  # the warning above names the year; the row stays visible
+            deadlines = []  # beyond the statutory computation (after 2100); the row stays
         running = [d for d in deadlines if d.due is not None]
         first = min(running, key=lambda d: d.due) if running else None  # type: ignore[arg-type,return-value]
         rows.append({"summary": summary, "deadline": first, "paused": not running and deadlines,
@@ -128,7 +129,7 @@ def queue() -> Any:
     rows.sort(key=lambda r: (r["deadline"] is None, r["deadline"].due if r["deadline"] else on,
                              r["summary"].number))
     return render_template("review/queue.html", rows=rows, user=user, labels=labels_zh,
-                           missing_years=missing)
+                           provisional_years=provisional)
 
 
 @bp.get("/requests/<number>")

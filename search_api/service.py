@@ -3,6 +3,7 @@ the clock (injectable: tests set ``PORTAL_CLOCK`` in the app config)."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -10,17 +11,21 @@ from typing import Any, TypeVar, cast
 from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
+from sqlalchemy.exc import SQLAlchemyError
 
 from domain.calendar import WorkCalendar
 from domain.participation import Participation
+from domain.profiles import Profile
 from domain.reports import Verification
 from domain.requests import Procedure
+from search_api.calendar_change import Recompute
 from search_api.deployment import deployment_profile
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 
 CHINA = ZoneInfo("Asia/Shanghai")
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -41,6 +46,20 @@ def install(app: Flask) -> None:
     app.extensions["portal_participation_store"] = ParticipationStore(store)
     clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
     app.extensions["portal_clock"] = clock
+    _recompute_deadlines(store, calendar, profile, int(app.config["PARTICIPATION_REPLY_DAYS"]),
+                         clock())
+
+
+def _recompute_deadlines(store: Store, calendar: WorkCalendar, profile: Profile,
+                         reply_days: int, at: datetime) -> None:
+    """At start: a year's notice loaded since the last run moves open
+    deadlines, and those concerned are told (:mod:`search_api.calendar_change`).
+    A database error is logged, not fatal: ``portal remind`` retries."""
+    try:
+        Recompute(store, calendar, profile, reply_days).run(at.astimezone(CHINA).date(), at)
+    except SQLAlchemyError as exc:
+        log.error("deadlines not recomputed at start (%s); `portal remind` will retry",
+                  exc.__class__.__name__)
 
 
 def _extension(key: str, kind: type[T]) -> T:
@@ -91,8 +110,9 @@ def engine() -> Any:
 CALENDAR_HORIZON_DAYS = 100
 
 
-def missing_calendar_years() -> list[int]:
-    """Years a request filed today may need that no calendar covers (for the
-    administrators' warning; deadlines in them are refused, never guessed)."""
+def provisional_calendar_years() -> list[int]:
+    """Years a request filed today may need whose State Council holiday
+    notice is not loaded: their dates are provisional (暂定), counted with
+    the statutory holidays only (for the reviewers' warning)."""
     calendar: WorkCalendar = current_app.extensions["portal_calendar"]
-    return calendar.missing_years_for(today(), CALENDAR_HORIZON_DAYS)
+    return calendar.provisional_years_for(today(), CALENDAR_HORIZON_DAYS)

@@ -7,7 +7,7 @@ The app factory applies the defaults, then environment variables prefixed
 
 from __future__ import annotations
 
-from collections.abc import MutableMapping
+from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -31,6 +31,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PUBLIC_SITE_URL", "", "Absolute address of the static site, for absolute links in "
             "API answers (CKAN resource URLs). Empty: links relative to the site root."),
     Setting("SEARCH_DB", "var/search.sqlite3", "SQLite file of the embedded search engine."),
+    Setting("ROWS_DB", "", "SQLite file of the data API's rows (the published tables, "
+            "loaded by `portal index` from the site beside CATALOG_JSON). Empty: rows.sqlite3 "
+            "beside SEARCH_DB."),
     Setting("LABELS_FILE", "var/search-labels.json", "Chinese names of facet values, written by "
             "`portal index`."),
     Setting("SYNONYMS_FILE", "", "Synonym list for search (one group per line, words separated "
@@ -79,6 +82,12 @@ SETTINGS: tuple[Setting, ...] = (
             "a data demand or suggestion, counted from the day after receipt. No regulation "
             "sets this period (003 §27, 004 §35, 000 §30 say only 及时响应): it is bureau "
             "policy; answers after it are counted as late in the public statistics."),
+    Setting("AUDIT_SIGNING_KEY", "", "File of the Ed25519 private key that signs audit "
+            "checkpoints (`portal audit new-key` makes it, mode 0600). Keep it outside the "
+            "database, its backups and AUDIT_CHECKPOINT_DIR; empty: no checkpoints."),
+    Setting("AUDIT_CHECKPOINT_DIR", "var/audit", "Folder of the signed audit checkpoints "
+            "(checkpoints.jsonl) and the public key (audit-public-key.pem); `portal build "
+            "--audit-dir` publishes it under site/audit/."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )
@@ -93,8 +102,8 @@ def defaults() -> dict[str, Any]:
 # run`, the folder the docs name for gunicorn and cron): resolved once, here,
 # so that Flask never resolves it against its own code folder (send_file does).
 PATH_SETTINGS: tuple[str, ...] = (
-    "SITE_DIR", "CATALOG_JSON", "SEARCH_DB", "LABELS_FILE", "SYNONYMS_FILE", "MAIL_LOG",
-    "CATALOG_DIR",
+    "SITE_DIR", "CATALOG_JSON", "SEARCH_DB", "ROWS_DB", "LABELS_FILE", "SYNONYMS_FILE", "MAIL_LOG",
+    "CATALOG_DIR", "AUDIT_SIGNING_KEY", "AUDIT_CHECKPOINT_DIR",
 )
 PATH_LIST_SETTINGS: tuple[str, ...] = ("CALENDAR_DIRS",)
 
@@ -111,9 +120,18 @@ def resolve_paths(config: MutableMapping[str, Any], base: Path | None = None) ->
     for name in PATH_LIST_SETTINGS:
         parts = [p.strip() for p in str(config.get(name) or "").split(",") if p.strip()]
         config[name] = ",".join(str(root / Path(p).expanduser()) for p in parts)
+    config["ROWS_DB"] = str(rows_db(config))
     url = str(config.get("DATABASE_URL") or "")
     prefix = "sqlite:///"
     if url.startswith(prefix) and not url.startswith("sqlite:////"):
         rest = url[len(prefix):]
         if rest and rest != ":memory:" and not rest.startswith(":"):
             config["DATABASE_URL"] = prefix + str(root / rest)
+
+
+def rows_db(config: Mapping[str, Any]) -> Path:
+    """The data API's row store: ROWS_DB, or rows.sqlite3 beside SEARCH_DB."""
+    explicit = str(config.get("ROWS_DB") or "")
+    if explicit:
+        return Path(explicit)
+    return Path(str(config.get("SEARCH_DB") or "var/search.sqlite3")).with_name("rows.sqlite3")

@@ -29,6 +29,9 @@ TOP_MAX = 1000
 _PARAMS = {"from", "to", "dataset", "top", "format"}
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 _DIGITS = re.compile(r"^\d{1,7}(\.0*)?$")  # "5.0" is a whole number too
+# Dates a statistics query may name: the default window reaches a year back
+# from ``to``, which must stay a date (0001-01-01 minus a year is none).
+FIRST_DAY = date(1900, 1, 1)
 
 
 def _date(name: str) -> date | None:
@@ -38,9 +41,12 @@ def _date(name: str) -> date | None:
     try:
         if not _DATE.match(raw):
             raise ValueError(raw)
-        return date.fromisoformat(raw)
+        day = date.fromisoformat(raw)
     except ValueError:
         raise ApiError(f"参数 {name} 应为日期，写作 YYYY-MM-DD，例如 2026-01-01。") from None
+    if day < FIRST_DAY:
+        raise ApiError(f"参数 {name} 不能早于 {FIRST_DAY.isoformat()}。")
+    return day
 
 
 def _check_params(allowed: set[str] = _PARAMS) -> None:

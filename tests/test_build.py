@@ -115,8 +115,13 @@ def test_tampered_download_fails_frictionless_hash_check(tmp_path: Path, minimal
 def test_catalogue_files(minimal_site: Path) -> None:
     catalog = json.loads((minimal_site / "catalog.json").read_text(encoding="utf-8"))
     assert [d["id"] for d in catalog["datasets"]] == ["jtj-0001", "rsj-0001"]
-    dcat = json.loads((minimal_site / "dcat.jsonld").read_text(encoding="utf-8"))
-    assert dcat["@type"] == "dcat:Catalog" and len(dcat["dcat:dataset"]) == 2
+    from rdflib import Graph
+    from rdflib.namespace import DCAT, RDF
+
+    for name, fmt in (("dcat.jsonld", "json-ld"), ("dcat.ttl", "turtle")):
+        dcat = Graph().parse(minimal_site / name, format=fmt)
+        assert len(list(dcat.subjects(RDF.type, DCAT.Catalog))) == 1
+        assert len(list(dcat.subjects(RDF.type, DCAT.Dataset))) == 2
     sitemap = (minimal_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://data.test.example/datasets/jtj-0001/" in sitemap
     from xml.etree import ElementTree

@@ -3,6 +3,9 @@ receipt not counted; Chinese official working days)."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import pytest
 from click.testing import CliRunner
 
@@ -22,7 +25,19 @@ def test_due_dates(start: str, days: int, due: str) -> None:
     assert result.stdout.strip() == due
 
 
-def test_a_year_without_calendar_is_refused_not_guessed() -> None:
+def test_a_year_without_notice_gives_a_provisional_date() -> None:
+    # 2026-12-20 is a Sunday; 2027: 元旦 Fri 1 Jan off, no make-up days known.
     result = CliRunner().invoke(main, ["deadline", "2026-12-20", "15"])
-    assert result.exit_code == 1
-    assert "2027" in result.output and "calendars/2027.json" in result.output
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2027-01-11 暂定"
+    assert "provisional" in result.stderr and "2027" in result.stderr
+
+
+def test_a_year_file_makes_the_date_official(tmp_path: Path) -> None:
+    body = {"year": 2027, "source": "test notice", "holidays": ["2027-01-01", "2027-01-04"],
+            "workdays": []}
+    (tmp_path / "2027.json").write_text(json.dumps(body), encoding="utf-8")
+    result = CliRunner().invoke(main, ["deadline", "2026-12-20", "15",
+                                       "--calendars", str(tmp_path)])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == "2027-01-12"

@@ -43,13 +43,27 @@ DETECTED: list[tuple[str, list[tuple[PiiKind, str]]]] = [
     ("联系电话13812345678，工作日可拨打", [(MOBILE, "13812345678")]),
     ("+8613812345678", [(MOBILE, "+8613812345678")]),
     ("+86 138 1234 5678", [(MOBILE, "+86 138 1234 5678")]),
-    ("(+86)13812345678", [(MOBILE, "13812345678")]),
+    ("(+86)13812345678", [(MOBILE, "+86)13812345678")]),
     ("0086-138-1234-5678", [(MOBILE, "0086-138-1234-5678")]),
     ("8613812345678", [(MOBILE, "8613812345678")]),
     ("86 13812345678", [(MOBILE, "86 13812345678")]),
     ("138-1234-5678", [(MOBILE, "138-1234-5678")]),
     ("138 1234 5678", [(MOBILE, "138 1234 5678")]),
     ("13812345678.0", [(MOBILE, "13812345678")]),  # phone column rendered as float
+    # Normalised first (issue 11): any separator between digits, full-width
+    # and zero-width characters; the span is the value as written.
+    ("440306\u3000198503124519", [(ID, "440306\u3000198503124519")]),
+    ("440306/19850312/4519", [(ID, "440306/19850312/4519")]),
+    ("1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X", [(ID, "1 1 0 1 0 5 1 9 4 9 1 2 3 1 0 0 2 X")]),
+    ("138.0013.8000", [(MOBILE, "138.0013.8000")]),
+    ("138\u20140013\u20148000", [(MOBILE, "138\u20140013\u20148000")]),
+    ("138\u200b0013\u200b8000", [(MOBILE, "138\u200b0013\u200b8000")]),
+    ("1 3 8 0 0 1 3 8 0 0 0", [(MOBILE, "1 3 8 0 0 1 3 8 0 0 0")]),
+    ("（＋86）138\u00a00013\u00a08000", [(MOBILE, "＋86）138\u00a00013\u00a08000")]),
+    ("138 0013 8000 x 2", [(MOBILE, "138 0013 8000")]),
+    ("13800138000/13900139000", [(MOBILE, "13800138000"), (MOBILE, "13900139000")]),
+    ("138 0013 8000 139 0013 9000", [(MOBILE, "138 0013 8000"), (MOBILE, "139 0013 9000")]),
+    ("6200\u30000000\u30000000\u30000005", [(CARD, "6200\u30000000\u30000000\u30000005")]),
     ("电话：１３８１２３４５６７８", [(MOBILE, "１３８１２３４５６７８")]),
     ("tel:13812345678", [(MOBILE, "13812345678")]),
     ("张三13812345678、李四13912345679", [(MOBILE, "13812345678"), (MOBILE, "13912345679")]),
@@ -116,6 +130,12 @@ PASSED: list[tuple[str, str]] = [
     ("4111 1111 1111 1111 1111", "five groups of four"),
     ("12345678901234567890", "20-digit run"),
     ("2024-01-01 12:34:56", "date and time"),
+    ("2019.01.01-2019.12.31", "date range with dots"),
+    ("13800.138000", "two groups joined by one dot: a decimal"),
+    ("31.230416666666667", "latitude with float noise"),
+    ("6222 0235 1305 5436 430", "a mobile-like tail of a longer grouped number"),
+    ("0755 8888 8888", "grouped landline"),
+    ("¥ 138 0013 8000", "amount after a currency sign, grouped"),
     ("", "empty"),
 ]
 
@@ -266,8 +286,9 @@ def test_mask_mobile_rejects(value: str) -> None:
         mask_mobile(value)
 
 
-def test_module_imports_only_the_standard_library() -> None:
-    source = Path(__file__).parents[1] / "domain" / "desensitize.py"
+@pytest.mark.parametrize("module", ["desensitize.py", "digitfold.py", "links.py"])
+def test_module_imports_only_the_standard_library(module: str) -> None:
+    source = Path(__file__).parents[1] / "domain" / module
     tree = ast.parse(source.read_text(encoding="utf-8"))
     imported = {
         alias.name.split(".")[0]
@@ -279,4 +300,4 @@ def test_module_imports_only_the_standard_library() -> None:
         for node in ast.walk(tree)
         if isinstance(node, ast.ImportFrom) and node.module
     }
-    assert imported <= set(sys.stdlib_module_names) | {"__future__"}
+    assert imported <= set(sys.stdlib_module_names) | {"__future__", "domain"}

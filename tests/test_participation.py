@@ -252,3 +252,12 @@ def test_dataset_page_links_from_explicit_urls() -> None:
     assert context["service_url"] == "https://svc.example.gov.cn"
     assert context["answers_api"] == "https://api.example.gov.cn/api/v1/datasets/jtj-0001/reports"
     assert context["reuses_api"] == "https://api.example.gov.cn/api/v1/datasets/jtj-0001/reuses"
+
+
+def test_pii_in_reads_every_writing_and_percent_encoded_links() -> None:
+    # Issue 11: the moderation check uses the one normalised detector.
+    assert pii_in("联系人 138\u20140013\u20148000") == ["138******00"]
+    assert pii_in("证件 440306\u3000198503124519") == ["440*************19"]
+    assert pii_in("地图", "https://example.org/?tel=138%E2%80%940013%E2%80%948000") == \
+        ["138******00"]
+    assert pii_in("电话 13800138000", "https://example.org/?tel=13800138000") == ["138******00"]

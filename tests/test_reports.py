@@ -91,10 +91,10 @@ def test_receipt_states_business_is_not_refused() -> None:
     assert "不得以数据正在校核为由拒绝办理" in BUSINESS_NOT_REFUSED
 
 
-def test_a_period_into_an_unknown_year_is_refused_at_receipt() -> None:
-    from domain.calendar import CalendarYearMissing
+def test_a_period_into_an_unknown_year_is_refused_at_receipt_when_strict() -> None:
+    from domain.calendar import CalendarYearMissing, WorkCalendar
 
-    v = verification("wanzhou")
+    v = Verification(load_profile("wanzhou"), WorkCalendar(provisional=False))
     with pytest.raises(CalendarYearMissing):
         receive(v, date(2026, 12, 28))
 
@@ -134,3 +134,14 @@ def test_the_receipt_notice_cites_only_the_deployments_own_text(profile: str, ci
     notice = verification(profile).notice
     assert notice == BUSINESS_NOT_REFUSED[:-1] + cited + "。"
     assert notice.count("《") == (1 if cited else 0)
+
+
+def test_a_period_into_a_year_without_notice_is_provisional() -> None:
+    from domain.calendar import WorkCalendar
+
+    v = Verification(load_profile("wanzhou"), WorkCalendar())
+    report = receive(v, date(2026, 12, 28))
+    # 10 working days: 12-29..31 (3), 元旦 2027-01-01 off, 01-04..08 (5), 01-11..12 (2).
+    assert v.due(report) == date(2027, 1, 12)
+    assert v.provisional(report)
+    assert not v.provisional(receive(v, date(2026, 11, 2)))

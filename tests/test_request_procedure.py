@@ -727,7 +727,8 @@ def test_every_action_has_an_operation() -> None:
 
 def test_a_date_beyond_the_calendar_raises_calendar_year_missing(tmp_path: Path) -> None:
     shutil.copy(DEFAULT_FOLDER / "2026.json", tmp_path / "2026.json")
-    only_2026 = WorkCalendar([tmp_path], include_shipped=False, use_package=False)
+    only_2026 = WorkCalendar([tmp_path], include_shipped=False, use_package=False,
+                            provisional=False)
     p = Procedure(load_profile("guizhou-measures"), only_2026)
     with pytest.raises(CalendarYearMissing) as info:
         p.submit(application(), number="N-1", on=date(2026, 12, 28), actor=APPLICANT)

@@ -39,8 +39,8 @@ ROOT = Path(__file__).resolve().parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "workday_cases.yaml").read_text(encoding="utf-8"))
 SHIPPED_YEARS = (2024, 2025, 2026)
 
-FILES_ONLY = WorkCalendar(use_package=False)
-PACKAGE_ONLY = WorkCalendar(include_shipped=False)
+FILES_ONLY = WorkCalendar(use_package=False, provisional=False)  # strict: no provisional years
+PACKAGE_ONLY = WorkCalendar(include_shipped=False, provisional=False)
 CALENDARS = {"files": FILES_ONLY, "package": PACKAGE_ONLY}
 
 
@@ -265,7 +265,7 @@ def test_missing_year_names_the_file_to_add() -> None:
 
 def test_missing_year_names_the_bureau_folder(tmp_path: Path) -> None:
     with pytest.raises(CalendarYearMissing, match=f"add {tmp_path}/2027.json"):
-        WorkCalendar([tmp_path], use_package=False).is_workday(date(2027, 1, 4))
+        WorkCalendar([tmp_path], use_package=False, provisional=False).is_workday(date(2027, 1, 4))
 
 
 def test_covered_years() -> None:

@@ -7,7 +7,7 @@ renders the ``SearchResult``; it never looks inside an engine.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
@@ -118,6 +118,11 @@ class SearchEngine(Protocol):
 
     def all_ids(self) -> list[str]:
         """Every indexed id, sorted."""
+        ...
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """Every stored record, in id order, read in batches (for the callers
+        that must look at each one: CKAN filters the engine cannot apply)."""
         ...
 
     def count(self) -> int:

@@ -42,7 +42,7 @@ import threading
 import time
 import uuid
 from collections import OrderedDict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +65,7 @@ from search_api.engine.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
 
+RECORD_BATCH = 500  # records() reads this many bodies per query
 CACHE_SIZE = 256  # match bitmaps, and facet counts, kept per engine (LRU)
 RESULT_CACHE_SIZE = 1024  # whole answers, per index generation (LRU); 0 = none
 # A query of several words that fewer records than RELAX_BELOW hold all of also
@@ -387,6 +388,19 @@ class EmbeddedEngine:
     def all_ids(self) -> list[str]:
         """See SearchEngine.all_ids."""
         return [r[0] for r in self._read("SELECT id FROM records ORDER BY id", ())]
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """See SearchEngine.records. Batches of RECORD_BATCH keyed by id, each
+        its own short read, so no read transaction stays open meanwhile."""
+        after = ""
+        while True:
+            rows = self._read("SELECT id, body FROM records WHERE id > ? ORDER BY id LIMIT ?",
+                              (after, RECORD_BATCH))
+            for _identifier, body in rows:
+                yield json.loads(body)
+            if len(rows) < RECORD_BATCH:
+                return
+            after = rows[-1][0]
 
     def count(self) -> int:
         """See SearchEngine.count."""

@@ -26,7 +26,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from typing import Any
 
 from search_api.engine.base import (
@@ -236,6 +236,25 @@ class MeiliEngine:
             offset += len(page.results)
             if not page.results or offset >= page.total:
                 return out
+
+    def records(self) -> Iterator[dict[str, Any]]:
+        """See SearchEngine.records (sorted by id after reading: Meilisearch
+        pages documents in its own order)."""
+        docs: list[dict[str, Any]] = []
+        offset = 0
+        index = self.client.index(self.index_name)
+        while True:
+            try:
+                page = index.get_documents({"limit": BATCH, "offset": offset})
+            except Exception as exc:
+                if getattr(exc, "code", None) == "index_not_found":
+                    return
+                raise EngineUnavailable(f"Meilisearch cannot list documents: {exc}") from exc
+            docs.extend(_strip(dict(doc)) for doc in page.results)
+            offset += len(page.results)
+            if not page.results or offset >= page.total:
+                break
+        yield from sorted(docs, key=lambda d: str(d.get("id")))
 
     def all_ids(self) -> list[str]:
         """See SearchEngine.all_ids."""

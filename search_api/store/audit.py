@@ -22,11 +22,11 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, func, insert, select, update
 
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
@@ -79,6 +79,44 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, actio
     return seq
 
 
+def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
+                events: Sequence[tuple[str, str, Mapping[str, Any]]]) -> list[int]:
+    """Append one record per ``(action, subject, detail)`` in ``conn``'s
+    transaction, like :func:`append` but with three statements for all of
+    them (a build may publish thousands of datasets); returns their ``seq``.
+
+    Raises:
+        ValueError: ``at`` is naive, or a detail is not JSON.
+    """
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise ValueError(f"audit timestamps must be timezone-aware (UTC), got {at!r}")
+    if not events:
+        return []
+    texts = []
+    for action, subject, detail in events:
+        text = canonical(mask_pii(dict(detail)))
+        check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
+                              "subject": subject, "detail": text})
+        texts.append(text)
+    head = conn.execute(
+        update(audit_head).where(audit_head.c.id == 1)
+        .values(seq=audit_head.c.seq + len(events))
+        .returning(audit_head.c.seq, audit_head.c.hash)
+    ).one()
+    first, prev = int(head.seq) - len(events) + 1, str(head.hash)
+    rows = []
+    for offset, ((action, subject, _), text) in enumerate(zip(events, texts, strict=True)):
+        digest = record_hash(at=at, actor_role=actor_role, actor=actor, action=action,
+                             subject=subject, detail=text, prev_hash=prev)
+        rows.append({"seq": first + offset, "at": at, "actor_role": actor_role, "actor": actor,
+                     "action": action, "subject": subject, "detail": text, "prev_hash": prev,
+                     "hash": digest})
+        prev = digest
+    conn.execute(insert(audit_log), rows)
+    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=prev))
+    return list(range(first, first + len(rows)))
+
+
 def verify(conn: Connection) -> list[str]:
     """Every problem of the chain, in English; empty when intact."""
     problems: list[str] = []
@@ -125,3 +163,23 @@ def verify(conn: Connection) -> list[str]:
         problems.append(f"record {last_seq} does not match the chain head: it was altered "
                         "or replaced")
     return problems
+
+
+def head(conn: Connection) -> tuple[int, str, int]:
+    """``(head seq, head hash, last stored seq)``: what a checkpoint signs,
+    and how far the records really go (0 when there are none)."""
+    row = conn.execute(select(audit_head.c.seq, audit_head.c.hash)).one_or_none()
+    last = conn.execute(select(func.max(audit_log.c.seq))).scalar_one_or_none()
+    seq, digest = (int(row.seq), str(row.hash)) if row is not None else (0, GENESIS)
+    return seq, digest, int(last or 0)
+
+
+def hashes(conn: Connection, seqs: Iterable[int]) -> dict[int, str]:
+    """The stored hash of each record of ``seqs`` that exists."""
+    wanted = sorted(set(seqs))
+    found: dict[int, str] = {}
+    for start in range(0, len(wanted), 500):
+        chunk = wanted[start:start + 500]
+        found.update((int(r.seq), str(r.hash)) for r in conn.execute(
+            select(audit_log.c.seq, audit_log.c.hash).where(audit_log.c.seq.in_(chunk))))
+    return found

@@ -21,7 +21,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from domain.desensitize import PiiKind, find_pii
+from domain.desensitize import PiiKind, find_pii, mask_pii_text
+from domain.digitfold import compact
 from search_api.store.errors import PersonalDataKeyError
 
 _SEALED = "aesgcm1:"
@@ -111,10 +112,7 @@ def mask_pii(value: Any, secrets: tuple[str, ...] = ()) -> Any:
         for secret in secrets:
             if len(secret) >= 4:
                 value = value.replace(secret, "*" * len(secret))
-        hits = find_pii(value)
-        for hit in reversed(hits):
-            value = value[:hit.start] + hit.masked_preview + value[hit.end:]
-        return value
+        return mask_pii_text(value)
     if isinstance(value, list | tuple):
         return [mask_pii(v, secrets) for v in value]
     if isinstance(value, Mapping):
@@ -125,13 +123,15 @@ def mask_pii(value: Any, secrets: tuple[str, ...] = ()) -> Any:
 def pii_problems(fields: Mapping[str, str | None], *, also: tuple[str, ...] = ()) -> list[str]:
     """One line per field holding a clear ID number or mobile number, or one
     of the values ``also`` (e.g. the request's own identity number and phone),
-    naming the field and the kind, never the value."""
+    naming the field and the kind, never the value. The values ``also`` are
+    looked for however they are written: full-width, spaced or dashed."""
     found = []
+    also = tuple(compact(v) for v in also if v)
     for name, text in fields.items():
         if not text:
             continue
         kinds = {str(h.kind) for h in find_pii(text, ignore=frozenset({PiiKind.BANK_CARD}))}
-        if any(v and v in text for v in also):
+        if also and any(v and v in compact(text) for v in also):
             kinds.add("applicant's identity or contact")
         found += [f"{name} holds a clear {kind}" for kind in sorted(kinds)]
     return found

@@ -197,6 +197,17 @@ receipt_counters = Table(
     Column("last", Integer, nullable=False),
 )
 
+calendar_years = Table(
+    # The years seen answered provisionally (no State Council notice loaded);
+    # ``official_at`` is set when their notice was loaded and the open
+    # deadlines were recomputed and the people whose dates moved were told.
+    "calendar_years", metadata,
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("provisional_seen_at", UTCDateTime, nullable=False),
+    Column("official_at", UTCDateTime, nullable=True),
+    Column("official_source", Text, nullable=True),
+)
+
 users = Table(
     "users", metadata,
     Column("id", Integer, primary_key=True, autoincrement=True),

@@ -40,6 +40,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.identity import mask_identity
 from domain.request_codec import (
+    PERSONAL_FIELDS,
     event_from_dict,
     join_personal,
     request_from_dict,
@@ -47,7 +48,7 @@ from domain.request_codec import (
     split_personal,
 )
 from domain.request_records import Actor, Event, Request
-from domain.request_states import UNDECIDED, EventKind, Outcome, State
+from domain.request_states import UNDECIDED, EventKind, Outcome, Role, State
 from search_api.store import audit, backup, idempotency, migrate, notify
 from search_api.store.engine import READ, make_engine, parse_url
 from search_api.store.errors import (
@@ -451,8 +452,11 @@ class Store:
     def _secrets(personal: Mapping[str, str]) -> tuple[str, ...]:
         # Values a message must not contain. A very short one ("-", "1") is
         # no identifier and would match the messages' own words.
+        # The clear free texts (clear:purpose...) are prose, not identifiers:
+        # the identifiers inside them are caught by the detector itself.
         return tuple(v for k, v in personal.items()
-                     if k != "email" and len(v.strip()) >= MIN_SECRET_CHARS)
+                     if k in PERSONAL_FIELDS and k != "email"
+                     and len(v.strip()) >= MIN_SECRET_CHARS)
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
@@ -610,11 +614,31 @@ class Store:
             return audit.append(conn, at=at, actor_role=actor.role.value, actor=actor.name,
                                 action=action, subject=subject, detail=detail)
 
+    def record_publication(self, events: Sequence[tuple[str, str, Mapping[str, Any]]], *,
+                           actor: str, at: datetime) -> list[int]:
+        """Append one audit record per ``(action, dataset id, detail)`` of a
+        build, by the ``system`` role as ``actor``, all in one transaction;
+        returns their sequence numbers."""
+        _aware(at)
+        with self._write() as conn:
+            return audit.append_many(conn, at=at, actor_role=Role.SYSTEM.value, actor=actor,
+                                     events=events)
+
     def verify_audit(self) -> list[str]:
         """Problems of the audit chain in English (altered, deleted, reordered
         records); empty when intact."""
         with self._read(snapshot=True) as conn:
             return audit.verify(conn)
+
+    def audit_head(self) -> tuple[int, str, int]:
+        """``(head seq, head hash, last stored seq)`` of the audit chain."""
+        with self._read(snapshot=True) as conn:
+            return audit.head(conn)
+
+    def audit_hashes(self, seqs: Iterable[int]) -> dict[int, str]:
+        """The stored hash of each audit record of ``seqs`` that exists."""
+        with self._read() as conn:
+            return audit.hashes(conn, seqs)
 
     def audit_records(self, subject: str | None = None, *, limit: int = 1000) -> list[AuditRecord]:
         """Audit records, oldest first, all or those about ``subject``."""

@@ -94,3 +94,28 @@ def test_two_reviewers_cannot_both_moderate_a_usage_report_first(
         Status.PUBLISHED]
     assert store.use_reports(statuses=[Status.PENDING]) == []
     assert len(store.use_reports(statuses=[Status.PUBLISHED, Status.PENDING], limit=1)) == 1
+
+
+def test_usage_report_approval_refuses_every_writing(app: Flask, clock: Any) -> None:  # noqa: F811
+    """Issue 11: the reviewer's public text is read by the one normalised
+    detector; a sample of the corpus's writings is refused one by one."""
+    from tests.pii_corpus import positives
+
+    applicant, number = file(app)
+    clock.set("2026-09-22")
+    act(sign_in(app, "authority"), number, "forward")
+    rsj = sign_in(app, "rsj")
+    act(rsj, number, "approve", scope="2025年汇总数据", delivery_method="download")
+    act(rsj, number, "deliver")
+    status = applicant.get(f"/requests/{number}").get_data(as_text=True)
+    applicant.post(f"/requests/{number}/report", data={
+        "csrf_token": csrf(status), "text": "模型已上线，联系人 440306\u3000198503124519"})
+    key = f"{number}.{len(app.extensions['portal_store'].events(number))}"
+    assert "操作未执行" in moderate(rsj, key, "approve", expect="请在公开文本中删去后再通过")
+    for writing in positives()[::13]:
+        moderate(rsj, key, "approve", expect="请在公开文本中删去后再通过",
+                 public_text=f"成果说明：{writing.text}")
+    assert app.test_client().get("/api/v1/register").get_json()["use_reports"] == []
+    moderate(rsj, key, "approve", public_text="模型已上线")
+    assert [u["text"] for u in app.test_client().get("/api/v1/register").get_json()[
+        "use_reports"]] == ["模型已上线"]

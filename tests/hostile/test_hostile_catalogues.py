@@ -401,6 +401,23 @@ CASES = [
          ("portal-config-invalid", "portal.yaml", "base_url")),
     Case("portal-quote-in-url", _portal("search_api_url", 'https://x.example/"><script>'), 1,
          ("portal-config-invalid", "portal.yaml", "search_api_url")),
+    # Links a browser would run or open as a document (issue 11)
+    Case("contact-javascript-email", _set("contact", {"name": "科室", "email": "javascript:alert(1)"}),
+         1, ("link-unsafe", BUS, "contact.email")),
+    Case("contact-tab-in-scheme", _set("contact", {"name": "科室", "phone": " java\tscript:x()"}),
+         1, ("link-unsafe", BUS, "contact.phone")),
+    Case("licence-data-path", _set("licenses", [{"name": "x", "title": "协议",
+                                                 "path": "data:text/html,<script>x</script>"}]),
+         1, ("link-unsafe", BUS, "licenses[0].path")),
+    Case("licence-vbscript-path", _set("licenses", [{"name": "x", "path": "VBScript:msgbox(1)"}]),
+         1, ("link-unsafe", BUS, "licenses[0].path")),
+    Case("portal-javascript-contact", _portal("contact_email", " JavaScript:alert(1)//@x.cn"), 1,
+         ("link-unsafe", "portal.yaml", "contact_email")),
+    Case("department-data-contact", _vocab(lambda d: d["departments"][2].update(
+        contact_email="data:text/html,x")), 1, ("vocabulary-invalid", "vocabularies.yaml")),
+    Case("licence-and-contact-safe-links", _set("licenses", [
+        {"name": "cc-by", "path": "https://creativecommons.org/licenses/by/4.0/"},
+        {"name": "mail", "path": "mailto:open@jtj.example"}]), 0),
 ]
 
 

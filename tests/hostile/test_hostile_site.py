@@ -145,6 +145,11 @@ def test_built_pages_show_payloads_as_text(xss_site: tuple[Path, Path]) -> None:
     # Machine-readable files still parse.
     for name in ("catalog.json", "catalog-index.json", "dcat.jsonld", "statistics.json"):
         json.loads((site / name).read_text(encoding="utf-8"))
+    from rdflib import Graph, Literal
+    from rdflib.namespace import DCTERMS
+
+    turtle = Graph().parse(site / "dcat.ttl", format="turtle")
+    assert Literal(TITLE, lang="zh") in set(turtle.objects(None, DCTERMS.title))
     from xml.etree import ElementTree
 
     atom = "{http://www.w3.org/2005/Atom}"

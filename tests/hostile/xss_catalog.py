@@ -52,7 +52,9 @@ def build_xss_catalog(target: Path) -> Path:
         "name": f"门户{SCRIPT}",
         "bureau": f"大数据局{IMG}",
         "city": f"测试市{JINJA}{SVG}",
-        "contact_email": f"javascript:{pwn(7)}//@test.example",
+        # A javascript: contact is refused by portal check (issue 11): here
+        # the address tries to leave its attribute instead.
+        "contact_email": f"\"><svg onload={pwn(7)}>//@test.example",
         "contact_phone": f"0990{SVG}",
         "contact_address": MARKDOWN,
         "licence_name": f"</title><script>{pwn(8)}</script>协议",
@@ -85,7 +87,7 @@ def build_xss_catalog(target: Path) -> Path:
         "keywords": [BREAK_SCRIPT, SVG, "公交"],
         "usage_requirements": STYLE,
         "contact": {"name": f"<iframe src=javascript:{pwn(13)}>",
-                    "phone": SCRIPT, "email": f"javascript:{pwn(14)}"},
+                    "phone": SCRIPT, "email": f"\" onmouseover=\"{pwn(14)}\"@x.example"},
         "emergency": {"event": f"暴雨{SCRIPT}", "since": "2026-11-01"},
     })
     resource = bus["resources"][0]

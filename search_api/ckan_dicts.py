@@ -1,0 +1,139 @@
+"""Portal records as the dicts a stock CKAN 2.10 returns: packages, resources,
+organizations, groups and tags, with every key CKAN clients read.
+
+Portal records hold dates; CKAN gives ISO datetimes without a zone
+(``2026-11-15T00:00:00``), so dates become midnight. Resource ids are UUIDs
+derived from the dataset id and file name (uuid5), so they stay the same from
+one build to the next and from one worker to another.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Mapping
+from typing import Any
+
+# Our own namespace for uuid5 ids (a fixed random UUID: changing it would
+# change every resource id harvesters have stored).
+RESOURCE_NAMESPACE = uuid.UUID("6f1c2b4e-93a1-4f0e-9b59-2f0c6d8e7a51")
+GROUP_CREATED = "2024-01-01T00:00:00"
+
+FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "xml": "XML",
+                "zip": "ZIP", "pdf": "PDF", "geojson": "GeoJSON", "ttl": "RDF"}
+
+
+def ckan_datetime(value: Any) -> str | None:
+    """A portal date (``2026-11-15``) or datetime as CKAN writes it."""
+    if not value:
+        return None
+    text = str(value)
+    return f"{text}T00:00:00" if len(text) == 10 else text
+
+
+def resource_id(dataset_id: str, filename: str) -> str:
+    """The stable UUID of one published file."""
+    return str(uuid.uuid5(RESOURCE_NAMESPACE, f"{dataset_id}/{filename}"))
+
+
+def _format(filename: str) -> str:
+    extension = filename.rsplit(".", 1)[-1].lower() if "." in filename else ""
+    return FORMAT_NAMES.get(extension, extension.upper())
+
+
+def resource_dict(record: Mapping[str, Any], download: Mapping[str, Any], position: int,
+                  absolute: Callable[[str], str]) -> dict[str, Any]:
+    """One published file of ``record`` as a CKAN resource."""
+    modified = ckan_datetime(record.get("last_updated"))
+    return {
+        "id": resource_id(str(record["id"]), str(download["filename"])),
+        "package_id": record["id"],
+        "name": download["filename"],
+        "description": download.get("label") or "",
+        "url": absolute(str(download["url"])),
+        "url_type": None,
+        "format": _format(str(download["filename"])),
+        "mimetype": download.get("media_type"),
+        "mimetype_inner": None,
+        "size": download.get("bytes"),
+        "hash": f"sha256:{download['sha256']}" if download.get("sha256") else "",
+        "position": position,
+        "state": "active",
+        "created": ckan_datetime(record.get("published")) or modified,
+        "last_modified": modified,
+        "metadata_modified": modified,
+        "resource_type": None,
+        "cache_url": None,
+        "cache_last_updated": None,
+        "datastore_active": False,
+    }
+
+
+def organization_dict(code: str, title: str, count: int | None = None) -> dict[str, Any]:
+    """A department as a CKAN organization."""
+    org: dict[str, Any] = {
+        "id": code, "name": code, "title": title, "display_name": title,
+        "description": "", "image_url": "", "image_display_url": "",
+        "created": GROUP_CREATED, "type": "organization", "is_organization": True,
+        "approval_status": "approved", "state": "active",
+    }
+    if count is not None:
+        org["package_count"] = count
+    return org
+
+
+def group_dict(code: str, title: str, count: int | None = None) -> dict[str, Any]:
+    """A theme as a CKAN group."""
+    group: dict[str, Any] = {
+        "id": code, "name": code, "title": title, "display_name": title,
+        "description": "", "image_url": "", "image_display_url": "",
+        "created": GROUP_CREATED, "type": "group", "is_organization": False,
+        "approval_status": "approved", "state": "active",
+    }
+    if count is not None:
+        group["package_count"] = count
+    return group
+
+
+def tag_dict(name: str) -> dict[str, Any]:
+    return {"id": str(uuid.uuid5(RESOURCE_NAMESPACE, f"tag/{name}")), "name": name,
+            "display_name": name, "state": "active", "vocabulary_id": None}
+
+
+def package_dict(record: Mapping[str, Any], absolute: Callable[[str], str]) -> dict[str, Any]:
+    """A portal record as a CKAN package, with every key of a stock CKAN 2.10
+    package_show (and the portal's own fields as extras)."""
+    resources = [resource_dict(record, d, position, absolute)
+                 for position, d in enumerate(record.get("downloads") or [])]
+    extras = [{"key": key, "value": str(record.get(key) or "")} for key in (
+        "open_type", "open_type_name", "update_frequency", "update_frequency_name", "freshness",
+        "region", "region_name", "open_conditions", "legal_basis", "status")]
+    contact = record.get("contact") or {}
+    keywords = [str(k) for k in record.get("keywords") or []]
+    unconditional = record.get("open_type") == "unconditional"
+    return {
+        "id": record["id"], "name": record["id"], "title": record["title"],
+        "notes": record.get("summary") or "", "type": "dataset", "state": "active",
+        "private": False, "version": "",
+        "url": absolute(str(record["url"])),
+        "author": record.get("department_name") or "", "author_email": "",
+        "maintainer": contact.get("name", ""), "maintainer_email": contact.get("email", ""),
+        "metadata_created": ckan_datetime(record.get("published"))
+        or ckan_datetime(record.get("last_updated")),
+        "metadata_modified": ckan_datetime(record.get("last_updated"))
+        or ckan_datetime(record.get("published")),
+        "license_id": record.get("licence_id") or "",
+        "license_title": record.get("licence") or "",
+        "license_url": record.get("licence_url") or "",
+        # Open in the Open Definition's sense: anyone may download and reuse it.
+        "isopen": bool(unconditional and record.get("data_public", True)),
+        "creator_user_id": None,
+        "organization": organization_dict(str(record["department"]),
+                                          str(record.get("department_name") or "")),
+        "owner_org": record["department"],
+        "groups": [group_dict(str(record["theme"]), str(record.get("theme_name") or ""))],
+        "tags": [tag_dict(k) for k in keywords],
+        "num_tags": len(keywords),
+        "resources": resources, "num_resources": len(resources),
+        "extras": extras,
+        "relationships_as_object": [], "relationships_as_subject": [],
+    }

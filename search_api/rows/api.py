@@ -1,0 +1,95 @@
+"""``/api/v1/datasets/<id>/resources`` and ``…/resources/<name>/rows``: the
+data API of open tables. Errors in the API's one JSON shape; conditional and
+not-open datasets have no tables in the store, so they answer 404."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import Blueprint, Response, current_app, jsonify, request, url_for
+
+from search_api.errors import ApiError
+from search_api.rows.query import RowQueryError, parse_row_query
+from search_api.rows.store import RowStore, RowStoreError, Table
+
+bp = Blueprint("rows", __name__)
+
+NO_TABLES = ("没有找到这个数据集的数据接口：只有无条件开放数据集的表格可以按行读取。"
+             "数据集列表见 /api/v1/search；有条件开放数据请先提出申请。")
+
+
+def _store() -> RowStore:
+    store: RowStore = current_app.extensions["portal_rows"]
+    return store
+
+
+def _fields(table: Table) -> list[dict[str, str]]:
+    return [{"name": f.name, "type": f.type, "title": f.title} for f in table.fields]
+
+
+def _tables(dataset_id: str) -> list[Table]:
+    try:
+        return _store().tables_of(dataset_id)
+    except RowStoreError as exc:
+        current_app.logger.error("data API unavailable: %s", exc)
+        raise ApiError("数据接口暂时不可用，请稍后再试。", 503) from None
+
+
+@bp.get("/api/v1/datasets/<dataset_id>/resources")
+def resources(dataset_id: str) -> Any:
+    tables = _tables(dataset_id)
+    if not tables:
+        raise ApiError(NO_TABLES, 404)
+    return jsonify({"ok": True, "dataset": dataset_id, "resources": [
+        {"name": t.resource, "title": t.title, "rows": t.rows, "fields": _fields(t),
+         "url": url_for("rows.rows", dataset_id=dataset_id, resource=t.resource,
+                        _external=True)}
+        for t in tables]})
+
+
+@bp.get("/api/v1/datasets/<dataset_id>/resources/<resource>/rows")
+def rows(dataset_id: str, resource: str) -> Any:
+    table = next((t for t in _tables(dataset_id) if t.resource == resource), None)
+    if table is None:
+        known = [t.resource for t in _tables(dataset_id)]
+        if not known:
+            raise ApiError(NO_TABLES, 404)
+        raise ApiError(f"这个数据集没有名为“{resource[:60]}”的表。可用的表：{'、'.join(known)}。",
+                       404)
+    try:
+        query = parse_row_query(list(request.args.items(multi=True)), table.fields)
+        page = _store().query(table, query)
+    except RowQueryError as exc:
+        raise ApiError(str(exc), 400) from None
+    following = None
+    if query.offset + len(page.rows) < page.total:
+        params = [(k, v) for k, v in request.args.items(multi=True) if k != "offset"]
+        params.append(("offset", str(query.offset + query.limit)))
+        following = f"{request.base_url}?{urlencode(params)}"
+    if query.format == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\r\n")
+        writer.writerow([f.name for f in page.fields])
+        writer.writerows([["" if row[f.name] is None else _csv_value(row[f.name])
+                           for f in page.fields] for row in page.rows])
+        response = Response(out.getvalue(), mimetype="text/csv")
+        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response.headers["X-Total-Count"] = str(page.total)
+        if following:
+            response.headers["Link"] = f'<{following}>; rel="next"'
+        return response
+    return jsonify({"ok": True, "dataset": dataset_id, "resource": resource,
+                    "total": page.total, "count": len(page.rows), "limit": query.limit,
+                    "offset": query.offset, "next": following,
+                    "fields": [{"name": f.name, "type": f.type, "title": f.title}
+                               for f in page.fields],
+                    "rows": page.rows})
+
+
+def _csv_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
