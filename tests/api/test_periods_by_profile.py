@@ -244,7 +244,8 @@ def test_the_json_status_gives_the_basis_in_chinese(make_app: Callable[..., Flas
                         headers={"X-Access-Code": body["access_code"]}).get_json()
     assert status["deadlines"] == [{
         "what": "provider_reply", "name": "数据提供部门答复", "due": "2026-12-07",
-        "status": "running", "basis": "《万州区政务数据资源管理办法》第三十一条"}]
+        "status": "running", "basis": "《万州区政务数据资源管理办法》第三十一条",
+        "provisional": False}]
 
 
 def test_one_profile_per_deployment(app_config: dict[str, Any], tmp_path: Path) -> None:
