@@ -3,15 +3,18 @@
 Order of work:
 1. load and check the catalogue (metadata rules every time; schema
    validation and the desensitization gate only for datasets whose files
-   changed since the last build); any error stops the build before a file
-   is written;
+   changed since the last build); a catalogue-wide error (vocabularies,
+   portal settings) stops the build before a file is written, a dataset with
+   errors is withheld and the others are published (``builder.withholding``);
 2. build the navigation pages with the theme (``builder.theme``), which
    also yields the shell for dataset pages;
 3. for each published dataset whose inputs changed: write its downloads
    (unconditional, active data only) and its page;
 4. write the catalogue-wide files; copy the theme's output; delete files a
    previous build wrote that this one did not (e.g. a dataset that became
-   not-open loses its page and files at once).
+   not-open loses its page and files at once; a dataset that was online and
+   is no longer published gets a 暂停发布 notice page instead);
+5. write the operators' publication report beside the build cache.
 
 Build state lives in a cache folder outside the site (it may name
 conditional resources), never in the published output.
@@ -42,7 +45,18 @@ from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
-from domain.catalog import Catalog, folder_fingerprint, load_catalog
+from builder.withholding import (
+    REPORT_JSON,
+    REPORT_TEXT,
+    PublicationChanges,
+    TakeDown,
+    announcement_html,
+    carried_take_downs,
+    notice_html,
+    reason_for,
+    split_errors,
+)
+from domain.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
 from domain.freshness import update_status
 from domain.model import Dataset
 from domain.problems import Problem, Severity
@@ -53,18 +67,21 @@ log = logging.getLogger(__name__)
 BUILDER_VERSION = "1"
 STATE_FILE = "state.json"
 DATASET_CACHE = "datasets.pickle"
-DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent.parent / "mkdocs.yml"
+# Shipped inside the package so that `portal build` runs from any folder.
+DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"
 
 Progress = Callable[[str, int, int], None]
 
 
 class BuildFailed(Exception):
-    """The catalogue has errors; nothing was published. ``problems`` lists them."""
+    """The catalogue as a whole is broken (vocabularies, portal settings):
+    nothing was written. ``problems`` lists every problem found."""
 
-    def __init__(self, problems: list[Problem]):
+    def __init__(self, problems: list[Problem], wide: list[Problem] | None = None):
         self.problems = problems
-        errors = [p for p in problems if p.severity is Severity.ERROR]
-        super().__init__(f"{len(errors)} error(s) in the catalogue; nothing was published")
+        errors = wide if wide is not None else [p for p in problems
+                                                if p.severity is Severity.ERROR]
+        super().__init__(f"{len(errors)} catalogue-wide error(s); nothing was published")
 
 
 class UnsafeOutput(Exception):
@@ -109,8 +126,13 @@ class BuildResult:
     seconds: float = 0.0
     warnings: list[Problem] = field(default_factory=list)
     timings: dict[str, float] = field(default_factory=dict)
-    # Datasets published, withdrawn or taken down since the last build.
-    changes: list[PublicationChange] = field(default_factory=list)
+    # What was published, withheld and taken down (the CLI summary, the exit
+    # code and the operators' report).
+    changes: PublicationChanges = field(default_factory=PublicationChanges)
+    report_files: tuple[Path, ...] = ()
+    # Datasets published, withdrawn or taken down since the last build, as
+    # audit events (003 §34) for the `portal build` command to record.
+    events: list[PublicationChange] = field(default_factory=list)
 
 
 def _sha(*parts: bytes | str) -> str:
@@ -187,6 +209,9 @@ class _Builder:
         self.written: set[str] = set()
         self.code = code_digest()  # read the code once per build
         self.groups: dict[str, dict[str, Any]] = {}
+        self.titles: dict[str, str] = {}  # every dataset read, published or not
+        self.all_ids: set[str] = set()
+        self.folders: dict[str, str] = {}
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
@@ -267,6 +292,11 @@ class _Builder:
         total = len(catalog.datasets)
         checks = _sha(self.code, f"validate={cfg.validate}")
         for count, dataset in enumerate(catalog.datasets, start=1):
+            if dataset.identifier in entries:
+                # A repeated identifier: the later dataset is withheld by
+                # check_identifiers; its check runs, its entry is not kept.
+                found.extend(check_data(catalog, [dataset], validate=cfg.validate))
+                continue
             cached = self.datasets.get(dataset.source_dir)
             key = data_key(catalog, dataset, cached[0] if cached else None, checks)
             previous = old.get(dataset.identifier, {})
@@ -282,10 +312,28 @@ class _Builder:
             }
             if count % 500 == 0 or count == total:
                 self.progress("check", count, total)
-        errors = [p for p in found if p.severity is Severity.ERROR]
-        if errors:
-            raise BuildFailed(found)
-        self.result.warnings = found
+        folders = {f.name for f in dataset_folders(cfg.catalog_dir)} \
+            if cfg.catalog_dir.is_dir() else set()
+        wide, by_folder = split_errors(found, folders)
+        if wide:
+            raise BuildFailed(found, wide)
+        changes = self.result.changes
+        kept = []
+        for dataset in catalog.datasets:
+            problems = by_folder.pop(dataset.source_dir, [])
+            if problems:
+                changes.withheld[dataset.identifier] = [p.code for p in problems]
+                changes.problems[dataset.identifier] = problems
+            else:
+                kept.append(dataset)
+        for folder, problems in by_folder.items():  # folders that could not be read at all
+            changes.withheld[folder] = [p.code for p in problems]
+            changes.problems[folder] = problems
+        self.titles = {d.identifier: d.title for d in catalog.datasets}
+        self.folders = {d.identifier: d.source_dir for d in catalog.datasets}
+        self.all_ids = set(self.titles)
+        catalog = Catalog(catalog.root, catalog.portal, catalog.vocab, tuple(kept))
+        self.result.warnings = [p for p in found if p.severity is not Severity.ERROR]
         return catalog, entries
 
     def run(self) -> BuildResult:
@@ -361,13 +409,64 @@ class _Builder:
             for rel, data in audit_files(cfg.audit_dir).items():
                 self.written.add(rel)
                 write_if_changed(self.out / rel, data)
+        taken_down = self.take_downs(records, shell)
         mark = self.timed("site-files", mark)
         self.remove_stale()
-        self.save_state(entries)
-        self.result.changes = changes(old, entries)
+        self.save_state(entries, taken_down)
+        self.write_report()
+        self.result.changes.published = sorted(records)
+        self.result.events = changes(old, entries)
         self.result.datasets = len(records)
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
+
+    def take_downs(self, records: Mapping[str, Any], shell: Shell) -> dict[str, Any]:
+        """Replace the page of every dataset that was online and is not any
+        more with a 暂停发布 notice, list them in the announcement, and
+        return the take-downs to remember (kept until republished)."""
+        changes = self.result.changes
+        old = self.old_state.get("datasets", {})
+        current = carried_take_downs(self.old_state.get("taken_down", {}))
+        today = self.cfg.today.isoformat()
+        for ident, entry in old.items():
+            if "page_key" not in entry or ident in records or ident in current:
+                continue
+            folder = entry.get("folder")
+            if ident in changes.withheld:
+                reason = reason_for(changes.withheld[ident])
+            elif folder in changes.withheld:  # its descriptor could not be read at all
+                reason = reason_for(changes.withheld[folder])
+            elif ident in self.all_ids:
+                reason = "not-open"
+            else:
+                reason = "removed"
+            current[ident] = TakeDown(ident, self.titles.get(ident) or entry.get("title")
+                                      or ident, reason, today, new=True)
+        for ident in [i for i in current if i in records]:
+            del current[ident]  # published again
+        changes.taken_down = current
+        for take_down in current.values():
+            rel = f"{dataset_path(take_down.identifier)}index.html"
+            self.emit(rel, shell.fill(title=f"{take_down.title}（暂停发布）",
+                                      description="该数据集暂停发布", canonical=dataset_path(
+                                          take_down.identifier),
+                                      content_html=notice_html(take_down)))
+        if current or "suspended/index.html" in self.old_state.get("files", []):
+            self.emit("suspended/index.html", shell.fill(
+                title="暂停发布公告", description="暂停发布的数据集及原因",
+                canonical="suspended/", content_html=announcement_html(current.values())))
+        return {i: {"title": t.title, "reason": t.reason, "since": t.since}
+                for i, t in sorted(current.items())}
+
+    def write_report(self) -> None:
+        """The operators' publication report, JSON and text, in the build
+        cache (outside the site: it names problems and values)."""
+        self.cache.mkdir(parents=True, exist_ok=True)
+        changes, today = self.result.changes, self.cfg.today
+        json_path, text_path = self.cache / REPORT_JSON, self.cache / REPORT_TEXT
+        json_path.write_bytes(changes.report_json(today))
+        text_path.write_text(changes.report_text(today), encoding="utf-8")
+        self.result.report_files = (json_path, text_path)
 
     def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
                     download_count: int) -> Shell:
@@ -417,10 +516,15 @@ class _Builder:
                 folder.rmdir()
                 folder = folder.parent
 
-    def save_state(self, entries: dict[str, dict[str, Any]]) -> None:
+    def save_state(self, entries: dict[str, dict[str, Any]],
+                   taken_down: dict[str, Any]) -> None:
         self.cache.mkdir(parents=True, exist_ok=True)
+        for ident, entry in entries.items():
+            if "page_key" in entry:
+                entry["title"] = self.titles.get(ident, "")
+                entry["folder"] = self.folders.get(ident, "")
         state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
-                 "groups": self.groups}
+                 "groups": self.groups, "taken_down": taken_down}
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_bytes(orjson.dumps(state))
         os.replace(tmp, self.state_path)
@@ -434,8 +538,11 @@ class _Builder:
 def build(cfg: BuildConfig) -> BuildResult:
     """Build the portal described by ``cfg``.
 
+    A dataset with errors is withheld and the rest published; what was
+    published, withheld and taken down is ``BuildResult.changes``.
+
     Raises:
-        BuildFailed: the catalogue has errors (nothing was written).
+        BuildFailed: a catalogue-wide error (nothing was written).
         UnsafeOutput: the output folder holds files this builder did not write.
         builder.theme.ThemeError: mkdocs failed.
     """

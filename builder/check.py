@@ -20,7 +20,7 @@ from pathlib import Path
 
 from builder.tables import TableError, open_table
 from domain import problems as P
-from domain.catalog import Catalog, load_catalog, read_structured
+from domain.catalog import Catalog, dataset_folders, load_catalog, read_structured
 from domain.desensitize import PiiKind, find_pii
 from domain.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
 from domain.problems import Problem, Severity
@@ -43,6 +43,13 @@ PII_LABELS = {
 class CheckReport:
     catalog: Catalog
     problems: list[Problem] = field(default_factory=list)
+    folders: int = 0  # dataset folders found (read or not)
+
+    @property
+    def datasets_with_errors(self) -> int:
+        """Dataset folders with at least one error (the build withholds them)."""
+        return len({(p.file or "").split("/")[0] for p in self.errors
+                    if "/" in (p.file or "")})
 
     @property
     def errors(self) -> list[Problem]:
@@ -327,8 +334,13 @@ def check_metadata(catalog: Catalog, today: date) -> list[Problem]:
 def run_check(root: Path, today: date, *, validate: bool = True) -> CheckReport:
     """Load and check the whole catalogue under ``root``; never raises for
     bad content: every problem is in the report."""
-    catalog, found = load_catalog(root)
+    catalog, found = load_catalog(root, lenient=True)
     report = CheckReport(catalog, found)
-    report.problems.extend(check_metadata(catalog, today))
+    report.folders = sum(1 for _ in dataset_folders(root)) if root.is_dir() else 0
+    # A dataset missing a required field is checked for everything else too;
+    # an empty code is already reported as missing, not again as unknown.
+    missing = {(p.file, p.field) for p in found if p.code == "field-missing"}
+    report.problems.extend(p for p in check_metadata(catalog, today)
+                           if not (p.code == "unknown-code" and (p.file, p.field) in missing))
     report.problems.extend(check_data(catalog, catalog.datasets, validate=validate))
     return report

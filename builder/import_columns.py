@@ -241,9 +241,16 @@ def cell_items(value: Any, *, keywords: bool = False) -> list[str]:
 
 
 def parse_formats(value: Any) -> list[str]:
-    """Declared formats, lower-case without a leading dot: ["csv", "xlsx"]."""
-    return list(dict.fromkeys(f.lower().lstrip(".") for f in cell_items(value)
-                              if f.lstrip(".")))
+    """Declared formats, lower-case without a leading dot: ["csv", "xlsx"].
+    Reads JSON lists, Python-repr strings ("['xls', 'api']"), bracketed
+    strings ("[csv,json]") and 、/,/;-separated text alike."""
+    if isinstance(value, str):
+        value = value.strip().strip("[]【】()（）{}")
+    items = (f.strip(_FORMAT_QUOTES).lower().lstrip(".") for f in cell_items(value))
+    return list(dict.fromkeys(f for f in items if f and normalise(f) not in PLACEHOLDERS))
+
+
+_FORMAT_QUOTES = "'\"‘’“”[]【】 "
 
 
 def parse_date(value: Any) -> date | None:

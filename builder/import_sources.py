@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import charset_normalizer
 import openpyxl
 import yaml
 
@@ -33,6 +34,7 @@ from builder.import_columns import (
     cell_text,
     header_score,
     normalise,
+    parse_date,
     row_list,
 )
 from domain.model import OpenType
@@ -46,7 +48,8 @@ VOCAB_ATTR = {"department": "departments", "theme": "themes", "update_frequency"
               "region": "regions", "level": "levels"}
 # Fields an operator's defaults may set, under an open type or "all".
 DEFAULT_FIELDS = ("legal_basis", "open_conditions", "level", "usage_requirements", "region",
-                  "contact", "licenses")
+                  "contact", "licenses", "published", "last_updated", "update_frequency",
+                  "department", "theme")
 ALL = "all"
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _HEADER_SEARCH_ROWS = 10
@@ -80,9 +83,18 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
     except OSError as exc:
         raise CatalogImportError(f"cannot read {path}: {exc.strerror or exc}") from exc
     suffix = path.suffix.lower()
-    if suffix == ".xls":
-        raise CatalogImportError(f"{path.name}: Excel 97-2003 (.xls) files are not read; "
-                                 "save the sheet as .xlsx or CSV")
+    if not raw.strip():
+        raise CatalogImportError(f"{path.name}: the file is empty; export the catalogue again "
+                                 "(as .xlsx, CSV UTF-8 or JSON)")
+    if raw.startswith(_OLE_MAGIC):
+        return _read_xls(path, raw, column_map)
+    if suffix == ".xls" and raw.lstrip()[:1] not in (b"<", b"[", b"{"):
+        raise CatalogImportError(f"{path.name}: named .xls but it is not an Excel 97-2003 "
+                                 f"workbook ({_what_it_is(raw)}); open it in Excel and save "
+                                 "it as .xlsx or CSV (UTF-8)")
+    if _looks_binary(raw) and not raw.startswith(b"PK\x03\x04"):
+        raise CatalogImportError(f"{path.name}: {_what_it_is(raw)}, not a catalogue this "
+                                 "importer reads; convert it to .xlsx, CSV (UTF-8) or JSON")
     if suffix in (".xlsx", ".xlsm") or (suffix not in (".csv", ".tsv", ".txt", ".json")
                                         and raw.startswith(b"PK\x03\x04")):
         return _read_xlsx(path, column_map)
@@ -94,11 +106,18 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
         table = _read_csv(text, "\t" if suffix == ".tsv" else None, column_map)
     if encoding != "UTF-8":
         table.notes.append(f"{path.name} was read as {encoding}")
-    return table
+    return unpack_packed_rows(table)
 
 
 def _decode(raw: bytes, path: Path) -> tuple[str, str]:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK)."""
+    """UTF-8 (with or without BOM, or UTF-16 with BOM), else GB18030 (a
+    superset of GBK, what Excel in China writes), else what
+    charset-normalizer detects."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16"), "UTF-16"
+        except UnicodeDecodeError:
+            pass
     try:
         return raw.decode("utf-8-sig"), "UTF-8 with BOM" if raw.startswith(b"\xef\xbb\xbf") \
             else "UTF-8"
@@ -107,8 +126,39 @@ def _decode(raw: bytes, path: Path) -> tuple[str, str]:
     try:
         return raw.decode("gb18030"), "GB18030/GBK"
     except UnicodeDecodeError as exc:
-        raise CatalogImportError(f"{path.name}: neither UTF-8 nor GB18030 (byte {exc.start}); "
-                                 "save it as UTF-8") from exc
+        start = exc.start
+    best = charset_normalizer.from_bytes(raw[:1_000_000]).best()
+    if best is not None and best.encoding:
+        try:
+            return raw.decode(best.encoding), best.encoding
+        except (UnicodeDecodeError, LookupError):
+            pass
+    raise CatalogImportError(f"{path.name}: text in no encoding this importer knows (not UTF-8, "
+                             f"not GB18030/GBK; byte {start}); save it as CSV UTF-8 or .xlsx")
+
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_SIGNATURES = ((b"%PDF", "a PDF document"), (b"PK\x03\x04", "a ZIP archive"),
+               (b"\x89PNG", "a PNG image"), (b"\xff\xd8\xff", "a JPEG image"),
+               (b"Rar!", "a RAR archive"), (b"\x1f\x8b", "a gzip archive"),
+               (b"{\\rtf", "an RTF document"), (b"<?xml", "an XML document"),
+               (b"<html", "an HTML page"), (b"<!doctype html", "an HTML page"))
+
+
+def _what_it_is(raw: bytes) -> str:
+    """A few words naming what a file's first bytes look like."""
+    head = raw[:64].lstrip().lower()
+    if not raw.strip():
+        return "an empty file"
+    for magic, name in _SIGNATURES:
+        if head.startswith(magic.lower()):
+            return name
+    return "binary data" if _looks_binary(raw) else "text"
+
+
+def _looks_binary(raw: bytes) -> bool:
+    sample = raw[:4096]
+    return b"\x00" in sample and not sample.startswith((b"\xff\xfe", b"\xfe\xff"))
 
 
 def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | None) -> SourceTable:
@@ -142,7 +192,25 @@ def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | No
     if overflow:
         table.notes.append(f"{len(overflow)} rows have cells beyond the last titled column; "
                            f"those cells were ignored ({row_list(overflow)})")
+    # Footnotes under the table (注：…, 数据来源：…, 制表人…): trailing rows
+    # with a single filled cell, when the table has more than one column.
+    footnotes = []
+    while width > 1 and table.rows and _is_footnote(table.rows[-1][1]):
+        number, last = table.rows.pop()
+        if any(cell_text(v) for v in last.values()):
+            footnotes.append(number)
+    if footnotes:
+        table.notes.append(f"{len(footnotes)} rows under the table hold a single cell (a note, "
+                           f"not a dataset) and were ignored ({row_list(sorted(footnotes))})")
     return table
+
+
+_FOOTNOTE = re.compile(r"^\s*(注|说明|备注|数据来源|来源|制表|填报|审核|合计|共计|总计|※|\*|\d+[.、])")
+
+
+def _is_footnote(cells: Mapping[str, Any]) -> bool:
+    filled = [t for v in cells.values() if (t := cell_text(v))]
+    return not filled or (len(filled) == 1 and bool(_FOOTNOTE.match(filled[0])))
 
 
 def _read_csv(text: str, delimiter: str | None,
@@ -173,24 +241,81 @@ def _read_xlsx(path: Path, column_map: Mapping[str, str] | None) -> SourceTable:
     return table
 
 
-def _read_json(text: str, path: Path) -> SourceTable:
+def _json_values(text: str, path: Path) -> tuple[Any, str]:
+    """The JSON document, or the list of the values written back to back
+    (``}{``) or one per line (JSON lines); with a note saying which."""
     try:
-        data = json.loads(text)
+        return json.loads(text), ""
     except json.JSONDecodeError as exc:
-        raise CatalogImportError(f"{path.name}: not valid JSON at line {exc.lineno} "
-                                 f"column {exc.colno}: {exc.msg}") from exc
+        first = exc
+    decoder = json.JSONDecoder()
+    values, position = [], 0
+    text = text.strip()
+    try:
+        while position < len(text):
+            value, position = decoder.raw_decode(text, position)
+            values.append(value)
+            while position < len(text) and text[position] in " \t\r\n,":
+                position += 1
+    except json.JSONDecodeError:
+        raise CatalogImportError(f"{path.name}: not valid JSON at line {first.lineno} "
+                                 f"column {first.colno}: {first.msg}; export the catalogue "
+                                 "as a JSON list of objects, or as CSV (UTF-8)") from first
+    if len(values) < 2:
+        raise CatalogImportError(f"{path.name}: not valid JSON at line {first.lineno} "
+                                 f"column {first.colno}: {first.msg}; export the catalogue as "
+                                 "a JSON list of objects, or as CSV (UTF-8)") from first
+    return values, (f"{path.name} holds {len(values)} JSON values written one after another "
+                    "(not one JSON list); each was read as a row")
+
+
+def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> SourceTable:
+    """An Excel 97-2003 workbook's first sheet (dates as dates)."""
+    import xlrd
+
+    try:
+        book = xlrd.open_workbook(file_contents=raw)
+    except Exception as exc:  # xlrd raises many kinds for a broken or encrypted file
+        raise CatalogImportError(f"{path.name}: an Excel 97-2003 file xlrd cannot read ({exc}); "
+                                 "open it in Excel and save it as .xlsx or CSV (UTF-8)") from exc
+    sheet = book.sheet_by_index(0)
+    rows = []
+    for index in range(sheet.nrows):
+        cells: list[Any] = []
+        for cell in sheet.row(index):
+            value: Any = cell.value
+            if cell.ctype == xlrd.XL_CELL_DATE:
+                try:
+                    value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                except (ValueError, OverflowError):
+                    pass
+            cells.append(value)
+        rows.append((index + 1, cells))
+    table = _table(rows, column_map)
+    if book.nsheets > 1:
+        table.notes.append(f"{path.name}: only the first sheet ({sheet.name}) was read")
+    return table
+
+
+def _read_json(text: str, path: Path) -> SourceTable:
+    data, note = _json_values(text, path)
     items = _json_list(data)
     if items is None:
-        raise CatalogImportError(f"{path.name}: expected a list of objects, or an object holding "
-                                 f"one under {', '.join(_LIST_KEYS)}")
+        raise CatalogImportError(f"{path.name}: found JSON {type(data).__name__} but no list of "
+                                 f"objects (nor one under {', '.join(_LIST_KEYS)}); export one "
+                                 "object per dataset, or convert the catalogue to CSV (UTF-8)")
     headers: dict[str, None] = {}
     for item in items:
         if isinstance(item, Mapping):
             headers.update(dict.fromkeys(str(k) for k in item))
-    table = SourceTable(list(headers), [])
+    table = SourceTable(list(headers), [], [note] if note else [])
     for number, item in enumerate(items, 1):
         if isinstance(item, Mapping):
             table.rows.append((number, {str(k): v for k, v in item.items()}))
+        elif isinstance(item, str) and unpack_record(item):
+            if "record" not in table.headers:
+                table.headers.append("record")
+            table.rows.append((number, {"record": item}))
         else:
             table.notes.append(f"item {number} is not an object; ignored")
     return table
@@ -206,6 +331,54 @@ def _json_list(data: Any, depth: int = 0) -> list[Any] | None:
             return found
     lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
     return lists[0] if len(lists) == 1 else None
+
+
+_PACKED_PART = re.compile(r"^\s*([^\t:：#]{1,30}?)\s*(?:\t|[:：])\s*(.*?)\s*$", re.S)
+
+
+def unpack_record(text: str) -> dict[str, str] | None:
+    """``资源名称\t…#资源分类\t…#…`` (a record packed into one string, as some
+    portals export) as {name: value}; None unless at least three parts are
+    ``name<TAB or colon>value``."""
+    parts = [p for p in text.split("#") if p.strip()]
+    if len(parts) < 3:
+        return None
+    record: dict[str, str] = {}
+    for part in parts:
+        match = _PACKED_PART.match(part)
+        if match is None:
+            return None
+        record.setdefault(match.group(1).strip(), match.group(2))
+    return record if len(record) >= 3 else None
+
+
+def unpack_packed_rows(table: SourceTable) -> SourceTable:
+    """Expand rows whose metadata is packed into one cell (see
+    ``unpack_record``): when most rows of a column hold packed records, their
+    names become columns. Other tables are returned as they are."""
+    for header in table.headers:
+        texts = [t for _, cells in table.rows
+                 if isinstance(t := cells.get(header), str) and t.strip()]
+        if not texts:
+            continue
+        sample = texts[:50]
+        if sum(1 for t in sample if unpack_record(t) is not None) * 2 <= len(sample):
+            continue
+        headers = [h for h in table.headers if h != header]
+        rows = []
+        for number, cells in table.rows:
+            record = unpack_record(str(cells.get(header) or "")) or {}
+            for name in record:
+                if name not in headers:
+                    headers.append(name)
+            merged = {k: v for k, v in cells.items() if k != header}
+            merged.update({k: v for k, v in record.items() if k not in merged})
+            rows.append((number, merged))
+        notes = [*table.notes, f"column {header!r} packs each record into one text "
+                 f"(name<TAB>value#...); its {len(headers) - len(table.headers) + 1} names "
+                 "were read as columns"]
+        return SourceTable(headers, rows, notes)
+    return table
 
 
 # --- the operator's files and the vocabularies --------------------------------------
@@ -247,6 +420,9 @@ def read_vocabularies(out: Path, given: Path | None) -> tuple[Path, dict[str, An
     repository's sample. Returns (path, parsed file, vocabularies)."""
     target = out / "vocabularies.yaml"
     path = target if target.is_file() else Path(given or DEFAULT_VOCABULARIES)
+    if given is None and not path.is_file():  # an installed package has no sample catalogue
+        raise CatalogImportError(f"{out} has no vocabularies.yaml: pass --vocabularies FILE "
+                                 "(the controlled lists to map onto)")
     data = _read_yaml(path, "vocabularies") or {}
     if not isinstance(data, dict):
         raise CatalogImportError(f"{path}: expected a mapping of controlled lists")
@@ -257,10 +433,11 @@ def read_vocabularies(out: Path, given: Path | None) -> tuple[Path, dict[str, An
 
 
 def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
-                       entries: list[dict[str, str]]) -> list[str]:
+                       entries: list[dict[str, str]],
+                       themes: list[dict[str, str]] | None = None) -> list[str]:
     """Give ``out`` its vocabularies.yaml (a copy of ``source``, with
-    portal.yaml) if it has none, and append the new departments ``entries``.
-    Returns warnings for the operator."""
+    portal.yaml) if it has none, and append the new departments ``entries``
+    and the new ``themes``. Returns warnings for the operator."""
     warnings = []
     target = out / "vocabularies.yaml"
     if not target.is_file():
@@ -269,11 +446,16 @@ def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
         if portal.is_file() and not (out / "portal.yaml").exists():
             shutil.copyfile(portal, out / "portal.yaml")
         warnings.append(f"{target} started from {source}")
-    if not entries:
+    added = {key: items for key, items in (("departments", entries), ("themes", themes or []))
+             if items}
+    if not added:
         return warnings
     text = target.read_bytes().decode("utf-8-sig")
-    expected = dict(data, departments=[*(data.get("departments") or []), *entries])
-    updated = _append_departments(text, entries)
+    expected = dict(data)
+    updated: str | None = text
+    for key, items in added.items():
+        expected[key] = [*(data.get(key) or []), *items]
+        updated = _append_entries(updated, key, items) if updated is not None else None
     if updated is None or yaml.safe_load(updated) != expected:
         # The file's layout defeated a text edit: rewrite it whole (comments lost).
         updated = yaml.dump(expected, Dumper=_DUMPER, allow_unicode=True, sort_keys=False)
@@ -282,12 +464,12 @@ def write_vocabularies(out: Path, source: Path, data: dict[str, Any],
     return warnings
 
 
-def _append_departments(text: str, entries: list[dict[str, str]]) -> str | None:
-    """Add entries at the end of the ``departments:`` list, keeping the rest
-    of the file (comments, order) as it is; None if the list is not found."""
+def _append_entries(text: str, key: str, entries: list[dict[str, str]]) -> str | None:
+    """Add entries at the end of the ``key:`` list, keeping the rest of the
+    file (comments, order) as it is; None if the list is not found."""
     lines = text.splitlines(keepends=True)
     start = next((i for i, line in enumerate(lines)
-                  if re.match(r"departments\s*:\s*(#.*)?$", line.rstrip("\r\n"))), None)
+                  if re.match(rf"{key}\s*:\s*(#.*)?$", line.rstrip("\r\n"))), None)
     if start is None:
         return None
     last, indent = start, "  "
@@ -408,7 +590,12 @@ def load_defaults(defaults: Path | Mapping[str, Any] | None, vocab: Vocabularies
 
 def _default_value(name: str, value: Any, vocab: Vocabularies) -> Any:
     """The value as written to descriptors; ValueError says what is wrong."""
-    if name in ("level", "region"):
+    if name in ("published", "last_updated"):
+        found = parse_date(value)
+        if found is None:
+            raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD")
+        return found
+    if name in ("level", "region", "update_frequency", "theme", "department"):
         terms = getattr(vocab, VOCAB_ATTR[name])
         term = terms.match(cell_text(value)) if isinstance(value, str | int) else None
         if term is None:

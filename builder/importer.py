@@ -31,7 +31,6 @@ from typing import Any
 import yaml
 
 from builder.import_columns import (
-    OPEN_TYPE_SPELLINGS,
     PLACEHOLDERS,
     PROVISION_SPELLINGS,
     ColumnPlan,
@@ -45,6 +44,14 @@ from builder.import_columns import (
     plan_columns,
     row_list,
 )
+from builder.import_detect import (
+    Detection,
+    detect,
+    first_term,
+    open_type_word,
+    strip_note,
+)
+from builder.import_plan import merge_value_maps, read_plan
 from builder.import_sources import (
     VOCAB_ATTR,
     CatalogImportError,
@@ -67,6 +74,9 @@ __all__ = ["CatalogImportError", "ImportReport", "SourceTable", "import_catalog"
 
 _DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 _EMPTY: tuple[Any, ...] = ("", [], {}, None)
+# Theme cells that say "no theme"; such rows are filed under UNCLASSIFIED.
+NO_THEME = frozenset({*PLACEHOLDERS, "默认主题", "未分类", "其他", "其它", "无主题"})
+UNCLASSIFIED = {"code": "unclassified", "name": "未分类"}
 
 
 @dataclass
@@ -84,6 +94,10 @@ class ImportReport:
     # "scope.field" of each operator default -> rows that took it
     defaults_applied: dict[str, int] = field(default_factory=dict)
     identifiers: list[str] = field(default_factory=list)
+    row_identifiers: dict[int, str] = field(default_factory=dict)  # source row -> identifier
+    # What `portal check` will say of the descriptors written (metadata rules):
+    with_errors: int = 0  # datasets with at least one error (the build withholds them)
+    errors_by_code: Counter[str] = field(default_factory=Counter)
     rows: int = 0  # rows read, blank lines aside
     source: str = ""
     seconds: float = 0.0
@@ -94,6 +108,12 @@ class ImportReport:
         warnings."""
         lines = [f"Imported {self.imported} of {self.rows} rows from {self.source or 'the source'}"
                  f" in {self.seconds:.1f} s; skipped {len(self.skipped)}."]
+        if self.imported:
+            lines.append(f"portal check will find errors in {self.with_errors} of "
+                         f"{self.imported} datasets (portal build withholds them until fixed)"
+                         + (": " + ", ".join(f"{code} {n}" for code, n in
+                                             self.errors_by_code.most_common())
+                            if self.errors_by_code else "") + ".")
         if self.open_types:
             lines.append("By open type: " + ", ".join(
                 f"{k or '(empty)'} {n}" for k, n in self.open_types.most_common()) + ".")
@@ -127,7 +147,7 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
                    value_map: Path | Mapping[str, Mapping[str, str]] | None = None,
                    default_open_type: OpenType | str | None = None,
                    defaults: Path | Mapping[str, Any] | None = None,
-                   overwrite: bool = False) -> ImportReport:
+                   overwrite: bool = False, plan: Path | None = None) -> ImportReport:
     """Import the catalogue ``source`` into the catalogue folder ``out``.
 
     Writes ``out/<identifier>/datapackage.yaml`` per row and adds unknown
@@ -137,6 +157,9 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     type is empty (never for text that does not map). ``defaults`` (a YAML
     file or mapping, see ``import_sources.Defaults``) fills the fields a row
     leaves empty. Existing dataset folders are skipped unless ``overwrite``.
+    ``plan`` is an import plan (``portal import --write-plan``, edited by the
+    operator): its column map, value map, defaults and default open type are
+    used, and options given beside it win.
 
     Raises:
         CatalogImportError: the source cannot be read, has no title column, or
@@ -145,16 +168,15 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     """
     started = time.perf_counter()
     source, out = Path(source), Path(out)
-    table = read_source(source, column_map)
-    try:
-        plan = plan_columns(table.headers, column_map)
-    except ValueError as exc:
-        raise CatalogImportError(str(exc)) from exc
-    if plan.column("title") is None:
-        raise CatalogImportError(
-            f"{source.name}: no column holds the dataset title (columns: "
-            f"{', '.join(table.headers) or 'none'}); name it with --map COLUMN=title")
-    vocab_path, vocab_data, vocab = read_vocabularies(out, vocabularies)
+    if plan is not None:
+        stated = read_plan(plan)
+        column_map = {**stated.column_map, **(column_map or {})}
+        value_map = merge_value_maps(stated.value_map, value_map)
+        defaults = stated.defaults if defaults is None else defaults
+        default_open_type = default_open_type or stated.default_open_type
+    prepared = prepare(source, out, column_map, vocabularies)
+    table, columns, vocab = prepared.table, prepared.columns, prepared.vocab
+    vocab_path, vocab_data = prepared.vocab_path, prepared.vocab_data
     values = load_value_map(value_map, vocab)
     operator_defaults = load_defaults(defaults, vocab)
     default = parse_open_type(default_open_type)
@@ -164,22 +186,88 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     report = ImportReport(source=source.name,
                           defaults_applied=dict.fromkeys(operator_defaults.keys(), 0))
     report.warnings.extend(table.notes)
-    report.warnings.extend(plan.warnings)
+    report.warnings.extend(columns.warnings)
+    report.warnings.extend(f"values win over headers: {note}" for note in prepared.detection.notes)
     if vocabularies is not None and vocab_path != Path(vocabularies):
         report.warnings.append(f"{out / 'vocabularies.yaml'} exists and was used; "
                                f"{vocabularies} was not read")
-    converter = _Converter(vocab, values, plan, default, operator_defaults, report)
+    converter = _Converter(vocab, values, columns, default, operator_defaults, report)
     records = [(row, desc) for row, cells in table.rows
                if (desc := converter.convert(row, cells)) is not None]
     converter.finish()
-    report.warnings.extend(assign_identifiers(records, plan.column("identifier") is not None))
+    report.warnings.extend(assign_identifiers(records, columns.column("identifier") is not None))
 
     out.mkdir(parents=True, exist_ok=True)
     report.warnings.extend(write_vocabularies(out, vocab_path, vocab_data,
-                                              converter.new_department_entries))
+                                              converter.new_department_entries,
+                                              converter.new_theme_entries))
     _write_descriptors(out, records, overwrite, report)
+    _forecast(out, records, report)
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _forecast(out: Path, records: list[tuple[int, dict[str, Any]]], report: ImportReport) -> None:
+    """Apply ``portal check``'s metadata rules to the descriptors written, so
+    the summary says which datasets the build will withhold, by the same
+    rules (data files are not checked: an import writes none)."""
+    from domain.catalog import dataset_from_descriptor
+    from domain.rules import check_dataset
+
+    _, _, vocab = read_vocabularies(out, None)
+    today = date.today()
+    written = set(report.identifiers)
+    for _, desc in records:
+        ident = desc["name"]
+        if ident not in written:
+            continue
+        found: list[Any] = []
+        dataset = dataset_from_descriptor(desc, f"{ident}/datapackage.yaml", out / ident, found,
+                                          source_dir=ident, lenient=True)
+        if dataset is not None:
+            missing = {p.field for p in found if p.code == "field-missing"}
+            found += [p for p in check_dataset(dataset, vocab, today)
+                      if not (p.code == "unknown-code" and p.field in missing)]
+        codes = {p.code for p in found if p.severity.value == "error"}
+        if codes:
+            report.with_errors += 1
+            report.errors_by_code.update(codes)
+
+
+@dataclass
+class Prepared:
+    """A source read and its columns planned: what an import and a plan share."""
+
+    table: SourceTable
+    columns: ColumnPlan
+    detection: Detection
+    vocab_path: Path
+    vocab_data: dict[str, Any]
+    vocab: Vocabularies
+
+
+def prepare(source: Path, out: Path, column_map: Mapping[str, str] | None,
+            vocabularies: Path | None) -> Prepared:
+    """Read ``source`` and decide each column's field, by header and by value.
+
+    Raises:
+        CatalogImportError: unreadable source or vocabularies, a bad column
+            map, or no column holding titles.
+    """
+    table = read_source(source, column_map)
+    try:
+        columns = plan_columns(table.headers, column_map)
+    except ValueError as exc:
+        raise CatalogImportError(str(exc)) from exc
+    vocab_path, vocab_data, vocab = read_vocabularies(out, vocabularies)
+    mapped = {normalise(k).strip("*＊:：") for k in column_map or {}}
+    fixed = [h for h in table.headers if normalise(h).strip("*＊:：") in mapped]
+    detection = detect(table.headers, (cells for _, cells in table.rows), columns, vocab, fixed)
+    if columns.column("title") is None:
+        raise CatalogImportError(
+            f"{source.name}: no column holds the dataset title (columns: "
+            f"{', '.join(table.headers) or 'none'}); name it with --map COLUMN=title")
+    return Prepared(table, columns, detection, vocab_path, vocab_data, vocab)
 
 
 # --- one row -> one descriptor -----------------------------------------------
@@ -201,6 +289,9 @@ class _Converter:
         self.invalid_dates: dict[str, list[int]] = defaultdict(list)
         self.defaulted: list[int] = []
         self.new_department_entries: list[dict[str, str]] = []
+        self.new_theme_entries: list[dict[str, str]] = []
+        self.unclassified: list[int] = []
+        self.lacking: dict[str, list[int]] = defaultdict(list)
         used = set(vocab.departments.codes())
         self._next_code = (f"d{n:03d}" for n in range(1, 10**6) if f"d{n:03d}" not in used)
 
@@ -223,24 +314,27 @@ class _Converter:
         if not description:
             self.missing["description"].append(row)
             description = title
-        open_type = self._open_type(row, self._cell(cells, "open_type"), unmapped)
+        open_type, sandbox = self._open_type(row, self._cell(cells, "open_type"), unmapped)
+        lacking: list[str] = []
         desc: dict[str, Any] = {
             "name": cell_text(self._cell(cells, "identifier")),  # replaced by assign_identifiers
             "title": title,
             "description": description,
             "keywords": cell_items(self._cell(cells, "keywords"), keywords=True),
             "department": self._department(row, self._cell(cells, "department")),
-            "theme": self._code("theme", row, self._cell(cells, "theme"), unmapped, True),
+            "theme": self._theme(row, self._cell(cells, "theme"), unmapped),
             "region": self._code("region", row, self._cell(cells, "region"), unmapped),
             "open_type": open_type,
             "open_conditions": cell_text(self._cell(cells, "open_conditions")),
             "legal_basis": cell_text(self._cell(cells, "legal_basis")),
-            "provision": self._provision(self._cell(cells, "provision"), unmapped),
-            "update_frequency": self._code("update_frequency", row,
-                                           self._cell(cells, "update_frequency"), unmapped, True),
+            "provision": self._provision(self._cell(cells, "provision"), unmapped)
+            or (["sandbox"] if sandbox else []),
+            "update_frequency": self._code("update_frequency", row, strip_note(cell_text(
+                self._cell(cells, "update_frequency"))), unmapped, True),
             "last_updated": self._date("last_updated", row, self._cell(cells, "last_updated"),
-                                       unmapped),
-            "published": self._date("published", row, self._cell(cells, "published"), unmapped),
+                                       unmapped, lacking),
+            "published": self._date("published", row, self._cell(cells, "published"), unmapped,
+                                    lacking),
             "level": self._code("level", row, self._cell(cells, "level"), unmapped),
             "usage_requirements": cell_text(self._cell(cells, "usage_requirements")),
             "contact": parse_contact(cell_text(cells.get(c))
@@ -257,6 +351,9 @@ class _Converter:
         if desc["source_url"]:
             self.urls[desc["source_url"]].append(row)
         desc["import_defaults"] = self._apply_defaults(open_type, desc)
+        # A date the source never gave and no default stated: left empty and
+        # said so (the page shows 来源目录未提供), never invented.
+        desc["not_in_source"] = [n for n in lacking if desc[n] in _EMPTY]
         desc["import_unmapped"] = unmapped
         desc["import_extra"] = {c: _plain(v) for c in self.plan.extra
                                 if cell_text(v := cells.get(c)) != ""}
@@ -283,20 +380,55 @@ class _Converter:
                 filled.append(name)
         return filled
 
-    def _open_type(self, row: int, value: Any, unmapped: dict[str, str]) -> str:
+    def _open_type(self, row: int, value: Any, unmapped: dict[str, str]) -> tuple[str, bool]:
+        """(open type code or "", delivered in a sandbox): the operator's value
+        map first, then the default word map (typos included); anything else
+        is reported as unmapped, never guessed."""
         raw = cell_text(value)
-        if not raw:
+        mapped = self.values.get("open_type", {}).get(normalise(raw)) if raw else None
+        if mapped:
+            return str(OpenType(mapped).value), False
+        if not raw or normalise(raw) in PLACEHOLDERS:
             if self.default_open_type is not None:
                 self.defaulted.append(row)
-                return self.default_open_type.value
+                return self.default_open_type.value, False
             self.missing["open_type"].append(row)
-            return ""
-        key = normalise(raw)
-        found = self.values.get("open_type", {}).get(key) or OPEN_TYPE_SPELLINGS.get(key)
-        if found:
-            return str(OpenType(found).value)
+            if raw:
+                self._unmapped("open_type", raw, unmapped)
+            return "", False
+        found = open_type_word(raw)
+        if found is not None:
+            return found[0].value, found[1]
         self._unmapped("open_type", raw, unmapped)
-        return ""
+        return "", False
+
+    def _theme(self, row: int, value: Any, unmapped: dict[str, str]) -> str:
+        """The theme's code: the value map, else the first listed theme the
+        vocabularies know. A row that gives no theme (empty, 无, 默认主题)
+        is filed under 未分类, which is added to the vocabularies if needed."""
+        raw = cell_text(value)
+        mapped = self.values.get("theme", {}).get(normalise(raw)) if raw else None
+        if mapped:
+            return mapped
+        if not raw or normalise(raw) in NO_THEME:
+            self.unclassified.append(row)
+            return self._unclassified_code()
+        key = ("theme", raw)
+        if key not in self.cache:
+            self.cache[key] = first_term(raw, self.vocab.themes)
+        code = self.cache[key]
+        if code is None:
+            self._unmapped("theme", raw, unmapped)
+            return ""
+        return code
+
+    def _unclassified_code(self) -> str:
+        term = self.vocab.themes.match(UNCLASSIFIED["name"])
+        if term is not None:
+            return str(term.code)
+        if not self.new_theme_entries:
+            self.new_theme_entries.append(dict(UNCLASSIFIED))
+        return UNCLASSIFIED["code"]
 
     def _provision(self, value: Any, unmapped: dict[str, str]) -> list[str]:
         result: list[str] = []
@@ -359,9 +491,11 @@ class _Converter:
         self.report.department_codes[raw] = code
         return code
 
-    def _date(self, name: str, row: int, value: Any, unmapped: dict[str, str]) -> date | str:
-        if cell_text(value) == "":
-            self.missing[name].append(row)
+    def _date(self, name: str, row: int, value: Any, unmapped: dict[str, str],
+              lacking: list[str]) -> date | str:
+        if cell_text(value) == "" or normalise(cell_text(value)) in PLACEHOLDERS:
+            self.lacking[name].append(row)
+            lacking.append(name)
             return ""
         found = parse_date(value)
         if found is None:
@@ -382,6 +516,14 @@ class _Converter:
         for name, rows in self.invalid_dates.items():
             warn(f"{len(rows)} rows have a {name} that is not a date; left empty, raw text "
                  f"kept under import_unmapped ({row_list(rows)})")
+        for name, rows in self.lacking.items():
+            warn(f"{len(rows)} rows have no {name} in the source; left empty and marked "
+                 f"not_in_source (the page says 来源目录未提供) unless a default states it "
+                 f"({row_list(rows)})")
+        if self.unclassified:
+            warn(f"{len(self.unclassified)} rows give no theme (empty, 无, 默认主题...); filed "
+                 f"under the theme 未分类; give them themes with a value map "
+                 f"({row_list(self.unclassified)})")
         if self.defaulted:
             warn(f"{len(self.defaulted)} rows have no open type; set to the default "
                  f"{self.default_open_type} ({row_list(self.defaulted)})")
@@ -419,7 +561,9 @@ def _write_descriptors(out: Path, records: list[tuple[int, dict[str, Any]]], ove
     for row, desc in records:
         ident = desc["name"]
         folder = out / ident
-        if not IDENTIFIER_RE.match(ident) or folder.resolve().parent != root:
+        # A checked identifier has no separator; only a link can lead elsewhere.
+        if not IDENTIFIER_RE.match(ident) or (folder.is_symlink()
+                                              and folder.resolve().parent != root):
             report.skipped.append((row, f"identifier {ident!r} would leave {out}"))
             continue
         if folder.exists() and not overwrite:
@@ -431,5 +575,123 @@ def _write_descriptors(out: Path, records: list[tuple[int, dict[str, Any]]], ove
         (folder / "datapackage.yaml").write_text(text, encoding="utf-8")
         report.imported += 1
         report.identifiers.append(ident)
+        report.row_identifiers[row] = ident
         report.open_types[desc.get("open_type") or ""] += 1
 
+
+
+# --- the plan -------------------------------------------------------------------
+
+def write_plan(source: Path, target: Path, *, out: Path | None = None,
+               column_map: Mapping[str, str] | None = None,
+               vocabularies: Path | None = None,
+               value_map: Path | Mapping[str, Mapping[str, str]] | None = None,
+               default_open_type: OpenType | str | None = None,
+               defaults: Path | Mapping[str, Any] | None = None,
+               plan: Path | None = None) -> ImportReport:
+    """Write the import plan for ``source`` to ``target`` (see
+    ``builder.import_plan``) and import nothing. Returns the report the
+    import would give (nothing written).
+
+    Raises:
+        CatalogImportError: as ``import_catalog``, or ``target`` cannot be
+            written.
+    """
+    source = Path(source)
+    if plan is not None:
+        stated = read_plan(plan)
+        column_map = {**stated.column_map, **(column_map or {})}
+        value_map = merge_value_maps(stated.value_map, value_map)
+        defaults = stated.defaults if defaults is None else defaults
+        default_open_type = default_open_type or stated.default_open_type
+    where = Path(out) if out is not None else source.parent / ".no-catalogue-here"
+    prepared = prepare(source, where, column_map, vocabularies)
+    vocab = prepared.vocab
+    values = load_value_map(value_map, vocab)
+    operator_defaults = load_defaults(defaults, vocab)
+    report = ImportReport(source=source.name,
+                          defaults_applied=dict.fromkeys(operator_defaults.keys(), 0))
+    converter = _Converter(vocab, values, prepared.columns, parse_open_type(default_open_type),
+                           operator_defaults, report)
+    needs: Counter[tuple[str, str]] = Counter()
+    for row, cells in prepared.table.rows:
+        desc = converter.convert(row, cells)
+        if desc is None:
+            continue
+        for name in ("department", "theme", "update_frequency", "legal_basis",
+                     "open_conditions", *desc.get("not_in_source", [])):
+            if name in desc and desc[name] in _EMPTY:
+                needs[(desc.get("open_type") or "", name)] += 1
+    converter.finish()
+    text = _plan_text(source, prepared, report, needs, vocab)
+    try:
+        Path(target).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise CatalogImportError(f"cannot write the plan {target}: {exc.strerror or exc}") from exc
+    return report
+
+
+def _suggest(name: str, raw: str, vocab: Vocabularies) -> str:
+    """A code to consider for an unmapped value (a comment in the plan, never
+    applied by itself), or ""."""
+    import difflib
+
+    if name not in VOCAB_ATTR:
+        return ""
+    terms: TermList = getattr(vocab, VOCAB_ATTR[name])
+    spellings = {}
+    for term in terms.terms:
+        for spelling in (term.name, *getattr(term, "aliases", ())):
+            spellings[spelling] = term
+    close = difflib.get_close_matches(strip_note(raw), list(spellings), n=1, cutoff=0.5)
+    return f"{spellings[close[0]].code} ({spellings[close[0]].name})" if close else ""
+
+
+def _plan_text(source: Path, prepared: Prepared, report: ImportReport,
+               needs: Counter[tuple[str, str]], vocab: Vocabularies) -> str:
+    from builder.import_plan import scalar
+
+    lines = [f"# Import plan for {source.name} ({report.rows} rows), written by "
+             "portal import --write-plan.",
+             f"# Edit it, then run: portal import {source.name} --plan THIS-FILE --out DIR",
+             "# columns: the field each column feeds (change 'field'; 'ignore' drops a column;",
+             "#   null keeps it under import_extra); fit = share of its rows that fit the field.",
+             "columns:"]
+    for header in prepared.table.headers:
+        ev = prepared.detection.evidence[header]
+        chosen = ev.chosen
+        lines.append(f"  {scalar(header)}:")
+        lines.append(f"    field: {scalar(chosen)}")
+        lines.append(f"    chosen_by: {scalar(ev.reason or 'not recognised')}")
+        fit = ev.fits.get("date" if chosen in ("last_updated", "published") else chosen or "", None)
+        if fit is not None:
+            lines.append(f"    fit: {fit:.2f}")
+        lines.append(f"    rows_with_values: {ev.rows}")
+        lines.append("    samples: [" + ", ".join(scalar(s) for s in ev.samples) + "]")
+        if ev.alternatives():
+            lines.append("    alternatives: {" + ", ".join(
+                f"{k}: {v}" for k, v in ev.alternatives().items()) + "}")
+    lines += ["# values: every value no code was found for, with its rows. Write a code to map",
+              "#   it (the comment suggests one); null leaves it unmapped (never guessed).",
+              "values:" + ("" if report.unmapped else " {}")]
+    for name, counts in report.unmapped.items():
+        lines.append(f"  {name}:")
+        for raw, n in counts.most_common():
+            hint = _suggest(name, raw, vocab)
+            lines.append(f"    {scalar(raw)}: null  # {n} rows"
+                         + (f"; suggested: {hint}" if hint else ""))
+    lines += ["# default_open_type: for rows whose open type is empty (unconditional, "
+              "conditional, not_open).", "default_open_type: null",
+              "# defaults: values you state for rows that lack them, per open type or 'all';",
+              "#   kept as provenance (import_defaults) in each descriptor. null: not stated.",
+              "defaults:" + ("" if needs else " {}")]
+    by_scope: dict[str, list[tuple[str, int]]] = {}
+    for (scope, name), n in sorted(needs.items()):
+        if name == "open_conditions" and scope != OpenType.CONDITIONAL.value \
+                or name == "legal_basis" and not scope:
+            continue  # stated for conditional data only; rows without open type first
+        by_scope.setdefault(scope or "all", []).append((name, n))
+    for scope, items in by_scope.items():
+        lines.append(f"  {scope}:")
+        lines.extend(f"    {name}: null  # {n} rows lack it" for name, n in items)
+    return "\n".join(lines) + "\n"

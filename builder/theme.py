@@ -22,6 +22,8 @@ from pathlib import Path
 import yaml
 from markupsafe import Markup
 
+from builder.csp import externalize_scripts
+
 log = logging.getLogger(__name__)
 
 STATIC = Path(__file__).parent / "static"
@@ -76,7 +78,8 @@ def _markdown(page: NavPage) -> str:
 def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
                site_url: str) -> str:
     sha = hashlib.sha256()
-    for part in (config_file.read_bytes(), site_name.encode(), site_url.encode()):
+    for part in (config_file.read_bytes(), site_name.encode(), site_url.encode(),
+                 Path(__file__).with_name("csp.py").read_bytes()):
         sha.update(part)
     for asset in sorted(STATIC.iterdir()):
         sha.update(asset.read_bytes())
@@ -137,6 +140,7 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         mkdocs_build(config)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort derives from SystemExit
         raise ThemeError(f"mkdocs build failed: {exc}") from exc
+    externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
     shell_html = site / SHELL_PATH / "index.html"
     text = shell_html.read_text(encoding="utf-8")
     shutil.rmtree(site / SHELL_PATH)

@@ -471,29 +471,44 @@ def _emergency(raw: Any, rel: str, found: list[Problem]) -> Emergency | None:
     return Emergency(_text(raw["event"]), since, until) if since else None
 
 
+# Required dates an imported row may lack when its source never gave them.
+SOURCE_MAY_LACK = frozenset({"last_updated", "published"})
 _KNOWN_KEYS = frozenset({
     *REQUIRED, "keywords", "region", "provision", "open_conditions", "legal_basis", "level",
     "usage_requirements", "contact", "resources", "status", "withdrawal", "invalidation",
-    "emergency", "licenses", "declared_formats",
+    "emergency", "licenses", "declared_formats", "not_in_source",
 })
 
 
 def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path,
                             found: list[Problem], *, source_dir: str = "",
-                            real_dir: str | None = None) -> Dataset | None:
+                            real_dir: str | None = None,
+                            lenient: bool = False) -> Dataset | None:
     """Build a Dataset from a descriptor mapping, appending problems to ``found``.
 
     ``real_dir`` is the real path of ``dataset_dir`` when the caller knows it.
 
     Returns None when a required field is missing or unusable; the problems
-    say which.
+    say which. With ``lenient`` (``portal check``), a dataset whose required
+    fields are merely missing is still returned, with those fields empty (an
+    open type missing reads as unconditional, so the data gate runs), so
+    that every other rule can be checked too; it must never be published.
     """
     ok = True
+    missing = False
+    # Dates an imported catalogue never had (``not_in_source``): the page
+    # says 来源目录未提供 rather than inventing one; a warning, not an error.
+    lacking = data.get("not_in_source")
+    not_in_source = {str(k) for k in lacking} & SOURCE_MAY_LACK \
+        if isinstance(lacking, list) else set()
     for key in REQUIRED:
         if key not in data or _text(data.get(key)) == "":
+            if key in not_in_source:
+                found.append(P.make("date-not-in-source", rel, field=key))
+                continue
             found.append(P.make("field-missing", rel, field=key,
                                 detail="see docs/catalogue-format.md for what it holds"))
-            ok = False
+            missing = True
     for key in TEXT_FIELDS:
         if isinstance(data.get(key), Mapping | list):
             found.append(P.make("field-invalid", rel, field=key, detail=(
@@ -510,8 +525,9 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         if data.get("open_type"):
             found.append(P.make("field-invalid", rel, field="open_type",
                                 detail="must be one of unconditional, conditional, not_open"))
-        open_type = OpenType.NOT_OPEN
-        ok = False
+            open_type, ok = OpenType.NOT_OPEN, False
+        else:  # reported as missing above
+            open_type = OpenType.UNCONDITIONAL
     try:
         status = Status(_text(data.get("status")) or "active")
     except ValueError:
@@ -570,12 +586,13 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
     withdrawal = _announcement(data.get("withdrawal"), "withdrawal", rel, found)
     invalidation = _announcement(data.get("invalidation"), "invalidation", rel, found)
     emergency = _emergency(data.get("emergency"), rel, found)
-    if not ok:
+    if not ok or (missing and not lenient):
         return None
     return Dataset(
-        identifier=identifier, title=_text(data["title"]), summary=_text(data["description"]),
-        department=_text(data["department"]), theme=_text(data["theme"]),
-        open_type=open_type, update_frequency=_text(data["update_frequency"]),
+        identifier=identifier or dataset_dir.name, title=_text(data.get("title")),
+        summary=_text(data.get("description")),
+        department=_text(data.get("department")), theme=_text(data.get("theme")),
+        open_type=open_type, update_frequency=_text(data.get("update_frequency")),
         last_updated=dates["last_updated"], published=dates["published"],
         region=_text(data.get("region")), keywords=tuple(str(k) for k in keywords),
         provision=tuple(provision) or (Provision.DOWNLOAD,),
@@ -589,12 +606,13 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         licence_id=licence_id, licence_url=licence_url,
         declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,
+        not_in_source=tuple(sorted(k for k in not_in_source if dates.get(k) is None)),
         extra={k: v for k, v in data.items() if k not in _KNOWN_KEYS},
     )
 
 
 def load_dataset(folder: Path, root: Path, found: list[Problem], *,
-                 real_root: str | None = None) -> Dataset | None:
+                 real_root: str | None = None, lenient: bool = False) -> Dataset | None:
     """Read one dataset folder; None (with problems) if it cannot be used.
 
     A folder or descriptor that is a link leading out of the catalogue is
@@ -624,7 +642,7 @@ def load_dataset(folder: Path, root: Path, found: list[Problem], *,
         found.append(P.make("descriptor-invalid", rel, detail=f"got {type(data).__name__}"))
         return None
     return dataset_from_descriptor(data, rel, folder, found, source_dir=rel_dir,
-                                   real_dir=real_folder)
+                                   real_dir=real_folder, lenient=lenient)
 
 
 DatasetCache = MutableMapping[str, tuple[str, "Dataset | None", tuple[Problem, ...]]]
@@ -664,8 +682,8 @@ def _fingerprint_into(sha: Any, folder: str, prefix: str) -> None:
             sha.update(f"{rel}:other\0".encode())
 
 
-def load_catalog(root: Path, datasets: DatasetCache | None = None,
-                 ) -> tuple[Catalog, list[Problem]]:
+def load_catalog(root: Path, datasets: DatasetCache | None = None, *,
+                 lenient: bool = False) -> tuple[Catalog, list[Problem]]:
     """Read the whole catalogue under ``root``.
 
     ``datasets`` (optional) maps folder names to the dataset read from them,
@@ -675,7 +693,9 @@ def load_catalog(root: Path, datasets: DatasetCache | None = None,
     of folders that are gone are removed from ``datasets``.
 
     Returns the catalogue of every dataset that could be read, and the list
-    of problems met while reading (never raises for bad content).
+    of problems met while reading (never raises for bad content). With
+    ``lenient`` (checking only) datasets missing required fields are kept
+    too (see ``dataset_from_descriptor``); never build from such a catalogue.
     """
     found: list[Problem] = []
     if not root.is_dir():
@@ -691,7 +711,7 @@ def load_catalog(root: Path, datasets: DatasetCache | None = None,
             del datasets[gone]
     for folder in folders:
         if datasets is None:
-            dataset = load_dataset(folder, root, found, real_root=real_root)
+            dataset = load_dataset(folder, root, found, real_root=real_root, lenient=lenient)
         else:
             print_ = folder_fingerprint(folder)
             hit = datasets.get(folder.name)

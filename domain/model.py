@@ -173,6 +173,8 @@ class Dataset:
     # Formats a metadata-only entry declares (e.g. imported from another
     # portal's catalogue) while its files are not held here.
     declared_formats: tuple[str, ...] = ()
+    # Required dates an imported catalogue never gave (shown as 来源目录未提供).
+    not_in_source: tuple[str, ...] = ()
     # Where the descriptor was read from, relative to the catalogue root.
     source_dir: str = ""
     # The descriptor file, relative to the catalogue root (for error reports).

@@ -51,6 +51,10 @@ _register("field-missing", "Required field missing",
           "required field '{field}' is missing or empty; {detail}")
 _register("field-invalid", "Field has an invalid value",
           "field '{field}' {detail}")
+_register("date-not-in-source", "Date not given by the source catalogue",
+          "'{field}' is empty because the imported catalogue never gave it (not_in_source); "
+          "the page says 来源目录未提供 until the department states the date",
+          Severity.WARNING)
 _register("identifier-invalid", "Identifier is not URL-safe",
           "identifier {value!r} (in folder {folder!r}) must be 2-64 characters of a-z, 0-9 and '-', starting with a letter or digit; it is part of the dataset's URL")
 _register("duplicate-identifier", "Identifier used twice",

@@ -64,6 +64,8 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         "update_frequency_name": vocab.frequencies.name_of(dataset.update_frequency),
         "last_updated": dataset.last_updated.isoformat() if dataset.last_updated else None,
         "published": dataset.published.isoformat() if dataset.published else None,
+        # Dates the source catalogue never gave (the page says 来源目录未提供).
+        "not_in_source": list(dataset.not_in_source),
         "freshness": status.freshness.value,
         "level": dataset.level,
         "level_name": vocab.levels.name_of(dataset.level) if dataset.level else "",

@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 import click
 
 from domain.problems import Problem, Severity
+from portal import user_commands
+from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
@@ -42,7 +44,7 @@ def _print_problems(problems: list[Problem], as_json: bool) -> None:
         click.secho(f"{problem.severity.value}: {problem.format()}", fg=colour, err=True)
 
 
-@click.group()
+@click.group(cls=PortalGroup)
 @click.option("-v", "--verbose", is_flag=True, help="Log debug messages.")
 @click.version_option(package_name="opendata-portal")
 def main(verbose: bool) -> None:
@@ -67,8 +69,9 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
 
     report = run_check(catalog_dir, _today(today), validate=not no_validate)
     _print_problems(report.problems, as_json)
-    summary = (f"{len(report.catalog.datasets)} datasets checked: "
-               f"{len(report.errors)} error(s), {len(report.warnings)} warning(s)")
+    summary = (f"{report.folders} dataset folders found, {len(report.catalog.datasets)} "
+               f"checked: {len(report.errors)} error(s) in {report.datasets_with_errors} "
+               f"dataset(s) (portal build withholds them), {len(report.warnings)} warning(s)")
     click.echo(summary, err=True)
     if not report.ok:
         sys.exit(1)
@@ -96,11 +99,20 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
               help="Folder of signed audit checkpoints and the public key to publish under "
                    "audit/ (default: $PORTAL_AUDIT_CHECKPOINT_DIR; none when unset).")
 @click.option("--quiet", is_flag=True, help="No progress output.")
+@click.option("--strict", is_flag=True,
+              help="Exit 1 (not 2) when a dataset was withheld or taken down.")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
           use_frictionless: bool, then_index: bool, service_db: str | None,
-          audit_dir: Path | None, quiet: bool) -> None:
+          audit_dir: Path | None, quiet: bool, strict: bool) -> None:
     """Build the static portal from a catalogue.
+
+    A dataset with errors is withheld and every other dataset published; a
+    dataset that was online and is withheld now is taken down (a 暂停发布
+    notice replaces its page). Exits 0 when everything was published, 2
+    when datasets were withheld or taken down (1 with --strict), 1 on a
+    catalogue-wide error (nothing written). The operators' report (JSON and
+    text) is written beside the build cache.
 
     Datasets published, withdrawn or taken down are recorded in the audit
     log of the request service (003 §34) when its database is given
@@ -130,20 +142,32 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
         raise click.ClickException(str(exc)) from exc
     except BuildFailed as exc:
         _print_problems(exc.problems, as_json=False)
-        raise click.ClickException(f"{exc}; fix the errors above and build again") from exc
+        raise click.ClickException(f"{exc}; fix the catalogue-wide errors above (vocabularies, "
+                                   "portal.yaml) and build again") from exc
     except UnsafeOutput as exc:
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
-        raise click.ClickException(f"{exc}; check mkdocs.yml") from exc
+        raise click.ClickException(f"{exc}; check builder/mkdocs.yml") from exc
     _print_problems(result.warnings, as_json=False)
     click.echo(f"built {result.datasets} datasets into {out_dir} in {result.seconds:.1f} s "
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "
                f"{result.downloads} downloads, {result.files_removed} stale files removed)",
                err=True)
-    _record_publication(result.changes, service_db, out_dir,
+    _record_publication(result.events, service_db, out_dir,
                         cfg.resolved_cache() / "audit-pending.json")
+    changes = result.changes
+    withheld = [p for _, found in sorted(changes.problems.items()) for p in found]
+    _print_problems(withheld[:200], as_json=False)
+    if len(withheld) > 200:
+        click.echo(f"... and {len(withheld) - 200} more errors of withheld datasets "
+                   "(all are in the operators' report; `portal check` lists them too)", err=True)
+    click.echo(changes.summary(), err=True)
+    if result.report_files:
+        click.echo(f"operators' report: {result.report_files[1]} (and .json)", err=True)
     if then_index:
         _run_index(out_dir / "catalog.json")
+    if not changes.complete:
+        sys.exit(1 if strict else 2)
 
 
 def _record_publication(changes: list[PublicationChange], url: str | None,
@@ -248,8 +272,9 @@ def _profile(config: dict[str, object]) -> Profile:
 
 @main.command(name="import")
 @click.argument("source", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-@click.option("--out", "out_dir", type=click.Path(path_type=Path), required=True,
-              help="Catalogue folder to write dataset descriptors into.")
+@click.option("--out", "out_dir", type=click.Path(path_type=Path),
+              help="Catalogue folder to write dataset descriptors into (required unless "
+                   "--write-plan).")
 @click.option("--map", "column_map", multiple=True, metavar="COLUMN=FIELD",
               help="Map a source column to a catalogue field (or 'ignore'); repeatable.")
 @click.option("--map-file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
@@ -269,9 +294,15 @@ def _profile(config: dict[str, object]) -> Profile:
               help="vocabularies.yaml to map onto (default: the one in --out, "
                    "else datasets/vocabularies.yaml).")
 @click.option("--overwrite", is_flag=True, help="Replace dataset folders that exist.")
-def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: Path | None,
+@click.option("--write-plan", type=click.Path(dir_okay=False, path_type=Path),
+              help="Import nothing; write the mapping that would be used (columns with "
+                   "evidence, unmapped values, defaults needed) to this YAML file to edit.")
+@click.option("--plan", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Import with an edited plan (see --write-plan); other options win over it.")
+def import_(source: Path, out_dir: Path | None, column_map: tuple[str, ...], map_file: Path | None,
             value_map: Path | None, defaults: Path | None, default_open_type: str | None,
-            vocabularies: Path | None, overwrite: bool) -> None:
+            vocabularies: Path | None, overwrite: bool, write_plan: Path | None,
+            plan: Path | None) -> None:
     """Import a catalogue spreadsheet or JSON export (metadata only).
 
     Prints a summary. Exits 1 when no row could be imported; skipped rows
@@ -280,17 +311,31 @@ def import_(source: Path, out_dir: Path, column_map: tuple[str, ...], map_file: 
     from builder.import_columns import parse_map_options
     from builder.import_sources import CatalogImportError, read_column_map
     from builder.importer import import_catalog
+    from builder.importer import write_plan as plan_import
 
     try:
         mapping = parse_map_options(column_map)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--map") from exc
+    if out_dir is None and write_plan is None:
+        raise click.UsageError("give --out DIR to import into, or --write-plan PLAN.yaml to "
+                               "write the plan only")
     try:
         mapping = {**(read_column_map(map_file) if map_file else {}), **mapping}
+        if write_plan is not None:
+            report = plan_import(source, write_plan, out=out_dir, column_map=mapping or None,
+                                 vocabularies=vocabularies, value_map=value_map,
+                                 default_open_type=default_open_type, defaults=defaults,
+                                 plan=plan)
+            click.echo(f"wrote the import plan {write_plan} ({report.rows} rows; nothing "
+                       f"imported); edit it and run: portal import {source} --plan "
+                       f"{write_plan} --out DIR", err=True)
+            return
+        assert out_dir is not None
         report = import_catalog(source, out_dir, column_map=mapping or None,
                                 vocabularies=vocabularies, value_map=value_map,
                                 default_open_type=default_open_type, defaults=defaults,
-                                overwrite=overwrite)
+                                overwrite=overwrite, plan=plan)
     except CatalogImportError as exc:
         raise click.ClickException(f"{exc} (nothing was written; fix this and run "
                                    "portal import again)") from exc
@@ -351,7 +396,7 @@ def _service_config(base: dict[str, object]) -> dict[str, object]:
 def serve(host: str, port: int, site_dir: Path | None) -> None:
     """Run the portal (static site + API) with the development server.
 
-    Production: gunicorn -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+    Production: gunicorn behind nginx, from deploy/ (docs/operators.md).
     """
     from search_api import create_app
 
@@ -360,7 +405,8 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
     if site_dir is not None:
         overrides["SITE_DIR"] = str(site_dir)
     app = create_app(overrides)
-    click.echo(f"Portal: http://{host}:{port}/   (API: http://{host}:{port}/api/v1/search?q=公交)",
+    click.echo(f"Portal: http://{host}:{port}/   "
+               f"(API: http://{host}:{port}/api/v1/search?q=%E5%85%AC%E4%BA%A4)",
                err=True)
     app.run(host=host, port=port, debug=False, use_reloader=False)
 
@@ -426,28 +472,8 @@ def new_key() -> None:
     click.echo(make_key())
 
 
-@main.group()
-def user() -> None:
-    """Reviewer accounts."""
-
-
-@user.command(name="add")
-@click.argument("username")
-@click.option("--role", required=True, type=click.Choice(
-    ["authority_reviewer", "department_reviewer", "department_head", "auditor"]))
-@click.option("--department", help="Department code (required for department roles).")
-@click.password_option(help="Password (asked twice when not given).")
-def user_add(username: str, role: str, department: str | None, password: str) -> None:
-    """Add a reviewer with an argon2-hashed password."""
-    if role.startswith("department_") and not department:
-        raise click.ClickException(f"{role} needs --department CODE (a code of vocabularies.yaml)")
-    if len(password) < 10:
-        raise click.ClickException("use a password of at least 10 characters")
-    store, _ = _store_and_config()
-    store.migrate()  # type: ignore[attr-defined]
-    store.add_user(username, password, role, department, at=_utc_now())  # type: ignore[attr-defined]
-    click.echo(f"reviewer {username} added ({role}{', ' + department if department else ''})",
-               err=True)
+# portal user add | list | disable | enable | reset-password
+main.add_command(user_commands.user)
 
 
 @main.group()
@@ -623,7 +649,10 @@ def remind() -> None:
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
-    if not checkpointed:
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+    if not checkpointed or report.failed:
         raise SystemExit(1)
 
 
@@ -658,14 +687,28 @@ def count_downloads(logs: tuple[Path, ...], prefix: str) -> None:
 
 
 @main.command(name="send-mail")
-def send_mail() -> None:
-    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST)."""
+@click.option("--status", "show_status", is_flag=True,
+              help="Show the outbox and the retry schedule instead of sending.")
+def send_mail(show_status: bool) -> None:
+    """Send pending outbox messages (SMTP, or the mail log without SMTP_HOST).
+
+    Exits 1 when a message could not be sent, naming the mail server (host
+    and port) and the error; the message is tried again later (--status)."""
     from search_api.mailer import send_pending
 
     store, config = _store_and_config()
+    if show_status:
+        from portal.mail_status import print_status
+
+        print_status(store)  # type: ignore[arg-type]
+        return
     report = send_pending(store, config, _utc_now())  # type: ignore[arg-type]
     click.echo(f"sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
+    if report.failed:
+        for error in report.errors:
+            click.secho(f"not sent: {error}", fg="red", err=True)
+        raise SystemExit(1)
 
 
 @main.command()
@@ -813,3 +856,12 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
         store.close()
     click.echo(f"recomputed: {len(result.moved)} open case(s) with moved dates, "
                f"{result.queued} notice(s) queued", err=True)
+
+
+def _register_deploy() -> None:
+    from portal.deploy_cmd import deploy
+
+    main.add_command(deploy)
+
+
+_register_deploy()

@@ -23,6 +23,7 @@ from search_api import (
     consult_views,
     delivery_views,
     errors,
+    headers,
     labels_zh,
     moderation_views,
     openapi,
@@ -36,6 +37,7 @@ from search_api import (
     search_views,
     security,
     service,
+    shared_state,
     statistics_api,
     text_guard,
 )
@@ -76,6 +78,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     law = LawText(app.extensions["portal_procedure"].profile)
     app.context_processor(lambda: {"law": law})
     security.install(app)
+    shared_state.install(app)  # server-side sessions, shared rate limits
+    headers.install(app)
     # Every date counted through a year without its holiday notice is marked 暂定.
     app.jinja_env.globals["PROVISIONAL_HINT"] = labels_zh.PROVISIONAL_HINT
     text_guard.install(app)  # before every other hook: refuses invalid Unicode

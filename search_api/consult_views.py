@@ -19,7 +19,6 @@ from typing import Any
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -29,9 +28,9 @@ from flask import (
 )
 
 from domain.request_states import PeriodKind
-from search_api import labels_zh, service
+from search_api import labels_zh, service, sessions
 from search_api.applications import LINK_INVALID, Refused, answer_consultation, open_consultation
-from search_api.security import rate_limit
+from search_api.ratelimit import check_attempts, failed_attempt
 from search_api.store import hash_token
 
 log = logging.getLogger(__name__)
@@ -43,12 +42,15 @@ NO_LINK = "请使用数据提供部门书面送达的征求意见链接打开本
 @bp.get("/<token>")
 def bind(token: str) -> Any:
     """Check the link, remember it in the session, and leave the token URL."""
+    check_attempts()
     token_hash = hash_token(token)
     try:
         open_consultation(token_hash)
     except Refused as exc:
+        failed_attempt()
         abort(exc.status, description=exc.message)
     session[SESSION_KEY] = token_hash
+    sessions.rotate()  # binding a link is a sign-in: a new session id
     return redirect(url_for("consult.page"), code=303)
 
 
@@ -77,12 +79,13 @@ def page() -> Any:
 
 @bp.post("/")
 def answer() -> Any:
-    rate_limit(current_app, "secret_attempt")
+    check_attempts()
     try:
         answer_consultation(open_consultation(_bound()), request.form.get("answer", ""),
                             request.form.get("reasons"))
     except Refused as exc:
         if exc.status == 404:
+            failed_attempt()
             session.pop(SESSION_KEY, None)
             abort(404, description=exc.message)
         flash(exc.message, "error")

@@ -1,6 +1,6 @@
 """gunicorn settings for the portal's service; use them with
 
-    gunicorn -c python:search_api.gunicorn_conf -w 4 -b 0.0.0.0:8000 'search_api:create_app()'
+    gunicorn -c python:search_api.gunicorn_conf -w 4 -b 127.0.0.1:8000 'search_api:create_app()'
 
 The access log goes to standard output in gunicorn's combined format, with
 the token of every consultation link (and of a token-bearing download path

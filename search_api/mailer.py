@@ -18,7 +18,7 @@ import smtplib
 import socket
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 from pathlib import Path
@@ -29,7 +29,7 @@ from domain.identity import mask_contact
 from domain.request_records import Actor
 from domain.request_states import Action, Role, State
 from domain.requests import Procedure
-from search_api import labels_zh, supervision
+from search_api import digest, labels_zh, supervision
 from search_api.law_text import LawText
 from search_api.store import OutboxMessage, StaleRequest, Store
 from search_api.store.report_store import ReportStore
@@ -44,6 +44,32 @@ class SendReport:
     sent: int = 0
     failed: int = 0
     written: int = 0  # third parties: delivered in writing by the provider
+    # Why messages failed, each reason once (mail server with host and port,
+    # the error; never an address or other personal data).
+    errors: list[str] = field(default_factory=list)
+
+    def note(self, error: str) -> None:
+        if error not in self.errors:
+            self.errors.append(error)
+
+
+class DeliveryError(Exception):
+    """The mail server refused or could not be reached; the message names
+    the server (host:port) and the error, nothing about the recipient."""
+
+
+def smtp_error(host: str, port: int, exc: BaseException) -> str:
+    """A description of an SMTP failure without personal data: the server
+    and, for an SMTP answer, its code; for a network error, the system's."""
+    if isinstance(exc, smtplib.SMTPResponseException):
+        detail = f"{type(exc).__name__} {exc.smtp_code}"
+    elif isinstance(exc, smtplib.SMTPRecipientsRefused):
+        detail = type(exc).__name__  # its text lists the addresses
+    elif isinstance(exc, OSError):
+        detail = f"{type(exc).__name__}: {exc.strerror or exc}"
+    else:
+        detail = type(exc).__name__
+    return f"SMTP server {host}:{port}: {detail}"
 
 
 class Addresses:
@@ -82,8 +108,12 @@ def _deliver(config: Mapping[str, Any], to: str, msg: OutboxMessage, now: dateti
         mail["To"] = to
         mail["Subject"] = msg.subject
         mail.set_content(msg.body)
-        with smtplib.SMTP(host, int(config.get("SMTP_PORT") or 25), timeout=30) as smtp:
-            smtp.send_message(mail)
+        port = int(config.get("SMTP_PORT") or 25)
+        try:
+            with smtplib.SMTP(host, port, timeout=30) as smtp:
+                smtp.send_message(mail)
+        except (OSError, smtplib.SMTPException) as exc:
+            raise DeliveryError(smtp_error(host, port, exc)) from exc
         return
     path = Path(str(config.get("MAIL_LOG") or "var/mail.log"))
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +138,7 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
     """
     report = SendReport()
     addresses = Addresses(store, config)
+    digest.queue_digest(store, config, now)
     sender = sender or sender_name()
     started = time.monotonic()
     while True:
@@ -123,6 +154,8 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
 def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg: OutboxMessage,
               now: datetime, report: SendReport) -> None:
     assert msg.id is not None
+    if digest.held_back(config, msg):
+        return  # goes out in the authority's daily digest; the claim runs out
     if msg.recipient.startswith("third_party:"):
         store.mark_sent(msg.id, now)  # the written consultation goes by post/hand
         report.written += 1
@@ -133,19 +166,29 @@ def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg
         # One message that cannot be addressed must not stop the others.
         log.warning("message %s: recipient %s not resolved: %s", msg.id, msg.recipient_role,
                     exc.__class__.__name__)
-        store.mark_failed(msg.id, f"recipient not resolved: {exc.__class__.__name__}", now)
+        error = f"recipient not resolved: {exc.__class__.__name__}"
+        store.mark_failed(msg.id, error, now)
         report.failed += 1
+        report.note(f"{msg.recipient_role}: {error}")
         return
     if not to:
         store.mark_failed(msg.id, f"no e-mail address for {msg.recipient_role}", now)
         report.failed += 1
+        report.note(f"no e-mail address for {msg.recipient_role}")
         return
     try:
         _deliver(config, to, msg, now)
-    except (OSError, smtplib.SMTPException) as exc:
-        log.warning("message %s not sent: %s", msg.id, exc.__class__.__name__)
-        store.mark_failed(msg.id, exc.__class__.__name__, now)
+    except DeliveryError as exc:
+        log.warning("message %s not sent: %s", msg.id, exc)
+        store.mark_failed(msg.id, str(exc), now)
         report.failed += 1
+        report.note(str(exc))
+    except OSError as exc:  # the mail log cannot be written
+        error = f"mail log {config.get('MAIL_LOG')}: {type(exc).__name__}: {exc.strerror or exc}"
+        log.warning("message %s not written: %s", msg.id, error)
+        store.mark_failed(msg.id, error, now)
+        report.failed += 1
+        report.note(error)
     else:
         store.mark_sent(msg.id, now)
         report.sent += 1

@@ -35,6 +35,7 @@ from search_api.applications import (
 )
 from search_api.errors import ApiError, json_object_body
 from search_api.law_text import LawText
+from search_api.ratelimit import check_attempts, failed_attempt
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
 
@@ -43,9 +44,17 @@ bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
 
 
 def _with_code(number: str) -> tuple[Request, int]:
-    rate_limit(current_app, "secret_attempt")
+    """The request when the X-Access-Code header is its code. Only wrong codes
+    count against the client's attempts (RATE_SECRET_ATTEMPTS).
+
+    Raises:
+        ApiError: (403) a wrong number or code. Aborts 429 when the client
+            has used up its failed attempts.
+    """
+    check_attempts()
     code = request.headers.get("X-Access-Code", "")
     if not secret_matches(code, service.store().access_code_hash(number[:40])):
+        failed_attempt()
         log.warning("wrong access code for request %r over the API", number[:32])
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     try:
@@ -182,10 +191,14 @@ def request_action(number: str, action: str) -> Any:
 
 @bp.post("/consultations/<token>")
 def consultation_answer(token: str) -> Any:
-    rate_limit(current_app, "secret_attempt")
+    check_attempts()
     token_hash = hash_token(token)
     try:
         consultation = open_consultation(token_hash)  # an unknown link: 404 before the body
+    except Refused as exc:
+        failed_attempt()
+        raise ApiError(exc.message, status=exc.status) from None
+    try:
         body = json_object_body()
         answer_consultation(consultation, body.get("answer"), body.get("reasons"))
     except Refused as exc:

@@ -2,7 +2,9 @@
 for explanation, withdraw, report use (003 §24–26, 002 §36, 000 §36(四)).
 
 An applicant proves a request is theirs with the receipt number and the
-private access code shown once at filing; the session then remembers it.
+private access code shown once at filing; the (server-side) session then
+remembers it, under a new session id, until the applicant signs out
+(``POST /requests/logout``) or the session times out.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from flask import (
 from domain.identity import mask_identity
 from domain.request_records import Request
 from domain.request_states import ProcedureError, Role, State
-from search_api import labels_zh, refusals, service
+from search_api import labels_zh, refusals, service, sessions
 from search_api.applications import (
     APPLICANT_ACTIONS,
     DONE,
@@ -37,6 +39,7 @@ from search_api.applications import (
     form_text,
 )
 from search_api.participation_api import public_use_reports
+from search_api.ratelimit import check_attempts, failed_attempt
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest
 
@@ -78,10 +81,12 @@ def apply_submit(dataset_id: str) -> Any:
 
 
 def _remember(number: str) -> None:
+    """Let this session see ``number``, under a new session id (a sign-in)."""
     mine = list(session.get("my_requests", []))
     if number not in mine:
         mine.append(number)
     session["my_requests"] = mine[-20:]
+    sessions.rotate()
 
 
 def _own(number: str) -> tuple[Request, int]:
@@ -97,15 +102,24 @@ def _own(number: str) -> tuple[Request, int]:
 def status_login() -> Any:
     if request.method == "GET":
         return render_template("status_login.html", number=request.args.get("number", ""))
-    rate_limit(current_app, "secret_attempt")
+    check_attempts()  # only failures count: the right code never locks an applicant out
     number = form_text("number").upper()
     code = form_text("access_code")
     if not secret_matches(code, service.store().access_code_hash(number)):
+        failed_attempt()
         log.warning("wrong access code for request %r", number[:32])
         flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
         return render_template("status_login.html", number=number), 403
     _remember(number)
     return redirect(url_for("requests.status", number=number))
+
+
+@bp.post("/requests/logout")
+def logout() -> Any:
+    """Sign out: this session no longer sees any request (a copied cookie neither)."""
+    sessions.end()
+    flash("您已退出。再次查看申请需重新输入申请编号和查询码。", "success")
+    return redirect(url_for("requests.status_login"))
 
 
 @bp.get("/requests/<number>")

@@ -17,7 +17,6 @@ from typing import Any, TypeVar, cast
 from flask import (
     Blueprint,
     abort,
-    current_app,
     flash,
     g,
     redirect,
@@ -31,9 +30,10 @@ from domain.calendar import CalendarYearMissing
 from domain.request_records import Actor, Request
 from domain.request_states import Action, EventKind, ProcedureError, Role, State
 from domain.requests import Procedure
-from search_api import labels_zh, refusals, service
+from search_api import labels_zh, refusals, service, sessions
 from search_api.applications import form_text
-from search_api.security import new_secret, rate_limit
+from search_api.ratelimit import check_attempts, failed_attempt
+from search_api.security import new_secret
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 
 log = logging.getLogger(__name__)
@@ -49,8 +49,11 @@ def signed_in(view: F) -> F:
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         username = session.get("reviewer")
         user = service.store().get_user(username) if username else None
-        if user is None or not user.active:
-            session.pop("reviewer", None)
+        if user is None or not user.active \
+                or session.get("reviewer_epoch") != user.session_epoch:
+            if username:  # disabled, password changed, or removed since sign-in
+                log.info("session of reviewer %s refused: account changed", username)
+                sessions.end()
             return redirect(url_for("review.login", next=request.path))
         g.user = user
         return view(*args, **kwargs)
@@ -80,15 +83,18 @@ def _load_visible(number: str) -> tuple[Request, int]:
 def login() -> Any:
     if request.method == "GET":
         return render_template("review/login.html")
-    rate_limit(current_app, "secret_attempt")
+    check_attempts()
     username = request.form.get("username", "").strip()[:64]
     user = service.store().check_password(username, request.form.get("password", ""))
     if user is None or not user.active:
+        failed_attempt()
         log.warning("failed reviewer sign-in for %r", username)
         flash("用户名或密码不正确。", "error")
         return render_template("review/login.html"), 403
     session.clear()
+    sessions.rotate()  # a new id: one known before the sign-in opens nothing
     session["reviewer"] = user.username
+    session["reviewer_epoch"] = user.session_epoch
     service.store().append_audit(actor=Actor(Role(user.role), user.username), action="sign_in",
                                  subject=f"user:{user.username}", detail={}, at=service.now())
     target = request.args.get("next", "")
@@ -97,7 +103,8 @@ def login() -> Any:
 
 @bp.post("/logout")
 def logout() -> Any:
-    session.pop("reviewer", None)
+    """End the session: its stored record is deleted, a copied cookie opens nothing."""
+    sessions.end()
     return redirect(url_for("review.login"))
 
 

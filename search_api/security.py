@@ -3,9 +3,9 @@ writes, unguessable access codes and links.
 
 - CSRF: every HTML form carries a per-session token; a POST to a page route
   without the right token is refused (the JSON API is cookie-less and exempt).
-- Rate limits: a sliding window per client address and bucket, in process
-  memory (per gunicorn worker: the effective limit is workers × limit; a
-  shared store is the next step for large deployments).
+- Rate limits: a sliding window per client address and bucket, shared by
+  every worker (:mod:`search_api.ratelimit`); sessions are server-side
+  (:mod:`search_api.sessions`).
 - Access codes and link tokens: 128 random bits, stored only as SHA-256
   (they are high-entropy secrets, so a slow hash adds nothing), compared in
   constant time, and redacted from every log (:mod:`search_api.logredact`).
@@ -17,16 +17,16 @@ import hashlib
 import hmac
 import logging
 import secrets
-import threading
-import time
-from collections import deque
-from collections.abc import Callable
 from typing import Any
 
 from flask import Flask, abort, request, session
 
 from search_api.logredact import install as install_log_redaction
 from search_api.logredact import redact
+from search_api.ratelimit import RateLimiter, rate_limit
+
+__all__ = ["RateLimiter", "client_key", "csrf_token", "new_secret", "rate_limit",
+           "secret_hash", "secret_matches"]
 
 log = logging.getLogger(__name__)
 
@@ -61,39 +61,6 @@ def client_key() -> str:
     return hashlib.sha256(address.encode()).hexdigest()[:16]
 
 
-class RateLimiter:
-    """At most ``limit`` events per ``window`` seconds per key."""
-
-    def __init__(self, limit: int, window: float, clock: Callable[[], float] = time.monotonic):
-        self.limit, self.window, self.clock = limit, window, clock
-        self._events: dict[str, deque[float]] = {}
-        self._lock = threading.Lock()
-
-    def allow(self, key: str) -> bool:
-        now = self.clock()
-        with self._lock:
-            events = self._events.setdefault(key, deque())
-            while events and events[0] <= now - self.window:
-                events.popleft()
-            if len(events) >= self.limit:
-                return False
-            events.append(now)
-            if len(self._events) > 10_000:  # forget idle clients; memory stays bounded
-                for stale in [k for k, v in self._events.items()
-                              if not v or v[-1] <= now - self.window]:
-                    del self._events[stale]
-            return True
-
-
-def rate_limit(app: Flask, bucket: str) -> None:
-    """Refuse with 429 when this client exceeds the bucket's limit."""
-    limiter: RateLimiter = app.extensions["portal_limits"][bucket]
-    if not limiter.allow(client_key()):
-        log.warning("rate limit %s exceeded by client %s on %s", bucket, client_key(),
-                    redact(request.path))
-        abort(429, description="提交过于频繁，请稍后再试。")
-
-
 def new_secret() -> str:
     """An access code or link token: 128 random bits, URL-safe."""
     return secrets.token_urlsafe(16)
@@ -116,25 +83,9 @@ def install(app: Flask) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.extensions["portal_limits"] = {
-        # Filing requests and reports: a person files a few a day.
-        "public_write": RateLimiter(int(app.config["RATE_PUBLIC_WRITES"]), 3600),
-        # Access-code and sign-in attempts: brute force is slowed and logged.
-        "secret_attempt": RateLimiter(int(app.config["RATE_SECRET_ATTEMPTS"]), 900),
-    }
+    # Cookie flags and rate limiters: search_api.sessions, search_api.ratelimit.
     app.before_request(_check_csrf)
 
     @app.context_processor
     def _template_globals() -> dict[str, Any]:
         return {"csrf_token": csrf_token, "portal_name": app.config["PORTAL_NAME"]}
-
-    @app.after_request
-    def _headers(response: Any) -> Any:
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "same-origin")
-        if not request.path.startswith(("/api/",)) and response.mimetype == "text/html" \
-                and not request.path.startswith(("/datasets/", "/catalog", "/search")):
-            response.headers.setdefault("X-Frame-Options", "DENY")
-        return response

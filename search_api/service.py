@@ -33,6 +33,7 @@ def install(app: Flask) -> None:
     store = Store.open(app.config["DATABASE_URL"],
                        personal_key=app.config.get("PERSONAL_DATA_KEY") or None)
     store.migrate()
+    _refuse_a_wrong_personal_key(store, app.config.get("PERSONAL_DATA_KEY") or None)
     folders = [Path(f.strip()) for f in str(app.config["CALENDAR_DIRS"]).split(",") if f.strip()]
     calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
     app.extensions["portal_store"] = store
@@ -60,6 +61,20 @@ def _recompute_deadlines(store: Store, calendar: WorkCalendar, profile: Profile,
     except SQLAlchemyError as exc:
         log.error("deadlines not recomputed at start (%s); `portal remind` will retry",
                   exc.__class__.__name__)
+
+
+class WrongPersonalDataKey(RuntimeError):
+    """The configured personal-data key does not open the stored data: the
+    service refuses to start rather than answer applicants with errors."""
+
+
+def _refuse_a_wrong_personal_key(store: Store, key: str | None) -> None:
+    from search_api.store.keycheck import personal_key_problem
+
+    problem = personal_key_problem(store.engine, key)
+    if problem:
+        store.close()
+        raise WrongPersonalDataKey(f"refusing to start: {problem}")
 
 
 def _extension(key: str, kind: type[T]) -> T:

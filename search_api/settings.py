@@ -21,9 +21,9 @@ class Setting:
 
 
 SETTINGS: tuple[Setting, ...] = (
-    Setting("SECRET_KEY", "", "Key that signs sessions and CSRF tokens. Required: the service "
-            "refuses to start without it (`portal serve` alone makes a random one, fine for "
-            "one process), because every gunicorn worker would otherwise sign with its own."),
+    Setting("SECRET_KEY", "", "Flask's secret key. Required: the service refuses to start "
+            "without it (`portal serve` alone makes a random one, fine for one process). "
+            "Sessions are server-side (SESSION_*, REDIS_URL) and not signed with it."),
     Setting("SITE_DIR", "site", "Folder of the built static portal. `portal serve` serves it at / "
             "so one process runs the whole portal; empty to serve the API only."),
     Setting("CATALOG_JSON", "site/catalog.json", "catalog.json written by `portal build`; "
@@ -58,9 +58,20 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("CALENDAR_DIRS", "datasets/calendars", "Extra folders of working-day calendar "
             "files (YYYY.json), comma-separated; they override the shipped ones."),
     Setting("RATE_PUBLIC_WRITES", 20, "Public submissions (requests, reports) allowed per "
-            "client address per hour, per worker process."),
-    Setting("RATE_SECRET_ATTEMPTS", 10, "Access-code and sign-in attempts allowed per client "
-            "address per 15 minutes, per worker process."),
+            "client address per hour, counted for the whole deployment (in the database, or "
+            "in Redis when REDIS_URL is set), whatever the number of worker processes."),
+    Setting("RATE_SECRET_ATTEMPTS", 10, "Failed access-code, link and sign-in attempts "
+            "allowed per client address per 15 minutes, for the whole deployment; then every "
+            "attempt of that address is refused (429) until the window has passed. Reads with "
+            "the right access code are not counted."),
+    Setting("SESSION_IDLE_MINUTES", 60, "A session (reviewer, applicant's access-code "
+            "sign-in, third party's link) ends after this many minutes without a request."),
+    Setting("SESSION_MAX_HOURS", 12, "A session ends this many hours after its sign-in, "
+            "however active."),
+    Setting("REDIS_URL", "", "Redis server (redis://host:6379/0) for sessions and rate-limit "
+            "counters; empty: both are kept in the database (DATABASE_URL)."),
+    Setting("REDIS_PREFIX", "portal:", "Prefix of this deployment's keys in Redis (several "
+            "deployments may share one server)."),
     Setting("STATISTICS_CACHE_SECONDS", 60, "Seconds each answer of /api/v1/statistics/* "
             "is kept per worker (the figures change slowly; summing a year of counters on "
             "every call would be an easy way to keep the server busy); 0: none."),
@@ -78,6 +89,10 @@ SETTINGS: tuple[Setting, ...] = (
             "valid."),
     Setting("AUTHORITY_EMAIL", "", "E-mail address of the data authority's reviewers "
             "(normative review, reminders)."),
+    Setting("AUTHORITY_DIGEST", False, "Send the data authority one daily digest of its "
+            "messages (new requests to review, reminders) instead of one e-mail each."),
+    Setting("DIGEST_HOUR", 8, "Hour (Beijing time, 0-23) from which the daily digest goes "
+            "out, at the next `portal send-mail` run."),
     Setting("PARTICIPATION_REPLY_DAYS", 15, "Working days within which a department answers "
             "a data demand or suggestion, counted from the day after receipt. No regulation "
             "sets this period (003 §27, 004 §35, 000 §30 say only 及时响应): it is bureau "

@@ -215,9 +215,12 @@ def test_rebuild_notices_a_schema_file_edit_and_a_link_repointed_outside(
     run_build(catalog_copy, out)  # a link inside the folder is fine
     (folder / "data" / "linked.csv").unlink()
     (folder / "data" / "linked.csv").symlink_to(outside)
-    with pytest.raises(BuildFailed) as failed:
-        run_build(catalog_copy, out)
-    assert "resource-path-unsafe" in {p.code for p in failed.value.problems}
+    # A link leading out of the catalogue withholds the dataset (and takes
+    # its page down); the rest of the portal is built.
+    result = run_build(catalog_copy, out)
+    assert "resource-path-unsafe" in result.changes.withheld["jtj-0001"]
+    assert "jtj-0001" in result.changes.taken_down
+    assert not (out / "datasets" / "jtj-0001" / "bus-stops.csv").exists()
 
 
 def test_a_new_calendar_file_moves_the_due_date_on_the_page(tmp_path: Path,
@@ -255,19 +258,38 @@ def test_dataset_made_not_open_loses_page_and_files(tmp_path: Path, catalog_copy
     data.update(open_type="not_open", legal_basis="《测试条例》第一条")
     descriptor.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
     result = run_build(catalog_copy, out)
-    assert not (out / "datasets" / "jtj-0001").exists()
-    assert result.files_removed >= 5
+    # Issue 13 changed this: the page is not deleted but becomes a short
+    # 暂停发布 notice without data (000 §33: a withdrawal is announced).
+    assert [p.name for p in (out / "datasets" / "jtj-0001").iterdir()] == ["index.html"]
+    notice = (out / "datasets" / "jtj-0001" / "index.html").read_text("utf-8")
+    assert "暂停发布" in notice and "开放属性已调整" in notice
+    assert result.files_removed >= 4
+    assert result.changes.taken_down["jtj-0001"].reason == "not-open"
+    assert not result.changes.withheld
 
 
-def test_build_with_errors_writes_nothing(tmp_path: Path, catalog_copy: Path) -> None:
+def test_a_dataset_with_errors_is_withheld_and_the_rest_published(
+        tmp_path: Path, catalog_copy: Path) -> None:
     descriptor = catalog_copy / "social-security" / "datapackage.yaml"
-    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
-        "legal_basis: 《社会保险法》第八十一条\n", ""), encoding="utf-8")
+    text = descriptor.read_text(encoding="utf-8")
+    assert "legal_basis: 《社会保险法》第八十一条\n" in text
+    descriptor.write_text(text.replace("legal_basis: 《社会保险法》第八十一条\n", ""),
+                          encoding="utf-8")
+    ident = yaml.safe_load(text)["name"]
     out = tmp_path / "site"
-    with pytest.raises(BuildFailed) as failure:
+    result = run_build(catalog_copy, out)
+    assert result.changes.withheld == {ident: ["legal-basis-missing"]}
+    assert ident not in result.changes.published and result.changes.published
+    assert not (out / "datasets" / ident).exists()
+    for rel in ("catalog.json", "sitemap.xml"):
+        assert ident not in (out / rel).read_text("utf-8")
+
+
+def test_a_catalogue_wide_error_writes_nothing(tmp_path: Path, catalog_copy: Path) -> None:
+    (catalog_copy / "vocabularies.yaml").write_text("themes: [1, 2\n", encoding="utf-8")
+    out = tmp_path / "site"
+    with pytest.raises(BuildFailed):
         run_build(catalog_copy, out)
-    assert [p.code for p in failure.value.problems if p.severity.value == "error"] == \
-        ["legal-basis-missing"]
     assert not out.exists() or not any(out.iterdir())
 
 

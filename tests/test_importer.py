@@ -156,23 +156,27 @@ def test_date_spellings_csv(tmp_path: Path) -> None:
 
 # --- vocabularies and value maps --------------------------------------------------
 
-def test_unknown_theme_is_left_empty_and_reported(tmp_path: Path) -> None:
+def test_placeholder_theme_is_unclassified_and_unknown_frequency_reported(
+        tmp_path: Path) -> None:
+    # Issue 13 changed this: a row whose theme says "none" (默认主题, 无, empty)
+    # is filed under 未分类 (added to the vocabularies), not left empty; an
+    # unknown value is still reported and left empty.
     report = run("unknown-theme.csv", tmp_path)
     assert report.imported == 3
-    assert report.unmapped == {"theme": Counter({"默认主题": 2}),
-                               "update_frequency": Counter({"每两年": 1})}
+    assert report.unmapped == {"update_frequency": Counter({"每两年": 1})}
     rows = by_title(tmp_path, report)
-    assert rows["道路清单"]["theme"] == ""
-    assert rows["道路清单"]["import_unmapped"] == {"theme": "默认主题"}
-    assert rows["桥梁清单"]["import_unmapped"] == {"theme": "默认主题", "update_frequency": "每两年"}
+    assert rows["道路清单"]["theme"] == "unclassified"
+    assert "import_unmapped" not in rows["道路清单"]
+    assert rows["桥梁清单"]["import_unmapped"] == {"update_frequency": "每两年"}
     assert rows["停车场"]["theme"] == "urban"  # alias 城建住房
     assert rows["停车场"]["open_type"] == "conditional"  # 依申请开放
+    vocab = yaml.safe_load((tmp_path / "vocabularies.yaml").read_text("utf-8"))
+    assert {"code": "unclassified", "name": "未分类"} in vocab["themes"]
     loaded, problems = load_all(tmp_path, report)
-    assert loaded == 1
-    assert problems == Counter({("field-missing", "theme"): 2,
-                                ("field-missing", "update_frequency"): 1})
+    assert loaded == 2
+    assert problems == Counter({("field-missing", "update_frequency"): 1})
     summary = report.summary()
-    assert "theme: 1 distinct, 2 rows" in summary and "默认主题" in summary
+    assert "2 rows give no theme" in summary and "每两年" in summary
 
 
 def test_value_map_resolves_what_did_not_map(tmp_path: Path) -> None:
@@ -304,9 +308,11 @@ def test_source_without_title_column_is_refused(tmp_path: Path) -> None:
         run(tmp_path / "no-title.csv", tmp_path / "out")
 
 
-def test_xls_is_refused_with_advice(tmp_path: Path) -> None:
+def test_broken_xls_is_refused_with_advice(tmp_path: Path) -> None:
+    # Issue 13: .xls workbooks are read now (tests/test_import_real_world.py);
+    # a file that only starts like one is refused with advice.
     (tmp_path / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
-    with pytest.raises(CatalogImportError, match=r"save the sheet as \.xlsx"):
+    with pytest.raises(CatalogImportError, match=r"save it as \.xlsx"):
         run(tmp_path / "old.xls", tmp_path / "out")
 
 
@@ -411,7 +417,9 @@ def test_defaults_apply_after_the_default_open_type(tmp_path: Path) -> None:
 @pytest.mark.parametrize("defaults, message", [
     ({"partly_open": {"level": "L1"}},
      "'partly_open' is not an open type (unconditional, conditional, not_open) or 'all'"),
-    ({"all": {"theme": "urban"}}, "all.theme: not a field defaults may set (use legal_basis"),
+    ({"all": {"title": "x"}}, "all.title: not a field defaults may set (use legal_basis"),
+    ({"all": {"theme": "nowhere"}}, "all.theme: 'nowhere' is not a code, name or alias"),
+    ({"all": {"last_updated": "soon"}}, "all.last_updated: 'soon' is not a date"),
     ({"all": {"level": "L9"}}, "all.level: 'L9' is not a code, name or alias of the catalogue's "
                                "levels (L1)"),
     ({"unconditional": {"open_conditions": "x"}}, "put them under 'conditional'"),

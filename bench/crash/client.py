@@ -9,8 +9,8 @@ A write is *acknowledged* when the service answered it as done:
   ``JC-`` receipt number (``POST /api/v1/datasets/<id>/reports``);
 - a third party's answer: ``200`` (``POST /api/v1/consultations/<token>``);
 - a reviewer's action: the ``302`` after ``POST /review/requests/<n>/<action>``
-  whose session cookie carries the flash "操作已完成" (read with the service's
-  secret key; the cookie outlives the process that wrote it);
+  whose session carries the flash "操作已完成" (sessions are server-side: read
+  from the service's database, where it was committed before the answer);
 - a reviewer's sign-in: the ``302`` to ``/review/``.
 
 A connection refused, reset or cut, or a timeout, is retried with the same
@@ -302,38 +302,41 @@ class Browser:
 
 
 class SessionReader:
-    """Reads the flashes of the service's signed session cookie (Flask's own
-    serializer, with the secret key the benchmark gave the service)."""
+    """Reads the flashes of a browser's session from the service's database
+    (sessions are server-side; the cookie holds only the session's id)."""
 
-    def __init__(self, secret_key: str) -> None:
-        from flask import Flask
-        from flask.sessions import SecureCookieSessionInterface
+    _stores: dict[str, Any] = {}
+    _lock = threading.Lock()
 
-        app = Flask("bench-crash-client")
-        app.secret_key = secret_key
-        serializer = SecureCookieSessionInterface().get_signing_serializer(app)
-        assert serializer is not None
-        self._serializer = serializer
+    def __init__(self, database_url: str) -> None:
+        from search_api.store import Store
+        from search_api.store.session_store import StoreSessions
+
+        with self._lock:
+            if database_url not in self._stores:
+                self._stores[database_url] = StoreSessions(Store.open(database_url))
+            self._sessions = self._stores[database_url]
 
     def flashes(self, cookies: dict[str, str]) -> list[tuple[str, str]]:
+        from search_api.sessions import id_hash
+
         value = cookies.get("session")
         if not value:
             return []
-        try:
-            data = self._serializer.loads(value)
-        except Exception:  # a bad signature or format: no flash to read
+        record = self._sessions.load(id_hash(value))
+        if record is None:
             return []
-        return [(str(c), str(m)) for c, m in data.get("_flashes", [])]
+        return [(str(c), str(m)) for c, m in record.data.get("_flashes", [])]
 
 
 class Reviewer:
     """One reviewer at a desk: signs in as the users it needs (lazily, or
     with cookies given), forwards and consults, retrying transport errors."""
 
-    def __init__(self, ctx: Context, password: str, secret_key: str,
+    def __init__(self, ctx: Context, password: str, database_url: str,
                  cookies: dict[str, dict[str, str]] | None = None) -> None:
         self.ctx, self.password = ctx, password
-        self.sessions = SessionReader(secret_key)
+        self.sessions = SessionReader(database_url)
         self.browsers = {user: Browser(ctx, c) for user, c in (cookies or {}).items()}
         self.logins: list[dict[str, Any]] = []
 
@@ -519,7 +522,7 @@ def load_process(config: dict[str, Any], out_path: str) -> None:
             answers.append(answer(ctx, item))
 
     def reviewer() -> None:
-        desk = Reviewer(ctx, config["password"], config["secret_key"])
+        desk = Reviewer(ctx, config["password"], config["database_url"])
         try:
             for _ in range(per_thread):
                 if not ctx.more():

@@ -218,22 +218,23 @@ def report_datasets(port: int) -> list[str]:
 
 def prepare_consultations(ctx: client.Context, n: int, datasets: list[list[str]],
                           authority: str, reviewers: dict[str, str], password: str,
-                          secret_key: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                          database_url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                     list[dict[str, Any]], list[dict[str, str]]]:
     """``n`` requests filed, forwarded and consulted through the pages before
     the load: (submissions, reviews, logins, third-party links)."""
-    desk = client.Reviewer(ctx, password, secret_key)
+    desk = client.Reviewer(ctx, password, database_url)
     for user in [authority, *reviewers.values()]:
         if desk.browser(user) is None:
             raise RuntimeError(f"reviewer {user} cannot sign in: {desk.logins[-1]}")
-    cookies = {user: dict(b.cookies) for user, b in desk.browsers.items()}
 
     def one(i: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
         dataset_id, department = datasets[i % len(datasets)]
         rec = client.submit(ctx, dataset_id)
         if not rec["acked"]:
             return rec, []
-        reviewer = client.Reviewer(ctx, password, secret_key, cookies)
+        # Its own sign-ins: threads sharing one server-side session would
+        # pop each other's flashes (the acknowledgement read here).
+        reviewer = client.Reviewer(ctx, password, database_url)
         return rec, reviewer.forward_and_consult(rec["number"], department, authority,
                                                  reviewers)
 
@@ -370,8 +371,7 @@ def _prepare(service: Service, setup: Setup, opts: Options, seed: int, result: R
     n = opts.prepare if opts.prepare is not None else max(4, opts.in_flight // 2)
     ctx = client.Context(setup.port, time.time() + 600, time.time() + 600, seed)
     submissions, reviews, logins, links = prepare_consultations(
-        ctx, n, setup.datasets, setup.authority, setup.reviewers, setup.password,
-        setup.secret_key)
+        ctx, n, setup.datasets, setup.authority, setup.reviewers, setup.password, setup.url)
     for rec in [*submissions, *reviews, *logins]:
         rec["phase"] = "prepare"
     records.submissions += submissions
@@ -399,7 +399,7 @@ def _load(service: Service, setup: Setup, opts: Options, seed: int, folder: Path
             "start_at": start_at, "seed": seed + i + 1, "submitters": subs, "answerers": ans,
             "reviewer_threads": revs, "datasets": setup.datasets,
             "tokens": setup.links[i::opts.processes], "password": setup.password,
-            "secret_key": setup.secret_key, "authority": setup.authority,
+            "database_url": setup.url, "authority": setup.authority,
             "reviewers": setup.reviewers, "timeout": 60.0,
             "report_datasets": setup.report_datasets, "report_share": opts.report_share,
         }

@@ -12,6 +12,9 @@ PostgreSQL: ``pg_dump --format=custom`` (only the schemas of a
 binaries must be installed (Debian: ``apt-get install postgresql-client``)
 and match or exceed the server's major version.
 
+A backup holds applicants' personal data: it is created readable by its
+owner only (0600) whatever the umask, before anything is written into it.
+
 Restore is for a stopped service: other connections would see the database
 change under them.
 """
@@ -30,10 +33,17 @@ from search_api.store.engine import pg_search_path
 from search_api.store.errors import BackupError
 
 
+def _private_file(path: Path) -> None:
+    """Create ``path`` empty with mode 0600 (replacing any file there)."""
+    path.unlink(missing_ok=True)
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+    os.chmod(path, 0o600)  # the umask may have taken bits away, never added
+
+
 def sqlite_backup(engine: Engine, target: Path) -> None:
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    _private_file(partial)
     raw = engine.raw_connection()
     try:
         source = raw.driver_connection
@@ -106,7 +116,7 @@ def pg_backup(u: URL, target: Path) -> None:
     dsn, env = _libpq(u)
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(target.name + ".partial")
-    partial.unlink(missing_ok=True)
+    _private_file(partial)  # pg_dump keeps the mode of a file it overwrites
     schemas = [f"--schema={s}" for s in pg_search_path(u)]
     _run([_tool("pg_dump"), "--format=custom", "--no-owner", "--no-privileges",
           f"--file={partial}", *schemas, f"--dbname={dsn}"], env, "pg_dump")

@@ -4,7 +4,9 @@ store, and a small command line for developers::
     python -m search_api.store.migrate --url sqlite:///var/portal.sqlite3 current
     python -m search_api.store.migrate --url sqlite:///tmp/x.sqlite3 revision -m "..." --autogenerate
 
-The revisions live in ``migrations/`` at the top of the repository.
+The revisions live in ``migrations/`` at the top of the repository;
+``search_api/store/migrations`` links to it, so that the installed package
+carries them as package data.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from sqlalchemy import Connection, Engine, text
 
 from search_api.store.errors import StoreError
 
-MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _PG_LOCK = 0x706F7274616C  # "portal": one migration at a time per PostgreSQL database
 
 
@@ -28,12 +30,11 @@ def alembic_config(*, url: str | None = None, connection: Connection | None = No
     env.py runs in that connection's transaction.
 
     Raises:
-        StoreError: the migrations folder is not beside the package (an
-            installation without the repository's ``migrations/``).
+        StoreError: the migrations folder is missing from the installation.
     """
     if not (MIGRATIONS / "env.py").is_file():
-        raise StoreError(f"the migrations folder {MIGRATIONS} is missing: run the portal "
-                         "from its repository (pip install -e .)")
+        raise StoreError(f"the migrations folder {MIGRATIONS} is missing: reinstall the "
+                         "package (pip install .)")
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     if url:

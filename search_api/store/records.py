@@ -91,6 +91,9 @@ class User:
     department: str | None
     active: bool
     created_at: datetime
+    # Raised by a password change or a disabling: sessions signed in under an
+    # older epoch are refused (issue #11).
+    session_epoch: int = 0
 
 
 @dataclass(frozen=True)

@@ -29,6 +29,11 @@ revision. Every table, in one line each:
 ``participation_datasets``  the datasets a participation item names (reuses per dataset).
 ``use_report_reviews``  moderation of a usage report (a ``use_reported`` event of a
                       request): its approved public text, or why it is not public.
+``sessions``          server-side sessions of the service's pages (issue #11): the
+                      SHA-256 of the cookie's random id (never the id), the session's
+                      data, the signed-in reviewer, and the times that end it.
+``rate_hits``         rate-limit counters shared by every worker (issue #12): per
+                      bucket and client key, the times of the counted events.
 
 ``outbox.claimed_by``/``claimed_until`` let one sender claim a message, so
 two senders running at once never send it twice; ``outbox.reference`` names
@@ -217,6 +222,9 @@ users = Table(
     Column("department", String(200), nullable=True),
     Column("active", Boolean, nullable=False),
     Column("created_at", UTCDateTime, nullable=False),
+    # Raised when the password changes or the account is disabled: a session
+    # signed in under an older value is no longer accepted (issue #11).
+    Column("session_epoch", Integer, nullable=False, server_default="0"),
     UniqueConstraint("username"),
 )
 
@@ -391,4 +399,26 @@ use_report_reviews = Table(
     ForeignKeyConstraint(["request_number", "seq"],
                          ["request_events.request_number", "request_events.seq"]),
     CheckConstraint("status IN ('published', 'rejected', 'withdrawn')", name="status"),
+)
+
+sessions = Table(
+    # A browser's session (issue #11): the cookie holds a random id, this row
+    # its SHA-256. ``username`` is the signed-in reviewer (NULL: an applicant
+    # or a visitor), so that all sessions of a user can be ended at once.
+    "sessions", metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("username", String(100), nullable=True, index=True),
+    Column("data", Json, nullable=False),
+    Column("created_at", UTCDateTime, nullable=False),
+    Column("last_seen_at", UTCDateTime, nullable=False, index=True),
+)
+
+rate_hits = Table(
+    # Sliding-window rate limits shared by every worker process (issue #12):
+    # the counted events of one client key in one bucket, as epoch seconds.
+    "rate_hits", metadata,
+    Column("bucket", String(32), primary_key=True),
+    Column("client", String(64), primary_key=True),
+    Column("hits", Json, nullable=False),
+    Column("updated_at", UTCDateTime, nullable=False, index=True),
 )

@@ -31,6 +31,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     case,
+    delete,
     func,
     insert,
     select,
@@ -40,7 +41,7 @@ from sqlalchemy.exc import IntegrityError
 
 from domain.identity import mask_identity
 from domain.request_codec import (
-    PERSONAL_FIELDS,
+    CLEAR_PREFIX,
     event_from_dict,
     join_personal,
     request_from_dict,
@@ -81,6 +82,7 @@ from search_api.store.schema import (
     receipt_counters,
     request_events,
     requests,
+    sessions,
     users,
 )
 
@@ -455,7 +457,7 @@ class Store:
         # The clear free texts (clear:purpose...) are prose, not identifiers:
         # the identifiers inside them are caught by the detector itself.
         return tuple(v for k, v in personal.items()
-                     if k in PERSONAL_FIELDS and k != "email"
+                     if not k.startswith(CLEAR_PREFIX) and k != "email"
                      and len(v.strip()) >= MIN_SECRET_CHARS)
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
@@ -690,7 +692,8 @@ class Store:
     @staticmethod
     def _user(row: Any) -> User:
         return User(username=row.username, role=row.role, department=row.department,
-                    active=bool(row.active), created_at=row.created_at)
+                    active=bool(row.active), created_at=row.created_at,
+                    session_epoch=int(row.session_epoch))
 
     def check_password(self, username: str, password: str) -> User | None:
         """The user when the password is right and the account active; else
@@ -711,19 +714,37 @@ class Store:
         return self._user(row)
 
     def set_user_active(self, username: str, active: bool) -> None:
-        """Raises UserNotFound."""
+        """Enable or disable a reviewer. Disabling ends every session of the
+        user at once: their stored sessions are deleted and the session epoch
+        raised (so a session kept elsewhere, e.g. in Redis, is refused too).
+
+        Raises:
+            UserNotFound: no such user.
+        """
+        values: dict[str, Any] = {"active": active}
+        if not active:
+            values["session_epoch"] = users.c.session_epoch + 1
         with self._write() as conn:
             if conn.execute(update(users).where(users.c.username == username)
-                            .values(active=active)).rowcount != 1:
+                            .values(**values)).rowcount != 1:
                 raise UserNotFound(username)
+            if not active:
+                conn.execute(delete(sessions).where(sessions.c.username == username))
 
     def set_password(self, username: str, password: str) -> None:
-        """Raises UserNotFound, or ValueError for a short password."""
+        """Change or reset a reviewer's password; every session of the user
+        ends (deleted, and the session epoch raised).
+
+        Raises:
+            UserNotFound: no such user. ValueError: a short password.
+        """
         hashed = self._passwords.hash(password)
         with self._write() as conn:
-            if conn.execute(update(users).where(users.c.username == username)
-                            .values(password_hash=hashed)).rowcount != 1:
+            if conn.execute(update(users).where(users.c.username == username).values(
+                    password_hash=hashed,
+                    session_epoch=users.c.session_epoch + 1)).rowcount != 1:
                 raise UserNotFound(username)
+            conn.execute(delete(sessions).where(sessions.c.username == username))
 
     # --- links -----------------------------------------------------------------------------
 

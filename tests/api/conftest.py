@@ -67,7 +67,11 @@ def client(app: Flask) -> FlaskClient:
 
 @pytest.fixture
 def live_server(app: Flask) -> Iterator[str]:
-    """The app on a real HTTP server on loopback (for real HTTP clients)."""
+    """The app on a real HTTP server on loopback (for real HTTP clients).
+
+    PUBLIC_SITE_URL is https, so the session cookie is Secure (issue 14);
+    this server speaks plain http, where clients would drop such a cookie."""
+    app.config["SESSION_COOKIE_SECURE"] = False
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

@@ -51,9 +51,11 @@ def test_redact(line: str, expected: str) -> None:
 
 @pytest.fixture
 def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
+    # Plain HTTP on loopback: a site published over http (with an https
+    # address the session cookie is Secure, and `requests` keeps it off http).
     catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
     config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: NOW,
-              "RATE_SECRET_ATTEMPTS": 1000}
+              "RATE_SECRET_ATTEMPTS": 1000, "PUBLIC_SITE_URL": "http://127.0.0.1/"}
     index_catalog(config)
     application_ = create_app(config)
     store = application_.extensions["portal_store"]

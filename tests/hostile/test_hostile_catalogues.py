@@ -33,6 +33,8 @@ from typing import Any
 import pytest
 
 from builder.check import run_check
+from builder.withholding import split_errors
+from domain.catalog import dataset_folders
 from tests.conftest import MINIMAL, REPO, TODAY
 from tests.hostile.helpers import (
     OUTSIDE_MARKER,
@@ -457,9 +459,15 @@ def test_malformed_catalogue_gets_a_clear_answer(case: Case,
     out = root / "work" / "out"
     built = invoke("build", str(catalog), "--out", str(out / "site"),
                    "--cache-dir", str(out / "cache"), "--quiet", *TODAY_ARG)
-    assert_clean_exit(built, case.exit)
-    if case.exit:
+    # Issue 13: a catalogue-wide error stops the build (exit 1, nothing
+    # written); errors of single datasets withhold them (exit 2).
+    folders = {f.name for f in dataset_folders(catalog)} if catalog.is_dir() else set()
+    wide, _ = split_errors(report.problems, folders)
+    assert_clean_exit(built, 1 if wide else 2 if case.exit else 0)
+    if wide:
         assert "nothing was published" in built.output
+    elif case.exit:
+        assert "withheld" in built.output
     escaped = {p for p in changes(before, snapshot(root))
                if p != "work/out" and not p.startswith("work/out/")}
     assert escaped == set(), f"build wrote outside its output folder: {sorted(escaped)}"

@@ -82,7 +82,9 @@ def test_a_refused_message_is_tried_once_per_run(store: Store, smtp: type[FakeSM
     assert (report.sent, report.failed) == (2, 1)
     (left,) = store.pending_messages()
     assert left.subject == "message 1" and left.attempts == 1
-    assert left.last_error == "SMTPRecipientsRefused"
+    # The error names the server (issue 14), never the refused address.
+    assert left.last_error == "SMTP server smtp.example.gov.cn:25: SMTPRecipientsRefused"
+    assert report.errors == [left.last_error]
     # Within the claim's lease it is not tried again; after it, it is.
     assert send_pending(store, CONFIG, T0).failed == 0
     smtp.refuse = set()

@@ -140,3 +140,24 @@ def test_pg_backup_without_the_client_programs(tmp_path: Path,
     with Store.open("postgresql://postgres@127.0.0.1:5432/test") as store, \
             pytest.raises(BackupError, match=r"pg_dump was not found.*postgresql-client"):
         store.backup(tmp_path / "x.dump")
+
+
+def test_backups_are_readable_by_their_owner_only(store: Store, backend: str, tmp_path: Path,
+                                                  clock: Tick) -> None:
+    """A backup holds applicants' personal data: 0600 even under umask 022."""
+    import os
+    import stat
+
+    if backend != "sqlite":
+        need_pg_tools(backend)
+    store.add_request(submitted(), access_code_hash="h", actor=APPLICANT, at=clock())
+    old = os.umask(0o022)
+    try:
+        target = tmp_path / "backup.bin"
+        store.backup(target)
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+        target.chmod(0o644)
+        store.backup(target)  # replacing a readable one makes it private again
+        assert stat.S_IMODE(target.stat().st_mode) == 0o600
+    finally:
+        os.umask(old)

@@ -1,0 +1,75 @@
+"""Rate-limit counters in the store, shared by every worker process of a
+deployment (issue #12): a sliding window of event times per bucket and
+client key, one row each.
+
+Concurrency: the row is created if missing, then read ``FOR UPDATE`` on
+PostgreSQL (SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
+workers counting the same client at once never both see room for one more.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Connection, delete, select, update
+
+from search_api.store.schema import rate_hits
+from search_api.store.store import Store, _dialect_insert
+
+MAX_KEPT = 1000
+"""Most event times kept per row, whatever the limit (bounds a row's size)."""
+
+
+def _window(hits: object, now: float, window: float) -> list[float]:
+    """The event times of ``hits`` still inside the window ending at ``now``."""
+    if not isinstance(hits, list):
+        return []
+    return [float(t) for t in hits
+            if isinstance(t, int | float) and now - window < float(t) <= now + window]
+
+
+class StoreCounters:
+    """Counters in the ``rate_hits`` table of ``store``."""
+
+    def __init__(self, store: Store):
+        self.store = store
+
+    def count(self, bucket: str, client: str, now: float, window: float) -> int:
+        """Events counted for ``client`` in ``bucket`` within ``window`` seconds
+        before ``now`` (epoch seconds)."""
+        with self.store.engine.connect() as conn:
+            hits = conn.execute(select(rate_hits.c.hits).where(
+                rate_hits.c.bucket == bucket, rate_hits.c.client == client)).scalar()
+        return len(_window(hits, now, window))
+
+    def hit(self, bucket: str, client: str, now: float, window: float,
+            limit: int | None = None) -> bool:
+        """Count one event at ``now`` unless ``limit`` events are in the window
+        already; returns whether it was counted (None: always counted)."""
+        with self.store.engine.begin() as conn:
+            hits = self._locked(conn, bucket, client, now)
+            recent = _window(hits, now, window)
+            if limit is not None and len(recent) >= limit:
+                return False
+            recent = (recent + [now])[-MAX_KEPT:]
+            conn.execute(update(rate_hits).where(
+                rate_hits.c.bucket == bucket, rate_hits.c.client == client,
+            ).values(hits=recent, updated_at=datetime.fromtimestamp(now, UTC)))
+            return True
+
+    @staticmethod
+    def _locked(conn: Connection, bucket: str, client: str, now: float) -> object:
+        conn.execute(_dialect_insert(conn, rate_hits).values(
+            bucket=bucket, client=client, hits=[],
+            updated_at=datetime.fromtimestamp(now, UTC)).on_conflict_do_nothing())
+        query = select(rate_hits.c.hits).where(rate_hits.c.bucket == bucket,
+                                               rate_hits.c.client == client)
+        if conn.dialect.name == "postgresql":
+            query = query.with_for_update()
+        return conn.execute(query).scalar()
+
+    def purge(self, before: float) -> int:
+        """Delete rows with no event since ``before`` (epoch seconds)."""
+        with self.store.engine.begin() as conn:
+            return int(conn.execute(delete(rate_hits).where(
+                rate_hits.c.updated_at < datetime.fromtimestamp(before, UTC))).rowcount)
