@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Iterator
 from datetime import date
 from functools import partial
@@ -21,10 +22,14 @@ from builder import announcements, dcat, feeds, pages, statistics
 from builder.downloads import safe_filename
 from builder.render import render
 from builder.theme import NavPage, Shell
+from domain import period_table
 from domain.catalog import Catalog, PortalInfo
+from domain.profiles import ProfileError, load_profile
 from domain.vocabulary import Vocabularies
 
 Records = list[dict[str, Any]]
+
+log = logging.getLogger(__name__)
 
 
 def _example_url(catalog: Catalog, records: Records) -> str:
@@ -132,7 +137,8 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
             general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(
-            "guide.html", root="../", portal=portal, example_url=example_url),
+            "guide.html", root="../", portal=portal, example_url=example_url,
+            **_periods(portal)),
             description=f"如何在{portal.name}查找、下载和申请数据"),
         NavPage("about", "关于", render(
             "about.html", portal=portal, counts=pages.counts(records, download_count)),
@@ -140,6 +146,20 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("terms", "使用协议", render("terms.html", portal=portal),
                 description=portal.licence_name or f"{portal.name}使用协议"),
     ]
+
+
+def _periods(portal: PortalInfo) -> dict[str, Any]:
+    """The deployment's periods for the guide page (``profile:`` in
+    portal.yaml, with its bureau-policy overrides), cited in Chinese; none
+    when the overrides are invalid (``portal check`` reports portal.yaml)."""
+    overrides = portal.extra.get("profile_overrides") or {}
+    try:
+        profile = load_profile(portal.profile, overrides if isinstance(overrides, dict) else {})
+    except ProfileError as exc:
+        log.warning("no periods on the guide page: %s", exc)
+        return {"periods": [], "regulation": ""}
+    return {"periods": [row for row in period_table.rows(profile) if row.days is not None],
+            "regulation": f"《{profile.name}》"}
 
 
 def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url: str) -> str:

@@ -256,6 +256,13 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
     for problem in found[before:]:
         values.pop(problem.field or "", None)
     extra = {k: v for k, v in data.items() if k not in known}
+    if "profile" in values:
+        from domain.profiles import PROFILES
+
+        if values["profile"] not in PROFILES:
+            found.append(P.make("portal-config-invalid", "portal.yaml", field="profile", detail=(
+                f"profile {values['profile'][:40]!r} is not one of: {', '.join(PROFILES)}")))
+            del values["profile"]
     return PortalInfo(**values, extra=extra)
 
 

@@ -1,10 +1,15 @@
-"""Third-party consultation of a conditional-open request (003 §25).
+"""Third-party consultation of a conditional-open request.
 
 When the requested data touches a third party's lawful rights, the provider
 asks the third party in writing; the third party answers within
-``third_party_period`` working days of receiving the consultation
-(自收到征求意见书之日起15个工作日内). Meanwhile the provider's period stands
-still (征求第三方意见所需时间不计算在前款规定的期限内, 003 §26).
+``third_party_period`` working days of the day it *received* the letter
+(自收到征求意见书之日起, the pre-revision article 25 of 003, adopted as
+bureau policy; 002 §38 under a consent profile). The provider records that
+day: on paper the date on the receipt, electronically the day of delivery
+(bureau policy). Meanwhile the provider's period stands still (003 §25
+para 3 征求第三方意见所需时间不计算在前款规定的期限内; bureau policy
+elsewhere). The article each error cites is the profile's, passed in as
+``article`` (empty: bureau policy).
 
 A consultation ends when every third party has answered or its period has
 passed, whichever comes last for each. The provider's clock resumes on the
@@ -24,8 +29,6 @@ from domain.calendar import WorkCalendar
 from domain.request_records import ThirdParty
 from domain.request_states import Answer, RuleViolation
 from domain.workdays import Clock, due_date
-
-ART = "003 §25"
 
 
 def party_clock(party: ThirdParty, period: int) -> Clock:
@@ -89,25 +92,26 @@ def waiting_for(
 
 
 def new_parties(
-    pairs: Sequence[tuple[str, str]], existing: Iterable[ThirdParty], on: date, consultation: int
+    pairs: Sequence[tuple[str, str]], existing: Iterable[ThirdParty], on: date, consultation: int,
+    *, article: str = "",
 ) -> tuple[ThirdParty, ...]:
-    """The third parties of a new consultation, received on ``on``.
+    """The third parties of a new consultation, who received the letter on ``on``.
 
     Raises:
         RuleViolation: no party, a blank key or name, or a key used twice
             (within ``pairs`` or by an earlier consultation of the request).
     """
     if not pairs:
-        raise RuleViolation("a consultation names at least one third party", ART,
+        raise RuleViolation("a consultation names at least one third party", article,
                             code="consultation-no-party")
     seen = {p.key for p in existing}
     out: list[ThirdParty] = []
     for key, name in pairs:
         if not key.strip() or not name.strip():
-            raise RuleViolation(f"third party {key!r}: a consultation needs a key and a name", ART,
+            raise RuleViolation(f"third party {key!r}: a consultation needs a key and a name", article,
                                 code="third-party-name-missing", party=key)
         if key in seen:
-            raise RuleViolation(f"third party {key!r} is already consulted on this request", ART,
+            raise RuleViolation(f"third party {key!r} is already consulted on this request", article,
                                 code="third-party-already-consulted", party=key)
         seen.add(key)
         out.append(ThirdParty(key=key, name=name.strip(), received_on=on,
@@ -117,7 +121,7 @@ def new_parties(
 
 def record_answer(
     party: ThirdParty, answer: str, on: date, reasons: str, period: int, cal: WorkCalendar,
-    *, grounds_required: bool = True,
+    *, grounds_required: bool = True, article: str = "",
 ) -> ThirdParty:
     """``party`` with its answer, given (or, on paper, received) on ``on``, recorded.
 
@@ -136,12 +140,12 @@ def record_answer(
     if party.answer is not None:
         raise RuleViolation(
             f"third party {party.key!r} already answered {party.answer!r} on {party.answered_on}; "
-            "an answer is recorded once", ART, code="third-party-already-answered",
+            "an answer is recorded once", article, code="third-party-already-answered",
             party=party.key, answered_on=party.answered_on or on)
     if on < party.received_on:
         raise RuleViolation(
             f"third party {party.key!r} cannot answer on {on}: it received the consultation on "
-            f"{party.received_on}", ART, code="third-party-answer-before-consultation",
+            f"{party.received_on}", article, code="third-party-answer-before-consultation",
             party=party.key, on=on, received_on=party.received_on)
     checked: Answer
     if answer == "agree":
@@ -151,14 +155,14 @@ def record_answer(
         if grounds_required and not reasons.strip():
             raise RuleViolation(
                 f"third party {party.key!r}: an objection must state its grounds "
-                "(不同意开放且有合理理由)", ART, code="objection-grounds-missing", party=party.key)
+                "(不同意开放且有合理理由)", article, code="objection-grounds-missing", party=party.key)
     else:
-        raise RuleViolation(f"a third party answers 'agree' or 'object', not {answer!r}", ART,
+        raise RuleViolation(f"a third party answers 'agree' or 'object', not {answer!r}", article,
                             code="third-party-answer-invalid")
     due = party_due(party, period, cal)
     if on > due:
         raise RuleViolation(
             f"third party {party.key!r} answered on {on}, after its period of {period} working "
-            f"days ended on {due}; a late answer (逾期) is not recorded", ART,
+            f"days ended on {due}; a late answer (逾期) is not recorded", article,
             code="third-party-answer-late", party=party.key, on=on, due=due, period=period)
     return replace(party, answer=checked, answered_on=on, reasons=reasons.strip())

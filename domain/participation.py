@@ -6,7 +6,7 @@ Where the rules come from:
 
 - demands for data not yet open: 000 §30 (开通数据开放需求申请通道，及时响应
   合理的数据开放需求申请), 003 §22 (需求导向), 004 §35;
-- suggestions: 003 §9 (编制目录时应当听取社会公众的意见和建议), 003 §28
+- suggestions: 003 §9 (编制目录时应当听取社会公众的意见和建议), 003 §27
   (收集公众对政府数据开放的意见建议，改进政府数据开放工作), 004 §35;
 - the showcase: 002 §37 (鼓励社会力量利用开放的数据资源开展开发和创新利用);
 - usage reports: 000 §36(四), 002 §36. They stay events of their request

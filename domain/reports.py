@@ -1,6 +1,12 @@
-"""Public reports about data: data error reports (校核, 000 §25, 001 §26,
-002 §30, 004 §17) and catalogue correction requests (004 §30), answered by
+"""Public reports about data: data error reports (校核: 001 §26, 004 §17;
+003 §37 及时校核和更正 without a period; 000 §25 and 002 §30 concern
+departments using *shared* data, so their profiles' periods for the public
+are bureau policy) and catalogue correction requests (004 §30), answered by
 the providing department within the profile's period.
+
+004 §30: a refused catalogue correction states its reasons *and* its basis
+(说明理由，并提供依据); an accepted one is forwarded to the district big-data
+bureau as a catalogue change to make (向区大数据发展局申请更新政务数据资源目录).
 
 The same shape serves both: received → answered (corrected, or confirmed
 correct, with reasons), with at most one extension approved by the
@@ -15,14 +21,16 @@ from datetime import date
 from enum import StrEnum
 
 from domain.calendar import WorkCalendar
+from domain.citations import cite_own
 from domain.profiles import Profile
 from domain.workdays import Clock, is_provisional
 
 # 001 §26, 004 §17: while data is being verified, a citizen's business with
-# valid documents must not be refused because of it. Printed on the receipt.
+# valid documents must not be refused because of it. Printed on the receipt,
+# citing the article only under those two profiles (Verification.notice).
 BUSINESS_NOT_REFUSED = (
-    "数据校核期间，您持有效证照办理的相关业务不受影响，有关部门不得以数据正在校核为由拒绝办理"
-    "（《安徽省政务数据资源管理办法》第二十六条、《万州区政务数据资源管理办法》第十七条）。")
+    "数据校核期间，您持有效证照办理的相关业务不受影响，有关部门不得以数据正在校核为由拒绝办理。")
+_BUSINESS_ARTICLE = {"001": "001 §26", "004": "004 §17"}
 
 
 class ReportKind(StrEnum):
@@ -80,6 +88,15 @@ class Verification:
     def __init__(self, profile: Profile, calendar: WorkCalendar):
         self.profile, self.calendar = profile, calendar
 
+    @property
+    def notice(self) -> str:
+        """The receipt's sentence that business is not refused during
+        verification, citing the profile's article where it has one."""
+        article = _BUSINESS_ARTICLE.get(self.profile.regulation)
+        if article is None:
+            return BUSINESS_NOT_REFUSED
+        return f"{BUSINESS_NOT_REFUSED[:-1]}（{cite_own(article, self.profile.regulation)}）。"
+
     def period(self, kind: ReportKind) -> tuple[int, int | None]:
         if kind is ReportKind.DATA_ERROR:
             return self.profile.verification, self.profile.verification_extension_max
@@ -115,10 +132,13 @@ class Verification:
         return is_provisional(report.clock.received, self.due(report), self.calendar)
 
     def extend(self, report: Report, *, days: int, approved_by: str, on: date) -> Report:
-        """One extension approved by the department head (004 §17, 001 §26).
+        """One extension approved by the department head (004 §17, 001 §26),
+        asked while the period still runs.
 
         Raises:
-            ReportError: already answered, or the profile allows no extension.
+            ReportError: already answered, the profile allows no extension,
+                or the period ran out before ``on`` (the message, in Chinese
+                for the reviewer, says so and when).
             domain.workdays.ExtensionAlreadyUsed: a second extension.
         """
         if report.answered or report.clock is None:
@@ -127,14 +147,22 @@ class Verification:
         if not limit:
             raise ReportError(f"the {self.profile.key} profile allows no extension of "
                               f"{report.kind.value} reports")
+        due = self.due(report)
+        if due is not None and on > due:
+            raise ReportError(f"答复期限已于 {due.isoformat()} 届满，已超期的期限不能延长："
+                              "请尽快核实并答复。")
         return replace(report, clock=report.clock.extend(days, approved_by, on, max_days=limit))
 
     def answer(self, report: Report, *, finding: Finding | str, reasons: str,
-               on: date) -> Report:
+               on: date, basis: str = "") -> Report:
         """The department's public answer: corrected, or confirmed correct.
+        A catalogue correction refused (confirmed) states its basis as well
+        as its reasons (004 §30 说明理由，并提供依据); the basis is kept with
+        the reasons, after 依据：.
 
         Raises:
-            ReportError: already answered, no reasons, or an unknown finding.
+            ReportError: already answered, no reasons, an unknown finding,
+                or a refused catalogue correction without a basis.
         """
         if report.answered:
             raise ReportError(f"report {report.number} was answered on {report.answer.on}")  # type: ignore[union-attr]
@@ -145,9 +173,14 @@ class Verification:
             checked = Finding(finding)
         except ValueError:
             raise ReportError(f"finding is corrected or confirmed, not {finding!r}") from None
+        text = reasons.strip()
+        if report.kind is ReportKind.CATALOGUE_CORRECTION and checked is Finding.CONFIRMED:
+            if not basis.strip():
+                raise ReportError("不同意更正的，应当说明理由，并提供依据：请填写依据。")
+            text = f"{text}\n依据：{basis.strip()}"
         due = self.due(report)
         in_time = due is None or on <= due
-        return replace(report, answer=Answer(checked, reasons.strip(), on, in_time))
+        return replace(report, answer=Answer(checked, text, on, in_time))
 
     def status(self, report: Report, today: date) -> str:
         """running / due_soon / overdue, or answered."""

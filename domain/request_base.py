@@ -85,8 +85,11 @@ class ProcedureBase:
     # --- queries ------------------------------------------------------------------------
 
     def deadlines(self, req: Request, today: date) -> list[Deadline]:
-        """Every period running (or paused) on ``today``: the normative review;
-        the provider's reply (running again once a consultation is over, even
+        """Every period running (or paused) on ``today``: the normative review
+        (or, where there is none, the provider's reply, running from receipt
+        while the platform's formal check is under way: the authority answers
+        for it); the provider's reply; the applicant's answer to an
+        explanation demand under a policy pause; the provider's reply (running again once a consultation is over, even
         before it is recorded as closed); each third party that may still
         answer; the delivery, and any written notice to a third party (due
         with the delivery). Empty once the request is decided and delivered.
@@ -97,25 +100,35 @@ class ProcedureBase:
             CalendarYearMissing: a period runs into an uncovered year.
         """
         out: list[Deadline] = []
+        basis = self.profile.basis
         if req.state is State.SUBMITTED:
-            out.append(self._deadline(PeriodKind.NORMATIVE_REVIEW, req.review_clock, today,
-                                      Role.AUTHORITY_REVIEWER, "000 §31"))
+            if req.reply_clock is not None:  # no normative review: the provider's period runs
+                out.append(self._deadline(PeriodKind.PROVIDER_REPLY, req.reply_clock, today,
+                                          Role.AUTHORITY_REVIEWER, basis["provider_reply"]))
+            else:
+                out.append(self._deadline(PeriodKind.NORMATIVE_REVIEW, req.review_clock, today,
+                                          Role.AUTHORITY_REVIEWER, basis["normative_review"]))
         elif req.state in PROVIDER_REVIEW:
             out.append(self._deadline(PeriodKind.PROVIDER_REPLY, self._effective_reply(req, today),
-                                      today, Role.DEPARTMENT_REVIEWER, "003 §26, 000 §31, 004 §31"))
+                                      today, Role.DEPARTMENT_REVIEWER, basis["provider_reply"]))
+            if req.state is State.EXPLANATION_REQUESTED and self._reply(req).paused:
+                out.append(self._deadline(PeriodKind.EXPLANATION_ANSWER, self._answer_clock(req),
+                                          today, Role.APPLICANT, basis["explanation_pause"]))
             if req.state is State.CONSULTING:
                 period = self.profile.third_party_period
                 for p, _ in tp.waiting_for(req.current_parties, period, self.calendar, today):
                     out.append(self._deadline(PeriodKind.THIRD_PARTY, tp.party_clock(p, period),
-                                              today, Role.THIRD_PARTY, "003 §25", party=p.key))
+                                              today, Role.THIRD_PARTY, basis["third_party_period"],
+                                              party=p.key))
         elif req.state is State.APPROVED:
             assert req.delivery_clock is not None
             out.append(self._deadline(PeriodKind.DELIVERY, req.delivery_clock, today,
-                                      Role.DEPARTMENT_REVIEWER, "000 §31"))
-            # Owed notices block delivery (003 §25), so none is left once delivered.
+                                      Role.DEPARTMENT_REVIEWER, basis["open_after_approval"]))
+            # Owed notices block delivery, so none is left once delivered.
             for p in req.notices_outstanding:
                 out.append(self._deadline(PeriodKind.THIRD_PARTY_NOTICE, req.delivery_clock,
-                                          today, Role.DEPARTMENT_REVIEWER, "003 §25", party=p.key))
+                                          today, Role.DEPARTMENT_REVIEWER,
+                                          basis["public_interest_override"], party=p.key))
         return out
 
     def allowed_actions(self, req: Request, role: Role, on: date | None = None) -> set[Action]:
@@ -150,6 +163,12 @@ class ProcedureBase:
             if on is None or role is Role.DEPARTMENT_REVIEWER:
                 return any(p.answer is None for p in req.current_parties)
             return bool(tp.waiting_for(req.current_parties, period, self.calendar, on))
+        if action is Action.LAPSE_EXPLANATION:
+            if req.reply_clock is None or not req.reply_clock.paused:
+                return False
+            return on is None or not self._in_time(self._answer_clock(req), on)
+        if action is Action.ANSWER_EXPLANATION and on is not None and self._reply(req).paused:
+            return self._in_time(self._answer_clock(req), on)
         if action is Action.CLOSE_CONSULTATION and on is not None:
             return tp.consultation_end(req.current_parties, period, self.calendar, on) is not None
         if action is Action.JUDGE_OBJECTION:
@@ -186,6 +205,22 @@ class ProcedureBase:
         event = Event(kind, actor.role, actor.name, on, data, notify)
         return replace(req, events=(*req.events, event), **changes)
 
+    def _art(self, topic: str) -> str:
+        """The profile's article for ``topic``; empty where it is bureau policy."""
+        return self.profile.article(topic)
+
+    def _own(self, article: str) -> str:
+        """``article`` when it belongs to the profile's own regulation, else
+        empty (a public message never cites another jurisdiction's text)."""
+        return article if article.startswith(self.profile.regulation + " ") else ""
+
+    def _answer_clock(self, req: Request) -> Clock:
+        """The applicant's period to answer the latest explanation demand
+        (policy pause): ``profile.explanation_pause`` from the demand."""
+        demanded = next(e.on for e in reversed(req.events)
+                        if e.kind is EventKind.EXPLANATION_REQUESTED)
+        return Clock.start(demanded, self.profile.explanation_pause or 1)
+
     @staticmethod
     def _reply(req: Request) -> Clock:
         assert req.reply_clock is not None, "the provider's clock starts when the request is forwarded"
@@ -194,7 +229,7 @@ class ProcedureBase:
     def _effective_reply(self, req: Request, today: date, clock: Clock | None = None) -> Clock:
         """The provider's clock as it stands on ``today``: during a
         consultation that is over but not yet closed, resumed on the day it
-        ended (003 §25), so that reminders do not wait for the record."""
+        ended (003 §25 para 3), so that reminders do not wait for the record."""
         clock = clock or self._reply(req)
         if req.state is State.CONSULTING and clock.paused:
             end = tp.consultation_end(req.current_parties, self.profile.third_party_period,
@@ -207,7 +242,7 @@ class ProcedureBase:
         party = req.party(key)
         if party is None or party.consultation != req.consultation:
             raise RuleViolation(f"third party {key!r} is not consulted in the current "
-                                "consultation of this request", "003 §25",
+                                "consultation of this request", self._art("third_party_period"),
                                 code="third-party-not-consulted", party=key)
         return party
 

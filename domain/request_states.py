@@ -98,15 +98,20 @@ class EventOutOfOrder(ProcedureError):
 
 
 class State(StrEnum):
-    SUBMITTED = "submitted"  # awaiting the data authority's normative review (000 §31)
-    REJECTED = "rejected"  # 驳回: failed the normative review (000 §31)
-    FORWARDED = "forwarded"  # with the providing department, its period running (003 §26)
-    EXPLANATION_REQUESTED = "explanation_requested"  # excessive request, clock paused (003 §27)
-    EXPLANATION_ANSWERED = "explanation_answered"  # clock running, provider judges (003 §27)
-    CONSULTING = "consulting"  # third parties consulted, clock paused (003 §25)
-    NOT_PROCESSED = "not_processed"  # 不予处理: explanation unreasonable (003 §27)
+    # Awaiting the data authority's normative review (000 §31), or, where the
+    # provider's period runs from receipt (003 §25, 004 §31), the platform's
+    # formal check, which runs inside that period.
+    SUBMITTED = "submitted"
+    REJECTED = "rejected"  # 驳回: failed the normative review (000 §31) or formal check
+    FORWARDED = "forwarded"  # with the providing department, its period running (003 §25)
+    # Excessive request (003 §26): the clock runs on, unless a bureau policy
+    # pause is configured (profile.explanation_pause).
+    EXPLANATION_REQUESTED = "explanation_requested"
+    EXPLANATION_ANSWERED = "explanation_answered"  # clock running, provider judges (003 §26)
+    CONSULTING = "consulting"  # third parties consulted, clock paused (003 §25 para 3)
+    NOT_PROCESSED = "not_processed"  # 不予处理: explanation unreasonable or not given (003 §26)
     APPROVED = "approved"  # 同意开放: data due within open_after_approval (000 §31)
-    DENIED = "denied"  # 不予开放 with reasons and basis (000 §31, 003 §26, 004 §31)
+    DENIED = "denied"  # 不予开放 with reasons and basis (000 §31, 003 §25, 004 §31)
     DELIVERED = "delivered"  # data opened to the applicant; use reports follow (000 §36(四))
     WITHDRAWN = "withdrawn"  # by the applicant before a decision
 
@@ -120,8 +125,8 @@ UNDECIDED = frozenset({State.SUBMITTED}) | PROVIDER_REVIEW
 class Role(StrEnum):
     APPLICANT = "applicant"
     AUTHORITY_REVIEWER = "authority_reviewer"  # 大数据主管部门, normative review (000 §31)
-    DEPARTMENT_REVIEWER = "department_reviewer"  # 数据提供部门, decides (003 §26)
-    DEPARTMENT_HEAD = "department_head"  # 部门负责人, approves an extension (003 §26)
+    DEPARTMENT_REVIEWER = "department_reviewer"  # 数据提供部门, decides (003 §25)
+    DEPARTMENT_HEAD = "department_head"  # 部门负责人, approves an extension (003 §25)
     AUDITOR = "auditor"  # reads the record, acts on nothing (002 §42 separate duties)
     THIRD_PARTY = "third_party"  # whose lawful rights the data touches (003 §25)
     SYSTEM = "system"  # scheduled jobs and the platform itself
@@ -133,6 +138,7 @@ class Action(StrEnum):
     REQUEST_EXPLANATION = "request_explanation"
     ANSWER_EXPLANATION = "answer_explanation"
     JUDGE_EXPLANATION = "judge_explanation"
+    LAPSE_EXPLANATION = "lapse_explanation"  # policy pause over, no answer: 不予处理
     START_CONSULTATION = "start_consultation"
     THIRD_PARTY_ANSWER = "third_party_answer"
     JUDGE_OBJECTION = "judge_objection"
@@ -153,6 +159,7 @@ class EventKind(StrEnum):
     EXPLANATION_REQUESTED = "explanation_requested"
     EXPLANATION_ANSWERED = "explanation_answered"
     EXPLANATION_JUDGED = "explanation_judged"
+    EXPLANATION_LAPSED = "explanation_lapsed"
     CONSULTATION_STARTED = "consultation_started"
     THIRD_PARTY_ANSWERED = "third_party_answered"
     OBJECTION_JUDGED = "objection_judged"
@@ -189,10 +196,11 @@ class Outcome(StrEnum):
 
 class PeriodKind(StrEnum):
     NORMATIVE_REVIEW = "normative_review"  # 000 §31
-    PROVIDER_REPLY = "provider_reply"  # 003 §26, 000 §31, 004 §31
-    THIRD_PARTY = "third_party"  # 003 §25
+    PROVIDER_REPLY = "provider_reply"  # 003 §25, 000 §31, 004 §31
+    EXPLANATION_ANSWER = "explanation_answer"  # the applicant's days under a policy pause
+    THIRD_PARTY = "third_party"  # from the day the letter was received
     DELIVERY = "delivery"  # 000 §31
-    THIRD_PARTY_NOTICE = "third_party_notice"  # 003 §25, due with the delivery
+    THIRD_PARTY_NOTICE = "third_party_notice"  # due with the delivery
 
 
 Answer = Literal["agree", "object"]
@@ -206,14 +214,17 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[State], frozenset[Role]]] = Mapping
     Action.REQUEST_EXPLANATION: (frozenset({State.FORWARDED}), _DEPARTMENT),
     Action.ANSWER_EXPLANATION: (
         frozenset({State.EXPLANATION_REQUESTED}), frozenset({Role.APPLICANT})),
-    Action.JUDGE_EXPLANATION: (frozenset({State.EXPLANATION_ANSWERED}), _DEPARTMENT),
+    # Without a pause the provider may judge a demand left unanswered.
+    Action.JUDGE_EXPLANATION: (
+        frozenset({State.EXPLANATION_REQUESTED, State.EXPLANATION_ANSWERED}), _DEPARTMENT),
+    Action.LAPSE_EXPLANATION: (frozenset({State.EXPLANATION_REQUESTED}), frozenset({Role.SYSTEM})),
     Action.START_CONSULTATION: (frozenset({State.FORWARDED}), _DEPARTMENT),
     # A department reviewer may record an answer that came on paper (书面).
     Action.THIRD_PARTY_ANSWER: (
         frozenset({State.CONSULTING}), frozenset({Role.THIRD_PARTY, Role.DEPARTMENT_REVIEWER})),
     Action.JUDGE_OBJECTION: (frozenset({State.CONSULTING, State.FORWARDED}), _DEPARTMENT),
     Action.CLOSE_CONSULTATION: (frozenset({State.CONSULTING}), _DEPARTMENT | {Role.SYSTEM}),
-    Action.EXTEND: (PROVIDER_REVIEW, frozenset({Role.DEPARTMENT_HEAD})),  # 003 §26 负责人同意
+    Action.EXTEND: (PROVIDER_REVIEW, frozenset({Role.DEPARTMENT_HEAD})),  # 003 §25 负责人同意
     Action.APPROVE: (frozenset({State.FORWARDED}), _DEPARTMENT),
     Action.DENY: (frozenset({State.FORWARDED, State.CONSULTING}), _DEPARTMENT),
     Action.NOTIFY_THIRD_PARTY: (frozenset({State.APPROVED}), _DEPARTMENT),

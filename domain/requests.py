@@ -24,15 +24,25 @@ The path of a request::
 Periods (all in working days, the day an event happens not counted):
 
 - normative review, ``profile.normative_review`` from receipt (000 §31);
-- provider reply, ``profile.provider_reply`` from the day the provider
-  receives the request, i.e. the day it is forwarded (000 §31 自收到申请之时起);
-  paused during a consultation (003 §25, §26) and while the applicant owes an
-  explanation (003 §27); one extension of at most
-  ``profile.provider_extension_max`` approved by the department head and told
-  to the applicant (003 §26, 004 §31); none when the profile allows none;
-- third party, ``profile.third_party_period`` from receipt of the
-  consultation (003 §25);
+  profiles without one (003 §24–§25, 004 §31) have a formal check by the
+  platform instead, which runs inside the provider's period;
+- provider reply, ``profile.provider_reply``: under 000 from the day the
+  provider receives the forwarded request (000 §31 自收到申请之时起); under
+  003 and 004 from the day the platform receives the application, whatever
+  the formal check does; paused during a consultation (003 §25 para 3), not
+  while the applicant is asked to explain (003 §26 gives no pause) unless
+  the profile's ``explanation_pause`` (bureau policy) says so; one extension
+  of at most ``profile.provider_extension_max`` approved by the department
+  head and told to the applicant (003 §25, 004 §31); none when the profile
+  allows none;
+- explanation answer (policy pause only), ``profile.explanation_pause``
+  from the demand; unanswered, the request ends as 不予处理;
+- third party, ``profile.third_party_period`` from the day the third party
+  received the letter, recorded by the provider;
 - delivery, ``profile.open_after_approval`` from approval (000 §31).
+
+Every rule broken cites the article of the deployment's profile
+(``profile.article(topic)``), or nothing where it is bureau policy.
 
 Every operation first checks the state and the actor's role against
 :data:`~domain.request_states.TRANSITIONS` (:class:`IllegalTransition`,
@@ -107,9 +117,6 @@ __all__ = [
     "ThirdParty",
 ]
 
-_EXTENSION_ART = "003 §26, 004 §31"
-
-
 class Procedure(ProcedureBase):
     """The rules of the conditional-open request procedure; see the module.
 
@@ -149,7 +156,8 @@ class Procedure(ProcedureBase):
         if blank(number):
             raise RuleViolation("a request needs a number", code="request-number-missing")
         if blank(application.department):
-            raise RuleViolation("a request names the providing department (数据提供部门)", "003 §24",
+            raise RuleViolation("a request names the providing department (数据提供部门)",
+                                self._art("application"),
                                 code="department-missing")
         a = application
         problems = validate_applicant(
@@ -171,8 +179,16 @@ class Procedure(ProcedureBase):
         if problems:
             raise ApplicationIncomplete(problems)
         application = replace(a, identity_number=normalize_identity(a.identity_number))
-        clock = Clock.start(on, self.profile.normative_review)
-        event = Event(EventKind.SUBMITTED, actor.role, actor.name, on, {
+        review_days = self.profile.normative_review
+        reply: Clock | None = None
+        if review_days is None:
+            # 003 §25, 004 §31: the provider's period runs from receipt on the
+            # platform; the formal check shares it and cannot move its end.
+            reply = Clock.start(on, self.profile.provider_reply)
+            clock = reply
+        else:
+            clock = Clock.start(on, review_days)
+        data: dict[str, Any] = {
             "dataset_id": a.dataset_id,
             "department": a.department,
             "applicant": a.applicant_name,
@@ -180,20 +196,26 @@ class Procedure(ProcedureBase):
             "identity": mask_identity(a.identity_kind, a.identity_number),
             "delivery_method": str(a.delivery_method),
             "review_due": self._iso(clock.due(self.calendar)),
-        }, notify=("authority", "applicant") if a.email.strip() else ("authority",))
+        }
+        if reply is not None:
+            data["reply_due"] = self._iso(reply.due(self.calendar))
+        event = Event(EventKind.SUBMITTED, actor.role, actor.name, on, data,
+                      notify=("authority", "applicant") if a.email.strip() else ("authority",))
         return Request(number=number, application=application, state=State.SUBMITTED,
-                       received=on, review_clock=clock, events=(event,))
+                       received=on, review_clock=clock, reply_clock=reply, events=(event,))
 
     def forward(self, req: Request, *, actor: Actor, on: date) -> Request:
         """The normative review passed: the request goes to the providing
         department, whose reply period starts (000 §31 审核通过的，转至数据提供部门).
+        Where the provider's period ran from receipt (no normative review),
+        the formal check passed and the period runs on unchanged.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
             CalendarYearMissing: a period runs into an uncovered year.
         """
         self._guard(req, Action.FORWARD, actor, on)
-        reply = Clock.start(on, self.profile.provider_reply)
+        reply = req.reply_clock or Clock.start(on, self.profile.provider_reply)
         return self._record(req, actor, on, EventKind.FORWARDED, {
             "review_in_time": self._in_time(req.review_clock, on),
             "reply_due": self._iso(reply.due(self.calendar)),
@@ -209,7 +231,9 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REJECT, actor, on)
         if blank(reasons):
-            raise RuleViolation("a rejection states its reasons (驳回申请并说明理由)", "000 §31",
+            raise RuleViolation("a rejection states its reasons (驳回申请并说明理由)",
+                                self._art("normative_review") if self.profile.normative_review
+                                else "",
                                 code="rejection-reasons-missing")
         decision = Decision(Outcome.REJECTED, on, actor.name, reasons=reasons.strip(),
                             remedy_notice=self.remedy_notice)
@@ -218,11 +242,14 @@ class Procedure(ProcedureBase):
             "review_in_time": self._in_time(req.review_clock, on),
         }, notify=("applicant",), state=State.REJECTED, decision=decision)
 
-    # --- excessive requests (003 §27) ----------------------------------------
+    # --- excessive requests (003 §26) ----------------------------------------
 
     def request_explanation(self, req: Request, *, actor: Actor, on: date, question: str) -> Request:
         """Ask the applicant to explain a request whose volume or frequency is
-        clearly unreasonable; the provider's clock pauses until the answer (003 §27).
+        clearly unreasonable (003 §26). The provider's clock runs on and stays
+        under overdue supervision; only a profile with ``explanation_pause``
+        (bureau policy) stops it, giving the applicant that many working days
+        to answer (:meth:`lapse_explanation` ends an unanswered demand).
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
@@ -230,15 +257,23 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REQUEST_EXPLANATION, actor, on)
         if blank(question):
-            raise RuleViolation("say what the applicant must explain", "003 §27",
+            raise RuleViolation("say what the applicant must explain", self._art("explanation"),
                                 code="explanation-question-missing")
-        return self._record(req, actor, on, EventKind.EXPLANATION_REQUESTED,
-                            {"question": question.strip()}, notify=("applicant",),
-                            state=State.EXPLANATION_REQUESTED,
-                            reply_clock=self._reply(req).pause(on))
+        pause = self.profile.explanation_pause
+        data: dict[str, Any] = {"question": question.strip(), "pause": pause is not None}
+        reply = self._reply(req)
+        if pause is not None:
+            data["answer_due"] = self._iso(Clock.start(on, pause).due(self.calendar))
+            reply = reply.pause(on)
+        else:
+            data["reply_due"] = self._iso(self._effective_reply(req, on).due(self.calendar))
+        return self._record(req, actor, on, EventKind.EXPLANATION_REQUESTED, data,
+                            notify=("applicant",), state=State.EXPLANATION_REQUESTED,
+                            reply_clock=reply)
 
     def answer_explanation(self, req: Request, *, actor: Actor, on: date, text: str) -> Request:
-        """The applicant's explanation; the provider's clock runs again from ``on``.
+        """The applicant's explanation; under a policy pause the provider's
+        clock runs again from ``on``.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
@@ -246,17 +281,58 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.ANSWER_EXPLANATION, actor, on)
         if blank(text):
-            raise RuleViolation("the explanation is empty", "003 §27", code="explanation-empty")
+            raise RuleViolation("the explanation is empty", self._art("explanation"),
+                                code="explanation-empty")
+        reply = self._reply(req)
+        if reply.paused:
+            if not self._in_time(self._answer_clock(req), on):
+                raise RuleViolation(
+                    f"the applicant's period to explain ended on "
+                    f"{self._answer_clock(req).due(self.calendar)}; the demand has lapsed",
+                    self._art("explanation_pause"), code="explanation-answer-late",
+                    due=self._answer_clock(req).due(self.calendar) or on)
+            reply = reply.resume(on)
         return self._record(req, actor, on, EventKind.EXPLANATION_ANSWERED, {"text": text.strip()},
                             notify=("provider",), state=State.EXPLANATION_ANSWERED,
-                            reply_clock=self._reply(req).resume(on))
+                            reply_clock=reply)
+
+    def lapse_explanation(self, req: Request, *, actor: Actor, on: date) -> Request:
+        """Under a bureau-policy pause, a demand the applicant left
+        unanswered past its period ends as 不予处理, with the remedy notice;
+        run by the platform (``portal remind``).
+
+        Raises:
+            IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
+            RuleViolation: the profile has no pause (the provider judges the
+                unanswered demand itself), or the applicant may still answer.
+            CalendarYearMissing: a period runs into an uncovered year.
+        """
+        self._guard(req, Action.LAPSE_EXPLANATION, actor, on)
+        if not self._reply(req).paused:
+            raise RuleViolation("without a pause the provider judges an unanswered demand itself",
+                                self._art("explanation"), code="explanation-no-pause")
+        answer = self._answer_clock(req)
+        due = answer.due(self.calendar)
+        if due is not None and on <= due:
+            raise RuleViolation(f"the applicant may answer until {due}",
+                                self._art("explanation_pause"), code="explanation-still-open",
+                                due=due)
+        reasons = f"申请人未在{due.isoformat() if due else ''}前说明理由，本申请不予处理。"
+        decision = Decision(Outcome.NOT_PROCESSED, on, actor.name, reasons=reasons,
+                            remedy_notice=self.remedy_notice)
+        return self._record(req, actor, on, EventKind.EXPLANATION_LAPSED,
+                            {"answer_due": self._iso(due), "reasons": reasons},
+                            notify=("applicant", "provider"), state=State.NOT_PROCESSED,
+                            decision=decision)
 
     def judge_explanation(
         self, req: Request, *, actor: Actor, on: date, reasonable: bool, reasons: str = ""
     ) -> Request:
-        """The provider's judgement of the explanation (003 §27): reasonable →
+        """The provider's judgement of the explanation (003 §26): reasonable →
         back to review (说明理由合理的，应当及时开放); unreasonable → not
         processed (告知申请人不予处理), with reasons and the remedy notice.
+        Without a pause the provider may judge a demand the applicant has
+        not answered (the clock never stopped).
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
@@ -265,11 +341,15 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.JUDGE_EXPLANATION, actor, on)
         data = {"reasonable": reasonable, "reasons": reasons.strip()}
+        reply = self._reply(req)
+        if reply.paused:  # a policy pause ends with the judgement
+            reply = reply.resume(on)
         if reasonable:
             return self._record(req, actor, on, EventKind.EXPLANATION_JUDGED, data,
-                                notify=("applicant",), state=State.FORWARDED)
+                                notify=("applicant",), state=State.FORWARDED, reply_clock=reply)
         if blank(reasons):
-            raise RuleViolation("say why the explanation is not reasonable", "003 §27",
+            raise RuleViolation("say why the explanation is not reasonable",
+                                self._art("explanation"),
                                 code="explanation-judgement-reasons-missing")
         decision = Decision(Outcome.NOT_PROCESSED, on, actor.name, reasons=reasons.strip(),
                             remedy_notice=self.remedy_notice)
@@ -277,28 +357,50 @@ class Procedure(ProcedureBase):
         return self._record(req, actor, on, EventKind.EXPLANATION_JUDGED, data,
                             notify=("applicant",), state=State.NOT_PROCESSED, decision=decision)
 
-    # --- third-party consultation (003 §25) ------------------------------------
+    # --- third-party consultation --------------------------------------------
 
     def start_consultation(
-        self, req: Request, *, actor: Actor, on: date, parties: Sequence[tuple[str, str]]
+        self, req: Request, *, actor: Actor, on: date, parties: Sequence[tuple[str, str]],
+        received_on: date | None = None,
     ) -> Request:
-        """Consult ``parties`` (key, name) in writing; each receives it on
-        ``on`` and has ``profile.third_party_period`` working days to answer.
-        The provider's clock pauses (003 §26 不计算在前款规定的期限内).
+        """Consult ``parties`` (key, name) in writing. Each has
+        ``profile.third_party_period`` working days from the day it received
+        the letter (自收到征求意见书之日起), which the provider records as
+        ``received_on``: on paper, the date on the receipt; electronically,
+        the day of delivery, which is ``on`` (the default; bureau policy).
+        The provider's clock pauses from that day (003 §25 para 3 征求第三方
+        意见所需时间不计算在前款规定的期限内): the days a letter is under way
+        count against the provider.
 
         Raises:
             IllegalTransition, RoleNotAllowed, EventOutOfOrder: see the module.
-            RuleViolation: no party, a blank key or name, a key used twice.
+            RuleViolation: no party, a blank key or name, a key used twice;
+                ``received_on`` after ``on`` or before the request's last event.
             CalendarYearMissing: a period runs into an uncovered year.
         """
         self._guard(req, Action.START_CONSULTATION, actor, on)
-        added = tp.new_parties(parties, req.third_parties, on, req.consultation + 1)
+        art = self._art("third_party_period")
+        received = received_on or on
+        if received > on:
+            raise RuleViolation(f"a letter received on {received} cannot be recorded on {on}",
+                                art, code="consultation-received-in-future",
+                                received_on=received)
+        if received < req.last_event_on:
+            raise RuleViolation(
+                f"the third party cannot have received the letter on {received}, before the "
+                f"request's last event on {req.last_event_on}", art,
+                code="consultation-received-too-early", received_on=received,
+                last_event_on=req.last_event_on)
+        added = tp.new_parties(parties, req.third_parties, received, req.consultation + 1,
+                               article=art)
         period = self.profile.third_party_period
-        listed = [{"key": p.key, "name": p.name,
+        listed = [{"key": p.key, "name": p.name, "received_on": received.isoformat(),
                    "due": tp.party_due(p, period, self.calendar).isoformat()} for p in added]
-        return self._record(req, actor, on, EventKind.CONSULTATION_STARTED, {"parties": listed},
+        return self._record(req, actor, on, EventKind.CONSULTATION_STARTED,
+                            {"parties": listed, "received_on": received.isoformat(),
+                             "channel": "electronic" if received_on is None else "recorded"},
                             notify=tuple(f"third_party:{p.key}" for p in added),
-                            state=State.CONSULTING, reply_clock=self._reply(req).pause(on),
+                            state=State.CONSULTING, reply_clock=self._reply(req).pause(received),
                             third_parties=req.third_parties + added)
 
     def third_party_answer(
@@ -331,17 +433,19 @@ class Procedure(ProcedureBase):
         if received_on is not None and not on_paper:
             raise RuleViolation(
                 "only the providing department records the day a written answer was received; "
-                "a third party answers on the day it answers", "003 §25",
+                "a third party answers on the day it answers", self._art("third_party_period"),
                 code="answer-received-date-not-allowed")
         answered_on = received_on or on
         if answered_on > on:
             raise RuleViolation(
                 f"third party {key!r}: an answer received on {answered_on} cannot be recorded on "
-                f"{on}, before it was received", "003 §25", code="answer-received-in-future",
+                f"{on}, before it was received", self._art("third_party_period"),
+                code="answer-received-in-future",
                 party=key, received_on=answered_on)
         updated = tp.record_answer(party, answer, answered_on, reasons,
                                    self.profile.third_party_period, self.calendar,
-                                   grounds_required=not self.third_party_veto)
+                                   grounds_required=not self.third_party_veto,
+                                   article=self._art("third_party_period"))
         data: dict[str, Any] = {"party": key, "answer": updated.answer,
                                 "reasons": updated.reasons}
         if on_paper:
@@ -369,18 +473,21 @@ class Procedure(ProcedureBase):
         self._guard(req, Action.JUDGE_OBJECTION, actor, on)
         party = req.party(key)
         if party is None or party.answer != "object":
-            raise RuleViolation(f"third party {key!r} has made no objection to judge", "003 §25",
+            raise RuleViolation(f"third party {key!r} has made no objection to judge",
+                                self._art("third_party_consent"),
                                 code="objection-none-to-judge", party=key)
         if self.third_party_veto:
             raise RuleViolation(
                 f"the objection of third party {key!r} is not judged: under profile "
                 f"{self.profile.key!r} any objection forbids opening (当事人不同意开放的，不得提供)",
-                "002 §38", code="objection-judgement-under-veto", party=key)
+                self._art("third_party_consent"), code="objection-judgement-under-veto", party=key)
         if party.objection_reasonable is not None:
             raise RuleViolation(f"the objection of third party {key!r} was already judged",
-                                "003 §25", code="objection-already-judged", party=key)
+                                self._art("third_party_consent"), code="objection-already-judged",
+                                party=key)
         if blank(reasons):
-            raise RuleViolation("a judgement of an objection states its reasons", "003 §25",
+            raise RuleViolation("a judgement of an objection states its reasons",
+                                self._art("third_party_consent"),
                                 code="objection-judgement-reasons-missing")
         updated = replace(party, objection_reasonable=reasonable, judgement=reasons.strip())
         return self._record(req, actor, on, EventKind.OBJECTION_JUDGED,
@@ -405,7 +512,8 @@ class Procedure(ProcedureBase):
         if end is None:
             open_ = tp.waiting_for(req.current_parties, period, self.calendar, on)
             waiting = ", ".join(f"{p.key} (until {due})" for p, due in open_)
-            raise RuleViolation(f"the consultation is still open: waiting for {waiting}", "003 §25",
+            raise RuleViolation(f"the consultation is still open: waiting for {waiting}",
+                                self._art("third_party_period"),
                                 code="consultation-still-open",
                                 parties=", ".join(p.key for p, _ in open_),
                                 until=max(due for _, due in open_))
@@ -416,11 +524,11 @@ class Procedure(ProcedureBase):
             "reply_due": self._iso(reply.due(self.calendar)),
         }, notify=("provider",), state=State.FORWARDED, reply_clock=reply)
 
-    # --- extension (003 §26, 004 §31) ------------------------------------------
+    # --- extension (003 §25, 004 §31) ------------------------------------------
 
     def extend(self, req: Request, *, actor: Actor, on: date, days: int, reason: str) -> Request:
         """Extend the provider's period once by ``days`` working days, approved
-        by the department head and told to the applicant (003 §26 经数据提供部门
+        by the department head and told to the applicant (003 §25 经数据提供部门
         负责人同意并告知申请人).
 
         Raises:
@@ -432,40 +540,41 @@ class Procedure(ProcedureBase):
             CalendarYearMissing: a period runs into an uncovered year.
         """
         self._guard(req, Action.EXTEND, actor, on)
+        art = self._art("provider_extension")
         maximum = self.profile.provider_extension_max
         clock = self._reply(req)
         if not maximum:
             raise RuleViolation(
                 f"the provider's period cannot be extended under profile {self.profile.key!r} "
-                f"({self.profile.name} grants no extension)", _EXTENSION_ART,
+                f"({self.profile.name} grants no extension)", art,
                 code="extension-not-allowed", regulation=self.profile.name)
         if clock.extension is not None:
             raise RuleViolation(
                 f"the provider's period was already extended by {clock.extension.days} working "
                 f"days on {clock.extension.approved_on}; it can be extended once only",
-                _EXTENSION_ART, code="extension-already-used", days=clock.extension.days,
+                art, code="extension-already-used", days=clock.extension.days,
                 approved_on=clock.extension.approved_on)
         if not 1 <= days <= maximum:
             raise RuleViolation(
                 f"an extension is 1 to {maximum} working days under profile "
-                f"{self.profile.key!r}, not {days}", _EXTENSION_ART,
+                f"{self.profile.key!r}, not {days}", art,
                 code="extension-days-out-of-range", maximum=maximum, days=days)
         if blank(reason):
             raise RuleViolation("an extension states its reason, which the applicant is told",
-                                _EXTENSION_ART, code="extension-reason-missing")
+                                art, code="extension-reason-missing")
         current = self._effective_reply(req, on)
         due = current.due(self.calendar)
         if due is not None and on > due:
             raise RuleViolation(
                 f"the provider's period ended on {due}; an expired period cannot be extended",
-                _EXTENSION_ART, code="extension-period-expired", due=due)
+                art, code="extension-period-expired", due=due)
         extended = clock.extend(days, actor.name, on, max_days=maximum)
         return self._record(req, actor, on, EventKind.EXTENDED, {
             "days": days, "reason": reason.strip(),
             "reply_due": self._iso(self._effective_reply(req, on, extended).due(self.calendar)),
         }, notify=("applicant",), reply_clock=extended)
 
-    # --- decision (000 §31, 003 §25-26, 004 §31, 002 §36, §40) --------------------
+    # --- decision (000 §31, 003 §25, 004 §31, 002 §36, §40) ------------------------
 
     def approve(
         self,
@@ -478,7 +587,7 @@ class Procedure(ProcedureBase):
         public_interest_override: str | None = None,
     ) -> Request:
         """Approve: the data is opened within ``profile.open_after_approval``
-        working days (000 §31), limited to ``scope`` (003 §26 明确数据的用途和
+        working days (000 §31), limited to ``scope`` (003 §25 明确数据的用途和
         使用范围), by download, API or sandbox (002 §36).
 
         A third party's objection not judged unreasonable forbids opening
@@ -502,19 +611,20 @@ class Procedure(ProcedureBase):
         self._guard(req, Action.APPROVE, actor, on)
         if blank(scope):
             raise RuleViolation("an approval states the use and scope of the data (明确数据的用途和"
-                                "使用范围)", "003 §26", code="approval-scope-missing")
+                                "使用范围)", self._art("decision"), code="approval-scope-missing")
         try:
             method = DeliveryMethod(delivery_method)
         except ValueError:
             raise RuleViolation(
                 f"delivery is by {', '.join(m.value for m in DeliveryMethod)}, not "
-                f"{delivery_method!r}", "002 §36", code="delivery-method-invalid") from None
+                f"{delivery_method!r}", self._own("002 §36"),
+                code="delivery-method-invalid") from None
         if not req.application.offers(method):
             allowed = "、".join(m.label for m in req.application.offered)
             raise RuleViolation(
                 f"the dataset's descriptor allows delivery by "
                 f"{', '.join(m.value for m in req.application.offered)} only, not {method.value}",
-                "002 §36", code="delivery-method-not-offered", allowed=allowed)
+                self._own("002 §36"), code="delivery-method-not-offered", allowed=allowed)
         override = (public_interest_override or "").strip()
         if self.third_party_veto:
             # 002 §38 当事人不同意开放的，不得提供: without every consulted party's
@@ -528,17 +638,18 @@ class Procedure(ProcedureBase):
                     f"third party {keys} did not agree to opening; under profile "
                     f"{self.profile.key!r} opening needs the consent of every consulted third "
                     "party and no public-interest override is possible: deny the request",
-                    "002 §38", code="third-party-consent-missing", parties=keys)
+                    self._art("third_party_consent"), code="third-party-consent-missing",
+                    parties=keys)
         blocking = [p for p in req.third_parties if p.blocks_opening]
         if blocking and not override:
             keys = ", ".join(p.key for p in blocking)
             raise RuleViolation(
                 f"third party {keys} objected and the objection is not judged unreasonable: deny, "
                 "judge the objection, or record a public-interest override with written reasons",
-                "003 §25", code="objection-stands", parties=keys)
+                self._art("third_party_consent"), code="objection-stands", parties=keys)
         if override and not blocking:
             raise RuleViolation("a public-interest override needs a standing objection to "
-                                "override; there is none", "003 §25",
+                                "override; there is none", self._art("public_interest_override"),
                                 code="override-without-objection")
         delivery = Clock.start(on, self.profile.open_after_approval)
         decision = Decision(Outcome.APPROVED, on, actor.name, scope=scope.strip(),
@@ -561,7 +672,7 @@ class Procedure(ProcedureBase):
                        third_parties=parties, events=req.events + tuple(events))
 
     def deny(self, req: Request, *, actor: Actor, on: date, reasons: str, legal_basis: str) -> Request:
-        """Deny, with reasons and legal basis (000 §31, 003 §26, 004 §31 说明理由，
+        """Deny, with reasons and legal basis (000 §31, 003 §25, 004 §31 说明理由，
         并提供依据); the decision carries the remedy notice (002 §40). Possible
         during a consultation, which then ends with the decision.
 
@@ -572,10 +683,10 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.DENY, actor, on)
         if blank(reasons):
-            raise RuleViolation("a denial states its reasons", "000 §31, 003 §26, 004 §31",
+            raise RuleViolation("a denial states its reasons", self._art("decision"),
                                 code="denial-reasons-missing")
         if blank(legal_basis):
-            raise RuleViolation("a denial states its legal basis (提供依据)", "000 §31, 004 §31",
+            raise RuleViolation("a denial states its legal basis (提供依据)", self._art("decision"),
                                 code="denial-legal-basis-missing")
         decision = Decision(Outcome.DENIED, on, actor.name, reasons=reasons.strip(),
                             legal_basis=legal_basis.strip(), remedy_notice=self.remedy_notice)
@@ -598,7 +709,8 @@ class Procedure(ProcedureBase):
         self._guard(req, Action.NOTIFY_THIRD_PARTY, actor, on)
         party = next((p for p in req.notices_outstanding if p.key == key), None)
         if party is None:
-            raise RuleViolation(f"no written notice is owed to third party {key!r}", "003 §25",
+            raise RuleViolation(f"no written notice is owed to third party {key!r}",
+                                self._art("public_interest_override"),
                                 code="notice-not-owed", party=key)
         return self._record(req, actor, on, EventKind.THIRD_PARTY_NOTIFIED,
                             {"party": key, "reference": reference.strip()},
@@ -618,7 +730,8 @@ class Procedure(ProcedureBase):
         if owed:
             raise RuleViolation(
                 f"tell third party {', '.join(p.key for p in owed)} in writing what is opened "
-                "and why before delivering", "003 §25", code="notice-outstanding",
+                "and why before delivering", self._art("public_interest_override"),
+                code="notice-outstanding",
                 parties=", ".join(p.key for p in owed))
         assert req.delivery_clock is not None and req.decision is not None  # set by approve
         return self._record(req, actor, on, EventKind.DELIVERED, {
@@ -649,7 +762,7 @@ class Procedure(ProcedureBase):
         """
         self._guard(req, Action.REPORT_USE, actor, on)
         if blank(text):
-            raise RuleViolation("the report of use is empty", "000 §36(四)",
+            raise RuleViolation("the report of use is empty", self._own("000 §36(四)"),
                                 code="use-report-empty")
         return self._record(req, actor, on, EventKind.USE_REPORTED, {"text": text.strip()},
                             notify=("provider",))

@@ -39,6 +39,8 @@ class Department(Term):
     short_name: str = ""
     contact_email: str = ""
     contact_phone: str = ""
+    # 数据专员 (000 §43): overdue reminders; empty: the department's address.
+    data_officer_email: str = ""
 
 
 @dataclass(frozen=True)
@@ -158,7 +160,8 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             kwargs["short_name"] = str(item.get("short_name") or "")
             kwargs["contact_email"] = str(item.get("contact_email") or "")
             kwargs["contact_phone"] = str(item.get("contact_phone") or "")
-            for key in ("contact_email", "contact_phone"):
+            kwargs["data_officer_email"] = str(item.get("data_officer_email") or "")
+            for key in ("contact_email", "contact_phone", "data_officer_email"):
                 scheme = unsafe_scheme(kwargs[key])
                 if scheme is not None:
                     raise VocabularyError(f"{kind}[{index}] ({code}): {key} is a {scheme[:20]}: "

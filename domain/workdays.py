@@ -8,8 +8,8 @@ alike: counting starts with the next working day.
 
 The :class:`Clock` of a period can be paused while the provider waits for a
 third party (003 §25: the consultation time is not counted in the provider's
-period) or for the applicant's explanation of an excessive request (003 §27),
-and extended once with the department head's approval (003 §26, 004 §31).
+period) or for the applicant's explanation of an excessive request (003 §26),
+and extended once with the department head's approval (003 §25, 004 §31).
 """
 
 from __future__ import annotations
@@ -103,7 +103,7 @@ class ClockStateError(ClockError):
 
 class ExtensionAlreadyUsed(ClockError):
     """A period may be extended once only: the texts grant one extension of at
-    most N working days (003 §26, 004 §17/§30/§31), not a series of them."""
+    most N working days (003 §25, 004 §17/§30/§31), not a series of them."""
 
     code = "extension-already-used"
 
@@ -140,7 +140,7 @@ class _State(NamedTuple):
 
 @dataclass(frozen=True)
 class Clock:
-    """The clock of one running period, e.g. a provider's reply (003 §26).
+    """The clock of one running period, e.g. a provider's reply (003 §25).
 
     A Clock stores what happened (receipt, pauses, extension) and computes
     dates only when asked with a calendar, so it can be stored as plain
@@ -206,7 +206,7 @@ class Clock:
 
     def pause(self, on: date) -> Clock:
         """The clock stopped on ``on`` (third-party consultation, 003 §25, or a
-        demand for explanation of an excessive request, 003 §27).
+        demand for explanation of an excessive request, 003 §26).
 
         Raises:
             ClockStateError: the clock is already paused, or ``on`` is before
@@ -241,7 +241,7 @@ class Clock:
 
     def extend(self, by: int, approved_by: str, on: date, *, max_days: int | None) -> Clock:
         """The period extended by ``by`` working days, approved by ``approved_by``
-        (the department head, 003 §26 / 004 §31) on ``on``.
+        (the department head, 003 §25 / 004 §31) on ``on``.
 
         ``max_days`` is the profile's maximum (e.g. ``Profile.provider_extension_max``)
         and must be passed: None or 0 means the jurisdiction allows no extension.

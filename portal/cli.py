@@ -22,6 +22,7 @@ from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
+    from domain.profiles import Profile
     from domain.reports import Verification
 
 
@@ -276,11 +277,21 @@ def _defaults() -> dict[str, object]:
 
 def _verification(config: dict[str, object]) -> Verification:
     from domain.calendar import WorkCalendar
-    from domain.profiles import load_profile
     from domain.reports import Verification
 
     folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
-    return Verification(load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders))
+    return Verification(_profile(config), WorkCalendar(folders=folders))
+
+
+def _profile(config: dict[str, object]) -> Profile:
+    """The deployment's profile (portal.yaml in CATALOG_DIR); a contradiction
+    with the PROFILE setting stops the command."""
+    from search_api.deployment import DeploymentError, deployment_profile
+
+    try:
+        return deployment_profile(config)
+    except DeploymentError as exc:
+        raise click.ClickException(str(exc)) from exc
 
 
 @main.command(name="import")
@@ -614,7 +625,8 @@ def _daily_checkpoint(store: object, config: dict[str, object], now: datetime) -
 
 @main.command()
 def remind() -> None:
-    """Queue reminders of due-soon and overdue requests, error reports,
+    """End explanation demands whose policy pause ran out unanswered (不予
+    处理), queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44) and notices of new items to
     moderate, sign the day's audit checkpoint (once a day, when
     AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
@@ -625,12 +637,11 @@ def remind() -> None:
 
     from domain.calendar import WorkCalendar
     from domain.participation import Participation
-    from domain.profiles import load_profile
     from domain.reports import Verification
     from domain.requests import Procedure
     from search_api.calendar_change import Recompute
+    from search_api.mailer import lapse_explanations, send_pending
     from search_api.mailer import remind as queue_reminders
-    from search_api.mailer import send_pending
     from search_api.participation_mail import remind_participation
     from search_api.report_mail import remind_reports
     from search_api.store.participation_store import ParticipationStore
@@ -638,7 +649,7 @@ def remind() -> None:
 
     store, config = _store_and_config()
     folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
-    profile, calendar = load_profile(str(config["PROFILE"])), WorkCalendar(folders=folders)
+    profile, calendar = _profile(config), WorkCalendar(folders=folders)
     procedure = Procedure(profile, calendar)
     now = _utc_now()
     today = now.astimezone(ZoneInfo("Asia/Shanghai")).date()
@@ -649,6 +660,9 @@ def remind() -> None:
         click.echo(f"calendar {', '.join(map(str, moved.years))} now official: "
                    f"{len(moved.moved)} case(s) with moved dates, {moved.queued} notice(s) "
                    "queued", err=True)
+    lapsed = lapse_explanations(store, procedure, today, now)  # type: ignore[arg-type]
+    if lapsed:
+        click.echo(f"{lapsed} explanation demand(s) lapsed unanswered: not processed", err=True)
     queued = queue_reminders(store, procedure, today, now)  # type: ignore[arg-type]
     queued += remind_reports(ReportStore(store), Verification(profile, calendar),  # type: ignore[arg-type]
                              today, now)
@@ -719,6 +733,35 @@ def send_mail(show_status: bool) -> None:
         for error in report.errors:
             click.secho(f"not sent: {error}", fg="red", err=True)
         raise SystemExit(1)
+
+
+@main.command()
+@click.option("--out", "out_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the table to this file (docs/periods.md) instead of printing it.")
+@click.option("--check", is_flag=True,
+              help="Write nothing; fail (exit 1) when --out is not current.")
+def periods(out_file: Path | None, check: bool) -> None:
+    """The table of every period per profile: working days, from which
+    event, extension, and source (article, or bureau policy), in Markdown.
+    The repository keeps it in docs/periods.md."""
+    from domain.period_table import markdown
+
+    text = markdown() + "\n"
+    if out_file is None:
+        if check:
+            raise click.UsageError("--check needs --out")
+        click.echo(text, nl=False)
+        return
+    if check:
+        current = out_file.read_text(encoding="utf-8") if out_file.exists() else ""
+        if current != text:
+            click.secho(f"{out_file} is not current: run portal periods --out {out_file}",
+                        fg="red", err=True)
+            raise SystemExit(1)
+        click.echo(f"{out_file} is current", err=True)
+        return
+    out_file.write_text(text, encoding="utf-8")
+    click.echo(f"wrote {out_file}", err=True)
 
 
 @main.command()
@@ -818,7 +861,6 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
         click.echo("no database configured: open deadlines are recomputed at the next "
                    "service start or `portal remind`", err=True)
         return
-    from domain.profiles import load_profile
     from search_api.calendar_change import Recompute
     from search_api.settings import defaults
     from search_api.store import Store
@@ -831,7 +873,7 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
     try:
         now = _utc_now()
         result = Recompute(store, WorkCalendar(folders=folders),
-                           load_profile(str(config["PROFILE"])),
+                           _profile(config),
                            int(str(config["PARTICIPATION_REPLY_DAYS"]))).run(
             now.astimezone(ZoneInfo("Asia/Shanghai")).date(), now)
     finally:

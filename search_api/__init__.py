@@ -45,6 +45,7 @@ from search_api import (
 from search_api.download_log import download_of
 from search_api.engine import open_engine
 from search_api.labels import LabelStore
+from search_api.law_text import LawText
 from search_api.rows import api as rows_api
 from search_api.rows.store import RowStore
 from search_api.settings import defaults, resolve_paths
@@ -75,6 +76,8 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
+    law = LawText(app.extensions["portal_procedure"].profile)
+    app.context_processor(lambda: {"law": law})
     security.install(app)
     shared_state.install(app)  # server-side sessions, shared rate limits
     headers.install(app)

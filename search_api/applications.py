@@ -246,7 +246,8 @@ def answer_consultation(consultation: Consultation, answer: object, reasons: obj
         raise Refused("答复未被接受：该征求意见已结束。如有疑问，请联系数据提供部门。", 409) from None
     except ProcedureError as exc:
         log.info("third-party answer on %s refused: %s", req.number, exc)
-        raise Refused(refusals.refusal(exc), 409) from None
+        raise Refused(refusals.refusal(exc, service.procedure().profile.regulation),
+                      409) from None
     except StaleRequest:
         raise Refused("申请刚刚被更新，请重新提交您的意见。", 409) from None
     log.info("third party %s answered %s on request %s", party.key, answer, req.number)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date
 
 STATES = {
-    "submitted": "已受理，待规范性审核",
+    "submitted": "已受理，待审核转办",
     "rejected": "审核未通过（驳回）",
     "forwarded": "已转数据提供部门办理",
     "explanation_requested": "待申请人说明理由",
@@ -21,11 +21,12 @@ STATES = {
 
 EVENTS = {
     "submitted": "提交申请",
-    "forwarded": "通过规范性审核，转数据提供部门",
-    "rejected": "规范性审核未通过",
+    "forwarded": "审核通过，转数据提供部门",
+    "rejected": "审核未通过，申请被驳回",
     "explanation_requested": "要求申请人说明理由",
     "explanation_answered": "申请人提交说明",
     "explanation_judged": "对说明作出认定",
+    "explanation_lapsed": "申请人逾期未说明理由，不予处理",
     "consultation_started": "书面征求第三方意见",
     "third_party_answered": "第三方答复",
     "objection_judged": "对第三方异议作出认定",
@@ -43,6 +44,7 @@ EVENTS = {
 PERIODS = {
     "normative_review": "规范性审核",
     "provider_reply": "数据提供部门答复",
+    "explanation_answer": "申请人说明理由",
     "third_party": "第三方提出意见",
     "delivery": "提供数据",
     "third_party_notice": "书面告知第三方",

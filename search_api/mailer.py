@@ -4,7 +4,8 @@ overdue-supervision reminders (000 §43, 002 §44).
 Role addresses are resolved only when sending, so the outbox never holds an
 applicant's contacts: ``applicant:<number>`` → the request's e-mail;
 ``department:<code>`` / ``department_head:<code>`` → the department's
-address in ``vocabularies.yaml``; ``authority`` → AUTHORITY_EMAIL;
+address in ``vocabularies.yaml``; ``data_officer:<code>`` → its
+``data_officer_email`` (else the department's); ``authority`` → AUTHORITY_EMAIL;
 third parties are consulted in writing (the mailer records that).
 """
 
@@ -27,10 +28,12 @@ from zoneinfo import ZoneInfo
 
 from domain.catalog import load_vocabularies
 from domain.identity import mask_contact
-from domain.request_states import State
+from domain.request_records import Actor
+from domain.request_states import Action, Role, State
 from domain.requests import Procedure
-from search_api import digest, labels_zh
-from search_api.store import OutboxMessage, Store
+from search_api import digest, labels_zh, supervision
+from search_api.law_text import LawText
+from search_api.store import OutboxMessage, StaleRequest, Store
 from search_api.store.report_store import ReportStore
 
 log = logging.getLogger(__name__)
@@ -79,6 +82,8 @@ class Addresses:
         found: list[Any] = []
         vocab = load_vocabularies(Path(str(config.get("CATALOG_DIR") or "datasets")), found)
         self.departments = {d.code: getattr(d, "contact_email", "") for d in vocab.departments}
+        self.officers = {d.code: getattr(d, "data_officer_email", "") or self.departments[d.code]
+                         for d in vocab.departments}
 
     def resolve(self, msg: OutboxMessage) -> str | None:
         kind, _, rest = msg.recipient.partition(":")
@@ -91,6 +96,8 @@ class Addresses:
             return ReportStore(self.store).reporter_email(rest)
         if kind in ("department", "department_head"):
             return self.departments.get(rest) or None
+        if kind == "data_officer":
+            return self.officers.get(rest) or None
         if kind == "authority":
             return self.authority or None
         return None
@@ -201,28 +208,57 @@ def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg
         report.sent += 1
 
 
+def lapse_explanations(store: Store, procedure: Procedure, today: date, now: datetime) -> int:
+    """End, as 不予处理, every explanation demand whose bureau-policy pause
+    ran out unanswered (:meth:`Procedure.lapse_explanation`); the applicant
+    and the department are told. Nothing to do without a pause. Returns how
+    many ended; a request changed meanwhile is left for the next run."""
+    if procedure.profile.explanation_pause is None:
+        return 0
+    system = Actor(Role.SYSTEM, "portal remind")
+    ended = 0
+    for summary in store.list_requests(states=frozenset({State.EXPLANATION_REQUESTED}),
+                                       limit=100_000):
+        req, version = store.load(summary.number)
+        if Action.LAPSE_EXPLANATION not in procedure.allowed_actions(req, Role.SYSTEM, today):
+            continue
+        try:
+            store.save(procedure.lapse_explanation(req, actor=system, on=today),
+                       expected_version=version, actor=system, at=now)
+        except StaleRequest:
+            continue
+        ended += 1
+    return ended
+
+
 def remind(store: Store, procedure: Procedure, today: date, now: datetime) -> int:
-    """Queue one reminder per due-soon or overdue period to the responsible
-    department's head and data officer; safe to run repeatedly (dedupe keys)."""
+    """Queue one reminder per due-soon or overdue period: to the department,
+    its head, its data officer and the supervising authority (see
+    :mod:`search_api.supervision`), each naming the period's basis and the
+    basis of the reminder in Chinese; safe to run repeatedly (dedupe keys).
+    The applicant's own period (a policy pause) is not reminded to anyone:
+    :func:`lapse_explanations` ends it."""
     queued = 0
+    law = LawText(procedure.profile)
     for summary in store.list_requests(states=OPEN, limit=100_000):
         req, _ = store.load(summary.number)
         for d in procedure.deadlines(req, today):
             if d.status not in ("due_soon", "overdue") or d.due is None:
                 continue
+            if d.responsible == "applicant":
+                continue
             what = labels_zh.PERIODS.get(d.what, d.what)
             state = labels_zh.DEADLINE_STATUS[d.status]
-            targets = [("department_reviewer", f"department:{summary.department}"),
-                       ("department_head", f"department_head:{summary.department}")]
-            if d.responsible == "authority_reviewer":
-                targets = [("authority_reviewer", "authority")]
-            for role, address in targets:
+            for target in supervision.targets(procedure.profile, summary.department,
+                                              str(d.responsible)):
+                role, address = target.role, target.address
                 added = store.add_message(OutboxMessage(
                     kind=f"reminder.{d.status}", recipient_role=role, recipient=address,
                     subject=f"【督办】申请 {summary.number} {what}{state}",
                     body=(f"有条件开放申请 {summary.number}（数据资源 {summary.dataset_id}）的"
-                          f"{what}期限为 {labels_zh.due_text(d.due, d.provisional)}，目前{state}（{d.basis}）。"
-                          "请及时办理。"),
+                          f"{what}期限为 {labels_zh.due_text(d.due, d.provisional)}"
+                          f"（{law.basis(d.basis)}），目前{state}。请及时办理。\n"
+                          f"督办依据：{law.basis(target.basis)}。"),
                     request_number=summary.number,
                     dedupe_key=f"remind:{summary.number}:{d.what}:{d.party}:{d.status}:{d.due}:{role}",
                 ), at=now)

@@ -1,5 +1,5 @@
 """Public participation pages (issue #5): file a data demand (开放需求,
-000 §30, 004 §35), a suggestion (意见建议, 003 §9, 003 §28) or a reuse for the
+000 §30, 004 §35), a suggestion (意见建议, 003 §9, 003 §27) or a reuse for the
 showcase (应用成果, 002 §37); read the moderated ones with the departments'
 public replies. The filing rules are shared with the JSON API
 (:func:`search_api.participation_api.file_item`).

@@ -16,11 +16,13 @@ when the action is possible.
 from __future__ import annotations
 
 import logging
-import re
 from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
+from domain.citations import REGULATIONS as REGULATIONS
+from domain.citations import chinese_number as chinese_number
+from domain.citations import cite, cite_own
 from domain.request_states import (
     ApplicationIncomplete,
     IllegalTransition,
@@ -39,8 +41,14 @@ RULES: Mapping[str, str] = MappingProxyType({
     "explanation-question-missing": "请写明需要申请人说明的问题后再发送。",
     "explanation-empty": "说明内容为空：请填写说明后再提交。",
     "explanation-judgement-reasons-missing": "认定说明理由不合理的，须写明认定理由：请填写后再提交。",
+    "explanation-answer-late": "说明理由的期限已于 {due} 届满，本申请将不予处理，不能再提交说明。",
+    "explanation-no-pause": "要求说明理由期间答复期限不暂停：申请人未说明的，请由数据提供部门作出认定。",
+    "explanation-still-open": "申请人在 {due} 前仍可说明理由，期限届满后才能作不予处理。",
     # third-party consultation
     "consultation-no-party": "请至少填写一个第三方名称（每行一个）。",
+    "consultation-received-in-future": "第三方收到征求意见书的日期 {received_on} 晚于今天：请核对回执上的日期。",
+    "consultation-received-too-early": (
+        "第三方收到征求意见书的日期 {received_on} 早于本申请最近一次办理日期 {last_event_on}：请核对回执上的日期。"),
     "third-party-name-missing": "第三方“{party}”缺少名称：请每行填写一个第三方名称。",
     "third-party-already-consulted": "第三方“{party}”已在本申请中征求过意见，请勿重复填写。",
     "third-party-not-consulted": "第三方“{party}”不在本次征求意见的范围内：请核对第三方编号（见“第三方”表）。",
@@ -101,48 +109,15 @@ APPLICANT_TRANSITIONS: Mapping[str, str] = MappingProxyType({
     "report": "本申请当前状态为“{state}”，还不能报告使用情况：数据提供之后才能报告。",
 })
 
-REGULATIONS: Mapping[str, str] = MappingProxyType({
-    "000": "贵州省政务数据资源管理办法",
-    "001": "安徽省政务数据资源管理办法",
-    "002": "佛山市政务数据资源管理办法（试行）",
-    "003": "贵州省政府数据共享开放条例",
-    "004": "万州区政务数据资源管理办法",
-})
-_DIGITS = "零一二三四五六七八九"
-_CITATION = re.compile(r"(\d{3}) §(\d+)(?:\(([一二三四五六七八九十]+)\))?")
-
-
-def chinese_number(n: int) -> str:
-    """1..99 in Chinese numerals, as articles are numbered: 25 → 二十五."""
-    if not 1 <= n <= 99:
-        return str(n)
-    tens, ones = divmod(n, 10)
-    head = "" if tens == 0 else ("十" if tens == 1 else _DIGITS[tens] + "十")
-    return head + (_DIGITS[ones] if ones else "")
-
-
-def cite(articles: str) -> str:
-    """``"003 §25, 004 §31"`` as ``《贵州省政府数据共享开放条例》第二十五条、
-    《万州区政务数据资源管理办法》第三十一条``; unknown forms are kept."""
-    out = []
-    for part in (a.strip() for a in articles.split(",")):
-        m = _CITATION.fullmatch(part)
-        if m is None or m.group(1) not in REGULATIONS:
-            if part:
-                out.append(part)
-            continue
-        item = f"第（{m.group(3)}）项" if m.group(3) else ""
-        out.append(f"《{REGULATIONS[m.group(1)]}》第{chinese_number(int(m.group(2)))}条{item}")
-    return "、".join(out)
-
-
 def _value(value: object) -> str:
     return value.isoformat() if isinstance(value, date) else str(value)
 
 
-def refusal(exc: ProcedureError) -> str:
+def refusal(exc: ProcedureError, regulation: str | None = None) -> str:
     """Why ``exc`` refused the operation, in Chinese, with the article it
-    applies (依据); a code missing from the tables gives a general sentence
+    applies (依据); with ``regulation`` (the deployment's, e.g. ``"003"``)
+    only that regulation's articles are named, and a rule of bureau policy
+    names none. A code missing from the tables gives a general sentence
     (and a warning in the log, in English)."""
     if isinstance(exc, ApplicationIncomplete):
         return PROCEDURE["application-incomplete"].format(problems="".join(exc.problems))
@@ -159,10 +134,12 @@ def refusal(exc: ProcedureError) -> str:
                     missing)
         return FALLBACK
     article = getattr(exc, "article", "")
-    return f"{text}（依据：{cite(article)}）" if article else text
+    cited = cite(article) if regulation is None else cite_own(article, regulation)
+    return f"{text}（依据：{cited}）" if cited else text
 
 
-def applicant_refusal(exc: ProcedureError, action: str, state: str) -> str:
+def applicant_refusal(exc: ProcedureError, action: str, state: str,
+                      regulation: str | None = None) -> str:
     """Why the procedure refused the applicant's ``action`` (``answer``,
     ``withdraw`` or ``report``) on a request in ``state`` (its Chinese name),
     in Chinese: the request's state and what is possible instead when the
@@ -170,4 +147,4 @@ def applicant_refusal(exc: ProcedureError, action: str, state: str) -> str:
     template = APPLICANT_TRANSITIONS.get(action)
     if type(exc) is IllegalTransition and template is not None:  # not RoleNotAllowed
         return template.format(state=state)
-    return refusal(exc)
+    return refusal(exc, regulation)

@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from domain.reports import BUSINESS_NOT_REFUSED, Report, ReportKind
+from domain.reports import Report, ReportKind
 from search_api import report_mail, service
 from search_api.applications import Incomplete, clean_text
 from search_api.errors import ApiError, json_object_body
@@ -115,7 +115,7 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
     reporter = {"name": values["reporter_name"], "contact": values["reporter_contact"]}
     messages = report_mail.received_messages(
         report, due, reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])),
-        provisional=verification.provisional(report))
+        provisional=verification.provisional(report), notice=verification.notice)
     try:
         service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
                               messages=messages)
@@ -139,7 +139,7 @@ def receipt_body(filed: FiledReport) -> dict[str, Any]:
             "department": report.department, "received": report.received.isoformat(),
             "due": filed.due.isoformat() if filed.due else None,
             "provisional": service.verification().provisional(report),
-            "notice": BUSINESS_NOT_REFUSED, "message": RECEIVED_MESSAGE}
+            "notice": service.verification().notice, "message": RECEIVED_MESSAGE}
 
 
 def _body() -> dict[str, Any]:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domain.reports import BUSINESS_NOT_REFUSED, Report, Verification
+from domain.reports import BUSINESS_NOT_REFUSED, Finding, Report, ReportKind, Verification
 from search_api import labels_zh
 from search_api.store import OutboxMessage
 from search_api.store.report_store import ReportStore
@@ -22,8 +22,9 @@ def _kind_name(report: Report) -> str:
     return report.kind.label
 
 
-def received_messages(report: Report, due: date | None, *,
-                      reporter_has_email: bool, provisional: bool = False) -> list[OutboxMessage]:
+def received_messages(report: Report, due: date | None, *, reporter_has_email: bool,
+                      provisional: bool = False,
+                      notice: str = BUSINESS_NOT_REFUSED) -> list[OutboxMessage]:
     """The department's notice of a new report and, when the reporter gave an
     e-mail address, their receipt (with the 001 §26 / 004 §17 sentence); a
     ``provisional`` due date is marked 暂定."""
@@ -43,9 +44,26 @@ def received_messages(report: Report, due: date | None, *,
             subject=f"您的{name}已受理：{report.number}",
             body=(f"您对数据资源 {report.dataset_id} 提交的{name}已受理，编号 {report.number}。"
                   f"数源部门将在 {deadline} 前核实并答复，答复将在该数据资源页面公开"
-                  f"（不公开您的姓名和联系方式）。{BUSINESS_NOT_REFUSED}"),
+                  f"（不公开您的姓名和联系方式）。{notice}"),
             dedupe_key=f"report:{report.number}:received:reporter"))
     return messages
+
+
+def catalogue_change_message(report: Report) -> OutboxMessage | None:
+    """An accepted catalogue correction, forwarded to the (district) big-data
+    bureau as a catalogue change to make (004 §30 向区大数据发展局申请更新
+    政务数据资源目录); None for anything else."""
+    if (report.kind is not ReportKind.CATALOGUE_CORRECTION or report.answer is None
+            or report.answer.finding is not Finding.CORRECTED):
+        return None
+    return OutboxMessage(
+        kind="report.catalogue_change", recipient_role="authority_reviewer",
+        recipient="authority",
+        subject=f"【目录更新】{report.number} 数据资源 {report.dataset_id} 的目录需更正",
+        body=(f"数据提供部门 {report.department} 同意目录更正申请 {report.number}"
+              f"（数据资源 {report.dataset_id}），请审核并更新政务数据资源目录。\n"
+              f"更正内容：{report.answer.reasons}"),
+        dedupe_key=f"report:{report.number}:catalogue_change")
 
 
 def answered_message(report: Report) -> OutboxMessage | None:

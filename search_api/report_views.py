@@ -21,7 +21,7 @@ from flask import (
     url_for,
 )
 
-from domain.reports import BUSINESS_NOT_REFUSED, Finding, ReportError
+from domain.reports import Finding, ReportError
 from domain.request_states import Role
 from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
 from search_api import report_api, report_mail, service
@@ -44,7 +44,7 @@ def _dataset(dataset_id: str) -> dict[str, Any]:
 @bp.get("/report/<dataset_id>")
 def form(dataset_id: str) -> Any:
     return render_template("report_form.html", dataset=_dataset(dataset_id), errors=[],
-                           values={}, notice=BUSINESS_NOT_REFUSED)
+                           values={}, notice=service.verification().notice)
 
 
 @bp.post("/report/<dataset_id>")
@@ -60,9 +60,9 @@ def submit(dataset_id: str) -> Any:
     except Incomplete as exc:
         values = {k: clean_text(v, report_api.LIMITS[k]) for k, v in raw.items()}
         return render_template("report_form.html", dataset=dataset, values=values,
-                               errors=exc.problems, notice=BUSINESS_NOT_REFUSED), 400
+                               errors=exc.problems, notice=service.verification().notice), 400
     return render_template("report_receipt.html", report=filed.report, dataset=dataset,
-                           due=filed.due, notice=BUSINESS_NOT_REFUSED,
+                           due=filed.due, notice=service.verification().notice,
                            provisional=service.verification().provisional(filed.report))
 
 
@@ -107,16 +107,18 @@ def act(number: str, action: str) -> Any:
     role, on, v = g.user.role, service.today(), service.verification()
     try:
         if action == "answer" and role == Role.DEPARTMENT_REVIEWER:
-            updated = v.answer(report, finding=form_text("finding"), reasons=form_text("reasons"), on=on)
+            updated = v.answer(report, finding=form_text("finding"), reasons=form_text("reasons"),
+                               on=on, basis=form_text("basis"))
         elif action == "extend" and role == Role.DEPARTMENT_HEAD:
             updated = v.extend(report, days=int(form_text("days") or "0"),
                                approved_by=g.user.username, on=on)
         else:
             abort(403, description="您的角色无权执行此操作。")
-        answered = report_mail.answered_message(updated)
+        messages = [m for m in (report_mail.answered_message(updated),
+                                report_mail.catalogue_change_message(updated)) if m]
         service.reports().save(updated, expected_version=version, actor_role=role,
                                actor=g.user.username, action=f"report.{action}",
-                               at=service.now(), messages=[answered] if answered else [])
+                               at=service.now(), messages=messages)
     except (ReportError, ExtensionAlreadyUsed, ExtensionNotAllowed, ClockStateError,
             ValueError) as exc:
         flash(f"操作未执行：{exc}", "error")

@@ -34,6 +34,7 @@ from search_api.applications import (
     open_consultation,
 )
 from search_api.errors import ApiError, json_object_body
+from search_api.law_text import LawText
 from search_api.ratelimit import check_attempts, failed_attempt
 from search_api.security import rate_limit, secret_matches
 from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
@@ -64,9 +65,12 @@ def _with_code(number: str) -> tuple[Request, int]:
 
 def status_body(req: Request) -> dict[str, Any]:
     on = service.today()
+    law = LawText(service.procedure().profile)
+    # The basis in Chinese, of the deployment's own regulation (or 本局规定):
+    # applicants never get the internal codes.
     deadlines = [{"what": d.what, "name": labels_zh.PERIODS.get(d.what, d.what),
                   "due": d.due.isoformat() if d.due else None, "status": d.status,
-                  "basis": d.basis, "provisional": d.provisional}
+                  "basis": law.basis(d.basis), "provisional": d.provisional}
                  for d in service.procedure().deadlines(req, on)]
     events = [{"on": e.on.isoformat(), "kind": e.kind, "name": labels_zh.EVENTS.get(e.kind, e.kind),
                "text": e.data.get("reasons") or e.data.get("reason") or e.data.get("question")
@@ -178,7 +182,8 @@ def request_action(number: str, action: str) -> Any:
         log.info("applicant action %s on %s refused over the API (%s): %s", action, number,
                  exc.code, exc)
         state = labels_zh.STATES.get(req.state, req.state)
-        raise ApiError(refusals.applicant_refusal(exc, action, state), status=409) from None
+        raise ApiError(refusals.applicant_refusal(
+            exc, action, state, service.procedure().profile.regulation), status=409) from None
     except StaleRequest:
         raise ApiError("申请刚刚被更新，请获取最新状态后重试。", status=409) from None
     return {**status_body(updated), "message": DONE[action]}

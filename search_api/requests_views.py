@@ -1,5 +1,5 @@
 """Applicants: file a conditional-open request, follow it, answer a demand
-for explanation, withdraw, report use (003 §24–27, 002 §36, 000 §36(四)).
+for explanation, withdraw, report use (003 §24–26, 002 §36, 000 §36(四)).
 
 An applicant proves a request is theirs with the receipt number and the
 private access code shown once at filing; the (server-side) session then
@@ -164,7 +164,7 @@ def act(number: str, action: str) -> Any:
     except ProcedureError as exc:
         log.info("applicant action %s on %s refused (%s): %s", action, number, exc.code, exc)
         state = labels_zh.STATES.get(req.state, req.state)
-        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state)}", "error")
+        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state, service.procedure().profile.regulation)}", "error")
     except StaleRequest:
         flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
     else:

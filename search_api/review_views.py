@@ -153,7 +153,7 @@ def detail(number: str) -> Any:
     return render_template("review/request.html", req=req, version=version, user=g.user,
                            labels=labels_zh, deadlines=proc.deadlines(req, on),
                            actions={str(a) for a in actions}, on=on, on_paper=on_paper,
-                           veto=proc.third_party_veto,
+                           veto=proc.third_party_veto, procedure_profile=proc.profile,
                            offered=req.application.offered or tuple(DeliveryMethod),
                            unanswered=[p for p in req.current_parties if p.answer is None])
 
@@ -199,7 +199,10 @@ def _start_consultation(f: Form) -> Request:
     names = [n.strip() for n in f.text("parties").splitlines() if n.strip()]
     start = len(f.req.third_parties)
     parties = [(f"p{start + i + 1}", name[:100]) for i, name in enumerate(names)]
-    updated = f.proc.start_consultation(f.req, actor=f.actor, on=f.on, parties=parties)
+    # Paper: the date on the receipt; empty: delivered electronically today
+    # (the day of delivery counts as the day of receipt, bureau policy).
+    updated = f.proc.start_consultation(f.req, actor=f.actor, on=f.on, parties=parties,
+                                        received_on=f.day("received_on"))
     f.links.extend((key, name, new_secret()) for key, name in parties)
     return updated
 
@@ -264,7 +267,8 @@ def act(number: str, action: str) -> Any:
         log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
         if exc.status == 403:
             abort(403, description="您的角色无权执行此操作。")
-        flash(f"操作未执行：{refusals.refusal(exc)}", "error")
+        flash(f"操作未执行：{refusals.refusal(exc, service.procedure().profile.regulation)}",
+              "error")
     except FormError as exc:
         flash(f"操作未执行：{exc}", "error")
     except ValueError as exc:

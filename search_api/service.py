@@ -15,10 +15,11 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain.calendar import WorkCalendar
 from domain.participation import Participation
-from domain.profiles import Profile, load_profile
+from domain.profiles import Profile
 from domain.reports import Verification
 from domain.requests import Procedure
 from search_api.calendar_change import Recompute
+from search_api.deployment import deployment_profile
 from search_api.public_names import CatalogNames
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore
@@ -39,7 +40,7 @@ def install(app: Flask) -> None:
     store.names = CatalogNames(app.extensions.get("portal_engine"), app.config)
     app.extensions["portal_store"] = store
     app.extensions["portal_calendar"] = calendar
-    profile = load_profile(app.config["PROFILE"])
+    profile = deployment_profile(app.config)
     app.extensions["portal_procedure"] = Procedure(profile, calendar)
     app.extensions["portal_verification"] = Verification(profile, calendar)
     app.extensions["portal_reports"] = ReportStore(store)

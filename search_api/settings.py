@@ -52,8 +52,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
             "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
             "in a separate column, never shown in lists or logs."),
-    Setting("PROFILE", "guizhou-measures", "Deadline profile of the request procedure "
-            "(guizhou-measures, anhui, foshan, guizhou-regulation, wanzhou)."),
+    Setting("PROFILE", "", "Transition only: the deployment's profile is `profile:` in "
+            "CATALOG_DIR/portal.yaml. Empty: ignored; any other value must equal it, or the "
+            "service and the commands refuse to start."),
     Setting("CALENDAR_DIRS", "datasets/calendars", "Extra folders of working-day calendar "
             "files (YYYY.json), comma-separated; they override the shipped ones."),
     Setting("RATE_PUBLIC_WRITES", 20, "Public submissions (requests, reports) allowed per "
@@ -94,7 +95,7 @@ SETTINGS: tuple[Setting, ...] = (
             "out, at the next `portal send-mail` run."),
     Setting("PARTICIPATION_REPLY_DAYS", 15, "Working days within which a department answers "
             "a data demand or suggestion, counted from the day after receipt. No regulation "
-            "sets this period (003 §28, 004 §35, 000 §30 say only 及时响应): it is bureau "
+            "sets this period (003 §27, 004 §35, 000 §30 say only 及时响应): it is bureau "
             "policy; answers after it are counted as late in the public statistics."),
     Setting("AUDIT_SIGNING_KEY", "", "File of the Ed25519 private key that signs audit "
             "checkpoints (`portal audit new-key` makes it, mode 0600). Keep it outside the "

@@ -1,4 +1,4 @@
-"""Live statistics for the yearly evaluation (000 §50, 004 §43–44, 003 §37):
+"""Live statistics for the yearly evaluation (000 §50, 004 §43–44, 003 §38):
 downloads per dataset and day, and the handling of data error reports and
 catalogue corrections per department. JSON, and CSV for spreadsheets.
 
@@ -185,7 +185,7 @@ YEARLY_COLUMNS = (
 @_cached
 def yearly() -> Any:
     """One row per department for the yearly open-data report (000 §50,
-    004 §43–44, 003 §37): requests, error reports, demands and suggestions
+    004 §43–44, 003 §38): requests, error reports, demands and suggestions
     received in ``year`` and how they were answered, and the year's
     downloads of the department's datasets. JSON, or CSV with ``format=csv``."""
     unknown = sorted(set(request.args) - {"year", "format"})

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from builder.build import BuildConfig, BuildResult, build
 
@@ -14,6 +18,23 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "data" / "catalogs" / "minimal"
 TODAY = date(2026, 11, 23)
+
+
+def catalog_with_profile(dest: Path, profile: str,
+                         overrides: dict[str, Any] | None = None) -> Path:
+    """A catalogue folder at ``dest`` that is the sample catalogue (its
+    files hard-linked, not copied; the service refuses symbolic links out of
+    the catalogue) under deployment profile ``profile``, set where a
+    deployment sets it: ``profile:`` in portal.yaml."""
+    source = REPO / "datasets"
+    shutil.copytree(source, dest, copy_function=os.link,
+                    ignore=lambda folder, names: ["portal.yaml"] if Path(folder) == source else [])
+    text = (source / "portal.yaml").read_text(encoding="utf-8")
+    text = re.sub(r"(?m)^profile: .*$", f"profile: {profile}", text)
+    if overrides:
+        text += yaml.safe_dump({"profile_overrides": overrides})
+    (dest / "portal.yaml").write_text(text, encoding="utf-8")
+    return dest
 
 
 @pytest.fixture

@@ -2,9 +2,10 @@
 deadlines once a year's notice is loaded, and tell each person once.
 
 The 2027 notice used is a test text (tests/data/notices/test-2027.txt), not
-a guess at the real one: it gives 1–5 January 2027 off. A request forwarded
-on Tue 2026-12-29 under guizhou-regulation (15 WD for the provider) is due
-2027-01-20 provisionally (only 元旦 off) and 2027-01-22 with the test notice.
+a guess at the real one: it gives 1–5 January 2027 off. A request received
+on Mon 2026-12-28 under guizhou-regulation (15 WD for the provider from the
+day of receipt, 003 §25; forwarding on 12-29 does not move it) is due
+2027-01-19 provisionally (only 元旦 off) and 2027-01-21 with the test notice.
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from search_api.calendar_change import Recompute
 from search_api.store import Store
 from search_api.store.calendar_years import CalendarYears
 from search_api.store.schema import outbox
+from tests.conftest import catalog_with_profile
 from tests.store.store_helpers import APPLICANT, AUTHORITY, REVIEWER, application
 
 NOTICE = Path(__file__).parent / "data" / "notices" / "test-2027.txt"
@@ -40,7 +42,7 @@ def test_calendar_then_remind_tell_once(tmp_path: Path) -> None:
                       actor=APPLICANT)
     req = proc.forward(req, actor=AUTHORITY, on=date(2026, 12, 29))
     (reply,) = proc.deadlines(req, date(2026, 12, 29))
-    assert (reply.due, reply.provisional) == (date(2027, 1, 20), True)
+    assert (reply.due, reply.provisional) == (date(2027, 1, 19), True)
     with Store.open(url) as store:
         store.migrate()
         store.add_request(req, access_code_hash="x" * 64, actor=APPLICANT, at=NOW)
@@ -48,7 +50,8 @@ def test_calendar_then_remind_tell_once(tmp_path: Path) -> None:
         Recompute(store, provisional, profile, 15).run(date(2026, 12, 29), NOW)
         assert 2027 in CalendarYears(store).waiting()
 
-    env = {"PORTAL_CALENDAR_DIRS": str(calendars), "PORTAL_PROFILE": "guizhou-regulation",
+    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
+    env = {"PORTAL_CALENDAR_DIRS": str(calendars), "PORTAL_CATALOG_DIR": str(catalog),
            "PORTAL_MAIL_LOG": str(tmp_path / "mail.log")}
     result = CliRunner().invoke(main, ["calendar", str(NOTICE), "--year", "2027",
                                        "--out", str(calendars), "--database-url", url], env=env)
@@ -58,11 +61,11 @@ def test_calendar_then_remind_tell_once(tmp_path: Path) -> None:
         moved = [m for m in store.pending_messages(limit=100) if m.kind == "calendar.moved"]
         assert {m.recipient for m in moved} == {"department:省交通运输厅",
                                                 "applicant:YH-20261228-0001"}
-        assert all("2027-01-20（暂定）调整为 2027-01-22" in m.body for m in moved)
+        assert all("2027-01-19（暂定）调整为 2027-01-21" in m.body for m in moved)
         assert 2027 not in CalendarYears(store).waiting()
         official = Procedure(profile, WorkCalendar(folders=[calendars]))
         (reply,) = official.deadlines(req, date(2026, 12, 29))
-        assert (reply.due, reply.provisional) == (date(2027, 1, 22), False)
+        assert (reply.due, reply.provisional) == (date(2027, 1, 21), False)
 
     reminded = CliRunner().invoke(main, ["remind"], env={**env, "PORTAL_DATABASE_URL": url})
     assert reminded.exit_code == 0, reminded.output

@@ -2,7 +2,7 @@
 before anything is public, answered within the portal's period (issue #5).
 
 No text sets a reply period for demands (000 §30, 004 §35) or suggestions
-(003 §9, 003 §28): the portal's default is 15 working days, bureau policy.
+(003 §9, 003 §27): the portal's default is 15 working days, bureau policy.
 Dates were counted by hand on the State Council's 2026 notice (National Day
 10-01..07 off, Saturday 10-10 worked), the day of receipt not counted.
 """

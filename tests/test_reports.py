@@ -99,6 +99,43 @@ def test_a_period_into_an_unknown_year_is_refused_at_receipt_when_strict() -> No
         receive(v, date(2026, 12, 28))
 
 
+def test_an_extension_asked_after_the_period_is_refused_with_the_reason() -> None:
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 9, 30))  # due 2026-10-20
+    with pytest.raises(ReportError) as info:
+        v.extend(report, days=5, approved_by="局长", on=date(2026, 10, 21))
+    assert str(info.value) == "答复期限已于 2026-10-20 届满，已超期的期限不能延长：请尽快核实并答复。"
+    assert v.due(v.extend(report, days=5, approved_by="局长", on=date(2026, 10, 20))) == date(
+        2026, 10, 27)  # on the due date itself: 21 22 23 26 27
+
+
+def test_a_refused_catalogue_correction_states_reasons_and_basis() -> None:
+    # 004 §30 不同意更正的，应当说明理由，并提供依据.
+    v = verification("wanzhou")
+    report = receive(v, date(2026, 11, 23), ReportKind.CATALOGUE_CORRECTION)
+    with pytest.raises(ReportError, match="说明理由，并提供依据"):
+        v.answer(report, finding="confirmed", reasons="目录所列更新频度正确", on=date(2026, 11, 24))
+    refused = v.answer(report, finding="confirmed", reasons="目录所列更新频度正确",
+                       on=date(2026, 11, 24), basis="《云河市交通运输局数据管理规定》第五条")
+    assert refused.answer is not None
+    assert refused.answer.reasons == "目录所列更新频度正确\n依据：《云河市交通运输局数据管理规定》第五条"
+    # An accepted correction needs no basis (it is forwarded as a catalogue change).
+    assert v.answer(report, finding="corrected", reasons="更新频度改为每日",
+                    on=date(2026, 11, 24)).answer is not None
+
+
+@pytest.mark.parametrize(("profile", "cited"), [
+    ("wanzhou", "（《万州区政务数据资源管理办法》第十七条）"),
+    ("anhui", "（《安徽省政务数据资源管理办法》第二十六条）"),
+    ("guizhou-regulation", ""),
+    ("foshan", ""),
+])
+def test_the_receipt_notice_cites_only_the_deployments_own_text(profile: str, cited: str) -> None:
+    notice = verification(profile).notice
+    assert notice == BUSINESS_NOT_REFUSED[:-1] + cited + "。"
+    assert notice.count("《") == (1 if cited else 0)
+
+
 def test_a_period_into_a_year_without_notice_is_provisional() -> None:
     from domain.calendar import WorkCalendar
 

@@ -16,12 +16,13 @@ from domain.request_states import EventKind, Role
 from search_api.store.records import OutboxMessage
 
 LABELS: dict[EventKind, str] = {
-    EventKind.SUBMITTED: "已收到申请，待规范性审核",
-    EventKind.FORWARDED: "已通过规范性审核，转数据提供部门办理",
-    EventKind.REJECTED: "未通过规范性审核，申请被驳回",
+    EventKind.SUBMITTED: "已收到申请，待审核转办",
+    EventKind.FORWARDED: "审核通过，转数据提供部门办理",
+    EventKind.REJECTED: "审核未通过，申请被驳回",
     EventKind.EXPLANATION_REQUESTED: "数据提供部门请申请人说明理由",
     EventKind.EXPLANATION_ANSWERED: "申请人已说明理由",
     EventKind.EXPLANATION_JUDGED: "数据提供部门已判断申请人说明的理由",
+    EventKind.EXPLANATION_LAPSED: "申请人未在期限内说明理由，申请不予处理",
     EventKind.CONSULTATION_STARTED: "征求第三方意见",
     EventKind.THIRD_PARTY_ANSWERED: "第三方已答复意见",
     EventKind.OBJECTION_JUDGED: "数据提供部门已判断第三方异议",

@@ -85,7 +85,7 @@ def test_file_follow_and_withdraw(client: FlaskClient, app, caplog) -> None:  # 
                                                   "access_code": code})
     assert right.status_code == 302
     status = other.get(f"/requests/{number}").get_data(as_text=True)
-    assert "已受理，待规范性审核" in status and "2026-11-30" in status
+    assert "已受理，待审核转办" in status and "2026-11-30" in status
     assert ID_NUMBER not in status and PHONE not in status  # masked on the page
     withdrawn = other.post(f"/requests/{number}/withdraw",
                            data={"csrf_token": csrf(status), "text": "不再需要"})

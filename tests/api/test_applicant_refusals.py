@@ -60,9 +60,9 @@ def test_other_refusals_use_the_shared_sentences() -> None:
 def test_the_page_says_why_an_action_is_refused(client: FlaskClient) -> None:
     number, _ = file_request(client)
     assert post(client, number, "report", "已形成研究报告") == [
-        "操作未执行：本申请当前状态为“已受理，待规范性审核”，还不能报告使用情况：数据提供之后才能报告。"]
+        "操作未执行：本申请当前状态为“已受理，待审核转办”，还不能报告使用情况：数据提供之后才能报告。"]
     [answer] = post(client, number, "answer", "说明")
-    assert "无需说明理由" in answer and "已受理，待规范性审核" in answer
+    assert "无需说明理由" in answer and "已受理，待审核转办" in answer
     older_tab = client.get(f"/requests/{number}").get_data(as_text=True)
     assert post(client, number, "withdraw") == []  # withdrawn
     [again] = post(client, number, "withdraw", page=older_tab)
@@ -77,7 +77,7 @@ def test_the_api_says_why_an_action_is_refused(client: FlaskClient) -> None:
     early = client.post(f"{url}/report", json={"text": "已形成研究报告"}, headers=headers)
     data = early.get_json()
     assert early.status_code == 409 and set(data) == ERROR_KEYS and data["status"] == 409
-    assert data["error"] == APPLICANT_TRANSITIONS["report"].format(state="已受理，待规范性审核")
+    assert data["error"] == APPLICANT_TRANSITIONS["report"].format(state="已受理，待审核转办")
     assert data["errors"] == [data["error"]]
     assert client.post(f"{url}/withdraw", json={}, headers=headers).status_code == 200
     again = client.post(f"{url}/withdraw", json={}, headers=headers).get_json()

@@ -38,5 +38,5 @@ def test_apply_from_the_dataset_page_and_follow(live_server: str) -> None:
         other.fill("#access_code", code)
         other.click("button[type=submit]")
         other.wait_for_selector("#state")
-        assert other.inner_text("#state") == "已受理，待规范性审核"
+        assert other.inner_text("#state") == "已受理，待审核转办"
         assert ID_NUMBER not in other.content()

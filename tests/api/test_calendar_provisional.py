@@ -6,13 +6,14 @@ each person concerned once.
 
 The 2027 file here is a test file, not a guess at the real notice: it gives
 4 and 5 January 2027 off, so every date counted through them moves by two
-working days. Profile guizhou-regulation (5 WD normative review, then 15 WD
-for the provider); dates counted by hand, the day of receipt not counted:
+working days. Profile guizhou-regulation (003 §25: 15 WD for the provider
+from the day the platform receives the application, no review period in
+front); dates counted by hand, the day of receipt not counted:
 
-- filed Mon 2026-12-28: review due 2027-01-05 (12-29, 12-30, 12-31, [元旦
-  Fri 01-01 off], 01-04, 01-05); with the test file 2027-01-07;
-- forwarded Tue 2026-12-29: provider due 2027-01-20 (12-30, 12-31, 01-04..08,
-  01-11..15, 01-18..20); with the test file 2027-01-22.
+- filed Mon 2026-12-28: provider due 2027-01-19 (12-29..31, [元旦 Fri 01-01
+  off], 01-04..08, 01-11..15, 01-18..19); with the test file (01-04 and 01-05
+  off) 2027-01-21 (12-29..31, 01-06..08, 01-11..15, 01-18..21); forwarding
+  on 12-29 does not move it.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from search_api.indexing import index_catalog
 from search_api.store import OutboxMessage, Store
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
 from tests.api.test_review_flow import PASSWORD, Clock, act, sign_in
+from tests.conftest import catalog_with_profile
 
 TEST_2027 = {"year": 2027, "source": "测试用日历文件（非真实通知）",
              "holidays": ["2027-01-01", "2027-01-04", "2027-01-05"], "workdays": []}
@@ -43,10 +45,11 @@ def calendars(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
-def config(app_config: dict[str, Any], calendars: Path) -> dict[str, Any]:
+def config(app_config: dict[str, Any], calendars: Path, tmp_path: Path) -> dict[str, Any]:
     clock = Clock()
     clock.set("2026-12-28")
-    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: clock.now,
+    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
+    config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
               "CALENDAR_DIRS": str(calendars), "clock": clock}
     index_catalog(config)
     return config
@@ -90,13 +93,13 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
     body = filed.get_json()
     number, code = body["number"], body["access_code"]
     assert [(d["what"], d["due"], d["provisional"]) for d in body["deadlines"]] == [
-        ("normative_review", "2027-01-05", True)]
+        ("provider_reply", "2027-01-19", True)]
 
     applicant = app.test_client()
     form = applicant.get("/apply/rsj-0002").get_data(as_text=True)
     receipt = applicant.post("/apply/rsj-0002", data=application(csrf(form)))
     assert receipt.status_code == 200
-    assert "2027-01-05 前<span class=\"sv-provisional\"" in receipt.get_data(as_text=True)
+    assert "2027-01-19 前<span class=\"sv-provisional\"" in receipt.get_data(as_text=True)
 
     authority = sign_in(app, "authority")
     queue = authority.get("/review/").get_data(as_text=True)
@@ -104,9 +107,9 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
     config["clock"].set("2026-12-29")
     act(authority, number, "forward")
     reply = _status(app, number, code)["provider_reply"]
-    assert (reply["due"], reply["provisional"]) == ("2027-01-20", True)
+    assert (reply["due"], reply["provisional"]) == ("2027-01-19", True)
     page = sign_in(app, "rsj").get(f"/review/requests/{number}").get_data(as_text=True)
-    assert "2027-01-20" in page and "（暂定）" in page
+    assert "2027-01-19" in page and "（暂定）" in page
 
     report = client.post("/api/v1/datasets/rsj-0002/reports", json={
         "kind": "data_error", "description": "第3行数值有误"})
@@ -121,10 +124,10 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
     restarted = start(config)
     try:
         reply = _status(restarted, number, code)["provider_reply"]
-        assert (reply["due"], reply["provisional"]) == ("2027-01-22", False)
+        assert (reply["due"], reply["provisional"]) == ("2027-01-21", False)
         told = {m.recipient: m for m in _moved(store) if m.request_number == number}
         assert set(told) == {"department:rsj", f"applicant:{number}"}
-        assert "2027-01-20（暂定）调整为 2027-01-22" in told[f"applicant:{number}"].body
+        assert "2027-01-19（暂定）调整为 2027-01-21" in told[f"applicant:{number}"].body
         assert ID_NUMBER not in str([m.body for m in told.values()])
         # The report's department is told too (its reporter left no e-mail).
         assert any(m.recipient == "department:rsj" and m.request_number is None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -18,6 +19,7 @@ from search_api.indexing import index_catalog
 from tests.api.test_participation_flow import everything_public
 from tests.api.test_review_flow import PASSWORD, Clock, clock  # noqa: F401
 from tests.api.test_review_flow import sign_in as review_sign_in
+from tests.conftest import catalog_with_profile
 from tests.pii_corpus import Writing, negatives, positives
 
 POSITIVES = positives()
@@ -26,8 +28,10 @@ REFUSED = "公开内容含有个人身份证号、手机号或银行卡号"
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], clock: Clock) -> Iterator[Flask]:  # noqa: F811
-    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: clock.now,
+def app(app_config: dict[str, Any], clock: Clock,  # noqa: F811
+        tmp_path: Path) -> Iterator[Flask]:
+    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
+    config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
               "RATE_PUBLIC_WRITES": 100_000}
     index_catalog(config)
     application = create_app(config)

@@ -50,17 +50,21 @@ def test_audit_verify_detects_an_altered_record(app: Flask, clock: Any,  # noqa:
 def test_reminders_are_queued_once_and_sent_without_personal_data(
         app: Flask, clock: Any, app_config: dict[str, Any], caplog: Any) -> None:  # noqa: F811
     caplog.set_level(logging.DEBUG)
-    _, number = file(app)  # filed Mon 2026-09-21; review due 2026-09-29
+    # Filed Mon 2026-09-21 under 003: the provider's 15 WD run from receipt,
+    # due 2026-10-19, while the platform has not yet forwarded it.
+    _, number = file(app)
     store = app.extensions["portal_store"]
     procedure = app.extensions["portal_procedure"]
-    late = datetime(2026, 9, 30, 2, 0, tzinfo=clock.now.tzinfo)
-    first = remind(store, procedure, date(2026, 9, 30), late)
-    again = remind(store, procedure, date(2026, 9, 30), late)
+    late = datetime(2026, 10, 20, 2, 0, tzinfo=clock.now.tzinfo)
+    first = remind(store, procedure, date(2026, 10, 20), late)
+    again = remind(store, procedure, date(2026, 10, 20), late)
     assert first >= 1 and again == 0
     report = send_pending(store, {**app_config, "AUTHORITY_EMAIL": "review@dsj.example"}, late)
     assert report.sent >= 1
     mail_log = Path(app_config["MAIL_LOG"]).read_text(encoding="utf-8")
-    assert f"申请 {number} 规范性审核已超期" in mail_log
+    assert f"申请 {number} 数据提供部门答复已超期" in mail_log
+    assert "（《贵州省政府数据共享开放条例》第二十五条第二款）" in mail_log
+    assert "督办依据：本局规定" in mail_log
     for text_ in (mail_log, *(r.getMessage() for r in caplog.records)):
         assert ID_NUMBER not in text_ and PHONE not in text_
         assert "liming@example.com" not in text_
@@ -95,3 +99,24 @@ def test_no_clear_personal_data_anywhere_after_a_full_procedure(
         texts.append(mail_log.read_text(encoding="utf-8"))
     for text_ in texts:
         assert ID_NUMBER not in text_ and PHONE not in text_
+
+
+def test_overdue_reminders_reach_department_head_data_officer_and_authority(
+        app: Flask, clock: Any) -> None:  # noqa: F811
+    _, number = file(app)
+    clock.set("2026-09-22")
+    act(sign_in(app, "authority"), number, "forward")
+    store = app.extensions["portal_store"]
+    procedure = app.extensions["portal_procedure"]
+    late = datetime(2026, 10, 20, 2, 0, tzinfo=clock.now.tzinfo)
+    assert remind(store, procedure, date(2026, 10, 20), late) == 4
+    sent = {(m.recipient_role, m.recipient) for m in store.pending_messages()
+            if m.kind == "reminder.overdue"}
+    assert sent == {("department_reviewer", "department:rsj"),
+                    ("department_head", "department_head:rsj"),
+                    ("data_officer", "data_officer:rsj"),
+                    ("authority_reviewer", "authority")}
+    for m in store.pending_messages():
+        if m.kind == "reminder.overdue":
+            # Each names its basis; nothing of another jurisdiction, no codes.
+            assert "督办依据：本局规定" in m.body and "§" not in m.body

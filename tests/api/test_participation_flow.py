@@ -1,7 +1,7 @@
 """Demands, suggestions and the reuse showcase over HTTP, on SQLite and
 PostgreSQL (issue #5): filed on a Chinese page or the JSON API, moderated
 before any of it is public, answered by the department within the portal's
-period (15 working days, bureau policy: 000 §30, 003 §28 and 004 §35 set
+period (15 working days, bureau policy: 000 §30, 003 §27 and 004 §35 set
 none), counted per department; separate duties (002 §42, §44) and the
 hash-chained audit (003 §34). Dates counted by hand on the 2026 notice
 (National Day 10-01..07 off, Saturday 10-10 worked), receipt day not counted.

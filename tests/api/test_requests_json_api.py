@@ -30,7 +30,7 @@ def test_file_follow_and_withdraw_over_json(client: FlaskClient) -> None:
     assert data["state"] == "submitted" and data["deadlines"][0]["due"] == "2026-11-30"
     assert ID_NUMBER not in str(data) and PHONE not in str(data)
     status = client.get(f"/api/v1/requests/{number}", headers={"X-Access-Code": code})
-    assert status.status_code == 200 and status.get_json()["state_name"] == "已受理，待规范性审核"
+    assert status.status_code == 200 and status.get_json()["state_name"] == "已受理，待审核转办"
     wrong = client.get(f"/api/v1/requests/{number}", headers={"X-Access-Code": "nope"})
     assert wrong.status_code == 403 and set(wrong.get_json()) == ERROR_KEYS
     withdrawn = client.post(f"/api/v1/requests/{number}/withdraw", json={"text": "不需要了"},

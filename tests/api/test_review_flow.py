@@ -5,8 +5,9 @@ third-party answer, a denial; and access control between departments.
 
 Dates were counted by hand on the State Council's 2026 notice (Mid-Autumn
 holiday 09-25; National Day 10-01..10-07; make-up working days 09-20 and
-10-10), the day of receipt not counted; profile guizhou-regulation (003:
-provider 15 + 15 WD, third party 15 WD; normative review 5 WD by default).
+10-10), the day of receipt not counted; profile guizhou-regulation (003
+§25: provider 15 + 15 WD from the day the platform receives the
+application, no review period in front; third party 15 WD, bureau policy).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -23,7 +25,7 @@ from flask.testing import FlaskClient
 from search_api import create_app
 from search_api.indexing import index_catalog
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
-from tests.conftest import REPO
+from tests.conftest import REPO, catalog_with_profile
 
 PASSWORD = "correct horse battery"
 
@@ -42,8 +44,9 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], clock: Clock) -> Iterator[Flask]:
-    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: clock.now}
+def app(app_config: dict[str, Any], clock: Clock, tmp_path: Path) -> Iterator[Flask]:
+    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
+    config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now}
     index_catalog(config)
     application_ = create_app(config)
     store = application_.extensions["portal_store"]
@@ -96,11 +99,13 @@ def provider_due(client: FlaskClient, number: str) -> str:
 def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Clock) -> None:
     applicant, number = file(app)
     authority = sign_in(app, "authority")
-    assert "2026-09-29" in authority.get(f"/review/requests/{number}").get_data(as_text=True)
+    # From receipt 09-21: 22-24(1-3), 25 off, 28-30(4-6), 10-01..07 off,
+    # 08 09(7-8), 10 Sat make-up(9), 12-16(10-14), 19(15).
+    assert provider_due(authority, number) == "2026-10-19"
     clock.set("2026-09-22")
-    act(authority, number, "forward")
+    act(authority, number, "forward")  # the formal check does not move the end
     rsj = sign_in(app, "rsj")
-    assert provider_due(rsj, number) == "2026-10-20"
+    assert provider_due(rsj, number) == "2026-10-19"
     clock.set("2026-09-24")
     html = act(rsj, number, "start_consultation", parties="云河示例物业管理有限公司")
     token = re.search(r"/consult/([A-Za-z0-9_-]+)", html).group(1)  # type: ignore[union-attr]
@@ -116,13 +121,13 @@ def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Cloc
         follow_redirects=True).get_data(as_text=True)
     assert "您的意见已收到" in answered
     act(rsj, number, "close_consultation")
-    # Paused 09-24 → 10-12 (7 working days), so 10-20 moves to 10-29.
-    assert provider_due(rsj, number) == "2026-10-29"
+    # 3 used before the pause (09-22..24), 12 from 10-12: 13-16(1-4) 19-23(5-9) 26-28.
+    assert provider_due(rsj, number) == "2026-10-28"
 
     clock.set("2026-10-13")
     head = sign_in(app, "rsj-head")
     act(head, number, "extend", days="5", reasons="数据量大，需脱敏处理")
-    assert provider_due(rsj, number) == "2026-11-05"
+    assert provider_due(rsj, number) == "2026-11-04"  # 10-29 30 11-02 03 04
 
     clock.set("2026-10-20")
     act(rsj, number, "approve", scope="2025年度参保单位汇总数据", delivery_method="download",
@@ -220,7 +225,8 @@ def test_explanation_demand_answer_and_use_report(app: Flask, clock: Clock) -> N
     act(sign_in(app, "authority"), number, "forward")
     rsj = sign_in(app, "rsj")
     act(rsj, number, "request_explanation", question="申请近十年全部明细，请说明必要性")
-    assert provider_due(rsj, number) == "暂停计时"  # 003 §27: the clock waits
+    # 003 §26 gives no pause: the provider's period runs on, under supervision.
+    assert provider_due(rsj, number) == "2026-10-19"
     status = applicant.get(f"/requests/{number}").get_data(as_text=True)
     assert "请说明必要性" in status and "待申请人说明理由" in status
     clock.set("2026-09-28")

@@ -27,7 +27,7 @@ from search_api.indexing import index_catalog
 from search_api.logredact import redact
 from search_api.security import new_secret
 from tests.api.test_applicant_flow import application
-from tests.conftest import REPO
+from tests.conftest import REPO, catalog_with_profile
 
 PASSWORD = "correct horse battery"
 NOW = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
@@ -50,10 +50,11 @@ def test_redact(line: str, expected: str) -> None:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any]) -> Iterator[Flask]:
+def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     # Plain HTTP on loopback: a site published over http (with an https
     # address the session cookie is Secure, and `requests` keeps it off http).
-    config = {**app_config, "PROFILE": "guizhou-regulation", "CLOCK": lambda: NOW,
+    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
+    config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: NOW,
               "RATE_SECRET_ATTEMPTS": 1000, "PUBLIC_SITE_URL": "http://127.0.0.1/"}
     index_catalog(config)
     application_ = create_app(config)

@@ -32,7 +32,9 @@ T = TypeVar("T")
 Draw = Callable[[st.SearchStrategy[Any]], Any]
 
 CAL = WorkCalendar(use_package=False)
-P = Procedure(load_profile("guizhou-regulation"), CAL)
+# With a bureau-policy pause for explanations, so that stored clocks carry
+# pauses of both kinds and walks reach a lapsed demand too.
+P = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 3}), CAL)
 
 ID_NUMBER = "11010519491231002X"  # the example number of GB 11643-1999
 PHONE = "13812345678"
@@ -163,6 +165,8 @@ def perform(p: Procedure, req: Request, action: Action, actor: Actor, on: date,
         return p.request_explanation(req, actor=actor, on=on, question=text())
     if action is Action.ANSWER_EXPLANATION:
         return p.answer_explanation(req, actor=actor, on=on, text=text())
+    if action is Action.LAPSE_EXPLANATION:
+        return p.lapse_explanation(req, actor=actor, on=on)
     if action is Action.JUDGE_EXPLANATION:
         return p.judge_explanation(req, actor=actor, on=on, reasonable=draw(st.booleans()),
                                    reasons=text())
