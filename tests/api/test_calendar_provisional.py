@@ -85,7 +85,7 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
         app: Flask, config: dict[str, Any], calendars: Path) -> None:
     client = app.test_client()
     filed = client.post("/api/v1/requests", json={
-        "dataset_id": "rsj-0002", "applicant_type": "person", "applicant_name": "李明",
+        "dataset_id": "rsj-0003", "applicant_type": "person", "applicant_name": "李明",
         "identity_number": ID_NUMBER, "phone": PHONE, "email": "liming@example.com",
         "purpose": "研究", "scope_of_use": "课题组", "period_of_use": "一年",
         "security_measures": "加密存储", "commitment_accepted": True})
@@ -96,8 +96,8 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
         ("provider_reply", "2027-01-19", True)]
 
     applicant = app.test_client()
-    form = applicant.get("/apply/rsj-0002").get_data(as_text=True)
-    receipt = applicant.post("/apply/rsj-0002", data=application(csrf(form)))
+    form = applicant.get("/apply/rsj-0003").get_data(as_text=True)
+    receipt = applicant.post("/apply/rsj-0003", data=application(csrf(form)))
     assert receipt.status_code == 200
     assert "2027-01-19 前<span class=\"sv-provisional\"" in receipt.get_data(as_text=True)
 
@@ -111,7 +111,7 @@ def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
     page = sign_in(app, "rsj").get(f"/review/requests/{number}").get_data(as_text=True)
     assert "2027-01-19" in page and "（暂定）" in page
 
-    report = client.post("/api/v1/datasets/rsj-0002/reports", json={
+    report = client.post("/api/v1/datasets/rsj-0003/reports", json={
         "kind": "data_error", "description": "第3行数值有误"})
     assert report.status_code == 201, report.get_json()
     assert report.get_json()["provisional"] is True

@@ -78,8 +78,8 @@ def sign_in(app: Flask, username: str) -> FlaskClient:
 def file(app: Flask) -> tuple[FlaskClient, str, str]:
     """Filed on the clock's day; the applicant, the number and the receipt page."""
     applicant = app.test_client()
-    page = applicant.get("/apply/rsj-0002").get_data(as_text=True)
-    receipt = applicant.post("/apply/rsj-0002",
+    page = applicant.get("/apply/rsj-0003").get_data(as_text=True)
+    receipt = applicant.post("/apply/rsj-0003",
                              data=application(csrf(page))).get_data(as_text=True)
     number = re.search(r'id="receipt-number">([^<]+)<', receipt).group(1)  # type: ignore[union-attr]
     return applicant, number, receipt
@@ -234,7 +234,7 @@ def test_the_json_status_gives_the_basis_in_chinese(make_app: Callable[..., Flas
     app = make_app("wanzhou")
     client = app.test_client()
     filed = client.post("/api/v1/requests", json={
-        "dataset_id": "rsj-0002", "applicant_type": "person", "applicant_name": "李明",
+        "dataset_id": "rsj-0003", "applicant_type": "person", "applicant_name": "李明",
         "identity_number": "11010519491231002X", "phone": "13812345678",
         "purpose": "研究", "scope_of_use": "课题组", "period_of_use": "一年",
         "security_measures": "加密存储", "commitment_accepted": True})

@@ -58,14 +58,14 @@ def test_public_writes_are_counted_across_workers(two_workers: tuple[Flask, Flas
     first, second = two_workers
     # One browser; its session is shared too (server-side), so the CSRF token holds on both.
     browser = first.test_client()
-    token = csrf(browser.get("/apply/rsj-0002").get_data(as_text=True))
+    token = csrf(browser.get("/apply/rsj-0003").get_data(as_text=True))
     cookie = browser.get_cookie("session")
     assert cookie is not None
     other = second.test_client()
     other.set_cookie("session", cookie.value)
     statuses = []
     for client in (browser, other, browser, other):
-        statuses.append(client.post("/apply/rsj-0002", data=application(
+        statuses.append(client.post("/apply/rsj-0003", data=application(
             token, applicant_name="")).status_code)  # incomplete: refused, but counted
     assert statuses == [400, 400, 400, 429]
 

@@ -18,7 +18,7 @@ from search_api.indexing import index_catalog
 
 STATIC_PAGES = ["/", "/catalog/", "/datasets/jtj-0001/", "/statistics/", "/404-nowhere"]
 DOWNLOADS = ["/datasets/jtj-0001/bus-stops.csv", "/catalog.json"]
-SERVICE_PAGES = ["/apply/rsj-0002", "/requests/status", "/register", "/review/login",
+SERVICE_PAGES = ["/apply/rsj-0003", "/requests/status", "/register", "/review/login",
                  "/demands", "/report/jtj-0001", "/consult/"]
 API = ["/api/v1/search?q=%E5%85%AC%E4%BA%A4", "/api/v1/statistics/downloads",
        "/api/v1/requests/nope"]

@@ -185,9 +185,9 @@ def test_service_pages_and_api_through_nginx(deployment: Deployment) -> None:
 
 def test_a_request_filed_through_nginx(deployment: Deployment) -> None:
     applicant = requests.Session()
-    form = applicant.get(deployment.base + "/apply/rsj-0002", timeout=10)
+    form = applicant.get(deployment.base + "/apply/rsj-0003", timeout=10)
     assert form.status_code == 200
-    receipt = applicant.post(deployment.base + "/apply/rsj-0002",
+    receipt = applicant.post(deployment.base + "/apply/rsj-0003",
                              data=application(csrf(form.text)), timeout=30)
     assert receipt.status_code == 200, receipt.text[:300]
     assert re.search(r'id="receipt-number">YH-\d{8}-\d{4}<', receipt.text)
@@ -221,7 +221,7 @@ def test_no_page_breaks_its_policy_in_a_browser(deployment: Deployment) -> None:
         page = browser.new_page()
         page.add_init_script(listen)
         for path in ("/", "/datasets/jtj-0001/", "/statistics/", "/no/such/page/",
-                     "/requests/status", "/apply/rsj-0002", "/demands"):
+                     "/requests/status", "/apply/rsj-0003", "/demands"):
             page.goto(deployment.base + path)
             page.wait_for_load_state("networkidle")
             assert page.evaluate("window.__csp") == [], path
@@ -237,7 +237,7 @@ def test_chinese_page_when_the_service_is_down(deployment: Deployment) -> None:
     deployment.gunicorn.send_signal(signal.SIGKILL)
     deployment.gunicorn.wait(timeout=20)
     for _ in range(300):  # orphaned workers notice their master is gone and exit
-        down = requests.get(deployment.base + "/apply/rsj-0002", timeout=10)
+        down = requests.get(deployment.base + "/apply/rsj-0003", timeout=10)
         if down.status_code != 200:
             break
         time.sleep(0.1)

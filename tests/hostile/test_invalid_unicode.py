@@ -41,7 +41,7 @@ JSON_WRITES: dict[str, dict[str, Any]] = {
                        "contact": "a@example.org"},
 }
 FORM_WRITES: dict[str, dict[str, str]] = {
-    "/apply/rsj-0002": {k: v for k, v in application("").items() if k != "csrf_token"},
+    "/apply/rsj-0003": {k: v for k, v in application("").items() if k != "csrf_token"},
     "/report/jtj-0001": {"kind": "data_error", "field": "longitude", "row": "12",
                          "description": "经度应为121.4737", "evidence": "实地测量",
                          "reporter_name": "王女士", "reporter_contact": "w@example.com"},
@@ -51,7 +51,7 @@ FORM_WRITES: dict[str, dict[str, str]] = {
                       "dataset_ids": "jtj-0001", "url": "https://example.org/app",
                       "contact": "a@example.org"},
 }
-FORM_PAGES = {"/apply/rsj-0002": "/apply/rsj-0002", "/report/jtj-0001": "/report/jtj-0001",
+FORM_PAGES = {"/apply/rsj-0003": "/apply/rsj-0003", "/report/jtj-0001": "/report/jtj-0001",
               "/demands/new": "/demands/new", "/suggestions/new": "/suggestions/new",
               "/showcase/new": "/showcase/new?dataset=jtj-0001"}
 
