@@ -198,12 +198,20 @@ def service_env(url: str, secret_key: str, personal_key: str, paths: dict[str, P
 
 
 def conditional_datasets(port: int) -> list[list[str]]:
-    """[id, department] of every conditional dataset, from the search engine."""
+    """[id, department] of every conditional dataset that offers delivery by
+    download (the clients' applications ask for it), from the search engine."""
     reply = client.exchange(port, "GET", "/api/v1/search?open_type=conditional&per_page=100")
     body = reply.json()
     if reply.status != 200 or not body or not body.get("hits"):
         raise RuntimeError(f"no conditional dataset found: {reply.status} {reply.text[:200]}")
-    return [[hit["id"], hit["department"]] for hit in body["hits"]]
+    found = []
+    for hit in body["hits"]:
+        record = client.exchange(port, "GET", f"/api/v1/datasets/{hit['id']}").json() or {}
+        if "download" in ((record.get("dataset") or {}).get("provision") or []):
+            found.append([hit["id"], hit["department"]])
+    if not found:
+        raise RuntimeError("no conditional dataset offers delivery by download")
+    return found
 
 
 def report_datasets(port: int) -> list[str]:
