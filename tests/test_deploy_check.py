@@ -55,6 +55,7 @@ def good(tmp_path: Path, smtp_port: int) -> dict[str, str]:
         "PORTAL_CATALOG_JSON": str(tmp_path / "catalog.json"),
         "PORTAL_SEARCH_DB": str(var / "search.sqlite3"),
         "PORTAL_LABELS_FILE": str(var / "labels.json"), "PORTAL_MAIL_LOG": str(var / "mail.log"),
+        "PORTAL_AUDIT_CHECKPOINT_DIR": str(var / "audit"),
         "PORTAL_CALENDAR_DIRS": str(tmp_path / "calendars"), "PORTAL_DATABASE_URL": url,
         "PORTAL_TRUSTED_PROXIES": "1", "PORTAL_SMTP_HOST": "127.0.0.1",
         "PORTAL_SMTP_PORT": str(smtp_port), "PORTAL_AUTHORITY_EMAIL": "review@example.gov.cn",
@@ -82,7 +83,9 @@ def test_relative_paths_missing_keys_and_plain_http(good: dict[str, str]) -> Non
     assert "PORTAL_PUBLIC_SITE_URL http://data.example.gov.cn/ is not https" in found
     # A development machine: only what breaks anywhere stays an error (no
     # secret key; stored data sealed with a key that is not configured).
-    dev = _texts(env, production=False)
+    # (The relative SEARCH_DB's folder may or may not exist in the directory
+    # the tests run from: that finding is not what this test is about.)
+    dev = [t for t in _texts(env, production=False) if "does not exist" not in t]
     assert len(dev) == 2
     assert dev[0].startswith("PORTAL_SECRET_KEY is not set")
     assert "is encrypted (key " in dev[1]

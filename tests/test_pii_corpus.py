@@ -14,7 +14,6 @@ import pytest
 from click.testing import CliRunner
 from openpyxl import Workbook
 
-from builder.build import BuildFailed
 from builder.check import run_check
 from domain.desensitize import find_pii, mask_pii_text
 from portal.cli import main
@@ -131,10 +130,15 @@ def test_portal_check_and_build_refuse_the_corpus(catalog_copy: Path, tmp_path: 
     assert result.stdout.count('"pii-unmasked"') >= 4 * len(POSITIVES[::7])
     for writing in POSITIVES[::7]:  # the report never repeats a value in clear
         assert writing.text not in result.stdout
-    with pytest.raises(BuildFailed) as failure:
-        run_build(catalog_copy, tmp_path / "site")
-    assert {p.code for p in failure.value.problems if p.severity.value == "error"} == \
-        {"pii-unmasked"}
+    # The build withholds the dataset carrying them (and publishes the rest).
+    out = tmp_path / "site"
+    built = run_build(catalog_copy, out)
+    assert list(built.changes.withheld) == ["jtj-0090"]
+    assert set(built.changes.withheld["jtj-0090"]) == {"pii-unmasked"}
+    assert not (out / "datasets" / "jtj-0090").exists()
+    site_text = "".join(p.read_text(encoding="utf-8", errors="replace")
+                        for p in out.rglob("*") if p.is_file() and p.suffix in (".csv", ".json"))
+    assert all(w.text not in site_text for w in POSITIVES[::7])
 
 
 def test_build_publishes_what_passes_as_written(catalog_copy: Path, tmp_path: Path) -> None:
