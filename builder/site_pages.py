@@ -24,6 +24,7 @@ from builder.render import render
 from builder.theme import NavPage, Shell
 from domain import period_table
 from domain.catalog import Catalog, PortalInfo
+from domain.citations import POLICY_TEXT, basis_text
 from domain.profiles import ProfileError, load_profile
 from domain.vocabulary import Vocabularies
 
@@ -134,6 +135,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
                 description=f"{portal.name}开放数据和申请办理统计"),
         NavPage("announcements", "公告", render(
             "announcements.html", root="../", notices=pages.announcements(records),
+            basis=_withdrawal_basis(portal),
             general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(
@@ -160,6 +162,21 @@ def _periods(portal: PortalInfo) -> dict[str, Any]:
         return {"periods": [], "regulation": ""}
     return {"periods": [row for row in period_table.rows(profile) if row.days is not None],
             "regulation": f"《{profile.name}》"}
+
+
+# Withdrawal announced with its reason (000 §33); invalid data marked and
+# announced (002 §39). Public pages cite only the deployment's own text.
+WITHDRAWAL_BASIS = "000 §33, 002 §39"
+
+
+def _withdrawal_basis(portal: PortalInfo) -> str:
+    """The basis of withdrawal and invalidation notices in the deployment's
+    own regulation, or 本局规定 when its text has no such article."""
+    try:
+        profile = load_profile(portal.profile)
+    except ProfileError:
+        return POLICY_TEXT
+    return basis_text(WITHDRAWAL_BASIS, profile.regulation)
 
 
 def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url: str) -> str:

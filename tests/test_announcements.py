@@ -52,3 +52,19 @@ def test_a_bad_notice_file_is_named_with_what_to_fix(tmp_path: Path, text: str,
 
 def test_the_sample_catalogue_has_notices_and_no_folder_is_read_as_a_dataset() -> None:
     assert len(load_notices(REPO / "datasets")) >= 2
+
+
+@pytest.mark.parametrize("profile, cited, never", [
+    ("guizhou-measures", "《贵州省政务数据资源管理办法》第三十三条", "佛山"),
+    ("foshan", "《佛山市政务数据资源管理办法（试行）》第三十九条", "贵州"),
+    ("guizhou-regulation", "本局规定", "第三十三条"),
+])
+def test_the_withdrawal_basis_cites_only_the_deployments_text(tmp_path: Path, profile: str,
+                                                             cited: str, never: str) -> None:
+    from tests.conftest import catalog_with_profile, run_build
+
+    catalog = catalog_with_profile(tmp_path / "catalog", profile)
+    run_build(catalog, tmp_path / "site")
+    page = (tmp_path / "site" / "announcements" / "index.html").read_text(encoding="utf-8")
+    basis = page.split("失效数据应予标注并公告", 1)[1].split("</p>", 1)[0]
+    assert cited in basis and never not in basis
