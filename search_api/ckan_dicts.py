@@ -68,30 +68,26 @@ def resource_dict(record: Mapping[str, Any], download: Mapping[str, Any], positi
     }
 
 
-def organization_dict(code: str, title: str, count: int | None = None) -> dict[str, Any]:
-    """A department as a CKAN organization."""
-    org: dict[str, Any] = {
+def _group(code: str, title: str, count: int | None, organization: bool) -> dict[str, Any]:
+    found: dict[str, Any] = {
         "id": code, "name": code, "title": title, "display_name": title,
         "description": "", "image_url": "", "image_display_url": "",
-        "created": GROUP_CREATED, "type": "organization", "is_organization": True,
-        "approval_status": "approved", "state": "active",
+        "created": GROUP_CREATED, "type": "organization" if organization else "group",
+        "is_organization": organization, "approval_status": "approved", "state": "active",
     }
     if count is not None:
-        org["package_count"] = count
-    return org
+        found["package_count"] = count
+    return found
+
+
+def organization_dict(code: str, title: str, count: int | None = None) -> dict[str, Any]:
+    """A department as a CKAN organization."""
+    return _group(code, title, count, organization=True)
 
 
 def group_dict(code: str, title: str, count: int | None = None) -> dict[str, Any]:
     """A theme as a CKAN group."""
-    group: dict[str, Any] = {
-        "id": code, "name": code, "title": title, "display_name": title,
-        "description": "", "image_url": "", "image_display_url": "",
-        "created": GROUP_CREATED, "type": "group", "is_organization": False,
-        "approval_status": "approved", "state": "active",
-    }
-    if count is not None:
-        group["package_count"] = count
-    return group
+    return _group(code, title, count, organization=False)
 
 
 def tag_dict(name: str) -> dict[str, Any]:
