@@ -115,7 +115,8 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
     reporter = {"name": values["reporter_name"], "contact": values["reporter_contact"]}
     messages = report_mail.received_messages(
         report, due, reporter_has_email=bool(EMAIL_RE.match(reporter["contact"])),
-        provisional=verification.provisional(report), notice=verification.notice)
+        provisional=verification.provisional(report), notice=verification.notice,
+        names=service.store().names)
     try:
         service.reports().add(report, reporter=reporter, actor="public", at=service.now(),
                               messages=messages)

@@ -114,8 +114,9 @@ def act(number: str, action: str) -> Any:
                                approved_by=g.user.username, on=on)
         else:
             abort(403, description="您的角色无权执行此操作。")
-        messages = [m for m in (report_mail.answered_message(updated),
-                                report_mail.catalogue_change_message(updated)) if m]
+        names = service.store().names
+        messages = [m for m in (report_mail.answered_message(updated, names),
+                                report_mail.catalogue_change_message(updated, names)) if m]
         service.reports().save(updated, expected_version=version, actor_role=role,
                                actor=g.user.username, action=f"report.{action}",
                                at=service.now(), messages=messages)

@@ -48,3 +48,19 @@ def test_the_consultation_link_uses_the_public_address_not_the_host_header(
     links = re.findall(r"(https?://[^/\s<]+)/consult/[A-Z0-9]+", html)
     assert links and set(links) == {SITE}, links
     assert "evil.example" not in html
+
+
+def test_error_report_messages_name_the_data_and_link(app: Flask) -> None:  # noqa: F811
+    answer = app.test_client().post("/api/v1/datasets/jtj-0001/reports", json={
+        "kind": "data_error", "description": "人民广场站经度有误",
+        "reporter_name": "王芳", "reporter_contact": "wangfang@example.com"})
+    assert answer.status_code == 201, answer.get_json()
+    number = answer.get_json()["number"]
+    store = app.extensions["portal_store"]
+    by_recipient = {m.recipient: m for m in store.pending_messages()}
+    department = by_recipient["department:jtj"].body
+    assert "“公交站点信息”（资源代码 jtj-0001）" in department
+    assert f"{SITE}/review/reports" in department
+    receipt = by_recipient[f"reporter:{number}"].body
+    assert "“公交站点信息”" in receipt and "云河市交通运输局" in receipt
+    assert f"{SITE}/datasets/jtj-0001/" in receipt
