@@ -14,6 +14,7 @@ from datetime import date, datetime
 from domain.participation import Item, Kind, Participation, Status
 from search_api import labels_zh
 from search_api.store import OutboxMessage, Store
+from search_api.store.notify import CodesOnly
 from search_api.store.participation_store import ParticipationStore
 
 
@@ -28,6 +29,9 @@ def remind_participation(items: ParticipationStore, rules: Participation, store:
     """Queue the notices and reminders owed today (an overdue reply of a
     department also to its head); returns how many were new."""
     queued = 0
+    names = store.names or CodesOnly()
+    # Staff pages by absolute address from PUBLIC_SITE_URL (never a request's Host).
+    page = names.link("/review/moderation/")
     for item, _ in items.for_review(None, done=0):
         if item.kind == Kind.USE_REPORT:
             continue
@@ -37,7 +41,7 @@ def remind_participation(items: ParticipationStore, rules: Participation, store:
                 kind="participation.received", recipient_role=role, recipient=address,
                 subject=f"【{item.kind.label}】{item.number} 待审核",
                 body=(f"收到{item.kind.label} {item.number}（{item.received.isoformat()}），"
-                      "请审核后决定是否公开（审核人员页面：/review/moderation/）。"
+                      f"请审核后决定是否公开（审核人员页面：{page or '/review/moderation/'}）。"
                       "审核通过前，提交内容不会公开。"),
                 dedupe_key=f"participation:{item.number}:received:{address}"), at=now))
         timing = rules.timing(item, today)
@@ -54,6 +58,7 @@ def remind_participation(items: ParticipationStore, rules: Participation, store:
                 subject=f"【督办】{item.kind.label} {item.number} 答复{state}",
                 body=(f"{item.kind.label} {item.number} 的答复期限为 "
                       f"{labels_zh.due_text(due, rules.provisional(item))}"
-                      f"（{rules.reply_days} 个工作日，平台规定），目前{state}。请及时答复。"),
+                      f"（{rules.reply_days} 个工作日，平台规定），目前{state}。请及时答复。"
+                      + (f"办理页面：{page}" if page else "")),
                 dedupe_key=f"remind:{item.number}:{timing}:{due}:{to_address}"), at=now))
     return queued

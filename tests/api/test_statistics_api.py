@@ -224,6 +224,9 @@ def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any)
     text = " ".join(f"{m.subject} {m.body}" for m in store.pending_messages())
     for secret in ("赵女士", "zhao@", "钱先生", "13800001111", "需要公交位置", "希望提供接口"):
         assert secret not in text
+    # Staff pages by absolute address from PUBLIC_SITE_URL.
+    assert all("https://data.yunhe.example.gov.cn/review/moderation/" in m.body
+               for m in store.pending_messages())
 
 
 def test_build_counts_overdue_reports_in_the_quality_score(app: Flask, clock: Any,  # noqa: F811
