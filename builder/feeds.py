@@ -54,6 +54,19 @@ def catalog_index(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"keys": list(INDEX_KEYS), "rows": rows}
 
 
+# The service's pages about one person's case (status, review, consultation):
+# disallowed here and sent with X-Robots-Tag: noindex by the service.
+ROBOTS_DISALLOW = ("/review/", "/consult/", "/requests/")
+
+
+def robots_txt(portal: PortalInfo) -> str:
+    """``robots.txt``: everything public may be crawled except the pages of
+    individual cases; the sitemap is named with its absolute address."""
+    lines = ["User-agent: *", *(f"Disallow: {path}" for path in ROBOTS_DISALLOW),
+             f"Sitemap: {absolute(portal, 'sitemap.xml')}"]
+    return "\n".join(lines) + "\n"
+
+
 def sitemaps(portal: PortalInfo, pages: Sequence[tuple[str, str | None]]) -> dict[str, str]:
     """``sitemap.xml`` (an index when there are more pages than one file may
     hold) and its parts, as {filename: xml}."""

@@ -243,6 +243,7 @@ def catalogue_files(catalog: Catalog, records: Records,
         "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
         "feed.xml": feeds.atom_feed(portal, records),
+        "robots.txt": feeds.robots_txt(portal),
     }
     files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))
     stats = statistics.statistics(catalog.vocab, records, today.isoformat())

@@ -60,6 +60,10 @@ def _is_service_page() -> bool:
     return endpoint != "_site" and not request.path.startswith("/api/")
 
 
+# Pages about one person's case: never indexed (robots.txt disallows them too).
+PRIVATE_PREFIXES = ("/review", "/consult", "/requests")
+
+
 def install(app: Flask) -> None:
     """Expose ``csp_nonce()`` to templates and add the headers to every answer."""
     # Cookie flags (HttpOnly, SameSite=Lax, Secure under https) are set where
@@ -78,6 +82,8 @@ def install(app: Flask) -> None:
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
         if https:
             headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            headers.setdefault("X-Robots-Tag", "noindex, nofollow")
         if request.path.startswith("/api/"):
             headers.setdefault("Content-Security-Policy", API_POLICY)
             headers.setdefault("X-Frame-Options", "DENY")

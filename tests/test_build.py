@@ -125,6 +125,11 @@ def test_catalogue_files(minimal_site: Path) -> None:
         assert len(list(dcat.subjects(RDF.type, DCAT.Dataset))) == 2
     sitemap = (minimal_site / "sitemap.xml").read_text(encoding="utf-8")
     assert "https://data.test.example/datasets/jtj-0001/" in sitemap
+    robots = (minimal_site / "robots.txt").read_text(encoding="utf-8").splitlines()
+    assert robots[0] == "User-agent: *"
+    assert {"Disallow: /review/", "Disallow: /consult/", "Disallow: /requests/"} <= set(robots)
+    assert "Sitemap: https://data.test.example/sitemap.xml" in robots
+    assert "Disallow: /" not in robots  # the public pages stay crawlable
     from xml.etree import ElementTree
 
     feed = ElementTree.parse(minimal_site / "feed.xml").getroot()

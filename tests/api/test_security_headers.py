@@ -125,3 +125,17 @@ def test_no_hsts_or_secure_cookie_over_plain_http(app_config: dict[str, Any]) ->
         assert not client.get_cookie("session").secure  # type: ignore[union-attr]
     finally:
         application.extensions["portal_engine"].close()
+
+
+def test_pages_of_individual_cases_are_never_indexed(app: Flask) -> None:
+    client = app.test_client()
+
+    def robots(path: str) -> str | None:
+        answer = client.get(path)
+        answer.close()  # a static file's answer holds the file open
+        return answer.headers.get("X-Robots-Tag")
+
+    for path in ("/requests/status", "/review/login", "/consult/"):
+        assert robots(path) == "noindex, nofollow", path
+    for path in ("/demands", "/register", "/catalog.json", "/api/v1/search"):
+        assert robots(path) is None, path
