@@ -169,11 +169,8 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     started = time.perf_counter()
     source, out = Path(source), Path(out)
     if plan is not None:
-        stated = read_plan(plan)
-        column_map = {**stated.column_map, **(column_map or {})}
-        value_map = merge_value_maps(stated.value_map, value_map)
-        defaults = stated.defaults if defaults is None else defaults
-        default_open_type = default_open_type or stated.default_open_type
+        column_map, value_map, defaults, default_open_type = _with_plan(
+            plan, column_map, value_map, defaults, default_open_type)
     prepared = prepare(source, out, column_map, vocabularies)
     table, columns, vocab = prepared.table, prepared.columns, prepared.vocab
     vocab_path, vocab_data = prepared.vocab_path, prepared.vocab_data
@@ -599,11 +596,8 @@ def write_plan(source: Path, target: Path, *, out: Path | None = None,
     """
     source = Path(source)
     if plan is not None:
-        stated = read_plan(plan)
-        column_map = {**stated.column_map, **(column_map or {})}
-        value_map = merge_value_maps(stated.value_map, value_map)
-        defaults = stated.defaults if defaults is None else defaults
-        default_open_type = default_open_type or stated.default_open_type
+        column_map, value_map, defaults, default_open_type = _with_plan(
+            plan, column_map, value_map, defaults, default_open_type)
     where = Path(out) if out is not None else source.parent / ".no-catalogue-here"
     prepared = prepare(source, where, column_map, vocabularies)
     vocab = prepared.vocab
@@ -695,3 +689,14 @@ def _plan_text(source: Path, prepared: Prepared, report: ImportReport,
         lines.append(f"  {scope}:")
         lines.extend(f"    {name}: null  # {n} rows lack it" for name, n in items)
     return "\n".join(lines) + "\n"
+
+
+def _with_plan(plan: Any, column_map: Any, value_map: Any, defaults: Any,
+               default_open_type: Any) -> tuple[Any, Any, Any, Any]:
+    """The options a plan file states, under those given on the command line
+    (a given column map entry, value map, defaults or open type wins)."""
+    stated = read_plan(plan)
+    return ({**stated.column_map, **(column_map or {})},
+            merge_value_maps(stated.value_map, value_map),
+            stated.defaults if defaults is None else defaults,
+            default_open_type or stated.default_open_type)
