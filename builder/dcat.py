@@ -449,11 +449,3 @@ def dcat_files(portal: PortalInfo, records: Sequence[dict[str, Any]],
     graph = ",".join(part for part in [header_nodes] + [f["jsonld"] for f in fragments] if part)
     jsonld = f'{{"@context":{context},"@graph":[{graph}]}}\n'
     return {"dcat.jsonld": jsonld, "dcat.ttl": turtle}
-
-
-def dcat_graph(portal: PortalInfo, records: Sequence[dict[str, Any]],
-               downloads: dict[str, list[dict[str, Any]]], generated: str) -> Graph:
-    """The whole catalogue as one rdflib graph (for tools and tests; the
-    build writes ``dcat_files``)."""
-    files = dcat_files(portal, records, downloads, generated)
-    return _graph().parse(data=files["dcat.ttl"], format="turtle")
