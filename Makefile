@@ -64,7 +64,7 @@ test-fast: $(STAMP)
 
 lint: $(STAMP)
 	$(BIN)/ruff check .
-	$(BIN)/mypy domain builder portal
+	$(BIN)/mypy domain builder portal search_api
 
 format: $(STAMP)
 	$(BIN)/ruff check --fix .

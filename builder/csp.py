@@ -11,8 +11,9 @@ order and blocking behaviour stay the same. ``new URL("<base>", location)``
 (the theme's site root, relative to the page) becomes the folder above the
 script file itself, which is the site root on every page depth.
 
-``STATIC_POLICY`` is the policy the static pages are served with: by the
-shipped nginx configuration (``deploy/nginx/``) and by ``portal serve``.
+The policy the static pages are served with is the service's
+(``search_api.web.headers.STATIC_POLICY``), written into the shipped nginx
+configuration (``deploy/nginx/``).
 """
 
 from __future__ import annotations
@@ -20,11 +21,6 @@ from __future__ import annotations
 import hashlib
 import re
 from pathlib import Path
-
-STATIC_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                 "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-                 "object-src 'none'; base-uri 'self'; form-action 'self'; "
-                 "frame-ancestors 'self'")
 
 _SCRIPT = re.compile(r"<script(?P<attrs>[^>]*)>(?P<body>.*?)</script>", re.S)
 _SCOPE = re.compile(r'new URL\("(?P<base>[^"]*)",location\)')

@@ -235,7 +235,7 @@ def _overdue_reports(url: str, day: date) -> dict[str, int]:
     from search_api.store import Store
     from search_api.store.report_store import ReportStore
 
-    config = _service_config(_defaults())
+    config = _service_config()
     store = Store.open(url)
     try:
         return ReportStore(store).overdue_by_dataset(_verification(config), day)
@@ -269,17 +269,11 @@ def _download_counts(url: str) -> dict[str, int]:
         store.close()
 
 
-def _defaults() -> dict[str, object]:
-    from search_api.settings import defaults
-
-    return defaults()
-
-
 def _verification(config: dict[str, object]) -> Verification:
     from domain.calendar import WorkCalendar
     from domain.reports import Verification
 
-    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    folders = calendar_folders(config)
     return Verification(_profile(config), WorkCalendar(folders=folders))
 
 
@@ -379,9 +373,8 @@ def index(catalog_json: Path | None) -> None:
 
 def _run_index(catalog_json: Path | None) -> None:
     from search_api.indexing import CatalogFileError, index_catalog, index_rows
-    from search_api.settings import defaults
 
-    config = _service_config(defaults())
+    config = _service_config()
     try:
         stats = index_catalog(config, catalog_json)
         rows = index_rows(config, catalog_json.resolve() if catalog_json else None)
@@ -397,19 +390,17 @@ def _run_index(catalog_json: Path | None) -> None:
                err=True)
 
 
-def _service_config(base: dict[str, object]) -> dict[str, object]:
-    """Settings as the service sees them: defaults overridden by PORTAL_*."""
-    import os
+def calendar_folders(config: dict[str, object]) -> list[Path]:
+    from search_api.settings import calendar_folders as folders
 
-    from search_api.settings import resolve_paths
+    return folders(config)
 
-    config = dict(base)
-    for name in base:
-        value = os.environ.get(f"PORTAL_{name}")
-        if value is not None:
-            config[name] = value
-    resolve_paths(config)
-    return config
+
+def _service_config(base: dict[str, object] | None = None) -> dict[str, object]:
+    """Settings as the service sees them (search_api.settings.load_settings)."""
+    from search_api.settings import load_settings
+
+    return load_settings(base)
 
 
 @main.command()
@@ -436,10 +427,9 @@ def serve(host: str, port: int, site_dir: Path | None) -> None:
 
 
 def _store_and_config() -> tuple[object, dict[str, object]]:
-    from search_api.settings import defaults
     from search_api.store import Store
 
-    config = _service_config(defaults())
+    config = _service_config()
     store = Store.open(str(config["DATABASE_URL"]),
                        personal_key=str(config.get("PERSONAL_DATA_KEY") or "") or None)
     return store, config
@@ -531,7 +521,7 @@ def _verify_checkpoints(store: object, config: dict[str, object], checkpoint_fil
                         public_key: Path | None) -> list[str]:
     """Problems of the chain against its checkpoints; says so on stderr
     when there are none to check against."""
-    from search_api import audit_checkpoints as ac
+    from search_api.store import audit_checkpoints as ac
 
     folder = Path(str(config.get("AUDIT_CHECKPOINT_DIR") or "."))
     path = checkpoint_file or folder / ac.CHECKPOINT_FILE
@@ -567,9 +557,9 @@ def audit_new_key(key_path: Path | None) -> None:
     """Make the Ed25519 key that signs audit checkpoints: the private key
     (mode 0600) where AUDIT_SIGNING_KEY points, the public key into
     AUDIT_CHECKPOINT_DIR (published with the site)."""
-    from search_api import audit_checkpoints as ac
+    from search_api.store import audit_checkpoints as ac
 
-    config = _service_config(_defaults())
+    config = _service_config()
     target = key_path or (Path(str(config["AUDIT_SIGNING_KEY"]))
                           if config.get("AUDIT_SIGNING_KEY") else None)
     if target is None:
@@ -589,7 +579,7 @@ def audit_checkpoint() -> None:
     """Sign the current head of the audit chain, append it to the checkpoint
     file and queue it for the authority (sent by `portal remind` or
     `portal send-mail`). Refuses to sign a chain that does not verify."""
-    from search_api import audit_checkpoints as ac
+    from search_api.store import audit_checkpoints as ac
 
     store, config = _store_and_config()
     paths = _checkpoint_paths(config)
@@ -607,7 +597,7 @@ def audit_checkpoint() -> None:
 def _daily_checkpoint(store: object, config: dict[str, object], now: datetime) -> bool:
     """`portal remind`'s share: one checkpoint a day (UTC), when configured.
     False when it could not be made (a broken chain is never signed)."""
-    from search_api import audit_checkpoints as ac
+    from search_api.store import audit_checkpoints as ac
 
     paths = _checkpoint_paths(config)
     if paths is None:
@@ -640,15 +630,15 @@ def remind() -> None:
     from domain.reports import Verification
     from domain.requests import Procedure
     from search_api.calendar_change import Recompute
-    from search_api.mailer import lapse_explanations, send_pending
-    from search_api.mailer import remind as queue_reminders
-    from search_api.participation_mail import remind_participation
-    from search_api.report_mail import remind_reports
+    from search_api.mail.mailer import lapse_explanations, send_pending
+    from search_api.mail.mailer import remind as queue_reminders
+    from search_api.participation.mail import remind_participation
+    from search_api.reports.mail import remind_reports
     from search_api.store.participation_store import ParticipationStore
     from search_api.store.report_store import ReportStore
 
     store, config = _store_and_config()
-    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    folders = calendar_folders(config)
     profile, calendar = _profile(config), WorkCalendar(folders=folders)
     procedure = Procedure(profile, calendar)
     now = _utc_now()
@@ -718,7 +708,7 @@ def send_mail(show_status: bool) -> None:
 
     Exits 1 when a message could not be sent, naming the mail server (host
     and port) and the error; the message is tried again later (--status)."""
-    from search_api.mailer import send_pending
+    from search_api.mail.mailer import send_pending
 
     store, config = _store_and_config()
     if show_status:
@@ -779,14 +769,12 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
     """
     from domain.calendar import CalendarYearMissing, WorkCalendar
     from domain.workdays import due_date
-    from search_api.settings import defaults
 
     day = _today(start)
     if days < 1:
         raise click.BadParameter("DAYS must be at least 1")
-    folders = list(calendar_dirs) or [
-        Path(f) for f in str(_service_config(defaults())["CALENDAR_DIRS"]).split(",")]
-    calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
+    folders = [f for f in calendar_dirs if f.is_dir()] or calendar_folders(_service_config())
+    calendar = WorkCalendar(folders=folders)
     try:
         due = due_date(day, days, calendar)
     except CalendarYearMissing as exc:
@@ -862,11 +850,10 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
                    "service start or `portal remind`", err=True)
         return
     from search_api.calendar_change import Recompute
-    from search_api.settings import defaults
     from search_api.store import Store
 
-    config = _service_config(defaults())
-    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if Path(f).is_dir()]
+    config = _service_config()
+    folders = calendar_folders(config)
     if out_dir.resolve() not in {f.resolve() for f in folders}:
         folders.append(out_dir)
     store = Store.open(url, personal_key=str(config.get("PERSONAL_DATA_KEY") or "") or None)

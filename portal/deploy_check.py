@@ -22,7 +22,13 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from search_api.settings import PATH_LIST_SETTINGS, PATH_SETTINGS, defaults
+from search_api.settings import (
+    PATH_LIST_SETTINGS,
+    PATH_SETTINGS,
+    calendar_folders,
+    defaults,
+    load_settings,
+)
 
 # Other PORTAL_* variables the service reads (Flask's own settings).
 FLASK_SETTINGS = ("SESSION_COOKIE_SECURE", "SESSION_COOKIE_SAMESITE", "SESSION_COOKIE_NAME",
@@ -44,12 +50,7 @@ class Finding:
 def settings_from(environ: Mapping[str, str]) -> dict[str, Any]:
     """The defaults overridden by ``PORTAL_*`` variables of ``environ``
     (paths not resolved: the check looks at what was written)."""
-    config = defaults()
-    for name in config:
-        value = environ.get(f"PORTAL_{name}")
-        if value is not None:
-            config[name] = value
-    return config
+    return load_settings(environ=environ, resolve=False)
 
 
 class _Report:
@@ -221,9 +222,8 @@ def _database_state(report: _Report, engine: Any, shown: str,
 def _calendar(report: _Report, config: Mapping[str, Any], today: date) -> None:
     from domain.calendar import CalendarFileInvalid, WorkCalendar
 
-    folders = [Path(f) for f in str(config["CALENDAR_DIRS"]).split(",") if f.strip()]
     try:
-        years = WorkCalendar(folders=[f for f in folders if f.is_dir()]).covered_years()
+        years = WorkCalendar(folders=calendar_folders(config)).covered_years()
     except CalendarFileInvalid as exc:
         report.error(f"a working-day calendar is invalid: {exc}")
         return

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from search_api.outbox_status import outbox_status, schedule
+from search_api.mail.outbox_status import outbox_status, schedule
 from search_api.store import Store
 
 

@@ -29,7 +29,7 @@ def _open() -> tuple[Any, dict[str, object]]:
 def _end_sessions(store: Any, config: dict[str, object], username: str) -> int:
     """End ``username``'s sessions where the service keeps them (the store
     has deleted its own already); how many were left."""
-    from search_api.shared_state import session_backend
+    from search_api.web.shared_state import session_backend
 
     try:
         return session_backend(config, store).delete_user(username)

@@ -18,49 +18,37 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, request, send_from_directory
 from werkzeug.exceptions import NotFound
 
-from search_api import (
-    chrome,
-    ckan,
-    consult_views,
-    delivery_views,
-    errors,
-    headers,
-    labels_zh,
-    moderation_views,
-    openapi,
-    participation_api,
-    participation_views,
-    report_api,
-    report_views,
-    requests_api,
-    requests_views,
-    review_views,
-    search_views,
-    security,
-    service,
-    shared_state,
-    statistics_api,
-    text_guard,
-)
-from search_api.download_log import download_of
+from search_api import service
 from search_api.engine import open_engine
-from search_api.labels import LabelStore
-from search_api.law_text import LawText
+from search_api.interop import ckan, openapi
+from search_api.participation import api as participation_api
+from search_api.participation import moderation as moderation_views
+from search_api.participation import views as participation_views
+from search_api.register import views as register_views
+from search_api.reports import api as report_api
+from search_api.reports import views as report_views
+from search_api.requests import api as requests_api
+from search_api.requests import consult as consult_views
+from search_api.requests import delivery as delivery_views
+from search_api.requests import review as review_views
+from search_api.requests import views as requests_views
 from search_api.rows import api as rows_api
 from search_api.rows.store import RowStore
-from search_api.settings import defaults, resolve_paths
+from search_api.search import views as search_views
+from search_api.search.labels import LabelStore
+from search_api.settings import load_settings
+from search_api.statistics import api as statistics_api
+from search_api.store.download_log import download_of
 from search_api.store.download_store import DownloadBuffer, DownloadStore
+from search_api.web import chrome, errors, headers, labels_zh, security, shared_state, text_guard
+from search_api.web.law_text import LawText
 
 log = logging.getLogger(__name__)
 
 
 def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
-    app.config.from_mapping(defaults())
-    app.config.from_prefixed_env("PORTAL")
-    if test_config:
-        app.config.from_mapping(test_config)
-    resolve_paths(app.config)
+    app.config.from_mapping(load_settings(test_config))
     if not app.config["SECRET_KEY"]:
         if not app.config.get("ALLOW_RANDOM_SECRET_KEY"):
             # Every gunicorn worker would sign with its own key: forms posted
@@ -89,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     errors.register(app)
     app.register_blueprint(search_views.bp)
     app.register_blueprint(requests_views.bp)
+    app.register_blueprint(register_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(consult_views.bp)
     app.register_blueprint(delivery_views.bp)

@@ -39,11 +39,11 @@ from domain.reports import Verification
 from domain.request_records import Deadline
 from domain.request_states import PeriodKind, State
 from domain.requests import Procedure
-from search_api import labels_zh
 from search_api.store import OutboxMessage, Store
 from search_api.store.calendar_years import CalendarYears
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
+from search_api.web import labels_zh
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@
 The access log goes to standard output in gunicorn's combined format, with
 the token of every consultation link (and of a token-bearing download path
 of an earlier version) replaced by ``[redacted]``
-(:mod:`search_api.logredact`): a bearer token in a log is a key in the
+(:mod:`search_api.web.logredact`): a bearer token in a log is a key in the
 hands of whoever reads it. Command-line options given after
 ``-c`` override these values.
 """
@@ -16,7 +16,7 @@ from typing import Any
 
 from gunicorn.glogging import Logger
 
-from search_api.logredact import clean, install
+from search_api.web.logredact import clean, install
 
 accesslog = "-"
 errorlog = "-"

@@ -4,11 +4,8 @@ the clock (injectable: tests set ``PORTAL_CLOCK`` in the app config)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from datetime import UTC, date, datetime
-from pathlib import Path
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
-from zoneinfo import ZoneInfo
 
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
@@ -19,38 +16,32 @@ from domain.profiles import Profile
 from domain.reports import Verification
 from domain.requests import Procedure
 from search_api.calendar_change import Recompute
-from search_api.deployment import deployment_profile
-from search_api.public_names import CatalogNames
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
+from search_api.web.public_names import CatalogNames
+from search_api.wiring import CHINA, open_services
 
-CHINA = ZoneInfo("Asia/Shanghai")
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
 def install(app: Flask) -> None:
-    store = Store.open(app.config["DATABASE_URL"],
-                       personal_key=app.config.get("PERSONAL_DATA_KEY") or None)
-    store.migrate()
-    _refuse_a_wrong_personal_key(store, app.config.get("PERSONAL_DATA_KEY") or None)
-    folders = [Path(f.strip()) for f in str(app.config["CALENDAR_DIRS"]).split(",") if f.strip()]
-    calendar = WorkCalendar(folders=[f for f in folders if f.is_dir()])
-    store.names = CatalogNames(app.extensions.get("portal_engine"), app.config)
-    app.extensions["portal_store"] = store
-    app.extensions["portal_calendar"] = calendar
-    profile = deployment_profile(app.config)
-    app.extensions["portal_procedure"] = Procedure(profile, calendar)
-    app.extensions["portal_verification"] = Verification(profile, calendar)
-    app.extensions["portal_reports"] = ReportStore(store)
-    app.extensions["portal_participation"] = Participation(
-        calendar, int(app.config["PARTICIPATION_REPLY_DAYS"]))
-    app.extensions["portal_participation_store"] = ParticipationStore(store)
-    clock: Callable[[], datetime] = app.config.get("CLOCK") or (lambda: datetime.now(UTC))
-    app.extensions["portal_clock"] = clock
-    _recompute_deadlines(store, calendar, profile, int(app.config["PARTICIPATION_REPLY_DAYS"]),
-                         clock())
+    """Wire the service's parts (:func:`search_api.wiring.open_services`)
+    onto ``app`` and recompute open deadlines for a newly loaded calendar."""
+    services = open_services(app.config)
+    services.store.names = CatalogNames(app.extensions.get("portal_engine"), app.config)
+    app.extensions["portal_services"] = services
+    app.extensions["portal_store"] = services.store
+    app.extensions["portal_calendar"] = services.calendar
+    app.extensions["portal_procedure"] = services.procedure
+    app.extensions["portal_verification"] = services.verification
+    app.extensions["portal_reports"] = services.reports
+    app.extensions["portal_participation"] = services.participation
+    app.extensions["portal_participation_store"] = services.participation_store
+    app.extensions["portal_clock"] = services.clock
+    _recompute_deadlines(services.store, services.calendar, services.profile,
+                         services.reply_days, services.now())
 
 
 def _recompute_deadlines(store: Store, calendar: WorkCalendar, profile: Profile,
@@ -63,20 +54,6 @@ def _recompute_deadlines(store: Store, calendar: WorkCalendar, profile: Profile,
     except SQLAlchemyError as exc:
         log.error("deadlines not recomputed at start (%s); `portal remind` will retry",
                   exc.__class__.__name__)
-
-
-class WrongPersonalDataKey(RuntimeError):
-    """The configured personal-data key does not open the stored data: the
-    service refuses to start rather than answer applicants with errors."""
-
-
-def _refuse_a_wrong_personal_key(store: Store, key: str | None) -> None:
-    from search_api.store.keycheck import personal_key_problem
-
-    problem = personal_key_problem(store.engine, key)
-    if problem:
-        store.close()
-        raise WrongPersonalDataKey(f"refusing to start: {problem}")
 
 
 def _extension(key: str, kind: type[T]) -> T:

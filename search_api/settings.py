@@ -7,6 +7,8 @@ The app factory applies the defaults, then environment variables prefixed
 
 from __future__ import annotations
 
+import json
+import os
 from collections.abc import Mapping, MutableMapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,6 +112,51 @@ SETTINGS: tuple[Setting, ...] = (
 
 def defaults() -> dict[str, Any]:
     return {s.name: s.default for s in SETTINGS}
+
+
+ENV_PREFIX = "PORTAL_"
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None,
+                  base: Path | None = None, *, resolve: bool = True) -> dict[str, Any]:
+    """The settings as the service, the commands and cron all see them: the
+    declared defaults, then every ``PORTAL_*`` environment variable (its value
+    read as JSON when it is JSON — ``PORTAL_TRUSTED_PROXIES=1`` is the number 1
+    — else as text), then ``overrides``; path settings made absolute against
+    ``base`` (default: the working directory) unless ``resolve`` is false
+    (`portal deploy check` looks at what was written). The one reader of
+    settings."""
+    config = defaults()
+    env = os.environ if environ is None else environ
+    for key in sorted(env):
+        if key.startswith(ENV_PREFIX) and len(key) > len(ENV_PREFIX):
+            config[key[len(ENV_PREFIX):]] = _env_value(env[key])
+    if overrides:
+        config.update(overrides)
+    if resolve:
+        resolve_paths(config, base)
+    return config
+
+
+def _env_value(raw: str) -> Any:
+    try:
+        return json.loads(raw)
+    except ValueError:
+        return raw
+
+
+def calendar_folders(config: Mapping[str, Any]) -> list[Path]:
+    """The working-day calendar folders of CALENDAR_DIRS (comma-separated)
+    that exist, in order: the one parser of that setting. A folder that does
+    not exist is skipped (the shipped calendars still apply); `portal deploy
+    check` reports it."""
+    return [Path(p) for p in calendar_folder_names(config) if Path(p).is_dir()]
+
+
+def calendar_folder_names(config: Mapping[str, Any]) -> list[str]:
+    """Every folder named by CALENDAR_DIRS, existing or not."""
+    return [p.strip() for p in str(config.get("CALENDAR_DIRS") or "").split(",") if p.strip()]
 
 
 # Settings that name files or folders. A relative value means "relative to the

@@ -7,8 +7,8 @@ import pytest
 
 from domain.citations import basis_text, cite, cite_own
 from domain.profiles import PROFILES
-from search_api.law_text import LawText
-from search_api.supervision import targets
+from search_api.mail.supervision import targets
+from search_api.web.law_text import LawText
 
 
 def test_codes_become_full_titles_and_chinese_numerals() -> None:

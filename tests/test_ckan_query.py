@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from search_api.ckan_query import QueryError, engine_filters, is_plain, parse_fq
+from search_api.interop.ckan_query import QueryError, engine_filters, is_plain, parse_fq
 
 MAPPING = {"organization": "department", "groups": "theme"}
 

@@ -17,9 +17,9 @@ import pytest
 from portal.deploy_check import check_deployment
 from portal.deploy_env import env_template
 from search_api import create_app
-from search_api.service import WrongPersonalDataKey
 from search_api.settings import SETTINGS
 from search_api.store import Store, new_key
+from search_api.wiring import WrongPersonalDataKey
 from tests.conftest import REPO
 from tests.store.store_helpers import APPLICANT, Clock, submitted
 

@@ -8,7 +8,7 @@ from datetime import date
 
 import pytest
 
-from search_api.download_log import Download, parse_line
+from search_api.store.download_log import Download, parse_line
 
 UA = '"-" "Mozilla/5.0 (Windows NT 10.0) Chrome/120"'
 

@@ -1,5 +1,5 @@
 """Every refusal of the request procedure has a stable code and one Chinese
-sentence (search_api/refusals.py), checked against the domain's source: no
+sentence (search_api/requests/refusals.py), checked against the domain's source: no
 code without a sentence, no sentence for a code that is never raised, and
 no sentence naming a value its error does not carry."""
 
@@ -20,7 +20,7 @@ from domain.request_states import (
     RoleNotAllowed,
     RuleViolation,
 )
-from search_api.refusals import FALLBACK, PROCEDURE, RULES, chinese_number, cite, refusal
+from search_api.requests.refusals import FALLBACK, PROCEDURE, RULES, chinese_number, cite, refusal
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain"
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from domain.request_states import TRANSITIONS, Role
-from search_api.review_views import ACTIONS
+from search_api.requests.review import ACTIONS
 
 REVIEWERS = {Role.AUTHORITY_REVIEWER, Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD}
 PAGE = Path(__file__).resolve().parent.parent / "search_api/templates/review/request.html"

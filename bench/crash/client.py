@@ -318,7 +318,7 @@ class SessionReader:
             self._sessions = self._stores[database_url]
 
     def flashes(self, cookies: dict[str, str]) -> list[tuple[str, str]]:
-        from search_api.sessions import id_hash
+        from search_api.web.sessions import id_hash
 
         value = cookies.get("session")
         if not value:

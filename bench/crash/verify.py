@@ -22,7 +22,6 @@ from sqlalchemy import func, select
 
 from domain.request_records import Request
 from domain.request_states import EventKind
-from search_api.security import secret_hash
 from search_api.store import RequestNotFound, Store, hash_token
 from search_api.store.engine import READ
 from search_api.store.report_store import ReportStore
@@ -35,6 +34,7 @@ from search_api.store.schema import (
     request_events,
     requests,
 )
+from search_api.web.security import secret_hash
 
 MARKER = re.compile(r"crash-[0-9a-f]{32}")
 

@@ -11,9 +11,9 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from search_api.errors import ApiError
 from search_api.rows.query import RowQueryError, parse_row_query
 from search_api.rows.store import RowStore, RowStoreError, Table
+from search_api.web.errors import ApiError
 
 bp = Blueprint("rows", __name__)
 

@@ -26,7 +26,7 @@ from sqlalchemy import Connection, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
-from search_api.download_log import parse_line
+from search_api.store.download_log import parse_line
 from search_api.store.schema import download_counts, download_sources
 from search_api.store.store import Store
 

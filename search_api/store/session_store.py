@@ -2,7 +2,7 @@
 
 A session is found by the SHA-256 of its cookie's random id: the database
 never holds an id a browser could present. Timeouts are decided by the
-caller (:mod:`search_api.sessions`); this module only stores, finds and
+caller (:mod:`search_api.web.sessions`); this module only stores, finds and
 deletes. Every method is one short transaction.
 """
 

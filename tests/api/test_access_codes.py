@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from search_api.security import SECRET_ALPHABET, new_secret
+from search_api.web.security import SECRET_ALPHABET, new_secret
 
 
 def test_codes_avoid_look_alike_characters_and_keep_128_bits() -> None:

@@ -1,7 +1,7 @@
 """Applicants are told in Chinese why the procedure refused their action —
 on the request's page (a flash) and in the JSON API's error message — with
 the request's state and when the action is possible, instead of a generic
-"not possible in this state" (search_api.refusals.applicant_refusal)."""
+"not possible in this state" (search_api.requests.refusals.applicant_refusal)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,13 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from domain.request_states import EventOutOfOrder, IllegalTransition, RoleNotAllowed, RuleViolation
-from search_api.applications import APPLICANT_ACTIONS
-from search_api.refusals import APPLICANT_TRANSITIONS, PROCEDURE, applicant_refusal, refusal
+from search_api.requests.applications import APPLICANT_ACTIONS
+from search_api.requests.refusals import (
+    APPLICANT_TRANSITIONS,
+    PROCEDURE,
+    applicant_refusal,
+    refusal,
+)
 from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_requests_json_api import ERROR_KEYS, body
 from tests.api.test_review_flow import Clock, act, app, clock, file, sign_in  # noqa: F401

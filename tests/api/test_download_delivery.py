@@ -13,7 +13,7 @@ from datetime import timedelta
 from flask import Flask
 from flask.testing import FlaskClient
 
-from search_api.delivery_views import MAX_USES
+from search_api.requests.delivery import MAX_USES
 from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_review_flow import Clock, act, app, clock, sign_in  # noqa: F401
 from tests.conftest import REPO

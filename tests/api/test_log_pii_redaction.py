@@ -10,7 +10,7 @@ from urllib.parse import quote
 import pytest
 
 from domain.desensitize import find_pii
-from search_api.logredact import RedactTokens, redact
+from search_api.web.logredact import RedactTokens, redact
 from tests.pii_corpus import Writing, positives
 
 
@@ -47,7 +47,7 @@ def test_ordinary_log_lines_are_unchanged() -> None:
 
 
 def test_every_logger_of_the_process_is_redacted_once_installed() -> None:
-    from search_api.logredact import install
+    from search_api.web.logredact import install
 
     install()
     install()  # idempotent: the factory is wrapped once

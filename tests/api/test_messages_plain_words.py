@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Flask
 
-from search_api.mailer import send_pending
+from search_api.mail.mailer import send_pending
 from tests.api.test_review_flow import Clock, act, app, clock, file, sign_in  # noqa: F401
 
 SITE = "https://data.yunhe.example.gov.cn"

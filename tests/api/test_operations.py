@@ -16,7 +16,7 @@ from sqlalchemy import text
 
 from domain.request_states import State
 from portal.cli import main
-from search_api.mailer import remind, send_pending
+from search_api.mail.mailer import remind, send_pending
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE
 
 # The procedure app (profile guizhou-regulation, reviewers, a settable clock).

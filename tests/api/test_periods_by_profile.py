@@ -21,7 +21,7 @@ from flask.testing import FlaskClient
 from domain.citations import REGULATIONS
 from search_api import create_app
 from search_api.indexing import index_catalog
-from search_api.mailer import lapse_explanations
+from search_api.mail.mailer import lapse_explanations
 from tests.api.test_applicant_flow import application, csrf
 from tests.conftest import catalog_with_profile
 

@@ -21,7 +21,7 @@ from flask import Flask
 from sqlalchemy import select
 
 from domain.reports import BUSINESS_NOT_REFUSED
-from search_api.report_api import DESCRIPTION_PROBLEM, KIND_PROBLEM, REPORTER_PROBLEM
+from search_api.reports.api import DESCRIPTION_PROBLEM, KIND_PROBLEM, REPORTER_PROBLEM
 from search_api.store import new_key
 from search_api.store.schema import reports
 from tests.api.test_applicant_flow import csrf

@@ -1,4 +1,4 @@
-"""The service's pages in the built site's layout (search_api/chrome.py): the
+"""The service's pages in the built site's layout (search_api/web/chrome.py): the
 layout file written by `portal build`, its site links rebased on
 PUBLIC_SITE_URL, the CSP nonce on the theme's inline scripts, and the plain
 layout with the same menu when there is no built site."""
@@ -13,7 +13,7 @@ from bs4 import BeautifulSoup
 from flask import Flask
 
 from search_api import create_app
-from search_api.chrome import CHROME_FILE, Chrome, load
+from search_api.web.chrome import CHROME_FILE, Chrome, load
 from tests.api.test_browser_portal import SECTIONS
 
 

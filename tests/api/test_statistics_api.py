@@ -17,8 +17,8 @@ from click.testing import CliRunner
 from flask import Flask
 
 from portal.cli import main
-from search_api.mailer import send_pending
-from search_api.report_mail import remind_reports
+from search_api.mail.mailer import send_pending
+from search_api.reports.mail import remind_reports
 from search_api.store.download_store import DownloadStore
 from tests.api.test_applicant_flow import csrf
 from tests.api.test_review_flow import app, clock, sign_in  # noqa: F401
@@ -188,7 +188,7 @@ def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any)
     # `portal remind` tells moderators of new items and pushes replies that
     # are due soon or overdue (000 §43): once each, without the filer's data.
     from domain.participation import Participation
-    from search_api.participation_mail import remind_participation
+    from search_api.participation.mail import remind_participation
     from tests.api.test_participation_flow import file_form
 
     clock.set("2026-09-30")

@@ -22,10 +22,11 @@ import pytest
 import requests
 from flask import Flask
 
-from search_api import create_app, delivery_views
+from search_api import create_app
 from search_api.indexing import index_catalog
-from search_api.logredact import redact
-from search_api.security import new_secret
+from search_api.requests import delivery as delivery_views
+from search_api.web.logredact import redact
+from search_api.web.security import new_secret
 from tests.api.test_applicant_flow import application
 from tests.conftest import REPO, catalog_with_profile
 

@@ -11,10 +11,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from builder.csp import STATIC_POLICY
 from portal.cli import main
 from search_api import create_app
-from search_api.headers import PERMISSIONS_POLICY
+from search_api.web.headers import PERMISSIONS_POLICY, STATIC_POLICY
 from tests.conftest import REPO
 
 DEPLOY = REPO / "deploy"

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 import requests
 
-from builder.csp import STATIC_POLICY
 from search_api.indexing import index_catalog
+from search_api.web.headers import STATIC_POLICY
 from tests.api.test_applicant_flow import application, csrf
 from tests.conftest import REPO, run_build
 

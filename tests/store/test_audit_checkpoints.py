@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Connection, select, text, update
 
-from search_api import audit_checkpoints as ac
 from search_api.store import Store
+from search_api.store import audit_checkpoints as ac
 from search_api.store.audit import canonical, record_hash
 from search_api.store.personal import pii_problems
 from search_api.store.schema import audit_head, audit_log

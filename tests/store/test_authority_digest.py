@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from search_api.mailer import send_pending
+from search_api.mail.mailer import send_pending
 from search_api.store import OutboxMessage, Store
 from tests.store.test_outbox_senders import CONFIG, FakeSMTP, smtp  # noqa: F401
 

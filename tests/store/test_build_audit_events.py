@@ -14,8 +14,8 @@ from click.testing import CliRunner, Result
 from sqlalchemy import text
 
 from portal.cli import main
-from search_api import audit_checkpoints as ac
 from search_api.store import Store
+from search_api.store import audit_checkpoints as ac
 from tests.conftest import MINIMAL
 
 WITHDRAWAL = ("status: withdrawn\nwithdrawal:\n  date: 2026-11-20\n"

@@ -13,7 +13,7 @@ from email.message import EmailMessage
 
 import pytest
 
-from search_api.mailer import send_pending
+from search_api.mail.mailer import send_pending
 from search_api.store import OutboxMessage, Store
 from tests.conftest import REPO
 from tests.store.conftest import FAST_HASHER

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from search_api.ratelimit import RateLimiter
 from search_api.store import Store
 from search_api.store.rate_store import StoreCounters
 from search_api.store.session_store import SessionRecord, StoreSessions
+from search_api.web.ratelimit import RateLimiter
 from tests.redis_helpers import redis_url_or_skip
 from tests.store.conftest import FAST_HASHER
 
@@ -38,7 +38,7 @@ def redis_prefix() -> Iterator[tuple[Any, str]]:
 def session_backend(request: pytest.FixtureRequest, store: Store) -> Any:
     if request.param == "store":
         return StoreSessions(store)
-    from search_api.redis_backends import RedisSessions
+    from search_api.web.redis_backends import RedisSessions
 
     client, prefix = request.getfixturevalue("redis_prefix")
     return RedisSessions(client, prefix, idle_seconds=3600)
@@ -48,7 +48,7 @@ def session_backend(request: pytest.FixtureRequest, store: Store) -> Any:
 def counters(request: pytest.FixtureRequest, store: Store) -> Any:
     if request.param == "store":
         return StoreCounters(store)
-    from search_api.redis_backends import RedisCounters
+    from search_api.web.redis_backends import RedisCounters
 
     client, prefix = request.getfixturevalue("redis_prefix")
     return RedisCounters(client, prefix)
@@ -143,7 +143,7 @@ def test_counters_hold_under_concurrent_workers(counters: Any, url: str) -> None
         other = Store.open(url, password_hasher=FAST_HASHER)
         workers = [counters, StoreCounters(other)]
     else:
-        from search_api.redis_backends import RedisCounters
+        from search_api.web.redis_backends import RedisCounters
 
         other = None
         workers = [counters, RedisCounters(counters.client.__class__(
@@ -172,7 +172,7 @@ def test_counters_hold_under_concurrent_workers(counters: Any, url: str) -> None
 
 def test_an_unreachable_redis_stops_start_up_with_a_sentence() -> None:
     pytest.importorskip("redis")
-    from search_api.redis_backends import connect
+    from search_api.web.redis_backends import connect
 
     with pytest.raises(RuntimeError, match="Redis does not answer"):
         connect("redis://127.0.0.1:1/0")  # nothing listens on port 1

@@ -1,0 +1,1 @@
+"""Interfaces for other programs: the CKAN action API and the OpenAPI document."""

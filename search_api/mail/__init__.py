@@ -1,0 +1,1 @@
+"""Outgoing mail: the outbox sender, reminders, supervision and the daily digest."""

@@ -1,0 +1,1 @@
+"""Public participation: demands, suggestions, the reuse showcase and moderation."""

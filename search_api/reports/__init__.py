@@ -1,0 +1,1 @@
+"""Data error reports and catalogue corrections: forms, API and their e-mails."""

@@ -1,0 +1,171 @@
+"""Applicants: file a conditional-open request, follow it, answer a demand
+for explanation, withdraw, report use (003 §24–26, 002 §36, 000 §36(四)).
+
+An applicant proves a request is theirs with the receipt number and the
+private access code shown once at filing; the (server-side) session then
+remembers it, under a new session id, until the applicant signs out
+(``POST /requests/logout``) or the session times out.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from domain.identity import mask_identity
+from domain.request_records import Request
+from domain.request_states import ProcedureError, Role
+from search_api import service
+from search_api.requests import refusals
+from search_api.requests.applications import (
+    APPLICANT_ACTIONS,
+    DONE,
+    applicant_act,
+    clean_fields,
+    file_application,
+    offered_methods,
+)
+from search_api.store import RequestNotFound, StaleRequest
+from search_api.web import labels_zh, sessions
+from search_api.web.forms import Incomplete, form_text
+from search_api.web.ratelimit import check_attempts, failed_attempt
+from search_api.web.security import rate_limit, secret_matches
+
+log = logging.getLogger(__name__)
+bp = Blueprint("requests", __name__)
+
+
+def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
+    record = service.engine().get(dataset_id)
+    if record is None or record.get("open_type") != "conditional" \
+            or record.get("status") != "active":
+        abort(404, description="没有这个正在开放的有条件开放数据集；无条件开放数据可直接下载，"
+                               "无需申请。")
+    result: dict[str, Any] = record
+    return result
+
+
+@bp.get("/apply/<dataset_id>")
+def apply_form(dataset_id: str) -> Any:
+    dataset = _conditional_dataset(dataset_id)
+    return render_template("apply.html", dataset=dataset, form={}, offered=offered_methods(dataset),
+                           errors=[], commitment=labels_zh.COMMITMENT)
+
+
+@bp.post("/apply/<dataset_id>")
+def apply_submit(dataset_id: str) -> Any:
+    dataset = _conditional_dataset(dataset_id)
+    rate_limit(current_app, "public_write")
+    form = clean_fields(request.form)
+    try:
+        filed = file_application(form, dataset, commitment=request.form.get("commitment") == "yes")
+    except Incomplete as exc:
+        form.pop("identity_number")  # never echoed back into a page
+        return render_template("apply.html", dataset=dataset, form=form, errors=exc.problems,
+                               offered=offered_methods(dataset),
+                               commitment=labels_zh.COMMITMENT), 400
+    _remember(filed.request.number)
+    deadlines = service.procedure().deadlines(filed.request, service.today())
+    return render_template("receipt.html", req=filed.request, dataset=dataset,
+                           access_code=filed.access_code, deadlines=deadlines, labels=labels_zh)
+
+
+def _remember(number: str) -> None:
+    """Let this session see ``number``, under a new session id (a sign-in)."""
+    mine = list(session.get("my_requests", []))
+    if number not in mine:
+        mine.append(number)
+    session["my_requests"] = mine[-20:]
+    sessions.rotate()
+
+
+def _own(number: str) -> tuple[Request, int]:
+    if number not in session.get("my_requests", []):
+        return redirect(url_for("requests.status_login", number=number))  # type: ignore[return-value]
+    try:
+        return service.store().load(number)
+    except RequestNotFound:
+        abort(404, description="没有这个申请编号。")
+
+
+@bp.route("/requests/status", methods=["GET", "POST"])
+def status_login() -> Any:
+    if request.method == "GET":
+        return render_template("status_login.html", number=request.args.get("number", ""))
+    check_attempts()  # only failures count: the right code never locks an applicant out
+    number = form_text("number").upper()
+    code = form_text("access_code")
+    if not secret_matches(code, service.store().access_code_hash(number)):
+        failed_attempt()
+        log.warning("wrong access code for request %r", number[:32])
+        flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
+        return render_template("status_login.html", number=number), 403
+    _remember(number)
+    return redirect(url_for("requests.status", number=number))
+
+
+@bp.post("/requests/logout")
+def logout() -> Any:
+    """Sign out: this session no longer sees any request (a copied cookie neither)."""
+    sessions.end()
+    flash("您已退出。再次查看申请需重新输入申请编号和查询码。", "success")
+    return redirect(url_for("requests.status_login"))
+
+
+@bp.get("/requests/<number>")
+def status(number: str) -> Any:
+    owned = _own(number)
+    if not isinstance(owned, tuple):
+        return owned
+    req, _ = owned
+    on = service.today()
+    actions = service.procedure().allowed_actions(req, Role.APPLICANT, on)
+    return render_template("status.html", req=req, labels=labels_zh, on=on,
+                           deadlines=service.procedure().deadlines(req, on),
+                           actions={str(a) for a in actions},
+                           identity=mask_identity(req.application.identity_kind,
+                                                  req.application.identity_number))
+
+
+@bp.post("/requests/<number>/<action>")
+def act(number: str, action: str) -> Any:
+    """The applicant's ``answer``, ``withdraw`` or ``report`` on their own
+    request, then back to its page with a flash: done, or why not in Chinese
+    (missing text; a refusal of the procedure through
+    :func:`search_api.requests.refusals.applicant_refusal`; a concurrent update).
+
+    Aborts:
+        404: an unknown action or request number; 429: too many submissions.
+    """
+    owned = _own(number)
+    if not isinstance(owned, tuple):
+        return owned
+    req, version = owned
+    if action not in APPLICANT_ACTIONS:
+        abort(404)
+    rate_limit(current_app, "public_write")
+    try:
+        applicant_act(req, version, action, form_text("text"))
+    except Incomplete as exc:
+        flash(exc.problems[0], "error")
+    except ProcedureError as exc:
+        log.info("applicant action %s on %s refused (%s): %s", action, number, exc.code, exc)
+        state = labels_zh.STATES.get(req.state, req.state)
+        flash(f"操作未执行：{refusals.applicant_refusal(exc, action, state, service.procedure().profile.regulation)}", "error")
+    except StaleRequest:
+        flash("申请刚刚被更新，请查看最新状态后再操作。", "error")
+    else:
+        flash(DONE[action], "success")
+    return redirect(url_for("requests.status", number=number))

@@ -1,0 +1,1 @@
+"""Full-text search: the search API, the indexer and the label store."""

@@ -1,0 +1,1 @@
+"""Statistics: downloads counted without personal data and yearly figures."""

@@ -1,0 +1,102 @@
+"""Security headers on every answer of the service, and the per-request CSP
+nonce that templates use for what must stay inline.
+
+- ``Content-Security-Policy`` without ``'unsafe-inline'``: scripts and styles
+  come from the service's own origin, or carry the request's nonce:
+  ``<script nonce="{{ csp_nonce() }}">``, ``<style nonce="{{ csp_nonce() }}">``.
+  Style *attributes* (``style="..."``) cannot carry a nonce and are blocked:
+  use a class of ``static/service.css``. The static site's pages, when this
+  service serves them (``portal serve``), get the static site's policy
+  (:data:`STATIC_POLICY`, the same as the shipped nginx
+  configuration); JSON answers get a policy that allows nothing.
+- ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``,
+  ``Permissions-Policy`` (no camera, microphone, location, payment...).
+- Framing: service pages ``frame-ancestors 'none'`` and ``X-Frame-Options:
+  DENY``; static pages may be framed by the portal itself only (SAMEORIGIN).
+- Session cookie: HttpOnly, SameSite=Lax, and Secure when
+  ``PUBLIC_SITE_URL`` is https.
+- ``Strict-Transport-Security`` when ``PUBLIC_SITE_URL`` is https (the
+  deployment is served over TLS; plain-http development is left alone).
+
+The mechanism is :func:`install` (one call in the app factory); a view may set
+its own header first and it is kept.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, Response, g, request
+
+# The static pages' policy: the builder moves every inline script into a
+# file (builder/csp.py), so no 'unsafe-inline' is needed.
+STATIC_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
+                 "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+                 "object-src 'none'; base-uri 'self'; form-action 'self'; "
+                 "frame-ancestors 'self'")
+
+
+PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
+                      "interest-cohort=()")
+HSTS = "max-age=31536000; includeSubDomains"
+API_POLICY = "default-src 'none'; frame-ancestors 'none'"
+
+
+def csp_nonce() -> str:
+    """This request's nonce (base64url, 128 bits), made on first use."""
+    nonce = g.get("_csp_nonce")
+    if nonce is None:
+        nonce = secrets.token_urlsafe(16)
+        g._csp_nonce = nonce
+    return str(nonce)
+
+
+def service_policy(nonce: str) -> str:
+    """The policy of the service's own HTML pages."""
+    return ("default-src 'self'; "
+            f"script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
+            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'none'")
+
+
+def _is_service_page() -> bool:
+    """A page rendered by this service (not a file of the static site)."""
+    endpoint = request.endpoint or ""
+    return endpoint != "_site" and not request.path.startswith("/api/")
+
+
+# Pages about one person's case: never indexed (robots.txt disallows them too).
+PRIVATE_PREFIXES = ("/review", "/consult", "/requests")
+
+
+def install(app: Flask) -> None:
+    """Expose ``csp_nonce()`` to templates and add the headers to every answer."""
+    # Cookie flags (HttpOnly, SameSite=Lax, Secure under https) are set where
+    # the session cookie is made: search_api.web.sessions.install.
+    https = str(app.config.get("PUBLIC_SITE_URL") or "").lower().startswith("https://")
+
+    @app.context_processor
+    def _nonce_global() -> dict[str, object]:
+        return {"csp_nonce": csp_nonce}
+
+    @app.after_request
+    def _security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
+        if https:
+            headers.setdefault("Strict-Transport-Security", HSTS)
+        if request.path.startswith(PRIVATE_PREFIXES):
+            headers.setdefault("X-Robots-Tag", "noindex, nofollow")
+        if request.path.startswith("/api/"):
+            headers.setdefault("Content-Security-Policy", API_POLICY)
+            headers.setdefault("X-Frame-Options", "DENY")
+        elif _is_service_page():
+            headers.setdefault("Content-Security-Policy", service_policy(csp_nonce()))
+            headers.setdefault("X-Frame-Options", "DENY")
+        else:
+            headers.setdefault("Content-Security-Policy", STATIC_POLICY)
+            headers.setdefault("X-Frame-Options", "SAMEORIGIN")
+        return response

@@ -1,0 +1,131 @@
+"""Rate limits per client address, held per deployment (issue #12): the
+counters live in the database, or in Redis when ``REDIS_URL`` is given, so
+every gunicorn worker and every server behind the same database sees the
+same counts.
+
+Two buckets:
+
+- ``public_write`` (``RATE_PUBLIC_WRITES`` per hour): every public
+  submission counts; the one over the limit is refused with 429.
+- ``secret_attempt`` (``RATE_SECRET_ATTEMPTS`` per 15 minutes): only *failed*
+  attempts count — a wrong access code, password or link. A client with that
+  many failures in the window is refused with 429 before anything is checked
+  (so guessing stops), but an applicant reading their own request with the
+  right code never uses up the limit.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from flask import Flask, abort, current_app, request
+
+from search_api.web.logredact import redact
+
+log = logging.getLogger(__name__)
+
+TOO_MANY = "提交过于频繁，请稍后再试。"
+
+
+class Counters(Protocol):
+    """Where the counts live: :class:`search_api.store.rate_store.StoreCounters`
+    or :class:`search_api.web.redis_backends.RedisCounters`."""
+
+    def count(self, bucket: str, client: str, now: float, window: float) -> int: ...
+
+    def hit(self, bucket: str, client: str, now: float, window: float,
+            limit: int | None = None) -> bool: ...
+
+    def purge(self, before: float) -> int: ...
+
+
+class RateLimiter:
+    """At most ``limit`` counted events per ``window`` seconds per client key
+    in ``bucket``, counted in ``counters`` (shared by every process using
+    them). ``clock`` gives epoch seconds (wall time: it is shared between
+    processes, unlike a monotonic clock). ``limit`` may be changed at run time.
+    """
+
+    def __init__(self, counters: Counters, bucket: str, limit: int, window: float,
+                 clock: Callable[[], float] = time.time):
+        self.counters, self.bucket = counters, bucket
+        self.limit, self.window, self.clock = limit, window, clock
+        self._purged = 0.0
+        self._lock = threading.Lock()
+
+    def allow(self, key: str) -> bool:
+        """Count one event of ``key`` if it is under the limit; whether it was."""
+        now = self.clock()
+        self._purge(now)
+        return self.counters.hit(self.bucket, key, now, self.window, self.limit)
+
+    def blocked(self, key: str) -> bool:
+        """Whether ``key`` has used up its limit (nothing is counted)."""
+        return self.counters.count(self.bucket, key, self.clock(), self.window) >= self.limit
+
+    def record(self, key: str) -> None:
+        """Count one event of ``key`` (a failed attempt), whatever the limit."""
+        now = self.clock()
+        self._purge(now)
+        self.counters.hit(self.bucket, key, now, self.window)
+
+    def _purge(self, now: float) -> None:
+        """Forget clients idle for a whole window, at most once a window per process."""
+        with self._lock:
+            if now - self._purged < self.window:
+                return
+            self._purged = now
+        self.counters.purge(now - self.window)
+
+
+def client_key() -> str:
+    """A key for the client that does not keep its address in clear (see
+    :func:`search_api.web.security.client_key`)."""
+    from search_api.web.security import client_key as key
+
+    return key()
+
+
+def _limiter(app: Flask, bucket: str) -> RateLimiter:
+    limiter: RateLimiter = app.extensions["portal_limits"][bucket]
+    return limiter
+
+
+def _refuse(bucket: str) -> None:
+    log.warning("rate limit %s exceeded by client %s on %s", bucket, client_key(),
+                redact(request.path))
+    abort(429, description=TOO_MANY)
+
+
+def rate_limit(app: Flask, bucket: str) -> None:
+    """Count this request in ``bucket``; refuse it with 429 when over the limit."""
+    if not _limiter(app, bucket).allow(client_key()):
+        _refuse(bucket)
+
+
+def check_attempts(bucket: str = "secret_attempt") -> None:
+    """Refuse with 429 a client that has used up its failed attempts; counts nothing."""
+    if _limiter(current_app, bucket).blocked(client_key()):
+        _refuse(bucket)
+
+
+def failed_attempt(bucket: str = "secret_attempt") -> None:
+    """Count a failed attempt (wrong access code, password or link) of this client."""
+    _limiter(current_app, bucket).record(client_key())
+
+
+def install(app: Flask, counters: Counters) -> None:
+    """The app's limiters (``app.extensions["portal_limits"]``), counting in ``counters``."""
+    limits: dict[str, Any] = {
+        # Filing requests and reports: a person files a few a day.
+        "public_write": RateLimiter(counters, "public_write",
+                                    int(app.config["RATE_PUBLIC_WRITES"]), 3600),
+        # Failed access-code, link and sign-in attempts: brute force is slowed and logged.
+        "secret_attempt": RateLimiter(counters, "secret_attempt",
+                                      int(app.config["RATE_SECRET_ATTEMPTS"]), 900),
+    }
+    app.extensions["portal_limits"] = limits
