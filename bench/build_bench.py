@@ -23,9 +23,9 @@ from bench.synthetic import make_catalog
 from builder.build import BuildConfig, build
 from builder.pages import ResourceView, dataset_context
 from builder.render import environment
-from domain.catalog import load_catalog
-from domain.freshness import update_status
-from domain.publication import dataset_path, public_record
+from domain.catalogue.catalog import load_catalog
+from domain.catalogue.freshness import update_status
+from domain.catalogue.publication import dataset_path, public_record
 
 TODAY = date(2026, 11, 23)
 OUT = Path(__file__).resolve().parent / "out"

@@ -1,4 +1,4 @@
-"""Measure the desensitization gate (domain/desensitize.py, 003 §22).
+"""Measure the desensitization gate (domain/catalogue/desensitize.py, 003 §22).
 
 Builds a labelled corpus from a seeded ``random.Random``: clear ID numbers,
 mobiles and bank cards in varied contexts (positives: plain, in sentences and
@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from random import Random
 
-from domain.desensitize import PiiHit, PiiKind, find_pii
+from domain.catalogue.desensitize import PiiHit, PiiKind, find_pii
 
 PROVINCES = [11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46]
 PROVINCES += [50, 51, 52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82, 91]

@@ -26,7 +26,7 @@ from pathlib import Path
 import yaml
 
 from builder.feeds import absolute
-from domain.catalog import PortalInfo
+from domain.catalogue.catalog import PortalInfo
 
 FOLDER = "announcements"
 FEED_PATH = "announcements/feed.xml"

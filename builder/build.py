@@ -56,11 +56,11 @@ from builder.withholding import (
     reason_for,
     split_errors,
 )
-from domain.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
-from domain.freshness import update_status
-from domain.model import Dataset
-from domain.problems import Problem, Severity
-from domain.publication import dataset_path, public_record
+from domain.catalogue.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
+from domain.catalogue.freshness import update_status
+from domain.catalogue.model import Dataset
+from domain.catalogue.problems import Problem, Severity
+from domain.catalogue.publication import dataset_path, public_record
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """``portal check``: every problem of a catalogue, reported at once.
 
 Three layers, all collected before anything exits:
-1. reading and metadata rules (``domain.catalog``, ``domain.rules``);
+1. reading and metadata rules (``domain.catalogue.catalog``, ``domain.catalogue.rules``);
 2. each resource against its Table Schema (frictionless);
 3. the desensitization gate (003 §22) over every cell that would be
    published, plus spreadsheet-formula warnings.
@@ -19,12 +19,12 @@ from datetime import date, datetime
 from pathlib import Path
 
 from builder.tables import TableError, open_table
-from domain import problems as P
-from domain.catalog import Catalog, dataset_folders, load_catalog, read_structured
-from domain.desensitize import PiiKind, find_pii
-from domain.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
-from domain.problems import Problem, Severity
-from domain.rules import check_dataset, check_identifiers
+from domain.catalogue import problems as P
+from domain.catalogue.catalog import Catalog, dataset_folders, load_catalog, read_structured
+from domain.catalogue.desensitize import PiiKind, find_pii
+from domain.catalogue.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
+from domain.catalogue.problems import Problem, Severity
+from domain.catalogue.rules import check_dataset, check_identifiers
 
 log = logging.getLogger(__name__)
 

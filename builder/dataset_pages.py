@@ -29,10 +29,10 @@ from builder.files import write_if_changed
 from builder.render import render
 from builder.tables import TableError, preview
 from builder.theme import Shell
-from domain.catalog import Catalog
-from domain.freshness import update_status
-from domain.model import Dataset, Resource
-from domain.publication import dataset_path
+from domain.catalogue.catalog import Catalog
+from domain.catalogue.freshness import update_status
+from domain.catalogue.model import Dataset, Resource
+from domain.catalogue.publication import dataset_path
 
 PREVIEW_ROWS = 10
 # Below this many pages a pool costs more to start than it saves.

@@ -9,7 +9,7 @@ build cache under a key of the record, so a rebuild after one change writes
 one fragment. Nodes that many datasets point to (departments, themes,
 licences, the EU vocabularies' terms) are written once, in the header.
 
-Made from the public records only (``domain.publication``), like every other
+Made from the public records only (``domain.catalogue.publication``), like every other
 catalogue-wide file. The graph satisfies the official DCAT-AP 3.0.1 SHACL
 shapes (checked by the test suite with pySHACL): every distribution has an
 access URL, sizes are non-negative integers, media types are IANA IRIs,
@@ -35,7 +35,7 @@ from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
 from builder.feeds import EU_FREQUENCY, absolute
-from domain.catalog import PortalInfo
+from domain.catalogue.catalog import PortalInfo
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.tables import open_table
-from domain.model import Dataset, Resource
+from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
 # makes Excel show the text; the UTF-8 CSV keeps the exact value.

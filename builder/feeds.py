@@ -2,7 +2,7 @@
 ``catalog-index.json`` of the catalogue filter, ``sitemap.xml`` and an Atom
 feed (the DCAT-AP catalogue is ``builder.dcat``).
 
-All of them are made from the public records (``domain.publication``) so
+All of them are made from the public records (``domain.catalogue.publication``) so
 that nothing the pages hide can leak through a feed.
 """
 
@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape
 
-from domain.catalog import PortalInfo
+from domain.catalogue.catalog import PortalInfo
 
 # DCAT-AP frequencies (EU Publications Office authority table).
 EU_FREQUENCY = {

@@ -20,8 +20,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.catalog import IDENTIFIER_RE, RESERVED_FOLDERS
-from domain.model import OpenType, Provision
+from domain.catalogue.catalog import IDENTIFIER_RE, RESERVED_FOLDERS
+from domain.catalogue.model import OpenType, Provision
 
 # Import fields, each with the header spellings that mean it. Earlier spellings
 # win when a source has two columns for the same field (e.g. 标题 and 名称).
@@ -213,7 +213,7 @@ _PHONE_RE = re.compile(r"(?<![\d-])(?:1[3-9]\d{9}"
 _CONTACT_LABEL_RE = re.compile(r"(联系电话|电子邮件|邮箱|电话|手机|e-?mail|tel|phone)\s*[:：]?",
                                re.IGNORECASE)
 _LIST_SPLIT_RE = re.compile(r"[,，;；、|/\s]+")
-_KEYWORD_SPLIT_RE = re.compile(r"[,，;；、\s]+")  # as domain.catalog splits keywords
+_KEYWORD_SPLIT_RE = re.compile(r"[,，;；、\s]+")  # as domain.catalogue.catalog splits keywords
 
 
 def cell_text(value: Any) -> str:

@@ -36,8 +36,8 @@ from builder.import_columns import (
     parse_date,
     parse_formats,
 )
-from domain.model import OpenType, Provision
-from domain.vocabulary import Vocabularies
+from domain.catalogue.model import OpenType, Provision
+from domain.catalogue.vocabulary import Vocabularies
 
 # The default open-type value map (issue 13), overridable by the operator's
 # value map: raw word -> (open type, delivered in a sandbox).

@@ -37,8 +37,8 @@ from builder.import_columns import (
     parse_date,
     row_list,
 )
-from domain.model import OpenType
-from domain.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
+from domain.catalogue.model import OpenType
+from domain.catalogue.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
 
 DEFAULT_VOCABULARIES = Path(__file__).resolve().parent.parent / "datasets" / "vocabularies.yaml"
 # Fields an operator's value map may resolve, and the vocabulary each uses.

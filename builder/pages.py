@@ -1,6 +1,6 @@
 """Page models: catalogue → the values each template shows.
 
-Pure functions over public records (``domain.publication``) and download
+Pure functions over public records (``domain.catalogue.publication``) and download
 descriptions; no file or theme access, so every page's content can be
 tested without building a site.
 """
@@ -16,10 +16,10 @@ import orjson
 
 from builder.downloads import DownloadFile
 from builder.feeds import absolute
-from domain.catalog import PortalInfo
-from domain.freshness import Freshness
-from domain.model import OpenType, Provision
-from domain.vocabulary import Vocabularies
+from domain.catalogue.catalog import PortalInfo
+from domain.catalogue.freshness import Freshness
+from domain.catalogue.model import OpenType, Provision
+from domain.catalogue.vocabulary import Vocabularies
 
 FRESHNESS_LABELS = {f.value: f.label for f in Freshness}
 OPEN_TYPE_LABELS = {t.value: t.label for t in OpenType if t is not OpenType.NOT_OPEN}

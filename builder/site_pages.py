@@ -22,11 +22,11 @@ from builder import announcements, dcat, feeds, pages, statistics
 from builder.downloads import safe_filename
 from builder.render import render
 from builder.theme import NavPage, Shell
-from domain import period_table
-from domain.catalog import Catalog, PortalInfo
-from domain.citations import POLICY_TEXT, basis_text
-from domain.profiles import ProfileError, load_profile
-from domain.vocabulary import Vocabularies
+from domain.catalogue.catalog import Catalog, PortalInfo
+from domain.catalogue.vocabulary import Vocabularies
+from domain.periods import period_table
+from domain.periods.citations import POLICY_TEXT, basis_text
+from domain.periods.profiles import ProfileError, load_profile
 
 Records = list[dict[str, Any]]
 

@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.charts import Bar, Segment, stacked_bars
-from domain.vocabulary import Vocabularies
+from domain.catalogue.vocabulary import Vocabularies
 
 Records = Sequence[dict[str, Any]]
 DEPARTMENT_COLUMNS = (

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from domain.model import Resource
+from domain.catalogue.model import Resource
 
 # csv's default limit (128 KiB) rejects legitimate long cells; keep a bound
 # so a broken file cannot make one "cell" eat the memory.

@@ -30,7 +30,7 @@ from typing import Any
 
 import orjson
 
-from domain.problems import Problem, Severity
+from domain.catalogue.problems import Problem, Severity
 
 # Reason categories of a take-down: code -> public Chinese text. The public
 # sees the category only, never a problem's value (it may be the very

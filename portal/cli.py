@@ -16,14 +16,14 @@ from typing import TYPE_CHECKING
 
 import click
 
-from domain.problems import Problem, Severity
+from domain.catalogue.problems import Problem, Severity
 from portal import user_commands
 from portal.failures import PortalGroup
 
 if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
-    from domain.profiles import Profile
-    from domain.reports import Verification
+    from domain.periods.profiles import Profile
+    from domain.procedures.reports import Verification
 
 
 def _today(value: str | None) -> date:
@@ -231,7 +231,7 @@ def _overdue_reports(url: str, day: date) -> dict[str, int]:
     the request service's database (never written)."""
     from sqlalchemy.exc import SQLAlchemyError
 
-    from domain.calendar import CalendarYearMissing
+    from domain.periods.calendar import CalendarYearMissing
     from search_api.store import Store
     from search_api.store.report_store import ReportStore
 
@@ -270,8 +270,8 @@ def _download_counts(url: str) -> dict[str, int]:
 
 
 def _verification(config: dict[str, object]) -> Verification:
-    from domain.calendar import WorkCalendar
-    from domain.reports import Verification
+    from domain.periods.calendar import WorkCalendar
+    from domain.procedures.reports import Verification
 
     folders = calendar_folders(config)
     return Verification(_profile(config), WorkCalendar(folders=folders))
@@ -625,10 +625,10 @@ def remind() -> None:
     from datetime import UTC
     from zoneinfo import ZoneInfo
 
-    from domain.calendar import WorkCalendar
-    from domain.participation import Participation
-    from domain.reports import Verification
-    from domain.requests import Procedure
+    from domain.periods.calendar import WorkCalendar
+    from domain.procedures.participation import Participation
+    from domain.procedures.reports import Verification
+    from domain.procedures.requests import Procedure
     from search_api.calendar_change import Recompute
     from search_api.mail.mailer import lapse_explanations, send_pending
     from search_api.mail.mailer import remind as queue_reminders
@@ -734,7 +734,7 @@ def periods(out_file: Path | None, check: bool) -> None:
     """The table of every period per profile: working days, from which
     event, extension, and source (article, or bureau policy), in Markdown.
     The repository keeps it in docs/periods.md."""
-    from domain.period_table import markdown
+    from domain.periods.period_table import markdown
 
     text = markdown() + "\n"
     if out_file is None:
@@ -767,8 +767,8 @@ def deadline(start: str, days: int, calendar_dirs: tuple[Path, ...]) -> None:
     a year whose holiday notice is not loaded prints the date followed by
     "暂定" (provisional: statutory holidays only) and says why on stderr.
     """
-    from domain.calendar import CalendarYearMissing, WorkCalendar
-    from domain.workdays import due_date
+    from domain.periods.calendar import CalendarYearMissing, WorkCalendar
+    from domain.periods.workdays import due_date
 
     day = _today(start)
     if days < 1:
@@ -817,8 +817,8 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
     import tempfile
     from zoneinfo import ZoneInfo
 
-    from domain.calendar import CalendarFileInvalid, WorkCalendar, load_year_file
-    from domain.notice import NoticeUnreadable, parse_notice
+    from domain.periods.calendar import CalendarFileInvalid, WorkCalendar, load_year_file
+    from domain.periods.notice import NoticeUnreadable, parse_notice
 
     try:
         text = notice.read_text(encoding="utf-8-sig")

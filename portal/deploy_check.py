@@ -220,7 +220,7 @@ def _database_state(report: _Report, engine: Any, shown: str,
 
 
 def _calendar(report: _Report, config: Mapping[str, Any], today: date) -> None:
-    from domain.calendar import CalendarFileInvalid, WorkCalendar
+    from domain.periods.calendar import CalendarFileInvalid, WorkCalendar
 
     try:
         years = WorkCalendar(folders=calendar_folders(config)).covered_years()

@@ -45,7 +45,7 @@ def _department_codes(config: dict[str, object]) -> list[str]:
     Raises:
         click.ClickException: the file is missing or unreadable.
     """
-    from domain.catalog import load_vocabularies
+    from domain.catalogue.catalog import load_vocabularies
 
     folder = Path(str(config.get("CATALOG_DIR") or "datasets"))
     found: list[Any] = []

@@ -1,7 +1,7 @@
 """Write the shipped working-day calendars, domain/data/calendars/YYYY.json,
 from the chinese_calendar package.
 
-The files, not the package, are what the portal reads (domain.calendar): they
+The files, not the package, are what the portal reads (domain.periods.calendar): they
 can be reviewed in a diff, corrected by hand and extended by a bureau before
 the package knows a year. Run this when the package gains a year, after
 checking its dates against the State Council notice, and commit the output:

@@ -32,13 +32,13 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from domain.calendar import WorkCalendar
-from domain.participation import Participation
-from domain.profiles import Profile
-from domain.reports import Verification
-from domain.request_records import Deadline
-from domain.request_states import PeriodKind, State
-from domain.requests import Procedure
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import Profile
+from domain.procedures.participation import Participation
+from domain.procedures.reports import Verification
+from domain.procedures.request_records import Deadline
+from domain.procedures.request_states import PeriodKind, State
+from domain.procedures.requests import Procedure
 from search_api.store import OutboxMessage, Store
 from search_api.store.calendar_years import CalendarYears
 from search_api.store.participation_store import ParticipationStore

@@ -16,8 +16,8 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-from domain.catalog import load_portal_info
-from domain.profiles import Profile, ProfileError, load_profile
+from domain.catalogue.catalog import load_portal_info
+from domain.periods.profiles import Profile, ProfileError, load_profile
 
 
 class DeploymentError(RuntimeError):

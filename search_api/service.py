@@ -10,11 +10,11 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
-from domain.calendar import WorkCalendar
-from domain.participation import Participation
-from domain.profiles import Profile
-from domain.reports import Verification
-from domain.requests import Procedure
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import Profile
+from domain.procedures.participation import Participation
+from domain.procedures.reports import Verification
+from domain.procedures.requests import Procedure
 from search_api.calendar_change import Recompute
 from search_api.store import Store
 from search_api.store.participation_store import ParticipationStore

@@ -16,11 +16,11 @@ from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.calendar import WorkCalendar
-from domain.participation import Participation
-from domain.profiles import Profile
-from domain.reports import Verification
-from domain.requests import Procedure
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import Profile
+from domain.procedures.participation import Participation
+from domain.procedures.reports import Verification
+from domain.procedures.requests import Procedure
 from search_api.deployment import deployment_profile
 from search_api.settings import calendar_folders
 from search_api.store import Store

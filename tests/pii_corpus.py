@@ -11,7 +11,7 @@ order numbers, unified social credit codes, postcodes, masked values, ID
 numbers with a wrong check character, Luhn-invalid card numbers.
 
 The values are generated here with their own check characters (GB 11643 MOD
-11-2, Luhn), independently of ``domain.desensitize``, from a fixed seed, so
+11-2, Luhn), independently of ``domain.catalogue.desensitize``, from a fixed seed, so
 the corpus is the same on every run. Used by ``tests/test_pii_corpus.py``,
 ``tests/api/test_moderation_pii.py`` and ``bench/pii_gate_accuracy.py``.
 """

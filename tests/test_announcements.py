@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from builder.announcements import NoticeError, atom_feed, load_notices
-from domain.catalog import PortalInfo
+from domain.catalogue.catalog import PortalInfo
 from tests.conftest import REPO
 
 ATOM = "{http://www.w3.org/2005/Atom}"

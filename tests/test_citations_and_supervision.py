@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from domain.citations import basis_text, cite, cite_own
-from domain.profiles import PROFILES
+from domain.periods.citations import basis_text, cite, cite_own
+from domain.periods.profiles import PROFILES
 from search_api.mail.supervision import targets
 from search_api.web.law_text import LawText
 

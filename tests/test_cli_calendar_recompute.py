@@ -16,9 +16,9 @@ from pathlib import Path
 from click.testing import CliRunner
 from sqlalchemy import func, select
 
-from domain.calendar import WorkCalendar
-from domain.profiles import load_profile
-from domain.requests import Procedure
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import load_profile
+from domain.procedures.requests import Procedure
 from portal.cli import main
 from search_api.calendar_change import Recompute
 from search_api.store import Store

@@ -115,7 +115,7 @@ def test_cached_fragments_give_the_same_files_and_follow_changes(sample: Path,
     import json
 
     from builder.dcat import dcat_files
-    from domain.catalog import PortalInfo
+    from domain.catalogue.catalog import PortalInfo
 
     records = json.loads((sample / "catalog.json").read_text(encoding="utf-8"))["datasets"]
     downloads = {r["id"]: r.get("downloads") or [] for r in records}

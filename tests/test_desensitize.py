@@ -1,4 +1,4 @@
-"""Tests for the desensitization gate (domain/desensitize.py, 003 §22)."""
+"""Tests for the desensitization gate (domain/catalogue/desensitize.py, 003 §22)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.desensitize import (
+from domain.catalogue.desensitize import (
     PiiHit,
     PiiKind,
     find_pii,

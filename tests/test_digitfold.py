@@ -1,11 +1,11 @@
-"""domain/digitfold.py: the normalisation the personal-data detector reads
+"""domain/catalogue/digitfold.py: the normalisation the personal-data detector reads
 through, with every folded character traced to its original position."""
 
 from __future__ import annotations
 
 import pytest
 
-from domain.digitfold import _ASCII_RUN, _tables, compact, fold, may_hold_digit_run
+from domain.catalogue.digitfold import _ASCII_RUN, _tables, compact, fold, may_hold_digit_run
 
 
 @pytest.mark.parametrize(("text", "folded"), [

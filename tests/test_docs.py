@@ -8,8 +8,8 @@ import re
 
 import pytest
 
-from domain import catalog
-from domain.problems import all_problem_types
+from domain.catalogue import catalog
+from domain.catalogue.problems import all_problem_types
 from tests.conftest import REPO
 
 DOC = (REPO / "docs" / "catalogue-format.md").read_text(encoding="utf-8")

@@ -14,10 +14,10 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import load_catalog, load_vocabularies
-from domain.freshness import update_status
-from domain.model import Dataset
-from domain.vocabulary import Vocabularies, vocabularies_from_mapping
+from domain.catalogue.catalog import load_catalog, load_vocabularies
+from domain.catalogue.freshness import update_status
+from domain.catalogue.model import Dataset
+from domain.catalogue.vocabulary import Vocabularies, vocabularies_from_mapping
 from tests.conftest import MINIMAL
 
 D = date.fromisoformat
@@ -107,7 +107,7 @@ def test_catalogue_calendar_file_is_used_and_a_bad_one_reported(tmp_path: Path,
     {"code": "x", "name": "x", "max_age_working_days": True},
 ])
 def test_bad_frequency_promises_are_refused(entry: dict[str, object]) -> None:
-    from domain.vocabulary import VocabularyError
+    from domain.catalogue.vocabulary import VocabularyError
 
     with pytest.raises(VocabularyError, match="update_frequencies\\[0\\] \\(x\\)"):
         vocabularies_from_mapping({"update_frequencies": [entry]})

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalog import load_portal_info
-from domain.citations import REGULATIONS
+from domain.catalogue.catalog import load_portal_info
+from domain.periods.citations import REGULATIONS
 from tests.conftest import run_build
 
 

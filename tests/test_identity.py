@@ -1,10 +1,10 @@
-"""Applicant identity and contact checks (domain/identity.py, 003 §24(一))."""
+"""Applicant identity and contact checks (domain/procedures/identity.py, 003 §24(一))."""
 
 from __future__ import annotations
 
 import pytest
 
-from domain.identity import (
+from domain.procedures.identity import (
     IdentityKind,
     contact_problems,
     credit_code_problems,

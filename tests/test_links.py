@@ -1,10 +1,10 @@
-"""domain/links.py: which written links a licence path or contact may hold."""
+"""domain/catalogue/links.py: which written links a licence path or contact may hold."""
 
 from __future__ import annotations
 
 import pytest
 
-from domain.links import unsafe_scheme
+from domain.catalogue.links import unsafe_scheme
 
 
 @pytest.mark.parametrize(("value", "scheme"), [

@@ -13,8 +13,8 @@ import chinese_calendar
 import pytest
 from click.testing import CliRunner
 
-from domain.calendar import DEFAULT_FOLDER, load_year_file
-from domain.notice import NoticeUnreadable, parse_notice
+from domain.periods.calendar import DEFAULT_FOLDER, load_year_file
+from domain.periods.notice import NoticeUnreadable, parse_notice
 from portal.cli import main
 
 NOTICES = Path(__file__).parent / "data" / "notices"

@@ -13,8 +13,8 @@ from datetime import date
 
 import pytest
 
-from domain.calendar import WorkCalendar
-from domain.participation import (
+from domain.periods.calendar import WorkCalendar
+from domain.procedures.participation import (
     DEFAULT_REPLY_DAYS,
     PUBLIC,
     Incomplete,
@@ -238,8 +238,8 @@ def test_dataset_page_links_from_explicit_urls() -> None:
     # The page's reuse list and participation links come from their own
     # keys, not from slicing another URL.
     from builder.pages import dataset_context
-    from domain.catalog import PortalInfo
-    from domain.freshness import Freshness
+    from domain.catalogue.catalog import PortalInfo
+    from domain.catalogue.freshness import Freshness
 
     portal = PortalInfo(request_service_url="https://svc.example.gov.cn/",
                         search_api_url="https://api.example.gov.cn/")

@@ -5,8 +5,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
-from domain.period_table import markdown, rows
-from domain.profiles import PROFILES
+from domain.periods.period_table import markdown, rows
+from domain.periods.profiles import PROFILES
 from tests.conftest import REPO
 
 DOC = REPO / "docs" / "periods.md"

@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from openpyxl import Workbook
 
 from builder.check import run_check
-from domain.desensitize import find_pii, mask_pii_text
+from domain.catalogue.desensitize import find_pii, mask_pii_text
 from portal.cli import main
 from tests.conftest import TODAY, run_build
 from tests.pii_corpus import KINDS, Writing, negatives, positives

@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from domain.profiles import (
+from domain.periods.profiles import (
     EXTENSION_FIELDS,
     OPTIONAL_FIELDS,
     PERIOD_FIELDS,
@@ -21,7 +21,7 @@ from domain.profiles import (
 )
 
 # SPEC §8 as written there (None: the text sets no figure), transcribed by hand
-# and checked against the seed texts (the articles are cited in domain/profiles.py).
+# and checked against the seed texts (the articles are cited in domain/periods/profiles.py).
 # (base, extension) per procedure.
 SPEC_TABLE: dict[str, dict[str, tuple[int | None, int | None]]] = {
     "guizhou-measures": {

@@ -6,10 +6,10 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from domain.catalog import load_catalog
-from domain.model import Dataset, OpenType
-from domain.quality import QualityScore, quality
-from domain.vocabulary import Vocabularies
+from domain.catalogue.catalog import load_catalog
+from domain.catalogue.model import Dataset, OpenType
+from domain.catalogue.quality import QualityScore, quality
+from domain.catalogue.vocabulary import Vocabularies
 from tests.conftest import MINIMAL, TODAY
 
 

@@ -24,8 +24,8 @@ import yaml
 from builder.build import BuildConfig, build
 from builder.check import run_check
 from builder.importer import ImportReport, import_catalog
-from domain.catalog import dataset_from_descriptor
-from domain.model import MACHINE_READABLE_FORMATS
+from domain.catalogue.catalog import dataset_from_descriptor
+from domain.catalogue.model import MACHINE_READABLE_FORMATS
 
 pytestmark = pytest.mark.slow
 

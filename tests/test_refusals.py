@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.request_states import (
+from domain.procedures.request_states import (
     ApplicationIncomplete,
     EventOutOfOrder,
     IllegalTransition,

@@ -9,16 +9,16 @@ from datetime import date
 
 import pytest
 
-from domain.calendar import WorkCalendar
-from domain.profiles import load_profile
-from domain.reports import (
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import load_profile
+from domain.periods.workdays import ExtensionAlreadyUsed, ExtensionNotAllowed
+from domain.procedures.reports import (
     BUSINESS_NOT_REFUSED,
     Finding,
     ReportError,
     ReportKind,
     Verification,
 )
-from domain.workdays import ExtensionAlreadyUsed, ExtensionNotAllowed
 
 CAL = WorkCalendar()
 
@@ -92,7 +92,7 @@ def test_receipt_states_business_is_not_refused() -> None:
 
 
 def test_a_period_into_an_unknown_year_is_refused_at_receipt_when_strict() -> None:
-    from domain.calendar import CalendarYearMissing, WorkCalendar
+    from domain.periods.calendar import CalendarYearMissing, WorkCalendar
 
     v = Verification(load_profile("wanzhou"), WorkCalendar(provisional=False))
     with pytest.raises(CalendarYearMissing):
@@ -137,7 +137,7 @@ def test_the_receipt_notice_cites_only_the_deployments_own_text(profile: str, ci
 
 
 def test_a_period_into_a_year_without_notice_is_provisional() -> None:
-    from domain.calendar import WorkCalendar
+    from domain.periods.calendar import WorkCalendar
 
     v = Verification(load_profile("wanzhou"), WorkCalendar())
     report = receive(v, date(2026, 12, 28))

@@ -1,4 +1,4 @@
-"""The conditional-open request procedure (domain/requests.py, SPEC §4).
+"""The conditional-open request procedure (domain/procedures/requests.py, SPEC §4).
 
 Deadline scenarios come from tests/data/request_cases.yaml, worked out by hand
 from the State Council notices; the rules and illegal transitions are tested
@@ -17,10 +17,11 @@ from typing import Any
 import pytest
 import yaml
 
-from domain.calendar import DEFAULT_FOLDER, CalendarYearMissing, WorkCalendar
-from domain.identity import IdentityKind
-from domain.profiles import load_profile
-from domain.requests import (
+from domain.periods.calendar import DEFAULT_FOLDER, CalendarYearMissing, WorkCalendar
+from domain.periods.profiles import load_profile
+from domain.periods.workdays import Clock
+from domain.procedures.identity import IdentityKind
+from domain.procedures.requests import (
     REMEDY_NOTICE,
     TRANSITIONS,
     Action,
@@ -40,7 +41,6 @@ from domain.requests import (
     RuleViolation,
     State,
 )
-from domain.workdays import Clock
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "request_cases.yaml").read_text(encoding="utf-8"))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from domain.request_states import TRANSITIONS, Role
+from domain.procedures.request_states import TRANSITIONS, Role
 from search_api.requests.review import ACTIONS
 
 REVIEWERS = {Role.AUTHORITY_REVIEWER, Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD}

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from domain.catalog import Catalog, load_catalog
-from domain.model import Dataset, OpenType, Status
+from domain.catalogue.catalog import Catalog, load_catalog
+from domain.catalogue.model import Dataset, OpenType, Status
 
 ROOT = Path(__file__).resolve().parent.parent
 DATASETS = ROOT / "datasets"

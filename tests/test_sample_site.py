@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 from bs4 import BeautifulSoup
 
-from domain.catalog import load_catalog
-from domain.model import OpenType
+from domain.catalogue.catalog import load_catalog
+from domain.catalogue.model import OpenType
 from tests.conftest import REPO, run_build
 
 pytestmark = pytest.mark.slow

@@ -14,9 +14,9 @@ from datetime import date, timedelta
 import chinese_calendar
 import pytest
 
-from domain import statutory
-from domain.calendar import CalendarYearMissing, WorkCalendar
-from domain.workdays import due_date
+from domain.periods import statutory
+from domain.periods.calendar import CalendarYearMissing, WorkCalendar
+from domain.periods.workdays import due_date
 
 
 def _day_off(d: date) -> bool:

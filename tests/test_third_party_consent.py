@@ -19,8 +19,16 @@ from typing import Any
 
 import pytest
 
-from domain.profiles import PROFILES
-from domain.requests import Action, EventKind, Procedure, Request, Role, RuleViolation, State
+from domain.periods.profiles import PROFILES
+from domain.procedures.requests import (
+    Action,
+    EventKind,
+    Procedure,
+    Request,
+    Role,
+    RuleViolation,
+    State,
+)
 from tests.test_request_procedure import REVIEWER, THIRD, consulting, procedure
 
 DUE = date(2026, 3, 25)

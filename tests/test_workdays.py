@@ -19,13 +19,13 @@ import chinese_calendar
 import pytest
 import yaml
 
-from domain.calendar import (
+from domain.periods.calendar import (
     DEFAULT_FOLDER,
     CalendarFileInvalid,
     CalendarYearMissing,
     WorkCalendar,
 )
-from domain.workdays import (
+from domain.periods.workdays import (
     Clock,
     ClockStateError,
     ExtensionAlreadyUsed,

@@ -20,8 +20,8 @@ from typing import Any
 
 from sqlalchemy import func, select
 
-from domain.request_records import Request
-from domain.request_states import EventKind
+from domain.procedures.request_records import Request
+from domain.procedures.request_states import EventKind
 from search_api.store import RequestNotFound, Store, hash_token
 from search_api.store.engine import READ
 from search_api.store.report_store import ReportStore

@@ -104,7 +104,7 @@ class EngineUnavailable(Exception):
 
 
 class SearchEngine(Protocol):
-    """What every engine offers. Records are ``domain.publication.public_record`` dicts."""
+    """What every engine offers. Records are ``domain.catalogue.publication.public_record`` dicts."""
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run ``query``. Raises SearchError for an invalid query and

@@ -26,11 +26,11 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from domain.catalog import load_vocabularies
-from domain.identity import mask_contact
-from domain.request_records import Actor
-from domain.request_states import Action, Role, State
-from domain.requests import Procedure
+from domain.catalogue.catalog import load_vocabularies
+from domain.procedures.identity import mask_contact
+from domain.procedures.request_records import Actor
+from domain.procedures.request_states import Action, Role, State
+from domain.procedures.requests import Procedure
 from search_api.mail import digest, supervision
 from search_api.store import OutboxMessage, StaleRequest, Store
 from search_api.store.report_store import ReportStore

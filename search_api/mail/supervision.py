@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from domain.profiles import Profile
+from domain.periods.profiles import Profile
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ different rules:
     GET  /api/v1/statistics/participation           counts per department (000 §50, 004 §43)
 
 Only moderated text is ever answered: what the public wrote stays private
-until a reviewer approves it (``domain.participation.PUBLIC``); submitters'
+until a reviewer approves it (``domain.procedures.participation.PUBLIC``); submitters'
 names and contacts are sealed and never answered.
 """
 
@@ -20,8 +20,8 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from domain.calendar import CalendarYearMissing
-from domain.participation import RECEIPT_PREFIX, Incomplete, Item, Kind
+from domain.periods.calendar import CalendarYearMissing
+from domain.procedures.participation import RECEIPT_PREFIX, Incomplete, Item, Kind
 from search_api import service
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import clean_text

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domain.participation import Item, Kind, Participation, Status
+from domain.procedures.participation import Item, Kind, Participation, Status
 from search_api.store import OutboxMessage, Store
 from search_api.store.notify import CodesOnly
 from search_api.store.participation_store import ParticipationStore

@@ -5,7 +5,7 @@ is public, route demands, and answer them.
 Access control as on the other reviewer pages (002 §42, §44): the data
 authority moderates everything; a department reviewer moderates and answers
 their own department's items; a department head and the auditor only read
-(:func:`domain.participation.allowed`). Every action is one transaction with
+(:func:`domain.procedures.participation.allowed`). Every action is one transaction with
 its hash-chained audit record (003 §34); every form carries the CSRF token.
 
 The submitter's name and contact (collected 仅用于审核时核实) appear only
@@ -31,7 +31,7 @@ from flask import (
     url_for,
 )
 
-from domain.participation import (
+from domain.procedures.participation import (
     CONTACT_ACTION,
     MODERATION_ACTIONS,
     REPLIES,

@@ -12,7 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
-from domain.participation import Incomplete, Kind
+from domain.procedures.participation import Incomplete, Kind
 from search_api import service
 from search_api.participation.api import file_item, public_dict
 from search_api.web.public_names import department_names

@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, render_template
 
-from domain.participation import Status
-from domain.request_states import State
+from domain.procedures.participation import Status
+from domain.procedures.request_states import State
 from search_api import service
 from search_api.web import labels_zh
 from search_api.web.public_names import department_names

@@ -30,7 +30,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
-from domain.reports import Report, ReportKind
+from domain.procedures.reports import Report, ReportKind
 from search_api import service
 from search_api.reports import mail as report_mail
 from search_api.store import PersonalDataRefused
@@ -86,7 +86,7 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
             of the outbox messages contains it (nothing stored; the number
             drawn stays unused).
         CalendarYearMissing: the answer period runs into an uncovered year.
-        domain.reports.ReportError: the dataset has no providing department
+        domain.procedures.reports.ReportError: the dataset has no providing department
             (a catalogue defect).
     """
     values = {k: clean_text(raw.get(k), limit) for k, limit in LIMITS.items()}

@@ -12,7 +12,13 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from domain.reports import BUSINESS_NOT_REFUSED, Finding, Report, ReportKind, Verification
+from domain.procedures.reports import (
+    BUSINESS_NOT_REFUSED,
+    Finding,
+    Report,
+    ReportKind,
+    Verification,
+)
 from search_api.store import OutboxMessage
 from search_api.store.notify import CodesOnly, Names
 from search_api.store.report_store import ReportStore

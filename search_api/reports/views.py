@@ -21,9 +21,9 @@ from flask import (
     url_for,
 )
 
-from domain.reports import Finding, ReportError
-from domain.request_states import Role
-from domain.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
+from domain.periods.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
+from domain.procedures.reports import REPORT_FLOW, Finding, ReportAction, ReportError
+from domain.procedures.request_states import Role
 from search_api import service
 from search_api.reports import api as report_api
 from search_api.reports import mail as report_mail
@@ -107,15 +107,15 @@ def act(number: str, action: str) -> Any:
     if not _visible(report.department):
         abort(403, description="您无权处理其他部门的纠错。")
     role, on, v = g.user.role, service.today(), service.verification()
+    if action not in REPORT_FLOW.table or not REPORT_FLOW.may(ReportAction(action), Role(role)):
+        abort(403, description="您的角色无权执行此操作。")
     try:
-        if action == "answer" and role == Role.DEPARTMENT_REVIEWER:
+        if action == ReportAction.ANSWER:
             updated = v.answer(report, finding=form_text("finding"), reasons=form_text("reasons"),
                                on=on, basis=form_text("basis"))
-        elif action == "extend" and role == Role.DEPARTMENT_HEAD:
+        else:
             updated = v.extend(report, days=int(form_text("days") or "0"),
                                approved_by=g.user.username, on=on)
-        else:
-            abort(403, description="您的角色无权执行此操作。")
         names = service.store().names
         messages = [m for m in (report_mail.answered_message(updated, names),
                                 report_mail.catalogue_change_message(updated, names)) if m]

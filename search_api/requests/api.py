@@ -18,8 +18,8 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
-from domain.request_records import Request
-from domain.request_states import ProcedureError
+from domain.procedures.request_records import Request
+from domain.procedures.request_states import ProcedureError
 from search_api import service
 from search_api.requests import refusals
 from search_api.requests.applications import (

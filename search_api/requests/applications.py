@@ -11,10 +11,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from domain.identity import IdentityKind, mask_identity
-from domain.request_records import Actor, Application, Request, ThirdParty
-from domain.request_states import DeliveryMethod, IllegalTransition, ProcedureError, Role
-from domain.requests import ApplicationIncomplete
+from domain.procedures.identity import IdentityKind, mask_identity
+from domain.procedures.request_records import Actor, Application, Request, ThirdParty
+from domain.procedures.request_states import DeliveryMethod, IllegalTransition, ProcedureError, Role
+from domain.procedures.requests import ApplicationIncomplete
 from search_api import service
 from search_api.requests import refusals
 from search_api.store import StaleRequest
@@ -129,7 +129,7 @@ def applicant_act(req: Request, version: int, action: str, text: str) -> Request
     Raises:
         Incomplete: the text a step needs is missing.
         ValueError: ``action`` is not an applicant action.
-        domain.request_states.ProcedureError: not possible in this state.
+        domain.procedures.request_states.ProcedureError: not possible in this state.
         search_api.store.StaleRequest: the request changed meanwhile.
     """
     if action not in APPLICANT_ACTIONS:

@@ -27,7 +27,7 @@ from flask import (
     url_for,
 )
 
-from domain.request_states import PeriodKind
+from domain.procedures.request_states import PeriodKind
 from search_api import service
 from search_api.requests.applications import (
     LINK_INVALID,

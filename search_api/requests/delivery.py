@@ -32,10 +32,10 @@ from flask import (
     url_for,
 )
 
-from domain.catalog import dataset_folders, load_dataset
-from domain.model import Dataset
-from domain.request_records import Actor
-from domain.request_states import DeliveryMethod, Role, State
+from domain.catalogue.catalog import dataset_folders, load_dataset
+from domain.catalogue.model import Dataset
+from domain.procedures.request_records import Actor
+from domain.procedures.request_states import DeliveryMethod, Role, State
 from search_api import service
 from search_api.store import Link, hash_token
 from search_api.web.security import new_secret

@@ -2,7 +2,7 @@
 the JSON API (the domain's messages are English, for logs and operators).
 
 One table, :data:`RULES`, maps each stable code of
-:class:`~domain.request_states.RuleViolation` to a sentence that says what
+:class:`~domain.procedures.request_states.RuleViolation` to a sentence that says what
 was wrong and what to do; ``{name}`` fields take the error's ``params``.
 :data:`PROCEDURE` does the same for the other procedure errors (by class
 code). :func:`refusal` adds the article the rule comes from, cited by the
@@ -20,10 +20,10 @@ from collections.abc import Mapping
 from datetime import date
 from types import MappingProxyType
 
-from domain.citations import REGULATIONS as REGULATIONS
-from domain.citations import chinese_number as chinese_number
-from domain.citations import cite, cite_own
-from domain.request_states import (
+from domain.periods.citations import REGULATIONS as REGULATIONS
+from domain.periods.citations import chinese_number as chinese_number
+from domain.periods.citations import cite, cite_own
+from domain.procedures.request_states import (
     ApplicationIncomplete,
     IllegalTransition,
     ProcedureError,

@@ -26,10 +26,17 @@ from flask import (
     url_for,
 )
 
-from domain.calendar import CalendarYearMissing
-from domain.request_records import Actor, Request
-from domain.request_states import Action, DeliveryMethod, EventKind, ProcedureError, Role, State
-from domain.requests import Procedure
+from domain.periods.calendar import CalendarYearMissing
+from domain.procedures.request_records import Actor, Request
+from domain.procedures.request_states import (
+    Action,
+    DeliveryMethod,
+    EventKind,
+    ProcedureError,
+    Role,
+    State,
+)
+from domain.procedures.requests import Procedure
 from search_api import service
 from search_api.requests import refusals
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token

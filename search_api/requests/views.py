@@ -24,9 +24,9 @@ from flask import (
     url_for,
 )
 
-from domain.identity import mask_identity
-from domain.request_records import Request
-from domain.request_states import ProcedureError, Role
+from domain.procedures.identity import mask_identity
+from domain.procedures.request_records import Request
+from domain.procedures.request_states import ProcedureError, Role
 from search_api import service
 from search_api.requests import refusals
 from search_api.requests.applications import (

@@ -19,7 +19,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, make_response, request
 
-from domain.reports import ReportKind
+from domain.procedures.reports import ReportKind
 from search_api import service
 from search_api.store.download_store import DownloadStore
 from search_api.web.errors import ApiError

@@ -1,5 +1,5 @@
 """Errors of the request store. ``code`` and ``status`` feed the service's
-JSON error shape, as the procedure's errors do (domain.request_states)."""
+JSON error shape, as the procedure's errors do (domain.procedures.request_states)."""
 
 from __future__ import annotations
 

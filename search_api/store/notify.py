@@ -11,8 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Protocol
 
-from domain.request_records import Event, Request
-from domain.request_states import EventKind, Role
+from domain.procedures.request_records import Event, Request
+from domain.procedures.request_states import EventKind, Role
 from search_api.store.records import OutboxMessage
 
 LABELS: dict[EventKind, str] = {

@@ -26,9 +26,9 @@ from typing import Any
 from sqlalchemy import Connection, Select, and_, case, func, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.participation import PUBLIC, REPLIES, Item, Kind, Moderation, Reply, Status
-from domain.request_codec import clock_from_dict, clock_to_dict
-from domain.request_states import EventKind
+from domain.procedures.participation import PUBLIC, REPLIES, Item, Kind, Moderation, Reply, Status
+from domain.procedures.request_codec import clock_from_dict, clock_to_dict
+from domain.procedures.request_states import EventKind
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
 from search_api.store.schema import (

@@ -21,8 +21,8 @@ import os
 from collections.abc import Mapping
 from typing import Any
 
-from domain.desensitize import PiiKind, find_pii, mask_pii_text
-from domain.digitfold import compact
+from domain.catalogue.desensitize import PiiKind, find_pii, mask_pii_text
+from domain.catalogue.digitfold import compact
 from search_api.store.errors import PersonalDataKeyError
 
 _SEALED = "aesgcm1:"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Literal
 
-from domain.request_states import Outcome, State
+from domain.procedures.request_states import Outcome, State
 
 LinkKind = Literal["third_party", "download"]
 MessageStatus = Literal["pending", "sent", "failed"]

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import select, update
 
-from domain.reports import Answer, Finding, Report, ReportKind, Verification
-from domain.request_codec import clock_from_dict, clock_to_dict
-from domain.workdays import Clock
+from domain.periods.workdays import Clock
+from domain.procedures.reports import Answer, Finding, Report, ReportKind, Verification
+from domain.procedures.request_codec import clock_from_dict, clock_to_dict
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
 from search_api.store.records import OutboxMessage

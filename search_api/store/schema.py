@@ -5,7 +5,7 @@ them with alembic's autogenerate); change both together, through a new
 revision. Every table, in one line each:
 
 ``requests``          one row per request: columns for queues and the public
-                      register, the snapshot (:func:`domain.request_codec.request_to_dict`
+                      register, the snapshot (:func:`domain.procedures.request_codec.request_to_dict`
                       without the personal fields), the personal fields apart
                       in ``personal`` (encrypted when a key is configured),
                       the access-code hash and the optimistic-lock ``version``.
@@ -125,7 +125,7 @@ requests = Table(
     # Never selected by list queries.
     Column("personal", Text, nullable=False),
     Column("access_code_hash", String(255), nullable=True),
-    Column("outcome", String(32), nullable=True),  # domain.request_states.Outcome
+    Column("outcome", String(32), nullable=True),  # domain.procedures.request_states.Outcome
     Column("decided_on", Date, nullable=True),
     Column("answered_in_time", Boolean, nullable=True),  # the decision came within its period
     Column("version", Integer, nullable=False),
@@ -243,7 +243,7 @@ links = Table(
 )
 
 reports = Table(
-    # Data error reports and catalogue corrections (domain.reports; issue #5).
+    # Data error reports and catalogue corrections (domain.procedures.reports; issue #5).
     "reports", metadata,
     Column("number", String(NUMBER), primary_key=True),
     Column("kind", String(32), nullable=False),
@@ -343,7 +343,7 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-# --- public participation (issue #5; domain.participation) ----------------------------------
+# --- public participation (issue #5; domain.procedures.participation) ----------------------------------
 
 participation = Table(
     # Demands (XQ-), suggestions (JY-) and reuses (CG-). ``title``/``text`` as

@@ -39,8 +39,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
-from domain.identity import mask_identity
-from domain.request_codec import (
+from domain.procedures.identity import mask_identity
+from domain.procedures.request_codec import (
     CLEAR_PREFIX,
     event_from_dict,
     join_personal,
@@ -48,8 +48,8 @@ from domain.request_codec import (
     request_to_dict,
     split_personal,
 )
-from domain.request_records import Actor, Event, Request
-from domain.request_states import UNDECIDED, EventKind, Outcome, Role, State
+from domain.procedures.request_records import Actor, Event, Request
+from domain.procedures.request_states import UNDECIDED, EventKind, Outcome, Role, State
 from search_api.store import audit, backup, idempotency, migrate, notify
 from search_api.store.engine import READ, make_engine, parse_url
 from search_api.store.errors import (

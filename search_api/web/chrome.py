@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from flask import Flask, current_app
 from markupsafe import Markup, escape
 
-from domain.catalog import load_portal_info
+from domain.catalogue.catalog import load_portal_info
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from typing import Any
 from flask import Flask, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from domain.calendar import CalendarYearMissing
+from domain.periods.calendar import CalendarYearMissing
 from search_api.web.logredact import redact
 
 log = logging.getLogger(__name__)

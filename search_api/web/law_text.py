@@ -7,8 +7,8 @@ the codes as well.
 
 from __future__ import annotations
 
-from domain.citations import basis_text, cite_own
-from domain.profiles import Profile
+from domain.periods.citations import basis_text, cite_own
+from domain.periods.profiles import Profile
 
 
 class LawText:
@@ -32,7 +32,7 @@ class LawText:
         return basis_text(code, self.profile.regulation)
 
     def topic(self, topic: str) -> str:
-        """The basis of a profile topic (:data:`domain.profiles.TOPICS`) in Chinese.
+        """The basis of a profile topic (:data:`domain.periods.profiles.TOPICS`) in Chinese.
 
         Raises:
             KeyError: an unknown topic.

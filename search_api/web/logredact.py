@@ -15,7 +15,7 @@ with ``[redacted]`` wherever it meets them:
   ``gunicorn.error``); the app factory calls it;
 - clear ID-card, mobile and bank-card numbers, however written (full-width,
   spaced, dashed, percent-encoded in a URL), are masked by the project's one
-  detector (:func:`domain.desensitize.mask_pii_text`): ``138******78``;
+  detector (:func:`domain.catalogue.desensitize.mask_pii_text`): ``138******78``;
 - :func:`install` also wraps the log-record factory, so every record of
   the process (the service's own loggers, libraries) is redacted when made;
 - :mod:`search_api.gunicorn_conf` configures gunicorn with a logger that
@@ -31,7 +31,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import unquote
 
-from domain.desensitize import find_pii, mask_pii_text
+from domain.catalogue.desensitize import find_pii, mask_pii_text
 
 REDACTED = "[redacted]"
 TOKEN_PATH = re.compile(

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app
 
-from domain.catalog import load_vocabularies
+from domain.catalogue.catalog import load_vocabularies
 
 log = logging.getLogger(__name__)
 

@@ -11,7 +11,12 @@ from datetime import date
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.request_states import EventOutOfOrder, IllegalTransition, RoleNotAllowed, RuleViolation
+from domain.procedures.request_states import (
+    EventOutOfOrder,
+    IllegalTransition,
+    RoleNotAllowed,
+    RuleViolation,
+)
 from search_api.requests.applications import APPLICANT_ACTIONS
 from search_api.requests.refusals import (
     APPLICANT_TRANSITIONS,

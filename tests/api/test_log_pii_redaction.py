@@ -9,7 +9,7 @@ from urllib.parse import quote
 
 import pytest
 
-from domain.desensitize import find_pii
+from domain.catalogue.desensitize import find_pii
 from search_api.web.logredact import RedactTokens, redact
 from tests.pii_corpus import Writing, positives
 

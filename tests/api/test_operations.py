@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import text
 
-from domain.request_states import State
+from domain.procedures.request_states import State
 from portal.cli import main
 from search_api.mail.mailer import remind, send_pending
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE

@@ -14,7 +14,7 @@ from typing import Any
 from flask import Flask
 from sqlalchemy import Engine, event, text
 
-from domain.participation import Kind, Participation, Status
+from domain.procedures.participation import Kind, Participation, Status
 from search_api.store import RequestNotFound, Store
 from search_api.store.participation_store import ParticipationStore
 from tests.api.test_participation_flow import file_form, moderate, post_json

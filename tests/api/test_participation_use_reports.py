@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 
-from domain.participation import Status
+from domain.procedures.participation import Status
 from search_api.store import StaleRequest
 from tests.api.test_applicant_flow import PHONE, csrf
 from tests.api.test_participation_flow import everything_public, moderate

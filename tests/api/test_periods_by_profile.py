@@ -18,7 +18,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from domain.citations import REGULATIONS
+from domain.periods.citations import REGULATIONS
 from search_api import create_app
 from search_api.indexing import index_catalog
 from search_api.mail.mailer import lapse_explanations

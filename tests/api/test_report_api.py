@@ -20,7 +20,7 @@ import requests
 from flask import Flask
 from sqlalchemy import select
 
-from domain.reports import BUSINESS_NOT_REFUSED
+from domain.procedures.reports import BUSINESS_NOT_REFUSED
 from search_api.reports.api import DESCRIPTION_PROBLEM, KIND_PROBLEM, REPORTER_PROBLEM
 from search_api.store import new_key
 from search_api.store.schema import reports

@@ -187,7 +187,7 @@ def test_statistics_page_shows_live_counts_and_says_when_it_cannot(live_server: 
 def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any) -> None:  # noqa: F811
     # `portal remind` tells moderators of new items and pushes replies that
     # are due soon or overdue (000 §43): once each, without the filer's data.
-    from domain.participation import Participation
+    from domain.procedures.participation import Participation
     from search_api.participation.mail import remind_participation
     from tests.api.test_participation_flow import file_form
 

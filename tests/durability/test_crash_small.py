@@ -18,7 +18,7 @@ import pytest
 from bench.crash import identity
 from bench.crash.run import Options, build_site, run_database
 from bench.crash.verify import verify
-from domain.identity import IdentityKind, identity_problems
+from domain.procedures.identity import IdentityKind, identity_problems
 from tests.store.conftest import PG_URL, postgres_unreachable
 
 SMALL = Options(in_flight=40, kills=2, seconds=6, processes=2, workers=2, threads=8,

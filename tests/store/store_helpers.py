@@ -13,10 +13,10 @@ from typing import Any, TypeVar
 
 from hypothesis import strategies as st
 
-from domain.calendar import CalendarYearMissing, WorkCalendar
-from domain.identity import IdentityKind
-from domain.profiles import load_profile
-from domain.requests import (
+from domain.periods.calendar import CalendarYearMissing, WorkCalendar
+from domain.periods.profiles import load_profile
+from domain.procedures.identity import IdentityKind
+from domain.procedures.requests import (
     Action,
     Actor,
     Application,

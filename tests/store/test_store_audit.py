@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import Connection, select, text
 from sqlalchemy.exc import DBAPIError
 
-from domain.requests import Request
+from domain.procedures.requests import Request
 from search_api.store import Store
 from search_api.store.audit import record_hash
 from search_api.store.schema import audit_log

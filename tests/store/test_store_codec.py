@@ -1,4 +1,4 @@
-"""domain/request_codec.py: the stored form of a request round-trips exactly."""
+"""domain/procedures/request_codec.py: the stored form of a request round-trips exactly."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from domain.request_codec import (
+from domain.procedures.request_codec import (
     PERSONAL_FIELDS,
     CodecError,
     event_to_dict,
@@ -20,7 +20,7 @@ from domain.request_codec import (
     request_to_dict,
     split_personal,
 )
-from domain.requests import Event, EventKind, Request, Role, State
+from domain.procedures.requests import Event, EventKind, Request, Role, State
 from tests.store.store_helpers import BY_STATE, EMAIL, ID_NUMBER, PHONE, full, walk
 
 
@@ -136,7 +136,7 @@ def test_event_data_must_be_plain_json() -> None:
 def test_offered_methods_round_trip_and_old_records_read_as_every_method() -> None:
     from dataclasses import replace
 
-    from domain.requests import DeliveryMethod
+    from domain.procedures.requests import DeliveryMethod
 
     req = full()
     offered = replace(req, application=replace(

@@ -8,7 +8,7 @@ import json
 
 from sqlalchemy import select
 
-from domain.request_codec import join_personal, request_to_dict, split_personal
+from domain.procedures.request_codec import join_personal, request_to_dict, split_personal
 from search_api.store import Store
 from search_api.store.schema import requests
 from tests.store.store_helpers import APPLICANT, submitted

@@ -9,7 +9,7 @@ import json
 
 import pytest
 
-from domain.desensitize import find_pii
+from domain.catalogue.desensitize import find_pii
 from search_api.store import PersonalDataRefused, Store
 from search_api.store.personal import mask_pii
 from tests.pii_corpus import positives

@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import inspect, select, text
 
-from domain.request_codec import request_to_dict
-from domain.requests import Actor, Request, Role, State
+from domain.procedures.request_codec import request_to_dict
+from domain.procedures.requests import Actor, Request, Role, State
 from search_api.store import (
     DuplicateRequest,
     HistoryRewritten,

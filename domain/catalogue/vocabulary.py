@@ -14,8 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from domain.calendar import WorkCalendar
-from domain.links import unsafe_scheme
+from domain.catalogue.links import unsafe_scheme
+from domain.periods.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)

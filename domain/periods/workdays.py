@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Literal, NamedTuple
 
-from domain.calendar import WorkCalendar
+from domain.periods.calendar import WorkCalendar
 
 Status = Literal["running", "due_soon", "overdue", "paused"]
 DUE_SOON_WITHIN = 2  # working days left at which a period is flagged (超期督办, 000 §43)

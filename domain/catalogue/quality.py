@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from domain.freshness import Freshness, update_status
-from domain.model import MACHINE_READABLE_FORMATS, Dataset, OpenType
-from domain.vocabulary import Vocabularies
+from domain.catalogue.freshness import Freshness, update_status
+from domain.catalogue.model import MACHINE_READABLE_FORMATS, Dataset, OpenType
+from domain.catalogue.vocabulary import Vocabularies
 
 MIN_SUMMARY_CHARS = 40
 

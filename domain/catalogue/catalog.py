@@ -5,7 +5,7 @@ Layout::
     datasets/
       portal.yaml            the portal: bureau, city, URLs, terms
       vocabularies.yaml      departments, themes, regions, frequencies, levels
-      calendars/YYYY.json    optional working-day calendars (see domain.calendar)
+      calendars/YYYY.json    optional working-day calendars (see domain.periods.calendar)
       <any-folder>/          one dataset: datapackage.yaml (or .json) + files
 
 Loading never stops at the first problem: it returns what it could read and
@@ -27,10 +27,9 @@ from typing import Any
 
 import yaml
 
-from domain import problems as P
-from domain.calendar import CalendarFileInvalid, WorkCalendar
-from domain.links import unsafe_scheme
-from domain.model import (
+from domain.catalogue import problems as P
+from domain.catalogue.links import unsafe_scheme
+from domain.catalogue.model import (
     Announcement,
     Contact,
     Dataset,
@@ -41,8 +40,9 @@ from domain.model import (
     Resource,
     Status,
 )
-from domain.problems import Problem
-from domain.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
+from domain.catalogue.problems import Problem
+from domain.catalogue.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
+from domain.periods.calendar import CalendarFileInvalid, WorkCalendar
 
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.json")
 IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
@@ -257,7 +257,7 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
         values.pop(problem.field or "", None)
     extra = {k: v for k, v in data.items() if k not in known}
     if "profile" in values:
-        from domain.profiles import PROFILES
+        from domain.periods.profiles import PROFILES
 
         if values["profile"] not in PROFILES:
             found.append(P.make("portal-config-invalid", "portal.yaml", field="profile", detail=(
@@ -268,7 +268,7 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
 
 def _refuse_unsafe_links(values: list[tuple[str, Any]], rel: str, found: list[Problem]) -> None:
     """A ``link-unsafe`` problem for each text value with a scheme other than
-    http(s), mailto or tel (:func:`domain.links.unsafe_scheme`)."""
+    http(s), mailto or tel (:func:`domain.catalogue.links.unsafe_scheme`)."""
     for field_name, value in values:
         scheme = unsafe_scheme(value) if isinstance(value, str) else None
         if scheme is not None:

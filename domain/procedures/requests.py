@@ -1,12 +1,12 @@
 """The conditional-open request procedure (有条件开放申请, SPEC §4) as a pure,
 immutable model: :class:`Procedure` holds the rules, parameterised by a
-:class:`~domain.profiles.Profile` (every period) and a
-:class:`~domain.calendar.WorkCalendar`; each operation takes a
-:class:`~domain.request_records.Request` and returns a new one with one or
-more :class:`~domain.request_records.Event` appended. The vocabulary and the
-errors are in :mod:`domain.request_states`, the records in
-:mod:`domain.request_records`, the third-party rules in :mod:`domain.consultation`,
-the queries (``deadlines``, ``allowed_actions``) in :mod:`domain.request_base`;
+:class:`~domain.periods.profiles.Profile` (every period) and a
+:class:`~domain.periods.calendar.WorkCalendar`; each operation takes a
+:class:`~domain.procedures.request_records.Request` and returns a new one with one or
+more :class:`~domain.procedures.request_records.Event` appended. The vocabulary and the
+errors are in :mod:`domain.procedures.request_states`, the records in
+:mod:`domain.procedures.request_records`, the third-party rules in :mod:`domain.procedures.consultation`,
+the queries (``deadlines``, ``allowed_actions``) in :mod:`domain.procedures.request_base`;
 every public name is importable from here.
 
 The path of a request::
@@ -45,10 +45,10 @@ Every rule broken cites the article of the deployment's profile
 (``profile.article(topic)``), or nothing where it is bureau policy.
 
 Every operation first checks the state and the actor's role against
-:data:`~domain.request_states.TRANSITIONS` (:class:`IllegalTransition`,
+:data:`~domain.procedures.request_states.TRANSITIONS` (:class:`IllegalTransition`,
 :class:`RoleNotAllowed`), then the date order (:class:`EventOutOfOrder`), then
 the rules (:class:`RuleViolation`, citing the article). Dates beyond the
-calendar raise :class:`~domain.calendar.CalendarYearMissing`, uncaught.
+calendar raise :class:`~domain.periods.calendar.CalendarYearMissing`, uncaught.
 """
 
 from __future__ import annotations
@@ -58,10 +58,11 @@ from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from domain import consultation as tp
-from domain.identity import mask_identity, normalize_identity, validate_applicant
-from domain.request_base import REMEDY_NOTICE, ProcedureBase, blank
-from domain.request_records import (
+from domain.periods.workdays import Clock
+from domain.procedures import consultation as tp
+from domain.procedures.identity import mask_identity, normalize_identity, validate_applicant
+from domain.procedures.request_base import REMEDY_NOTICE, ProcedureBase, blank
+from domain.procedures.request_records import (
     Actor,
     Application,
     Deadline,
@@ -70,7 +71,7 @@ from domain.request_records import (
     Request,
     ThirdParty,
 )
-from domain.request_states import (
+from domain.procedures.request_states import (
     PROVIDER_REVIEW,
     TRANSITIONS,
     Action,
@@ -87,7 +88,6 @@ from domain.request_states import (
     RuleViolation,
     State,
 )
-from domain.workdays import Clock
 
 # The public names of the procedure, importable from this one module.
 __all__ = [

@@ -1,34 +1,31 @@
 """The plumbing and the queries of the conditional-open request procedure:
 configuration, the state/role/date guard, the provider's clock as it stands on
 a day, and the two read-only views every UI needs, :meth:`deadlines` and
-:meth:`allowed_actions`. The operations are in :mod:`domain.requests`.
+:meth:`allowed_actions`. The operations are in :mod:`domain.procedures.requests`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import replace
 from datetime import date
 from typing import Any
 
-from domain import consultation as tp
-from domain.calendar import WorkCalendar
-from domain.profiles import Profile
-from domain.request_records import Actor, Deadline, Event, Request, ThirdParty
-from domain.request_states import (
+from domain.periods.calendar import WorkCalendar
+from domain.periods.profiles import Profile
+from domain.periods.workdays import DUE_SOON_WITHIN, Clock
+from domain.procedures import consultation as tp
+from domain.procedures.kit import append_event, deadline_of
+from domain.procedures.request_records import Actor, Deadline, Event, Request, ThirdParty
+from domain.procedures.request_states import (
     PROVIDER_REVIEW,
-    TRANSITIONS,
+    REQUEST_FLOW,
     Action,
     EventKind,
-    EventOutOfOrder,
-    IllegalTransition,
     PeriodKind,
     Role,
-    RoleNotAllowed,
     RuleViolation,
     State,
 )
-from domain.workdays import DUE_SOON_WITHIN, Clock
 
 # 002 §40; periods of 《行政复议法》第二十条 and 《行政诉讼法》第四十六条.
 REMEDY_NOTICE = (
@@ -43,7 +40,7 @@ def blank(text: str | None) -> bool:
 
 
 class ProcedureBase:
-    """Configuration, guards and queries of :class:`domain.requests.Procedure`.
+    """Configuration, guards and queries of :class:`domain.procedures.requests.Procedure`.
 
     Args:
         profile: the jurisdiction's periods (SPEC §8); never constants here.
@@ -142,9 +139,8 @@ class ProcedureBase:
         Raises:
             CalendarYearMissing: (only with ``on``) a period runs into an uncovered year.
         """
-        return {action for action, (states, roles) in TRANSITIONS.items()
-                if req.state in states and role in roles
-                and self._possible(req, action, role, on)}
+        return {action for action in REQUEST_FLOW.allowed(req.state, role)
+                if self._possible(req, action, role, on)}
 
     # --- internals ------------------------------------------------------------------------
 
@@ -184,26 +180,13 @@ class ProcedureBase:
         return True
 
     def _guard(self, req: Request, action: Action, actor: Actor, on: date) -> None:
-        states, roles = TRANSITIONS[action]
-        if req.state not in states:
-            possible = sorted(a.value for a, (s, _) in TRANSITIONS.items() if req.state in s)
-            raise IllegalTransition(
-                f"cannot {action} request {req.number}: it is {req.state!s}; possible in this "
-                f"state: {', '.join(possible) or 'nothing (the request is closed)'}")
-        if actor.role not in roles:
-            raise RoleNotAllowed(
-                f"a {actor.role} cannot {action} request {req.number}: only "
-                f"{', '.join(sorted(r.value for r in roles))} may")
-        if on < req.last_event_on:
-            raise EventOutOfOrder(
-                f"cannot {action} request {req.number} on {on}: its last event is dated "
-                f"{req.last_event_on}; events are recorded in date order")
+        REQUEST_FLOW.guard(action, number=req.number, state=req.state, role=actor.role,
+                           on=on, last_event_on=req.last_event_on)
 
     def _record(self, req: Request, actor: Actor, on: date, kind: EventKind,
                 data: Mapping[str, Any], *, notify: tuple[str, ...] = (),
                 **changes: Any) -> Request:
-        event = Event(kind, actor.role, actor.name, on, data, notify)
-        return replace(req, events=(*req.events, event), **changes)
+        return append_event(req, Event(kind, actor.role, actor.name, on, data, notify), **changes)
 
     def _art(self, topic: str) -> str:
         """The profile's article for ``topic``; empty where it is bureau policy."""
@@ -260,10 +243,5 @@ class ProcedureBase:
 
     def _deadline(self, what: PeriodKind, clock: Clock, today: date, responsible: Role,
                   basis: str, party: str | None = None) -> Deadline:
-        due = clock.due(self.calendar)
-        return Deadline(
-            what=what, due=due,
-            status=clock.status(today, self.calendar, due_soon_within=self.due_soon_within),
-            remaining=clock.remaining(today, self.calendar), responsible=responsible,
-            basis=basis, party=party,
-            provisional=self.calendar.provisional_between(clock.received, due or today))
+        return deadline_of(what, clock, today, self.calendar, responsible=responsible,
+                           basis=basis, due_soon_within=self.due_soon_within, party=party)

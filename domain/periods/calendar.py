@@ -18,7 +18,7 @@ Sources, first match wins:
    cross-check (``tests/test_workdays.py`` compares them day by day).
 3. A *provisional* (暂定) year, for a year no notice covers yet: Monday to
    Friday minus the statutory holidays of 《全国年节及纪念日放假办法》
-   (:mod:`domain.statutory`). Its dates are marked provisional wherever shown,
+   (:mod:`domain.periods.statutory`). Its dates are marked provisional wherever shown,
    and are recomputed when the year's notice is loaded.
 
 Only a date beyond what the statutory computation supports (before 2025 or
@@ -38,9 +38,9 @@ from typing import Any
 
 import chinese_calendar
 
-from domain import statutory
+from domain.periods import statutory
 
-DEFAULT_FOLDER = Path(__file__).parent / "data" / "calendars"
+DEFAULT_FOLDER = Path(__file__).resolve().parents[1] / "data" / "calendars"
 # Named in the "add a file" message when the bureau configured no folder of its own.
 BUREAU_FOLDER_HINT = "datasets/calendars"
 
@@ -204,10 +204,10 @@ PROVISIONAL_SOURCE = "暂定：按《全国年节及纪念日放假办法》推�
 
 def provisional_year(year: int) -> YearCalendar:
     """The provisional calendar of ``year``: its statutory holidays, no
-    make-up working days (:mod:`domain.statutory`).
+    make-up working days (:mod:`domain.periods.statutory`).
 
     Raises:
-        ValueError: ``year`` is outside what :mod:`domain.statutory` computes.
+        ValueError: ``year`` is outside what :mod:`domain.periods.statutory` computes.
     """
     return YearCalendar(year, PROVISIONAL_SOURCE,
                         frozenset(statutory.statutory_holidays(year)), frozenset(),

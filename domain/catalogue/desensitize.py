@@ -16,7 +16,7 @@ This is the one detector of the project: ``portal check`` and the build,
 moderation of demands, suggestions, reuses and use reports, the outbox check,
 audit details and log redaction all call :func:`find_pii` (or
 :func:`mask_pii_text`). The text is normalised first
-(:mod:`domain.digitfold`: Unicode NFKC, full-width digits, zero-width and
+(:mod:`domain.catalogue.digitfold`: Unicode NFKC, full-width digits, zero-width and
 other format characters dropped), and the digits of one number may be
 separated by up to three separator characters of any kind (spaces including
 U+3000 and no-break spaces, hyphens and dashes, dots, middle dots, slashes,
@@ -62,7 +62,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache
 
-from domain.digitfold import Folded, fold, may_hold_digit_run, separator_class
+from domain.catalogue.digitfold import Folded, fold, may_hold_digit_run, separator_class
 
 __all__ = [
     "PiiHit",
@@ -285,7 +285,7 @@ def _classify(digits: str, ignore: frozenset[PiiKind], *, in_fours: bool) -> Pii
 def find_pii(text: str, *, ignore: frozenset[PiiKind] = frozenset()) -> list[PiiHit]:
     """Find clear personal identifiers in one cell, left to right.
 
-    The text is folded first (:func:`domain.digitfold.fold`: NFKC, digits of
+    The text is folded first (:func:`domain.catalogue.digitfold.fold`: NFKC, digits of
     any script, format characters dropped), then read as *chunks*: digit
     groups joined by runs of at most three separators (spaces of every kind,
     dashes, dots, slashes, brackets...). Within a chunk, the longest run of

@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import date
 
-from domain import problems as P
-from domain.freshness import Freshness, update_status
-from domain.model import Dataset, OpenType, Status
-from domain.problems import Problem
-from domain.vocabulary import Vocabularies
+from domain.catalogue import problems as P
+from domain.catalogue.freshness import Freshness, update_status
+from domain.catalogue.model import Dataset, OpenType, Status
+from domain.catalogue.problems import Problem
+from domain.catalogue.vocabulary import Vocabularies
 
 
 def _descriptor(dataset: Dataset) -> str:

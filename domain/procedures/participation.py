@@ -10,7 +10,7 @@ Where the rules come from:
   (收集公众对政府数据开放的意见建议，改进政府数据开放工作), 004 §35;
 - the showcase: 002 §37 (鼓励社会力量利用开放的数据资源开展开发和创新利用);
 - usage reports: 000 §36(四), 002 §36. They stay events of their request
-  (``domain.requests.Procedure.report_use``); here only their public text is moderated;
+  (``domain.procedures.requests.Procedure.report_use``); here only their public text is moderated;
 - personal information is processed minimally and never published (000 §47,
   SPEC §7): the submitter is sealed by the store, and an approved public text
   must hold no clear ID, mobile or bank-card number (``find_pii``).
@@ -27,10 +27,11 @@ from datetime import date
 from enum import StrEnum
 from urllib.parse import unquote, urlsplit
 
-from domain.calendar import WorkCalendar
-from domain.desensitize import find_pii
-from domain.request_states import Role
-from domain.workdays import Clock, is_provisional
+from domain.catalogue.desensitize import find_pii
+from domain.periods.calendar import WorkCalendar
+from domain.periods.workdays import Clock, is_provisional
+from domain.procedures.kit import Transitions
+from domain.procedures.roles import Role
 
 TITLE_MAX, TEXT_MAX, URL_MAX, DATASETS_MAX = 100, 2000, 500, 20
 DEFAULT_REPLY_DAYS = 15  # bureau policy, not law: see the module docstring
@@ -268,7 +269,7 @@ class Participation:
         Raises:
             ParticipationError: not published, or no reason.
         """
-        if item.status is not Status.PUBLISHED:
+        if not PARTICIPATION_FLOW.possible("withdraw", item.status):
             raise ParticipationError("not-published", f"{item.number} 未在展示，无需撤下。", 409)
         return replace(item, status=Status.WITHDRAWN,
                        moderation=Moderation(False, by, on, self._reason(reason)))
@@ -295,7 +296,7 @@ class Participation:
         Raises:
             ParticipationError: not accepted.
         """
-        if item.status is not Status.ACCEPTED:
+        if not PARTICIPATION_FLOW.possible("start", item.status):
             raise ParticipationError("not-accepted", f"{item.number} 不是“已受理”状态。", 409)
         return replace(item, status=Status.IN_PROGRESS)
 
@@ -306,7 +307,7 @@ class Participation:
             ParticipationError: not accepted or in progress, an unknown
                 outcome, or no reply text.
         """
-        if item.status not in (Status.ACCEPTED, Status.IN_PROGRESS):
+        if not PARTICIPATION_FLOW.possible("answer", item.status):
             raise ParticipationError("not-open", f"{item.number} 未通过审核或已答复，不能再答复。",
                                      409)
         try:
@@ -340,7 +341,7 @@ class Participation:
 
     @staticmethod
     def _pending(item: Item) -> None:
-        if item.status is not Status.PENDING:
+        if not PARTICIPATION_FLOW.possible("approve", item.status):
             raise ParticipationError("moderated", f"{item.number} 已审核（{item.status.label}）。",
                                      409)
 
@@ -353,6 +354,19 @@ class Participation:
 
 MODERATION_ACTIONS = ("approve", "reject", "withdraw")
 REPLY_ACTIONS = ("start", "answer")
+_MODERATORS = frozenset({Role.AUTHORITY_REVIEWER, Role.DEPARTMENT_REVIEWER})
+_OPEN = frozenset({Status.ACCEPTED, Status.IN_PROGRESS})
+PARTICIPATION_FLOW: Transitions[str, Status, Role] = Transitions({
+    "approve": (frozenset({Status.PENDING}), _MODERATORS),
+    "reject": (frozenset({Status.PENDING}), _MODERATORS),
+    "withdraw": (frozenset({Status.PUBLISHED}), _MODERATORS),
+    # The data authority hands a demand or suggestion to the department that answers it.
+    "route": (frozenset({Status.PENDING}) | _OPEN, frozenset({Role.AUTHORITY_REVIEWER})),
+    "start": (frozenset({Status.ACCEPTED}), _MODERATORS),
+    "answer": (_OPEN, _MODERATORS),
+}, kind="item")
+"""Who may do what with a demand, suggestion, reuse or usage report in which
+status (the procedure kit); :func:`allowed` adds the department rule."""
 CONTACT_ACTION = "contact"
 """Reveal the submitter's name and contact (collected 仅用于审核时核实)."""
 
@@ -375,9 +389,12 @@ def allowed(action: str, role: str, department: str | None, item: Item) -> bool:
     if action == "view":
         return role in (Role.AUTHORITY_REVIEWER, Role.AUDITOR) or (
             role in (Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD) and own)
-    if role == Role.AUTHORITY_REVIEWER:
-        return action in (*MODERATION_ACTIONS, "route") or (
-            action in REPLY_ACTIONS and item.department is None)
-    if role == Role.DEPARTMENT_REVIEWER:
-        return own and action in (*MODERATION_ACTIONS, *REPLY_ACTIONS)
-    return False
+    try:
+        who = Role(role)
+    except ValueError:  # not a reviewer role
+        return False
+    if action not in PARTICIPATION_FLOW.table or not PARTICIPATION_FLOW.may(action, who):
+        return False
+    if role == Role.AUTHORITY_REVIEWER:  # replies only where no department holds the item
+        return action not in REPLY_ACTIONS or item.department is None
+    return own  # a department reviewer: their own department's items

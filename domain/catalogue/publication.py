@@ -10,10 +10,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from domain.freshness import update_status
-from domain.model import Dataset
-from domain.quality import quality
-from domain.vocabulary import Vocabularies
+from domain.catalogue.freshness import update_status
+from domain.catalogue.model import Dataset
+from domain.catalogue.quality import quality
+from domain.catalogue.vocabulary import Vocabularies
 
 
 class NotPublished(ValueError):

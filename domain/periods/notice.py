@@ -1,6 +1,6 @@
 """Reading the text of a State Council holiday notice (国务院办公厅关于YYYY年
 部分节假日安排的通知) into one year of the working-day calendar
-(:mod:`domain.calendar`, the ``YYYY.json`` format).
+(:mod:`domain.periods.calendar`, the ``YYYY.json`` format).
 
 A notice lists one numbered block per holiday (or per merged holidays, e.g.
 "六、国庆节、中秋节：…"). Each block is made of sentences of these forms, the

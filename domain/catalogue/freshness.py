@@ -17,9 +17,9 @@ from datetime import date, timedelta
 from enum import StrEnum
 from functools import cache
 
-from domain.calendar import CalendarYearMissing, WorkCalendar
-from domain.model import Dataset, Status
-from domain.vocabulary import Frequency, Vocabularies
+from domain.catalogue.model import Dataset, Status
+from domain.catalogue.vocabulary import Frequency, Vocabularies
+from domain.periods.calendar import CalendarYearMissing, WorkCalendar
 
 # Share of the promised age after which an update is "due soon".
 DUE_SHARE = 0.8

@@ -20,10 +20,12 @@ from dataclasses import dataclass, replace
 from datetime import date
 from enum import StrEnum
 
-from domain.calendar import WorkCalendar
-from domain.citations import cite_own
-from domain.profiles import Profile
-from domain.workdays import Clock, is_provisional
+from domain.periods.calendar import WorkCalendar
+from domain.periods.citations import cite_own
+from domain.periods.profiles import Profile
+from domain.periods.workdays import DUE_SOON_WITHIN, Clock, is_provisional
+from domain.procedures.kit import Deadline, Transitions, deadline_of
+from domain.procedures.roles import Role
 
 # 001 §26, 004 §17: while data is being verified, a citizen's business with
 # valid documents must not be refused because of it. Printed on the receipt,
@@ -51,6 +53,24 @@ class Finding(StrEnum):
         return {"corrected": "已更正", "confirmed": "经核实数据无误"}[self.value]
 
 
+class ReportAction(StrEnum):
+    ANSWER = "answer"  # the department's public answer
+    EXTEND = "extend"  # one extension, approved by the department head
+
+
+class ReportState(StrEnum):
+    OPEN = "open"  # received, the department's period runs
+    ANSWERED = "answered"
+
+
+REPORT_FLOW: Transitions[ReportAction, ReportState, Role] = Transitions({
+    ReportAction.ANSWER: (frozenset({ReportState.OPEN}), frozenset({Role.DEPARTMENT_REVIEWER})),
+    # 004 §17, 001 §26: the head of the department approves the extension.
+    ReportAction.EXTEND: (frozenset({ReportState.OPEN}), frozenset({Role.DEPARTMENT_HEAD})),
+}, kind="report")
+"""Who may do what with a report in which state (the procedure kit)."""
+
+
 class ReportError(ValueError):
     """An operation the rules do not allow; the message says which and why."""
 
@@ -76,6 +96,10 @@ class Report:
     evidence: str = ""
     clock: Clock | None = None
     answer: Answer | None = None
+
+    @property
+    def state(self) -> ReportState:
+        return ReportState.ANSWERED if self.answer is not None else ReportState.OPEN
 
     @property
     def answered(self) -> bool:
@@ -139,7 +163,7 @@ class Verification:
             ReportError: already answered, the profile allows no extension,
                 or the period ran out before ``on`` (the message, in Chinese
                 for the reviewer, says so and when).
-            domain.workdays.ExtensionAlreadyUsed: a second extension.
+            domain.periods.workdays.ExtensionAlreadyUsed: a second extension.
         """
         if report.answered or report.clock is None:
             raise ReportError(f"report {report.number} is answered; nothing to extend")
@@ -181,6 +205,35 @@ class Verification:
         due = self.due(report)
         in_time = due is None or on <= due
         return replace(report, answer=Answer(checked, text, on, in_time))
+
+    def allowed_actions(self, report: Report, role: Role) -> set[ReportAction]:
+        """What ``role`` may do with ``report`` now (for UIs and the views'
+        access check): the transitions table, plus an extension only where
+        the profile allows one and none was used."""
+        allowed = REPORT_FLOW.allowed(report.state, role)
+        _, limit = self.period(report.kind)
+        if not limit or (report.clock is not None and report.clock.extension is not None):
+            allowed.discard(ReportAction.EXTEND)
+        return allowed
+
+    def deadlines(self, report: Report, today: date,
+                  due_soon_within: int = DUE_SOON_WITHIN) -> list[Deadline[ReportKind, Role]]:
+        """The department's period while the report is open (else none).
+
+        Raises:
+            CalendarYearMissing: the period runs into an uncovered year.
+        """
+        if report.answered or report.clock is None:
+            return []
+        return [deadline_of(report.kind, report.clock, today, self.calendar,
+                            responsible=Role.DEPARTMENT_REVIEWER, basis=self.basis(report.kind),
+                            due_soon_within=due_soon_within)]
+
+    def basis(self, kind: ReportKind) -> str:
+        """The article that sets the period of ``kind`` in this profile
+        (empty where it is bureau policy)."""
+        topic = "verification" if kind is ReportKind.DATA_ERROR else "catalogue_correction"
+        return self.profile.article(topic)
 
     def status(self, report: Report, today: date) -> str:
         """running / due_soon / overdue, or answered."""

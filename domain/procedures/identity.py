@@ -5,7 +5,7 @@ them (003 §24(一): 申请人的姓名或者名称、身份证明、联系方�
 are identified by their resident ID number, legal persons and other
 organisations by their unified social credit code (000 §14, 003 §12, 004 §14).
 
-The checks themselves live in :mod:`domain.desensitize` (one implementation of
+The checks themselves live in :mod:`domain.catalogue.desensitize` (one implementation of
 GB 11643 and GB 32100 for the whole portal); this module turns a failed check
 into a message the public can act on, in Chinese, naming the position to look
 at. Identity numbers and contacts are personal information (SPEC §7): show and
@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from domain.desensitize import (
+from domain.catalogue.desensitize import (
     id_number_is_valid,
     mask_id_number,
     mask_mobile,

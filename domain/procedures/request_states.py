@@ -2,9 +2,9 @@
 states, roles, actions, event kinds, and the errors of the procedure.
 
 The table :data:`TRANSITIONS` says which role may do what in which state; the
-operations of :class:`domain.requests.Procedure` and its ``allowed_actions``
+operations of :class:`domain.procedures.requests.Procedure` and its ``allowed_actions``
 both read it, so what a UI offers and what the procedure accepts cannot
-drift apart. The records themselves are in :mod:`domain.request_records`.
+drift apart. The records themselves are in :mod:`domain.procedures.request_records`.
 """
 
 from __future__ import annotations
@@ -15,30 +15,16 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Literal
 
+from domain.procedures.kit import EventOutOfOrder as EventOutOfOrder
+from domain.procedures.kit import IllegalTransition as IllegalTransition
+from domain.procedures.kit import ProcedureError as ProcedureError
+from domain.procedures.kit import RoleNotAllowed as RoleNotAllowed
+from domain.procedures.kit import Transitions
+from domain.procedures.roles import Role as Role
+
 # --- errors -------------------------------------------------------------------
-
-
-class ProcedureError(ValueError):
-    """Base of the errors of the request procedure; ``code`` and ``status``
-    feed the service's JSON error shape, as in :mod:`domain.workdays`."""
-
-    code = "procedure-error"
-    status = 409
-
-
-class IllegalTransition(ProcedureError):
-    """The operation is not possible in the request's current state; the
-    message names the state and the operations that are."""
-
-    code = "illegal-transition"
-
-
-class RoleNotAllowed(IllegalTransition):
-    """The actor's role may not perform the operation (separate duties, no
-    over-reach of rights: 002 §42, §44); the message names the roles that may."""
-
-    code = "role-not-allowed"
-    status = 403
+# ProcedureError, IllegalTransition, RoleNotAllowed and EventOutOfOrder are the
+# kit's (domain.procedures.kit), shared by every kind of case.
 
 
 class RuleViolation(ProcedureError):
@@ -86,14 +72,6 @@ class ApplicationIncomplete(RuleViolation):
         )
 
 
-class EventOutOfOrder(ProcedureError):
-    """An operation dated before the request's last recorded event: the
-    record of a request is kept in date order (003 §34)."""
-
-    code = "event-out-of-order"
-    status = 422
-
-
 # --- vocabularies -----------------------------------------------------------------
 
 
@@ -120,16 +98,6 @@ PROVIDER_REVIEW = frozenset({
     State.FORWARDED, State.EXPLANATION_REQUESTED, State.EXPLANATION_ANSWERED, State.CONSULTING,
 })
 UNDECIDED = frozenset({State.SUBMITTED}) | PROVIDER_REVIEW
-
-
-class Role(StrEnum):
-    APPLICANT = "applicant"
-    AUTHORITY_REVIEWER = "authority_reviewer"  # 大数据主管部门, normative review (000 §31)
-    DEPARTMENT_REVIEWER = "department_reviewer"  # 数据提供部门, decides (003 §25)
-    DEPARTMENT_HEAD = "department_head"  # 部门负责人, approves an extension (003 §25)
-    AUDITOR = "auditor"  # reads the record, acts on nothing (002 §42 separate duties)
-    THIRD_PARTY = "third_party"  # whose lawful rights the data touches (003 §25)
-    SYSTEM = "system"  # scheduled jobs and the platform itself
 
 
 class Action(StrEnum):
@@ -233,3 +201,5 @@ TRANSITIONS: Mapping[Action, tuple[frozenset[State], frozenset[Role]]] = Mapping
     Action.WITHDRAW: (UNDECIDED, frozenset({Role.APPLICANT})),
     Action.REPORT_USE: (frozenset({State.DELIVERED}), frozenset({Role.APPLICANT})),
 })
+REQUEST_FLOW: Transitions[Action, State, Role] = Transitions(TRANSITIONS, kind="request")
+"""The guard over :data:`TRANSITIONS` (the procedure kit)."""

@@ -2,7 +2,7 @@
 understands them (SPEC §2; 002 §12, 000 §9, 001 §13).
 
 These are plain immutable values. Reading them from files is
-``domain.catalog``; deciding what may be published is ``domain.rules``.
+``domain.catalogue.catalog``; deciding what may be published is ``domain.catalogue.rules``.
 """
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Plain-JSON form of a conditional-open request, for storage only.
 
-:func:`request_to_dict` turns a :class:`~domain.request_records.Request` into
+:func:`request_to_dict` turns a :class:`~domain.procedures.request_records.Request` into
 a dict of JSON values (dates as ISO ``YYYY-MM-DD`` strings, enums as their
 values) and :func:`request_from_dict` turns it back; the round trip is exact
 (``request_from_dict(request_to_dict(r)) == r``). The same pairs exist for the
@@ -28,10 +28,11 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, TypeVar
 
-from domain.desensitize import find_pii, mask_pii_text
-from domain.identity import IdentityKind
-from domain.request_records import Application, Decision, Event, Request, ThirdParty
-from domain.request_states import (
+from domain.catalogue.desensitize import find_pii, mask_pii_text
+from domain.periods.workdays import Clock, Extension, Pause
+from domain.procedures.identity import IdentityKind
+from domain.procedures.request_records import Application, Decision, Event, Request, ThirdParty
+from domain.procedures.request_states import (
     Answer,
     DeliveryMethod,
     EventKind,
@@ -39,7 +40,6 @@ from domain.request_states import (
     Role,
     State,
 )
-from domain.workdays import Clock, Extension, Pause
 
 __all__ = [
     "CLEAR_PREFIX",

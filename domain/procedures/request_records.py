@@ -1,7 +1,7 @@
 """The records of a conditional-open request (有条件开放申请, SPEC §4): who
 acts, what happened, the third parties, the decision, the application, the
 request itself and its deadlines. Every record is an immutable value; the
-rules that produce them are in :mod:`domain.requests`.
+rules that produce them are in :mod:`domain.procedures.requests`.
 """
 
 from __future__ import annotations
@@ -10,10 +10,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from types import MappingProxyType
-from typing import Any
+from typing import Any, TypeAlias
 
-from domain.identity import IdentityKind
-from domain.request_states import (
+from domain.periods.workdays import Clock
+from domain.procedures import kit
+from domain.procedures.identity import IdentityKind
+from domain.procedures.request_states import (
     Answer,
     DeliveryMethod,
     EventKind,
@@ -22,7 +24,6 @@ from domain.request_states import (
     Role,
     State,
 )
-from domain.workdays import Clock, Status
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ class Application:
 class Request:
     """One conditional-open request and everything that happened to it.
 
-    Each period has its own :class:`~domain.workdays.Clock`, kept after it
+    Each period has its own :class:`~domain.periods.workdays.Clock`, kept after it
     ends so that timeliness can be reported (000 §50): ``review_clock`` for
     the normative review, ``reply_clock`` for the provider's reply (paused by
     consultations and explanations, extended once), ``delivery_clock`` for
@@ -204,25 +205,5 @@ class Request:
         return tuple(p for p in self.third_parties if p.notice_required and p.notified_on is None)
 
 
-@dataclass(frozen=True)
-class Deadline:
-    """One running (or paused) period of a request, for the applicant's
-    status page, reviewers' queues and the overdue reminders (000 §43).
-
-    ``due`` is None while the period is paused; ``remaining`` is the number
-    of working days left after the given day (0 on the due date, negative
-    once overdue; while paused, the days that will be left on resuming).
-    ``party`` is the third party's key for the third-party periods.
-    ``provisional`` is True when the count runs through a year whose State
-    Council holiday notice is not loaded yet: the date is 暂定 and may move
-    when the notice comes (:mod:`domain.statutory`).
-    """
-
-    what: PeriodKind
-    due: date | None
-    status: Status
-    remaining: int
-    responsible: Role
-    basis: str
-    party: str | None = None
-    provisional: bool = False
+# One running period of a request (the kit's Deadline, typed for requests).
+Deadline: TypeAlias = kit.Deadline[PeriodKind, Role]

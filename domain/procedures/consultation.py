@@ -16,7 +16,7 @@ passed, whichever comes last for each. The provider's clock resumes on the
 day it ended, not on the day the provider gets round to recording it: time
 the provider lets pass afterwards is its own.
 
-Pure functions over :class:`~domain.request_states.ThirdParty` values.
+Pure functions over :class:`~domain.procedures.request_states.ThirdParty` values.
 """
 
 from __future__ import annotations
@@ -25,10 +25,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import replace
 from datetime import date
 
-from domain.calendar import WorkCalendar
-from domain.request_records import ThirdParty
-from domain.request_states import Answer, RuleViolation
-from domain.workdays import Clock, due_date
+from domain.periods.calendar import WorkCalendar
+from domain.periods.workdays import Clock, due_date
+from domain.procedures.request_records import ThirdParty
+from domain.procedures.request_states import Answer, RuleViolation
 
 
 def party_clock(party: ThirdParty, period: int) -> Clock:

@@ -5,7 +5,7 @@ The codes (``NNN §A``, ``NNN §A para P``, ``NNN §A(一)``) are for reviewers,
 logs and docs; applicants, third parties and the public read the Chinese
 form, and only of the deployment's own regulation (:func:`cite_own`): a
 page never names another jurisdiction's text. The basis of a profile's
-period or rule (:attr:`domain.profiles.Profile.basis`) reads as the article,
+period or rule (:attr:`domain.periods.profiles.Profile.basis`) reads as the article,
 or as bureau policy (本局规定), where applicable with the article it is
 modelled on (:func:`basis_text`).
 """

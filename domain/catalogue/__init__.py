@@ -1,0 +1,2 @@
+"""The catalogue: the model, vocabularies, publication rules, the error catalogue,
+the personal-data gate, freshness and quality."""
