@@ -15,8 +15,10 @@ nonce that templates use for what must stay inline.
   DENY``; static pages may be framed by the portal itself only (SAMEORIGIN).
 - Session cookie: HttpOnly, SameSite=Lax, and Secure when
   ``PUBLIC_SITE_URL`` is https.
-- ``Strict-Transport-Security`` when ``PUBLIC_SITE_URL`` is https (the
-  deployment is served over TLS; plain-http development is left alone).
+- ``Strict-Transport-Security`` on answers over https only (browsers ignore
+  it over plain http, RFC 6797 §7.2): the request's own scheme, or behind
+  nginx the ``X-Forwarded-Proto`` of a trusted proxy (``TRUSTED_PROXIES``,
+  :func:`search_api.security.install`); a client's own header is not trusted.
 
 The mechanism is :func:`install` (one call in the app factory); a view may set
 its own header first and it is kept.
@@ -68,7 +70,6 @@ def install(app: Flask) -> None:
     """Expose ``csp_nonce()`` to templates and add the headers to every answer."""
     # Cookie flags (HttpOnly, SameSite=Lax, Secure under https) are set where
     # the session cookie is made: search_api.sessions.install.
-    https = str(app.config.get("PUBLIC_SITE_URL") or "").lower().startswith("https://")
 
     @app.context_processor
     def _nonce_global() -> dict[str, object]:
@@ -80,7 +81,7 @@ def install(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if https:
+        if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(PRIVATE_PREFIXES):
             headers.setdefault("X-Robots-Tag", "noindex, nofollow")

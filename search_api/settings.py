@@ -48,7 +48,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "sqlite:///var/portal.sqlite3", "Database of requests, reviewers, "
             "audit log and outbox: SQLite (default) or postgresql://user@host/db."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the service whose "
-            "X-Forwarded-For may be trusted for the client address (rate limits); 0: none."),
+            "X-Forwarded-For and X-Forwarded-Proto may be trusted: the client's address (rate "
+            "limits) and whether it came over https (HSTS, Secure cookies, absolute links the "
+            "service makes itself). 1 behind the shipped nginx; 0: none, such headers from "
+            "clients are ignored."),
     Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
             "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
             "in a separate column, never shown in lists or logs."),
