@@ -85,6 +85,9 @@ SETTINGS: tuple[Setting, ...] = (
             "appended to this file instead of being sent."),
     Setting("SMTP_HOST", "", "SMTP server for outgoing messages; empty: write to MAIL_LOG."),
     Setting("SMTP_PORT", 25, "SMTP port."),
+    Setting("SMTP_TIMEOUT", 10, "Seconds to wait for the SMTP server to accept the "
+            "connection and answer. A server that cannot be reached stops `portal send-mail` "
+            "after that one attempt; the other messages wait for the next run."),
     Setting("SMTP_FROM", "opendata@localhost", "Sender address of outgoing messages."),
     Setting("CATALOG_DIR", "datasets", "The catalogue folder: department addresses for "
             "messages, and the conditional data delivered to approved applicants."),
