@@ -170,12 +170,14 @@ def test_pg_backup_and_restore_over_the_local_socket(url: str, backend: str,
     if backend != "postgresql":
         pytest.skip("a PostgreSQL connection form")
     need_pg_tools(backend)
-    from sqlalchemy import make_url
+    from sqlalchemy import URL, make_url
 
     socket_dir = "/var/run/postgresql"
     if not Path(socket_dir).is_dir():
         pytest.skip(f"no local PostgreSQL socket in {socket_dir}")
-    local = make_url(url).set(host=None, port=None).update_query_dict({"host": socket_dir})
+    tcp = make_url(url)
+    local = URL.create(tcp.drivername, tcp.username, tcp.password, database=tcp.database,
+                       query={**tcp.query, "host": socket_dir})
     address = local.render_as_string(hide_password=False)
     from search_api.store.backup import _libpq
 
