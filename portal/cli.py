@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
     from domain.periods.profiles import Profile
     from domain.procedures.reports import Verification
+    from search_api.mail.mailer import SendReport
 
 
 def _today(value: str | None) -> date:
@@ -664,8 +665,7 @@ def remind() -> None:
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
     if report.failed:
-        for error in report.errors:
-            click.secho(f"not sent: {error}", fg="red", err=True)
+        _mail_errors(report)
     if not checkpointed or report.failed:
         raise SystemExit(1)
 
@@ -720,9 +720,18 @@ def send_mail(show_status: bool) -> None:
     click.echo(f"sent {report.sent}, failed {report.failed}, "
                f"{report.written} third-party letter(s) recorded", err=True)
     if report.failed:
-        for error in report.errors:
-            click.secho(f"not sent: {error}", fg="red", err=True)
+        _mail_errors(report)
         raise SystemExit(1)
+
+
+def _mail_errors(report: SendReport) -> None:
+    """One line per reason a message was not sent; when the mail server was
+    unreachable, the same line says the run stopped and what waits."""
+    for error in report.errors:
+        if report.stopped and error == report.errors[-1]:
+            error += (f"; run stopped after this failure, {report.waiting} other message(s) "
+                      "wait for the next run")
+        click.secho(f"not sent: {error}", fg="red", err=True)
 
 
 @main.command()

@@ -11,7 +11,8 @@ import click
 
 @click.group()
 def deploy() -> None:
-    """Deployment: check a server's settings, print the environment file."""
+    """Deployment: check a server's settings, print the environment file and
+    nginx's header snippet."""
 
 
 @deploy.command(name="check")
@@ -47,3 +48,25 @@ def env_template() -> None:
     from portal.deploy_env import env_template as make
 
     click.echo(make(), nl=False)
+
+
+@deploy.command(name="nginx-headers")
+@click.option("--catalog-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="The catalogue whose portal.yaml names search_api_url (default: "
+                   "PORTAL_CATALOG_DIR, else ./datasets).")
+def nginx_headers(catalog_dir: Path | None) -> None:
+    """Print nginx's header snippet for the static site
+    (deploy/nginx/portal-static-headers.conf), connect-src from search_api_url."""
+    from domain.catalogue.catalog import load_portal_info
+    from portal.deploy_nginx import static_headers
+
+    root = catalog_dir or Path(os.environ.get("PORTAL_CATALOG_DIR") or "datasets")
+    found: list[object] = []
+    info = load_portal_info(root, found)  # type: ignore[arg-type]
+    if found:
+        raise click.ClickException(f"{root / 'portal.yaml'} is invalid: "
+                                   + "; ".join(map(str, found)))
+    try:
+        click.echo(static_headers(info.search_api_url or ""), nl=False)
+    except ValueError as exc:
+        raise click.ClickException(f"{root / 'portal.yaml'}: {exc}") from exc

@@ -21,7 +21,9 @@ PRODUCTION: dict[str, str] = {
     "PUBLIC_SITE_URL": "https://data.example.gov.cn/",
     "SEARCH_DB": "/srv/portal/var/search.sqlite3",
     "LABELS_FILE": "/srv/portal/var/search-labels.json",
-    "DATABASE_URL": "postgresql://portal@127.0.0.1/portal",
+    # The local socket with peer authentication (Debian's default): the
+    # system user portal is the role portal, no password (docs/operators.md).
+    "DATABASE_URL": "postgresql://portal@/portal?host=/var/run/postgresql",
     "TRUSTED_PROXIES": "1",
     "PERSONAL_DATA_KEY": "",
     "CALENDAR_DIRS": "/srv/portal/datasets/calendars",

@@ -23,6 +23,11 @@ errorlog = "-"
 # Combined log format; the atoms are redacted before formatting.
 access_log_format = '%(h)s %(l)s %(u)s %(t)s "%(r)s" %(s)s %(b)s "%(f)s" "%(a)s"'
 logger_class = "search_api.gunicorn_conf.RedactingLogger"
+# What a proxy's X-Forwarded-* headers mean is decided in one place, the
+# app's ProxyFix (TRUSTED_PROXIES, search_api.web.security). Left on, gunicorn
+# would take X-Forwarded-Proto: https from any client on loopback (its
+# forwarded_allow_ips) as the scheme, whatever TRUSTED_PROXIES says.
+secure_scheme_headers: dict[str, str] = {}
 
 
 class RedactingLogger(Logger):  # type: ignore[misc]

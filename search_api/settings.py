@@ -50,7 +50,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("DATABASE_URL", "sqlite:///var/portal.sqlite3", "Database of requests, reviewers, "
             "audit log and outbox: SQLite (default) or postgresql://user@host/db."),
     Setting("TRUSTED_PROXIES", 0, "Number of reverse proxies in front of the service whose "
-            "X-Forwarded-For may be trusted for the client address (rate limits); 0: none."),
+            "X-Forwarded-For and X-Forwarded-Proto may be trusted: the client's address (rate "
+            "limits) and whether it came over https (HSTS, Secure cookies, absolute links the "
+            "service makes itself). 1 behind the shipped nginx; 0: none, such headers from "
+            "clients are ignored."),
     Setting("PERSONAL_DATA_KEY", "", "Key that encrypts applicants' identity numbers and "
             "contacts at rest (make one with `portal db new-key`); empty: stored unencrypted "
             "in a separate column, never shown in lists or logs."),
@@ -84,6 +87,9 @@ SETTINGS: tuple[Setting, ...] = (
             "appended to this file instead of being sent."),
     Setting("SMTP_HOST", "", "SMTP server for outgoing messages; empty: write to MAIL_LOG."),
     Setting("SMTP_PORT", 25, "SMTP port."),
+    Setting("SMTP_TIMEOUT", 10, "Seconds to wait for the SMTP server to accept the "
+            "connection and answer. A server that cannot be reached stops `portal send-mail` "
+            "after that one attempt; the other messages wait for the next run."),
     Setting("SMTP_FROM", "opendata@localhost", "Sender address of outgoing messages."),
     Setting("CATALOG_DIR", "datasets", "The catalogue folder: department addresses for "
             "messages, and the conditional data delivered to approved applicants."),

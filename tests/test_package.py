@@ -1,7 +1,9 @@
-"""The installed package works outside the checkout: a wheel is built,
-installed (not editable) into a fresh virtual environment, and that
-environment's `portal` builds the sample portal, migrates a database and
-renders the service's pages from another folder."""
+"""The installed package works outside the checkout: a wheel and an sdist
+are built, each installed (not editable) into a fresh virtual environment,
+and that environment's `portal` builds the sample portal, migrates a
+database and renders the service's pages from another folder. The sdist
+carries the migrations behind the search_api/store/migrations symlink as
+real files."""
 
 from __future__ import annotations
 
@@ -10,6 +12,7 @@ import shutil
 import subprocess
 import sys
 import sysconfig
+import tarfile
 import textwrap
 import zipfile
 from pathlib import Path
@@ -27,11 +30,14 @@ def _run(args: list[str], cwd: Path, env: dict[str, str]) -> subprocess.Complete
     return result
 
 
-@pytest.fixture(scope="module")
-def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
-    """A fresh venv holding the wheel; third-party dependencies come from the
-    running environment through a .pth file (no download, fast)."""
-    root = tmp_path_factory.mktemp("package")
+@pytest.fixture(scope="module", params=["wheel", "sdist"])
+def installed(request: pytest.FixtureRequest,
+              tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, str]]:
+    """A fresh venv holding the wheel, or the sdist (pip builds its wheel
+    from the unpacked sdist, as on a server without the repository);
+    third-party dependencies come from the running environment through a
+    .pth file (no download of them, fast)."""
+    root = tmp_path_factory.mktemp(str(request.param))
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTHON", "PORTAL_"))}
     # A clean copy: setuptools reuses an in-tree build/ folder, whose stale
     # files would end up in the wheel and hide a missing one.
@@ -42,10 +48,15 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
     for name in ("builder", "domain", "search_api", "portal", "migrations"):
         shutil.copytree(REPO / name, source / name, symlinks=True,
                         ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    wheels = root / "wheels"
-    _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(wheels),
-          str(source)], cwd=root, env=env)
-    wheel = next(wheels.glob("opendata_portal-*.whl"))
+    dist = root / "dist"
+    if request.param == "wheel":
+        _run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist),
+              str(source)], cwd=root, env=env)
+        artifact = next(dist.glob("opendata_portal-*.whl"))
+    else:
+        _run([sys.executable, "-m", "build", "--sdist", "--outdir", str(dist), str(source)],
+             cwd=root, env=env)
+        artifact = next(dist.glob("opendata_portal-*.tar.gz"))
     venv = root / "venv"
     _run([sys.executable, "-m", "venv", "--without-pip", str(venv)], cwd=root, env=env)
     python = venv / "bin" / "python"
@@ -53,16 +64,26 @@ def installed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str,
                    cwd=root, env=env).stdout.strip()
     Path(purelib, "_dependencies.pth").write_text(sysconfig.get_paths()["purelib"] + "\n")
     _run([sys.executable, "-m", "pip", "--python", str(python), "install", "--no-deps",
-          "--no-index", "--quiet", str(wheel)], cwd=root, env=env)
+          "--quiet", str(artifact)], cwd=root, env=env)
     return venv, env
 
 
-def test_wheel_carries_every_data_file(installed: tuple[Path, dict[str, str]]) -> None:
+def _members(artifact: Path) -> set[str]:
+    """The regular files of a wheel or an sdist, by path inside the project
+    (a symlink in an sdist would not be a file once installed elsewhere)."""
+    if artifact.suffix == ".whl":
+        return set(zipfile.ZipFile(artifact).namelist())
+    with tarfile.open(artifact) as sdist:
+        return {m.name.split("/", 1)[1] for m in sdist.getmembers() if m.isfile()}
+
+
+def test_package_carries_every_data_file(installed: tuple[Path, dict[str, str]]) -> None:
     """Every file of the packages but developer notes (README.md) is in the
-    wheel: templates, theme configuration, calendars, migrations..."""
+    wheel and in the sdist: templates, theme configuration, calendars,
+    migrations (the sdist: real files where the checkout has a symlink)..."""
     venv, _ = installed
-    wheel = next((venv.parent / "wheels").glob("*.whl"))
-    names = set(zipfile.ZipFile(wheel).namelist())
+    artifact = next((venv.parent / "dist").glob("opendata_portal-*"))
+    names = _members(artifact)
     expected = set()
     for package in ("builder", "domain", "search_api", "portal"):
         for path in (REPO / package).rglob("*"):
@@ -70,9 +91,13 @@ def test_wheel_carries_every_data_file(installed: tuple[Path, dict[str, str]]) -
                     and path.suffix != ".pyc" and path.name != "README.md":
                 expected.add(path.relative_to(REPO).as_posix())
     assert "builder/mkdocs.yml" in expected
-    assert any(n.startswith("search_api/store/migrations/versions/0001") for n in names)
+    migrations = {p.relative_to(REPO / "migrations").as_posix()
+                  for p in (REPO / "migrations").rglob("*") if p.is_file()
+                  and "__pycache__" not in p.parts and p.suffix != ".pyc"}
+    assert any(n.startswith("versions/0001") for n in migrations)
+    expected |= {f"search_api/store/migrations/{n}" for n in migrations}
     missing = sorted(expected - names)
-    assert not missing, f"not in the wheel: {missing}"
+    assert not missing, f"not in the {artifact.name}: {missing}"
 
 
 def test_installed_portal_builds_the_sample_from_another_folder(

@@ -9,6 +9,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -72,3 +73,67 @@ def test_a_failed_restore_is_one_line_and_exit_1(tmp_path: Path) -> None:
                      PORTAL_DATABASE_URL=f"sqlite:///{tmp_path / 'portal.sqlite3'}")
     assert answer.returncode == 1 and "Traceback" not in answer.stderr
     assert "is not an SQLite database" in answer.stderr
+
+
+def _queue(url: str, count: int) -> None:
+    with Store.open(url) as store:
+        store.migrate()
+        for i in range(count):
+            store.add_message(OutboxMessage(kind="test", recipient_role="authority_reviewer",
+                                            recipient=f"review{i}@example.gov.cn", subject="s",
+                                            body="正文"), at=datetime.now(UTC))
+
+
+def _stopped_run(tmp_path: Path, host: str, port: int) -> tuple[subprocess.CompletedProcess[str],
+                                                                 float]:
+    url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
+    _queue(url, 25)  # more than one claimed batch (10)
+    started = time.monotonic()
+    sent = _portal(["send-mail"], tmp_path, PORTAL_DATABASE_URL=url, PORTAL_SMTP_HOST=host,
+                   PORTAL_SMTP_PORT=str(port), PORTAL_SMTP_TIMEOUT="2",
+                   PORTAL_CATALOG_DIR=str(tmp_path))
+    elapsed = time.monotonic() - started
+    with Store.open(url) as store:
+        tried = [m for m in store.pending_messages(limit=100) if m.attempts]
+        assert len(tried) == 1  # one attempt, then the run stopped
+        # The untried messages of the claimed batch were released: a run right
+        # after this one can take them (only the failed one waits its lease).
+        assert len(store.claim_messages("next-run", datetime.now(UTC), limit=100)) == 24
+    return sent, elapsed
+
+
+def test_smtp_refusing_connections_stops_the_run_after_one_attempt(tmp_path: Path) -> None:
+    port = _closed_port()
+    sent, _ = _stopped_run(tmp_path, "127.0.0.1", port)
+    assert sent.returncode == 1
+    lines = [line for line in sent.stderr.splitlines() if line.startswith("not sent:")]
+    assert lines == [f"not sent: SMTP server 127.0.0.1:{port}: ConnectionRefusedError: "
+                     "Connection refused; run stopped after this failure, 24 other message(s) "
+                     "wait for the next run"], sent.stderr
+    assert "sent 0, failed 1," in sent.stderr
+
+
+def test_a_server_that_never_answers_costs_one_timeout(tmp_path: Path) -> None:
+    """A black hole: the port accepts the TCP connection (the kernel's
+    backlog) but nothing ever answers, as with a filtered or hung server. The
+    run waits SMTP_TIMEOUT (2 s here) once, not once per message."""
+    with socket.socket() as hole:
+        hole.bind(("127.0.0.1", 0))
+        hole.listen(64)  # never accepted, never answered
+        port = int(hole.getsockname()[1])
+        sent, elapsed = _stopped_run(tmp_path, "127.0.0.1", port)
+    assert sent.returncode == 1
+    assert f"not sent: SMTP server 127.0.0.1:{port}: " in sent.stderr
+    assert "timed out (no answer within 2 s, PORTAL_SMTP_TIMEOUT)" in sent.stderr
+    assert "24 other message(s) wait for the next run" in sent.stderr
+    assert elapsed < 2 * 25  # one timeout, not one per message (the process start is included)
+
+
+def test_an_unroutable_address_is_given_up_within_the_timeout(tmp_path: Path) -> None:
+    """192.0.2.1 (TEST-NET-1, RFC 5737) is never routed: depending on the
+    network the connection is refused at once or never answered."""
+    sent, elapsed = _stopped_run(tmp_path, "192.0.2.1", 25)
+    assert sent.returncode == 1
+    assert "not sent: SMTP server 192.0.2.1:25: " in sent.stderr
+    assert "24 other message(s) wait for the next run" in sent.stderr
+    assert elapsed < 30

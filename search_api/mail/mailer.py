@@ -32,6 +32,7 @@ from domain.procedures.request_records import Actor
 from domain.procedures.request_states import Action, Role, State
 from domain.procedures.requests import Procedure
 from search_api.mail import digest, supervision
+from search_api.mail.outbox_status import outbox_status
 from search_api.store import OutboxMessage, StaleRequest, Store
 from search_api.store.report_store import ReportStore
 from search_api.web import labels_zh
@@ -51,6 +52,10 @@ class SendReport:
     # Why messages failed, each reason once (mail server with host and port,
     # the error; never an address or other personal data).
     errors: list[str] = field(default_factory=list)
+    # The mail server could not be reached: the run stopped there, and this
+    # many other messages wait for the next run (not counted as failed).
+    stopped: bool = False
+    waiting: int = 0
 
     def note(self, error: str) -> None:
         if error not in self.errors:
@@ -60,6 +65,11 @@ class SendReport:
 class DeliveryError(Exception):
     """The mail server refused or could not be reached; the message names
     the server (host:port) and the error, nothing about the recipient."""
+
+
+class ServerUnreachable(DeliveryError):
+    """No SMTP session could be opened (refused, no answer within
+    SMTP_TIMEOUT, no greeting): every other message would fail the same way."""
 
 
 def smtp_error(host: str, port: int, exc: BaseException) -> str:
@@ -115,8 +125,18 @@ def _deliver(config: Mapping[str, Any], to: str, msg: OutboxMessage, now: dateti
             mail[name] = value
         mail.set_content(msg.body)
         port = int(config.get("SMTP_PORT") or 25)
+        # The timeout bounds the connection, the greeting and every answer:
+        # a host that does not answer costs SMTP_TIMEOUT once per run.
+        timeout = float(config.get("SMTP_TIMEOUT") or 10)
         try:
-            with smtplib.SMTP(host, port, timeout=30) as smtp:
+            smtp = smtplib.SMTP(host, port, timeout=timeout)
+        except (OSError, smtplib.SMTPException) as exc:
+            error = smtp_error(host, port, exc)
+            if isinstance(exc, TimeoutError) or "timed out" in str(exc):
+                error += f" (no answer within {timeout:g} s, PORTAL_SMTP_TIMEOUT)"
+            raise ServerUnreachable(error) from exc
+        try:
+            with smtp:
                 smtp.send_message(mail)
         except (OSError, smtplib.SMTPException) as exc:
             raise DeliveryError(smtp_error(host, port, exc)) from exc
@@ -149,7 +169,10 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
     senders running at once, e.g. two cron jobs, never send the same
     message), send each, and record it sent or failed. A failed message
     keeps its claim until the lease runs out, so it is retried on a later
-    run, not in a loop within this one.
+    run, not in a loop within this one. When the mail server cannot be
+    reached the run stops after that one attempt: the messages claimed but
+    not tried are released for the next run (``report.stopped``,
+    ``report.waiting``).
     """
     report = SendReport()
     addresses = Addresses(store, config)
@@ -162,8 +185,22 @@ def send_pending(store: Store, config: Mapping[str, Any], now: datetime, *,
         claimed = store.claim_messages(sender, at, limit=batch)
         if not claimed:
             return report
-        for msg in claimed:
-            _send_one(store, config, addresses, msg, now, report)
+        for position, msg in enumerate(claimed):
+            try:
+                _send_one(store, config, addresses, msg, now, report)
+            except ServerUnreachable:
+                store.release_messages(sender, [m.id for m in claimed[position + 1:]
+                                                if m.id is not None])
+                report.stopped = True
+                report.waiting = _waiting(store, msg)
+                return report
+
+
+def _waiting(store: Store, failed: OutboxMessage) -> int:
+    """Pending messages other than ``failed`` (they wait for the next run)."""
+    pending = outbox_status(store).counts["pending"]
+    current = store.message(failed.id) if failed.id is not None else None
+    return pending - (1 if current is not None and current.status == "pending" else 0)
 
 
 def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg: OutboxMessage,
@@ -198,6 +235,8 @@ def _send_one(store: Store, config: Mapping[str, Any], addresses: Addresses, msg
         store.mark_failed(msg.id, str(exc), now)
         report.failed += 1
         report.note(str(exc))
+        if isinstance(exc, ServerUnreachable):
+            raise
     except OSError as exc:  # the mail log cannot be written
         error = f"mail log {config.get('MAIL_LOG')}: {type(exc).__name__}: {exc.strerror or exc}"
         log.warning("message %s not written: %s", msg.id, error)

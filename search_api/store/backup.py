@@ -26,6 +26,7 @@ import shutil
 import sqlite3
 import subprocess
 from pathlib import Path
+from urllib.parse import quote
 
 from sqlalchemy import URL, Engine
 
@@ -93,8 +94,13 @@ def _tool(name: str) -> str:
 
 
 def _libpq(u: URL) -> tuple[str, dict[str, str]]:
-    """A libpq connection URI without password and options, and the environment."""
-    host = u.host or "localhost"
+    """A libpq connection URI without password and options, and the
+    environment. A socket folder given as ``?host=/var/run/postgresql`` (the
+    deployment's peer-authenticated local connection) is kept."""
+    socket_dir = u.query.get("host")
+    if isinstance(socket_dir, tuple):
+        socket_dir = socket_dir[0]
+    host = u.host or ("" if socket_dir else "localhost")
     netloc = f"{u.username}@" if u.username else ""
     netloc += f"[{host}]" if ":" in host else host
     if u.port:
@@ -102,7 +108,8 @@ def _libpq(u: URL) -> tuple[str, dict[str, str]]:
     env = dict(os.environ)
     if u.password:
         env["PGPASSWORD"] = str(u.password)
-    return f"postgresql://{netloc}/{u.database or ''}", env
+    query = f"?host={quote(str(socket_dir), safe='/')}" if socket_dir and not u.host else ""
+    return f"postgresql://{netloc}/{u.database or ''}{query}", env
 
 
 def _run(args: list[str], env: dict[str, str], what: str) -> None:

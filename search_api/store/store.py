@@ -570,6 +570,17 @@ class Store:
                 claimed_by=claimer, claimed_until=now + lease).returning(*outbox.c)).all()
         return sorted((self._message(row) for row in rows), key=lambda m: m.id or 0)
 
+    def release_messages(self, claimer: str, ids: list[int]) -> None:
+        """End ``claimer``'s claim on the messages ``ids`` it has not tried
+        (a run that stops early): the next run may take them at once."""
+        if not ids:
+            return
+        o = outbox.c
+        with self._write() as conn:
+            conn.execute(update(outbox).where(o.id.in_(ids), o.claimed_by == claimer,
+                                              o.status == "pending")
+                         .values(claimed_until=None))
+
     def message(self, id: int) -> OutboxMessage | None:
         with self._read() as conn:
             row = conn.execute(select(outbox).where(outbox.c.id == id)).one_or_none()

@@ -7,16 +7,20 @@ nonce that templates use for what must stay inline.
   Style *attributes* (``style="..."``) cannot carry a nonce and are blocked:
   use a class of ``static/service.css``. The static site's pages, when this
   service serves them (``portal serve``), get the static site's policy
-  (:data:`STATIC_POLICY`, the same as the shipped nginx
-  configuration); JSON answers get a policy that allows nothing.
+  (:func:`search_api.web.csp_policy.static_policy`, the same as the shipped nginx
+  configuration); JSON answers get a policy that allows nothing. When the
+  search API lives on another host (``search_api_url`` in portal.yaml),
+  its origin is added to ``connect-src`` of both.
 - ``X-Content-Type-Options: nosniff``, ``Referrer-Policy: same-origin``,
   ``Permissions-Policy`` (no camera, microphone, location, payment...).
 - Framing: service pages ``frame-ancestors 'none'`` and ``X-Frame-Options:
   DENY``; static pages may be framed by the portal itself only (SAMEORIGIN).
 - Session cookie: HttpOnly, SameSite=Lax, and Secure when
   ``PUBLIC_SITE_URL`` is https.
-- ``Strict-Transport-Security`` when ``PUBLIC_SITE_URL`` is https (the
-  deployment is served over TLS; plain-http development is left alone).
+- ``Strict-Transport-Security`` on answers over https only (browsers ignore
+  it over plain http, RFC 6797 §7.2): the request's own scheme, or behind
+  nginx the ``X-Forwarded-Proto`` of a trusted proxy (``TRUSTED_PROXIES``,
+  :func:`search_api.web.security.install`); a client's own header is not trusted.
 
 The mechanism is :func:`install` (one call in the app factory); a view may set
 its own header first and it is kept.
@@ -25,16 +29,12 @@ its own header first and it is kept.
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
 from flask import Flask, Response, g, request
 
-# The static pages' policy: the builder moves every inline script into a
-# file (builder/csp.py), so no 'unsafe-inline' is needed.
-STATIC_POLICY = ("default-src 'self'; script-src 'self'; style-src 'self'; "
-                 "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
-                 "object-src 'none'; base-uri 'self'; form-action 'self'; "
-                 "frame-ancestors 'self'")
-
+from domain.catalogue.catalog import load_portal_info
+from search_api.web.csp_policy import connect_sources, static_policy
 
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=()")
@@ -51,11 +51,12 @@ def csp_nonce() -> str:
     return str(nonce)
 
 
-def service_policy(nonce: str) -> str:
-    """The policy of the service's own HTML pages."""
+def service_policy(nonce: str, connect: str = "'self'") -> str:
+    """The policy of the service's own HTML pages; ``connect`` lists the
+    ``connect-src`` sources (:func:`search_api.web.csp_policy.connect_sources`)."""
     return ("default-src 'self'; "
             f"script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
-            "img-src 'self' data:; font-src 'self' data:; connect-src 'self'; "
+            f"img-src 'self' data:; font-src 'self' data:; connect-src {connect}; "
             "object-src 'none'; base-uri 'self'; form-action 'self'; "
             "frame-ancestors 'none'")
 
@@ -74,7 +75,17 @@ def install(app: Flask) -> None:
     """Expose ``csp_nonce()`` to templates and add the headers to every answer."""
     # Cookie flags (HttpOnly, SameSite=Lax, Secure under https) are set where
     # the session cookie is made: search_api.web.sessions.install.
-    https = str(app.config.get("PUBLIC_SITE_URL") or "").lower().startswith("https://")
+
+    # An API on another host (search_api_url in portal.yaml, the address the
+    # built pages call) is allowed in connect-src, as nginx's snippet does
+    # (`portal deploy nginx-headers`); an invalid portal.yaml stops start-up
+    # elsewhere (search_api.deployment), so problems are not repeated here.
+    portal_yaml = Path(str(app.config.get("CATALOG_DIR") or "datasets")) / "portal.yaml"
+    api_url = load_portal_info(portal_yaml.parent, []).search_api_url or ""
+    try:
+        connect, static = connect_sources(api_url), static_policy(api_url)
+    except ValueError as exc:
+        raise RuntimeError(f"{portal_yaml}: {exc}") from exc
 
     @app.context_processor
     def _nonce_global() -> dict[str, object]:
@@ -86,7 +97,7 @@ def install(app: Flask) -> None:
         headers.setdefault("X-Content-Type-Options", "nosniff")
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", PERMISSIONS_POLICY)
-        if https:
+        if request.is_secure:
             headers.setdefault("Strict-Transport-Security", HSTS)
         if request.path.startswith(PRIVATE_PREFIXES):
             headers.setdefault("X-Robots-Tag", "noindex, nofollow")
@@ -94,9 +105,9 @@ def install(app: Flask) -> None:
             headers.setdefault("Content-Security-Policy", API_POLICY)
             headers.setdefault("X-Frame-Options", "DENY")
         elif _is_service_page():
-            headers.setdefault("Content-Security-Policy", service_policy(csp_nonce()))
+            headers.setdefault("Content-Security-Policy", service_policy(csp_nonce(), connect))
             headers.setdefault("X-Frame-Options", "DENY")
         else:
-            headers.setdefault("Content-Security-Policy", STATIC_POLICY)
+            headers.setdefault("Content-Security-Policy", static)
             headers.setdefault("X-Frame-Options", "SAMEORIGIN")
         return response

@@ -89,7 +89,12 @@ def install(app: Flask) -> None:
     if proxies:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies)  # type: ignore[method-assign]
+        # One mechanism for what the proxies tell: the client's address
+        # (rate limits) and the scheme the client used (https: HSTS, Secure
+        # cookies, url_for(_external=True)). Headers are read only as far as
+        # TRUSTED_PROXIES reach; with 0, a client's own X-Forwarded-* are ignored.
+        app.wsgi_app = ProxyFix(app.wsgi_app,  # type: ignore[method-assign]
+                                x_for=proxies, x_proto=proxies)
     # Cookie flags and rate limiters: search_api.web.sessions, search_api.web.ratelimit.
     app.before_request(_check_csrf)
 

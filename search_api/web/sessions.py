@@ -19,7 +19,8 @@ raises the user's session epoch, which :func:`search_api.requests.review.signed_
 compares).
 
 Cookies are HttpOnly, SameSite=Lax, and Secure when ``PUBLIC_SITE_URL`` is
-https. (Before, ``app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")``
+https or the request came over https (behind a trusted proxy: its
+``X-Forwarded-Proto``). (Before, ``app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")``
 had no effect: Flask's default configuration already holds that key, set to
 None, so ``setdefault`` never replaced it.)
 """
@@ -35,7 +36,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
-from flask import Flask, Request, Response, session
+from flask import Flask, Request, Response, has_request_context, request, session
 from flask.sessions import SessionInterface, SessionMixin
 from werkzeug.datastructures import CallbackDict
 
@@ -103,6 +104,12 @@ class ServerSessionInterface(SessionInterface):
     def expired(self, record: SessionRecord, now: datetime) -> bool:
         """Whether a session has been idle or open for too long at ``now``."""
         return now - record.last_seen_at >= self.idle or now - record.created_at >= self.absolute
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        """Secure under an https PUBLIC_SITE_URL, and on any answer to a
+        request that came over https (a trusted proxy's X-Forwarded-Proto)."""
+        return bool(app.config["SESSION_COOKIE_SECURE"]
+                    or (has_request_context() and request.is_secure))
 
     def open_session(self, app: Flask, request: Request) -> ServerSession:
         cookie = request.cookies.get(self.get_cookie_name(app))

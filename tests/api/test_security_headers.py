@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from flask import Flask, render_template_string
+from flask.testing import FlaskClient
 
 from search_api import create_app
 from search_api.indexing import index_catalog
@@ -42,6 +43,20 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
 
     yield application
     application.extensions["portal_engine"].close()
+
+
+class _HttpsClient(FlaskClient):
+    """Requests as they arrive over https (HSTS is sent on https answers only)."""
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        kwargs.setdefault("base_url", "https://localhost")
+        return super().open(*args, **kwargs)
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    app.test_client_class = _HttpsClient
+    return app.test_client()
 
 
 def _common(headers: Any) -> None:

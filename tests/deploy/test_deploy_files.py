@@ -12,12 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 from portal.cli import main
+from portal.deploy_nginx import hsts_map, static_headers
 from search_api import create_app
-from search_api.web.headers import PERMISSIONS_POLICY, STATIC_POLICY
+from search_api.web.csp_policy import STATIC_POLICY
+from search_api.web.headers import PERMISSIONS_POLICY
 from tests.conftest import REPO
 
 DEPLOY = REPO / "deploy"
-NGINX = (DEPLOY / "nginx" / "portal.conf").read_text(encoding="utf-8")
+CONF = (DEPLOY / "nginx" / "portal.conf").read_text(encoding="utf-8")
+NGINX = CONF + (DEPLOY / "nginx" / "portal-site.conf").read_text(encoding="utf-8")
 HEADERS = (DEPLOY / "nginx" / "portal-static-headers.conf").read_text(encoding="utf-8")
 JOBS = {"remind": ["remind"], "send-mail": ["send-mail"],
         "downloads-count": ["downloads", "count"], "audit-checkpoint": ["audit", "checkpoint"]}
@@ -60,7 +63,11 @@ def test_nginx_leaves_the_static_site_to_itself(minimal_site: Path) -> None:
 
 
 def test_static_headers_are_the_builders_policy() -> None:
+    assert HEADERS == static_headers(""), "run: portal deploy nginx-headers --catalog-dir " \
+        "datasets > deploy/nginx/portal-static-headers.conf"
     assert f'Content-Security-Policy "{STATIC_POLICY}" always;' in HEADERS
+    assert "add_header Strict-Transport-Security $portal_hsts always;" in HEADERS
+    assert hsts_map() in CONF  # the variable is https-only
     assert f'Permissions-Policy "{PERMISSIONS_POLICY}" always;' in HEADERS
     for header in ("X-Content-Type-Options", "Referrer-Policy", "X-Frame-Options"):
         assert f"add_header {header} " in HEADERS
@@ -126,3 +133,14 @@ def test_every_portal_command_in_the_guides_exists() -> None:
     assert len(found) == 0, f"not portal commands: {found}"
     assert checked >= 10  # the pattern still finds the guides' commands
     assert "127.0.0.1:8000" in OPERATORS and "0.0.0.0" not in OPERATORS
+
+
+def test_tls_server_and_redirect() -> None:
+    tls = CONF[CONF.index("listen 443 ssl http2;"):]
+    assert "ssl_protocols TLSv1.2 TLSv1.3;" in tls
+    assert "include snippets/portal-site.conf;" in tls
+    plain = CONF[CONF.index("listen 80;"):CONF.index("listen 443 ssl http2;")]
+    assert "return 301 https://$host$request_uri;" in plain
+    assert "/.well-known/acme-challenge/" in plain and "proxy_pass" not in plain
+    for path in re.findall(r"ssl_certificate(?:_key)? (\S+);", tls):
+        assert path in OPERATORS, f"docs/operators.md does not name {path}"

@@ -1,8 +1,11 @@
 """The shipped nginx site (deploy/nginx/) with Debian's nginx in front of
-gunicorn, on loopback: security headers on every kind of page and on a
-download, gzip and cache headers, a request filed through nginx, tokens
-redacted from nginx's access log, downloads counted from that log with
-`portal downloads count`, and the Chinese 502 page when the service is down.
+gunicorn, on loopback, over TLS with a throwaway certificate: https with
+TLS 1.2/1.3 and HTTP/2, plain http redirected, HSTS on https answers only,
+the service seeing https through nginx's X-Forwarded-Proto, security
+headers on every kind of page and on a download, gzip and cache headers, a
+request filed through nginx, tokens redacted from nginx's access log,
+downloads counted from that log with `portal downloads count`, and the
+Chinese 502 page when the service is down.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import pytest
 import requests
 
 from search_api.indexing import index_catalog
-from search_api.web.headers import STATIC_POLICY
+from search_api.web.csp_policy import STATIC_POLICY
 from tests.api.test_applicant_flow import application, csrf
 from tests.conftest import REPO, run_build
 
@@ -65,27 +68,81 @@ def _wait(url: str, process: subprocess.Popen[str]) -> None:
 
 @dataclass
 class Deployment:
-    base: str
+    base: str  # https
+    plain: str  # the port-80 server
     log: Path
     env: dict[str, str]
     gunicorn: subprocess.Popen[str]
+    service: str  # gunicorn itself, bypassing nginx
+    certificate: Path
 
 
-def _site_config(tmp: Path, site: Path, service_port: int, port: int) -> str:
-    text = (NGINX_DIR / "portal.conf").read_text(encoding="utf-8")
-    replacements = {
-        "listen 80;": f"listen 127.0.0.1:{port};", "listen [::]:80;": "",
+def _replace(text: str, name: str, replacements: dict[str, str]) -> str:
+    for old, new in replacements.items():
+        assert old in text, f"{name} no longer has {old!r}; adapt this test"
+        text = text.replace(old, new)
+    return text
+
+
+def _site_config(tmp: Path, site: Path, ports: dict[str, int], tls: tuple[Path, Path]) -> None:
+    """portal.conf and portal-site.conf with this test's ports, folders and
+    certificate in place of the server's, written into ``tmp``."""
+    conf = _replace((NGINX_DIR / "portal.conf").read_text(encoding="utf-8"), "portal.conf", {
+        "listen 80;": f"listen 127.0.0.1:{ports['http']};", "listen [::]:80;": "",
+        "listen 443 ssl http2;": f"listen 127.0.0.1:{ports['https']} ssl http2;",
+        "listen [::]:443 ssl http2;": "",
+        "server 127.0.0.1:8000;": f"server 127.0.0.1:{ports['service']};",
+        "/var/log/nginx/": f"{tmp}/",
+        "ssl_certificate /etc/letsencrypt/live/data.example.gov.cn/fullchain.pem;":
+            f"ssl_certificate {tls[0]};",
+        "ssl_certificate_key /etc/letsencrypt/live/data.example.gov.cn/privkey.pem;":
+            f"ssl_certificate_key {tls[1]};",
+        "root /var/www/letsencrypt;": f"root {tmp / 'acme'};",
+        "include snippets/portal-site.conf;": f"include {tmp / 'portal-site.conf'};",
+    })
+    (tmp / "portal.conf").write_text(conf)
+    body = _replace((NGINX_DIR / "portal-site.conf").read_text(encoding="utf-8"),
+                    "portal-site.conf", {
         "root /srv/portal/site;": f"root {site};",
         "root /srv/portal/deploy/nginx;": f"root {NGINX_DIR};",
-        "server 127.0.0.1:8000;": f"server 127.0.0.1:{service_port};",
         "/var/log/nginx/": f"{tmp}/",
         "include snippets/portal-static-headers.conf;":
             f"include {NGINX_DIR / 'portal-static-headers.conf'};",
-    }
-    for old, new in replacements.items():
-        assert old in text, f"portal.conf no longer has {old!r}; adapt this test"
-        text = text.replace(old, new)
-    return text
+    })
+    (tmp / "portal-site.conf").write_text(body)
+
+
+def _certificate(tmp: Path) -> tuple[Path, Path]:
+    """A throwaway self-signed certificate for 127.0.0.1 (the cryptography
+    package), written as PEM: (certificate, key)."""
+    import ipaddress
+    from datetime import UTC, datetime, timedelta
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "127.0.0.1")])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder().subject_name(name).issuer_name(name)
+        .public_key(key.public_key()).serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5)).not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName(
+            [x509.IPAddress(ipaddress.ip_address("127.0.0.1")), x509.DNSName("localhost")]),
+            critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .add_extension(x509.ExtendedKeyUsage([ExtendedKeyUsageOID.SERVER_AUTH]), critical=False)
+        .sign(key, hashes.SHA256()))
+    cert_file, key_file = tmp / "cert.pem", tmp / "key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(key.private_bytes(serialization.Encoding.PEM,
+                                           serialization.PrivateFormat.PKCS8,
+                                           serialization.NoEncryption()))
+    key_file.chmod(0o600)
+    return cert_file, key_file
 
 
 @pytest.fixture(scope="module")
@@ -94,14 +151,16 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     tmp = tmp_path_factory.mktemp("nginx")
     site = tmp / "site"
     run_build(REPO / "datasets", site)
-    service_port, port = _free_port(), _free_port()
+    ports = {"service": _free_port(), "http": _free_port(), "https": _free_port()}
+    service_port, port = ports["service"], ports["https"]
+    tls = _certificate(tmp)
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     settings = {
         "SECRET_KEY": "k" * 64, "SITE_DIR": "", "CATALOG_JSON": str(site / "catalog.json"),
         "SEARCH_DB": str(tmp / "search.sqlite3"), "LABELS_FILE": str(tmp / "labels.json"),
         "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}", "TRUSTED_PROXIES": "1",
         "CATALOG_DIR": str(REPO / "datasets"), "MAIL_LOG": str(tmp / "mail.log"),
-        "PUBLIC_SITE_URL": f"http://127.0.0.1:{port}/", "COUNT_DOWNLOADS": "false",
+        "PUBLIC_SITE_URL": f"https://127.0.0.1:{port}/", "COUNT_DOWNLOADS": "false",
     }
     index_catalog(dict(settings))
     env.update({f"PORTAL_{k}": v for k, v in settings.items()})
@@ -109,7 +168,7 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
         [str(Path(sys.executable).with_name("gunicorn")), "-c", "python:search_api.gunicorn_conf",
          "-w", "2", "-b", f"127.0.0.1:{service_port}", "search_api:create_app()"],
         cwd=tmp, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    (tmp / "portal.conf").write_text(_site_config(tmp, site, service_port, port))
+    _site_config(tmp, site, ports, tls)
     user = "user root;\n" if os.geteuid() == 0 else ""  # workers read pytest's 0700 folders
     temp = " ".join(f"{kind}_temp_path {tmp}/{kind};" for kind in
                     ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
@@ -123,12 +182,20 @@ def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]
     assert test.returncode == 0, test.stderr
     server = subprocess.Popen([nginx, "-c", str(tmp / "nginx.conf"), "-p", str(tmp)],
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    base = f"http://127.0.0.1:{port}"
+    base = f"https://127.0.0.1:{port}"
+    # requests (here and in the tests below) trusts the throwaway certificate.
+    trusted = os.environ.get("REQUESTS_CA_BUNDLE")
+    os.environ["REQUESTS_CA_BUNDLE"] = str(tls[0])
     try:
         _wait(f"{base}/", server)
         _wait(f"http://127.0.0.1:{service_port}/api/v1/register", gunicorn)
-        yield Deployment(base, tmp / "portal-access.log", env, gunicorn)
+        yield Deployment(base, f"http://127.0.0.1:{ports['http']}", tmp / "portal-access.log",
+                         env, gunicorn, f"http://127.0.0.1:{service_port}", tls[0])
     finally:
+        if trusted is None:
+            os.environ.pop("REQUESTS_CA_BUNDLE", None)
+        else:
+            os.environ["REQUESTS_CA_BUNDLE"] = trusted
         for process in (server, gunicorn):
             if process.poll() is None:
                 process.send_signal(signal.SIGTERM)
@@ -147,6 +214,71 @@ def _static_headers(answer: requests.Response) -> None:
     assert answer.headers["Referrer-Policy"] == "same-origin"
     assert answer.headers["X-Frame-Options"] == "SAMEORIGIN"
     assert "camera=()" in answer.headers["Permissions-Policy"]
+
+
+def test_https_with_modern_tls_and_http2(deployment: Deployment) -> None:
+    import ssl
+
+    answer = requests.get(deployment.base + "/", timeout=10)
+    assert answer.status_code == 200 and answer.url.startswith("https://")
+    host, port = "127.0.0.1", int(deployment.base.rsplit(":", 1)[1])
+
+    def handshake(version: ssl.TLSVersion, alpn: list[str] | None = None,
+                  ciphers: str | None = None) -> tuple[str, str]:
+        context = ssl.create_default_context(cafile=str(deployment.certificate))
+        context.maximum_version = version
+        if alpn:
+            context.set_alpn_protocols(alpn)
+        if ciphers:
+            context.set_ciphers(ciphers)
+        with socket.create_connection((host, port), timeout=10) as raw, \
+                context.wrap_socket(raw, server_hostname=host) as tls:
+            return str(tls.version()), str(tls.selected_alpn_protocol())
+
+    assert handshake(ssl.TLSVersion.TLSv1_3, ["h2", "http/1.1"]) == ("TLSv1.3", "h2")
+    assert handshake(ssl.TLSVersion.TLSv1_2, ["h2", "http/1.1"]) == ("TLSv1.2", "h2")
+    # TLS 1.2 only with forward-secret AEAD ciphers: a CBC suite that
+    # OpenSSL's defaults would still accept is refused.
+    with pytest.raises(ssl.SSLError):
+        handshake(ssl.TLSVersion.TLSv1_2, ciphers="ECDHE-ECDSA-AES128-SHA")
+
+
+def test_plain_http_is_redirected_and_never_gets_hsts(deployment: Deployment) -> None:
+    for path in ("/", "/datasets/jtj-0001/?x=1", "/requests/status", "/api/v1/search?q=a"):
+        answer = requests.get(deployment.plain + path, timeout=10, allow_redirects=False)
+        assert answer.status_code == 301, path
+        assert answer.headers["Location"] == f"https://127.0.0.1{path}"
+        assert "Strict-Transport-Security" not in answer.headers, path
+
+
+def test_hsts_on_https_answers_only_once(deployment: Deployment) -> None:
+    for path in ("/", "/datasets/jtj-0001/bus-stops.csv", "/no/such/page/", "/requests/status",
+                 "/api/v1/search?q=%E5%85%AC%E4%BA%A4"):
+        answer = requests.get(deployment.base + path, timeout=10)
+        assert answer.headers.get("Strict-Transport-Security") == \
+            "max-age=31536000; includeSubDomains", path
+        assert "," not in answer.headers["Strict-Transport-Security"], path  # not twice
+
+
+def test_the_service_learns_https_from_nginx_only(deployment: Deployment) -> None:
+    """Through nginx the service sees https (its own HSTS and a Secure
+    cookie: it sets them only on https requests); a client's own
+    X-Forwarded-Proto is overwritten by nginx, and sent straight to gunicorn
+    (which listens on loopback only) it is not the trusted proxy's word."""
+    spoof = {"X-Forwarded-Proto": "http"}
+    page = requests.get(deployment.base + "/requests/status", headers=spoof, timeout=10)
+    assert page.status_code == 200
+    assert "Strict-Transport-Security" in page.headers
+    assert "Secure" in page.headers["Set-Cookie"]
+    # gunicorn alone over plain http: the one proxy it trusts is nginx, so a
+    # header a client sends itself passes ProxyFix only as the first of
+    # several values (nginx appends); gunicorn's own scheme headers are off.
+    for spoofed in ({"X-Forwarded-Proto": "https, http"},
+                    {"X-Forwarded-Ssl": "on", "X-Forwarded-Protocol": "ssl"}):
+        direct = requests.get(deployment.service + "/requests/status", timeout=10,
+                              headers=spoofed)
+        assert direct.status_code == 200
+        assert "Strict-Transport-Security" not in direct.headers, spoofed
 
 
 def test_static_pages_downloads_and_assets(deployment: Deployment) -> None:
@@ -218,7 +350,7 @@ def test_no_page_breaks_its_policy_in_a_browser(deployment: Deployment) -> None:
     listen = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
               "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
     with chromium() as browser:
-        page = browser.new_page()
+        page = browser.new_page(ignore_https_errors=True)  # the throwaway certificate
         page.add_init_script(listen)
         for path in ("/", "/datasets/jtj-0001/", "/statistics/", "/no/such/page/",
                      "/requests/status", "/apply/rsj-0003", "/demands"):

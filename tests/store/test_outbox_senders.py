@@ -104,3 +104,23 @@ def test_an_unresolvable_recipient_does_not_stop_the_others(store: Store,
     assert (report.sent, report.failed) == (3, 1)
     (left,) = store.pending_messages()
     assert left.subject == "orphan" and "not resolved" in (left.last_error or "")
+
+
+def test_an_unreachable_server_stops_the_run_and_frees_the_rest(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The SMTP boundary refuses the connection: one attempt is recorded, the
+    other claimed messages are released at once for the next run."""
+    connects: list[int] = []
+
+    def refuse(host: str, port: int, timeout: float) -> None:
+        connects.append(port)
+        raise ConnectionRefusedError(111, "Connection refused")
+
+    monkeypatch.setattr(smtplib, "SMTP", refuse)
+    queue(store, 15)
+    report = send_pending(store, dict(CONFIG, SMTP_TIMEOUT=3), T0, batch=10)
+    assert connects == [25] and report.stopped and report.failed == 1
+    assert report.waiting == 14
+    assert report.errors == ["SMTP server smtp.example.gov.cn:25: ConnectionRefusedError: "
+                             "Connection refused"]
+    assert len(store.claim_messages("next run", T0 + timedelta(seconds=1), limit=100)) == 14

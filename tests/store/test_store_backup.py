@@ -161,3 +161,34 @@ def test_backups_are_readable_by_their_owner_only(store: Store, backend: str, tm
         assert stat.S_IMODE(target.stat().st_mode) == 0o600
     finally:
         os.umask(old)
+
+
+def test_pg_backup_and_restore_over_the_local_socket(url: str, backend: str,
+                                                     tmp_path: Path, clock: Tick) -> None:
+    """The deployment's URL form (docs/operators.md): no host, the socket
+    folder as ?host=, peer authentication; pg_dump/pg_restore get the same."""
+    if backend != "postgresql":
+        pytest.skip("a PostgreSQL connection form")
+    need_pg_tools(backend)
+    from sqlalchemy import URL, make_url
+
+    socket_dir = "/var/run/postgresql"
+    if not Path(socket_dir).is_dir():
+        pytest.skip(f"no local PostgreSQL socket in {socket_dir}")
+    tcp = make_url(url)
+    local = URL.create(tcp.drivername, tcp.username, tcp.password, database=tcp.database,
+                       query={**tcp.query, "host": socket_dir})
+    address = local.render_as_string(hide_password=False)
+    from search_api.store.backup import _libpq
+
+    # This machine also trusts TCP on localhost: the tools must be told the socket.
+    assert _libpq(local)[0].endswith(f"?host={socket_dir}"), _libpq(local)[0]
+    target = tmp_path / "socket.dump"
+    with Store.open(address) as store:
+        store.migrate()
+        store.add_request(submitted(), access_code_hash="h", actor=APPLICANT, at=clock())
+        store.backup(target)
+    assert target.stat().st_size > 0
+    Store.restore(address, target)
+    with Store.open(address) as restored:
+        assert restored.load("YH-20260302-0001")[1] == 1

@@ -1,0 +1,46 @@
+"""The Content-Security-Policy of the static pages, served by the shipped
+nginx configuration (``portal deploy nginx-headers`` writes it) and by
+``portal serve``. The builder moves every inline script into a file
+(builder/csp.py), so no 'unsafe-inline' is needed. When the search API lives on
+another host (``search_api_url`` in portal.yaml, which the built pages call),
+:func:`static_policy` adds that origin to ``connect-src``; the service and
+nginx both derive it from that one setting.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlsplit
+
+
+def api_origin(api_url: str) -> str:
+    """The origin (``scheme://host[:port]``) of the search API's address;
+    empty when the address is empty (the API answers on the site's host).
+
+    Raises:
+        ValueError: the address is not an absolute http(s) address.
+    """
+    if not api_url.strip():
+        return ""
+    parts = urlsplit(api_url.strip())
+    if parts.scheme.lower() not in ("http", "https") or not parts.netloc \
+            or not re.fullmatch(r"[A-Za-z0-9.:\[\]-]+", parts.netloc):
+        raise ValueError(f"search_api_url {api_url!r} is not an http(s) address")
+    return f"{parts.scheme.lower()}://{parts.netloc.lower()}"
+
+
+def connect_sources(api_url: str = "") -> str:
+    """The ``connect-src`` sources: the page's own origin and the API's."""
+    origin = api_origin(api_url)
+    return "'self'" + (f" {origin}" if origin else "")
+
+
+def static_policy(api_url: str = "") -> str:
+    """The policy of the static pages, calling the search API at ``api_url``."""
+    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
+            f"img-src 'self' data:; font-src 'self' data:; connect-src {connect_sources(api_url)}; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; "
+            "frame-ancestors 'self'")
+
+
+STATIC_POLICY = static_policy()
