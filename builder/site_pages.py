@@ -114,7 +114,8 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
     return [
         NavPage("", "首页", render("home.html", **pages.home_context(
             portal, vocab, records, download_count)),
-            description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
+            description=f"{portal.name}：{portal.city}公共数据开放目录与下载",
+            head_html=feeds.feed_link(feeds.SITE_FEED, f"{portal.name}：数据更新")),
         NavPage("catalog", "数据目录",
                 render("catalog.html", **pages.catalog_context(vocab, records)),
                 description=f"{portal.name}全部开放数据集，可按部门、领域、开放属性筛选和排序"),
@@ -218,7 +219,8 @@ def _department_page(vocab: Vocabularies, row: dict[str, Any], mine: Records,
                       "unconditional": row["unconditional"],
                       "conditional": row["conditional"], "overdue": row["overdue"]})
     return shell.fill(title=row["name"], description=f"{row['name']}开放数据目录",
-                      content_html=body, canonical=f"departments/{row['code']}/")
+                      content_html=body, canonical=f"departments/{row['code']}/",
+                      head_html=feeds.department_feed_link(row["code"], row["name"]))
 
 
 def _compact(data: Any) -> str:
@@ -242,7 +244,8 @@ def catalogue_files(catalog: Catalog, records: Records,
     files = {
         "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
-        "feed.xml": feeds.atom_feed(portal, records),
+        feeds.SITE_FEED: feeds.atom_feed(portal, records),
+        **feeds.department_feeds(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
     files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))
