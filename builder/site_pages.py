@@ -71,6 +71,11 @@ SERVICE_LINKS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The service's server-rendered search results (search_api.search_html): the
+# address is the contract between the two (tests/api/test_search_html.py).
+SEARCH_RESULTS_PATH = "/find"
+
+
 def service_link(portal: PortalInfo, path: str) -> str:
     """``path`` of the request service: on its own host when it has one,
     else on the site's host (`portal serve` serves both)."""
@@ -109,17 +114,20 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
     example_url = _example_url(catalog, records)
+    # Without JavaScript the search forms submit to the service's results page.
+    search_action = api_url + SEARCH_RESULTS_PATH
     links = {title: NavPage(path.strip("/"), title, "", link=service_link(portal, path))
              for title, path in SERVICE_LINKS}
     return [
         NavPage("", "首页", render("home.html", **pages.home_context(
-            portal, vocab, records, download_count)),
+            portal, vocab, records, download_count), search_action=search_action),
             description=f"{portal.name}：{portal.city}公共数据开放目录与下载",
             head_html=feeds.feed_link(feeds.SITE_FEED, f"{portal.name}：数据更新")),
         NavPage("catalog", "数据目录",
                 render("catalog.html", **pages.catalog_context(vocab, records)),
                 description=f"{portal.name}全部开放数据集，可按部门、领域、开放属性筛选和排序"),
-        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url),
+        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url,
+                                             search_action=search_action),
                 description=f"按中文关键词搜索{portal.name}的数据集"),
         NavPage("departments", "数据提供部门", render(
             "departments.html", portal=portal, root="../",

@@ -48,6 +48,7 @@ from search_api.labels import LabelStore
 from search_api.law_text import LawText
 from search_api.rows import api as rows_api
 from search_api.rows.store import RowStore
+from search_api.search_html import views as search_html_views
 from search_api.settings import defaults, resolve_paths
 from search_api.store.download_store import DownloadBuffer, DownloadStore
 
@@ -88,6 +89,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
+    app.register_blueprint(search_html_views.bp)
     app.register_blueprint(requests_views.bp)
     app.register_blueprint(review_views.bp)
     app.register_blueprint(consult_views.bp)
