@@ -11,11 +11,11 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from flask import Blueprint, current_app, render_template, request
+from flask import Blueprint, Response, current_app, render_template, request
 from markupsafe import Markup
 from werkzeug.datastructures import MultiDict
 
-from search_api.engine.base import FILTER_KEYS
+from search_api.engine.base import FILTER_KEYS, SearchQuery
 from search_api.errors import ApiError
 from search_api.labels import LabelStore
 from search_api.search_html import links
@@ -29,7 +29,7 @@ FACET_ORDER = ("open_type", "department", "theme", "format", "update_frequency",
 PAGE_WINDOW = 2
 
 
-def _facets(query: Any, facets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
+def _facets(query: SearchQuery, facets: dict[str, list[dict[str, Any]]]) -> list[dict[str, Any]]:
     """Each facet with its options as links that add or remove the value."""
     out = []
     for key in FACET_ORDER:
@@ -43,7 +43,7 @@ def _facets(query: Any, facets: dict[str, list[dict[str, Any]]]) -> list[dict[st
     return out
 
 
-def _pager(query: Any, pages: int) -> list[dict[str, Any]]:
+def _pager(query: SearchQuery, pages: int) -> list[dict[str, Any]]:
     """Links to the previous/next page and to nearby page numbers."""
     current = query.page
     items: list[dict[str, Any]] = []
@@ -87,6 +87,14 @@ def _known_args(args: MultiDict[str, str], labels: dict[str, dict[str, str]],
             elif value:
                 kept.add(key, value)
     return kept, dropped
+
+
+@bp.after_request
+def _not_indexed(response: Response) -> Response:
+    # Every query and facet combination is a page of its own: search engines
+    # should follow the links to the datasets, not index the result lists.
+    response.headers["X-Robots-Tag"] = "noindex, follow"
+    return response
 
 
 @bp.get(links.PATH)

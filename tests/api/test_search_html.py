@@ -18,6 +18,7 @@ def _page(client: FlaskClient, url: str, status: int = 200) -> BeautifulSoup:
     resp = client.get(url)
     assert resp.status_code == status, resp.get_data(as_text=True)[:500]
     assert resp.mimetype == "text/html"
+    assert resp.headers["X-Robots-Tag"] == "noindex, follow"
     return BeautifulSoup(resp.get_data(as_text=True), "html.parser")
 
 
