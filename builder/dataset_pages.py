@@ -78,7 +78,8 @@ class DatasetPageWriter:
             root="../../", package_url="datapackage.json" if published else None)
         html = self.shell.fill(title=dataset.title, description=dataset.summary[:150],
                                content_html=render("dataset.html", **context),
-                               canonical=base)
+                               canonical=base, head_html=feeds.department_feed_link(
+                                   record["department"], record["department_name"]))
         write_if_changed(folder / "index.html", html.encode("utf-8"))
         files.append(base + "index.html")
         downloads = [d for _, written in published for d in written]

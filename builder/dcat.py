@@ -206,6 +206,14 @@ class _DatasetTriples:
             g.add((place, RDF.type, DCTERMS.Location))
             g.add((place, SKOS.prefLabel, Literal(r["region_name"], lang=ZH)))
             g.add((node, DCTERMS.spatial, place))
+        temporal = r.get("temporal")
+        if temporal:
+            period = URIRef(f"{page}#temporal")
+            g.add((period, RDF.type, DCTERMS.PeriodOfTime))
+            g.add((period, DCAT.startDate, Literal(temporal["start"], datatype=XSD.date)))
+            if temporal["end"]:
+                g.add((period, DCAT.endDate, Literal(temporal["end"], datatype=XSD.date)))
+            g.add((node, DCTERMS.temporal, period))
         self.contact(node, r.get("contact") or {})
         licence = self.licence(str(r.get("licence_url") or self.portal.licence_url or ""),
                                str(r.get("licence") or self.portal.licence_name or ""))

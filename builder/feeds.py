@@ -99,29 +99,57 @@ def _stamp(day: str | None) -> str:
     return f"{day}T00:00:00+08:00"
 
 
-def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int = 50) -> str:
-    """An Atom feed of the newest and most recently updated datasets."""
-    newest = sorted(records, key=lambda r: (r["last_updated"] or r["published"] or "", r["id"]),
-                    reverse=True)[:limit]
-    updated = _stamp(newest[0]["last_updated"]) if newest else \
+# Per-department feeds sit under this folder, one file per department code
+# (the same code as the department page's folder): /feeds/departments/<code>.xml
+DEPARTMENT_FEEDS = "feeds/departments"
+SITE_FEED = "feed.xml"
+
+
+def department_feed_path(code: str) -> str:
+    """The site path of one department's Atom feed (stable while its code is)."""
+    return f"{DEPARTMENT_FEEDS}/{code}.xml"
+
+
+def _change(record: dict[str, Any]) -> tuple[str, str | None]:
+    """What last happened to a published dataset, as the entry's title word
+    and its day: 撤回/失效 (with the notice's date), else 新增 or 更新."""
+    for key, status, word in (("withdrawal", "withdrawn", "撤回"),
+                              ("invalidation", "invalid", "失效")):
+        if record["status"] == status and record[key]:
+            return word, record[key]["date"]
+    if record["published"] and record["published"] == record["last_updated"]:
+        return "新增", record["published"]
+    return "更新", record["last_updated"] or record["published"]
+
+
+def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int = 50, *,
+              title: str = "数据更新", path: str = SITE_FEED, page: str = "") -> str:
+    """An Atom feed of the datasets most recently added, updated, withdrawn
+    or marked invalid, newest first. ``path``: the feed's own site path (its
+    id); ``page``: the HTML page it accompanies. Made from public records
+    only, so a conditional dataset appears with its metadata and never data.
+    Entry ids are the dataset pages' addresses (stable across builds)."""
+    changes = [(_change(r), r) for r in records]
+    newest = sorted(changes, key=lambda c: (c[0][1] or "", c[1]["id"]), reverse=True)[:limit]
+    updated = _stamp(newest[0][0][1]) if newest else \
         datetime.now(UTC).isoformat(timespec="seconds")
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              '<feed xmlns="http://www.w3.org/2005/Atom" xml:lang="zh-CN">',
-             f"<title>{escape(portal.name)}：数据更新</title>",
-             f'<link rel="alternate" href="{escape(absolute(portal, ""))}"/>',
-             f'<link rel="self" href="{escape(absolute(portal, "feed.xml"))}"/>',
-             f"<id>{escape(absolute(portal, 'feed.xml'))}</id>",
+             f"<title>{escape(portal.name)}：{escape(title)}</title>",
+             f'<link rel="alternate" type="text/html" href="{escape(absolute(portal, page))}"/>',
+             f'<link rel="self" type="application/atom+xml" '
+             f'href="{escape(absolute(portal, path))}"/>',
+             f"<id>{escape(absolute(portal, path))}</id>",
              f"<updated>{updated}</updated>",
              f"<author><name>{escape(portal.bureau or portal.name)}</name></author>"]
-    for r in newest:
+    for (word, day), r in newest:
         url = absolute(portal, r["url"])
-        is_new = r["published"] and r["published"] == r["last_updated"]
         lines += [
             "<entry>",
-            f"<title>{'新增' if is_new else '更新'}：{escape(r['title'])}</title>",
-            f'<link rel="alternate" href="{escape(url)}"/>',
+            f"<title>{word}：{escape(r['title'])}</title>",
+            f'<link rel="alternate" type="text/html" href="{escape(url)}"/>',
             f"<id>{escape(url)}</id>",
-            f"<updated>{_stamp(r['last_updated'] or r['published'])}</updated>",
+            f"<updated>{_stamp(day)}</updated>",
             f"<published>{_stamp(r['published'])}</published>",
             f"<summary>{escape(r['department_name'])} · {escape(r['open_type_name'])} · "
             f"{escape(r['summary'][:200])}</summary>",
@@ -130,3 +158,29 @@ def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int 
         ]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
+
+
+def department_feeds(portal: PortalInfo, records: Sequence[dict[str, Any]],
+                     ) -> dict[str, str]:
+    """One Atom feed per department that has published datasets, as
+    {site path: xml}; each lists only that department's datasets."""
+    by_department: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_department.setdefault(record["department"], []).append(record)
+    return {department_feed_path(code): atom_feed(
+                portal, mine, title=f"{mine[0]['department_name']}数据更新",
+                path=department_feed_path(code), page=f"departments/{code}/")
+            for code, mine in sorted(by_department.items())}
+
+
+def feed_link(href: str, title: str) -> str:
+    """The autodiscovery ``<link>`` of a feed for a page's <head> (``href``
+    relative to the page or absolute)."""
+    return (f'<link rel="alternate" type="application/atom+xml" '
+            f'title="{escape(title, {chr(34): "&quot;"})}" href="{escape(href)}">')
+
+
+def department_feed_link(code: str, name: str, root: str = "../../") -> str:
+    """The autodiscovery link of a department's feed on a page ``root`` below
+    the site root (department and dataset pages are two folders deep)."""
+    return feed_link(root + department_feed_path(code), f"{name}数据更新")

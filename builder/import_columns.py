@@ -58,6 +58,13 @@ COLUMN_ALIASES: dict[str, tuple[str, ...]] = {
     "level": ("数据分级", "数据级别", "级别", "level"),
     "provision": ("提供方式", "共享方式", "provision"),
     "usage_requirements": ("使用要求", "usage requirements", "usage_requirements"),
+    # 时间范围 (builder.import_period): one range column, or start and end.
+    "temporal": ("数据时间范围", "时间范围", "数据时间跨度", "时间跨度", "temporal coverage",
+                 "temporal"),
+    "temporal_start": ("数据起始时间", "起始时间", "数据开始时间", "起始日期",
+                       "temporal start", "temporal_start", "start date"),
+    "temporal_end": ("数据截止时间", "截止时间", "数据结束时间", "截止日期",
+                     "temporal end", "temporal_end", "end date"),
     "source_url": ("详情页网址", "链接", "详情链接", "网址", "source url", "source_url",
                    "url", "landing page"),
 }

@@ -51,6 +51,7 @@ from builder.import_detect import (
     open_type_word,
     strip_note,
 )
+from builder.import_period import parse_period
 from builder.import_plan import merge_value_maps, read_plan
 from builder.import_sources import (
     VOCAB_ATTR,
@@ -338,6 +339,7 @@ class _Converter:
                                      for c in self.plan.fields.get("contact", [])),
             "licenses": [],
         }
+        self._temporal(cells, desc, unmapped)
         if self.plan.column("formats") is not None:
             desc["declared_formats"] = parse_formats(self._cell(cells, "formats"))
         if open_type == OpenType.UNCONDITIONAL.value \
@@ -363,6 +365,21 @@ class _Converter:
         if open_type != OpenType.UNCONDITIONAL.value:
             required |= {"open_conditions", "legal_basis"}
         return {k: v for k, v in desc.items() if k in required or v not in _EMPTY}
+
+    def _temporal(self, cells: Mapping[str, Any], desc: dict[str, Any],
+                  unmapped: dict[str, str]) -> None:
+        """``temporal`` from a range column or start/end columns, when the
+        source has them; an unreadable value goes to import_unmapped."""
+        ranged = self._cell(cells, "temporal")
+        start, end = self._cell(cells, "temporal_start"), self._cell(cells, "temporal_end")
+        written = [cell_text(v) for v in (ranged, start, end)]
+        if not any(w and normalise(w) not in PLACEHOLDERS for w in written):
+            return
+        period = parse_period(start, end, ranged=ranged)
+        if period is None:
+            self._unmapped("temporal", " ~ ".join(w for w in written if w), unmapped)
+            return
+        desc["temporal"] = period
 
     def _apply_defaults(self, open_type: str, desc: dict[str, Any]) -> list[str]:
         """Fill the fields the row left empty from the operator's defaults;

@@ -110,6 +110,8 @@ def dataset_jsonld(portal: PortalInfo, record: dict[str, Any],
         data["dateModified"] = record["last_updated"]
     if record["region_name"]:
         data["spatialCoverage"] = {"@type": "Place", "name": record["region_name"]}
+    if record.get("temporal"):
+        data["temporalCoverage"] = record["temporal"]["interval"]
     data["distribution"] = [
         {"@type": "DataDownload", "encodingFormat": d.media_type, "name": d.label,
          "contentUrl": absolute(portal, record["url"] + d.filename), "contentSize": str(d.bytes)}

@@ -71,6 +71,11 @@ SERVICE_LINKS: tuple[tuple[str, str], ...] = (
 )
 
 
+# The service's server-rendered search results (search_api.search.html_views): the
+# address is the contract between the two (tests/api/test_search_html.py).
+SEARCH_RESULTS_PATH = "/find"
+
+
 def service_link(portal: PortalInfo, path: str) -> str:
     """``path`` of the request service: on its own host when it has one,
     else on the site's host (`portal serve` serves both)."""
@@ -109,16 +114,20 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
     example_url = _example_url(catalog, records)
+    # Without JavaScript the search forms submit to the service's results page.
+    search_action = api_url + SEARCH_RESULTS_PATH
     links = {title: NavPage(path.strip("/"), title, "", link=service_link(portal, path))
              for title, path in SERVICE_LINKS}
     return [
         NavPage("", "首页", render("home.html", **pages.home_context(
-            portal, vocab, records, download_count)),
-            description=f"{portal.name}：{portal.city}公共数据开放目录与下载"),
+            portal, vocab, records, download_count), search_action=search_action),
+            description=f"{portal.name}：{portal.city}公共数据开放目录与下载",
+            head_html=feeds.feed_link(feeds.SITE_FEED, f"{portal.name}：数据更新")),
         NavPage("catalog", "数据目录",
                 render("catalog.html", **pages.catalog_context(vocab, records)),
                 description=f"{portal.name}全部开放数据集，可按部门、领域、开放属性筛选和排序"),
-        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url),
+        NavPage("search", "数据搜索", render("search.html", root="../", api_url=api_url,
+                                             search_action=search_action),
                 description=f"按中文关键词搜索{portal.name}的数据集"),
         NavPage("departments", "数据提供部门", render(
             "departments.html", portal=portal, root="../",
@@ -218,7 +227,8 @@ def _department_page(vocab: Vocabularies, row: dict[str, Any], mine: Records,
                       "unconditional": row["unconditional"],
                       "conditional": row["conditional"], "overdue": row["overdue"]})
     return shell.fill(title=row["name"], description=f"{row['name']}开放数据目录",
-                      content_html=body, canonical=f"departments/{row['code']}/")
+                      content_html=body, canonical=f"departments/{row['code']}/",
+                      head_html=feeds.department_feed_link(row["code"], row["name"]))
 
 
 def _compact(data: Any) -> str:
@@ -242,7 +252,8 @@ def catalogue_files(catalog: Catalog, records: Records,
     files = {
         "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
-        "feed.xml": feeds.atom_feed(portal, records),
+        feeds.SITE_FEED: feeds.atom_feed(portal, records),
+        **feeds.department_feeds(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
     files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))

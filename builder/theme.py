@@ -52,6 +52,8 @@ class NavPage:
     in_nav: bool = True
     description: str = ""
     link: str = ""
+    # Extra <head> elements of this page (e.g. a feed's autodiscovery link).
+    head_html: str = ""
 
 
 # The service's pages share the site's header, navigation and footer: the
@@ -68,11 +70,21 @@ class Shell:
 
     text: str
 
-    def fill(self, *, title: str, description: str, content_html: str, canonical: str) -> str:
+    def fill(self, *, title: str, description: str, content_html: str, canonical: str,
+             head_html: str = "") -> str:
+        """The shell with this page's parts; ``head_html`` (trusted markup,
+        e.g. a feed's autodiscovery link) goes at the end of <head>."""
         page = self.text.replace(f"<p>{_CONTENT_MARK}</p>", content_html, 1)
+        if head_html:
+            page = with_head(page, head_html)
         page = page.replace(SHELL_PATH + "/", canonical)
         page = page.replace(_TITLE_MARK, html.escape(title, quote=True))
         return page.replace(_DESC_MARK, html.escape(description, quote=True))
+
+
+def with_head(page_html: str, head_html: str) -> str:
+    """``page_html`` with ``head_html`` added just before ``</head>``."""
+    return page_html.replace("</head>", f"{head_html}\n</head>", 1)
 
 
 def _markdown(page: NavPage) -> str:
@@ -100,7 +112,7 @@ def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
         sha.update(asset.read_bytes())
     for page in pages:
         for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description,
-                     page.link):
+                     page.link, page.head_html):
             sha.update(text.encode())
             sha.update(b"\0")
     return sha.hexdigest()
@@ -168,6 +180,11 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort derives from SystemExit
         raise ThemeError(f"mkdocs build failed: {exc}") from exc
     externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
+    for page in pages:
+        built = site / page.path / "index.html"
+        if page.head_html and not page.link and built.is_file():
+            built.write_text(with_head(built.read_text(encoding="utf-8"), page.head_html),
+                             encoding="utf-8")
     shell_html = site / SHELL_PATH / "index.html"
     text = shell_html.read_text(encoding="utf-8")
     shutil.rmtree(site / SHELL_PATH)

@@ -148,6 +148,8 @@ class Spec:
     withdrawal: tuple[date, str] | None = None
     invalidation: tuple[date, str] | None = None
     emergency: tuple[str, date] | None = None
+    # 时间范围: (start, end); end None while the data is still added to.
+    temporal: tuple[date, date | None] | None = None
 
     @property
     def department(self) -> str:
@@ -217,6 +219,9 @@ def descriptor(spec: Spec, departments: dict[str, dict[str, Any]]) -> dict[str, 
         data["invalidation"] = {"date": spec.invalidation[0], "reason": spec.invalidation[1]}
     if spec.emergency:
         data["emergency"] = FlowMap(event=spec.emergency[0], since=spec.emergency[1])
+    if spec.temporal:
+        start, end = spec.temporal
+        data["temporal"] = FlowMap(start=start, end=end) if end else FlowMap(start=start)
     data["contact"] = FlowMap(name=f"{dept['short_name']}{spec.office}",
                               phone=dept["contact_phone"], email=dept["contact_email"])
     if spec.open_type == "unconditional":
@@ -1448,7 +1453,8 @@ def ds_air_quality() -> Spec:
         "以及按《环境空气质量指数（AQI）技术规定（试行）》（HJ 633-2012）计算的空气质量指数、首要污染物和质量等级。"
         "数据为未经审核的实时监测数据，最终以年度环境质量公报为准；每日更新至前一日 23 时。",
         ("空气质量", "AQI", "PM2.5", "环境监测", "臭氧"), "environment", "unconditional", "daily",
-        date(2026, 11, 23), date(2021, 6, 5), [readings, station_table], office="生态环境监测科")
+        date(2026, 11, 23), date(2021, 6, 5), [readings, station_table], office="生态环境监测科",
+        temporal=(start.date(), None))
 
 
 def ds_medical_institutions() -> Spec:
@@ -2330,7 +2336,8 @@ def ds_population() -> Spec:
         "2016年以来全市及各区县年末常住人口、户籍人口、出生率、死亡率、自然增长率和城镇化率。"
         "常住人口为人口变动抽样调查推算数，户籍人口来自公安户籍统计；每年随统计年鉴更新。",
         ("人口", "常住人口", "出生率", "城镇化率", "统计年鉴"), "statistics", "unconditional", "yearly",
-        date(2026, 4, 10), date(2021, 5, 20), [table], office="人口和就业统计科")
+        date(2026, 4, 10), date(2021, 5, 20), [table], office="人口和就业统计科",
+        temporal=(date(2016, 1, 1), date(2025, 12, 31)))
 
 
 # Real GDP growth (可比价, %) for Q1, H1, Q1-3 and the year.
@@ -2373,7 +2380,8 @@ def ds_gdp() -> Spec:
         "2016年以来云河市地区生产总值及三次产业增加值的季度累计数据和按可比价格计算的同比增速。"
         "季度数据为初步核算数，年度数据以统计年鉴最终核实数为准；每季度结束后次月下旬更新。",
         ("GDP", "地区生产总值", "经济运行", "统计数据", "三次产业"), "economy", "unconditional",
-        "quarterly", date(2026, 10, 28), date(2021, 5, 20), [table], office="国民经济核算科")
+        "quarterly", date(2026, 10, 28), date(2021, 5, 20), [table], office="国民经济核算科",
+        temporal=(date(2016, 1, 1), date(2026, 9, 30)))
 
 
 SEASONAL_FAIRS = {1: "“就业援助月”专场招聘会", 2: "“春风行动”大型综合招聘会", 3: "女性就业专场招聘会",

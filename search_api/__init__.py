@@ -34,6 +34,7 @@ from search_api.requests import review as review_views
 from search_api.requests import views as requests_views
 from search_api.rows import api as rows_api
 from search_api.rows.store import RowStore
+from search_api.search import html_views as search_html_views
 from search_api.search import views as search_views
 from search_api.search.labels import LabelStore
 from search_api.settings import load_settings
@@ -76,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
 
     errors.register(app)
     app.register_blueprint(search_views.bp)
+    app.register_blueprint(search_html_views.bp)
     app.register_blueprint(requests_views.bp)
     app.register_blueprint(register_views.bp)
     app.register_blueprint(review_views.bp)

@@ -455,6 +455,11 @@
   }
 
   function init() {
+    // Search forms submit to the service's results page (/find) when scripts
+    // do not run; with scripts they lead to the search page, which asks the API.
+    Array.prototype.forEach.call(document.querySelectorAll("form[data-js-action]"), function (f) {
+      f.setAttribute("action", f.getAttribute("data-js-action"));
+    });
     var count = document.getElementById("pt-download-count");
     if (count && !count.getAttribute("data-ready")) { count.setAttribute("data-ready", "1"); initDownloadCount(count); }
     var reuses = document.getElementById("pt-reuses");

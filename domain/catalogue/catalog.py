@@ -41,6 +41,7 @@ from domain.catalogue.model import (
     Status,
 )
 from domain.catalogue.problems import Problem
+from domain.catalogue.temporal import read_temporal
 from domain.catalogue.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping
 from domain.periods.calendar import CalendarFileInvalid, WorkCalendar
 
@@ -476,7 +477,7 @@ SOURCE_MAY_LACK = frozenset({"last_updated", "published"})
 _KNOWN_KEYS = frozenset({
     *REQUIRED, "keywords", "region", "provision", "open_conditions", "legal_basis", "level",
     "usage_requirements", "contact", "resources", "status", "withdrawal", "invalidation",
-    "emergency", "licenses", "declared_formats", "not_in_source",
+    "emergency", "licenses", "declared_formats", "not_in_source", "temporal",
 })
 
 
@@ -586,6 +587,7 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
     withdrawal = _announcement(data.get("withdrawal"), "withdrawal", rel, found)
     invalidation = _announcement(data.get("invalidation"), "invalidation", rel, found)
     emergency = _emergency(data.get("emergency"), rel, found)
+    temporal = read_temporal(data.get("temporal"), rel, found)
     if not ok or (missing and not lenient):
         return None
     return Dataset(
@@ -602,7 +604,8 @@ def dataset_from_descriptor(data: Mapping[str, Any], rel: str, dataset_dir: Path
         contact=Contact(_text(contact_raw.get("name")), _text(contact_raw.get("phone")),
                         _text(contact_raw.get("email"))),
         resources=tuple(resources), status=status,
-        withdrawal=withdrawal, invalidation=invalidation, emergency=emergency, licence=licence,
+        withdrawal=withdrawal, invalidation=invalidation, emergency=emergency,
+        temporal=temporal, licence=licence,
         licence_id=licence_id, licence_url=licence_url,
         declared_formats=tuple(str(f).strip().lower() for f in declared_formats if str(f).strip()),
         source_dir=source_dir, descriptor=rel,

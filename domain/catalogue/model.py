@@ -129,6 +129,19 @@ class Announcement:
 
 
 @dataclass(frozen=True)
+class Temporal:
+    """The period the data covers (时间范围): from ``start`` to ``end``
+    inclusive; no ``end`` means the data is still being added to."""
+
+    start: date
+    end: date | None = None
+
+    def interval(self) -> str:
+        """ISO 8601 interval, ".." for an open end: "2019-01-01/2025-12-31"."""
+        return f"{self.start.isoformat()}/{self.end.isoformat() if self.end else '..'}"
+
+
+@dataclass(frozen=True)
 class Emergency:
     """Data related to an emergency (突发事件), opened promptly and updated
     dynamically (001 §35); shown first while ``until`` is not past."""
@@ -167,6 +180,7 @@ class Dataset:
     withdrawal: Announcement | None = None
     invalidation: Announcement | None = None
     emergency: Emergency | None = None
+    temporal: Temporal | None = None  # 时间范围, optional
     licence: str = ""  # title (or name) of the first licence
     licence_id: str = ""  # its name, e.g. "cc-by-4.0"
     licence_url: str = ""  # its path

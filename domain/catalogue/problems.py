@@ -55,6 +55,11 @@ _register("date-not-in-source", "Date not given by the source catalogue",
           "'{field}' is empty because the imported catalogue never gave it (not_in_source); "
           "the page says 来源目录未提供 until the department states the date",
           Severity.WARNING)
+_register("temporal-invalid", "Temporal coverage unreadable",
+          "'temporal' {detail}; write it as {{start: YYYY-MM-DD, end: YYYY-MM-DD}} "
+          "(leave out 'end' while the data is still being added to)")
+_register("temporal-start-after-end", "Temporal coverage ends before it starts",
+          "'temporal' starts on {value} but ends on {detail}; swap or correct the dates")
 _register("identifier-invalid", "Identifier is not URL-safe",
           "identifier {value!r} (in folder {folder!r}) must be 2-64 characters of a-z, 0-9 and '-', starting with a letter or digit; it is part of the dataset's URL")
 _register("duplicate-identifier", "Identifier used twice",

@@ -83,6 +83,12 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         "data_public": dataset.data_is_public,
         "files_held": dataset.has_data_files,
         "url": dataset_path(dataset.identifier),
+        # 时间范围: {"start", "end" (None: still being added to), "interval"
+        # (ISO 8601, ".." for an open end)}, or None when not stated.
+        "temporal": None if dataset.temporal is None else {
+            "start": dataset.temporal.start.isoformat(),
+            "end": dataset.temporal.end.isoformat() if dataset.temporal.end else None,
+            "interval": dataset.temporal.interval()},
     }
     score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms,
                     overdue_reports=overdue_reports)

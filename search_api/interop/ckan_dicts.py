@@ -103,6 +103,10 @@ def package_dict(record: Mapping[str, Any], absolute: Callable[[str], str]) -> d
     extras = [{"key": key, "value": str(record.get(key) or "")} for key in (
         "open_type", "open_type_name", "update_frequency", "update_frequency_name", "freshness",
         "region", "region_name", "open_conditions", "legal_basis", "status")]
+    temporal = record.get("temporal")
+    if temporal:  # the extras ckanext-dcat uses for dct:temporal
+        extras += [{"key": "temporal_start", "value": temporal["start"]},
+                   {"key": "temporal_end", "value": temporal.get("end") or ""}]
     contact = record.get("contact") or {}
     keywords = [str(k) for k in record.get("keywords") or []]
     unconditional = record.get("open_type") == "unconditional"

@@ -24,7 +24,7 @@ SECTIONS = ("数据目录", "数据搜索", "数据接口", "申请进度查询"
 # statistics, API, notices) and the service's (status, lists, forms).
 PAGES = ("/", "/catalog/", "/datasets/jtj-0001/", "/datasets/dsj-0001/", "/departments/jtj/",
          "/statistics/", "/developers/", "/announcements/", "/requests/status", "/demands",
-         "/showcase", "/apply/rsj-0003", "/report/jtj-0001", "/register")
+         "/showcase", "/apply/rsj-0003", "/report/jtj-0001", "/register", "/find?q=公交")
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 # Names of formats, standards and tools are not English UI text.

@@ -38,3 +38,33 @@ def test_a_typing_slip_is_corrected_and_said(live_server: str) -> None:
         assert "以下是“公交”的结果" in page.locator("#pt-search-count").inner_text()
         titles = page.locator("#pt-search-results li a.pt-item-title").all_inner_texts()
         assert "公交站点信息" in titles
+
+
+def test_without_javascript_the_forms_lead_to_results_rendered_by_the_service(
+        live_server: str) -> None:
+    with chromium() as browser:
+        context = browser.new_context(java_script_enabled=False)
+        page = context.new_page()
+        page.goto(live_server + "/")
+        page.fill(".pt-hero input[name=q]", "公交")
+        page.press(".pt-hero input[name=q]", "Enter")
+        page.wait_for_url("**/find?q=*")
+        titles = page.locator("#sv-find-results li a.pt-item-title").all_inner_texts()
+        assert {"公交站点信息", "公交线路信息"} == set(titles[:2])
+        assert "找到" in page.locator("#sv-find-count").inner_text()
+        assert "无法连接" not in page.content()
+        # A facet is a link: following it narrows the results.
+        page.locator("nav.sv-find-facets a", has_text="无条件开放").first.click()
+        page.wait_for_url("**open_type=unconditional*")
+        assert page.locator("nav.sv-find-facets a[aria-current=true]").count() == 1
+        assert page.locator("#sv-find-results li").count() >= 1
+        # The search page's own form works the same way.
+        page.goto(live_server + "/search/?q=公交")
+        # (Playwright disables script execution, not the parser's scripting
+        # flag, so <noscript> is not rendered here: its text is checked in
+        # tests/api/test_search_html.py.)
+        page.fill("#pt-search-form input[name=q]", "公焦")
+        page.press("#pt-search-form input[name=q]", "Enter")
+        page.wait_for_url("**/find?q=*")
+        assert "以下是“公交”的结果" in page.locator("#sv-find-count").inner_text()
+        context.close()

@@ -1,0 +1,65 @@
+"""Temporal coverage (时间范围) of a dataset in the descriptor.
+
+``temporal: {start: 2019-01-01, end: 2025-12-31}``; ``end`` may be left out
+while the data is still being added to. Read here, reported in the one
+error catalogue (domain.catalogue.problems) when it cannot be used.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from domain.catalogue import problems as P
+from domain.catalogue.model import Temporal
+from domain.catalogue.problems import Problem
+
+
+def _day(value: Any) -> date | None:
+    """A YAML date, or text written YYYY-MM-DD; None when empty.
+
+    Raises:
+        ValueError: anything else (2019, "2019-13-01", "昨天").
+    """
+    if value is None or value == "":
+        return None
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        return date.fromisoformat(value.strip())
+    raise ValueError(f"not a date: {value!r}")
+
+
+def read_temporal(raw: Any, rel: str, found: list[Problem]) -> Temporal | None:
+    """``temporal: {start: 2019-01-01, end: 2025-12-31}`` (``end`` optional:
+    an open period). Absent or empty: None. Anything else is reported
+    (temporal-invalid, temporal-start-after-end) and gives None."""
+    if raw is None or raw == "" or raw == {}:
+        return None
+    if not isinstance(raw, Mapping):
+        found.append(P.make("temporal-invalid", rel, field="temporal",
+                            detail=f"must be a mapping, not {type(raw).__name__}"))
+        return None
+    unknown = sorted(str(k) for k in raw if k not in ("start", "end"))
+    if unknown:
+        found.append(P.make("temporal-invalid", rel, field="temporal",
+                            detail=f"has unknown key {unknown[0]!r}"))
+        return None
+    try:
+        start, end = _day(raw.get("start")), _day(raw.get("end"))
+    except ValueError:
+        found.append(P.make("temporal-invalid", rel, field="temporal",
+                            detail="has a date that is not a real day written YYYY-MM-DD"))
+        return None
+    if start is None:
+        found.append(P.make("temporal-invalid", rel, field="temporal.start",
+                            detail="needs 'start'"))
+        return None
+    if end is not None and end < start:
+        found.append(P.make("temporal-start-after-end", rel, field="temporal",
+                            value=start.isoformat(), detail=end.isoformat()))
+        return None
+    return Temporal(start, end)
