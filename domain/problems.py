@@ -64,6 +64,11 @@ _register("unknown-code", "Code not in the controlled vocabulary",
 # Publication rules (SPEC §3)
 _register("legal-basis-missing", "Legal basis missing",
           "{open_type} data needs 'legal_basis' naming the law, regulation or national rule (003 §21, 004 §29, 000 §20)")
+# 000 §14, 001 §39, 002 §42: the security grade bounds how data may be opened.
+_register("level-forbids-open-type", "Security level does not allow this open type",
+          "level {level} ({level_name}) does not allow open type {value!r} ({label}); "
+          "数据级别“{level_name}”不允许“{label}”，允许：{allowed}. Change open_type, or "
+          "regrade the data in 'level' after review")
 _register("open-conditions-missing", "Open conditions missing",
           "conditional data needs 'open_conditions' stating the conditions and use constraints (002 §15)")
 _register("no-machine-readable-resource", "No machine-readable resource",
