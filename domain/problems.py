@@ -111,6 +111,10 @@ _register("format-not-publishable", "File format not published",
 _register("pii-unscannable", "File cannot be checked for personal data",
           "the desensitization gate cannot read {value!r} files; publish the data as CSV, JSON "
           "or XML so it can be checked (003 §22), or leave the file out of open data")
+# Open plan (开放责任清单, 000 §29, 003 §31): plan/<year>.yaml
+_register("plan-invalid", "Open plan entry cannot be used",
+          "{detail}; fix plan file (see docs/catalogue-format.md, 开放计划); "
+          "the entry is left out of the published plan")
 # Lifecycle
 _register("update-overdue", "Update overdue",
           "last updated {value}, older than its frequency '{detail}' allows; update the data or its last_updated date (000 §33)",
