@@ -256,6 +256,10 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
     for problem in found[before:]:
         values.pop(problem.field or "", None)
     extra = {k: v for k, v in data.items() if k not in known}
+    if not isinstance(extra.get("catalogue_review", False), bool):
+        found.append(P.make("portal-config-invalid", "portal.yaml", field="catalogue_review",
+                            detail="catalogue_review must be true or false"))
+        extra["catalogue_review"] = True  # a typo must not switch the review off
     if "profile" in values:
         from domain.profiles import PROFILES
 

@@ -115,6 +115,10 @@ _register("pii-unscannable", "File cannot be checked for personal data",
 _register("plan-invalid", "Open plan entry cannot be used",
           "{detail}; fix plan file (see docs/catalogue-format.md, 开放计划); "
           "the entry is left out of the published plan")
+# Catalogue governance (000 §9, §40; 003 §9): catalogue_review: true in portal.yaml
+_register("catalogue-not-approved", "Catalogue entry not approved by the authority",
+          "{detail}; run `portal catalogue propose` and have the big-data authority approve "
+          "it in the service (审核人员页面“目录审核”); withheld until then")
 # Lifecycle
 _register("update-overdue", "Update overdue",
           "last updated {value}, older than its frequency '{detail}' allows; update the data or its last_updated date (000 §33)",

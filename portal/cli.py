@@ -139,6 +139,9 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                       overdue_reports=_overdue_reports(service_db, day) if service_db else None,
                       download_counts=_download_counts(service_db) if service_db else None,
                       audit_dir=audit_dir)
+    from portal.governance_cmd import approved_entries
+
+    cfg.approved_entries = approved_entries(catalog_dir, service_db)
     try:
         result = run_build(cfg)
     except AuditFolderError as exc:
@@ -669,6 +672,7 @@ def remind() -> None:
     queued += remind_participation(
         ParticipationStore(store), Participation(calendar, int(str(  # type: ignore[arg-type]
             config["PARTICIPATION_REPLY_DAYS"]))), store, today, now)  # type: ignore[arg-type]
+    queued += _remind_catalogue(store, config, today, now)
     checkpointed = _daily_checkpoint(store, config, now)
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
@@ -678,6 +682,18 @@ def remind() -> None:
             click.secho(f"not sent: {error}", fg="red", err=True)
     if not checkpointed or report.failed:
         raise SystemExit(1)
+
+
+def _remind_catalogue(store: object, config: dict[str, object], today: date,
+                      now: datetime) -> int:
+    """Yearly full-review reminders per department of the catalogue
+    (CATALOG_DIR) and notices of proposals waiting for the authority."""
+    from domain.catalog import load_vocabularies
+    from search_api.governance.reminders import remind_catalogue
+
+    vocab = load_vocabularies(Path(str(config["CATALOG_DIR"])), [])
+    return remind_catalogue(store, [(d.code, d.name) for d in vocab.departments],  # type: ignore[arg-type]
+                            today, now)
 
 
 @main.group()
@@ -884,8 +900,10 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
 
 def _register_deploy() -> None:
     from portal.deploy_cmd import deploy
+    from portal.governance_cmd import catalogue
 
     main.add_command(deploy)
+    main.add_command(catalogue)
 
 
 _register_deploy()

@@ -44,6 +44,7 @@ from search_api import (
 )
 from search_api.download_log import download_of
 from search_api.engine import open_engine
+from search_api.governance import views as governance_views
 from search_api.labels import LabelStore
 from search_api.law_text import LawText
 from search_api.rows import api as rows_api
@@ -98,6 +99,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(participation_views.bp)
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(governance_views.bp)
     app.register_blueprint(statistics_api.bp)
     app.register_blueprint(rows_api.bp)
     app.register_blueprint(ckan.bp)
