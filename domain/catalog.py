@@ -47,7 +47,7 @@ from domain.vocabulary import Vocabularies, VocabularyError, vocabularies_from_m
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.json")
 IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # Folders of the catalogue root that are not datasets.
-RESERVED_FOLDERS = frozenset({"calendars", "announcements", "plan"})
+RESERVED_FOLDERS = frozenset({"calendars", "announcements", "plan", "evaluation"})
 REQUIRED = ("name", "title", "description", "department", "theme", "open_type",
             "update_frequency", "last_updated", "published")
 # Fields holding one piece of text (a number is read as text; a list or a

@@ -901,9 +901,11 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
 def _register_deploy() -> None:
     from portal.deploy_cmd import deploy
     from portal.governance_cmd import catalogue
+    from portal.report_cmd import report
 
     main.add_command(deploy)
     main.add_command(catalogue)
+    main.add_command(report)
 
 
 _register_deploy()
