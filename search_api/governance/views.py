@@ -74,6 +74,8 @@ def queue() -> Any:
 
 
 def _load(change_id: int) -> Change:
+    if change_id > 2**31 - 1:  # beyond the column's range: no such change
+        abort(404, description="没有这个编号的目录变更。")
     try:
         return _changes().load(change_id)
     except RequestNotFound:
@@ -99,12 +101,13 @@ def decide(change_id: int, action: str) -> Any:
     if action == "reject" and not reason:
         flash("不予通过须说明理由。", "error")
         return redirect(url_for("catalogue_review.queue"))
+    raw_version = request.form.get("version", "")
+    version = int(raw_version) if raw_version.isdigit() and len(raw_version) < 10 else 0
     try:
         _changes().decide(change_id, approve=action == "approve", reason=reason,
-                          by=g.user.username, role=g.user.role,
-                          expected_version=int(request.form.get("version", "0") or 0),
+                          by=g.user.username, role=g.user.role, expected_version=version,
                           at=service.now())
-    except (StaleRequest, ValueError):
+    except StaleRequest:
         flash("该目录变更刚被处理或已被新提交替代，请查看最新状态。", "error")
     else:
         log.info("catalogue change %s %s by %s", change_id, action, g.user.username)

@@ -108,6 +108,13 @@ def test_propose_review_and_build_publishes_only_approved(
     # CSRF: a post without the token is refused and changes nothing.
     assert authority.post(f"/review/catalogue/{ids['jtj-0001']}/approve",
                           data={"version": "1"}).status_code == 400
+    # Bad input: a clear answer, never a 5xx, nothing decided.
+    page = authority.get("/review/catalogue/").get_data(as_text=True)
+    assert authority.post(f"/review/catalogue/{ids['jtj-0001']}/approve", data={
+        "csrf_token": csrf(page), "version": "x"}).status_code == 302
+    assert authority.post(f"/review/catalogue/{10**30}/approve", data={
+        "csrf_token": csrf(page), "version": "1"}).status_code == 404
+    assert "jtj-0001" in change_ids(authority)
     # Rejecting needs reasons.
     assert decide(authority, ids["rsj-0001"], "reject") == 302
     assert "rsj-0001" in change_ids(authority)
