@@ -21,7 +21,7 @@ from typing import Any
 
 from builder.charts import Bar, Segment, stacked_bars
 from builder.render import render
-from domain.evaluation import COLUMNS, due_date
+from domain.evaluation import COLUMNS, due_date, due_text
 
 log = logging.getLogger(__name__)
 Rows = Sequence[Mapping[str, Any]]
@@ -69,10 +69,12 @@ def charts(rows: Rows) -> dict[str, str]:
 
 
 def document(year: int, generated: date, bureau: str, rows: Rows,
-             total: Mapping[str, Any], late_items: Rows) -> dict[str, Any]:
-    """The report as JSON-ready data (``report.json``)."""
+             total: Mapping[str, Any], late_items: Rows, profile: str = "") -> dict[str, Any]:
+    """The report as JSON-ready data (``report.json``); ``profile`` the
+    deployment's regulation (portal.yaml), which says when it is due."""
     return {"year": year, "generated": generated.isoformat(), "bureau": bureau,
-            "due_before": due_date(year).isoformat(), "columns": dict(COLUMNS),
+            "due_before": due_date(year).isoformat(), "due_text": due_text(profile, year),
+            "columns": dict(COLUMNS),
             "departments": list(rows), "total": dict(total), "late_plan_items": list(late_items)}
 
 
@@ -118,7 +120,10 @@ def _pdf(html: str, target: Path) -> Path | None:
     except ImportError:
         log.info("no PDF: WeasyPrint is not installed (report.html prints to PDF from a browser)")
         return None
-    # No base URL and no fetcher beyond data: everything is inline: nothing
+    # Its progress messages are not the operator's business.
+    logging.getLogger("weasyprint").setLevel(logging.WARNING)
+    logging.getLogger("fontTools").setLevel(logging.WARNING)
+    # No base URL and a fetcher that refuses: everything is inline, nothing
     # is fetched from the network.
     HTML(string=html, url_fetcher=_refuse_fetch).write_pdf(target)
     return target

@@ -46,6 +46,24 @@ NUMBERS = tuple(k for k, _ in COLUMNS if k not in ("department", "department_nam
                 and not k.endswith("_rate") and k != "mean_quality")
 
 
+# Where the deployment's own regulation sets the report's term (public text
+# cites the regulation by name, never a file number).
+_DUE_TEXT = {
+    "guizhou-measures": "依照《贵州省政务数据资源管理办法》第五十条，{year}年度评估报告应于"
+                        "{next} 年 2 月 10 日前上报省人民政府和省大数据发展领导小组。",
+    "wanzhou": "依照《万州区政务数据资源管理办法》第四十四条，{year}年度政务数据资源管理情况"
+               "年度报告应于 {next} 年 1 月下旬提交区人民政府。",
+}
+
+
+def due_text(profile: str, year: int) -> str:
+    """The sentence saying when the report on ``year`` is due, in the
+    deployment's regulation; bureau policy where it sets no term."""
+    template = _DUE_TEXT.get(profile, "{year}年度评估报告按本局规定的时限上报（可参照省级规定于 "
+                                      "{next} 年 2 月 10 日前完成）。")
+    return template.format(year=year, next=year + 1)
+
+
 def due_date(year: int) -> date:
     """The day before which the report on ``year`` is due (000 §50)."""
     return date(year + 1, DUE_MONTH, DUE_DAY)

@@ -71,7 +71,8 @@ def build_report(catalog: Catalog, service: dict[str, dict[str, Any]], year: int
          "open_type_name": "无条件开放" if p.item.open_type == "unconditional" else "有条件开放"}
         for p in track(plan, opened_datasets(catalog.datasets), day)
         if p.state is PlanState.LATE]
-    return document(year, today, catalog.portal.bureau, rows, total, late)
+    return document(year, today, catalog.portal.bureau, rows, total, late,
+                    profile=catalog.portal.profile)
 
 
 @report.command()
