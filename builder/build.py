@@ -55,6 +55,7 @@ from builder.withholding import (
     notice_html,
     reason_for,
     split_errors,
+    unapproved,
 )
 from domain.catalogue.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
 from domain.catalogue.freshness import update_status
@@ -112,6 +113,10 @@ class BuildConfig:
     # Folder of signed audit checkpoints and the public key, published
     # under audit/ (read only; see builder.audit_files).
     audit_dir: Path | None = None
+    # Catalogue review on (portal.yaml catalogue_review: true): per dataset,
+    # the entry hash the big-data authority approved last (from the service's
+    # store, passed in by `portal build`); None: no review gate.
+    approved_entries: Mapping[str, str] | None = None
 
     def resolved_cache(self) -> Path:
         if self.cache_dir:
@@ -324,6 +329,7 @@ class _Builder:
         kept = []
         for dataset in catalog.datasets:
             problems = by_folder.pop(dataset.source_dir, [])
+            problems += unapproved(dataset, cfg.approved_entries)
             if problems:
                 changes.withheld[dataset.identifier] = [p.code for p in problems]
                 changes.problems[dataset.identifier] = problems

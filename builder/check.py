@@ -23,6 +23,7 @@ from domain.catalogue import problems as P
 from domain.catalogue.catalog import Catalog, dataset_folders, load_catalog, read_structured
 from domain.catalogue.desensitize import PiiKind, find_pii
 from domain.catalogue.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
+from domain.catalogue.open_plan import PLAN_FOLDER, load_plans
 from domain.catalogue.problems import Problem, Severity
 from domain.catalogue.rules import check_dataset, check_identifiers
 
@@ -49,7 +50,7 @@ class CheckReport:
     def datasets_with_errors(self) -> int:
         """Dataset folders with at least one error (the build withholds them)."""
         return len({(p.file or "").split("/")[0] for p in self.errors
-                    if "/" in (p.file or "")})
+                    if "/" in (p.file or "") and not p.file.startswith(PLAN_FOLDER + "/")})
 
     @property
     def errors(self) -> list[Problem]:
@@ -343,4 +344,6 @@ def run_check(root: Path, today: date, *, validate: bool = True) -> CheckReport:
     report.problems.extend(p for p in check_metadata(catalog, today)
                            if not (p.code == "unknown-code" and (p.file, p.field) in missing))
     report.problems.extend(check_data(catalog, catalog.datasets, validate=validate))
+    if root.is_dir():
+        report.problems.extend(load_plans(root, catalog.vocab)[1])
     return report

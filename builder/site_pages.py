@@ -20,6 +20,8 @@ import orjson
 
 from builder import announcements, dcat, feeds, pages, statistics
 from builder.downloads import safe_filename
+from builder.evaluation_page import evaluation_page
+from builder.plan_page import plan_page
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain.catalogue.catalog import Catalog, PortalInfo
@@ -142,6 +144,10 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         *links.values(),
         NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url),
                 description=f"{portal.name}开放数据和申请办理统计"),
+        NavPage("plan", "开放计划", plan_page(catalog, records, date.fromisoformat(generated)),
+                description=f"{portal.name}开放计划（开放责任清单）及完成情况"),
+        NavPage("evaluation", "年度评估", evaluation_page(catalog.root, portal.bureau),
+                description=f"{portal.name}各部门公共数据开放工作年度评估结果"),
         NavPage("announcements", "公告", render(
             "announcements.html", root="../", notices=pages.announcements(records),
             basis=_withdrawal_basis(portal),
@@ -262,7 +268,8 @@ def catalogue_files(catalog: Catalog, records: Records,
     files["statistics.csv"] = statistics.departments_csv(stats)
     site_pages: list[tuple[str, str | None]] = [
         (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
-                            "guide/", "statistics/", "about/", "terms/")]
+                            "guide/", "statistics/", "plan/", "evaluation/", "about/",
+                            "terms/")]
     site_pages += [(f"departments/{row['code']}/", None)
                    for row in pages.department_rows(catalog.vocab, records)]
     site_pages += [(r["url"], r["last_updated"]) for r in records]

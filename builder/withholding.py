@@ -30,6 +30,9 @@ from typing import Any
 
 import orjson
 
+from domain.catalogue import problems as P
+from domain.catalogue.governance import entry_hash
+from domain.catalogue.model import Dataset
 from domain.catalogue.problems import Problem, Severity
 
 # Reason categories of a take-down: code -> public Chinese text. The public
@@ -41,12 +44,28 @@ REASONS: dict[str, str] = {
     "metadata-error": "目录信息不完整或有误，正在核实更正",
     "not-open": "开放属性已调整，该数据不再向社会开放",
     "removed": "该数据集已从开放目录中移除",
+    "not-approved": "目录变更正在由数据主管部门审核，审核通过后恢复发布",
 }
 _PERSONAL = frozenset({"pii-unmasked", "pii-unscannable"})
 _DATA = frozenset({"data-invalid", "resource-missing", "format-not-publishable",
                    "resource-path-unsafe", "schema-missing"})
 REPORT_JSON = "publication-report.json"
 REPORT_TEXT = "publication-report.txt"
+
+
+def unapproved(dataset: Dataset, approved: Mapping[str, str] | None) -> list[Problem]:
+    """The review gate (``catalogue_review: true``): a published entry whose
+    current content the big-data authority has not approved is withheld
+    (000 §9, §40; 003 §9). Not-open entries are never published: no gate."""
+    if approved is None or not dataset.is_published:
+        return []
+    digest = entry_hash(dataset)
+    if approved.get(dataset.identifier) == digest:
+        return []
+    detail = ("catalogue entry never approved" if dataset.identifier not in approved
+              else "catalogue entry changed since its last approval")
+    return [P.make("catalogue-not-approved", dataset.descriptor or dataset.identifier,
+                   detail=f"{detail} (entry {digest[:12]})")]
 
 
 def reason_for(codes: Iterable[str]) -> str:
@@ -57,6 +76,8 @@ def reason_for(codes: Iterable[str]) -> str:
         return "personal-data"
     if codes & _DATA:
         return "data-error"
+    if codes == {"catalogue-not-approved"}:
+        return "not-approved"
     return "metadata-error"
 
 

@@ -140,6 +140,9 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                       overdue_reports=_overdue_reports(service_db, day) if service_db else None,
                       download_counts=_download_counts(service_db) if service_db else None,
                       audit_dir=audit_dir)
+    from portal.governance_cmd import approved_entries
+
+    cfg.approved_entries = approved_entries(catalog_dir, service_db)
     try:
         result = run_build(cfg)
     except AuditFolderError as exc:
@@ -660,6 +663,7 @@ def remind() -> None:
     queued += remind_participation(
         ParticipationStore(store), Participation(calendar, int(str(  # type: ignore[arg-type]
             config["PARTICIPATION_REPLY_DAYS"]))), store, today, now)  # type: ignore[arg-type]
+    queued += _remind_catalogue(store, config, today, now)
     checkpointed = _daily_checkpoint(store, config, now)
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
@@ -668,6 +672,18 @@ def remind() -> None:
         _mail_errors(report)
     if not checkpointed or report.failed:
         raise SystemExit(1)
+
+
+def _remind_catalogue(store: object, config: dict[str, object], today: date,
+                      now: datetime) -> int:
+    """Yearly full-review reminders per department of the catalogue
+    (CATALOG_DIR) and notices of proposals waiting for the authority."""
+    from domain.catalogue.catalog import load_vocabularies
+    from search_api.governance.reminders import remind_catalogue
+
+    vocab = load_vocabularies(Path(str(config["CATALOG_DIR"])), [])
+    return remind_catalogue(store, [(d.code, d.name) for d in vocab.departments],  # type: ignore[arg-type]
+                            today, now)
 
 
 @main.group()
@@ -880,8 +896,12 @@ def calendar(notice: Path, year: int, out_dir: Path, force: bool,
 
 def _register_deploy() -> None:
     from portal.deploy_cmd import deploy
+    from portal.governance_cmd import catalogue
+    from portal.report_cmd import report
 
     main.add_command(deploy)
+    main.add_command(catalogue)
+    main.add_command(report)
 
 
 _register_deploy()

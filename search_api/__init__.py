@@ -20,6 +20,7 @@ from werkzeug.exceptions import NotFound
 
 from search_api import service
 from search_api.engine import open_engine
+from search_api.governance import views as governance_views
 from search_api.interop import ckan, openapi
 from search_api.participation import api as participation_api
 from search_api.participation import moderation as moderation_views
@@ -89,6 +90,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(participation_views.bp)
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
+    app.register_blueprint(governance_views.bp)
     app.register_blueprint(statistics_api.bp)
     app.register_blueprint(rows_api.bp)
     app.register_blueprint(ckan.bp)

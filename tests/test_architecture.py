@@ -23,7 +23,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = frozenset({"search", "interop", "rows", "requests", "reports", "participation",
-                      "register", "statistics", "mail"})
+                      "register", "statistics", "mail", "governance", "delivery_api"})
 DOMAIN_FORBIDDEN = ("flask", "werkzeug", "mkdocs", "material", "sqlalchemy", "alembic",
                     "jinja2", "click", "builder", "search_api", "portal")
 

@@ -48,7 +48,7 @@ from domain.periods.calendar import CalendarFileInvalid, WorkCalendar
 DESCRIPTOR_NAMES = ("datapackage.yaml", "datapackage.json")
 IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 # Folders of the catalogue root that are not datasets.
-RESERVED_FOLDERS = frozenset({"calendars", "announcements"})
+RESERVED_FOLDERS = frozenset({"calendars", "announcements", "plan", "evaluation"})
 REQUIRED = ("name", "title", "description", "department", "theme", "open_type",
             "update_frequency", "last_updated", "published")
 # Fields holding one piece of text (a number is read as text; a list or a
@@ -257,6 +257,10 @@ def load_portal_info(root: Path, found: list[Problem]) -> PortalInfo:
     for problem in found[before:]:
         values.pop(problem.field or "", None)
     extra = {k: v for k, v in data.items() if k not in known}
+    if not isinstance(extra.get("catalogue_review", False), bool):
+        found.append(P.make("portal-config-invalid", "portal.yaml", field="catalogue_review",
+                            detail="catalogue_review must be true or false"))
+        extra["catalogue_review"] = True  # a typo must not switch the review off
     if "profile" in values:
         from domain.periods.profiles import PROFILES
 

@@ -69,6 +69,11 @@ _register("unknown-code", "Code not in the controlled vocabulary",
 # Publication rules (SPEC §3)
 _register("legal-basis-missing", "Legal basis missing",
           "{open_type} data needs 'legal_basis' naming the law, regulation or national rule (003 §21, 004 §29, 000 §20)")
+# 000 §14, 001 §39, 002 §42: the security grade bounds how data may be opened.
+_register("level-forbids-open-type", "Security level does not allow this open type",
+          "level {level} ({level_name}) does not allow open type {value!r} ({label}); "
+          "数据级别“{level_name}”不允许“{label}”，允许：{allowed}. Change open_type, or "
+          "regrade the data in 'level' after review")
 _register("open-conditions-missing", "Open conditions missing",
           "conditional data needs 'open_conditions' stating the conditions and use constraints (002 §15)")
 _register("no-machine-readable-resource", "No machine-readable resource",
@@ -111,6 +116,14 @@ _register("format-not-publishable", "File format not published",
 _register("pii-unscannable", "File cannot be checked for personal data",
           "the desensitization gate cannot read {value!r} files; publish the data as CSV, JSON "
           "or XML so it can be checked (003 §22), or leave the file out of open data")
+# Open plan (开放责任清单, 000 §29, 003 §31): plan/<year>.yaml
+_register("plan-invalid", "Open plan entry cannot be used",
+          "{detail}; fix plan file (see docs/catalogue-format.md, 开放计划); "
+          "the entry is left out of the published plan")
+# Catalogue governance (000 §9, §40; 003 §9): catalogue_review: true in portal.yaml
+_register("catalogue-not-approved", "Catalogue entry not approved by the authority",
+          "{detail}; run `portal catalogue propose` and have the big-data authority approve "
+          "it in the service (审核人员页面“目录审核”); withheld until then")
 # Lifecycle
 _register("update-overdue", "Update overdue",
           "last updated {value}, older than its frequency '{detail}' allows; update the data or its last_updated date (000 §33)",

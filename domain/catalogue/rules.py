@@ -40,6 +40,7 @@ def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
     if dataset.level and dataset.level not in vocab.levels:
         found.append(P.make("unknown-code", where, field="level", value=dataset.level,
                             kind="levels"))
+    found.extend(_grading(dataset, vocab, where))
     # 003 §21, 004 §29, 000 §20: anything not unconditionally open names its basis.
     if dataset.open_type is not OpenType.UNCONDITIONAL and not dataset.legal_basis:
         found.append(P.make("legal-basis-missing", where, field="legal_basis",
@@ -79,6 +80,18 @@ def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
                             value=dataset.last_updated.isoformat(),
                             detail=vocab.frequencies.name_of(dataset.update_frequency)))
     return found
+
+
+def _grading(dataset: Dataset, vocab: Vocabularies, where: str) -> list[Problem]:
+    """The security grade bounds the open type (000 §14, 001 §39, 002 §42):
+    e.g. sensitive data cannot be listed as unconditionally open."""
+    level = vocab.level(dataset.level) if dataset.level else None
+    if level is None or level.allows(dataset.open_type.value):
+        return []
+    allowed = "、".join(OpenType(code).label for code in level.open_types)
+    return [P.make("level-forbids-open-type", where, field="open_type",
+                   value=dataset.open_type.value, label=dataset.open_type.label,
+                   level=level.code, level_name=level.name, allowed=allowed)]
 
 
 def check_identifiers(datasets: Iterable[Dataset]) -> list[Problem]:

@@ -1,5 +1,5 @@
 """Controlled vocabularies of the catalogue: departments, themes, regions,
-update frequencies and levels.
+update frequencies and security levels (with the open types each allows).
 
 They live in one file, ``datasets/vocabularies.yaml``, so that every dataset
 names a department or a theme by a stable code (SPEC §2; 002 §12, 000 §9).
@@ -60,6 +60,27 @@ class Frequency(Term):
     @property
     def scheduled(self) -> bool:
         return self.max_age_days is not None or self.max_age_working_days is not None
+
+
+# The open types a level may carry (000 §14, 001 §39, 002 §42: data are graded,
+# and the grade bounds how they may be opened). Kept as plain codes so the
+# vocabulary does not depend on the dataset model.
+OPEN_TYPE_CODES = ("unconditional", "conditional", "not_open")
+
+
+@dataclass(frozen=True)
+class Level(Term):
+    """A security level (安全级别) and the open types it allows.
+
+    ``open_types`` empty means the vocabulary sets no bound (older catalogues
+    that list levels as labels only).
+    """
+
+    open_types: tuple[str, ...] = ()
+
+    def allows(self, open_type: str) -> bool:
+        """Whether data of this level may carry ``open_type``."""
+        return not self.open_types or open_type in self.open_types
 
 
 def _normalise(text: str) -> str:
@@ -133,6 +154,10 @@ class Vocabularies:
         term = self.frequencies.get(code)
         return term if isinstance(term, Frequency) else None
 
+    def level(self, code: str) -> Level | None:
+        term = self.levels.get(code)
+        return term if isinstance(term, Level) else None
+
 
 class VocabularyError(ValueError):
     """The vocabulary file is malformed; the message names the entry."""
@@ -176,8 +201,29 @@ def _terms(kind: str, raw: Iterable[Any], factory: type[Term]) -> TermList:
             if kwargs["max_age_days"] is not None and kwargs["max_age_working_days"] is not None:
                 raise VocabularyError(f"{kind}[{index}] ({item.get('code')}): give either "
                                       "max_age_days or max_age_working_days, not both")
+        if factory is Level:
+            kwargs["open_types"] = _open_types(kind, index, code, item.get("open_types"))
         terms.append(factory(**kwargs))
     return TermList(kind, tuple(terms))
+
+
+def _open_types(kind: str, index: int, code: str, raw: Any) -> tuple[str, ...]:
+    """The ``open_types`` of a level entry, checked against the known codes.
+
+    Raises:
+        VocabularyError: not a list, or a value that is no open type.
+    """
+    if raw is None:
+        return ()
+    if not isinstance(raw, list) or not raw:
+        raise VocabularyError(f"{kind}[{index}] ({code}): open_types must be a non-empty list "
+                              f"of {', '.join(OPEN_TYPE_CODES)}")
+    values = tuple(str(v) for v in raw)
+    for value in values:
+        if value not in OPEN_TYPE_CODES:
+            raise VocabularyError(f"{kind}[{index}] ({code}): open_types lists {value!r}; "
+                                  f"use {', '.join(OPEN_TYPE_CODES)}")
+    return values
 
 
 def vocabularies_from_mapping(data: Mapping[str, Any]) -> Vocabularies:
@@ -191,5 +237,5 @@ def vocabularies_from_mapping(data: Mapping[str, Any]) -> Vocabularies:
         themes=_terms("themes", data.get("themes", []), Term),
         regions=_terms("regions", data.get("regions", []), Term),
         frequencies=_terms("update_frequencies", data.get("update_frequencies", []), Frequency),
-        levels=_terms("levels", data.get("levels", []), Term),
+        levels=_terms("levels", data.get("levels", []), Level),
     )

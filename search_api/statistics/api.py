@@ -22,6 +22,7 @@ from flask import Blueprint, Response, current_app, make_response, request
 from domain.procedures.reports import ReportKind
 from search_api import service
 from search_api.store.download_store import DownloadStore
+from search_api.store.yearly_counts import service_year
 from search_api.web.errors import ApiError
 
 bp = Blueprint("statistics", __name__)
@@ -198,40 +199,14 @@ def yearly() -> Any:
     if not re.fullmatch(r"20\d\d", raw):
         raise ApiError(f"参数 year 应为四位年份，例如 {today.year}。")
     year = int(raw)
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    store = service.store()
-    rows: dict[str, dict[str, Any]] = {}
-
-    def row(code: str | None) -> dict[str, Any]:
-        key = code or "authority"
-        return rows.setdefault(key, {"department": key, **{
-            k: 0 for k, _ in YEARLY_COLUMNS if k not in ("department", "department_name")}})
-
-    for code, c in store.counts_by_department(received_from=start, received_to=end).items():
-        entry = row(code)
-        entry.update(requests_received=c.received, requests_answered=c.answered,
-                     requests_answered_in_time=c.answered_in_time,
-                     requests_approved=c.approved, requests_denied=c.denied)
-    for r in service.reports().statistics(service.verification(), today,
-                                           received_from=start, received_to=end):
-        entry = row(r.department)
-        entry["reports_received"] += r.received
-        entry["reports_answered"] += r.answered
-        entry["reports_answered_in_time"] += r.answered_in_time
-    for (owner, kind), counts in service.participation_store().counts(
-            received_from=start, received_to=end).items():
-        if kind in ("demand", "suggestion"):
-            entry = row(owner)
-            # Rejected in moderation (e.g. abuse) never became a demand.
-            entry["demands_received"] += counts.received - counts.rejected
-            entry["demands_answered"] += counts.answered
-            entry["demands_answered_in_time"] += counts.answered_in_time
     engine = service.engine()
     _flush_downloads()
-    for ident, n in DownloadStore(store).totals(start=start, end=end).by_dataset.items():
-        record = engine.get(ident)
-        if record is not None:  # a dataset no longer published: not attributed
-            row(record.get("department") or None)["downloads"] += n
+
+    def department_of(ident: str) -> str | None:
+        record = engine.get(ident)  # a dataset no longer published: not attributed
+        return None if record is None else str(record.get("department") or "")
+
+    rows = service_year(service.store(), service.verification(), year, today, department_of)
     names = current_app.extensions["portal_labels"].get().get("department", {})
     ordered = [rows[k] for k in sorted(rows)]
     for entry in ordered:

@@ -34,6 +34,9 @@ revision. Every table, in one line each:
                       data, the signed-in reviewer, and the times that end it.
 ``rate_hits``         rate-limit counters shared by every worker (issue #12): per
                       bucket and client key, the times of the counted events.
+``catalogue_changes`` proposed catalogue entries (issue #16): dataset, the entry's
+                      hash and content, kind of change, the authority's decision.
+``catalogue_reviews`` the yearly full review of each department's catalogue (003 §9).
 
 ``outbox.claimed_by``/``claimed_until`` let one sender claim a message, so
 two senders running at once never send it twice; ``outbox.reference`` names
@@ -421,4 +424,41 @@ rate_hits = Table(
     Column("client", String(64), primary_key=True),
     Column("hits", Json, nullable=False),
     Column("updated_at", UTCDateTime, nullable=False, index=True),
+)
+
+
+# --- catalogue governance (issue #16; domain.catalogue.governance) ------------------------------------
+
+catalogue_changes = Table(
+    # One proposed catalogue entry: ``entry`` is domain.catalogue.governance.catalogue_entry
+    # (no personal data: a catalogue entry is public once approved).
+    "catalogue_changes", metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("dataset_id", String(200), nullable=False, index=True),
+    Column("department", String(200), nullable=False, index=True),
+    Column("entry_hash", String(64), nullable=False),
+    Column("entry", Json, nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("changed", Json, nullable=False),
+    Column("status", String(16), nullable=False),
+    Column("proposed_by", String(100), nullable=False),
+    Column("proposed_at", UTCDateTime, nullable=False),
+    Column("decided_by", String(100), nullable=True),
+    Column("decided_at", UTCDateTime, nullable=True),
+    Column("reason", Text, nullable=True),
+    Column("version", Integer, nullable=False),
+    CheckConstraint("status IN ('pending', 'approved', 'rejected', 'superseded')",
+                    name="status"),
+    CheckConstraint("kind IN ('new', 'change', 'withdrawal')", name="kind"),
+    Index("ix_catalogue_changes_status_hash", "status", "entry_hash"),
+)
+
+catalogue_reviews = Table(
+    # The authority's yearly full review of a department's catalogue (003 §9).
+    "catalogue_reviews", metadata,
+    Column("department", String(200), primary_key=True),
+    Column("year", Integer, primary_key=True, autoincrement=False),
+    Column("reviewed_on", Date, nullable=False),
+    Column("reviewed_by", String(100), nullable=False),
+    Column("note", Text, nullable=True),
 )

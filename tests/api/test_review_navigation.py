@@ -11,7 +11,8 @@ from flask.testing import FlaskClient
 
 from tests.api.test_review_flow import app, clock, file, sign_in  # noqa: F401
 
-NAV = {"/review/": "待办申请", "/review/moderation/": "公众参与审核", "/review/reports": "数据纠错"}
+NAV = {"/review/": "待办申请", "/review/moderation/": "公众参与审核", "/review/reports": "数据纠错",
+       "/review/catalogue/": "目录审核"}
 
 
 def navigation(client: FlaskClient, path: str) -> dict[str, str]:
@@ -36,6 +37,7 @@ def test_a_reviewer_reaches_moderation_and_reports_from_the_queue(
     # The way back is the same navigation on every page.
     assert navigation(reviewer, "/review/moderation/") == NAV
     assert navigation(reviewer, "/review/reports") == NAV
+    assert navigation(reviewer, "/review/catalogue/") == NAV
 
 
 def test_the_current_page_is_marked_and_the_request_page_has_the_navigation(
