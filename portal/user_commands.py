@@ -19,10 +19,10 @@ MIN_PASSWORD = 10
 
 def _open() -> tuple[Any, dict[str, object]]:
     """The migrated store and the service's configuration."""
-    from portal.cli import _store_and_config
+    from portal.common import store_and_config as _store_and_config
 
     store, config = _store_and_config()
-    store.migrate()  # type: ignore[attr-defined]
+    store.migrate()
     return store, config
 
 
