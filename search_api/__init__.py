@@ -44,6 +44,7 @@ from search_api import (
 )
 from search_api.download_log import download_of
 from search_api.engine import open_engine
+from search_api.keys import install as install_keys
 from search_api.labels import LabelStore
 from search_api.law_text import LawText
 from search_api.rows import api as rows_api
@@ -76,6 +77,7 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
+    install_keys(app)  # keyed API delivery, sandbox, supervision of use (#16)
     law = LawText(app.extensions["portal_procedure"].profile)
     app.context_processor(lambda: {"law": law})
     security.install(app)
