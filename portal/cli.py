@@ -632,8 +632,8 @@ def _daily_checkpoint(store: object, config: dict[str, object], now: datetime) -
 def remind() -> None:
     """End explanation demands whose policy pause ran out unanswered (不予
     处理), queue reminders of due-soon and overdue requests, error reports,
-    demands and suggestions (000 §43, 002 §44) and notices of new items to
-    moderate, sign the day's audit checkpoint (once a day, when
+    demands and suggestions (000 §43, 002 §44), use reports of approved
+    uses (003 §32) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
     AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
     as often as wanted: each reminder is queued once. Exits 1 when the
     checkpoint could not be made (e.g. the audit chain is broken)."""
@@ -674,6 +674,11 @@ def remind() -> None:
     queued += remind_participation(
         ParticipationStore(store), Participation(calendar, int(str(  # type: ignore[arg-type]
             config["PARTICIPATION_REPLY_DAYS"]))), store, today, now)  # type: ignore[arg-type]
+    from search_api.keys.store import KeyStore
+    from search_api.keys.use_reports import remind_use_reports
+
+    queued += remind_use_reports(KeyStore(store), store, today, now,  # type: ignore[arg-type]
+                                 days=int(str(config["USE_REPORT_REMIND_DAYS"])))
     checkpointed = _daily_checkpoint(store, config, now)
     report = send_pending(store, config, now.astimezone(UTC))  # type: ignore[arg-type]
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "
