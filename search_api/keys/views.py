@@ -15,7 +15,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, render_template, session
+from flask import Blueprint, abort, current_app, render_template, session
 
 from domain.data_grants import add_months, default_fields, refusal
 from domain.request_records import Request
@@ -23,6 +23,7 @@ from domain.request_states import State
 from search_api import service
 from search_api.keys import keys
 from search_api.keys.approval import KEYED_METHODS, dataset_schema
+from search_api.ratelimit import rate_limit
 from search_api.store import hash_token
 
 log = logging.getLogger(__name__)
@@ -65,11 +66,13 @@ def issue(number: str) -> Any:
 
     Aborts:
         403: the session has not signed in to the request with its access code.
+        429: too many submissions from this client (public writes).
         400: the request has no grant by API or sandbox, or the grant does
             not serve data today (suspended, revoked, expired).
     """
     if number not in session.get("my_requests", []):
         abort(403, description="请先用申请编号和查询码登录。")
+    rate_limit(current_app, "public_write")
     req, _ = service.store().load(number)
     grant = keys().grant(number)
     if grant is None or req.state not in (State.APPROVED, State.DELIVERED) \

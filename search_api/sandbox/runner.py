@@ -74,7 +74,7 @@ def sandbox_file(folder: Path, store: RowStore, dataset: str,
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{digest[:32]}.{secrets.token_hex(6)}.partial"
     partial.unlink(missing_ok=True)
-    conn = sqlite3.connect(partial, isolation_level=None)
+    conn = sqlite3.connect(f"file:{partial}", uri=True, isolation_level=None)
     try:
         conn.execute("ATTACH DATABASE ? AS src", (f"file:{store.path}?mode=ro",))
         for name, (table, columns) in tables.items():
