@@ -112,6 +112,11 @@ def run_index(catalog_json: Path | None) -> None:
                f"{f', {rows.bad_cells} unreadable cells left empty' if rows.bad_cells else ''}), "
                f"{rows.unchanged} unchanged, {rows.removed} removed in {rows.seconds:.1f} s",
                err=True)
+    from search_api.tables.keyed import keyed_rows_db, load_keyed_rows
+
+    keyed = load_keyed_rows(Path(str(config["CATALOG_DIR"])), keyed_rows_db(config))
+    click.echo(f"keyed (conditional) tables in {keyed_rows_db(config)}: {keyed.loaded} loaded, "
+               f"{keyed.unchanged} unchanged, {keyed.removed} removed", err=True)
     engine = f"Meilisearch {config['MEILI_URL']}" if config["MEILI_URL"] else config["SEARCH_DB"]
     click.echo(f"indexed into {engine}: {stats.added} added, {stats.updated} updated, "
                f"{stats.removed} removed, {stats.unchanged} unchanged in {stats.seconds:.1f} s",

@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 def remind() -> None:
     """End explanation demands whose policy pause ran out unanswered (不予
     处理), queue reminders of due-soon and overdue requests, error reports,
-    demands and suggestions (000 §43, 002 §44) and notices of new items to
-    moderate, sign the day's audit checkpoint (once a day, when
+    demands and suggestions (000 §43, 002 §44), use reports of approved
+    uses (003 §32) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
     AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
     as often as wanted: each reminder is queued once. Exits 1 when the
     checkpoint could not be made (e.g. the audit chain is broken)."""
@@ -35,8 +35,10 @@ def remind() -> None:
     from search_api.calendar_change import Recompute
     from search_api.mail.mailer import lapse_explanations, send_pending
     from search_api.mail.mailer import remind as queue_reminders
+    from search_api.mail.use_reports import remind_use_reports
     from search_api.participation.mail import remind_participation
     from search_api.reports.mail import remind_reports
+    from search_api.store.grants import KeyStore
 
     services = open_services_or_exit()
     store, config = services.store, services.config
@@ -57,6 +59,8 @@ def remind() -> None:
     queued += remind_participation(services.participation_store, services.participation,
                                    store, today, now)
     queued += _remind_catalogue(services, today, now)
+    queued += remind_use_reports(KeyStore(store), store, today, now,
+                                 days=int(str(config["USE_REPORT_REMIND_DAYS"])))
     checkpointed = daily_checkpoint(store, config, now)
     report = send_pending(store, config, now.astimezone(UTC))
     click.echo(f"{queued} reminder(s) queued; sent {report.sent}, failed {report.failed}, "

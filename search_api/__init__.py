@@ -29,12 +29,14 @@ from search_api.register import views as register_views
 from search_api.reports import api as report_api
 from search_api.reports import views as report_views
 from search_api.requests import api as requests_api
+from search_api.requests import api_keys as api_keys_views
 from search_api.requests import consult as consult_views
 from search_api.requests import delivery as delivery_views
 from search_api.requests import review as review_views
+from search_api.requests import supervision as supervision_views
 from search_api.requests import views as requests_views
 from search_api.rows import api as rows_api
-from search_api.rows.store import RowStore
+from search_api.sandbox import api as sandbox_api
 from search_api.search import html_views as search_html_views
 from search_api.search import views as search_views
 from search_api.search.labels import LabelStore
@@ -42,7 +44,9 @@ from search_api.settings import load_settings
 from search_api.statistics import api as statistics_api
 from search_api.store.download_log import download_of
 from search_api.store.download_store import DownloadBuffer, DownloadStore
+from search_api.tables.store import RowStore
 from search_api.web import chrome, errors, headers, labels_zh, security, shared_state, text_guard
+from search_api.web.api_keys import install as install_keys
 from search_api.web.law_text import LawText
 
 log = logging.getLogger(__name__)
@@ -66,6 +70,13 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["portal_labels"] = LabelStore(Path(app.config["LABELS_FILE"]))
     app.extensions["portal_rows"] = RowStore(Path(app.config["ROWS_DB"]))
     service.install(app)
+    install_keys(app)  # keyed API delivery, sandbox, supervision of use (#16)
+    app.register_blueprint(api_keys_views.bp)
+    app.register_blueprint(supervision_views.bp)
+    app.register_blueprint(sandbox_api.bp)
+    app.jinja_env.globals["grant_form"] = api_keys_views.grant_form
+    app.jinja_env.globals["key_status"] = api_keys_views.key_status
+    app.jinja_env.globals["misuse_for"] = supervision_views.misuse_for
     law = LawText(app.extensions["portal_procedure"].profile)
     app.context_processor(lambda: {"law": law})
     security.install(app)

@@ -13,9 +13,9 @@ from typing import Any
 
 from search_api.engine import open_engine
 from search_api.engine.base import IndexStats
-from search_api.rows.store import LoadStats, RowStore
 from search_api.search.labels import labels_from_records, write_labels
 from search_api.settings import rows_db
+from search_api.tables.store import LoadStats, RowStore
 
 
 class CatalogFileError(ValueError):

@@ -111,6 +111,22 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("AUDIT_CHECKPOINT_DIR", "var/audit", "Folder of the signed audit checkpoints "
             "(checkpoints.jsonl) and the public key (audit-public-key.pem); `portal build "
             "--audit-dir` publishes it under site/audit/."),
+    Setting("KEYED_ROWS_DB", "", "SQLite file of the conditional tables served to approved "
+            "API keys and sandboxes (loaded by `portal index` from CATALOG_DIR, never from the "
+            "site). Empty: keyed-rows.sqlite3 beside SEARCH_DB."),
+    Setting("API_KEY_DAILY_QUOTA", 10000, "Calls per Beijing day one approved API key may "
+            "make (rows API and sandbox together); more are refused with 429."),
+    Setting("SANDBOX_DIR", "var/sandbox", "Folder of the per-grant read-only SQLite files "
+            "of the sandbox (rebuilt when the approved tables or fields change)."),
+    Setting("SANDBOX_MIN_GROUP", 10, "Smallest group a sandbox query may return where the "
+            "approval says raw rows may not leave (原始明细不得带出); smaller groups are "
+            "suppressed."),
+    Setting("SANDBOX_ROW_LIMIT", 5000, "Most rows one sandbox query returns."),
+    Setting("SANDBOX_TIMEOUT_MS", 2000, "Milliseconds a sandbox query may run before it is "
+            "stopped."),
+    Setting("USE_REPORT_REMIND_DAYS", 7, "Days before a use report of an approved API or "
+            "sandbox use is due that the applicant is reminded, and days after it that the "
+            "applicant and the provider are told it is overdue (`portal remind`)."),
     Setting("CORS_ORIGINS", "*", "Origins allowed to call the read-only API from a browser "
             "(the static site may live on another host). Comma-separated, or *."),
 )
@@ -171,7 +187,7 @@ def calendar_folder_names(config: Mapping[str, Any]) -> list[str]:
 # so that Flask never resolves it against its own code folder (send_file does).
 PATH_SETTINGS: tuple[str, ...] = (
     "SITE_DIR", "CATALOG_JSON", "SEARCH_DB", "ROWS_DB", "LABELS_FILE", "SYNONYMS_FILE", "MAIL_LOG",
-    "CATALOG_DIR", "AUDIT_SIGNING_KEY", "AUDIT_CHECKPOINT_DIR",
+    "CATALOG_DIR", "AUDIT_SIGNING_KEY", "AUDIT_CHECKPOINT_DIR", "KEYED_ROWS_DB", "SANDBOX_DIR",
 )
 PATH_LIST_SETTINGS: tuple[str, ...] = ("CALENDAR_DIRS",)
 

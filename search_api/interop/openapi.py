@@ -219,6 +219,32 @@ ROW_FILTERS = {"name": "conditions", "in": "query", "required": False, "style": 
                "schema": {"type": "object", "additionalProperties": {"type": "string"}}}
 
 
+KEY_ERRORS = {"401": _error("No key, or an unknown, replaced or revoked key"),
+              "403": _error("Outside the approved period or scope, suspended, or a key of "
+                            "the other delivery method"),
+              "429": _error("The key's daily quota is used up")}
+# Approved applicants' keys (issue #16): with `Authorization: Bearer <key>`
+# the two rows paths above serve the approved conditional table instead.
+SANDBOX_PATHS = {
+    "/api/v1/sandbox/query": {"post": {
+        "summary": "Run one read-only SQL query on the approved tables (数据沙箱; "
+                   "Authorization: Bearer <key>)",
+        "requestBody": {"required": True, "content": {JSON: {"schema": {
+            "type": "object", "required": ["sql"],
+            "properties": {"sql": {"type": "string", "maxLength": 10000},
+                           "format": {"type": "string", "enum": ["json", "csv"]}}}}}},
+        "responses": {"200": {"description": "columns, rows, count, suppressed_groups "
+                                             "(groups under the minimum, left out); or CSV",
+                              "content": {JSON: {"schema": {"type": "object"}},
+                                          "text/csv": {"schema": {"type": "string"}}}},
+                      "400": _error("Query refused; the message says why"), **KEY_ERRORS}}},
+    "/api/v1/sandbox/tables": {"get": {
+        "summary": "The tables and columns a sandbox key may query",
+        "responses": {"200": _json("Tables with their approved columns", {"type": "object"}),
+                      **KEY_ERRORS}}},
+}
+
+
 def _errors(*statuses: int) -> dict[str, Any]:
     described = {400: "Bad parameter or body; the message says what to send",
                  403: "Wrong or missing access code (X-Access-Code)",
@@ -345,6 +371,7 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                                       "content": {JSON: {"schema": ROW_PAGE},
                                                   "text/csv": {"schema": {"type": "string"}}}},
                               **_errors(400), "404": _error("No such open table")}}},
+            **SANDBOX_PATHS,
             "/api/v1/datasets/{dataset_id}/reports": {"get": {
                 "summary": "Answered data error reports of a dataset (no reporter data)",
                 "parameters": [_path("dataset_id")],

@@ -38,6 +38,7 @@ from domain.procedures.request_records import Actor
 from domain.procedures.request_states import DeliveryMethod, Role, State
 from search_api import service
 from search_api.store import Link, hash_token
+from search_api.web.api_keys import stopped
 from search_api.web.security import new_secret
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,8 @@ def make_link(number: str) -> Any:
     if req.state is not State.DELIVERED or req.decision is None or \
             req.decision.delivery_method not in (None, DeliveryMethod.DOWNLOAD):
         abort(400, description="该申请尚未提供数据，或约定的提供方式不是下载。")
+    if why := stopped(number):  # suspended or revoked by the provider (#16)
+        abort(403, description=why)
     token_hash = hash_token(new_secret())  # the token itself is dropped here, unseen
     hours = int(current_app.config["DOWNLOAD_LINK_HOURS"])
     now = service.now()
@@ -113,6 +116,8 @@ def _usable(number: str, count: bool) -> Link:
     token_hash = _bindings().get(number)
     if token_hash is None or number not in session.get("my_requests", []):
         abort(403, description=NOT_BOUND)
+    if why := stopped(number):  # the links stop at once (#16)
+        abort(403, description=why)
     store = service.store()
     link = (store.use_link if count else store.find_link)("download", token_hash, service.now())
     if link is None:

@@ -39,6 +39,7 @@ from domain.procedures.request_states import (
 from domain.procedures.requests import Procedure
 from search_api import service
 from search_api.requests import refusals
+from search_api.requests.grant_terms import TermsError, record_grant, terms_from_form
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 from search_api.web import labels_zh, sessions
 from search_api.web.auth import signed_in
@@ -249,6 +250,8 @@ def act(number: str, action: str) -> Any:
     form = Form(service.procedure(), req, Actor(Role(user.role), user.username), service.today())
     try:
         version = int(request.form.get("version", "-1"))
+        # The grant terms of an approval by API or sandbox (#16), checked first.
+        terms = terms_from_form(req, form.on) if action == Action.APPROVE else None
         updated = handler(form)
         now = service.now()
         expires = now + timedelta(days=THIRD_PARTY_LINK_DAYS)
@@ -256,13 +259,15 @@ def act(number: str, action: str) -> Any:
         service.store().save(updated, expected_version=version, actor=form.actor, at=now,
                              third_party_links=[(hash_token(token), key, expires)
                                                 for key, _, token in form.links])
+        if terms is not None:
+            record_grant(updated, terms, form.actor, now)
     except ProcedureError as exc:
         log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
         if exc.status == 403:
             abort(403, description="您的角色无权执行此操作。")
         flash(f"操作未执行：{refusals.refusal(exc, service.procedure().profile.regulation)}",
               "error")
-    except FormError as exc:
+    except (FormError, TermsError) as exc:
         flash(f"操作未执行：{exc}", "error")
     except ValueError as exc:
         log.info("reviewer %s action %s on %s: unreadable form: %s", user.username, action,

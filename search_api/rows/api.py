@@ -11,8 +11,10 @@ from urllib.parse import urlencode
 
 from flask import Blueprint, Response, current_app, jsonify, request, url_for
 
-from search_api.rows.query import RowQueryError, parse_row_query
-from search_api.rows.store import RowStore, RowStoreError, Table
+from search_api.rows import keyed
+from search_api.tables.query import RowQueryError, parse_row_query
+from search_api.tables.store import RowStore, RowStoreError, Table
+from search_api.web.api_keys import presented
 from search_api.web.errors import ApiError
 
 bp = Blueprint("rows", __name__)
@@ -40,6 +42,8 @@ def _tables(dataset_id: str) -> list[Table]:
 
 @bp.get("/api/v1/datasets/<dataset_id>/resources")
 def resources(dataset_id: str) -> Any:
+    if presented():
+        return keyed.resources(dataset_id)
     tables = _tables(dataset_id)
     if not tables:
         raise ApiError(NO_TABLES, 404)
@@ -52,6 +56,8 @@ def resources(dataset_id: str) -> Any:
 
 @bp.get("/api/v1/datasets/<dataset_id>/resources/<resource>/rows")
 def rows(dataset_id: str, resource: str) -> Any:
+    if presented():  # an approved applicant's key: conditional tables (#16)
+        return keyed.rows(dataset_id, resource)
     table = next((t for t in _tables(dataset_id) if t.resource == resource), None)
     if table is None:
         known = [t.resource for t in _tables(dataset_id)]
@@ -59,9 +65,20 @@ def rows(dataset_id: str, resource: str) -> Any:
             raise ApiError(NO_TABLES, 404)
         raise ApiError(f"这个数据集没有名为“{resource[:60]}”的表。可用的表：{'、'.join(known)}。",
                        404)
+    return answer_page(_store(), table)
+
+
+def answer_page(store: RowStore, table: Table) -> Any:
+    """One page of ``table`` (its ``fields`` are all a caller may see) under
+    the request's parameters, in JSON or CSV.
+
+    Raises:
+        ApiError: 400 for a parameter the API cannot read (message says which).
+    """
+    dataset_id, resource = table.dataset, table.resource
     try:
         query = parse_row_query(list(request.args.items(multi=True)), table.fields)
-        page = _store().query(table, query)
+        page = store.query(table, query)
     except RowQueryError as exc:
         raise ApiError(str(exc), 400) from None
     following = None

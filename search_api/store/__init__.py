@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 
+from search_api.store import grant_tables  # noqa: F401  (registers the tables of #16)
 from search_api.store.errors import (
     BackupError,
     DuplicateRequest,

@@ -1,6 +1,6 @@
 """The reviewers' pages share one navigation (templates/review/base.html):
-from the queue a signed-in reviewer reaches the moderation page and the
-error reports, and every reviewer page carries the same links back."""
+from the queue a signed-in reviewer reaches the moderation page, the
+error reports and the supervision of approved uses, and every reviewer page carries the same links back."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from flask.testing import FlaskClient
 from tests.api.test_review_flow import app, clock, file, sign_in  # noqa: F401
 
 NAV = {"/review/": "待办申请", "/review/moderation/": "公众参与审核", "/review/reports": "数据纠错",
-       "/review/catalogue/": "目录审核"}
+       "/review/catalogue/": "目录审核", "/review/uses": "数据使用监管"}
 
 
 def navigation(client: FlaskClient, path: str) -> dict[str, str]:
@@ -38,6 +38,7 @@ def test_a_reviewer_reaches_moderation_and_reports_from_the_queue(
     assert navigation(reviewer, "/review/moderation/") == NAV
     assert navigation(reviewer, "/review/reports") == NAV
     assert navigation(reviewer, "/review/catalogue/") == NAV
+    assert navigation(reviewer, "/review/uses") == NAV
 
 
 def test_the_current_page_is_marked_and_the_request_page_has_the_navigation(

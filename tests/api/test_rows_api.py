@@ -19,7 +19,7 @@ from flask.testing import FlaskClient
 
 from search_api import create_app
 from search_api.indexing import index_catalog, index_rows
-from search_api.rows.store import RowStore
+from search_api.tables.store import RowStore
 from tests.conftest import REPO
 
 AQI = "/api/v1/datasets/hbj-0001/resources/aqi-hourly/rows"

@@ -19,12 +19,12 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search_api.rows.query import Condition, Field, RowQuery
+from search_api.tables.query import Condition, Field, RowQuery
 
 SQL_TYPES = {"integer": "INTEGER", "year": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 BATCH = 5000
@@ -180,6 +180,12 @@ class RowStore:
 
     def load_site(self, site_dir: Path) -> LoadStats:
         """Make the store hold exactly the CSV tables the site publishes."""
+        return self.load_tables(_site_tables(site_dir))
+
+    def load_tables(self, tables: Iterable[tuple[str, str, str, Path, tuple[Field, ...], str]]
+                    ) -> LoadStats:
+        """Make the store hold exactly ``tables``: (dataset, resource, title,
+        CSV file, fields, SHA-256 of the file) each."""
         started = time.perf_counter()
         self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, isolation_level=None)
@@ -192,7 +198,7 @@ class RowStore:
                         conn.execute("SELECT dataset, resource, tbl, sha256 FROM tables")}
             seen: set[tuple[str, str]] = set()
             loaded = unchanged = rows = bad = 0
-            for dataset, resource, title, csv_path, fields, sha256 in _site_tables(site_dir):
+            for dataset, resource, title, csv_path, fields, sha256 in tables:
                 key = (dataset, resource)
                 seen.add(key)
                 if existing.get(key, ("", ""))[1] == sha256:
