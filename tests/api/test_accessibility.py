@@ -91,8 +91,18 @@ def test_static_and_public_service_pages_have_no_violation(live_server: str,
         checker.visit(path)
     for path in SERVICE_PAGES:
         checker.visit(path, 404 if path == "/no-such-page" else 200)
+    # What the phone shows behind a tap: the menu drawer, the catalogue's filters.
+    phone = checker.pages[390]
+    phone.goto(live_server + "/")
+    phone.locator("label.md-header__button[for=__drawer]").click()
+    phone.locator("nav.md-nav--primary").first.wait_for(state="visible")
+    checker.check(390, "/ with the menu open")
+    phone.goto(live_server + "/catalog/")
+    phone.locator("#pt-filter-box > summary").click()
+    phone.locator("#pt-facets fieldset").first.wait_for(state="visible")
+    checker.check(390, "/catalog/ with the filters open")
     checker.close()
-    assert checker.checked == 2 * (len(STATIC_PAGES) + len(SERVICE_PAGES))
+    assert checker.checked == 2 * (len(STATIC_PAGES) + len(SERVICE_PAGES)) + 2
     assert not checker.problems, f"{len(checker.problems)} violation(s):\n" + "\n".join(
         checker.problems)
 
