@@ -35,6 +35,7 @@ STATIC_PAGES = ("/", "/catalog/", "/catalog/?theme=transport", "/datasets/jtj-00
 SERVICE_PAGES = ("/apply/rsj-0003", "/requests/status", "/report/jtj-0001", "/demands",
                  "/demands/new", "/suggestions", "/suggestions/new", "/showcase",
                  "/showcase/new", "/register", "/review/login", "/no-such-page")
+PLAIN_PAGES = ("/apply/rsj-0003", "/requests/status", "/demands", "/review/login")
 
 
 @pytest.fixture(scope="module")
@@ -73,19 +74,19 @@ class Checker:
         self.problems += axe_violations(page, f"{label} at {width} px")
         self.checked += 1
 
-    def visit(self, path: str, status: int = 200) -> None:
+    def visit(self, path: str, status: int = 200, label: str = "") -> None:
         for width, page in self.pages.items():
             response = page.goto(self.base + path)
             assert response is not None and response.status == status, (path, width)
-            self.check(width, path)
+            self.check(width, label or path)
 
     def close(self) -> None:
         for context in self.contexts.values():
             context.close()
 
 
-def test_static_and_public_service_pages_have_no_violation(live_server: str,
-                                                           browser: Any) -> None:
+def test_static_and_public_service_pages_have_no_violation(live_server: str, browser: Any,
+                                                           app: Flask) -> None:  # noqa: F811
     checker = Checker(browser, live_server)
     for path in STATIC_PAGES:
         checker.visit(path)
@@ -101,8 +102,13 @@ def test_static_and_public_service_pages_have_no_violation(live_server: str,
     phone.locator("#pt-filter-box > summary").click()
     phone.locator("#pt-facets fieldset").first.wait_for(state="visible")
     checker.check(390, "/catalog/ with the filters open")
+    # The service without a built site's layout: its own plain one.
+    app.config["SITE_DIR"] = ""
+    for path in PLAIN_PAGES:
+        checker.visit(path, label=f"{path} (plain layout)")
+        assert checker.pages[390].locator("body.sv-plain").count() == 1
     checker.close()
-    assert checker.checked == 2 * (len(STATIC_PAGES) + len(SERVICE_PAGES)) + 2
+    assert checker.checked == 2 * (len(STATIC_PAGES) + len(SERVICE_PAGES) + len(PLAIN_PAGES)) + 2
     assert not checker.problems, f"{len(checker.problems)} violation(s):\n" + "\n".join(
         checker.problems)
 
@@ -131,6 +137,10 @@ def _submit(checker: Checker, path: str, fields: dict[str, str], done: str) -> s
 def test_forms_answers_status_review_and_consultation_have_no_violation(
         live_server: str, browser: Any, app: Flask) -> None:  # noqa: F811
     checker = Checker(browser, live_server)
+    # A refused form comes back with its errors listed above it.
+    _submit(checker, "/apply/rsj-0003", {
+        "#applicant_name": "李明", "#identity_number": "12345", "#phone": "13812345678",
+        "#purpose": "研究", "#scope_of_use": "内部", "#security_measures": "加密"}, ".sv-errors")
     number = _submit(checker, "/apply/rsj-0003", {
         "#applicant_name": "李明", "#identity_number": ID_NUMBER, "#phone": "13812345678",
         "#purpose": "研究本市企业参保结构", "#scope_of_use": "课题组内部分析",
