@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build index check deploy-check bench-search bench-crash bench-load relevance test test-fast lint format bench sample browser clean help
+.PHONY: run build index check deploy-check bench-search bench-crash bench-load bench-lighthouse relevance test test-fast lint format bench sample browser clean help
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
@@ -15,6 +15,7 @@ help:
 	@echo "make bench    build benchmark (N=1000,10000; BENCH_N='1000 10000 100000')"
 	@echo "make bench-search  search latency (10k, 100k) and HTTP throughput vs Datasette"
 	@echo "make relevance     MRR and recall@10 on the judged queries"
+	@echo "make bench-lighthouse  Lighthouse (mobile) scores of the public pages and the request form (needs npm)"
 	@echo "make bench-crash   kill the service under load; check no acknowledged write is lost"
 	@echo "make bench-load    60 s of load on search and on request filing (PG_URL=... adds PostgreSQL)"
 	@echo "make sample   regenerate the sample catalogue in datasets/"
@@ -87,6 +88,10 @@ bench-crash: $(STAMP)
 bench-load: $(STAMP)
 	@command -v wrk >/dev/null || (apt-get update -qq && apt-get install -y -qq wrk >/dev/null)
 	$(BIN)/python -m bench.load $(if $(PG_URL),--pg-url $(PG_URL))
+
+# Lighthouse 12.2.3 (npm, into bench/.node) with Debian's Chromium on the served sample.
+bench-lighthouse: $(STAMP) browser
+	$(BIN)/python -m bench.lighthouse
 
 relevance: $(STAMP)
 	$(BIN)/python -m bench.relevance

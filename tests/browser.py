@@ -55,3 +55,27 @@ def chromium() -> Iterator[Any]:
             yield browser
         finally:
             browser.close()
+
+
+AXE_SCRIPT = Path(__file__).parent / "data" / "axe" / "axe.min.js"
+# Every rule axe-core runs by default (WCAG 2.0/2.1/2.2 A and AA plus its
+# best practices such as landmark-unique and region); none is disabled.
+_RUN_AXE = """async () => {
+  const result = await axe.run(document, {resultTypes: ['violations']});
+  return result.violations.map(v => ({id: v.id, help: v.help, impact: v.impact,
+      targets: v.nodes.map(n => n.target.join(' ')),
+      summary: v.nodes.length ? v.nodes[0].failureSummary : ''}));
+}"""
+
+
+def axe_violations(page: Any, where: str) -> list[str]:
+    """Run axe-core (tests/data/axe, vendored) on the page as it is now and
+    return one line per violation: where, rule id, impact, help and the
+    elements concerned. The page's context must be opened with
+    ``bypass_csp=True``: the portal's Content-Security-Policy forbids the
+    injected script, as it should."""
+    if not page.evaluate("() => typeof window.axe === 'object'"):
+        page.add_script_tag(path=str(AXE_SCRIPT))
+    found = page.evaluate(_RUN_AXE)
+    return [f"{where}: {v['id']} ({v['impact']}) {v['help']}\n    on {v['targets'][:6]}"
+            f"\n    {v['summary'].replace(chr(10), ' ')[:300]}" for v in found]

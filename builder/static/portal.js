@@ -454,12 +454,28 @@
     }).catch(function () { /* keep the figure written at build time */ });
   }
 
+  /* The theme puts each code block's copy button in a <nav> of its own: one
+     unnamed navigation landmark per block, which screen readers list beside
+     the real menus (axe-core: landmark-unique). A copy button is no
+     navigation: the wrapper is made a plain container, also for blocks the
+     theme adds later. */
+  function unlandmarkCodeButtons() {
+    var fix = function () {
+      document.querySelectorAll("nav.md-code__nav:not([role])").forEach(function (nav) {
+        nav.setAttribute("role", "none");
+      });
+    };
+    fix();
+    if (window.MutationObserver) new MutationObserver(fix).observe(document.body, { childList: true, subtree: true });
+  }
+
   function init() {
     // Search forms submit to the service's results page (/find) when scripts
     // do not run; with scripts they lead to the search page, which asks the API.
     Array.prototype.forEach.call(document.querySelectorAll("form[data-js-action]"), function (f) {
       f.setAttribute("action", f.getAttribute("data-js-action"));
     });
+    unlandmarkCodeButtons();
     var count = document.getElementById("pt-download-count");
     if (count && !count.getAttribute("data-ready")) { count.setAttribute("data-ready", "1"); initDownloadCount(count); }
     var reuses = document.getElementById("pt-reuses");
