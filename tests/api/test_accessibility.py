@@ -29,12 +29,13 @@ WIDTHS = {1366: {"width": 1366, "height": 900}, 390: {"width": 390, "height": 84
 STATIC_PAGES = ("/", "/catalog/", "/catalog/?theme=transport", "/datasets/jtj-0001/",
                 "/datasets/hbj-0001/", "/datasets/rsj-0003/", "/departments/",
                 "/departments/jtj/", "/search/?q=公交", "/statistics/", "/announcements/",
-                "/developers/", "/guide/", "/about/", "/terms/", "/404.html")
+                "/developers/", "/guide/", "/plan/", "/evaluation/", "/about/", "/terms/",
+                "/404.html")
 # The service's pages reached by GET alone (forms and lists); pages behind a
 # submission or a sign-in are walked in the second test.
 SERVICE_PAGES = ("/apply/rsj-0003", "/requests/status", "/report/jtj-0001", "/demands",
                  "/demands/new", "/suggestions", "/suggestions/new", "/showcase",
-                 "/showcase/new", "/register", "/review/login", "/no-such-page")
+                 "/showcase/new", "/register", "/find?q=公交", "/review/login", "/no-such-page")
 PLAIN_PAGES = ("/apply/rsj-0003", "/requests/status", "/demands", "/review/login")
 
 
