@@ -27,7 +27,7 @@ def main(verbose: bool) -> None:
 
 
 def _register() -> None:
-    from portal import build_cmd, calendar_cmds, db_cmds, import_cmd, mail_cmds
+    from portal import build_cmd, calendar_cmds, db_cmds, import_cmd, mail_cmds, user_commands
     from portal.deploy_cmd import deploy
     from portal.governance_cmd import catalogue
     from portal.report_cmd import report
@@ -35,7 +35,8 @@ def _register() -> None:
     for command in (build_cmd.check, build_cmd.build, import_cmd.import_, import_cmd.index,
                     import_cmd.serve, db_cmds.db, db_cmds.audit, mail_cmds.remind,
                     mail_cmds.downloads, mail_cmds.send_mail, calendar_cmds.periods,
-                    calendar_cmds.deadline, calendar_cmds.calendar, deploy, catalogue, report):
+                    calendar_cmds.deadline, calendar_cmds.calendar, deploy, catalogue, report,
+                    user_commands.user):
         main.add_command(command)
 
 
