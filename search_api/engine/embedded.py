@@ -61,6 +61,7 @@ from search_api.engine.highlight import SUMMARY_CHARS, highlight, render
 from search_api.engine.query import ParsedQuery, parse_query
 from search_api.engine.ranking import Keep, rank
 from search_api.engine.synonyms import Synonyms
+from search_api.engine.terms import TermSets
 from search_api.engine.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -117,6 +118,7 @@ class EmbeddedEngine:
         self._matches = _Lru(cache_size)
         self._facets = _Lru(cache_size)
         self._results = _Lru(result_cache_size)
+        self._terms = TermSets("")
         self._closed = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,13 +183,16 @@ class EmbeddedEngine:
                     pass
             self._connections.clear()
 
-    def clear_caches(self) -> None:
+    def clear_caches(self, terms: bool = False) -> None:
         """Forget cached match sets, facet counts and answers (the benchmark
-        measures cold queries)."""
+        measures cold queries); with ``terms`` also the record sets of common
+        terms (terms.py), which are otherwise kept for the generation."""
         with self._lock:
             self._matches.clear()
             self._facets.clear()
             self._results.clear()
+            if terms:
+                self._terms = TermSets("")
 
     # -- per-generation state ------------------------------------------------
 
@@ -350,10 +355,18 @@ class EmbeddedEngine:
             cached = self._matches.fetch(key)
         if cached is not None:
             return int(cached)
-        row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
-                           (expression,)).fetchone()
-        ids = row[0].split(",") if row and row[0] else []
-        bits = bitmaps.bits_from_ids(map(int, ids), snap.size) if ids else 0
+        terms = self._terms
+        if terms.generation != snap.generation:
+            terms = TermSets(snap.generation)
+            with self._lock:
+                self._terms = terms
+        found = terms.match(conn, expression, snap.size)
+        if found is None:  # not a combination of terms: FTS5 matches it whole
+            row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
+                               (expression,)).fetchone()
+            ids = row[0].split(",") if row and row[0] else []
+            found = bitmaps.bits_from_ids(map(int, ids), snap.size) if ids else 0
+        bits = found
         with self._lock:
             self._matches.keep(key, bits)
         return bits
