@@ -14,7 +14,9 @@ Storage (one SQLite database in WAL mode):
 
 A search runs in one read transaction (a consistent WAL snapshot). The FTS5
 MATCH (query.py) gives the matching rowids as a bitmap, cached per index
-generation and expression; filters, the total and the disjunctive facet
+generation and expression, and combined from the record sets of the
+expression's terms, those of common terms kept for the generation
+(terms.py); filters, the total and the disjunctive facet
 counts are AND/popcount operations on bitmaps, cached per (expression,
 filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
