@@ -2,15 +2,17 @@
 
 A query's MATCH expression (query.py) is a boolean combination (AND, OR,
 parentheses) of terms: a quoted token, a quoted prefix (``"gongj"*``) or a
-``NEAR(...)`` group. For such expressions the records matching the whole
-expression are the intersection (AND) and union (OR) of the records matching
-each term, so each term's record set is fetched from FTS5 on its own and the
-sets of the commonest terms (at least COMMON_TERM records: 数据, 企业, 公共)
-are kept in a ``TermSets`` per index generation, across queries. Turning a
-long list of rowids into a bitmap costs far more than the FTS5 lookup, so a
-common word is paid for once per generation and process instead of once per
-query. Expressions of any other shape (NOT, column filters) are matched
-whole by FTS5.
+``NEAR(...)`` group. The records matching such an expression are the
+intersection (AND) and union (OR) of the records matching each term. A
+``TermSets`` keeps, per index generation and across queries, the record sets
+of the common terms it has fetched (at least COMMON_TERM records: 数据, 企业,
+许可): turning a long list of rowids into a bitmap costs far more than the
+FTS5 lookup, so a common word is paid for once per generation and process
+instead of once per query. An expression of one term is fetched through the
+sets; one of several terms is combined from them when every term's set is at
+hand, else FTS5 matches it whole (it intersects long lists faster than they
+become bitmaps). Expressions of any other shape (NOT, column filters) are
+matched whole by FTS5 too.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ TERM_CACHE_SIZE = 512  # common terms kept per engine (≤ 512 × size/8 bytes)
 # "not a plain combination of terms".
 _LEXEME = re.compile(r'\s*(?:("(?:[^"]|"")*"\*?)|(NEAR\((?:\s*"(?:[^"]|"")*"\*?)+\s*,\s*\d+\))'
                      r'|(\()|(\))|(AND|OR)(?=[\s("]))')
+
+
+_SYNTAX = frozenset({"(", ")", "AND", "OR"})
 
 
 def lexemes(expression: str) -> list[str] | None:
@@ -83,13 +88,22 @@ class TermSets:
     def match(self, conn: sqlite3.Connection, expression: str, nbits: int) -> int | None:
         """The records matching ``expression`` combined from its terms' sets,
         or None when it is not a combination of terms by AND, OR and
-        parentheses (the caller then asks FTS5 for the whole expression).
+        parentheses, or holds several terms and not all their sets are at
+        hand (the caller then asks FTS5 for the whole expression).
         Raises sqlite3.OperationalError for a term FTS5 rejects."""
         items = lexemes(expression)
         if not items:
             return None
+        if len(items) > 1:
+            # FTS5 intersects long lists far faster than they become bitmaps:
+            # combine here only when every term's set is at hand.
+            with self._lock:
+                known = all(item in self._sets for item in items if item not in _SYNTAX)
+            if not known:
+                return None
         parser = _Parser(items, lambda term: self.term(conn, term, nbits))
         return parser.run()
+
 
 
 class _Parser:

@@ -49,7 +49,7 @@ QUERIES = ["数据", "公共交通", "巴士", "江北区 公交", "企业 信�
 @pytest.mark.parametrize("q", QUERIES)
 def test_term_sets_combine_to_what_fts5_matches(engine: EmbeddedEngine, q: str,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(terms, "COMMON_TERM", 5)  # keep terms of this small catalogue
+    monkeypatch.setattr(terms, "COMMON_TERM", 0)  # keep every term of this small catalogue
     conn = engine._conn()
     snap = engine._snapshot(conn)
     parsed = parse_query(q, engine.synonyms)
@@ -57,10 +57,13 @@ def test_term_sets_combine_to_what_fts5_matches(engine: EmbeddedEngine, q: str,
         ids = [r for (r,) in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?",
                                           (expression,))]
         sets = terms.TermSets(snap.generation)
+        items = terms.lexemes(expression)
+        assert items is not None, expression  # the parser reads the expression
+        for item in items:
+            if item not in ("(", ")", "AND", "OR"):
+                sets.term(conn, item, snap.size)  # every term's set at hand
         combined = sets.match(conn, expression, snap.size)
-        assert combined is not None, expression  # the parser reads the expression
         assert combined == bits_from_ids(ids, snap.size)
-        assert sets.match(conn, expression, snap.size) == combined  # again, from the sets
 
 
 def test_common_terms_are_kept_and_rare_ones_are_not(engine: EmbeddedEngine,
@@ -69,7 +72,10 @@ def test_common_terms_are_kept_and_rare_ones_are_not(engine: EmbeddedEngine,
     conn = engine._conn()
     snap = engine._snapshot(conn)
     sets = terms.TermSets(snap.generation)
-    sets.match(conn, '"数据" AND "巴士"', snap.size)
+    assert sets.match(conn, '"数据" AND "巴士"', snap.size) is None  # not at hand: FTS5's
+    assert len(sets) == 0
+    sets.match(conn, '"数据"', snap.size)
+    sets.match(conn, '"巴士"', snap.size)
     assert len(sets) == 1  # 数据 is in every record, 巴士 in far fewer than 100
 
 
@@ -84,6 +90,8 @@ def test_other_expressions_are_left_to_fts5(engine: EmbeddedEngine, expression: 
 def test_answers_are_the_same_with_and_without_term_sets(
         engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(terms, "COMMON_TERM", 5)
+    for word in ("公交", "站点", "公共", "交通", "江北", "北区", "江北区", "企业", "信用"):
+        engine.search(SearchQuery(q=word))  # their sets are kept
     queries = [SearchQuery(q=q, filters=f) for q in QUERIES
                for f in ({}, {"department": ("jtj",)})]
     with_sets = []
@@ -133,3 +141,10 @@ def test_filter_too_large_for_a_list_is_walked(engine: EmbeddedEngine,
     assert ranking.ranked_tier(conn, parsed.all_words, "数据", walked, 12) == as_list
     order = _python_boosted_order(engine, parsed.all_words, "数据")
     assert as_list == [rid for rid in order if rid % 3 == 0][:12]
+
+
+def test_highlight_escapes_only_what_needs_it() -> None:
+    from search_api.engine.highlight import render
+
+    assert render("公交<b>站点", [(0, 2)]) == "<mark>公交</mark>&lt;b&gt;站点"
+    assert render("公交站点", [(2, 4)]) == "公交<mark>站点</mark>"
