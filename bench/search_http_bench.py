@@ -15,8 +15,11 @@ two query mixes:
              filters × sorts × pages, deterministic), each sent about once,
              so that caches rarely help: the engine's cold cost.
 
-Prints requests/s, latency percentiles and errors. The machine's load (from
-/proc/loadavg) is printed with each line: other processes disturb the figures.
+Both servers run side by side and each mix is sent to one then the other,
+``--rounds`` times (A B A B), so that a change in the machine's load hits
+both. Prints requests/s, latency percentiles and errors. The machine's load
+(from /proc/loadavg) before and after is printed with each line: other
+processes disturb the figures.
 """
 
 from __future__ import annotations
@@ -203,25 +206,27 @@ def bench_env(n: int, folder: Path) -> dict[str, str]:
             "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}"}
 
 
-def bench(n: int, seconds: int) -> list[tuple[str, dict[str, float]]]:
+def bench(n: int, seconds: int, rounds: int = 2) -> list[tuple[str, dict[str, float]]]:
+    """Both servers up side by side; each mix run on the portal then on
+    Datasette, ``rounds`` times (A B A B), so that a change in the machine's
+    load hits both. Each line carries the load average before and after it."""
     folder = OUT / f"n{n}"
     env = bench_env(n, folder)
     records = make_records(n)
     distinct = distinct_mix()
-    results = []
-    with gunicorn(env) as base:
-        results.append(("portal, repeated", run_wrk(base, api_paths(), seconds)))
-        results[-1][1]["load"] = load()
-        results.append(("portal, distinct", run_wrk(base, api_paths(distinct), seconds)))
-        results[-1][1]["load"] = load()
     db = datasette_db(folder / "datasette.db", records)
-    with datasette(db) as base:
-        results.append(("Datasette FTS, repeated", run_wrk(base, datasette_paths(db.stem),
-                                                           seconds)))
-        results[-1][1]["load"] = load()
-        results.append(("Datasette FTS, distinct",
-                        run_wrk(base, datasette_paths(db.stem, distinct), seconds)))
-        results[-1][1]["load"] = load()
+    results = []
+    with gunicorn(env) as portal, datasette(db) as other:
+        runs = [("repeated", api_paths(), datasette_paths(db.stem)),
+                ("distinct", api_paths(distinct), datasette_paths(db.stem, distinct))]
+        for mix, ours, theirs in runs:
+            for _ in range(rounds):
+                for name, base, paths in ((f"portal, {mix}", portal, ours),
+                                          (f"Datasette FTS, {mix}", other, theirs)):
+                    before = load()
+                    figures = run_wrk(base, paths, seconds)
+                    figures["load_before"], figures["load"] = before, load()
+                    results.append((name, figures))
     return results
 
 
@@ -229,15 +234,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=2,
+                        help="alternations portal/Datasette per mix (default 2)")
     args = parser.parse_args(argv)
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
           f"portal under gunicorn 2 workers × 4 threads; cpus={os.cpu_count()}")
     print(f"{'datasets':>9} {'server, mix':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7} {'load':>6}")
+          f"{'p99 ms':>8} {'errors':>7} {'load before/after':>18}")
     for n in args.sizes:
-        for name, r in bench(n, args.seconds):
+        for name, r in bench(n, args.seconds, args.rounds):
             print(f"{n:>9,} {name:<26} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['load']:>6.2f}", flush=True)
+                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} "
+                  f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0
 
 

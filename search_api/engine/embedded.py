@@ -14,7 +14,9 @@ Storage (one SQLite database in WAL mode):
 
 A search runs in one read transaction (a consistent WAL snapshot). The FTS5
 MATCH (query.py) gives the matching rowids as a bitmap, cached per index
-generation and expression; filters, the total and the disjunctive facet
+generation and expression, and combined from the record sets of the
+expression's terms, those of common terms kept for the generation
+(terms.py); filters, the total and the disjunctive facet
 counts are AND/popcount operations on bitmaps, cached per (expression,
 filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
@@ -61,6 +63,7 @@ from search_api.engine.highlight import SUMMARY_CHARS, highlight, render
 from search_api.engine.query import ParsedQuery, parse_query
 from search_api.engine.ranking import Keep, rank
 from search_api.engine.synonyms import Synonyms
+from search_api.engine.terms import TermSets
 from search_api.engine.vocab import Vocabulary
 
 log = logging.getLogger(__name__)
@@ -117,6 +120,7 @@ class EmbeddedEngine:
         self._matches = _Lru(cache_size)
         self._facets = _Lru(cache_size)
         self._results = _Lru(result_cache_size)
+        self._terms = TermSets("")
         self._closed = False
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -181,13 +185,16 @@ class EmbeddedEngine:
                     pass
             self._connections.clear()
 
-    def clear_caches(self) -> None:
+    def clear_caches(self, terms: bool = False) -> None:
         """Forget cached match sets, facet counts and answers (the benchmark
-        measures cold queries)."""
+        measures cold queries); with ``terms`` also the record sets of common
+        terms (terms.py), which are otherwise kept for the generation."""
         with self._lock:
             self._matches.clear()
             self._facets.clear()
             self._results.clear()
+            if terms:
+                self._terms = TermSets("")
 
     # -- per-generation state ------------------------------------------------
 
@@ -350,10 +357,18 @@ class EmbeddedEngine:
             cached = self._matches.fetch(key)
         if cached is not None:
             return int(cached)
-        row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
-                           (expression,)).fetchone()
-        ids = row[0].split(",") if row and row[0] else []
-        bits = bitmaps.bits_from_ids(map(int, ids), snap.size) if ids else 0
+        terms = self._terms
+        if terms.generation != snap.generation:
+            terms = TermSets(snap.generation)
+            with self._lock:
+                self._terms = terms
+        found = terms.match(conn, expression, snap.size)
+        if found is None:  # not a combination of terms: FTS5 matches it whole
+            row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
+                               (expression,)).fetchone()
+            ids = row[0].split(",") if row and row[0] else []
+            found = bitmaps.bits_from_ids(map(int, ids), snap.size) if ids else 0
+        bits = found
         with self._lock:
             self._matches.keep(key, bits)
         return bits

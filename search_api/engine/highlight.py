@@ -21,7 +21,8 @@ def spans_of(text: str, marks: Sequence[str]) -> list[tuple[int, int]]:
     if not text or not marks:
         return []
     pattern = _pattern(tuple(marks))
-    folded = text.lower() if len(text.lower()) == len(text) else text
+    lowered = text.lower()
+    folded = lowered if len(lowered) == len(text) else text
     return [(m.start(), m.end()) for m in pattern.finditer(folded)]
 
 
@@ -39,6 +40,13 @@ def _pattern(marks: tuple[str, ...]) -> re.Pattern[str]:
     return pattern
 
 
+_SPECIAL = re.compile(r"[&<>\"']")  # what html.escape changes
+
+
+def _same(text: str) -> str:
+    return text
+
+
 def render(text: str, spans: Iterable[tuple[int, int]], limit: int | None = None) -> str:
     """``text`` escaped, ``spans`` wrapped in <mark>. With ``limit``, a text
     longer than ``limit`` characters is cut to a window of about that length
@@ -50,15 +58,17 @@ def render(text: str, spans: Iterable[tuple[int, int]], limit: int | None = None
         start = max(0, min(first - _LEAD, len(text) - limit))
         end = min(len(text), start + limit)
         spans = [(max(a, start), min(b, end)) for a, b in spans if b > start and a < end]
+    # Most catalogue text has nothing to escape: then escape no piece.
+    escape = html.escape if _SPECIAL.search(text, start, end) else _same
     out = [ELLIPSIS] if start > 0 else []
     pos = start
     for a, b in spans:
         if a < pos:
             continue
-        out.append(html.escape(text[pos:a]))
-        out.append("<mark>" + html.escape(text[a:b]) + "</mark>")
+        out.append(escape(text[pos:a]))
+        out.append("<mark>" + escape(text[a:b]) + "</mark>")
         pos = b
-    out.append(html.escape(text[pos:end]))
+    out.append(escape(text[pos:end]))
     if end < len(text):
         out.append(ELLIPSIS)
     return "".join(out)

@@ -29,6 +29,13 @@ CHUNK = 256
 
 _SQL = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") * factor.factor "
         "FROM fts JOIN factor ON factor.rid = fts.rowid WHERE fts MATCH ?")
+# The same × EXACT_TITLE_BOOST where the stored title contains the phrase (first
+# parameter). The product is formed as in Python before (bm25 × factor, then ×
+# the boost), so the order is the same.
+_SQL_BOOSTED = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") "
+                "* records.factor * (CASE WHEN instr(lower(records.title), ?1) > 0 "
+                f"THEN {EXACT_TITLE_BOOST} ELSE 1.0 END) "
+                "FROM fts JOIN records ON records.rid = fts.rowid WHERE fts MATCH ?2")
 
 
 class Keep:
@@ -105,39 +112,27 @@ def ranked_tier(conn: sqlite3.Connection, expression: str, phrase: str, keep: Ke
     score = bm25 × factor, × EXACT_TITLE_BOOST when the title contains
     ``phrase`` (skipped when ``phrase`` is empty).
 
-    SQLite sorts by bm25 × factor; the boost (and a filter too large to pass
-    as a list) is applied to the head of that order in chunks, stopping once
-    no later record could reach the page even with the boost.
+    SQLite computes the whole score (the boost by a join on the stored title)
+    and keeps the best ``need`` rows itself, so no Python runs per matching
+    row. Only a filter too large to pass as a list is applied in Python, to
+    the head of that order in chunks, until ``need`` rows passed it.
     """
-    sql = _SQL + keep.sql() + " ORDER BY 2, 1"
-    params = keep.params(expression)
-    if not phrase and not keep.walks():
+    if phrase:
+        sql = _SQL_BOOSTED + keep.sql() + " ORDER BY 2, 1"
+        params: tuple[object, ...] = (phrase, *keep.params(expression))
+    else:
+        sql = _SQL + keep.sql() + " ORDER BY 2, 1"
+        params = keep.params(expression)
+    if not keep.walks():
         return [rid for rid, _ in conn.execute(sql + " LIMIT ?", (*params, need))]
     cursor = conn.execute(sql, params)
-    scored: list[tuple[float, int]] = []
-    chunk_size = max(CHUNK, need)
+    page: list[int] = []
     try:
-        while True:
-            chunk = cursor.fetchmany(chunk_size)
+        while len(page) < need:
+            chunk = cursor.fetchmany(max(CHUNK, need))
             if not chunk:
                 break
-            last = chunk[-1][1]
-            if keep.walks():
-                chunk = [row for row in chunk if keep.keeps(row[0])]
-            if phrase and chunk:
-                marks = ",".join("?" * len(chunk))
-                exact = {rid for (rid,) in conn.execute(
-                    f"SELECT rid FROM records WHERE rid IN ({marks}) "
-                    "AND instr(lower(title), ?) > 0", (*(r for r, _ in chunk), phrase))}
-                scored.extend((score * EXACT_TITLE_BOOST if rid in exact else score, rid)
-                              for rid, score in chunk)
-            else:
-                scored.extend((score, rid) for rid, score in chunk)
-            scored.sort()
-            del scored[need:]
-            if len(scored) >= need:
-                if not phrase or last * EXACT_TITLE_BOOST >= scored[-1][0]:
-                    break  # scores are negative: nothing further down can reach the page
+            page.extend(rid for rid, _ in chunk if keep.keeps(rid))
     finally:
         cursor.close()
-    return [rid for _, rid in scored]
+    return page[:need]

@@ -1,0 +1,150 @@
+"""The embedded engine's fast paths give the answers of the plain ones:
+match bitmaps combined from term sets (terms.py) equal FTS5 matching the
+whole expression, and the exact-title boost and large-filter walk of the
+ranking (ranking.py) keep their order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from search_api.engine import SearchQuery, load_synonyms, ranking, terms
+from search_api.engine.bitmaps import bits_from_ids
+from search_api.engine.embedded import EmbeddedEngine
+from search_api.engine.query import parse_query
+
+SUBJECTS = ["公交站点", "公交线路", "公共交通", "巴士", "医院床位", "企业信用", "企业年报",
+            "养老机构", "幼儿园", "数据开放", "公共厕所", "停车场收费标准"]
+DISTRICTS = ["", "江北区", "新城区", "老城区"]
+
+
+def _records() -> list[dict[str, Any]]:
+    out = []
+    for i in range(240):
+        subject = SUBJECTS[i % len(SUBJECTS)]
+        district = DISTRICTS[(i // len(SUBJECTS)) % len(DISTRICTS)]
+        extra = SUBJECTS[(i * 7) % len(SUBJECTS)]
+        out.append({"id": f"r{i:03d}", "title": f"{district}{subject}数据",
+                    "summary": f"包含{extra}的信息，数据按月更新。", "keywords": [subject],
+                    "department": "jtj" if i % 3 else "wjw", "theme": "transport",
+                    "formats": ["csv"], "open_type": "unconditional"})
+    return out
+
+
+@pytest.fixture
+def engine(tmp_path: Path) -> Iterator[EmbeddedEngine]:
+    built = EmbeddedEngine(tmp_path / "s.sqlite3", synonyms=load_synonyms({}))
+    built.index(_records())
+    yield built
+    built.close()
+
+
+QUERIES = ["数据", "公共交通", "巴士", "江北区 公交", "企业 信用", "新城区 养老机构", "gongj",
+           "gongjiao", "停车场 收费标准", "江北区有哪些幼儿园", "公"]
+
+
+@pytest.mark.parametrize("q", QUERIES)
+def test_term_sets_combine_to_what_fts5_matches(engine: EmbeddedEngine, q: str,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terms, "COMMON_TERM", 0)  # keep every term of this small catalogue
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    parsed = parse_query(q, engine.synonyms)
+    for expression in (parsed.all_words, parsed.any_word):
+        ids = [r for (r,) in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?",
+                                          (expression,))]
+        sets = terms.TermSets(snap.generation)
+        items = terms.lexemes(expression)
+        assert items is not None, expression  # the parser reads the expression
+        for item in items:
+            if item not in ("(", ")", "AND", "OR"):
+                sets.term(conn, item, snap.size)  # every term's set at hand
+        combined = sets.match(conn, expression, snap.size)
+        assert combined == bits_from_ids(ids, snap.size)
+
+
+def test_common_terms_are_kept_and_rare_ones_are_not(engine: EmbeddedEngine,
+                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terms, "COMMON_TERM", 100)
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    sets = terms.TermSets(snap.generation)
+    assert sets.match(conn, '"数据" AND "巴士"', snap.size) is None  # not at hand: FTS5's
+    assert len(sets) == 0
+    sets.match(conn, '"数据"', snap.size)
+    sets.match(conn, '"巴士"', snap.size)
+    assert len(sets) == 1  # 数据 is in every record, 巴士 in far fewer than 100
+
+
+@pytest.mark.parametrize("expression", ['"公交" NOT "江北区"', '{title} : "公交"', "公交",
+                                        '("公交"', '"公交" AND'])
+def test_other_expressions_are_left_to_fts5(engine: EmbeddedEngine, expression: str) -> None:
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    assert terms.TermSets(snap.generation).match(conn, expression, snap.size) is None
+
+
+def test_answers_are_the_same_with_and_without_term_sets(
+        engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(terms, "COMMON_TERM", 5)
+    for word in ("公交", "站点", "公共", "交通", "江北", "北区", "江北区", "企业", "信用"):
+        engine.search(SearchQuery(q=word))  # their sets are kept
+    queries = [SearchQuery(q=q, filters=f) for q in QUERIES
+               for f in ({}, {"department": ("jtj",)})]
+    with_sets = []
+    for query in queries:
+        engine.clear_caches()
+        result = engine.search(query)
+        with_sets.append((result.total, [h.record["id"] for h in result.hits], result.facets))
+    monkeypatch.setattr(terms, "lexemes", lambda expression: None)
+    for query, expected in zip(queries, with_sets, strict=True):
+        engine.clear_caches(terms=True)
+        result = engine.search(query)
+        assert (result.total, [h.record["id"] for h in result.hits], result.facets) == expected
+
+
+def _python_boosted_order(engine: EmbeddedEngine, expression: str, phrase: str) -> list[int]:
+    """Every match scored as the ranking docstring says, sorted in Python."""
+    conn = engine._conn()
+    rows = conn.execute(ranking._SQL, (expression,)).fetchall()
+    titles = dict(conn.execute("SELECT rid, lower(title) FROM records"))
+    scored = sorted((score * ranking.EXACT_TITLE_BOOST if phrase in titles[rid] else score, rid)
+                    for rid, score in rows)
+    return [rid for _, rid in scored]
+
+
+@pytest.mark.parametrize("q", ["公交", "企业 信用", "养老机构"])
+def test_boosted_tier_is_the_python_order(engine: EmbeddedEngine, q: str) -> None:
+    parsed = parse_query(q, engine.synonyms)
+    expected = _python_boosted_order(engine, parsed.all_words, parsed.phrase)
+    assert expected
+    got = ranking.ranked_tier(engine._conn(), parsed.all_words, parsed.phrase,
+                              ranking.Keep(), 15)
+    assert got == expected[:15]
+
+
+def test_filter_too_large_for_a_list_is_walked(engine: EmbeddedEngine,
+                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    parsed = parse_query("数据", engine.synonyms)
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    wanted = [rid for (rid,) in conn.execute("SELECT rid FROM records WHERE rid % 3 = 0")]
+    mask = bits_from_ids(wanted, snap.size).to_bytes(snap.nbytes, "little")
+    as_list = ranking.ranked_tier(conn, parsed.all_words, "数据", ranking.Keep(mask, len(wanted)),
+                                  12)
+    monkeypatch.setattr(ranking, "IN_LIST_MAX", 0)
+    walked = ranking.Keep(mask, len(wanted))
+    assert walked.walks()
+    assert ranking.ranked_tier(conn, parsed.all_words, "数据", walked, 12) == as_list
+    order = _python_boosted_order(engine, parsed.all_words, "数据")
+    assert as_list == [rid for rid in order if rid % 3 == 0][:12]
+
+
+def test_highlight_escapes_only_what_needs_it() -> None:
+    from search_api.engine.highlight import render
+
+    assert render("公交<b>站点", [(0, 2)]) == "<mark>公交</mark>&lt;b&gt;站点"
+    assert render("公交站点", [(2, 4)]) == "公交<mark>站点</mark>"
