@@ -20,86 +20,38 @@ concept scheme), licences are licence documents and contact points vCards.
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import os
-import re
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
 
 import orjson
-from rdflib import Graph, Literal, Namespace, URIRef
+from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 from rdflib.term import Node
 
+from builder.dcat_text import jsonld_nodes, turtle_text
+from builder.dcat_vocab import (
+    EU_ACCESS,
+    EU_FILE_TYPE,
+    EU_FREQ,
+    EU_LANGUAGE,
+    EU_THEME,
+    EU_THEME_LABELS,
+    FILE_TYPES,
+    IANA,
+    PREFIXES,
+    SPDX,
+    VCARD,
+    ZH,
+    composed_description,
+    eu_theme,
+)
 from builder.feeds import EU_FREQUENCY, absolute
 from domain.catalogue.catalog import PortalInfo
 
-VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
-SPDX = Namespace("http://spdx.org/rdf/terms#")
-EU_THEME = Namespace("http://publications.europa.eu/resource/authority/data-theme/")
-EU_FREQ = Namespace("http://publications.europa.eu/resource/authority/frequency/")
-EU_ACCESS = Namespace("http://publications.europa.eu/resource/authority/access-right/")
-EU_FILE_TYPE = Namespace("http://publications.europa.eu/resource/authority/file-type/")
-EU_LANGUAGE = Namespace("http://publications.europa.eu/resource/authority/language/")
-IANA = "https://www.iana.org/assignments/media-types/"
-ZH = "zh"
-
-# Words in a theme's Chinese name → the EU data theme (first match wins).
-# By name, not code, so that a bureau's own theme codes map too.
-EU_THEME_WORDS: tuple[tuple[str, str], ...] = (
-    ("交通", "TRAN"), ("出行", "TRAN"), ("医疗", "HEAL"), ("卫生", "HEAL"), ("健康", "HEAL"),
-    ("教育", "EDUC"), ("文化", "EDUC"), ("体育", "EDUC"), ("旅游", "EDUC"),
-    ("科技", "TECH"), ("农", "AGRI"), ("林", "AGRI"), ("渔", "AGRI"), ("能源", "ENER"),
-    ("环境", "ENVI"), ("生态", "ENVI"), ("资源", "ENVI"), ("气象", "ENVI"),
-    ("经济", "ECON"), ("财", "ECON"), ("金融", "ECON"), ("市场", "ECON"), ("信用", "ECON"),
-    ("商贸", "ECON"), ("司法", "JUST"), ("法律", "JUST"), ("公共安全", "JUST"),
-    ("安全", "JUST"), ("城市", "REGI"), ("城乡", "REGI"), ("住房", "REGI"), ("地理", "REGI"),
-    ("空间", "REGI"), ("统计", "GOVE"), ("机构", "GOVE"), ("政务", "GOVE"), ("政府", "GOVE"),
-    ("就业", "SOCI"), ("社保", "SOCI"), ("社会", "SOCI"), ("民生", "SOCI"), ("民政", "SOCI"),
-)
-# Labels of the EU data themes (English: the Publications Office's own; Chinese: ours).
-EU_THEME_LABELS = {
-    "AGRI": ("Agriculture, fisheries, forestry and food", "农业、渔业、林业和食品"),
-    "ECON": ("Economy and finance", "经济和金融"),
-    "EDUC": ("Education, culture and sport", "教育、文化和体育"),
-    "ENER": ("Energy", "能源"), "ENVI": ("Environment", "环境"),
-    "GOVE": ("Government and public sector", "政府和公共部门"), "HEAL": ("Health", "卫生健康"),
-    "JUST": ("Justice, legal system and public safety", "司法、法律和公共安全"),
-    "REGI": ("Regions and cities", "区域和城市"), "SOCI": ("Population and society", "人口和社会"),
-    "TECH": ("Science and technology", "科学技术"), "TRAN": ("Transport", "交通"),
-}
-FILE_TYPES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "xml": "XML",
-              "zip": "ZIP", "pdf": "PDF", "geojson": "GEOJSON"}
-
-
-def eu_theme(theme_name: str) -> str | None:
-    """The EU data-theme code for a theme's Chinese name, if one fits."""
-    for word, code in EU_THEME_WORDS:
-        if word in theme_name:
-            return code
-    return None
-
-
-def composed_description(record: dict[str, Any]) -> str:
-    """A description made from the metadata, for a dataset whose source
-    catalogue gave none."""
-    parts = [f"{record.get('department_name') or '数据提供部门'}开放的"
-             f"{record.get('theme_name') or ''}数据“{record['title']}”"]
-    if record.get("update_frequency_name"):
-        parts.append(f"更新频率：{record['update_frequency_name']}")
-    return "，".join(parts) + "。（根据目录信息生成）"
-
-
-PREFIXES: dict[str, Namespace] = {
-    "dcat": Namespace(str(DCAT)), "dct": Namespace(str(DCTERMS)), "foaf": Namespace(str(FOAF)),
-    "skos": Namespace(str(SKOS)), "vcard": VCARD, "spdx": SPDX, "xsd": Namespace(str(XSD)),
-    "rdf": Namespace(str(RDF)), "rdfs": Namespace(str(RDFS)),
-    "eutheme": EU_THEME, "eufreq": EU_FREQ, "euaccess": EU_ACCESS, "eufile": EU_FILE_TYPE,
-    "eulang": EU_LANGUAGE,
-}
 # Bump when the triples written for a dataset change (cached fragments are
 # keyed by it).
 FRAGMENT_VERSION = "1"
@@ -313,93 +265,13 @@ def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_iris: Sequence
     return g
 
 
-_PREFIX_ORDER = sorted(((str(ns), p) for p, ns in PREFIXES.items()), key=lambda x: -len(x[0]))
-_LOCAL_NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_-]*$")
-
-
-@functools.lru_cache(maxsize=65536)
-def _curie(iri: str) -> str | None:
-    """``prefix:local`` for an IRI under one of the PREFIXES, else None.
-    (rdflib's own ``n3(namespace_manager)`` spent half of the writing time.)"""
-    for namespace, prefix in _PREFIX_ORDER:
-        if iri.startswith(namespace) and _LOCAL_NAME.match(iri[len(namespace):]):
-            return f"{prefix}:{iri[len(namespace):]}"
-    return None
-
-
-_TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r",
-                                 "\t": "\\t"})
-
-
-def _ttl_term(term: Node) -> str:
-    if isinstance(term, Literal):
-        text = '"' + str(term).translate(_TURTLE_ESCAPES) + '"'
-        if term.language:
-            return f"{text}@{term.language}"
-        if term.datatype:
-            return f"{text}^^{_ttl_term(term.datatype)}"
-        return text
-    iri = str(term)
-    # IRIs here are percent-encoded web addresses and mailto:/tel: forms.
-    return _curie(iri) or f"<{iri}>"
-
-
-def _by_subject(g: Iterable[tuple[Node, Node, Node]]) -> list[tuple[str, list[tuple[str, Node]]]]:
-    grouped: dict[str, list[tuple[str, Node]]] = {}
-    for subject, predicate, obj in g:
-        grouped.setdefault(str(subject), []).append((str(predicate), obj))
-    return [(subject, sorted(pairs, key=lambda po: (po[0], str(po[1]))))
-            for subject, pairs in sorted(grouped.items())]
-
-
-def _turtle(g: Iterable[tuple[Node, Node, Node]]) -> str:
-    """Turtle statements of ``g`` grouped by subject, with the PREFIXES
-    (declared once at the top of the file, not here)."""
-    out: list[str] = []
-    rdf_type = str(RDF.type)
-    for subject, pairs in _by_subject(g):
-        lines = [f"    {'a' if p == rdf_type else _ttl_term(URIRef(p))} {_ttl_term(o)}"
-                 for p, o in pairs]
-        out.append(f"{_ttl_term(URIRef(subject))}\n" + " ;\n".join(lines) + " .\n")
-    return "".join(out)
-
-
-def _compact(iri: str) -> str:
-    return _curie(iri) or iri
-
-
-def _json_value(obj: Node) -> dict[str, str]:
-    if isinstance(obj, Literal):
-        value: dict[str, str] = {"@value": str(obj)}
-        if obj.language:
-            value["@language"] = obj.language
-        elif obj.datatype:
-            value["@type"] = _compact(str(obj.datatype))
-        return value
-    return {"@id": _compact(str(obj))}
-
-
-def _jsonld_nodes(g: Iterable[tuple[Node, Node, Node]]) -> list[dict[str, Any]]:
-    """``g`` as JSON-LD node objects (compact IRIs under the PREFIXES context)."""
-    nodes = []
-    rdf_type = str(RDF.type)
-    for subject, pairs in _by_subject(g):
-        node: dict[str, Any] = {"@id": _compact(subject)}
-        for predicate, obj in pairs:
-            if predicate == rdf_type:
-                node.setdefault("@type", []).append(_compact(str(obj)))
-            else:
-                node.setdefault(_compact(predicate), []).append(_json_value(obj))
-        nodes.append(node)
-    return nodes
-
 
 def _fragment(portal: PortalInfo, record: dict[str, Any],
               downloads: list[dict[str, Any]]) -> dict[str, Any]:
     triples = _DatasetTriples(portal)
     triples.dataset(record, downloads)
-    nodes = orjson.dumps(_jsonld_nodes(triples.g)).decode()
-    return {"ttl": _turtle(triples.g), "jsonld": nodes[1:-1],
+    nodes = orjson.dumps(jsonld_nodes(triples.g)).decode()
+    return {"ttl": turtle_text(triples.g), "jsonld": nodes[1:-1],
             "shared": sorted(list(s) for s in triples.shared)}
 
 
@@ -451,9 +323,9 @@ def dcat_files(portal: PortalInfo, records: Sequence[dict[str, Any]],
     iris = [URIRef(f"{_iri(portal, r['url'])}#dataset") for r in records]
     header = _header(portal, shared, iris, generated)
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
-    turtle = prefixes + "\n" + _turtle(header) + "\n" + "\n".join(f["ttl"] for f in fragments)
+    turtle = prefixes + "\n" + turtle_text(header) + "\n" + "\n".join(f["ttl"] for f in fragments)
     context = orjson.dumps({p: str(ns) for p, ns in PREFIXES.items()}).decode()
-    header_nodes = orjson.dumps(_jsonld_nodes(header)).decode()[1:-1]
+    header_nodes = orjson.dumps(jsonld_nodes(header)).decode()[1:-1]
     graph = ",".join(part for part in [header_nodes] + [f["jsonld"] for f in fragments] if part)
     jsonld = f'{{"@context":{context},"@graph":[{graph}]}}\n'
     return {"dcat.jsonld": jsonld, "dcat.ttl": turtle}

@@ -14,7 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 
 from builder.build import BuildConfig, build
-from builder.dcat import composed_description, eu_theme
+from builder.dcat_vocab import composed_description, eu_theme
 from builder.importer import import_catalog
 from tests.conftest import REPO
 

@@ -38,13 +38,6 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
     if not dataset.is_published:
         raise NotPublished(f"dataset {dataset.identifier} is not_open and has no public record")
     status = update_status(dataset, vocab, today)
-    contact = {"name": dataset.contact.name, "phone": dataset.contact.phone,
-               "email": dataset.contact.email}
-    department = vocab.department(dataset.department)
-    if department and not (contact["phone"] or contact["email"]):
-        # No contact of its own: the department's data office answers.
-        contact = {"name": department.short_name or department.name,
-                   "phone": department.contact_phone, "email": department.contact_email}
     record: dict[str, Any] = {
         "id": dataset.identifier,
         "title": dataset.title,
@@ -72,7 +65,7 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         "open_conditions": dataset.open_conditions,
         "legal_basis": dataset.legal_basis,
         "usage_requirements": dataset.usage_requirements,
-        "contact": contact,
+        "contact": _contact(dataset, vocab),
         "status": dataset.status.value,
         "emergency": None,
         "withdrawal": None,
@@ -83,20 +76,12 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         "data_public": dataset.data_is_public,
         "files_held": dataset.has_data_files,
         "url": dataset_path(dataset.identifier),
-        # 时间范围: {"start", "end" (None: still being added to), "interval"
-        # (ISO 8601, ".." for an open end)}, or None when not stated.
-        "temporal": None if dataset.temporal is None else {
-            "start": dataset.temporal.start.isoformat(),
-            "end": dataset.temporal.end.isoformat() if dataset.temporal.end else None,
-            "interval": dataset.temporal.interval()},
+        "temporal": _temporal(dataset),
     }
     score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms,
                     overdue_reports=overdue_reports)
-    record["quality"] = {
-        "score": score.score,
-        "criteria": [{"key": c.key, "label": c.label, "passed": c.passed}
-                     for c in score.criteria],
-    }
+    record["quality"] = {"score": score.score, "criteria": [
+        {"key": c.key, "label": c.label, "passed": c.passed} for c in score.criteria]}
     if dataset.emergency:
         record["emergency"] = {
             "event": dataset.emergency.event,
@@ -108,3 +93,26 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         if notice:
             record[key] = {"date": notice.date.isoformat(), "reason": notice.reason}
     return record
+
+
+def _contact(dataset: Dataset, vocab: Vocabularies) -> dict[str, str]:
+    """The dataset's contact or, when it has no phone or e-mail of its own,
+    its department's data office."""
+    contact = {"name": dataset.contact.name, "phone": dataset.contact.phone,
+               "email": dataset.contact.email}
+    department = vocab.department(dataset.department)
+    if department and not (contact["phone"] or contact["email"]):
+        # No contact of its own: the department's data office answers.
+        contact = {"name": department.short_name or department.name,
+                   "phone": department.contact_phone, "email": department.contact_email}
+    return contact
+
+
+def _temporal(dataset: Dataset) -> dict[str, Any] | None:
+    """时间范围: {"start", "end" (None: still being added to), "interval"
+    (ISO 8601, ".." for an open end)}, or None when not stated."""
+    if dataset.temporal is None:
+        return None
+    return {"start": dataset.temporal.start.isoformat(),
+            "end": dataset.temporal.end.isoformat() if dataset.temporal.end else None,
+            "interval": dataset.temporal.interval()}

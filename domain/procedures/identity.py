@@ -24,7 +24,7 @@ from datetime import date
 from enum import StrEnum
 from typing import Literal
 
-from domain.catalogue.desensitize import (
+from domain.catalogue.pii_identifiers import (
     id_number_is_valid,
     mask_id_number,
     mask_mobile,

@@ -27,7 +27,7 @@ from sqlalchemy import (
     Text,
 )
 
-from search_api.store.schema import NUMBER, Json, UTCDateTime, metadata
+from search_api.store.schema_types import NUMBER, Json, UTCDateTime, metadata
 
 grants = Table(
     "grants", metadata,

@@ -19,65 +19,41 @@ each opening in the audit log in the same transaction.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, Select, and_, case, func, insert, select, update
+from sqlalchemy import Connection, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from domain.procedures.participation import PUBLIC, REPLIES, Item, Kind, Moderation, Reply, Status
-from domain.procedures.request_codec import clock_from_dict, clock_to_dict
-from domain.procedures.request_states import EventKind
+from domain.procedures.participation import PUBLIC, Item, Kind, Status
+from domain.procedures.request_codec import clock_to_dict
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
+from search_api.store.participation_queries import (
+    WAITING,
+    Counts,
+    D,
+    E,
+    P,
+    R,
+    Statistics,
+    U,
+    audit_detail,
+    counts_by_department,
+    item_of_row,
+    open_items_query,
+    use_report_counts,
+    use_report_of_row,
+    use_report_query,
+    use_report_status_in,
+)
 from search_api.store.schema import (
     check_row,
     participation,
     participation_datasets,
-    request_events,
-    requests,
     use_report_reviews,
 )
 from search_api.store.store import Store
-
-P, D, U, E, R = (participation.c, participation_datasets.c, use_report_reviews.c,
-                 request_events.c, requests.c)
-
-
-@dataclass(frozen=True)
-class Counts:
-    """Per department and kind (000 §50, 004 §43: public statistics)."""
-
-    received: int
-    pending: int  # awaiting moderation
-    rejected: int  # refused in moderation (never public)
-    answered: int
-    answered_in_time: int
-    published: int  # reuses shown on the showcase
-
-
-@dataclass(frozen=True)
-class UseReportCounts:
-    """Usage reports received, awaiting moderation and published."""
-
-    received: int
-    pending: int
-    published: int
-
-
-@dataclass(frozen=True)
-class Statistics:
-    """What the public statistics need, read in one snapshot, so an item
-    filed meanwhile is in all of it or in none (000 §50, 004 §43)."""
-
-    counts: dict[tuple[str | None, str], Counts]
-    open_items: list[Item]  # demands and suggestions still owed a reply
-    use_reports: UseReportCounts
-
-
-_WAITING = (Status.PENDING.value, Status.ACCEPTED.value, Status.IN_PROGRESS.value)
-"""Statuses of items still to moderate or answer."""
 
 
 class ParticipationStore:
@@ -111,7 +87,7 @@ class ParticipationStore:
             row = conn.execute(select(participation).where(P.number == number)).one_or_none()
             if row is None:
                 raise RequestNotFound(number)
-            return _item(row, self._datasets(conn, [number])), int(row.version)
+            return item_of_row(row, self._datasets(conn, [number])), int(row.version)
 
     def save(self, item: Item, *, expected_version: int, actor_role: str, actor: str,
              action: str, at: datetime) -> int:
@@ -137,7 +113,7 @@ class ParticipationStore:
             if done.rowcount != 1:
                 raise StaleRequest(item.number, expected_version, -1)
             audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
-                         subject=item.number, detail=_audit_detail(item, action))
+                         subject=item.number, detail=audit_detail(item, action))
         return expected_version + 1
 
     def reveal_submitter(self, number: str, *, actor_role: str, actor: str,
@@ -174,16 +150,16 @@ class ParticipationStore:
         """
         scope = [] if department is None else [P.department == department]
         queries = [
-            select(participation).where(P.status.in_(_WAITING), *scope)
+            select(participation).where(P.status.in_(WAITING), *scope)
             .order_by(P.received, P.number).limit(5000),
-            select(participation).where(P.status.not_in(_WAITING), *scope)
+            select(participation).where(P.status.not_in(WAITING), *scope)
             .order_by(P.received.desc(), P.number.desc()).limit(done)]
         found: list[tuple[Item, int]] = []
         with self.store._read(snapshot=True) as conn:
             for query in queries:
                 rows = conn.execute(query).all()
                 datasets = self._datasets(conn, [r.number for r in rows])
-                found.extend((_item(r, datasets), int(r.version)) for r in rows)
+                found.extend((item_of_row(r, datasets), int(r.version)) for r in rows)
         return found
 
     def public(self, kind: Kind, *, limit: int = 500) -> list[Item]:
@@ -194,7 +170,7 @@ class ParticipationStore:
 
     def open_items(self) -> list[Item]:
         """Demands and suggestions still owed a reply (for overdue counts)."""
-        return self._items(_open_items_query())
+        return self._items(open_items_query())
 
     def reuses_of(self, dataset_id: str) -> list[Item]:
         """Published reuses naming ``dataset_id``, newest first."""
@@ -208,14 +184,14 @@ class ParticipationStore:
         """Counts per (department, kind); department None is the authority's.
         Optionally only items received between the two dates (included)."""
         with self.store._read() as conn:
-            return _counts(conn, received_from, received_to)
+            return counts_by_department(conn, received_from, received_to)
 
     def statistics(self) -> Statistics:
         """Counts, open items and usage-report counts in one snapshot."""
         with self.store._read(snapshot=True) as conn:
-            return Statistics(counts=_counts(conn, None, None),
-                              open_items=self._select(conn, _open_items_query()),
-                              use_reports=_use_report_counts(conn))
+            return Statistics(counts=counts_by_department(conn, None, None),
+                              open_items=self._select(conn, open_items_query()),
+                              use_reports=use_report_counts(conn))
 
     def _items(self, query: Any) -> list[Item]:
         with self.store._read() as conn:
@@ -224,7 +200,7 @@ class ParticipationStore:
     def _select(self, conn: Connection, query: Any) -> list[Item]:
         rows = conn.execute(query).all()
         datasets = self._datasets(conn, [r.number for r in rows])
-        return [_item(r, datasets) for r in rows]
+        return [item_of_row(r, datasets) for r in rows]
 
     @staticmethod
     def _datasets(conn: Connection, numbers: list[str]) -> dict[str, tuple[str, ...]]:
@@ -244,16 +220,16 @@ class ParticipationStore:
         """Usage reports with their moderation version (0: never moderated),
         oldest first (or ``newest_first``); all, or one department's;
         optionally only ``statuses`` and at most ``limit`` (both in SQL)."""
-        query = _use_report_query(newest_first=newest_first)
+        query = use_report_query(newest_first=newest_first)
         if department is not None:
             query = query.where(R.department == department)
         if statuses is not None:
-            query = query.where(_use_report_status_in(statuses))
+            query = query.where(use_report_status_in(statuses))
         if limit is not None:
             query = query.limit(limit)
         with self.store._read() as conn:
             rows = conn.execute(query).all()
-        return [(_use_report(r), int(r.version or 0)) for r in rows]
+        return [(use_report_of_row(r), int(r.version or 0)) for r in rows]
 
     def use_reports_for_review(self, department: str | None, *,
                                done: int = 200) -> list[tuple[Item, int]]:
@@ -261,13 +237,13 @@ class ParticipationStore:
         every one still to moderate (oldest first), then the ``done`` most
         recently reported others; all departments, or one."""
         scope = [] if department is None else [R.department == department]
-        pending = _use_report_status_in([Status.PENDING])
-        queries = [_use_report_query().where(pending, *scope).limit(5000),
-                   _use_report_query(newest_first=True).where(~pending, *scope).limit(done)]
+        pending = use_report_status_in([Status.PENDING])
+        queries = [use_report_query().where(pending, *scope).limit(5000),
+                   use_report_query(newest_first=True).where(~pending, *scope).limit(done)]
         found: list[tuple[Item, int]] = []
         with self.store._read(snapshot=True) as conn:
             for query in queries:
-                found.extend((_use_report(r), int(r.version or 0))
+                found.extend((use_report_of_row(r), int(r.version or 0))
                              for r in conn.execute(query).all())
         return found
 
@@ -278,11 +254,11 @@ class ParticipationStore:
         if not number or not seq.isdigit() or len(seq) > 9:
             raise RequestNotFound(key)
         with self.store._read() as conn:
-            row = conn.execute(_use_report_query().where(
+            row = conn.execute(use_report_query().where(
                 E.request_number == number, E.seq == int(seq))).one_or_none()
         if row is None:
             raise RequestNotFound(key)
-        return _use_report(row), int(row.version or 0)
+        return use_report_of_row(row), int(row.version or 0)
 
     def save_use_report(self, item: Item, *, expected_version: int, actor_role: str,
                         actor: str, action: str, at: datetime) -> int:
@@ -310,103 +286,8 @@ class ParticipationStore:
                     raise StaleRequest(item.number, expected_version, -1)
                 audit.append(conn, at=at, actor_role=actor_role, actor=actor, action=action,
                              subject=number, detail={"use_report": int(seq),
-                                                     **_audit_detail(item, action)})
+                                                     **audit_detail(item, action)})
         except IntegrityError:  # moderated by someone else first
             raise StaleRequest(item.number, expected_version, -1) from None
         return expected_version + 1
 
-
-def _open_items_query() -> Select[Any]:
-    return select(participation).where(
-        P.kind.in_([Kind.DEMAND.value, Kind.SUGGESTION.value]), P.status.in_(_WAITING))
-
-
-def _n(condition: Any) -> Any:
-    """How many rows meet ``condition`` (0 when none)."""
-    return func.coalesce(func.sum(case((condition, 1), else_=0)), 0)
-
-
-def _counts(conn: Connection, received_from: date | None,
-            received_to: date | None) -> dict[tuple[str | None, str], Counts]:
-    query = select(P.department, P.kind, func.count(),
-                   _n(P.status == Status.PENDING.value), _n(P.status == Status.REJECTED.value),
-                   _n(P.replied_on.is_not(None)), _n(P.replied_in_time.is_(True)),
-                   _n(P.status == Status.PUBLISHED.value)).group_by(P.department, P.kind)
-    if received_from is not None:
-        query = query.where(P.received >= received_from)
-    if received_to is not None:
-        query = query.where(P.received <= received_to)
-    return {(row[0], row[1]): Counts(*(int(v) for v in row[2:]))
-            for row in conn.execute(query)}
-
-
-def _use_report_counts(conn: Connection) -> UseReportCounts:
-    row = conn.execute(
-        select(func.count(), _n(_use_report_status_in([Status.PENDING])),
-               _n(U.status == Status.PUBLISHED.value))
-        .select_from(request_events)
-        .outerjoin(use_report_reviews, and_(U.request_number == E.request_number,
-                                            U.seq == E.seq))
-        .where(E.kind == EventKind.USE_REPORTED.value)).one()
-    return UseReportCounts(*(int(v) for v in row))
-
-
-def _use_report_status_in(statuses: Iterable[Status]) -> Any:
-    """A usage report without a review row is pending (never moderated)."""
-    values = [Status(s).value for s in statuses]
-    if Status.PENDING.value in values:
-        return U.status.in_(values) | U.status.is_(None)
-    return U.status.in_(values)
-
-
-def _use_report_query(*, newest_first: bool = False) -> Select[Any]:
-    order = (E.happened_on.desc(), E.request_number.desc(), E.seq.desc()) if newest_first \
-        else (E.happened_on, E.request_number, E.seq)
-    return (select(E.request_number, E.seq, E.happened_on, E.data, R.department, R.dataset_id,
-                   U.status, U.public_text, U.reason, U.moderated_by, U.moderated_on, U.version)
-            .join(requests, R.number == E.request_number)
-            .outerjoin(use_report_reviews, and_(U.request_number == E.request_number,
-                                                U.seq == E.seq))
-            .where(E.kind == EventKind.USE_REPORTED.value)
-            .order_by(*order))
-
-
-def _audit_detail(item: Item, action: str = "") -> dict[str, Any]:
-    detail: dict[str, Any] = {"status": item.status.value, "department": item.department}
-    if action.endswith(".approve") and item.public_title:
-        detail["public_title"] = item.public_title  # what was made public; never the contact
-    if item.moderation and item.moderation.reason:
-        detail["reason"] = item.moderation.reason
-    if item.reply:
-        detail["in_time"] = item.reply.in_time
-    return detail
-
-
-def _item(row: Any, datasets: Mapping[str, tuple[str, ...]]) -> Item:
-    status = Status(row.status)
-    moderation = reply = None
-    if row.moderated_by:
-        moderation = Moderation(status not in (Status.REJECTED, Status.WITHDRAWN),
-                                row.moderated_by, row.moderated_on, row.moderation_reason or "")
-    if row.replied_on is not None and status in REPLIES:
-        reply = Reply(status, row.reply_text or "", row.replied_by or "", row.replied_on,
-                      bool(row.replied_in_time))
-    return Item(number=row.number, kind=Kind(row.kind), received=row.received,
-                title=row.title, text=row.text, department=row.department,
-                dataset_ids=datasets.get(row.number, ()), url=row.url, status=status,
-                public_title=row.public_title or "", public_text=row.public_text or "",
-                clock=clock_from_dict(row.clock) if row.clock else None,
-                moderation=moderation, reply=reply)
-
-
-def _use_report(row: Any) -> Item:
-    status = Status(row.status) if row.status else Status.PENDING
-    moderation = None
-    if row.moderated_by:
-        moderation = Moderation(status is Status.PUBLISHED, row.moderated_by,
-                                row.moderated_on, row.reason or "")
-    data = row.data if isinstance(row.data, dict) else {}
-    return Item(number=f"{row.request_number}.{row.seq}", kind=Kind.USE_REPORT,
-                received=row.happened_on, title="", text=str(data.get("text", "")),
-                department=row.department, dataset_ids=(row.dataset_id,), status=status,
-                public_text=row.public_text or "", moderation=moderation)
