@@ -25,7 +25,6 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import shutil
 import time
 from collections.abc import Callable, Mapping
@@ -41,6 +40,7 @@ from builder import pages, site_pages
 from builder.audit_files import audit_files
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
+from builder.descriptor_cache import CACHE_FILE, DescriptorCache
 from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
@@ -56,7 +56,7 @@ from builder.withholding import (
     reason_for,
     split_errors,
 )
-from domain.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
+from domain.catalog import Catalog, folder_fingerprint, load_catalog
 from domain.freshness import update_status
 from domain.model import Dataset
 from domain.problems import Problem, Severity
@@ -66,7 +66,6 @@ log = logging.getLogger(__name__)
 
 BUILDER_VERSION = "1"
 STATE_FILE = "state.json"
-DATASET_CACHE = "datasets.pickle"
 # Shipped inside the package so that `portal build` runs from any folder.
 DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"
 
@@ -226,19 +225,8 @@ class _Builder:
             self.old_state = {}
         # The datasets read from each folder, kept between builds and reused
         # while the folder is unchanged (only changed descriptors are parsed
-        # again); dropped when the loader's code changes.
-        self.datasets: dict[str, Any] = {}
-        self.datasets_changed = True
-        cache_file = self.cache / DATASET_CACHE
-        if self.old_state and cache_file.is_file():
-            try:
-                # The cache folder is the operator's own (never published).
-                cached = pickle.loads(cache_file.read_bytes())
-                if isinstance(cached, dict) and cached.get("code") == self.code:
-                    self.datasets = cached["datasets"]
-                    self.datasets_changed = False
-            except Exception:  # a corrupt cache only costs a slower build
-                self.datasets = {}
+        # again); ignored when the loader's code changes.
+        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, self.code)
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -277,10 +265,8 @@ class _Builder:
     # -- stages --------------------------------------------------------
     def load(self) -> tuple[Catalog, dict[str, dict[str, Any]]]:
         cfg = self.cfg
-        before = {k: v[0] for k, v in self.datasets.items()}
-        catalog, found = load_catalog(cfg.catalog_dir, datasets=self.datasets)
-        if {k: v[0] for k, v in self.datasets.items()} != before:
-            self.datasets_changed = True
+        catalog, found = load_catalog(cfg.catalog_dir, datasets=self.datasets,
+                                      identity=self.datasets.identity)
         portal = catalog.portal
         overrides: dict[str, Any] = {k: v for k, v in (("base_url", cfg.base_url),
                                        ("request_service_url", cfg.request_service_url),
@@ -315,8 +301,7 @@ class _Builder:
             }
             if count % 500 == 0 or count == total:
                 self.progress("check", count, total)
-        folders = {f.name for f in dataset_folders(cfg.catalog_dir)} \
-            if cfg.catalog_dir.is_dir() else set()
+        folders = set(self.datasets)  # load_catalog keeps one entry per folder found
         wide, by_folder = split_errors(found, folders)
         if wide:
             raise BuildFailed(found, wide)
@@ -535,12 +520,7 @@ class _Builder:
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_bytes(orjson.dumps(state))
         os.replace(tmp, self.state_path)
-        if self.datasets_changed:
-            cached = {"code": self.code, "datasets": self.datasets}
-            tmp = self.cache / (DATASET_CACHE + ".tmp")
-            tmp.write_bytes(pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.cache / DATASET_CACHE)
-
+        self.datasets.save()
 
 def build(cfg: BuildConfig) -> BuildResult:
     """Build the portal described by ``cfg``.
