@@ -27,7 +27,7 @@ import logging
 import os
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -41,7 +41,7 @@ from builder.audit_files import audit_files
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache
-from builder.files import write_if_changed
+from builder.files import write_chunks_if_changed, write_if_changed
 from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
@@ -233,15 +233,19 @@ class _Builder:
         if self.cfg.progress:
             self.cfg.progress(stage, done, total)
 
-    def emit(self, rel: str, text: str) -> None:
+    def emit(self, rel: str, text: str | Iterable[str]) -> None:
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or ".." in parts:
             # Page paths come from checked codes; this is the last line of defence.
             raise UnsafeOutput(f"refusing to write {rel[:100]!r}: it leaves the output folder")
         self.written.add(rel)
-        write_if_changed(self.out / rel, text)
+        if isinstance(text, str):
+            write_if_changed(self.out / rel, text)
+        else:  # a large file in pieces (catalog.json, DCAT)
+            write_chunks_if_changed(self.out / rel, text)
 
-    def emit_keyed(self, group: str, key: str, produce: Callable[[], dict[str, str]]) -> None:
+    def emit_keyed(self, group: str, key: str,
+                   produce: Callable[[], Mapping[str, str | Iterable[str]]]) -> None:
         """Write the files ``produce`` gives, unless the previous build wrote
         this group with the same ``key`` and its files are all still there:
         then they are kept as they are (and count as written)."""

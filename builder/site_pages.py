@@ -227,25 +227,38 @@ def _compact(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
+def _catalog_json(portal: PortalInfo, records: Records,
+                  downloads: dict[str, list[dict[str, Any]]], today: date) -> Iterator[str]:
+    """catalog.json in pieces, one dataset at a time (the same bytes as
+    ``_compact(feeds.catalog_document(...))``, never the whole in memory)."""
+    envelope = _compact(feeds.catalog_document(portal, [], today)).rstrip("\n")
+    count = f'"count":{len(records)},'
+    head, tail = envelope.split('"count":0,', 1)
+    assert tail == '"datasets":[]}', tail  # "datasets" is the last key
+    yield head + count + '"datasets":['
+    for index, r in enumerate(records):
+        entry = {**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
+                                    for d in downloads.get(r["id"], [])]}
+        yield ("," if index else "") + _compact(entry).rstrip("\n")
+    yield "]}\n"
+
+
 def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
-                    cache_dir: Path | None = None) -> dict[str, str]:
+                    cache_dir: Path | None = None) -> dict[str, str | Iterator[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
     datasets are reused from there)."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
-    with_files = [{**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
-                                      for d in downloads.get(r["id"], [])]}
-                  for r in records]
-    files = {
-        "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
+    files: dict[str, str | Iterator[str]] = {
+        "catalog.json": _catalog_json(portal, records, downloads, today),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
         "feed.xml": feeds.atom_feed(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
-    files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))
+    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir))
     stats = statistics.statistics(catalog.vocab, records, today.isoformat())
     files["statistics.json"] = _compact(stats)
     files["statistics.csv"] = statistics.departments_csv(stats)
