@@ -321,6 +321,7 @@ class _Builder:
         for folder, problems in by_folder.items():  # folders that could not be read at all
             changes.withheld[folder] = [p.code for p in problems]
             changes.problems[folder] = problems
+            changes.unread.add(folder)
         self.titles = {d.identifier: d.title for d in catalog.datasets}
         self.folders = {d.identifier: d.source_dir for d in catalog.datasets}
         self.all_ids = set(self.titles)
@@ -349,6 +350,7 @@ class _Builder:
         download_count = expected_download_count(catalog)
 
         # The theme's pages first: they give the shell of the dataset pages.
+        taken_down = self.take_downs(records)
         shell = self.theme_pages(catalog, record_list, download_count)
         global_key = _sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
@@ -404,7 +406,7 @@ class _Builder:
             for rel, data in audit_files(cfg.audit_dir).items():
                 self.written.add(rel)
                 write_if_changed(self.out / rel, data)
-        taken_down = self.take_downs(records, shell)
+        self.emit_take_downs(shell)
         mark = self.timed("site-files", mark)
         self.remove_stale()
         self.save_state(entries, taken_down)
@@ -415,15 +417,34 @@ class _Builder:
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
 
-    def take_downs(self, records: Mapping[str, Any], shell: Shell) -> dict[str, Any]:
-        """Replace the page of every dataset that was online and is not any
-        more with a 暂停发布 notice, list them in the announcement, and
-        return the take-downs to remember (kept until republished)."""
+    def was_online(self) -> dict[str, dict[str, Any]]:
+        """The datasets the previous build published (state entries with a
+        page). Without a build state (the cache deleted, a new machine) they
+        are read from the site itself: its catalog-index.json lists what was
+        online, so a take-down is never forgotten with the cache."""
+        if self.old_state:
+            online: dict[str, dict[str, Any]] = self.old_state.get("datasets", {})
+            return online
+        index = self.out / "catalog-index.json"
+        try:
+            data = orjson.loads(index.read_bytes()) if index.is_file() else {}
+            keys = data["keys"] if data else []
+            at_id, at_title = keys.index("id"), keys.index("title")
+            return {str(row[at_id]): {"page_key": "", "title": str(row[at_title])}
+                    for row in (data["rows"] if data else [])}
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            log.warning("%s cannot be read; datasets the previous build published and this "
+                        "one does not are not known to be taken down", index)
+            return {}
+
+    def take_downs(self, records: Mapping[str, Any]) -> dict[str, Any]:
+        """Every dataset that was online and is not any more (its page
+        becomes a 暂停发布 notice, see ``emit_take_downs``); returns the
+        take-downs to remember (kept until republished)."""
         changes = self.result.changes
-        old = self.old_state.get("datasets", {})
         current = carried_take_downs(self.old_state.get("taken_down", {}))
         today = self.cfg.today.isoformat()
-        for ident, entry in old.items():
+        for ident, entry in self.was_online().items():
             if "page_key" not in entry or ident in records or ident in current:
                 continue
             folder = entry.get("folder")
@@ -440,18 +461,24 @@ class _Builder:
         for ident in [i for i in current if i in records]:
             del current[ident]  # published again
         changes.taken_down = current
+        return {i: {"title": t.title, "reason": t.reason, "since": t.since}
+                for i, t in sorted(current.items())}
+
+    def emit_take_downs(self, shell: Shell) -> None:
+        """The 暂停发布 notice of each dataset taken down, and their list
+        (suspended/, linked from the 公告 page)."""
+        current = self.result.changes.taken_down
         for take_down in current.values():
             rel = f"{dataset_path(take_down.identifier)}index.html"
             self.emit(rel, shell.fill(title=f"{take_down.title}（暂停发布）",
                                       description="该数据集暂停发布", canonical=dataset_path(
                                           take_down.identifier),
                                       content_html=notice_html(take_down)))
-        if current or "suspended/index.html" in self.old_state.get("files", []):
+        if current or "suspended/index.html" in self.old_state.get("files", []) \
+                or (self.out / "suspended" / "index.html").is_file():
             self.emit("suspended/index.html", shell.fill(
                 title="暂停发布公告", description="暂停发布的数据集及原因",
                 canonical="suspended/", content_html=announcement_html(current.values())))
-        return {i: {"title": t.title, "reason": t.reason, "since": t.since}
-                for i, t in sorted(current.items())}
 
     def write_report(self) -> None:
         """The operators' publication report, JSON and text, in the build
@@ -466,7 +493,8 @@ class _Builder:
     def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
                     download_count: int) -> Shell:
         return build_theme_pages(
-            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat()),
+            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat(),
+                                 suspended=len(self.result.changes.taken_down)),
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),

@@ -102,9 +102,10 @@ def footer_text(portal: PortalInfo) -> str:
 
 
 def nav_pages(catalog: Catalog, records: Records, download_count: int,
-              generated: str) -> list[NavPage]:
+              generated: str, *, suspended: int = 0) -> list[NavPage]:
     """The pages in the navigation, rendered as HTML fragments, and the
-    links to the service's pages, in the order of the tabs."""
+    links to the service's pages, in the order of the tabs. ``suspended``:
+    how many datasets are taken down (the 公告 page links their list)."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
@@ -135,7 +136,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
                 description=f"{portal.name}开放数据和申请办理统计"),
         NavPage("announcements", "公告", render(
             "announcements.html", root="../", notices=pages.announcements(records),
-            basis=_withdrawal_basis(portal),
+            basis=_withdrawal_basis(portal), suspended=suspended,
             general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(

@@ -145,3 +145,4 @@ def test_a_file_added_to_an_unchanged_looking_folder_is_seen(
     parsed.clear()
     run_build(catalog_copy, out)
     assert parsed == ["bus-stops"]
+
