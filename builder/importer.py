@@ -660,7 +660,7 @@ def _most_frequent(terms: Any) -> Any:
         if getattr(term, "max_age_days", None) is not None:
             return float(term.max_age_days)
         if getattr(term, "max_age_working_days", None) is not None:
-            return term.max_age_working_days * 7 / 5
+            return float(term.max_age_working_days) * 7 / 5
         return float("inf")
 
     scheduled = [t for t in terms if days(t) != float("inf")]
