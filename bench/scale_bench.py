@@ -101,6 +101,7 @@ def main(argv: list[str]) -> None:
         with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
             print(f"import {args.source.name} (load {load_average()})", flush=True)
             line("import", timed([python, "-m", "portal", "import", str(args.source),
+                                  "--vocabularies", str(REPO / "datasets" / "vocabularies.yaml"),
                                   "--out", str(Path(tmp) / "catalog")]))
     print(f"load average after: {load_average()}", flush=True)
 

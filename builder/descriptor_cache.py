@@ -25,6 +25,7 @@ again (each file is still looked at, to see edits made in place).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
@@ -72,7 +73,14 @@ class DescriptorCache(MutableMapping[str, Entry]):
             return cache
         try:
             # The cache folder is the operator's own, outside the site.
-            data = pickle.loads(path.read_bytes())
+            raw = path.read_bytes()
+            gc_was_on = gc.isenabled()
+            gc.disable()  # each collection would walk every object unpickled so far
+            try:
+                data = pickle.loads(raw)
+            finally:
+                if gc_was_on:
+                    gc.enable()
             if not isinstance(data, dict):
                 raise ValueError("not a mapping")
             if data.get("version") != CACHE_VERSION or data.get("code") != code:
