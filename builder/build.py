@@ -229,7 +229,10 @@ class _Builder:
         # The datasets read from each folder, kept between builds and reused
         # while the folder is unchanged (only changed descriptors are parsed
         # again); ignored when the loader's code changes.
-        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, self.code)
+        # Keyed by the catalogue's real path too: whether a link stays inside
+        # the catalogue depends on where the catalogue is.
+        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, _sha(
+            self.code, os.path.realpath(cfg.catalog_dir)))
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:

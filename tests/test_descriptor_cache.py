@@ -146,3 +146,15 @@ def test_a_file_added_to_an_unchanged_looking_folder_is_seen(
     run_build(catalog_copy, out)
     assert parsed == ["bus-stops"]
 
+
+
+def test_a_catalogue_moved_elsewhere_is_read_again(
+        tmp_path: Path, catalog_copy: Path, parsed: list[str]) -> None:
+    # Whether a link stays inside the catalogue depends on where it is.
+    out = tmp_path / "site"
+    run_build(catalog_copy, out)
+    moved = catalog_copy.rename(tmp_path / "moved")
+    parsed.clear()
+    result = run_build(moved, out)
+    assert sorted(parsed) == _folders(moved)
+    assert result.changes.published and not result.changes.withheld
