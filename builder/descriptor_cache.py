@@ -69,6 +69,8 @@ class DescriptorCache(MutableMapping[str, Entry]):
         """The cache at ``path`` if it was written by this code; otherwise an
         empty one (a damaged file is reported as a warning, never raised)."""
         cache = cls(path, code)
+        # The cache of earlier versions (every dataset in one pickle).
+        path.with_name("datasets.pickle").unlink(missing_ok=True)
         if not path.is_file():
             return cache
         try:
