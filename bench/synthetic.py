@@ -13,6 +13,8 @@ REPO = Path(__file__).resolve().parent.parent
 WORDS = ["公交", "地铁", "医院", "学校", "幼儿园", "药店", "停车场", "充电桩", "公园", "图书馆",
          "企业", "许可", "处罚", "空气质量", "水质", "养老", "就业", "社保", "住房", "景区",
          "道路", "桥梁", "路灯", "公厕", "菜市场", "体育场馆", "文物", "避难场所", "消防站", "派出所"]
+# libyaml's dumper: a 100,000-dataset catalogue is written in minutes, not tens.
+DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SUFFIXES = ["信息", "名录", "统计", "分布", "公示", "监测数据", "基本情况", "年度报告"]
 
 
@@ -58,7 +60,8 @@ def make_catalog(root: Path, n: int, seed: int = 7, rows: int = 20) -> Path:
             descriptor["open_conditions"] = "仅限科研用途，需签署数据使用承诺书。"
             descriptor["legal_basis"] = "《云河市公共数据开放管理办法》第十二条"
         (folder / "datapackage.yaml").write_text(
-            yaml.safe_dump(descriptor, allow_unicode=True, sort_keys=False), encoding="utf-8")
+            yaml.dump(descriptor, Dumper=DUMPER, allow_unicode=True, sort_keys=False),
+            encoding="utf-8")
         lines = ["id,name,address,value"]
         for r in range(rows):
             lines.append(f"{r + 1},{word}{r + 1}号点,云河市新城区{rng.choice(WORDS)}路{rng.randint(1, 999)}号,"

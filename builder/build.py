@@ -22,13 +22,14 @@ conditional resources), never in the published output.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import logging
 import os
-import pickle
 import shutil
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from functools import partial
@@ -41,7 +42,8 @@ from builder import pages, site_pages
 from builder.audit_files import audit_files
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, write_all
-from builder.files import write_if_changed
+from builder.descriptor_cache import CACHE_FILE, DescriptorCache
+from builder.files import write_chunks_if_changed, write_if_changed
 from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
 from builder.theme import Shell, build_theme_pages
@@ -57,7 +59,7 @@ from builder.withholding import (
     split_errors,
     unapproved,
 )
-from domain.catalogue.catalog import Catalog, dataset_folders, folder_fingerprint, load_catalog
+from domain.catalogue.catalog import Catalog, folder_fingerprint, load_catalog
 from domain.catalogue.freshness import update_status
 from domain.catalogue.model import Dataset
 from domain.catalogue.problems import Problem, Severity
@@ -67,7 +69,6 @@ log = logging.getLogger(__name__)
 
 BUILDER_VERSION = "1"
 STATE_FILE = "state.json"
-DATASET_CACHE = "datasets.pickle"
 # Shipped inside the package so that `portal build` runs from any folder.
 DEFAULT_MKDOCS_CONFIG = Path(__file__).resolve().parent / "mkdocs.yml"
 
@@ -224,41 +225,38 @@ class _Builder:
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
             try:
-                self.old_state = orjson.loads(self.state_path.read_bytes())
+                with no_gc():
+                    self.old_state = orjson.loads(self.state_path.read_bytes())
             except ValueError:
                 self.old_state = {}
         if self.old_state.get("version") != BUILDER_VERSION:
             self.old_state = {}
         # The datasets read from each folder, kept between builds and reused
         # while the folder is unchanged (only changed descriptors are parsed
-        # again); dropped when the loader's code changes.
-        self.datasets: dict[str, Any] = {}
-        self.datasets_changed = True
-        cache_file = self.cache / DATASET_CACHE
-        if self.old_state and cache_file.is_file():
-            try:
-                # The cache folder is the operator's own (never published).
-                cached = pickle.loads(cache_file.read_bytes())
-                if isinstance(cached, dict) and cached.get("code") == self.code:
-                    self.datasets = cached["datasets"]
-                    self.datasets_changed = False
-            except Exception:  # a corrupt cache only costs a slower build
-                self.datasets = {}
+        # again); ignored when the loader's code changes.
+        # Keyed by the catalogue's real path too: whether a link stays inside
+        # the catalogue depends on where the catalogue is.
+        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, _sha(
+            self.code, os.path.realpath(cfg.catalog_dir)))
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:
         if self.cfg.progress:
             self.cfg.progress(stage, done, total)
 
-    def emit(self, rel: str, text: str) -> None:
+    def emit(self, rel: str, text: str | Iterable[str]) -> None:
         parts = rel.split("/")
         if not rel or rel.startswith("/") or "\\" in rel or ".." in parts:
             # Page paths come from checked codes; this is the last line of defence.
             raise UnsafeOutput(f"refusing to write {rel[:100]!r}: it leaves the output folder")
         self.written.add(rel)
-        write_if_changed(self.out / rel, text)
+        if isinstance(text, str):
+            write_if_changed(self.out / rel, text)
+        else:  # a large file in pieces (catalog.json, DCAT)
+            write_chunks_if_changed(self.out / rel, text)
 
-    def emit_keyed(self, group: str, key: str, produce: Callable[[], dict[str, str]]) -> None:
+    def emit_keyed(self, group: str, key: str,
+                   produce: Callable[[], Mapping[str, str | Iterable[str]]]) -> None:
         """Write the files ``produce`` gives, unless the previous build wrote
         this group with the same ``key`` and its files are all still there:
         then they are kept as they are (and count as written)."""
@@ -282,10 +280,8 @@ class _Builder:
     # -- stages --------------------------------------------------------
     def load(self) -> tuple[Catalog, dict[str, dict[str, Any]]]:
         cfg = self.cfg
-        before = {k: v[0] for k, v in self.datasets.items()}
-        catalog, found = load_catalog(cfg.catalog_dir, datasets=self.datasets)
-        if {k: v[0] for k, v in self.datasets.items()} != before:
-            self.datasets_changed = True
+        catalog, found = load_catalog(cfg.catalog_dir, datasets=self.datasets,
+                                      identity=self.datasets.identity)
         portal = catalog.portal
         overrides: dict[str, Any] = {k: v for k, v in (("base_url", cfg.base_url),
                                        ("request_service_url", cfg.request_service_url),
@@ -320,8 +316,7 @@ class _Builder:
             }
             if count % 500 == 0 or count == total:
                 self.progress("check", count, total)
-        folders = {f.name for f in dataset_folders(cfg.catalog_dir)} \
-            if cfg.catalog_dir.is_dir() else set()
+        folders = set(self.datasets)  # load_catalog keeps one entry per folder found
         wide, by_folder = split_errors(found, folders)
         if wide:
             raise BuildFailed(found, wide)
@@ -338,6 +333,7 @@ class _Builder:
         for folder, problems in by_folder.items():  # folders that could not be read at all
             changes.withheld[folder] = [p.code for p in problems]
             changes.problems[folder] = problems
+            changes.unread.add(folder)
         self.titles = {d.identifier: d.title for d in catalog.datasets}
         self.folders = {d.identifier: d.source_dir for d in catalog.datasets}
         self.all_ids = set(self.titles)
@@ -350,6 +346,9 @@ class _Builder:
         started = time.perf_counter()
         _check_output_folder(self.out, self.state_path.is_file())
         catalog, entries = self.load()
+        # The datasets and the state live until the end of the build: later
+        # collections need not walk them again (undone by build()).
+        gc.freeze()
         mark = self.timed("check", started)
         portal = catalog.portal
         has_terms = bool(portal.licence_name)
@@ -366,6 +365,7 @@ class _Builder:
         download_count = expected_download_count(catalog)
 
         # The theme's pages first: they give the shell of the dataset pages.
+        taken_down = self.take_downs(records)
         shell = self.theme_pages(catalog, record_list, download_count)
         global_key = _sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
                           _file_digest(catalog.root / "vocabularies.yaml"),
@@ -421,7 +421,7 @@ class _Builder:
             for rel, data in audit_files(cfg.audit_dir).items():
                 self.written.add(rel)
                 write_if_changed(self.out / rel, data)
-        taken_down = self.take_downs(records, shell)
+        self.emit_take_downs(shell)
         mark = self.timed("site-files", mark)
         self.remove_stale()
         self.save_state(entries, taken_down)
@@ -432,15 +432,34 @@ class _Builder:
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
 
-    def take_downs(self, records: Mapping[str, Any], shell: Shell) -> dict[str, Any]:
-        """Replace the page of every dataset that was online and is not any
-        more with a 暂停发布 notice, list them in the announcement, and
-        return the take-downs to remember (kept until republished)."""
+    def was_online(self) -> dict[str, dict[str, Any]]:
+        """The datasets the previous build published (state entries with a
+        page). Without a build state (the cache deleted, a new machine) they
+        are read from the site itself: its catalog-index.json lists what was
+        online, so a take-down is never forgotten with the cache."""
+        if self.old_state:
+            online: dict[str, dict[str, Any]] = self.old_state.get("datasets", {})
+            return online
+        index = self.out / "catalog-index.json"
+        try:
+            data = orjson.loads(index.read_bytes()) if index.is_file() else {}
+            keys = data["keys"] if data else []
+            at_id, at_title = keys.index("id"), keys.index("title")
+            return {str(row[at_id]): {"page_key": "", "title": str(row[at_title])}
+                    for row in (data["rows"] if data else [])}
+        except (OSError, ValueError, KeyError, IndexError, TypeError):
+            log.warning("%s cannot be read; datasets the previous build published and this "
+                        "one does not are not known to be taken down", index)
+            return {}
+
+    def take_downs(self, records: Mapping[str, Any]) -> dict[str, Any]:
+        """Every dataset that was online and is not any more (its page
+        becomes a 暂停发布 notice, see ``emit_take_downs``); returns the
+        take-downs to remember (kept until republished)."""
         changes = self.result.changes
-        old = self.old_state.get("datasets", {})
         current = carried_take_downs(self.old_state.get("taken_down", {}))
         today = self.cfg.today.isoformat()
-        for ident, entry in old.items():
+        for ident, entry in self.was_online().items():
             if "page_key" not in entry or ident in records or ident in current:
                 continue
             folder = entry.get("folder")
@@ -457,18 +476,24 @@ class _Builder:
         for ident in [i for i in current if i in records]:
             del current[ident]  # published again
         changes.taken_down = current
+        return {i: {"title": t.title, "reason": t.reason, "since": t.since}
+                for i, t in sorted(current.items())}
+
+    def emit_take_downs(self, shell: Shell) -> None:
+        """The 暂停发布 notice of each dataset taken down, and their list
+        (suspended/, linked from the 公告 page)."""
+        current = self.result.changes.taken_down
         for take_down in current.values():
             rel = f"{dataset_path(take_down.identifier)}index.html"
             self.emit(rel, shell.fill(title=f"{take_down.title}（暂停发布）",
                                       description="该数据集暂停发布", canonical=dataset_path(
                                           take_down.identifier),
                                       content_html=notice_html(take_down)))
-        if current or "suspended/index.html" in self.old_state.get("files", []):
+        if current or "suspended/index.html" in self.old_state.get("files", []) \
+                or (self.out / "suspended" / "index.html").is_file():
             self.emit("suspended/index.html", shell.fill(
                 title="暂停发布公告", description="暂停发布的数据集及原因",
                 canonical="suspended/", content_html=announcement_html(current.values())))
-        return {i: {"title": t.title, "reason": t.reason, "since": t.since}
-                for i, t in sorted(current.items())}
 
     def write_report(self) -> None:
         """The operators' publication report, JSON and text, in the build
@@ -483,7 +508,8 @@ class _Builder:
     def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
                     download_count: int) -> Shell:
         return build_theme_pages(
-            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat()),
+            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat(),
+                                 suspended=len(self.result.changes.taken_down)),
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
@@ -541,12 +567,7 @@ class _Builder:
         tmp = self.state_path.with_suffix(".tmp")
         tmp.write_bytes(orjson.dumps(state))
         os.replace(tmp, self.state_path)
-        if self.datasets_changed:
-            cached = {"code": self.code, "datasets": self.datasets}
-            tmp = self.cache / (DATASET_CACHE + ".tmp")
-            tmp.write_bytes(pickle.dumps(cached, protocol=pickle.HIGHEST_PROTOCOL))
-            os.replace(tmp, self.cache / DATASET_CACHE)
-
+        self.datasets.save()
 
 def build(cfg: BuildConfig) -> BuildResult:
     """Build the portal described by ``cfg``.
@@ -560,4 +581,21 @@ def build(cfg: BuildConfig) -> BuildResult:
         builder.theme.ThemeError: mkdocs failed.
     """
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
-    return _Builder(cfg).run()
+    try:
+        return _Builder(cfg).run()
+    finally:
+        gc.unfreeze()
+
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Python's cycle collector paused: while a cache of 100,000 datasets is
+    unpickled, each collection walks every object made so far (seconds of
+    work that frees nothing)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

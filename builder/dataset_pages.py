@@ -12,7 +12,7 @@ import json
 import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -155,7 +155,11 @@ def write_all(writer: DatasetPageWriter, jobs: Sequence[tuple[Dataset, dict[str,
         for dataset, record in jobs:
             yield writer.write(dataset, record)
         return
+    # The workers need the catalogue's settings, not its datasets (each job
+    # brings its own): 100,000 datasets copied into every worker cost
+    # hundreds of megabytes each.
+    settings_only = replace(writer.catalog, datasets=())
     with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(writer.out, writer.catalog, writer.shell, writer.today),
+                             initargs=(writer.out, settings_only, writer.shell, writer.today),
                              ) as pool:
         yield from pool.map(_write_in_worker, jobs, chunksize=64)

@@ -20,9 +20,10 @@ concept scheme), licences are licence documents and contact points vCards.
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import os
-from collections.abc import Iterable, Sequence
+import sqlite3
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -55,7 +56,7 @@ from domain.catalogue.catalog import PortalInfo
 # Bump when the triples written for a dataset change (cached fragments are
 # keyed by it).
 FRAGMENT_VERSION = "1"
-CACHE_FILE = "dcat-fragments.json"
+CACHE_FILE = "dcat-fragments.sqlite"
 
 # A reference to a node that is described once, in the header.
 Shared = tuple[str, ...]
@@ -283,49 +284,135 @@ def _fragment_key(portal: PortalInfo, record: dict[str, Any],
     return digest.hexdigest()
 
 
-def _load_cache(path: Path | None) -> dict[str, Any]:
-    if path is None or not path.is_file():
-        return {}
-    try:
-        loaded = orjson.loads(path.read_bytes())
-    except (OSError, orjson.JSONDecodeError):
-        return {}  # a damaged cache only costs time
-    return loaded if isinstance(loaded, dict) else {}
+class _Fragments:
+    """The fragments of this build's datasets, in order: kept in a SQLite
+    file in the build cache (between builds, and so that 100,000 fragments
+    — a gigabyte of text — are never all in memory), or in a dict when
+    there is no cache folder. Fragments no dataset uses any more are
+    deleted, so the file holds only the current catalogue's."""
 
+    def __init__(self, cache_dir: Path | None) -> None:
+        self.keys: list[str] = []
+        self.memory: dict[str, dict[str, Any]] = {}
+        self.path = cache_dir / CACHE_FILE if cache_dir else None
+        self.db: sqlite3.Connection | None = None
+        if cache_dir is not None:  # the JSON file of earlier versions (1 GB at 100,000)
+            (cache_dir / "dcat-fragments.json").unlink(missing_ok=True)
+        if self.path is not None:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                self.db = self._open()
+            except sqlite3.DatabaseError:  # damaged: start again, it only costs time
+                self.path.unlink(missing_ok=True)
+                self.db = self._open()
 
-def _save_cache(path: Path | None, cache: dict[str, Any]) -> None:
-    if path is None:
-        return
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_bytes(orjson.dumps(cache))
-    os.replace(tmp, path)
+    def _open(self) -> sqlite3.Connection:
+        assert self.path is not None
+        db = sqlite3.connect(self.path)
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
+                   "jsonld TEXT, shared TEXT)")
+        db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+        return db
+
+    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
+        """Record the dataset's fragment (made by ``produce`` unless kept);
+        returns its shared nodes."""
+        self.keys.append(key)
+        if self.db is None:
+            fragment = self.memory.get(key) or produce()
+            self.memory[key] = fragment
+            return list(fragment["shared"])
+        self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
+        row = self.db.execute("SELECT shared FROM fragment WHERE key = ?", (key,)).fetchone()
+        if row is not None:
+            return list(orjson.loads(row[0]))
+        fragment = produce()
+        self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
+            key, fragment["ttl"], fragment["jsonld"], orjson.dumps(fragment["shared"])))
+        return list(fragment["shared"])
+
+    def finish(self) -> None:
+        """Forget the fragments of datasets not in this build; commit."""
+        if self.db is not None:
+            self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
+            self.db.commit()
+
+    def texts(self, column: str) -> Iterator[str]:
+        """Each dataset's ``ttl`` or ``jsonld`` text, in the build's order."""
+        if self.db is None:
+            for key in self.keys:
+                yield self.memory[key][column]
+            return
+        query = f"SELECT {column} FROM fragment WHERE key = ?"  # column: ttl or jsonld
+        for key in self.keys:
+            yield self.db.execute(query, (key,)).fetchone()[0]
+
+    def close(self) -> None:
+        if self.db is not None:
+            self.db.close()
+            self.db = None
 
 
 def dcat_files(portal: PortalInfo, records: Sequence[dict[str, Any]],
                downloads: dict[str, list[dict[str, Any]]], generated: str,
                cache_dir: Path | None = None) -> dict[str, str]:
+    """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue, as text (see
+    :func:`dcat_chunks`)."""
+    return {name: "".join(chunks) for name, chunks in
+            dcat_chunks(portal, records, downloads, generated, cache_dir).items()}
+
+
+def dcat_chunks(portal: PortalInfo, records: Sequence[dict[str, Any]],
+                downloads: dict[str, list[dict[str, Any]]], generated: str,
+                cache_dir: Path | None = None) -> dict[str, Iterator[str]]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
-    with restricted access rights and no distribution). ``cache_dir``: where
-    the fragments of unchanged datasets are kept between builds."""
-    cache_path = cache_dir / CACHE_FILE if cache_dir else None
-    old = _load_cache(cache_path)
-    new: dict[str, Any] = {}
-    fragments = []
+    with restricted access rights and no distribution), each as pieces of
+    text to write one after the other (the files of 100,000 datasets are
+    half a gigabyte each: they are never held whole). ``cache_dir``: where
+    the fragments of unchanged datasets are kept between builds.
+
+    The fragments are made (or found) here; the pieces are read as they are
+    written, so write ``dcat.ttl`` before ``dcat.jsonld`` or the other way,
+    each once.
+    """
+    fragments = _Fragments(cache_dir)
+    shared: set[tuple[Any, ...]] = set()
     for record in records:
         files = downloads.get(record["id"], [])
         key = _fragment_key(portal, record, files)
-        fragment = old.get(key) or _fragment(portal, record, files)
-        new[key] = fragment
-        fragments.append(fragment)
-    _save_cache(cache_path, new)
-    shared = {tuple(s) for f in fragments for s in f["shared"]}
+        found = fragments.add(key, functools.partial(_fragment, portal, record, files))
+        shared.update(tuple(s) for s in found)
+    fragments.finish()
     iris = [URIRef(f"{_iri(portal, r['url'])}#dataset") for r in records]
     header = _header(portal, shared, iris, generated)
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
-    turtle = prefixes + "\n" + turtle_text(header) + "\n" + "\n".join(f["ttl"] for f in fragments)
+    turtle_head = prefixes + "\n" + turtle_text(header) + "\n"
     context = orjson.dumps({p: str(ns) for p, ns in PREFIXES.items()}).decode()
     header_nodes = orjson.dumps(jsonld_nodes(header)).decode()[1:-1]
-    graph = ",".join(part for part in [header_nodes] + [f["jsonld"] for f in fragments] if part)
-    jsonld = f'{{"@context":{context},"@graph":[{graph}]}}\n'
-    return {"dcat.jsonld": jsonld, "dcat.ttl": turtle}
+    remaining = {"dcat.ttl", "dcat.jsonld"}
+
+    def done(name: str) -> None:
+        remaining.discard(name)
+        if not remaining:
+            fragments.close()
+
+    def turtle() -> Iterator[str]:
+        yield turtle_head
+        for index, text in enumerate(fragments.texts("ttl")):
+            yield ("\n" + text) if index else text
+        done("dcat.ttl")
+
+    def jsonld() -> Iterator[str]:
+        yield f'{{"@context":{context},"@graph":['
+        first = not header_nodes
+        if header_nodes:
+            yield header_nodes
+        for text in fragments.texts("jsonld"):
+            if text:
+                yield text if first else "," + text
+                first = False
+        yield "]}\n"
+        done("dcat.jsonld")
+
+    return {"dcat.jsonld": jsonld(), "dcat.ttl": turtle()}

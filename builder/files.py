@@ -4,7 +4,9 @@ a half-written file."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+from collections.abc import Iterable
 from pathlib import Path
 
 
@@ -18,5 +20,37 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_bytes(raw)
+    os.replace(tmp, path)
+    return True
+
+
+def _digest(path: Path) -> tuple[int, bytes]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while block := handle.read(1 << 20):
+            sha.update(block)
+            size += len(block)
+    return size, sha.digest()
+
+
+def write_chunks_if_changed(path: Path, chunks: Iterable[str | bytes]) -> bool:
+    """:func:`write_if_changed` for a file given in pieces (never held whole:
+    catalog.json and the DCAT files of 100,000 datasets are hundreds of
+    megabytes). The pieces go to a temporary file; it replaces ``path``
+    unless ``path`` already holds the same bytes (same size and SHA-256)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    sha = hashlib.sha256()
+    size = 0
+    with tmp.open("wb") as handle:
+        for chunk in chunks:
+            raw = chunk.encode("utf-8") if isinstance(chunk, str) else chunk
+            handle.write(raw)
+            sha.update(raw)
+            size += len(raw)
+    if path.is_file() and path.stat().st_size == size and _digest(path) == (size, sha.digest()):
+        tmp.unlink()
+        return False
     os.replace(tmp, path)
     return True

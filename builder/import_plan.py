@@ -41,15 +41,41 @@ class StatedPlan:
     default_open_type: str | None = None
 
 
+class _PlanLoader(yaml.SafeLoader):
+    """The safe loader, refusing a key written twice in one mapping (YAML
+    would keep the last value silently: an officer's first edit lost)."""
+
+    def construct_mapping(self, node: Any, deep: bool = False) -> Any:
+        seen: dict[Any, int] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=True)
+            line = key_node.start_mark.line + 1
+            try:
+                first = seen.setdefault(key, line)
+            except TypeError:  # an unhashable key: the constructor reports it
+                continue
+            if first != line:
+                raise DuplicateKey(f"line {line}: {str(key)[:60]!r} is written twice "
+                                   f"(first on line {first}); keep one of them")
+        return super().construct_mapping(node, deep=deep)
+
+
+class DuplicateKey(yaml.YAMLError):
+    pass
+
+
 def read_plan(path: Path) -> StatedPlan:
     """Read an import plan; null entries (not yet decided) are left out.
 
     Raises:
-        CatalogImportError: the file cannot be read or a section has the
-            wrong shape (the message names it).
+        CatalogImportError: the file cannot be read, a key is written twice
+            in one mapping (the message names the line), or a section has
+            the wrong shape (the message names it).
     """
     try:
-        data = yaml.safe_load(Path(path).read_bytes().decode("utf-8-sig"))
+        data = yaml.load(Path(path).read_bytes().decode("utf-8-sig"), Loader=_PlanLoader)
+    except DuplicateKey as exc:
+        raise CatalogImportError(f"{path}: {exc}") from exc
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise CatalogImportError(f"cannot read the import plan {path}: {exc}") from exc
     if data is None:

@@ -20,6 +20,7 @@ row counts) or the 1-based position in a JSON list.
 from __future__ import annotations
 
 import copy
+import re
 import time
 from collections import Counter, defaultdict
 from collections.abc import Mapping
@@ -655,7 +656,32 @@ def _suggest(name: str, raw: str, vocab: Vocabularies) -> str:
         for spelling in (term.name, *getattr(term, "aliases", ())):
             spellings[spelling] = term
     close = difflib.get_close_matches(strip_note(raw), list(spellings), n=1, cutoff=0.5)
-    return f"{spellings[close[0]].code} ({spellings[close[0]].name})" if close else ""
+    if close:
+        return f"{spellings[close[0]].code} ({spellings[close[0]].name})"
+    if name == "update_frequency" and SUB_DAILY.search(raw):
+        term = _most_frequent(terms.terms)
+        if term is not None:
+            return f"{term.code} ({term.name}; the most frequent update this catalogue offers)"
+    return ""
+
+
+# Updates finer than a day (小时级, 每小时, 分钟级, 每5分钟, 秒级): the vocabulary
+# has no such frequency; the plan suggests its most frequent one.
+SUB_DAILY = re.compile(r"小时|分钟|秒|时级|分级")
+
+
+def _most_frequent(terms: Any) -> Any:
+    """The scheduled frequency with the shortest promise (working days
+    counted as 7/5 calendar days), or None."""
+    def days(term: Any) -> float:
+        if getattr(term, "max_age_days", None) is not None:
+            return float(term.max_age_days)
+        if getattr(term, "max_age_working_days", None) is not None:
+            return float(term.max_age_working_days) * 7 / 5
+        return float("inf")
+
+    scheduled = [t for t in terms if days(t) != float("inf")]
+    return min(scheduled, key=days) if scheduled else None
 
 
 def _plan_text(source: Path, prepared: Prepared, report: ImportReport,

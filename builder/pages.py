@@ -227,9 +227,15 @@ def catalog_context(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> d
 
 
 def department_rows(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """One row per department with published datasets, in vocabulary order.
+    The records are grouped once (not scanned once per department: 100,000
+    datasets of 100 departments made that ten million comparisons)."""
+    by_department: dict[str, list[dict[str, Any]]] = {}
+    for record in records:
+        by_department.setdefault(record["department"], []).append(record)
     rows = []
     for term in vocab.departments:
-        mine = [r for r in records if r["department"] == term.code]
+        mine = by_department.get(term.code)
         if not mine:
             continue
         rows.append({

@@ -109,9 +109,10 @@ def footer_text(portal: PortalInfo) -> str:
 
 
 def nav_pages(catalog: Catalog, records: Records, download_count: int,
-              generated: str) -> list[NavPage]:
+              generated: str, *, suspended: int = 0) -> list[NavPage]:
     """The pages in the navigation, rendered as HTML fragments, and the
-    links to the service's pages, in the order of the tabs."""
+    links to the service's pages, in the order of the tabs. ``suspended``:
+    how many datasets are taken down (the 公告 page links their list)."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
@@ -150,7 +151,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
                 description=f"{portal.name}各部门公共数据开放工作年度评估结果"),
         NavPage("announcements", "公告", render(
             "announcements.html", root="../", notices=pages.announcements(records),
-            basis=_withdrawal_basis(portal),
+            basis=_withdrawal_basis(portal), suspended=suspended,
             general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
         NavPage("guide", "使用指南", render(
@@ -243,26 +244,39 @@ def _compact(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
+def _catalog_json(portal: PortalInfo, records: Records,
+                  downloads: dict[str, list[dict[str, Any]]], today: date) -> Iterator[str]:
+    """catalog.json in pieces, one dataset at a time (the same bytes as
+    ``_compact(feeds.catalog_document(...))``, never the whole in memory)."""
+    envelope = _compact(feeds.catalog_document(portal, [], today)).rstrip("\n")
+    count = f'"count":{len(records)},'
+    head, tail = envelope.split('"count":0,', 1)
+    assert tail == '"datasets":[]}', tail  # "datasets" is the last key
+    yield head + count + '"datasets":['
+    for index, r in enumerate(records):
+        entry = {**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
+                                    for d in downloads.get(r["id"], [])]}
+        yield ("," if index else "") + _compact(entry).rstrip("\n")
+    yield "]}\n"
+
+
 def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
-                    cache_dir: Path | None = None) -> dict[str, str]:
+                    cache_dir: Path | None = None) -> dict[str, str | Iterator[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
     datasets are reused from there)."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
-    with_files = [{**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
-                                      for d in downloads.get(r["id"], [])]}
-                  for r in records]
-    files = {
-        "catalog.json": _compact(feeds.catalog_document(portal, with_files, today)),
+    files: dict[str, str | Iterator[str]] = {
+        "catalog.json": _catalog_json(portal, records, downloads, today),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
         feeds.SITE_FEED: feeds.atom_feed(portal, records),
         **feeds.department_feeds(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
-    files.update(dcat.dcat_files(portal, records, downloads, today.isoformat(), cache_dir))
+    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir))
     stats = statistics.statistics(catalog.vocab, records, today.isoformat())
     files["statistics.json"] = _compact(stats)
     files["statistics.csv"] = statistics.departments_csv(stats)

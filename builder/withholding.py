@@ -109,6 +109,16 @@ class PublicationChanges:
     withheld: dict[str, list[str]] = field(default_factory=dict)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     taken_down: dict[str, TakeDown] = field(default_factory=dict)
+    # Keys of ``withheld`` that are folder names: folders whose descriptor
+    # could not be read, so the dataset's identifier is not known.
+    unread: set[str] = field(default_factory=set)
+
+    def label(self, key: str) -> str:
+        """How the reports name a withheld dataset."""
+        if key in self.unread:
+            return (f"{key}/ (a folder: its descriptor could not be read, so the dataset is "
+                    "named by its folder)")
+        return key
 
     @property
     def newly_taken_down(self) -> list[TakeDown]:
@@ -128,6 +138,9 @@ class PublicationChanges:
                  f"taken down {len(self.newly_taken_down)} "
                  f"(offline since earlier builds: "
                  f"{len(self.taken_down) - len(self.newly_taken_down)})"]
+        if self.unread:
+            lines.append(f"of the withheld, {len(self.unread)} are folders whose descriptor "
+                         "could not be read (named by folder in the report)")
         if self.withheld:
             lines.append("withheld by problem code: " + ", ".join(
                 f"{code} {n}" for code, n in sorted(self.withheld_by_code().items(),
@@ -146,7 +159,9 @@ class PublicationChanges:
             "date": today.isoformat(),
             "published": len(self.published),
             "withheld": {ident: {"codes": sorted(set(codes)), "problems": [
-                p.format() for p in self.problems.get(ident, [])]}
+                p.format() for p in self.problems.get(ident, [])],
+                **({"folder": f"{ident}/", "descriptor_unreadable": True}
+                   if ident in self.unread else {})}
                 for ident, codes in sorted(self.withheld.items())},
             "taken_down": [t.as_dict() for _, t in sorted(self.taken_down.items())],
             "withdrawals_to_file": [t.identifier for t in self.newly_taken_down],
@@ -164,7 +179,7 @@ class PublicationChanges:
         if self.withheld:
             lines.append("Withheld datasets and their errors (fix them and build again):")
             for ident, _codes in sorted(self.withheld.items()):
-                lines.append(f"  {ident}")
+                lines.append(f"  {self.label(ident)}")
                 lines.extend(f"    {p.format()}" for p in self.problems.get(ident, []))
         return "\n".join(lines) + "\n"
 

@@ -5,6 +5,7 @@ traceback (cron mails the output; systemd records it)."""
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import click
@@ -14,16 +15,31 @@ class PortalGroup(click.Group):
     """A click group whose commands report database failures plainly."""
 
     def invoke(self, ctx: click.Context) -> Any:
-        from sqlalchemy.exc import OperationalError
-
-        from search_api.store.errors import BackupError, PersonalDataKeyError
-
         try:
             return super().invoke(ctx)
-        except (BackupError, PersonalDataKeyError) as exc:
-            raise click.ClickException(str(exc)) from exc
-        except OperationalError as exc:
-            cause = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
-            raise click.ClickException(f"the database cannot be used: {cause[0]} "
-                                       "(check PORTAL_DATABASE_URL; `portal deploy check` "
-                                       "says more)") from exc
+        except Exception as exc:
+            plain = _plain_failure(exc)
+            if plain is None:
+                raise
+            raise plain from exc
+
+
+def _plain_failure(exc: Exception) -> click.ClickException | None:
+    """The one-line failure for a database, backup or key error, else None.
+
+    The exception classes are looked up among the modules already imported:
+    an exception of a module that was never imported cannot have been raised,
+    and importing the service (Flask, SQLAlchemy) cost every command, even
+    ``portal import``, a second or more.
+    """
+    errors = sys.modules.get("search_api.store.errors")
+    if errors is not None and isinstance(exc, (errors.BackupError,
+                                               errors.PersonalDataKeyError)):
+        return click.ClickException(str(exc))
+    sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
+    if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
+        cause = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]
+        return click.ClickException(f"the database cannot be used: {cause[0]} "
+                                    "(check PORTAL_DATABASE_URL; `portal deploy check` "
+                                    "says more)")
+    return None
