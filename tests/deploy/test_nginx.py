@@ -25,7 +25,7 @@ import requests
 from builder.csp import STATIC_POLICY
 from search_api.indexing import index_catalog
 from tests.api.test_applicant_flow import application, csrf
-from tests.conftest import REPO, run_build
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -89,11 +89,11 @@ def _site_config(tmp: Path, site: Path, service_port: int, port: int) -> str:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory,
+               built_sample: Path) -> Iterator[Deployment]:
     nginx = _nginx()
     tmp = tmp_path_factory.mktemp("nginx")
-    site = tmp / "site"
-    run_build(REPO / "datasets", site)
+    site = built_sample  # read-only here: nginx and the service only serve it
     service_port, port = _free_port(), _free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("PORTAL_")}
     settings = {
