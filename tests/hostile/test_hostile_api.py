@@ -251,6 +251,8 @@ def _file_request(fuzzer: Fuzzer) -> tuple[str, str]:
     return str(data["number"]), str(data["access_code"])
 
 
+@pytest.mark.slow  # thousands of generated requests
+@pytest.mark.both_dbs  # the store-backed operations are fuzzed on PostgreSQL too
 def test_every_operation_survives_fuzzing(app: Flask, database_url: str) -> None:
     fuzzer = Fuzzer(app)
     on_postgres = database_url.startswith("postgresql")
