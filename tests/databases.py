@@ -148,8 +148,10 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                           "those marked both_dbs (PORTAL_TEST_ALL_DBS=1)")
 
 
-# The fixture that the hook below parametrises (tests/hostile imports it too).
-SERVICE_DATABASE_FIXTURE = ("tests.api.conftest", "database_url")
+# The fixture that the hook below parametrises, by its file and name
+# (tests/hostile imports it too; pytest may import a conftest under
+# another module name).
+SERVICE_DATABASE_FIXTURE = (Path(__file__).parent / "api" / "conftest.py", "database_url")
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
@@ -164,8 +166,8 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
             return
     definitions = metafunc._arg2fixturedefs.get("database_url", ())
     func = definitions[-1].func if definitions else None
-    if (getattr(func, "__module__", None), getattr(func, "__name__", None)) \
-            != SERVICE_DATABASE_FIXTURE:
+    code = getattr(func, "__code__", None)
+    if code is None or (Path(code.co_filename), code.co_name) != SERVICE_DATABASE_FIXTURE:
         return
     both = (metafunc.config.getoption("--all-dbs")
             or metafunc.definition.get_closest_marker("both_dbs") is not None)
