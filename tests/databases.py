@@ -101,10 +101,18 @@ def _pg_migration() -> tuple[Statement, ...]:
         migrate.upgrade(engine)
     finally:
         engine.dispose()
-    writes = tuple((s, p) for s, p in recorded
-                   if not s.lstrip().upper().startswith(("SELECT", "SHOW")))
+    writes = [(s.strip().rstrip(";"), p) for s, p in recorded
+              if not s.lstrip().upper().startswith(("SELECT", "SHOW"))]
     assert any("alembic_version" in s for s, _ in writes), "alembic wrote no version"
-    return writes
+    # Statements without parameters go to the server together (one round
+    # trip for many), in their order.
+    batched: list[Statement] = []
+    for statement, parameters in writes:
+        if not parameters and batched and not batched[-1][1]:
+            batched[-1] = (f"{batched[-1][0]};\n{statement}", None)
+        else:
+            batched.append((statement, parameters or None))
+    return tuple(batched)
 
 
 def _new_schema(prefix: str) -> str:
@@ -123,7 +131,7 @@ def _migrated_schema(prefix: str) -> str:
         conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         conn.exec_driver_sql(f'SET LOCAL search_path TO "{schema}"')
         for statement, parameters in statements:
-            conn.exec_driver_sql(statement, parameters or None)
+            conn.exec_driver_sql(statement, parameters)
     _SCHEMAS.append(schema)
     return schema
 
@@ -134,7 +142,7 @@ def drop_schemas() -> None:
     if not _SCHEMAS:
         return
     while _SCHEMAS:
-        batch, _SCHEMAS[:] = _SCHEMAS[:20], _SCHEMAS[20:]
+        batch, _SCHEMAS[:] = _SCHEMAS[:5], _SCHEMAS[5:]
         names = ", ".join(f'"{s}"' for s in batch)
         with _admin().begin() as conn:
             conn.execute(text(f"DROP SCHEMA IF EXISTS {names} CASCADE"))
