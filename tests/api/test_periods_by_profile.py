@@ -157,6 +157,7 @@ def test_a_bounded_policy_pause_ends_unanswered_as_not_processed(
     assert {m.recipient for m in mail} == {f"applicant:{number}", "department:rsj"}
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_the_third_partys_period_runs_from_the_day_it_received_the_letter(
         make_app: Callable[..., Flask], clock: Clock) -> None:
     app = make_app("guizhou-regulation")

@@ -76,6 +76,7 @@ def provider_due(client: FlaskClient, number: str) -> str:
     return row.group(1)
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Clock) -> None:
     applicant, number = file(app)
     authority = sign_in(app, "authority")
@@ -199,6 +200,7 @@ def test_public_register_api(app: Flask) -> None:
     assert ID_NUMBER not in str(body) and number not in str(body)
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_explanation_demand_answer_and_use_report(app: Flask, clock: Clock) -> None:
     applicant, number = file(app)
     clock.set("2026-09-22")

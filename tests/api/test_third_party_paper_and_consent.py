@@ -73,6 +73,7 @@ def consulting(app: Flask, clock: Clock) -> tuple[FlaskClient, str, str]:
     return rsj, number, token
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_a_paper_answer_received_in_time_is_recorded_late_and_audited(
         make_app: Callable[[str], Flask], clock: Clock) -> None:
     app = make_app("guizhou-regulation")
