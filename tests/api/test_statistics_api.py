@@ -28,6 +28,7 @@ CSV = "/datasets/jtj-0001/bus-stops.csv"
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"}
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_served_downloads_are_counted_and_pages_are_not(app: Flask, clock: Any) -> None:  # noqa: F811
     clock.set("2026-11-23")
     client = app.test_client()
@@ -93,6 +94,7 @@ def file_report(app: Flask, contact: str) -> str:  # noqa: F811
                      answer.get_data(as_text=True)).group(1)
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_report_messages_reminders_and_statistics(app: Flask, clock: Any,  # noqa: F811
                                                   tmp_path: Path) -> None:
     store = app.extensions["portal_store"]
@@ -231,6 +233,7 @@ def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any)
                for m in store.pending_messages())
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_build_counts_overdue_reports_in_the_quality_score(app: Flask, clock: Any,  # noqa: F811
                                                            database_url: str,
                                                            tmp_path: Path) -> None:
