@@ -57,11 +57,14 @@ deploy-check: $(STAMP) browser
 	  tests/test_send_mail_cli.py tests/store/test_authority_digest.py
 	$(if $(ENV_FILE),$(BIN)/portal deploy check --env-file $(ENV_FILE))
 
+# Markers (pyproject.toml): slow and browser are left out of test-fast;
+# both_dbs marks the service tests that run on PostgreSQL as well as SQLite
+# (--all-dbs, or PORTAL_TEST_ALL_DBS=1, runs every service test on both).
 test: $(STAMP) browser
-	$(BIN)/python -m pytest -n 2 -q
+	$(BIN)/python -m pytest -n auto -q
 
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not browser and not slow"
+	$(BIN)/python -m pytest -n auto -q -m "not browser and not slow"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

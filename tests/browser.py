@@ -39,22 +39,52 @@ def serve_folder(folder: Path) -> Iterator[str]:
         server.server_close()
 
 
+# One Chromium per test process (a launch takes seconds): started on first
+# use, closed at the end of the session (tests/conftest.py).
+_SHARED: dict[str, Any] = {}
+
+
+def _shared_browser() -> Any:
+    browser = _SHARED.get("browser")
+    if browser is None or not browser.is_connected():
+        if "playwright" not in _SHARED:
+            from playwright.sync_api import sync_playwright
+
+            _SHARED["playwright"] = sync_playwright().start()
+        browser = _SHARED["playwright"].chromium.launch(executable_path=CHROMIUM,
+                                                        args=CHROMIUM_ARGS)
+        _SHARED["browser"] = browser
+    return browser
+
+
+def close_shared_browser() -> None:
+    """Close the process's Chromium and Playwright, if started."""
+    browser, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    if browser is not None and browser.is_connected():
+        browser.close()
+    if playwright is not None:
+        playwright.stop()
+
+
 @contextmanager
 def chromium() -> Iterator[Any]:
     """A Playwright browser on Debian's Chromium; fails (not skips) when it
-    is missing, because `make test` installs it."""
+    is missing, because `make test` installs it. The browser is shared by
+    the tests of the process; the pages (contexts) opened inside the block
+    are closed when it ends, so each user of it starts clean."""
     if not shutil.which(CHROMIUM) and not Path(CHROMIUM).exists():
         if os.environ.get("PORTAL_SKIP_BROWSER") == "1":
             pytest.skip("PORTAL_SKIP_BROWSER=1 and no chromium")
         pytest.fail(f"{CHROMIUM} not found: run `make browser` (apt-get install chromium fonts-noto-cjk)")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            yield browser
-        finally:
-            browser.close()
+    browser = _shared_browser()
+    before = set(browser.contexts)
+    try:
+        yield browser
+    finally:
+        if browser.is_connected():
+            for context in browser.contexts:
+                if context not in before:
+                    context.close()
 
 
 AXE_SCRIPT = Path(__file__).parent / "data" / "axe" / "axe.min.js"

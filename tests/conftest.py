@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
@@ -13,6 +14,8 @@ import pytest
 import yaml
 
 from builder.build import BuildConfig, BuildResult, build
+
+pytest_plugins = ["tests.assertion_count", "tests.databases"]
 
 TESTS = Path(__file__).parent
 REPO = TESTS.parent
@@ -35,6 +38,12 @@ def catalog_with_profile(dest: Path, profile: str,
         text += yaml.safe_dump({"profile_overrides": overrides})
     (dest / "portal.yaml").write_text(text, encoding="utf-8")
     return dest
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    from tests.browser import close_shared_browser
+
+    close_shared_browser()
 
 
 @pytest.fixture
@@ -61,4 +70,24 @@ def minimal_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The minimal catalogue built once per session (read-only in tests)."""
     out = tmp_path_factory.mktemp("minimal") / "site"
     run_build(MINIMAL, out)
+    return out
+
+
+@pytest.fixture(scope="session")
+def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The sample catalogue (datasets/) built once for the whole run, with
+    the default options and TODAY: the first test process builds it under a
+    lock, the other xdist workers wait and read the same folder. Read-only:
+    a test that changes a site builds its own."""
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # shared by the workers of this run
+    out = root / "sample-build" / "site"
+    done = root / "sample-build" / "done"
+    with (root / "sample-build.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file closes
+        if not done.exists():
+            shutil.rmtree(out.parent, ignore_errors=True)  # a build cut short
+            run_build(REPO / "datasets", out)
+            done.write_text("built\n", encoding="utf-8")
     return out

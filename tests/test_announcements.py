@@ -54,6 +54,7 @@ def test_the_sample_catalogue_has_notices_and_no_folder_is_read_as_a_dataset() -
     assert len(load_notices(REPO / "datasets")) >= 2
 
 
+@pytest.mark.slow  # three builds of the whole sample catalogue
 @pytest.mark.parametrize("profile, cited, never", [
     ("guizhou-measures", "《贵州省政务数据资源管理办法》第三十三条", "佛山"),
     ("foshan", "《佛山市政务数据资源管理办法（试行）》第三十九条", "贵州"),

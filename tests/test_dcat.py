@@ -41,11 +41,9 @@ def violations(data: Graph) -> list[str]:
 
 
 @pytest.fixture(scope="module")
-def sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("dcat") / "site"
-    build(BuildConfig(catalog_dir=REPO / "datasets", out_dir=out, today=date(2026, 11, 23),
-                      cache_dir=out.parent / "cache"))
-    return out
+def sample(built_sample: Path) -> Path:
+    """The sample site (built once per run, read-only)."""
+    return built_sample
 
 
 @pytest.mark.parametrize("name, fmt", [("dcat.jsonld", "json-ld"), ("dcat.ttl", "turtle")])

@@ -11,17 +11,16 @@ from bs4 import BeautifulSoup
 
 from domain.catalogue.catalog import load_catalog
 from domain.catalogue.model import OpenType
-from tests.conftest import REPO, run_build
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 SAMPLE = REPO / "datasets"
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("sample") / "site"
-    run_build(SAMPLE, out)
-    return out
+def sample_site(built_sample: Path) -> Path:
+    """The sample site (built once per run, read-only)."""
+    return built_sample
 
 
 def page(site: Path, rel: str) -> BeautifulSoup:

@@ -1,10 +1,21 @@
-"""The service on the sample catalogue: built once, indexed per test app
-into a real SQLite search database (embedded engine)."""
+"""The service on the sample catalogue: built once, indexed once per test
+process into a real SQLite search database (embedded engine) that each test
+app gets a copy of, with a store database of its own (a migrated copy, see
+tests/databases.py).
+
+SQLite and PostgreSQL: a test that takes ``database_url`` (through ``app``
+or ``client``) runs on SQLite; it runs on PostgreSQL as well when marked
+``both_dbs`` (the slice that keeps every store path of the service running on
+PostgreSQL), or in every case with ``--all-dbs`` (PORTAL_TEST_ALL_DBS=1).
+The store's own tests (tests/store) always run on both.
+"""
 
 from __future__ import annotations
 
+import shutil
+import tempfile
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -16,21 +27,24 @@ from werkzeug.serving import make_server
 
 from search_api import create_app
 from search_api.indexing import index_catalog
-from tests.conftest import REPO, run_build
-from tests.store.conftest import fresh_database_url
+from tests.conftest import REPO
+from tests.store.conftest import fresh_database_url, wants_migrated
 
 
 @pytest.fixture(scope="session")
-def sample_site_for_api(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("api-sample") / "site"
-    run_build(REPO / "datasets", out)
-    return out
+def sample_site_for_api(built_sample: Path) -> Path:
+    """The sample site the service serves (built once per run, read-only)."""
+    return built_sample
 
 
-@pytest.fixture(params=["sqlite", "postgresql"])
+@pytest.fixture
 def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """The request store on SQLite and on PostgreSQL (a fresh schema per test)."""
-    with fresh_database_url(request.param, tmp_path, "api_test") as database:
+    """The request store on SQLite (and on PostgreSQL, see the module's
+    docstring; tests/databases.py parametrises it): a database of its own,
+    migrated already when the app will migrate it."""
+    backend = getattr(request, "param", "sqlite")
+    with fresh_database_url(backend, tmp_path, "api_test",
+                            migrated=wants_migrated(request)) as database:
         yield database
 
 
@@ -52,9 +66,42 @@ def app_config(sample_site_for_api: Path, tmp_path: Path, database_url: str) -> 
     }
 
 
+# Search indexes made in this process, by what they depend on.
+_INDEXES: dict[tuple[str, ...], Path] = {}
+
+
+def _index_key(config: Mapping[str, Any]) -> tuple[str, ...] | None:
+    """What a search index depends on, or None when it cannot be copied (a
+    Meilisearch server, or a search database already there)."""
+    catalog = Path(str(config["CATALOG_JSON"]))
+    if config.get("MEILI_URL") or not catalog.is_file() or Path(config["SEARCH_DB"]).exists():
+        return None
+    return (str(catalog), str(catalog.stat().st_mtime_ns), str(config.get("SYNONYMS_FILE") or ""))
+
+
+def index_once(config: Mapping[str, Any]) -> None:
+    """``index_catalog(config)``, done once per process for each catalogue
+    and copied after that: the search database and the labels file."""
+    key = _index_key(config)
+    if key is None:
+        index_catalog(config)
+        return
+    if key not in _INDEXES:
+        folder = Path(tempfile.mkdtemp(prefix="portal-test-index-"))
+        index_catalog({**config, "SEARCH_DB": str(folder / "search.sqlite3"),
+                       "LABELS_FILE": str(folder / "labels.json")})
+        _INDEXES[key] = folder
+    folder = _INDEXES[key]
+    search_db = Path(config["SEARCH_DB"])
+    for file in folder.iterdir():  # the database, and its WAL if one is left
+        if file.name.startswith("search.sqlite3"):
+            shutil.copyfile(file, search_db.with_name(search_db.name + file.name[14:]))
+    shutil.copyfile(folder / "labels.json", config["LABELS_FILE"])
+
+
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    index_catalog(app_config)
+    index_once(app_config)
     application = create_app(app_config)
     yield application
     application.extensions["portal_engine"].close()

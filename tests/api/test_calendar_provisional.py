@@ -81,6 +81,7 @@ def _status(app: Flask, number: str, code: str) -> dict[str, Any]:
     return {d["what"]: d for d in answer.get_json()["deadlines"]}
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_provisional_into_2027_then_recomputed_when_the_year_file_appears(
         app: Flask, config: dict[str, Any], calendars: Path) -> None:
     client = app.test_client()

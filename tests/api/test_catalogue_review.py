@@ -27,6 +27,10 @@ from search_api.indexing import index_catalog
 from tests.api.test_review_flow import PASSWORD, csrf, sign_in
 from tests.conftest import MINIMAL
 
+# Keyed delivery, sandbox, supervision and governance are new store paths (#16):
+# every test runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_dbs
+
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
 

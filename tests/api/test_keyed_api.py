@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 
+import pytest
 from flask import Flask
 
 from search_api.store import hash_token
@@ -16,6 +17,10 @@ from search_api.store.grant_tables import api_keys
 from tests.api.keyed_helpers import app, approved, bearer, clock, get_key  # noqa: F401
 from tests.api.test_applicant_flow import csrf
 from tests.api.test_review_flow import Clock
+
+# Keyed delivery, sandbox, supervision and governance are new store paths (#16):
+# every test runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_dbs
 
 ROWS = "/api/v1/datasets/dsj-0001/resources/enterprise-utilities/rows"
 FIELDS = ["enterprise-utilities/credit_code", "enterprise-utilities/month",

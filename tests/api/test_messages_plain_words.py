@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import pytest
 from flask import Flask
 
 from search_api.mail.mailer import send_pending
@@ -38,6 +39,7 @@ def test_confirmation_names_the_data_and_links_to_the_status_page(
     assert len(set(ids)) == 2, ids
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_the_consultation_link_uses_the_public_address_not_the_host_header(
         app: Flask) -> None:  # noqa: F811
     _, number = file(app)

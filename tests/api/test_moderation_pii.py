@@ -65,6 +65,7 @@ def approve_all(client: FlaskClient, numbers: list[str]) -> None:
         assert answer.status_code == 302, number
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 @pytest.mark.parametrize("kind", ["demands", "reuses"])
 def test_approval_refused_for_every_writing(app: Flask, kind: str) -> None:
     numbers = [file(app, kind, writing) for writing in POSITIVES]
@@ -86,6 +87,7 @@ def test_approval_refused_for_every_writing(app: Flask, kind: str) -> None:
         assert writing.text not in text
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_close_negatives_are_approved(app: Flask) -> None:
     numbers = [file(app, "demands", writing) for writing in NEGATIVES]
     approve_all(review_sign_in(app, "jtj"), numbers)

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 from sqlalchemy import text
@@ -70,6 +71,7 @@ def test_reminders_are_queued_once_and_sent_without_personal_data(
         assert "liming@example.com" not in text_
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_no_clear_personal_data_anywhere_after_a_full_procedure(
         app: Flask, clock: Any, app_config: dict[str, Any], caplog: Any) -> None:  # noqa: F811
     caplog.set_level(logging.DEBUG)

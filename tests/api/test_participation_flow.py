@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -64,6 +65,7 @@ def post_json(app: Flask, path: str, body: dict[str, Any]) -> Any:  # noqa: F811
     return app.test_client().post(path, json=body)
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_demand_filed_moderated_answered_in_time(app: Flask, clock: Any) -> None:  # noqa: F811
     clock.set("2026-09-30")
     number = file_form(app, "demands", title="公交车辆实时位置", department="jtj",
@@ -143,6 +145,7 @@ def test_rejected_items_never_appear_and_the_reason_stays_private(
         "/review/moderation/").get_data(as_text=True)
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_department_isolation_and_read_only_roles(app: Flask, clock: Any) -> None:  # noqa: F811
     number = file_form(app, "demands", title="公交线路", text="线路走向", department="jtj")
     for username, sees in (("rsj", False), ("rsj-head", False), ("auditor", True)):
@@ -183,6 +186,7 @@ def test_a_stale_form_does_not_overwrite_another_reviewers_decision(
         "accepted"
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_reuse_showcase_per_dataset_and_withdrawal(app: Flask, clock: Any) -> None:  # noqa: F811
     bad = post_json(app, "/api/v1/reuses", {
         "title": "x", "text": "y", "url": "javascript:alert(1)", "dataset_ids": ["nope"],
@@ -274,6 +278,7 @@ def reveal(client: FlaskClient, number: str) -> Any:
                        data={"csrf_token": form.group(1)})
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_submitter_contact_revealed_only_to_moderators_and_audited(
         app: Flask, clock: Any, caplog: Any) -> None:  # noqa: F811
     """The contact is collected 仅用于审核时核实 (000 §47): whoever may

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import Engine, event, text
 
@@ -52,6 +53,7 @@ def writer_holding_the_lock(store: Store) -> Iterator[None]:
         conn.close()
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_reads_do_not_wait_for_a_writer(app: Flask, clock: Any) -> None:  # noqa: F811
     number = post_json(app, "/api/v1/demands", {"title": "公交线路", "text": "线路走向",
                                                 "department": "jtj"}).get_json()["number"]

@@ -19,6 +19,7 @@ from tests.api.test_review_flow import act, app, clock, file, sign_in  # noqa: F
 REPORT = "已开发参保结构分析模型，详询13987654321"
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_usage_report_is_public_only_after_moderation(app: Flask, clock: Any) -> None:  # noqa: F811
     applicant, number = file(app)
     clock.set("2026-09-22")
@@ -60,6 +61,7 @@ def test_usage_report_is_public_only_after_moderation(app: Flask, clock: Any) ->
     assert store.verify_audit() == []
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_two_reviewers_cannot_both_moderate_a_usage_report_first(
         app: Flask, clock: Any) -> None:  # noqa: F811
     applicant, number = file(app)

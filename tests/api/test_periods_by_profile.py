@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator
-from datetime import UTC, date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -20,59 +20,33 @@ from flask.testing import FlaskClient
 
 from domain.periods.citations import REGULATIONS
 from search_api import create_app
-from search_api.indexing import index_catalog
 from search_api.mail.mailer import lapse_explanations
+from tests.api.reviewer_apps import (  # noqa: F401  (PASSWORD, sign_in: used by other tests)
+    AUTHORITY,
+    PASSWORD,
+    RSJ,
+    RSJ_HEAD,
+    Clock,
+    app_factory,
+    sign_in,
+)
 from tests.api.test_applicant_flow import application, csrf
 from tests.conftest import catalog_with_profile
 
-PASSWORD = "correct horse battery"
 TITLES = {f"《{name}》" for name in REGULATIONS.values()}
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
-
-    def set(self, day: str) -> None:
-        self.now = datetime.fromisoformat(f"{day}T02:00:00+00:00")
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock("2026-11-23")  # a Monday
 
 
 @pytest.fixture
 def make_app(app_config: dict[str, Any], clock: Clock,
              tmp_path: Path) -> Iterator[Callable[..., Flask]]:
-    made: list[Flask] = []
-
-    def make(profile: str, overrides: dict[str, int] | None = None) -> Flask:
-        catalog = catalog_with_profile(tmp_path / f"catalog-{len(made)}", profile, overrides)
-        config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
-                  "RATE_SECRET_ATTEMPTS": 1000, "RATE_PUBLIC_WRITES": 1000}
-        index_catalog(config)
-        app = create_app(config)
-        store = app.extensions["portal_store"]
-        for name, role, department in [("authority", "authority_reviewer", None),
-                                       ("rsj", "department_reviewer", "rsj"),
-                                       ("rsj-head", "department_head", "rsj")]:
-            store.add_user(name, PASSWORD, role, department, at=clock.now)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["portal_engine"].close()
-
-
-def sign_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/review/login").get_data(as_text=True)
-    answer = client.post("/review/login", data={"csrf_token": csrf(page), "username": username,
-                                                 "password": PASSWORD})
-    assert answer.status_code == 302
-    return client
+    with app_factory(app_config, clock, tmp_path, [AUTHORITY, RSJ, RSJ_HEAD],
+                     RATE_SECRET_ATTEMPTS=1000, RATE_PUBLIC_WRITES=1000) as make:
+        yield make
 
 
 def file(app: Flask) -> tuple[FlaskClient, str, str]:
@@ -183,6 +157,7 @@ def test_a_bounded_policy_pause_ends_unanswered_as_not_processed(
     assert {m.recipient for m in mail} == {f"applicant:{number}", "department:rsj"}
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_the_third_partys_period_runs_from_the_day_it_received_the_letter(
         make_app: Callable[..., Flask], clock: Clock) -> None:
     app = make_app("guizhou-regulation")

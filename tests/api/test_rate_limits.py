@@ -17,6 +17,8 @@ from search_api.indexing import index_catalog
 from tests.api.test_applicant_flow import application, csrf, file_request
 from tests.redis_helpers import redis_url_or_skip
 
+pytestmark = pytest.mark.both_dbs  # counters shared through the store: both databases
+
 
 @pytest.fixture(params=["database", "redis"])
 def shared_config(request: pytest.FixtureRequest,

@@ -31,6 +31,7 @@ def file_report(app: Flask, dataset: str = "jtj-0001") -> str:  # noqa: F811
     return re.search(r'id="report-number">([^<]+)<', html).group(1)  # type: ignore[union-attr]
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_report_answered_and_published(app: Flask, clock: Any) -> None:  # noqa: F811
     clock.set("2026-09-30")
     number = file_report(app)

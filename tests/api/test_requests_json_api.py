@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
 from flask.testing import FlaskClient
 
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE
@@ -22,6 +23,7 @@ def body(**changes: Any) -> dict[str, Any]:
     return data
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_file_follow_and_withdraw_over_json(client: FlaskClient) -> None:
     filed = client.post("/api/v1/requests", json=body())
     assert filed.status_code == 201, filed.get_json()

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
@@ -22,51 +22,31 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.reviewer_apps import (  # noqa: F401  (PASSWORD, sign_in: used by other tests)
+    AUDITOR,
+    AUTHORITY,
+    JTJ,
+    PASSWORD,
+    RSJ,
+    RSJ_HEAD,
+    Clock,
+    app_factory,
+    sign_in,
+)
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
-from tests.conftest import REPO, catalog_with_profile
-
-PASSWORD = "correct horse battery"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 9, 21, 2, 0, tzinfo=UTC)  # Mon 10:00 in Beijing
-
-    def set(self, day: str) -> None:
-        self.now = datetime.fromisoformat(f"{day}T02:00:00+00:00")
+from tests.conftest import REPO
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock("2026-09-21")  # a Monday
 
 
 @pytest.fixture
 def app(app_config: dict[str, Any], clock: Clock, tmp_path: Path) -> Iterator[Flask]:
-    catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
-    config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now}
-    index_catalog(config)
-    application_ = create_app(config)
-    store = application_.extensions["portal_store"]
-    for name, role, department in [("authority", "authority_reviewer", None),
-                                   ("rsj", "department_reviewer", "rsj"),
-                                   ("rsj-head", "department_head", "rsj"),
-                                   ("jtj", "department_reviewer", "jtj"),
-                                   ("auditor", "auditor", None)]:
-        store.add_user(name, PASSWORD, role, department, at=clock.now)
-    yield application_
-    application_.extensions["portal_engine"].close()
-
-
-def sign_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/review/login").get_data(as_text=True)
-    answer = client.post("/review/login", data={"csrf_token": csrf(page), "username": username,
-                                                 "password": PASSWORD})
-    assert answer.status_code == 302, answer.get_data(as_text=True)[:300]
-    return client
+    with app_factory(app_config, clock, tmp_path,
+                     [AUTHORITY, RSJ, RSJ_HEAD, JTJ, AUDITOR]) as make:
+        yield make("guizhou-regulation")
 
 
 def act(client: FlaskClient, number: str, action: str, **fields: str) -> str:
@@ -96,6 +76,7 @@ def provider_due(client: FlaskClient, number: str) -> str:
     return row.group(1)
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_objection_pause_override_extension_and_delivery(app: Flask, clock: Clock) -> None:
     applicant, number = file(app)
     authority = sign_in(app, "authority")
@@ -219,6 +200,7 @@ def test_public_register_api(app: Flask) -> None:
     assert ID_NUMBER not in str(body) and number not in str(body)
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_explanation_demand_answer_and_use_report(app: Flask, clock: Clock) -> None:
     applicant, number = file(app)
     clock.set("2026-09-22")

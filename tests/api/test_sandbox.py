@@ -22,6 +22,10 @@ from tests.api.keyed_helpers import approved, bearer, clock, get_key, make_app  
 from tests.api.test_review_flow import Clock
 from tests.conftest import REPO
 
+# Keyed delivery, sandbox, supervision and governance are new store paths (#16):
+# every test runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_dbs
+
 QUERY = "/api/v1/sandbox/query"
 ROWS = list(csv.DictReader((REPO / "datasets" / "dsj-0001" / "data" /
                             "enterprise-utilities.csv").read_text(encoding="utf-8-sig")

@@ -24,6 +24,8 @@ from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_review_flow import PASSWORD, sign_in
 from tests.redis_helpers import redis_url_or_skip
 
+pytestmark = pytest.mark.both_dbs  # sessions are kept in the store: both databases
+
 COOKIE = "session"
 
 

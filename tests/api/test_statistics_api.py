@@ -28,6 +28,7 @@ CSV = "/datasets/jtj-0001/bus-stops.csv"
 BROWSER = {"User-Agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/120"}
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_served_downloads_are_counted_and_pages_are_not(app: Flask, clock: Any) -> None:  # noqa: F811
     clock.set("2026-11-23")
     client = app.test_client()
@@ -58,6 +59,7 @@ def test_served_downloads_are_counted_and_pages_are_not(app: Flask, clock: Any) 
     assert answer["from"] == "2025-11-24" and answer["to"] == "2026-11-23"
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_download_statistics_filters_csv_and_errors(app: Flask, clock: Any) -> None:  # noqa: F811
     store = app.extensions["portal_store"]
     DownloadStore(store).count({(date(2026, 1, 5), "jtj-0001", "bus-stops.csv"): 7,
@@ -92,6 +94,7 @@ def file_report(app: Flask, contact: str) -> str:  # noqa: F811
                      answer.get_data(as_text=True)).group(1)
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_report_messages_reminders_and_statistics(app: Flask, clock: Any,  # noqa: F811
                                                   tmp_path: Path) -> None:
     store = app.extensions["portal_store"]
@@ -184,6 +187,7 @@ def test_statistics_page_shows_live_counts_and_says_when_it_cannot(live_server: 
         assert offline.locator("svg.pt-chart").count() == 3  # the catalogue charts stay
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any) -> None:  # noqa: F811
     # `portal remind` tells moderators of new items and pushes replies that
     # are due soon or overdue (000 §43): once each, without the filer's data.
@@ -229,6 +233,7 @@ def test_participation_notices_and_reminders_queued_once(app: Flask, clock: Any)
                for m in store.pending_messages())
 
 
+@pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 def test_build_counts_overdue_reports_in_the_quality_score(app: Flask, clock: Any,  # noqa: F811
                                                            database_url: str,
                                                            tmp_path: Path) -> None:
@@ -254,6 +259,7 @@ def test_build_counts_overdue_reports_in_the_quality_score(app: Flask, clock: An
     assert criterion("2026-10-21") == "fail"
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_yearly_report_per_department(app: Flask, clock: Any) -> None:  # noqa: F811
     # 000 §50, 004 §43–44: one row per department, the year's figures only.
     from tests.api.test_applicant_flow import file_request

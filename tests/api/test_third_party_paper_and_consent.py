@@ -13,7 +13,6 @@ from __future__ import annotations
 import json
 import re
 from collections.abc import Callable, Iterator
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -21,58 +20,30 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.reviewer_apps import (  # noqa: F401  (PASSWORD, sign_in: used by other tests)
+    AUTHORITY,
+    PASSWORD,
+    RSJ,
+    Clock,
+    app_factory,
+    sign_in,
+)
 from tests.api.test_applicant_flow import application, csrf
-from tests.conftest import catalog_with_profile
 
-PASSWORD = "correct horse battery"
 ASCII_WORDS = re.compile(r"[A-Za-z]{4,}")  # an English word in a message meant for people
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.set("2026-09-21")
-
-    def set(self, day: str) -> None:
-        self.now = datetime.fromisoformat(f"{day}T02:00:00+00:00")  # 10:00 in Beijing
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock("2026-09-21")
 
 
 @pytest.fixture
 def make_app(app_config: dict[str, Any], clock: Clock,
              tmp_path: Path) -> Iterator[Callable[[str], Flask]]:
-    made: list[Flask] = []
-
-    def make(profile: str) -> Flask:
-        catalog = catalog_with_profile(tmp_path / f"catalog-{len(made)}", profile)
-        config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
-                  "RATE_SECRET_ATTEMPTS": 1000}
-        index_catalog(config)
-        app = create_app(config)
-        store = app.extensions["portal_store"]
-        for name, role, department in [("authority", "authority_reviewer", None),
-                                       ("rsj", "department_reviewer", "rsj")]:
-            store.add_user(name, PASSWORD, role, department, at=clock.now)
-        made.append(app)
-        return app
-
-    yield make
-    for app in made:
-        app.extensions["portal_engine"].close()
-
-
-def sign_in(app: Flask, username: str) -> FlaskClient:
-    client = app.test_client()
-    page = client.get("/review/login").get_data(as_text=True)
-    answer = client.post("/review/login", data={"csrf_token": csrf(page), "username": username,
-                                                 "password": PASSWORD})
-    assert answer.status_code == 302
-    return client
+    with app_factory(app_config, clock, tmp_path, [AUTHORITY, RSJ],
+                     RATE_SECRET_ATTEMPTS=1000) as make:
+        yield make
 
 
 def post(client: FlaskClient, number: str, action: str, **fields: str) -> tuple[str, list[str]]:
@@ -102,6 +73,7 @@ def consulting(app: Flask, clock: Clock) -> tuple[FlaskClient, str, str]:
     return rsj, number, token
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_a_paper_answer_received_in_time_is_recorded_late_and_audited(
         make_app: Callable[[str], Flask], clock: Clock) -> None:
     app = make_app("guizhou-regulation")

@@ -93,6 +93,7 @@ def _act(session: requests.Session, base: str, number: str, action: str,
     return html
 
 
+@pytest.mark.both_dbs  # a whole flow through the store on PostgreSQL too
 def test_no_token_in_the_logs_of_a_whole_third_party_flow(
         live_server: str, caplog: pytest.LogCaptureFixture,
         monkeypatch: pytest.MonkeyPatch) -> None:

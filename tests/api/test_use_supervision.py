@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from zoneinfo import ZoneInfo
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -20,6 +21,10 @@ from tests.api.keyed_helpers import app, approved, bearer, clock, get_key  # noq
 from tests.api.test_applicant_flow import ID_NUMBER, csrf
 from tests.api.test_download_delivery import file_path, get_link
 from tests.api.test_review_flow import Clock, act, sign_in
+
+# Keyed delivery, sandbox, supervision and governance are new store paths (#16):
+# every test runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_dbs
 
 ROWS = "/api/v1/datasets/dsj-0001/resources/enterprise-utilities/rows"
 

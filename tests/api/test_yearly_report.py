@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from click.testing import CliRunner
 from flask import Flask
 
@@ -22,6 +23,10 @@ from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_participation_flow import file_form
 from tests.api.test_review_flow import app, clock, sign_in  # noqa: F401
 from tests.api.test_statistics_api import file_report
+
+# Keyed delivery, sandbox, supervision and governance are new store paths (#16):
+# every test runs on SQLite and PostgreSQL.
+pytestmark = pytest.mark.both_dbs
 
 
 def _seed(app: Flask, clock: Any) -> None:  # noqa: F811

@@ -28,7 +28,7 @@ import requests
 from search_api.indexing import index_catalog
 from search_api.web.csp_policy import STATIC_POLICY
 from tests.api.test_applicant_flow import application, csrf
-from tests.conftest import REPO, run_build
+from tests.conftest import REPO
 
 pytestmark = pytest.mark.slow
 
@@ -146,11 +146,11 @@ def _certificate(tmp: Path) -> tuple[Path, Path]:
 
 
 @pytest.fixture(scope="module")
-def deployment(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Deployment]:
+def deployment(tmp_path_factory: pytest.TempPathFactory,
+               built_sample: Path) -> Iterator[Deployment]:
     nginx = _nginx()
     tmp = tmp_path_factory.mktemp("nginx")
-    site = tmp / "site"
-    run_build(REPO / "datasets", site)
+    site = built_sample  # read-only here: nginx and the service only serve it
     ports = {"service": _free_port(), "http": _free_port(), "https": _free_port()}
     service_port, port = ports["service"], ports["https"]
     tls = _certificate(tmp)

@@ -16,7 +16,6 @@ from typing import Any
 
 import pytest
 
-from builder.build import BuildConfig, build
 from search_api.engine import SearchEngine, load_synonyms
 
 REPO = Path(__file__).resolve().parents[2]
@@ -25,12 +24,9 @@ ENGINES = ["embedded", "meili"]
 
 
 @pytest.fixture(scope="session")
-def sample_records(tmp_path_factory: pytest.TempPathFactory) -> list[dict[str, Any]]:
+def sample_records(built_sample: Path) -> list[dict[str, Any]]:
     """The records of the sample catalogue's catalog.json (read-only: copy to change)."""
-    tmp = tmp_path_factory.mktemp("sample")
-    build(BuildConfig(catalog_dir=REPO / "datasets", out_dir=tmp / "site", today=TODAY,
-                      cache_dir=tmp / "cache"))
-    catalog = json.loads((tmp / "site" / "catalog.json").read_text(encoding="utf-8"))
+    catalog = json.loads((built_sample / "catalog.json").read_text(encoding="utf-8"))
     records: list[dict[str, Any]] = catalog["datasets"]
     assert len(records) == catalog["count"] > 20
     return records

@@ -1,50 +1,41 @@
 """The store on both databases: every test that takes ``store`` (or ``url``)
-runs on SQLite (a file in tmp_path) and on PostgreSQL (a fresh schema per
-test, dropped afterwards). PostgreSQL tests are skipped, with the reason,
-only when the server cannot be reached; PORTAL_TEST_POSTGRES_URL overrides
-the default ``postgresql://postgres@127.0.0.1:5432/test``.
+runs on SQLite (a file in tmp_path) and on PostgreSQL (a schema of its own).
+A test that takes ``store`` starts from a copy of a migrated database; one
+that takes only ``url`` gets an empty one (and migrates it itself).
+See tests/databases.py for how, and for PORTAL_TEST_POSTGRES_URL.
 """
 
 from __future__ import annotations
 
-import functools
-import os
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import create_engine, text
 
 from search_api.store import Store
-from search_api.store.engine import parse_url
+from tests.databases import (  # noqa: F401  (re-exported: tests import them from here)
+    PG_URL,
+    fresh_database_url,
+    postgres_unreachable,
+    with_schema,
+)
 from tests.store.store_helpers import Clock
 
-PG_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BACKENDS = ["sqlite", "postgresql"]
 
 # Cheap argon2 parameters for tests; production uses argon2-cffi's defaults.
 FAST_HASHER = PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
 
-
-@functools.cache
-def postgres_unreachable() -> str | None:
-    """Why PostgreSQL cannot be used, or None when it can."""
-    engine = create_engine(parse_url(PG_URL), connect_args={"connect_timeout": 3})
-    try:
-        with engine.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:  # any failure to connect means: skip, and say why
-        return f"PostgreSQL at {PG_URL} is unreachable: {type(exc).__name__}: {exc}".strip()
-    finally:
-        engine.dispose()
-    return None
+# Fixtures that migrate the store anyway: a test that uses one of them gets
+# its database migrated already (a copy, see tests/databases.py).
+MIGRATING_FIXTURES = frozenset({"store", "app", "make_app"})
 
 
-def with_schema(url: str, schema: str) -> str:
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
+def wants_migrated(request: pytest.FixtureRequest) -> bool:
+    """Whether the test will migrate its database through a fixture (then
+    it is handed a migrated copy; otherwise an empty database)."""
+    return not MIGRATING_FIXTURES.isdisjoint(request.fixturenames)
 
 
 @pytest.fixture(params=BACKENDS)
@@ -52,32 +43,11 @@ def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
-@contextmanager
-def fresh_database_url(backend: str, tmp_path: Path, prefix: str) -> Iterator[str]:
-    """An empty database: an SQLite file in ``tmp_path``, or a new PostgreSQL
-    schema (dropped afterwards). Skips, saying why, when PostgreSQL is unreachable."""
-    if backend == "sqlite":
-        yield f"sqlite:///{tmp_path / 'portal.sqlite3'}"
-        return
-    reason = postgres_unreachable()
-    if reason is not None:
-        print(reason)
-        pytest.skip(reason)
-    schema = f"{prefix}_{uuid.uuid4().hex[:12]}"
-    admin = create_engine(parse_url(PG_URL))
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        yield with_schema(PG_URL, schema)
-    finally:
-        with admin.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-        admin.dispose()
-
-
 @pytest.fixture
-def url(backend: str, tmp_path: Path) -> Iterator[str]:
-    with fresh_database_url(backend, tmp_path, "store_test") as database:
+def url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[str]:
+    """The test's own database: empty, or migrated when ``store`` will use it."""
+    with fresh_database_url(backend, tmp_path, "store_test",
+                            migrated=wants_migrated(request)) as database:
         yield database
 
 
