@@ -228,14 +228,21 @@ def _calendar(report: _Report, config: Mapping[str, Any], today: date) -> None:
         report.error(f"a working-day calendar is invalid: {exc}")
         return
     following = today.year + 1
-    if following not in years:
-        text = (f"no working-day calendar for {following}: deadlines reaching into "
-                f"{following} are refused; add {following}.json to PORTAL_CALENDAR_DIRS "
-                "once the State Council publishes its holiday notice")
-        # Requests filed from November on have deadlines in the next year.
-        (report.error if today.month >= 11 else report.warn)(text)
-    if today.year not in years:
-        report.error(f"no working-day calendar for {today.year}: every deadline is refused")
+    for year in (today.year, following):
+        if year in years:
+            continue
+        # Since the provisional calendar (#12) nothing is refused: dates are
+        # counted with the statutory holidays only and marked 暂定 until the
+        # notice is loaded. Requests filed from November on reach the next year.
+        text = (f"no working-day calendar for {year}: deadlines reaching into {year} are "
+                "provisional (暂定: statutory holidays only, no make-up working days) and "
+                f"may move; add it with `portal calendar NOTICE.txt --year {year} --out "
+                "<a folder of PORTAL_CALENDAR_DIRS>` once the State Council publishes its "
+                "holiday notice")
+        if year == following and today.month < 11:
+            report.warn(text)
+        else:
+            report.error(text)
 
 
 def _mail(report: _Report, config: Mapping[str, Any]) -> None:

@@ -29,6 +29,7 @@ PRODUCTION: dict[str, str] = {
     "CALENDAR_DIRS": "/srv/portal/datasets/calendars",
     "COUNT_DOWNLOADS": "false",
     "MAIL_LOG": "/srv/portal/var/mail.log",
+    "SANDBOX_DIR": "/srv/portal/var/sandbox",
     "SMTP_HOST": "127.0.0.1",
     "SMTP_FROM": "opendata@data.example.gov.cn",
     "CATALOG_DIR": "/srv/portal/datasets",

@@ -55,7 +55,7 @@ def good(tmp_path: Path, smtp_port: int) -> dict[str, str]:
         "PORTAL_CATALOG_JSON": str(tmp_path / "catalog.json"),
         "PORTAL_SEARCH_DB": str(var / "search.sqlite3"),
         "PORTAL_LABELS_FILE": str(var / "labels.json"), "PORTAL_MAIL_LOG": str(var / "mail.log"),
-        "PORTAL_AUDIT_CHECKPOINT_DIR": str(var / "audit"),
+        "PORTAL_AUDIT_CHECKPOINT_DIR": str(var / "audit"), "PORTAL_SANDBOX_DIR": str(var / "sandbox"),
         "PORTAL_CALENDAR_DIRS": str(tmp_path / "calendars"), "PORTAL_DATABASE_URL": url,
         "PORTAL_TRUSTED_PROXIES": "1", "PORTAL_SMTP_HOST": "127.0.0.1",
         "PORTAL_SMTP_PORT": str(smtp_port), "PORTAL_AUTHORITY_EMAIL": "review@example.gov.cn",
