@@ -122,6 +122,9 @@ def score(module: str, work: Path, seconds: float, skip: set[str]) -> Score:
 
 def run(module: str, keep: bool, skip: set[str], tests: list[str] | None = None) -> Score | None:
     tests = [t for t in tests or MODULES[module] if (ROOT / t).is_file()]
+    if not tests:  # mutmut would run the whole suite
+        print(f"{module}: none of its test files exists", file=sys.stderr)
+        return None
     work = prepare(module, tests, keep)
     start = time.monotonic()
     log = work / "mutmut.log"

@@ -207,3 +207,30 @@ def test_provisional_dates() -> None:
     # Paused (no due date): only the start counts.
     assert not is_provisional(RECEIVED, None, lenient)
     assert is_provisional(far, None, lenient)
+
+
+def test_one_working_day_left_after_a_pause_is_counted_after_the_resume_day() -> None:
+    paused = clock().pause(date(2025, 10, 15))  # 9 consumed, 1 left
+    assert paused.remaining(date(2025, 10, 15), CAL) == 1
+    assert paused.resume(date(2025, 10, 17)).due(CAL) == date(2025, 10, 20)  # Fri → Mon
+
+
+def test_refusals_say_exactly_why() -> None:
+    def message(call: object) -> str:
+        with pytest.raises(ValueError) as info:
+            call()  # type: ignore[operator]
+        return str(info.value)
+
+    assert message(lambda: clock().extend(1, " ", DUE, max_days=5)) == \
+        "an extension needs the name of the approving department head"
+    assert message(lambda: clock().extend(1, "局长", DUE, max_days=0)) == \
+        "this period cannot be extended under the current profile"
+    assert message(lambda: clock().extend(0, "局长", DUE, max_days=5)) == \
+        "an extension is at least 1 working day, got 0"
+    assert message(lambda: due_date(RECEIVED, 0, CAL)) == \
+        "a period is at least 1 working day, got 0"
+    assert message(lambda: clock().resume(DUE)) == \
+        "cannot resume on 2025-10-16: the clock is running, not paused"
+    assert message(lambda: Clock(RECEIVED, 10, pauses=(Pause(date(2025, 9, 29)),
+                                                        Pause(date(2025, 9, 30))))) == \
+        "pause 0 is open but is not the last pause"
