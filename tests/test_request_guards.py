@@ -1,0 +1,167 @@
+"""Every action of the request procedure checks the state, the actor's role
+and the date order before anything else (domain.requests, TRANSITIONS).
+
+For each action: refused in a state it is not possible in (even by a role
+that may do it), refused to a role that may not do it (in a state where it
+is possible), refused when dated before the request's last event, and the
+request is left as it was. The messages are checked whole: the service
+shows them to reviewers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+
+import pytest
+
+from domain.calendar import WorkCalendar
+from domain.identity import IdentityKind
+from domain.profiles import load_profile
+from domain.requests import (
+    TRANSITIONS,
+    Action,
+    Actor,
+    Application,
+    DeliveryMethod,
+    EventOutOfOrder,
+    IllegalTransition,
+    Procedure,
+    Request,
+    Role,
+    RoleNotAllowed,
+    State,
+)
+
+CAL = WorkCalendar(use_package=False)
+P = Procedure(load_profile("guizhou-regulation"), CAL)
+DAY = date(2026, 3, 2)
+LATER = date(2026, 3, 9)
+ACTORS = {role: Actor(role, f"{role.value} 甲") for role in Role}
+
+Call = Callable[[Request, Actor, date], Request]
+CALLS: dict[Action, Call] = {
+    Action.FORWARD: lambda r, a, d: P.forward(r, actor=a, on=d),
+    Action.REJECT: lambda r, a, d: P.reject(r, actor=a, on=d, reasons="申请材料不全"),
+    Action.REQUEST_EXPLANATION: lambda r, a, d: P.request_explanation(
+        r, actor=a, on=d, question="请说明申请全量数据的理由"),
+    Action.ANSWER_EXPLANATION: lambda r, a, d: P.answer_explanation(
+        r, actor=a, on=d, text="用于到站预测"),
+    Action.JUDGE_EXPLANATION: lambda r, a, d: P.judge_explanation(
+        r, actor=a, on=d, reasonable=True),
+    Action.LAPSE_EXPLANATION: lambda r, a, d: P.lapse_explanation(r, actor=a, on=d),
+    Action.START_CONSULTATION: lambda r, a, d: P.start_consultation(
+        r, actor=a, on=d, parties=[("a", "贵阳公交集团")]),
+    Action.THIRD_PARTY_ANSWER: lambda r, a, d: P.third_party_answer(
+        r, actor=a, key="a", on=d, answer="agree"),
+    Action.JUDGE_OBJECTION: lambda r, a, d: P.judge_objection(
+        r, actor=a, key="a", on=d, reasonable=True, reasons="异议理由已在年报中公开"),
+    Action.CLOSE_CONSULTATION: lambda r, a, d: P.close_consultation(r, actor=a, on=d),
+    Action.EXTEND: lambda r, a, d: P.extend(r, actor=a, on=d, days=5, reason="数据量大"),
+    Action.APPROVE: lambda r, a, d: P.approve(r, actor=a, on=d, scope="公交出行研究",
+                                              delivery_method="api"),
+    Action.DENY: lambda r, a, d: P.deny(r, actor=a, on=d, reasons="涉及个人隐私",
+                                        legal_basis="《个人信息保护法》第十三条"),
+    Action.NOTIFY_THIRD_PARTY: lambda r, a, d: P.notify_third_party(r, actor=a, key="a", on=d),
+    Action.DELIVER: lambda r, a, d: P.deliver(r, actor=a, on=d),
+    Action.WITHDRAW: lambda r, a, d: P.withdraw(r, actor=a, on=d),
+    Action.REPORT_USE: lambda r, a, d: P.report_use(r, actor=a, on=d, text="已用于论文"),
+}
+
+
+def _samples() -> dict[State, Request]:
+    """One request in each state the procedure can reach here."""
+    application = Application(
+        dataset_id="gz-bus-gps", department="省交通运输厅", applicant_name="王小明",
+        identity_kind=IdentityKind.ID_NUMBER, identity_number="11010519491231002X",
+        phone="13812345678", email="", data_description="公交车辆实时位置",
+        purpose="公交出行研究", scope_of_use="仅用于本课题组论文",
+        security_measures="加密存储", delivery_method=DeliveryMethod.API,
+        commitment_signed=True)
+    dept, head = ACTORS[Role.DEPARTMENT_REVIEWER], ACTORS[Role.DEPARTMENT_HEAD]
+    submitted = P.submit(application, number="GZ-1", on=DAY, actor=ACTORS[Role.APPLICANT])
+    forwarded = P.forward(submitted, actor=ACTORS[Role.AUTHORITY_REVIEWER], on=DAY)
+    asked = CALLS[Action.REQUEST_EXPLANATION](forwarded, dept, DAY)
+    answered = CALLS[Action.ANSWER_EXPLANATION](asked, ACTORS[Role.APPLICANT], DAY)
+    consulting = CALLS[Action.START_CONSULTATION](forwarded, head, DAY)
+    approved = CALLS[Action.APPROVE](forwarded, dept, DAY)
+    delivered = CALLS[Action.DELIVER](approved, dept, DAY)
+    states = {
+        State.SUBMITTED: submitted, State.FORWARDED: forwarded,
+        State.EXPLANATION_REQUESTED: asked, State.EXPLANATION_ANSWERED: answered,
+        State.CONSULTING: consulting, State.APPROVED: approved, State.DELIVERED: delivered,
+        State.REJECTED: CALLS[Action.REJECT](submitted, ACTORS[Role.AUTHORITY_REVIEWER], DAY),
+        State.DENIED: CALLS[Action.DENY](forwarded, dept, DAY),
+        State.WITHDRAWN: CALLS[Action.WITHDRAW](forwarded, ACTORS[Role.APPLICANT], DAY),
+    }
+    assert {s: r.state for s, r in states.items()} == {s: s for s in states}
+    return states
+
+
+SAMPLES = _samples()
+
+
+def _possible(state: State) -> str:
+    names = sorted(a.value for a, (states, _) in TRANSITIONS.items() if state in states)
+    return ", ".join(names) or "nothing (the request is closed)"
+
+
+def test_every_action_has_a_call() -> None:
+    assert set(CALLS) == set(TRANSITIONS) == set(Action)
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_refused_in_a_state_it_is_not_possible_in(action: Action) -> None:
+    states, roles = TRANSITIONS[action]
+    role = sorted(roles)[0]
+    wrong = [s for s in SAMPLES if s not in states]
+    assert wrong
+    for state in wrong:
+        req = SAMPLES[state]
+        with pytest.raises(IllegalTransition) as info:
+            CALLS[action](req, ACTORS[role], LATER)
+        # The state is checked first: not a RoleNotAllowed, whoever asks.
+        assert type(info.value) is IllegalTransition
+        assert str(info.value) == (f"cannot {action} request GZ-1: it is {state}; "
+                                   f"possible in this state: {_possible(state)}")
+        assert info.value.code == "illegal-transition" and info.value.status == 409
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_refused_to_a_role_that_may_not_do_it(action: Action) -> None:
+    states, roles = TRANSITIONS[action]
+    req = next(r for s, r in SAMPLES.items() if s in states)
+    before = req.events
+    for role in Role:
+        if role in roles:
+            continue
+        with pytest.raises(RoleNotAllowed) as info:
+            CALLS[action](req, ACTORS[role], LATER)
+        may = ", ".join(sorted(r.value for r in roles))
+        assert str(info.value) == f"a {role} cannot {action} request GZ-1: only {may} may"
+        assert info.value.code == "role-not-allowed" and info.value.status == 403
+    assert req.events == before
+
+
+@pytest.mark.parametrize("action", list(Action), ids=str)
+def test_refused_when_dated_before_the_last_event(action: Action) -> None:
+    states, roles = TRANSITIONS[action]
+    req = next(r for s, r in SAMPLES.items() if s in states)
+    with pytest.raises(EventOutOfOrder) as info:
+        CALLS[action](req, ACTORS[sorted(roles)[0]], date(2026, 3, 1))
+    assert str(info.value) == (f"cannot {action} request GZ-1 on 2026-03-01: its last event "
+                               "is dated 2026-03-02; events are recorded in date order")
+
+
+def test_closed_requests_allow_nothing() -> None:
+    for state in (State.REJECTED, State.DENIED, State.WITHDRAWN):
+        with pytest.raises(IllegalTransition, match=r"nothing \(the request is closed\)$"):
+            CALLS[Action.WITHDRAW](SAMPLES[state], ACTORS[Role.APPLICANT], LATER)
+
+
+def test_the_auditor_acts_on_nothing() -> None:
+    auditor = ACTORS[Role.AUDITOR]
+    for action, (states, _) in TRANSITIONS.items():
+        req = next(r for s, r in SAMPLES.items() if s in states)
+        with pytest.raises(RoleNotAllowed):
+            CALLS[action](req, auditor, LATER)
