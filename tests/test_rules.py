@@ -43,8 +43,10 @@ def check(**changes: Any) -> list[Problem]:
     return check_dataset(dataclasses.replace(GOOD, **changes), VOCAB, TODAY)
 
 
-def only(problems: list[Problem]) -> Problem:
+def only(problems: list[Problem], file: str = "bus-stops/datapackage.yaml") -> Problem:
+    """The one problem found, which points at ``file``."""
     assert len(problems) == 1, problems
+    assert problems[0].file == file
     return problems[0]
 
 
@@ -74,10 +76,9 @@ def test_region_and_level_may_be_left_empty() -> None:
 
 def test_file_argument_and_identifier_locate_the_problem() -> None:
     broken = dataclasses.replace(GOOD, theme="weather")
-    assert only(check_dataset(broken, VOCAB, TODAY, file="x/datapackage.json")).file == \
-        "x/datapackage.json"
+    only(check_dataset(broken, VOCAB, TODAY, file="x/datapackage.json"), "x/datapackage.json")
     no_descriptor = dataclasses.replace(broken, descriptor="")
-    assert only(check_dataset(no_descriptor, VOCAB, TODAY)).file == "bus-stops"
+    only(check_dataset(no_descriptor, VOCAB, TODAY), "bus-stops")
 
 
 @pytest.mark.parametrize("open_type", [OpenType.CONDITIONAL, OpenType.NOT_OPEN])
@@ -106,6 +107,8 @@ def test_unconditional_data_has_a_machine_readable_resource() -> None:
     problem = only(check(resources=(pdf,)))
     assert (problem.code, problem.field) == ("no-machine-readable-resource", "resources")
     assert problem.message.endswith("found: pdf")
+    doc = Resource("notes", "data/notes.docx", "docx")
+    assert only(check(resources=(pdf, doc))).message.endswith("found: pdf, docx")
     # One machine-readable file among others is enough.
     assert check(resources=(pdf, TABLE)) == []
     # Withdrawn data is not held to it, nor conditional data.
@@ -158,8 +161,9 @@ def test_every_column_has_a_chinese_title() -> None:
     untitled = dataclasses.replace(TABLE, fields=(Field("name", title="站点名称"),
                                                   Field("line"), Field("lat")))
     problems = check(resources=(untitled,))
-    assert [(p.code, p.field) for p in problems] == [
-        ("field-title-missing", "stops.line"), ("field-title-missing", "stops.lat")]
+    assert [(p.code, p.field, p.file) for p in problems] == [
+        ("field-title-missing", "stops.line", "bus-stops/datapackage.yaml"),
+        ("field-title-missing", "stops.lat", "bus-stops/datapackage.yaml")]
     assert "column 'line' has no 'title'" in problems[0].message
     assert problems[0].severity is Severity.WARNING
 
