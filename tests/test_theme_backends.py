@@ -65,6 +65,7 @@ def _parts(site: Path, rel: str) -> dict[str, object]:
             "footer": _text(soup.select_one(".md-copyright"))}
 
 
+@pytest.mark.slow  # two builds of the sample catalogue
 def test_both_backends_publish_the_same_pages(sites: dict[str, Path]) -> None:
     material, zensical = (_pages(sites[b]) for b in THEME_BACKENDS)
     assert len(material) > 40
@@ -73,6 +74,7 @@ def test_both_backends_publish_the_same_pages(sites: dict[str, Path]) -> None:
     assert not (sites["zensical"] / "search.json").exists()
 
 
+@pytest.mark.slow  # two builds of the sample catalogue
 @pytest.mark.parametrize("rel", ["index.html", "catalog/index.html", "departments/index.html",
                                  "announcements/index.html", "guide/index.html",
                                  "about/index.html", "statistics/index.html"])
@@ -82,6 +84,7 @@ def test_navigation_pages_match(sites: dict[str, Path], rel: str) -> None:
     assert zensical == material
 
 
+@pytest.mark.slow  # two builds of the sample catalogue
 def test_dataset_and_department_pages_match(sites: dict[str, Path]) -> None:
     pages = sorted(p for p in _pages(sites["material"])
                    if p.startswith(("datasets/", "departments/")) and p.count("/") == 2)
@@ -92,6 +95,7 @@ def test_dataset_and_department_pages_match(sites: dict[str, Path]) -> None:
         assert zensical == material, rel
 
 
+@pytest.mark.slow  # two builds of the sample catalogue
 def test_zensical_pages_load_nothing_from_other_hosts_and_run_no_inline_script(
         sites: dict[str, Path]) -> None:
     site = sites["zensical"]
@@ -108,6 +112,7 @@ def test_zensical_pages_load_nothing_from_other_hosts_and_run_no_inline_script(
         assert inline == [], rel
 
 
+@pytest.mark.slow  # two builds of the sample catalogue
 def test_zensical_writes_the_service_chrome(sites: dict[str, Path]) -> None:
     chrome = json.loads((sites["zensical"] / "assets/service-chrome.json").read_text("utf-8"))
     assert chrome["content_mark"] in chrome["page"]
