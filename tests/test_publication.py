@@ -153,3 +153,12 @@ def test_freshness_is_judged_on_the_given_day() -> None:
 
 def test_dataset_path() -> None:
     assert dataset_path("bus-stops") == "datasets/bus-stops/"
+
+
+def test_an_empty_region_or_level_has_no_name_whatever_the_vocabulary_lists() -> None:
+    raw = yaml.safe_load((MINIMAL / "vocabularies.yaml").read_text(encoding="utf-8"))
+    raw["regions"].append({"code": "", "name": "未填写"})
+    raw["levels"].append({"code": "", "name": "未分级"})
+    got = public_record(dataclasses.replace(DATASET, region="", level=""),
+                        vocabularies_from_mapping(raw), TODAY)
+    assert (got["region_name"], got["level_name"]) == ("", "")
