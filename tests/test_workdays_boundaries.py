@@ -174,7 +174,8 @@ def test_stored_values_are_checked() -> None:
         Clock(RECEIVED, 10, pauses=(Pause(date(2025, 9, 29), date(2025, 9, 28)),))
     with pytest.raises(ValueError, match="an extension is at least 1 working day, got 0"):
         Clock(RECEIVED, 10, extension=Extension(0, "局长", RECEIVED))
-    with pytest.raises(ValueError, match="approved before the request was received"):
+    with pytest.raises(ValueError,
+                       match="^an extension cannot be approved before the request was received$"):
         Clock(RECEIVED, 10, extension=Extension(1, "局长", date(2025, 9, 25)))
     with pytest.raises(ValueError, match="at least 1 working day, got 0"):
         Clock(RECEIVED, 0)
