@@ -128,7 +128,7 @@ def test_masks() -> None:
     assert mask_mobile("0086 138 1234 5678") == "138****5678"
     assert mask_mobile("86-138-1234-5678") == "138****5678"
     for wrong in ("8613812345678X", "008613812345", "12812345678", "23812345678"):
-        with pytest.raises(ValueError, match="expected 11 digits starting 13-19"):
+        with pytest.raises(ValueError, match="^not a mainland mobile number: expected 11 digits starting 13-19$"):
             mask_mobile(wrong)
     with pytest.raises(ValueError, match="expected 15 or 18 characters, got 16"):
         mask_id_number("1101011990030745")
@@ -171,3 +171,54 @@ def test_hit_positions_index_the_original_text() -> None:
     assert find_pii("+8613812345678") == [PiiHit(MOBILE, 0, 14, "138******78")]
     card = "卡 6222 0210 0111 5555 556"
     assert find_pii(card) == [PiiHit(CARD, 2, len(card), "622**************56")]
+
+
+# 18-digit numbers laid out like unified social credit codes (GB 32100-2015),
+# all Luhn-valid: only a plausible, valid credit code is excused from being
+# read as a card (the module docstring).
+@pytest.mark.parametrize(("number", "expected"), [
+    ("516100003072437609", []),  # a valid code: organisation type 1, region 61
+    ("511000004745756740", []),  # region 10: central level
+    ("511100008627627704", []),  # organisation check digit 0 (weighted sum ≡ 0 mod 11)
+    ("661100004217400829", [CARD]),  # organisation type 6 is not in use
+    ("510000003529297881", [CARD]),  # region 00 is no province
+    ("511100004831116535", [CARD]),  # the organisation check digit is wrong
+])
+def test_only_a_plausible_credit_code_is_not_a_card(number: str,
+                                                    expected: list[PiiKind]) -> None:
+    assert luhn_is_valid(number) and unified_credit_code_is_valid(number)
+    assert [h.kind for h in find_pii(number)] == expected
+
+
+@pytest.mark.parametrize("code", [
+    "91A50100M000100Y42",  # a letter in the region code, check character right
+    "9135010AM000100Y4K",
+    "9I350100M000100Y43",  # I is not in the alphabet (it would stand for 1)
+    "9144030071526726IG",  # nor for X (29 ≡ -2 mod 31)
+])
+def test_credit_codes_refused_whatever_their_check_character(code: str) -> None:
+    assert not unified_credit_code_is_valid(code)
+
+
+def test_a_mobile_prefix_is_dropped_once_and_only_at_its_length() -> None:
+    with pytest.raises(ValueError, match=r"^not a mainland mobile number: expected 11 digits "
+                                         r"starting 13-19$"):
+        mask_mobile("00868613812345678")
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("1-3800138000", []),  # a one-digit group before a longer one
+    ("13-8-0013-8000", []),
+    ("138-0013-8-000", []),
+    ("1-38-0013-8000", []),
+    ("0.138 0013 8000", []),  # the fractional part of a decimal
+    ("138 0013 8000 X", [(MOBILE, "138 0013 8000")]),  # a lone X after it is a word
+    # Written in fours (three groups or more, all but the last of four digits),
+    # an ID-shaped run is a card; otherwise the ID layout excuses it.
+    ("3101 0119 9003071009", [(CARD, "3101 0119 9003071009")]),
+    ("3101 01199003071009", []),
+    ("3101 01199 003071009", []),
+    ("3101 0119 90030 71009", []),
+])
+def test_grouping_rules(text: str, expected: list[tuple[PiiKind, str]]) -> None:
+    assert [(h.kind, text[h.start:h.end]) for h in find_pii(text)] == expected
