@@ -222,3 +222,13 @@ def test_a_mobile_prefix_is_dropped_once_and_only_at_its_length() -> None:
 ])
 def test_grouping_rules(text: str, expected: list[tuple[PiiKind, str]]) -> None:
     assert [(h.kind, text[h.start:h.end]) for h in find_pii(text)] == expected
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("金额￥13812345678", []),  # a currency sign after other text
+    ("金额 ¥ 13812345678", []),
+    ("第1号：13812345678", [(MOBILE, "13812345678")]),  # a short number before it
+    ("12 34 56，13812345678", [(MOBILE, "13812345678")]),
+])
+def test_what_comes_before_a_number(text: str, expected: list[tuple[PiiKind, str]]) -> None:
+    assert [(h.kind, text[h.start:h.end]) for h in find_pii(text)] == expected
