@@ -165,3 +165,54 @@ def test_the_auditor_acts_on_nothing() -> None:
         req = next(r for s, r in SAMPLES.items() if s in states)
         with pytest.raises(RoleNotAllowed):
             CALLS[action](req, auditor, LATER)
+
+
+# --- an unanswered demand for explanation (003 §26, bureau-policy pause) ----------
+
+
+def _asked(p: Procedure) -> Request:
+    """Received 2 March 2026, forwarded the same day, explanation asked on 4 March."""
+    req = p.submit(SAMPLES[State.SUBMITTED].application, number="GZ-2", on=DAY,
+                   actor=ACTORS[Role.APPLICANT])
+    req = p.forward(req, actor=ACTORS[Role.AUTHORITY_REVIEWER], on=DAY)
+    return p.request_explanation(req, actor=ACTORS[Role.DEPARTMENT_REVIEWER],
+                                 on=date(2026, 3, 4), question="请说明申请全量数据的理由")
+
+
+def test_a_lapsed_demand_ends_the_request_as_not_processed() -> None:
+    from domain.requests import REMEDY_NOTICE, Decision, EventKind, Outcome, RuleViolation
+
+    p = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL)
+    asked = _asked(p)  # the applicant has 3/5, 6, 9, 10, 11
+    system = ACTORS[Role.SYSTEM]
+    with pytest.raises(RuleViolation) as info:
+        p.lapse_explanation(asked, actor=system, on=date(2026, 3, 11))
+    assert info.value.code == "explanation-still-open"
+    assert dict(info.value.params) == {"due": date(2026, 3, 11)}
+    article = p.profile.article("explanation_pause")
+    assert str(info.value) == "the applicant may answer until 2026-03-11" + (
+        f" ({article})" if article else "")
+    lapsed = p.lapse_explanation(asked, actor=system, on=date(2026, 3, 12))
+    reasons = "申请人未在2026-03-11前说明理由，本申请不予处理。"
+    assert lapsed.state is State.NOT_PROCESSED
+    assert lapsed.decision == Decision(Outcome.NOT_PROCESSED, date(2026, 3, 12), system.name,
+                                       reasons=reasons, remedy_notice=REMEDY_NOTICE)
+    event = lapsed.events[-1]
+    assert (event.kind, event.actor_role, event.actor, event.on) == \
+        (EventKind.EXPLANATION_LAPSED, Role.SYSTEM, system.name, date(2026, 3, 12))
+    assert dict(event.data) == {"answer_due": "2026-03-11", "reasons": reasons}
+    assert event.notify == ("applicant", "provider")
+    assert lapsed.events[:-1] == asked.events
+
+
+def test_without_a_pause_the_provider_judges_an_unanswered_demand() -> None:
+    from domain.requests import RuleViolation
+
+    p = Procedure(load_profile("guizhou-regulation"), CAL)
+    asked = _asked(p)
+    with pytest.raises(RuleViolation) as info:
+        p.lapse_explanation(asked, actor=ACTORS[Role.SYSTEM], on=date(2026, 6, 1))
+    assert info.value.code == "explanation-no-pause"
+    article = p.profile.article("explanation")
+    assert str(info.value) == "without a pause the provider judges an unanswered demand " \
+        "itself" + (f" ({article})" if article else "")
