@@ -216,3 +216,96 @@ def test_without_a_pause_the_provider_judges_an_unanswered_demand() -> None:
     article = p.profile.article("explanation")
     assert str(info.value) == "without a pause the provider judges an unanswered demand " \
         "itself" + (f" ({article})" if article else "")
+
+
+# --- what each decision records --------------------------------------------------
+
+
+def _violation(call: Callable[[], object], code: str, message: str, article: str) -> None:
+    from domain.requests import RuleViolation
+
+    with pytest.raises(RuleViolation) as info:
+        call()
+    assert info.value.code == code and info.value.article == article
+    assert str(info.value) == (f"{message} ({article})" if article else message)
+
+
+def test_a_rejection_records_its_reasons_and_the_remedy() -> None:
+    from domain.requests import REMEDY_NOTICE, Decision, EventKind, Outcome
+
+    measures = Procedure(load_profile("guizhou-measures"), CAL)  # a normative review of 5 days
+    authority = ACTORS[Role.AUTHORITY_REVIEWER]
+    submitted = measures.submit(SAMPLES[State.SUBMITTED].application, number="GZ-3", on=DAY,
+                                actor=ACTORS[Role.APPLICANT])
+    for on, in_time in ((date(2026, 3, 9), True), (date(2026, 3, 10), False)):
+        rejected = measures.reject(submitted, actor=authority, on=on, reasons=" 申请材料不全 ")
+        assert rejected.state is State.REJECTED
+        assert rejected.decision == Decision(Outcome.REJECTED, on, authority.name,
+                                             reasons="申请材料不全", remedy_notice=REMEDY_NOTICE)
+        event = rejected.events[-1]
+        assert (event.kind, event.actor_role, event.actor, event.on, event.notify) == \
+            (EventKind.REJECTED, Role.AUTHORITY_REVIEWER, authority.name, on, ("applicant",))
+        assert dict(event.data) == {"reasons": "申请材料不全", "review_in_time": in_time}
+    message = "a rejection states its reasons (驳回申请并说明理由)"
+    _violation(lambda: measures.reject(submitted, actor=authority, on=DAY, reasons=" "),
+               "rejection-reasons-missing", message, "000 §31")
+    # Without a normative review (a formal check), the rule is the portal's own.
+    _violation(lambda: P.reject(SAMPLES[State.SUBMITTED], actor=authority, on=DAY, reasons=""),
+               "rejection-reasons-missing", message, "")
+
+
+def test_an_explanation_is_recorded_and_judged() -> None:
+    from domain.requests import REMEDY_NOTICE, Decision, EventKind, Outcome
+
+    applicant, dept = ACTORS[Role.APPLICANT], ACTORS[Role.DEPARTMENT_REVIEWER]
+    asked = SAMPLES[State.EXPLANATION_REQUESTED]
+    _violation(lambda: P.answer_explanation(asked, actor=applicant, on=DAY, text=" "),
+               "explanation-empty", "the explanation is empty", "003 §26")
+    answered = P.answer_explanation(asked, actor=applicant, on=date(2026, 3, 3),
+                                    text=" 用于到站预测 ")
+    event = answered.events[-1]
+    assert (answered.state, event.kind, event.actor_role, event.on, event.notify) == \
+        (State.EXPLANATION_ANSWERED, EventKind.EXPLANATION_ANSWERED, Role.APPLICANT,
+         date(2026, 3, 3), ("provider",))
+    assert dict(event.data) == {"text": "用于到站预测"}
+    assert answered.reply_clock == asked.reply_clock  # no pause: the clock ran on
+
+    reasonable = P.judge_explanation(answered, actor=dept, on=date(2026, 3, 5),
+                                     reasonable=True, reasons=" 理由合理 ")
+    event = reasonable.events[-1]
+    assert (reasonable.state, reasonable.decision) == (State.FORWARDED, None)
+    assert (event.kind, event.actor, event.on, event.notify) == \
+        (EventKind.EXPLANATION_JUDGED, dept.name, date(2026, 3, 5), ("applicant",))
+    assert dict(event.data) == {"reasonable": True, "reasons": "理由合理"}
+    assert reasonable.reply_clock == answered.reply_clock
+
+    _violation(lambda: P.judge_explanation(answered, actor=dept, on=LATER, reasonable=False),
+               "explanation-judgement-reasons-missing",
+               "say why the explanation is not reasonable", "003 §26")
+    # The provider's 15 working days from 2 March end on 23 March.
+    for on, in_time in ((date(2026, 3, 23), True), (date(2026, 3, 24), False)):
+        refused = P.judge_explanation(answered, actor=dept, on=on, reasonable=False,
+                                      reasons=" 申请频次明显超出合理需要 ")
+        assert refused.state is State.NOT_PROCESSED
+        assert refused.decision == Decision(Outcome.NOT_PROCESSED, on, dept.name,
+                                            reasons="申请频次明显超出合理需要",
+                                            remedy_notice=REMEDY_NOTICE)
+        event = refused.events[-1]
+        assert (event.kind, event.on, event.notify) == \
+            (EventKind.EXPLANATION_JUDGED, on, ("applicant",))
+        assert dict(event.data) == {"reasonable": False, "reasons": "申请频次明显超出合理需要",
+                                    "reply_in_time": in_time}
+
+
+def test_under_a_pause_the_answer_and_the_judgement_restart_the_clock() -> None:
+    p = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL)
+    asked = _asked(p)
+    assert asked.reply_clock is not None and asked.reply_clock.paused
+    answered = p.answer_explanation(asked, actor=ACTORS[Role.APPLICANT], on=date(2026, 3, 6),
+                                    text="用于到站预测")
+    assert answered.reply_clock == asked.reply_clock.resume(date(2026, 3, 6))
+    # Judged unanswered, the pause ends with the judgement.
+    judged = p.judge_explanation(asked, actor=ACTORS[Role.DEPARTMENT_HEAD],
+                                 on=date(2026, 3, 9), reasonable=True)
+    assert judged.reply_clock == asked.reply_clock.resume(date(2026, 3, 9))
+    assert judged.state is State.FORWARDED
