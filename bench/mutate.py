@@ -120,17 +120,31 @@ def score(module: str, work: Path, seconds: float, skip: set[str]) -> Score:
     return Score(module, len(codes), killed, equivalent, survivors, seconds)
 
 
-def run(module: str, keep: bool, skip: set[str], tests: list[str] | None = None) -> Score | None:
+def _survivors(module: str) -> list[str]:
+    """The mutants a previous run left alive (for ``--rerun-survivors``)."""
+    meta = WORK / module / "mutants" / "domain" / f"{module}.py.meta"
+    if not meta.is_file():
+        return []
+    codes = json.loads(meta.read_text("utf-8"))["exit_code_by_key"]
+    return sorted(name for name, code in codes.items() if code not in KILLED)
+
+
+def run(module: str, keep: bool, skip: set[str], tests: list[str] | None = None,
+        rerun: bool = False) -> Score | None:
     tests = [t for t in tests or MODULES[module] if (ROOT / t).is_file()]
     if not tests:  # mutmut would run the whole suite
         print(f"{module}: none of its test files exists", file=sys.stderr)
         return None
-    work = prepare(module, tests, keep)
+    # Tests are only ever added: a mutant killed before stays killed, so a
+    # rerun checks the survivors of the previous run against the new tests.
+    names = _survivors(module) if rerun else []
+    work = prepare(module, tests, keep or rerun)
     start = time.monotonic()
     log = work / "mutmut.log"
     with log.open("w", encoding="utf-8") as out:
-        done = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "1"],
-                              cwd=work, stdout=out, stderr=subprocess.STDOUT, check=False)
+        done = subprocess.run([sys.executable, "-m", "mutmut", "run", "--max-children", "1",
+                               *names], cwd=work, stdout=out, stderr=subprocess.STDOUT,
+                              check=False)
     if done.returncode != 0:
         print(f"{module}: mutmut failed (exit {done.returncode}); see {log}", file=sys.stderr)
         return None
@@ -144,6 +158,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep", action="store_true",
                         help="reuse build/mutate/<module>/ (mutmut resumes)")
     parser.add_argument("--survivors", action="store_true", help="list surviving mutants")
+    parser.add_argument("--rerun-survivors", action="store_true",
+                        help="run only the mutants the previous run left alive (after adding "
+                             "tests; the killed ones stay killed)")
     parser.add_argument("--tests", nargs="+", metavar="FILE",
                         help="run these test files instead of the module's (one module only; "
                              "e.g. to measure a score before new tests)")
@@ -154,7 +171,8 @@ def main(argv: list[str] | None = None) -> int:
     failed = False
     scores = []
     for module in args.modules or list(MODULES):
-        result = run(module, args.keep, skip.get(module, set()), args.tests)
+        result = run(module, args.keep, skip.get(module, set()), args.tests,
+                     args.rerun_survivors)
         if result is None:
             failed = True
             continue

@@ -309,3 +309,107 @@ def test_under_a_pause_the_answer_and_the_judgement_restart_the_clock() -> None:
                                  on=date(2026, 3, 9), reasonable=True)
     assert judged.reply_clock == asked.reply_clock.resume(date(2026, 3, 9))
     assert judged.state is State.FORWARDED
+
+
+def _last(req: Request) -> tuple[object, ...]:
+    event = req.events[-1]
+    return (event.kind, event.actor_role, event.actor, event.on, dict(event.data), event.notify)
+
+
+def test_a_demand_for_explanation_records_the_question_and_the_periods() -> None:
+    from domain.requests import EventKind
+
+    dept = ACTORS[Role.DEPARTMENT_REVIEWER]
+    _violation(lambda: P.request_explanation(SAMPLES[State.FORWARDED], actor=dept, on=DAY,
+                                             question=" "),
+               "explanation-question-missing", "say what the applicant must explain", "003 §26")
+    asked = P.request_explanation(SAMPLES[State.FORWARDED], actor=dept, on=date(2026, 3, 4),
+                                  question=" 请说明 ")
+    assert _last(asked) == (EventKind.EXPLANATION_REQUESTED, Role.DEPARTMENT_REVIEWER, dept.name,
+                            date(2026, 3, 4),
+                            {"question": "请说明", "pause": False, "reply_due": "2026-03-23"},
+                            ("applicant",))
+    assert asked.state is State.EXPLANATION_REQUESTED
+    assert asked.reply_clock == SAMPLES[State.FORWARDED].reply_clock  # runs on (003 §26)
+    paused = _asked(Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL))
+    assert dict(paused.events[-1].data) == {"question": "请说明申请全量数据的理由", "pause": True,
+                                            "answer_due": "2026-03-11"}
+    assert paused.reply_clock is not None
+    assert paused.reply_clock.pauses[-1].began == date(2026, 3, 4) and paused.reply_clock.paused
+
+
+def test_a_late_answer_under_a_pause_is_refused() -> None:
+    from domain.requests import RuleViolation
+
+    p = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL)
+    with pytest.raises(RuleViolation) as info:
+        p.answer_explanation(_asked(p), actor=ACTORS[Role.APPLICANT], on=date(2026, 3, 12),
+                             text="用于到站预测")
+    assert info.value.code == "explanation-answer-late"
+    assert dict(info.value.params) == {"due": date(2026, 3, 11)}
+    assert str(info.value).startswith("the applicant's period to explain ended on 2026-03-11; "
+                                      "the demand has lapsed")
+    answered = p.answer_explanation(_asked(p), actor=ACTORS[Role.APPLICANT],
+                                    on=date(2026, 3, 11), text="用于到站预测")
+    assert answered.state is State.EXPLANATION_ANSWERED
+
+
+def test_a_denial_records_reasons_basis_and_remedy() -> None:
+    from domain.requests import REMEDY_NOTICE, Decision, EventKind, Outcome
+
+    dept, fw = ACTORS[Role.DEPARTMENT_REVIEWER], SAMPLES[State.FORWARDED]
+    for on, in_time in ((date(2026, 3, 23), True), (date(2026, 3, 24), False)):
+        denied = P.deny(fw, actor=dept, on=on, reasons=" 涉及个人隐私 ", legal_basis=" 第十三条 ")
+        assert _last(denied) == (EventKind.DENIED, Role.DEPARTMENT_REVIEWER, dept.name, on,
+                                 {"reasons": "涉及个人隐私", "legal_basis": "第十三条",
+                                  "remedy_notice": REMEDY_NOTICE, "reply_in_time": in_time},
+                                 ("applicant",))
+        assert denied.decision == Decision(Outcome.DENIED, on, dept.name, reasons="涉及个人隐私",
+                                           legal_basis="第十三条", remedy_notice=REMEDY_NOTICE)
+        assert denied.state is State.DENIED
+    _violation(lambda: P.deny(fw, actor=dept, on=DAY, reasons=" ", legal_basis="第十三条"),
+               "denial-reasons-missing", "a denial states its reasons", "003 §25 para 4")
+    _violation(lambda: P.deny(fw, actor=dept, on=DAY, reasons="隐私", legal_basis=""),
+               "denial-legal-basis-missing", "a denial states its legal basis (提供依据)",
+               "003 §25 para 4")
+
+
+def test_withdrawal_and_use_reports() -> None:
+    from domain.requests import EventKind
+
+    applicant = ACTORS[Role.APPLICANT]
+    withdrawn = P.withdraw(SAMPLES[State.FORWARDED], actor=applicant, on=LATER,
+                           reason=" 不需要了 ")
+    assert _last(withdrawn) == (EventKind.WITHDRAWN, Role.APPLICANT, applicant.name, LATER,
+                                {"reason": "不需要了"}, ("provider",))
+    assert withdrawn.state is State.WITHDRAWN
+    early = P.withdraw(SAMPLES[State.SUBMITTED], actor=applicant, on=LATER)
+    assert _last(early)[4:] == ({"reason": ""}, ("authority",))
+    delivered = SAMPLES[State.DELIVERED]
+    reported = P.report_use(delivered, actor=applicant, on=LATER, text=" 已用于论文 ")
+    assert _last(reported) == (EventKind.USE_REPORTED, Role.APPLICANT, applicant.name, LATER,
+                               {"text": "已用于论文"}, ("provider",))
+    assert reported.state is State.DELIVERED
+    _violation(lambda: P.report_use(delivered, actor=applicant, on=LATER, text=" "),
+               "use-report-empty", "the report of use is empty", "")
+
+
+def test_an_objection_judged_unreasonable_is_recorded() -> None:
+    from domain.requests import EventKind
+
+    dept = ACTORS[Role.DEPARTMENT_REVIEWER]
+    objected = P.third_party_answer(SAMPLES[State.CONSULTING], actor=ACTORS[Role.THIRD_PARTY],
+                                    key="a", on=date(2026, 3, 5), answer="object",
+                                    reasons=" 商业秘密 ")
+    assert _last(objected) == (EventKind.THIRD_PARTY_ANSWERED, Role.THIRD_PARTY,
+                               ACTORS[Role.THIRD_PARTY].name, date(2026, 3, 5),
+                               {"party": "a", "answer": "object", "reasons": "商业秘密"},
+                               ("provider",))
+    judged = P.judge_objection(objected, actor=dept, key="a", on=date(2026, 3, 6),
+                               reasonable=False, reasons=" 已在年报中公开 ")
+    assert _last(judged) == (EventKind.OBJECTION_JUDGED, Role.DEPARTMENT_REVIEWER, dept.name,
+                             date(2026, 3, 6),
+                             {"party": "a", "reasonable": False, "reasons": "已在年报中公开"}, ())
+    party = judged.third_parties[0]
+    assert (party.objection_reasonable, party.judgement) == (False, "已在年报中公开")
+    assert judged.state is State.CONSULTING
