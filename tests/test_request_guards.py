@@ -413,3 +413,88 @@ def test_an_objection_judged_unreasonable_is_recorded() -> None:
     party = judged.third_parties[0]
     assert (party.objection_reasonable, party.judgement) == (False, "已在年报中公开")
     assert judged.state is State.CONSULTING
+
+
+def test_the_records_of_a_request_from_receipt_to_delivery() -> None:
+    """Each event's data and who is told, along one path; the dates were
+    counted by hand on the 2026 calendar (15 working days from 2 March end
+    on 23 March)."""
+    from domain.requests import EventKind
+    from domain.workdays import Clock, Extension, Pause
+
+    dept, head, system = (ACTORS[r] for r in (Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD,
+                                              Role.SYSTEM))
+    submitted, forwarded = SAMPLES[State.SUBMITTED], SAMPLES[State.FORWARDED]
+    # No normative review (003 §24-25): the provider's period runs from receipt;
+    # no e-mail given: only the authority is told.
+    assert _last(submitted)[4:] == ({
+        "dataset_id": "gz-bus-gps", "department": "省交通运输厅", "applicant": "王小明",
+        "identity_kind": "id_number", "identity": "110105********002X",
+        "delivery_method": "api", "review_due": "2026-03-23", "reply_due": "2026-03-23"},
+        ("authority",))
+    assert submitted.review_clock == submitted.reply_clock == Clock(DAY, 15)
+    assert _last(forwarded)[4:] == ({"review_in_time": True, "reply_due": "2026-03-23"},
+                                    ("provider", "applicant"))
+    assert forwarded.reply_clock == Clock(DAY, 15)
+
+    # A normative review of 5 working days, then the provider's 10 from forwarding.
+    measures = Procedure(load_profile("guizhou-measures"), CAL)
+    reviewed = measures.submit(submitted.application, number="M-1", on=DAY,
+                               actor=ACTORS[Role.APPLICANT])
+    assert (reviewed.review_clock, reviewed.reply_clock) == (Clock(DAY, 5), None)
+    assert reviewed.events[0].data["review_due"] == "2026-03-09"
+    assert "reply_due" not in reviewed.events[0].data
+    late = measures.forward(reviewed, actor=ACTORS[Role.AUTHORITY_REVIEWER], on=date(2026, 3, 10))
+    assert late.reply_clock == Clock(date(2026, 3, 10), 10)
+    assert dict(late.events[-1].data) == {"review_in_time": False, "reply_due": "2026-03-24"}
+
+    # A consultation: letters received on 3 March, recorded on 4 March.
+    consulting = P.start_consultation(forwarded, actor=dept, on=date(2026, 3, 4),
+                                      parties=[("a", "甲"), ("b", "乙")],
+                                      received_on=date(2026, 3, 3))
+    parties = [{"key": k, "name": n, "received_on": "2026-03-03", "due": "2026-03-24"}
+               for k, n in (("a", "甲"), ("b", "乙"))]
+    assert _last(consulting) == (EventKind.CONSULTATION_STARTED, Role.DEPARTMENT_REVIEWER,
+                                 dept.name, date(2026, 3, 4),
+                                 {"parties": parties, "received_on": "2026-03-03",
+                                  "channel": "recorded"}, ("third_party:a", "third_party:b"))
+    assert consulting.reply_clock == Clock(DAY, 15, (Pause(date(2026, 3, 3)),))
+    online = P.start_consultation(forwarded, actor=dept, on=date(2026, 3, 4),
+                                  parties=[("a", "甲")])
+    assert dict(online.events[-1].data)["channel"] == "electronic"
+    # An answer on paper, received on 6 March, recorded on 9 March.
+    answered = P.third_party_answer(online, actor=dept, key="a", on=date(2026, 3, 9),
+                                    answer="agree", received_on=date(2026, 3, 6),
+                                    reference=" 收文 12 ")
+    assert _last(answered)[4:] == ({"party": "a", "answer": "agree", "reasons": "",
+                                    "channel": "paper", "received_on": "2026-03-06",
+                                    "reference": "收文 12"}, ())
+    closed = P.close_consultation(answered, actor=system, on=date(2026, 3, 9))
+    assert _last(closed) == (EventKind.CONSULTATION_CLOSED, Role.SYSTEM, system.name,
+                             date(2026, 3, 9), {"ended_on": "2026-03-06", "no_answer": [],
+                                                "reply_due": "2026-03-25"}, ("provider",))
+    assert closed.state is State.FORWARDED
+    assert closed.reply_clock == Clock(DAY, 15, (Pause(date(2026, 3, 4), date(2026, 3, 6)),))
+
+    extended = P.extend(forwarded, actor=head, on=date(2026, 3, 10), days=5, reason=" 数据量大 ")
+    assert _last(extended) == (EventKind.EXTENDED, Role.DEPARTMENT_HEAD, head.name,
+                               date(2026, 3, 10), {"days": 5, "reason": "数据量大",
+                                                   "reply_due": "2026-03-30"}, ("applicant",))
+    assert extended.reply_clock == Clock(DAY, 15, extension=Extension(5, head.name,
+                                                                       date(2026, 3, 10)))
+    assert extended.state is State.FORWARDED
+
+    approved = P.approve(forwarded, actor=dept, on=date(2026, 3, 5), scope=" 研究 ",
+                         delivery_method="api")
+    assert _last(approved) == (EventKind.APPROVED, Role.DEPARTMENT_REVIEWER, dept.name,
+                               date(2026, 3, 5),
+                               {"scope": "研究", "delivery_method": "api",
+                                "public_interest_override": "", "reply_in_time": True,
+                                "delivery_due": "2026-03-12"}, ("applicant",))
+    assert approved.delivery_clock == Clock(date(2026, 3, 5), 5)
+    for on, in_time in ((date(2026, 3, 12), True), (date(2026, 3, 13), False)):
+        delivered = P.deliver(approved, actor=dept, on=on, reference=" R1 ")
+        assert _last(delivered) == (EventKind.DELIVERED, Role.DEPARTMENT_REVIEWER, dept.name, on,
+                                    {"delivery_method": "api", "reference": "R1",
+                                     "in_time": in_time}, ("applicant",))
+        assert delivered.state is State.DELIVERED
