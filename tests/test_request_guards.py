@@ -498,3 +498,99 @@ def test_the_records_of_a_request_from_receipt_to_delivery() -> None:
                                     {"delivery_method": "api", "reference": "R1",
                                      "in_time": in_time}, ("applicant",))
         assert delivered.state is State.DELIVERED
+
+
+def _refusal_cases() -> dict[str, tuple[Callable[[], object], str, str, dict[str, object], str]]:
+    import dataclasses
+
+    dept, head, app, auth, third = (ACTORS[r] for r in (
+        Role.DEPARTMENT_REVIEWER, Role.DEPARTMENT_HEAD, Role.APPLICANT,
+        Role.AUTHORITY_REVIEWER, Role.THIRD_PARTY))
+    sub, fw, cons, ap = (SAMPLES[s] for s in (State.SUBMITTED, State.FORWARDED, State.CONSULTING,
+                                              State.APPROVED))
+    objected = P.third_party_answer(cons, actor=third, key="a", on=date(2026, 3, 5),
+                                    answer="object", reasons="商业秘密")
+    judged = P.judge_objection(objected, actor=dept, key="a", on=date(2026, 3, 6),
+                               reasonable=False, reasons="已公开")
+    measures = Procedure(load_profile("guizhou-measures"), CAL)  # grants no extension
+    at_measures = measures.forward(measures.submit(sub.application, number="N", on=DAY,
+                                                   actor=app), actor=auth, on=DAY)
+    extended = P.extend(fw, actor=head, on=LATER, days=5, reason="数据量大")
+    ext = "003 §25 para 2"
+    return {
+        "number": (lambda: P.submit(sub.application, number=" ", on=DAY, actor=app),
+                   "request-number-missing", "", {}, "a request needs a number"),
+        "department": (lambda: P.submit(dataclasses.replace(sub.application, department=" "),
+                                         number="N", on=DAY, actor=app),
+                       "department-missing", "003 §24", {},
+                       "a request names the providing department (数据提供部门)"),
+        "scope": (lambda: P.approve(fw, actor=dept, on=LATER, scope=" ", delivery_method="api"),
+                  "approval-scope-missing", "003 §25 para 4", {},
+                  "an approval states the use and scope of the data (明确数据的用途和使用范围)"),
+        "method": (lambda: P.approve(fw, actor=dept, on=LATER, scope="s", delivery_method="fax"),
+                   "delivery-method-invalid", "", {},
+                   "delivery is by download, api, sandbox, not 'fax'"),
+        "days 16": (lambda: P.extend(fw, actor=head, on=LATER, days=16, reason="r"),
+                    "extension-days-out-of-range", ext, {"maximum": 15, "days": 16},
+                    "an extension is 1 to 15 working days under profile 'guizhou-regulation', "
+                    "not 16"),
+        "days 0": (lambda: P.extend(fw, actor=head, on=LATER, days=0, reason="r"),
+                   "extension-days-out-of-range", ext, {"maximum": 15, "days": 0},
+                   "an extension is 1 to 15 working days under profile 'guizhou-regulation', "
+                   "not 0"),
+        "reason": (lambda: P.extend(fw, actor=head, on=LATER, days=5, reason=" "),
+                   "extension-reason-missing", ext, {},
+                   "an extension states its reason, which the applicant is told"),
+        "twice": (lambda: P.extend(extended, actor=head, on=LATER, days=5, reason="r"),
+                  "extension-already-used", ext, {"days": 5, "approved_on": LATER},
+                  "the provider's period was already extended by 5 working days on 2026-03-09; "
+                  "it can be extended once only"),
+        "expired": (lambda: P.extend(fw, actor=head, on=date(2026, 3, 24), days=5, reason="r"),
+                    "extension-period-expired", ext, {"due": date(2026, 3, 23)},
+                    "the provider's period ended on 2026-03-23; an expired period cannot be "
+                    "extended"),
+        "no extension": (lambda: measures.extend(at_measures, actor=head, on=LATER, days=5,
+                                                 reason="r"),
+                         "extension-not-allowed", "000 §31",
+                         {"regulation": "贵州省政务数据资源管理办法"},
+                         "the provider's period cannot be extended under profile "
+                         "'guizhou-measures' (贵州省政务数据资源管理办法 grants no extension)"),
+        "not owed": (lambda: P.notify_third_party(ap, actor=dept, key="a", on=LATER),
+                     "notice-not-owed", "", {"party": "a"},
+                     "no written notice is owed to third party 'a'"),
+        "no objection": (lambda: P.judge_objection(cons, actor=dept, key="a", on=LATER,
+                                                   reasonable=False, reasons="x"),
+                         "objection-none-to-judge", "", {"party": "a"},
+                         "third party 'a' has made no objection to judge"),
+        "judgement reasons": (lambda: P.judge_objection(objected, actor=dept, key="a", on=LATER,
+                                                        reasonable=False, reasons=" "),
+                              "objection-judgement-reasons-missing", "", {},
+                              "a judgement of an objection states its reasons"),
+        "judged twice": (lambda: P.judge_objection(judged, actor=dept, key="a", on=LATER,
+                                                   reasonable=False, reasons="y"),
+                         "objection-already-judged", "", {"party": "a"},
+                         "the objection of third party 'a' was already judged"),
+        "override": (lambda: P.approve(fw, actor=dept, on=LATER, scope="s", delivery_method="api",
+                                       public_interest_override="公共利益"),
+                     "override-without-objection", "", {},
+                     "a public-interest override needs a standing objection to override; "
+                     "there is none"),
+        "still open": (lambda: P.close_consultation(cons, actor=dept, on=LATER),
+                       "consultation-still-open", "", {"parties": "a", "until": date(2026, 3, 23)},
+                       "the consultation is still open: waiting for a (until 2026-03-23)"),
+    }
+
+
+REFUSALS = _refusal_cases()
+
+
+@pytest.mark.parametrize("case", list(REFUSALS))
+def test_each_rule_refuses_with_its_code_article_and_values(case: str) -> None:
+    from domain.requests import RuleViolation
+
+    call, code, article, params, message = REFUSALS[case]
+    with pytest.raises(RuleViolation) as info:
+        call()
+    assert (info.value.code, info.value.article, dict(info.value.params)) == \
+        (code, article, params)
+    assert str(info.value) == (f"{message} ({article})" if article else message)
