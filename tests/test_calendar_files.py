@@ -189,3 +189,39 @@ def test_file_error_code() -> None:
     error = CalendarFileInvalid(Path("x/2027.json"), "bad")
     assert (error.code, error.status, str(error)) == ("calendar-file-invalid", 500,
                                                        "x/2027.json: bad")
+
+
+def test_the_package_covers_its_own_span_only() -> None:
+    import chinese_calendar
+
+    package = WorkCalendar(include_shipped=False, provisional=False)
+    with pytest.raises(CalendarYearMissing):
+        package.is_workday(date(1990, 1, 3))
+    assert package.source(2010) == f"chinese_calendar {chinese_calendar.__version__}"
+    assert package.year(2010).year == 2010
+    assert provisional_year(2027).year == 2027
+
+
+def test_provisional_only_within_the_dates_asked(tmp_path: Path) -> None:
+    write(tmp_path, "2028.json", {"year": 2028, "source": "假设的通知", "holidays": [],
+                                  "workdays": []})
+    cal = WorkCalendar([tmp_path], use_package=False)  # 2027 provisional, 2028 not
+    assert cal.is_provisional(2027) and not cal.is_provisional(2028)
+    assert not cal.provisional_between(date(2028, 1, 10), date(2028, 2, 1))
+    assert cal.provisional_years_for(date(2028, 1, 10), 30) == []
+    assert cal.provisional_years_for(date(2027, 12, 20), 30) == [2027]
+
+
+def test_without_years_still_reads_the_package() -> None:
+    before = WorkCalendar().without_years([2026])
+    assert before.is_workday(date(2010, 1, 4))
+    assert not before.is_workday(date(2010, 1, 1))
+
+
+def test_a_file_in_place_of_a_folder_is_named(tmp_path: Path) -> None:
+    folder = tmp_path / "calendars"
+    folder.write_text("", encoding="utf-8")
+    with pytest.raises(CalendarFileInvalid) as info:
+        WorkCalendar([folder])
+    assert info.value.path == folder
+    assert str(info.value) == f"{folder}: a calendar folder is expected here, not a file"
