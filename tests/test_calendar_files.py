@@ -75,6 +75,7 @@ def test_a_good_file(tmp_path: Path) -> None:
     ("2027.json", [2027], "the file must hold one JSON object"),
     ("2027.json", year_2027(year=True), "'year' is True but the file is named 2027.json"),
     ("2027.json", year_2027(year="2027"), "'year' is '2027' but the file is named 2027.json"),
+    ("2027.json", year_2027(year=2027.0), "'year' is 2027.0 but the file is named 2027.json"),
     ("2027.json", year_2027(source=7),
      "'source' must name the State Council notice (title and document number)"),
     ("2027.json", year_2027(holidays=[20270101]),
@@ -225,3 +226,12 @@ def test_a_file_in_place_of_a_folder_is_named(tmp_path: Path) -> None:
         WorkCalendar([folder])
     assert info.value.path == folder
     assert str(info.value) == f"{folder}: a calendar folder is expected here, not a file"
+
+
+def test_a_datetime_is_refused_with_the_reason() -> None:
+    from datetime import datetime
+
+    with pytest.raises(TypeError) as info:
+        SHIPPED.is_workday(datetime(2025, 10, 1, 9, 0))  # type: ignore[arg-type]
+    assert str(info.value) == ("pass a date, not a datetime: convert to the Asia/Shanghai "
+                               "date first")
