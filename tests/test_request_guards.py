@@ -594,3 +594,49 @@ def test_each_rule_refuses_with_its_code_article_and_values(case: str) -> None:
     assert (info.value.code, info.value.article, dict(info.value.params)) == \
         (code, article, params)
     assert str(info.value) == (f"{message} ({article})" if article else message)
+
+
+def test_an_override_is_told_to_the_third_party_before_delivery() -> None:
+    from domain.requests import EventKind, RuleViolation
+
+    dept = ACTORS[Role.DEPARTMENT_REVIEWER]
+    objected = P.third_party_answer(SAMPLES[State.CONSULTING], actor=ACTORS[Role.THIRD_PARTY],
+                                    key="a", on=date(2026, 3, 5), answer="object",
+                                    reasons="商业秘密")
+    closed = P.close_consultation(objected, actor=dept, on=date(2026, 3, 5))
+    approved = P.approve(closed, actor=dept, on=date(2026, 3, 6), scope="研究",
+                         delivery_method="api", public_interest_override=" 公共利益 ")
+    assert [_last(approved)] == [(EventKind.THIRD_PARTY_NOTICE_REQUIRED, Role.DEPARTMENT_REVIEWER,
+                                  dept.name, date(2026, 3, 6),
+                                  {"party": "a", "name": "贵阳公交集团", "opened": "研究",
+                                   "reasons": "公共利益"}, ("third_party:a",))]
+    assert dict(approved.events[-2].data)["public_interest_override"] == "公共利益"
+    with pytest.raises(RuleViolation) as info:
+        P.deliver(approved, actor=dept, on=date(2026, 3, 9))
+    assert (info.value.code, info.value.article, dict(info.value.params)) == \
+        ("notice-outstanding", "", {"parties": "a"})
+    assert str(info.value) == \
+        "tell third party a in writing what is opened and why before delivering"
+    notified = P.notify_third_party(approved, actor=dept, key="a", on=date(2026, 3, 9))
+    assert _last(notified) == (EventKind.THIRD_PARTY_NOTIFIED, Role.DEPARTMENT_REVIEWER,
+                               dept.name, date(2026, 3, 9), {"party": "a", "reference": ""}, ())
+    assert notified.third_parties[0].notified_on == date(2026, 3, 9)
+    with_reference = P.notify_third_party(approved, actor=dept, key="a", on=date(2026, 3, 9),
+                                          reference=" 函 3 号 ")
+    assert dict(with_reference.events[-1].data) == {"party": "a", "reference": "函 3 号"}
+    delivered = P.deliver(notified, actor=dept, on=date(2026, 3, 9))
+    assert dict(delivered.events[-1].data) == {"delivery_method": "api", "reference": "",
+                                               "in_time": True}
+    with pytest.raises(RuleViolation) as owed:
+        P.notify_third_party(notified, actor=dept, key="a", on=date(2026, 3, 9))
+    assert owed.value.article == ""
+
+
+def test_a_late_answer_names_no_article_under_a_policy_pause() -> None:
+    from domain.requests import RuleViolation
+
+    p = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL)
+    with pytest.raises(RuleViolation) as info:
+        p.answer_explanation(_asked(p), actor=ACTORS[Role.APPLICANT], on=date(2026, 3, 12),
+                             text="用于到站预测")
+    assert info.value.article == ""
