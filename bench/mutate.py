@@ -11,7 +11,10 @@ the original because the behaviour is the same).
 
 A report, not a gate: it exits 0 whatever the scores (1 only when mutmut
 itself could not run). ``python -m bench.mutate workdays rules`` runs some
-modules only; ``--keep`` reuses a previous run's results (mutmut resumes).
+modules only; ``--keep`` reuses a previous run's results (mutmut resumes);
+``--rerun-survivors`` runs only the mutants a previous run left alive, after
+tests were added (a full run of ``requests``, 1,551 mutants, takes about
+25 minutes on one worker).
 """
 
 from __future__ import annotations
