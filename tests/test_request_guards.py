@@ -640,3 +640,48 @@ def test_a_late_answer_names_no_article_under_a_policy_pause() -> None:
         p.answer_explanation(_asked(p), actor=ACTORS[Role.APPLICANT], on=date(2026, 3, 12),
                              text="用于到站预测")
     assert info.value.article == ""
+
+
+def test_the_day_an_answer_was_received_is_the_providers_to_record() -> None:
+    from domain.requests import RuleViolation
+
+    cons, third, dept = SAMPLES[State.CONSULTING], ACTORS[Role.THIRD_PARTY], ACTORS[
+        Role.DEPARTMENT_REVIEWER]
+    with pytest.raises(RuleViolation) as info:
+        P.third_party_answer(cons, actor=third, key="a", on=date(2026, 3, 5), answer="agree",
+                             received_on=date(2026, 3, 4))
+    assert (info.value.code, info.value.article, dict(info.value.params)) == \
+        ("answer-received-date-not-allowed", "", {})
+    assert str(info.value) == ("only the providing department records the day a written "
+                               "answer was received; a third party answers on the day it answers")
+    with pytest.raises(RuleViolation) as info:
+        P.third_party_answer(cons, actor=dept, key="a", on=date(2026, 3, 5), answer="agree",
+                             received_on=date(2026, 3, 6))
+    assert (info.value.code, info.value.article, dict(info.value.params)) == \
+        ("answer-received-in-future", "", {"party": "a", "received_on": date(2026, 3, 6)})
+    assert str(info.value) == ("third party 'a': an answer received on 2026-03-06 cannot be "
+                               "recorded on 2026-03-05, before it was received")
+    with pytest.raises(RuleViolation) as info:
+        P.third_party_answer(cons, actor=third, key="a", on=date(2026, 3, 30), answer="agree")
+    assert (info.value.code, info.value.article) == ("third-party-answer-late", "")
+    online = P.third_party_answer(cons, actor=third, key="a", on=date(2026, 3, 5), answer="agree")
+    assert dict(online.events[-1].data) == {"party": "a", "answer": "agree", "reasons": ""}
+
+
+def test_a_use_report_cites_000_only_under_its_own_regulation() -> None:
+    from domain.requests import RuleViolation
+
+    measures = Procedure(load_profile("guizhou-measures"), CAL)
+    with pytest.raises(RuleViolation) as info:
+        measures.report_use(SAMPLES[State.DELIVERED], actor=ACTORS[Role.APPLICANT], on=LATER,
+                            text="")
+    assert info.value.article == "000 §36(四)"
+    assert str(info.value) == "the report of use is empty (000 §36(四))"
+
+
+def test_a_demand_after_an_extension_names_the_extended_due_date() -> None:
+    extended = P.extend(SAMPLES[State.FORWARDED], actor=ACTORS[Role.DEPARTMENT_HEAD],
+                        on=date(2026, 3, 9), days=5, reason="数据量大")
+    asked = P.request_explanation(extended, actor=ACTORS[Role.DEPARTMENT_REVIEWER],
+                                  on=date(2026, 3, 10), question="请说明")
+    assert dict(asked.events[-1].data)["reply_due"] == "2026-03-30"
