@@ -685,3 +685,50 @@ def test_a_demand_after_an_extension_names_the_extended_due_date() -> None:
     asked = P.request_explanation(extended, actor=ACTORS[Role.DEPARTMENT_REVIEWER],
                                   on=date(2026, 3, 10), question="请说明")
     assert dict(asked.events[-1].data)["reply_due"] == "2026-03-30"
+
+
+def _two_objections(p: Procedure, first: Request) -> Request:
+    dept, third = ACTORS[Role.DEPARTMENT_REVIEWER], ACTORS[Role.THIRD_PARTY]
+    req = p.start_consultation(first, actor=dept, on=date(2026, 3, 4),
+                               parties=[("a", "甲"), ("b", "乙")])
+    for key in ("a", "b"):
+        req = p.third_party_answer(req, actor=third, key=key, on=date(2026, 3, 5),
+                                   answer="object", reasons="商业秘密")
+    return req
+
+
+def test_refusals_name_every_party_concerned() -> None:
+    from domain.requests import RuleViolation
+
+    dept = ACTORS[Role.DEPARTMENT_REVIEWER]
+    fw = SAMPLES[State.FORWARDED]
+    waiting = P.start_consultation(fw, actor=dept, on=date(2026, 3, 4),
+                                   parties=[("a", "甲"), ("b", "乙")])
+    with pytest.raises(RuleViolation) as info:
+        P.close_consultation(waiting, actor=dept, on=date(2026, 3, 5))
+    assert dict(info.value.params) == {"parties": "a, b", "until": date(2026, 3, 25)}
+    assert str(info.value) == ("the consultation is still open: waiting for a (until "
+                               "2026-03-25), b (until 2026-03-25)")
+    closed = P.close_consultation(_two_objections(P, fw), actor=dept, on=date(2026, 3, 5))
+    with pytest.raises(RuleViolation) as info:
+        P.approve(closed, actor=dept, on=date(2026, 3, 6), scope="s", delivery_method="api")
+    assert (info.value.code, info.value.article, dict(info.value.params)) == \
+        ("objection-stands", "", {"parties": "a, b"})
+    assert str(info.value) == (
+        "third party a, b objected and the objection is not judged unreasonable: deny, judge "
+        "the objection, or record a public-interest override with written reasons")
+
+
+def test_an_extension_of_one_day() -> None:
+    extended = P.extend(SAMPLES[State.FORWARDED], actor=ACTORS[Role.DEPARTMENT_HEAD], on=LATER,
+                        days=1, reason="数据量大")
+    assert dict(extended.events[-1].data)["reply_due"] == "2026-03-24"
+
+
+def test_a_still_open_demand_names_no_article_under_a_policy_pause() -> None:
+    from domain.requests import RuleViolation
+
+    p = Procedure(load_profile("guizhou-regulation", {"explanation_pause": 5}), CAL)
+    with pytest.raises(RuleViolation) as info:
+        p.lapse_explanation(_asked(p), actor=ACTORS[Role.SYSTEM], on=date(2026, 3, 11))
+    assert info.value.article == ""
