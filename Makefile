@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 PORT ?= 8000
 HOST ?= 127.0.0.1
 
-.PHONY: run build index check deploy-check bench-search bench-crash bench-load bench-lighthouse relevance test test-fast lint format bench sample browser clean help
+.PHONY: run build index check deploy-check bench-search bench-crash bench-load bench-lighthouse relevance test test-fast lint format bench sample browser clean help mutate
 
 help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
@@ -19,6 +19,7 @@ help:
 	@echo "make bench-crash   kill the service under load; check no acknowledged write is lost"
 	@echo "make bench-load    60 s of load on search and on request filing (PG_URL=... adds PostgreSQL)"
 	@echo "make sample   regenerate the sample catalogue in datasets/"
+	@echo "make mutate   mutation score per domain module (mutmut, one worker; a report, not a gate)"
 	@echo "make deploy-check  the deployment's tests (wheel, deploy/ with real nginx); ENV_FILE=/etc/portal/portal.env also checks a server's settings"
 
 $(STAMP): pyproject.toml
@@ -98,6 +99,11 @@ bench-lighthouse: $(STAMP) browser
 
 relevance: $(STAMP)
 	$(BIN)/python -m bench.relevance
+
+# Mutation testing of the domain core: one module at a time, one worker, each
+# against its own tests (bench/mutate.py); MODULES='workdays rules' for some.
+mutate: $(STAMP)
+	$(BIN)/python -m bench.mutate $(MODULES)
 
 sample: $(STAMP)
 	$(BIN)/python scripts/make_sample_catalog.py

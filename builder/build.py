@@ -46,7 +46,7 @@ from builder.descriptor_cache import CACHE_FILE, DescriptorCache
 from builder.files import write_chunks_if_changed, write_if_changed
 from builder.publication_changes import PUBLIC_KEY, PublicationChange, changes
 from builder.render import templates_digest
-from builder.theme import Shell, build_theme_pages
+from builder.theme import DEFAULT_BACKEND, UNPUBLISHED, Shell, build_theme_pages
 from builder.withholding import (
     REPORT_JSON,
     REPORT_TEXT,
@@ -97,6 +97,8 @@ class BuildConfig:
     today: date
     cache_dir: Path | None = None
     mkdocs_config: Path = DEFAULT_MKDOCS_CONFIG
+    # The generator of the theme's pages (builder.theme.THEME_BACKENDS).
+    theme_backend: str = DEFAULT_BACKEND
     base_url: str | None = None
     request_service_url: str | None = None
     search_api_url: str | None = None
@@ -513,7 +515,7 @@ class _Builder:
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
-            extra_files=site_pages.theme_files(catalog))
+            extra_files=site_pages.theme_files(catalog), backend=self.cfg.theme_backend)
 
     def copy_theme_output(self) -> None:
         staged = self.cache / "theme" / "site"
@@ -521,8 +523,8 @@ class _Builder:
             if path.is_dir():
                 continue
             rel = path.relative_to(staged).as_posix()
-            if rel == "sitemap.xml" or rel == "sitemap.xml.gz":
-                continue  # ours lists the dataset pages too
+            if rel in UNPUBLISHED:
+                continue  # ours lists the dataset pages too; the search API searches
             self.written.add(rel)
             target = self.out / rel
             if target.is_file() and target.stat().st_size == path.stat().st_size \
@@ -578,7 +580,7 @@ def build(cfg: BuildConfig) -> BuildResult:
     Raises:
         BuildFailed: a catalogue-wide error (nothing was written).
         UnsafeOutput: the output folder holds files this builder did not write.
-        builder.theme.ThemeError: mkdocs failed.
+        builder.theme.ThemeError: the theme's generator (mkdocs or Zensical) failed.
     """
     cfg.out_dir.mkdir(parents=True, exist_ok=True)
     try:

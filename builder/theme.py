@@ -5,8 +5,13 @@ pages wrapping HTML fragments, runs mkdocs once, and extracts a *shell*: a
 built page whose content is a marker, at the depth of the dataset pages.
 Dataset pages are then rendered by pouring each fragment into the shell,
 which costs a string replacement instead of a full mkdocs page render
-(mkdocs renders the whole navigation into every page). A successor theme
-(e.g. Zensical, which reads the same mkdocs.yml) replaces this module only.
+(mkdocs renders the whole navigation into every page).
+
+Two backends render the pages from the same ``mkdocs.yml``: ``material``
+(mkdocs with mkdocs-material, the default) and ``zensical`` (Zensical, the
+successor of mkdocs-material by its makers; mkdocs-material's end of life
+is 5 May 2027). ``portal build --theme-backend zensical`` chooses it. Both
+give the same pages, header, navigation and content (tests/test_theme_backends.py).
 """
 
 from __future__ import annotations
@@ -36,7 +41,17 @@ _DESC_MARK = "PORTALSHELLDESCRIPTION"
 
 
 class ThemeError(RuntimeError):
-    """mkdocs failed; the message carries mkdocs' own explanation."""
+    """The theme's generator (mkdocs or Zensical) failed; the message carries
+    its own explanation."""
+
+
+# The generators that render the theme's pages; the first is the default.
+THEME_BACKENDS = ("material", "zensical")
+DEFAULT_BACKEND = THEME_BACKENDS[0]
+# Files the theme writes that the portal does not publish: ours lists the
+# dataset pages too (sitemap); the search API answers searches (Zensical's
+# index of the navigation pages would be a second, partial search).
+UNPUBLISHED = frozenset({"sitemap.xml", "sitemap.xml.gz", "search.json"})
 
 
 @dataclass(frozen=True)
@@ -102,9 +117,10 @@ def _markdown(page: NavPage) -> str:
 
 
 def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
-               site_url: str, footer: str, extra_files: Mapping[str, str]) -> str:
+               site_url: str, footer: str, extra_files: Mapping[str, str],
+               backend: str) -> str:
     sha = hashlib.sha256()
-    for part in (config_file.read_bytes(), site_name.encode(), site_url.encode(),
+    for part in (config_file.read_bytes(), site_name.encode(), site_url.encode(), backend.encode(),
                  footer.encode(), json.dumps(sorted(extra_files.items())).encode(),
                  Path(__file__).with_name("csp.py").read_bytes()):
         sha.update(part)
@@ -120,31 +136,65 @@ def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
 
 def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: Path,
                       site_name: str, site_url: str, strict: bool = True,
-                      footer: str = "", extra_files: Mapping[str, str] | None = None) -> Shell:
-    """Build ``pages`` with mkdocs into ``staging/site`` and return the shell.
+                      footer: str = "", extra_files: Mapping[str, str] | None = None,
+                      backend: str = DEFAULT_BACKEND) -> Shell:
+    """Build ``pages`` with the theme into ``staging/site`` and return the shell.
 
-    When the pages, the theme configuration and the assets are those of the
-    previous run, its output is reused (mkdocs is not run). ``footer`` is
-    the text of every page's footer (plain text; escaped here);
-    ``extra_files`` ({site path: text}) are published as they are.
+    When the pages, the theme configuration, the backend and the assets are
+    those of the previous run, its output is reused (the generator is not
+    run). ``footer`` is the text of every page's footer (plain text; escaped
+    here); ``extra_files`` ({site path: text}) are published as they are;
+    ``backend`` is one of ``THEME_BACKENDS``.
 
     Raises:
-        ThemeError: mkdocs reported an error (or a warning, when strict).
+        ThemeError: the generator reported an error (or a warning, when
+            strict), or ``backend`` is unknown.
     """
+    if backend not in THEME_BACKENDS:
+        raise ThemeError(f"unknown theme backend {backend!r}; expected one of "
+                         f"{', '.join(THEME_BACKENDS)}")
     extra_files = extra_files or {}
-    key = _pages_key(pages, config_file, site_name, site_url, footer, extra_files)
+    key = _pages_key(pages, config_file, site_name, site_url, footer, extra_files, backend)
     key_file, shell_file = staging / "key", staging / "shell.html"
     if key_file.is_file() and shell_file.is_file() and (staging / "site").is_dir() \
             and key_file.read_text(encoding="utf-8") == key:
         return Shell(shell_file.read_text(encoding="utf-8"))
     if key_file.exists():
         key_file.unlink()  # a failed run below must not leave a valid-looking key
-    from mkdocs.commands.build import build as mkdocs_build
-    from mkdocs.config import load_config
-    from mkdocs.exceptions import MkDocsException
+    docs, site = staging / "docs", staging / "site"
+    nav = _write_docs(pages, docs, extra_files)
+    if site.exists():
+        shutil.rmtree(site)  # nothing of another backend's run may stay
+    if backend == "zensical":
+        _run_zensical(config_file, staging, site_name=site_name, site_url=site_url,
+                      footer=footer, nav=nav, strict=strict)
+    else:
+        _run_mkdocs(config_file, docs, site, site_name=site_name, site_url=site_url,
+                    footer=footer, nav=nav, strict=strict)
+    externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
+    for page in pages:
+        built = site / page.path / "index.html"
+        if page.head_html and not page.link and built.is_file():
+            built.write_text(with_head(built.read_text(encoding="utf-8"), page.head_html),
+                             encoding="utf-8")
+    shell_html = site / SHELL_PATH / "index.html"
+    text = shell_html.read_text(encoding="utf-8")
+    shutil.rmtree(site / SHELL_PATH)
+    if f"<p>{_CONTENT_MARK}</p>" not in text:
+        raise ThemeError("the theme's page layout has no content marker; "
+                         "builder/theme.py must be adapted to this theme version")
+    shell_file.write_text(text, encoding="utf-8")
+    chrome = site / CHROME_PATH
+    chrome.write_text(json.dumps(service_chrome(text, site_name), ensure_ascii=False),
+                      encoding="utf-8")
+    key_file.write_text(key, encoding="utf-8")
+    return Shell(text)
 
-    docs = staging / "docs"
-    site = staging / "site"
+
+def _write_docs(pages: Sequence[NavPage], docs: Path,
+                extra_files: Mapping[str, str]) -> list[dict[str, str]]:
+    """Write the Markdown sources of ``pages``, the assets, ``extra_files``
+    and the shell page into ``docs`` (emptied first); return the navigation."""
     if docs.exists():
         shutil.rmtree(docs)
     (docs / "assets").mkdir(parents=True)
@@ -169,6 +219,15 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
     shell.write_text(f"---\ntitle: {_TITLE_MARK}\ndescription: {_DESC_MARK}\n"
                      "hide: [navigation, toc]\n---\n\n"
                      f"{_CONTENT_MARK}\n", encoding="utf-8")
+    return nav
+
+
+def _run_mkdocs(config_file: Path, docs: Path, site: Path, *, site_name: str, site_url: str,
+                footer: str, nav: list[dict[str, str]], strict: bool) -> None:
+    from mkdocs.commands.build import build as mkdocs_build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
     try:
         # The theme prints site_name unescaped in most places and with "| e"
         # in some: escaped text marked safe is right in both.
@@ -179,24 +238,41 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         mkdocs_build(config)
     except (MkDocsException, SystemExit) as exc:  # mkdocs' Abort derives from SystemExit
         raise ThemeError(f"mkdocs build failed: {exc}") from exc
-    externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
-    for page in pages:
-        built = site / page.path / "index.html"
-        if page.head_html and not page.link and built.is_file():
-            built.write_text(with_head(built.read_text(encoding="utf-8"), page.head_html),
-                             encoding="utf-8")
-    shell_html = site / SHELL_PATH / "index.html"
-    text = shell_html.read_text(encoding="utf-8")
-    shutil.rmtree(site / SHELL_PATH)
-    if f"<p>{_CONTENT_MARK}</p>" not in text:
-        raise ThemeError("the theme's page layout has no content marker; "
-                         "builder/theme.py must be adapted to this theme version")
-    shell_file.write_text(text, encoding="utf-8")
-    chrome = site / CHROME_PATH
-    chrome.write_text(json.dumps(service_chrome(text, site_name), ensure_ascii=False),
-                      encoding="utf-8")
-    key_file.write_text(key, encoding="utf-8")
-    return Shell(text)
+
+
+def _run_zensical(config_file: Path, staging: Path, *, site_name: str, site_url: str,
+                  footer: str, nav: list[dict[str, str]], strict: bool) -> None:
+    """Build ``staging/docs`` into ``staging/site`` with Zensical.
+
+    Zensical takes no settings besides a configuration file, and resolves
+    its folders against that file's folder (absolute folders make 0.0.x
+    panic): the theme's ``mkdocs.yml`` is copied into ``staging`` with the
+    build's settings in place of the placeholders."""
+    import zensical
+
+    config = yaml.safe_load(config_file.read_text(encoding="utf-8"))
+    # Zensical 0.0.x prints the site name and the copyright unescaped (its
+    # templates do not autoescape): escape both. Where a template adds
+    # "| e" (the logo's tooltip) a name with &, < or > shows escaped twice.
+    config.update(docs_dir="docs", site_dir="site", site_name=html.escape(site_name),
+                  site_url=site_url,
+                  copyright=html.escape(footer), nav=nav, strict=strict)
+    # The classic variant is mkdocs-material's look (the default "modern"
+    # one changes fonts and icons); its search box would need Zensical's
+    # search index: the search API answers searches instead.
+    config["theme"] = {**config.get("theme", {}), "variant": "classic"}
+    config["plugins"] = {"search": {"enabled": False}}
+    derived = staging / "zensical.yml"
+    derived.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False),
+                       encoding="utf-8")
+    try:
+        zensical.build(str(derived.resolve()), {"clean": True, "strict": strict})
+    except BaseException as exc:  # a Rust panic arrives as a BaseException
+        if isinstance(exc, KeyboardInterrupt):
+            raise
+        raise ThemeError(f"Zensical build failed: {exc}") from exc
+    if not (staging / "site" / SHELL_PATH / "index.html").is_file():
+        raise ThemeError("Zensical build failed: it wrote no pages (see its output above)")
 
 
 def service_chrome(shell_text: str, site_name: str) -> dict[str, str]:

@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from builder.theme import DEFAULT_BACKEND, THEME_BACKENDS
 from portal.common import (
     parse_day,
     print_problems,
@@ -71,10 +72,14 @@ def check(catalog_dir: Path, today: str | None, as_json: bool, no_validate: bool
 @click.option("--quiet", is_flag=True, help="No progress output.")
 @click.option("--strict", is_flag=True,
               help="Exit 1 (not 2) when a dataset was withheld or taken down.")
+@click.option("--theme-backend", type=click.Choice(THEME_BACKENDS),
+              default=DEFAULT_BACKEND, show_default=True,
+              help="Generator of the theme's pages: mkdocs-material, or its successor "
+                   "Zensical (same mkdocs.yml; docs/operators.md).")
 def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | None,
           service_url: str | None, search_url: str | None, cache_dir: Path | None,
           use_frictionless: bool, then_index: bool, service_db: str | None,
-          audit_dir: Path | None, quiet: bool, strict: bool) -> None:
+          audit_dir: Path | None, quiet: bool, strict: bool, theme_backend: str) -> None:
     """Build the static portal from a catalogue.
 
     A dataset with errors is withheld and every other dataset published; a
@@ -107,7 +112,7 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
                       search_api_url=search_url, validate=use_frictionless, progress=progress,
                       overdue_reports=_overdue_reports(service_db, day) if service_db else None,
                       download_counts=_download_counts(service_db) if service_db else None,
-                      audit_dir=audit_dir)
+                      audit_dir=audit_dir, theme_backend=theme_backend)
     from portal.governance_cmd import approved_entries
 
     cfg.approved_entries = approved_entries(catalog_dir, service_db)
