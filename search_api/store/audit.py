@@ -80,10 +80,12 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, actio
 
 
 def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
-                events: Sequence[tuple[str, str, Mapping[str, Any]]]) -> list[int]:
+                events: Sequence[tuple[str, str, Mapping[str, Any]]],
+                secrets: tuple[str, ...] = ()) -> list[int]:
     """Append one record per ``(action, subject, detail)`` in ``conn``'s
     transaction, like :func:`append` but with three statements for all of
-    them (a build may publish thousands of datasets); returns their ``seq``.
+    them (a build may publish thousands of datasets; a filing or a save
+    holds the chain head for as short a time as it can); returns their ``seq``.
 
     Raises:
         ValueError: ``at`` is naive, or a detail is not JSON.
@@ -94,7 +96,7 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
         return []
     texts = []
     for action, subject, detail in events:
-        text = canonical(mask_pii(dict(detail)))
+        text = canonical(mask_pii(dict(detail), secrets))
         check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
                               "subject": subject, "detail": text})
         texts.append(text)

@@ -5,6 +5,10 @@ client key, one row each.
 Concurrency: the row is created if missing, then read ``FOR UPDATE`` on
 PostgreSQL (SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
 workers counting the same client at once never both see room for one more.
+
+Counts are written with :meth:`Store.volatile_write` (no fsync per hit,
+issue #17): a machine that loses power may forget the last hits of a
+window, never a filing.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ class StoreCounters:
             limit: int | None = None) -> bool:
         """Count one event at ``now`` unless ``limit`` events are in the window
         already; returns whether it was counted (None: always counted)."""
-        with self.store.engine.begin() as conn:
+        with self.store.volatile_write() as conn:
             hits = self._locked(conn, bucket, client, now)
             recent = _window(hits, now, window)
             if limit is not None and len(recent) >= limit:
@@ -70,6 +74,6 @@ class StoreCounters:
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""
-        with self.store.engine.begin() as conn:
+        with self.store.volatile_write() as conn:
             return int(conn.execute(delete(rate_hits).where(
                 rate_hits.c.updated_at < datetime.fromtimestamp(before, UTC))).rowcount)
