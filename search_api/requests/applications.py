@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.identity import IdentityKind, mask_identity
@@ -98,7 +98,8 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     problems = [] if fields["period_of_use"] else ["请填写使用期限。"]
     try:
         # Validate before a receipt number is taken, so refused forms leave no gaps.
-        service.procedure().submit(application, number="pending", on=on, actor=applicant)
+        pending = service.procedure().submit(application, number="pending", on=on,
+                                             actor=applicant)
     except ApplicationIncomplete as exc:
         problems = [*exc.problems, *problems]
     if problems:
@@ -107,8 +108,10 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     code_hash = secret_hash(code)
 
     def build(number: str) -> Filing:
-        # Runs inside the store's write transaction, once the number is taken.
-        filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
+        # Runs inside the store's write transaction, once the number is taken:
+        # the request submitted above under its number (``submit`` uses the
+        # number only as the request's name), no second submission in the lock.
+        filed = replace(pending, number=number)
         key = None if idempotency is None else IdempotencyKey(
             idempotency.key_hash, idempotency.body_hash, idempotency.answer(Filed(filed, code)))
         return Filing(filed, code_hash, key)

@@ -59,8 +59,8 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
     """An engine for ``url``. On SQLite, ``durable=False`` makes one whose
     commits do not wait for the disk (``synchronous=NORMAL``: still atomic
     and consistent, and kept when the process is killed, but the last ones
-    may be lost when the machine loses power); PostgreSQL's engine is the
-    same either way (see :meth:`search_api.store.Store.volatile_write`)."""
+    may be lost when the machine loses power); on PostgreSQL, one whose
+    sessions have ``synchronous_commit=off`` (the same guarantees)."""
     u = parse_url(url)
     if u.get_backend_name() == "sqlite":
         assert u.database is not None
@@ -72,7 +72,21 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # hide_parameters: a failed statement's values (sealed or not) never reach a log.
-    return create_engine(u, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(u, pool_pre_ping=True, hide_parameters=True)
+    if not durable:
+        event.listen(engine, "connect", _pg_connect_volatile)
+    return engine
+
+
+def _pg_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # A commit returns before its WAL record is flushed (still atomic, and
+    # flushed before any later commit that waits for the disk).
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET synchronous_commit TO off")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()  # a session setting, kept past this transaction
 
 
 def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry,

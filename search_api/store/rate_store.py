@@ -2,8 +2,8 @@
 deployment (issue #12): a sliding window of event times per bucket and
 client key, one row each.
 
-Concurrency: the row is created if missing, then read ``FOR UPDATE`` on
-PostgreSQL (SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
+Concurrency: the row is created if missing and read locked, in one upsert
+(a row lock on PostgreSQL; SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
 workers counting the same client at once never both see room for one more.
 
 Counts are written with :meth:`Store.volatile_write` (no fsync per hit,
@@ -63,14 +63,16 @@ class StoreCounters:
 
     @staticmethod
     def _locked(conn: Connection, bucket: str, client: str, now: float) -> object:
-        conn.execute(_dialect_insert(conn, rate_hits).values(
-            bucket=bucket, client=client, hits=[],
-            updated_at=datetime.fromtimestamp(now, UTC)).on_conflict_do_nothing())
-        query = select(rate_hits.c.hits).where(rate_hits.c.bucket == bucket,
-                                               rate_hits.c.client == client)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return conn.execute(query).scalar()
+        """The row's hits, the row created if missing and locked until the
+        transaction ends: one statement (an upsert that changes nothing
+        locks the row as ``FOR UPDATE`` would)."""
+        stmt = _dialect_insert(conn, rate_hits).values(
+            bucket=bucket, client=client, hits=[], updated_at=datetime.fromtimestamp(now, UTC))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rate_hits.c.bucket, rate_hits.c.client],
+            set_={"bucket": stmt.excluded.bucket},
+        ).returning(rate_hits.c.hits)
+        return conn.execute(stmt).scalar()
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""

@@ -175,7 +175,8 @@ class Store:
     def __init__(self, engine: Engine, url: URL, cipher: PersonalCipher,
                  passwords: Passwords) -> None:
         self._engine = engine
-        self._volatile: Engine | None = None  # SQLite's engine of volatile writes, made on use
+        # The engine of volatile writes (no connection until one is used).
+        self._volatile = make_engine(url, durable=False)
         self.url = url
         self._cipher = cipher
         self._passwords = passwords
@@ -199,16 +200,14 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
-        if self._volatile is not None:
-            self._volatile.dispose()
+        self._volatile.dispose()
 
     def after_fork(self) -> None:
         """Call in a child process (e.g. gunicorn's ``post_fork`` with
         ``--preload``): drops the connections inherited from the parent
         without closing them under the parent's feet."""
         self._engine.dispose(close=False)
-        if self._volatile is not None:
-            self._volatile.dispose(close=False)
+        self._volatile.dispose(close=False)
 
     def __enter__(self) -> Store:
         return self
@@ -235,17 +234,10 @@ class Store:
         process) fails: rate-limit counters. Nothing acknowledged to a user
         may be written here. Atomic and consistent like any transaction, and
         ordered with the durable ones: a later durable commit carries it to
-        disk. SQLite: a second engine with ``synchronous=NORMAL`` (WAL mode);
-        PostgreSQL: ``SET LOCAL synchronous_commit = off``. Saves an fsync
-        per public write (issue #17)."""
-        if self.backend == "sqlite":
-            if self._volatile is None:
-                self._volatile = make_engine(self.url, durable=False)
-            with self._volatile.begin() as conn:
-                yield conn
-            return
-        with self._engine.begin() as conn:
-            conn.exec_driver_sql("SET LOCAL synchronous_commit = off")
+        disk. A second engine: SQLite with ``synchronous=NORMAL`` (WAL mode),
+        PostgreSQL with ``synchronous_commit=off``. Saves an fsync per public
+        write (issue #17)."""
+        with self._volatile.begin() as conn:
             yield conn
 
     @contextmanager
@@ -422,8 +414,6 @@ class Store:
             if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
                 raise StaleRequest(req.number, expected_version, -1)
             numbered = list(enumerate(req.events[recorded:], recorded + 1))
-            for message in outbox:
-                self._insert_message(conn, message, at)
             for token_hash, party_key, expires_at in third_party_links:
                 if not token_hash or _aware(expires_at, "expires_at") <= at:
                     raise ValueError("a link needs its token's hash and an expiry after now")
@@ -434,7 +424,7 @@ class Store:
                     max_uses=None))
             # Last: the audit chain's head stays locked until the commit.
             self._record(conn, req, numbered, version=version, actor=actor, at=at,
-                         personal=personal, action="request.saved")
+                         personal=personal, action="request.saved", outbox=outbox)
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -554,8 +544,9 @@ class Store:
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
-                action: str) -> None:
-        """Events, audit records and messages of one add or save."""
+                action: str, outbox: Sequence[OutboxMessage] = ()) -> None:
+        """Events, messages (the events' own, then ``outbox``) and audit
+        records of one add or save."""
         rows = [{
             "request_number": req.number, "seq": seq, "kind": e.kind.value,
             "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
@@ -567,7 +558,8 @@ class Store:
             conn.execute(insert(request_events), rows)
         # The messages first: on PostgreSQL the chain head stays locked from
         # the audit append to the commit, so that is the last thing done.
-        for message in notify.event_messages(req, numbered, self.names):
+        self._insert_messages(conn, notify.event_messages(req, numbered, self.names), at)
+        for message in outbox:
             self._insert_message(conn, message, at)
         secrets = self._secrets(personal)
         records: list[tuple[str, str, Mapping[str, Any]]] = [
@@ -606,6 +598,22 @@ class Store:
         if m.dedupe_key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
         return bool(conn.execute(stmt).rowcount == 1)
+
+    @staticmethod
+    def _insert_messages(conn: Connection, messages: Sequence[OutboxMessage],
+                         at: datetime) -> None:
+        """Queue ``messages`` in one statement; one whose ``dedupe_key``
+        exists already is left out."""
+        rows = [dict(created_at=at, kind=m.kind, recipient_role=m.recipient_role,
+                     recipient=m.recipient, subject=m.subject, body=m.body,
+                     request_number=m.request_number, dedupe_key=m.dedupe_key,
+                     status="pending", attempts=0) for m in messages]
+        if not rows:
+            return
+        for row in rows:
+            check_row(outbox, row)
+        conn.execute(_dialect_insert(conn, outbox).values(rows).on_conflict_do_nothing(
+            index_elements=[outbox.c.dedupe_key]))
 
     def add_message(self, msg: OutboxMessage, *, at: datetime) -> bool:
         """Queue ``msg``; False (and nothing added) when a message with the
