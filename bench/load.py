@@ -19,7 +19,8 @@ The default rates are the targets: search faster than Datasette's 133 req/s
 measured on the same machine (issue #3), requests well above what a city
 portal receives. Rate limits are raised for the run (all load comes from one
 address). Prints achieved throughput, p50/p99 latency and the error rate per
-run, with the machine's load average (other processes disturb the figures);
+run, with the machine's 1-minute load average before → after it (other
+processes disturb the figures);
 exits 1 when any run had errors or missed its rate by more than 10 %.
 ``--rate 0`` style: pass ``--search-rate 0 --request-rate 0`` for as fast as
 possible (capacity, not a target).
@@ -148,7 +149,8 @@ class Run:
     posts: int = 0
     gets: int = 0
     created: int = 0
-    load: float = 0.0
+    load: float = 0.0  # 1-minute load average when wrk finished
+    load_before: float = 0.0  # ... and when it started
 
     @property
     def rate(self) -> float:
@@ -177,6 +179,7 @@ def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
         raise SystemExit("wrk not found: `make bench-load` installs Debian's wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + _REPORT)
+    before = load()
     try:
         out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
                               "--timeout", "10s", "-s", handle.name, base],
@@ -190,7 +193,7 @@ def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
         raise RuntimeError(f"could not read wrk's output:\n{out}")
     g = match.groups()
     return Run(name, target, int(g[0]), int(g[2]) / 1e6, float(g[3]), float(g[4]), float(g[5]),
-               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load())
+               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load(), before)
 
 
 def pacing(connections: int, rate: float) -> str:
@@ -271,7 +274,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     runs: list[Run] = []
     print(f"wrk from a second process on 127.0.0.1, {args.seconds} s per run; gunicorn "
-          f"{args.workers} workers × {args.threads} threads", flush=True)
+          f"{args.workers} workers × {args.threads} threads; load average before: "
+          f"{' '.join(Path('/proc/loadavg').read_text().split()[:3])}", flush=True)
     if args.only in (None, "search"):
         runs.append(search_run(args.search_size, args.seconds, args.search_rate, args.workers,
                                args.threads))
@@ -280,13 +284,14 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs.append(request_run(kind, args.pg_url, args.seconds, args.request_rate,
                                     args.workers, args.threads))
     print(f"\n{'run':<28} {'target/s':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'load':>5}  detail")
+          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'load':>11}  detail")
     for r in runs:
         detail = (f"{r.posts} filings sent, {r.created} acknowledged; {r.gets} status reads"
                   if r.posts else f"{r.requests} searches")
         print(f"{r.name:<28} {r.target or float('nan'):>8.0f} {r.rate:>8.1f} {r.p50_ms:>8.1f} "
               f"{r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.status_errors + r.socket_errors:>7} "
-              f"{100 * r.error_rate:>6.2f} {r.load:>5.2f}  {detail}")
+              f"{100 * r.error_rate:>6.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
+    print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     failed = [r.name for r in runs if not r.ok]
     if failed:
         print(f"FAILED (errors, or under 90 % of the target rate): {', '.join(failed)}")

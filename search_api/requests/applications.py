@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from domain.procedures.identity import IdentityKind, mask_identity
@@ -17,7 +17,7 @@ from domain.procedures.request_states import DeliveryMethod, IllegalTransition, 
 from domain.procedures.requests import ApplicationIncomplete
 from search_api import service
 from search_api.requests import refusals
-from search_api.store import StaleRequest
+from search_api.store import Filing, StaleRequest
 from search_api.store.idempotency import IdempotencyKey
 from search_api.web.forms import Incomplete, clean_text
 from search_api.web.security import new_secret, secret_hash
@@ -98,23 +98,29 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
     problems = [] if fields["period_of_use"] else ["请填写使用期限。"]
     try:
         # Validate before a receipt number is taken, so refused forms leave no gaps.
-        service.procedure().submit(application, number="pending", on=on, actor=applicant)
+        pending = service.procedure().submit(application, number="pending", on=on,
+                                             actor=applicant)
     except ApplicationIncomplete as exc:
         problems = [*exc.problems, *problems]
     if problems:
         raise Incomplete(problems)
-    number = store.next_receipt_number(on)
-    filed = service.procedure().submit(application, number=number, on=on, actor=applicant)
     code = new_secret()
-    result = Filed(filed, code)
-    key = None if idempotency is None else IdempotencyKey(
-        idempotency.key_hash, idempotency.body_hash, idempotency.answer(result))
-    store.add_request(filed, access_code_hash=secret_hash(code), actor=applicant,
-                      at=service.now(), idempotency_key=key)
-    log.info("request %s filed for dataset %s (%s)%s", number, dataset["id"],
+    code_hash = secret_hash(code)
+
+    def build(number: str) -> Filing:
+        # Runs inside the store's write transaction, once the number is taken:
+        # the request submitted above under its number (``submit`` uses the
+        # number only as the request's name), no second submission in the lock.
+        filed = replace(pending, number=number)
+        key = None if idempotency is None else IdempotencyKey(
+            idempotency.key_hash, idempotency.body_hash, idempotency.answer(Filed(filed, code)))
+        return Filing(filed, code_hash, key)
+
+    filed = store.file_request(on, build, actor=applicant, at=service.now())
+    log.info("request %s filed for dataset %s (%s)%s", filed.number, dataset["id"],
              mask_identity(kind, application.identity_number),
-             " with an idempotency key" if key else "")
-    return result
+             " with an idempotency key" if idempotency else "")
+    return Filed(filed, code)
 
 
 APPLICANT_ACTIONS = ("answer", "withdraw", "report")

@@ -41,7 +41,7 @@ from search_api.store.records import (
     RequestSummary,
     User,
 )
-from search_api.store.store import DEFAULT_URL, Store
+from search_api.store.store import DEFAULT_URL, Filing, Store
 
 __all__ = [
     "DEFAULT_URL",
@@ -50,6 +50,7 @@ __all__ = [
     "BackupError",
     "DuplicateRequest",
     "DuplicateUser",
+    "Filing",
     "HistoryRewritten",
     "Link",
     "LinkKind",

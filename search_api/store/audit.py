@@ -15,7 +15,10 @@ that lets :func:`verify` tell a reordering from an alteration.
 
 Appends are serialised by an ``UPDATE`` of the single ``audit_head`` row
 (a row lock on PostgreSQL; SQLite write transactions are serial anyway),
-held until the transaction that appends commits.
+held until the transaction that appends commits. The store appends a
+filing's or a save's records together (:func:`append_many`), as the last
+statements before the commit, so the head is held as briefly as it can be
+(issue #17).
 """
 
 from __future__ import annotations
@@ -30,6 +33,9 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
+
+CTE_ROWS = 100
+"""Most records appended in one statement with the new head (PostgreSQL)."""
 
 
 def canonical(value: Any) -> str:
@@ -80,10 +86,12 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, actio
 
 
 def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
-                events: Sequence[tuple[str, str, Mapping[str, Any]]]) -> list[int]:
+                events: Sequence[tuple[str, str, Mapping[str, Any]]],
+                secrets: tuple[str, ...] = ()) -> list[int]:
     """Append one record per ``(action, subject, detail)`` in ``conn``'s
     transaction, like :func:`append` but with three statements for all of
-    them (a build may publish thousands of datasets); returns their ``seq``.
+    them (a build may publish thousands of datasets; a filing or a save
+    holds the chain head for as short a time as it can); returns their ``seq``.
 
     Raises:
         ValueError: ``at`` is naive, or a detail is not JSON.
@@ -94,7 +102,7 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
         return []
     texts = []
     for action, subject, detail in events:
-        text = canonical(mask_pii(dict(detail)))
+        text = canonical(mask_pii(dict(detail), secrets))
         check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
                               "subject": subject, "detail": text})
         texts.append(text)
@@ -112,8 +120,15 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
                      "action": action, "subject": subject, "detail": text, "prev_hash": prev,
                      "hash": digest})
         prev = digest
-    conn.execute(insert(audit_log), rows)
-    conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=prev))
+    move_head = update(audit_head).where(audit_head.c.id == 1).values(hash=prev)
+    if conn.dialect.name == "postgresql" and len(rows) <= CTE_ROWS:
+        # The records and the new head in one statement (a data-modifying
+        # WITH runs whether or not it is read): the head row stays locked
+        # from the first UPDATE to the commit, so every round trip counts.
+        conn.execute(move_head.add_cte(insert(audit_log).values(rows).cte("appended")))
+    else:
+        conn.execute(insert(audit_log), rows)
+        conn.execute(move_head)
     return list(range(first, first + len(rows)))
 
 

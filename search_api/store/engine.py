@@ -3,7 +3,8 @@
 SQLite (a file; several processes may open it):
 
 - ``journal_mode=WAL``: readers never block the writer nor the writer them;
-- ``synchronous=FULL``: a commit is on disk when it returns, even in WAL mode;
+- ``synchronous=FULL``: a commit is on disk when it returns, even in WAL mode
+  (``NORMAL`` for the engine of volatile writes, see :func:`make_engine`);
 - ``busy_timeout`` 30 s: a writer waits for another instead of failing;
 - ``foreign_keys=ON``;
 - every write transaction starts with ``BEGIN IMMEDIATE``: it takes the write
@@ -54,7 +55,12 @@ def parse_url(url: str | URL) -> URL:
     return u
 
 
-def make_engine(url: str | URL) -> Engine:
+def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
+    """An engine for ``url``. On SQLite, ``durable=False`` makes one whose
+    commits do not wait for the disk (``synchronous=NORMAL``: still atomic
+    and consistent, and kept when the process is killed, but the last ones
+    may be lost when the machine loses power); on PostgreSQL, one whose
+    sessions have ``synchronous_commit=off`` (the same guarantees)."""
     u = parse_url(url)
     if u.get_backend_name() == "sqlite":
         assert u.database is not None
@@ -62,24 +68,43 @@ def make_engine(url: str | URL) -> Engine:
         engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
                                                 "check_same_thread": False},
                                hide_parameters=True)
-        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "connect", _sqlite_connect if durable else _sqlite_connect_volatile)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # hide_parameters: a failed statement's values (sealed or not) never reach a log.
-    return create_engine(u, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(u, pool_pre_ping=True, hide_parameters=True)
+    if not durable:
+        event.listen(engine, "connect", _pg_connect_volatile)
+    return engine
 
 
-def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+def _pg_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    # A commit returns before its WAL record is flushed (still atomic, and
+    # flushed before any later commit that waits for the disk).
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("SET synchronous_commit TO off")
+    finally:
+        cursor.close()
+    dbapi_connection.commit()  # a session setting, kept past this transaction
+
+
+def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry,
+                    synchronous: str = "FULL") -> None:
     # Let the "begin" listener emit BEGIN itself (pysqlite's own is deferred).
     dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA journal_mode = WAL")
-        cursor.execute("PRAGMA synchronous = FULL")
+        cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _sqlite_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    _sqlite_connect(dbapi_connection, record, "NORMAL")
 
 
 def _sqlite_begin(conn: Any) -> None:

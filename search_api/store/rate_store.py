@@ -2,9 +2,13 @@
 deployment (issue #12): a sliding window of event times per bucket and
 client key, one row each.
 
-Concurrency: the row is created if missing, then read ``FOR UPDATE`` on
-PostgreSQL (SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
+Concurrency: the row is created if missing and read locked, in one upsert
+(a row lock on PostgreSQL; SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
 workers counting the same client at once never both see room for one more.
+
+Counts are written with :meth:`Store.volatile_write` (no fsync per hit,
+issue #17): a machine that loses power may forget the last hits of a
+window, never a filing.
 """
 
 from __future__ import annotations
@@ -46,7 +50,7 @@ class StoreCounters:
             limit: int | None = None) -> bool:
         """Count one event at ``now`` unless ``limit`` events are in the window
         already; returns whether it was counted (None: always counted)."""
-        with self.store.engine.begin() as conn:
+        with self.store.volatile_write() as conn:
             hits = self._locked(conn, bucket, client, now)
             recent = _window(hits, now, window)
             if limit is not None and len(recent) >= limit:
@@ -59,17 +63,19 @@ class StoreCounters:
 
     @staticmethod
     def _locked(conn: Connection, bucket: str, client: str, now: float) -> object:
-        conn.execute(_dialect_insert(conn, rate_hits).values(
-            bucket=bucket, client=client, hits=[],
-            updated_at=datetime.fromtimestamp(now, UTC)).on_conflict_do_nothing())
-        query = select(rate_hits.c.hits).where(rate_hits.c.bucket == bucket,
-                                               rate_hits.c.client == client)
-        if conn.dialect.name == "postgresql":
-            query = query.with_for_update()
-        return conn.execute(query).scalar()
+        """The row's hits, the row created if missing and locked until the
+        transaction ends: one statement (an upsert that changes nothing
+        locks the row as ``FOR UPDATE`` would)."""
+        stmt = _dialect_insert(conn, rate_hits).values(
+            bucket=bucket, client=client, hits=[], updated_at=datetime.fromtimestamp(now, UTC))
+        stmt = stmt.on_conflict_do_update(
+            index_elements=[rate_hits.c.bucket, rate_hits.c.client],
+            set_={"bucket": stmt.excluded.bucket},
+        ).returning(rate_hits.c.hits)
+        return conn.execute(stmt).scalar()
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""
-        with self.store.engine.begin() as conn:
+        with self.store.volatile_write() as conn:
             return int(conn.execute(delete(rate_hits).where(
                 rate_hits.c.updated_at < datetime.fromtimestamp(before, UTC))).rowcount)

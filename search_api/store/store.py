@@ -18,8 +18,9 @@ Lock order (PostgreSQL) is always request row, then the audit head: no deadlock.
 
 from __future__ import annotations
 
-from collections.abc import Collection, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, Literal
@@ -127,6 +128,33 @@ def _dialect_insert(conn: Connection, table: Any) -> Any:
     return sqlite_insert(table)
 
 
+def _check_prefix(prefix: str) -> None:
+    if not (prefix.isascii() and prefix.isalnum() and 1 <= len(prefix) <= 16):
+        raise ValueError(f"a receipt prefix is 1-16 ASCII letters or digits, not {prefix!r}")
+
+
+def _take_number(conn: Connection, on: date, prefix: str) -> str:
+    """The next receipt number of ``prefix`` and ``on`` in ``conn``'s
+    transaction (the counter row stays locked until it ends)."""
+    stmt = _dialect_insert(conn, receipt_counters).values(prefix=prefix, day=on, last=1)
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[receipt_counters.c.prefix, receipt_counters.c.day],
+        set_={"last": receipt_counters.c.last + 1},
+    ).returning(receipt_counters.c.last)
+    last = int(conn.execute(stmt).scalar_one())
+    return f"{prefix}-{on:%Y%m%d}-{last:04d}"
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What :meth:`Store.file_request`'s ``build`` makes of a receipt number:
+    the request, the hash of its access code and, if any, its idempotency key."""
+
+    request: Request
+    access_code_hash: str
+    idempotency_key: IdempotencyKey | None = None
+
+
 MIN_SECRET_CHARS = 6
 """Shortest personal value the outbox check looks for in messages."""
 
@@ -147,6 +175,8 @@ class Store:
     def __init__(self, engine: Engine, url: URL, cipher: PersonalCipher,
                  passwords: Passwords) -> None:
         self._engine = engine
+        # The engine of volatile writes (no connection until one is used).
+        self._volatile = make_engine(url, durable=False)
         self.url = url
         self._cipher = cipher
         self._passwords = passwords
@@ -170,12 +200,14 @@ class Store:
 
     def close(self) -> None:
         self._engine.dispose()
+        self._volatile.dispose()
 
     def after_fork(self) -> None:
         """Call in a child process (e.g. gunicorn's ``post_fork`` with
         ``--preload``): drops the connections inherited from the parent
         without closing them under the parent's feet."""
         self._engine.dispose(close=False)
+        self._volatile.dispose(close=False)
 
     def __enter__(self) -> Store:
         return self
@@ -196,6 +228,19 @@ class Store:
             yield conn
 
     @contextmanager
+    def volatile_write(self) -> Iterator[Connection]:
+        """A write transaction whose commit does not wait for the disk, for
+        state that may lose its last changes when the machine (not the
+        process) fails: rate-limit counters. Nothing acknowledged to a user
+        may be written here. Atomic and consistent like any transaction, and
+        ordered with the durable ones: a later durable commit carries it to
+        disk. A second engine: SQLite with ``synchronous=NORMAL`` (WAL mode),
+        PostgreSQL with ``synchronous_commit=off``. Saves an fsync per public
+        write (issue #17)."""
+        with self._volatile.begin() as conn:
+            yield conn
+
+    @contextmanager
     def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
         """A read transaction; with ``snapshot``, every statement in it sees
         the same data (PostgreSQL REPEATABLE READ; an SQLite read
@@ -211,21 +256,16 @@ class Store:
 
     def next_receipt_number(self, on: date, prefix: str = "YH") -> str:
         """The next receipt number of ``on``: ``YH-20261123-0001``, ``-0002``...
-        (at least four digits). Unique across threads and processes.
+        (at least four digits), in its own transaction. Unique across threads
+        and processes. A new request takes its number in the transaction that
+        stores it instead (:meth:`file_request`).
 
         Raises:
             ValueError: ``prefix`` is not 1 to 16 ASCII letters or digits.
         """
-        if not (prefix.isascii() and prefix.isalnum() and 1 <= len(prefix) <= 16):
-            raise ValueError(f"a receipt prefix is 1-16 ASCII letters or digits, not {prefix!r}")
+        _check_prefix(prefix)
         with self._write() as conn:
-            stmt = _dialect_insert(conn, receipt_counters).values(prefix=prefix, day=on, last=1)
-            stmt = stmt.on_conflict_do_update(
-                index_elements=[receipt_counters.c.prefix, receipt_counters.c.day],
-                set_={"last": receipt_counters.c.last + 1},
-            ).returning(receipt_counters.c.last)
-            last = int(conn.execute(stmt).scalar_one())
-        return f"{prefix}-{on:%Y%m%d}-{last:04d}"
+            return _take_number(conn, on, prefix)
 
     # --- requests --------------------------------------------------------------------------
 
@@ -242,6 +282,52 @@ class Store:
             ValueError: ``at`` is naive; CodecError: event data is not plain JSON.
         """
         _aware(at)
+        with self._write() as conn:
+            if conn.execute(select(requests.c.number).where(
+                    requests.c.number == req.number)).first() is not None:
+                raise DuplicateRequest(req.number)
+            self._insert_request(conn, req, access_code_hash=access_code_hash, actor=actor,
+                                 at=at, idempotency_key=idempotency_key)
+
+    def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
+                     at: datetime, prefix: str = "YH") -> Request:
+        """File a new request with one fsync (issue #17): the next receipt
+        number of ``on`` is taken, ``build(number)`` makes the request with
+        its access-code hash and idempotency key, and it is stored as by
+        :meth:`add_request`. Returns the stored request once its commit is
+        durable. ``build`` runs while the write lock is held: it must be
+        quick and must not use the store. When anything fails, nothing is
+        stored. SQLite: one transaction, the number is not used either.
+        PostgreSQL: the number is taken just before, in a transaction that
+        does not wait for the disk (a failed filing leaves a gap).
+
+        Raises:
+            ValueError: a bad ``prefix`` or naive ``at``.
+            DuplicateRequest: the number was taken outside the counter.
+            IdempotencyKeyTaken: a live key with the same hash exists.
+            whatever ``build`` raises (nothing is stored).
+        """
+        _aware(at)
+        _check_prefix(prefix)
+        number = None
+        if self.backend == "postgresql":
+            # The counter row would stay locked until the filing commits and
+            # serialise every writer: the number is taken in a transaction of
+            # its own that does not wait for the disk. The filing's commit
+            # comes later in the WAL, so when the filing is durable its number
+            # is too; a failed filing leaves a gap (as a sequence would).
+            with self.volatile_write() as conn:
+                number = _take_number(conn, on, prefix)
+        with self._write() as conn:
+            filing = build(number or _take_number(conn, on, prefix))
+            self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
+                                 actor=actor, at=at, idempotency_key=filing.idempotency_key)
+        return filing.request
+
+    def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
+                        actor: Actor, at: datetime,
+                        idempotency_key: IdempotencyKey | None) -> None:
+        """The rows of a new request in ``conn``'s transaction (see :meth:`add_request`)."""
         snapshot, personal = split_personal(request_to_dict(req))
         a = req.application
         row = dict(
@@ -257,20 +343,14 @@ class Store:
             **self._columns(req, snapshot),
         )
         check_row(requests, row)
-        numbered = list(enumerate(req.events, 1))
-        with self._write() as conn:
-            if conn.execute(select(requests.c.number).where(
-                    requests.c.number == req.number)).first() is not None:
-                raise DuplicateRequest(req.number)
-            try:
-                conn.execute(insert(requests).values(**row))
-            except IntegrityError:
-                raise DuplicateRequest(req.number) from None
-            if idempotency_key is not None:
-                idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
-            self._record(conn, req, numbered, version=1, actor=actor, at=at,
-                         personal=personal, action="request.added")
-        return None
+        try:
+            conn.execute(insert(requests).values(**row))
+        except IntegrityError:
+            raise DuplicateRequest(req.number) from None
+        if idempotency_key is not None:
+            idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
+        self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
+                     personal=personal, action="request.added")
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -334,10 +414,6 @@ class Store:
             if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
                 raise StaleRequest(req.number, expected_version, -1)
             numbered = list(enumerate(req.events[recorded:], recorded + 1))
-            self._record(conn, req, numbered, version=version, actor=actor, at=at,
-                         personal=personal, action="request.saved")
-            for message in outbox:
-                self._insert_message(conn, message, at)
             for token_hash, party_key, expires_at in third_party_links:
                 if not token_hash or _aware(expires_at, "expires_at") <= at:
                     raise ValueError("a link needs its token's hash and an expiry after now")
@@ -346,6 +422,9 @@ class Store:
                     token_hash=token_hash, kind="third_party", request_number=req.number,
                     party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
                     max_uses=None))
+            # Last: the audit chain's head stays locked until the commit.
+            self._record(conn, req, numbered, version=version, actor=actor, at=at,
+                         personal=personal, action="request.saved", outbox=outbox)
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -465,8 +544,9 @@ class Store:
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
-                action: str) -> None:
-        """Events, audit records and messages of one add or save."""
+                action: str, outbox: Sequence[OutboxMessage] = ()) -> None:
+        """Events, messages (the events' own, then ``outbox``) and audit
+        records of one add or save."""
         rows = [{
             "request_number": req.number, "seq": seq, "kind": e.kind.value,
             "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
@@ -476,20 +556,22 @@ class Store:
             check_row(request_events, row)
         if rows:
             conn.execute(insert(request_events), rows)
-        secrets = self._secrets(personal)
-        for seq, e in numbered:
-            audit.append(conn, at=at, actor_role=actor.role.value, actor=actor.name,
-                         action=f"request.{e.kind}", subject=req.number, secrets=secrets,
-                         detail={"seq": seq, "on": e.on.isoformat(),
-                                 "by": {"role": e.actor_role.value, "name": e.actor},
-                                 "state": req.state.value, "version": version,
-                                 "data": dict(e.data)})
-        if not numbered:
-            audit.append(conn, at=at, actor_role=actor.role.value, actor=actor.name,
-                         action=action, subject=req.number, secrets=secrets,
-                         detail={"state": req.state.value, "version": version})
-        for message in notify.event_messages(req, numbered, self.names):
+        # The messages first: on PostgreSQL the chain head stays locked from
+        # the audit append to the commit, so that is the last thing done.
+        self._insert_messages(conn, notify.event_messages(req, numbered, self.names), at)
+        for message in outbox:
             self._insert_message(conn, message, at)
+        secrets = self._secrets(personal)
+        records: list[tuple[str, str, Mapping[str, Any]]] = [
+            (f"request.{e.kind}", req.number,
+             {"seq": seq, "on": e.on.isoformat(), "by": {"role": e.actor_role.value,
+                                                         "name": e.actor},
+              "state": req.state.value, "version": version, "data": dict(e.data)})
+            for seq, e in numbered]
+        if not numbered:
+            records = [(action, req.number, {"state": req.state.value, "version": version})]
+        audit.append_many(conn, at=at, actor_role=actor.role.value, actor=actor.name,
+                          events=records, secrets=secrets)
 
     # --- outbox ----------------------------------------------------------------------------
 
@@ -516,6 +598,22 @@ class Store:
         if m.dedupe_key is not None:
             stmt = stmt.on_conflict_do_nothing(index_elements=[outbox.c.dedupe_key])
         return bool(conn.execute(stmt).rowcount == 1)
+
+    @staticmethod
+    def _insert_messages(conn: Connection, messages: Sequence[OutboxMessage],
+                         at: datetime) -> None:
+        """Queue ``messages`` in one statement; one whose ``dedupe_key``
+        exists already is left out."""
+        rows = [dict(created_at=at, kind=m.kind, recipient_role=m.recipient_role,
+                     recipient=m.recipient, subject=m.subject, body=m.body,
+                     request_number=m.request_number, dedupe_key=m.dedupe_key,
+                     status="pending", attempts=0) for m in messages]
+        if not rows:
+            return
+        for row in rows:
+            check_row(outbox, row)
+        conn.execute(_dialect_insert(conn, outbox).values(rows).on_conflict_do_nothing(
+            index_elements=[outbox.c.dedupe_key]))
 
     def add_message(self, msg: OutboxMessage, *, at: datetime) -> bool:
         """Queue ``msg``; False (and nothing added) when a message with the
