@@ -210,6 +210,31 @@ def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[
                 out.append(text_cell(raw) if raw else None)
         ws.append(out)
     book.save(path)
+    _make_reproducible(path)
+
+
+_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+
+
+def _make_reproducible(path: Path) -> None:
+    """Drop what makes two saves of the same rows differ: openpyxl stamps the
+    save time into docProps/core.xml (both dates are optional there) and
+    into every zip entry. Then a rebuild from the same catalogue writes the
+    same bytes, and pages that show a file's checksum do not change."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as source:
+        entries = [(info, source.read(info.filename)) for info in source.infolist()]
+    temp = path.with_name(path.name + ".tmp")
+    with zipfile.ZipFile(temp, "w") as target:
+        for info, data in entries:
+            if info.filename == "docProps/core.xml":
+                data = _STAMPS.sub(b"", data)
+            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
+            fixed.compress_type = zipfile.ZIP_DEFLATED
+            fixed.external_attr = info.external_attr
+            target.writestr(fixed, data)
+    temp.replace(path)
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

@@ -18,9 +18,11 @@ from domain.catalogue.desensitize import (
     find_pii,
     id_number_is_valid,
     luhn_is_valid,
+    mask_pii_text,
+)
+from domain.catalogue.pii_identifiers import (
     mask_id_number,
     mask_mobile,
-    mask_pii_text,
     unified_credit_code_is_valid,
 )
 

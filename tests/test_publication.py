@@ -65,7 +65,7 @@ def test_the_whole_record_of_an_open_dataset() -> None:
         "contact": {"name": "张科长", "phone": "0990-1234", "email": "a@b.example"},
         "status": "active", "emergency": None, "withdrawal": None, "invalidation": None,
         "licence": "开放数据使用协议", "licence_id": "yunhe-odl", "licence_url": "terms/",
-        "data_public": True, "files_held": True, "url": "datasets/bus-stops/",
+        "data_public": True, "files_held": True, "url": "datasets/bus-stops/", "temporal": None,
     }
     assert quality["score"] == 100
     assert [c["key"] for c in quality["criteria"]] == [

@@ -28,7 +28,7 @@ DOMAIN = Path(__file__).resolve().parent.parent / "domain"
 def raised_codes() -> dict[str, list[set[str]]]:
     """code → the keyword names passed with it, at each place it is raised."""
     found: dict[str, list[set[str]]] = {}
-    for path in sorted(DOMAIN.glob("*.py")):
+    for path in sorted(DOMAIN.rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "RuleViolation":
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}

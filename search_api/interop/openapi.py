@@ -51,7 +51,9 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
                     "type": "object", "required": ["openapi", "paths"]})}}},
             **ckan_paths(),
         },
-        "components": {"schemas": {"Error": ERROR}},
+        "components": {"schemas": {"Error": ERROR},
+                       # An approved applicant's key (issue #16), sent as a Bearer token.
+                       "securitySchemes": {"approvedKey": {"type": "http", "scheme": "bearer"}}},
     }
 
 

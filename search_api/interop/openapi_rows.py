@@ -50,6 +50,7 @@ KEY_ERRORS = {"401": error_response("No key, or an unknown, replaced or revoked 
 # the two rows paths above serve the approved conditional table instead.
 SANDBOX_PATHS = {
     "/api/v1/sandbox/query": {"post": {
+        "security": [{"approvedKey": []}],
         "summary": "Run one read-only SQL query on the approved tables (数据沙箱; "
                    "Authorization: Bearer <key>)",
         "requestBody": {"required": True, "content": {JSON: {"schema": {
@@ -62,6 +63,7 @@ SANDBOX_PATHS = {
                                           "text/csv": {"schema": {"type": "string"}}}},
                       "400": error_response("Query refused; the message says why"), **KEY_ERRORS}}},
     "/api/v1/sandbox/tables": {"get": {
+        "security": [{"approvedKey": []}],
         "summary": "The tables and columns a sandbox key may query",
         "responses": {"200": json_response("Tables with their approved columns", {"type": "object"}),
                       **KEY_ERRORS}}},

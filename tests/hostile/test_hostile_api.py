@@ -172,7 +172,11 @@ class Fuzzer:
                 # Rows: conditions name the table's own fields, which the
                 # document cannot list; an unknown one is a 400 naming it.
                 status == 400 and url.path.endswith("/rows") and any(
-                    word in data.get("error", "") for word in ("没有字段", "不能按", "不是")))
+                    word in data.get("error", "") for word in ("没有字段", "不能按", "不是"))) or (
+                # The sandbox declares an approved key (security: approvedKey);
+                # a request without a valid one is refused with 401, saying so.
+                status == 401 and url.path.startswith("/api/v1/sandbox/")
+                and "密钥" in data.get("error", ""))
             assert accepted, f"valid request refused: {where} → {status} {data}"
 
     def check_unversioned_ckan(self, response: Any, status: int, data: Any) -> None:

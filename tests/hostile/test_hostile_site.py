@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -160,7 +161,12 @@ def test_built_pages_show_payloads_as_text(xss_site: tuple[Path, Path]) -> None:
 def _visit(page: Any, url: str, ready: str | None = None) -> None:
     page.goto(url, wait_until="load")
     if ready:
-        page.wait_for_function(ready, timeout=10_000)
+        # Polled from here: Playwright's wait_for_function evaluates its
+        # predicate with eval, which the pages' CSP (no 'unsafe-eval') forbids.
+        deadline = time.monotonic() + 10
+        while not page.evaluate(ready):
+            assert time.monotonic() < deadline, f"{url}: not ready ({ready})"
+            page.wait_for_timeout(100)
     elif any(part in url for part in ("/catalog/", "/search/", "/datasets/")):
         page.wait_for_load_state("networkidle")  # portal.js fetches data there
 
