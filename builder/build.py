@@ -59,9 +59,10 @@ from builder.withholding import (
     split_errors,
     unapproved,
 )
-from domain.catalogue.catalog import Catalog, folder_fingerprint, load_catalog
+from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.freshness import update_status
 from domain.catalogue.model import Dataset
+from domain.catalogue.paths import folder_fingerprint
 from domain.catalogue.problems import Problem, Severity
 from domain.catalogue.publication import dataset_path, public_record
 

@@ -67,7 +67,7 @@ from builder.import_sources import (
     read_vocabularies,
     write_vocabularies,
 )
-from domain.catalogue.catalog import IDENTIFIER_RE
+from domain.catalogue.descriptor import IDENTIFIER_RE
 from domain.catalogue.model import MACHINE_READABLE_FORMATS, OpenType
 from domain.catalogue.vocabulary import Department, TermList, Vocabularies
 
@@ -210,7 +210,7 @@ def _forecast(out: Path, records: list[tuple[int, dict[str, Any]]], report: Impo
     """Apply ``portal check``'s metadata rules to the descriptors written, so
     the summary says which datasets the build will withhold, by the same
     rules (data files are not checked: an import writes none)."""
-    from domain.catalogue.catalog import dataset_from_descriptor
+    from domain.catalogue.descriptor import dataset_from_descriptor
     from domain.catalogue.rules import check_dataset
 
     _, _, vocab = read_vocabularies(out, None)
