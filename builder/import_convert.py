@@ -28,12 +28,9 @@ from builder.import_detect import (
     open_type_word,
     strip_note,
 )
+from builder.import_operator import VOCAB_ATTR, Defaults
 from builder.import_period import parse_period
 from builder.import_report import ImportReport
-from builder.import_sources import (
-    VOCAB_ATTR,
-    Defaults,
-)
 from domain.catalogue.model import MACHINE_READABLE_FORMATS, OpenType
 from domain.catalogue.vocabulary import Department, TermList, Vocabularies
 

@@ -11,7 +11,7 @@ so unknown ones are added to ``vocabularies.yaml`` with generated codes.
 Values a row lacks are filled only from the operator's defaults, and the
 descriptor lists them under ``import_defaults``.
 
-Reading the source and the operator's files is ``builder.import_sources``;
+Reading the source is ``builder.import_sources``, the operator's files ``builder.import_operator``;
 column names and cell spellings are ``builder.import_columns``. Row numbers
 in the report are what the operator sees: the spreadsheet row (the header
 row counts) or the 1-based position in a JSON list.
@@ -42,20 +42,18 @@ from builder.import_detect import (
     detect,
     strip_note,
 )
-from builder.import_plan import merge_value_maps, read_plan
-from builder.import_report import ImportReport
-from builder.import_sources import (
+from builder.import_operator import (
     VOCAB_ATTR,
-    CatalogImportError,
-    SourceTable,
     load_defaults,
     load_value_map,
     parse_open_type,
     read_column_map,
-    read_source,
     read_vocabularies,
     write_vocabularies,
 )
+from builder.import_plan import merge_value_maps, read_plan
+from builder.import_report import ImportReport
+from builder.import_sources import CatalogImportError, SourceTable, read_source
 from domain.catalogue.descriptor import IDENTIFIER_RE
 from domain.catalogue.model import OpenType
 from domain.catalogue.vocabulary import TermList, Vocabularies
@@ -80,7 +78,7 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     ``portal.yaml`` beside it) from ``vocabularies`` or the repository's sample
     when ``out`` has none. ``default_open_type`` is used for rows whose open
     type is empty (never for text that does not map). ``defaults`` (a YAML
-    file or mapping, see ``import_sources.Defaults``) fills the fields a row
+    file or mapping, see ``import_operator.Defaults``) fills the fields a row
     leaves empty. Existing dataset folders are skipped unless ``overwrite``.
     ``plan`` is an import plan (``portal import --write-plan``, edited by the
     operator): its column map, value map, defaults and default open type are
