@@ -20,12 +20,14 @@ from pathlib import Path
 
 from builder.tables import TableError, open_table
 from domain.catalogue import problems as P
-from domain.catalogue.catalog import Catalog, dataset_folders, load_catalog, read_structured
+from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.desensitize import PiiKind, find_pii
 from domain.catalogue.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
 from domain.catalogue.open_plan import PLAN_FOLDER, load_plans
+from domain.catalogue.paths import dataset_folders
 from domain.catalogue.problems import Problem, Severity
 from domain.catalogue.rules import check_dataset, check_identifiers
+from domain.catalogue.structured import read_structured
 
 log = logging.getLogger(__name__)
 

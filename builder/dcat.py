@@ -31,26 +31,16 @@ from urllib.parse import quote
 import orjson
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
-from rdflib.term import Node
 
 from builder.dcat_text import jsonld_nodes, turtle_text
+from builder.dcat_triples import IRI_SAFE, DatasetTriples, Shared, graph, iri
 from builder.dcat_vocab import (
-    EU_ACCESS,
-    EU_FILE_TYPE,
-    EU_FREQ,
     EU_LANGUAGE,
     EU_THEME,
     EU_THEME_LABELS,
-    FILE_TYPES,
-    IANA,
     PREFIXES,
-    SPDX,
-    VCARD,
     ZH,
-    composed_description,
-    eu_theme,
 )
-from builder.feeds import EU_FREQUENCY, absolute
 from domain.catalogue.catalog import PortalInfo
 
 # Bump when the triples written for a dataset change (cached fragments are
@@ -58,171 +48,25 @@ from domain.catalogue.catalog import PortalInfo
 FRAGMENT_VERSION = "1"
 CACHE_FILE = "dcat-fragments.sqlite"
 
-# A reference to a node that is described once, in the header.
-Shared = tuple[str, ...]
 
-
-IRI_SAFE = ":/?#[]@!$&'()*+,;=%-._~"
-
-
-def _iri(portal: PortalInfo, path: str) -> URIRef:
-    return URIRef(quote(absolute(portal, path), safe=IRI_SAFE))
-
-
-def _graph() -> Graph:
-    g = Graph(bind_namespaces="none")
-    for prefix, ns in PREFIXES.items():
-        g.bind(prefix, ns)
-    return g
-
-
-class _TripleList(list[tuple[URIRef, URIRef, Node]]):
-    """Triples of rdflib terms in a plain list: a dataset's triples are made
-    once and never repeated, and rdflib's indexed store cost two thirds of
-    the time per dataset."""
-
-    def add(self, triple: tuple[URIRef, URIRef, Node]) -> None:
-        self.append(triple)
-
-
-class _DatasetTriples:
-    """The triples of one dataset, and the shared nodes it points to."""
-
-    def __init__(self, portal: PortalInfo) -> None:
-        self.portal = portal
-        self.g = _TripleList()
-        self.shared: set[Shared] = set()
-
-    def typed(self, node: URIRef, cls: URIRef) -> URIRef:
-        self.shared.add(("typed", str(node), str(cls)))
-        return node
-
-    def contact(self, subject: URIRef, contact: dict[str, Any]) -> None:
-        name = str(contact.get("name") or "")
-        email = str(contact.get("email") or "")
-        phone = str(contact.get("phone") or "")
-        if not (name or email or phone):
-            return
-        node = URIRef(f"{subject}-contact")
-        g = self.g
-        g.add((node, RDF.type, VCARD.Organization))
-        g.add((node, RDF.type, VCARD.Kind))
-        if name:
-            g.add((node, VCARD.fn, Literal(name, lang=ZH)))
-        if email:
-            g.add((node, VCARD.hasEmail, URIRef(f"mailto:{quote(email, safe='@.+-_')}")))
-        if phone:
-            g.add((node, VCARD.hasTelephone,
-                   URIRef(f"tel:{quote(phone.replace(' ', ''), safe='+-')}")))
-        g.add((subject, DCAT.contactPoint, node))
-
-    def licence(self, url: str, title: str) -> URIRef | None:
-        if not url.lower().startswith(("http://", "https://")):
-            return None
-        url = quote(url, safe=IRI_SAFE)
-        self.shared.add(("licence", url, title))
-        return URIRef(url)
-
-    def dataset(self, r: dict[str, Any], downloads: list[dict[str, Any]]) -> None:
-        g = self.g
-        page = self.typed(_iri(self.portal, r["url"]), FOAF.Document)
-        node = URIRef(f"{page}#dataset")
-        g.add((node, RDF.type, DCAT.Dataset))
-        g.add((node, DCTERMS.identifier, Literal(r["id"])))
-        g.add((node, DCTERMS.title, Literal(r["title"], lang=ZH)))
-        summary = str(r.get("summary") or "").strip()
-        g.add((node, DCTERMS.description, Literal(summary or composed_description(r), lang=ZH)))
-        self.shared.add(("agent", str(r["department"]), str(r["department_name"])))
-        g.add((node, DCTERMS.publisher, _iri(self.portal, f"departments/{r['department']}/")))
-        self.shared.add(("theme", str(r["theme"]), str(r["theme_name"])))
-        g.add((node, DCAT.theme, _iri(self.portal, f"themes/{r['theme']}")))
-        eu = eu_theme(str(r["theme_name"]))
-        if eu:
-            self.shared.add(("eu-theme", eu))
-            g.add((node, DCAT.theme, EU_THEME[eu]))
-        for keyword in r.get("keywords") or []:
-            g.add((node, DCAT.keyword, Literal(keyword, lang=ZH)))
-        g.add((node, DCAT.landingPage, page))
-        g.add((node, DCTERMS.language, self.typed(EU_LANGUAGE.ZHO, DCTERMS.LinguisticSystem)))
-        open_access = r["open_type"] == "unconditional"
-        g.add((node, DCTERMS.accessRights, self.typed(
-            EU_ACCESS["PUBLIC" if open_access else "RESTRICTED"], DCTERMS.RightsStatement)))
-        if r.get("published"):
-            g.add((node, DCTERMS.issued, Literal(r["published"], datatype=XSD.date)))
-        if r.get("last_updated"):
-            g.add((node, DCTERMS.modified, Literal(r["last_updated"], datatype=XSD.date)))
-        if r.get("update_frequency") in EU_FREQUENCY:
-            g.add((node, DCTERMS.accrualPeriodicity, self.typed(
-                EU_FREQ[EU_FREQUENCY[r["update_frequency"]]], DCTERMS.Frequency)))
-        if r.get("region_name"):
-            place = URIRef(f"{page}#spatial")
-            g.add((place, RDF.type, DCTERMS.Location))
-            g.add((place, SKOS.prefLabel, Literal(r["region_name"], lang=ZH)))
-            g.add((node, DCTERMS.spatial, place))
-        temporal = r.get("temporal")
-        if temporal:
-            period = URIRef(f"{page}#temporal")
-            g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-            g.add((period, DCAT.startDate, Literal(temporal["start"], datatype=XSD.date)))
-            if temporal["end"]:
-                g.add((period, DCAT.endDate, Literal(temporal["end"], datatype=XSD.date)))
-            g.add((node, DCTERMS.temporal, period))
-        self.contact(node, r.get("contact") or {})
-        licence = self.licence(str(r.get("licence_url") or self.portal.licence_url or ""),
-                               str(r.get("licence") or self.portal.licence_name or ""))
-        for d in downloads:
-            g.add((node, DCAT.distribution, self.distribution(r, d, licence)))
-
-    def distribution(self, r: dict[str, Any], d: dict[str, Any],
-                     licence: URIRef | None) -> URIRef:
-        g = self.g
-        url = _iri(self.portal, r["url"] + d["filename"])
-        node = URIRef(f"{url}#distribution")
-        g.add((node, RDF.type, DCAT.Distribution))
-        g.add((node, DCAT.accessURL, url))
-        g.add((node, DCAT.downloadURL, url))
-        if d.get("label"):
-            g.add((node, DCTERMS.title, Literal(d["label"], lang=ZH)))
-        media = str(d.get("media_type") or "")
-        if "/" in media:
-            media_node = URIRef(IANA + media.split(";")[0].strip())
-            g.add((node, DCAT.mediaType, self.typed(media_node, DCTERMS.MediaType)))
-        extension = str(d["filename"]).rsplit(".", 1)[-1].lower()
-        if extension in FILE_TYPES:
-            g.add((node, DCTERMS["format"], self.typed(EU_FILE_TYPE[FILE_TYPES[extension]],
-                                                        DCTERMS.MediaTypeOrExtent)))
-        if d.get("bytes") is not None:
-            g.add((node, DCAT.byteSize, Literal(int(d["bytes"]),
-                                                datatype=XSD.nonNegativeInteger)))
-        if d.get("sha256"):
-            checksum = URIRef(f"{node}-sha256")
-            g.add((checksum, RDF.type, SPDX.Checksum))
-            g.add((checksum, SPDX.algorithm, SPDX.checksumAlgorithm_sha256))
-            g.add((checksum, SPDX.checksumValue, Literal(d["sha256"], datatype=XSD.hexBinary)))
-            g.add((node, SPDX.checksum, checksum))
-        if licence is not None:
-            g.add((node, DCTERMS.license, licence))
-        if r.get("last_updated"):
-            g.add((node, DCTERMS.modified, Literal(r["last_updated"], datatype=XSD.date)))
-        return node
 
 
 def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_iris: Sequence[URIRef],
             generated: str) -> Graph:
     """The catalogue node, its theme scheme and every shared node."""
-    g = _graph()
-    catalogue = _iri(portal, "dcat.ttl")
-    scheme = _iri(portal, "themes/")
+    g = graph()
+    catalogue = iri(portal, "dcat.ttl")
+    scheme = iri(portal, "themes/")
     g.add((catalogue, RDF.type, DCAT.Catalog))
     g.add((catalogue, DCTERMS.title, Literal(portal.name, lang=ZH)))
     g.add((catalogue, DCTERMS.description, Literal(
         f"{portal.bureau or portal.name}发布的公共数据开放目录，共{len(dataset_iris)}个数据集。",
         lang=ZH)))
-    bureau = _iri(portal, "about/")
+    bureau = iri(portal, "about/")
     g.add((bureau, RDF.type, FOAF.Agent))
     g.add((bureau, FOAF.name, Literal(portal.bureau or portal.name, lang=ZH)))
     g.add((catalogue, DCTERMS.publisher, bureau))
-    home = _iri(portal, "")
+    home = iri(portal, "")
     g.add((home, RDF.type, FOAF.Document))
     g.add((catalogue, FOAF.homepage, home))
     g.add((EU_LANGUAGE.ZHO, RDF.type, DCTERMS.LinguisticSystem))
@@ -243,11 +87,11 @@ def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_iris: Sequence
         if kind == "typed":
             g.add((URIRef(item[1]), RDF.type, URIRef(item[2])))
         elif kind == "agent":
-            node = _iri(portal, f"departments/{item[1]}/")
+            node = iri(portal, f"departments/{item[1]}/")
             g.add((node, RDF.type, FOAF.Agent))
             g.add((node, FOAF.name, Literal(item[2] or item[1], lang=ZH)))
         elif kind == "theme":
-            node = _iri(portal, f"themes/{item[1]}")
+            node = iri(portal, f"themes/{item[1]}")
             g.add((node, RDF.type, SKOS.Concept))
             g.add((node, SKOS.prefLabel, Literal(item[2] or item[1], lang=ZH)))
             g.add((node, SKOS.inScheme, scheme))
@@ -269,7 +113,7 @@ def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_iris: Sequence
 
 def _fragment(portal: PortalInfo, record: dict[str, Any],
               downloads: list[dict[str, Any]]) -> dict[str, Any]:
-    triples = _DatasetTriples(portal)
+    triples = DatasetTriples(portal)
     triples.dataset(record, downloads)
     nodes = orjson.dumps(jsonld_nodes(triples.g)).decode()
     return {"ttl": turtle_text(triples.g), "jsonld": nodes[1:-1],
@@ -384,7 +228,7 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[dict[str, Any]],
         found = fragments.add(key, functools.partial(_fragment, portal, record, files))
         shared.update(tuple(s) for s in found)
     fragments.finish()
-    iris = [URIRef(f"{_iri(portal, r['url'])}#dataset") for r in records]
+    iris = [URIRef(f"{iri(portal, r['url'])}#dataset") for r in records]
     header = _header(portal, shared, iris, generated)
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
     turtle_head = prefixes + "\n" + turtle_text(header) + "\n"

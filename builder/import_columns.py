@@ -20,8 +20,9 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from domain.catalogue.catalog import IDENTIFIER_RE, RESERVED_FOLDERS
+from domain.catalogue.descriptor import IDENTIFIER_RE
 from domain.catalogue.model import OpenType, Provision
+from domain.catalogue.paths import RESERVED_FOLDERS
 
 # Import fields, each with the header spellings that mean it. Earlier spellings
 # win when a source has two columns for the same field (e.g. 标题 and 名称).

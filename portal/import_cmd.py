@@ -55,7 +55,8 @@ def import_(source: Path, out_dir: Path | None, column_map: tuple[str, ...], map
     and unmapped values alone exit 0 (they are listed in the summary).
     """
     from builder.import_columns import parse_map_options
-    from builder.import_sources import CatalogImportError, read_column_map
+    from builder.import_operator import read_column_map
+    from builder.import_sources import CatalogImportError
     from builder.importer import import_catalog
     from builder.importer import write_plan as plan_import
 

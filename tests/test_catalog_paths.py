@@ -1,4 +1,4 @@
-"""domain.catalogue.catalog.real_join must agree with os.path.realpath on every shape
+"""domain.catalogue.paths.real_join must agree with os.path.realpath on every shape
 of path the loader meets: plain files, links inside and outside, loops,
 missing parts and '..' (the loader's safety checks rely on it)."""
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalogue.catalog import real_join
+from domain.catalogue.paths import real_join
 
 
 @pytest.fixture()

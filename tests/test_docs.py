@@ -8,14 +8,14 @@ import re
 
 import pytest
 
-from domain.catalogue import catalog
+from domain.catalogue import catalog, descriptor
 from domain.catalogue.problems import all_problem_types
 from tests.conftest import REPO
 
 DOC = (REPO / "docs" / "catalogue-format.md").read_text(encoding="utf-8")
 DOCUMENTED = set(re.findall(r"`([a-z_.\[\]-]+)`", DOC))
 
-DESCRIPTOR_KEYS = sorted(set(catalog.REQUIRED) | set(catalog._KNOWN_KEYS))
+DESCRIPTOR_KEYS = sorted(set(descriptor.REQUIRED) | set(descriptor._KNOWN_KEYS))
 PORTAL_KEYS = sorted(f.name for f in dataclasses.fields(catalog.PortalInfo) if f.name != "extra")
 
 

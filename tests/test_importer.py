@@ -15,7 +15,8 @@ import yaml
 
 from builder.import_columns import parse_contact, parse_date, parse_map_options, plan_columns
 from builder.importer import CatalogImportError, ImportReport, import_catalog, read_column_map
-from domain.catalogue.catalog import dataset_from_descriptor, load_catalog
+from domain.catalogue.catalog import load_catalog
+from domain.catalogue.descriptor import dataset_from_descriptor
 
 DATA = Path(__file__).parent / "data" / "import"
 VOCAB = DATA / "vocabularies.yaml"

@@ -24,7 +24,7 @@ import yaml
 from builder.build import BuildConfig, build
 from builder.check import run_check
 from builder.importer import ImportReport, import_catalog
-from domain.catalogue.catalog import dataset_from_descriptor
+from domain.catalogue.descriptor import dataset_from_descriptor
 from domain.catalogue.model import MACHINE_READABLE_FORMATS
 
 pytestmark = pytest.mark.slow

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from domain.catalogue import catalog as C
+from domain.catalogue import structured as C
 
 
 def _documents() -> list[str]:

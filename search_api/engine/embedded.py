@@ -37,13 +37,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-import logging
-import os
 import sqlite3
-import threading
 import time
-import uuid
-from collections import OrderedDict
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
@@ -60,13 +55,13 @@ from search_api.engine.base import (
     validate_query,
 )
 from search_api.engine.highlight import SUMMARY_CHARS, highlight, render
+from search_api.engine.index_file import IndexFile
+from search_api.engine.lru import Lru
 from search_api.engine.query import ParsedQuery, parse_query
 from search_api.engine.ranking import Keep, rank
 from search_api.engine.synonyms import Synonyms
 from search_api.engine.terms import TermSets
 from search_api.engine.vocab import Vocabulary
-
-log = logging.getLogger(__name__)
 
 RECORD_BATCH = 500  # records() reads this many bodies per query
 CACHE_SIZE = 256  # match bitmaps, and facet counts, kept per engine (LRU)
@@ -78,26 +73,7 @@ RESULT_CACHE_SIZE = 1024  # whole answers, per index generation (LRU); 0 = none
 RELAX_BELOW = 10
 RELAX_MAX = 1000
 
-class _Lru(OrderedDict[Any, Any]):
-    """A small LRU mapping; callers hold the engine's lock."""
-
-    def __init__(self, size: int) -> None:
-        super().__init__()
-        self.size = size
-
-    def fetch(self, key: Any) -> Any:
-        value = self.get(key)
-        if value is not None:
-            self.move_to_end(key)
-        return value
-
-    def keep(self, key: Any, value: Any) -> None:
-        self[key] = value
-        while len(self) > self.size:
-            self.popitem(last=False)
-
-
-class EmbeddedEngine:
+class EmbeddedEngine(IndexFile):
     """SearchEngine over an SQLite file (created when missing).
 
     ``synonyms``: the groups expanded at query time. ``result_cache_size``:
@@ -110,80 +86,14 @@ class EmbeddedEngine:
     def __init__(self, path: str | Path, synonyms: Synonyms | None = None,
                  cache_size: int = CACHE_SIZE,
                  result_cache_size: int = RESULT_CACHE_SIZE) -> None:
-        self.path = Path(path)
         self.synonyms = synonyms or Synonyms()
-        self._local = threading.local()
-        self._lock = threading.Lock()
-        self._connections: list[sqlite3.Connection] = []
         self._snapshot_cache: bitmaps.Snapshot = bitmaps.EMPTY
         self._vocab: tuple[str, Vocabulary] | None = None
-        self._matches = _Lru(cache_size)
-        self._facets = _Lru(cache_size)
-        self._results = _Lru(result_cache_size)
+        self._matches = Lru(cache_size)
+        self._facets = Lru(cache_size)
+        self._results = Lru(result_cache_size)
         self._terms = TermSets("")
-        self._closed = False
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            self._init_schema()
-        except (OSError, sqlite3.Error) as exc:
-            raise EngineUnavailable(f"cannot open search index {self.path}: {exc}") from exc
-
-    # -- connections ---------------------------------------------------------
-
-    def _conn(self) -> sqlite3.Connection:
-        if self._closed:
-            raise EngineUnavailable("the search engine has been closed")
-        conn: sqlite3.Connection | None = getattr(self._local, "conn", None)
-        if conn is None or getattr(self._local, "pid", None) != os.getpid():
-            conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
-                                   check_same_thread=False)
-            for pragma in ("busy_timeout = 30000", "synchronous = NORMAL",
-                           "cache_size = -65536", "mmap_size = 268435456",
-                           "temp_store = MEMORY"):
-                conn.execute("PRAGMA " + pragma)
-            self._local.conn = conn
-            self._local.pid = os.getpid()
-            with self._lock:
-                self._connections.append(conn)
-        return conn
-
-    def _init_schema(self) -> None:
-        conn = self._conn()
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("BEGIN IMMEDIATE")
-        try:
-            have = {r[0] for r in conn.execute(
-                "SELECT name FROM sqlite_master WHERE type IN ('table')")}
-            version = None
-            if "meta" in have:
-                row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
-                version = row[0] if row else None
-            if version != indexer.SCHEMA_VERSION:
-                if have & set(indexer.TABLES):
-                    log.warning("search index %s has schema %s, not %s: rebuilding it empty",
-                                self.path, version, indexer.SCHEMA_VERSION)
-                for table in indexer.TABLES:
-                    conn.execute(f"DROP TABLE IF EXISTS {table}")
-                for statement in indexer.SCHEMA.split(";"):
-                    if statement.strip():
-                        conn.execute(statement)
-                conn.execute("INSERT INTO meta VALUES ('schema', ?), ('generation', ?)",
-                             (indexer.SCHEMA_VERSION, uuid.uuid4().hex))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
-
-    def close(self) -> None:
-        """Close every connection this engine opened (in any thread)."""
-        self._closed = True
-        with self._lock:
-            for conn in self._connections:
-                try:
-                    conn.close()
-                except sqlite3.Error:  # pragma: no cover
-                    pass
-            self._connections.clear()
+        super().__init__(path)
 
     def clear_caches(self, terms: bool = False) -> None:
         """Forget cached match sets, facet counts and answers (the benchmark

@@ -32,8 +32,9 @@ from flask import (
     url_for,
 )
 
-from domain.catalogue.catalog import dataset_folders, load_dataset
+from domain.catalogue.catalog import load_dataset
 from domain.catalogue.model import Dataset
+from domain.catalogue.paths import dataset_folders
 from domain.procedures.request_records import Actor
 from domain.procedures.request_states import DeliveryMethod, Role, State
 from search_api import service

@@ -20,7 +20,7 @@ from datetime import date, datetime
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo
 
-from domain.catalogue.catalog import IDENTIFIER_RE
+from domain.catalogue.descriptor import IDENTIFIER_RE
 
 CHINA = ZoneInfo("Asia/Shanghai")
 

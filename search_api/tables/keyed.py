@@ -15,13 +15,10 @@ from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from domain.catalogue.catalog import (
-    DESCRIPTOR_NAMES,
-    dataset_folders,
-    load_dataset,
-    read_structured,
-)
+from domain.catalogue.catalog import DESCRIPTOR_NAMES, load_dataset
 from domain.catalogue.model import Dataset, OpenType, Provision
+from domain.catalogue.paths import dataset_folders
+from domain.catalogue.structured import read_structured
 from domain.procedures.data_grants import SchemaField
 from search_api.tables.query import Field
 from search_api.tables.store import LoadStats, RowStore

@@ -34,7 +34,7 @@ import pytest
 
 from builder.check import run_check
 from builder.withholding import split_errors
-from domain.catalogue.catalog import dataset_folders
+from domain.catalogue.paths import dataset_folders
 from tests.conftest import MINIMAL, REPO, TODAY
 from tests.hostile.helpers import (
     OUTSIDE_MARKER,

@@ -1,0 +1,101 @@
+"""The output folder of a build: every file goes through ``emit`` (which
+refuses paths leaving the folder), groups of files are reused while their key
+is unchanged, and whatever a previous build wrote and this one did not is
+deleted at the end (a dataset no longer open loses its files at once)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
+from typing import Any
+
+from builder.build_config import UnsafeOutput
+from builder.files import write_chunks_if_changed, write_if_changed
+from builder.theme import UNPUBLISHED
+
+
+class SiteOutput:
+    """The files written into ``out`` by one build, and those of the
+    previous build (``old_state``: its ``files`` and keyed ``groups``)."""
+
+    def __init__(self, out: Path, old_state: dict[str, Any]):
+        self.out = out
+        self.old_state = old_state
+        self.written: set[str] = set()
+        self.groups: dict[str, dict[str, Any]] = {}
+
+    def emit(self, rel: str, text: str | Iterable[str]) -> None:
+        """Write ``text`` (or its pieces) to ``rel`` under the output, unless
+        unchanged. Raises UnsafeOutput for a path leaving the output folder."""
+        parts = rel.split("/")
+        if not rel or rel.startswith("/") or "\\" in rel or ".." in parts:
+            # Page paths come from checked codes; this is the last line of defence.
+            raise UnsafeOutput(f"refusing to write {rel[:100]!r}: it leaves the output folder")
+        self.written.add(rel)
+        if isinstance(text, str):
+            write_if_changed(self.out / rel, text)
+        else:  # a large file in pieces (catalog.json, DCAT)
+            write_chunks_if_changed(self.out / rel, text)
+
+    def emit_keyed(self, group: str, key: str,
+                   produce: Callable[[], Mapping[str, str | Iterable[str]]]) -> None:
+        """Write the files ``produce`` gives, unless the previous build wrote
+        this group with the same ``key`` and its files are all still there:
+        then they are kept as they are (and count as written)."""
+        previous = self.old_state.get("groups", {}).get(group)
+        if previous and previous["key"] == key \
+                and all((self.out / rel).is_file() for rel in previous["files"]):
+            files = list(previous["files"])
+            self.written.update(files)
+        else:
+            produced = produce()
+            for rel, text in produced.items():
+                self.emit(rel, text)
+            files = sorted(produced)
+        self.groups[group] = {"key": key, "files": files}
+
+    def copy_theme_output(self, staged: Path) -> None:
+        """Copy the theme's generated site (``staged``) into the output,
+        leaving out what we write ourselves; unchanged files are not touched."""
+        for path in staged.rglob("*"):
+            if path.is_dir():
+                continue
+            rel = path.relative_to(staged).as_posix()
+            if rel in UNPUBLISHED:
+                continue  # ours lists the dataset pages too; the search API searches
+            self.written.add(rel)
+            target = self.out / rel
+            if target.is_file() and target.stat().st_size == path.stat().st_size \
+                    and target.read_bytes() == path.read_bytes():
+                continue
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copyfile(path, target)
+
+    def remove_stale(self) -> int:
+        """Delete every file a previous build wrote that this one did not,
+        and the folders left empty; returns how many files were deleted."""
+        removed = 0
+        if "files" in self.old_state:
+            previous = set(self.old_state["files"])
+        else:
+            # No state (a new cache folder, a version bump, a corrupt state):
+            # every file already in the site counts as written before, so
+            # nothing this build did not write survives — above all the files
+            # of a dataset that is no longer unconditional.
+            previous = {p.relative_to(self.out).as_posix()
+                        for p in self.out.rglob("*") if p.is_file() or p.is_symlink()}
+        emptied: set[Path] = set()
+        for rel in sorted(previous - self.written):
+            target = self.out / rel
+            if target.is_file() or target.is_symlink():
+                target.unlink()
+                removed += 1
+                emptied.add(target.parent)
+        # Drop folders left empty (a dataset that disappeared), deepest first.
+        out = self.out.resolve()
+        for folder in sorted(emptied, key=lambda p: len(p.parts), reverse=True):
+            while folder.resolve() != out and folder.is_dir() and not any(folder.iterdir()):
+                folder.rmdir()
+                folder = folder.parent
+        return removed
