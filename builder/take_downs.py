@@ -26,12 +26,14 @@ def was_online(old_state: Mapping[str, Any], out: Path) -> dict[str, dict[str, A
         online: dict[str, dict[str, Any]] = old_state.get("datasets", {})
         return online
     index = out / "catalog-index.json"
+    if not index.is_file():  # a first build: nothing was online
+        return {}
     try:
-        data = orjson.loads(index.read_bytes()) if index.is_file() else {}
-        keys = data["keys"] if data else []
+        data = orjson.loads(index.read_bytes())
+        keys = data["keys"]
         at_id, at_title = keys.index("id"), keys.index("title")
         return {str(row[at_id]): {"page_key": "", "title": str(row[at_title])}
-                for row in (data["rows"] if data else [])}
+                for row in data["rows"]}
     except (OSError, ValueError, KeyError, IndexError, TypeError):
         log.warning("%s cannot be read; datasets the previous build published and this "
                     "one does not are not known to be taken down", index)

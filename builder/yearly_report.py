@@ -120,6 +120,11 @@ def _pdf(html: str, target: Path) -> Path | None:
     except ImportError:
         log.info("no PDF: WeasyPrint is not installed (report.html prints to PDF from a browser)")
         return None
+    except OSError as exc:  # installed, but the Pango libraries it loads are missing
+        log.warning("no PDF: WeasyPrint cannot load its libraries (%s); install Debian's "
+                    "libpango-1.0-0 and libpangoft2-1.0-0, or print report.html from a browser",
+                    str(exc)[:120])
+        return None
     # Its progress messages are not the operator's business.
     logging.getLogger("weasyprint").setLevel(logging.WARNING)
     logging.getLogger("fontTools").setLevel(logging.WARNING)
