@@ -25,7 +25,6 @@ import os
 import random
 import re
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -37,7 +36,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from bench.crash.server import free_port
-from bench.rows_bench import percentile
+from bench.rows_bench import report
 from builder.build import BuildConfig, build
 from search_api import create_app
 from search_api.indexing import index_catalog
@@ -219,13 +218,7 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
-    everything = [v for values in results.values() for v in values]
-    print(f"{args.clients} clients, {args.seconds:.0f} s, {len(everything)} requests "
-          f"({len(everything) / args.seconds:.0f}/s), {len(errors)} errors {errors[:3]}")
-    for kind, values in sorted(results.items()) + [("all", everything)]:
-        print(f"  {kind:12} n={len(values):5}  p50 {statistics.median(values):6.1f} ms  "
-              f"p95 {percentile(values, 95):6.1f} ms  p99 {percentile(values, 99):6.1f} ms")
-    print(f"load average after: {os.getloadavg()}")
+    report(results, errors, args.seconds, args.clients)
 
 
 if __name__ == "__main__":

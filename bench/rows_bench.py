@@ -123,9 +123,15 @@ def main() -> None:
         finally:
             server.terminate()
             server.wait(timeout=30)
+    report(results, errors, args.seconds, args.clients)
+
+
+def report(results: dict[str, list[float]], errors: list[str], seconds: float,
+           clients: int) -> None:
+    """Requests per second and p50/p95/p99 per query mix, then the load."""
     everything = [v for values in results.values() for v in values]
-    print(f"{args.clients} clients, {args.seconds:.0f} s, {len(everything)} requests "
-          f"({len(everything) / args.seconds:.0f}/s), {len(errors)} errors {errors[:3]}")
+    print(f"{clients} clients, {seconds:.0f} s, {len(everything)} requests "
+          f"({len(everything) / seconds:.0f}/s), {len(errors)} errors {errors[:3]}")
     for kind, values in sorted(results.items()) + [("all", everything)]:
         print(f"  {kind:12} n={len(values):5}  p50 {statistics.median(values):6.1f} ms  "
               f"p95 {percentile(values, 95):6.1f} ms  p99 {percentile(values, 99):6.1f} ms")
