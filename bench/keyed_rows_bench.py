@@ -33,10 +33,9 @@ import time
 from datetime import date
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlencode
 
 from bench.crash.server import free_port
-from bench.rows_bench import report
+from bench.rows_bench import client, report
 from builder.build import BuildConfig, build
 from search_api import create_app
 from search_api.indexing import index_catalog
@@ -138,34 +137,15 @@ def queries(rng: random.Random, codes: list[str]) -> tuple[str, dict[str, str]]:
     return kind, {"sort": "-gas_m3", "offset": str(rng.randint(0, 59_000)), "limit": "100"}
 
 
-def client(port: int, key: str, codes: list[str], until: float, seed: int,
-           results: dict[str, list[float]], errors: list[str]) -> None:
-    rng = random.Random(seed)
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    headers = {"Authorization": f"Bearer {key}"}
-    while time.perf_counter() < until:
-        kind, params = queries(rng, codes)
-        started = time.perf_counter()
-        try:
-            conn.request("GET", f"{PATH}?{urlencode(params)}", headers=headers)
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(f"{kind}: HTTP {response.status}")
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(f"{kind}: {exc}")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            continue
-        results.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-
-
 def run_load(port: int, key: str, codes: list[str], seconds: float,
              clients: int) -> tuple[dict[str, list[float]], list[str]]:
     results: dict[str, list[float]] = {}
     errors: list[str] = []
     until = time.perf_counter() + seconds
-    threads = [threading.Thread(target=client, args=(port, key, codes, until, seed, results,
-                                                     errors)) for seed in range(clients)]
+    threads = [threading.Thread(target=client, args=(port, until, seed, results, errors),
+                                kwargs={"path": PATH, "query": lambda rng: queries(rng, codes),
+                                        "headers": {"Authorization": f"Bearer {key}"}})
+               for seed in range(clients)]
     for t in threads:
         t.start()
     for t in threads:

@@ -22,6 +22,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from urllib.parse import urlencode
@@ -51,15 +52,22 @@ def queries(rng: random.Random) -> tuple[str, dict[str, str]]:
     return kind, {"sort": "-o3", "offset": str(rng.randint(0, 50_000)), "limit": "100"}
 
 
+Query = Callable[[random.Random], tuple[str, dict[str, str]]]
+
+
 def client(port: int, until: float, seed: int, results: dict[str, list[float]],
-           errors: list[str]) -> None:
+           errors: list[str], *, path: str = PATH, query: Query | None = None,
+           headers: dict[str, str] | None = None) -> None:
+    """One client: GET ``path`` with the next ``query`` until ``until``,
+    timing each answer per query kind (the keyed benchmark sends a key)."""
     rng = random.Random(seed)
+    next_query = query or queries
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
     while time.perf_counter() < until:
-        kind, params = queries(rng)
+        kind, params = next_query(rng)
         started = time.perf_counter()
         try:
-            conn.request("GET", f"{PATH}?{urlencode(params)}")
+            conn.request("GET", f"{path}?{urlencode(params)}", headers=headers or {})
             response = conn.getresponse()
             response.read()
             if response.status != 200:
