@@ -230,8 +230,8 @@ class _Builder(SiteOutput):
         mark = self.timed("site-files", mark)
         self.result.files_removed = self.remove_stale()
         self.save_state(entries, taken_down)
-        self.write_report()
         self.result.changes.published = sorted(records)
+        self.write_report()  # after the count of published datasets is known
         self.result.events = changes(old, entries)
         self.result.datasets = len(records)
         self.result.seconds = round(time.perf_counter() - started, 3)

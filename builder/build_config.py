@@ -134,7 +134,9 @@ def code_digest() -> str:
     root = Path(__file__).resolve().parent.parent
     sha = hashlib.sha256()
     for package in ("builder", "domain"):
-        for path in sorted((root / package).glob("*.py")):
+        # rglob: the domain lives in sub-packages (periods/, catalogue/, procedures/).
+        for path in sorted((root / package).rglob("*.py")):
+            sha.update(path.relative_to(root).as_posix().encode())
             sha.update(path.read_bytes())
     return sha.hexdigest()
 

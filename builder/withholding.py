@@ -109,15 +109,15 @@ class PublicationChanges:
     withheld: dict[str, list[str]] = field(default_factory=dict)
     problems: dict[str, list[Problem]] = field(default_factory=dict)
     taken_down: dict[str, TakeDown] = field(default_factory=dict)
-    # Keys of ``withheld`` that are folder names: folders whose descriptor
-    # could not be read, so the dataset's identifier is not known.
+    # Keys of ``withheld`` that are folder names: folders whose descriptor is
+    # unreadable or lacks a required field, so no dataset (and identifier) exists.
     unread: set[str] = field(default_factory=set)
 
     def label(self, key: str) -> str:
         """How the reports name a withheld dataset."""
         if key in self.unread:
-            return (f"{key}/ (a folder: its descriptor could not be read, so the dataset is "
-                    "named by its folder)")
+            return (f"{key}/ (a folder: no dataset could be made of its descriptor — unreadable, "
+                    "or a required field missing — so it is named by its folder)")
         return key
 
     @property
@@ -139,8 +139,8 @@ class PublicationChanges:
                  f"(offline since earlier builds: "
                  f"{len(self.taken_down) - len(self.newly_taken_down)})"]
         if self.unread:
-            lines.append(f"of the withheld, {len(self.unread)} are folders whose descriptor "
-                         "could not be read (named by folder in the report)")
+            lines.append(f"of the withheld, {len(self.unread)} are folders whose descriptor is "
+                         "unreadable or lacks a required field (named by folder in the report)")
         if self.withheld:
             lines.append("withheld by problem code: " + ", ".join(
                 f"{code} {n}" for code, n in sorted(self.withheld_by_code().items(),

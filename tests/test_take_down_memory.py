@@ -68,5 +68,6 @@ def test_a_folder_whose_descriptor_cannot_be_read_is_named_as_a_folder(
     assert report["withheld"]["garbled"]["descriptor_unreadable"] is True
     assert report["withheld"]["garbled"]["folder"] == "garbled/"
     text = (tmp_path / "cache" / REPORT_TEXT).read_text("utf-8")
-    assert "garbled/ (a folder: its descriptor could not be read" in text
-    assert "folders whose descriptor could not be read" in result.changes.summary()
+    assert "garbled/ (a folder: no dataset could be made of its descriptor" in text
+    assert "folders whose descriptor is unreadable or lacks a required field" in \
+        result.changes.summary()

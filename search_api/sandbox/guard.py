@@ -94,7 +94,11 @@ def _aggregate(tree: exp.Expression, tables: Mapping[str, frozenset[str]]) -> ex
         inner = projection.unalias()
         if isinstance(inner, exp.Star) or inner.find(exp.Star) and not inner.find(exp.AggFunc):
             raise QueryRefused(RAW_ONLY + "不能使用 SELECT *。")
-        names = (inner.sql(dialect="sqlite"), projection.alias_or_name, str(position))
+        # An output counts as grouped by its own expression or its position,
+        # never by its alias: SQLite reads a GROUP BY name as the table's
+        # column first, so `name AS region ... GROUP BY region` would let
+        # raw names out under the alias of a grouped column.
+        names = (inner.sql(dialect="sqlite"), str(position))
         if any(n in grouped for n in names):
             continue
         loose = [c for c in inner.find_all(exp.Column) if not c.find_ancestor(exp.AggFunc)]
