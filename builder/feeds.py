@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
-from xml.sax.saxutils import escape
+from xml.sax.saxutils import escape as _xml_escape
 
 from domain.catalogue.catalog import PortalInfo
 
@@ -23,6 +23,12 @@ EU_FREQUENCY = {
 }
 SITEMAP_LIMIT = 45_000  # the protocol allows 50,000 URLs per file
 
+
+
+def escape(text: str) -> str:
+    """XML text or attribute value: quotes escaped too (a theme or department
+    name with a " would otherwise end an attribute)."""
+    return _xml_escape(text, {'"': "&quot;"})
 
 def absolute(portal: PortalInfo, path: str) -> str:
     base = portal.base_url if portal.base_url.endswith("/") else portal.base_url + "/"
@@ -177,7 +183,7 @@ def feed_link(href: str, title: str) -> str:
     """The autodiscovery ``<link>`` of a feed for a page's <head> (``href``
     relative to the page or absolute)."""
     return (f'<link rel="alternate" type="application/atom+xml" '
-            f'title="{escape(title, {chr(34): "&quot;"})}" href="{escape(href)}">')
+            f'title="{escape(title)}" href="{escape(href)}">')
 
 
 def department_feed_link(code: str, name: str, root: str = "../../") -> str:

@@ -26,19 +26,15 @@ def _service_figures(catalog: Catalog, url: str, year: int,
                      today: date) -> dict[str, dict[str, Any]]:
     """The store's figures of ``year`` per department, counted as the
     statistics API counts them (search_api.store.yearly_counts)."""
-    from domain.periods.calendar import WorkCalendar
-    from domain.periods.profiles import ProfileError, load_profile
-    from domain.procedures.reports import Verification
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from portal.common import service_config, verification_of
     from search_api.store import Store
     from search_api.store.yearly_counts import service_year
 
-    overrides = catalog.portal.extra.get("profile_overrides") or {}
-    try:
-        profile = load_profile(catalog.portal.profile, overrides)
-    except ProfileError as exc:
-        raise click.ClickException(f"portal.yaml: {exc}; run `portal check`") from exc
-    folders = [catalog.root / "calendars"] if (catalog.root / "calendars").is_dir() else []
-    verification = Verification(profile, WorkCalendar(folders=folders))
+    # The service's own profile and calendars, so "in time" is counted
+    # exactly as /api/v1/statistics/yearly counts it.
+    verification = verification_of(service_config({"CATALOG_DIR": str(catalog.root)}))
     by_id = catalog.by_id()
 
     def department_of(ident: str) -> str | None:
@@ -48,6 +44,10 @@ def _service_figures(catalog: Catalog, url: str, year: int,
     store = Store.open(url)
     try:
         return service_year(store, verification, year, today, department_of)
+    except SQLAlchemyError as exc:
+        raise click.ClickException(
+            f"cannot read the year's figures from the service database "
+            f"({exc.__class__.__name__}); run `portal db upgrade` there") from exc
     finally:
         store.close()
 
@@ -57,6 +57,7 @@ def build_report(catalog: Catalog, service: dict[str, dict[str, Any]], year: int
     """The report's data (``report.json``)."""
     from builder.yearly_report import document
     from domain.catalogue.evaluation import as_of, catalogue_year, merge, opened_datasets
+    from domain.catalogue.model import OpenType
     from domain.catalogue.open_plan import PlanState, load_plans, track
 
     day = as_of(year, today)
@@ -68,8 +69,10 @@ def build_report(catalog: Catalog, service: dict[str, dict[str, Any]], year: int
     late = [] if plan is None else [
         {"department": p.item.department, "department_name": names.get(p.item.department, ""),
          "title": p.item.title or p.item.dataset, "due": p.item.due.isoformat(),
-         "open_type_name": "无条件开放" if p.item.open_type == "unconditional" else "有条件开放"}
-        for p in track(plan, opened_datasets(catalog.datasets), day)
+         "open_type_name": OpenType(p.item.open_type).label}
+        # What was published by the report's day, as catalogue_year counts it.
+        for p in track(plan, opened_datasets(
+            [d for d in catalog.datasets if d.published is None or d.published <= day]), day)
         if p.state is PlanState.LATE]
     return document(year, today, catalog.portal.bureau, rows, total, late,
                     profile=catalog.portal.profile)
@@ -95,8 +98,9 @@ def yearly(year: int, out_dir: Path, catalog_dir: Path, service_db: str, today: 
            publish: bool, no_pdf: bool) -> None:
     """Write the yearly evaluation report (000 §50: due before 10 February)."""
     from builder.yearly_report import public_document, write_report
+    from portal.common import parse_day
 
-    day = date.fromisoformat(today) if today else date.today()
+    day = parse_day(today)
     if year > day.year:
         raise click.ClickException(f"{year} has not begun on {day.isoformat()}")
     catalog, problems = load_catalog(catalog_dir)
@@ -105,9 +109,6 @@ def yearly(year: int, out_dir: Path, catalog_dir: Path, service_db: str, today: 
     data = build_report(catalog, _service_figures(catalog, service_db, year, day), year, day)
     for path in write_report(out_dir, data, catalog.portal.name, pdf=not no_pdf):
         click.echo(f"wrote {path}", err=True)
-    if no_pdf is False and not (out_dir / "report.pdf").exists():
-        click.echo("no report.pdf: WeasyPrint is not installed (pip install '.[pdf]'); "
-                   "report.html prints to PDF from a browser", err=True)
     if publish:
         target = catalog_dir / EVALUATION_FOLDER / f"{year}.json"
         target.parent.mkdir(exist_ok=True)

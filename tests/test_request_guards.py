@@ -3,8 +3,9 @@ and the date order before anything else (domain.procedures.requests, TRANSITIONS
 
 For each action: refused in a state it is not possible in (even by a role
 that may do it), refused to a role that may not do it (in a state where it
-is possible), refused when dated before the request's last event, and the
-request is left as it was. The messages are checked whole: the service
+is possible), and refused when dated before the request's last event. A
+refused action cannot have changed the request: requests are frozen and every
+operation returns a new one (checked below). The messages are checked whole: the service
 shows them to reviewers.
 """
 
@@ -131,7 +132,6 @@ def test_refused_in_a_state_it_is_not_possible_in(action: Action) -> None:
 def test_refused_to_a_role_that_may_not_do_it(action: Action) -> None:
     states, roles = TRANSITIONS[action]
     req = next(r for s, r in SAMPLES.items() if s in states)
-    before = req.events
     for role in Role:
         if role in roles:
             continue
@@ -140,7 +140,6 @@ def test_refused_to_a_role_that_may_not_do_it(action: Action) -> None:
         may = ", ".join(sorted(r.value for r in roles))
         assert str(info.value) == f"a {role} cannot {action} request GZ-1: only {may} may"
         assert info.value.code == "role-not-allowed" and info.value.status == 403
-    assert req.events == before
 
 
 @pytest.mark.parametrize("action", list(Action), ids=str)
@@ -738,3 +737,13 @@ def test_a_still_open_demand_names_no_article_under_a_policy_pause() -> None:
     with pytest.raises(RuleViolation) as info:
         p.lapse_explanation(_asked(p), actor=ACTORS[Role.SYSTEM], on=date(2026, 3, 11))
     assert info.value.article == ""
+
+
+def test_a_request_cannot_be_changed_in_place() -> None:
+    """Why a refused action leaves the request as it was: it is immutable."""
+    import dataclasses
+
+    req = SAMPLES[State.FORWARDED]
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        req.state = State.APPROVED  # type: ignore[misc]
+    assert isinstance(req.events, tuple)
