@@ -56,18 +56,21 @@ class CatalogueChanges:
 
     # --- proposals ----------------------------------------------------------------------
 
-    def _last_approved(self, conn: Connection, dataset_id: str) -> dict[str, Any] | None:
+    def _last_approved_row(self, conn: Connection,
+                           dataset_id: str) -> tuple[str | None, dict[str, Any] | None]:
+        """The hash and the entry the authority approved last for the dataset."""
         c = catalogue_changes.c
-        row = conn.execute(select(c.entry).where(
+        row = conn.execute(select(c.entry_hash, c.entry).where(
             c.dataset_id == dataset_id, c.status == ChangeStatus.APPROVED.value)
             .order_by(c.decided_at.desc(), c.id.desc()).limit(1)).one_or_none()
-        return None if row is None else dict(row.entry)
+        return (None, None) if row is None else (str(row.entry_hash), dict(row.entry))
 
     def propose(self, entries: Iterable[tuple[str, Mapping[str, Any]]], *, by: str,
                 at: datetime) -> list[Change]:
-        """File each ``(entry hash, catalogue entry)`` whose hash is neither
-        approved nor already pending, in one transaction; returns the new
-        proposals. A dataset's earlier pending proposal is superseded.
+        """File each ``(entry hash, catalogue entry)`` that is neither pending
+        nor the dataset's latest approved entry, in one transaction; returns
+        the new proposals. A dataset's earlier pending proposal is superseded
+        (also when the catalogue went back to its approved entry).
 
         Raises:
             ValueError: ``at`` is naive.
@@ -78,16 +81,22 @@ class CatalogueChanges:
         with self.store._write() as conn:
             for digest, entry in entries:
                 dataset_id = str(entry["identifier"])
-                known = conn.execute(select(c.status).where(
+                pending = conn.execute(select(c.id).where(
                     c.dataset_id == dataset_id, c.entry_hash == digest,
-                    c.status.in_((ChangeStatus.PENDING.value, ChangeStatus.APPROVED.value)))
-                ).first()
-                if known is not None:
+                    c.status == ChangeStatus.PENDING.value)).first()
+                if pending is not None:
                     continue
-                kind, changed = classify(self._last_approved(conn, dataset_id), entry)
+                approved_hash, approved_entry = self._last_approved_row(conn, dataset_id)
+                # Pending proposals of the dataset give way: to this entry, or
+                # to the approved one the catalogue went back to.
                 conn.execute(update(catalogue_changes).where(
                     c.dataset_id == dataset_id, c.status == ChangeStatus.PENDING.value)
                     .values(status=ChangeStatus.SUPERSEDED.value, version=c.version + 1))
+                # Only the latest approval counts: an entry approved long ago
+                # and replaced since is filed again (approved_entries).
+                if digest == approved_hash:
+                    continue
+                kind, changed = classify(approved_entry, entry)
                 new_id = conn.execute(insert(catalogue_changes).values(
                     dataset_id=dataset_id, department=str(entry["department"]),
                     entry_hash=digest, entry=dict(entry), kind=kind.value, changed=changed,
