@@ -21,10 +21,9 @@ SAMPLE = REPO / "datasets"
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("feeds") / "site"
-    run_build(SAMPLE, out)
-    return out
+def sample_site(built_sample: Path) -> Path:
+    """The sample built once for the run (read only here)."""
+    return built_sample
 
 
 def _head_feeds(site: Path, rel: str) -> list[tuple[str, str]]:

@@ -17,7 +17,7 @@ from builder.check import run_check
 from domain.catalogue.model import Temporal
 from domain.catalogue.problems import Problem
 from domain.catalogue.temporal import read_temporal
-from tests.conftest import REPO, TODAY, run_build
+from tests.conftest import TODAY
 
 
 def _read(raw: object) -> tuple[Temporal | None, list[str]]:
@@ -65,10 +65,9 @@ def test_portal_check_reports_a_period_that_ends_before_it_starts(catalog_copy: 
 
 
 @pytest.fixture(scope="module")
-def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    out = tmp_path_factory.mktemp("temporal") / "site"
-    run_build(REPO / "datasets", out)
-    return out
+def sample_site(built_sample: Path) -> Path:
+    """The sample built once for the run (read only here)."""
+    return built_sample
 
 
 def _jsonld(site: Path, identifier: str) -> dict[str, object]:

@@ -42,7 +42,15 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     """The request store on SQLite (and on PostgreSQL, see the module's
     docstring; tests/databases.py parametrises it): a database of its own,
     migrated already when the app will migrate it."""
-    backend = getattr(request, "param", "sqlite")
+    backend = getattr(request, "param", None)
+    if backend is None:
+        # A test meant for both databases that is not parametrised would
+        # silently run on SQLite alone: say so instead.
+        if request.node.get_closest_marker("both_dbs") is not None \
+                or request.config.getoption("--all-dbs", default=False):
+            pytest.fail("database_url is not parametrised for a both_dbs test "
+                        "(tests/databases.py's hook did not apply)")
+        backend = "sqlite"
     with fresh_database_url(backend, tmp_path, "api_test",
                             migrated=wants_migrated(request)) as database:
         yield database
