@@ -58,7 +58,8 @@ def remind() -> None:
     queued += remind_reports(services.reports, services.verification, today, now)
     queued += remind_participation(services.participation_store, services.participation,
                                    store, today, now)
-    queued += _remind_catalogue(services, today, now)
+    catalogue_queued, catalogue_read = _remind_catalogue(services, today, now)
+    queued += catalogue_queued
     queued += remind_use_reports(KeyStore(store), store, today, now,
                                  days=int(str(config["USE_REPORT_REMIND_DAYS"])))
     checkpointed = daily_checkpoint(store, config, now)
@@ -67,19 +68,30 @@ def remind() -> None:
                f"{report.written} third-party letter(s) recorded", err=True)
     if report.failed:
         _mail_errors(report)
-    if not checkpointed or report.failed:
+    if not checkpointed or report.failed or not catalogue_read:
         raise SystemExit(1)
 
 
-def _remind_catalogue(services: Services, today: date, now: datetime) -> int:
+def _remind_catalogue(services: Services, today: date, now: datetime) -> tuple[int, bool]:
     """Yearly full-review reminders per department of the catalogue
-    (CATALOG_DIR) and notices of proposals waiting for the authority."""
+    (CATALOG_DIR) and notices of proposals waiting for the authority:
+    (reminders queued, whether the departments could be read). A catalogue
+    whose vocabularies cannot be read is said on stderr — the reminders of
+    its departments would otherwise stop without anyone noticing."""
     from domain.catalogue.catalog import load_vocabularies
+    from domain.catalogue.problems import Problem
     from search_api.governance.reminders import remind_catalogue
 
-    vocab = load_vocabularies(Path(str(services.config["CATALOG_DIR"])), [])
+    folder = Path(str(services.config["CATALOG_DIR"]))
+    problems: list[Problem] = []
+    vocab = load_vocabularies(folder, problems)
+    if problems:
+        click.echo(f"catalogue review reminders not sent: {folder}/{problems[0].file}: "
+                   f"{problems[0].message} (set PORTAL_CATALOG_DIR to the "
+                   "catalogue folder)", err=True)
+        return 0, False
     return remind_catalogue(services.store, [(d.code, d.name) for d in vocab.departments],
-                            today, now)
+                            today, now), True
 
 
 @click.group()
