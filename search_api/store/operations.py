@@ -123,6 +123,16 @@ class OperationStore:
                 operations.c.number == number[:64])).scalar_one_or_none()
         return str(value) if value is not None else None
 
+    def operator_email(self, number: str) -> str | None:
+        """The operator's e-mail address, if one was given (read only by the
+        mailer when sending)."""
+        with self.store._read() as conn:
+            sealed = conn.execute(select(operations.c.personal).where(
+                operations.c.number == number[:64])).scalar_one_or_none()
+        if sealed is None:
+            return None
+        return self.store._cipher.open(number[:64], sealed).get("email") or None
+
     def for_review(self, department: str | None, *, limit: int = 500) -> list[Operation]:
         """Cases of ``department`` (every department with None), oldest first,
         with their personal data left sealed (reviewers' lists show none)."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from domain.procedures.operation import Operations
+from domain.procedures.operation_periods import periods_for
+from search_api.mail.mailer import send_pending
+from search_api.operations.reminders import remind_operations
+from search_api.store.operations import OperationStore
 from search_api.store.schema import audit_log, operations
 from tests.api.reviewer_apps import AUDITOR, AUTHORITY, JTJ, RSJ, Clock, app_factory, sign_in
 from tests.api.test_applicant_flow import csrf
@@ -222,3 +228,33 @@ def test_auditor_reads_but_acts_on_nothing(app: Flask) -> None:
     answer = auditor.post(f"/review/operations/{number}/first_review",
                           data={"csrf_token": csrf(page), "opinion": "pass", "reasons": "可以"})
     assert answer.status_code == 403
+
+
+def test_reminders_are_queued_once_and_reach_the_operator(app: Flask, clock: Clock,
+                                                          app_config: dict[str, Any]) -> None:
+    _, number, _ = file(app)
+    store = app.extensions["portal_store"]
+    services = app.extensions["portal_services"]
+    ops = Operations(periods_for(services.profile), services.calendar)
+    assert remind_operations(store, ops, date(2026, 10, 9), clock.now) == 0  # running
+    assert remind_operations(store, ops, date(2026, 10, 19), clock.now) == 1  # due soon
+    assert remind_operations(store, ops, date(2026, 10, 21), clock.now) == 2  # + authority
+    assert remind_operations(store, ops, date(2026, 10, 21), clock.now) == 0  # once only
+    jtj, authority = sign_in(app, "jtj"), sign_in(app, "authority")
+    clock.set("2026-10-21")
+    post(jtj, f"/review/operations/{number}/first_review", opinion="pass",
+         reasons="场景明确，数据可以提供。")
+    post(authority, f"/review/operations/{number}/decide", verdict="authorise",
+         reasons="场景符合要求。", datasets="jtj-0001", start="2026-10-22", end="2027-10-31")
+    case, _ = OperationStore(store).load(number)
+    due = ops.feedback_due(case)
+    assert due is not None
+    late = date.fromordinal(due.toordinal() + 1)
+    assert remind_operations(store, ops, late, clock.now) == 3  # operator, provider, authority
+    messages = [m for m in store.pending_messages() if m.kind.startswith("operation.")]
+    assert all(PHONE not in m.body and CONTACT not in m.body and CREDIT_CODE not in m.body
+               for m in messages)
+    send_pending(store, {**app_config, "AUTHORITY_EMAIL": "review@dsj.example"}, clock.now)
+    log = Path(app_config["MAIL_LOG"]).read_text(encoding="utf-8")
+    assert f"to o***@example.com [operation.feedback.overdue]\nSubject: 运营反馈已逾期：授权运营 " \
+           f"{number}" in log
