@@ -43,8 +43,7 @@ APPLICANT_DONE = {"feedback": "反馈已提交，感谢您及时报告数据使�
 
 def _form(values: dict[str, str], errors: list[str], status: int = 200) -> Any:
     return render_template("operations/apply.html", values=values, errors=errors,
-                           periods=present.period_lines(),
-                           law=service.operations().periods), status
+                           periods=present.period_lines()), status
 
 
 @bp.get("/apply")

@@ -258,3 +258,35 @@ def test_reminders_are_queued_once_and_reach_the_operator(app: Flask, clock: Clo
     log = Path(app_config["MAIL_LOG"]).read_text(encoding="utf-8")
     assert f"to o***@example.com [operation.feedback.overdue]\nSubject: 运营反馈已逾期：授权运营 " \
            f"{number}" in log
+
+
+def test_status_needs_the_access_code_and_feedback_over_json(app: Flask) -> None:
+    client = app.test_client()
+    receipt = client.post("/api/v1/operations",
+                          json={**FORM, "datasets": ["jtj-0001"]}).get_json()
+    number, code = receipt["number"], receipt["access_code"]
+    stranger = app.test_client()
+    assert stranger.get(f"/operations/{number}").status_code == 302
+    page = stranger.get("/operations/status").get_data(as_text=True)
+    wrong = stranger.post("/operations/status", data={"csrf_token": csrf(page),
+                                                      "number": number, "access_code": "X"})
+    assert wrong.status_code == 403
+    right = stranger.post("/operations/status", data={"csrf_token": csrf(page),
+                                                      "number": number, "access_code": code})
+    assert right.status_code == 302
+    assert 'data-state="filed"' in stranger.get(f"/operations/{number}").get_data(as_text=True)
+
+    post(sign_in(app, "jtj"), f"/review/operations/{number}/first_review", opinion="pass",
+         reasons="场景明确，数据可以提供。")
+    post(sign_in(app, "authority"), f"/review/operations/{number}/decide", verdict="authorise",
+         reasons="场景符合要求。", datasets="jtj-0001", start="2026-09-30", end="2027-10-31")
+    headers = {"X-Access-Code": code}
+    thin = client.post(f"/api/v1/operations/{number}/feedback", headers=headers,
+                       json={"quality": "好", "use": "好", "effects": "好"})
+    assert thin.status_code == 422 and "数据质量情况" in thin.get_json()["error"]
+    done = client.post(f"/api/v1/operations/{number}/feedback", headers=headers, json={
+        "quality": "数据完整，个别站点坐标有偏差。", "use": "仅用于到站预测，未向第三方提供。",
+        "effects": "服务上线一周，日均使用两千人次。"}).get_json()
+    assert done["state"] == "authorised"
+    assert done["feedback"] == [{"on": "2026-09-30", "in_time": True}]
+    assert done["message"] == "反馈已提交。"
