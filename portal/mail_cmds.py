@@ -25,17 +25,20 @@ def remind() -> None:
     """End explanation demands whose policy pause ran out unanswered (不予
     处理), queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44), use reports of approved
-    uses (003 §32) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
+    uses (003 §32), authorised operation (000 §36) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
     AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
     as often as wanted: each reminder is queued once. Exits 1 when the
     checkpoint could not be made (e.g. the audit chain is broken)."""
     from datetime import UTC
 
+    from domain.procedures.operation import Operations
+    from domain.procedures.operation_periods import periods_for
     from portal.db_cmds import daily_checkpoint
     from search_api.calendar_change import Recompute
     from search_api.mail.mailer import lapse_explanations, send_pending
     from search_api.mail.mailer import remind as queue_reminders
     from search_api.mail.use_reports import remind_use_reports
+    from search_api.operations.reminders import remind_operations
     from search_api.participation.mail import remind_participation
     from search_api.reports.mail import remind_reports
     from search_api.store.grants import KeyStore
@@ -60,6 +63,8 @@ def remind() -> None:
                                    store, today, now)
     catalogue_queued, catalogue_read = _remind_catalogue(services, today, now)
     queued += catalogue_queued
+    queued += remind_operations(
+        store, Operations(periods_for(services.profile), services.calendar), today, now)
     queued += remind_use_reports(KeyStore(store), store, today, now,
                                  days=int(str(config["USE_REPORT_REMIND_DAYS"])))
     checkpointed = daily_checkpoint(store, config, now)

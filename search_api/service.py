@@ -12,15 +12,18 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from domain.periods.calendar import WorkCalendar
 from domain.periods.profiles import Profile
+from domain.procedures.operation import Operations
+from domain.procedures.operation_periods import periods_for
 from domain.procedures.participation import Participation
 from domain.procedures.reports import Verification
 from domain.procedures.requests import Procedure
 from search_api.calendar_change import Recompute
 from search_api.store import Store
+from search_api.store.operations import OperationStore
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 from search_api.web.public_names import CatalogNames
-from search_api.wiring import CHINA, open_services
+from search_api.wiring import CHINA, Services, open_services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -83,6 +86,16 @@ def participation_store() -> ParticipationStore:
 
 def procedure() -> Procedure:
     return _extension("portal_procedure", Procedure)
+
+
+def operations() -> Operations:
+    """Authorised operation under the deployment's profile and calendar."""
+    services = _extension("portal_services", Services)
+    return Operations(periods_for(services.profile), services.calendar)
+
+
+def operation_store() -> OperationStore:
+    return OperationStore(store())
 
 
 def now() -> datetime:
