@@ -260,7 +260,7 @@ class CatalogEntry:
             RecordFormatError: the entry is not what ``to_json`` writes.
         """
         record = PublicRecord.from_json(data)
-        files = data.get("downloads") or []
+        files = data.get("downloads", [])
         if not isinstance(files, list):
             raise RecordFormatError(f"record {record.id}: 'downloads' must be a list")
         return cls(record, tuple(PublishedFile.from_json(f) for f in files))
