@@ -162,15 +162,15 @@ class PublicRecord:
         return data
 
     @classmethod
-    def from_json(cls, data: Mapping[str, Any]) -> PublicRecord:
-        """The record ``to_json`` wrote (keys it does not write are ignored;
-        the names derived from codes, ``open_type_name`` and ``url``, are
-        recomputed).
+    def from_json(cls, data: Any) -> PublicRecord:
+        """The record ``to_json`` wrote, from its JSON object (a dict; keys it
+        does not write are ignored; ``open_type_name`` and ``url``, derived
+        from the open type and the id, are recomputed).
 
         Raises:
             RecordFormatError: a key is missing or holds a value of the wrong type.
         """
-        if not isinstance(data, Mapping):
+        if not isinstance(data, dict):
             raise RecordFormatError(f"a record must be a JSON object, not {type(data).__name__}")
         get = _Reader(data)
         contact = get.mapping("contact")
@@ -231,7 +231,7 @@ class PublishedFile:
     @classmethod
     def from_json(cls, data: Any) -> PublishedFile:
         """Raises: RecordFormatError: not what ``to_json`` writes."""
-        if not isinstance(data, Mapping):
+        if not isinstance(data, dict):
             raise RecordFormatError("each item of 'downloads' must be a JSON object")
         get = _Reader(data, "downloads")
         return cls(form=get.text("form"), label=get.text("label"),
@@ -300,7 +300,7 @@ def _coverage(data: Mapping[str, Any]) -> Coverage:
 def _quality(data: Mapping[str, Any]) -> Quality:
     get = _Reader(data, "quality")
     criteria = data.get("criteria")
-    if not isinstance(criteria, list) or not all(isinstance(c, Mapping) for c in criteria):
+    if not isinstance(criteria, list) or not all(isinstance(c, dict) for c in criteria):
         raise RecordFormatError("'quality.criteria' must be a list of objects")
     checks = []
     for item in criteria:
@@ -324,12 +324,16 @@ class _Reader:
                                  f"not {self.data.get(key, 'missing')!r}")
 
     def _value(self, key: str) -> Any:
-        if key not in self.data:
-            raise RecordFormatError(f"'{self.where}{key}' is missing")
-        return self.data[key]
+        try:
+            return self.data[key]
+        except KeyError:
+            raise RecordFormatError(f"'{self.where}{key}' is missing") from None
 
     def text(self, key: str) -> str:
-        value = self._value(key)
+        try:
+            value = self.data[key]
+        except KeyError:
+            raise RecordFormatError(f"'{self.where}{key}' is missing") from None
         if not isinstance(value, str):
             raise self._fail(key, "text")
         return value
@@ -374,7 +378,7 @@ class _Reader:
 
     def mapping(self, key: str) -> Mapping[str, Any]:
         value = self._value(key)
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise self._fail(key, "an object")
         return value
 
@@ -382,6 +386,6 @@ class _Reader:
         value = self._value(key)
         if value is None:
             return None
-        if not isinstance(value, Mapping):
+        if not isinstance(value, dict):
             raise self._fail(key, "an object or null")
         return read(value)
