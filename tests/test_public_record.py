@@ -91,6 +91,7 @@ def test_a_closed_period_and_an_unknown_key(entries: list[dict[str, Any]]) -> No
     (lambda r: r.pop("title"), "'title' is missing"),
     (lambda r: r.update(keywords="空气"), "'keywords' must be a list of texts"),
     (lambda r: r.update(open_type="not_open_at_all"), "'open_type' has an unknown value"),
+    (lambda r: r.update(open_type="not_open"), "is not_open and has no public record"),
     (lambda r: r.update(provision=["fax"]), "'provision' has an unknown value 'fax'"),
     (lambda r: r.update(freshness="stale"), "'freshness' has an unknown value"),
     (lambda r: r.update(status=None), "'status' has an unknown value None"),

@@ -22,6 +22,11 @@ from domain.catalogue.model import Announcement, Contact, OpenType, Provision, S
 T = TypeVar("T")
 
 
+def dataset_path(identifier: str) -> str:
+    """The dataset page's URL path, relative to the site root (stable)."""
+    return f"datasets/{identifier}/"
+
+
 class RecordFormatError(ValueError):
     """A JSON record is not what ``PublicRecord.to_json`` writes (the message
     names the key)."""
@@ -110,6 +115,10 @@ class PublicRecord:
     quality: Quality
     download_count: int | None = None  # None: the build had no download statistics
 
+    def __post_init__(self) -> None:
+        if self.open_type is OpenType.NOT_OPEN:  # SPEC §3: never public
+            raise RecordFormatError(f"dataset {self.id} is not_open and has no public record")
+
     @property
     def open_type_name(self) -> str:
         """开放属性 in words (无条件开放, 有条件开放)."""
@@ -118,7 +127,7 @@ class PublicRecord:
     @property
     def url(self) -> str:
         """The dataset page's path relative to the site root (stable)."""
-        return f"datasets/{self.id}/"
+        return dataset_path(self.id)
 
     def to_json(self) -> dict[str, Any]:
         """The record as the entry of ``catalog.json`` (without its files):
@@ -330,10 +339,7 @@ class _Reader:
             raise RecordFormatError(f"'{self.where}{key}' is missing") from None
 
     def text(self, key: str) -> str:
-        try:
-            value = self.data[key]
-        except KeyError:
-            raise RecordFormatError(f"'{self.where}{key}' is missing") from None
+        value = self._value(key)
         if not isinstance(value, str):
             raise self._fail(key, "text")
         return value

@@ -18,17 +18,13 @@ from domain.catalogue.public_record import (
     Quality,
     QualityCheck,
 )
+from domain.catalogue.public_record import dataset_path as dataset_path  # re-exported
 from domain.catalogue.quality import quality
 from domain.catalogue.vocabulary import Vocabularies
 
 
 class NotPublished(ValueError):
     """Asked for the public record of a dataset that is not published."""
-
-
-def dataset_path(identifier: str) -> str:
-    """The dataset page's URL path, relative to the site root (stable)."""
-    return f"datasets/{identifier}/"
 
 
 def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
