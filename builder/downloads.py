@@ -9,8 +9,9 @@ Each tabular resource is published at stable URLs under
     <resource>.xlsx       Excel workbook: Chinese column titles, typed cells
     datapackage.json      Frictionless descriptor with sizes and SHA-256
 
-The forms are declared once in ``DOWNLOAD_FORMS`` and drive the files, the
-page's download table and the descriptor alike.
+The forms are declared once in ``DOWNLOAD_FORMS``, each with the function
+that writes it, and drive the files, the page's download table and the
+descriptor alike.
 """
 
 from __future__ import annotations
@@ -21,12 +22,12 @@ import json
 import math
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.tables import open_table
+from builder.tables import Table, open_table
 from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
@@ -34,23 +35,6 @@ from domain.catalogue.model import Dataset, Resource
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SAFE_NAME = re.compile(r"[^a-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class DownloadForm:
-    key: str
-    suffix: str
-    label: str  # shown on the page
-    media_type: str
-
-
-DOWNLOAD_FORMS = (
-    DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv"),
-    DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv"),
-    DownloadForm("json", ".json", "JSON", "application/json"),
-    DownloadForm("xlsx", ".xlsx", "Excel 表格（XLSX）",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-)
 
 
 @dataclass(frozen=True)
@@ -123,52 +107,124 @@ def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
         return not handle.read(3).startswith(b"\xef\xbb\xbf")
 
 
-def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
-                             stem: str) -> list[DownloadFile]:
-    """Write every download form of one resource into ``target_dir``.
+@dataclass(frozen=True)
+class TableSource:
+    """What the forms of one table are written from: the catalogue's file and
+    its resource, and the site's UTF-8 CSV (written by the first form, read
+    by the others)."""
 
-    Raises:
-        builder.tables.TableError: the source cannot be read as a table.
-    """
-    files: list[DownloadFile] = []
-    if not resource.is_tabular:
-        target = target_dir / f"{stem}.{resource.format or 'bin'}"
-        shutil.copyfile(source, target)
-        size, sha = _digest(target)
-        return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
-                             "application/octet-stream")]
-    csv_path = target_dir / f"{stem}.csv"
-    if _is_plain_utf8_csv(source, resource):
-        shutil.copyfile(source, csv_path)  # exact bytes: nothing to convert
-    else:
-        table = open_table(source, resource)
-        _write_csv(csv_path, table.header, table.rows, bom=False)
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
-    _write_csv(target_dir / f"{stem}.excel.csv", table.header, table.rows, bom=True,
-               transform=neutralise_formula)
-    types = {f.name: f.type for f in resource.fields}
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
-    header = table.header
+    source: Path
+    resource: Resource
+    utf8_csv: Path
+
+    def rows(self) -> Table:
+        """The header and rows of the UTF-8 CSV, read afresh (a
+        ``builder.tables`` table)."""
+        return open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+
+
+# A form's writer: writes the file at the given path from the table; returns
+# how many data rows it wrote when it counts them (None otherwise).
+FormWriter = Callable[[TableSource, Path], int | None]
+
+
+@dataclass(frozen=True)
+class DownloadForm:
+    """One download form of a table: its file suffix, the words the page
+    shows, its media type and the function that writes it."""
+
+    key: str
+    suffix: str
+    label: str  # shown on the page
+    media_type: str
+    write: FormWriter
+
+
+def _write_utf8_csv(table: TableSource, target: Path) -> None:
+    """The exact values, UTF-8 without BOM (a plain UTF-8 CSV is copied)."""
+    if _is_plain_utf8_csv(table.source, table.resource):
+        shutil.copyfile(table.source, target)  # exact bytes: nothing to convert
+        return
+    found = open_table(table.source, table.resource)
+    _write_csv(target, found.header, found.rows, bom=False)
+
+
+def _write_excel_csv(table: TableSource, target: Path) -> None:
+    """UTF-8 with BOM and CRLF, formulas neutralised (for Excel)."""
+    found = table.rows()
+    _write_csv(target, found.header, found.rows, bom=True, transform=neutralise_formula)
+
+
+def _write_json(table: TableSource, target: Path) -> int:
+    """JSON records typed by the Table Schema; returns the rows written."""
+    types = {f.name: f.type for f in table.resource.fields}
+    found = table.rows()
+    header = found.header
     kinds = [types.get(h, "string") for h in header]
     count = 0
-    with (target_dir / f"{stem}.json").open("w", encoding="utf-8") as handle:
+    with target.open("w", encoding="utf-8") as handle:
         handle.write("[")
-        for number, row in enumerate(table.rows):
+        for number, row in enumerate(found.rows):
             record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
                       for i, h in enumerate(header)}
             handle.write(("," if number else "") + "\n" +
                          json.dumps(record, ensure_ascii=False, separators=(",", ":")))
             count += 1
         handle.write("\n]\n")
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
+    return count
+
+
+def _write_xlsx_form(table: TableSource, target: Path) -> None:
+    """An Excel workbook with the Chinese column titles and typed cells."""
+    resource = table.resource
+    types = {f.name: f.type for f in resource.fields}
     titles = {f.name: f.title for f in resource.fields if f.title}
-    _write_xlsx(target_dir / f"{stem}.xlsx", [titles.get(h, h) for h in table.header],
-                kinds, table.rows, sheet=resource.title or resource.name)
-    for form in DOWNLOAD_FORMS:
+    found = table.rows()
+    _write_xlsx(target, [titles.get(h, h) for h in found.header],
+                [types.get(h, "string") for h in found.header], found.rows,
+                sheet=resource.title or resource.name)
+
+
+# Every download form of a table, in the order they are written and listed.
+# The UTF-8 CSV comes first: the other forms are made from it. A new form is
+# one entry here (and its writer).
+DOWNLOAD_FORMS = (
+    DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv", _write_utf8_csv),
+    DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv", _write_excel_csv),
+    DownloadForm("json", ".json", "JSON", "application/json", _write_json),
+    DownloadForm("xlsx", ".xlsx", "Excel 表格（XLSX）",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 _write_xlsx_form),
+)
+
+
+def write_resource_downloads(source: Path, resource: Resource, target_dir: Path, stem: str,
+                             forms: Sequence[DownloadForm] = DOWNLOAD_FORMS,
+                             ) -> list[DownloadFile]:
+    """Write every download form of one resource into ``target_dir`` (a
+    non-tabular resource: a copy of its file). ``forms``: the UTF-8 CSV
+    first, then the forms made from it.
+
+    Raises:
+        builder.tables.TableError: the source cannot be read as a table.
+    """
+    if not resource.is_tabular:
+        target = target_dir / f"{stem}.{resource.format or 'bin'}"
+        shutil.copyfile(source, target)
+        size, sha = _digest(target)
+        return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
+                             "application/octet-stream")]
+    table = TableSource(source, resource, target_dir / f"{stem}{forms[0].suffix}")
+    rows: int | None = None
+    for form in forms:
+        counted = form.write(table, target_dir / f"{stem}{form.suffix}")
+        rows = counted if counted is not None else rows
+    files = []
+    for form in forms:
         path = target_dir / f"{stem}{form.suffix}"
         size, sha = _digest(path)
         files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
-                                  rows=count))
+                                  rows=rows))
     return files
 
 

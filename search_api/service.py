@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from domain.catalogue.public_record import PublicRecord
 from domain.periods.calendar import WorkCalendar
 from domain.periods.profiles import Profile
 from domain.procedures.operation import Operations
@@ -110,6 +111,18 @@ def today() -> date:
 
 def engine() -> Any:
     return current_app.extensions["portal_engine"]
+
+
+def published(identifier: str) -> PublicRecord | None:
+    """The public record the search index holds under ``identifier`` (any
+    open type, any status), or None.
+
+    Raises:
+        domain.catalogue.public_record.RecordFormatError: the index holds
+            something ``portal index`` never writes.
+    """
+    found = engine().get(identifier)
+    return None if found is None else PublicRecord.from_json(found)
 
 
 # A request filed today can run for review + reply + extension + delivery +
