@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from domain.catalogue.model import Status
 from domain.procedures.operation_application import LIMITS, build_application, split_list
 from domain.procedures.operation_records import Operation
 from search_api import service
@@ -46,10 +47,9 @@ def departments_of(ids: tuple[str, ...]) -> dict[str, str]:
     active dataset (unknown or withdrawn ids are left out)."""
     out: dict[str, str] = {}
     for identifier in ids:
-        record = service.engine().get(identifier[:200])
-        if record is not None and record.get("status", "active") == "active" \
-                and record.get("department"):
-            out[identifier] = str(record["department"])
+        record = service.published(identifier[:200])
+        if record is not None and record.status is Status.ACTIVE and record.department:
+            out[identifier] = record.department
     return out
 
 

@@ -25,8 +25,8 @@ RESPONSIBLE = {Role.DEPARTMENT_REVIEWER: "数据提供部门", Role.AUTHORITY_RE
 
 def dataset_title(identifier: str) -> str:
     """The public title of a dataset, or its id when the index lacks it."""
-    record = service.engine().get(identifier[:200])
-    return str((record or {}).get("title") or identifier)
+    record = service.published(identifier[:200])
+    return record.title if record is not None and record.title else identifier
 
 
 def deadline_body(d: Deadline[str, Role]) -> dict[str, Any]:
