@@ -12,7 +12,7 @@ to the audit log as one record each (``portal remind`` flushes the rest).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -222,6 +222,46 @@ class KeyStore:
                                                       audited=False))
                 self._audit_minutes(conn, key_hash, number, before=minute, at=at)
             return int(used) + 1
+
+    def use_key(self, key_hash: str, at: datetime, on: date, quota: int,
+                admit: Callable[[KeyInfo], None]) -> tuple[KeyInfo, bool] | None:
+        """The key ``key_hash`` and whether this call at ``at`` was counted
+        (False: the Beijing day ``on`` used ``quota`` calls already); None
+        for an unknown key. ``admit`` sees the key and its grant first and
+        raises to refuse the call, which is then not counted.
+
+        Most calls take one transaction: the key and its grant read under a
+        row lock of the key (PostgreSQL; SQLite write transactions are
+        serial), and one statement that adds the call to the key's current
+        minute if the day's sum is under the quota. That transaction does
+        not wait for the disk (:meth:`Store.volatile_write`): a machine that
+        loses power may forget the last calls counted, never more than that,
+        and a killed process forgets none. The first call of a minute, and a
+        call over the quota, go on to :meth:`count_use`, whose transaction
+        is durable and writes the audit records of the earlier minutes.
+
+        Raises:
+            whatever ``admit`` raises (nothing is counted).
+        """
+        minute = at.astimezone(UTC).replace(second=0, microsecond=0)
+        used = (select(func.coalesce(func.sum(U.hits), 0)).where(and_(
+            U.key_hash == key_hash, U.minute >= day_start(on),
+            U.minute < day_start(on + timedelta(days=1)))).scalar_subquery())
+        with self.store.volatile_write() as conn:
+            row = conn.execute(select(grants, K.label, K.revoked_at)
+                               .join(api_keys, K.request_number == G.request_number)
+                               .where(K.key_hash == key_hash)
+                               .with_for_update(of=api_keys)).first()
+            if row is None:
+                return None
+            info = KeyInfo(_grant(row), row.label, row.revoked_at is not None)
+            admit(info)
+            done = conn.execute(update(key_usage).where(and_(
+                U.key_hash == key_hash, U.minute == minute, used < quota))
+                .values(hits=U.hits + 1))
+            if done.rowcount == 1:
+                return info, True
+        return info, self.count_use(key_hash, at, on, quota) is not None
 
     @staticmethod
     def _audit_minutes(conn: Connection, key_hash: str, number: str, *, before: datetime,
