@@ -12,7 +12,9 @@ to the audit log as one record each (``portal remind`` flushes the rest).
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -77,6 +79,7 @@ class KeyStore:
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._serial = threading.Lock()  # see use_key
 
     # -- grants ---------------------------------------------------------------
 
@@ -247,7 +250,11 @@ class KeyStore:
         used = (select(func.coalesce(func.sum(U.hits), 0)).where(and_(
             U.key_hash == key_hash, U.minute >= day_start(on),
             U.minute < day_start(on + timedelta(days=1)))).scalar_subquery())
-        with self.store.volatile_write() as conn:
+        # SQLite: this process's threads queue on a lock of their own rather
+        # than on the database's, whose busy handler sleeps (1, 2, 5, 10 ms...)
+        # between tries; PostgreSQL queues them on the key's row lock.
+        serial = self._serial if self.store.backend == "sqlite" else nullcontext()
+        with serial, self.store.volatile_write() as conn:
             row = conn.execute(select(grants, K.label, K.revoked_at)
                                .join(api_keys, K.request_number == G.request_number)
                                .where(K.key_hash == key_hash)
