@@ -4,8 +4,8 @@ of queries and time each answer by its kind.
 
 Clients (``--client``):
 
-- ``wrk`` (default; Debian's ``wrk``, installed by ``make bench-rows`` or
-  ``apt-get install wrk``): one wrk thread per client, each with one
+- ``wrk`` (default; Debian's ``wrk``: ``apt-get install wrk``): one wrk
+  thread per client, each with one
   connection, so a client has one request in flight like a program waiting
   for its answer. wrk is C and LuaJIT: it takes little of the CPU the server
   needs, and it times each request alone (LuaJIT's ffi reads the monotonic
@@ -186,8 +186,7 @@ def _lua_list(values: list[str]) -> str:
 def _wrk(port: int, path: str, query: Query, seconds: float, clients: int,
          headers: dict[str, str], measured: Measured) -> None:
     if not shutil.which("wrk"):
-        raise SystemExit("wrk not found: apt-get install wrk (or make bench-rows), "
-                         "or --client threads")
+        raise SystemExit("wrk not found: apt-get install wrk, or use --client threads")
     rng = random.Random(15)
     mix = [query(rng) for _ in range(MIX)]
     with tempfile.TemporaryDirectory() as tmp_name:

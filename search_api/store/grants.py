@@ -20,7 +20,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from domain.procedures.data_grants import GrantStatus, GrantTerms
 from search_api.store import OutboxMessage, Store, audit
@@ -72,6 +72,19 @@ def _grant(row: Any) -> Grant:
 def day_start(on: date) -> datetime:
     """The UTC instant a Beijing day begins (quotas count Beijing days)."""
     return datetime.combine(on, time(0), CHINA).astimezone(UTC)
+
+
+# The statements of every keyed call, built once (SQLAlchemy then reuses
+# their compiled form without rebuilding the expressions per call).
+_KEY_FOR_CALL = (select(grants, K.label, K.revoked_at)
+                 .join(api_keys, K.request_number == G.request_number)
+                 .where(K.key_hash == bindparam("the_key")).with_for_update(of=api_keys))
+_USED_TODAY = (select(func.coalesce(func.sum(U.hits), 0)).where(and_(
+    U.key_hash == bindparam("the_key"), U.minute >= bindparam("day_from", type_=U.minute.type),
+    U.minute < bindparam("day_to", type_=U.minute.type))).scalar_subquery())
+_COUNT_CALL = (update(key_usage).where(and_(
+    U.key_hash == bindparam("the_key"), U.minute == bindparam("the_minute"),
+    _USED_TODAY < bindparam("quota"))).values(hits=U.hits + 1))
 
 
 class KeyStore:
@@ -247,25 +260,19 @@ class KeyStore:
             whatever ``admit`` raises (nothing is counted).
         """
         minute = at.astimezone(UTC).replace(second=0, microsecond=0)
-        used = (select(func.coalesce(func.sum(U.hits), 0)).where(and_(
-            U.key_hash == key_hash, U.minute >= day_start(on),
-            U.minute < day_start(on + timedelta(days=1)))).scalar_subquery())
         # SQLite: this process's threads queue on a lock of their own rather
         # than on the database's, whose busy handler sleeps (1, 2, 5, 10 ms...)
         # between tries; PostgreSQL queues them on the key's row lock.
         serial = self._serial if self.store.backend == "sqlite" else nullcontext()
         with serial, self.store.volatile_write() as conn:
-            row = conn.execute(select(grants, K.label, K.revoked_at)
-                               .join(api_keys, K.request_number == G.request_number)
-                               .where(K.key_hash == key_hash)
-                               .with_for_update(of=api_keys)).first()
+            row = conn.execute(_KEY_FOR_CALL, {"the_key": key_hash}).first()
             if row is None:
                 return None
             info = KeyInfo(_grant(row), row.label, row.revoked_at is not None)
             admit(info)
-            done = conn.execute(update(key_usage).where(and_(
-                U.key_hash == key_hash, U.minute == minute, used < quota))
-                .values(hits=U.hits + 1))
+            done = conn.execute(_COUNT_CALL, {
+                "the_key": key_hash, "the_minute": minute, "day_from": day_start(on),
+                "day_to": day_start(on + timedelta(days=1)), "quota": quota})
             if done.rowcount == 1:
                 return info, True
         return info, self.count_use(key_hash, at, on, quota) is not None
