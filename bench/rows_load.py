@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
 from urllib.parse import urlencode
 
 from bench.crash.server import free_port
@@ -163,7 +164,15 @@ class Server:
         self.process.wait(timeout=30)
 
 
-def run(server: Server, label: str, path: str, query: Query, *, seconds: float, clients: int,
+class Target(Protocol):
+    """What a run needs of a server: its port on 127.0.0.1 and its CPU seconds."""
+
+    port: int
+
+    def cpu(self) -> float: ...
+
+
+def run(server: Target, label: str, path: str, query: Query, *, seconds: float, clients: int,
         client: str, headers: dict[str, str] | None = None) -> Measured:
     """``clients`` clients sending ``query``'s mix to ``path`` for ``seconds``."""
     measured = Measured(label, seconds, load_before=os.getloadavg())
