@@ -24,13 +24,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search_api.tables.plan import FEW_VALUES, SQL_TYPES, Memo, plan
+from search_api.tables.plan import FEW_VALUES, MAX_INDEXED_COLUMNS, SQL_TYPES, Memo, plan
 from search_api.tables.query import Field, RowQuery
 
 BATCH = 5000
 MMAP_BYTES = 1 << 30  # address space only: the OS keeps the pages
 COUNTS_KEPT = 4096  # totals of filters kept per process (tables never change)
-MAX_INDEXED_COLUMNS = 40  # beyond this, loading a wide table costs more than it serves
 
 
 class RowStoreError(Exception):
@@ -156,7 +155,7 @@ class RowStore:
         Raises:
             sqlite3.Error: the store cannot be read.
         """
-        sql = plan(table.table, table.fields, q, self._few_values)
+        sql = plan(table.table, table.fields, q, self._few_values, self._probe)
         conn = self._conn()
         found = conn.execute(sql.page, [*sql.params, q.limit, q.offset]).fetchall()
         if len(found) < q.limit and (found or q.offset == 0):
@@ -174,6 +173,15 @@ class RowStore:
                            for i, v in enumerate(row)) for row in found]
         return Page(total=total, fields=sql.chosen,
                     rows=[dict(zip(names, row, strict=True)) for row in found])
+
+    def _probe(self, sql: str, params: tuple[Any, ...]) -> int:
+        """The count ``sql`` gives, kept (the tables never change)."""
+        key = (sql, params)
+        found = self._counts.get(key)
+        if found is None:
+            found = int(self._conn().execute(sql, params).fetchone()[0])
+            self._counts.put(key, found)
+        return int(found)
 
     def _few_values(self, table: str, column: str) -> tuple[str, ...] | None:
         """The distinct values of a text column when there are at most
