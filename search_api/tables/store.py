@@ -175,11 +175,16 @@ class RowStore:
                     rows=[dict(zip(names, row, strict=True)) for row in found])
 
     def _probe(self, sql: str, params: tuple[Any, ...]) -> int:
-        """The count ``sql`` gives, kept (the tables never change)."""
+        """The count ``sql`` gives, kept (the tables never change); a very
+        large number when the index it names is missing (a store built by
+        hand), so that the planner chooses as before."""
         key = (sql, params)
         found = self._counts.get(key)
         if found is None:
-            found = int(self._conn().execute(sql, params).fetchone()[0])
+            try:
+                found = int(self._conn().execute(sql, params).fetchone()[0])
+            except sqlite3.OperationalError:
+                found = 1 << 62
             self._counts.put(key, found)
         return int(found)
 
