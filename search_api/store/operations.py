@@ -55,7 +55,7 @@ class OperationStore:
         scope = case.authorisation
         values: dict[str, Any] = {
             "state": case.state.value, "department": case.application.department,
-            "organisation": case.application.operator.organisation,
+            "organisation": snapshot["application"]["organisation"],  # masked if need be
             "authorised_from": scope.start if scope else None,
             "authorised_to": scope.end if scope else None, "snapshot": snapshot,
             "personal": self.store._cipher.seal(case.number, personal)}

@@ -81,3 +81,22 @@ def test_the_personal_part_is_encrypted_at_rest(url: str, clock: Tick) -> None:
         assert OperationStore(store).load(case.number)[0] == case
     with Store.open(url) as keyless, pytest.raises(PersonalDataKeyError):
         OperationStore(keyless).load(case.number)
+
+
+def test_a_number_typed_in_the_organisation_stays_out_of_the_register(store: Store,
+                                                                      clock: Tick) -> None:
+    # A sole trader may type a name with a mobile number in it; the register
+    # is public: the number is masked there, and only reviewers see it clear.
+    app = build_application({**VALUES, "organisation": f"张三 {PHONE} 工作室"}, ["jtj-0001"],
+                            department_of={"jtj-0001": "jtj"})
+    case = OPS.file(number="YY-20260930-0002", on=date(2026, 9, 30), application=app)
+    cases = OperationStore(store)
+    cases.add(case, access_code_hash="h" * 64, at=clock())
+    cases.save(authorise(case), expected_version=1, actor_role="authority_reviewer",
+               actor="authority", action="operation.decide", at=clock())
+    [entry] = cases.register()
+    assert PHONE not in entry.organisation and entry.organisation.startswith("张三 139")
+    with store.engine.connect() as conn:
+        row = conn.execute(select(operations.c.organisation, operations.c.snapshot)).one()
+    assert PHONE not in row.organisation and PHONE not in str(row.snapshot)
+    assert cases.load(case.number)[0].application.operator.organisation == f"张三 {PHONE} 工作室"
