@@ -100,3 +100,20 @@ def test_a_number_typed_in_the_organisation_stays_out_of_the_register(store: Sto
         row = conn.execute(select(operations.c.organisation, operations.c.snapshot)).one()
     assert PHONE not in row.organisation and PHONE not in str(row.snapshot)
     assert cases.load(case.number)[0].application.operator.organisation == f"张三 {PHONE} 工作室"
+
+
+def test_running_cases_are_never_crowded_out_by_closed_ones(store: Store, clock: Tick) -> None:
+    # The queue and the reminders read these lists; a cap on all cases, oldest
+    # first, hid every new application once enough old ones had closed.
+    cases = OperationStore(store)
+    for n in range(1, 4):
+        case = filed(f"YY-20260930-000{n}")
+        cases.add(case, access_code_hash="h" * 64, at=clock())
+        if n < 3:
+            cases.save(OPS.withdraw(case, on=date(2026, 10, n)), expected_version=1,
+                       actor_role="applicant", actor="applicant", action="operation.withdraw",
+                       at=clock())
+    assert [c.number for c in cases.for_review("jtj", done=1)] == [
+        "YY-20260930-0003", "YY-20260930-0002"]  # running first, then the latest closed
+    assert [c.number for c in cases.for_review(None, done=0)] == ["YY-20260930-0003"]
+    assert len(cases.for_review("jtj")) == 3 and cases.for_review("rsj") == []
