@@ -254,3 +254,16 @@ def test_first_review_across_the_new_year_into_a_provisional_2027() -> None:
     assert on_time.first_review is not None and on_time.first_review.in_time
     [decision] = ops().deadlines(on_time, date(2027, 1, 8))
     assert decision.provisional  # 15 working days on the provisional 2027
+
+
+def test_a_term_that_started_before_the_decision_is_not_overdue_at_once() -> None:
+    # A term from 1 Jan decided on 16 Oct: counted from 1 Jan, the first
+    # report was "overdue" the day the operator was authorised.
+    o, case = _reviewed()
+    done = o.decide(case, verdict="authorise", reasons="符合要求", by="a", on=date(2026, 10, 16),
+                    scope=replace(TERM, start=date(2026, 1, 1)))
+    assert not o.feedback_overdue(done, date(2026, 10, 16))
+    [period] = o.deadlines(done, date(2026, 10, 16))
+    clock = o.feedback_clock(done)
+    assert clock is not None and clock.received == date(2026, 10, 16)
+    assert period.status == "running"

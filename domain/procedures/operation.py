@@ -164,7 +164,7 @@ class Operations:
         if scope.end < on:
             raise OperationError("授权期限的结束日期已过，请重新填写。")
         try:
-            Clock.start(scope.start, self.periods.feedback_every).due(self.calendar)
+            Clock.start(max(scope.start, on), self.periods.feedback_every).due(self.calendar)
         except CalendarYearMissing:
             raise OperationError(f"授权期限开始日期 {scope.start.isoformat()} 过远，"
                                  "无法计算运营反馈期限，请核对。") from None
@@ -213,16 +213,18 @@ class Operations:
 
     def feedback_clock(self, case: Operation) -> Clock | None:
         """The period of the next feedback report: from the start of the
-        term, then from the last report; None when not authorised or once
-        the term has ended and a report was made after it (the last one)."""
-        scope = case.authorisation
-        if case.state is not OpState.AUTHORISED or scope is None:
+        term (from the decision when the term started before it: an operator
+        is never late before it was authorised), then from the last report;
+        None when not authorised or once the term has ended and a report was
+        made after it (the last one)."""
+        scope, decision = case.authorisation, case.decision
+        if case.state is not OpState.AUTHORISED or scope is None or decision is None:
             return None
         last = case.feedback[-1].on if case.feedback else None
         if last is not None and last > scope.end:
             return None
-        return Clock.start(max(scope.start, last) if last else scope.start,
-                           self.periods.feedback_every)
+        begin = max(scope.start, decision.on)
+        return Clock.start(max(begin, last) if last else begin, self.periods.feedback_every)
 
     def feedback_due(self, case: Operation) -> date | None:
         clock = self.feedback_clock(case)
