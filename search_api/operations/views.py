@@ -37,6 +37,7 @@ from search_api.web.security import rate_limit, secret_matches
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operations", __name__, url_prefix="/operations")
+NO_STORE = {"Cache-Control": "no-store"}
 APPLICANT_DONE = {"feedback": "反馈已提交，感谢您及时报告数据使用情况。",
                   "withdraw": "申请已撤回。"}
 
@@ -62,9 +63,10 @@ def apply_submit() -> Any:
             values.pop(secret, None)  # personal data is never echoed into a page
         return _form(values, exc.problems, 400)
     _remember(filed.case.number)
-    return render_template("operations/receipt.html", case=filed.case,
+    page = render_template("operations/receipt.html", case=filed.case,
                            access_code=filed.access_code,
                            deadlines=present.deadlines(filed.case, service.today()))
+    return page, 200, NO_STORE  # the access code, shown once, is kept by no cache
 
 
 def _remember(number: str) -> None:

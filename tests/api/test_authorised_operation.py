@@ -69,6 +69,7 @@ def file(app: Flask, **changes: str) -> tuple[FlaskClient, str, str]:
                             data={**FORM, **changes, "csrf_token": csrf(page)})
     html = answer.get_data(as_text=True)
     assert answer.status_code == 200, html[:500]
+    assert answer.headers["Cache-Control"] == "no-store"  # the receipt shows the access code
     number = re.search(r'id="receipt-number">([^<]+)<', html)
     assert number
     return applicant, number.group(1), html

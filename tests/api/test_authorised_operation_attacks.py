@@ -59,6 +59,7 @@ def filed(app: Flask) -> tuple[str, str]:
     answer = app.test_client().post("/api/v1/operations",
                                     json={**FORM, "datasets": ["jtj-0001", "jtj-0002"]})
     assert answer.status_code == 201, answer.get_json()
+    assert answer.headers["Cache-Control"] == "no-store"  # it holds the access code
     body = answer.get_json()
     return body["number"], body["access_code"]
 
