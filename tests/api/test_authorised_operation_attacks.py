@@ -8,6 +8,7 @@ leaves a trace in the case or its audit records."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -127,7 +128,8 @@ def test_every_reviewer_action_is_refused_to_all_but_its_holder(app: Flask) -> N
     assert "暂无授权运营" in anonymous.get("/operations/register").get_data(as_text=True)
 
 
-def test_status_numbers_and_codes_cannot_be_guessed(app: Flask) -> None:
+def test_status_numbers_and_codes_cannot_be_guessed(app: Flask, caplog: Any) -> None:
+    caplog.set_level(logging.INFO)
     number, code = filed(app)
     guesser = app.test_client()
     api = [guesser.get(f"/api/v1/operations/{n}", headers={"X-Access-Code": c})
@@ -138,7 +140,12 @@ def test_status_numbers_and_codes_cannot_be_guessed(app: Flask) -> None:
     pages = [guesser.post("/operations/status", data={
         "csrf_token": csrf(page), "number": n, "access_code": "A" * 26})
         for n in (number, "YY-20260930-0002")]
-    assert [p.status_code for p in pages] == [403, 403]
+    typed = guesser.post("/operations/status", data={  # the credit code, by mistake
+        "csrf_token": csrf(page), "number": CREDIT_CODE, "access_code": "A" * 26})
+    assert [p.status_code for p in (*pages, typed)] == [403, 403, 403]
+    assert not any(CREDIT_CODE in r.getMessage() for r in caplog.records)
+    wrong = [r.getMessage() for r in caplog.records if "wrong access code" in r.getMessage()]
+    assert any(number in m for m in wrong) and any("not a receipt number" in m for m in wrong)
     assert all("申请编号或查询码不正确" in p.get_data(as_text=True) for p in pages)
     assert guesser.get(f"/operations/{number}").status_code == 302  # still not opened
 
