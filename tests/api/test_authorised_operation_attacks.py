@@ -265,3 +265,19 @@ def test_a_term_the_calendar_cannot_count_is_refused_and_pages_stay_up(
     services = app.extensions["portal_services"]
     ops = Operations(periods_for(services.profile), services.calendar)
     remind_operations(app.extensions["portal_store"], ops, date(2026, 10, 30), clock.now)
+
+
+def test_a_filing_before_new_year_counts_into_the_provisional_2027(app: Flask,
+                                                                   clock: Clock) -> None:
+    # 10 working days from 24 Dec 2026 (not counted), over New Year's Day:
+    # 8 Jan 2027, on a year without its State Council notice: 暂定.
+    clock.set("2026-12-24")
+    receipt = app.test_client().post("/api/v1/operations",
+                                     json={**FORM, "datasets": ["jtj-0001"]}).get_json()
+    [period] = receipt["deadlines"]
+    assert period["due"] == "2027-01-08" and period["provisional"] is True
+    applicant = app.test_client()
+    page = applicant.get("/operations/apply").get_data(as_text=True)
+    html = applicant.post("/operations/apply", data={**FORM, "csrf_token": csrf(page)}
+                          ).get_data(as_text=True)
+    assert '<span class="sv-due">2027-01-08</span> 前<span class="sv-provisional"' in html
