@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
+from urllib.parse import urlencode
 
 import orjson
 
@@ -134,6 +135,8 @@ def dataset_context(portal: PortalInfo, record: PublicRecord, resources: list[Re
         "root": root,
         "resources": resources,
         "apply_url": apply_url,
+        # A market entity applies to operate the data (授权运营) on the service's form.
+        "operation_url": f"{service}/operations/apply?{urlencode({'datasets': record.id})}",
         "service_url": service,
         "report_url": f"{service}/report/{record.id}",
         "answers_api": f"{dataset_api}/reports",

@@ -77,6 +77,16 @@ def test_conditional_page_has_conditions_and_apply_button(minimal_site: Path) ->
     assert button["href"] == "http://127.0.0.1:5000/apply/rsj-0001"
     assert "仅限金融机构" in page.select_one(".pt-apply").get_text()
     assert not page.select("table.pt-downloads")
+    # Beside the request form, a plain link to apply for authorised operation
+    # (000 §36(一)), with the dataset already filled in.
+    link = page.select_one(".pt-apply a.pt-operation-link")
+    assert link["href"] == "http://127.0.0.1:5000/operations/apply?datasets=rsj-0001"
+    assert link.get_text() == "申请授权运营"
+
+
+def test_only_conditional_pages_link_to_authorised_operation(minimal_site: Path) -> None:
+    page = soup(minimal_site / "datasets" / "jtj-0001" / "index.html")
+    assert not page.select("a.pt-operation-link")
 
 
 def test_downloads_are_exact_excel_safe_and_typed(minimal_site: Path) -> None:

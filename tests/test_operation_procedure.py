@@ -189,3 +189,81 @@ def test_stored_form_keeps_personal_data_apart() -> None:
     sealed = decode(snapshot, {})
     assert sealed.application.operator.credit_code == "" and "139" in sealed.application.purpose
     assert "13912345678" not in sealed.application.purpose
+
+
+def _reviewed() -> tuple[Operations, Operation]:
+    o = ops()
+    return o, o.first_review(filed(), opinion="pass", reasons="可以提供", by="jtj",
+                             on=date(2026, 10, 9))
+
+
+def test_an_authorisation_without_fields_is_the_fields_applied_for() -> None:
+    # The form says 不填即申请的全部字段: an empty field list must not widen
+    # the authorisation to every field of the datasets.
+    o, case = _reviewed()
+    done = o.decide(case, verdict="authorise", reasons="符合要求", by="a", on=date(2026, 10, 16),
+                    scope=replace(TERM, fields=()))
+    assert done.authorisation is not None
+    assert done.authorisation.fields == ("站点名称", "经度")
+
+
+def test_an_authorisation_names_each_dataset_and_field_once() -> None:
+    o, case = _reviewed()
+    done = o.decide(case, verdict="authorise", reasons="符合要求", by="a", on=date(2026, 10, 16),
+                    scope=replace(TERM, datasets=("jtj-0001",) * 500 + ("jtj-0002",),
+                                  fields=("经度", "经度")))
+    assert done.authorisation is not None
+    assert done.authorisation.datasets == ("jtj-0001", "jtj-0002")
+    assert done.authorisation.fields == ("经度",)
+
+
+@pytest.mark.parametrize(("start", "refused"), [
+    (date(2100, 9, 1), False),  # the last year the provisional calendar covers
+    (date(2100, 12, 1), True),  # its feedback report would fall in 2101
+    (date(9999, 1, 1), True),
+])
+def test_a_term_whose_feedback_cannot_be_dated_is_refused(start: date, refused: bool) -> None:
+    # Accepted, such a term made every later page of the case (the applicant's
+    # status, every reviewer's queue) and the reminder job fail.
+    o, case = _reviewed()
+    scope = replace(TERM, start=start, end=date(start.year, 12, 31))
+    if refused:
+        with pytest.raises(OperationError, match="过远"):
+            o.decide(case, verdict="authorise", reasons="符合要求", by="a",
+                     on=date(2026, 10, 16), scope=scope)
+        return
+    done = o.decide(case, verdict="authorise", reasons="符合要求", by="a",
+                    on=date(2026, 10, 16), scope=scope)
+    assert o.deadlines(done, date(2026, 10, 16))[0].provisional
+
+
+def test_first_review_across_the_new_year_into_a_provisional_2027() -> None:
+    # 24 Dec 2026 (not counted): 25, 28-31 Dec are 5 working days; 1 Jan 2027
+    # is New Year's Day (statutory); 4-8 Jan make 10. 2027 has no State
+    # Council notice yet: the date is provisional.
+    case = filed(on=date(2026, 12, 24))
+    [period] = ops().deadlines(case, date(2026, 12, 31))
+    assert period.due == date(2027, 1, 8) and period.provisional
+    assert period.status == "running"
+    [due] = ops().deadlines(case, date(2027, 1, 8))
+    assert due.status == "due_soon" and due.remaining == 0
+    [late] = ops().deadlines(case, date(2027, 1, 11))
+    assert late.status == "overdue"
+    on_time = ops().first_review(case, opinion="pass", reasons="可以提供", by="jtj",
+                                 on=date(2027, 1, 8))
+    assert on_time.first_review is not None and on_time.first_review.in_time
+    [decision] = ops().deadlines(on_time, date(2027, 1, 8))
+    assert decision.provisional  # 15 working days on the provisional 2027
+
+
+def test_a_term_that_started_before_the_decision_is_not_overdue_at_once() -> None:
+    # A term from 1 Jan decided on 16 Oct: counted from 1 Jan, the first
+    # report was "overdue" the day the operator was authorised.
+    o, case = _reviewed()
+    done = o.decide(case, verdict="authorise", reasons="符合要求", by="a", on=date(2026, 10, 16),
+                    scope=replace(TERM, start=date(2026, 1, 1)))
+    assert not o.feedback_overdue(done, date(2026, 10, 16))
+    [period] = o.deadlines(done, date(2026, 10, 16))
+    clock = o.feedback_clock(done)
+    assert clock is not None and clock.received == date(2026, 10, 16)
+    assert period.status == "running"

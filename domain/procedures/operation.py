@@ -16,9 +16,10 @@ place. Pure: no I/O.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
-from domain.periods.calendar import WorkCalendar
+from domain.periods.calendar import CalendarYearMissing, WorkCalendar
 from domain.periods.workdays import DUE_SOON_WITHIN, Clock
 from domain.procedures.kit import Deadline, ProcedureError, append_event, deadline_of
 from domain.procedures.operation_periods import OperationPeriods
@@ -135,22 +136,39 @@ class Operations:
                                           checked.value),
                             state=state, decision=decision)
 
-    @staticmethod
-    def _scope(case: Operation, scope: Authorisation | None, on: date) -> Authorisation:
+    def _scope(self, case: Operation, scope: Authorisation | None, on: date) -> Authorisation:
+        """``scope`` as authorised: datasets once each, in their order; no
+        fields given means the fields applied for (empty only when the
+        application asked for whole datasets), never more than applied for.
+
+        Raises:
+            OperationError: no dataset, a dataset or field beyond the
+                application, a term that ends before it starts or has ended,
+                or a term whose first feedback report cannot be dated on the
+                calendar (a start far in the future: every page and reminder
+                of the case would fail).
+        """
         if scope is None or not scope.datasets:
             raise OperationError("授权运营须写明授权范围：至少一个数据集。")
-        beyond = [d for d in scope.datasets if d not in case.application.datasets]
+        datasets = tuple(dict.fromkeys(scope.datasets))
+        beyond = [d for d in datasets if d not in case.application.datasets]
         if beyond:
             raise OperationError(f"授权范围不能超出申请的数据集：{'、'.join(beyond)}。")
         wanted = case.application.fields
-        extra = [f for f in scope.fields if wanted and f not in wanted]
+        fields = tuple(dict.fromkeys(scope.fields)) or wanted
+        extra = [f for f in fields if wanted and f not in wanted]
         if extra:
             raise OperationError(f"授权字段不能超出申请的字段：{'、'.join(extra)}。")
         if scope.end < scope.start:
             raise OperationError("授权期限的结束日期不能早于开始日期。")
         if scope.end < on:
             raise OperationError("授权期限的结束日期已过，请重新填写。")
-        return scope
+        try:
+            Clock.start(max(scope.start, on), self.periods.feedback_every).due(self.calendar)
+        except CalendarYearMissing:
+            raise OperationError(f"授权期限开始日期 {scope.start.isoformat()} 过远，"
+                                 "无法计算运营反馈期限，请核对。") from None
+        return replace(scope, datasets=datasets, fields=fields)
 
     def feedback(self, case: Operation, *, quality: str, use: str, effects: str,
                  on: date) -> Operation:
@@ -195,16 +213,18 @@ class Operations:
 
     def feedback_clock(self, case: Operation) -> Clock | None:
         """The period of the next feedback report: from the start of the
-        term, then from the last report; None when not authorised or once
-        the term has ended and a report was made after it (the last one)."""
-        scope = case.authorisation
-        if case.state is not OpState.AUTHORISED or scope is None:
+        term (from the decision when the term started before it: an operator
+        is never late before it was authorised), then from the last report;
+        None when not authorised or once the term has ended and a report was
+        made after it (the last one)."""
+        scope, decision = case.authorisation, case.decision
+        if case.state is not OpState.AUTHORISED or scope is None or decision is None:
             return None
         last = case.feedback[-1].on if case.feedback else None
         if last is not None and last > scope.end:
             return None
-        return Clock.start(max(scope.start, last) if last else scope.start,
-                           self.periods.feedback_every)
+        begin = max(scope.start, decision.on)
+        return Clock.start(max(begin, last) if last else begin, self.periods.feedback_every)
 
     def feedback_due(self, case: Operation) -> date | None:
         clock = self.feedback_clock(case)

@@ -5,7 +5,9 @@ request's form is split (:mod:`domain.procedures.request_personal`).
 The personal part holds the operator's credit code, contact person, phone
 and e-mail, and the clear text of any free text that holds a clear ID,
 mobile or card number (kept masked in the snapshot). The organisation's
-registered name stays in the snapshot: it is public once authorised.
+registered name stays in the snapshot: it is public once authorised; a name
+typed with such a number in it is masked like the free texts, so the
+public register never shows the number.
 """
 
 from __future__ import annotations
@@ -31,6 +33,7 @@ from domain.procedures.request_encode import CodecError, clock_to_dict
 
 PERSONAL = ("credit_code", "contact_name", "phone", "email")
 FREE_TEXTS = ("scenario_title", "scenario", "purpose", "security_measures")
+MASKED = (*FREE_TEXTS, "organisation")  # kept masked in the snapshot, clear in personal
 CLEAR = "clear:"
 
 
@@ -45,10 +48,9 @@ def encode(case: Operation) -> tuple[dict[str, Any], dict[str, str]]:
     a, op = case.application, case.application.operator
     personal = {name: str(getattr(op, name)) for name in PERSONAL}
     application: dict[str, Any] = {
-        "department": a.department, "datasets": list(a.datasets), "fields": list(a.fields),
-        "organisation": op.organisation}
-    for name in FREE_TEXTS:
-        text = getattr(a, name)
+        "department": a.department, "datasets": list(a.datasets), "fields": list(a.fields)}
+    for name in MASKED:
+        text = getattr(op if name == "organisation" else a, name)
         if find_pii(text):
             personal[CLEAR + name] = text
             text = mask_pii_text(text)
@@ -97,7 +99,7 @@ def decode(snapshot: Mapping[str, Any], personal: Mapping[str, str]) -> Operatio
 def _decode(s: Mapping[str, Any], personal: Mapping[str, str]) -> Operation:
     a = s["application"]
     texts = {name: personal.get(CLEAR + name, a[name]) for name in FREE_TEXTS}
-    operator = Operator(organisation=a["organisation"],
+    operator = Operator(organisation=personal.get(CLEAR + "organisation", a["organisation"]),
                         **{name: personal.get(name, "") for name in PERSONAL})
     application = ScenarioApplication(
         department=a["department"], datasets=tuple(a["datasets"]), fields=tuple(a["fields"]),

@@ -63,6 +63,9 @@ STATUS = {"type": "object", "required": ["ok", "number", "state", "state_name", 
     "first_review": {"type": ["object", "null"]}, "decision": {"type": ["object", "null"]},
     "authorisation": {"type": ["object", "null"]},
     "feedback_due": {"type": ["string", "null"], "format": "date"},
+    "feedback_due_provisional": {"type": "boolean", "description":
+                                 "True when feedback_due is counted through a year whose "
+                                 "holiday notice is not yet published (暂定)."},
     "feedback_overdue": {"type": "boolean"},
     "actions": {"type": "array", "items": {"type": "string",
                                            "enum": ["feedback", "withdraw"]}}}}

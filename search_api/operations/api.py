@@ -59,7 +59,8 @@ def file() -> Any:
         filed = filing.file_operation(filing.clean_values(body))
     except ApplicationIncomplete as exc:
         raise ApiError(exc.problems[0], errors=exc.problems) from None
-    return {**present.status_body(filed.case), "access_code": filed.access_code}, 201
+    return ({**present.status_body(filed.case), "access_code": filed.access_code}, 201,
+            {"Cache-Control": "no-store"})  # the access code, shown once, is kept by no cache
 
 
 @bp.get("/register")

@@ -16,7 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from domain.catalogue.model import Status
-from domain.procedures.operation_application import LIMITS, build_application, split_list
+from domain.procedures.operation_application import (
+    LIMITS,
+    MAX_DATASETS,
+    build_application,
+    split_list,
+)
 from domain.procedures.operation_records import Operation
 from search_api import service
 from search_api.web.forms import clean_text
@@ -25,7 +30,7 @@ from search_api.web.security import new_secret, secret_hash
 log = logging.getLogger(__name__)
 PREFIX = "YY"  # 运营
 FIELDS = (*LIMITS, "datasets")
-DATASETS_LIMIT = 2000
+ID_LIMIT = 200  # characters of a dataset id looked up
 
 
 @dataclass(frozen=True)
@@ -47,7 +52,7 @@ def departments_of(ids: tuple[str, ...]) -> dict[str, str]:
     active dataset (unknown or withdrawn ids are left out)."""
     out: dict[str, str] = {}
     for identifier in ids:
-        record = service.published(identifier[:200])
+        record = service.published(identifier[:ID_LIMIT])
         if record is not None and record.status is Status.ACTIVE and record.department:
             out[identifier] = record.department
     return out
@@ -61,7 +66,11 @@ def file_operation(values: Mapping[str, str]) -> Filed:
         ApplicationIncomplete: every missing or invalid content, in Chinese.
         CalendarYearMissing: the first review runs into an uncovered year.
     """
-    datasets = split_list(values.get("datasets", "")[:DATASETS_LIMIT])
+    # Whole ids, repeats counted once, and one more than allowed so that the
+    # check says "too many": never an id cut in the middle, and never more
+    # than a few index look-ups for one filing.
+    wanted = split_list(values.get("datasets", ""))[:MAX_DATASETS + 1]
+    datasets = tuple(dict.fromkeys(d[:ID_LIMIT] for d in wanted))
     application = build_application(values, datasets, department_of=departments_of(datasets))
     on, ops = service.today(), service.operations()
     ops.file(number="pending", on=on, application=application)  # the calendar covers it?

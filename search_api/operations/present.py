@@ -52,12 +52,13 @@ def status_body(case: Operation) -> dict[str, Any]:
     a, review, decision = case.application, case.first_review, case.decision
     scope = case.authorisation
     due = ops.feedback_due(case)
+    periods = deadlines(case, on)
     return {
         "ok": True, "number": case.number, "state": case.state.value,
         "state_name": case.state.label, "received": case.received.isoformat(),
         "scenario_title": a.scenario_title, "department": a.department,
         "department_name": department_names().get(a.department, a.department),
-        "datasets": list(a.datasets), "deadlines": deadlines(case, on),
+        "datasets": list(a.datasets), "deadlines": periods,
         "first_review": None if review is None else {
             "opinion": review.opinion.value, "opinion_name": review.opinion.label,
             "reasons": review.reasons, "on": review.on.isoformat(), "in_time": review.in_time},
@@ -69,6 +70,9 @@ def status_body(case: Operation) -> dict[str, Any]:
             "start": scope.start.isoformat(), "end": scope.end.isoformat()},
         "feedback": [{"on": f.on.isoformat(), "in_time": f.in_time} for f in case.feedback],
         "feedback_due": due.isoformat() if due else None,
+        # A date counted through a year without its notice is marked 暂定 wherever shown.
+        "feedback_due_provisional": any(d["provisional"] for d in periods
+                                        if d["what"] == "feedback"),
         "feedback_overdue": ops.feedback_overdue(case, on),
         "actions": sorted(str(x) for x in ops.allowed_actions(case, Role.APPLICANT)),
     }

@@ -67,7 +67,7 @@ def remind_operations(store: Store, ops: Operations, today: date, now: datetime)
         CalendarYearMissing: a period runs into a year without a calendar.
     """
     queued = 0
-    for case in OperationStore(store).for_review(None):
+    for case in OperationStore(store).for_review(None, done=0):
         for d in ops.deadlines(case, today):
             if d.status not in ("due_soon", "overdue"):
                 continue

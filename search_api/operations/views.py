@@ -10,6 +10,7 @@ The session remembers the cases an applicant proved are theirs
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import (
@@ -37,6 +38,8 @@ from search_api.web.security import rate_limit, secret_matches
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operations", __name__, url_prefix="/operations")
+RECEIPT = re.compile(r"YY-[0-9]{8}-[0-9]{4,6}")
+NO_STORE = {"Cache-Control": "no-store"}
 APPLICANT_DONE = {"feedback": "反馈已提交，感谢您及时报告数据使用情况。",
                   "withdraw": "申请已撤回。"}
 
@@ -62,9 +65,10 @@ def apply_submit() -> Any:
             values.pop(secret, None)  # personal data is never echoed into a page
         return _form(values, exc.problems, 400)
     _remember(filed.case.number)
-    return render_template("operations/receipt.html", case=filed.case,
+    page = render_template("operations/receipt.html", case=filed.case,
                            access_code=filed.access_code,
                            deadlines=present.deadlines(filed.case, service.today()))
+    return page, 200, NO_STORE  # the access code, shown once, is kept by no cache
 
 
 def _remember(number: str) -> None:
@@ -95,7 +99,10 @@ def status_login() -> Any:
     if not secret_matches(form_text("access_code", 64),
                           service.operation_store().access_code_hash(number)):
         failed_attempt()
-        log.warning("wrong access code for scenario application %r", number[:32])
+        # What was typed is logged only when it is a receipt number: people
+        # type other numbers here (their credit code, a phone number).
+        log.warning("wrong access code for scenario application %s",
+                    number if RECEIPT.fullmatch(number) else "(not a receipt number)")
         flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
         return render_template("operations/status_login.html", number=number), 403
     _remember(number)

@@ -19,7 +19,7 @@ from sqlalchemy import select, update
 
 from domain.procedures.operation_codec import decode, encode
 from domain.procedures.operation_records import Operation
-from domain.procedures.operation_states import OpState
+from domain.procedures.operation_states import CLOSED, OpState
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
 from search_api.store.operation_tables import operations
@@ -55,7 +55,7 @@ class OperationStore:
         scope = case.authorisation
         values: dict[str, Any] = {
             "state": case.state.value, "department": case.application.department,
-            "organisation": case.application.operator.organisation,
+            "organisation": snapshot["application"]["organisation"],  # masked if need be
             "authorised_from": scope.start if scope else None,
             "authorised_to": scope.end if scope else None, "snapshot": snapshot,
             "personal": self.store._cipher.seal(case.number, personal)}
@@ -133,15 +133,23 @@ class OperationStore:
             return None
         return self.store._cipher.open(number[:64], sealed).get("email") or None
 
-    def for_review(self, department: str | None, *, limit: int = 500) -> list[Operation]:
-        """Cases of ``department`` (every department with None), oldest first,
-        with their personal data left sealed (reviewers' lists show none)."""
-        query = (select(operations.c.snapshot)
-                 .order_by(operations.c.received, operations.c.number).limit(limit))
-        if department is not None:
-            query = query.where(operations.c.department == department)
-        with self.store._read() as conn:
-            return [decode(row.snapshot, {}) for row in conn.execute(query)]
+    def for_review(self, department: str | None, *, done: int = 200) -> list[Operation]:
+        """Cases of ``department`` (every department with None) with their
+        personal data left sealed (reviewers' lists show none): every case
+        still running (filed, under decision, authorised: its feedback runs),
+        oldest first, then the ``done`` most recently received closed ones
+        (rejected, withdrawn). A running case is never crowded out by old
+        closed ones, so the queue and the reminders always reach it."""
+        scope = [] if department is None else [operations.c.department == department]
+        closed = [s.value for s in CLOSED]
+        queries = [
+            select(operations.c.snapshot).where(operations.c.state.not_in(closed), *scope)
+            .order_by(operations.c.received, operations.c.number),
+            select(operations.c.snapshot).where(operations.c.state.in_(closed), *scope)
+            .order_by(operations.c.received.desc(), operations.c.number.desc()).limit(done)]
+        with self.store._read(snapshot=True) as conn:
+            return [decode(row.snapshot, {}) for query in queries
+                    for row in conn.execute(query)]
 
     def register(self) -> list[RegisterEntry]:
         """Every authorisation, newest term first: the public register."""

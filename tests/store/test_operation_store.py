@@ -81,3 +81,39 @@ def test_the_personal_part_is_encrypted_at_rest(url: str, clock: Tick) -> None:
         assert OperationStore(store).load(case.number)[0] == case
     with Store.open(url) as keyless, pytest.raises(PersonalDataKeyError):
         OperationStore(keyless).load(case.number)
+
+
+def test_a_number_typed_in_the_organisation_stays_out_of_the_register(store: Store,
+                                                                      clock: Tick) -> None:
+    # A sole trader may type a name with a mobile number in it; the register
+    # is public: the number is masked there, and only reviewers see it clear.
+    app = build_application({**VALUES, "organisation": f"张三 {PHONE} 工作室"}, ["jtj-0001"],
+                            department_of={"jtj-0001": "jtj"})
+    case = OPS.file(number="YY-20260930-0002", on=date(2026, 9, 30), application=app)
+    cases = OperationStore(store)
+    cases.add(case, access_code_hash="h" * 64, at=clock())
+    cases.save(authorise(case), expected_version=1, actor_role="authority_reviewer",
+               actor="authority", action="operation.decide", at=clock())
+    [entry] = cases.register()
+    assert PHONE not in entry.organisation and entry.organisation.startswith("张三 139")
+    with store.engine.connect() as conn:
+        row = conn.execute(select(operations.c.organisation, operations.c.snapshot)).one()
+    assert PHONE not in row.organisation and PHONE not in str(row.snapshot)
+    assert cases.load(case.number)[0].application.operator.organisation == f"张三 {PHONE} 工作室"
+
+
+def test_running_cases_are_never_crowded_out_by_closed_ones(store: Store, clock: Tick) -> None:
+    # The queue and the reminders read these lists; a cap on all cases, oldest
+    # first, hid every new application once enough old ones had closed.
+    cases = OperationStore(store)
+    for n in range(1, 4):
+        case = filed(f"YY-20260930-000{n}")
+        cases.add(case, access_code_hash="h" * 64, at=clock())
+        if n < 3:
+            cases.save(OPS.withdraw(case, on=date(2026, 10, n)), expected_version=1,
+                       actor_role="applicant", actor="applicant", action="operation.withdraw",
+                       at=clock())
+    assert [c.number for c in cases.for_review("jtj", done=1)] == [
+        "YY-20260930-0003", "YY-20260930-0002"]  # running first, then the latest closed
+    assert [c.number for c in cases.for_review(None, done=0)] == ["YY-20260930-0003"]
+    assert len(cases.for_review("jtj")) == 3 and cases.for_review("rsj") == []
