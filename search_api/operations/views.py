@@ -10,7 +10,6 @@ The session remembers the cases an applicant proved are theirs
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from flask import (
@@ -33,12 +32,12 @@ from search_api.operations import filing, present
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import sessions
 from search_api.web.forms import form_text
+from search_api.web.logredact import typed_number
 from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import rate_limit, secret_matches
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operations", __name__, url_prefix="/operations")
-RECEIPT = re.compile(r"YY-[0-9]{8}-[0-9]{4,6}")
 NO_STORE = {"Cache-Control": "no-store"}
 APPLICANT_DONE = {"feedback": "反馈已提交，感谢您及时报告数据使用情况。",
                   "withdraw": "申请已撤回。"}
@@ -101,8 +100,7 @@ def status_login() -> Any:
         failed_attempt()
         # What was typed is logged only when it is a receipt number: people
         # type other numbers here (their credit code, a phone number).
-        log.warning("wrong access code for scenario application %s",
-                    number if RECEIPT.fullmatch(number) else "(not a receipt number)")
+        log.warning("wrong access code for scenario application %s", typed_number(number))
         flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
         return render_template("operations/status_login.html", number=number), 403
     _remember(number)

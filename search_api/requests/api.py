@@ -39,6 +39,7 @@ from search_api.web import labels_zh
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import Incomplete
 from search_api.web.law_text import LawText
+from search_api.web.logredact import typed_number
 from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import rate_limit, secret_matches
 
@@ -58,7 +59,7 @@ def _with_code(number: str) -> tuple[Request, int]:
     code = request.headers.get("X-Access-Code", "")
     if not secret_matches(code, service.store().access_code_hash(number[:40])):
         failed_attempt()
-        log.warning("wrong access code for request %r over the API", number[:32])
+        log.warning("wrong access code for request %s over the API", typed_number(number[:32]))
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     try:
         return service.store().load(number)
@@ -124,7 +125,7 @@ def _replay(key: Idempotency) -> Any:
         raise ApiError("该 Idempotency-Key 已用于另一份申请内容。重试时请发送与首次完全相同的内容；"
                        "新的申请请使用新的 Idempotency-Key。", status=422)
     log.info("idempotent replay of request %s", earlier.request_number)
-    return earlier.response, 201, {"Idempotent-Replayed": "true"}
+    return earlier.response, 201, {"Idempotent-Replayed": "true", "Cache-Control": "no-store"}
 
 
 @bp.post("/requests")
@@ -152,7 +153,9 @@ def file_request() -> Any:
         if replayed is None:  # pragma: no cover - expired within the same second
             raise ApiError("请求正在处理，请稍后用同一 Idempotency-Key 重试。", status=409) from None
         return replayed
-    return {**status_body(filed.request), "access_code": filed.access_code}, 201
+    # The access code is in the answer: no cache may keep it.
+    return ({**status_body(filed.request), "access_code": filed.access_code}, 201,
+            {"Cache-Control": "no-store"})
 
 
 @bp.get("/requests/<number>")

@@ -42,6 +42,7 @@ from search_api.requests.applications import (
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import labels_zh, sessions
 from search_api.web.forms import Incomplete, form_text
+from search_api.web.logredact import typed_number
 from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import rate_limit, secret_matches
 
@@ -79,8 +80,10 @@ def apply_submit(dataset_id: str) -> Any:
                                commitment=labels_zh.COMMITMENT), 400
     _remember(filed.request.number)
     deadlines = service.procedure().deadlines(filed.request, service.today())
+    # The access code is shown once: no cache may keep the page.
     return render_template("receipt.html", req=filed.request, dataset=dataset,
-                           access_code=filed.access_code, deadlines=deadlines, labels=labels_zh)
+                           access_code=filed.access_code, deadlines=deadlines,
+                           labels=labels_zh), 200, {"Cache-Control": "no-store"}
 
 
 def _remember(number: str) -> None:
@@ -110,7 +113,7 @@ def status_login() -> Any:
     code = form_text("access_code")
     if not secret_matches(code, service.store().access_code_hash(number)):
         failed_attempt()
-        log.warning("wrong access code for request %r", number[:32])
+        log.warning("wrong access code for request %s", typed_number(number[:32]))
         flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
         return render_template("status_login.html", number=number), 403
     _remember(number)

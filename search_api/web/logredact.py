@@ -39,6 +39,16 @@ TOKEN_PATH = re.compile(
 LOGGERS = ("werkzeug", "gunicorn.access", "gunicorn.error")
 
 
+_RECEIPT = re.compile(r"[A-Z]{2}-[0-9]{8}-[0-9]{4,6}")
+
+
+def typed_number(value: str) -> str:
+    """What an applicant typed as a receipt number, fit for a log line: the
+    number itself when it has a receipt number's shape, else a placeholder —
+    people type other numbers there (a credit code, a phone number)."""
+    return value if _RECEIPT.fullmatch(value) else "(not a receipt number)"
+
+
 def redact(text: str) -> str:
     """``text`` with the token of every link path replaced by ``[redacted]``
     and every clear personal identifier masked. When the identifier is only

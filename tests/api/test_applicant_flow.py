@@ -111,3 +111,21 @@ def test_guessing_access_codes_is_rate_limited(client: FlaskClient, attempts: in
         codes.append(client.post("/requests/status", data={
             "csrf_token": csrf(login), "number": number, "access_code": "nope"}).status_code)
     assert codes[:10] == [403] * 10 and codes[10:] == [429, 429]
+
+
+def test_the_receipt_is_never_cached_and_a_mistyped_number_is_not_logged(
+        client: FlaskClient, caplog) -> None:  # type: ignore[no-untyped-def]
+    page = client.get("/apply/rsj-0003").get_data(as_text=True)
+    answer = client.post("/apply/rsj-0003", data=application(csrf(page)))
+    assert answer.status_code == 200
+    assert answer.headers["Cache-Control"] == "no-store"  # it shows the access code once
+    caplog.set_level(logging.WARNING)
+    login = client.get("/requests/status").get_data(as_text=True)
+    for typed in ("91350100M000100Y43", "YH-20261123-0099"):  # a credit code; a receipt number
+        refused = client.post("/requests/status", data={
+            "csrf_token": csrf(login), "number": typed, "access_code": "wrong"})
+        assert refused.status_code == 403
+    logged = [r.getMessage() for r in caplog.records if "wrong access code" in r.getMessage()]
+    assert len(logged) == 2
+    assert "91350100M000100Y43" not in caplog.text and "(not a receipt number)" in logged[0]
+    assert "YH-20261123-0099" in logged[1]

@@ -42,10 +42,12 @@ def test_a_retry_with_the_same_key_and_body_files_once(app: Flask, client: Flask
     key = {"Idempotency-Key": "0b6a7d5e-6c1f-4a53-9d1e-2f5e3c1b7a90"}
     first = client.post("/api/v1/requests", json=body(), headers=key)
     assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    assert first.headers["Cache-Control"] == "no-store"  # the answer holds the access code
     # The same JSON object, keys in another order: the same body.
     retry = client.post("/api/v1/requests", json=dict(reversed(list(body().items()))),
                         headers=key)
     assert retry.status_code == 201 and retry.headers["Idempotent-Replayed"] == "true"
+    assert retry.headers["Cache-Control"] == "no-store"
     assert retry.get_json() == first.get_json()  # same number, same access code
     assert filed(app) == 1
     number, code = first.get_json()["number"], first.get_json()["access_code"]
