@@ -23,6 +23,7 @@ from sqlalchemy import Connection, and_, func, insert, select, update
 from domain.procedures.data_grants import GrantStatus, GrantTerms
 from search_api.store import OutboxMessage, Store, audit
 from search_api.store.grant_tables import api_keys, grants, key_usage, misuse_records
+from search_api.store.outbox_store import check_messages, insert_message
 
 CHINA = ZoneInfo("Asia/Shanghai")
 G, K, U, M = grants.c, api_keys.c, key_usage.c, misuse_records.c
@@ -126,7 +127,7 @@ class KeyStore:
             LookupError: no grant for ``number``.
             PersonalDataRefused: a message holds a clear ID or mobile number.
         """
-        self.store._check_messages(messages)
+        check_messages(messages)
         kind = {GrantStatus.ACTIVE: "resumed", GrantStatus.SUSPENDED: "suspended",
                 GrantStatus.REVOKED: "revoked"}[status]
         with self.store._write() as conn:
@@ -144,7 +145,7 @@ class KeyStore:
             audit.append(conn, at=at, actor_role=actor[0], actor=actor[1],
                          action=f"grant_{kind}", subject=number, detail={"reason": reason})
             for message in messages:
-                Store._insert_message(conn, message, at)
+                insert_message(conn, message, at)
 
     def add_misuse(self, number: str, reason: str, *, actor: tuple[str, str],
                    at: datetime) -> None:
