@@ -66,6 +66,31 @@ def _answered_in_time(req: Request) -> bool | None:
     return None
 
 
+AuditEvent = tuple[str, str, Mapping[str, Any]]
+"""An audit record to append: (action, subject, detail)."""
+
+SameTransaction = Callable[[Connection], Sequence[AuditEvent]]
+"""More rows of a change to a request, written in the transaction of its
+save (see :meth:`RequestPart.save`); returns their audit records."""
+
+
+def _insert_links(conn: Connection, number: str,
+                  third_party_links: Sequence[tuple[str, str, datetime]], at: datetime) -> None:
+    """The consultation links (token hash, party key, expiry) of request ``number``.
+
+    Raises:
+        ValueError: a blank hash, an expiry not after ``at``, a value too long.
+    """
+    for token_hash, party_key, expires_at in third_party_links:
+        if not token_hash or aware(expires_at, "expires_at") <= at:
+            raise ValueError("a link needs its token's hash and an expiry after now")
+        check_row(links, {"token_hash": token_hash, "party_key": party_key})
+        conn.execute(insert(links).values(
+            token_hash=token_hash, kind="third_party", request_number=number,
+            party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
+            max_uses=None))
+
+
 @dataclass(frozen=True)
 class Filing:
     """What :meth:`Store.file_request`'s ``build`` makes of a receipt number:
@@ -175,19 +200,27 @@ class RequestPart(StoreCore):
 
     def save(self, req: Request, *, expected_version: int, actor: Actor, at: datetime,
              outbox: Sequence[OutboxMessage] = (),
-             third_party_links: Sequence[tuple[str, str, datetime]] = ()) -> int:
+             third_party_links: Sequence[tuple[str, str, datetime]] = (),
+             also: SameTransaction | None = None) -> int:
         """Store the new state of a request loaded at ``expected_version``:
         its new events appended, the snapshot replaced, one audit record per
         new event, a message per ``notify`` target of the new events plus
-        ``outbox``, and ``third_party_links`` as (token hash, party key,
-        expiry) — all in one transaction, so a consultation never exists
-        without its links; returns the new version.
+        ``outbox``, ``third_party_links`` as (token hash, party key,
+        expiry), and what ``also`` writes — all in one transaction, so a
+        consultation never exists without its links, nor an approval without
+        its grant; returns the new version.
+
+        ``also`` is called with the transaction's connection once the request
+        row is updated and before the audit chain is appended to (so its locks
+        come before the chain head's); it returns the audit records of what it
+        wrote, appended after the request's own, by the same ``actor``.
 
         Raises:
             RequestNotFound: no such request.
             StaleRequest: it was saved by someone else since it was loaded.
             HistoryRewritten: the application, receipt day or a recorded event differs.
             PersonalDataRefused: a message of ``outbox`` holds a clear ID or mobile number.
+            whatever ``also`` raises (nothing is stored).
         """
         aware(at)
         snapshot, personal = split_personal(request_to_dict(req))
@@ -224,17 +257,12 @@ class RequestPart(StoreCore):
             if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
                 raise StaleRequest(req.number, expected_version, -1)
             numbered = list(enumerate(req.events[recorded:], recorded + 1))
-            for token_hash, party_key, expires_at in third_party_links:
-                if not token_hash or aware(expires_at, "expires_at") <= at:
-                    raise ValueError("a link needs its token's hash and an expiry after now")
-                check_row(links, {"token_hash": token_hash, "party_key": party_key})
-                conn.execute(insert(links).values(
-                    token_hash=token_hash, kind="third_party", request_number=req.number,
-                    party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
-                    max_uses=None))
+            _insert_links(conn, req.number, third_party_links, at)
+            more = list(also(conn)) if also is not None else []
             # Last: the audit chain's head stays locked until the commit.
             self._record(conn, req, numbered, version=version, actor=actor, at=at,
-                         personal=personal, action="request.saved", outbox=outbox)
+                         personal=personal, action="request.saved", outbox=outbox,
+                         more_records=more)
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -286,9 +314,10 @@ class RequestPart(StoreCore):
 
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
-                action: str, outbox: Sequence[OutboxMessage] = ()) -> None:
+                action: str, outbox: Sequence[OutboxMessage] = (),
+                more_records: Sequence[AuditEvent] = ()) -> None:
         """Events, messages (the events' own, then ``outbox``) and audit
-        records of one add or save."""
+        records (the events', then ``more_records``) of one add or save."""
         rows = [{
             "request_number": req.number, "seq": seq, "kind": e.kind.value,
             "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
@@ -304,7 +333,7 @@ class RequestPart(StoreCore):
         for message in outbox:
             insert_message(conn, message, at)
         secrets = message_secrets(personal)
-        records: list[tuple[str, str, Mapping[str, Any]]] = [
+        records: list[AuditEvent] = [
             (f"request.{e.kind}", req.number,
              {"seq": seq, "on": e.on.isoformat(), "by": {"role": e.actor_role.value,
                                                          "name": e.actor},
@@ -312,5 +341,6 @@ class RequestPart(StoreCore):
             for seq, e in numbered]
         if not numbered:
             records = [(action, req.number, {"state": req.state.value, "version": version})]
+        records.extend(more_records)
         audit.append_many(conn, at=at, actor_role=actor.role.value, actor=actor.name,
                           events=records, secrets=secrets)
