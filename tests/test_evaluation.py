@@ -16,16 +16,18 @@ def test_merge_rates_and_total_by_hand() -> None:
     service = {"a": {"requests_received": 3, "requests_answered": 2,
                      "requests_answered_in_time": 1, "reports_received": 1, "reports_answered": 1,
                      "reports_answered_in_time": 1, "demands_received": 2,
-                     "demands_answered": 1, "demands_answered_in_time": 0, "downloads": 7},
+                     "demands_answered": 1, "demands_answered_in_time": 0, "downloads": 7,
+                     "api_calls": 12},
                "authority": {"demands_received": 1, "downloads": 0}}
     rows, total = merge(catalogue, service, {"b": "乙局", "a": "甲局"})
     assert [r["department_name"] for r in rows] == ["乙局", "甲局", "数据主管部门"]
     a = rows[1]
     assert (a["update_rate"], a["plan_rate"], a["request_rate"], a["reply_rate"]) == \
         (75.0, 50.0, 50.0, 50.0)  # 3/4, 1/2, 1/2 answered in time, (1+0)/(1+1)
-    assert a["downloads"] == 7 and a["api_calls"] is None
+    assert a["downloads"] == 7 and a["api_calls"] == 12
+    assert rows[2]["api_calls"] == 0  # not given by the service: none counted
     assert rows[0]["update_rate"] is None  # nothing scheduled: no rate, not 0
-    assert (total["datasets"], total["demands_received"], total["api_calls"]) == (5, 3, None)
+    assert (total["datasets"], total["demands_received"], total["api_calls"]) == (5, 3, 12)
     assert total["mean_quality"] == 74.0  # (80×4 + 50×1) / 5
 
 

@@ -308,13 +308,20 @@ class SessionReader:
     _stores: dict[str, Any] = {}
     _lock = threading.Lock()
 
-    def __init__(self, database_url: str) -> None:
-        from search_api.store import Store
+    def __init__(self, service_env: dict[str, str]) -> None:
+        """``service_env``: the service's environment; its database is opened
+        as the service opens it (``open_services(load_settings(...))``)."""
+        from bench.crash.server import REPO
+        from search_api.settings import load_settings
         from search_api.store.session_store import StoreSessions
+        from search_api.wiring import open_services
 
+        database_url = service_env["PORTAL_DATABASE_URL"]
         with self._lock:
             if database_url not in self._stores:
-                self._stores[database_url] = StoreSessions(Store.open(database_url))
+                services = open_services(load_settings(environ=service_env, base=REPO),
+                                         migrate=False)
+                self._stores[database_url] = StoreSessions(services.store)
             self._sessions = self._stores[database_url]
 
     def flashes(self, cookies: dict[str, str]) -> list[tuple[str, str]]:
@@ -333,10 +340,10 @@ class Reviewer:
     """One reviewer at a desk: signs in as the users it needs (lazily, or
     with cookies given), forwards and consults, retrying transport errors."""
 
-    def __init__(self, ctx: Context, password: str, database_url: str,
+    def __init__(self, ctx: Context, password: str, service_env: dict[str, str],
                  cookies: dict[str, dict[str, str]] | None = None) -> None:
         self.ctx, self.password = ctx, password
-        self.sessions = SessionReader(database_url)
+        self.sessions = SessionReader(service_env)
         self.browsers = {user: Browser(ctx, c) for user, c in (cookies or {}).items()}
         self.logins: list[dict[str, Any]] = []
 
@@ -522,7 +529,7 @@ def load_process(config: dict[str, Any], out_path: str) -> None:
             answers.append(answer(ctx, item))
 
     def reviewer() -> None:
-        desk = Reviewer(ctx, config["password"], config["database_url"])
+        desk = Reviewer(ctx, config["password"], config["service_env"])
         try:
             for _ in range(per_thread):
                 if not ctx.more():

@@ -9,7 +9,9 @@ looked up in the database.
 Per database:
 
 1. a fresh database (SQLite file under bench/out/crash/<db>/, or a new
-   PostgreSQL schema), migrated, with reviewers (``Store.add_user``); the
+   PostgreSQL schema), opened and migrated as the service does it
+   (``open_services(load_settings(...))`` on the service's environment), with
+   reviewers (``Store.add_user``); the
    sample catalogue is built and indexed once (``portal build --index``);
 2. ``gunicorn -w 4 -k gthread --threads 8 'search_api:create_app()'`` on a
    free loopback port, in its own process group, rate limits raised (the
@@ -60,8 +62,10 @@ from sqlalchemy import create_engine, text
 from bench.crash import client
 from bench.crash.server import REPO, Service, free_port
 from bench.crash.verify import Verdict, verify
-from search_api.store import Store, new_key
+from search_api.settings import load_settings
+from search_api.store import new_key
 from search_api.store.engine import parse_url
+from search_api.wiring import open_services
 
 OUT = REPO / "bench" / "out" / "crash"
 PG_URL = os.environ.get("PORTAL_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -119,6 +123,9 @@ class Result:
     client_errors: list[str] = field(default_factory=list)
     phases: dict[str, float] = field(default_factory=dict)  # seconds per phase
     verdict: Verdict = field(default_factory=Verdict)
+    # The service's settings (load_settings of its environment), to open its
+    # database as it does; secrets inside: never written to result.json.
+    settings: dict[str, Any] = field(default_factory=dict, repr=False)
 
     @property
     def lost(self) -> int:
@@ -132,6 +139,7 @@ class Result:
 
     def to_json(self) -> dict[str, Any]:
         data = asdict(self)
+        del data["settings"]
         data.update(lost=self.lost, ok=self.ok, failures=self.verdict.failures)
         return data
 
@@ -226,11 +234,11 @@ def report_datasets(port: int) -> list[str]:
 
 def prepare_consultations(ctx: client.Context, n: int, datasets: list[list[str]],
                           authority: str, reviewers: dict[str, str], password: str,
-                          database_url: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
+                          service_env: dict[str, str]) -> tuple[list[dict[str, Any]], list[dict[str, Any]],
                                                     list[dict[str, Any]], list[dict[str, str]]]:
     """``n`` requests filed, forwarded and consulted through the pages before
     the load: (submissions, reviews, logins, third-party links)."""
-    desk = client.Reviewer(ctx, password, database_url)
+    desk = client.Reviewer(ctx, password, service_env)
     for user in [authority, *reviewers.values()]:
         if desk.browser(user) is None:
             raise RuntimeError(f"reviewer {user} cannot sign in: {desk.logins[-1]}")
@@ -242,7 +250,7 @@ def prepare_consultations(ctx: client.Context, n: int, datasets: list[list[str]]
             return rec, []
         # Its own sign-ins: threads sharing one server-side session would
         # pop each other's flashes (the acknowledgement read here).
-        reviewer = client.Reviewer(ctx, password, database_url)
+        reviewer = client.Reviewer(ctx, password, service_env)
         return rec, reviewer.forward_and_consult(rec["number"], department, authority,
                                                  reviewers)
 
@@ -334,6 +342,7 @@ def run_database(kind: str, opts: Options, paths: dict[str, Path], out: Path) ->
         service = Service(service_env(url, setup.secret_key, setup.personal_key, paths, folder),
                           setup.port, folder / "gunicorn.log", workers=opts.workers,
                           threads=opts.threads)
+        result.settings = load_settings(environ=service.env, base=REPO)
         try:
             _prepare(service, setup, opts, seed, result, records)
             _load(service, setup, opts, seed, folder, result, records)
@@ -342,7 +351,7 @@ def run_database(kind: str, opts: Options, paths: dict[str, Path], out: Path) ->
             service.stop()
             result.phases["stop"] = time.monotonic() - mark
         mark = time.monotonic()
-        result.verdict = verify(url, setup.personal_key, records.submissions, records.answers,
+        result.verdict = verify(result.settings, records.submissions, records.answers,
                                 records.reviews, records.logins, records.reports)
         result.phases["verify"] = time.monotonic() - mark
     finally:
@@ -359,9 +368,10 @@ def _prepare(service: Service, setup: Setup, opts: Options, seed: int, result: R
              records: Records) -> None:
     """Migrate, add the reviewers, start the service, make the consulted batch."""
     mark = time.monotonic()
-    store = Store.open(setup.url, personal_key=setup.personal_key)
+    # Opened, migrated and checked as the service opens its database.
+    services = open_services(load_settings(environ=service.env, base=REPO))
+    store = services.store
     try:
-        store.migrate()
         now = datetime.now(UTC)
         store.add_user(setup.authority, setup.password, "authority_reviewer", at=now)
         result.phases["database"] = time.monotonic() - mark
@@ -374,12 +384,12 @@ def _prepare(service: Service, setup: Setup, opts: Options, seed: int, result: R
             store.add_user(setup.reviewers[department], setup.password, "department_reviewer",
                            department, at=now)
     finally:
-        store.close()
+        services.close()
     mark = time.monotonic()
     n = opts.prepare if opts.prepare is not None else max(4, opts.in_flight // 2)
     ctx = client.Context(setup.port, time.time() + 600, time.time() + 600, seed)
     submissions, reviews, logins, links = prepare_consultations(
-        ctx, n, setup.datasets, setup.authority, setup.reviewers, setup.password, setup.url)
+        ctx, n, setup.datasets, setup.authority, setup.reviewers, setup.password, service.env)
     for rec in [*submissions, *reviews, *logins]:
         rec["phase"] = "prepare"
     records.submissions += submissions
@@ -407,7 +417,7 @@ def _load(service: Service, setup: Setup, opts: Options, seed: int, folder: Path
             "start_at": start_at, "seed": seed + i + 1, "submitters": subs, "answerers": ans,
             "reviewer_threads": revs, "datasets": setup.datasets,
             "tokens": setup.links[i::opts.processes], "password": setup.password,
-            "database_url": setup.url, "authority": setup.authority,
+            "service_env": service.env, "authority": setup.authority,
             "reviewers": setup.reviewers, "timeout": 60.0,
             "report_datasets": setup.report_datasets, "report_share": opts.report_share,
         }

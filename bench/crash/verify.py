@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -35,6 +35,7 @@ from search_api.store.schema import (
     requests,
 )
 from search_api.web.security import secret_hash
+from search_api.wiring import open_services
 
 MARKER = re.compile(r"crash-[0-9a-f]{32}")
 
@@ -94,14 +95,20 @@ class Verdict:
         return not self.failures
 
 
-def verify(url: str, personal_key: str | None, submissions: list[dict[str, Any]],
+def verify(settings: Mapping[str, Any], submissions: list[dict[str, Any]],
            answers: list[dict[str, Any]], reviews: list[dict[str, Any]],
            logins: list[dict[str, Any]], reports: Sequence[dict[str, Any]] = ()) -> Verdict:
     """Check every acknowledged write of the clients' records against the
-    database at ``url`` (its personal data sealed with ``personal_key``).
-    Never raises for a lost write: the verdict lists it."""
+    service's database, opened as the service opens it
+    (``open_services(settings)``, ``settings`` from ``load_settings``; not
+    migrated). Never raises for a lost write: the verdict lists it.
+
+    Raises:
+        WrongPersonalDataKey: the settings' key does not open the stored data.
+    """
     v = Verdict()
-    store = Store.open(url, personal_key=personal_key)
+    services = open_services(settings, migrate=False)
+    store = services.store
     try:
         _requests(store, v, submissions)
         _reports(store, v, list(reports))
@@ -120,7 +127,7 @@ def verify(url: str, personal_key: str | None, submissions: list[dict[str, Any]]
         _logins(store, v, logins)
         v.audit_problems = store.verify_audit()
     finally:
-        store.close()
+        services.close()
     return v
 
 

@@ -5,7 +5,7 @@ yearly).
 
 Pure figures: the catalogue's side (datasets, the open plan, updates on
 time, quality) from the catalogue as of a day, merged with the service's
-side (requests, error reports, demands, downloads) counted by the service
+side (requests, error reports, demands, downloads, API calls) counted by the service
 and passed in as plain numbers.
 """
 
@@ -122,7 +122,7 @@ def merge(catalogue: Mapping[str, Mapping[str, Any]], service: Mapping[str, Mapp
           names: Mapping[str, str]) -> tuple[list[dict[str, Any]], dict[str, Any]]:
     """One row per department (vocabulary order, then others, the
     authority last) with every column of :data:`COLUMNS`, and the total row.
-    ``api_calls`` is None where the service does not count calls."""
+    A number the service does not give for a department is 0."""
     codes = [c for c in names if c in catalogue or c in service]
     codes += sorted(c for c in {*catalogue, *service} if c not in codes and c != AUTHORITY)
     if AUTHORITY in service or AUTHORITY in catalogue:
@@ -133,8 +133,6 @@ def merge(catalogue: Mapping[str, Mapping[str, Any]], service: Mapping[str, Mapp
             "数据主管部门" if code == AUTHORITY else names.get(code, code))}
         for key in NUMBERS:
             row[key] = service.get(code, {}).get(key, catalogue.get(code, {}).get(key, 0))
-        # Not counted by the service (no keyed API yet): unknown, not zero.
-        row["api_calls"] = service.get(code, {}).get("api_calls")
         row["mean_quality"] = catalogue.get(code, {}).get("mean_quality")
         rows.append(_with_rates(row))
     total: dict[str, Any] = {"department": "", "department_name": "合计"}

@@ -17,8 +17,8 @@ from sqlalchemy import Connection, func, insert, select, update
 
 from domain.catalogue.governance import ChangeKind, ChangeStatus, classify
 from search_api.store import RequestNotFound, StaleRequest, Store, audit
+from search_api.store.core import aware
 from search_api.store.schema import catalogue_changes, catalogue_reviews
-from search_api.store.store import _aware
 
 
 @dataclass(frozen=True)
@@ -75,7 +75,7 @@ class CatalogueChanges:
         Raises:
             ValueError: ``at`` is naive.
         """
-        _aware(at)
+        aware(at)
         c = catalogue_changes.c
         filed: list[int] = []
         with self.store._write() as conn:
@@ -119,7 +119,7 @@ class CatalogueChanges:
             RequestNotFound: no such proposal.
             StaleRequest: it changed since it was shown (or is no longer pending).
         """
-        _aware(at)
+        aware(at)
         c = catalogue_changes.c
         status = ChangeStatus.APPROVED if approve else ChangeStatus.REJECTED
         with self.store._write() as conn:
@@ -188,7 +188,7 @@ class CatalogueChanges:
                            note: str, at: datetime) -> None:
         """Record the year's full review of ``department``'s catalogue
         (again in the same year: the later date counts), audited."""
-        _aware(at)
+        aware(at)
         r = catalogue_reviews.c
         with self.store._write() as conn:
             exists = conn.execute(select(r.year).where(

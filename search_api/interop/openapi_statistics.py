@@ -57,8 +57,8 @@ def statistics_paths() -> dict[str, Any]:
                 **error_responses(400)}}},
         "/api/v1/statistics/yearly": {"get": {
             "summary": "The yearly report per department: requests, error reports, demands "
-                       "and suggestions received in the year and answered (in time), and "
-                       "downloads; format=csv for a spreadsheet",
+                       "and suggestions received in the year and answered (in time), "
+                       "downloads and keyed API calls; format=csv for a spreadsheet",
             "parameters": [
                 query_param("year", {"type": "string", "pattern": "^20[0-9]{2}$"},
                             "Year (default: this year)."),

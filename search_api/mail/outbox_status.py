@@ -3,7 +3,7 @@
 
 The retry schedule: each run of ``portal send-mail`` (every 5 minutes from
 deploy/'s timer or crontab) claims the pending messages; a message that
-fails keeps its claim for :data:`~search_api.store.store.CLAIM_LEASE`
+fails keeps its claim for :data:`~search_api.store.outbox_store.CLAIM_LEASE`
 (10 minutes), so the first run after that tries it again. After
 :data:`~search_api.store.MAX_ATTEMPTS` (5) failed attempts it is marked
 failed and no longer sent; it stays listed here with its last error.
@@ -17,8 +17,8 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from search_api.store import MAX_ATTEMPTS, Store
+from search_api.store.outbox_store import CLAIM_LEASE
 from search_api.store.schema import outbox
-from search_api.store.store import CLAIM_LEASE
 
 
 def schedule() -> str:

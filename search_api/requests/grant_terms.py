@@ -1,5 +1,5 @@
 """The grant terms of an approval, read from the reviewer's approval form (fields, period, whether raw rows may leave, the
-report schedule) and recorded beside the request once the approval is saved.
+report schedule) and recorded beside the request in the transaction that saves the approval.
 
 Form fields of the approve action: ``grant_field`` (repeated,
 ``<table>/<field>``; none posted: every field not marked personal),
@@ -95,7 +95,14 @@ def applicant_seal(req: Request) -> str:
                     hashlib.sha256).hexdigest()
 
 
-def record_grant(req: Request, terms: GrantTerms, actor: Actor, at: datetime) -> None:
-    """Store the approved terms of ``req`` (after the approval was saved)."""
-    keys().add_grant(req.number, req.application.department, terms, applicant_seal(req),
-                     actor=(actor.role.value, actor.name), at=at)
+def save_approval(req: Request, terms: GrantTerms, *, expected_version: int, actor: Actor,
+                  at: datetime) -> int:
+    """Save the approval ``req`` and record its grant ``terms`` in one
+    transaction (an approved request never stands without its grant, #16);
+    returns the new version.
+
+    Raises:
+        StaleRequest, RequestNotFound, HistoryRewritten: as the store's ``save``.
+    """
+    return keys().save_approval(req, terms, applicant_seal(req), expected_version=expected_version,
+                                actor=actor, at=at)

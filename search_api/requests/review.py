@@ -39,7 +39,7 @@ from domain.procedures.request_states import (
 from domain.procedures.requests import Procedure
 from search_api import service
 from search_api.requests import refusals
-from search_api.requests.grant_terms import TermsError, record_grant, terms_from_form
+from search_api.requests.grant_terms import TermsError, save_approval, terms_from_form
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 from search_api.web import labels_zh, sessions
 from search_api.web.auth import signed_in
@@ -255,12 +255,14 @@ def act(number: str, action: str) -> Any:
         updated = handler(form)
         now = service.now()
         expires = now + timedelta(days=THIRD_PARTY_LINK_DAYS)
-        # The links commit with the consultation: never one without the other.
-        service.store().save(updated, expected_version=version, actor=form.actor, at=now,
-                             third_party_links=[(hash_token(token), key, expires)
-                                                for key, _, token in form.links])
         if terms is not None:
-            record_grant(updated, terms, form.actor, now)
+            # The grant commits with the approval: never one without the other.
+            save_approval(updated, terms, expected_version=version, actor=form.actor, at=now)
+        else:
+            # The links commit with the consultation: never one without the other.
+            service.store().save(updated, expected_version=version, actor=form.actor, at=now,
+                                 third_party_links=[(hash_token(token), key, expires)
+                                                    for key, _, token in form.links])
     except ProcedureError as exc:
         log.info("reviewer %s action %s on %s refused: %s", user.username, action, number, exc)
         if exc.status == 403:

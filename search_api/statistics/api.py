@@ -177,7 +177,7 @@ YEARLY_COLUMNS = (
     ("reports_answered_in_time", "纠错按期答复"),
     ("demands_received", "需求建议收到"), ("demands_answered", "需求建议已答复"),
     ("demands_answered_in_time", "需求建议按期答复"),
-    ("downloads", "下载次数"),
+    ("downloads", "下载次数"), ("api_calls", "接口调用次数"),
 )
 
 
@@ -186,8 +186,9 @@ YEARLY_COLUMNS = (
 def yearly() -> Any:
     """One row per department for the yearly open-data report (000 §50,
     004 §43–44, 003 §38): requests, error reports, demands and suggestions
-    received in ``year`` and how they were answered, and the year's
-    downloads of the department's datasets. JSON, or CSV with ``format=csv``."""
+    received in ``year`` and how they were answered, the year's downloads
+    of the department's datasets and the keyed API and sandbox calls of its
+    grants. JSON, or CSV with ``format=csv``."""
     unknown = sorted(set(request.args) - {"year", "format"})
     if unknown:
         raise ApiError(f"不支持的参数：{', '.join(unknown)}。可用参数：format, year。")

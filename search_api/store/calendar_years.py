@@ -12,8 +12,9 @@ from datetime import datetime
 
 from sqlalchemy import select, update
 
+from search_api.store.core import aware, dialect_insert
 from search_api.store.schema import calendar_years
-from search_api.store.store import Store, _aware, _dialect_insert
+from search_api.store.store import Store
 
 
 class CalendarYears:
@@ -29,11 +30,11 @@ class CalendarYears:
         Raises:
             ValueError: ``at`` is naive.
         """
-        _aware(at)
+        aware(at)
         c = calendar_years.c
         with self.store._write() as conn:
             for year in sorted(set(years)):
-                stmt = _dialect_insert(conn, calendar_years).values(
+                stmt = dialect_insert(conn, calendar_years).values(
                     year=year, provisional_seen_at=at, official_at=None, official_source=None)
                 conn.execute(stmt.on_conflict_do_nothing(index_elements=[c.year]))
                 conn.execute(update(calendar_years).where(
@@ -63,7 +64,7 @@ class CalendarYears:
         Raises:
             ValueError: ``at`` is naive.
         """
-        _aware(at)
+        aware(at)
         c = calendar_years.c
         with self.store._write() as conn:
             conn.execute(update(calendar_years).where(c.year == year, c.official_at.is_(None))

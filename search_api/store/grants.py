@@ -23,8 +23,11 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from domain.procedures.data_grants import GrantStatus, GrantTerms
+from domain.procedures.request_records import Actor, Request
 from search_api.store import OutboxMessage, Store, audit
 from search_api.store.grant_tables import api_keys, grants, key_usage, misuse_records
+from search_api.store.outbox_store import check_messages, insert_message
+from search_api.store.request_store import AuditEvent
 
 CHINA = ZoneInfo("Asia/Shanghai")
 G, K, U, M = grants.c, api_keys.c, key_usage.c, misuse_records.c
@@ -69,6 +72,25 @@ def _grant(row: Any) -> Grant:
                  row.status_reason or "", row.applicant_seal)
 
 
+def _put_grant(conn: Connection, number: str, department: str, terms: GrantTerms, seal: str,
+               at: datetime) -> AuditEvent:
+    """Insert or replace the grant row of ``number`` in ``conn``'s
+    transaction; returns its audit record (``grant_terms``)."""
+    values: dict[str, Any] = dict(
+        dataset_id=terms.dataset_id, department=department, method=terms.method,
+        fields={t: list(f) for t, f in terms.fields.items()}, valid_from=terms.valid_from,
+        valid_to=terms.valid_to, raw_rows=terms.raw_rows,
+        report_every_months=terms.report_every_months, status=GrantStatus.ACTIVE.value,
+        status_reason=None, applicant_seal=seal, updated_at=at)
+    done = conn.execute(update(grants).where(G.request_number == number).values(**values))
+    if done.rowcount == 0:
+        conn.execute(insert(grants).values(request_number=number, created_at=at, **values))
+    return ("grant_terms", number, {
+        "dataset": terms.dataset_id, "method": terms.method, "fields": values["fields"],
+        "valid_from": str(terms.valid_from), "valid_to": str(terms.valid_to),
+        "raw_rows": terms.raw_rows, "report_every_months": terms.report_every_months})
+
+
 def day_start(on: date) -> datetime:
     """The UTC instant a Beijing day begins (quotas count Beijing days)."""
     return datetime.combine(on, time(0), CHINA).astimezone(UTC)
@@ -99,24 +121,31 @@ class KeyStore:
     def add_grant(self, number: str, department: str, terms: GrantTerms, seal: str, *,
                   actor: tuple[str, str], at: datetime) -> None:
         """Record the terms approved for request ``number`` (replacing terms of
-        an earlier approval of it), with an audit record."""
-        values: dict[str, Any] = dict(
-            dataset_id=terms.dataset_id, department=department, method=terms.method,
-            fields={t: list(f) for t, f in terms.fields.items()}, valid_from=terms.valid_from,
-            valid_to=terms.valid_to, raw_rows=terms.raw_rows,
-            report_every_months=terms.report_every_months, status=GrantStatus.ACTIVE.value,
-            status_reason=None, applicant_seal=seal, updated_at=at)
+        an earlier approval of it), with an audit record. An approval being
+        saved records them with :meth:`save_approval` instead.
+
+        Raises:
+            IntegrityError: no such request, or terms the table refuses.
+        """
         with self.store._write() as conn:
-            done = conn.execute(update(grants).where(G.request_number == number).values(**values))
-            if done.rowcount == 0:
-                conn.execute(insert(grants).values(request_number=number, created_at=at,
-                                                   **values))
-            audit.append(conn, at=at, actor_role=actor[0], actor=actor[1], action="grant_terms",
-                         subject=number, detail={
-                             "dataset": terms.dataset_id, "method": terms.method,
-                             "fields": values["fields"], "valid_from": str(terms.valid_from),
-                             "valid_to": str(terms.valid_to), "raw_rows": terms.raw_rows,
-                             "report_every_months": terms.report_every_months})
+            action, subject, detail = _put_grant(conn, number, department, terms, seal, at)
+            audit.append(conn, at=at, actor_role=actor[0], actor=actor[1], action=action,
+                         subject=subject, detail=detail)
+
+    def save_approval(self, req: Request, terms: GrantTerms, seal: str, *,
+                      expected_version: int, actor: Actor, at: datetime) -> int:
+        """Save the approval ``req`` (see :meth:`Store.save`) and record its
+        grant ``terms`` in the same transaction: when either fails, neither
+        is stored (the request stays as it was loaded). Returns the new version.
+
+        Raises:
+            what :meth:`Store.save` raises; IntegrityError or ValueError: the
+                grants table refuses the terms (nothing is stored).
+        """
+        return self.store.save(req, expected_version=expected_version, actor=actor, at=at,
+                               also=lambda conn: [_put_grant(
+                                   conn, req.number, req.application.department, terms,
+                                   seal, at)])
 
     def grant(self, number: str) -> Grant | None:
         with self.store._read() as conn:
@@ -142,7 +171,7 @@ class KeyStore:
             LookupError: no grant for ``number``.
             PersonalDataRefused: a message holds a clear ID or mobile number.
         """
-        self.store._check_messages(messages)
+        check_messages(messages)
         kind = {GrantStatus.ACTIVE: "resumed", GrantStatus.SUSPENDED: "suspended",
                 GrantStatus.REVOKED: "revoked"}[status]
         with self.store._write() as conn:
@@ -160,7 +189,7 @@ class KeyStore:
             audit.append(conn, at=at, actor_role=actor[0], actor=actor[1],
                          action=f"grant_{kind}", subject=number, detail={"reason": reason})
             for message in messages:
-                Store._insert_message(conn, message, at)
+                insert_message(conn, message, at)
 
     def add_misuse(self, number: str, reason: str, *, actor: tuple[str, str],
                    at: datetime) -> None:
@@ -314,3 +343,17 @@ class KeyStore:
             day = row.minute.astimezone(CHINA).date()
             out[day] = out.get(day, 0) + row.hits
         return out
+
+    def calls_by_department(self, start: date, end: date) -> dict[str, int]:
+        """Keyed calls (API and sandbox) per providing department on the
+        Beijing days ``start`` to ``end`` (inclusive), from the per-minute
+        counts: no key, no request, no person. Departments without calls
+        are left out."""
+        query = (select(G.department, func.sum(U.hits))
+                 .select_from(key_usage.join(api_keys, K.key_hash == U.key_hash)
+                              .join(grants, G.request_number == K.request_number))
+                 .where(U.minute >= day_start(start),
+                        U.minute < day_start(end + timedelta(days=1)))
+                 .group_by(G.department))
+        with self.store._read() as conn:
+            return {row[0]: int(row[1]) for row in conn.execute(query)}

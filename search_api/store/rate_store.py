@@ -17,8 +17,9 @@ from datetime import UTC, datetime
 
 from sqlalchemy import Connection, delete, select, update
 
+from search_api.store.core import dialect_insert
 from search_api.store.schema import rate_hits
-from search_api.store.store import Store, _dialect_insert
+from search_api.store.store import Store
 
 MAX_KEPT = 1000
 """Most event times kept per row, whatever the limit (bounds a row's size)."""
@@ -66,7 +67,7 @@ class StoreCounters:
         """The row's hits, the row created if missing and locked until the
         transaction ends: one statement (an upsert that changes nothing
         locks the row as ``FOR UPDATE`` would)."""
-        stmt = _dialect_insert(conn, rate_hits).values(
+        stmt = dialect_insert(conn, rate_hits).values(
             bucket=bucket, client=client, hits=[], updated_at=datetime.fromtimestamp(now, UTC))
         stmt = stmt.on_conflict_do_update(
             index_elements=[rate_hits.c.bucket, rate_hits.c.client],

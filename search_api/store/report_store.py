@@ -18,6 +18,7 @@ from domain.procedures.reports import Answer, Finding, Report, ReportKind, Verif
 from domain.procedures.request_codec import clock_from_dict, clock_to_dict
 from search_api.store import audit
 from search_api.store.errors import RequestNotFound, StaleRequest
+from search_api.store.outbox_store import check_messages, insert_message
 from search_api.store.records import OutboxMessage
 from search_api.store.schema import reports
 from search_api.store.store import Store
@@ -66,7 +67,7 @@ class ReportStore:
         assert report.clock is not None
         sealed = self.store._cipher.seal(report.number, dict(reporter))
         # The contact must not reach a message (the name is never put in one).
-        self.store._check_messages(messages, {"contact": str(reporter.get("contact") or "")})
+        check_messages(messages, {"contact": str(reporter.get("contact") or "")})
         with self.store.engine.begin() as conn:
             conn.execute(reports.insert().values(
                 number=report.number, kind=report.kind.value, dataset_id=report.dataset_id,
@@ -79,7 +80,7 @@ class ReportStore:
                          subject=report.number,
                          detail={"kind": report.kind.value, "dataset": report.dataset_id})
             for message in messages:
-                self.store._insert_message(conn, message, at)
+                insert_message(conn, message, at)
 
     def load(self, number: str) -> tuple[Report, int]:
         with self.store._read() as conn:
@@ -112,7 +113,7 @@ class ReportStore:
                          detail={"finding": values.get("finding"), "in_time": values.get(
                              "answered_in_time")})
             for message in messages:
-                self.store._insert_message(conn, message, at)
+                insert_message(conn, message, at)
         return expected_version + 1
 
     def for_department(self, department: str | None, *, limit: int = 500) -> list[Report]:

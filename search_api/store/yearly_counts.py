@@ -2,7 +2,9 @@
 003 §38): requests, error reports, demands and suggestions received in the
 year and how they were answered, and the year's downloads. One function
 for the live statistics API (/api/v1/statistics/yearly) and the yearly
-evaluation report (``portal report yearly``): the same store queries.
+evaluation report (``portal report yearly``): the same store queries. Keyed
+API and sandbox calls are counted per providing department from the
+per-minute key usage (no caller, no key).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from typing import Any
 from domain.procedures.reports import Verification
 from search_api.store import Store
 from search_api.store.download_store import DownloadStore
+from search_api.store.grants import KeyStore
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 
@@ -23,7 +26,7 @@ SERVICE_FIELDS = (
     "requests_approved", "requests_denied",
     "reports_received", "reports_answered", "reports_answered_in_time",
     "demands_received", "demands_answered", "demands_answered_in_time",
-    "downloads",
+    "downloads", "api_calls",
 )
 
 
@@ -32,7 +35,9 @@ def service_year(store: Store, verification: Verification, year: int, today: dat
     """Per department code (``authority`` for the authority's own items):
     :data:`SERVICE_FIELDS` for items received in ``year``. Downloads are
     attributed through ``department_of(dataset id)``: None leaves a dataset
-    out (no longer published), "" gives it to the authority."""
+    out (no longer published), "" gives it to the authority. API calls
+    (``api_calls``: keyed calls on the Beijing days of ``year``) go to the
+    department that granted the key."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     rows: dict[str, dict[str, Any]] = {}
 
@@ -62,4 +67,6 @@ def service_year(store: Store, verification: Verification, year: int, today: dat
         department = department_of(ident)
         if department is not None:
             row(department or None)["downloads"] += n
+    for code, calls in KeyStore(store).calls_by_department(start, end).items():
+        row(code)["api_calls"] += calls
     return rows

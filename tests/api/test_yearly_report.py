@@ -76,7 +76,7 @@ def test_yearly_report_from_a_seeded_year(app: Flask, clock: Any,  # noqa: F811
             jtj["reports_answered_in_time"]) == (1, 1, 1)
     assert (jtj["demands_received"], jtj["demands_answered"], jtj["reply_rate"]) == \
         (1, 0, 100.0)
-    assert jtj["downloads"] == 5 and jtj["api_calls"] is None
+    assert jtj["downloads"] == 5 and jtj["api_calls"] == 0  # no keyed calls seeded
     # 市教育局: jyj-0001/0002 open; jyj-0003 (published 2026-05-20, invalid since)
     # fulfilled its plan item due 2026-05-31 on time.
     jyj = rows["jyj"]

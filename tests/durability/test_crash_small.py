@@ -57,20 +57,20 @@ def test_no_acknowledged_write_is_lost_across_kills(
         url = result.url
         ghost = {"marker": "crash-" + "0" * 32, "acked": True, "number": "YH-20991231-9999",
                  "attempts": 1}
-        assert len(verify(url, None, [ghost], [], [], []).lost) == 1
+        assert len(verify(result.settings, [ghost], [], [], []).lost) == 1
         # The same for reports: a number never stored, and a stored number
         # claimed with another marker.
-        # (Without the contact: the run's personal-data key is not at hand here.)
+        # (Without the contact: only numbers and markers are checked here.)
         report = {**_acked_reports(out)[0], "contact": ""}
         ghost_report = {**report, "number": "JC-20991231-9999"}
         other_marker = {**report, "marker": "crash-" + "1" * 32}
-        lost = verify(url, None, [], [], [], [], [report, ghost_report, other_marker])
+        lost = verify(result.settings, [], [], [], [], [report, ghost_report, other_marker])
         assert len(lost.lost_reports) == 2 and report["number"] in lost.lost_reports[1], \
             lost.lost_reports
         with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
             db.execute("DROP TRIGGER audit_log_no_update")  # the tables are append-only
             db.execute("UPDATE audit_log SET detail = '{\"altered\":1}' WHERE seq = 2")
-        assert verify(url, None, [], [], [], []).audit_problems
+        assert verify(result.settings, [], [], [], []).audit_problems
 
 
 def _acked_reports(out: Path) -> list[dict[str, Any]]:

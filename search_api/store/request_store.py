@@ -1,0 +1,346 @@
+"""The requests part of the store: a request filed with its receipt number,
+events, audit records, messages and idempotency key in one transaction;
+saved under optimistic concurrency; loaded with its personal data opened.
+
+Concurrency of a save: the row is read ``FOR UPDATE`` (PostgreSQL) and its
+``version`` compared with the one the caller loaded; a mismatch raises
+:class:`StaleRequest` (between reviewers). Lock order (PostgreSQL) is always
+request row, then the audit head (:mod:`search_api.store.audit`): no deadlock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, insert, select, update
+from sqlalchemy.exc import IntegrityError
+
+from domain.procedures.identity import mask_identity
+from domain.procedures.request_codec import (
+    event_from_dict,
+    join_personal,
+    request_from_dict,
+    request_to_dict,
+    split_personal,
+)
+from domain.procedures.request_records import Actor, Event, Request
+from domain.procedures.request_states import EventKind, Outcome
+from search_api.store import audit, idempotency, notify
+from search_api.store.core import StoreCore, aware
+from search_api.store.errors import (
+    DuplicateRequest,
+    HistoryRewritten,
+    RequestNotFound,
+    StaleRequest,
+)
+from search_api.store.idempotency import IdempotencyKey, Replay
+from search_api.store.outbox_store import (
+    check_messages,
+    insert_message,
+    insert_messages,
+    message_secrets,
+)
+from search_api.store.receipts import check_prefix, take_number
+from search_api.store.records import OutboxMessage
+from search_api.store.schema import check_row, links, request_events, requests
+
+# The event that carries the decision, and its in-time flag.
+_DECISION_EVENT = {
+    Outcome.REJECTED: (EventKind.REJECTED, "review_in_time"),
+    Outcome.APPROVED: (EventKind.APPROVED, "reply_in_time"),
+    Outcome.DENIED: (EventKind.DENIED, "reply_in_time"),
+    Outcome.NOT_PROCESSED: (EventKind.EXPLANATION_JUDGED, "reply_in_time"),
+}
+
+
+def _answered_in_time(req: Request) -> bool | None:
+    if req.decision is None:
+        return None
+    kind, flag = _DECISION_EVENT[req.decision.outcome]
+    for event in reversed(req.events):
+        if event.kind is kind and flag in event.data:
+            return bool(event.data[flag])
+    return None
+
+
+AuditEvent = tuple[str, str, Mapping[str, Any]]
+"""An audit record to append: (action, subject, detail)."""
+
+SameTransaction = Callable[[Connection], Sequence[AuditEvent]]
+"""More rows of a change to a request, written in the transaction of its
+save (see :meth:`RequestPart.save`); returns their audit records."""
+
+
+def _insert_links(conn: Connection, number: str,
+                  third_party_links: Sequence[tuple[str, str, datetime]], at: datetime) -> None:
+    """The consultation links (token hash, party key, expiry) of request ``number``.
+
+    Raises:
+        ValueError: a blank hash, an expiry not after ``at``, a value too long.
+    """
+    for token_hash, party_key, expires_at in third_party_links:
+        if not token_hash or aware(expires_at, "expires_at") <= at:
+            raise ValueError("a link needs its token's hash and an expiry after now")
+        check_row(links, {"token_hash": token_hash, "party_key": party_key})
+        conn.execute(insert(links).values(
+            token_hash=token_hash, kind="third_party", request_number=number,
+            party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
+            max_uses=None))
+
+
+@dataclass(frozen=True)
+class Filing:
+    """What :meth:`Store.file_request`'s ``build`` makes of a receipt number:
+    the request, the hash of its access code and, if any, its idempotency key."""
+
+    request: Request
+    access_code_hash: str
+    idempotency_key: IdempotencyKey | None = None
+
+
+class RequestPart(StoreCore):
+    """Filing, saving and loading requests."""
+
+    def add_request(self, req: Request, *, access_code_hash: str, actor: Actor,
+                    at: datetime, idempotency_key: IdempotencyKey | None = None) -> None:
+        """Store a new request (version 1) with its events, one audit record
+        per event, an outbox message per ``notify`` target and, when given,
+        its ``idempotency_key`` (live for 24 hours), in one transaction.
+
+        Raises:
+            DuplicateRequest: the number is taken.
+            IdempotencyKeyTaken: a live key with the same hash exists (a
+                concurrent retry stored it first); nothing is stored.
+            ValueError: ``at`` is naive; CodecError: event data is not plain JSON.
+        """
+        aware(at)
+        with self._write() as conn:
+            if conn.execute(select(requests.c.number).where(
+                    requests.c.number == req.number)).first() is not None:
+                raise DuplicateRequest(req.number)
+            self._insert_request(conn, req, access_code_hash=access_code_hash, actor=actor,
+                                 at=at, idempotency_key=idempotency_key)
+
+    def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
+                     at: datetime, prefix: str = "YH") -> Request:
+        """File a new request with one fsync (issue #17): the next receipt
+        number of ``on`` is taken, ``build(number)`` makes the request with
+        its access-code hash and idempotency key, and it is stored as by
+        :meth:`add_request`. Returns the stored request once its commit is
+        durable. ``build`` runs while the write lock is held: it must be
+        quick and must not use the store. When anything fails, nothing is
+        stored. SQLite: one transaction, the number is not used either.
+        PostgreSQL: the number is taken just before, in a transaction that
+        does not wait for the disk (a failed filing leaves a gap).
+
+        Raises:
+            ValueError: a bad ``prefix`` or naive ``at``.
+            DuplicateRequest: the number was taken outside the counter.
+            IdempotencyKeyTaken: a live key with the same hash exists.
+            whatever ``build`` raises (nothing is stored).
+        """
+        aware(at)
+        check_prefix(prefix)
+        number = None
+        if self.backend == "postgresql":
+            # The counter row would stay locked until the filing commits and
+            # serialise every writer: the number is taken in a transaction of
+            # its own that does not wait for the disk. The filing's commit
+            # comes later in the WAL, so when the filing is durable its number
+            # is too; a failed filing leaves a gap (as a sequence would).
+            with self.volatile_write() as conn:
+                number = take_number(conn, on, prefix)
+        with self._write() as conn:
+            filing = build(number or take_number(conn, on, prefix))
+            self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
+                                 actor=actor, at=at, idempotency_key=filing.idempotency_key)
+        return filing.request
+
+    def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
+                        actor: Actor, at: datetime,
+                        idempotency_key: IdempotencyKey | None) -> None:
+        """The rows of a new request in ``conn``'s transaction (see :meth:`add_request`)."""
+        snapshot, personal = split_personal(request_to_dict(req))
+        a = req.application
+        row = dict(
+            number=req.number,
+            applicant_name=a.applicant_name,
+            identity_kind=a.identity_kind.value,
+            identity_masked=mask_identity(a.identity_kind, a.identity_number),
+            personal=self._cipher.seal(req.number, personal),
+            access_code_hash=access_code_hash or None,
+            version=1,
+            created_at=at,
+            updated_at=at,
+            **self._columns(req, snapshot),
+        )
+        check_row(requests, row)
+        try:
+            conn.execute(insert(requests).values(**row))
+        except IntegrityError:
+            raise DuplicateRequest(req.number) from None
+        if idempotency_key is not None:
+            idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
+        self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
+                     personal=personal, action="request.added")
+
+    def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
+        """The request filed under an idempotency key (see
+        :mod:`search_api.store.idempotency`), if the key lives at ``now``.
+
+        Raises:
+            PersonalDataKeyError: the stored answer is sealed with another key.
+        """
+        aware(now, "now")
+        with self._read() as conn:
+            return idempotency.find(conn, self._cipher, key_hash, now)
+
+    def save(self, req: Request, *, expected_version: int, actor: Actor, at: datetime,
+             outbox: Sequence[OutboxMessage] = (),
+             third_party_links: Sequence[tuple[str, str, datetime]] = (),
+             also: SameTransaction | None = None) -> int:
+        """Store the new state of a request loaded at ``expected_version``:
+        its new events appended, the snapshot replaced, one audit record per
+        new event, a message per ``notify`` target of the new events plus
+        ``outbox``, ``third_party_links`` as (token hash, party key,
+        expiry), and what ``also`` writes — all in one transaction, so a
+        consultation never exists without its links, nor an approval without
+        its grant; returns the new version.
+
+        ``also`` is called with the transaction's connection once the request
+        row is updated and before the audit chain is appended to (so its locks
+        come before the chain head's); it returns the audit records of what it
+        wrote, appended after the request's own, by the same ``actor``.
+
+        Raises:
+            RequestNotFound: no such request.
+            StaleRequest: it was saved by someone else since it was loaded.
+            HistoryRewritten: the application, receipt day or a recorded event differs.
+            PersonalDataRefused: a message of ``outbox`` holds a clear ID or mobile number.
+            whatever ``also`` raises (nothing is stored).
+        """
+        aware(at)
+        snapshot, personal = split_personal(request_to_dict(req))
+        check_row(requests, self._columns(req, snapshot))
+        check_messages(outbox, personal)
+        with self._write() as conn:
+            row = conn.execute(
+                select(requests.c.version, requests.c.snapshot, requests.c.personal)
+                .where(requests.c.number == req.number).with_for_update()
+            ).one_or_none()
+            if row is None:
+                raise RequestNotFound(req.number)
+            if row.version != expected_version:
+                raise StaleRequest(req.number, expected_version, row.version)
+            stored: Mapping[str, Any] = row.snapshot
+            recorded = len(stored["events"])
+            if snapshot["application"] != stored["application"] \
+                    or personal != self._cipher.open(req.number, row.personal):
+                raise HistoryRewritten(f"the application of request {req.number} cannot change")
+            if snapshot["received"] != stored["received"]:
+                raise HistoryRewritten(f"the receipt day of request {req.number} cannot change")
+            if snapshot["events"][:recorded] != stored["events"]:
+                raise HistoryRewritten(
+                    f"request {req.number} has {recorded} recorded event(s) that this save "
+                    "would change or drop; events are only appended (003 §34)")
+            version = expected_version + 1
+            values: dict[str, Any] = dict(self._columns(req, snapshot), version=version,
+                                          updated_at=at)
+            if self._cipher.encrypts and row.personal.startswith("plain:"):
+                values["personal"] = self._cipher.seal(req.number, personal)
+            done = conn.execute(update(requests).where(
+                requests.c.number == req.number, requests.c.version == expected_version,
+            ).values(**values))
+            if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
+                raise StaleRequest(req.number, expected_version, -1)
+            numbered = list(enumerate(req.events[recorded:], recorded + 1))
+            _insert_links(conn, req.number, third_party_links, at)
+            more = list(also(conn)) if also is not None else []
+            # Last: the audit chain's head stays locked until the commit.
+            self._record(conn, req, numbered, version=version, actor=actor, at=at,
+                         personal=personal, action="request.saved", outbox=outbox,
+                         more_records=more)
+        return version
+
+    def load(self, number: str) -> tuple[Request, int]:
+        """The request and its version (to pass to :meth:`save`).
+
+        Raises:
+            RequestNotFound: no such request.
+            PersonalDataKeyError: its personal data is encrypted with another key.
+        """
+        with self._read() as conn:
+            row = conn.execute(
+                select(requests.c.snapshot, requests.c.personal, requests.c.version)
+                .where(requests.c.number == number)
+            ).one_or_none()
+        if row is None:
+            raise RequestNotFound(number)
+        personal = self._cipher.open(number, row.personal)
+        return request_from_dict(join_personal(row.snapshot, personal)), int(row.version)
+
+    def events(self, number: str) -> list[Event]:
+        """The events of a request as recorded in ``request_events``, in order."""
+        with self._read() as conn:
+            rows = conn.execute(select(request_events).where(
+                request_events.c.request_number == number).order_by(request_events.c.seq)).all()
+        return [event_from_dict({"kind": r.kind, "actor_role": r.actor_role, "actor": r.actor,
+                                 "on": r.happened_on.isoformat(), "data": r.data,
+                                 "notify": r.notify}, f"{number}#{r.seq}") for r in rows]
+
+    def access_code_hash(self, number: str) -> str | None:
+        """The stored hash of the request's access code; None when the request
+        does not exist or has none (the caller cannot tell which)."""
+        with self._read() as conn:
+            value = conn.execute(select(requests.c.access_code_hash).where(
+                requests.c.number == number)).scalar_one_or_none()
+        return str(value) if value is not None else None
+
+    # --- internals of requests -----------------------------------------------------------
+
+    @staticmethod
+    def _columns(req: Request, snapshot: dict[str, Any]) -> dict[str, Any]:
+        decision = req.decision
+        return dict(
+            dataset_id=req.dataset_id, department=req.department, state=req.state.value,
+            received=req.received, last_event_on=req.last_event_on,
+            outcome=decision.outcome.value if decision else None,
+            decided_on=decision.on if decision else None,
+            answered_in_time=_answered_in_time(req), snapshot=snapshot,
+        )
+
+    def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
+                version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
+                action: str, outbox: Sequence[OutboxMessage] = (),
+                more_records: Sequence[AuditEvent] = ()) -> None:
+        """Events, messages (the events' own, then ``outbox``) and audit
+        records (the events', then ``more_records``) of one add or save."""
+        rows = [{
+            "request_number": req.number, "seq": seq, "kind": e.kind.value,
+            "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
+            "data": dict(e.data), "notify": list(e.notify), "recorded_at": at,
+        } for seq, e in numbered]
+        for row in rows:
+            check_row(request_events, row)
+        if rows:
+            conn.execute(insert(request_events), rows)
+        # The messages first: on PostgreSQL the chain head stays locked from
+        # the audit append to the commit, so that is the last thing done.
+        insert_messages(conn, notify.event_messages(req, numbered, self.names), at)
+        for message in outbox:
+            insert_message(conn, message, at)
+        secrets = message_secrets(personal)
+        records: list[AuditEvent] = [
+            (f"request.{e.kind}", req.number,
+             {"seq": seq, "on": e.on.isoformat(), "by": {"role": e.actor_role.value,
+                                                         "name": e.actor},
+              "state": req.state.value, "version": version, "data": dict(e.data)})
+            for seq, e in numbered]
+        if not numbered:
+            records = [(action, req.number, {"state": req.state.value, "version": version})]
+        records.extend(more_records)
+        audit.append_many(conn, at=at, actor_role=actor.role.value, actor=actor.name,
+                          events=records, secrets=secrets)
