@@ -18,7 +18,6 @@ from __future__ import annotations
 import csv
 import hashlib
 import json
-import math
 import re
 import shutil
 from collections.abc import Callable, Iterator
@@ -27,6 +26,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.tables import open_table
+from builder.xlsx import write_xlsx
 from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
@@ -180,61 +180,11 @@ def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[
                 *, sheet: str) -> None:
     """An Excel workbook of one sheet: the Chinese column titles, then the
     rows with numbers and booleans typed by the schema. Text is always
-    stored as text, never as a formula (no CSV-injection equivalent)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
+    stored as text, never as a formula (no CSV-injection equivalent); control
+    characters a worksheet cannot hold are dropped (the CSV and JSON keep the
+    exact value). Two writes of the same rows give the same bytes."""
     name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
-    ws = book.create_sheet(title=name)
-
-    def text_cell(value: str) -> WriteOnlyCell:
-        # Control characters (a NUL in a cell) cannot be stored in a
-        # worksheet; the CSV and JSON keep the exact value.
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
-        return cell
-
-    ws.append([text_cell(h) for h in header])
-    for row in rows:
-        out: list[Any] = []
-        for i, kind in enumerate(kinds):
-            raw = row[i] if i < len(row) else ""
-            value = _typed(raw, kind) if kind in ("integer", "number", "boolean") else raw
-            if isinstance(value, bool):
-                out.append(text_cell("是" if value else "否"))  # as the page shows them
-            elif isinstance(value, int | float) and math.isfinite(value):
-                out.append(value)
-            else:
-                out.append(text_cell(raw) if raw else None)
-        ws.append(out)
-    book.save(path)
-    _make_reproducible(path)
-
-
-_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
-
-
-def _make_reproducible(path: Path) -> None:
-    """Drop what makes two saves of the same rows differ: openpyxl stamps the
-    save time into docProps/core.xml (both dates are optional there) and
-    into every zip entry. Then a rebuild from the same catalogue writes the
-    same bytes, and pages that show a file's checksum do not change."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    temp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(temp, "w") as target:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _STAMPS.sub(b"", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
-    temp.replace(path)
+    write_xlsx(path, name, header, kinds, rows, _typed)
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:
