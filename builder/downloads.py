@@ -15,6 +15,7 @@ page's download table and the descriptor alike.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import hashlib
 import json
@@ -25,8 +26,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from builder.tables import open_table
-from builder.xlsx import write_xlsx
+from builder.tables import Table, open_table
+from builder.xlsx import xlsx_bytes
 from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
@@ -107,13 +108,66 @@ def _digest(path: Path) -> tuple[int, str]:
     return size, sha.hexdigest()
 
 
+class _HashedFile:
+    """A file being written, with the size and SHA-256 of what went in (the
+    file is not read back to be hashed). ``write`` takes text (as UTF-8)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        self.handle = path.open("wb")
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write_bytes(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+
+    def write(self, text: str) -> int:
+        self.write_bytes(text.encode("utf-8"))
+        return len(text)
+
+    def close(self) -> tuple[int, str]:
+        """Close the file; its size and SHA-256."""
+        self.handle.close()
+        return self.size, self.sha.hexdigest()
+
+
 def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom: bool,
-               transform: Callable[[str], str] | None = None) -> None:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n" if bom else "\n")
+               transform: Callable[[str], str] | None = None) -> tuple[int, str]:
+    """Write the table as CSV (with a BOM and CRLF for Excel); returns the
+    file's size and SHA-256."""
+    target = _HashedFile(path)
+    try:
+        if bom:
+            target.write_bytes(codecs.BOM_UTF8)
+        writer = csv.writer(target, lineterminator="\r\n" if bom else "\n")
         writer.writerow([transform(h) for h in header] if transform else header)
         for row in rows:
             writer.writerow([transform(c) for c in row] if transform else row)
+    finally:
+        digest = target.close()
+    return digest
+
+
+def _write_json(path: Path, header: list[str], kinds: list[str],
+                rows: Iterator[list[str]]) -> tuple[int, tuple[int, str]]:
+    """Write the rows as JSON records typed by ``kinds``; returns how many
+    rows, and the file's size and SHA-256."""
+    target = _HashedFile(path)
+    count = 0
+    try:
+        target.write("[")
+        for number, row in enumerate(rows):
+            record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
+                      for i, h in enumerate(header)}
+            target.write(("," if number else "") + "\n" +
+                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            count += 1
+        target.write("\n]\n")
+    finally:
+        digest = target.close()
+    return count, digest
 
 
 def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
@@ -123,6 +177,25 @@ def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
         return not handle.read(3).startswith(b"\xef\xbb\xbf")
 
 
+# A UTF-8 CSV up to this size is parsed once for the three converted forms
+# (kept as a list of rows); a larger one is read again for each.
+PARSE_ONCE_BYTES = 4 << 20
+
+
+def _table_reader(csv_path: Path, name: str, size: int) -> Callable[[], Table]:
+    """``open_table`` of the published UTF-8 CSV, as often as needed.
+
+    Raises:
+        builder.tables.TableError: the file cannot be read as a table.
+    """
+    resource = Resource(name, csv_path.name, "csv")
+    if size > PARSE_ONCE_BYTES:
+        return lambda: open_table(csv_path, resource)
+    table = open_table(csv_path, resource)
+    header, rows = table.header, list(table.rows)
+    return lambda: Table(header, iter(rows))
+
+
 def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
                              stem: str) -> list[DownloadFile]:
     """Write every download form of one resource into ``target_dir``.
@@ -130,46 +203,37 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     Raises:
         builder.tables.TableError: the source cannot be read as a table.
     """
-    files: list[DownloadFile] = []
     if not resource.is_tabular:
         target = target_dir / f"{stem}.{resource.format or 'bin'}"
         shutil.copyfile(source, target)
         size, sha = _digest(target)
         return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
                              "application/octet-stream")]
+    digests: dict[str, tuple[int, str]] = {}
     csv_path = target_dir / f"{stem}.csv"
     if _is_plain_utf8_csv(source, resource):
-        shutil.copyfile(source, csv_path)  # exact bytes: nothing to convert
+        data = source.read_bytes()  # exact bytes: nothing to convert
+        csv_path.write_bytes(data)
+        digests["csv"] = len(data), hashlib.sha256(data).hexdigest()
     else:
         table = open_table(source, resource)
-        _write_csv(csv_path, table.header, table.rows, bom=False)
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
-    _write_csv(target_dir / f"{stem}.excel.csv", table.header, table.rows, bom=True,
-               transform=neutralise_formula)
+        digests["csv"] = _write_csv(csv_path, table.header, table.rows, bom=False)
+    reader = _table_reader(csv_path, resource.name, digests["csv"][0])
+    table = reader()
+    digests["excel"] = _write_csv(target_dir / f"{stem}.excel.csv", table.header, table.rows,
+                                  bom=True, transform=neutralise_formula)
     types = {f.name: f.type for f in resource.fields}
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
-    header = table.header
-    kinds = [types.get(h, "string") for h in header]
-    count = 0
-    with (target_dir / f"{stem}.json").open("w", encoding="utf-8") as handle:
-        handle.write("[")
-        for number, row in enumerate(table.rows):
-            record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
-                      for i, h in enumerate(header)}
-            handle.write(("," if number else "") + "\n" +
-                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
-            count += 1
-        handle.write("\n]\n")
-    table = open_table(csv_path, Resource(resource.name, csv_path.name, "csv"))
+    table = reader()
+    kinds = [types.get(h, "string") for h in table.header]
+    count, digests["json"] = _write_json(target_dir / f"{stem}.json", table.header, kinds,
+                                         table.rows)
+    table = reader()
     titles = {f.name: f.title for f in resource.fields if f.title}
-    _write_xlsx(target_dir / f"{stem}.xlsx", [titles.get(h, h) for h in table.header],
-                kinds, table.rows, sheet=resource.title or resource.name)
-    for form in DOWNLOAD_FORMS:
-        path = target_dir / f"{stem}{form.suffix}"
-        size, sha = _digest(path)
-        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
-                                  rows=count))
-    return files
+    digests["xlsx"] = _write_xlsx(target_dir / f"{stem}.xlsx",
+                                  [titles.get(h, h) for h in table.header], kinds, table.rows,
+                                  sheet=resource.title or resource.name)
+    return [DownloadFile(form.key, form.label, f"{stem}{form.suffix}", *digests[form.key],
+                         form.media_type, rows=count) for form in DOWNLOAD_FORMS]
 
 
 # Characters Excel does not allow in a sheet name.
@@ -177,14 +241,17 @@ _SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
 
 
 def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[list[str]],
-                *, sheet: str) -> None:
+                *, sheet: str) -> tuple[int, str]:
     """An Excel workbook of one sheet: the Chinese column titles, then the
     rows with numbers and booleans typed by the schema. Text is always
     stored as text, never as a formula (no CSV-injection equivalent); control
     characters a worksheet cannot hold are dropped (the CSV and JSON keep the
-    exact value). Two writes of the same rows give the same bytes."""
+    exact value). Two writes of the same rows give the same bytes. Returns
+    the file's size and SHA-256."""
     name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
-    write_xlsx(path, name, header, kinds, rows, _typed)
+    data = xlsx_bytes(name, header, kinds, rows, _typed)
+    path.write_bytes(data)
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import io
 import math
-import os
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 # Characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -140,25 +138,41 @@ def sheet_rows(header: Sequence[str], kinds: Sequence[str], rows: Iterable[Seque
         yield f'<row r="{number}">' + "".join(cells) + "</row>"
 
 
-def write_xlsx(path: Path, sheet_name: str, header: Sequence[str], kinds: Sequence[str],
-               rows: Iterable[Sequence[str]], typed: Typed) -> None:
-    """Write the workbook to ``path`` (a temporary file, then a rename).
+# Rows of the sheet are compressed in batches of about this many characters
+# (a large table's sheet is never held whole).
+_BATCH_CHARS = 1 << 20
 
-    ``sheet_name`` must already be a valid sheet name (not empty, none of
-    ``\\/*?:[]``). Raises OSError when the file cannot be written."""
+
+def xlsx_bytes(sheet_name: str, header: Sequence[str], kinds: Sequence[str],
+               rows: Iterable[Sequence[str]], typed: Typed) -> bytes:
+    """The workbook's bytes: one sheet named ``sheet_name`` (already a valid
+    sheet name: not empty, none of ``\\/*?:[]``) holding ``header`` and
+    ``rows`` as :func:`sheet_rows` writes them."""
     package = _package()
-    sheet = b"".join((package.sheet[0], "".join(sheet_rows(header, kinds, rows, typed)).encode(),
-                      package.sheet[1]))
     workbook = package.workbook[0] + _escape_attribute(sheet_name).encode() + package.workbook[1]
-    temp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(temp, "w") as target:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as target:
         for name, attributes, data in package.entries:
-            if name == "xl/workbook.xml":
-                data = workbook
-            elif name == "xl/worksheets/sheet1.xml":
-                data = sheet
             info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = attributes
-            target.writestr(info, data)
-    os.replace(temp, path)
+            if name == "xl/worksheets/sheet1.xml":
+                with target.open(info, "w") as sheet:
+                    _write_sheet(sheet, package.sheet, sheet_rows(header, kinds, rows, typed))
+                continue
+            target.writestr(info, workbook if name == "xl/workbook.xml" else data)
+    return buffer.getvalue()
+
+
+def _write_sheet(sheet: IO[bytes], frame: tuple[bytes, bytes], rows: Iterable[str]) -> None:
+    sheet.write(frame[0])
+    batch: list[str] = []
+    size = 0
+    for row in rows:
+        batch.append(row)
+        size += len(row)
+        if size >= _BATCH_CHARS:
+            sheet.write("".join(batch).encode())
+            batch, size = [], 0
+    sheet.write("".join(batch).encode())
+    sheet.write(frame[1])

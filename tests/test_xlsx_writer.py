@@ -129,3 +129,18 @@ def test_openpyxl_reads_it_back(tmp_path: Path) -> None:
                                         ("=1+1", "x", None), (" a ", None, "否")]
     with zipfile.ZipFile(path) as package:
         assert not re.search(rb"dcterms:(created|modified)", package.read("docProps/core.xml"))
+
+
+def test_a_large_sheet_compressed_in_batches(tmp_path: Path) -> None:
+    """Over a megabyte of sheet XML: the rows are compressed batch by batch,
+    the bytes are still openpyxl's."""
+    rows = [[str(i), f"云河市新城区{i % 97}号路口 " * 3, f"{i / 7:.5f}"] for i in range(12000)]
+    _same(tmp_path, ["序号", "地址", "数值"], ["integer", "string", "number"], rows, "大表")
+
+
+def test_the_returned_digest_is_the_files(tmp_path: Path) -> None:
+    import hashlib
+
+    path = tmp_path / "book.xlsx"
+    size, sha = _write_xlsx(path, ["a"], ["string"], iter([["x"]]), sheet="s")
+    assert (size, sha) == (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
