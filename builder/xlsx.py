@@ -5,9 +5,10 @@ objects, its XML writer, a save into a temporary zip and the rewrite that
 drops the save time). A download workbook is one sheet of inline strings
 and numbers: this module writes the sheet's XML itself and takes every other
 part of the package (styles, theme, relationships, properties) from one
-workbook that openpyxl saves once per process, so the files are the same,
+workbook that openpyxl saves once per process (compressed once), and lays
+out the zip records as Python's zipfile does, so the files are the same,
 byte for byte, as openpyxl's made reproducible (tests/test_xlsx_writer.py
-compares the two on hostile cells and sheet names).
+compares the two on hostile cells, sheet names and a large sheet).
 """
 
 from __future__ import annotations
@@ -15,11 +16,13 @@ from __future__ import annotations
 import io
 import math
 import re
+import struct
 import zipfile
-from collections.abc import Callable, Iterable, Sequence
+import zlib
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import IO, Any
+from typing import Any
 
 # Characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed.
 ILLEGAL_CHARACTERS = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
@@ -41,6 +44,8 @@ class _Package:
     around their variable parts."""
 
     entries: tuple[tuple[str, int, bytes], ...]
+    # The fixed entries, compressed once: name → (CRC, compressed, size).
+    compressed: dict[str, tuple[int, bytes, int]]
     workbook: tuple[bytes, bytes]  # before and after the escaped sheet name
     sheet: tuple[bytes, bytes]  # before and after the rows
 
@@ -75,7 +80,8 @@ def _package() -> _Package:
     row = (f'<row r="1"><c r="A1" t="inlineStr"><is><t>{_CELL_MARK}</t></is></c></row>'
            ).encode()
     head, tail = parts["xl/worksheets/sheet1.xml"].split(row)
-    return _Package(tuple(entries), (before, after), (head, tail))
+    compressed = {name: _deflate([data]) for name, _, data in entries}
+    return _Package(tuple(entries), compressed, (before, after), (head, tail))
 
 
 def _escape_text(text: str) -> str:
@@ -141,6 +147,45 @@ def sheet_rows(header: Sequence[str], kinds: Sequence[str], rows: Iterable[Seque
 # Rows of the sheet are compressed in batches of about this many characters
 # (a large table's sheet is never held whole).
 _BATCH_CHARS = 1 << 20
+# The zip records, as Python's zipfile writes them (APPNOTE 4.3.7, 4.3.12,
+# 4.3.16): version 2.0, Unix, no flags, deflated, 1980-01-01 00:00.
+_LOCAL = struct.Struct("<4s2B4HL2L2H")
+_CENTRAL = struct.Struct("<4s4B4HL2L5H2L")
+_END = struct.Struct("<4s4H2LH")
+_VERSION, _UNIX, _DEFLATED, _DOS_DATE = 20, 3, 8, (1 << 5) | 1
+
+
+def _deflate(pieces: Iterable[bytes]) -> tuple[int, bytes, int]:
+    """CRC-32, raw deflate (zlib's default level) and size of the pieces
+    joined: what zipfile stores for a deflated entry."""
+    compressor = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -15)
+    crc, size, out = 0, 0, []
+    for piece in pieces:
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+        out.append(compressor.compress(piece))
+    out.append(compressor.flush())
+    return crc, b"".join(out), size
+
+
+def _zip(entries: Sequence[tuple[str, int, tuple[int, bytes, int]]]) -> bytes:
+    """The zip archive of ``(name, external attributes, (CRC, deflated, size))``
+    entries, byte for byte as zipfile writes them (ASCII names, no zip64)."""
+    local: list[bytes] = []
+    central: list[bytes] = []
+    offset = 0
+    for name, attributes, (crc, data, size) in entries:
+        raw = name.encode("ascii")
+        header = _LOCAL.pack(b"PK\x03\x04", _VERSION, 0, 0, _DEFLATED, 0, _DOS_DATE, crc,
+                             len(data), size, len(raw), 0)
+        local += (header, raw, data)
+        central += (_CENTRAL.pack(b"PK\x01\x02", _VERSION, _UNIX, _VERSION, 0, 0, _DEFLATED,
+                                  0, _DOS_DATE, crc, len(data), size, len(raw), 0, 0, 0, 0,
+                                  attributes, offset), raw)
+        offset += len(header) + len(raw) + len(data)
+    directory = b"".join(central)
+    end = _END.pack(b"PK\x05\x06", 0, 0, len(entries), len(entries), len(directory), offset, 0)
+    return b"".join(local) + directory + end
 
 
 def xlsx_bytes(sheet_name: str, header: Sequence[str], kinds: Sequence[str],
@@ -150,29 +195,27 @@ def xlsx_bytes(sheet_name: str, header: Sequence[str], kinds: Sequence[str],
     ``rows`` as :func:`sheet_rows` writes them."""
     package = _package()
     workbook = package.workbook[0] + _escape_attribute(sheet_name).encode() + package.workbook[1]
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as target:
-        for name, attributes, data in package.entries:
-            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = attributes
-            if name == "xl/worksheets/sheet1.xml":
-                with target.open(info, "w") as sheet:
-                    _write_sheet(sheet, package.sheet, sheet_rows(header, kinds, rows, typed))
-                continue
-            target.writestr(info, workbook if name == "xl/workbook.xml" else data)
-    return buffer.getvalue()
+    entries = []
+    for name, attributes, _ in package.entries:
+        if name == "xl/worksheets/sheet1.xml":
+            stored = _deflate(_sheet_pieces(package.sheet, sheet_rows(header, kinds, rows, typed)))
+        elif name == "xl/workbook.xml":
+            stored = _deflate([workbook])
+        else:
+            stored = package.compressed[name]
+        entries.append((name, attributes, stored))
+    return _zip(entries)
 
 
-def _write_sheet(sheet: IO[bytes], frame: tuple[bytes, bytes], rows: Iterable[str]) -> None:
-    sheet.write(frame[0])
+def _sheet_pieces(frame: tuple[bytes, bytes], rows: Iterable[str]) -> Iterator[bytes]:
+    yield frame[0]
     batch: list[str] = []
     size = 0
     for row in rows:
         batch.append(row)
         size += len(row)
         if size >= _BATCH_CHARS:
-            sheet.write("".join(batch).encode())
+            yield "".join(batch).encode()
             batch, size = [], 0
-    sheet.write("".join(batch).encode())
-    sheet.write(frame[1])
+    yield "".join(batch).encode()
+    yield frame[1]
