@@ -150,6 +150,10 @@ def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom:
     return digest
 
 
+# One encoder for every row (json.dumps with options builds one per call).
+_JSON_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
+
+
 def _write_json(path: Path, header: list[str], kinds: list[str],
                 rows: Iterator[list[str]]) -> tuple[int, tuple[int, str]]:
     """Write the rows as JSON records typed by ``kinds``; returns how many
@@ -161,8 +165,7 @@ def _write_json(path: Path, header: list[str], kinds: list[str],
         for number, row in enumerate(rows):
             record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
                       for i, h in enumerate(header)}
-            target.write(("," if number else "") + "\n" +
-                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            target.write(("," if number else "") + "\n" + _JSON_ROW.encode(record))
             count += 1
         target.write("\n]\n")
     finally:
@@ -170,11 +173,22 @@ def _write_json(path: Path, header: list[str], kinds: list[str],
     return count, digest
 
 
-def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
-    if resource.format != "csv":
-        return False
+def _copy_plain_csv(source: Path, target: Path) -> tuple[int, str] | None:
+    """Copy a CSV without a byte-order mark as it is (exact bytes: nothing
+    to convert); its size and SHA-256. None, copying nothing, when it starts
+    with a BOM (it is converted instead)."""
     with source.open("rb") as handle:
-        return not handle.read(3).startswith(b"\xef\xbb\xbf")
+        block = handle.read(1 << 20)
+        if block.startswith(codecs.BOM_UTF8):
+            return None
+        copy = _HashedFile(target)
+        try:
+            while block:
+                copy.write_bytes(block)
+                block = handle.read(1 << 20)
+        finally:
+            digest = copy.close()
+    return digest
 
 
 # A UTF-8 CSV up to this size is parsed once for the three converted forms
@@ -211,10 +225,9 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
                              "application/octet-stream")]
     digests: dict[str, tuple[int, str]] = {}
     csv_path = target_dir / f"{stem}.csv"
-    if _is_plain_utf8_csv(source, resource):
-        data = source.read_bytes()  # exact bytes: nothing to convert
-        csv_path.write_bytes(data)
-        digests["csv"] = len(data), hashlib.sha256(data).hexdigest()
+    copied = _copy_plain_csv(source, csv_path) if resource.format == "csv" else None
+    if copied is not None:
+        digests["csv"] = copied
     else:
         table = open_table(source, resource)
         digests["csv"] = _write_csv(csv_path, table.header, table.rows, bom=False)
