@@ -5,7 +5,8 @@ objects, its XML writer, a save into a temporary zip and the rewrite that
 drops the save time). A download workbook is one sheet of inline strings
 and numbers: this module writes the sheet's XML itself and takes every other
 part of the package (styles, theme, relationships, properties) from one
-workbook that openpyxl saves once per process (compressed once), and lays
+workbook that openpyxl saved (``xlsx_parts.json``, compressed once per
+process), and lays
 out the zip records as Python's zipfile does, so the files are the same,
 byte for byte, as openpyxl's made reproducible (tests/test_xlsx_writer.py
 compares the two on hostile cells, sheet names and a large sheet).
@@ -14,6 +15,7 @@ compares the two on hostile cells, sheet names and a large sheet).
 from __future__ import annotations
 
 import io
+import json
 import math
 import re
 import struct
@@ -22,6 +24,7 @@ import zlib
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # Characters a worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE): removed.
@@ -55,9 +58,16 @@ def strip_stamps(core_xml: bytes) -> bytes:
     return _STAMPS.sub(b"", core_xml)
 
 
-@lru_cache(maxsize=1)
-def _package() -> _Package:
-    """openpyxl's package of a one-cell workbook, cut into fixed parts."""
+# The package's parts as openpyxl 3.1.5 saves a one-cell workbook (see
+# ``openpyxl_parts``), kept beside this module: reading them costs nothing,
+# importing openpyxl cost 0.7 s of every build that wrote a workbook.
+PARTS_FILE = Path(__file__).with_name("xlsx_parts.json")
+
+
+def openpyxl_parts() -> list[tuple[str, int, str]]:
+    """The parts of a one-cell workbook as the installed openpyxl saves it, in
+    its order: ``(name, external_attr, text)``, the save time removed. How
+    ``PARTS_FILE`` was made (tests/test_xlsx_writer.py compares the two)."""
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
 
@@ -68,13 +78,21 @@ def _package() -> _Package:
     sheet.append([cell])
     buffer = io.BytesIO()
     book.save(buffer)
-    entries = []
+    parts = []
     with zipfile.ZipFile(buffer) as saved:
         for info in saved.infolist():
             data = saved.read(info.filename)
             if info.filename == "docProps/core.xml":
                 data = strip_stamps(data)
-            entries.append((info.filename, info.external_attr, data))
+            parts.append((info.filename, info.external_attr, data.decode("utf-8")))
+    return parts
+
+
+@lru_cache(maxsize=1)
+def _package() -> _Package:
+    """The package of ``PARTS_FILE``, cut into fixed and variable parts."""
+    entries = [(name, attributes, text.encode("utf-8"))
+               for name, attributes, text in json.loads(PARTS_FILE.read_text(encoding="utf-8"))]
     parts = dict((name, data) for name, _, data in entries)
     before, after = parts["xl/workbook.xml"].split(_SHEET_MARK.encode())
     row = (f'<row r="1"><c r="A1" t="inlineStr"><is><t>{_CELL_MARK}</t></is></c></row>'

@@ -144,3 +144,16 @@ def test_the_returned_digest_is_the_files(tmp_path: Path) -> None:
     path = tmp_path / "book.xlsx"
     size, sha = _write_xlsx(path, ["a"], ["string"], iter([["x"]]), sheet="s")
     assert (size, sha) == (path.stat().st_size, hashlib.sha256(path.read_bytes()).hexdigest())
+
+
+def test_the_kept_parts_are_what_openpyxl_saves() -> None:
+    """builder/xlsx_parts.json holds the parts openpyxl writes: when a new
+    openpyxl changes them, regenerate the file from ``openpyxl_parts()``
+    (every workbook's bytes change with it)."""
+    import json
+
+    from builder.xlsx import PARTS_FILE, openpyxl_parts
+
+    kept = json.loads(PARTS_FILE.read_text(encoding="utf-8"))
+    assert kept == [list(part) for part in openpyxl_parts()], \
+        "openpyxl writes other parts now: regenerate builder/xlsx_parts.json"
