@@ -28,11 +28,12 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-# Debian's Chromium and CJK fonts for the browser tests (FACTS.md).
+# Debian's Chromium and CJK fonts for the browser tests (FACTS.md), and wrk,
+# the HTTP load client of the data-API benchmarks (its test drives it briefly).
 browser:
-	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK'; then \
-	  echo "installing chromium and fonts-noto-cjk (apt-get)"; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null; \
+	@if [ ! -x /usr/bin/chromium ] || ! fc-list 2>/dev/null | grep -qi 'Noto Sans CJK' || [ ! -x /usr/bin/wrk ]; then \
+	  echo "installing chromium, fonts-noto-cjk and wrk (apt-get)"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk wrk >/dev/null; \
 	fi
 
 build: $(STAMP)

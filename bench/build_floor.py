@@ -24,7 +24,6 @@ import argparse
 import sys
 from datetime import date
 from pathlib import Path
-from typing import Any
 
 from builder import feeds, pages, site_pages
 from builder.build_config import expected_download_count
@@ -37,6 +36,7 @@ from builder.theme import Shell
 from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.freshness import update_status
 from domain.catalogue.model import Dataset
+from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.publication import dataset_path, public_record
 
 BARE_SHELL = ("<!doctype html><html lang=zh><head><meta charset=utf-8>"
@@ -51,7 +51,7 @@ def _write(out: Path, rel: str, text: str) -> None:
     target.write_text(text, encoding="utf-8")
 
 
-def dataset_page(catalog: Catalog, shell: Shell, dataset: Dataset, record: dict[str, Any],
+def dataset_page(catalog: Catalog, shell: Shell, dataset: Dataset, record: PublicRecord,
                  today: date) -> str:
     """The dataset's page as a build renders it, without its download list."""
     views = []
@@ -80,8 +80,8 @@ def dataset_page(catalog: Catalog, shell: Shell, dataset: Dataset, record: dict[
     return shell.fill(title=dataset.title, description=dataset.summary[:150],
                       content_html=render("dataset.html", **context),
                       canonical=dataset_path(dataset.identifier),
-                      head_html=feeds.department_feed_link(record["department"],
-                                                           record["department_name"]))
+                      head_html=feeds.department_feed_link(record.department,
+                                                           record.department_name))
 
 
 def render_floor(catalog_dir: Path, out: Path, shell: Shell, today: date) -> int:
@@ -91,7 +91,7 @@ def render_floor(catalog_dir: Path, out: Path, shell: Shell, today: date) -> int
     published = catalog.published()
     records = {d.identifier: public_record(d, catalog.vocab, today, portal_has_terms=has_terms)
                for d in published}
-    record_list = sorted(records.values(), key=lambda r: r["id"])
+    record_list = sorted(records.values(), key=lambda r: r.id)
     written = 0
     for dataset in published:
         page = dataset_page(catalog, shell, dataset, records[dataset.identifier], today)

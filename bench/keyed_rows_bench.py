@@ -2,7 +2,8 @@
 of 60,000 rows read with an approved applicant's key, over HTTP against
 gunicorn, 16 concurrent clients.
 
-    python -m bench.keyed_rows_bench [--seconds 20] [--clients 16]
+    python -m bench.keyed_rows_bench [--seconds 20] [--clients 16] [--client wrk|threads]
+                                     [--compare /path/to/other/checkout] [--rounds 2]
 
 Copies the sample catalogue (hard links) and replaces the conditional
 dsj-0001/enterprise-utilities table with 60,000 generated rows (its 150
@@ -11,31 +12,27 @@ from the catalogue, files a request through the service, has it approved
 for API access with a field list and takes the key from the status page,
 then starts gunicorn (2 workers × 8 threads) on the same store and sends a
 mix of keyed queries. Every call checks the key, the grant and the day's
-quota and counts the call in the store (one write transaction each).
-Prints p50/p95/p99 per mix and the load average before and after.
+quota and counts the call in the store. Prints p50/p95/p99 per mix, the CPU
+of server and clients and the load average (clients: bench.rows_load);
+``--compare`` runs another checkout's service on the same stores,
+alternately with this one, ``--rounds`` times each.
 Target: p95 < 50 ms.
 """
 
 from __future__ import annotations
 
-import argparse
 import csv
-import http.client
 import os
 import random
 import re
 import shutil
-import subprocess
-import sys
 import tempfile
-import threading
-import time
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-from bench.crash.server import free_port
-from bench.rows_bench import client, report
+from bench.rows_bench import arguments, trees
+from bench.rows_load import Server, report, run
 from builder.build import BuildConfig, build
 from search_api import create_app
 from search_api.indexing import index_catalog
@@ -137,27 +134,8 @@ def queries(rng: random.Random, codes: list[str]) -> tuple[str, dict[str, str]]:
     return kind, {"sort": "-gas_m3", "offset": str(rng.randint(0, 59_000)), "limit": "100"}
 
 
-def run_load(port: int, key: str, codes: list[str], seconds: float,
-             clients: int) -> tuple[dict[str, list[float]], list[str]]:
-    results: dict[str, list[float]] = {}
-    errors: list[str] = []
-    until = time.perf_counter() + seconds
-    threads = [threading.Thread(target=client, args=(port, until, seed, results, errors),
-                                kwargs={"path": PATH, "query": lambda rng: queries(rng, codes),
-                                        "headers": {"Authorization": f"Bearer {key}"}})
-               for seed in range(clients)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
-    return results, errors
-
-
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=16)
-    args = parser.parse_args()
+    args = arguments(__doc__ or "")
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -177,28 +155,21 @@ def main() -> None:
         print(f"keyed row store: {loaded.rows} rows ({generated} generated) in "
               f"{loaded.loaded} tables, {loaded.seconds} s")
         key, codes = approved_key(config)
-        port = free_port()
         env = {**os.environ, **{f"PORTAL_{k}": str(v) for k, v in config.items()},
-               "PORTAL_SITE_DIR": "", "PYTHONPATH": str(REPO)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8",
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "search_api:create_app()"],
-            env=env, cwd=tmp)
-        try:
-            for _ in range(150):
+               "PORTAL_SITE_DIR": ""}
+        headers = {"Authorization": f"Bearer {key}"}
+        for round_ in range(args.rounds):
+            for label, tree in trees(args):
+                server = Server(tree, env, tmp, PATH + "?limit=1", headers)
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    conn.request("GET", PATH + "?limit=1",
-                                 headers={"Authorization": f"Bearer {key}"})
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            results, errors = run_load(port, key, codes, args.seconds, args.clients)
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    report(results, errors, args.seconds, args.clients)
+                    server.wait_ready()
+                    measured = run(server, f"{label} {tree}, round {round_ + 1}", PATH,
+                                   lambda rng: queries(rng, codes), seconds=args.seconds,
+                                   clients=args.clients, client=args.client, headers=headers)
+                finally:
+                    server.stop()
+                report(measured, args.clients, args.client)
+    print(f"load average after: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

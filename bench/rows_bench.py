@@ -1,33 +1,29 @@
-"""Data API latency (数据接口): rows of the 52,560-row hbj-0001/aqi-hourly
-with a filter and a sort, over HTTP against gunicorn, 16 concurrent clients.
+"""Data API latency (数据接口, issue #15): rows of the 52,560-row
+hbj-0001/aqi-hourly with a filter and a sort, over HTTP against gunicorn
+(2 workers × 8 threads), 16 concurrent clients.
 
-    python -m bench.rows_bench [--seconds 20] [--clients 16]
+    python -m bench.rows_bench [--seconds 20] [--clients 16] [--client wrk|threads]
+                               [--compare /path/to/other/checkout] [--rounds 2]
 
-Builds the sample site, loads its tables into a fresh row store, starts
-gunicorn (2 workers × 8 threads) on loopback and sends a mix of queries
-(station + AQI threshold + sort; time ranges; contains; deep offsets),
-printing p50/p95/p99 per mix and the load average before and after.
-Target (issue "Speak every client's language"): p95 < 50 ms.
+Builds the sample site, loads its tables into a fresh row store, starts the
+server and sends a mix of queries (station + AQI threshold + sort; time
+ranges; contains; deep offsets), printing p50/p95/p99 per mix, the CPU of
+server and clients and the load average (see bench.rows_load for the
+clients). ``--compare`` runs another checkout's service on the same row
+store, alternately with this one, ``--rounds`` times each.
+Target: p95 < 50 ms.
 """
 
 from __future__ import annotations
 
 import argparse
-import http.client
 import os
 import random
-import statistics
-import subprocess
-import sys
 import tempfile
-import threading
-import time
-from collections.abc import Callable
 from datetime import date
 from pathlib import Path
-from urllib.parse import urlencode
 
-from bench.crash.server import free_port
+from bench.rows_load import Server, report, run
 from builder.build import BuildConfig, build
 from search_api.indexing import index_catalog, index_rows
 
@@ -52,43 +48,26 @@ def queries(rng: random.Random) -> tuple[str, dict[str, str]]:
     return kind, {"sort": "-o3", "offset": str(rng.randint(0, 50_000)), "limit": "100"}
 
 
-Query = Callable[[random.Random], tuple[str, dict[str, str]]]
+def arguments(doc: str) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=doc)
+    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--clients", type=int, default=16)
+    parser.add_argument("--client", choices=["wrk", "threads"], default="wrk")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another checkout (e.g. main's) run alternately on the same data")
+    parser.add_argument("--rounds", type=int, default=1)
+    return parser.parse_args()
 
 
-def client(port: int, until: float, seed: int, results: dict[str, list[float]],
-           errors: list[str], *, path: str = PATH, query: Query | None = None,
-           headers: dict[str, str] | None = None) -> None:
-    """One client: GET ``path`` with the next ``query`` until ``until``,
-    timing each answer per query kind (the keyed benchmark sends a key)."""
-    rng = random.Random(seed)
-    next_query = query or queries
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    while time.perf_counter() < until:
-        kind, params = next_query(rng)
-        started = time.perf_counter()
-        try:
-            conn.request("GET", f"{path}?{urlencode(params)}", headers=headers or {})
-            response = conn.getresponse()
-            response.read()
-            if response.status != 200:
-                errors.append(f"{kind}: HTTP {response.status}")
-        except (OSError, http.client.HTTPException) as exc:
-            errors.append(f"{kind}: {exc}")
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-            continue
-        results.setdefault(kind, []).append((time.perf_counter() - started) * 1000)
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))]
+def trees(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """(label, source tree) of each server to run, in the order of a round."""
+    if args.compare is None:
+        return [("this", REPO)]
+    return [("other", args.compare.resolve()), ("this", REPO)]
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--seconds", type=float, default=20)
-    parser.add_argument("--clients", type=int, default=16)
-    args = parser.parse_args()
+    args = arguments(__doc__ or "")
     print(f"load average before: {os.getloadavg()}")
     with tempfile.TemporaryDirectory() as tmp_name:
         tmp = Path(tmp_name)
@@ -100,49 +79,22 @@ def main() -> None:
         index_catalog(config)
         loaded = index_rows(config)
         print(f"row store: {loaded.rows} rows in {loaded.loaded} tables, {loaded.seconds} s")
-        port = free_port()
         env = {**os.environ, "PORTAL_SECRET_KEY": "bench", "PORTAL_SITE_DIR": "",
                "PORTAL_SEARCH_DB": config["SEARCH_DB"], "PORTAL_ROWS_DB": config["ROWS_DB"],
                "PORTAL_LABELS_FILE": config["LABELS_FILE"],
                "PORTAL_DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
-               "PORTAL_CATALOG_JSON": config["CATALOG_JSON"], "PYTHONPATH": str(REPO)}
-        server = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-w", "2", "-k", "gthread", "--threads", "8",
-             "-b", f"127.0.0.1:{port}", "--log-level", "warning", "search_api:create_app()"],
-            env=env, cwd=tmp)
-        try:
-            for _ in range(100):
+               "PORTAL_CATALOG_JSON": config["CATALOG_JSON"]}
+        for round_ in range(args.rounds):
+            for label, tree in trees(args):
+                server = Server(tree, env, tmp, PATH + "?limit=1")
                 try:
-                    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-                    conn.request("GET", PATH + "?limit=1")
-                    if conn.getresponse().status == 200:
-                        break
-                except OSError:
-                    time.sleep(0.2)
-            results: dict[str, list[float]] = {}
-            errors: list[str] = []
-            until = time.perf_counter() + args.seconds
-            threads = [threading.Thread(target=client, args=(port, until, seed, results, errors))
-                       for seed in range(args.clients)]
-            for t in threads:
-                t.start()
-            for t in threads:
-                t.join()
-        finally:
-            server.terminate()
-            server.wait(timeout=30)
-    report(results, errors, args.seconds, args.clients)
-
-
-def report(results: dict[str, list[float]], errors: list[str], seconds: float,
-           clients: int) -> None:
-    """Requests per second and p50/p95/p99 per query mix, then the load."""
-    everything = [v for values in results.values() for v in values]
-    print(f"{clients} clients, {seconds:.0f} s, {len(everything)} requests "
-          f"({len(everything) / seconds:.0f}/s), {len(errors)} errors {errors[:3]}")
-    for kind, values in sorted(results.items()) + [("all", everything)]:
-        print(f"  {kind:12} n={len(values):5}  p50 {statistics.median(values):6.1f} ms  "
-              f"p95 {percentile(values, 95):6.1f} ms  p99 {percentile(values, 99):6.1f} ms")
+                    server.wait_ready()
+                    measured = run(server, f"{label} {tree}, round {round_ + 1}", PATH, queries,
+                                   seconds=args.seconds, clients=args.clients,
+                                   client=args.client)
+                finally:
+                    server.stop()
+                report(measured, args.clients, args.client)
     print(f"load average after: {os.getloadavg()}")
 
 

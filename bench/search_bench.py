@@ -179,7 +179,7 @@ DEPARTMENT_WEIGHTS = [1 / (rank + 1) ** 0.5 for rank in range(len(DEPARTMENTS))]
 
 
 def make_records(n: int, seed: int = 7) -> list[dict[str, Any]]:
-    """``n`` synthetic public records shaped like ``domain.catalogue.publication.public_record``.
+    """``n`` synthetic public records shaped like catalog.json's entries (``PublicRecord.to_json``).
 
     Titles and summaries combine about 330 subjects, 30 title suffixes, 26
     qualifiers, 14 regions, 80 field names and sentence templates, so that at

@@ -27,6 +27,7 @@ import os
 import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from functools import partial
 from typing import Any
 
@@ -65,8 +66,9 @@ from builder.withholding import (
     unapproved,
 )
 from domain.catalogue.catalog import Catalog, load_catalog
-from domain.catalogue.freshness import update_status
+from domain.catalogue.freshness import Freshness, update_status
 from domain.catalogue.problems import Problem, Severity
+from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.publication import dataset_path, public_record
 
 # The public face of `portal build` (BuildConfig and the rest live in
@@ -131,7 +133,6 @@ class _Builder(SiteOutput):
                                        ("request_service_url", cfg.request_service_url),
                                        ("search_api_url", cfg.search_api_url)) if v}
         if overrides:
-            from dataclasses import replace
             catalog = Catalog(catalog.root, replace(portal, **overrides), catalog.vocab,
                               catalog.datasets)
         found.extend(check_metadata(catalog, cfg.today))
@@ -196,7 +197,7 @@ class _Builder(SiteOutput):
         mark = self.timed("check", started)
         portal = catalog.portal
         records = self.records(catalog)
-        record_list = sorted(records.values(), key=lambda r: r["id"])
+        record_list = sorted(records.values(), key=lambda r: r.id)
         old = self.old_state.get("datasets", {})
         download_count = expected_download_count(catalog)
 
@@ -208,7 +209,7 @@ class _Builder(SiteOutput):
                           pages.stable_json(portal.__dict__))
         self.set_page_keys(catalog, records, entries, global_key)
         for rel, key, produce in site_pages.department_pages(
-                catalog, record_list, shell, lambda r: entries[r["id"]]["page_key"]):
+                catalog, record_list, shell, lambda r: entries[r.id]["page_key"]):
             self.emit_keyed(rel, key, partial(_one_file, rel, produce))
         mark = self.timed("theme", mark)
         downloads_by_id = self.dataset_pages(catalog, records, entries, old, shell)
@@ -236,22 +237,23 @@ class _Builder(SiteOutput):
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
 
-    def records(self, catalog: Catalog) -> dict[str, dict[str, Any]]:
+    def records(self, catalog: Catalog) -> dict[str, PublicRecord]:
         """The public record of each published dataset, by id, with its
         overdue reports and download count when the service told us them."""
         cfg = self.cfg
         has_terms = bool(catalog.portal.licence_name)
         overdue = cfg.overdue_reports
+        counts = cfg.download_counts
         records = {d.identifier: public_record(
             d, catalog.vocab, cfg.today, portal_has_terms=has_terms,
             overdue_reports=None if overdue is None else overdue.get(d.identifier, 0))
             for d in catalog.published()}
-        if cfg.download_counts is not None:
-            for identifier, record in records.items():
-                record["download_count"] = cfg.download_counts.get(identifier, 0)
+        if counts is not None:
+            records = {identifier: replace(record, download_count=counts.get(identifier, 0))
+                       for identifier, record in records.items()}
         return records
 
-    def set_page_keys(self, catalog: Catalog, records: dict[str, dict[str, Any]],
+    def set_page_keys(self, catalog: Catalog, records: dict[str, PublicRecord],
                       entries: dict[str, dict[str, Any]], global_key: str) -> None:
         """Give each published dataset's entry its page key: its data, the
         site-wide key, its record and its lateness (a page changes with any)."""
@@ -261,13 +263,13 @@ class _Builder(SiteOutput):
             # when it is due (working days move with a new calendar file):
             # both are part of the key.
             status = update_status(dataset, catalog.vocab, self.cfg.today)
-            age = status.age_days if record["freshness"] == "overdue" else None
+            age = status.age_days if record.freshness is Freshness.OVERDUE else None
             entries[dataset.identifier][PUBLIC_KEY] = dataset.status.value
             entries[dataset.identifier]["page_key"] = sha(
                 entries[dataset.identifier]["data_key"], global_key,
-                pages.stable_json(record), str(age), str(status.next_due))
+                pages.stable_json(record.to_json()), str(age), str(status.next_due))
 
-    def dataset_pages(self, catalog: Catalog, records: dict[str, dict[str, Any]],
+    def dataset_pages(self, catalog: Catalog, records: dict[str, PublicRecord],
                       entries: dict[str, dict[str, Any]], old: Mapping[str, Any],
                       shell: Shell) -> dict[str, list[dict[str, Any]]]:
         """Write the page and files of each published dataset whose page key
@@ -338,7 +340,7 @@ class _Builder(SiteOutput):
         text_path.write_text(changes.report_text(today), encoding="utf-8")
         self.result.report_files = (json_path, text_path)
 
-    def theme_pages(self, catalog: Catalog, records: list[dict[str, Any]],
+    def theme_pages(self, catalog: Catalog, records: list[PublicRecord],
                     download_count: int) -> Shell:
         return build_theme_pages(
             site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat(),

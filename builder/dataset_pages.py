@@ -32,6 +32,7 @@ from builder.theme import Shell
 from domain.catalogue.catalog import Catalog
 from domain.catalogue.freshness import update_status
 from domain.catalogue.model import Dataset, Resource
+from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.publication import dataset_path
 
 PREVIEW_ROWS = 10
@@ -57,7 +58,7 @@ class DatasetPageWriter:
         self.shell = shell
         self.today = today
 
-    def write(self, dataset: Dataset, record: dict[str, Any], fragment: bool = False) -> Written:
+    def write(self, dataset: Dataset, record: PublicRecord, fragment: bool = False) -> Written:
         """Write the dataset's downloads (unconditional, active data only)
         and its page; return what was written (with the dataset's DCAT
         fragment when ``fragment``: a page worker makes it beside the others,
@@ -83,14 +84,14 @@ class DatasetPageWriter:
         html = self.shell.fill(title=dataset.title, description=dataset.summary[:150],
                                content_html=render("dataset.html", **context),
                                canonical=base, head_html=feeds.department_feed_link(
-                                   record["department"], record["department_name"]))
+                                   record.department, record.department_name))
         write_if_changed(folder / "index.html", html.encode("utf-8"))
         files.append(base + "index.html")
         downloads = pages.downloads_as_dicts([d for _, written in published for d in written])
         return Written(dataset.identifier, sorted(files), downloads, dcat.fragment_row(
             self.catalog.portal, record, downloads) if fragment else None)
 
-    def _resources(self, dataset: Dataset, record: dict[str, Any], folder: Path,
+    def _resources(self, dataset: Dataset, record: PublicRecord, folder: Path,
                    ) -> tuple[list[pages.ResourceView], list[tuple[Resource, list[DownloadFile]]]]:
         views: list[pages.ResourceView] = []
         published: list[tuple[Resource, list[DownloadFile]]] = []
@@ -123,17 +124,17 @@ class DatasetPageWriter:
                 view.snippets = pages.snippets(self.catalog.portal, record, f"{stem}.csv")
         return views, published
 
-    def _package_metadata(self, dataset: Dataset, record: dict[str, Any]) -> dict[str, Any]:
+    def _package_metadata(self, dataset: Dataset, record: PublicRecord) -> dict[str, Any]:
         portal = self.catalog.portal
         return {
             "name": dataset.identifier, "title": dataset.title,
             "description": dataset.summary, "keywords": list(dataset.keywords),
-            "homepage": feeds.absolute(portal, record["url"]),
-            "version": record["last_updated"] or "",
+            "homepage": feeds.absolute(portal, record.url),
+            "version": record.last_updated.isoformat() if record.last_updated else "",
             "licenses": [{"name": "portal-terms",
                           "title": portal.licence_name or "开放数据使用协议",
                           "path": feeds.absolute(portal, "terms/")}],
-            "sources": [{"title": record["department_name"]}],
+            "sources": [{"title": record.department_name}],
         }
 
 
@@ -146,7 +147,7 @@ def _init_worker(out: Path, catalog: Catalog, shell: Shell, today: date) -> None
     _worker = DatasetPageWriter(out, catalog, shell, today)
 
 
-Job = tuple[Dataset, dict[str, Any], bool]  # dataset, record, make its DCAT fragment
+Job = tuple[Dataset, PublicRecord, bool]  # dataset, record, make its DCAT fragment
 
 
 def _write_in_worker(job: Job) -> Written:

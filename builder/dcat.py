@@ -42,6 +42,7 @@ from builder.dcat_vocab import (
     ZH,
 )
 from domain.catalogue.catalog import PortalInfo
+from domain.catalogue.public_record import PublicRecord
 
 # Bump when the triples written for a dataset change (cached fragments are
 # keyed by it).
@@ -111,7 +112,7 @@ def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_iris: Sequence
 
 
 
-def _fragment(portal: PortalInfo, record: dict[str, Any],
+def _fragment(portal: PortalInfo, record: PublicRecord,
               downloads: list[dict[str, Any]]) -> dict[str, Any]:
     triples = DatasetTriples(portal)
     triples.dataset(record, downloads)
@@ -120,18 +121,18 @@ def _fragment(portal: PortalInfo, record: dict[str, Any],
             "shared": sorted(list(s) for s in triples.shared)}
 
 
-def _fragment_key(portal: PortalInfo, record: dict[str, Any],
+def _fragment_key(portal: PortalInfo, record: PublicRecord,
                   downloads: list[dict[str, Any]]) -> str:
     digest = hashlib.sha256(FRAGMENT_VERSION.encode())
     digest.update(orjson.dumps([portal.base_url, portal.licence_url, portal.licence_name,
-                                record, downloads], option=orjson.OPT_SORT_KEYS))
+                                record.to_json(), downloads], option=orjson.OPT_SORT_KEYS))
     return digest.hexdigest()
 
 
 FragmentRow = tuple[str, str, str, bytes]
 
 
-def fragment_row(portal: PortalInfo, record: dict[str, Any],
+def fragment_row(portal: PortalInfo, record: PublicRecord,
                  downloads: list[dict[str, Any]]) -> FragmentRow:
     """One dataset's fragment as stored in the build cache: (key, Turtle,
     JSON-LD, shared nodes). Made where the dataset's page is written (in a
@@ -224,7 +225,7 @@ class _Fragments:
             self.db = None
 
 
-def dcat_files(portal: PortalInfo, records: Sequence[dict[str, Any]],
+def dcat_files(portal: PortalInfo, records: Sequence[PublicRecord],
                downloads: dict[str, list[dict[str, Any]]], generated: str,
                cache_dir: Path | None = None) -> dict[str, str]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue, as text (see
@@ -233,7 +234,7 @@ def dcat_files(portal: PortalInfo, records: Sequence[dict[str, Any]],
             dcat_chunks(portal, records, downloads, generated, cache_dir).items()}
 
 
-def dcat_chunks(portal: PortalInfo, records: Sequence[dict[str, Any]],
+def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
                 downloads: dict[str, list[dict[str, Any]]], generated: str,
                 cache_dir: Path | None = None) -> dict[str, Iterator[str]]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
@@ -249,12 +250,12 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[dict[str, Any]],
     fragments = _Fragments(cache_dir)
     shared: set[tuple[Any, ...]] = set()
     for record in records:
-        files = downloads.get(record["id"], [])
+        files = downloads.get(record.id, [])
         key = _fragment_key(portal, record, files)
         found = fragments.add(key, functools.partial(_fragment, portal, record, files))
         shared.update(tuple(s) for s in found)
     fragments.finish()
-    iris = [URIRef(f"{iri(portal, r['url'])}#dataset") for r in records]
+    iris = [URIRef(f"{iri(portal, r.url)}#dataset") for r in records]
     header = _header(portal, shared, iris, generated)
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
     turtle_head = prefixes + "\n" + turtle_text(header) + "\n"

@@ -4,6 +4,7 @@ licence, themes), and the references to the nodes many datasets share
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 from urllib.parse import quote
 
@@ -28,6 +29,8 @@ from builder.dcat_vocab import (
 )
 from builder.feeds import EU_FREQUENCY, absolute
 from domain.catalogue.catalog import PortalInfo
+from domain.catalogue.model import Contact, OpenType
+from domain.catalogue.public_record import PublicRecord
 
 # A reference to a node that is described once, in the header.
 Shared = tuple[str, ...]
@@ -70,10 +73,8 @@ class DatasetTriples:
         self.shared.add(("typed", str(node), str(cls)))
         return node
 
-    def contact(self, subject: URIRef, contact: dict[str, Any]) -> None:
-        name = str(contact.get("name") or "")
-        email = str(contact.get("email") or "")
-        phone = str(contact.get("phone") or "")
+    def contact(self, subject: URIRef, contact: Contact) -> None:
+        name, email, phone = contact.name, contact.email, contact.phone
         if not (name or email or phone):
             return
         node = URIRef(f"{subject}-contact")
@@ -96,60 +97,59 @@ class DatasetTriples:
         self.shared.add(("licence", url, title))
         return URIRef(url)
 
-    def dataset(self, r: dict[str, Any], downloads: list[dict[str, Any]]) -> None:
+    def dataset(self, r: PublicRecord, downloads: list[dict[str, Any]]) -> None:
         g = self.g
-        page = self.typed(iri(self.portal, r["url"]), FOAF.Document)
+        page = self.typed(iri(self.portal, r.url), FOAF.Document)
         node = URIRef(f"{page}#dataset")
         g.add((node, RDF.type, DCAT.Dataset))
-        g.add((node, DCTERMS.identifier, Literal(r["id"])))
-        g.add((node, DCTERMS.title, Literal(r["title"], lang=ZH)))
-        summary = str(r.get("summary") or "").strip()
+        g.add((node, DCTERMS.identifier, Literal(r.id)))
+        g.add((node, DCTERMS.title, Literal(r.title, lang=ZH)))
+        summary = r.summary.strip()
         g.add((node, DCTERMS.description, Literal(summary or composed_description(r), lang=ZH)))
-        self.shared.add(("agent", str(r["department"]), str(r["department_name"])))
-        g.add((node, DCTERMS.publisher, iri(self.portal, f"departments/{r['department']}/")))
-        self.shared.add(("theme", str(r["theme"]), str(r["theme_name"])))
-        g.add((node, DCAT.theme, iri(self.portal, f"themes/{r['theme']}")))
-        eu = eu_theme(str(r["theme_name"]))
+        self.shared.add(("agent", r.department, r.department_name))
+        g.add((node, DCTERMS.publisher, iri(self.portal, f"departments/{r.department}/")))
+        self.shared.add(("theme", r.theme, r.theme_name))
+        g.add((node, DCAT.theme, iri(self.portal, f"themes/{r.theme}")))
+        eu = eu_theme(r.theme_name)
         if eu:
             self.shared.add(("eu-theme", eu))
             g.add((node, DCAT.theme, EU_THEME[eu]))
-        for keyword in r.get("keywords") or []:
+        for keyword in r.keywords:
             g.add((node, DCAT.keyword, Literal(keyword, lang=ZH)))
         g.add((node, DCAT.landingPage, page))
         g.add((node, DCTERMS.language, self.typed(EU_LANGUAGE.ZHO, DCTERMS.LinguisticSystem)))
-        open_access = r["open_type"] == "unconditional"
+        open_access = r.open_type is OpenType.UNCONDITIONAL
         g.add((node, DCTERMS.accessRights, self.typed(
             EU_ACCESS["PUBLIC" if open_access else "RESTRICTED"], DCTERMS.RightsStatement)))
-        if r.get("published"):
-            g.add((node, DCTERMS.issued, Literal(r["published"], datatype=XSD.date)))
-        if r.get("last_updated"):
-            g.add((node, DCTERMS.modified, Literal(r["last_updated"], datatype=XSD.date)))
-        if r.get("update_frequency") in EU_FREQUENCY:
+        if r.published:
+            g.add((node, DCTERMS.issued, _day(r.published)))
+        if r.last_updated:
+            g.add((node, DCTERMS.modified, _day(r.last_updated)))
+        if r.update_frequency in EU_FREQUENCY:
             g.add((node, DCTERMS.accrualPeriodicity, self.typed(
-                EU_FREQ[EU_FREQUENCY[r["update_frequency"]]], DCTERMS.Frequency)))
-        if r.get("region_name"):
+                EU_FREQ[EU_FREQUENCY[r.update_frequency]], DCTERMS.Frequency)))
+        if r.region_name:
             place = URIRef(f"{page}#spatial")
             g.add((place, RDF.type, DCTERMS.Location))
-            g.add((place, SKOS.prefLabel, Literal(r["region_name"], lang=ZH)))
+            g.add((place, SKOS.prefLabel, Literal(r.region_name, lang=ZH)))
             g.add((node, DCTERMS.spatial, place))
-        temporal = r.get("temporal")
-        if temporal:
+        if r.temporal:
             period = URIRef(f"{page}#temporal")
             g.add((period, RDF.type, DCTERMS.PeriodOfTime))
-            g.add((period, DCAT.startDate, Literal(temporal["start"], datatype=XSD.date)))
-            if temporal["end"]:
-                g.add((period, DCAT.endDate, Literal(temporal["end"], datatype=XSD.date)))
+            g.add((period, DCAT.startDate, _day(r.temporal.start)))
+            if r.temporal.end:
+                g.add((period, DCAT.endDate, _day(r.temporal.end)))
             g.add((node, DCTERMS.temporal, period))
-        self.contact(node, r.get("contact") or {})
-        licence = self.licence(str(r.get("licence_url") or self.portal.licence_url or ""),
-                               str(r.get("licence") or self.portal.licence_name or ""))
+        self.contact(node, r.contact)
+        licence = self.licence(r.licence_url or self.portal.licence_url or "",
+                               r.licence or self.portal.licence_name or "")
         for d in downloads:
             g.add((node, DCAT.distribution, self.distribution(r, d, licence)))
 
-    def distribution(self, r: dict[str, Any], d: dict[str, Any],
+    def distribution(self, r: PublicRecord, d: dict[str, Any],
                      licence: URIRef | None) -> URIRef:
         g = self.g
-        url = iri(self.portal, r["url"] + d["filename"])
+        url = iri(self.portal, r.url + d["filename"])
         node = URIRef(f"{url}#distribution")
         g.add((node, RDF.type, DCAT.Distribution))
         g.add((node, DCAT.accessURL, url))
@@ -175,6 +175,11 @@ class DatasetTriples:
             g.add((node, SPDX.checksum, checksum))
         if licence is not None:
             g.add((node, DCTERMS.license, licence))
-        if r.get("last_updated"):
-            g.add((node, DCTERMS.modified, Literal(r["last_updated"], datatype=XSD.date)))
+        if r.last_updated:
+            g.add((node, DCTERMS.modified, _day(r.last_updated)))
         return node
+
+
+def _day(day: date) -> Literal:
+    """An xsd:date literal (its ISO text, as catalog.json gives it)."""
+    return Literal(day.isoformat(), datatype=XSD.date)

@@ -4,10 +4,10 @@ the description composed for a dataset whose source gave none."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from rdflib import Namespace
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
+
+from domain.catalogue.public_record import PublicRecord
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 SPDX = Namespace("http://spdx.org/rdf/terms#")
@@ -55,13 +55,13 @@ def eu_theme(theme_name: str) -> str | None:
     return None
 
 
-def composed_description(record: dict[str, Any]) -> str:
+def composed_description(record: PublicRecord) -> str:
     """A description made from the metadata, for a dataset whose source
     catalogue gave none."""
-    parts = [f"{record.get('department_name') or '数据提供部门'}开放的"
-             f"{record.get('theme_name') or ''}数据“{record['title']}”"]
-    if record.get("update_frequency_name"):
-        parts.append(f"更新频率：{record['update_frequency_name']}")
+    parts = [f"{record.department_name or '数据提供部门'}开放的"
+             f"{record.theme_name}数据“{record.title}”"]
+    if record.update_frequency_name:
+        parts.append(f"更新频率：{record.update_frequency_name}")
     return "，".join(parts) + "。（根据目录信息生成）"
 
 

@@ -9,19 +9,20 @@ Each tabular resource is published at stable URLs under
     <resource>.xlsx       Excel workbook: Chinese column titles, typed cells
     datapackage.json      Frictionless descriptor with sizes and SHA-256
 
-The forms are declared once in ``DOWNLOAD_FORMS`` and drive the files, the
-page's download table and the descriptor alike.
+The forms are declared once in ``DOWNLOAD_FORMS``, each with the function
+that writes it, and drive the files, the page's download table and the
+descriptor alike.
 """
 
 from __future__ import annotations
 
-import codecs
 import csv
+import functools
 import hashlib
 import json
 import re
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,23 +36,6 @@ from domain.catalogue.model import Dataset, Resource
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
 _SAFE_NAME = re.compile(r"[^a-z0-9._-]+")
-
-
-@dataclass(frozen=True)
-class DownloadForm:
-    key: str
-    suffix: str
-    label: str  # shown on the page
-    media_type: str
-
-
-DOWNLOAD_FORMS = (
-    DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv"),
-    DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv"),
-    DownloadForm("json", ".json", "JSON", "application/json"),
-    DownloadForm("xlsx", ".xlsx", "Excel 表格（XLSX）",
-                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
-)
 
 
 @dataclass(frozen=True)
@@ -108,111 +92,137 @@ def _digest(path: Path) -> tuple[int, str]:
     return size, sha.hexdigest()
 
 
-class _HashedFile:
-    """A file being written, with the size and SHA-256 of what went in (the
-    file is not read back to be hashed). ``write`` takes text (as UTF-8)."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.handle = path.open("wb")
-        self.sha = hashlib.sha256()
-        self.size = 0
-
-    def write_bytes(self, data: bytes) -> None:
-        self.handle.write(data)
-        self.sha.update(data)
-        self.size += len(data)
-
-    def write(self, text: str) -> int:
-        self.write_bytes(text.encode("utf-8"))
-        return len(text)
-
-    def close(self) -> tuple[int, str]:
-        """Close the file; its size and SHA-256."""
-        self.handle.close()
-        return self.size, self.sha.hexdigest()
-
-
 def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom: bool,
-               transform: Callable[[str], str] | None = None) -> tuple[int, str]:
-    """Write the table as CSV (with a BOM and CRLF for Excel); returns the
-    file's size and SHA-256."""
-    target = _HashedFile(path)
-    try:
-        if bom:
-            target.write_bytes(codecs.BOM_UTF8)
-        writer = csv.writer(target, lineterminator="\r\n" if bom else "\n")
+               transform: Callable[[str], str] | None = None) -> None:
+    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.writer(handle, lineterminator="\r\n" if bom else "\n")
         writer.writerow([transform(h) for h in header] if transform else header)
         for row in rows:
             writer.writerow([transform(c) for c in row] if transform else row)
-    finally:
-        digest = target.close()
-    return digest
+
+
+def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
+    if resource.format != "csv":
+        return False
+    with source.open("rb") as handle:
+        return not handle.read(3).startswith(b"\xef\xbb\xbf")
+
+
+# A UTF-8 CSV up to this size is parsed once for the forms made from it
+# (kept as a list of rows); a larger one is read again for each.
+PARSE_ONCE_BYTES = 4 << 20
+
+
+@dataclass(frozen=True)
+class TableSource:
+    """What the forms of one table are written from: the catalogue's file and
+    its resource, and the site's UTF-8 CSV (written by the first form, read
+    by the others)."""
+
+    source: Path
+    resource: Resource
+    utf8_csv: Path
+
+    def rows(self) -> Table:
+        """The header and rows of the UTF-8 CSV (a ``builder.tables`` table):
+        parsed once and kept when the file is small, else read afresh."""
+        kept = self._parsed
+        if kept is not None:
+            return Table(kept[0], iter(kept[1]))
+        return open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+
+    @functools.cached_property
+    def _parsed(self) -> tuple[list[str], list[list[str]]] | None:
+        if self.utf8_csv.stat().st_size > PARSE_ONCE_BYTES:
+            return None
+        table = open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+        return table.header, list(table.rows)
+
+
+# A form's writer: writes the file at the given path from the table; returns
+# how many data rows it wrote when it counts them (None otherwise).
+FormWriter = Callable[[TableSource, Path], int | None]
+
+
+@dataclass(frozen=True)
+class DownloadForm:
+    """One download form of a table: its file suffix, the words the page
+    shows, its media type and the function that writes it."""
+
+    key: str
+    suffix: str
+    label: str  # shown on the page
+    media_type: str
+    write: FormWriter
+
+
+def _write_utf8_csv(table: TableSource, target: Path) -> None:
+    """The exact values, UTF-8 without BOM (a plain UTF-8 CSV is copied)."""
+    if _is_plain_utf8_csv(table.source, table.resource):
+        shutil.copyfile(table.source, target)  # exact bytes: nothing to convert
+        return
+    found = open_table(table.source, table.resource)
+    _write_csv(target, found.header, found.rows, bom=False)
+
+
+def _write_excel_csv(table: TableSource, target: Path) -> None:
+    """UTF-8 with BOM and CRLF, formulas neutralised (for Excel)."""
+    found = table.rows()
+    _write_csv(target, found.header, found.rows, bom=True, transform=neutralise_formula)
 
 
 # One encoder for every row (json.dumps with options builds one per call).
 _JSON_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_json(path: Path, header: list[str], kinds: list[str],
-                rows: Iterator[list[str]]) -> tuple[int, tuple[int, str]]:
-    """Write the rows as JSON records typed by ``kinds``; returns how many
-    rows, and the file's size and SHA-256."""
-    target = _HashedFile(path)
+def _write_json(table: TableSource, target: Path) -> int:
+    """JSON records typed by the Table Schema; returns the rows written."""
+    types = {f.name: f.type for f in table.resource.fields}
+    found = table.rows()
+    header = found.header
+    kinds = [types.get(h, "string") for h in header]
     count = 0
-    try:
-        target.write("[")
-        for number, row in enumerate(rows):
+    with target.open("w", encoding="utf-8") as handle:
+        handle.write("[")
+        for number, row in enumerate(found.rows):
             record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
                       for i, h in enumerate(header)}
-            target.write(("," if number else "") + "\n" + _JSON_ROW.encode(record))
+            handle.write(("," if number else "") + "\n" + _JSON_ROW.encode(record))
             count += 1
-        target.write("\n]\n")
-    finally:
-        digest = target.close()
-    return count, digest
+        handle.write("\n]\n")
+    return count
 
 
-def _copy_plain_csv(source: Path, target: Path) -> tuple[int, str] | None:
-    """Copy a CSV without a byte-order mark as it is (exact bytes: nothing
-    to convert); its size and SHA-256. None, copying nothing, when it starts
-    with a BOM (it is converted instead)."""
-    with source.open("rb") as handle:
-        block = handle.read(1 << 20)
-        if block.startswith(codecs.BOM_UTF8):
-            return None
-        copy = _HashedFile(target)
-        try:
-            while block:
-                copy.write_bytes(block)
-                block = handle.read(1 << 20)
-        finally:
-            digest = copy.close()
-    return digest
+def _write_xlsx_form(table: TableSource, target: Path) -> None:
+    """An Excel workbook with the Chinese column titles and typed cells."""
+    resource = table.resource
+    types = {f.name: f.type for f in resource.fields}
+    titles = {f.name: f.title for f in resource.fields if f.title}
+    found = table.rows()
+    _write_xlsx(target, [titles.get(h, h) for h in found.header],
+                [types.get(h, "string") for h in found.header], found.rows,
+                sheet=resource.title or resource.name)
 
 
-# A UTF-8 CSV up to this size is parsed once for the three converted forms
-# (kept as a list of rows); a larger one is read again for each.
-PARSE_ONCE_BYTES = 4 << 20
+# Every download form of a table, in the order they are written and listed.
+# The UTF-8 CSV comes first: the other forms are made from it. A new form is
+# one entry here (and its writer).
+DOWNLOAD_FORMS = (
+    DownloadForm("csv", ".csv", "CSV（UTF-8，适合程序读取）", "text/csv", _write_utf8_csv),
+    DownloadForm("excel", ".excel.csv", "CSV（适合 Excel 打开）", "text/csv", _write_excel_csv),
+    DownloadForm("json", ".json", "JSON", "application/json", _write_json),
+    DownloadForm("xlsx", ".xlsx", "Excel 表格（XLSX）",
+                 "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                 _write_xlsx_form),
+)
 
 
-def _table_reader(csv_path: Path, name: str, size: int) -> Callable[[], Table]:
-    """``open_table`` of the published UTF-8 CSV, as often as needed.
-
-    Raises:
-        builder.tables.TableError: the file cannot be read as a table.
-    """
-    resource = Resource(name, csv_path.name, "csv")
-    if size > PARSE_ONCE_BYTES:
-        return lambda: open_table(csv_path, resource)
-    table = open_table(csv_path, resource)
-    header, rows = table.header, list(table.rows)
-    return lambda: Table(header, iter(rows))
-
-
-def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
-                             stem: str) -> list[DownloadFile]:
-    """Write every download form of one resource into ``target_dir``.
+def write_resource_downloads(source: Path, resource: Resource, target_dir: Path, stem: str,
+                             forms: Sequence[DownloadForm] = DOWNLOAD_FORMS,
+                             ) -> list[DownloadFile]:
+    """Write every download form of one resource into ``target_dir`` (a
+    non-tabular resource: a copy of its file). ``forms``: the UTF-8 CSV
+    first, then the forms made from it.
 
     Raises:
         builder.tables.TableError: the source cannot be read as a table.
@@ -223,30 +233,18 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
         size, sha = _digest(target)
         return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
                              "application/octet-stream")]
-    digests: dict[str, tuple[int, str]] = {}
-    csv_path = target_dir / f"{stem}.csv"
-    copied = _copy_plain_csv(source, csv_path) if resource.format == "csv" else None
-    if copied is not None:
-        digests["csv"] = copied
-    else:
-        table = open_table(source, resource)
-        digests["csv"] = _write_csv(csv_path, table.header, table.rows, bom=False)
-    reader = _table_reader(csv_path, resource.name, digests["csv"][0])
-    table = reader()
-    digests["excel"] = _write_csv(target_dir / f"{stem}.excel.csv", table.header, table.rows,
-                                  bom=True, transform=neutralise_formula)
-    types = {f.name: f.type for f in resource.fields}
-    table = reader()
-    kinds = [types.get(h, "string") for h in table.header]
-    count, digests["json"] = _write_json(target_dir / f"{stem}.json", table.header, kinds,
-                                         table.rows)
-    table = reader()
-    titles = {f.name: f.title for f in resource.fields if f.title}
-    digests["xlsx"] = _write_xlsx(target_dir / f"{stem}.xlsx",
-                                  [titles.get(h, h) for h in table.header], kinds, table.rows,
-                                  sheet=resource.title or resource.name)
-    return [DownloadFile(form.key, form.label, f"{stem}{form.suffix}", *digests[form.key],
-                         form.media_type, rows=count) for form in DOWNLOAD_FORMS]
+    table = TableSource(source, resource, target_dir / f"{stem}{forms[0].suffix}")
+    rows: int | None = None
+    for form in forms:
+        counted = form.write(table, target_dir / f"{stem}{form.suffix}")
+        rows = counted if counted is not None else rows
+    files = []
+    for form in forms:
+        path = target_dir / f"{stem}{form.suffix}"
+        size, sha = _digest(path)
+        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
+                                  rows=rows))
+    return files
 
 
 # Characters Excel does not allow in a sheet name.
@@ -259,8 +257,8 @@ def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[
     rows with numbers and booleans typed by the schema. Text is always
     stored as text, never as a formula (no CSV-injection equivalent); control
     characters a worksheet cannot hold are dropped (the CSV and JSON keep the
-    exact value). Two writes of the same rows give the same bytes. Returns
-    the file's size and SHA-256."""
+    exact value). Two writes of the same rows give the same bytes
+    (``builder.xlsx``). Returns the file's size and SHA-256."""
     name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
     data = xlsx_bytes(name, header, kinds, rows, _typed)
     path.write_bytes(data)

@@ -14,6 +14,8 @@ from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
 from domain.catalogue.catalog import PortalInfo
+from domain.catalogue.model import Status
+from domain.catalogue.public_record import PublicRecord
 
 # DCAT-AP frequencies (EU Publications Office authority table).
 EU_FREQUENCY = {
@@ -35,15 +37,16 @@ def absolute(portal: PortalInfo, path: str) -> str:
     return base + path.lstrip("/")
 
 
-def catalog_document(portal: PortalInfo, records: Sequence[dict[str, Any]],
+def catalog_document(portal: PortalInfo, records: Sequence[PublicRecord],
                      generated: date) -> dict[str, Any]:
-    """``catalog.json``: every published record; the search index's input."""
+    """``catalog.json``: every published record (without its files; the
+    build adds them, ``builder.site_pages``); the search index's input."""
     return {
         "portal": portal.name,
         "publisher": portal.bureau,
         "generated": generated.isoformat(),
         "count": len(records),
-        "datasets": list(records),
+        "datasets": [r.to_json() for r in records],
     }
 
 
@@ -52,10 +55,13 @@ INDEX_KEYS = ("id", "title", "department", "theme", "open_type", "formats",
               "download_count")
 
 
-def catalog_index(records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def catalog_index(records: Sequence[PublicRecord]) -> dict[str, Any]:
     """The compact list the catalogue page filters and sorts in the browser
     (``download_count``: 0 when the build had no download statistics)."""
-    rows = [[r.get(k, 0) if k == "download_count" else r[k] for k in INDEX_KEYS]
+    # In the order of INDEX_KEYS.
+    rows = [[r.id, r.title, r.department, r.theme, r.open_type.value, list(r.formats),
+             r.update_frequency, r.last_updated.isoformat() if r.last_updated else None,
+             r.freshness.value, r.status.value, r.region, r.download_count or 0]
             for r in records]
     return {"keys": list(INDEX_KEYS), "rows": rows}
 
@@ -99,10 +105,10 @@ def sitemaps(portal: PortalInfo, pages: Sequence[tuple[str, str | None]]) -> dic
     return files
 
 
-def _stamp(day: str | None) -> str:
+def _stamp(day: date | None) -> str:
     if not day:
         return "1970-01-01T00:00:00+08:00"
-    return f"{day}T00:00:00+08:00"
+    return f"{day.isoformat()}T00:00:00+08:00"
 
 
 # Per-department feeds sit under this folder, one file per department code
@@ -116,19 +122,19 @@ def department_feed_path(code: str) -> str:
     return f"{DEPARTMENT_FEEDS}/{code}.xml"
 
 
-def _change(record: dict[str, Any]) -> tuple[str, str | None]:
+def _change(record: PublicRecord) -> tuple[str, date | None]:
     """What last happened to a published dataset, as the entry's title word
     and its day: 撤回/失效 (with the notice's date), else 新增 or 更新."""
-    for key, status, word in (("withdrawal", "withdrawn", "撤回"),
-                              ("invalidation", "invalid", "失效")):
-        if record["status"] == status and record[key]:
-            return word, record[key]["date"]
-    if record["published"] and record["published"] == record["last_updated"]:
-        return "新增", record["published"]
-    return "更新", record["last_updated"] or record["published"]
+    for notice, status, word in ((record.withdrawal, Status.WITHDRAWN, "撤回"),
+                                 (record.invalidation, Status.INVALID, "失效")):
+        if record.status is status and notice:
+            return word, notice.date
+    if record.published and record.published == record.last_updated:
+        return "新增", record.published
+    return "更新", record.last_updated or record.published
 
 
-def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int = 50, *,
+def atom_feed(portal: PortalInfo, records: Sequence[PublicRecord], limit: int = 50, *,
               title: str = "数据更新", path: str = SITE_FEED, page: str = "") -> str:
     """An Atom feed of the datasets most recently added, updated, withdrawn
     or marked invalid, newest first. ``path``: the feed's own site path (its
@@ -136,7 +142,7 @@ def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int 
     only, so a conditional dataset appears with its metadata and never data.
     Entry ids are the dataset pages' addresses (stable across builds)."""
     changes = [(_change(r), r) for r in records]
-    newest = sorted(changes, key=lambda c: (c[0][1] or "", c[1]["id"]), reverse=True)[:limit]
+    newest = sorted(changes, key=lambda c: (c[0][1] or date.min, c[1].id), reverse=True)[:limit]
     updated = _stamp(newest[0][0][1]) if newest else \
         datetime.now(UTC).isoformat(timespec="seconds")
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -149,32 +155,32 @@ def atom_feed(portal: PortalInfo, records: Sequence[dict[str, Any]], limit: int 
              f"<updated>{updated}</updated>",
              f"<author><name>{escape(portal.bureau or portal.name)}</name></author>"]
     for (word, day), r in newest:
-        url = absolute(portal, r["url"])
+        url = absolute(portal, r.url)
         lines += [
             "<entry>",
-            f"<title>{word}：{escape(r['title'])}</title>",
+            f"<title>{word}：{escape(r.title)}</title>",
             f'<link rel="alternate" type="text/html" href="{escape(url)}"/>',
             f"<id>{escape(url)}</id>",
             f"<updated>{_stamp(day)}</updated>",
-            f"<published>{_stamp(r['published'])}</published>",
-            f"<summary>{escape(r['department_name'])} · {escape(r['open_type_name'])} · "
-            f"{escape(r['summary'][:200])}</summary>",
-            f'<category term="{escape(r["theme"])}" label="{escape(r["theme_name"])}"/>',
+            f"<published>{_stamp(r.published)}</published>",
+            f"<summary>{escape(r.department_name)} · {escape(r.open_type_name)} · "
+            f"{escape(r.summary[:200])}</summary>",
+            f'<category term="{escape(r.theme)}" label="{escape(r.theme_name)}"/>',
             "</entry>",
         ]
     lines.append("</feed>")
     return "\n".join(lines) + "\n"
 
 
-def department_feeds(portal: PortalInfo, records: Sequence[dict[str, Any]],
+def department_feeds(portal: PortalInfo, records: Sequence[PublicRecord],
                      ) -> dict[str, str]:
     """One Atom feed per department that has published datasets, as
     {site path: xml}; each lists only that department's datasets."""
-    by_department: dict[str, list[dict[str, Any]]] = {}
+    by_department: dict[str, list[PublicRecord]] = {}
     for record in records:
-        by_department.setdefault(record["department"], []).append(record)
+        by_department.setdefault(record.department, []).append(record)
     return {department_feed_path(code): atom_feed(
-                portal, mine, title=f"{mine[0]['department_name']}数据更新",
+                portal, mine, title=f"{mine[0].department_name}数据更新",
                 path=department_feed_path(code), page=f"departments/{code}/")
             for code, mine in sorted(by_department.items())}
 

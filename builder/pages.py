@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Any
 
 import orjson
@@ -18,7 +19,8 @@ from builder.downloads import DownloadFile
 from builder.feeds import absolute
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.freshness import Freshness
-from domain.catalogue.model import OpenType, Provision
+from domain.catalogue.model import OpenType, Status
+from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.vocabulary import Vocabularies
 
 FRESHNESS_LABELS = {f.value: f.label for f in Freshness}
@@ -69,9 +71,9 @@ def readable_preview(resource_fields: list[dict[str, str]], header: list[str],
     return columns, readable
 
 
-def snippets(portal: PortalInfo, record: dict[str, Any], csv_name: str) -> list[dict[str, str]]:
+def snippets(portal: PortalInfo, record: PublicRecord, csv_name: str) -> list[dict[str, str]]:
     """Copy-paste examples for the UTF-8 CSV of a resource."""
-    url = absolute(portal, record["url"] + csv_name)
+    url = absolute(portal, record.url + csv_name)
     return [
         {"title": "命令行（curl）", "code": f"curl -O {url}"},
         {"title": "Python（标准库）", "code":
@@ -86,61 +88,61 @@ def snippets(portal: PortalInfo, record: dict[str, Any], csv_name: str) -> list[
     ]
 
 
-def dataset_jsonld(portal: PortalInfo, record: dict[str, Any],
+def dataset_jsonld(portal: PortalInfo, record: PublicRecord,
                    downloads: Sequence[DownloadFile]) -> dict[str, Any]:
     """schema.org ``Dataset`` for search engines (in the page's JSON-LD)."""
     data: dict[str, Any] = {
         "@context": "https://schema.org/",
         "@type": "Dataset",
-        "name": record["title"],
-        "description": record["summary"],
-        "identifier": record["id"],
-        "url": absolute(portal, record["url"]),
-        "keywords": record["keywords"],
+        "name": record.title,
+        "description": record.summary,
+        "identifier": record.id,
+        "url": absolute(portal, record.url),
+        "keywords": list(record.keywords),
         "inLanguage": "zh-CN",
         "isAccessibleForFree": True,
-        "creator": {"@type": "GovernmentOrganization", "name": record["department_name"]},
+        "creator": {"@type": "GovernmentOrganization", "name": record.department_name},
         "publisher": {"@type": "GovernmentOrganization", "name": portal.bureau or portal.name},
         "license": absolute(portal, "terms/"),
-        "conditionsOfAccess": record["open_type_name"],
+        "conditionsOfAccess": record.open_type_name,
     }
-    if record["published"]:
-        data["datePublished"] = record["published"]
-    if record["last_updated"]:
-        data["dateModified"] = record["last_updated"]
-    if record["region_name"]:
-        data["spatialCoverage"] = {"@type": "Place", "name": record["region_name"]}
-    if record.get("temporal"):
-        data["temporalCoverage"] = record["temporal"]["interval"]
+    if record.published:
+        data["datePublished"] = record.published.isoformat()
+    if record.last_updated:
+        data["dateModified"] = record.last_updated.isoformat()
+    if record.region_name:
+        data["spatialCoverage"] = {"@type": "Place", "name": record.region_name}
+    if record.temporal:
+        data["temporalCoverage"] = record.temporal.interval
     data["distribution"] = [
         {"@type": "DataDownload", "encodingFormat": d.media_type, "name": d.label,
-         "contentUrl": absolute(portal, record["url"] + d.filename), "contentSize": str(d.bytes)}
+         "contentUrl": absolute(portal, record.url + d.filename), "contentSize": str(d.bytes)}
         for d in downloads
     ]
     return data
 
 
-def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[ResourceView],
+def dataset_context(portal: PortalInfo, record: PublicRecord, resources: list[ResourceView],
                     *, age_days: int | None, next_due: str | None, root: str,
                     package_url: str | None) -> dict[str, Any]:
     all_downloads = [d for r in resources for d in r.downloads]
     service = portal.request_service_url.rstrip('/')
-    apply_url = f"{service}/apply/{record['id']}"
-    dataset_api = f"{portal.search_api_url.rstrip('/') or service}/api/v1/datasets/{record['id']}"
+    apply_url = f"{service}/apply/{record.id}"
+    dataset_api = f"{portal.search_api_url.rstrip('/') or service}/api/v1/datasets/{record.id}"
     return {
         "r": record,
         "root": root,
         "resources": resources,
         "apply_url": apply_url,
         "service_url": service,
-        "report_url": f"{service}/report/{record['id']}",
+        "report_url": f"{service}/report/{record.id}",
         "answers_api": f"{dataset_api}/reports",
         "reuses_api": f"{dataset_api}/reuses",
         # All downloads the service counted (the default window is one year).
         "downloads_api": f"{portal.search_api_url.rstrip('/') or service}/api/v1/statistics/"
-                         f"downloads?dataset={record['id']}&from=2000-01-01",
-        "freshness_label": FRESHNESS_LABELS[record["freshness"]],
-        "provision_labels": [Provision(p).label for p in record["provision"]],
+                         f"downloads?dataset={record.id}&from=2000-01-01",
+        "freshness_label": record.freshness.label,
+        "provision_labels": [p.label for p in record.provision],
         "type_labels": TYPE_LABELS,
         "age_days": age_days,
         "next_due": next_due,
@@ -148,6 +150,10 @@ def dataset_context(portal: PortalInfo, record: dict[str, Any], resources: list[
         "package_url": package_url,
         "jsonld": dataset_jsonld(portal, record, all_downloads),
     }
+
+
+def _emergency_since(record: PublicRecord) -> date:
+    return record.emergency.since if record.emergency else date.min
 
 
 def _bars(counter: Counter[str], names: dict[str, str], order: Sequence[str] | None = None,
@@ -159,39 +165,39 @@ def _bars(counter: Counter[str], names: dict[str, str], order: Sequence[str] | N
              "share": round(100 * counter[c] / top, 1)} for c in codes]
 
 
-def counts(records: Sequence[dict[str, Any]], download_count: int) -> dict[str, int]:
-    by_type = Counter(r["open_type"] for r in records)
+def counts(records: Sequence[PublicRecord], download_count: int) -> dict[str, int]:
+    by_type = Counter(r.open_type for r in records)
     return {
         "published": len(records),
-        "unconditional": by_type["unconditional"],
-        "conditional": by_type["conditional"],
-        "departments": len({r["department"] for r in records}),
+        "unconditional": by_type[OpenType.UNCONDITIONAL],
+        "conditional": by_type[OpenType.CONDITIONAL],
+        "departments": len({r.department for r in records}),
         "downloads": download_count,
     }
 
 
-def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[dict[str, Any]],
+def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[PublicRecord],
                  download_count: int) -> dict[str, Any]:
     names_dept = {t.code: t.name for t in vocab.departments}
     names_theme = {t.code: t.name for t in vocab.themes}
-    emergencies = [r for r in records if r["emergency"] and r["emergency"]["active"]
-                   and r["status"] == "active"]
-    newest = sorted((r for r in records if r["status"] == "active"),
-                    key=lambda r: (r["published"] or "", r["last_updated"] or "", r["id"]),
+    emergencies = [r for r in records if r.emergency and r.emergency.active
+                   and r.status is Status.ACTIVE]
+    newest = sorted((r for r in records if r.status is Status.ACTIVE),
+                    key=lambda r: (r.published or date.min, r.last_updated or date.min, r.id),
                     reverse=True)[:10]
     return {
         "portal": portal, "root": "", "freshness_labels": FRESHNESS_LABELS,
         "counts": counts(records, download_count),
-        "emergencies": sorted(emergencies, key=lambda r: r["emergency"]["since"], reverse=True),
+        "emergencies": sorted(emergencies, key=_emergency_since, reverse=True),
         "newest": newest,
-        "by_open_type": _bars(Counter(r["open_type"] for r in records), OPEN_TYPE_LABELS,
+        "by_open_type": _bars(Counter(r.open_type.value for r in records), OPEN_TYPE_LABELS,
                               list(OPEN_TYPE_LABELS)),
-        "by_theme": _bars(Counter(r["theme"] for r in records), names_theme),
-        "by_department": _bars(Counter(r["department"] for r in records), names_dept),
+        "by_theme": _bars(Counter(r.theme for r in records), names_theme),
+        "by_department": _bars(Counter(r.department for r in records), names_dept),
     }
 
 
-def catalog_context(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> dict[str, Any]:
+def catalog_context(vocab: Vocabularies, records: Sequence[PublicRecord]) -> dict[str, Any]:
     """The catalogue filter page: facet options with their counts."""
     def facet(key: str, title: str, values: Counter[str], names: dict[str, str],
               order: Sequence[str]) -> dict[str, Any]:
@@ -203,7 +209,7 @@ def catalog_context(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> d
     dept = {t.code: t.name for t in vocab.departments}
     theme = {t.code: t.name for t in vocab.themes}
     freq = {t.code: t.name for t in vocab.frequencies}
-    formats = Counter(f for r in records for f in r["formats"])
+    formats = Counter(f for r in records for f in r.formats)
     labels = {"department": dept, "theme": theme, "open_type": OPEN_TYPE_LABELS,
               "freshness": FRESHNESS_LABELS}
     return {
@@ -211,28 +217,28 @@ def catalog_context(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> d
         "total": len(records),
         "labels": labels,
         "facets": [
-            facet("open_type", "开放属性", Counter(r["open_type"] for r in records),
+            facet("open_type", "开放属性", Counter(r.open_type.value for r in records),
                   OPEN_TYPE_LABELS, list(OPEN_TYPE_LABELS)),
-            facet("department", "数据提供部门", Counter(r["department"] for r in records), dept,
+            facet("department", "数据提供部门", Counter(r.department for r in records), dept,
                   vocab.departments.codes()),
-            facet("theme", "数据领域", Counter(r["theme"] for r in records), theme,
+            facet("theme", "数据领域", Counter(r.theme for r in records), theme,
                   vocab.themes.codes()),
             facet("format", "数据格式", formats, {f: f.upper() for f in formats},
                   sorted(formats, key=lambda f: -formats[f])),
             facet("update_frequency", "更新频度",
-                  Counter(r["update_frequency"] for r in records), freq,
+                  Counter(r.update_frequency for r in records), freq,
                   vocab.frequencies.codes()),
         ],
     }
 
 
-def department_rows(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def department_rows(vocab: Vocabularies, records: Sequence[PublicRecord]) -> list[dict[str, Any]]:
     """One row per department with published datasets, in vocabulary order.
     The records are grouped once (not scanned once per department: 100,000
     datasets of 100 departments made that ten million comparisons)."""
-    by_department: dict[str, list[dict[str, Any]]] = {}
+    by_department: dict[str, list[PublicRecord]] = {}
     for record in records:
-        by_department.setdefault(record["department"], []).append(record)
+        by_department.setdefault(record.department, []).append(record)
     rows = []
     for term in vocab.departments:
         mine = by_department.get(term.code)
@@ -240,22 +246,22 @@ def department_rows(vocab: Vocabularies, records: Sequence[dict[str, Any]]) -> l
             continue
         rows.append({
             "code": term.code, "name": term.name, "total": len(mine),
-            "unconditional": sum(r["open_type"] == "unconditional" for r in mine),
-            "conditional": sum(r["open_type"] == "conditional" for r in mine),
-            "overdue": sum(r["freshness"] == "overdue" for r in mine),
+            "unconditional": sum(r.open_type is OpenType.UNCONDITIONAL for r in mine),
+            "conditional": sum(r.open_type is OpenType.CONDITIONAL for r in mine),
+            "overdue": sum(r.freshness is Freshness.OVERDUE for r in mine),
         })
     return rows
 
 
-def announcements(records: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+def announcements(records: Sequence[PublicRecord]) -> list[dict[str, Any]]:
     """Withdrawal and invalidation notices, newest first (000 §33, 002 §39)."""
     notices = []
     for r in records:
-        for key, kind in (("withdrawal", "撤回"), ("invalidation", "失效")):
-            if r[key]:
-                notices.append({"date": r[key]["date"], "kind": kind, "title": r["title"],
-                                "url": r["url"], "department_name": r["department_name"],
-                                "reason": r[key]["reason"]})
+        for notice, kind in ((r.withdrawal, "撤回"), (r.invalidation, "失效")):
+            if notice:
+                notices.append({"date": notice.date, "kind": kind, "title": r.title,
+                                "url": r.url, "department_name": r.department_name,
+                                "reason": notice.reason})
     return sorted(notices, key=lambda n: (n["date"], n["title"]), reverse=True)
 
 

@@ -25,12 +25,14 @@ from builder.plan_page import plan_page
 from builder.render import render
 from builder.theme import NavPage, Shell
 from domain.catalogue.catalog import Catalog, PortalInfo
+from domain.catalogue.model import Status
+from domain.catalogue.public_record import CatalogEntry, PublicRecord, PublishedFile
 from domain.catalogue.vocabulary import Vocabularies
 from domain.periods import period_table
 from domain.periods.citations import POLICY_TEXT, basis_text
 from domain.periods.profiles import ProfileError, load_profile
 
-Records = list[dict[str, Any]]
+Records = list[PublicRecord]
 
 log = logging.getLogger(__name__)
 
@@ -41,12 +43,12 @@ def _example_url(catalog: Catalog, records: Records) -> str:
     portal = catalog.portal
     by_id = catalog.by_id()
     for r in records:
-        if not r["data_public"] or r["id"] not in by_id:
+        if not r.data_public or r.id not in by_id:
             continue
-        for resource in by_id[r["id"]].resources:
+        for resource in by_id[r.id].resources:
             if resource.format.lower() == "csv":
                 name = safe_filename(resource.name, "resource")
-                return feeds.absolute(portal, f"{r['url']}{name}.csv")
+                return feeds.absolute(portal, f"{r.url}{name}.csv")
     return feeds.absolute(portal, "catalog.json")
 
 
@@ -55,11 +57,11 @@ def _rows_example(catalog: Catalog, records: Records) -> dict[str, str]:
     that has a schema), for the API page's examples."""
     by_id = catalog.by_id()
     for r in records:
-        if not r["data_public"] or r["id"] not in by_id:
+        if not r.data_public or r.id not in by_id:
             continue
-        for resource in by_id[r["id"]].resources:
+        for resource in by_id[r.id].resources:
             if resource.format.lower() == "csv" and resource.fields:
-                return {"dataset": r["id"], "table": resource.name}
+                return {"dataset": r.id, "table": resource.name}
     return {"dataset": "<资源代码>", "table": "<表名>"}
 
 
@@ -139,7 +141,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("developers", "数据接口", render(
             "developers.html", root="../", portal=portal, example_url=example_url,
             api_base=feeds.absolute(portal, "").rstrip("/") if not api_url else api_url,
-            example_id=next((r["id"] for r in records if r["data_public"]), ""),
+            example_id=next((r.id for r in records if r.data_public), ""),
             rows_example=_rows_example(catalog, records)),
             description=f"{portal.name}数据接口说明：搜索接口、按行查询接口、CKAN 兼容接口和调用示例"),
         *links.values(),
@@ -204,7 +206,7 @@ def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url
 
 
 def department_pages(catalog: Catalog, records: Records, shell: Shell,
-                     record_key: Callable[[dict[str, Any]], str],
+                     record_key: Callable[[PublicRecord], str],
                      ) -> Iterator[tuple[str, str, Callable[[], str]]]:
     """One page per department, poured into the shell like dataset pages
     (they sit at the same depth and are not in the navigation).
@@ -215,10 +217,10 @@ def department_pages(catalog: Catalog, records: Records, shell: Shell,
     vocab = catalog.vocab
     by_department: dict[str, Records] = {}
     for record in records:
-        by_department.setdefault(record["department"], []).append(record)
+        by_department.setdefault(record.department, []).append(record)
     for row in pages.department_rows(vocab, records):
         mine = sorted(by_department[row["code"]],
-                      key=lambda r: (r["status"] != "active", r["title"]))
+                      key=lambda r: (r.status is not Status.ACTIVE, r.title))
         sha = hashlib.sha256(shell.text.encode())
         sha.update(json.dumps(row, ensure_ascii=False, sort_keys=True, default=str).encode())
         for record in mine:
@@ -254,9 +256,9 @@ def _catalog_json(portal: PortalInfo, records: Records,
     assert tail == '"datasets":[]}', tail  # "datasets" is the last key
     yield head + count + '"datasets":['
     for index, r in enumerate(records):
-        entry = {**r, "downloads": [{**d, "url": r["url"] + d["filename"]}
-                                    for d in downloads.get(r["id"], [])]}
-        yield ("," if index else "") + _compact(entry).rstrip("\n")
+        entry = CatalogEntry(r, tuple(PublishedFile.from_json({**d, "url": r.url + d["filename"]})
+                                      for d in downloads.get(r.id, [])))
+        yield ("," if index else "") + _compact(entry.to_json()).rstrip("\n")
     yield "]}\n"
 
 
@@ -286,6 +288,7 @@ def catalogue_files(catalog: Catalog, records: Records,
                             "terms/")]
     site_pages += [(f"departments/{row['code']}/", None)
                    for row in pages.department_rows(catalog.vocab, records)]
-    site_pages += [(r["url"], r["last_updated"]) for r in records]
+    site_pages += [(r.url, r.last_updated.isoformat() if r.last_updated else None)
+                   for r in records]
     files.update(feeds.sitemaps(portal, site_pages))
     return files

@@ -14,9 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.charts import Bar, Segment, stacked_bars
+from domain.catalogue.model import OpenType
+from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.vocabulary import Vocabularies
 
-Records = Sequence[dict[str, Any]]
+Records = Sequence[PublicRecord]
 DEPARTMENT_COLUMNS = (
     ("department", "部门代码"), ("department_name", "部门"), ("datasets", "数据集"),
     ("unconditional", "无条件开放"), ("conditional", "有条件开放"),
@@ -27,36 +29,36 @@ DEPARTMENT_COLUMNS = (
 
 
 def _row(code: str, name: str, mine: Records) -> dict[str, Any]:
-    fresh = Counter(r["freshness"] for r in mine)
+    fresh = Counter(r.freshness.value for r in mine)
     scheduled = fresh["current"] + fresh["due"] + fresh["overdue"]
     return {
         "department": code, "department_name": name, "datasets": len(mine),
-        "unconditional": sum(r["open_type"] == "unconditional" for r in mine),
-        "conditional": sum(r["open_type"] == "conditional" for r in mine),
+        "unconditional": sum(r.open_type is OpenType.UNCONDITIONAL for r in mine),
+        "conditional": sum(r.open_type is OpenType.CONDITIONAL for r in mine),
         "scheduled": scheduled, "current": fresh["current"], "due": fresh["due"],
         "overdue": fresh["overdue"],
         "on_time_rate": round(100 * (scheduled - fresh["overdue"]) / scheduled, 1)
         if scheduled else None,
-        "files_held": sum(bool(r.get("files_held")) for r in mine),
-        "mean_quality": round(sum(r["quality"]["score"] for r in mine) / len(mine), 1),
+        "files_held": sum(r.files_held for r in mine),
+        "mean_quality": round(sum(r.quality.score for r in mine) / len(mine), 1),
     }
 
 
 def statistics(vocab: Vocabularies, records: Records, generated: str) -> dict[str, Any]:
-    by_department: dict[str, list[dict[str, Any]]] = {}
+    by_department: dict[str, list[PublicRecord]] = {}
     for record in records:
-        by_department.setdefault(record["department"], []).append(record)
+        by_department.setdefault(record.department, []).append(record)
     departments = [_row(t.code, t.name, by_department[t.code])
                    for t in vocab.departments if t.code in by_department]
-    themes = Counter(r["theme"] for r in records)
+    themes = Counter(r.theme for r in records)
     return {
         "generated": generated,
         "total": _row("", "全部", list(records)) if records else None,
         "departments": departments,
         "themes": [{"theme": t.code, "theme_name": t.name, "datasets": themes[t.code]}
                    for t in vocab.themes if themes.get(t.code)],
-        "open_types": dict(Counter(r["open_type"] for r in records)),
-        "formats": dict(Counter(f for r in records for f in r["formats"]).most_common()),
+        "open_types": dict(Counter(r.open_type.value for r in records)),
+        "formats": dict(Counter(f for r in records for f in r.formats).most_common()),
     }
 
 

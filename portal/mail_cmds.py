@@ -25,17 +25,20 @@ def remind() -> None:
     """End explanation demands whose policy pause ran out unanswered (不予
     处理), queue reminders of due-soon and overdue requests, error reports,
     demands and suggestions (000 §43, 002 §44), use reports of approved
-    uses (003 §32) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
+    uses (003 §32), authorised operation (000 §36) and notices of new items to moderate, sign the day's audit checkpoint (once a day, when
     AUDIT_SIGNING_KEY is set), then send the outbox. Safe to run from cron
     as often as wanted: each reminder is queued once. Exits 1 when the
     checkpoint could not be made (e.g. the audit chain is broken)."""
     from datetime import UTC
 
+    from domain.procedures.operation import Operations
+    from domain.procedures.operation_periods import periods_for
     from portal.db_cmds import daily_checkpoint
     from search_api.calendar_change import Recompute
     from search_api.mail.mailer import lapse_explanations, send_pending
     from search_api.mail.mailer import remind as queue_reminders
     from search_api.mail.use_reports import remind_use_reports
+    from search_api.operations.reminders import remind_operations
     from search_api.participation.mail import remind_participation
     from search_api.reports.mail import remind_reports
     from search_api.store.grants import KeyStore
@@ -58,7 +61,10 @@ def remind() -> None:
     queued += remind_reports(services.reports, services.verification, today, now)
     queued += remind_participation(services.participation_store, services.participation,
                                    store, today, now)
-    queued += _remind_catalogue(services, today, now)
+    catalogue_queued, catalogue_read = _remind_catalogue(services, today, now)
+    queued += catalogue_queued
+    queued += remind_operations(
+        store, Operations(periods_for(services.profile), services.calendar), today, now)
     queued += remind_use_reports(KeyStore(store), store, today, now,
                                  days=int(str(config["USE_REPORT_REMIND_DAYS"])))
     checkpointed = daily_checkpoint(store, config, now)
@@ -67,19 +73,30 @@ def remind() -> None:
                f"{report.written} third-party letter(s) recorded", err=True)
     if report.failed:
         _mail_errors(report)
-    if not checkpointed or report.failed:
+    if not checkpointed or report.failed or not catalogue_read:
         raise SystemExit(1)
 
 
-def _remind_catalogue(services: Services, today: date, now: datetime) -> int:
+def _remind_catalogue(services: Services, today: date, now: datetime) -> tuple[int, bool]:
     """Yearly full-review reminders per department of the catalogue
-    (CATALOG_DIR) and notices of proposals waiting for the authority."""
+    (CATALOG_DIR) and notices of proposals waiting for the authority:
+    (reminders queued, whether the departments could be read). A catalogue
+    whose vocabularies cannot be read is said on stderr — the reminders of
+    its departments would otherwise stop without anyone noticing."""
     from domain.catalogue.catalog import load_vocabularies
+    from domain.catalogue.problems import Problem
     from search_api.governance.reminders import remind_catalogue
 
-    vocab = load_vocabularies(Path(str(services.config["CATALOG_DIR"])), [])
+    folder = Path(str(services.config["CATALOG_DIR"]))
+    problems: list[Problem] = []
+    vocab = load_vocabularies(folder, problems)
+    if problems:
+        click.echo(f"catalogue review reminders not sent: {folder}/{problems[0].file}: "
+                   f"{problems[0].message} (set PORTAL_CATALOG_DIR to the "
+                   "catalogue folder)", err=True)
+        return 0, False
     return remind_catalogue(services.store, [(d.code, d.name) for d in vocab.departments],
-                            today, now)
+                            today, now), True
 
 
 @click.group()

@@ -22,6 +22,9 @@ from search_api import service
 from search_api.engine import open_engine
 from search_api.governance import views as governance_views
 from search_api.interop import ckan, openapi
+from search_api.operations import api as operations_api
+from search_api.operations import review as operation_review
+from search_api.operations import views as operation_views
 from search_api.participation import api as participation_api
 from search_api.participation import moderation as moderation_views
 from search_api.participation import views as participation_views
@@ -102,6 +105,9 @@ def create_app(test_config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(participation_api.bp)
     app.register_blueprint(moderation_views.bp)
     app.register_blueprint(governance_views.bp)
+    app.register_blueprint(operation_views.bp)
+    app.register_blueprint(operation_review.bp)
+    app.register_blueprint(operations_api.bp)
     app.register_blueprint(statistics_api.bp)
     app.register_blueprint(rows_api.bp)
     app.register_blueprint(ckan.bp)

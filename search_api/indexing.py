@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from domain.catalogue.public_record import CatalogEntry, RecordFormatError
 from search_api.engine import open_engine
 from search_api.engine.base import IndexStats
 from search_api.search.labels import labels_from_records, write_labels
@@ -22,8 +23,9 @@ class CatalogFileError(ValueError):
     """catalog.json is missing or not what ``portal build`` writes."""
 
 
-def read_catalog_json(path: Path) -> list[dict[str, Any]]:
-    """The dataset records of a catalog.json.
+def read_catalog_json(path: Path) -> list[CatalogEntry]:
+    """The dataset entries of a catalog.json, each read as the typed record
+    the builder wrote and its files.
 
     Raises:
         CatalogFileError: the file is missing or malformed (message says how to fix).
@@ -39,18 +41,27 @@ def read_catalog_json(path: Path) -> list[dict[str, Any]]:
                                                 for r in records):
         raise CatalogFileError(f"{path} has no 'datasets' list of records with an 'id'; "
                                "pass the catalog.json that `portal build` wrote")
-    return records
+    entries = []
+    for position, record in enumerate(records, start=1):
+        try:
+            entries.append(CatalogEntry.from_json(record))
+        except RecordFormatError as exc:
+            raise CatalogFileError(
+                f"{path}: dataset {position} ({str(record.get('id'))[:64]!r}) is not what "
+                f"`portal build` writes: {exc}; rebuild the site") from exc
+    return entries
 
 
 def index_catalog(config: Mapping[str, Any], catalog_json: Path | None = None) -> IndexStats:
     """Index the records of ``catalog_json`` (default: config CATALOG_JSON)."""
-    records = read_catalog_json(catalog_json or Path(config["CATALOG_JSON"]))
+    entries = read_catalog_json(catalog_json or Path(config["CATALOG_JSON"]))
     engine = open_engine(config)
     try:
-        stats = engine.index(records)
+        # The engine knows no domain types: it stores each entry's JSON.
+        stats = engine.index([entry.to_json() for entry in entries])
     finally:
         engine.close()
-    write_labels(Path(config["LABELS_FILE"]), labels_from_records(records))
+    write_labels(Path(config["LABELS_FILE"]), labels_from_records(e.record for e in entries))
     return stats
 
 

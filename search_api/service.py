@@ -10,17 +10,21 @@ from typing import Any, TypeVar, cast
 from flask import Flask, current_app
 from sqlalchemy.exc import SQLAlchemyError
 
+from domain.catalogue.public_record import PublicRecord
 from domain.periods.calendar import WorkCalendar
 from domain.periods.profiles import Profile
+from domain.procedures.operation import Operations
+from domain.procedures.operation_periods import periods_for
 from domain.procedures.participation import Participation
 from domain.procedures.reports import Verification
 from domain.procedures.requests import Procedure
 from search_api.calendar_change import Recompute
 from search_api.store import Store
+from search_api.store.operations import OperationStore
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 from search_api.web.public_names import CatalogNames
-from search_api.wiring import CHINA, open_services
+from search_api.wiring import CHINA, Services, open_services
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -85,6 +89,16 @@ def procedure() -> Procedure:
     return _extension("portal_procedure", Procedure)
 
 
+def operations() -> Operations:
+    """Authorised operation under the deployment's profile and calendar."""
+    services = _extension("portal_services", Services)
+    return Operations(periods_for(services.profile), services.calendar)
+
+
+def operation_store() -> OperationStore:
+    return OperationStore(store())
+
+
 def now() -> datetime:
     value: datetime = current_app.extensions["portal_clock"]()
     return value
@@ -97,6 +111,18 @@ def today() -> date:
 
 def engine() -> Any:
     return current_app.extensions["portal_engine"]
+
+
+def published(identifier: str) -> PublicRecord | None:
+    """The public record the search index holds under ``identifier`` (any
+    open type, any status), or None.
+
+    Raises:
+        domain.catalogue.public_record.RecordFormatError: the index holds
+            something ``portal index`` never writes.
+    """
+    found = engine().get(identifier)
+    return None if found is None else PublicRecord.from_json(found)
 
 
 # A request filed today can run for review + reply + extension + delivery +

@@ -24,7 +24,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = frozenset({"search", "interop", "rows", "requests", "reports", "participation",
-                      "register", "statistics", "mail", "governance", "sandbox"})
+                      "register", "statistics", "mail", "governance", "sandbox",
+                      "operations"})
 ROOMS = frozenset({"web", "store", "engine", "tables"})
 DOMAIN_FORBIDDEN = ("flask", "werkzeug", "mkdocs", "material", "sqlalchemy", "alembic",
                     "jinja2", "click", "builder", "search_api", "portal")

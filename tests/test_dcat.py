@@ -4,6 +4,8 @@ pySHACL, in JSON-LD and in Turtle, on the sample and on a real catalogue."""
 
 from __future__ import annotations
 
+import dataclasses
+import json
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -16,6 +18,7 @@ from rdflib.namespace import DCAT, DCTERMS, RDF, XSD
 from builder.build import BuildConfig, build
 from builder.dcat_vocab import composed_description, eu_theme
 from builder.importer import import_catalog
+from domain.catalogue.public_record import PublicRecord
 from tests.conftest import REPO
 
 SHAPES = Path(__file__).parent / "data" / "dcat-ap"
@@ -84,11 +87,14 @@ def test_a_broken_graph_is_caught() -> None:
     assert any("accessURL" in v for v in found) and any("byteSize" in v for v in found)
 
 
-def test_theme_names_map_to_eu_themes_and_descriptions_are_composed() -> None:
+def test_theme_names_map_to_eu_themes_and_descriptions_are_composed(sample: Path) -> None:
     assert eu_theme("交通出行") == "TRAN" and eu_theme("医疗卫生") == "HEAL"
     assert eu_theme("默认主题") is None
-    text = composed_description({"title": "公交站点", "department_name": "市交通运输局",
-                                 "theme_name": "交通出行", "update_frequency_name": "每月"})
+    record = PublicRecord.from_json(json.loads(
+        (sample / "catalog.json").read_text(encoding="utf-8"))["datasets"][0])
+    text = composed_description(dataclasses.replace(
+        record, title="公交站点", department_name="市交通运输局", theme_name="交通出行",
+        update_frequency_name="每月"))
     assert "市交通运输局" in text and "公交站点" in text and "根据目录信息生成" in text
 
 
@@ -110,19 +116,18 @@ def test_a_real_catalogue_validates(tmp_path: Path) -> None:
 
 def test_cached_fragments_give_the_same_files_and_follow_changes(sample: Path,
                                                                  tmp_path: Path) -> None:
-    import json
-
     from builder.dcat import dcat_files
     from domain.catalogue.catalog import PortalInfo
 
-    records = json.loads((sample / "catalog.json").read_text(encoding="utf-8"))["datasets"]
-    downloads = {r["id"]: r.get("downloads") or [] for r in records}
+    entries = json.loads((sample / "catalog.json").read_text(encoding="utf-8"))["datasets"]
+    downloads = {r["id"]: r.get("downloads") or [] for r in entries}
+    records = [PublicRecord.from_json(r) for r in entries]
     portal = PortalInfo(name="测试平台", bureau="测试局", base_url="https://data.test.example/")
     fresh = dcat_files(portal, records, downloads, "2026-11-23")
     cache = tmp_path / "cache"
     assert dcat_files(portal, records, downloads, "2026-11-23", cache) == fresh
     assert dcat_files(portal, records, downloads, "2026-11-23", cache) == fresh  # from cache
-    changed = [dict(records[0], title="改过的标题")] + records[1:]
+    changed = [dataclasses.replace(records[0], title="改过的标题")] + records[1:]
     again = dcat_files(portal, changed, downloads, "2026-11-23", cache)
     assert again == dcat_files(portal, changed, downloads, "2026-11-23")
     graph = Graph().parse(data=again["dcat.ttl"], format="turtle")
@@ -142,13 +147,13 @@ def test_fragments_made_beside_the_pages_give_the_same_files(tmp_path: Path) -> 
     catalog, _ = load_catalog(REPO / "datasets")
     today = date(2026, 11, 23)
     records = sorted((public_record(d, catalog.vocab, today) for d in catalog.published()),
-                     key=lambda r: r["id"])
-    downloads = {r["id"]: [{"form": "csv", "label": "CSV", "filename": "data.csv", "bytes": 12,
+                     key=lambda r: r.id)
+    downloads = {r.id: [{"form": "csv", "label": "CSV", "filename": "data.csv", "bytes": 12,
                             "sha256": "ab" * 32, "media_type": "text/csv", "rows": 1}]
                  for r in records[::2]}
     plain = dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23", tmp_path / "a")
     dcat.store_fragments(tmp_path / "b", [dcat.fragment_row(
-        catalog.portal, r, downloads.get(r["id"], [])) for r in records])
+        catalog.portal, r, downloads.get(r.id, [])) for r in records])
     with sqlite3.connect(tmp_path / "b" / dcat.CACHE_FILE) as db:
         assert db.execute("SELECT count(*) FROM fragment").fetchone()[0] == len(records)
     assert dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23",

@@ -55,11 +55,15 @@ def test_feeds_never_list_not_open_datasets_and_never_link_data(sample_site: Pat
     hidden = {d.identifier for d in catalog.datasets if d.open_type is OpenType.NOT_OPEN}
     conditional = {d.identifier for d in catalog.datasets if d.open_type is OpenType.CONDITIONAL}
     assert hidden and conditional
+    conditional_entries = 0
     for path in [sample_site / "feed.xml", *(sample_site / "feeds").rglob("*.xml")]:
         text = path.read_text(encoding="utf-8")
         assert not any(f"/{ident}/" in text for ident in hidden), path
         for entry in feedparser.parse(text).entries:
             assert all(link.href.endswith("/") for link in entry.links)  # pages, no files
+            conditional_entries += entry.id.rstrip("/").rsplit("/", 1)[1] in conditional
+    # A conditional dataset's metadata is public: it is announced, by its page only.
+    assert conditional_entries > 0
 
 
 def test_withdrawn_dataset_is_an_entry_of_its_department_feed(sample_site: Path) -> None:

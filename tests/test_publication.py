@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 
+from domain.catalogue.freshness import Freshness
 from domain.catalogue.model import (
     Announcement,
     Contact,
@@ -43,7 +44,8 @@ DATASET = Dataset(
 
 
 def record(**changes: Any) -> dict[str, Any]:
-    return public_record(dataclasses.replace(DATASET, **changes), VOCAB, TODAY)
+    """The record's JSON form (catalog.json's entry, which must not change)."""
+    return public_record(dataclasses.replace(DATASET, **changes), VOCAB, TODAY).to_json()
 
 
 def test_the_whole_record_of_an_open_dataset() -> None:
@@ -134,21 +136,21 @@ def test_quality_follows_the_portal_terms_and_overdue_reports() -> None:
     bare = dataclasses.replace(DATASET, licence="", usage_requirements="")
 
     def criterion(key: str, **kwargs: Any) -> object:
-        got = public_record(bare, VOCAB, TODAY, **kwargs)["quality"]["criteria"]
-        return next(c["passed"] for c in got if c["key"] == key)
+        got = public_record(bare, VOCAB, TODAY, **kwargs).quality.criteria
+        return next(c.passed for c in got if c.key == key)
 
     assert criterion("terms") is True
     assert criterion("terms", portal_has_terms=False) is False
     assert criterion("reports_answered", overdue_reports=0) is True
     assert criterion("reports_answered", overdue_reports=2) is False
     low = public_record(bare, VOCAB, TODAY, portal_has_terms=False, overdue_reports=2)
-    assert low["quality"]["score"] < record()["quality"]["score"]
+    assert low.quality.score < record()["quality"]["score"]
 
 
 def test_freshness_is_judged_on_the_given_day() -> None:
     assert record()["freshness"] == "current"
     later = public_record(DATASET, VOCAB, date(2027, 3, 1))
-    assert later["freshness"] == "overdue"
+    assert later.freshness is Freshness.OVERDUE
 
 
 def test_dataset_path() -> None:
@@ -161,4 +163,4 @@ def test_an_empty_region_or_level_has_no_name_whatever_the_vocabulary_lists() ->
     raw["levels"].append({"code": "", "name": "未分级"})
     got = public_record(dataclasses.replace(DATASET, region="", level=""),
                         vocabularies_from_mapping(raw), TODAY)
-    assert (got["region_name"], got["level_name"]) == ("", "")
+    assert (got.region_name, got.level_name) == ("", "")

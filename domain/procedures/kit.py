@@ -1,7 +1,7 @@
 """The procedure kit: what every kind of case on the clock shares.
 
 A *case* (a conditional-open request, a data error report, a demand or
-suggestion, and next an authorised-operation application) has a state, a
+suggestion, an authorised-operation application) has a state, a
 table of which actor role may do which action in which state, an append-only
 list of dated events, and periods counted in working days. This module holds
 the generic parts, so that a new kind of case is a module of states,

@@ -104,7 +104,8 @@ class EngineUnavailable(Exception):
 
 
 class SearchEngine(Protocol):
-    """What every engine offers. Records are ``domain.catalogue.publication.public_record`` dicts."""
+    """What every engine offers. Records are the entries of catalog.json (the JSON of
+    ``domain.catalogue.public_record.CatalogEntry``), which the engine stores as they are."""
 
     def search(self, query: SearchQuery) -> SearchResult:
         """Run ``query``. Raises SearchError for an invalid query and

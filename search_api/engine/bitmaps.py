@@ -73,6 +73,15 @@ def bits_from_ids(ids: Iterable[int], size: int) -> int:
     return int.from_bytes(buf, "little")
 
 
+def fts_match(conn: sqlite3.Connection, expression: str, size: int) -> tuple[int, int]:
+    """The records FTS5 matches for ``expression``: (bitmap of ``size`` bits,
+    how many). Raises sqlite3.OperationalError for an expression FTS5 rejects."""
+    row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
+                       (expression,)).fetchone()
+    ids = row[0].split(",") if row and row[0] else []
+    return (bits_from_ids(map(int, ids), size) if ids else 0), len(ids)
+
+
 def iter_bits(mask: bytes) -> Iterator[int]:
     """The positions of the set bits of a little-endian bitmap, ascending."""
     for found in _NONZERO.finditer(mask):

@@ -274,10 +274,7 @@ class EmbeddedEngine(IndexFile):
                 self._terms = terms
         found = terms.match(conn, expression, snap.size)
         if found is None:  # not a combination of terms: FTS5 matches it whole
-            row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
-                               (expression,)).fetchone()
-            ids = row[0].split(",") if row and row[0] else []
-            found = bitmaps.bits_from_ids(map(int, ids), snap.size) if ids else 0
+            found, _ = bitmaps.fts_match(conn, expression, snap.size)
         bits = found
         with self._lock:
             self._matches.keep(key, bits)

@@ -20,10 +20,10 @@ from __future__ import annotations
 import re
 import sqlite3
 import threading
-from collections import OrderedDict
 from collections.abc import Callable
 
-from search_api.engine.bitmaps import bits_from_ids
+from search_api.engine.bitmaps import fts_match
+from search_api.engine.lru import Lru
 
 COMMON_TERM = 1000  # a term matching at least this many records is kept
 TERM_CACHE_SIZE = 512  # common terms kept per engine (≤ 512 × size/8 bytes)
@@ -60,7 +60,7 @@ class TermSets:
     def __init__(self, generation: str, size: int = TERM_CACHE_SIZE) -> None:
         self.generation = generation
         self.size = size
-        self._sets: OrderedDict[str, int] = OrderedDict()
+        self._sets = Lru(size)
         self._lock = threading.Lock()
 
     def __len__(self) -> int:
@@ -70,19 +70,13 @@ class TermSets:
         """The records matching ``term`` (a bitmap of ``nbits`` bits), from
         the cache or from FTS5 (kept when common)."""
         with self._lock:
-            bits = self._sets.get(term)
-            if bits is not None:
-                self._sets.move_to_end(term)
-                return bits
-        row = conn.execute("SELECT group_concat(rowid) FROM fts WHERE fts MATCH ?",
-                           (term,)).fetchone()
-        ids = row[0].split(",") if row and row[0] else []
-        bits = bits_from_ids(map(int, ids), nbits) if ids else 0
-        if len(ids) >= COMMON_TERM:
+            cached = self._sets.fetch(term)
+        if cached is not None:
+            return int(cached)
+        bits, count = fts_match(conn, term, nbits)
+        if count >= COMMON_TERM:
             with self._lock:
-                self._sets[term] = bits
-                while len(self._sets) > self.size:
-                    self._sets.popitem(last=False)
+                self._sets.keep(term, bits)
         return bits
 
     def match(self, conn: sqlite3.Connection, expression: str, nbits: int) -> int | None:

@@ -22,6 +22,7 @@ from search_api.interop.ckan_common import (
     MAX_START,
     CkanError,
     absolute_url,
+    all_entries,
     envelope,
     help_url,
     package_of,
@@ -139,8 +140,7 @@ def tag_list() -> Any:
     :param query: only tags containing this text; :param all_fields: dicts."""
     params = request_params()
     query = param_text(params, "query")
-    tags = sorted({str(k) for r in portal_engine().records() for k in r.get("keywords") or []
-                   if query in str(k)})
+    tags = sorted({k for entry in all_entries() for k in entry.record.keywords if query in k})
     return [tag_dict(t) for t in tags] if param_flag(params, "all_fields") else tags
 
 
@@ -155,8 +155,8 @@ def _resource_owner(identifier: str) -> str | None:
     count = portal_engine().count()
     if (index["count"] != count or time.monotonic() - index["built"] > RESOURCE_INDEX_SECONDS
             or identifier not in index["map"]):
-        index["map"] = {resource_id(str(r["id"]), str(d["filename"])): str(r["id"])
-                        for r in portal_engine().records() for d in r.get("downloads") or []}
+        index["map"] = {resource_id(entry.record.id, d.filename): entry.record.id
+                        for entry in all_entries() for d in entry.downloads}
         index["count"], index["built"] = count, time.monotonic()
     owner = index["map"].get(identifier)
     return str(owner) if owner else None

@@ -4,11 +4,12 @@ the package dicts of the search engine's records."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from typing import Any
 
 from flask import current_app, jsonify, request
 
+from domain.catalogue.public_record import CatalogEntry
 from search_api.interop.ckan_dicts import package_dict
 
 # The largest rows and start a client may ask for.
@@ -89,9 +90,20 @@ def absolute_url(path: str) -> str:
     return base.rstrip("/") + "/" + path.lstrip("/")
 
 
-def package_of(record: dict[str, Any]) -> dict[str, Any]:
+def entry_of(record: Mapping[str, Any]) -> CatalogEntry:
+    """A search-engine record (an entry of catalog.json) as the typed record
+    and its files.
+
+    Raises:
+        domain.catalogue.public_record.RecordFormatError: the index holds
+            something ``portal index`` never writes.
+    """
+    return CatalogEntry.from_json(record)
+
+
+def package_of(record: Mapping[str, Any]) -> dict[str, Any]:
     """The CKAN package dict of a search-engine record."""
-    return package_dict(record, absolute_url)
+    return package_dict(entry_of(record), absolute_url)
 
 
 def portal_engine() -> Any:
@@ -104,9 +116,15 @@ def portal_labels() -> Any:
     return current_app.extensions["portal_labels"]
 
 
+def all_entries() -> Iterator[CatalogEntry]:
+    """Every published record with its files, in id order."""
+    for record in portal_engine().records():
+        yield entry_of(record)
+
+
 def all_packages() -> Iterator[dict[str, Any]]:
     """The package dict of every published record."""
-    for record in portal_engine().records():
-        yield package_of(record)
+    for entry in all_entries():
+        yield package_dict(entry, absolute_url)
 
 

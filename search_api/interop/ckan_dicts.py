@@ -1,7 +1,7 @@
 """Portal records as the dicts a stock CKAN 2.10 returns: packages, resources,
 organizations, groups and tags, with every key CKAN clients read.
 
-Portal records hold dates; CKAN gives ISO datetimes without a zone
+Portal records (``domain.catalogue.public_record``) hold dates; CKAN gives ISO datetimes without a zone
 (``2026-11-15T00:00:00``), so dates become midnight. Resource ids are UUIDs
 derived from the dataset id and file name (uuid5), so they stay the same from
 one build to the next and from one worker to another.
@@ -10,8 +10,12 @@ one build to the next and from one worker to another.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
+from datetime import date
 from typing import Any
+
+from domain.catalogue.model import OpenType
+from domain.catalogue.public_record import CatalogEntry, PublicRecord, PublishedFile
 
 # Our own namespace for uuid5 ids (a fixed random UUID: changing it would
 # change every resource id harvesters have stored).
@@ -22,11 +26,11 @@ FORMAT_NAMES = {"csv": "CSV", "json": "JSON", "xlsx": "XLSX", "xls": "XLS", "xml
                 "zip": "ZIP", "pdf": "PDF", "geojson": "GeoJSON", "ttl": "RDF"}
 
 
-def ckan_datetime(value: Any) -> str | None:
+def ckan_datetime(value: date | str | None) -> str | None:
     """A portal date (``2026-11-15``) or datetime as CKAN writes it."""
     if not value:
         return None
-    text = str(value)
+    text = value.isoformat() if isinstance(value, date) else str(value)
     return f"{text}T00:00:00" if len(text) == 10 else text
 
 
@@ -40,25 +44,25 @@ def _format(filename: str) -> str:
     return FORMAT_NAMES.get(extension, extension.upper())
 
 
-def resource_dict(record: Mapping[str, Any], download: Mapping[str, Any], position: int,
+def resource_dict(record: PublicRecord, download: PublishedFile, position: int,
                   absolute: Callable[[str], str]) -> dict[str, Any]:
     """One published file of ``record`` as a CKAN resource."""
-    modified = ckan_datetime(record.get("last_updated"))
+    modified = ckan_datetime(record.last_updated)
     return {
-        "id": resource_id(str(record["id"]), str(download["filename"])),
-        "package_id": record["id"],
-        "name": download["filename"],
-        "description": download.get("label") or "",
-        "url": absolute(str(download["url"])),
+        "id": resource_id(record.id, download.filename),
+        "package_id": record.id,
+        "name": download.filename,
+        "description": download.label,
+        "url": absolute(download.url),
         "url_type": None,
-        "format": _format(str(download["filename"])),
-        "mimetype": download.get("media_type"),
+        "format": _format(download.filename),
+        "mimetype": download.media_type,
         "mimetype_inner": None,
-        "size": download.get("bytes"),
-        "hash": f"sha256:{download['sha256']}" if download.get("sha256") else "",
+        "size": download.bytes,
+        "hash": f"sha256:{download.sha256}" if download.sha256 else "",
         "position": position,
         "state": "active",
-        "created": ckan_datetime(record.get("published")) or modified,
+        "created": ckan_datetime(record.published) or modified,
         "last_modified": modified,
         "metadata_modified": modified,
         "resource_type": None,
@@ -95,42 +99,44 @@ def tag_dict(name: str) -> dict[str, Any]:
             "display_name": name, "state": "active", "vocabulary_id": None}
 
 
-def package_dict(record: Mapping[str, Any], absolute: Callable[[str], str]) -> dict[str, Any]:
-    """A portal record as a CKAN package, with every key of a stock CKAN 2.10
-    package_show (and the portal's own fields as extras)."""
+def package_dict(entry: CatalogEntry, absolute: Callable[[str], str]) -> dict[str, Any]:
+    """A portal record and its files as a CKAN package, with every key of a
+    stock CKAN 2.10 package_show (and the portal's own fields as extras)."""
+    record = entry.record
     resources = [resource_dict(record, d, position, absolute)
-                 for position, d in enumerate(record.get("downloads") or [])]
-    extras = [{"key": key, "value": str(record.get(key) or "")} for key in (
-        "open_type", "open_type_name", "update_frequency", "update_frequency_name", "freshness",
-        "region", "region_name", "open_conditions", "legal_basis", "status")]
-    temporal = record.get("temporal")
-    if temporal:  # the extras ckanext-dcat uses for dct:temporal
-        extras += [{"key": "temporal_start", "value": temporal["start"]},
-                   {"key": "temporal_end", "value": temporal.get("end") or ""}]
-    contact = record.get("contact") or {}
-    keywords = [str(k) for k in record.get("keywords") or []]
-    unconditional = record.get("open_type") == "unconditional"
+                 for position, d in enumerate(entry.downloads)]
+    extras = [{"key": key, "value": value} for key, value in (
+        ("open_type", record.open_type.value), ("open_type_name", record.open_type_name),
+        ("update_frequency", record.update_frequency),
+        ("update_frequency_name", record.update_frequency_name),
+        ("freshness", record.freshness.value), ("region", record.region),
+        ("region_name", record.region_name), ("open_conditions", record.open_conditions),
+        ("legal_basis", record.legal_basis), ("status", record.status.value))]
+    if record.temporal:  # the extras ckanext-dcat uses for dct:temporal
+        end = record.temporal.end
+        extras += [{"key": "temporal_start", "value": record.temporal.start.isoformat()},
+                   {"key": "temporal_end", "value": end.isoformat() if end else ""}]
+    keywords = list(record.keywords)
     return {
-        "id": record["id"], "name": record["id"], "title": record["title"],
-        "notes": record.get("summary") or "", "type": "dataset", "state": "active",
+        "id": record.id, "name": record.id, "title": record.title,
+        "notes": record.summary, "type": "dataset", "state": "active",
         "private": False, "version": "",
-        "url": absolute(str(record["url"])),
-        "author": record.get("department_name") or "", "author_email": "",
-        "maintainer": contact.get("name", ""), "maintainer_email": contact.get("email", ""),
-        "metadata_created": ckan_datetime(record.get("published"))
-        or ckan_datetime(record.get("last_updated")),
-        "metadata_modified": ckan_datetime(record.get("last_updated"))
-        or ckan_datetime(record.get("published")),
-        "license_id": record.get("licence_id") or "",
-        "license_title": record.get("licence") or "",
-        "license_url": record.get("licence_url") or "",
+        "url": absolute(record.url),
+        "author": record.department_name, "author_email": "",
+        "maintainer": record.contact.name, "maintainer_email": record.contact.email,
+        "metadata_created": ckan_datetime(record.published)
+        or ckan_datetime(record.last_updated),
+        "metadata_modified": ckan_datetime(record.last_updated)
+        or ckan_datetime(record.published),
+        "license_id": record.licence_id,
+        "license_title": record.licence,
+        "license_url": record.licence_url,
         # Open in the Open Definition's sense: anyone may download and reuse it.
-        "isopen": bool(unconditional and record.get("data_public", True)),
+        "isopen": record.open_type is OpenType.UNCONDITIONAL and record.data_public,
         "creator_user_id": None,
-        "organization": organization_dict(str(record["department"]),
-                                          str(record.get("department_name") or "")),
-        "owner_org": record["department"],
-        "groups": [group_dict(str(record["theme"]), str(record.get("theme_name") or ""))],
+        "organization": organization_dict(record.department, record.department_name),
+        "owner_org": record.department,
+        "groups": [group_dict(record.theme, record.theme_name)],
         "tags": [tag_dict(k) for k in keywords],
         "num_tags": len(keywords),
         "resources": resources, "num_resources": len(resources),

@@ -16,6 +16,7 @@ from flask import Blueprint, current_app, jsonify
 
 from search_api.interop.openapi_ckan import ckan_paths
 from search_api.interop.openapi_common import ERROR, json_response
+from search_api.interop.openapi_operations import operation_paths
 from search_api.interop.openapi_participation import participation_paths
 from search_api.interop.openapi_reports import report_paths
 from search_api.interop.openapi_requests import request_paths
@@ -44,6 +45,7 @@ def document(labels: Mapping[str, Mapping[str, Any]] | None = None) -> dict[str,
             **report_paths(),
             **request_paths(),
             **participation_paths(),
+            **operation_paths(),
             **statistics_paths(),
             "/api/v1/openapi.json": {"get": {
                 "summary": "This document",

@@ -2,7 +2,8 @@
 overdue-supervision reminders (000 §43, 002 §44).
 
 Role addresses are resolved only when sending, so the outbox never holds an
-applicant's contacts: ``applicant:<number>`` → the request's e-mail;
+applicant's contacts: ``applicant:<number>`` → the request's e-mail; ``operator:<number>`` → the
+e-mail of an authorised-operation applicant;
 ``department:<code>`` / ``department_head:<code>`` → the department's
 address in ``vocabularies.yaml``; ``data_officer:<code>`` → its
 ``data_officer_email`` (else the department's); ``authority`` → AUTHORITY_EMAIL;
@@ -34,6 +35,7 @@ from domain.procedures.requests import Procedure
 from search_api.mail import digest, supervision
 from search_api.mail.outbox_status import outbox_status
 from search_api.store import OutboxMessage, StaleRequest, Store
+from search_api.store.operations import OperationStore
 from search_api.store.report_store import ReportStore
 from search_api.web import labels_zh
 from search_api.web.law_text import LawText
@@ -105,6 +107,8 @@ class Addresses:
             return req.application.email or None
         if kind == "reporter":  # data error reports: the contact the reporter left
             return ReportStore(self.store).reporter_email(rest)
+        if kind == "operator":  # authorised operation: the e-mail the market entity gave
+            return OperationStore(self.store).operator_email(rest)
         if kind in ("department", "department_head"):
             return self.departments.get(rest) or None
         if kind == "data_officer":

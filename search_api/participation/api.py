@@ -20,6 +20,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from domain.catalogue.public_record import PublicRecord
 from domain.periods.calendar import CalendarYearMissing
 from domain.procedures.participation import RECEIPT_PREFIX, Incomplete, Item, Kind
 from search_api import service
@@ -45,9 +46,9 @@ def file_item(kind: Kind, raw: Mapping[str, Any], dataset_ids: list[str]) -> Ite
     # Not cut here: the domain refuses over-long fields, saying the limit.
     fields = {k: clean_text(raw.get(k), None) for k in FIELDS}
     problems: list[str] = []
-    datasets: list[dict[str, Any]] = []
+    datasets: list[PublicRecord] = []
     for dataset_id in dict.fromkeys(d.strip()[:200] for d in dataset_ids if d.strip()):
-        record = service.engine().get(dataset_id)
+        record = service.published(dataset_id)
         if record is None:
             problems.append(f"没有资源代码为“{dataset_id[:64]}”的公开数据集，请在数据目录中核对。")
         else:
@@ -59,13 +60,13 @@ def file_item(kind: Kind, raw: Mapping[str, Any], dataset_ids: list[str]) -> Ite
     if kind is not Kind.DEMAND and datasets:
         # A suggestion or reuse about datasets of one department goes to it;
         # spanning several, the authority handles it.
-        owners = {d["department"] for d in datasets}
+        owners = {d.department for d in datasets}
         department = owners.pop() if len(owners) == 1 else None
     if kind is Kind.REUSE and not fields["contact"]:
         problems.append("请留下联系方式（不公开，仅用于审核时核实）。")
     if len(fields["name"]) > 100 or len(fields["contact"]) > 200:
         problems.append("称呼不超过 100 字，联系方式不超过 200 字。")
-    ids = tuple(d["id"] for d in datasets)
+    ids = tuple(d.id for d in datasets)
     p, on = service.participation(), service.today()
     try:
         p.receive(kind=kind, number="pending", on=on, title=fields["title"], text=fields["text"],

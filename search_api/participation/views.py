@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from domain.catalogue.public_record import PublicRecord
 from domain.procedures.participation import Incomplete, Kind
 from search_api import service
 from search_api.participation.api import file_item, public_dict
@@ -33,11 +34,10 @@ def _page(page: str) -> Kind:
     return kind
 
 
-def _dataset(dataset_id: str) -> dict[str, Any] | None:
+def _dataset(dataset_id: str) -> PublicRecord | None:
     if not dataset_id:
         return None
-    record: dict[str, Any] | None = service.engine().get(dataset_id[:200])
-    return record
+    return service.published(dataset_id[:200])
 
 
 def _form(kind: Kind, page: str, values: dict[str, str], errors: list[str],

@@ -30,6 +30,7 @@ from typing import Any
 
 from flask import Blueprint, current_app
 
+from domain.catalogue.public_record import PublicRecord
 from domain.procedures.reports import Report, ReportKind
 from search_api import service
 from search_api.reports import mail as report_mail
@@ -64,14 +65,13 @@ class FiledReport:
     due: date | None
 
 
-def find_dataset(dataset_id: str) -> dict[str, Any] | None:
+def find_dataset(dataset_id: str) -> PublicRecord | None:
     """The dataset the search index knows under ``dataset_id`` (any open
     type), or None."""
-    record = service.engine().get(dataset_id[:200])
-    return dict(record) if record is not None else None
+    return service.published(dataset_id[:200])
 
 
-def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledReport:
+def file_report(dataset: PublicRecord, raw: Mapping[str, Any]) -> FiledReport:
     """File a data error report or catalogue correction about ``dataset``
     (the record :func:`find_dataset` returned) from ``raw`` (the fields of
     :data:`LIMITS`; values are cleaned of control characters, trimmed and
@@ -104,8 +104,8 @@ def file_report(dataset: Mapping[str, Any], raw: Mapping[str, Any]) -> FiledRepo
 
     def receive(number: str) -> Report:
         return verification.receive(
-            number=number, kind=kind, dataset_id=str(dataset["id"]),
-            department=str(dataset.get("department") or ""), on=on,
+            number=number, kind=kind, dataset_id=dataset.id,
+            department=dataset.department, on=on,
             description=values["description"], field=values["field"], row=values["row"],
             evidence=values["evidence"])
 

@@ -21,6 +21,7 @@ from flask import (
     url_for,
 )
 
+from domain.catalogue.public_record import PublicRecord
 from domain.periods.workdays import ClockStateError, ExtensionAlreadyUsed, ExtensionNotAllowed
 from domain.procedures.reports import REPORT_FLOW, Finding, ReportAction, ReportError
 from domain.procedures.request_states import Role
@@ -36,7 +37,7 @@ log = logging.getLogger(__name__)
 bp = Blueprint("reports", __name__)
 
 
-def _dataset(dataset_id: str) -> dict[str, Any]:
+def _dataset(dataset_id: str) -> PublicRecord:
     record = report_api.find_dataset(dataset_id)
     if record is None:
         abort(404, description="没有这个公开数据集。")

@@ -18,6 +18,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, request
 
+from domain.catalogue.model import OpenType, Status
 from domain.procedures.request_records import Request
 from domain.procedures.request_states import ProcedureError
 from search_api import service
@@ -133,9 +134,9 @@ def file_request() -> Any:
     key = _idempotency(body)
     if key is not None and (replayed := _replay(key)) is not None:
         return replayed
-    dataset = service.engine().get(str(body.get("dataset_id") or "")[:64])
-    if dataset is None or dataset.get("open_type") != "conditional" \
-            or dataset.get("status") != "active":
+    dataset = service.published(str(body.get("dataset_id") or "")[:64])
+    if dataset is None or dataset.open_type is not OpenType.CONDITIONAL \
+            or dataset.status is not Status.ACTIVE:
         raise ApiError("dataset_id 须为正在开放的有条件开放数据集的资源代码；"
                        "无条件开放数据可直接下载。")
     try:

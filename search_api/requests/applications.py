@@ -11,6 +11,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
+from domain.catalogue.model import Provision
+from domain.catalogue.public_record import PublicRecord
 from domain.procedures.identity import IdentityKind, mask_identity
 from domain.procedures.request_records import Actor, Application, Request, ThirdParty
 from domain.procedures.request_states import DeliveryMethod, IllegalTransition, ProcedureError, Role
@@ -38,13 +40,13 @@ def clean_fields(raw: Mapping[str, Any]) -> dict[str, str]:
     return {name: clean_text(raw.get(name)) for name in FIELDS}
 
 
-def offered_methods(dataset: Mapping[str, Any]) -> tuple[DeliveryMethod, ...]:
+def offered_methods(dataset: PublicRecord) -> tuple[DeliveryMethod, ...]:
     """The delivery methods a catalogue record's ``provision`` allows, in its
     order (a record without one: download, the catalogue's default)."""
     methods: list[DeliveryMethod] = []
-    for value in dataset.get("provision") or ["download"]:
+    for value in dataset.provision or (Provision.DOWNLOAD,):
         try:
-            method = DeliveryMethod(str(value))
+            method = DeliveryMethod(value.value)
         except ValueError:
             continue
         if method not in methods:
@@ -63,7 +65,7 @@ class Idempotency:
     answer: Callable[[Filed], Mapping[str, Any]]
 
 
-def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
+def file_application(fields: Mapping[str, str], dataset: PublicRecord, *,
                      commitment: bool, idempotency: Idempotency | None = None) -> Filed:
     """File a request for a conditional ``dataset`` and store it durably
     (the transaction commits before this returns), with its idempotency
@@ -86,10 +88,10 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
         # The period of use (003 §24, issue #4) is recorded with the purpose.
         purpose = f"{purpose}\n使用期限：{fields['period_of_use']}"
     application = Application(
-        dataset_id=dataset["id"], department=dataset["department"],
+        dataset_id=dataset.id, department=dataset.department,
         applicant_name=fields["applicant_name"], identity_kind=kind,
         identity_number=fields["identity_number"], phone=fields["phone"],
-        email=fields["email"], data_description=fields["data_description"] or dataset["title"],
+        email=fields["email"], data_description=fields["data_description"] or dataset.title,
         purpose=purpose, scope_of_use=fields["scope_of_use"],
         security_measures=fields["security_measures"], delivery_method=method,
         commitment_signed=commitment, offered=offered)
@@ -117,7 +119,7 @@ def file_application(fields: Mapping[str, str], dataset: Mapping[str, Any], *,
         return Filing(filed, code_hash, key)
 
     filed = store.file_request(on, build, actor=applicant, at=service.now())
-    log.info("request %s filed for dataset %s (%s)%s", filed.number, dataset["id"],
+    log.info("request %s filed for dataset %s (%s)%s", filed.number, dataset.id,
              mask_identity(kind, application.identity_number),
              " with an idempotency key" if idempotency else "")
     return Filed(filed, code)

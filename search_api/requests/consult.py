@@ -78,7 +78,7 @@ def page() -> Any:
     proc, on = service.procedure(), service.today()
     due = next((d for d in proc.deadlines(req, on)
                 if d.what == PeriodKind.THIRD_PARTY and d.party == party.key), None)
-    dataset = service.engine().get(req.application.dataset_id) or {}
+    dataset = service.published(req.application.dataset_id)
     return render_template("consult.html", req=req, party=party, due=due, dataset=dataset,
                            labels=labels_zh, profile=proc.profile, veto=proc.third_party_veto)
 

@@ -24,6 +24,8 @@ from flask import (
     url_for,
 )
 
+from domain.catalogue.model import OpenType, Status
+from domain.catalogue.public_record import PublicRecord
 from domain.procedures.identity import mask_identity
 from domain.procedures.request_records import Request
 from domain.procedures.request_states import ProcedureError, Role
@@ -47,14 +49,13 @@ log = logging.getLogger(__name__)
 bp = Blueprint("requests", __name__)
 
 
-def _conditional_dataset(dataset_id: str) -> dict[str, Any]:
-    record = service.engine().get(dataset_id)
-    if record is None or record.get("open_type") != "conditional" \
-            or record.get("status") != "active":
+def _conditional_dataset(dataset_id: str) -> PublicRecord:
+    record = service.published(dataset_id)
+    if record is None or record.open_type is not OpenType.CONDITIONAL \
+            or record.status is not Status.ACTIVE:
         abort(404, description="没有这个正在开放的有条件开放数据集；无条件开放数据可直接下载，"
                                "无需申请。")
-    result: dict[str, Any] = record
-    return result
+    return record
 
 
 @bp.get("/apply/<dataset_id>")

@@ -4,9 +4,15 @@
    statement, a SELECT (or a UNION of them), reading approved tables only.
    Where raw rows may not leave (原始明细不得带出) it must be one aggregate
    SELECT over one table (no join, subquery, CTE, set operation or window
-   function; every output column an aggregate of COUNT, SUM, AVG, MIN, MAX or
-   TOTAL, or a GROUP BY expression); the query is then rewritten to also
-   count each group's rows, so that small groups can be suppressed.
+   function; every output column an aggregate of COUNT, SUM or AVG
+   over a plain column, or a GROUP BY expression); the query is then
+   rewritten to also count each group's rows, so that small groups can be
+   suppressed. MIN and MAX are refused there (each returns one row's own
+   value), and so is an aggregate of an expression
+   (``SUM(IIF(name = '…', amount, 0))`` picks one row out of a big group).
+   What no check of one query stops is differencing two queries whose groups
+   differ by one row; the query log and the supervision of approved use are
+   the control for that (docs/service.md says so).
 2. :class:`Authorizer` is SQLite's authorizer callback on the connection
    that runs it: reads of approved tables and columns and a list of plain
    functions only, everything else denied (so a text sqlglot misreads still
@@ -25,6 +31,8 @@ from sqlglot import exp
 
 GROUP_SIZE = "_sandbox_group_size_"
 AGGREGATES = ("count", "sum", "avg", "min", "max", "total")
+# Where raw rows may not leave: aggregates that never return one row's value.
+SAFE_AGGREGATES = ("count", "sum", "avg")
 FUNCTIONS = frozenset({
     *AGGREGATES, "abs", "round", "length", "lower", "upper", "substr", "substring", "trim",
     "ltrim", "rtrim", "replace", "instr", "coalesce", "ifnull", "nullif", "iif", "cast",
@@ -71,8 +79,8 @@ def check_query(sql: str, tables: Mapping[str, frozenset[str]], *, aggregate_onl
     return _aggregate(tree, tables).sql(dialect="sqlite")
 
 
-RAW_ONLY = ("获批条件为原始明细不得带出：只能对一张表做汇总查询（COUNT、SUM、AVG、MIN、MAX），"
-            "每个输出列须为汇总值或 GROUP BY 的分组项；")
+RAW_ONLY = ("获批条件为原始明细不得带出：只能对一张表做汇总查询（COUNT、SUM、AVG），"
+            "汇总函数里只能写列名，每个输出列须为汇总值或 GROUP BY 的分组项；")
 
 
 def _aggregate(tree: exp.Expression, tables: Mapping[str, frozenset[str]]) -> exp.Select:
@@ -84,8 +92,7 @@ def _aggregate(tree: exp.Expression, tables: Mapping[str, frozenset[str]]) -> ex
     if len(_tables_of(tree)) != 1:
         raise QueryRefused(RAW_ONLY + "请在 FROM 中写一张获准的表。")
     for agg in tree.find_all(exp.AggFunc):
-        if agg.key not in AGGREGATES:
-            raise QueryRefused(RAW_ONLY + f"不能使用 {agg.key.upper()} 函数。")
+        _check_aggregate(agg)
     group = tree.args.get("group")
     grouped = [g.sql(dialect="sqlite") for g in (group.expressions if group else [])]
     for position, projection in enumerate(tree.expressions, start=1):
@@ -107,6 +114,22 @@ def _aggregate(tree: exp.Expression, tables: Mapping[str, frozenset[str]]) -> ex
     if tree.args.get("distinct"):
         raise QueryRefused(RAW_ONLY + "不能使用 SELECT DISTINCT。")
     return tree.select(exp.alias_(exp.Count(this=exp.Star()), GROUP_SIZE), copy=True)
+
+
+def _check_aggregate(agg: exp.AggFunc) -> None:
+    """One aggregate of an aggregate-only query: a safe function over a plain
+    column, ``*``, a constant or ``DISTINCT column``."""
+    if agg.key in ("min", "max"):
+        raise QueryRefused(RAW_ONLY + f"不能使用 {agg.key.upper()} 函数：最大值、最小值就是某一行的原始数值。")
+    if agg.key not in SAFE_AGGREGATES:
+        raise QueryRefused(RAW_ONLY + f"不能使用 {agg.key.upper()} 函数。")
+    argument = agg.this
+    if isinstance(argument, exp.Distinct):
+        plain = all(isinstance(e, exp.Column) for e in argument.expressions)
+    else:
+        plain = argument is None or isinstance(argument, exp.Column | exp.Star | exp.Literal)
+    if not plain:
+        raise QueryRefused(RAW_ONLY + f"{agg.key.upper()}(…) 里只能写一个列名，不能写表达式或条件。")
 
 
 class Authorizer:

@@ -5,7 +5,12 @@ columns, copied from the keyed row store (KEYED_ROWS_DB) under readable
 names: the table ``enterprise-utilities`` is ``enterprise_utilities``, its
 columns keep their schema names. The file's name is a digest of the grant's
 dataset, fields and the tables' content hashes, so a change of either
-builds a new file (atomically: written aside, then renamed).
+builds a new file (atomically: written aside, then renamed). A query marks
+its file as used (its mtime, at most hourly); when a new file is built, the
+copies no query has used for :data:`UNUSED_DAYS` days are deleted — those of
+revoked or expired grants and of tables since re-indexed — so conditional
+data does not linger on disk (a grant still in use gets its copy back on its
+next query).
 
 A query runs on a ``mode=ro`` connection with the authorizer of
 :mod:`search_api.sandbox.guard`, a progress handler that stops it after the
@@ -27,6 +32,9 @@ from typing import Any
 
 from search_api.sandbox.guard import GROUP_SIZE, Authorizer, QueryRefused, check_query
 from search_api.tables.store import RowStore, Table
+
+UNUSED_DAYS = 1
+_TOUCH_EVERY_S = 3600
 
 
 @dataclass(frozen=True)
@@ -70,6 +78,7 @@ def sandbox_file(folder: Path, store: RowStore, dataset: str,
         (name, t.sha256, cols) for name, (t, cols) in tables.items()))).encode()).hexdigest()
     path = folder / f"{digest[:32]}.sqlite3"
     if path.is_file():
+        _mark_used(path)
         return path
     folder.mkdir(parents=True, exist_ok=True)
     partial = folder / f".{digest[:32]}.{secrets.token_hex(6)}.partial"
@@ -85,7 +94,32 @@ def sandbox_file(folder: Path, store: RowStore, dataset: str,
     finally:
         conn.close()
     os.replace(partial, path)
+    prune(folder, keep=path)
     return path
+
+
+def _mark_used(path: Path) -> None:
+    try:
+        if time.time() - path.stat().st_mtime > _TOUCH_EVERY_S:
+            os.utime(path)
+    except OSError:
+        pass  # deleted by a prune meanwhile: the next query builds it again
+
+
+def prune(folder: Path, *, keep: Path, now: float | None = None) -> list[Path]:
+    """Delete the sandbox copies (and stray partial files) unused for
+    :data:`UNUSED_DAYS` days, except ``keep``; returns what was deleted.
+    A query already running on a deleted copy finishes (its file stays open)."""
+    cutoff = (time.time() if now is None else now) - UNUSED_DAYS * 86400
+    deleted = []
+    for candidate in [*folder.glob("*.sqlite3"), *folder.glob(".*.partial")]:
+        try:
+            if candidate != keep and candidate.stat().st_mtime < cutoff:
+                candidate.unlink()
+                deleted.append(candidate)
+        except OSError:
+            continue  # another worker got there first
+    return deleted
 
 
 def run(path: Path, sql: str, tables: Mapping[str, frozenset[str]], *, aggregate_only: bool,

@@ -8,6 +8,8 @@ from urllib.parse import urlencode
 
 from search_api.engine.base import SearchQuery
 
+_DEFAULT = SearchQuery()
+
 PATH = "/find"
 
 
@@ -22,9 +24,9 @@ def query_pairs(query: SearchQuery, *, filters: Mapping[str, Sequence[str]] | No
         pairs.append(("q", query.q))
     for key in sorted(chosen):
         pairs += [(key, value) for value in chosen[key]]
-    if query.sort != "relevance":
+    if query.sort != _DEFAULT.sort:
         pairs.append(("sort", query.sort))
-    if query.per_page != 20:
+    if query.per_page != _DEFAULT.per_page:
         pairs.append(("per_page", str(query.per_page)))
     if page > 1:
         pairs.append(("page", str(page)))

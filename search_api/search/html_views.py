@@ -8,7 +8,6 @@ can search, narrow and page through results.
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
 from flask import Blueprint, Response, current_app, render_template, request
@@ -18,7 +17,14 @@ from werkzeug.datastructures import MultiDict
 from search_api.engine.base import FILTER_KEYS, SearchQuery
 from search_api.search import html_links as links
 from search_api.search.labels import LabelStore
-from search_api.search.views import FILTER_LABELS, PARAMS, parse_search_args, result_body
+from search_api.search.views import (
+    FILTER_LABELS,
+    PARAMS,
+    beyond_last_page,
+    page_count,
+    parse_search_args,
+    result_body,
+)
 from search_api.web.errors import ApiError
 
 bp = Blueprint("search_html", __name__)
@@ -102,9 +108,10 @@ def find() -> Any:
     """Search results as an HTML page; a bad parameter gives the page with
     the reason in Chinese (400), never an error page without a way on."""
     store: LabelStore = current_app.extensions["portal_labels"]
-    args, ignored = _known_args(request.args, store.get())
+    labels = store.get()
+    args, ignored = _known_args(request.args, labels)
     try:
-        query = parse_search_args(args, store.get())
+        query = parse_search_args(args, labels)
     except ApiError as exc:
         return render_template("search_results.html", q=args.get("q", "")[:200],
                                error=exc.message, body=None, ignored=ignored), 400
@@ -112,11 +119,11 @@ def find() -> Any:
         return render_template("search_results.html", q="", error=None, body=None,
                                ignored=ignored)
     result = current_app.extensions["portal_engine"].search(query)
-    pages = max(1, math.ceil(result.total / query.per_page))
+    pages = page_count(result.total, query.per_page)
     if query.page > pages:
         return render_template(
             "search_results.html", q=query.q, body=None,
-            error=f"第 {query.page} 页超出范围：共 {result.total} 条结果、{pages} 页。",
+            error=beyond_last_page(query.page, result.total, pages),
             first_page=links.page_link(query, 1), ignored=ignored), 400
     body = result_body(query, result, store)
     return render_template(

@@ -11,26 +11,25 @@ import json
 import os
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
 
-# record key of the code → record key of its name
-_NAME_KEYS = {
-    "department": "department_name",
-    "theme": "theme_name",
-    "open_type": "open_type_name",
-    "update_frequency": "update_frequency_name",
-    "region": "region_name",
-}
+from domain.catalogue.public_record import PublicRecord
 
 
-def labels_from_records(records: Iterable[dict[str, Any]]) -> dict[str, dict[str, str]]:
-    labels: dict[str, dict[str, str]] = {key: {} for key in (*_NAME_KEYS, "format")}
+def labels_from_records(records: Iterable[PublicRecord]) -> dict[str, dict[str, str]]:
+    """The name of every code the records use, by facet (a code's first name
+    wins; a format is named by its upper case)."""
+    labels: dict[str, dict[str, str]] = {key: {} for key in (
+        "department", "theme", "open_type", "update_frequency", "region", "format")}
     for record in records:
-        for key, name_key in _NAME_KEYS.items():
-            code = record.get(key)
+        for key, code, name in (
+                ("department", record.department, record.department_name),
+                ("theme", record.theme, record.theme_name),
+                ("open_type", record.open_type.value, record.open_type_name),
+                ("update_frequency", record.update_frequency, record.update_frequency_name),
+                ("region", record.region, record.region_name)):
             if code:
-                labels[key].setdefault(code, record.get(name_key) or code)
-        for fmt in record.get("formats") or []:
+                labels[key].setdefault(code, name or code)
+        for fmt in record.formats:
             labels["format"].setdefault(fmt, fmt.upper())
     return labels
 

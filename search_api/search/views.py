@@ -90,7 +90,7 @@ def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) ->
     """The JSON answer of /api/v1/search. ``corrected`` is null, or says which
     query the hits are for when the engine corrected a query that nothing
     matched (a homophone slip, misspelt pinyin), with a message to show."""
-    pages = max(1, math.ceil(result.total / query.per_page))
+    pages = page_count(result.total, query.per_page)
     hits = []
     for hit in result.hits:
         item = {key: hit.record.get(key) for key in HIT_KEYS}
@@ -114,14 +114,24 @@ def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) ->
     }
 
 
+def page_count(total: int, per_page: int) -> int:
+    """Pages of ``total`` results at ``per_page`` a page (at least one)."""
+    return max(1, math.ceil(total / per_page))
+
+
+def beyond_last_page(page: int, total: int, pages: int) -> str:
+    """The reader's message for a page after the last one."""
+    return f"第 {page} 页超出范围：共 {total} 条结果、{pages} 页。"
+
+
 @bp.get("/search")
 def search() -> Any:
     labels = _labels()
     query = parse_search_args(request.args, labels.get())
     result = current_app.extensions["portal_engine"].search(query)
-    pages = max(1, math.ceil(result.total / query.per_page))
+    pages = page_count(result.total, query.per_page)
     if query.page > pages:
-        raise ApiError(f"第 {query.page} 页超出范围：共 {result.total} 条结果、{pages} 页。")
+        raise ApiError(beyond_last_page(query.page, result.total, pages))
     # orjson: the answer is the service's largest JSON (about 4 times faster than json).
     return Response(orjson.dumps(result_body(query, result, labels)),
                     mimetype="application/json")

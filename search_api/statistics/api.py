@@ -129,14 +129,13 @@ def downloads() -> Any:
     files: dict[str, dict[str, int]] = {}
     for (ident, file), n in sorted(totals.by_file.items()):
         files.setdefault(ident, {})[file] = n
-    engine = service.engine()
-    datasets = []
+    datasets: list[dict[str, Any]] = []
     for ident, count in totals.by_dataset.items():  # most downloaded first
-        record = engine.get(ident) or {}
+        record = service.published(ident)  # None: no longer published
         datasets.append({
-            "id": ident, "title": record.get("title", ""),
-            "department": record.get("department", ""),
-            "department_name": record.get("department_name", ""),
+            "id": ident, "title": record.title if record else "",
+            "department": record.department if record else "",
+            "department_name": record.department_name if record else "",
             "downloads": count, "files": files.get(ident, {})})
     if request.args.get("format") == "csv":
         rows: list[list[Any]] = [["数据集标识", "数据集名称", "数源部门", "文件", "下载次数"]]
@@ -199,12 +198,11 @@ def yearly() -> Any:
     if not re.fullmatch(r"20\d\d", raw):
         raise ApiError(f"参数 year 应为四位年份，例如 {today.year}。")
     year = int(raw)
-    engine = service.engine()
     _flush_downloads()
 
     def department_of(ident: str) -> str | None:
-        record = engine.get(ident)  # a dataset no longer published: not attributed
-        return None if record is None else str(record.get("department") or "")
+        record = service.published(ident)  # a dataset no longer published: not attributed
+        return None if record is None else record.department
 
     rows = service_year(service.store(), service.verification(), year, today, department_of)
     names = current_app.extensions["portal_labels"].get().get("department", {})

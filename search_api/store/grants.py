@@ -12,13 +12,15 @@ to the audit log as one record each (``portal remind`` flushes the rest).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from contextlib import nullcontext
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, select, update
 
 from domain.procedures.data_grants import GrantStatus, GrantTerms
 from search_api.store import OutboxMessage, Store, audit
@@ -72,11 +74,25 @@ def day_start(on: date) -> datetime:
     return datetime.combine(on, time(0), CHINA).astimezone(UTC)
 
 
+# The statements of every keyed call, built once (SQLAlchemy then reuses
+# their compiled form without rebuilding the expressions per call).
+_KEY_FOR_CALL = (select(grants, K.label, K.revoked_at)
+                 .join(api_keys, K.request_number == G.request_number)
+                 .where(K.key_hash == bindparam("the_key")).with_for_update(of=api_keys))
+_USED_TODAY = (select(func.coalesce(func.sum(U.hits), 0)).where(and_(
+    U.key_hash == bindparam("the_key"), U.minute >= bindparam("day_from", type_=U.minute.type),
+    U.minute < bindparam("day_to", type_=U.minute.type))).scalar_subquery())
+_COUNT_CALL = (update(key_usage).where(and_(
+    U.key_hash == bindparam("the_key"), U.minute == bindparam("the_minute"),
+    _USED_TODAY < bindparam("quota"))).values(hits=U.hits + 1))
+
+
 class KeyStore:
     """Grants, keys, usage and misuse on a :class:`Store`."""
 
     def __init__(self, store: Store) -> None:
         self.store = store
+        self._serial = threading.Lock()  # see use_key
 
     # -- grants ---------------------------------------------------------------
 
@@ -222,6 +238,44 @@ class KeyStore:
                                                       audited=False))
                 self._audit_minutes(conn, key_hash, number, before=minute, at=at)
             return int(used) + 1
+
+    def use_key(self, key_hash: str, at: datetime, on: date, quota: int,
+                admit: Callable[[KeyInfo], None]) -> tuple[KeyInfo, bool] | None:
+        """The key ``key_hash`` and whether this call at ``at`` was counted
+        (False: the Beijing day ``on`` used ``quota`` calls already); None
+        for an unknown key. ``admit`` sees the key and its grant first and
+        raises to refuse the call, which is then not counted.
+
+        Most calls take one transaction: the key and its grant read under a
+        row lock of the key (PostgreSQL; SQLite write transactions are
+        serial), and one statement that adds the call to the key's current
+        minute if the day's sum is under the quota. That transaction does
+        not wait for the disk (:meth:`Store.volatile_write`): a machine that
+        loses power may forget the last calls counted, never more than that,
+        and a killed process forgets none. The first call of a minute, and a
+        call over the quota, go on to :meth:`count_use`, whose transaction
+        is durable and writes the audit records of the earlier minutes.
+
+        Raises:
+            whatever ``admit`` raises (nothing is counted).
+        """
+        minute = at.astimezone(UTC).replace(second=0, microsecond=0)
+        # SQLite: this process's threads queue on a lock of their own rather
+        # than on the database's, whose busy handler sleeps (1, 2, 5, 10 ms...)
+        # between tries; PostgreSQL queues them on the key's row lock.
+        serial = self._serial if self.store.backend == "sqlite" else nullcontext()
+        with serial, self.store.volatile_write() as conn:
+            row = conn.execute(_KEY_FOR_CALL, {"the_key": key_hash}).first()
+            if row is None:
+                return None
+            info = KeyInfo(_grant(row), row.label, row.revoked_at is not None)
+            admit(info)
+            done = conn.execute(_COUNT_CALL, {
+                "the_key": key_hash, "the_minute": minute, "day_from": day_start(on),
+                "day_to": day_start(on + timedelta(days=1)), "quota": quota})
+            if done.rowcount == 1:
+                return info, True
+        return info, self.count_use(key_hash, at, on, quota) is not None
 
     @staticmethod
     def _audit_minutes(conn: Connection, key_hash: str, number: str, *, before: datetime,

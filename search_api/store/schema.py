@@ -2,8 +2,8 @@
 
 The tables are defined one module per aggregate (``request_tables``,
 ``ledger_tables``, ``outbox_tables``, ``service_tables``, ``report_tables``,
-``download_tables``, ``participation_tables``, ``governance_tables``, and
-``grant_tables`` for #16), all on the one ``metadata`` of
+``download_tables``, ``participation_tables``, ``governance_tables``,
+``grant_tables`` and ``operation_tables`` for #16), all on the one ``metadata`` of
 :mod:`search_api.store.schema_types`; every name is importable from here.
 
 The migrations in ``migrations/`` create exactly these tables (a test compares
@@ -43,6 +43,9 @@ revision. Every table, in one line each:
 ``catalogue_changes`` proposed catalogue entries (issue #16): dataset, the entry's
                       hash and content, kind of change, the authority's decision.
 ``catalogue_reviews`` the yearly full review of each department's catalogue (003 §9).
+``operations``        scenario applications for authorised operation (000 §34–36): state,
+                      provider, the organisation's name, the term, the snapshot without
+                      personal data, the sealed personal part, the access-code hash.
 
 ``outbox.claimed_by``/``claimed_until`` let one sender claim a message, so
 two senders running at once never send it twice; ``outbox.reference`` names
@@ -61,6 +64,7 @@ from sqlalchemy import Table
 from search_api.store.download_tables import download_counts, download_sources
 from search_api.store.governance_tables import catalogue_changes, catalogue_reviews
 from search_api.store.ledger_tables import audit_head, audit_log
+from search_api.store.operation_tables import operations
 from search_api.store.outbox_tables import outbox
 from search_api.store.participation_tables import (
     participation,
@@ -97,6 +101,7 @@ __all__ = [
     "idempotency_keys",
     "links",
     "metadata",
+    "operations",
     "outbox",
     "participation",
     "participation_datasets",

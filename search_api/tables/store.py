@@ -19,16 +19,17 @@ import json
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from search_api.tables.query import Condition, Field, RowQuery
+from search_api.tables.plan import FEW_VALUES, MAX_INDEXED_COLUMNS, SQL_TYPES, Memo, plan
+from search_api.tables.query import Field, RowQuery
 
-SQL_TYPES = {"integer": "INTEGER", "year": "INTEGER", "number": "REAL", "boolean": "INTEGER"}
 BATCH = 5000
-MAX_INDEXED_COLUMNS = 40  # beyond this, loading a wide table costs more than it serves
+MMAP_BYTES = 1 << 30  # address space only: the OS keeps the pages
+COUNTS_KEPT = 4096  # totals of filters kept per process (tables never change)
 
 
 class RowStoreError(Exception):
@@ -99,6 +100,8 @@ class RowStore:
         self._tables: dict[tuple[str, str], Table] = {}
         self._stamp: tuple[int, int] | None = None
         self._lock = threading.Lock()
+        self._counts = Memo(COUNTS_KEPT)  # (count SQL, params) -> total
+        self._values = Memo(1024)  # (table, column) -> (few values or None,)
 
     # -- reading -----------------------------------------------------------
 
@@ -109,6 +112,9 @@ class RowStore:
                 raise RowStoreError(f"row store {self.path} does not exist; run `portal index`")
             conn = sqlite3.connect(f"file:{self.path}?mode=ro", uri=True,
                                    check_same_thread=False)
+            # Pages read through a shared mapping, not a read() and a copy
+            # into each connection's own small cache: the tables are read-only.
+            conn.execute(f"PRAGMA mmap_size = {MMAP_BYTES}")
             self._local.conn = conn
         return conn
 
@@ -140,35 +146,62 @@ class RowStore:
         return self._catalogue().get((dataset, resource))
 
     def query(self, table: Table, q: RowQuery) -> Page:
-        """One page of ``table`` under ``q``, with the total count."""
-        columns = {f.name: f"c{i}" for i, f in enumerate(table.fields)}
-        types = {f.name: f.type for f in table.fields}
-        where, params = _where(q.conditions, columns, types)
-        chosen = [f for f in table.fields if not q.fields or f.name in q.fields]
-        if q.fields:
-            order = {name: i for i, name in enumerate(q.fields)}
-            chosen.sort(key=lambda f: order[f.name])
-        select = ", ".join(columns[f.name] for f in chosen)
-        order_by = ", ".join(f"{columns[name]} {'DESC' if desc else 'ASC'}"
-                             for name, desc in q.sort)
-        # The file's order breaks ties, in the direction of the last key, so
-        # that the column's index (which ends in rowid) serves the ordering.
-        last_desc = bool(q.sort) and q.sort[-1][1]
-        order_by = f"{order_by}, rowid{' DESC' if last_desc else ''}" if order_by else "rowid"
+        """One page of ``table`` under ``q``, with the total count.
+
+        The total is not counted again when the page shows it (a page
+        shorter than ``limit`` that holds rows, or the first page) or when
+        this process counted the same filter on the same table before.
+
+        Raises:
+            sqlite3.Error: the store cannot be read.
+        """
+        sql = plan(table.table, table.fields, q, self._few_values, self._probe)
         conn = self._conn()
-        total = conn.execute(f"SELECT count(*) FROM {table.table}{where}", params).fetchone()[0]
-        found = conn.execute(
-            f"SELECT {select} FROM {table.table}{where} ORDER BY {order_by} LIMIT ? OFFSET ?",
-            [*params, q.limit, q.offset]).fetchall()
-        booleans = [i for i, f in enumerate(chosen) if f.type == "boolean"]
-        rows = []
-        for row in found:
-            values = list(row)
-            for i in booleans:
-                if values[i] is not None:
-                    values[i] = bool(values[i])
-            rows.append(dict(zip((f.name for f in chosen), values, strict=True)))
-        return Page(total=int(total), fields=tuple(chosen), rows=rows)
+        found = conn.execute(sql.page, [*sql.params, q.limit, q.offset]).fetchall()
+        if len(found) < q.limit and (found or q.offset == 0):
+            total = q.offset + len(found)
+        else:
+            key = (sql.count, sql.params)
+            total = self._counts.get(key)
+            if total is None:
+                total = int(conn.execute(sql.count, sql.params).fetchone()[0])
+                self._counts.put(key, total)
+        names = tuple(f.name for f in sql.chosen)
+        booleans = [i for i, f in enumerate(sql.chosen) if f.type == "boolean"]
+        if booleans:
+            found = [tuple(bool(v) if i in booleans and v is not None else v
+                           for i, v in enumerate(row)) for row in found]
+        return Page(total=total, fields=sql.chosen,
+                    rows=[dict(zip(names, row, strict=True)) for row in found])
+
+    def _probe(self, sql: str, params: tuple[Any, ...]) -> int:
+        """The count ``sql`` gives, kept (the tables never change); a very
+        large number when the index it names is missing (a store built by
+        hand), so that the planner chooses as before."""
+        key = (sql, params)
+        found = self._counts.get(key)
+        if found is None:
+            try:
+                found = int(self._conn().execute(sql, params).fetchone()[0])
+            except sqlite3.OperationalError:
+                found = 1 << 62
+            self._counts.put(key, found)
+        return int(found)
+
+    def _few_values(self, table: str, column: str) -> tuple[str, ...] | None:
+        """The distinct values of a text column when there are at most
+        FEW_VALUES of them (else None), read once per process."""
+        key = (table, column)
+        known = self._values.get(key)
+        if known is None:
+            rows = self._conn().execute(
+                f"SELECT DISTINCT {column} FROM {table} WHERE {column} IS NOT NULL LIMIT ?",
+                (FEW_VALUES + 1,)).fetchall()
+            few = tuple(str(v) for (v,) in rows) if len(rows) <= FEW_VALUES else None
+            known = (few,)
+            self._values.put(key, known)
+        values: tuple[str, ...] | None = known[0]
+        return values
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
@@ -271,21 +304,6 @@ class RowStore:
             conn.execute("ROLLBACK")
             raise
         return count, bad
-
-
-def _where(conditions: Sequence[Condition], columns: dict[str, str],
-           types: dict[str, str]) -> tuple[str, list[Any]]:
-    parts: list[str] = []
-    params: list[Any] = []
-    for c in conditions:
-        column = columns[c.field]
-        if c.operator == "contains":
-            text = column if types[c.field] not in SQL_TYPES else f"CAST({column} AS TEXT)"
-            parts.append(f"instr({text}, ?) > 0")
-        else:
-            parts.append(f"{column} {({'eq': '=', 'gte': '>=', 'lte': '<='})[c.operator]} ?")
-        params.append(int(c.value) if isinstance(c.value, bool) else c.value)
-    return (" WHERE " + " AND ".join(parts) if parts else ""), params
 
 
 def _site_tables(site_dir: Path) -> Iterator[tuple[str, str, str, Path, tuple[Field, ...], str]]:

@@ -20,7 +20,7 @@ from flask import Flask, current_app, request
 from domain.procedures.data_grants import refusal
 from search_api import service
 from search_api.store import hash_token
-from search_api.store.grants import Grant, KeyStore
+from search_api.store.grants import Grant, KeyInfo, KeyStore
 from search_api.tables.keyed import keyed_rows_db
 from search_api.tables.store import RowStore
 from search_api.web.errors import ApiError
@@ -81,18 +81,24 @@ def authorise(method: str) -> tuple[Grant, str]:
     if scheme.lower() != "bearer" or not token.strip():
         raise ApiError(NO_KEY, 401)
     key_hash = hash_token(token)
-    info = keys().key(key_hash)
-    if info is None or info.revoked:
-        raise ApiError(BAD_KEY, 401)
-    grant = info.grant
-    terms = grant.terms
-    why = refusal(grant.status, terms.valid_from, terms.valid_to, service.today())
-    if why:
-        raise ApiError(why, 403)
-    if terms.method != method:
-        raise ApiError(f"这个密钥获批的提供方式是{METHOD[terms.method]}，"
-                       f"不能用于{METHOD[method]}。", 403)
+
+    def admit(info: KeyInfo) -> None:
+        if info.revoked:
+            raise ApiError(BAD_KEY, 401)
+        terms = info.grant.terms
+        why = refusal(info.grant.status, terms.valid_from, terms.valid_to, service.today())
+        if why:
+            raise ApiError(why, 403)
+        if terms.method != method:
+            raise ApiError(f"这个密钥获批的提供方式是{METHOD[terms.method]}，"
+                           f"不能用于{METHOD[method]}。", 403)
+
     quota = int(current_app.config["API_KEY_DAILY_QUOTA"])
-    if keys().count_use(key_hash, service.now(), service.today(), quota) is None:
+    # One transaction for the key, its grant and the count (see use_key).
+    used = keys().use_key(key_hash, service.now(), service.today(), quota, admit)
+    if used is None:
+        raise ApiError(BAD_KEY, 401)
+    info, counted = used
+    if not counted:
         raise ApiError(f"这个密钥今天的调用次数已达上限（{quota} 次），请明天再试。", 429)
-    return grant, key_hash
+    return info.grant, key_hash

@@ -27,6 +27,7 @@ from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 from domain.catalogue.catalog import load_portal_info
+from domain.catalogue.public_record import PublicRecord
 
 log = logging.getLogger(__name__)
 
@@ -158,10 +159,11 @@ def _dataset_title(identifier: str) -> str:
     the page then shows the code)."""
     engine = current_app.extensions.get("portal_engine")
     try:
-        record = engine.get(identifier) if engine is not None else None
+        found = engine.get(identifier) if engine is not None else None
+        record = PublicRecord.from_json(found) if found is not None else None
     except Exception:  # an index being rebuilt: the code will do
         return ""
-    return str((record or {}).get("title") or "")
+    return record.title if record else ""
 
 
 def _department_name(code: str) -> str:

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 from domain.catalogue.catalog import load_vocabularies
+from domain.catalogue.public_record import PublicRecord
 
 log = logging.getLogger(__name__)
 
@@ -57,11 +58,12 @@ class CatalogNames:
 
     def dataset(self, identifier: str) -> str:
         try:
-            record = self._engine.get(identifier)
+            found = self._engine.get(identifier)
+            record = PublicRecord.from_json(found) if found is not None else None
         except Exception as exc:  # a search index being rebuilt: the code will do
             log.warning("dataset title of %s not found: %s", identifier, exc.__class__.__name__)
             return ""
-        return str((record or {}).get("title") or "")
+        return record.title if record else ""
 
     def department(self, code: str) -> str:
         return str(self._departments.get(code, ""))

@@ -35,7 +35,9 @@ STATIC_PAGES = ("/", "/catalog/", "/catalog/?theme=transport", "/datasets/jtj-00
 # submission or a sign-in are walked in the second test.
 SERVICE_PAGES = ("/apply/rsj-0003", "/requests/status", "/report/jtj-0001", "/demands",
                  "/demands/new", "/suggestions", "/suggestions/new", "/showcase",
-                 "/showcase/new", "/register", "/find?q=公交", "/review/login", "/no-such-page")
+                 "/showcase/new", "/register", "/find?q=公交", "/review/login",
+                 "/operations/apply", "/operations/status", "/operations/register",
+                 "/no-such-page")
 PLAIN_PAGES = ("/apply/rsj-0003", "/requests/status", "/demands", "/review/login")
 
 

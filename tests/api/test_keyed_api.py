@@ -7,6 +7,7 @@ are counted per key and audited per key and minute."""
 from __future__ import annotations
 
 import json
+import threading
 from datetime import timedelta
 
 import pytest
@@ -131,6 +132,28 @@ def test_the_daily_quota_and_the_audit_per_minute(app: Flask, clock: Clock) -> N
     assert [json.loads(r.detail)["calls"] for r in access] == [30, 20]
     status = applicant.get(f"/requests/{number}").get_data(as_text=True)
     assert "近期调用次数" in status and "50 次" in status
+
+
+def test_concurrent_calls_never_pass_the_quota(app: Flask) -> None:  # noqa: F811
+    """80 calls from 8 threads at once on a quota of 50: exactly 50 answered
+    and counted, whichever path (a new minute, or the current one) counted
+    each."""
+    applicant, number, _ = approved(app, "dsj-0001", "dsj", "api")
+    key = get_key(applicant, number)
+    statuses: list[int] = []
+
+    def calls() -> None:
+        client = app.test_client()
+        for _ in range(10):
+            statuses.append(client.get(f"{ROWS}?limit=1", headers=bearer(key)).status_code)
+
+    threads = [threading.Thread(target=calls) for _ in range(8)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(statuses) == [200] * 50 + [429] * 30
+    assert sum(app.extensions["portal_keys"].usage_by_day(number).values()) == 50
 
 
 def test_the_approval_refuses_unknown_fields_and_a_bad_period(app: Flask) -> None:  # noqa: F811

@@ -1,6 +1,7 @@
 """The reviewers' pages share one navigation (templates/review/base.html):
 from the queue a signed-in reviewer reaches the moderation page, the
-error reports and the supervision of approved uses, and every reviewer page carries the same links back."""
+error reports, catalogue review, authorised operation and the supervision
+of approved uses, and every reviewer page carries the same links back."""
 
 from __future__ import annotations
 
@@ -12,7 +13,8 @@ from flask.testing import FlaskClient
 from tests.api.test_review_flow import app, clock, file, sign_in  # noqa: F401
 
 NAV = {"/review/": "待办申请", "/review/moderation/": "公众参与审核", "/review/reports": "数据纠错",
-       "/review/catalogue/": "目录审核", "/review/uses": "数据使用监管"}
+       "/review/catalogue/": "目录审核", "/review/operations/": "授权运营",
+       "/review/uses": "数据使用监管"}
 
 
 def navigation(client: FlaskClient, path: str) -> dict[str, str]:

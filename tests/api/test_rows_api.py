@@ -94,6 +94,67 @@ def test_ranges_on_times_and_contains_on_text(http: FlaskClient,
     assert {r["monitor_time"] for r in body["rows"]} == {r["monitor_time"] for r in expected}
 
 
+@pytest.mark.parametrize("params", [
+    {"station_name__contains": "市", "quality_level": "良"},  # several of few values
+    {"station_name__contains": "没有这个站"},  # none of them
+    {"station_name__contains": ""},  # every value
+    {"quality_level__contains": "污染", "aqi__gte": "120"},
+    {"aqi__contains": "15", "station_code": "9902A"},  # a number read as text
+])
+@pytest.mark.parametrize("offset", ["0", "40", "60000"])
+def test_contains_and_totals_match_the_file(http: FlaskClient, aqi: list[dict[str, str]],
+                                            params: dict[str, str], offset: str) -> None:
+    """``contains`` on a column of few values goes through its index; the
+    total is the same whether the page shows it, it is counted, or it was
+    counted before (the second call)."""
+    def kept(r: dict[str, str]) -> bool:
+        for name, value in params.items():
+            field, _, op = name.partition("__")
+            if op == "contains" and value not in r[field]:
+                return False
+            if op == "gte" and not (r[field] and int(r[field]) >= int(value)):
+                return False
+            if not op and r[field] != value:
+                return False
+        return True
+
+    expected = [r["monitor_time"] + r["station_code"] for r in aqi if kept(r)]
+    for _ in range(2):
+        body = ok(http, AQI, **params, offset=offset, limit="50",
+                  fields="monitor_time,station_code")
+        assert body["total"] == len(expected)
+        assert [r["monitor_time"] + r["station_code"] for r in body["rows"]] == \
+            expected[int(offset):int(offset) + 50]
+
+
+@pytest.mark.parametrize("params", [
+    {"aqi__gte": "200", "sort": "monitor_time"},  # a rare range, another sort
+    {"aqi__gte": "60", "station_code": "9904A", "sort": "-pm2_5,monitor_time"},  # a wide one
+    {"aqi__lte": "20", "aqi__gte": "10", "quality_level": "优", "sort": "-no2,monitor_time"},
+])
+def test_a_rare_range_read_through_its_index_gives_the_same_rows(
+        http: FlaskClient, aqi: list[dict[str, str]], params: dict[str, str]) -> None:
+    """Whichever index the store chooses after probing the conditions, the
+    rows, their order and the total are the file's."""
+    def kept(r: dict[str, str]) -> bool:
+        number = int(r["aqi"]) if r["aqi"] else None
+        return ((number is not None and number >= int(params.get("aqi__gte", "-1"))
+                 and number <= int(params.get("aqi__lte", "999")))
+                and r["station_code"] == params.get("station_code", r["station_code"])
+                and r["quality_level"] == params.get("quality_level", r["quality_level"]))
+
+    rows = [r for r in aqi if kept(r)]
+    for part in reversed(params["sort"].split(",")):
+        name = part.lstrip("-")
+        # Empty cells are NULL: first in an ascending sort, last in a descending one.
+        rows.sort(key=lambda r: (r[name] != "", int(r[name]) if r[name] and name != "monitor_time"
+                                 else r[name]), reverse=part.startswith("-"))
+    body = ok(http, AQI, **params, limit="30", fields="monitor_time,station_code")
+    assert body["total"] == len(rows) > 0
+    got = [(r["monitor_time"], r["station_code"]) for r in body["rows"]]
+    assert got == [(r["monitor_time"], r["station_code"]) for r in rows[:30]]
+
+
 def test_paging_with_next_reaches_every_row_once(http: FlaskClient,
                                                  aqi: list[dict[str, str]]) -> None:
     url: str | None = AQI + "?station_code=9903A&aqi__lte=40&limit=100&fields=monitor_time"

@@ -110,8 +110,20 @@ def test_no_raw_rows_only_aggregates_and_small_groups_suppressed(app: Flask) -> 
                 # A raw column under the alias of a grouped one: SQLite groups by the
                 # table's column, so this would list one enterprise per sector.
                 "SELECT credit_code AS sector, count(*) FROM enterprise_utilities "
-                "GROUP BY sector"):
-        assert ask(app, key, sql).status_code == 400, sql
+                "GROUP BY sector",
+                # The largest or smallest value is one enterprise's own figure.
+                "SELECT sector, max(electricity_kwh) FROM enterprise_utilities GROUP BY sector",
+                "SELECT min(water_t) FROM enterprise_utilities",
+                # An expression inside the aggregate picks one row out of a big group.
+                "SELECT sum(iif(credit_code = '" + ROWS[0]["credit_code"] + "', water_t, 0)) "
+                "FROM enterprise_utilities",
+                "SELECT avg(CASE WHEN month = '2026-01' THEN water_t END) FROM enterprise_utilities"):
+        refused = ask(app, key, sql)
+        assert refused.status_code == 400, sql
+        assert "原始明细不得带出" in refused.get_json()["error"], sql
+    distinct = ask(app, key, "SELECT sector, count(DISTINCT credit_code) FROM enterprise_utilities "
+                             "GROUP BY sector")
+    assert distinct.status_code == 200, distinct.get_json()
     by_sector = ask(app, key, "SELECT sector, count(*) FROM enterprise_utilities "
                               "GROUP BY sector").get_json()
     sizes = Counter(r["sector"] for r in ROWS)

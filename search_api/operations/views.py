@@ -1,0 +1,163 @@
+"""The public pages of authorised operation (000 §36): the filing form
+(CSRF, rate limit) and its receipt, the applicant's status page behind the
+receipt number and access code, the operator's feedback (000 §36(四)) and
+withdrawal, and the public register of authorisations.
+
+The session remembers the cases an applicant proved are theirs
+(``my_operations``), under a new session id, as requests' pages do.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+
+from domain.procedures.kit import ProcedureError
+from domain.procedures.operation_application import ApplicationIncomplete
+from domain.procedures.operation_records import Operation
+from search_api import service
+from search_api.operations import filing, present
+from search_api.store import RequestNotFound, StaleRequest
+from search_api.web import sessions
+from search_api.web.forms import form_text
+from search_api.web.ratelimit import check_attempts, failed_attempt
+from search_api.web.security import rate_limit, secret_matches
+
+log = logging.getLogger(__name__)
+bp = Blueprint("operations", __name__, url_prefix="/operations")
+APPLICANT_DONE = {"feedback": "反馈已提交，感谢您及时报告数据使用情况。",
+                  "withdraw": "申请已撤回。"}
+
+
+def _form(values: dict[str, str], errors: list[str], status: int = 200) -> Any:
+    return render_template("operations/apply.html", values=values, errors=errors,
+                           periods=present.period_lines()), status
+
+
+@bp.get("/apply")
+def apply_form() -> Any:
+    return _form({"datasets": request.args.get("datasets", "")[:200]}, [])
+
+
+@bp.post("/apply")
+def apply_submit() -> Any:
+    rate_limit(current_app, "public_write")
+    values = filing.clean_values(request.form)
+    try:
+        filed = filing.file_operation(values)
+    except ApplicationIncomplete as exc:
+        for secret in ("credit_code", "phone", "email", "contact_name"):
+            values.pop(secret, None)  # personal data is never echoed into a page
+        return _form(values, exc.problems, 400)
+    _remember(filed.case.number)
+    return render_template("operations/receipt.html", case=filed.case,
+                           access_code=filed.access_code,
+                           deadlines=present.deadlines(filed.case, service.today()))
+
+
+def _remember(number: str) -> None:
+    mine = list(session.get("my_operations", []))
+    if number not in mine:
+        mine.append(number)
+    session["my_operations"] = mine[-20:]
+    sessions.rotate()
+
+
+def _own(number: str) -> tuple[Operation, int] | None:
+    """The applicant's own case, or None when this session has not proved it."""
+    if number not in session.get("my_operations", []):
+        return None
+    try:
+        return service.operation_store().load(number)
+    except RequestNotFound:
+        abort(404, description="没有这个申请编号。")
+
+
+@bp.route("/status", methods=["GET", "POST"])
+def status_login() -> Any:
+    if request.method == "GET":
+        return render_template("operations/status_login.html",
+                               number=request.args.get("number", "")[:40])
+    check_attempts()
+    number = form_text("number", 64).upper()
+    if not secret_matches(form_text("access_code", 64),
+                          service.operation_store().access_code_hash(number)):
+        failed_attempt()
+        log.warning("wrong access code for scenario application %r", number[:32])
+        flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
+        return render_template("operations/status_login.html", number=number), 403
+    _remember(number)
+    return redirect(url_for("operations.status", number=number))
+
+
+@bp.post("/logout")
+def logout() -> Any:
+    """Sign out: this session no longer sees any application."""
+    sessions.end()
+    flash("您已退出。再次查看申请需重新输入申请编号和查询码。", "success")
+    return redirect(url_for("operations.status_login"))
+
+
+@bp.get("/register")
+def register() -> Any:
+    """The public register of authorisations: no natural person's data."""
+    on = service.today()
+    entries = [present.register_body(e, on) for e in service.operation_store().register()]
+    return render_template("operations/register.html", entries=entries,
+                           periods=present.period_lines())
+
+
+@bp.get("/<number>")
+def status(number: str) -> Any:
+    owned = _own(number)
+    if owned is None:
+        return redirect(url_for("operations.status_login", number=number[:40]))
+    case, _ = owned
+    return render_template("operations/status.html", case=case,
+                           body=present.status_body(case))
+
+
+@bp.post("/<number>/<action>")
+def act(number: str, action: str) -> Any:
+    """The applicant's ``feedback`` or ``withdraw``, then back to the status
+    page with what happened, or why not, in Chinese.
+
+    Aborts:
+        404: an unknown action or case; 429: too many submissions.
+    """
+    if action not in APPLICANT_DONE:
+        abort(404)
+    owned = _own(number)
+    if owned is None:
+        return redirect(url_for("operations.status_login", number=number[:40]))
+    rate_limit(current_app, "public_write")
+    case, version = owned
+    ops, on = service.operations(), service.today()
+    try:
+        if action == "feedback":
+            updated = ops.feedback(case, quality=form_text("quality"), use=form_text("use"),
+                                   effects=form_text("effects"), on=on)
+        else:
+            updated = ops.withdraw(case, on=on)
+        service.operation_store().save(updated, expected_version=version,
+                                       actor_role="applicant", actor="applicant",
+                                       action=f"operation.{action}", at=service.now())
+    except ProcedureError as exc:
+        flash(f"未能提交：{present.refusal(exc)}", "error")
+    except StaleRequest:
+        flash("申请刚刚被更新，请刷新后重试。", "error")
+    else:
+        flash(APPLICANT_DONE[action], "success")
+    return redirect(url_for("operations.status", number=number))
