@@ -16,6 +16,7 @@ descriptor alike.
 
 from __future__ import annotations
 
+import codecs
 import csv
 import functools
 import hashlib
@@ -23,7 +24,7 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -92,20 +93,63 @@ def _digest(path: Path) -> tuple[int, str]:
     return size, sha.hexdigest()
 
 
+class _HashedFile:
+    """A file being written, with the size and SHA-256 of what went in (the
+    file is not read back to be hashed). ``write`` takes text (as UTF-8)."""
+
+    def __init__(self, path: Path):
+        self.handle = path.open("wb")
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write_bytes(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+
+    def write(self, text: str) -> int:
+        self.write_bytes(text.encode("utf-8"))
+        return len(text)
+
+    def close(self) -> tuple[int, str]:
+        """Close the file; its size and SHA-256."""
+        self.handle.close()
+        return self.size, self.sha.hexdigest()
+
+
 def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom: bool,
-               transform: Callable[[str], str] | None = None) -> None:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n" if bom else "\n")
+               transform: Callable[[str], str] | None = None) -> tuple[int, str]:
+    """Write the table as CSV (with a BOM and CRLF for Excel); returns the
+    file's size and SHA-256."""
+    target = _HashedFile(path)
+    try:
+        if bom:
+            target.write_bytes(codecs.BOM_UTF8)
+        writer = csv.writer(target, lineterminator="\r\n" if bom else "\n")
         writer.writerow([transform(h) for h in header] if transform else header)
         for row in rows:
             writer.writerow([transform(c) for c in row] if transform else row)
+    finally:
+        digest = target.close()
+    return digest
 
 
-def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
-    if resource.format != "csv":
-        return False
+def _copy_plain_csv(source: Path, target: Path) -> tuple[int, str] | None:
+    """Copy a CSV without a byte-order mark as it is (exact bytes: nothing
+    to convert); its size and SHA-256. None, copying nothing, when it starts
+    with a BOM (it is converted instead)."""
     with source.open("rb") as handle:
-        return not handle.read(3).startswith(b"\xef\xbb\xbf")
+        block = handle.read(1 << 20)
+        if block.startswith(codecs.BOM_UTF8):
+            return None
+        copy = _HashedFile(target)
+        try:
+            while block:
+                copy.write_bytes(block)
+                block = handle.read(1 << 20)
+        finally:
+            digest = copy.close()
+    return digest
 
 
 # A UTF-8 CSV up to this size is parsed once for the forms made from it
@@ -122,6 +166,9 @@ class TableSource:
     source: Path
     resource: Resource
     utf8_csv: Path
+    # Size and SHA-256 of each file a form's writer wrote, by file name, as
+    # the writer hashed its bytes while writing (not read back afterwards).
+    digests: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False)
 
     def rows(self) -> Table:
         """The header and rows of the UTF-8 CSV (a ``builder.tables`` table):
@@ -158,17 +205,20 @@ class DownloadForm:
 
 def _write_utf8_csv(table: TableSource, target: Path) -> None:
     """The exact values, UTF-8 without BOM (a plain UTF-8 CSV is copied)."""
-    if _is_plain_utf8_csv(table.source, table.resource):
-        shutil.copyfile(table.source, target)  # exact bytes: nothing to convert
-        return
+    if table.resource.format == "csv":
+        copied = _copy_plain_csv(table.source, target)
+        if copied is not None:
+            table.digests[target.name] = copied
+            return
     found = open_table(table.source, table.resource)
-    _write_csv(target, found.header, found.rows, bom=False)
+    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=False)
 
 
 def _write_excel_csv(table: TableSource, target: Path) -> None:
     """UTF-8 with BOM and CRLF, formulas neutralised (for Excel)."""
     found = table.rows()
-    _write_csv(target, found.header, found.rows, bom=True, transform=neutralise_formula)
+    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=True,
+                                            transform=neutralise_formula)
 
 
 # One encoder for every row (json.dumps with options builds one per call).
@@ -182,7 +232,8 @@ def _write_json(table: TableSource, target: Path) -> int:
     header = found.header
     kinds = [types.get(h, "string") for h in header]
     count = 0
-    with target.open("w", encoding="utf-8") as handle:
+    handle = _HashedFile(target)
+    try:
         handle.write("[")
         for number, row in enumerate(found.rows):
             record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
@@ -190,6 +241,8 @@ def _write_json(table: TableSource, target: Path) -> int:
             handle.write(("," if number else "") + "\n" + _JSON_ROW.encode(record))
             count += 1
         handle.write("\n]\n")
+    finally:
+        table.digests[target.name] = handle.close()
     return count
 
 
@@ -199,9 +252,10 @@ def _write_xlsx_form(table: TableSource, target: Path) -> None:
     types = {f.name: f.type for f in resource.fields}
     titles = {f.name: f.title for f in resource.fields if f.title}
     found = table.rows()
-    _write_xlsx(target, [titles.get(h, h) for h in found.header],
-                [types.get(h, "string") for h in found.header], found.rows,
-                sheet=resource.title or resource.name)
+    table.digests[target.name] = _write_xlsx(
+        target, [titles.get(h, h) for h in found.header],
+        [types.get(h, "string") for h in found.header], found.rows,
+        sheet=resource.title or resource.name)
 
 
 # Every download form of a table, in the order they are written and listed.
@@ -241,7 +295,7 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     files = []
     for form in forms:
         path = target_dir / f"{stem}{form.suffix}"
-        size, sha = _digest(path)
+        size, sha = table.digests.get(path.name) or _digest(path)
         files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
                                   rows=rows))
     return files
