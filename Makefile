@@ -12,7 +12,7 @@ help:
 	@echo "make run      build the sample catalogue and serve the portal (prints the URL)"
 	@echo "make test     install everything and run the whole test suite"
 	@echo "make lint     ruff and mypy"
-	@echo "make bench    build benchmark (N=1000,10000; BENCH_N='1000 10000 100000')"
+	@echo "make bench    build benchmark: full build vs its jinja2 floor (ratio), no-change and one-change rebuilds (BENCH_N='1000 10000')"
 	@echo "make bench-search  search latency (10k, 100k) and HTTP throughput vs Datasette"
 	@echo "make relevance     MRR and recall@10 on the judged queries"
 	@echo "make bench-lighthouse  Lighthouse (mobile) scores of the public pages and the request form (needs npm)"

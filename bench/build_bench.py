@@ -1,101 +1,113 @@
-"""Build benchmark: `python -m bench.build_bench [N ...]` (default 1000 10000).
+"""Build benchmark (issue 17): `python -m bench.build_bench [N ...] [--rounds R]`
+(default 1000 10000, two rounds; `make bench`).
 
-For each N it generates a synthetic catalogue (not timed), then times:
-  full     a first build into an empty folder (with all downloads);
-  noop     a rebuild with nothing changed;
-  one      a rebuild after one dataset's title changed;
-  floor    plain jinja2 rendering the same dataset pages into a bare HTML
-           layout (no theme, no downloads): the lower bound to compare with.
-Prints a table; work happens under bench/out/ (git-ignored).
+For each N it makes a synthetic catalogue (``bench.synthetic``, not timed;
+kept under bench/out/build/ and reused while N is the same), then runs each
+program in its own process, alternately so that a busy machine weighs on
+both alike:
+
+  full   a first build into an empty site and an empty build cache;
+  floor  ``bench.build_floor``: the same pages rendered with plain jinja2
+         and written, nothing else (catalogue loading included);
+  — repeated R times (full floor full floor …), then —
+  noop   a rebuild with nothing changed;
+  one    a rebuild after one dataset's title changed (must write one page);
+  — repeated R times (noop one noop one …).
+
+Each line gives wall seconds, CPU seconds (user + system of the process
+and its pool workers) and peak memory; each full/floor pair its ratio, on
+wall and on CPU. The load average is printed before and after each size.
+Goals (issue 17): full ≤ 2 × floor at 10,000; one change ≤ 5 s at 10,000
+and ≤ 10 s at 100,000.
 """
 
 from __future__ import annotations
 
+import argparse
 import shutil
+import statistics
 import sys
-import time
-from datetime import date
 from pathlib import Path
 
-import jinja2
-
+from bench.scale_bench import load_average, timed
 from bench.synthetic import make_catalog
-from builder.build import BuildConfig, build
-from builder.pages import ResourceView, dataset_context
-from builder.render import environment
-from domain.catalogue.catalog import load_catalog
-from domain.catalogue.freshness import update_status
-from domain.catalogue.publication import dataset_path, public_record
 
-TODAY = date(2026, 11, 23)
-OUT = Path(__file__).resolve().parent / "out"
-BARE_LAYOUT = jinja2.Template(
-    "<!doctype html><html lang=zh><head><meta charset=utf-8><title>{{ title }}</title></head>"
-    "<body>{{ content }}</body></html>")
+OUT = Path(__file__).resolve().parent / "out" / "build"
+_BUILD = ("import sys; from datetime import date; from pathlib import Path; "
+          "from builder.build import BuildConfig, build; "
+          "r = build(BuildConfig(catalog_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), "
+          "today=date(2026, 11, 23), cache_dir=Path(sys.argv[3]))); "
+          "print('pages written', r.pages_written, 'reused', r.pages_reused, r.timings)")
 
 
-def jinja_floor(catalog_dir: Path, out: Path) -> float:
-    """Seconds to render every published dataset page with plain jinja2."""
-    if out.exists():
-        shutil.rmtree(out)
-    catalog, _ = load_catalog(catalog_dir)
-    template = environment().get_template("dataset.html")
-    started = time.perf_counter()
-    for dataset in catalog.published():
-        record = public_record(dataset, catalog.vocab, TODAY)
-        status = update_status(dataset, catalog.vocab, TODAY)
-        views = [ResourceView(r.name, r.title, r.description,
-                              [{"name": f.name, "title": f.title, "type": f.type,
-                                "description": f.description, "unit": f.unit} for f in r.fields])
-                 for r in dataset.resources]
-        context = dataset_context(catalog.portal, record, views, age_days=status.age_days,
-                                  next_due=None, root="../../", package_url=None)
-        html = BARE_LAYOUT.render(title=dataset.title, content=template.render(**context))
-        target = out / dataset_path(dataset.identifier) / "index.html"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(html, encoding="utf-8")
-    return time.perf_counter() - started
+def catalogue(n: int) -> Path:
+    """The synthetic catalogue of ``n`` datasets (made once per ``n``)."""
+    root = OUT / f"catalog-{n}"
+    if not (root / ".complete").is_file():
+        make_catalog(root, n)
+        (root / ".complete").write_text("", encoding="utf-8")
+    return root
 
 
-def timed_build(catalog_dir: Path, site: Path) -> tuple[float, int]:
-    started = time.perf_counter()
-    result = build(BuildConfig(catalog_dir=catalog_dir, out_dir=site, today=TODAY,
-                               cache_dir=site.parent / "cache"))
-    return time.perf_counter() - started, result.pages_written
+def _line(label: str, figures: dict[str, float | str], extra: str = "") -> None:
+    print(f"  {label:<6} wall {figures['wall']:7.1f} s   cpu {figures['cpu']:7.1f} s   "
+          f"peak {figures['mb']:6.0f} MB  {extra}{str(figures['out'])[-120:]}", flush=True)
 
 
-def run(n: int) -> dict[str, float]:
-    work = OUT / f"n{n}"
-    catalog_dir = make_catalog(work / "catalog", n)
-    site = work / "site"
-    for folder in (site, work / "cache"):
-        if folder.exists():
-            shutil.rmtree(folder)
-    full, _ = timed_build(catalog_dir, site)
-    noop, _ = timed_build(catalog_dir, site)
-    changed = sorted(p for p in catalog_dir.iterdir() if p.is_dir())[n // 2] / "datapackage.yaml"
-    changed.write_text(changed.read_text(encoding="utf-8").replace("title: ", "title: 修订", 1),
-                       encoding="utf-8")
-    one, written = timed_build(catalog_dir, site)
-    assert written == 1, f"expected one page rebuilt, got {written}"
-    floor = jinja_floor(catalog_dir, work / "floor")
-    files = sum(1 for p in site.rglob("*") if p.is_file())
-    size = sum(p.stat().st_size for p in site.rglob("*") if p.is_file())
-    return {"n": n, "full": full, "noop": noop, "one": one, "floor": floor,
-            "files": files, "mb": size / 1e6}
+def _retitle(root: Path, round_: int) -> None:
+    """Change one dataset's title (a different title each round)."""
+    folders = sorted(p for p in root.iterdir() if p.is_dir())
+    folder = folders[len(folders) // 2]
+    descriptor = folder / "datapackage.yaml"
+    lines = descriptor.read_text(encoding="utf-8").splitlines(keepends=True)
+    for index, line in enumerate(lines):
+        if line.startswith("title: "):
+            lines[index] = f"title: 修订{round_} " + line[len("title: "):].lstrip("修订0123456789 ")
+            break
+    descriptor.write_text("".join(lines), encoding="utf-8")
+
+
+def run(n: int, rounds: int) -> None:
+    python = sys.executable
+    root = catalogue(n)
+    site, cache, floor = OUT / f"site-{n}", OUT / f"cache-{n}", OUT / f"floor-{n}"
+    build = [python, "-c", _BUILD, str(root), str(site), str(cache)]
+    print(f"{n:,} datasets (load {load_average()})", flush=True)
+    ratios_wall, ratios_cpu = [], []
+    for _ in range(rounds):
+        for folder in (site, cache):
+            shutil.rmtree(folder, ignore_errors=True)
+        full = timed(build)
+        _line("full", full)
+        shutil.rmtree(floor, ignore_errors=True)
+        low = timed([python, "-m", "bench.build_floor", str(root), str(floor),
+                     "--shell", str(cache / "theme" / "shell.html")])
+        ratio_wall = float(full["wall"]) / float(low["wall"])
+        ratio_cpu = float(full["cpu"]) / float(low["cpu"])
+        ratios_wall.append(ratio_wall)
+        ratios_cpu.append(ratio_cpu)
+        _line("floor", low, f"full/floor wall {ratio_wall:.2f} cpu {ratio_cpu:.2f}  ")
+    for round_ in range(rounds):
+        _line("noop", timed(build))
+        _retitle(root, round_ + 1)
+        one = timed(build)
+        if "pages written 1 " not in str(one["out"]):
+            raise SystemExit(f"one change should write one dataset page: {one['out']}")
+        _line("one", one)
+    print(f"  full/floor median: wall {statistics.median(ratios_wall):.2f}, "
+          f"cpu {statistics.median(ratios_cpu):.2f} (goal ≤ 2)  load {load_average()}",
+          flush=True)
 
 
 def main(argv: list[str]) -> None:
-    import logging
-
-    logging.basicConfig(level=logging.WARNING)
-    sizes = [int(a) for a in argv] or [1000, 10000]
-    print(f"{'datasets':>9} {'full build':>11} {'no change':>10} {'one change':>11} "
-          f"{'jinja2 floor':>13} {'files':>8} {'site MB':>8}")
-    for n in sizes:
-        r = run(n)
-        print(f"{r['n']:>9,} {r['full']:>10.1f}s {r['noop']:>9.1f}s {r['one']:>10.1f}s "
-              f"{r['floor']:>12.1f}s {r['files']:>8,} {r['mb']:>8.1f}", flush=True)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("sizes", nargs="*", type=int, default=[1000, 10000])
+    parser.add_argument("--rounds", type=int, default=2)
+    args = parser.parse_args(argv)
+    print(f"load average before: {load_average()}", flush=True)
+    for n in args.sizes:
+        run(n, args.rounds)
+    print(f"load average after: {load_average()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from builder import pages, site_pages
+from builder import dcat, pages, site_pages
 from builder.audit_files import audit_files
 from builder.build_config import (
     BUILDER_VERSION,
@@ -49,7 +49,7 @@ from builder.build_config import (
     sha,
 )
 from builder.check import check_data, check_metadata
-from builder.dataset_pages import DatasetPageWriter, write_all
+from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache
 from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
@@ -67,7 +67,6 @@ from builder.withholding import (
 )
 from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.freshness import Freshness, update_status
-from domain.catalogue.model import Dataset
 from domain.catalogue.problems import Problem, Severity
 from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.publication import dataset_path, public_record
@@ -277,7 +276,7 @@ class _Builder(SiteOutput):
         changed (or whose page is gone), reuse the others; record what each
         wrote in ``entries``. Returns the downloads of each dataset by id."""
         downloads_by_id: dict[str, list[dict[str, Any]]] = {}
-        jobs: list[tuple[Dataset, PublicRecord]] = []
+        jobs: list[Job] = []
         for dataset in catalog.published():
             record = records[dataset.identifier]
             entry = entries[dataset.identifier]
@@ -288,11 +287,19 @@ class _Builder(SiteOutput):
                 entry.update(files=previous["files"], downloads=previous.get("downloads", []))
                 self.result.pages_reused += 1
             else:
-                jobs.append((dataset, record))
+                # A new dataset's DCAT fragment is made beside its page (in
+                # a worker); a known dataset's is most likely in the cache.
+                jobs.append((dataset, record, not previous))
         writer = DatasetPageWriter(self.out, catalog, shell, self.cfg.today)
+        made: list[dcat.FragmentRow] = []
         for count, written in enumerate(write_all(writer, jobs), start=1):
             entries[written.identifier].update(files=written.files, downloads=written.downloads)
             self.result.pages_written += 1
+            if written.dcat is not None:
+                made.append(written.dcat)
+            if len(made) >= 1000 or (made and count == len(jobs)):
+                dcat.store_fragments(self.cache, made)
+                made = []
             if count % 500 == 0 or count == len(jobs):
                 self.progress("pages", count, len(jobs))
         for dataset in catalog.published():

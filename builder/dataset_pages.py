@@ -17,7 +17,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from builder import feeds, pages
+from builder import dcat, feeds, pages
 from builder.check import resource_file
 from builder.downloads import (
     DownloadFile,
@@ -47,6 +47,8 @@ class Written:
     identifier: str
     files: list[str]  # paths relative to the site root
     downloads: list[dict[str, Any]]
+    # The dataset's DCAT fragment, when asked for (see builder.dcat.fragment_row).
+    dcat: dcat.FragmentRow | None = None
 
 
 class DatasetPageWriter:
@@ -56,9 +58,11 @@ class DatasetPageWriter:
         self.shell = shell
         self.today = today
 
-    def write(self, dataset: Dataset, record: PublicRecord) -> Written:
+    def write(self, dataset: Dataset, record: PublicRecord, fragment: bool = False) -> Written:
         """Write the dataset's downloads (unconditional, active data only)
-        and its page; return what was written."""
+        and its page; return what was written (with the dataset's DCAT
+        fragment when ``fragment``: a page worker makes it beside the others,
+        instead of the build's main process after them all)."""
         base = dataset_path(dataset.identifier)
         folder = self.out / base
         folder.mkdir(parents=True, exist_ok=True)
@@ -83,8 +87,9 @@ class DatasetPageWriter:
                                    record.department, record.department_name))
         write_if_changed(folder / "index.html", html.encode("utf-8"))
         files.append(base + "index.html")
-        downloads = [d for _, written in published for d in written]
-        return Written(dataset.identifier, sorted(files), pages.downloads_as_dicts(downloads))
+        downloads = pages.downloads_as_dicts([d for _, written in published for d in written])
+        return Written(dataset.identifier, sorted(files), downloads, dcat.fragment_row(
+            self.catalog.portal, record, downloads) if fragment else None)
 
     def _resources(self, dataset: Dataset, record: PublicRecord, folder: Path,
                    ) -> tuple[list[pages.ResourceView], list[tuple[Resource, list[DownloadFile]]]]:
@@ -142,18 +147,21 @@ def _init_worker(out: Path, catalog: Catalog, shell: Shell, today: date) -> None
     _worker = DatasetPageWriter(out, catalog, shell, today)
 
 
-def _write_in_worker(job: tuple[Dataset, PublicRecord]) -> Written:
+Job = tuple[Dataset, PublicRecord, bool]  # dataset, record, make its DCAT fragment
+
+
+def _write_in_worker(job: Job) -> Written:
     assert _worker is not None, "pool worker not initialised"
     return _worker.write(*job)
 
 
-def write_all(writer: DatasetPageWriter, jobs: Sequence[tuple[Dataset, PublicRecord]],
+def write_all(writer: DatasetPageWriter, jobs: Sequence[Job],
               workers: int | None = None) -> Iterator[Written]:
     """Write every job, in a process pool when there are many; yields results
     in job order. Any worker error propagates (the build stops)."""
     workers = workers or min(os.cpu_count() or 1, 4)
     if workers < 2 or len(jobs) < POOL_THRESHOLD:
-        for dataset, record in jobs:
+        for dataset, record, _ in jobs:  # the fragment is made later, as it would be here
             yield writer.write(dataset, record)
         return
     # The workers need the catalogue's settings, not its datasets (each job

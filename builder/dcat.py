@@ -129,6 +129,32 @@ def _fragment_key(portal: PortalInfo, record: PublicRecord,
     return digest.hexdigest()
 
 
+FragmentRow = tuple[str, str, str, bytes]
+
+
+def fragment_row(portal: PortalInfo, record: PublicRecord,
+                 downloads: list[dict[str, Any]]) -> FragmentRow:
+    """One dataset's fragment as stored in the build cache: (key, Turtle,
+    JSON-LD, shared nodes). Made where the dataset's page is written (in a
+    page worker, beside the others) and kept with :func:`store_fragments`;
+    :func:`dcat_chunks` then finds it instead of making it."""
+    fragment = _fragment(portal, record, downloads)
+    return (_fragment_key(portal, record, downloads), fragment["ttl"], fragment["jsonld"],
+            orjson.dumps(fragment["shared"]))
+
+
+def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
+    """Keep fragments made elsewhere in the build cache's fragment file (a
+    fragment no dataset uses is dropped by the next :func:`dcat_chunks`)."""
+    fragments = _Fragments(cache_dir)
+    try:
+        assert fragments.db is not None
+        fragments.db.executemany("INSERT OR IGNORE INTO fragment VALUES (?, ?, ?, ?)", rows)
+        fragments.db.commit()
+    finally:
+        fragments.close()
+
+
 class _Fragments:
     """The fragments of this build's datasets, in order: kept in a SQLite
     file in the build cache (between builds, and so that 100,000 fragments

@@ -16,18 +16,20 @@ descriptor alike.
 
 from __future__ import annotations
 
+import codecs
 import csv
+import functools
 import hashlib
 import json
-import math
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from builder.tables import Table, open_table
+from builder.xlsx import xlsx_bytes
 from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
@@ -91,20 +93,68 @@ def _digest(path: Path) -> tuple[int, str]:
     return size, sha.hexdigest()
 
 
+class _HashedFile:
+    """A file being written, with the size and SHA-256 of what went in (the
+    file is not read back to be hashed). ``write`` takes text (as UTF-8)."""
+
+    def __init__(self, path: Path):
+        self.handle = path.open("wb")
+        self.sha = hashlib.sha256()
+        self.size = 0
+
+    def write_bytes(self, data: bytes) -> None:
+        self.handle.write(data)
+        self.sha.update(data)
+        self.size += len(data)
+
+    def write(self, text: str) -> int:
+        self.write_bytes(text.encode("utf-8"))
+        return len(text)
+
+    def close(self) -> tuple[int, str]:
+        """Close the file; its size and SHA-256."""
+        self.handle.close()
+        return self.size, self.sha.hexdigest()
+
+
 def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom: bool,
-               transform: Callable[[str], str] | None = None) -> None:
-    with path.open("w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
-        writer = csv.writer(handle, lineterminator="\r\n" if bom else "\n")
+               transform: Callable[[str], str] | None = None) -> tuple[int, str]:
+    """Write the table as CSV (with a BOM and CRLF for Excel); returns the
+    file's size and SHA-256."""
+    target = _HashedFile(path)
+    try:
+        if bom:
+            target.write_bytes(codecs.BOM_UTF8)
+        writer = csv.writer(target, lineterminator="\r\n" if bom else "\n")
         writer.writerow([transform(h) for h in header] if transform else header)
         for row in rows:
             writer.writerow([transform(c) for c in row] if transform else row)
+    finally:
+        digest = target.close()
+    return digest
 
 
-def _is_plain_utf8_csv(source: Path, resource: Resource) -> bool:
-    if resource.format != "csv":
-        return False
+def _copy_plain_csv(source: Path, target: Path) -> tuple[int, str] | None:
+    """Copy a CSV without a byte-order mark as it is (exact bytes: nothing
+    to convert); its size and SHA-256. None, copying nothing, when it starts
+    with a BOM (it is converted instead)."""
     with source.open("rb") as handle:
-        return not handle.read(3).startswith(b"\xef\xbb\xbf")
+        block = handle.read(1 << 20)
+        if block.startswith(codecs.BOM_UTF8):
+            return None
+        copy = _HashedFile(target)
+        try:
+            while block:
+                copy.write_bytes(block)
+                block = handle.read(1 << 20)
+        finally:
+            digest = copy.close()
+    return digest
+
+
+# A UTF-8 CSV up to this size is parsed once for the forms made from it
+# (kept as a list of rows); a larger one is read again for each.
+PARSE_ONCE_BYTES = 4 << 20
 
 
 @dataclass(frozen=True)
@@ -116,11 +166,24 @@ class TableSource:
     source: Path
     resource: Resource
     utf8_csv: Path
+    # Size and SHA-256 of each file a form's writer wrote, by file name, as
+    # the writer hashed its bytes while writing (not read back afterwards).
+    digests: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False)
 
     def rows(self) -> Table:
-        """The header and rows of the UTF-8 CSV, read afresh (a
-        ``builder.tables`` table)."""
+        """The header and rows of the UTF-8 CSV (a ``builder.tables`` table):
+        parsed once and kept when the file is small, else read afresh."""
+        kept = self._parsed
+        if kept is not None:
+            return Table(kept[0], iter(kept[1]))
         return open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+
+    @functools.cached_property
+    def _parsed(self) -> tuple[list[str], list[list[str]]] | None:
+        if self.utf8_csv.stat().st_size > PARSE_ONCE_BYTES:
+            return None
+        table = open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+        return table.header, list(table.rows)
 
 
 # A form's writer: writes the file at the given path from the table; returns
@@ -142,17 +205,24 @@ class DownloadForm:
 
 def _write_utf8_csv(table: TableSource, target: Path) -> None:
     """The exact values, UTF-8 without BOM (a plain UTF-8 CSV is copied)."""
-    if _is_plain_utf8_csv(table.source, table.resource):
-        shutil.copyfile(table.source, target)  # exact bytes: nothing to convert
-        return
+    if table.resource.format == "csv":
+        copied = _copy_plain_csv(table.source, target)
+        if copied is not None:
+            table.digests[target.name] = copied
+            return
     found = open_table(table.source, table.resource)
-    _write_csv(target, found.header, found.rows, bom=False)
+    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=False)
 
 
 def _write_excel_csv(table: TableSource, target: Path) -> None:
     """UTF-8 with BOM and CRLF, formulas neutralised (for Excel)."""
     found = table.rows()
-    _write_csv(target, found.header, found.rows, bom=True, transform=neutralise_formula)
+    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=True,
+                                            transform=neutralise_formula)
+
+
+# One encoder for every row (json.dumps with options builds one per call).
+_JSON_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
 def _write_json(table: TableSource, target: Path) -> int:
@@ -162,15 +232,17 @@ def _write_json(table: TableSource, target: Path) -> int:
     header = found.header
     kinds = [types.get(h, "string") for h in header]
     count = 0
-    with target.open("w", encoding="utf-8") as handle:
+    handle = _HashedFile(target)
+    try:
         handle.write("[")
         for number, row in enumerate(found.rows):
             record = {h: _typed(row[i] if i < len(row) else "", kinds[i])
                       for i, h in enumerate(header)}
-            handle.write(("," if number else "") + "\n" +
-                         json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            handle.write(("," if number else "") + "\n" + _JSON_ROW.encode(record))
             count += 1
         handle.write("\n]\n")
+    finally:
+        table.digests[target.name] = handle.close()
     return count
 
 
@@ -180,9 +252,10 @@ def _write_xlsx_form(table: TableSource, target: Path) -> None:
     types = {f.name: f.type for f in resource.fields}
     titles = {f.name: f.title for f in resource.fields if f.title}
     found = table.rows()
-    _write_xlsx(target, [titles.get(h, h) for h in found.header],
-                [types.get(h, "string") for h in found.header], found.rows,
-                sheet=resource.title or resource.name)
+    table.digests[target.name] = _write_xlsx(
+        target, [titles.get(h, h) for h in found.header],
+        [types.get(h, "string") for h in found.header], found.rows,
+        sheet=resource.title or resource.name)
 
 
 # Every download form of a table, in the order they are written and listed.
@@ -222,7 +295,7 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     files = []
     for form in forms:
         path = target_dir / f"{stem}{form.suffix}"
-        size, sha = _digest(path)
+        size, sha = table.digests.get(path.name) or _digest(path)
         files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
                                   rows=rows))
     return files
@@ -233,64 +306,17 @@ _SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
 
 
 def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[list[str]],
-                *, sheet: str) -> None:
+                *, sheet: str) -> tuple[int, str]:
     """An Excel workbook of one sheet: the Chinese column titles, then the
     rows with numbers and booleans typed by the schema. Text is always
-    stored as text, never as a formula (no CSV-injection equivalent)."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
+    stored as text, never as a formula (no CSV-injection equivalent); control
+    characters a worksheet cannot hold are dropped (the CSV and JSON keep the
+    exact value). Two writes of the same rows give the same bytes
+    (``builder.xlsx``). Returns the file's size and SHA-256."""
     name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
-    ws = book.create_sheet(title=name)
-
-    def text_cell(value: str) -> WriteOnlyCell:
-        # Control characters (a NUL in a cell) cannot be stored in a
-        # worksheet; the CSV and JSON keep the exact value.
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
-        return cell
-
-    ws.append([text_cell(h) for h in header])
-    for row in rows:
-        out: list[Any] = []
-        for i, kind in enumerate(kinds):
-            raw = row[i] if i < len(row) else ""
-            value = _typed(raw, kind) if kind in ("integer", "number", "boolean") else raw
-            if isinstance(value, bool):
-                out.append(text_cell("是" if value else "否"))  # as the page shows them
-            elif isinstance(value, int | float) and math.isfinite(value):
-                out.append(value)
-            else:
-                out.append(text_cell(raw) if raw else None)
-        ws.append(out)
-    book.save(path)
-    _make_reproducible(path)
-
-
-_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
-
-
-def _make_reproducible(path: Path) -> None:
-    """Drop what makes two saves of the same rows differ: openpyxl stamps the
-    save time into docProps/core.xml (both dates are optional there) and
-    into every zip entry. Then a rebuild from the same catalogue writes the
-    same bytes, and pages that show a file's checksum do not change."""
-    import zipfile
-
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    temp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(temp, "w") as target:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _STAMPS.sub(b"", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
-    temp.replace(path)
+    data = xlsx_bytes(name, header, kinds, rows, _typed)
+    path.write_bytes(data)
+    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

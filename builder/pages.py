@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any
 from urllib.parse import urlencode
@@ -269,7 +269,12 @@ def announcements(records: Sequence[PublicRecord]) -> list[dict[str, Any]]:
 
 
 def downloads_as_dicts(files: Sequence[DownloadFile]) -> list[dict[str, Any]]:
-    return [asdict(f) for f in files]
+    """Each file as a dict of its fields, in their order (``asdict``, which
+    copies recursively, cost a tenth of a page's writing)."""
+    return [{name: getattr(f, name) for name in _DOWNLOAD_FIELDS} for f in files]
+
+
+_DOWNLOAD_FIELDS = tuple(f.name for f in fields(DownloadFile))
 
 
 def stable_json(data: Any) -> str:

@@ -5,6 +5,7 @@ deleted at the end (a dataset no longer open loses its files at once)."""
 
 from __future__ import annotations
 
+import os
 import shutil
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
@@ -22,6 +23,9 @@ class SiteOutput:
     def __init__(self, out: Path, old_state: dict[str, Any]):
         self.out = out
         self.old_state = old_state
+        # An output folder that is empty before the build holds nothing
+        # stale: its first build need not walk the site it wrote.
+        self.started_empty = _is_empty(out)
         self.written: set[str] = set()
         self.groups: dict[str, dict[str, Any]] = {}
 
@@ -78,6 +82,8 @@ class SiteOutput:
         removed = 0
         if "files" in self.old_state:
             previous = set(self.old_state["files"])
+        elif self.started_empty:
+            previous = set()
         else:
             # No state (a new cache folder, a version bump, a corrupt state):
             # every file already in the site counts as written before, so
@@ -99,3 +105,12 @@ class SiteOutput:
                 folder.rmdir()
                 folder = folder.parent
         return removed
+
+
+def _is_empty(folder: Path) -> bool:
+    """Whether ``folder`` is missing or holds no entry at all."""
+    try:
+        with os.scandir(folder) as entries:
+            return next(entries, None) is None
+    except FileNotFoundError:
+        return True

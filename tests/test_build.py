@@ -408,3 +408,16 @@ def test_guide_and_api_page_examples_read_a_real_csv(minimal_site: Path) -> None
     for path in ("/api/v1/search", "/api/3/action/package_search", "/api/3/action/package_show"):
         assert path in api
     assert "按行查询接口" in api
+
+
+def test_only_a_folder_empty_before_the_build_skips_the_stale_file_walk(tmp_path: Path) -> None:
+    from builder.site_output import SiteOutput
+
+    assert SiteOutput(tmp_path / "missing", {}).started_empty
+    (tmp_path / "empty").mkdir()
+    assert SiteOutput(tmp_path / "empty", {}).started_empty
+    (tmp_path / "old").mkdir()
+    (tmp_path / "old" / "stale.csv").write_text("x", encoding="utf-8")
+    site = SiteOutput(tmp_path / "old", {})
+    assert not site.started_empty
+    assert site.remove_stale() == 1 and not (tmp_path / "old" / "stale.csv").exists()

@@ -133,3 +133,28 @@ def test_cached_fragments_give_the_same_files_and_follow_changes(sample: Path,
     graph = Graph().parse(data=again["dcat.ttl"], format="turtle")
     assert Literal("改过的标题", lang="zh") in set(graph.objects(None, DCTERMS.title))
     assert violations(graph) == []
+
+
+def test_fragments_made_beside_the_pages_give_the_same_files(tmp_path: Path) -> None:
+    """A first build makes each dataset's fragment in the page workers and
+    stores it in the build cache: the DCAT files are those made without it."""
+    import sqlite3
+
+    from builder import dcat
+    from domain.catalogue.catalog import load_catalog
+    from domain.catalogue.publication import public_record
+
+    catalog, _ = load_catalog(REPO / "datasets")
+    today = date(2026, 11, 23)
+    records = sorted((public_record(d, catalog.vocab, today) for d in catalog.published()),
+                     key=lambda r: r.id)
+    downloads = {r.id: [{"form": "csv", "label": "CSV", "filename": "data.csv", "bytes": 12,
+                            "sha256": "ab" * 32, "media_type": "text/csv", "rows": 1}]
+                 for r in records[::2]}
+    plain = dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23", tmp_path / "a")
+    dcat.store_fragments(tmp_path / "b", [dcat.fragment_row(
+        catalog.portal, r, downloads.get(r.id, [])) for r in records])
+    with sqlite3.connect(tmp_path / "b" / dcat.CACHE_FILE) as db:
+        assert db.execute("SELECT count(*) FROM fragment").fetchone()[0] == len(records)
+    assert dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23",
+                           tmp_path / "b") == plain
