@@ -138,7 +138,6 @@ def code_digest() -> str:
         for path in sorted((root / package).rglob("*.py")):
             sha.update(path.relative_to(root).as_posix().encode())
             sha.update(path.read_bytes())
-    sha.update((root / "builder" / "xlsx_parts.json").read_bytes())  # the workbooks' parts
     return sha.hexdigest()
 
 

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from builder.tables import Table, open_table
-from builder.xlsx import xlsx_bytes
+from builder.xlsx import write_xlsx
 from domain.catalogue.model import Dataset, Resource
 
 # Cells Excel would run as formulas (CSV injection). A leading apostrophe
@@ -252,9 +252,9 @@ def _write_xlsx_form(table: TableSource, target: Path) -> None:
     types = {f.name: f.type for f in resource.fields}
     titles = {f.name: f.title for f in resource.fields if f.title}
     found = table.rows()
-    table.digests[target.name] = _write_xlsx(
+    table.digests[target.name] = write_xlsx(
         target, [titles.get(h, h) for h in found.header],
-        [types.get(h, "string") for h in found.header], found.rows,
+        [types.get(h, "string") for h in found.header], found.rows, _typed,
         sheet=resource.title or resource.name)
 
 
@@ -299,24 +299,6 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
         files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
                                   rows=rows))
     return files
-
-
-# Characters Excel does not allow in a sheet name.
-_SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
-
-
-def _write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[list[str]],
-                *, sheet: str) -> tuple[int, str]:
-    """An Excel workbook of one sheet: the Chinese column titles, then the
-    rows with numbers and booleans typed by the schema. Text is always
-    stored as text, never as a formula (no CSV-injection equivalent); control
-    characters a worksheet cannot hold are dropped (the CSV and JSON keep the
-    exact value). Two writes of the same rows give the same bytes
-    (``builder.xlsx``). Returns the file's size and SHA-256."""
-    name = _SHEET_NAME_BAD.sub(" ", sheet).strip()[:31] or "data"
-    data = xlsx_bytes(name, header, kinds, rows, _typed)
-    path.write_bytes(data)
-    return len(data), hashlib.sha256(data).hexdigest()
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

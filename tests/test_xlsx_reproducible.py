@@ -10,13 +10,16 @@ from pathlib import Path
 
 import openpyxl
 
-from builder.downloads import _write_xlsx
+from builder.downloads import _typed
+from builder.xlsx import write_xlsx
 
 
 def _write(path: Path) -> str:
-    _write_xlsx(path, ["站点", "客流"], ["string", "integer"],
-                iter([["人民广场", "1200"], ["=1+1", "7"]]), sheet="客流")
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    size, sha = write_xlsx(path, ["站点", "客流"], ["string", "integer"],
+                           iter([["人民广场", "1200"], ["=1+1", "7"]]), _typed, sheet="客流")
+    data = path.read_bytes()
+    assert (size, sha) == (len(data), hashlib.sha256(data).hexdigest())  # what was written
+    return sha
 
 
 def test_two_saves_a_second_apart_are_identical(tmp_path: Path) -> None:
@@ -34,3 +37,12 @@ def test_the_workbook_still_reads_and_keeps_its_cells(tmp_path: Path) -> None:
         core = book.read("docProps/core.xml")
         assert b"dcterms:modified" not in core and b"dcterms:created" not in core
         assert {i.date_time for i in book.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_an_integer_too_large_for_a_float_stays_text(tmp_path: Path) -> None:
+    path = tmp_path / "big.xlsx"
+    huge = "9" * 400  # math.isfinite overflows on it
+    write_xlsx(path, ["编号"], ["integer"], iter([[huge], ["12"]]), _typed, sheet="a/b:c")
+    book = openpyxl.load_workbook(path)
+    assert list(book.active.values) == [("编号",), (huge,), (12,)]
+    assert book.sheetnames == ["a b c"]  # characters Excel refuses in a sheet name
