@@ -26,7 +26,7 @@ TODAY = date(2026, 11, 23)
 # storage: SQLite's commits and the builds' many small files cost a disk
 # flush each on /tmp, nothing there (see docs/testing.md).
 MEMORY_TEMP = Path("/dev/shm")
-MEMORY_TEMP_FREE = 4 * 2**30
+MEMORY_TEMP_FREE = 8 * 2**30  # a whole run writes about 3.5 GB
 
 
 def pytest_configure(config: pytest.Config) -> None:
