@@ -87,7 +87,69 @@ def chromium() -> Iterator[Any]:
                     context.close()
 
 
+# Counts the page's fetch() and XMLHttpRequest calls in flight, and the
+# reading of their answers: a call ends one task after it settles, so the
+# page's own handlers of the answer have run by then (see settle()).
+_PENDING_SCRIPT = """(() => {
+  if (window.__ptPending !== undefined) return;
+  let pending = 0;
+  const later = () => { setTimeout(() => { pending -= 1; }, 0); };
+  const track = promise => { pending += 1; promise.then(later, later); return promise; };
+  window.__ptPending = () => pending;
+  const fetch = window.fetch;
+  window.fetch = function (...args) { return track(fetch.apply(this, args)); };
+  for (const name of ['json', 'text', 'blob', 'arrayBuffer', 'formData']) {
+    const read = Response.prototype[name];
+    Response.prototype[name] = function (...args) { return track(read.apply(this, args)); };
+  }
+  const send = XMLHttpRequest.prototype.send;
+  XMLHttpRequest.prototype.send = function (...args) {
+    send.apply(this, args);  // throws (nothing in flight) when the request is not opened
+    pending += 1;
+    this.addEventListener('loadend', later, {once: true});
+  };
+})();"""
+_SETTLED = """async (limit) => {
+  const end = Date.now() + limit;
+  const done = () => document.readyState === 'complete' && window.__ptPending() === 0;
+  while (!done()) {
+    if (Date.now() > end) return false;
+    await new Promise(resolve => setTimeout(resolve, 5));
+  }
+  return true;
+}"""
+
+
+def watch_requests(context: Any) -> None:
+    """Make every page of ``context`` count its requests in flight, for
+    :func:`settle` (an init script: it runs before the page's own scripts,
+    and the pages' Content-Security-Policy does not apply to it)."""
+    context.add_init_script(script=_PENDING_SCRIPT)
+
+
+def settle(page: Any, seconds: float = 15) -> None:
+    """Wait until the page has loaded and none of the fetch() or
+    XMLHttpRequest calls its scripts made is in flight or being handled (the
+    search results, a dataset's live parts): what Playwright's "networkidle"
+    waits for, without its fixed half second of quiet after the last request.
+    The page's context must have gone through :func:`watch_requests`; fails
+    when the page is still busy after ``seconds``."""
+    page.wait_for_load_state("load")
+    # One evaluate that waits inside the page (wait_for_function would use
+    # eval, which the pages' CSP forbids).
+    assert page.evaluate("() => typeof window.__ptPending === 'function'"), \
+        "the page's context does not count its requests (watch_requests)"
+    assert page.evaluate(_SETTLED, seconds * 1000), f"{page.url}: still loading after {seconds} s"
+
+
 AXE_SCRIPT = Path(__file__).parent / "data" / "axe" / "axe.min.js"
+
+
+def inject_axe(context: Any) -> None:
+    """Load axe-core into every page of ``context`` as it opens (an init
+    script, sent to the browser once, rather than a script tag of half a
+    megabyte sent with each page)."""
+    context.add_init_script(path=str(AXE_SCRIPT))
 # Every rule axe-core runs by default (WCAG 2.0/2.1/2.2 A and AA plus its
 # best practices such as landmark-unique and region); none is disabled.
 _RUN_AXE = """async () => {
@@ -101,9 +163,10 @@ _RUN_AXE = """async () => {
 def axe_violations(page: Any, where: str) -> list[str]:
     """Run axe-core (tests/data/axe, vendored) on the page as it is now and
     return one line per violation: where, rule id, impact, help and the
-    elements concerned. The page's context must be opened with
-    ``bypass_csp=True``: the portal's Content-Security-Policy forbids the
-    injected script, as it should."""
+    elements concerned. axe is there already when the context went through
+    :func:`inject_axe`; otherwise it is added as a script tag, and then the
+    context must be opened with ``bypass_csp=True``: the portal's
+    Content-Security-Policy forbids the injected script, as it should."""
     if not page.evaluate("() => typeof window.axe === 'object'"):
         page.add_script_tag(path=str(AXE_SCRIPT))
     found = page.evaluate(_RUN_AXE)

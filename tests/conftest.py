@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
@@ -21,16 +22,62 @@ TESTS = Path(__file__).parent
 REPO = TESTS.parent
 MINIMAL = TESTS / "data" / "catalogs" / "minimal"
 TODAY = date(2026, 11, 23)
+# Where the tests' temporary folders go when the machine has memory-backed
+# storage: SQLite's commits and the builds' many small files cost a disk
+# flush each on /tmp, nothing there (see docs/testing.md).
+MEMORY_TEMP = Path("/dev/shm")
+MEMORY_TEMP_FREE = 8 * 2**30  # a whole run writes about 3.5 GB
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """Put tmp_path and its kin under /dev/shm (pytest's own
+    PYTEST_DEBUG_TEMPROOT) unless a place was chosen (that variable, or
+    --basetemp) or /dev/shm is missing, read-only or short of space."""
+    if os.environ.get("PYTEST_DEBUG_TEMPROOT") or config.option.basetemp:
+        return
+    try:
+        usable = (MEMORY_TEMP.is_dir() and os.access(MEMORY_TEMP, os.W_OK)
+                  and shutil.disk_usage(MEMORY_TEMP).free >= MEMORY_TEMP_FREE)
+    except OSError:
+        usable = False
+    if usable:
+        os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMP)
+
+
+# Markers of the tests that take longest (a server, a build, a browser).
+LONG_MARKERS = ("slow", "browser")
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The long tests first (those marked slow or browser, in their order),
+    so that with xdist they start while the short ones fill the other
+    workers, rather than one of them ending the run alone. The order is the
+    same in every process (xdist requires it); within each group it is
+    pytest's (after its grouping by fixture scope: trylast)."""
+    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+
+
+def _link_or_copy(source: str, dest: str) -> object:
+    """Hard-link ``source`` at ``dest``; copy it when the two are on
+    different file systems (the temporary folders in memory)."""
+    try:
+        os.link(source, dest)
+    except OSError as exc:
+        if exc.errno != errno.EXDEV:
+            raise
+        return shutil.copy2(source, dest)
+    return dest
 
 
 def catalog_with_profile(dest: Path, profile: str,
                          overrides: dict[str, Any] | None = None) -> Path:
     """A catalogue folder at ``dest`` that is the sample catalogue (its
-    files hard-linked, not copied; the service refuses symbolic links out of
-    the catalogue) under deployment profile ``profile``, set where a
-    deployment sets it: ``profile:`` in portal.yaml."""
+    files hard-linked or copied, not symbolically linked: the service
+    refuses symbolic links out of the catalogue) under deployment profile
+    ``profile``, set where a deployment sets it: ``profile:`` in portal.yaml."""
     source = REPO / "datasets"
-    shutil.copytree(source, dest, copy_function=os.link,
+    shutil.copytree(source, dest, copy_function=_link_or_copy,
                     ignore=lambda folder, names: ["portal.yaml"] if Path(folder) == source else [])
     text = (source / "portal.yaml").read_text(encoding="utf-8")
     text = re.sub(r"(?m)^profile: .*$", f"profile: {profile}", text)

@@ -17,7 +17,7 @@ from flask import Flask
 
 from tests.api.test_applicant_flow import ID_NUMBER
 from tests.api.test_review_flow import PASSWORD, act, app, clock, sign_in  # noqa: F401
-from tests.browser import axe_violations, chromium
+from tests.browser import axe_violations, chromium, inject_axe, settle, watch_requests
 
 pytestmark = pytest.mark.browser
 
@@ -67,13 +67,16 @@ class Checker:
         self.base = base
         self.contexts = {width: browser.new_context(viewport=size, bypass_csp=True)
                          for width, size in WIDTHS.items()}
+        for context in self.contexts.values():
+            watch_requests(context)
+            inject_axe(context)
         self.pages = {width: context.new_page() for width, context in self.contexts.items()}
         self.problems: list[str] = []
         self.checked = 0
 
     def check(self, width: int, label: str) -> None:
         page = self.pages[width]
-        page.wait_for_load_state("networkidle")
+        settle(page)  # the live parts filled in
         self.problems += axe_violations(page, f"{label} at {width} px")
         self.checked += 1
 

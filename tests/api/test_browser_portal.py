@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser import chromium
+from tests.browser import chromium, settle, watch_requests
 
 pytestmark = pytest.mark.browser
 
@@ -102,11 +102,12 @@ def test_every_page_reaches_every_section_in_plain_words(live_server: str, brows
     checked: dict[str, int] = {}
     for viewport, phone in ((DESKTOP, False), (PHONE, True)):
         context = browser.new_context(viewport=viewport)
+        watch_requests(context)
         page = context.new_page()
         for path in PAGES:
             response = page.goto(live_server + path)
             assert response is not None and response.status == 200, path
-            page.wait_for_load_state("networkidle")
+            settle(page)
             title = page.title()
             assert title.endswith("云河市公共数据开放平台"), (path, title)
             assert page.locator("header.md-header").count() == 1, f"{path}: another header"

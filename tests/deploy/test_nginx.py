@@ -345,22 +345,23 @@ def test_tokens_redacted_and_downloads_counted_from_nginx_log(deployment: Deploy
 def test_no_page_breaks_its_policy_in_a_browser(deployment: Deployment) -> None:
     """Real Chromium through nginx: no CSP violation on any kind of page, the
     theme's moved scripts run (its site scope is set) and search works."""
-    from tests.browser import chromium
+    from tests.browser import chromium, settle, watch_requests
 
     listen = ("window.__csp = []; document.addEventListener('securitypolicyviolation', "
               "e => window.__csp.push(e.violatedDirective + ' ' + e.blockedURI));")
     with chromium() as browser:
         page = browser.new_page(ignore_https_errors=True)  # the throwaway certificate
+        watch_requests(page.context)
         page.add_init_script(listen)
         for path in ("/", "/datasets/jtj-0001/", "/statistics/", "/no/such/page/",
                      "/requests/status", "/apply/rsj-0003", "/demands"):
             page.goto(deployment.base + path)
-            page.wait_for_load_state("networkidle")
+            settle(page)
             assert page.evaluate("window.__csp") == [], path
             if not path.startswith(("/requests", "/apply", "/demands")):
                 assert page.evaluate("String(window.__md_scope)") == deployment.base + "/", path
         page.goto(deployment.base + "/search/?q=%E5%85%AC%E4%BA%A4")
-        page.wait_for_load_state("networkidle")
+        settle(page)
         assert page.evaluate("window.__csp") == []
         assert "公交" in page.inner_text("main")
 

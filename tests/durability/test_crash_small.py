@@ -16,9 +16,10 @@ from typing import Any
 import pytest
 
 from bench.crash import identity
-from bench.crash.run import Options, build_site, run_database
+from bench.crash.run import Options, run_database
 from bench.crash.verify import verify
 from domain.procedures.identity import IdentityKind, identity_problems
+from tests.api.conftest import index_once
 from tests.store.conftest import PG_URL, postgres_unreachable
 
 SMALL = Options(in_flight=40, kills=2, seconds=6, processes=2, workers=2, threads=8,
@@ -26,9 +27,17 @@ SMALL = Options(in_flight=40, kills=2, seconds=6, processes=2, workers=2, thread
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Path]]:
+def built(tmp_path_factory: pytest.TempPathFactory,
+          built_sample: Path) -> tuple[Path, dict[str, Path]]:
+    """What ``bench.crash.run.build_site`` makes (``portal build datasets
+    --index``: the site, its search database and labels), from the sample
+    built once for the run: the site is only read."""
     out = tmp_path_factory.mktemp("crash")
-    return out, build_site(out)
+    paths = {"site": built_sample, "search_db": out / "search.sqlite3",
+             "labels": out / "labels.json"}
+    index_once({"CATALOG_JSON": str(built_sample / "catalog.json"),
+                "SEARCH_DB": str(paths["search_db"]), "LABELS_FILE": str(paths["labels"])})
+    return out, paths
 
 
 @pytest.mark.slow

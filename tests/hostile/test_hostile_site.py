@@ -28,7 +28,7 @@ from typing import Any
 import pytest
 from bs4 import BeautifulSoup
 
-from tests.browser import chromium
+from tests.browser import chromium, settle, watch_requests
 from tests.hostile.helpers import TODAY_ARG, assert_clean_exit, invoke
 from tests.hostile.xss_catalog import (
     BREAK_SCRIPT,
@@ -168,7 +168,7 @@ def _visit(page: Any, url: str, ready: str | None = None) -> None:
             assert time.monotonic() < deadline, f"{url}: not ready ({ready})"
             page.wait_for_timeout(100)
     elif any(part in url for part in ("/catalog/", "/search/", "/datasets/")):
-        page.wait_for_load_state("networkidle")  # portal.js fetches data there
+        settle(page)  # portal.js fetches data there
 
 
 def test_no_payload_runs_in_chromium(live_server: str, xss_site: tuple[Path, Path]) -> None:
@@ -191,6 +191,7 @@ def test_no_payload_runs_in_chromium(live_server: str, xss_site: tuple[Path, Pat
     fired: dict[str, list[str]] = {}
     with chromium() as browser:
         page = browser.new_page()
+        watch_requests(page.context)
         page.add_init_script(TRAP)
         page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
         page.on("pageerror", lambda e: errors.append(str(e)))
