@@ -238,15 +238,15 @@ def test_dataset_page_links_from_explicit_urls() -> None:
     # The page's reuse list and participation links come from their own
     # keys, not from slicing another URL.
     from builder.pages import dataset_context
-    from domain.catalogue.catalog import PortalInfo
-    from domain.catalogue.freshness import Freshness
+    from domain.catalogue.catalog import PortalInfo, load_catalog
+    from domain.catalogue.publication import public_record
+    from tests.conftest import REPO
 
+    catalog, _ = load_catalog(REPO / "datasets")
+    dataset = next(d for d in catalog.datasets if d.identifier == "jtj-0001")
+    record = public_record(dataset, catalog.vocab, date(2026, 11, 23))
     portal = PortalInfo(request_service_url="https://svc.example.gov.cn/",
                         search_api_url="https://api.example.gov.cn/")
-    record = {"id": "jtj-0001", "freshness": next(iter(Freshness)).value, "provision": [],
-              "title": "公交站点", "summary": "s", "url": "datasets/jtj-0001/",
-              "keywords": [], "department_name": "交通运输局", "open_type_name": "无条件开放",
-              "published": "", "last_updated": "", "region_name": ""}
     context = dataset_context(portal, record, [], age_days=None, next_due=None, root="../../",
                               package_url=None)
     assert context["service_url"] == "https://svc.example.gov.cn"
