@@ -82,7 +82,7 @@ def insert_message(conn: Connection, m: OutboxMessage, at: datetime) -> bool:
 
 
 def insert_messages(conn: Connection, messages: Sequence[OutboxMessage], at: datetime) -> None:
-    """Queue ``messages`` in one statement of ``conn``'s transaction; one
+    """Queue ``messages`` in one round trip of ``conn``'s transaction; one
     whose ``dedupe_key`` exists already is left out.
 
     Raises:
@@ -90,8 +90,11 @@ def insert_messages(conn: Connection, messages: Sequence[OutboxMessage], at: dat
     """
     rows = [_row(m, at) for m in messages]
     if rows:
-        conn.execute(dialect_insert(conn, outbox).values(rows).on_conflict_do_nothing(
-            index_elements=[outbox.c.dedupe_key]))
+        # Rows as parameters, not ``values(rows)``: the statement is compiled
+        # once (a multi-row VALUES is compiled at every call); PostgreSQL
+        # still gets one INSERT with every row (psycopg2's "insertmanyvalues").
+        conn.execute(dialect_insert(conn, outbox).on_conflict_do_nothing(
+            index_elements=[outbox.c.dedupe_key]), rows)
 
 
 def message_of(row: Any) -> OutboxMessage:
