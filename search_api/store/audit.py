@@ -30,13 +30,31 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, TextClause, bindparam, func, insert, select, text, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    TextClause,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
 
 CTE_ROWS = 100
 """Most records appended in one statement with the new head (PostgreSQL)."""
+
+# The statements of an append, built once (issue #17).
+_TAKE_SEQS = (update(audit_head).where(audit_head.c.id == 1)
+              .values(seq=audit_head.c.seq + bindparam("count", type_=Integer))
+              .returning(audit_head.c.seq, audit_head.c.hash))
+_ADD_RECORDS = insert(audit_log)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
+    hash=bindparam("new_hash", type_=audit_head.c.hash.type))
 
 _ROW_FIELDS = ("seq", "action", "subject", "detail", "prev_hash", "hash")
 """The fields of an appended record that differ from row to row (the time
@@ -129,11 +147,7 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
         check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
                               "subject": subject, "detail": text})
         texts.append(text)
-    head = conn.execute(
-        update(audit_head).where(audit_head.c.id == 1)
-        .values(seq=audit_head.c.seq + len(events))
-        .returning(audit_head.c.seq, audit_head.c.hash)
-    ).one()
+    head = conn.execute(_TAKE_SEQS, {"count": len(events)}).one()
     first, prev = int(head.seq) - len(events) + 1, str(head.hash)
     rows = []
     for offset, ((action, subject, _), text) in enumerate(zip(events, texts, strict=True)):
@@ -152,8 +166,8 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
             params.update((f"{name}_{i}", row[name]) for name in _ROW_FIELDS)
         conn.execute(_append_with_head(len(rows)), params)
     else:
-        conn.execute(insert(audit_log), rows)
-        conn.execute(update(audit_head).where(audit_head.c.id == 1).values(hash=prev))
+        conn.execute(_ADD_RECORDS, rows)
+        conn.execute(_MOVE_HEAD, {"new_hash": prev})
     return list(range(first, first + len(rows)))
 
 
