@@ -27,15 +27,56 @@ import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Integer,
+    TextClause,
+    bindparam,
+    func,
+    insert,
+    select,
+    text,
+    update,
+)
 
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
 
 CTE_ROWS = 100
 """Most records appended in one statement with the new head (PostgreSQL)."""
+
+# The statements of an append, built once (issue #17).
+_TAKE_SEQS = (update(audit_head).where(audit_head.c.id == 1)
+              .values(seq=audit_head.c.seq + bindparam("count", type_=Integer))
+              .returning(audit_head.c.seq, audit_head.c.hash))
+_ADD_RECORDS = insert(audit_log)
+_MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
+    hash=bindparam("new_hash", type_=audit_head.c.hash.type))
+
+_ROW_FIELDS = ("seq", "action", "subject", "detail", "prev_hash", "hash")
+"""The fields of an appended record that differ from row to row (the time
+and the actor are those of the whole append)."""
+
+
+@lru_cache(maxsize=CTE_ROWS)
+def _append_with_head(n: int) -> TextClause:
+    """PostgreSQL: ``n`` records and the new chain head in one statement (a
+    data-modifying WITH runs whether or not it is read). Built once per
+    ``n`` as text with typed parameters, so SQLAlchemy compiles it once
+    (a multi-row ``insert().values([...])`` is compiled at every call,
+    issue #17). Parameters: ``at``, ``actor_role``, ``actor``, ``head`` and
+    ``<field>_<i>`` for each field of :data:`_ROW_FIELDS` and row ``i``."""
+    values = ", ".join(
+        f"(:seq_{i}, :at, :actor_role, :actor, :action_{i}, :subject_{i}, :detail_{i}, "
+        f":prev_hash_{i}, :hash_{i})" for i in range(n))
+    return text(
+        "WITH appended AS (INSERT INTO audit_log (seq, at, actor_role, actor, action, "
+        f"subject, detail, prev_hash, hash) VALUES {values}) "
+        "UPDATE audit_head SET hash = :head WHERE audit_head.id = 1"
+    ).bindparams(bindparam("at", type_=audit_log.c.at.type))
 
 
 def canonical(value: Any) -> str:
@@ -106,11 +147,7 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
         check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
                               "subject": subject, "detail": text})
         texts.append(text)
-    head = conn.execute(
-        update(audit_head).where(audit_head.c.id == 1)
-        .values(seq=audit_head.c.seq + len(events))
-        .returning(audit_head.c.seq, audit_head.c.hash)
-    ).one()
+    head = conn.execute(_TAKE_SEQS, {"count": len(events)}).one()
     first, prev = int(head.seq) - len(events) + 1, str(head.hash)
     rows = []
     for offset, ((action, subject, _), text) in enumerate(zip(events, texts, strict=True)):
@@ -120,15 +157,17 @@ def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
                      "action": action, "subject": subject, "detail": text, "prev_hash": prev,
                      "hash": digest})
         prev = digest
-    move_head = update(audit_head).where(audit_head.c.id == 1).values(hash=prev)
     if conn.dialect.name == "postgresql" and len(rows) <= CTE_ROWS:
-        # The records and the new head in one statement (a data-modifying
-        # WITH runs whether or not it is read): the head row stays locked
-        # from the first UPDATE to the commit, so every round trip counts.
-        conn.execute(move_head.add_cte(insert(audit_log).values(rows).cte("appended")))
+        # The records and the new head in one statement: the head row stays
+        # locked from the first UPDATE to the commit, so every round trip counts.
+        params: dict[str, Any] = {"at": at, "actor_role": actor_role, "actor": actor,
+                                  "head": prev}
+        for i, row in enumerate(rows):
+            params.update((f"{name}_{i}", row[name]) for name in _ROW_FIELDS)
+        conn.execute(_append_with_head(len(rows)), params)
     else:
-        conn.execute(insert(audit_log), rows)
-        conn.execute(move_head)
+        conn.execute(_ADD_RECORDS, rows)
+        conn.execute(_MOVE_HEAD, {"new_hash": prev})
     return list(range(first, first + len(rows)))
 
 

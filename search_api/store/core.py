@@ -40,7 +40,13 @@ def aware(at: datetime, name: str = "at") -> datetime:
 
 def dialect_insert(conn: Connection, table: Any) -> Any:
     """An INSERT of ``table`` with ``on_conflict_do_*`` for ``conn``'s database."""
-    if conn.dialect.name == "postgresql":
+    return insert_for(conn.dialect.name, table)
+
+
+def insert_for(dialect: str, table: Any) -> Any:
+    """An INSERT of ``table`` with ``on_conflict_do_*`` for the database
+    named ``dialect`` (``postgresql``; anything else is SQLite's)."""
+    if dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as pg_insert
 
         return pg_insert(table)

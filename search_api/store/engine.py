@@ -13,21 +13,31 @@ SQLite (a file; several processes may open it):
 
 PostgreSQL: the default READ COMMITTED with explicit row locks where a read
 decides a write (see :mod:`search_api.store.store`); commits are durable
-with the server's default ``synchronous_commit=on``.
+with the server's default ``synchronous_commit=on``. A pooled connection is
+pinged when it is taken after lying idle for :data:`PING_AFTER_IDLE_S`
+(a dead one is replaced before any statement is sent) and replaced after
+:data:`PG_RECYCLE_S`; a busy worker's connections are not pinged at every
+checkout (``pool_pre_ping`` made a round trip per transaction, issue #17).
 """
 
 from __future__ import annotations
 
 import importlib.util
+import time
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import URL, Engine, create_engine, event, make_url
+from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
 
 BUSY_TIMEOUT_MS = 30_000
 READ = {"sqlite_begin": "DEFERRED"}
 """Execution options of a read-only connection."""
+PING_AFTER_IDLE_S = 2.0
+"""PostgreSQL: a pooled connection idle for longer is pinged before use."""
+PG_RECYCLE_S = 1800
+"""PostgreSQL: a pooled connection older than this is closed and replaced."""
+_RETURNED = "portal_returned_at"
 
 
 def parse_url(url: str | URL) -> URL:
@@ -72,10 +82,39 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # hide_parameters: a failed statement's values (sealed or not) never reach a log.
-    engine = create_engine(u, pool_pre_ping=True, hide_parameters=True)
+    engine = create_engine(u, pool_recycle=PG_RECYCLE_S, hide_parameters=True)
+    event.listen(engine, "checkin", _returned)
+    event.listen(engine, "checkout", _ping_if_idle)
     if not durable:
         event.listen(engine, "connect", _pg_connect_volatile)
     return engine
+
+
+def _returned(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
+    record.info[_RETURNED] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: ConnectionPoolEntry, proxy: Any) -> None:
+    """Ping a connection that lay idle in the pool for over
+    :data:`PING_AFTER_IDLE_S` (a new or busy one is not pinged).
+
+    Raises:
+        sqlalchemy.exc.DisconnectionError: it is dead; the pool then drops
+            it and checks out another (a fresh one when all are dead).
+    """
+    returned = record.info.get(_RETURNED)
+    if returned is None or time.monotonic() - returned <= PING_AFTER_IDLE_S:
+        return
+    try:
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        dbapi_connection.rollback()
+    except Exception as error:  # any failure of the ping: a connection not to use
+        raise exc.DisconnectionError(f"pooled connection is dead: {error.__class__.__name__}") \
+            from error
 
 
 def _pg_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:

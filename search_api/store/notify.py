@@ -85,8 +85,7 @@ def _what(req: Request, names: Names) -> str:
     return f"数据{dataset}，数据提供部门：{department}"
 
 
-def _body(req: Request, event: Event, target: str, label: str, names: Names) -> str:
-    what = _what(req, names)
+def _body(req: Request, event: Event, target: str, label: str, names: Names, what: str) -> str:
     if target == "applicant":
         link = names.link("/requests/status")
         where = (f"查询办理进度：{link}（需输入受理编号和查询码）。" if link
@@ -109,10 +108,12 @@ def event_messages(req: Request, numbered: Iterable[tuple[int, Event]],
     the dataset and department by ``names`` and linking to the page
     concerned (an applicant: the status page; staff: the request's page)."""
     names = names or CodesOnly()
-    out = []
+    out: list[OutboxMessage] = []
+    what = ""  # the dataset and department, looked up once for all the messages
     for seq, event in numbered:
         label = LABELS.get(event.kind, str(event.kind))
         for target in event.notify:
+            what = what or _what(req, names)
             role, address = recipient(req, target)
             subject = (f"申请已受理：受理编号 {req.number}"
                        if event.kind is EventKind.SUBMITTED and target == "applicant"
@@ -122,7 +123,7 @@ def event_messages(req: Request, numbered: Iterable[tuple[int, Event]],
                 recipient_role=role,
                 recipient=address,
                 subject=subject,
-                body=_body(req, event, target, label, names),
+                body=_body(req, event, target, label, names, what),
                 request_number=req.number,
                 dedupe_key=f"event:{req.number}:{seq}:{target}",
             ))

@@ -10,12 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import lru_cache
 from typing import Any
 
 from sqlalchemy import Connection, case, select, update
 
 from domain.procedures.request_codec import CLEAR_PREFIX
-from search_api.store.core import StoreCore, aware, dialect_insert
+from search_api.store.core import StoreCore, aware, dialect_insert, insert_for
 from search_api.store.errors import PersonalDataRefused
 from search_api.store.personal import pii_problems
 from search_api.store.records import MAX_ATTEMPTS, OutboxMessage
@@ -82,7 +83,7 @@ def insert_message(conn: Connection, m: OutboxMessage, at: datetime) -> bool:
 
 
 def insert_messages(conn: Connection, messages: Sequence[OutboxMessage], at: datetime) -> None:
-    """Queue ``messages`` in one statement of ``conn``'s transaction; one
+    """Queue ``messages`` in one round trip of ``conn``'s transaction; one
     whose ``dedupe_key`` exists already is left out.
 
     Raises:
@@ -90,8 +91,17 @@ def insert_messages(conn: Connection, messages: Sequence[OutboxMessage], at: dat
     """
     rows = [_row(m, at) for m in messages]
     if rows:
-        conn.execute(dialect_insert(conn, outbox).values(rows).on_conflict_do_nothing(
-            index_elements=[outbox.c.dedupe_key]))
+        # Rows as parameters, not ``values(rows)``: the statement is compiled
+        # once (a multi-row VALUES is compiled at every call); PostgreSQL
+        # still gets one INSERT with every row (psycopg2's "insertmanyvalues").
+        conn.execute(_queue_of(conn.dialect.name), rows)
+
+
+@lru_cache(maxsize=4)
+def _queue_of(dialect: str) -> Any:
+    """The INSERT of :func:`insert_messages` for ``dialect``, built once."""
+    return insert_for(dialect, outbox).on_conflict_do_nothing(
+        index_elements=[outbox.c.dedupe_key])
 
 
 def message_of(row: Any) -> OutboxMessage:

@@ -14,10 +14,12 @@ window, never a filing.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from functools import lru_cache
+from typing import Any
 
-from sqlalchemy import Connection, delete, select, update
+from sqlalchemy import Connection, bindparam, delete, select, update
 
-from search_api.store.core import dialect_insert
+from search_api.store.core import insert_for
 from search_api.store.schema import rate_hits
 from search_api.store.store import Store
 
@@ -31,6 +33,21 @@ def _window(hits: object, now: float, window: float) -> list[float]:
         return []
     return [float(t) for t in hits
             if isinstance(t, int | float) and now - window < float(t) <= now + window]
+
+
+# The statements of a hit, built once (values as parameters, issue #17).
+_WRITE = update(rate_hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
+                                 rate_hits.c.client == bindparam("the_client"))
+
+
+@lru_cache(maxsize=4)
+def _lock_of(dialect: str) -> Any:
+    """The upsert of :meth:`StoreCounters._locked` for ``dialect``."""
+    stmt = insert_for(dialect, rate_hits)
+    return stmt.on_conflict_do_update(
+        index_elements=[rate_hits.c.bucket, rate_hits.c.client],
+        set_={"bucket": stmt.excluded.bucket},
+    ).returning(rate_hits.c.hits)
 
 
 class StoreCounters:
@@ -57,9 +74,8 @@ class StoreCounters:
             if limit is not None and len(recent) >= limit:
                 return False
             recent = (recent + [now])[-MAX_KEPT:]
-            conn.execute(update(rate_hits).where(
-                rate_hits.c.bucket == bucket, rate_hits.c.client == client,
-            ).values(hits=recent, updated_at=datetime.fromtimestamp(now, UTC)))
+            conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": recent,
+                                  "updated_at": datetime.fromtimestamp(now, UTC)})
             return True
 
     @staticmethod
@@ -67,13 +83,9 @@ class StoreCounters:
         """The row's hits, the row created if missing and locked until the
         transaction ends: one statement (an upsert that changes nothing
         locks the row as ``FOR UPDATE`` would)."""
-        stmt = dialect_insert(conn, rate_hits).values(
-            bucket=bucket, client=client, hits=[], updated_at=datetime.fromtimestamp(now, UTC))
-        stmt = stmt.on_conflict_do_update(
-            index_elements=[rate_hits.c.bucket, rate_hits.c.client],
-            set_={"bucket": stmt.excluded.bucket},
-        ).returning(rate_hits.c.hits)
-        return conn.execute(stmt).scalar()
+        return conn.execute(_lock_of(conn.dialect.name), {
+            "bucket": bucket, "client": client, "hits": [],
+            "updated_at": datetime.fromtimestamp(now, UTC)}).scalar()
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""

@@ -8,10 +8,12 @@ RETURNING last`` (a row lock on PostgreSQL; SQLite writers are serial under
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
+from typing import Any
 
 from sqlalchemy import Connection
 
-from search_api.store.core import StoreCore, dialect_insert
+from search_api.store.core import StoreCore, insert_for
 from search_api.store.schema import receipt_counters
 
 
@@ -24,13 +26,19 @@ def check_prefix(prefix: str) -> None:
 def take_number(conn: Connection, on: date, prefix: str) -> str:
     """The next receipt number of ``prefix`` and ``on`` in ``conn``'s
     transaction (the counter row stays locked until it ends)."""
-    stmt = dialect_insert(conn, receipt_counters).values(prefix=prefix, day=on, last=1)
-    stmt = stmt.on_conflict_do_update(
+    last = int(conn.execute(_next_of(conn.dialect.name),
+                            {"prefix": prefix, "day": on, "last": 1}).scalar_one())
+    return f"{prefix}-{on:%Y%m%d}-{last:04d}"
+
+
+@lru_cache(maxsize=4)
+def _next_of(dialect: str) -> Any:
+    """The counter's upsert for ``dialect``, built once (its values are
+    parameters: SQLAlchemy neither rebuilds nor recompiles it, issue #17)."""
+    return insert_for(dialect, receipt_counters).on_conflict_do_update(
         index_elements=[receipt_counters.c.prefix, receipt_counters.c.day],
         set_={"last": receipt_counters.c.last + 1},
     ).returning(receipt_counters.c.last)
-    last = int(conn.execute(stmt).scalar_one())
-    return f"{prefix}-{on:%Y%m%d}-{last:04d}"
 
 
 class ReceiptPart(StoreCore):

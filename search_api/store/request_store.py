@@ -101,6 +101,11 @@ class Filing:
     idempotency_key: IdempotencyKey | None = None
 
 
+# Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
+_ADD_REQUEST = insert(requests)
+_ADD_EVENTS = insert(request_events)
+
+
 class RequestPart(StoreCore):
     """Filing, saving and loading requests."""
 
@@ -179,7 +184,7 @@ class RequestPart(StoreCore):
         )
         check_row(requests, row)
         try:
-            conn.execute(insert(requests).values(**row))
+            conn.execute(_ADD_REQUEST, row)
         except IntegrityError:
             raise DuplicateRequest(req.number) from None
         if idempotency_key is not None:
@@ -326,7 +331,7 @@ class RequestPart(StoreCore):
         for row in rows:
             check_row(request_events, row)
         if rows:
-            conn.execute(insert(request_events), rows)
+            conn.execute(_ADD_EVENTS, rows)
         # The messages first: on PostgreSQL the chain head stays locked from
         # the audit append to the commit, so that is the last thing done.
         insert_messages(conn, notify.event_messages(req, numbered, self.names), at)

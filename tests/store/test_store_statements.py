@@ -1,0 +1,104 @@
+"""The statements of a filing are compiled once and cost few round trips
+(issue #17), on SQLite and PostgreSQL: after a first filing every statement
+of the next ones comes from SQLAlchemy's compiled cache; the outbox rows and
+(PostgreSQL) the audit records with the chain head go in one round trip
+each; a pooled PostgreSQL connection is pinged only after lying idle, and
+a dead one is replaced before the write that takes it."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy import create_engine, event, select, text
+from sqlalchemy.engine.interfaces import CacheStats
+from sqlalchemy.pool import NullPool
+
+from search_api.store import Filing, Store
+from search_api.store import engine as store_engine
+from search_api.store.outbox_store import insert_messages
+from search_api.store.records import OutboxMessage
+from search_api.store.schema import outbox
+from tests.store.store_helpers import APPLICANT, T0, P, application, d
+
+DAY = date(2026, 3, 2)
+
+
+def build(number: str) -> Filing:
+    return Filing(P.submit(application(), number=number, on=d(2), actor=APPLICANT),
+                  "code-hash", None)
+
+
+def executed(store: Store) -> list[tuple[str, Any]]:
+    """(SQL, cache outcome) of every statement the store's engines run from now on."""
+    seen: list[tuple[str, Any]] = []
+    for engine in (store.engine, store._volatile):
+        event.listen(engine, "after_cursor_execute",
+                     lambda conn, cursor, sql, params, context, many: seen.append(
+                         (sql, context.cache_hit if context.compiled is not None else None)))
+    return seen
+
+
+def test_a_filing_compiles_nothing_after_the_first(store: Store) -> None:
+    store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    seen = executed(store)
+    for _ in range(3):
+        store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    compiled = [(sql, hit) for sql, hit in seen if hit is not None]
+    assert compiled, seen
+    missed = [sql for sql, outcome in compiled if outcome is not CacheStats.CACHE_HIT]
+    assert missed == []
+    assert store.verify_audit() == []
+
+
+def test_outbox_rows_and_audit_records_go_in_one_round_trip_each(store: Store) -> None:
+    seen = executed(store)
+    filed = store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    with store.engine.connect() as conn:
+        messages = conn.execute(select(outbox.c.id)).all()
+    assert len(messages) >= 1
+    assert sum(sql.startswith("INSERT INTO outbox") for sql, _ in seen) == 1
+    appends = [sql for sql, _ in seen if "INSERT INTO audit_log" in sql]
+    assert len(appends) == 1
+    if store.backend == "postgresql":  # with the new chain head
+        assert "UPDATE audit_head" in appends[0]
+    assert [r.subject for r in store.audit_records()] == [filed.number] * len(filed.events)
+    assert store.verify_audit() == []
+
+
+def test_several_messages_are_one_insert_and_a_queued_key_is_left_out(store: Store) -> None:
+    def message(key: str) -> OutboxMessage:
+        return OutboxMessage(kind="notice", recipient_role="authority", recipient="authority",
+                             subject="主题", body="正文", request_number=None, dedupe_key=key)
+
+    seen = executed(store)
+    with store.engine.begin() as conn:
+        insert_messages(conn, [message("a"), message("b"), message("c")], T0)
+    with store.engine.begin() as conn:
+        insert_messages(conn, [message("b"), message("d")], T0)
+    assert sum(sql.startswith("INSERT INTO outbox") for sql, _ in seen) == 2
+    with store.engine.connect() as conn:
+        keys = conn.execute(select(outbox.c.dedupe_key).order_by(outbox.c.id)).scalars().all()
+    assert keys == ["a", "b", "c", "d"]
+
+
+def test_a_dead_idle_postgresql_connection_is_replaced_before_a_filing(
+        store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    if store.backend != "postgresql":
+        pytest.skip("SQLite has no server connection to lose")
+    store.file_request(DAY, build, actor=APPLICANT, at=T0)  # a connection in each pool
+    pids = []
+    for engine in (store.engine, store._volatile):
+        with engine.connect() as conn:
+            pids.append(conn.execute(text("SELECT pg_backend_pid()")).scalar_one())
+    killer = create_engine(store.url, poolclass=NullPool)  # not from the store's pools
+    with killer.begin() as conn:
+        for pid in pids:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    killer.dispose()
+    monkeypatch.setattr(store_engine, "PING_AFTER_IDLE_S", -1.0)  # every idle one counts as idle
+    filed = store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    assert filed.number.endswith("-0002")
+    assert len(store.list_requests()) == 2
+    assert store.verify_audit() == []
