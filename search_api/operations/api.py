@@ -21,9 +21,10 @@ from domain.procedures.operation_records import Operation
 from search_api import service
 from search_api.operations import filing, present
 from search_api.store import RequestNotFound, StaleRequest
+from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
-from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit, secret_matches
+from search_api.web.ratelimit import check_attempts
+from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operations_api", __name__, url_prefix="/api/v1/operations")
@@ -81,8 +82,8 @@ def _with_code(number: str) -> tuple[Operation, int]:
     check_attempts()
     code = request.headers.get("X-Access-Code", "")[:64]
     store = service.operation_store()
-    if not secret_matches(code, store.access_code_hash(number[:64].upper())):
-        failed_attempt()
+    if not code_opens(store.access_code_hash(number[:64].upper()), code, number=number,
+                      what="scenario application"):
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     try:
         return store.load(number[:64].upper())

@@ -31,10 +31,10 @@ from search_api import service
 from search_api.operations import filing, present
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import sessions
+from search_api.web.access_codes import WRONG_CODE, code_opens
 from search_api.web.forms import form_text
-from search_api.web.logredact import typed_number
-from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit, secret_matches
+from search_api.web.ratelimit import check_attempts
+from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("operations", __name__, url_prefix="/operations")
@@ -95,13 +95,10 @@ def status_login() -> Any:
                                number=request.args.get("number", "")[:40])
     check_attempts()
     number = form_text("number", 64).upper()
-    if not secret_matches(form_text("access_code", 64),
-                          service.operation_store().access_code_hash(number)):
-        failed_attempt()
-        # What was typed is logged only when it is a receipt number: people
-        # type other numbers here (their credit code, a phone number).
-        log.warning("wrong access code for scenario application %s", typed_number(number))
-        flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
+    if not code_opens(service.operation_store().access_code_hash(number),
+                      form_text("access_code", 64), number=number,
+                      what="scenario application"):
+        flash(WRONG_CODE, "error")
         return render_template("operations/status_login.html", number=number), 403
     _remember(number)
     return redirect(url_for("operations.status", number=number))

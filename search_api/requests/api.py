@@ -36,12 +36,12 @@ from search_api.requests.applications import (
 )
 from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
 from search_api.web import labels_zh
+from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import Incomplete
 from search_api.web.law_text import LawText
-from search_api.web.logredact import typed_number
 from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit, secret_matches
+from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
@@ -57,9 +57,8 @@ def _with_code(number: str) -> tuple[Request, int]:
     """
     check_attempts()
     code = request.headers.get("X-Access-Code", "")
-    if not secret_matches(code, service.store().access_code_hash(number[:40])):
-        failed_attempt()
-        log.warning("wrong access code for request %s over the API", typed_number(number[:32]))
+    if not code_opens(service.store().access_code_hash(number[:40]), code, number=number,
+                      what="request"):
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     try:
         return service.store().load(number)

@@ -41,10 +41,10 @@ from search_api.requests.applications import (
 )
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import labels_zh, sessions
+from search_api.web.access_codes import WRONG_CODE, code_opens
 from search_api.web.forms import Incomplete, form_text
-from search_api.web.logredact import typed_number
-from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit, secret_matches
+from search_api.web.ratelimit import check_attempts
+from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests", __name__)
@@ -111,10 +111,9 @@ def status_login() -> Any:
     check_attempts()  # only failures count: the right code never locks an applicant out
     number = form_text("number").upper()
     code = form_text("access_code")
-    if not secret_matches(code, service.store().access_code_hash(number)):
-        failed_attempt()
-        log.warning("wrong access code for request %s", typed_number(number[:32]))
-        flash("申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。", "error")
+    if not code_opens(service.store().access_code_hash(number), code, number=number,
+                      what="request"):
+        flash(WRONG_CODE, "error")
         return render_template("status_login.html", number=number), 403
     _remember(number)
     return redirect(url_for("requests.status", number=number))
