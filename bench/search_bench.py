@@ -240,8 +240,11 @@ def make_records(n: int, seed: int = 7) -> list[dict[str, Any]]:
             "legal_basis": "", "usage_requirements": "",
             "contact": {"name": short, "phone": "0990-12345678", "email": ""},
             "status": status, "emergency": None, "withdrawal": None, "invalidation": None,
-            "licence": "", "data_public": open_type == "unconditional", "files_held": True,
-            "url": f"datasets/{identifier}/",
+            "licence": "", "licence_id": "", "licence_url": "", "not_in_source": [],
+            "data_public": open_type == "unconditional", "files_held": True,
+            "url": f"datasets/{identifier}/", "temporal": None,
+            "quality": {"score": 60, "criteria": [
+                {"key": "machine_readable", "label": "提供机器可读格式", "passed": True}]},
         })
     return records
 
