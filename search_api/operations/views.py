@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -31,7 +30,8 @@ from search_api import service
 from search_api.operations import filing, present
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import sessions
-from search_api.web.access_codes import WRONG_CODE, code_opens
+from search_api.web.access_codes import MY_OPERATIONS as MINE
+from search_api.web.access_codes import SIGNED_OUT, WRONG_CODE, code_opens, proved, remember
 from search_api.web.forms import form_text
 from search_api.web.ratelimit import check_attempts
 from search_api.web.security import rate_limit
@@ -63,24 +63,16 @@ def apply_submit() -> Any:
         for secret in ("credit_code", "phone", "email", "contact_name"):
             values.pop(secret, None)  # personal data is never echoed into a page
         return _form(values, exc.problems, 400)
-    _remember(filed.case.number)
+    remember(MINE, filed.case.number)
     page = render_template("operations/receipt.html", case=filed.case,
                            access_code=filed.access_code,
                            deadlines=present.deadlines(filed.case, service.today()))
     return page, 200, NO_STORE  # the access code, shown once, is kept by no cache
 
 
-def _remember(number: str) -> None:
-    mine = list(session.get("my_operations", []))
-    if number not in mine:
-        mine.append(number)
-    session["my_operations"] = mine[-20:]
-    sessions.rotate()
-
-
 def _own(number: str) -> tuple[Operation, int] | None:
     """The applicant's own case, or None when this session has not proved it."""
-    if number not in session.get("my_operations", []):
+    if not proved(MINE, number):
         return None
     try:
         return service.operation_store().load(number)
@@ -100,7 +92,7 @@ def status_login() -> Any:
                       what="scenario application"):
         flash(WRONG_CODE, "error")
         return render_template("operations/status_login.html", number=number), 403
-    _remember(number)
+    remember(MINE, number)
     return redirect(url_for("operations.status", number=number))
 
 
@@ -108,7 +100,7 @@ def status_login() -> Any:
 def logout() -> Any:
     """Sign out: this session no longer sees any application."""
     sessions.end()
-    flash("您已退出。再次查看申请需重新输入申请编号和查询码。", "success")
+    flash(SIGNED_OUT, "success")
     return redirect(url_for("operations.status_login"))
 
 

@@ -15,7 +15,7 @@ import secrets
 from datetime import date
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, session
+from flask import Blueprint, abort, current_app, render_template
 
 from domain.procedures.data_grants import add_months, default_fields, refusal
 from domain.procedures.request_records import Request
@@ -23,6 +23,8 @@ from domain.procedures.request_states import State
 from search_api import service
 from search_api.requests.grant_terms import KEYED_METHODS, dataset_schema
 from search_api.store import hash_token
+from search_api.web.access_codes import MY_REQUESTS as MINE
+from search_api.web.access_codes import proved
 from search_api.web.api_keys import keys
 from search_api.web.ratelimit import rate_limit
 
@@ -70,7 +72,7 @@ def issue(number: str) -> Any:
         400: the request has no grant by API or sandbox, or the grant does
             not serve data today (suspended, revoked, expired).
     """
-    if number not in session.get("my_requests", []):
+    if not proved(MINE, number):
         abort(403, description="请先用申请编号和查询码登录。")
     rate_limit(current_app, "public_write")
     req, _ = service.store().load(number)

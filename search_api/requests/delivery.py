@@ -39,6 +39,8 @@ from domain.procedures.request_records import Actor
 from domain.procedures.request_states import DeliveryMethod, Role, State
 from search_api import service
 from search_api.store import Link, hash_token
+from search_api.web.access_codes import MY_REQUESTS as MINE
+from search_api.web.access_codes import proved, proved_cases
 from search_api.web.api_keys import stopped
 from search_api.web.security import new_secret
 
@@ -83,7 +85,7 @@ def make_link(number: str) -> Any:
         403: the session has not signed in to the request with its access code.
         400: the request is not delivered, or delivery is not by download.
     """
-    if number not in session.get("my_requests", []):
+    if not proved(MINE, number):
         abort(403, description="请先用申请编号和查询码登录。")
     req, _ = service.store().load(number)
     if req.state is not State.DELIVERED or req.decision is None or \
@@ -96,7 +98,7 @@ def make_link(number: str) -> Any:
     now = service.now()
     service.store().add_link("download", token_hash, number, None,
                              now + timedelta(hours=hours), at=now, max_uses=MAX_USES)
-    mine = set(session.get("my_requests", []))
+    mine = proved_cases(MINE)
     # Only requests still signed in to keep a binding: the cookie stays small.
     session[SESSION_KEY] = {**{k: v for k, v in _bindings().items() if k in mine},
                             number: token_hash}
@@ -115,7 +117,7 @@ def _usable(number: str, count: bool) -> Link:
         410: the link expired or has no uses left.
     """
     token_hash = _bindings().get(number)
-    if token_hash is None or number not in session.get("my_requests", []):
+    if token_hash is None or not proved(MINE, number):
         abort(403, description=NOT_BOUND)
     if why := stopped(number):  # the links stop at once (#16)
         abort(403, description=why)

@@ -20,7 +20,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 
@@ -41,7 +40,8 @@ from search_api.requests.applications import (
 )
 from search_api.store import RequestNotFound, StaleRequest
 from search_api.web import labels_zh, sessions
-from search_api.web.access_codes import WRONG_CODE, code_opens
+from search_api.web.access_codes import MY_REQUESTS as MINE
+from search_api.web.access_codes import SIGNED_OUT, WRONG_CODE, code_opens, proved, remember
 from search_api.web.forms import Incomplete, form_text
 from search_api.web.ratelimit import check_attempts
 from search_api.web.security import rate_limit
@@ -78,7 +78,7 @@ def apply_submit(dataset_id: str) -> Any:
         return render_template("apply.html", dataset=dataset, form=form, errors=exc.problems,
                                offered=offered_methods(dataset),
                                commitment=labels_zh.COMMITMENT), 400
-    _remember(filed.request.number)
+    remember(MINE, filed.request.number)
     deadlines = service.procedure().deadlines(filed.request, service.today())
     # The access code is shown once: no cache may keep the page.
     return render_template("receipt.html", req=filed.request, dataset=dataset,
@@ -86,17 +86,8 @@ def apply_submit(dataset_id: str) -> Any:
                            labels=labels_zh), 200, {"Cache-Control": "no-store"}
 
 
-def _remember(number: str) -> None:
-    """Let this session see ``number``, under a new session id (a sign-in)."""
-    mine = list(session.get("my_requests", []))
-    if number not in mine:
-        mine.append(number)
-    session["my_requests"] = mine[-20:]
-    sessions.rotate()
-
-
 def _own(number: str) -> tuple[Request, int]:
-    if number not in session.get("my_requests", []):
+    if not proved(MINE, number):
         return redirect(url_for("requests.status_login", number=number))  # type: ignore[return-value]
     try:
         return service.store().load(number)
@@ -115,7 +106,7 @@ def status_login() -> Any:
                       what="request"):
         flash(WRONG_CODE, "error")
         return render_template("status_login.html", number=number), 403
-    _remember(number)
+    remember(MINE, number)
     return redirect(url_for("requests.status", number=number))
 
 
@@ -123,7 +114,7 @@ def status_login() -> Any:
 def logout() -> Any:
     """Sign out: this session no longer sees any request (a copied cookie neither)."""
     sessions.end()
-    flash("您已退出。再次查看申请需重新输入申请编号和查询码。", "success")
+    flash(SIGNED_OUT, "success")
     return redirect(url_for("requests.status_login"))
 
 
