@@ -13,6 +13,7 @@ from domain.procedures.operation_records import Operation
 from domain.procedures.roles import Role
 from search_api import service
 from search_api.store.operations import RegisterEntry
+from search_api.web import public_names
 from search_api.web.public_names import department_names
 
 PERIOD_NAMES = {"first_review": "数据提供部门初审", "decision": "大数据主管部门审核决定",
@@ -25,8 +26,7 @@ RESPONSIBLE = {Role.DEPARTMENT_REVIEWER: "数据提供部门", Role.AUTHORITY_RE
 
 def dataset_title(identifier: str) -> str:
     """The public title of a dataset, or its id when the index lacks it."""
-    record = service.published(identifier[:200])
-    return record.title if record is not None and record.title else identifier
+    return public_names.dataset_title(service.engine(), identifier[:200]) or identifier
 
 
 def deadline_body(d: Deadline[str, Role]) -> dict[str, Any]:

@@ -27,7 +27,7 @@ from flask import Flask, current_app
 from markupsafe import Markup, escape
 
 from domain.catalogue.catalog import load_portal_info
-from domain.catalogue.public_record import PublicRecord
+from search_api.web.public_names import dataset_title
 
 log = logging.getLogger(__name__)
 
@@ -157,13 +157,7 @@ def install(app: Flask) -> None:
 def _dataset_title(identifier: str) -> str:
     """A dataset's title for the pages ("" when the index does not know it:
     the page then shows the code)."""
-    engine = current_app.extensions.get("portal_engine")
-    try:
-        found = engine.get(identifier) if engine is not None else None
-        record = PublicRecord.from_json(found) if found is not None else None
-    except Exception:  # an index being rebuilt: the code will do
-        return ""
-    return record.title if record else ""
+    return dataset_title(current_app.extensions.get("portal_engine"), identifier)
 
 
 def _department_name(code: str) -> str:

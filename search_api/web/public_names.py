@@ -40,6 +40,18 @@ def public_link(config: Mapping[str, Any], path: str) -> str:
     return origin + path if origin else ""
 
 
+def dataset_title(engine: Any, identifier: str) -> str:
+    """A dataset's public title from the search index ``engine`` ("" when
+    the index does not know it, or is being rebuilt: pages then show the code)."""
+    try:
+        found = engine.get(identifier) if engine is not None else None
+        record = PublicRecord.from_json(found) if found is not None else None
+    except Exception as exc:  # a search index being rebuilt: the code will do
+        log.warning("dataset title of %s not found: %s", identifier[:64], exc.__class__.__name__)
+        return ""
+    return record.title if record else ""
+
+
 class CatalogNames:
     """:class:`search_api.store.notify.Names` from the search index (dataset
     titles) and the catalogue's vocabularies (department names)."""
@@ -57,13 +69,7 @@ class CatalogNames:
             self._departments = {}
 
     def dataset(self, identifier: str) -> str:
-        try:
-            found = self._engine.get(identifier)
-            record = PublicRecord.from_json(found) if found is not None else None
-        except Exception as exc:  # a search index being rebuilt: the code will do
-            log.warning("dataset title of %s not found: %s", identifier, exc.__class__.__name__)
-            return ""
-        return record.title if record else ""
+        return dataset_title(self._engine, identifier)
 
     def department(self, code: str) -> str:
         return str(self._departments.get(code, ""))
