@@ -12,7 +12,7 @@ import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path, PurePosixPath
 from typing import Any
 
@@ -32,7 +32,7 @@ from domain.catalogue.model import (
 from domain.catalogue.paths import safe_resource_path
 from domain.catalogue.problems import Problem
 from domain.catalogue.structured import read_or_report
-from domain.catalogue.temporal import read_temporal
+from domain.catalogue.temporal import calendar_day, read_temporal
 
 IDENTIFIER_RE = re.compile(r"^[a-z0-9][a-z0-9-]{1,63}$")
 REQUIRED = ("name", "title", "description", "department", "theme", "open_type",
@@ -44,16 +44,6 @@ TEXT_FIELDS = ("name", "title", "description", "department", "theme", "open_type
                "usage_requirements", "status")
 # A resource's format names its download file (<name>.<format>).
 FORMAT_RE = re.compile(r"^[a-z0-9][a-z0-9_+-]{0,31}$")
-
-
-def _as_date(value: Any) -> date | None:
-    if value is None or value == "":
-        return None
-    if isinstance(value, datetime):
-        return value.date()
-    if isinstance(value, date):
-        return value
-    return date.fromisoformat(str(value).strip()[:10])
 
 
 def text(value: Any) -> str:
@@ -152,7 +142,7 @@ def _announcement(raw: Any, key: str, rel: str, found: list[Problem]) -> Announc
     if not isinstance(raw, Mapping) or not raw.get("date") or not text(raw.get("reason")):
         return None
     try:
-        day = _as_date(raw.get("date"))
+        day = calendar_day(raw.get("date"))
     except ValueError:
         found.append(P.make("field-invalid", rel, field=f"{key}.date",
                             detail="must be a date written YYYY-MM-DD"))
@@ -164,7 +154,7 @@ def _emergency(raw: Any, rel: str, found: list[Problem]) -> Emergency | None:
     if not isinstance(raw, Mapping) or not text(raw.get("event")) or not raw.get("since"):
         return None
     try:
-        since, until = _as_date(raw.get("since")), _as_date(raw.get("until"))
+        since, until = calendar_day(raw.get("since")), calendar_day(raw.get("until"))
     except ValueError:
         found.append(P.make("field-invalid", rel, field="emergency",
                             detail="'since' and 'until' must be dates written YYYY-MM-DD"))
@@ -243,7 +233,7 @@ def _dates(data: Mapping[str, Any], rel: str, found: list[Problem],
     ok = True
     for key in ("last_updated", "published"):
         try:
-            dates[key] = _as_date(data.get(key))
+            dates[key] = calendar_day(data.get(key))
         except ValueError:
             found.append(P.make("field-invalid", rel, field=key,
                                 detail="must be a date written YYYY-MM-DD"))

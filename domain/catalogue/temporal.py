@@ -7,6 +7,7 @@ error catalogue (domain.catalogue.problems) when it cannot be used.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -15,12 +16,17 @@ from domain.catalogue import problems as P
 from domain.catalogue.model import Temporal
 from domain.catalogue.problems import Problem
 
+_WRITTEN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
-def _day(value: Any) -> date | None:
-    """A YAML date, or text written YYYY-MM-DD; None when empty.
+
+def calendar_day(value: Any) -> date | None:
+    """A catalogue date: a YAML date or datetime, or text written YYYY-MM-DD,
+    optionally followed by a time (``2019-01-01T10:00``, ``2019-01-01 10:00:00``,
+    which exports of other platforms write); None when empty. The one reader
+    of dates in descriptors (publication dates, announcements, coverage).
 
     Raises:
-        ValueError: anything else (2019, "2019-13-01", "昨天").
+        ValueError: anything else (2019, 20190101, "2019-13-01", "2019-01-01x", "昨天").
     """
     if value is None or value == "":
         return None
@@ -28,9 +34,14 @@ def _day(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
-    if isinstance(value, str):
-        return date.fromisoformat(value.strip())
-    raise ValueError(f"not a date: {value!r}")
+    if not isinstance(value, str):
+        raise ValueError(f"not a date: {value!r}")
+    written = value.strip()
+    if len(written) > 10 and written[10] in "T ":
+        return datetime.fromisoformat(written).date()
+    if not _WRITTEN_DAY.fullmatch(written):  # fromisoformat also reads 20190101, 2019-W01-1
+        raise ValueError(f"not a date written YYYY-MM-DD: {value!r}")
+    return date.fromisoformat(written)
 
 
 def read_temporal(raw: Any, rel: str, found: list[Problem]) -> Temporal | None:
@@ -49,7 +60,7 @@ def read_temporal(raw: Any, rel: str, found: list[Problem]) -> Temporal | None:
                             detail=f"has unknown key {unknown[0]!r}"))
         return None
     try:
-        start, end = _day(raw.get("start")), _day(raw.get("end"))
+        start, end = calendar_day(raw.get("start")), calendar_day(raw.get("end"))
     except ValueError:
         found.append(P.make("temporal-invalid", rel, field="temporal",
                             detail="has a date that is not a real day written YYYY-MM-DD"))

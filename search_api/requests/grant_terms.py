@@ -27,7 +27,7 @@ from domain.procedures.data_grants import (
 from domain.procedures.request_records import Actor, Request
 from search_api.tables.keyed import schema_of
 from search_api.web.api_keys import keys
-from search_api.web.forms import form_text
+from search_api.web.forms import form_day, form_text
 
 KEYED_METHODS = ("api", "sandbox")
 DEFAULT_REPORT_MONTHS = 6
@@ -42,13 +42,7 @@ def dataset_schema(dataset_id: str) -> dict[str, list[SchemaField]]:
 
 
 def _day(name: str, default: date) -> date:
-    value = form_text(name)
-    if not value:
-        return default
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise TermsError("日期格式不正确，请按 2026-10-12 的格式填写。") from None
+    return form_day(name, TermsError) or default
 
 
 def terms_from_form(req: Request, on: date) -> GrantTerms:

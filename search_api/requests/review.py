@@ -43,7 +43,7 @@ from search_api.requests.grant_terms import TermsError, save_approval, terms_fro
 from search_api.store import RequestNotFound, StaleRequest, User, hash_token
 from search_api.web import labels_zh, sessions
 from search_api.web.auth import signed_in
-from search_api.web.forms import form_text
+from search_api.web.forms import form_day, form_text
 from search_api.web.public_names import public_link
 from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import new_secret
@@ -180,13 +180,7 @@ class Form:
         return int(value)
 
     def day(self, name: str) -> date | None:
-        value = self.text(name)
-        if not value:
-            return None
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            raise FormError("日期格式不正确，请按 2026-10-12 的格式填写。") from None
+        return form_day(name, FormError)
 
 
 def _start_consultation(f: Form) -> Request:

@@ -3,6 +3,8 @@ every page and API, so no channel applies different rules."""
 
 from __future__ import annotations
 
+import re
+from datetime import date
 from typing import Any
 
 from flask import request
@@ -34,3 +36,26 @@ def form_text(name: str, limit: int | None = TEXT_MAX) -> str:
     """The posted form field ``name`` as :func:`clean_text` stores it
     (empty when absent): the one reader of form text for every page."""
     return clean_text(request.form.get(name), limit)
+
+
+BAD_DAY = "日期格式不正确，请按 2026-10-12 的格式填写。"
+_WRITTEN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+
+
+def form_day(name: str, refuse: type[ValueError] = ValueError) -> date | None:
+    """The posted date field ``name`` written YYYY-MM-DD; None when empty.
+
+    Raises:
+        refuse: (with :data:`BAD_DAY`, in Chinese) anything else, including
+            the other forms ``date.fromisoformat`` reads (20261012, 2026-W41-1),
+            which no reviewer means.
+    """
+    value = form_text(name, 40)
+    if not value:
+        return None
+    try:
+        if _WRITTEN_DAY.fullmatch(value):
+            return date.fromisoformat(value)
+    except ValueError:
+        pass
+    raise refuse(BAD_DAY)

@@ -108,6 +108,7 @@ def test_a_paper_answer_received_in_time_is_recorded_late_and_audited(
     ("2026-09-23", "早于征求意见书送达之日 2026-09-24"),
     ("2026-10-27", "收到答复的日期 2026-10-27 晚于今天"),
     ("10/20/2026", "日期格式不正确"),
+    ("20261020", "日期格式不正确"),  # fromisoformat would read it; no reviewer means it
 ])
 def test_paper_answer_dates_are_checked_in_chinese(
         make_app: Callable[[str], Flask], clock: Clock, received: str, expected: str) -> None:
