@@ -29,11 +29,9 @@ from domain.procedures.operation_records import Operation
 from search_api import service
 from search_api.operations import filing, present
 from search_api.store import RequestNotFound, StaleRequest
-from search_api.web import sessions
 from search_api.web.access_codes import MY_OPERATIONS as MINE
-from search_api.web.access_codes import SIGNED_OUT, WRONG_CODE, code_opens, proved, remember
+from search_api.web.access_codes import proved, remember, sign_in_page, sign_out
 from search_api.web.forms import form_text
-from search_api.web.ratelimit import check_attempts
 from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
@@ -82,26 +80,15 @@ def _own(number: str) -> tuple[Operation, int] | None:
 
 @bp.route("/status", methods=["GET", "POST"])
 def status_login() -> Any:
-    if request.method == "GET":
-        return render_template("operations/status_login.html",
-                               number=request.args.get("number", "")[:40])
-    check_attempts()
-    number = form_text("number", 64).upper()
-    if not code_opens(service.operation_store().access_code_hash(number),
-                      form_text("access_code", 64), number=number,
-                      what="scenario application"):
-        flash(WRONG_CODE, "error")
-        return render_template("operations/status_login.html", number=number), 403
-    remember(MINE, number)
-    return redirect(url_for("operations.status", number=number))
+    return sign_in_page(heading="授权运营申请进度查询", kind=MINE, what="scenario application",
+                        code_hash=service.operation_store().access_code_hash,
+                        status_endpoint="operations.status")
 
 
 @bp.post("/logout")
 def logout() -> Any:
     """Sign out: this session no longer sees any application."""
-    sessions.end()
-    flash(SIGNED_OUT, "success")
-    return redirect(url_for("operations.status_login"))
+    return sign_out("operations.status_login")
 
 
 @bp.get("/register")

@@ -39,11 +39,10 @@ from search_api.requests.applications import (
     offered_methods,
 )
 from search_api.store import RequestNotFound, StaleRequest
-from search_api.web import labels_zh, sessions
+from search_api.web import labels_zh
 from search_api.web.access_codes import MY_REQUESTS as MINE
-from search_api.web.access_codes import SIGNED_OUT, WRONG_CODE, code_opens, proved, remember
+from search_api.web.access_codes import proved, remember, sign_in_page, sign_out
 from search_api.web.forms import Incomplete, form_text
-from search_api.web.ratelimit import check_attempts
 from search_api.web.security import rate_limit
 
 log = logging.getLogger(__name__)
@@ -97,25 +96,15 @@ def _own(number: str) -> tuple[Request, int]:
 
 @bp.route("/requests/status", methods=["GET", "POST"])
 def status_login() -> Any:
-    if request.method == "GET":
-        return render_template("status_login.html", number=request.args.get("number", ""))
-    check_attempts()  # only failures count: the right code never locks an applicant out
-    number = form_text("number").upper()
-    code = form_text("access_code")
-    if not code_opens(service.store().access_code_hash(number), code, number=number,
-                      what="request"):
-        flash(WRONG_CODE, "error")
-        return render_template("status_login.html", number=number), 403
-    remember(MINE, number)
-    return redirect(url_for("requests.status", number=number))
+    return sign_in_page(heading="申请进度查询", kind=MINE, what="request",
+                        code_hash=service.store().access_code_hash,
+                        status_endpoint="requests.status")
 
 
 @bp.post("/requests/logout")
 def logout() -> Any:
     """Sign out: this session no longer sees any request (a copied cookie neither)."""
-    sessions.end()
-    flash(SIGNED_OUT, "success")
-    return redirect(url_for("requests.status_login"))
+    return sign_out("requests.status_login")
 
 
 @bp.get("/requests/<number>")

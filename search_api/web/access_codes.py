@@ -9,12 +9,15 @@ the right code never locks an applicant out).
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from typing import Any
 
-from flask import session
+from flask import flash, redirect, render_template, request, session, url_for
 
 from search_api.web import sessions
+from search_api.web.forms import form_text
 from search_api.web.logredact import typed_number
-from search_api.web.ratelimit import failed_attempt
+from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import secret_matches
 
 log = logging.getLogger(__name__)
@@ -58,3 +61,31 @@ def proved(kind: str, number: str) -> bool:
 def proved_cases(kind: str) -> frozenset[str]:
     """Every case of ``kind`` this session proved."""
     return frozenset(session.get(kind, []))
+
+
+def sign_in_page(*, heading: str, kind: str, what: str, code_hash: Callable[[str], str | None],
+                 status_endpoint: str) -> Any:
+    """The applicant's sign-in page of one kind of case (``status_login.html``
+    under ``heading``, posting to itself): GET shows the form (the number
+    filled in from ``?number=``); POST checks the client's attempts, the
+    number and code (:func:`code_opens` over ``code_hash(number)``), then
+    remembers the case under ``kind`` and sends the applicant to
+    ``status_endpoint``; a wrong code answers 403 with :data:`WRONG_CODE`."""
+    if request.method == "GET":
+        return render_template("status_login.html", heading=heading,
+                               number=request.args.get("number", "")[:40])
+    check_attempts()  # only failures count: the right code never locks an applicant out
+    number = form_text("number", 64).upper()
+    if not code_opens(code_hash(number), form_text("access_code", 64), number=number, what=what):
+        flash(WRONG_CODE, "error")
+        return render_template("status_login.html", heading=heading, number=number), 403
+    remember(kind, number)
+    return redirect(url_for(status_endpoint, number=number))
+
+
+def sign_out(login_endpoint: str) -> Any:
+    """End the session (no case of any kind stays visible, a copied cookie
+    neither) and go back to ``login_endpoint`` with :data:`SIGNED_OUT`."""
+    sessions.end()
+    flash(SIGNED_OUT, "success")
+    return redirect(url_for(login_endpoint))
