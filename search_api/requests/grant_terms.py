@@ -81,8 +81,10 @@ def terms_from_form(req: Request, on: date) -> GrantTerms:
 
 
 def applicant_seal(req: Request) -> str:
-    """A keyed hash of the applicant's identity (kind and number): the same
-    applicant gets the same seal, nobody can read the number back from it."""
+    """A keyed hash of the applicant's identity (kind and number), kept with
+    the grant and its misuse records: nobody can read the number back from
+    it. Not used to match later requests (it changes with SECRET_KEY; see
+    :func:`search_api.requests.supervision.misuse_for`)."""
     secret = str(current_app.config["SECRET_KEY"]).encode()
     identity = f"{req.application.identity_kind}\0{req.application.identity_number.upper()}"
     return hmac.new(secret, b"misuse-identity\0" + identity.encode(),

@@ -19,8 +19,7 @@ from domain.procedures.data_grants import GrantStatus, overdue, report_due_dates
 from domain.procedures.request_records import Request
 from domain.procedures.request_states import EventKind, Role
 from search_api import service
-from search_api.requests.grant_terms import applicant_seal
-from search_api.store import OutboxMessage, User
+from search_api.store import OutboxMessage, RequestNotFound, User
 from search_api.store.grants import Grant, MisuseRecord
 from search_api.web.api_keys import keys
 from search_api.web.auth import signed_in
@@ -112,7 +111,34 @@ def act(number: str, action: str) -> Any:
 
 def misuse_for(req: Request) -> list[MisuseRecord]:
     """What the misuse record holds on the applicant of ``req`` from their
-    other requests (matched by the sealed identity, never shown)."""
+    other requests, never shown publicly.
+
+    The applicant is matched by identity (kind and number), read from each
+    recorded request, not by a hash kept at approval: such a hash was keyed
+    with SECRET_KEY, so a new key (a rotation, or ``portal serve``'s random
+    key at each start) hid every earlier record. A request whose personal
+    data was erased matches no one."""
     if request.blueprint not in ("review", "use_supervision"):
         return []
-    return [r for r in keys().misuse_of(applicant_seal(req)) if r.number != req.number]
+    store = service.store()
+    mine = _identity(req)
+    if mine is None:
+        return []
+    same: dict[str, bool] = {}
+    found = []
+    for record in keys().misuse_records():
+        if record.number == req.number:
+            continue
+        if record.number not in same:
+            try:
+                same[record.number] = _identity(store.load(record.number)[0]) == mine
+            except RequestNotFound:
+                same[record.number] = False
+        if same[record.number]:
+            found.append(record)
+    return found
+
+
+def _identity(req: Request) -> tuple[str, str] | None:
+    number = req.application.identity_number.strip().upper()
+    return (str(req.application.identity_kind), number) if number else None

@@ -209,11 +209,11 @@ class KeyStore:
             applicant_seal=seal, request_number=number, kind=kind, reason=reason,
             recorded_by=by, recorded_at=at))
 
-    def misuse_of(self, seal: str) -> list[MisuseRecord]:
-        """The misuse record of the applicant sealed as ``seal``, oldest first."""
+    def misuse_records(self) -> list[MisuseRecord]:
+        """Every misuse record (misuse noted, grant suspended or revoked),
+        oldest first. Few by nature: a department notes them by hand."""
         with self.store._read() as conn:
-            rows = conn.execute(select(misuse_records).where(M.applicant_seal == seal)
-                                .order_by(M.id)).all()
+            rows = conn.execute(select(misuse_records).order_by(M.id)).all()
         return [MisuseRecord(r.request_number, r.kind, r.reason, r.recorded_by, r.recorded_at)
                 for r in rows]
 
