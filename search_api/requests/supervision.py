@@ -10,7 +10,6 @@ the request too (:func:`stopped`).
 from __future__ import annotations
 
 import logging
-from datetime import date
 from typing import Any
 
 from flask import Blueprint, abort, flash, g, redirect, render_template, request, url_for
@@ -37,21 +36,17 @@ def _department(user: User) -> str | None:
     return user.department if user.role in DEPARTMENT_ROLES else None
 
 
-def report_dates(req: Request) -> list[date]:
-    """The days the applicant reported on the use (``use_reported`` events)."""
-    return [e.on for e in req.events if e.kind is EventKind.USE_REPORTED]
-
-
 @bp.get("/uses")
 @signed_in
 def uses() -> Any:
     """The grants the reviewer may see, overdue reports first."""
     on = service.today()
     rows: list[dict[str, Any]] = []
-    for grant in keys().grants(_department(g.user)):
-        req, _ = service.store().load(grant.number)
+    grants = keys().grants(_department(g.user))
+    reported = service.store().event_days([x.number for x in grants], EventKind.USE_REPORTED)
+    for grant in grants:
         dues = report_due_dates(grant.terms)
-        late = overdue(dues, report_dates(req), on)
+        late = overdue(dues, reported[grant.number], on)
         upcoming = [d for d in dues if d >= on]
         rows.append({"grant": grant, "late": late, "next": upcoming[0] if upcoming else None})
     rows.sort(key=lambda r: (not r["late"], str(r["grant"].number)))
