@@ -39,6 +39,7 @@ from domain.procedures.reports import Verification
 from domain.procedures.request_records import Deadline
 from domain.procedures.request_states import PeriodKind, State
 from domain.procedures.requests import Procedure
+from domain.procedures.roles import AUTHORITY
 from search_api.store import OutboxMessage, Store
 from search_api.store.calendar_years import CalendarYears
 from search_api.store.participation_store import ParticipationStore
@@ -161,7 +162,7 @@ class Recompute:
                 targets.append(("applicant", f"applicant:{req.number}", lines))
             review = [m.line() for d, m in moved if d.what is PeriodKind.NORMATIVE_REVIEW]
             if review:
-                targets.append(("authority_reviewer", "authority", review))
+                targets.append(("authority_reviewer", AUTHORITY, review))
             by_party: dict[str, list[str]] = defaultdict(list)
             for d, m in moved:
                 if d.what is PeriodKind.THIRD_PARTY and d.party:
@@ -202,6 +203,6 @@ class Recompute:
                 continue
             result.moved.append(item.number)
             role, recipient = ("department_reviewer", f"department:{item.department}") \
-                if item.department else ("authority_reviewer", "authority")
+                if item.department else ("authority_reviewer", AUTHORITY)
             self._add(_message(item.number, years, role, recipient, item.kind.label,
                                [Moved("答复", old, new).line()], None), now, result)

@@ -20,8 +20,8 @@ from domain.catalogue.model import Dataset, OpenType, Status
 from domain.catalogue.open_plan import Opened, OpenPlan, department_summary, track
 from domain.catalogue.quality import quality
 from domain.catalogue.vocabulary import Vocabularies
+from domain.procedures.roles import AUTHORITY
 
-AUTHORITY = "authority"
 # 000 §50: 年度评估报告应于每年2月10日前上报.
 DUE_MONTH, DUE_DAY = 2, 10
 

@@ -89,6 +89,7 @@ from domain.procedures.request_states import (
     RuleViolation,
     State,
 )
+from domain.procedures.roles import AUTHORITY
 
 # The public names of the procedure, importable from this one module.
 __all__ = [
@@ -147,7 +148,7 @@ class Procedure(ReviewSteps, ConsultationSteps, DecisionSteps):
         self._guard(req, Action.WITHDRAW, actor, on)
         return self._record(req, actor, on, EventKind.WITHDRAWN, {"reason": reason.strip()},
                             notify=("provider",) if req.state in PROVIDER_REVIEW
-                            else ("authority",), state=State.WITHDRAWN)
+                            else (AUTHORITY,), state=State.WITHDRAWN)
 
     def report_use(self, req: Request, *, actor: Actor, on: date, text: str) -> Request:
         """A report of the use and results of delivered data (000 §36(四), 002 §36

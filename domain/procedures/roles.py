@@ -14,3 +14,9 @@ class Role(StrEnum):
     AUDITOR = "auditor"  # reads the record, acts on nothing (002 §42 separate duties)
     THIRD_PARTY = "third_party"  # whose lawful rights the data touches (003 §25)
     SYSTEM = "system"  # scheduled jobs and the platform itself
+
+
+# The big-data authority (大数据主管部门) where a department code or a mail
+# recipient is expected: the messages to its reviewers are addressed to it,
+# and the counts of what it answered itself are kept under it.
+AUTHORITY = "authority"

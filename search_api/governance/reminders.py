@@ -9,6 +9,7 @@ from collections.abc import Iterable
 from datetime import date, datetime
 
 from domain.catalogue.governance import full_review_due
+from domain.procedures.roles import AUTHORITY
 from search_api.governance.store import CatalogueChanges
 from search_api.store import OutboxMessage, Store
 from search_api.store.notify import CodesOnly
@@ -41,7 +42,7 @@ def remind_catalogue(store: Store, departments: Iterable[tuple[str, str]], today
     for change in changes.queue(recent=0):
         queued += int(store.add_message(OutboxMessage(
             kind="catalogue.proposed", recipient_role="authority_reviewer",
-            recipient="authority",
+            recipient=AUTHORITY,
             subject=f"【目录审核】{change.dataset_id} {change.kind.label}待审核",
             body=(f"数据集 {change.dataset_id} 的目录{change.kind.label}已提交，"
                   f"请审核（审核人员页面：{page}）。审核通过前，变更不会发布。"),

@@ -16,10 +16,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from domain.procedures.roles import AUTHORITY
 from search_api.store import OutboxMessage, Store
 
 CHINA = ZoneInfo("Asia/Shanghai")
-AUTHORITY = "authority"
 
 
 def enabled(config: Mapping[str, Any]) -> bool:

@@ -32,6 +32,7 @@ from domain.procedures.identity import mask_contact
 from domain.procedures.request_records import Actor
 from domain.procedures.request_states import Action, Role, State
 from domain.procedures.requests import Procedure
+from domain.procedures.roles import AUTHORITY
 from search_api.mail import digest, supervision
 from search_api.mail.outbox_status import outbox_status
 from search_api.store import OutboxMessage, StaleRequest, Store
@@ -113,7 +114,7 @@ class Addresses:
             return self.departments.get(rest) or None
         if kind == "data_officer":
             return self.officers.get(rest) or None
-        if kind == "authority":
+        if kind == AUTHORITY:
             return self.authority or None
         return None
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from domain.periods.profiles import Profile
+from domain.procedures.roles import AUTHORITY
 
 
 @dataclass(frozen=True)
@@ -37,11 +38,11 @@ def targets(profile: Profile, department: str, responsible: str, *,
     supervising authority out (e.g. while a report is only due soon)."""
     to_authority = profile.basis["supervision_authority"]
     if responsible == "authority_reviewer":
-        return [Target("authority_reviewer", "authority", to_authority)]
+        return [Target("authority_reviewer", AUTHORITY, to_authority)]
     to_department = profile.basis["supervision_department"]
     out = [Target("department_reviewer", f"department:{department}", to_department),
            Target("department_head", f"department_head:{department}", to_department),
            Target("data_officer", f"data_officer:{department}", to_department)]
     if authority_too:
-        out.append(Target("authority_reviewer", "authority", to_authority))
+        out.append(Target("authority_reviewer", AUTHORITY, to_authority))
     return out

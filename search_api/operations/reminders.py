@@ -17,7 +17,7 @@ from datetime import date, datetime
 from domain.procedures.kit import Deadline
 from domain.procedures.operation import Operations
 from domain.procedures.operation_records import Operation
-from domain.procedures.roles import Role
+from domain.procedures.roles import AUTHORITY, Role
 from search_api.store import OutboxMessage, Store
 from search_api.store.operations import OperationStore
 
@@ -50,13 +50,13 @@ def _recipients(case: Operation, d: Deadline[str, Role], late: bool) -> list[tup
     department = case.application.department
     if d.what == "first_review":
         out = [(f"department:{department}", "department_reviewer")]
-        return out + ([("authority", "authority_reviewer")] if late else [])
+        return out + ([(AUTHORITY, "authority_reviewer")] if late else [])
     if d.what == "decision":
-        return [("authority", "authority_reviewer")]
+        return [(AUTHORITY, "authority_reviewer")]
     out = [(f"operator:{case.number}", "applicant")]
     if late:
         out += [(f"department:{department}", "department_reviewer"),
-                ("authority", "authority_reviewer")]
+                (AUTHORITY, "authority_reviewer")]
     return out
 
 

@@ -23,6 +23,7 @@ from flask import Blueprint, current_app
 from domain.catalogue.public_record import PublicRecord
 from domain.periods.calendar import CalendarYearMissing
 from domain.procedures.participation import RECEIPT_PREFIX, Incomplete, Item, Kind
+from domain.procedures.roles import AUTHORITY
 from search_api import service
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import clean_text
@@ -205,7 +206,7 @@ def statistics() -> Any:
         for k in (Kind.DEMAND, Kind.SUGGESTION, Kind.REUSE)}
 
     def entry(department: str | None, kind: str) -> dict[str, int]:
-        key = department or "authority"
+        key = department or AUTHORITY
         found = by_department.setdefault(key, {"name": names.get(key, "数据主管部门")})
         counts: dict[str, int] = found.setdefault(kind, dict.fromkeys(_COUNTS[True], 0))
         return counts

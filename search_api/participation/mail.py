@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 from domain.procedures.participation import Item, Kind, Participation, Status
+from domain.procedures.roles import AUTHORITY
 from search_api.store import OutboxMessage, Store
 from search_api.store.notify import CodesOnly
 from search_api.store.participation_store import ParticipationStore
@@ -21,7 +22,7 @@ from search_api.web import labels_zh
 def _to(item: Item) -> tuple[str, str]:
     if item.department:
         return "department_reviewer", f"department:{item.department}"
-    return "authority_reviewer", "authority"
+    return "authority_reviewer", AUTHORITY
 
 
 def remind_participation(items: ParticipationStore, rules: Participation, store: Store,

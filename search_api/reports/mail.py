@@ -19,6 +19,7 @@ from domain.procedures.reports import (
     ReportKind,
     Verification,
 )
+from domain.procedures.roles import AUTHORITY
 from search_api.store import OutboxMessage
 from search_api.store.notify import CodesOnly, Names
 from search_api.store.report_store import ReportStore
@@ -89,7 +90,7 @@ def catalogue_change_message(report: Report,
     names = names or CodesOnly()
     return OutboxMessage(
         kind="report.catalogue_change", recipient_role="authority_reviewer",
-        recipient="authority",
+        recipient=AUTHORITY,
         subject=f"【目录更新】{report.number} 数据资源 {report.dataset_id} 的目录需更正",
         body=(f"数据提供部门 {_department(report, names)} 同意目录更正申请 {report.number}"
               f"（数据资源{_dataset(report, names)}），请审核并更新政务数据资源目录。\n"

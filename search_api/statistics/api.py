@@ -20,6 +20,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, make_response, request
 
 from domain.procedures.reports import ReportKind
+from domain.procedures.roles import AUTHORITY
 from search_api import service
 from search_api.store.download_store import DownloadStore
 from search_api.store.yearly_counts import service_year
@@ -209,7 +210,7 @@ def yearly() -> Any:
     names = current_app.extensions["portal_labels"].get().get("department", {})
     ordered = [rows[k] for k in sorted(rows)]
     for entry in ordered:
-        entry["department_name"] = "数据主管部门" if entry["department"] == "authority" \
+        entry["department_name"] = "数据主管部门" if entry["department"] == AUTHORITY \
             else names.get(entry["department"], entry["department"])
     total = {"department": "", "department_name": "合计", **{
         k: sum(e[k] for e in ordered) for k, _ in YEARLY_COLUMNS

@@ -39,6 +39,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
+from domain.procedures.roles import AUTHORITY
 from search_api.store.audit import canonical
 from search_api.store.records import OutboxMessage
 from search_api.store.schema import GENESIS
@@ -314,7 +315,7 @@ def chain_state(store: Store) -> ChainState:
 def message(checkpoint: Checkpoint) -> OutboxMessage:
     """The checkpoint mailed to the authority (an independent copy)."""
     return OutboxMessage(
-        kind="audit.checkpoint", recipient_role="authority_reviewer", recipient="authority",
+        kind="audit.checkpoint", recipient_role="authority_reviewer", recipient=AUTHORITY,
         subject=f"审计日志签名存证：截至第 {checkpoint.seq} 条记录（{checkpoint.day()}）",
         body=("开放平台的调度与操作记录（审计日志）已签名存证。请原样保存下面这一行，"
               "不要修改；核验时，把保存的各行放入一个文件，用平台公布的公钥运行 "

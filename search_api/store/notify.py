@@ -13,6 +13,7 @@ from typing import Protocol
 
 from domain.procedures.request_records import Event, Request
 from domain.procedures.request_states import EventKind, Role
+from domain.procedures.roles import AUTHORITY
 from search_api.store.records import OutboxMessage
 
 LABELS: dict[EventKind, str] = {
@@ -44,8 +45,8 @@ def recipient(req: Request, target: str) -> tuple[str, str]:
         return Role.APPLICANT.value, f"applicant:{req.number}"
     if target == "provider":
         return Role.DEPARTMENT_REVIEWER.value, f"department:{req.department}"
-    if target == "authority":
-        return Role.AUTHORITY_REVIEWER.value, "authority"
+    if target == AUTHORITY:
+        return Role.AUTHORITY_REVIEWER.value, AUTHORITY
     if target.startswith("third_party:"):
         return Role.THIRD_PARTY.value, f"third_party:{req.number}:{target.partition(':')[2]}"
     raise ValueError(f"unknown notify target {target!r}")

@@ -14,13 +14,13 @@ from datetime import date
 from typing import Any
 
 from domain.procedures.reports import Verification
+from domain.procedures.roles import AUTHORITY
 from search_api.store import Store
 from search_api.store.download_store import DownloadStore
 from search_api.store.grants import KeyStore
 from search_api.store.participation_store import ParticipationStore
 from search_api.store.report_store import ReportStore
 
-AUTHORITY = "authority"  # items answered by the big-data authority itself
 SERVICE_FIELDS = (
     "requests_received", "requests_answered", "requests_answered_in_time",
     "requests_approved", "requests_denied",
