@@ -4,8 +4,6 @@ not-open datasets have no tables in the store, so they answer 404."""
 
 from __future__ import annotations
 
-import csv
-import io
 from typing import Any
 from urllib.parse import urlencode
 
@@ -16,6 +14,7 @@ from search_api.rows import keyed
 from search_api.tables.query import RowQueryError, parse_row_query
 from search_api.tables.store import RowStore, RowStoreError, Table
 from search_api.web.api_keys import presented
+from search_api.web.csv_answer import csv_response
 from search_api.web.errors import ApiError
 
 bp = Blueprint("rows", __name__)
@@ -88,13 +87,8 @@ def answer_page(store: RowStore, table: Table) -> Any:
         params.append(("offset", str(query.offset + query.limit)))
         following = f"{request.base_url}?{urlencode(params)}"
     if query.format == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow([f.name for f in page.fields])
-        writer.writerows([["" if row[f.name] is None else _csv_value(row[f.name])
-                           for f in page.fields] for row in page.rows])
-        response = Response(out.getvalue(), mimetype="text/csv")
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        names = [f.name for f in page.fields]
+        response = csv_response(names, ([row[n] for n in names] for row in page.rows))
         response.headers["X-Total-Count"] = str(page.total)
         if following:
             response.headers["Link"] = f'<{following}>; rel="next"'
@@ -108,9 +102,3 @@ def answer_page(store: RowStore, table: Table) -> Any:
                                     for f in page.fields],
                          "rows": page.rows})
     return Response(body, mimetype="application/json")
-
-
-def _csv_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)

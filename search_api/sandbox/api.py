@@ -10,13 +10,11 @@ audit log), the outcome and the number of rows, never a result.
 
 from __future__ import annotations
 
-import csv
 import hashlib
-import io
 from pathlib import Path
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify
+from flask import Blueprint, current_app, jsonify
 
 from domain.procedures.request_records import Actor
 from domain.procedures.request_states import Role
@@ -26,6 +24,7 @@ from search_api.sandbox.runner import Answer, Limits, approved_tables, run, sand
 from search_api.store.grants import Grant
 from search_api.tables.store import RowStoreError, Table
 from search_api.web.api_keys import authorise, keyed_rows
+from search_api.web.csv_answer import csv_response
 from search_api.web.errors import ApiError, json_object_body
 
 bp = Blueprint("sandbox", __name__)
@@ -97,12 +96,7 @@ def query() -> Any:
         raise ApiError(str(exc), 400) from None
     _audit(grant, sql, "run", len(answer.rows), answer.suppressed)
     if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\r\n")
-        writer.writerow(answer.columns)
-        writer.writerows(answer.rows)
-        response = Response(out.getvalue(), mimetype="text/csv")
-        response.headers["Content-Type"] = "text/csv; charset=utf-8"
+        response = csv_response(answer.columns, answer.rows)
         response.headers["X-Suppressed-Groups"] = str(answer.suppressed)
         return response
     return jsonify({"ok": True, "columns": answer.columns, "rows": answer.rows,
