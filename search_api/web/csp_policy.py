@@ -35,12 +35,22 @@ def connect_sources(api_url: str = "") -> str:
     return "'self'" + (f" {origin}" if origin else "")
 
 
+def page_policy(connect: str, *, nonce: str = "", frame_ancestors: str = "'self'") -> str:
+    """The policy of an HTML page: everything from the page's own origin,
+    ``connect`` the ``connect-src`` sources (:func:`connect_sources`); with
+    a ``nonce``, the page's own script and style elements carrying it run too
+    (the service's pages); ``frame_ancestors`` who may frame it."""
+    own = f"'self' 'nonce-{nonce}'" if nonce else "'self'"
+    return ("default-src 'self'; "
+            f"script-src {own}; style-src {own}; "
+            f"img-src 'self' data:; font-src 'self' data:; connect-src {connect}; "
+            "object-src 'none'; base-uri 'self'; form-action 'self'; "
+            f"frame-ancestors {frame_ancestors}")
+
+
 def static_policy(api_url: str = "") -> str:
     """The policy of the static pages, calling the search API at ``api_url``."""
-    return ("default-src 'self'; script-src 'self'; style-src 'self'; "
-            f"img-src 'self' data:; font-src 'self' data:; connect-src {connect_sources(api_url)}; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; "
-            "frame-ancestors 'self'")
+    return page_policy(connect_sources(api_url))
 
 
 STATIC_POLICY = static_policy()

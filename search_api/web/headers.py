@@ -34,7 +34,7 @@ from pathlib import Path
 from flask import Flask, Response, g, request
 
 from domain.catalogue.catalog import load_portal_info
-from search_api.web.csp_policy import connect_sources, static_policy
+from search_api.web.csp_policy import connect_sources, page_policy, static_policy
 
 PERMISSIONS_POLICY = ("camera=(), microphone=(), geolocation=(), payment=(), usb=(), "
                       "interest-cohort=()")
@@ -52,13 +52,9 @@ def csp_nonce() -> str:
 
 
 def service_policy(nonce: str, connect: str = "'self'") -> str:
-    """The policy of the service's own HTML pages; ``connect`` lists the
-    ``connect-src`` sources (:func:`search_api.web.csp_policy.connect_sources`)."""
-    return ("default-src 'self'; "
-            f"script-src 'self' 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; "
-            f"img-src 'self' data:; font-src 'self' data:; connect-src {connect}; "
-            "object-src 'none'; base-uri 'self'; form-action 'self'; "
-            "frame-ancestors 'none'")
+    """The policy of the service's own HTML pages (never framed); ``connect``
+    lists the ``connect-src`` sources (:func:`search_api.web.csp_policy.connect_sources`)."""
+    return page_policy(connect, nonce=nonce, frame_ancestors="'none'")
 
 
 def _is_service_page() -> bool:
