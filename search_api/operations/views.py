@@ -28,9 +28,9 @@ from domain.procedures.operation_application import ApplicationIncomplete
 from domain.procedures.operation_records import Operation
 from search_api import service
 from search_api.operations import filing, present
-from search_api.store import RequestNotFound, StaleRequest
+from search_api.store import StaleRequest
 from search_api.web.access_codes import MY_OPERATIONS as MINE
-from search_api.web.access_codes import proved, remember, sign_in_page, sign_out
+from search_api.web.access_codes import own_case, remember, sign_in_page, sign_out
 from search_api.web.forms import form_text
 from search_api.web.security import rate_limit
 
@@ -68,14 +68,8 @@ def apply_submit() -> Any:
     return page, 200, NO_STORE  # the access code, shown once, is kept by no cache
 
 
-def _own(number: str) -> tuple[Operation, int] | None:
-    """The applicant's own case, or None when this session has not proved it."""
-    if not proved(MINE, number):
-        return None
-    try:
-        return service.operation_store().load(number)
-    except RequestNotFound:
-        abort(404, description="没有这个申请编号。")
+def _own(number: str) -> tuple[Operation, int]:
+    return own_case(MINE, number, service.operation_store().load, "operations.status_login")
 
 
 @bp.route("/status", methods=["GET", "POST"])
@@ -102,10 +96,7 @@ def register() -> Any:
 
 @bp.get("/<number>")
 def status(number: str) -> Any:
-    owned = _own(number)
-    if owned is None:
-        return redirect(url_for("operations.status_login", number=number[:40]))
-    case, _ = owned
+    case, _ = _own(number)
     return render_template("operations/status.html", case=case,
                            body=present.status_body(case))
 
@@ -120,11 +111,8 @@ def act(number: str, action: str) -> Any:
     """
     if action not in APPLICANT_DONE:
         abort(404)
-    owned = _own(number)
-    if owned is None:
-        return redirect(url_for("operations.status_login", number=number[:40]))
+    case, version = _own(number)
     rate_limit(current_app, "public_write")
-    case, version = owned
     ops, on = service.operations(), service.today()
     try:
         if action == "feedback":

@@ -38,10 +38,10 @@ from search_api.requests.applications import (
     file_application,
     offered_methods,
 )
-from search_api.store import RequestNotFound, StaleRequest
+from search_api.store import StaleRequest
 from search_api.web import labels_zh
 from search_api.web.access_codes import MY_REQUESTS as MINE
-from search_api.web.access_codes import proved, remember, sign_in_page, sign_out
+from search_api.web.access_codes import own_case, remember, sign_in_page, sign_out
 from search_api.web.forms import Incomplete, form_text
 from search_api.web.security import rate_limit
 
@@ -86,12 +86,7 @@ def apply_submit(dataset_id: str) -> Any:
 
 
 def _own(number: str) -> tuple[Request, int]:
-    if not proved(MINE, number):
-        return redirect(url_for("requests.status_login", number=number))  # type: ignore[return-value]
-    try:
-        return service.store().load(number)
-    except RequestNotFound:
-        abort(404, description="没有这个申请编号。")
+    return own_case(MINE, number, service.store().load, "requests.status_login")
 
 
 @bp.route("/requests/status", methods=["GET", "POST"])
@@ -109,10 +104,7 @@ def logout() -> Any:
 
 @bp.get("/requests/<number>")
 def status(number: str) -> Any:
-    owned = _own(number)
-    if not isinstance(owned, tuple):
-        return owned
-    req, _ = owned
+    req, _ = _own(number)
     on = service.today()
     actions = service.procedure().allowed_actions(req, Role.APPLICANT, on)
     return render_template("status.html", req=req, labels=labels_zh, on=on,
@@ -132,10 +124,7 @@ def act(number: str, action: str) -> Any:
     Aborts:
         404: an unknown action or request number; 429: too many submissions.
     """
-    owned = _own(number)
-    if not isinstance(owned, tuple):
-        return owned
-    req, version = owned
+    req, version = _own(number)
     if action not in APPLICANT_ACTIONS:
         abort(404)
     rate_limit(current_app, "public_write")

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import abort, flash, redirect, render_template, request, session, url_for
 
 from search_api.web import sessions
 from search_api.web.forms import form_text
@@ -21,6 +21,7 @@ from search_api.web.ratelimit import check_attempts, failed_attempt
 from search_api.web.security import secret_matches
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 WRONG_CODE = "申请编号或查询码不正确，请核对回执后重试。多次输入错误将被暂时限制。"
 SIGNED_OUT = "您已退出。再次查看申请需重新输入申请编号和查询码。"
@@ -89,3 +90,19 @@ def sign_out(login_endpoint: str) -> Any:
     sessions.end()
     flash(SIGNED_OUT, "success")
     return redirect(url_for(login_endpoint))
+
+
+def own_case(kind: str, number: str, load: Callable[[str], T], login_endpoint: str) -> T:
+    """The applicant's own case ``number`` of ``kind``, as ``load`` reads it.
+
+    Aborts:
+        302 to ``login_endpoint`` (the number filled in): this session has
+            not proved the case's access code;
+        404: no such case (``load`` raised LookupError).
+    """
+    if not proved(kind, number):
+        abort(redirect(url_for(login_endpoint, number=number[:40])))
+    try:
+        return load(number)
+    except LookupError:
+        abort(404, description="没有这个申请编号。")
