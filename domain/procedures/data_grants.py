@@ -112,12 +112,22 @@ def report_due_dates(terms: GrantTerms) -> list[date]:
     return dues
 
 
-def refusal(status: GrantStatus, valid_from: date, valid_to: date, on: date) -> str | None:
-    """Why the grant does not serve data on ``on`` (Chinese), or None."""
+def stop_reason(status: GrantStatus, *, keyed: bool = False) -> str | None:
+    """Why a grant the provider suspended or revoked serves no data (Chinese;
+    ``keyed``: said to an API key's holder), or None for an active grant.
+    Download links and keys say the same."""
     if status is GrantStatus.REVOKED:
-        return "数据使用授权已被数据提供部门撤销，密钥已失效。"
+        return "数据使用授权已被数据提供部门撤销" + ("，密钥已失效。" if keyed else "。")
     if status is GrantStatus.SUSPENDED:
         return "数据使用授权已被数据提供部门暂停，暂停期间不能获取数据。"
+    return None
+
+
+def refusal(status: GrantStatus, valid_from: date, valid_to: date, on: date) -> str | None:
+    """Why the grant does not serve data on ``on`` (Chinese), or None."""
+    stopped = stop_reason(status, keyed=True)
+    if stopped:
+        return stopped
     if on < valid_from:
         return f"数据使用期限从 {valid_from.isoformat()} 开始，尚未到开始日期。"
     if on > valid_to:

@@ -17,7 +17,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
-from domain.procedures.data_grants import refusal
+from domain.procedures.data_grants import refusal, stop_reason
 from search_api import service
 from search_api.store import hash_token
 from search_api.store.grants import Grant, KeyInfo, KeyStore
@@ -44,13 +44,8 @@ def stopped(number: str) -> str | None:
     """Why the data of request ``number`` may not be delivered now (its
     grant suspended or revoked by the provider), or None; download links
     check it as keys do."""
-    from domain.procedures.data_grants import GrantStatus
-
     grant = keys().grant(number)
-    if grant is None or grant.status is GrantStatus.ACTIVE:
-        return None
-    return "数据使用授权已被数据提供部门" + ("撤销。" if grant.status is GrantStatus.REVOKED
-                                        else "暂停，暂停期间不能获取数据。")
+    return None if grant is None else stop_reason(grant.status)
 
 
 def keyed_rows() -> RowStore:
