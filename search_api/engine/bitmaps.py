@@ -82,6 +82,15 @@ def fts_match(conn: sqlite3.Connection, expression: str, size: int) -> tuple[int
     return (bits_from_ids(map(int, ids), size) if ids else 0), len(ids)
 
 
+def fts_more_than(conn: sqlite3.Connection, expression: str, limit: int) -> bool:
+    """True when FTS5 matches more than ``limit`` records for ``expression``
+    (it stops counting at ``limit`` + 1). Raises sqlite3.OperationalError
+    for an expression FTS5 rejects."""
+    row = conn.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)",
+                       (expression, limit + 1)).fetchone()
+    return bool(row[0] > limit)
+
+
 def iter_bits(mask: bytes) -> Iterator[int]:
     """The positions of the set bits of a little-endian bitmap, ascending."""
     for found in _NONZERO.finditer(mask):

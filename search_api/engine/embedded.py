@@ -232,6 +232,10 @@ class EmbeddedEngine(IndexFile):
         bits = self._match_expression(conn, snap, parsed.all_words)
         if len(parsed.words) < 2 or (bits and bits.bit_count() >= RELAX_BELOW):
             return bits, parsed.all_words, False
+        if bits and bitmaps.fts_more_than(conn, parsed.any_word, RELAX_MAX):
+            # The answer of the test below, counted by FTS5 up to RELAX_MAX + 1
+            # instead of building the bitmap of every record holding some word.
+            return bits, parsed.all_words, False
         wider = self._match_expression(conn, snap, parsed.any_word)
         if wider == bits or (bits and wider.bit_count() > RELAX_MAX):
             return bits, parsed.all_words, False
