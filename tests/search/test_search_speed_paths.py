@@ -79,6 +79,20 @@ def test_common_terms_are_kept_and_rare_ones_are_not(engine: EmbeddedEngine,
     assert len(sets) == 1  # 数据 is in every record, 巴士 in far fewer than 100
 
 
+def test_a_union_is_combined_from_its_terms_even_when_none_is_at_hand(
+        engine: EmbeddedEngine) -> None:
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    union = '"公交" OR "巴士" OR ("医院" OR "幼儿园") OR "gongj"*'
+    ids = [r for (r,) in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (union,))]
+    assert ids
+    assert terms.TermSets(snap.generation).match(conn, union, snap.size) == bits_from_ids(
+        ids, snap.size)
+    # With an AND inside, FTS5 intersects: not combined unless every set is at hand.
+    mixed = '"公交" OR ("江北" AND "北区")'
+    assert terms.TermSets(snap.generation).match(conn, mixed, snap.size) is None
+
+
 @pytest.mark.parametrize("expression", ['"公交" NOT "江北区"', '{title} : "公交"', "公交",
                                         '("公交"', '"公交" AND'])
 def test_other_expressions_are_left_to_fts5(engine: EmbeddedEngine, expression: str) -> None:
