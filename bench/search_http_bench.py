@@ -6,7 +6,7 @@ For each size: index synthetic records (bench.search_bench.make_records),
 start the service under gunicorn as production runs it (the workers and
 threads of deploy/systemd/portal.service, with ``-c
 python:search_api.gunicorn_conf``: its access log, written to /dev/null
-here; ``--workers``/``--threads`` try others) and Datasette over the same
+here; ``--shapes 2x4 2x8`` try others, side by side) and Datasette over the same
 records, both on loopback, and drive each with wrk (Debian's `wrk`,
 installed by `make bench-search`) for a bounded time over two query mixes:
 
@@ -256,8 +256,7 @@ class Options:
 
     seconds: int = 20
     rounds: int = 2
-    workers: int = 2
-    threads: int = 4
+    shapes: tuple[tuple[int, int], ...] = ((2, 4),)  # (workers, threads) of each portal
     compare: Path | None = None
     datasette: bool = True
 
@@ -271,12 +270,12 @@ def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
     distinct = distinct_mix()
     with ExitStack() as stack:
         servers: list[tuple[str, str, Portal | None, list[str], list[str]]] = []
-        portal = stack.enter_context(gunicorn(env, options.workers, options.threads))
-        servers.append(("portal", portal.base, portal, api_paths(), api_paths(distinct)))
-        if options.compare is not None:
-            old = stack.enter_context(gunicorn(env, options.workers, options.threads,
-                                               options.compare))
-            servers.append(("compared tree", old.base, old, api_paths(), api_paths(distinct)))
+        trees = [("portal", None)] + ([("compared", options.compare)] if options.compare else [])
+        for workers, threads in options.shapes:
+            for label, tree in trees:
+                portal = stack.enter_context(gunicorn(env, workers, threads, tree))
+                servers.append((f"{label} {workers}x{threads}", portal.base, portal,
+                                api_paths(), api_paths(distinct)))
         if options.datasette:
             db = datasette_db(folder / "datasette.db", make_records(n))
             other = stack.enter_context(datasette(db))
@@ -305,24 +304,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=2,
                         help="alternations of the servers per mix (default 2)")
     workers, threads = production_workers()
-    parser.add_argument("--workers", type=int, default=workers,
-                        help=f"gunicorn workers (default {workers}, as {UNIT.name})")
-    parser.add_argument("--threads", type=int, default=threads,
-                        help=f"threads per worker (default {threads}, as {UNIT.name})")
+    parser.add_argument("--shapes", nargs="+", default=[f"{workers}x{threads}"],
+                        help=f"gunicorn workers x threads of each portal (default "
+                             f"{workers}x{threads}, as {UNIT.name})")
     parser.add_argument("--compare", type=Path, default=None,
                         help="another source tree whose service runs beside, alternately")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
     args = parser.parse_args(argv)
-    options = Options(args.seconds, args.rounds, args.workers, args.threads, args.compare,
-                      not args.no_datasette)
+    shapes = tuple((int(w), int(t)) for w, _, t in (s.partition("x") for s in args.shapes))
+    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette)
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
-          f"portal under gunicorn {args.workers} workers × {args.threads} threads "
+          f"portal under gunicorn workers x threads {' '.join(args.shapes)} "
           f"(-c python:search_api.gunicorn_conf); cpus={os.cpu_count()}")
-    print(f"{'datasets':>9} {'server, mix':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+    print(f"{'datasets':>9} {'server, mix':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10} {'load before/after':>18}")
     for n in args.sizes:
         for name, r in bench(n, options):
-            print(f"{n:>9,} {name:<26} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+            print(f"{n:>9,} {name:<30} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
                   f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} "
                   f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0

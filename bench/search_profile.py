@@ -72,7 +72,7 @@ def environs(paths: Sequence[str]) -> list[dict[str, Any]]:
     for path in paths:
         route, _, query = path.partition("?")
         out.append(EnvironBuilder(path=route, query_string=query,
-                                  headers={"Host": "127.0.0.1"}).get_environ())
+                                  headers=[("Host", "127.0.0.1")]).get_environ())
     return out
 
 

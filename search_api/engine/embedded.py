@@ -9,7 +9,8 @@ Storage (one SQLite database in WAL mode):
               (department, theme and region names), py (pinyin and initials
               of the title's and keywords' words). rowid = records.rid.
 ``facet``     one row per (filter key, value, record), one per format.
-``bitmap``, ``vector``, ``factor``: derived by every ``index()`` (bitmaps.py).
+``bitmap``, ``vector``, ``factor``, ``title_key``: derived by every ``index()``
+              (bitmaps.py).
 ``vocab``     the catalogue's words and their pinyin (vocab.py).
 
 A search runs in one read transaction (a consistent WAL snapshot). The FTS5

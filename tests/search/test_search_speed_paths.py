@@ -5,6 +5,7 @@ ranking (ranking.py) keep their order."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -162,3 +163,26 @@ def test_highlight_escapes_only_what_needs_it() -> None:
 
     assert render("公交<b>站点", [(0, 2)]) == "<mark>公交</mark>&lt;b&gt;站点"
     assert render("公交站点", [(2, 4)]) == "公交<mark>站点</mark>"
+
+
+def test_an_index_without_title_key_gets_it_on_opening(tmp_path: Path) -> None:
+    # An index written before the title_key table existed: opened, it gains the
+    # table (no re-index) and answers as an index written with it.
+    path = tmp_path / "old.sqlite3"
+    old = EmbeddedEngine(path)
+    old.index(_records())
+    old.close()
+    fresh = EmbeddedEngine(tmp_path / "new.sqlite3")
+    fresh.index(_records())
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE title_key")
+    reopened = EmbeddedEngine(path)
+    try:
+        for q in QUERIES:
+            query = SearchQuery(q=q, per_page=50)
+            mine, theirs = reopened.search(query), fresh.search(query)
+            assert [h.record["id"] for h in mine.hits] == [h.record["id"] for h in theirs.hits]
+            assert (mine.total, mine.facets) == (theirs.total, theirs.facets)
+    finally:
+        reopened.close()
+        fresh.close()
