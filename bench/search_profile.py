@@ -1,5 +1,6 @@
 """Where a distinct search request's time goes, in process:
-`python -m bench.search_profile [--size 100000] [--requests 1500] [--no-index]`.
+`python -m bench.search_profile [--size 100000] [--requests 1500] [--no-index]
+[--compare TREE]`.
 
 Indexes ``--size`` synthetic records as bench.search_http_bench does (into
 the same folder; incremental), builds the service's WSGI app as gunicorn
@@ -14,6 +15,12 @@ the share of the engine (``took_ms`` of each answer) in it. Then a second
 pass over other queries of the mix under cProfile and the cumulative time of
 the parts of a request (the profiler inflates Python-heavy parts: read the
 shares, not the absolute figures). Load averages before and after.
+
+``--compare TREE`` (a checkout of another commit, e.g. ``git archive HEAD~3 |
+tar -x -C /tmp/old``) runs only the plain pass, of this tree and of TREE in
+turn, ``--rounds`` times (A B A B), each in a process of its own over the
+same index: CPU ms per request (this thread's), which a busy machine
+disturbs far less than wall time.
 """
 
 from __future__ import annotations
@@ -25,8 +32,11 @@ import json
 import os
 import pstats
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 from werkzeug.test import EnvironBuilder
@@ -126,22 +136,47 @@ def parts(stats: pstats.Stats, requests: int) -> list[tuple[str, float]]:
     return out
 
 
+def compare(args: argparse.Namespace, folder: Path) -> None:
+    """The plain pass of this tree and of ``args.compare`` alternately (A B A
+    B), each in its own process over the same index: the service's code
+    comes from the tree, this file from here."""
+    here = Path(__file__).resolve()
+    for _ in range(args.rounds):
+        for tree in (here.parent.parent, args.compare):
+            env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{here.parent.parent}"}
+            line = subprocess.run(
+                [sys.executable, str(here), "--plain", "--folder", str(folder),
+                 "--requests", str(args.requests)],
+                env=env, cwd=tree, check=True, capture_output=True, text=True).stdout
+            print(f"{str(tree):<28} {line.strip()}", flush=True)
+
+
+def serve_env(folder: Path) -> dict[str, str]:
+    """The PORTAL_* settings of a service over the index in ``folder``."""
+    return {"PORTAL_SEARCH_DB": str(folder / "search.sqlite3"),
+            "PORTAL_LABELS_FILE": str(folder / "labels.json"), "PORTAL_SITE_DIR": "",
+            "PORTAL_SECRET_KEY": "bench",
+            "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}"}
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=1500)
     parser.add_argument("--no-index", action="store_true",
                         help="serve the index already in the folder as it is")
+    parser.add_argument("--folder", type=Path, default=None, help=argparse.SUPPRESS)
+    parser.add_argument("--plain", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another source tree: CPU per request of both, alternately")
+    parser.add_argument("--rounds", type=int, default=2, help="alternations with --compare")
     parser.add_argument("--top", type=int, default=0, help="also print the top N functions")
     args = parser.parse_args(argv)
-    folder = OUT / f"n{args.size}"
-    if args.no_index:
-        env = {"PORTAL_SEARCH_DB": str(folder / "search.sqlite3"),
-               "PORTAL_LABELS_FILE": str(folder / "labels.json"), "PORTAL_SITE_DIR": "",
-               "PORTAL_SECRET_KEY": "bench",
-               "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}"}
-    else:
-        env = bench_env(args.size, folder)
+    folder = args.folder or OUT / f"n{args.size}"
+    env = serve_env(folder) if args.no_index or args.plain else bench_env(args.size, folder)
+    if args.compare is not None:
+        compare(args, folder)
+        return 0
     app = make_app(env)
     paths = api_paths(distinct_mix())
     n = args.requests
@@ -152,6 +187,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     before = load()
     figures = timed_pass(app, plain)
     after = load()
+    if args.plain:
+        cpu, wall = figures["cpu"], figures["wall"]
+        print(f"CPU ms/request mean {statistics.fmean(cpu):5.2f} p50 {pct(cpu, 50):5.2f} "
+              f"p95 {pct(cpu, 95):5.2f} p99 {pct(cpu, 99):5.2f}; wall p95 {pct(wall, 95):6.2f} "
+              f"(load {before:.2f} / {after:.2f})")
+        return 0
     print(f"{args.size:,} datasets, {n} distinct queries one at a time, in process "
           f"(load {before:.2f} / {after:.2f})")
     for name in ("wall", "cpu", "engine"):
@@ -173,7 +214,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         stats.sort_stats("tottime").print_stats(args.top)
         print(out.getvalue())
     return 0
-
 
 if __name__ == "__main__":
     raise SystemExit(main())
