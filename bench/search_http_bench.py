@@ -3,10 +3,12 @@
 `python -m bench.search_http_bench [--sizes 10000 100000] [--seconds 20]`
 
 For each size: index synthetic records (bench.search_bench.make_records),
-start the service under gunicorn (2 workers × 4 threads, API only) and
-Datasette over the same records, both on loopback, and drive each with wrk
-(Debian's `wrk`, installed by `make bench-search`) for a bounded time over
-two query mixes:
+start the service under gunicorn as production runs it (the workers and
+threads of deploy/systemd/portal.service, with ``-c
+python:search_api.gunicorn_conf``: its access log, written to /dev/null
+here; ``--shapes 2x4 2x8`` try others, side by side) and Datasette over the same
+records, both on loopback, and drive each with wrk (Debian's `wrk`,
+installed by `make bench-search`) for a bounded time over two query mixes:
 
   repeated   the 62 queries of bench.search_bench.MIX, over and over: what a
              portal sees for its popular queries (the engine's caches of
@@ -17,9 +19,15 @@ two query mixes:
 
 Both servers run side by side and each mix is sent to one then the other,
 ``--rounds`` times (A B A B), so that a change in the machine's load hits
-both. Prints requests/s, latency percentiles and errors. The machine's load
-(from /proc/loadavg) before and after is printed with each line: other
-processes disturb the figures.
+both. ``--compare TREE`` adds the service of another source tree (a
+checkout of an earlier commit, e.g. ``git archive HEAD~3 | tar -x -C
+/tmp/old``) over the same index, in the same alternation. Each server gets
+a few seconds of the repeated mix first (every worker has read the index
+before the figures start). Prints requests/s, latency percentiles, errors
+and the portal's server CPU per request (gunicorn and its workers, from
+/proc: what the answers cost, which the machine's load disturbs less than
+latency). The machine's load (from /proc/loadavg) before and after is
+printed with each line: other processes disturb the figures.
 """
 
 from __future__ import annotations
@@ -38,9 +46,11 @@ import urllib.error
 import urllib.parse
 import urllib.request
 from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 
+from bench.rows_load import _tree_cpu as tree_cpu
 from bench.search_bench import (
     DEPARTMENTS,
     FORMATS,
@@ -147,18 +157,48 @@ def wait_until_up(url: str, proc: subprocess.Popen[bytes], seconds: float = 120)
             time.sleep(0.3)
 
 
+UNIT = Path(__file__).resolve().parent.parent / "deploy" / "systemd" / "portal.service"
+
+
+def production_workers(unit: Path = UNIT) -> tuple[int, int]:
+    """(workers, threads) of gunicorn's command line in the shipped systemd unit."""
+    text = unit.read_text(encoding="utf-8")
+    workers = re.search(r"ExecStart=.*?(?:--workers|-w)[ =](\d+)", text)
+    threads = re.search(r"ExecStart=.*?--threads[ =](\d+)", text)
+    if not workers or not threads:
+        raise RuntimeError(f"{unit}: no --workers and --threads on the ExecStart line")
+    return int(workers[1]), int(threads[1])
+
+
+@dataclass
+class Portal:
+    """A running gunicorn of the service: its address and process."""
+
+    base: str
+    process: subprocess.Popen[bytes]
+
+    def cpu(self) -> float:
+        """CPU seconds of gunicorn and its workers so far."""
+        return tree_cpu(self.process.pid)
+
+
 @contextmanager
-def gunicorn(env: dict[str, str]) -> Iterator[str]:
+def gunicorn(env: dict[str, str], workers: int, threads: int,
+             tree: Path | None = None) -> Iterator[Portal]:
+    """The service (of ``tree``, default this checkout) under gunicorn with
+    production's configuration module, ``workers`` × ``threads`` (gthread)."""
     port = free_port()
-    exe = Path(sys.executable).with_name("gunicorn")
+    if tree is not None:
+        env = {**env, "PYTHONPATH": str(tree)}
     proc = subprocess.Popen(
-        [str(exe), "-w", "2", "-k", "gthread", "--threads", "4", "-b", f"127.0.0.1:{port}",
-         "--log-level", "warning", "search_api:create_app()"],
-        env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
+         "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+         "-b", f"127.0.0.1:{port}", "search_api:create_app()"],
+        env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base + "/api/v1/search?q=%E5%85%AC%E4%BA%A4", proc)
-        yield base
+        yield Portal(base, proc)
     finally:
         proc.terminate()
         try:
@@ -206,27 +246,54 @@ def bench_env(n: int, folder: Path) -> dict[str, str]:
             "PORTAL_DATABASE_URL": f"sqlite:///{folder / 'portal.sqlite3'}"}
 
 
-def bench(n: int, seconds: int, rounds: int = 2) -> list[tuple[str, dict[str, float]]]:
-    """Both servers up side by side; each mix run on the portal then on
-    Datasette, ``rounds`` times (A B A B), so that a change in the machine's
-    load hits both. Each line carries the load average before and after it."""
+WARM_SECONDS = 3
+
+
+@dataclass
+class Options:
+    """How ``bench`` runs: seconds per run, alternations, gunicorn's shape,
+    another tree to compare, Datasette beside or not."""
+
+    seconds: int = 20
+    rounds: int = 2
+    shapes: tuple[tuple[int, int], ...] = ((2, 4),)  # (workers, threads) of each portal
+    compare: Path | None = None
+    datasette: bool = True
+
+
+def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
+    """The servers up side by side; each mix run on each in turn, ``rounds``
+    times (A B A B), so that a change in the machine's load hits all. Each
+    line carries the load average before and after it."""
     folder = OUT / f"n{n}"
     env = bench_env(n, folder)
-    records = make_records(n)
     distinct = distinct_mix()
-    db = datasette_db(folder / "datasette.db", records)
-    results = []
-    with gunicorn(env) as portal, datasette(db) as other:
-        runs = [("repeated", api_paths(), datasette_paths(db.stem)),
-                ("distinct", api_paths(distinct), datasette_paths(db.stem, distinct))]
-        for mix, ours, theirs in runs:
-            for _ in range(rounds):
-                for name, base, paths in ((f"portal, {mix}", portal, ours),
-                                          (f"Datasette FTS, {mix}", other, theirs)):
-                    before = load()
-                    figures = run_wrk(base, paths, seconds)
+    with ExitStack() as stack:
+        servers: list[tuple[str, str, Portal | None, list[str], list[str]]] = []
+        trees = [("portal", None)] + ([("compared", options.compare)] if options.compare else [])
+        for workers, threads in options.shapes:
+            for label, tree in trees:
+                portal = stack.enter_context(gunicorn(env, workers, threads, tree))
+                servers.append((f"{label} {workers}x{threads}", portal.base, portal,
+                                api_paths(), api_paths(distinct)))
+        if options.datasette:
+            db = datasette_db(folder / "datasette.db", make_records(n))
+            other = stack.enter_context(datasette(db))
+            servers.append(("Datasette FTS", other, None, datasette_paths(db.stem),
+                            datasette_paths(db.stem, distinct)))
+        for _name, base, _portal, repeated, _distinct in servers:
+            run_wrk(base, repeated, WARM_SECONDS)  # every worker has read the index
+        results = []
+        for mix in ("repeated", "distinct"):
+            for _ in range(options.rounds):
+                for name, base, server, repeated, distinct_paths in servers:
+                    paths = repeated if mix == "repeated" else distinct_paths
+                    before, cpu = load(), server.cpu() if server else 0.0
+                    figures = run_wrk(base, paths, options.seconds)
                     figures["load_before"], figures["load"] = before, load()
-                    results.append((name, figures))
+                    figures["cpu_ms"] = ((server.cpu() - cpu) * 1000 / max(figures["requests"], 1)
+                                         if server else float("nan"))
+                    results.append((f"{name}, {mix}", figures))
     return results
 
 
@@ -235,16 +302,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000])
     parser.add_argument("--seconds", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2,
-                        help="alternations portal/Datasette per mix (default 2)")
+                        help="alternations of the servers per mix (default 2)")
+    workers, threads = production_workers()
+    parser.add_argument("--shapes", nargs="+", default=[f"{workers}x{threads}"],
+                        help=f"gunicorn workers x threads of each portal (default "
+                             f"{workers}x{threads}, as {UNIT.name})")
+    parser.add_argument("--compare", type=Path, default=None,
+                        help="another source tree whose service runs beside, alternately")
+    parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
     args = parser.parse_args(argv)
+    shapes = tuple((int(w), int(t)) for w, _, t in (s.partition("x") for s in args.shapes))
+    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette)
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
-          f"portal under gunicorn 2 workers × 4 threads; cpus={os.cpu_count()}")
-    print(f"{'datasets':>9} {'server, mix':<26} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7} {'load before/after':>18}")
+          f"portal under gunicorn workers x threads {' '.join(args.shapes)} "
+          f"(-c python:search_api.gunicorn_conf); cpus={os.cpu_count()}")
+    print(f"{'datasets':>9} {'server, mix':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
+          f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10} {'load before/after':>18}")
     for n in args.sizes:
-        for name, r in bench(n, args.seconds, args.rounds):
-            print(f"{n:>9,} {name:<26} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} "
+        for name, r in bench(n, options):
+            print(f"{n:>9,} {name:<30} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
+                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} "
                   f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0
 

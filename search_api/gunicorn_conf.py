@@ -12,6 +12,8 @@ hands of whoever reads it. Command-line options given after
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
 from typing import Any
 
 from gunicorn.glogging import Logger
@@ -30,10 +32,18 @@ logger_class = "search_api.gunicorn_conf.RedactingLogger"
 secure_scheme_headers: dict[str, str] = {}
 
 
+@lru_cache(maxsize=8)
+def used_atoms(log_format: str) -> frozenset[str]:
+    """The atoms ``log_format`` names (``{header}i`` ones lower-cased, as
+    gunicorn looks them up)."""
+    return frozenset(key.lower() if key.startswith("{") else key
+                     for key in re.findall(r"%\(([^)]*)\)", log_format))
+
+
 class RedactingLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger with link tokens redacted from every access-log
-    atom (request line, path, query, Referer, Location, ...) and a token
-    filter on its access and error loggers."""
+    atom the format uses (request line, path, query, Referer, Location, ...)
+    and a token filter on its access and error loggers."""
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)
@@ -41,4 +51,8 @@ class RedactingLogger(Logger):  # type: ignore[misc]
 
     def atoms(self, resp: Any, req: Any, environ: Any, request_time: Any) -> dict[str, Any]:
         atoms: dict[str, Any] = super().atoms(resp, req, environ, request_time)
-        return {key: clean(value) for key, value in atoms.items()}
+        # Only the atoms the line shows: gunicorn makes one of every request
+        # and response header and environ key (about 40), and redacting each
+        # cost a search request about 0.1 ms. Another atom reads as '-'.
+        used = used_atoms(self.cfg.access_log_format)
+        return {key: clean(value) for key, value in atoms.items() if key in used}

@@ -8,7 +8,10 @@ Tables (rebuilt by ``write_snapshot`` at every ``index()``):
 ``vector``  the records in "updated" and "name" order and each record's place
             in them; each record's ranking factor;
 ``factor``  rid → ranking factor, joined by the ranking SQL (no Python call
-            per row, so the query runs without the GIL).
+            per row, so the query runs without the GIL);
+``title_key`` rid → ranking factor and lower-cased title, joined by the
+            ranking SQL of the exact-title boost (a row of a few dozen
+            bytes, where the records row holds the whole body).
 
 ``load_snapshot`` reads them once per generation and process into an
 immutable ``Snapshot`` shared by threads. A search's filters, total and
@@ -28,12 +31,23 @@ from search_api.engine.base import FILTER_KEYS
 LIVE = "*"  # bitmap key of the set of all records
 _NONZERO = re.compile(rb"[^\x00]")
 
+TITLE_KEY_TABLE = ("CREATE TABLE title_key(rid INTEGER PRIMARY KEY, factor REAL NOT NULL, "
+                   "title TEXT NOT NULL)")
 SCHEMA = """
 CREATE TABLE bitmap(key TEXT NOT NULL, value TEXT NOT NULL, bits BLOB NOT NULL,
     PRIMARY KEY (key, value)) WITHOUT ROWID;
 CREATE TABLE vector(name TEXT PRIMARY KEY, data BLOB NOT NULL);
 CREATE TABLE factor(rid INTEGER PRIMARY KEY, factor REAL NOT NULL);
-"""
+""" + TITLE_KEY_TABLE + ";\n"
+TITLE_KEY = "INSERT INTO title_key SELECT rid, factor, lower(title) FROM records"
+
+
+def add_title_key(conn: sqlite3.Connection) -> None:
+    """Create and fill ``title_key`` in an index written before it existed
+    (inside the caller's write transaction): no re-index needed."""
+    conn.execute(TITLE_KEY_TABLE)
+    conn.execute(TITLE_KEY)
+
 
 
 @dataclass(frozen=True)
@@ -80,6 +94,15 @@ def fts_match(conn: sqlite3.Connection, expression: str, size: int) -> tuple[int
                        (expression,)).fetchone()
     ids = row[0].split(",") if row and row[0] else []
     return (bits_from_ids(map(int, ids), size) if ids else 0), len(ids)
+
+
+def fts_more_than(conn: sqlite3.Connection, expression: str, limit: int) -> bool:
+    """True when FTS5 matches more than ``limit`` records for ``expression``
+    (it stops counting at ``limit`` + 1). Raises sqlite3.OperationalError
+    for an expression FTS5 rejects."""
+    row = conn.execute("SELECT count(*) FROM (SELECT 1 FROM fts WHERE fts MATCH ? LIMIT ?)",
+                       (expression, limit + 1)).fetchone()
+    return bool(row[0] > limit)
 
 
 def iter_bits(mask: bytes) -> Iterator[int]:
@@ -172,7 +195,7 @@ def load_snapshot(conn: sqlite3.Connection, generation: str) -> Snapshot:
 
 
 def write_snapshot(conn: sqlite3.Connection) -> None:
-    """Rebuild the bitmap, vector and factor tables from records and facet."""
+    """Rebuild the bitmap, vector, factor and title_key tables from records and facet."""
     top = conn.execute("SELECT coalesce(max(rid), 0) FROM records").fetchone()[0]
     nbytes = (top + 1 + 7) // 8
     maps: dict[tuple[str, str], bytearray] = {}
@@ -190,6 +213,8 @@ def write_snapshot(conn: sqlite3.Connection) -> None:
                      ((k, v, bytes(b)) for (k, v), b in maps.items()))
     conn.execute("DELETE FROM factor")
     conn.execute("INSERT INTO factor SELECT rid, factor FROM records")
+    conn.execute("DELETE FROM title_key")
+    conn.execute(TITLE_KEY)
     conn.execute("DELETE FROM vector")
     for name, order_by in (
             ("updated", "last_updated IS NULL, last_updated DESC, name_key, rid"),

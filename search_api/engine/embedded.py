@@ -9,7 +9,8 @@ Storage (one SQLite database in WAL mode):
               (department, theme and region names), py (pinyin and initials
               of the title's and keywords' words). rowid = records.rid.
 ``facet``     one row per (filter key, value, record), one per format.
-``bitmap``, ``vector``, ``factor``: derived by every ``index()`` (bitmaps.py).
+``bitmap``, ``vector``, ``factor``, ``title_key``: derived by every ``index()``
+              (bitmaps.py).
 ``vocab``     the catalogue's words and their pinyin (vocab.py).
 
 A search runs in one read transaction (a consistent WAL snapshot). The FTS5
@@ -231,6 +232,10 @@ class EmbeddedEngine(IndexFile):
         and at least one holds all."""
         bits = self._match_expression(conn, snap, parsed.all_words)
         if len(parsed.words) < 2 or (bits and bits.bit_count() >= RELAX_BELOW):
+            return bits, parsed.all_words, False
+        if bits and bitmaps.fts_more_than(conn, parsed.any_word, RELAX_MAX):
+            # The answer of the test below, counted by FTS5 up to RELAX_MAX + 1
+            # instead of building the bitmap of every record holding some word.
             return bits, parsed.all_words, False
         wider = self._match_expression(conn, snap, parsed.any_word)
         if wider == bits or (bits and wider.bit_count() > RELAX_MAX):

@@ -12,7 +12,7 @@ import threading
 import uuid
 from pathlib import Path
 
-from search_api.engine import indexer
+from search_api.engine import bitmaps, indexer
 from search_api.engine.base import EngineUnavailable
 
 log = logging.getLogger("search_api.engine.embedded")
@@ -66,7 +66,9 @@ class IndexFile:
             if "meta" in have:
                 row = conn.execute("SELECT value FROM meta WHERE key = 'schema'").fetchone()
                 version = row[0] if row else None
-            if version != indexer.SCHEMA_VERSION:
+            if version == indexer.SCHEMA_VERSION and "title_key" not in have:
+                bitmaps.add_title_key(conn)  # an index of an earlier release
+            elif version != indexer.SCHEMA_VERSION:
                 if have & set(indexer.TABLES):
                     log.warning("search index %s has schema %s, not %s: rebuilding it empty",
                                 self.path, version, indexer.SCHEMA_VERSION)

@@ -38,7 +38,8 @@ CREATE TABLE facet(
     PRIMARY KEY (key, value, rid)) WITHOUT ROWID;
 CREATE INDEX facet_rid ON facet(rid);
 """ + bitmaps.SCHEMA + VOCAB_SCHEMA
-TABLES = ("meta", "records", "fts", "facet", "bitmap", "vector", "factor", "vocab", "ordering")
+TABLES = ("meta", "records", "fts", "facet", "bitmap", "vector", "factor", "title_key", "vocab",
+          "ordering")
 
 
 def ranking_factor(record: Mapping[str, Any]) -> float:

@@ -29,13 +29,14 @@ CHUNK = 256
 
 _SQL = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") * factor.factor "
         "FROM fts JOIN factor ON factor.rid = fts.rowid WHERE fts MATCH ?")
-# The same × EXACT_TITLE_BOOST where the stored title contains the phrase (first
+# The same × EXACT_TITLE_BOOST where the title (lower-cased, in the small
+# title_key table rather than the records row with its body) contains the phrase (first
 # parameter). The product is formed as in Python before (bm25 × factor, then ×
 # the boost), so the order is the same.
 _SQL_BOOSTED = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") "
-                "* records.factor * (CASE WHEN instr(lower(records.title), ?1) > 0 "
+                "* title_key.factor * (CASE WHEN instr(title_key.title, ?1) > 0 "
                 f"THEN {EXACT_TITLE_BOOST} ELSE 1.0 END) "
-                "FROM fts JOIN records ON records.rid = fts.rowid WHERE fts MATCH ?2")
+                "FROM fts JOIN title_key ON title_key.rid = fts.rowid WHERE fts MATCH ?2")
 
 
 class Keep:

@@ -9,9 +9,9 @@ of the common terms it has fetched (at least COMMON_TERM records: 数据, 企业
 许可): turning a long list of rowids into a bitmap costs far more than the
 FTS5 lookup, so a common word is paid for once per generation and process
 instead of once per query. An expression of one term is fetched through the
-sets; one of several terms is combined from them when every term's set is at
-hand, else FTS5 matches it whole (it intersects long lists faster than they
-become bitmaps). Expressions of any other shape (NOT, column filters) are
+sets, and so is a union (OR only) of several; an expression with AND is
+combined from them when every term's set is at hand, else FTS5 matches it
+whole (it intersects long lists faster than they become bitmaps). Expressions of any other shape (NOT, column filters) are
 matched whole by FTS5 too.
 """
 
@@ -88,9 +88,13 @@ class TermSets:
         items = lexemes(expression)
         if not items:
             return None
-        if len(items) > 1:
+        if len(items) > 1 and "AND" in items:
             # FTS5 intersects long lists far faster than they become bitmaps:
-            # combine here only when every term's set is at hand.
+            # combine here only when every term's set is at hand. A union (OR
+            # only) is combined from its terms' sets, fetching the missing
+            # ones: it holds every record of every term, so FTS5's answer
+            # would turn at least as many ids into bits as the rare terms
+            # hold, the common ones coming from here.
             with self._lock:
                 known = all(item in self._sets for item in items if item not in _SYNTAX)
             if not known:

@@ -5,6 +5,7 @@ ranking (ranking.py) keep their order."""
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -79,6 +80,20 @@ def test_common_terms_are_kept_and_rare_ones_are_not(engine: EmbeddedEngine,
     assert len(sets) == 1  # 数据 is in every record, 巴士 in far fewer than 100
 
 
+def test_a_union_is_combined_from_its_terms_even_when_none_is_at_hand(
+        engine: EmbeddedEngine) -> None:
+    conn = engine._conn()
+    snap = engine._snapshot(conn)
+    union = '"公交" OR "巴士" OR ("医院" OR "幼儿园") OR "gongj"*'
+    ids = [r for (r,) in conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?", (union,))]
+    assert ids
+    assert terms.TermSets(snap.generation).match(conn, union, snap.size) == bits_from_ids(
+        ids, snap.size)
+    # With an AND inside, FTS5 intersects: not combined unless every set is at hand.
+    mixed = '"公交" OR ("江北" AND "北区")'
+    assert terms.TermSets(snap.generation).match(conn, mixed, snap.size) is None
+
+
 @pytest.mark.parametrize("expression", ['"公交" NOT "江北区"', '{title} : "公交"', "公交",
                                         '("公交"', '"公交" AND'])
 def test_other_expressions_are_left_to_fts5(engine: EmbeddedEngine, expression: str) -> None:
@@ -148,3 +163,26 @@ def test_highlight_escapes_only_what_needs_it() -> None:
 
     assert render("公交<b>站点", [(0, 2)]) == "<mark>公交</mark>&lt;b&gt;站点"
     assert render("公交站点", [(2, 4)]) == "公交<mark>站点</mark>"
+
+
+def test_an_index_without_title_key_gets_it_on_opening(tmp_path: Path) -> None:
+    # An index written before the title_key table existed: opened, it gains the
+    # table (no re-index) and answers as an index written with it.
+    path = tmp_path / "old.sqlite3"
+    old = EmbeddedEngine(path)
+    old.index(_records())
+    old.close()
+    fresh = EmbeddedEngine(tmp_path / "new.sqlite3")
+    fresh.index(_records())
+    with sqlite3.connect(path) as conn:
+        conn.execute("DROP TABLE title_key")
+    reopened = EmbeddedEngine(path)
+    try:
+        for q in QUERIES:
+            query = SearchQuery(q=q, per_page=50)
+            mine, theirs = reopened.search(query), fresh.search(query)
+            assert [h.record["id"] for h in mine.hits] == [h.record["id"] for h in theirs.hits]
+            assert (mine.total, mine.facets) == (theirs.total, theirs.facets)
+    finally:
+        reopened.close()
+        fresh.close()

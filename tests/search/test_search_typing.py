@@ -187,3 +187,16 @@ def test_no_relaxation_when_enough_records_hold_every_word(tmp_path: Path,
         assert found_ids == {c["id"] for c in many} | {"jtj-0002"}
     finally:
         engine.close()
+
+
+@pytest.mark.parametrize(("relax_max", "total"), [(5, 2), (6, 6)])
+def test_no_relaxation_when_more_than_relax_max_hold_some_word(
+        engine: EmbeddedEngine, monkeypatch: pytest.MonkeyPatch, relax_max: int,
+        total: int) -> None:
+    # 交通 公交: two records hold both words, six hold one of them. More than
+    # RELAX_MAX of those: only the two (FTS5 counts up to RELAX_MAX + 1).
+    monkeypatch.setattr("search_api.engine.embedded.RELAX_MAX", relax_max)
+    result = engine.search(SearchQuery(q="交通 公交", per_page=100))
+    assert result.total == total
+    assert {"jtj-0001", "jtj-0002"} <= {h.record["id"] for h in result.hits}
+    assert sum(result.facets["department"].values()) == total
