@@ -20,6 +20,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from search_api.store.core import insert_for
+from search_api.store.engine import READ
 from search_api.store.schema import rate_hits
 from search_api.store.store import Store
 
@@ -60,6 +61,7 @@ class StoreCounters:
         """Events counted for ``client`` in ``bucket`` within ``window`` seconds
         before ``now`` (epoch seconds)."""
         with self.store.engine.connect() as conn:
+            conn.execution_options(**READ)  # SQLite: a deferred BEGIN, not the write lock
             hits = conn.execute(select(rate_hits.c.hits).where(
                 rate_hits.c.bucket == bucket, rate_hits.c.client == client)).scalar()
         return len(_window(hits, now, window))

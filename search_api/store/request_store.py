@@ -131,15 +131,18 @@ class RequestPart(StoreCore):
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
                      at: datetime, prefix: str = "YH") -> Request:
-        """File a new request with one fsync (issue #17): the next receipt
-        number of ``on`` is taken, ``build(number)`` makes the request with
-        its access-code hash and idempotency key, and it is stored as by
-        :meth:`add_request`. Returns the stored request once its commit is
-        durable. ``build`` runs while the write lock is held: it must be
-        quick and must not use the store. When anything fails, nothing is
-        stored. SQLite: one transaction, the number is not used either.
-        PostgreSQL: the number is taken just before, in a transaction that
-        does not wait for the disk (a failed filing leaves a gap).
+        """File a new request by group commit (issue #17,
+        :mod:`search_api.store.group_commit`): in the writer's next
+        transaction and a savepoint of its own, the next receipt number of
+        ``on`` is taken, ``build(number)`` makes the request with its
+        access-code hash and idempotency key, and it is stored as by
+        :meth:`add_request`. Returns the stored request once the batch's
+        commit is durable (one fsync for every filing of the batch).
+        ``build`` runs in the writer thread (in this thread's context)
+        while the write lock is held: it must be quick and must not use
+        the store. When anything of this filing fails, nothing of it is
+        stored and its number is not used; the other filings of the batch
+        are not affected.
 
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
@@ -149,20 +152,15 @@ class RequestPart(StoreCore):
         """
         aware(at)
         check_prefix(prefix)
-        number = None
-        if self.backend == "postgresql":
-            # The counter row would stay locked until the filing commits and
-            # serialise every writer: the number is taken in a transaction of
-            # its own that does not wait for the disk. The filing's commit
-            # comes later in the WAL, so when the filing is durable its number
-            # is too; a failed filing leaves a gap (as a sequence would).
-            with self.volatile_write() as conn:
-                number = take_number(conn, on, prefix)
-        with self._write() as conn:
-            filing = build(number or take_number(conn, on, prefix))
+
+        def work(conn: Connection) -> Request:
+            filing = build(take_number(conn, on, prefix))
             self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
                                  actor=actor, at=at, idempotency_key=filing.idempotency_key)
-        return filing.request
+            return filing.request
+
+        filed: Request = self.group_commit.run(work)
+        return filed
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
                         actor: Actor, at: datetime,
