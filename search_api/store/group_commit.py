@@ -1,6 +1,12 @@
-"""Group commit (issue #17): one writer thread per store and process takes
-the filings waiting for it and writes them in ONE transaction, so that a
-batch of them waits for the disk once (one fsync) instead of once each.
+"""Group commit (issue #17): the filings waiting to be written are
+written in ONE transaction, so that a batch of them waits for the disk once
+(one fsync) instead of once each.
+
+Leader and followers, per store and process: a filing that finds nobody
+writing writes itself (no thread hand-over when there is no crowd); one
+that finds a write under way waits. When a write ends, the first waiting
+filing leads the next one and writes every filing waiting then (at most
+:data:`MAX_BATCH`), its own among them.
 
 - Each job runs in a savepoint of its own: a job that raises is rolled
   back alone (its exception goes to its caller) and the others of the
@@ -13,16 +19,14 @@ batch of them waits for the disk once (one fsync) instead of once each.
   that holds the database's write lock (SQLite) or the audit chain's head
   (PostgreSQL) until its commit: the audit chain stays a chain in commit
   order.
-- A batch is what waits when the writer is free again; the writer never
-  waits for more (under light load a batch is one job: no latency added).
-- A job runs in the caller's :mod:`contextvars` context (what the caller
-  sees as its current application or request, it sees too); it must not
-  use the store itself (the writer would wait for itself).
+- A batch is what waits when the previous write ends; nobody waits for
+  more (under light load a batch is one job: no latency added).
+- A job runs in its caller's :mod:`contextvars` context (what the caller
+  sees as its current application or request, it sees too), perhaps in
+  another caller's thread; it must not use the store itself.
 
-The writer thread is started on first use in each process (a forked
-gunicorn worker starts its own) and is a daemon: a process that dies
-leaves nothing acknowledged unwritten, since nothing was acknowledged
-before its commit.
+A process that dies leaves nothing acknowledged unwritten, since nothing
+was acknowledged before its commit.
 """
 
 from __future__ import annotations
@@ -47,24 +51,24 @@ Work = Callable[[Connection], Any]
 
 
 class _Job:
-    __slots__ = ("context", "done", "error", "result", "work")
+    __slots__ = ("context", "done", "error", "lead", "result", "work")
 
     def __init__(self, work: Work) -> None:
         self.work = work
         self.context = contextvars.copy_context()
         self.done = threading.Event()
+        self.lead = False  # woken to write the next batch, not because it is written
         self.result: Any = None
         self.error: BaseException | None = None
 
 
 class GroupCommit:
-    """The writer of one store in this process: :meth:`run` a job and get
-    its result once the transaction that wrote it is durable.
+    """The group commit of one store in this process: :meth:`run` a job and
+    get its result once the transaction that wrote it is durable.
 
     ``transaction`` opens a durable write transaction (the store's
-    ``_write``). ``on_commit`` (tests) is called in the writer thread with
-    the batch's size right after each COMMIT returned, before anyone is
-    answered.
+    ``_write``). ``on_commit`` (tests) is called with the batch's size
+    right after each COMMIT returned, before anyone of it is answered.
     """
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]], *,
@@ -73,63 +77,70 @@ class GroupCommit:
         self._transaction = transaction
         self.max_batch = max_batch
         self.on_commit = on_commit
-        self._queue: deque[_Job] = deque()
-        self._wake = threading.Condition(threading.Lock())
-        self._pid = 0
+        self._reset()
         self.batches = 0
         self.jobs = 0
 
+    def _reset(self) -> None:
+        # Per process: a forked child starts with nobody writing.
+        self._lock = threading.Lock()
+        self._queue: deque[_Job] = deque()
+        self._writing = False
+        self._pid = os.getpid()
+
+    @property
+    def waiting(self) -> int:
+        """How many jobs wait for a write."""
+        with self._lock:
+            return len(self._queue)
+
     def run(self, work: Work) -> Any:
-        """Run ``work(conn)`` in the writer's next transaction; its result
-        once that transaction is committed (durable).
+        """Run ``work(conn)`` in a write transaction with the jobs waiting
+        beside it; its result once that transaction is committed (durable).
 
         Raises:
             whatever ``work`` raised (its savepoint was rolled back, nothing
             of it is stored), or the error of the batch's COMMIT.
         """
+        if self._pid != os.getpid():
+            self._reset()
         job = _Job(work)
-        with self._wake:
-            if self._pid != os.getpid():
-                self._start()
+        with self._lock:
             self._queue.append(job)
-            self._wake.notify()
-        job.done.wait()
+            lead = not self._writing
+            self._writing = True
+        if not lead:
+            job.done.wait()
+            lead = job.lead
+        if lead:
+            self._lead()
         if job.error is not None:
             raise job.error
         return job.result
 
-    @property
-    def waiting(self) -> int:
-        """How many jobs wait for the writer."""
-        with self._wake:
-            return len(self._queue)
-
-    def _start(self) -> None:
-        # In a forked child the parent's thread does not exist: start ours.
-        self._queue.clear()
-        self._pid = os.getpid()
-        threading.Thread(target=self._loop, name="group-commit", daemon=True).start()
-
-    def _take(self) -> list[_Job]:
-        with self._wake:
-            while not self._queue:
-                self._wake.wait()
-            count = min(len(self._queue), self.max_batch)
-            return [self._queue.popleft() for _ in range(count)]
-
-    def _loop(self) -> None:
-        while True:
-            batch = self._take()
-            try:
-                self._write(batch)
-            except BaseException as error:  # the COMMIT (or BEGIN) failed: nothing stored
-                log.error("group commit of %d job(s) failed: %s", len(batch),
-                          error.__class__.__name__)
-                for job in batch:
-                    if job.error is None:
-                        job.error, job.result = error, None
+    def _lead(self) -> None:
+        """Write the waiting jobs (the leader's first), answer them, and
+        hand the next write to the first job that came meanwhile."""
+        with self._lock:
+            batch = [self._queue.popleft()
+                     for _ in range(min(len(self._queue), self.max_batch))]
+        try:
+            self._write(batch)
+        except BaseException as error:  # the COMMIT (or BEGIN) failed: nothing stored
+            log.error("group commit of %d job(s) failed: %s", len(batch),
+                      error.__class__.__name__)
             for job in batch:
-                job.done.set()
+                if job.error is None:
+                    job.error, job.result = error, None
+        with self._lock:
+            successor = self._queue[0] if self._queue else None
+            self._writing = successor is not None
+        if successor is not None:
+            successor.lead = True
+            successor.done.set()
+        for job in batch:
+            job.lead = False
+            job.done.set()
 
     def _write(self, batch: list[_Job]) -> None:
         with self._transaction() as conn:
@@ -149,4 +160,3 @@ class GroupCommit:
                 self.on_commit(len(batch))
             except Exception:  # a hook's failure is not the batch's: it is durable
                 log.exception("group commit hook failed")
-
