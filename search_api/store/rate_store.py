@@ -68,7 +68,9 @@ def _added(entries: list[Entry], now: float) -> list[Entry]:
     return entries
 
 
-# The statements of a hit, built once (values as parameters, issue #17).
+# The statements of a count and a hit, built once (values as parameters, issue #17).
+_READ = select(rate_hits.c.hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
+                                       rate_hits.c.client == bindparam("the_client"))
 _WRITE = update(rate_hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
                                  rate_hits.c.client == bindparam("the_client"))
 
@@ -94,8 +96,7 @@ class StoreCounters:
         before ``now`` (epoch seconds)."""
         with self.store.engine.connect() as conn:
             conn.execution_options(**READ)  # SQLite: a deferred BEGIN, not the write lock
-            hits = conn.execute(select(rate_hits.c.hits).where(
-                rate_hits.c.bucket == bucket, rate_hits.c.client == client)).scalar()
+            hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
         return sum(n for _, n in _window(hits, now, window))
 
     def hit(self, bucket: str, client: str, now: float, window: float,

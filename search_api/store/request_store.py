@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.procedures.identity import mask_identity
@@ -104,6 +104,9 @@ class Filing:
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
 _ADD_REQUEST = insert(requests)
 _ADD_EVENTS = insert(request_events)
+_LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
+               requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
+_CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 
 
 class RequestPart(StoreCore):
@@ -276,14 +279,31 @@ class RequestPart(StoreCore):
             PersonalDataKeyError: its personal data is encrypted with another key.
         """
         with self._read() as conn:
-            row = conn.execute(
-                select(requests.c.snapshot, requests.c.personal, requests.c.version)
-                .where(requests.c.number == number)
-            ).one_or_none()
+            row = conn.execute(_LOAD, {"number": number}).one_or_none()
         if row is None:
             raise RequestNotFound(number)
+        return self._opened(number, row), int(row.version)
+
+    def load_if(self, number: str,
+                opens: Callable[[str | None], bool]) -> tuple[Request, int] | None:
+        """The request and its version when ``opens(stored access-code hash)``
+        (None: no such request, or it has no code) says so, else None: one
+        read for a status answer (issue #17); the personal data is opened only
+        for a caller that passed.
+
+        Raises:
+            PersonalDataKeyError: its personal data is encrypted with another key.
+        """
+        with self._read() as conn:
+            row = conn.execute(_LOAD, {"number": number}).one_or_none()
+        if not opens(None if row is None or row.access_code_hash is None
+                     else str(row.access_code_hash)) or row is None:
+            return None
+        return self._opened(number, row), int(row.version)
+
+    def _opened(self, number: str, row: Any) -> Request:
         personal = self._cipher.open(number, row.personal)
-        return request_from_dict(join_personal(row.snapshot, personal)), int(row.version)
+        return request_from_dict(join_personal(row.snapshot, personal))
 
     def events(self, number: str) -> list[Event]:
         """The events of a request as recorded in ``request_events``, in order."""
@@ -298,8 +318,7 @@ class RequestPart(StoreCore):
         """The stored hash of the request's access code; None when the request
         does not exist or has none (the caller cannot tell which)."""
         with self._read() as conn:
-            value = conn.execute(select(requests.c.access_code_hash).where(
-                requests.c.number == number)).scalar_one_or_none()
+            value = conn.execute(_CODE_HASH, {"number": number}).scalar_one_or_none()
         return str(value) if value is not None else None
 
     # --- internals of requests -----------------------------------------------------------
