@@ -145,7 +145,9 @@ class RequestPart(StoreCore):
         while the write lock is held: it must be quick and must not use
         the store. When anything of this filing fails, nothing of it is
         stored and its number is not used; the other filings of the batch
-        are not affected.
+        are not affected. PostgreSQL: the number is taken just before, in a
+        transaction that does not wait for the disk (a failed filing leaves
+        a gap).
 
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
@@ -155,9 +157,19 @@ class RequestPart(StoreCore):
         """
         aware(at)
         check_prefix(prefix)
+        number = None
+        if self.backend == "postgresql":
+            # Taken inside the batch, the counter row would stay locked from
+            # the batch's first filing to its commit and serialise the
+            # workers' batches: the number is taken here, in a transaction of
+            # its own that does not wait for the disk. The filing's commit
+            # comes later in the WAL, so when the filing is durable its number
+            # is too; a failed filing leaves a gap (as a sequence would).
+            with self.volatile_write() as conn:
+                number = take_number(conn, on, prefix)
 
         def work(conn: Connection) -> Request:
-            filing = build(take_number(conn, on, prefix))
+            filing = build(number or take_number(conn, on, prefix))
             self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
                                  actor=actor, at=at, idempotency_key=filing.idempotency_key)
             return filing.request
