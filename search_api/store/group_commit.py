@@ -36,7 +36,7 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from contextlib import AbstractContextManager
 from typing import Any
 
@@ -67,16 +67,24 @@ class GroupCommit:
     get its result once the transaction that wrote it is durable.
 
     ``transaction`` opens a durable write transaction (the store's
-    ``_write``). ``on_commit`` (tests) is called with the batch's size
-    right after each COMMIT returned, before anyone of it is answered.
+    ``_write``). What a job hands to :meth:`defer` is passed, for the jobs
+    of the batch that succeeded and in their order, to ``finish`` once
+    all of them ran, in the same transaction (the store appends their
+    audit records to the chain there: its head is then locked only from
+    there to the commit); when ``finish`` fails, the whole batch fails.
+    ``on_commit`` (tests) is called with the batch's size right after each
+    COMMIT returned, before anyone of it is answered.
     """
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]], *,
+                 finish: Callable[[Connection, list[Any]], None] | None = None,
                  max_batch: int = MAX_BATCH,
                  on_commit: Callable[[int], None] | None = None) -> None:
         self._transaction = transaction
+        self._finish = finish
         self.max_batch = max_batch
         self.on_commit = on_commit
+        self._deferred: list[Any] | None = None
         self._reset()
         self.batches = 0
         self.jobs = 0
@@ -87,6 +95,16 @@ class GroupCommit:
         self._queue: deque[_Job] = deque()
         self._writing = False
         self._pid = os.getpid()
+
+    def defer(self, items: Iterable[Any]) -> None:
+        """From a job: hand ``items`` to ``finish`` if the job succeeds.
+
+        Raises:
+            RuntimeError: not called from a job.
+        """
+        if self._deferred is None:
+            raise RuntimeError("defer() is for the jobs of a group commit")
+        self._deferred.extend(items)
 
     @property
     def waiting(self) -> int:
@@ -144,7 +162,9 @@ class GroupCommit:
 
     def _write(self, batch: list[_Job]) -> None:
         with self._transaction() as conn:
+            kept: list[Any] = []
             for job in batch:
+                self._deferred = []
                 # Plain SQL (both databases): nothing to compile per job.
                 conn.exec_driver_sql("SAVEPOINT filing")
                 try:
@@ -152,7 +172,13 @@ class GroupCommit:
                 except BaseException as error:
                     conn.exec_driver_sql("ROLLBACK TO SAVEPOINT filing")
                     job.error = error
+                else:
+                    kept.extend(self._deferred)
+                finally:
+                    self._deferred = None
                 conn.exec_driver_sql("RELEASE SAVEPOINT filing")
+            if kept and self._finish is not None:
+                self._finish(conn, kept)
         self.batches += 1
         self.jobs += len(batch)
         if self.on_commit is not None:

@@ -171,16 +171,20 @@ class RequestPart(StoreCore):
         def work(conn: Connection) -> Request:
             filing = build(number or take_number(conn, on, prefix))
             self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
-                                 actor=actor, at=at, idempotency_key=filing.idempotency_key)
+                                 actor=actor, at=at, idempotency_key=filing.idempotency_key,
+                                 defer_audit=True)
             return filing.request
 
         filed: Request = self.group_commit.run(work)
         return filed
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
-                        actor: Actor, at: datetime,
-                        idempotency_key: IdempotencyKey | None) -> None:
-        """The rows of a new request in ``conn``'s transaction (see :meth:`add_request`)."""
+                        actor: Actor, at: datetime, idempotency_key: IdempotencyKey | None,
+                        defer_audit: bool = False) -> None:
+        """The rows of a new request in ``conn``'s transaction (see
+        :meth:`add_request`); with ``defer_audit`` (a job of the group
+        commit), its audit records are checked here and appended with
+        those of the whole batch at its end."""
         snapshot, personal = split_personal(request_to_dict(req))
         a = req.application
         row = dict(
@@ -203,7 +207,7 @@ class RequestPart(StoreCore):
         if idempotency_key is not None:
             idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
         self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
-                     personal=personal, action="request.added")
+                     personal=personal, action="request.added", defer_audit=defer_audit)
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -349,7 +353,7 @@ class RequestPart(StoreCore):
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
                 action: str, outbox: Sequence[OutboxMessage] = (),
-                more_records: Sequence[AuditEvent] = ()) -> None:
+                more_records: Sequence[AuditEvent] = (), defer_audit: bool = False) -> None:
         """Events, messages (the events' own, then ``outbox``) and audit
         records (the events', then ``more_records``) of one add or save."""
         rows = [{
@@ -376,5 +380,9 @@ class RequestPart(StoreCore):
         if not numbered:
             records = [(action, req.number, {"state": req.state.value, "version": version})]
         records.extend(more_records)
-        audit.append_many(conn, at=at, actor_role=actor.role.value, actor=actor.name,
-                          events=records, secrets=secrets)
+        pending = audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
+                                events=records, secrets=secrets)
+        if defer_audit:
+            self.group_commit.defer(pending)
+        else:
+            audit.append_prepared(conn, pending)
