@@ -40,6 +40,12 @@ def _window(hits: object, now: float, window: float) -> list[Entry]:
     before counted entries held, counts one)."""
     if not isinstance(hits, list):
         return []
+    low, high = now - window, now + window
+    try:  # the row as this module writes it
+        return [(float(t), n) for t, n in hits
+                if low < t <= high and type(n) is int and n > 0]
+    except (TypeError, ValueError):
+        pass
     kept: list[Entry] = []
     for item in hits:
         if isinstance(item, int | float):
@@ -49,7 +55,7 @@ def _window(hits: object, now: float, window: float) -> list[Entry]:
             t, n = float(item[0]), item[1]
         else:
             continue
-        if now - window < t <= now + window:
+        if low < t <= high:
             kept.append((t, n))
     return kept
 
