@@ -17,8 +17,10 @@ Appends are serialised by an ``UPDATE`` of the single ``audit_head`` row
 (a row lock on PostgreSQL; SQLite write transactions are serial anyway),
 held until the transaction that appends commits. The store appends a
 filing's or a save's records together (:func:`append_many`), as the last
-statements before the commit, so the head is held as briefly as it can be
-(issue #17).
+statements before the commit, so the head is held as briefly as it can be;
+a group commit (:mod:`search_api.store.group_commit`) checks each filing's
+records with :func:`prepare` and chains the whole batch's at its end with
+:func:`append_prepared` (issue #17).
 """
 
 from __future__ import annotations

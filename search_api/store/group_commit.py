@@ -77,7 +77,7 @@ class GroupCommit:
     """
 
     def __init__(self, transaction: Callable[[], AbstractContextManager[Connection]], *,
-                 finish: Callable[[Connection, list[Any]], None] | None = None,
+                 finish: Callable[[Connection, list[Any]], object] | None = None,
                  max_batch: int = MAX_BATCH,
                  on_commit: Callable[[int], None] | None = None) -> None:
         self._transaction = transaction
