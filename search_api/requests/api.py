@@ -34,7 +34,7 @@ from search_api.requests.applications import (
     file_application,
     open_consultation,
 )
-from search_api.store import RequestNotFound, StaleRequest, hash_token, idempotency
+from search_api.store import StaleRequest, hash_token, idempotency
 from search_api.web import labels_zh
 from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
@@ -48,8 +48,9 @@ bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
 
 
 def _with_code(number: str) -> tuple[Request, int]:
-    """The request when the X-Access-Code header is its code. Only wrong codes
-    count against the client's attempts (RATE_SECRET_ATTEMPTS).
+    """The request when the X-Access-Code header is its code (one read of
+    the store). Only wrong codes count against the client's attempts
+    (RATE_SECRET_ATTEMPTS).
 
     Raises:
         ApiError: (403) a wrong number or code. Aborts 429 when the client
@@ -57,13 +58,11 @@ def _with_code(number: str) -> tuple[Request, int]:
     """
     check_attempts()
     code = request.headers.get("X-Access-Code", "")
-    if not code_opens(service.store().access_code_hash(number[:40]), code, number=number,
-                      what="request"):
+    found = service.store().load_if(number[:40], lambda stored: code_opens(
+        stored, code, number=number, what="request"))
+    if found is None:
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
-    try:
-        return service.store().load(number)
-    except RequestNotFound:  # pragma: no cover - the code matched, so it exists
-        raise ApiError("没有这个申请编号。", status=404) from None
+    return found
 
 
 def status_body(req: Request) -> dict[str, Any]:

@@ -17,8 +17,10 @@ Appends are serialised by an ``UPDATE`` of the single ``audit_head`` row
 (a row lock on PostgreSQL; SQLite write transactions are serial anyway),
 held until the transaction that appends commits. The store appends a
 filing's or a save's records together (:func:`append_many`), as the last
-statements before the commit, so the head is held as briefly as it can be
-(issue #17).
+statements before the commit, so the head is held as briefly as it can be;
+a group commit (:mod:`search_api.store.group_commit`) checks each filing's
+records with :func:`prepare` and chains the whole batch's at its end with
+:func:`append_prepared` (issue #17).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
@@ -56,9 +59,10 @@ _ADD_RECORDS = insert(audit_log)
 _MOVE_HEAD = update(audit_head).where(audit_head.c.id == 1).values(
     hash=bindparam("new_hash", type_=audit_head.c.hash.type))
 
-_ROW_FIELDS = ("seq", "action", "subject", "detail", "prev_hash", "hash")
-"""The fields of an appended record that differ from row to row (the time
-and the actor are those of the whole append)."""
+_ROW_FIELDS = ("seq", "at", "actor_role", "actor", "action", "subject", "detail", "prev_hash",
+               "hash")
+"""The fields of an appended record, each a parameter per row (a group
+commit appends the records of several filings, by several actors)."""
 
 
 @lru_cache(maxsize=CTE_ROWS)
@@ -67,16 +71,15 @@ def _append_with_head(n: int) -> TextClause:
     data-modifying WITH runs whether or not it is read). Built once per
     ``n`` as text with typed parameters, so SQLAlchemy compiles it once
     (a multi-row ``insert().values([...])`` is compiled at every call,
-    issue #17). Parameters: ``at``, ``actor_role``, ``actor``, ``head`` and
-    ``<field>_<i>`` for each field of :data:`_ROW_FIELDS` and row ``i``."""
-    values = ", ".join(
-        f"(:seq_{i}, :at, :actor_role, :actor, :action_{i}, :subject_{i}, :detail_{i}, "
-        f":prev_hash_{i}, :hash_{i})" for i in range(n))
+    issue #17). Parameters: ``head`` and ``<field>_<i>`` for each field of
+    :data:`_ROW_FIELDS` and row ``i``."""
+    values = ", ".join("(" + ", ".join(f":{name}_{i}" for name in _ROW_FIELDS) + ")"
+                       for i in range(n))
     return text(
         "WITH appended AS (INSERT INTO audit_log (seq, at, actor_role, actor, action, "
         f"subject, detail, prev_hash, hash) VALUES {values}) "
         "UPDATE audit_head SET hash = :head WHERE audit_head.id = 1"
-    ).bindparams(bindparam("at", type_=audit_log.c.at.type))
+    ).bindparams(*[bindparam(f"at_{i}", type_=audit_log.c.at.type) for i in range(n)])
 
 
 def canonical(value: Any) -> str:
@@ -126,42 +129,72 @@ def append(conn: Connection, *, at: datetime, actor_role: str, actor: str, actio
     return seq
 
 
-def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
-                events: Sequence[tuple[str, str, Mapping[str, Any]]],
-                secrets: tuple[str, ...] = ()) -> list[int]:
-    """Append one record per ``(action, subject, detail)`` in ``conn``'s
-    transaction, like :func:`append` but with three statements for all of
-    them (a build may publish thousands of datasets; a filing or a save
-    holds the chain head for as short a time as it can); returns their ``seq``.
+@dataclass(frozen=True)
+class Pending:
+    """An audit record checked and masked, ready to be chained (:func:`append_prepared`)."""
+
+    at: datetime
+    actor_role: str
+    actor: str
+    action: str
+    subject: str
+    detail: str
+
+
+def prepare(*, at: datetime, actor_role: str, actor: str,
+            events: Sequence[tuple[str, str, Mapping[str, Any]]],
+            secrets: tuple[str, ...] = ()) -> list[Pending]:
+    """One checked record per ``(action, subject, detail)``, its detail
+    masked (clear ID, mobile and card numbers, ``secrets``) and as text.
 
     Raises:
-        ValueError: ``at`` is naive, or a detail is not JSON.
+        ValueError: ``at`` is naive, or a detail is not JSON or too long.
     """
     if at.tzinfo is None or at.utcoffset() is None:
         raise ValueError(f"audit timestamps must be timezone-aware (UTC), got {at!r}")
-    if not events:
-        return []
-    texts = []
+    pending = []
     for action, subject, detail in events:
         text = canonical(mask_pii(dict(detail), secrets))
         check_row(audit_log, {"actor_role": actor_role, "actor": actor, "action": action,
                               "subject": subject, "detail": text})
-        texts.append(text)
-    head = conn.execute(_TAKE_SEQS, {"count": len(events)}).one()
-    first, prev = int(head.seq) - len(events) + 1, str(head.hash)
+        pending.append(Pending(at, actor_role, actor, action, subject, text))
+    return pending
+
+
+def append_many(conn: Connection, *, at: datetime, actor_role: str, actor: str,
+                events: Sequence[tuple[str, str, Mapping[str, Any]]],
+                secrets: tuple[str, ...] = ()) -> list[int]:
+    """Append one record per ``(action, subject, detail)`` in ``conn``'s
+    transaction, like :func:`append` but with two or three statements for
+    all of them (a build may publish thousands of datasets; a filing or a
+    save holds the chain head for as short a time as it can); returns their ``seq``.
+
+    Raises:
+        ValueError: ``at`` is naive, or a detail is not JSON.
+    """
+    return append_prepared(conn, prepare(at=at, actor_role=actor_role, actor=actor,
+                                         events=events, secrets=secrets))
+
+
+def append_prepared(conn: Connection, pending: Sequence[Pending]) -> list[int]:
+    """Chain and append ``pending`` in order in ``conn``'s transaction (the
+    chain head is locked from here to the commit); returns their ``seq``."""
+    if not pending:
+        return []
+    head = conn.execute(_TAKE_SEQS, {"count": len(pending)}).one()
+    first, prev = int(head.seq) - len(pending) + 1, str(head.hash)
     rows = []
-    for offset, ((action, subject, _), text) in enumerate(zip(events, texts, strict=True)):
-        digest = record_hash(at=at, actor_role=actor_role, actor=actor, action=action,
-                             subject=subject, detail=text, prev_hash=prev)
-        rows.append({"seq": first + offset, "at": at, "actor_role": actor_role, "actor": actor,
-                     "action": action, "subject": subject, "detail": text, "prev_hash": prev,
-                     "hash": digest})
+    for offset, p in enumerate(pending):
+        digest = record_hash(at=p.at, actor_role=p.actor_role, actor=p.actor, action=p.action,
+                             subject=p.subject, detail=p.detail, prev_hash=prev)
+        rows.append({"seq": first + offset, "at": p.at, "actor_role": p.actor_role,
+                     "actor": p.actor, "action": p.action, "subject": p.subject,
+                     "detail": p.detail, "prev_hash": prev, "hash": digest})
         prev = digest
     if conn.dialect.name == "postgresql" and len(rows) <= CTE_ROWS:
         # The records and the new head in one statement: the head row stays
         # locked from the first UPDATE to the commit, so every round trip counts.
-        params: dict[str, Any] = {"at": at, "actor_role": actor_role, "actor": actor,
-                                  "head": prev}
+        params: dict[str, Any] = {"head": prev}
         for i, row in enumerate(rows):
             params.update((f"{name}_{i}", row[name]) for name in _ROW_FIELDS)
         conn.execute(_append_with_head(len(rows)), params)

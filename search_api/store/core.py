@@ -19,8 +19,9 @@ from typing import Any, Literal, Self
 from argon2 import PasswordHasher
 from sqlalchemy import URL, Connection, Engine
 
-from search_api.store import backup, migrate, notify
+from search_api.store import audit, backup, migrate, notify
 from search_api.store.engine import READ, make_engine, parse_url
+from search_api.store.group_commit import GroupCommit
 from search_api.store.passwords import Passwords
 from search_api.store.personal import PersonalCipher
 
@@ -70,6 +71,8 @@ class StoreCore:
         # How messages name datasets and link to pages; the service sets it
         # (search_api.service.install), other users keep the codes.
         self.names: notify.Names | None = None
+        # The writer of filings in this process (one fsync per batch, issue #17).
+        self.group_commit = GroupCommit(self._write, finish=audit.append_prepared)
 
     @classmethod
     def open(cls, url: str = DEFAULT_URL, *, personal_key: str | None = None,

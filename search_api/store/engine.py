@@ -9,7 +9,10 @@ SQLite (a file; several processes may open it):
 - ``foreign_keys=ON``;
 - every write transaction starts with ``BEGIN IMMEDIATE``: it takes the write
   lock at the start, so two writers never both read and then fail to upgrade
-  (SQLITE_BUSY with no retry); reads use a deferred ``BEGIN``.
+  (SQLITE_BUSY with no retry); reads use a deferred ``BEGIN``;
+- before that, a writer queues at the database's gate
+  (:mod:`search_api.store.write_gate`): woken when it is free, instead of
+  SQLite's sleep-and-retry that starves some writers under load.
 
 PostgreSQL: the default READ COMMITTED with explicit row locks where a read
 decides a write (see :mod:`search_api.store.store`); commits are durable
@@ -29,6 +32,8 @@ from typing import Any
 
 from sqlalchemy import URL, Engine, create_engine, event, exc, make_url
 from sqlalchemy.pool import ConnectionPoolEntry
+
+from search_api.store import write_gate
 
 BUSY_TIMEOUT_MS = 30_000
 READ = {"sqlite_begin": "DEFERRED"}
@@ -76,9 +81,12 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
         assert u.database is not None
         Path(u.database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
-                                                "check_same_thread": False},
+                                                "check_same_thread": False,
+                                                "factory": write_gate.GatedConnection},
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_connect if durable else _sqlite_connect_volatile)
+        event.listen(engine, "connect", lambda dbapi_connection, record: write_gate.attach(
+            dbapi_connection, str(u.database)))
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # hide_parameters: a failed statement's values (sealed or not) never reach a log.
@@ -147,8 +155,19 @@ def _sqlite_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry)
 
 
 def _sqlite_begin(conn: Any) -> None:
-    mode = conn.get_execution_options().get("sqlite_begin", "IMMEDIATE")
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if mode == "IMMEDIATE" else "BEGIN")
+    if conn.get_execution_options().get("sqlite_begin", "IMMEDIATE") != "IMMEDIATE":
+        conn.exec_driver_sql("BEGIN")
+        return
+    # A writer queues at the database's gate first (search_api.store.write_gate).
+    dbapi_connection = conn.connection.dbapi_connection
+    if isinstance(dbapi_connection, write_gate.GatedConnection):
+        dbapi_connection.take_gate(BUSY_TIMEOUT_MS / 1000)
+    try:
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    except BaseException:
+        if isinstance(dbapi_connection, write_gate.GatedConnection):
+            dbapi_connection.drop_gate()
+        raise
 
 
 def pg_search_path(u: URL) -> list[str]:

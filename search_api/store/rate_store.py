@@ -1,6 +1,8 @@
 """Rate-limit counters in the store, shared by every worker process of a
 deployment (issue #12): a sliding window of event times per bucket and
-client key, one row each.
+client key, one row each, of at most :data:`MAX_ENTRIES` entries whatever
+the limit (a client allowed a million hits an hour has a row as small as
+anyone's, issue #17).
 
 Concurrency: the row is created if missing and read locked, in one upsert
 (a row lock on PostgreSQL; SQLite writers are serial under ``BEGIN IMMEDIATE``), so two
@@ -20,22 +22,61 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from search_api.store.core import insert_for
+from search_api.store.engine import READ
 from search_api.store.schema import rate_hits
 from search_api.store.store import Store
 
-MAX_KEPT = 1000
-"""Most event times kept per row, whatever the limit (bounds a row's size)."""
+MAX_ENTRIES = 64
+"""Most entries kept per row, whatever the limit (bounds a row's size and
+a hit's cost, issue #17)."""
+
+Entry = tuple[float, int]
+"""Events counted together: (time of the latest of them, how many)."""
 
 
-def _window(hits: object, now: float, window: float) -> list[float]:
-    """The event times of ``hits`` still inside the window ending at ``now``."""
+def _window(hits: object, now: float, window: float) -> list[Entry]:
+    """The entries of ``hits`` still inside the window ending at ``now``.
+    A row holds a list of ``[time, count]`` (a plain time, as rows written
+    before counted entries held, counts one)."""
     if not isinstance(hits, list):
         return []
-    return [float(t) for t in hits
-            if isinstance(t, int | float) and now - window < float(t) <= now + window]
+    low, high = now - window, now + window
+    try:  # the row as this module writes it
+        return [(float(t), n) for t, n in hits
+                if low < t <= high and type(n) is int and n > 0]
+    except (TypeError, ValueError):
+        pass
+    kept: list[Entry] = []
+    for item in hits:
+        if isinstance(item, int | float):
+            t, n = float(item), 1
+        elif isinstance(item, list) and len(item) == 2 and isinstance(item[0], int | float) \
+                and isinstance(item[1], int) and item[1] > 0:
+            t, n = float(item[0]), item[1]
+        else:
+            continue
+        if low < t <= high:
+            kept.append((t, n))
+    return kept
 
 
-# The statements of a hit, built once (values as parameters, issue #17).
+def _added(entries: list[Entry], now: float) -> list[Entry]:
+    """``entries`` with one event at ``now``; over :data:`MAX_ENTRIES`, the
+    two neighbours closest in time become one entry with the later time
+    (its events then leave the window a little late: never more than the
+    limit in any window). Under a limit of at most MAX_ENTRIES no two
+    events are ever merged: the window is exact, as it was with one time
+    per event."""
+    entries = sorted([*entries, (now, 1)])
+    if len(entries) > MAX_ENTRIES:
+        i = min(range(len(entries) - 1), key=lambda k: entries[k + 1][0] - entries[k][0])
+        entries[i:i + 2] = [(entries[i + 1][0], entries[i][1] + entries[i + 1][1])]
+    return entries
+
+
+# The statements of a count and a hit, built once (values as parameters, issue #17).
+_READ = select(rate_hits.c.hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
+                                       rate_hits.c.client == bindparam("the_client"))
 _WRITE = update(rate_hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
                                  rate_hits.c.client == bindparam("the_client"))
 
@@ -60,9 +101,9 @@ class StoreCounters:
         """Events counted for ``client`` in ``bucket`` within ``window`` seconds
         before ``now`` (epoch seconds)."""
         with self.store.engine.connect() as conn:
-            hits = conn.execute(select(rate_hits.c.hits).where(
-                rate_hits.c.bucket == bucket, rate_hits.c.client == client)).scalar()
-        return len(_window(hits, now, window))
+            conn.execution_options(**READ)  # SQLite: a deferred BEGIN, not the write lock
+            hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
+        return sum(n for _, n in _window(hits, now, window))
 
     def hit(self, bucket: str, client: str, now: float, window: float,
             limit: int | None = None) -> bool:
@@ -71,10 +112,10 @@ class StoreCounters:
         with self.store.volatile_write() as conn:
             hits = self._locked(conn, bucket, client, now)
             recent = _window(hits, now, window)
-            if limit is not None and len(recent) >= limit:
+            if limit is not None and sum(n for _, n in recent) >= limit:
                 return False
-            recent = (recent + [now])[-MAX_KEPT:]
-            conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": recent,
+            kept = [[t, n] for t, n in _added(recent, now)]
+            conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": kept,
                                   "updated_at": datetime.fromtimestamp(now, UTC)})
             return True
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.procedures.identity import mask_identity
@@ -104,6 +104,9 @@ class Filing:
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
 _ADD_REQUEST = insert(requests)
 _ADD_EVENTS = insert(request_events)
+_LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
+               requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
+_CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 
 
 class RequestPart(StoreCore):
@@ -131,15 +134,20 @@ class RequestPart(StoreCore):
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
                      at: datetime, prefix: str = "YH") -> Request:
-        """File a new request with one fsync (issue #17): the next receipt
-        number of ``on`` is taken, ``build(number)`` makes the request with
-        its access-code hash and idempotency key, and it is stored as by
-        :meth:`add_request`. Returns the stored request once its commit is
-        durable. ``build`` runs while the write lock is held: it must be
-        quick and must not use the store. When anything fails, nothing is
-        stored. SQLite: one transaction, the number is not used either.
-        PostgreSQL: the number is taken just before, in a transaction that
-        does not wait for the disk (a failed filing leaves a gap).
+        """File a new request by group commit (issue #17,
+        :mod:`search_api.store.group_commit`): in the writer's next
+        transaction and a savepoint of its own, the next receipt number of
+        ``on`` is taken, ``build(number)`` makes the request with its
+        access-code hash and idempotency key, and it is stored as by
+        :meth:`add_request`. Returns the stored request once the batch's
+        commit is durable (one fsync for every filing of the batch).
+        ``build`` runs in the writer thread (in this thread's context)
+        while the write lock is held: it must be quick and must not use
+        the store. When anything of this filing fails, nothing of it is
+        stored and its number is not used; the other filings of the batch
+        are not affected. PostgreSQL: the number is taken just before, in a
+        transaction that does not wait for the disk (a failed filing leaves
+        a gap).
 
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
@@ -151,23 +159,32 @@ class RequestPart(StoreCore):
         check_prefix(prefix)
         number = None
         if self.backend == "postgresql":
-            # The counter row would stay locked until the filing commits and
-            # serialise every writer: the number is taken in a transaction of
+            # Taken inside the batch, the counter row would stay locked from
+            # the batch's first filing to its commit and serialise the
+            # workers' batches: the number is taken here, in a transaction of
             # its own that does not wait for the disk. The filing's commit
             # comes later in the WAL, so when the filing is durable its number
             # is too; a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
                 number = take_number(conn, on, prefix)
-        with self._write() as conn:
+
+        def work(conn: Connection) -> Request:
             filing = build(number or take_number(conn, on, prefix))
             self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
-                                 actor=actor, at=at, idempotency_key=filing.idempotency_key)
-        return filing.request
+                                 actor=actor, at=at, idempotency_key=filing.idempotency_key,
+                                 defer_audit=True)
+            return filing.request
+
+        filed: Request = self.group_commit.run(work)
+        return filed
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
-                        actor: Actor, at: datetime,
-                        idempotency_key: IdempotencyKey | None) -> None:
-        """The rows of a new request in ``conn``'s transaction (see :meth:`add_request`)."""
+                        actor: Actor, at: datetime, idempotency_key: IdempotencyKey | None,
+                        defer_audit: bool = False) -> None:
+        """The rows of a new request in ``conn``'s transaction (see
+        :meth:`add_request`); with ``defer_audit`` (a job of the group
+        commit), its audit records are checked here and appended with
+        those of the whole batch at its end."""
         snapshot, personal = split_personal(request_to_dict(req))
         a = req.application
         row = dict(
@@ -190,7 +207,7 @@ class RequestPart(StoreCore):
         if idempotency_key is not None:
             idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
         self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
-                     personal=personal, action="request.added")
+                     personal=personal, action="request.added", defer_audit=defer_audit)
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -278,14 +295,31 @@ class RequestPart(StoreCore):
             PersonalDataKeyError: its personal data is encrypted with another key.
         """
         with self._read() as conn:
-            row = conn.execute(
-                select(requests.c.snapshot, requests.c.personal, requests.c.version)
-                .where(requests.c.number == number)
-            ).one_or_none()
+            row = conn.execute(_LOAD, {"number": number}).one_or_none()
         if row is None:
             raise RequestNotFound(number)
+        return self._opened(number, row), int(row.version)
+
+    def load_if(self, number: str,
+                opens: Callable[[str | None], bool]) -> tuple[Request, int] | None:
+        """The request and its version when ``opens(stored access-code hash)``
+        (None: no such request, or it has no code) says so, else None: one
+        read for a status answer (issue #17); the personal data is opened only
+        for a caller that passed.
+
+        Raises:
+            PersonalDataKeyError: its personal data is encrypted with another key.
+        """
+        with self._read() as conn:
+            row = conn.execute(_LOAD, {"number": number}).one_or_none()
+        if not opens(None if row is None or row.access_code_hash is None
+                     else str(row.access_code_hash)) or row is None:
+            return None
+        return self._opened(number, row), int(row.version)
+
+    def _opened(self, number: str, row: Any) -> Request:
         personal = self._cipher.open(number, row.personal)
-        return request_from_dict(join_personal(row.snapshot, personal)), int(row.version)
+        return request_from_dict(join_personal(row.snapshot, personal))
 
     def events(self, number: str) -> list[Event]:
         """The events of a request as recorded in ``request_events``, in order."""
@@ -300,8 +334,7 @@ class RequestPart(StoreCore):
         """The stored hash of the request's access code; None when the request
         does not exist or has none (the caller cannot tell which)."""
         with self._read() as conn:
-            value = conn.execute(select(requests.c.access_code_hash).where(
-                requests.c.number == number)).scalar_one_or_none()
+            value = conn.execute(_CODE_HASH, {"number": number}).scalar_one_or_none()
         return str(value) if value is not None else None
 
     # --- internals of requests -----------------------------------------------------------
@@ -320,7 +353,7 @@ class RequestPart(StoreCore):
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
                 action: str, outbox: Sequence[OutboxMessage] = (),
-                more_records: Sequence[AuditEvent] = ()) -> None:
+                more_records: Sequence[AuditEvent] = (), defer_audit: bool = False) -> None:
         """Events, messages (the events' own, then ``outbox``) and audit
         records (the events', then ``more_records``) of one add or save."""
         rows = [{
@@ -347,5 +380,9 @@ class RequestPart(StoreCore):
         if not numbered:
             records = [(action, req.number, {"state": req.state.value, "version": version})]
         records.extend(more_records)
-        audit.append_many(conn, at=at, actor_role=actor.role.value, actor=actor.name,
-                          events=records, secrets=secrets)
+        pending = audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
+                                events=records, secrets=secrets)
+        if defer_audit:
+            self.group_commit.defer(pending)
+        else:
+            audit.append_prepared(conn, pending)

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import delete, or_, select, update
 
+from search_api.store.engine import READ
 from search_api.store.schema import check_row, sessions
 from search_api.store.store import Store
 
@@ -37,6 +38,7 @@ class StoreSessions:
     def load(self, id_hash: str) -> SessionRecord | None:
         """The session stored under ``id_hash``, or None."""
         with self.store.engine.connect() as conn:
+            conn.execution_options(**READ)  # SQLite: a deferred BEGIN, not the write lock
             row = conn.execute(select(sessions).where(sessions.c.id_hash == id_hash)
                                ).one_or_none()
         if row is None:

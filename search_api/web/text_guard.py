@@ -115,7 +115,9 @@ def bad_field() -> str | None:
                     return name if not has_invalid_text(name) else ""
         elif request.is_json and (request.content_length or 0) <= MAX_JSON_BODY:
             body = request.get_json(silent=True)
-            if body is not None and any(has_invalid_text(s) for s in _strings(body)):
+            # One search over every key and string (a separator cannot make
+            # or hide an invalid character).
+            if body is not None and has_invalid_text("\n".join(_strings(body))):
                 return ""
     return None
 

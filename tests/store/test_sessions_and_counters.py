@@ -136,6 +136,50 @@ def test_failures_only(counters: Any) -> None:
     assert not limiter.blocked("k")
 
 
+def test_a_raised_limit_keeps_the_row_small_and_the_count_right(counters: Any) -> None:
+    """A client allowed far more than a row keeps (the benchmark's) costs as
+    much as any: its row stays at most MAX_ENTRIES entries; no window of the
+    limit's length ever lets more through than the limit (issue #17)."""
+    now = [1_000_000.0]
+    limiter = RateLimiter(counters, "b", limit=100, window=60, clock=lambda: now[0])
+    passed: list[float] = []
+    for i in range(600):  # one event every 0.25 s: 240 tried per window
+        now[0] = 1_000_000.0 + 0.25 * i
+        if limiter.allow("k"):
+            passed.append(now[0])
+    for start in passed:
+        assert sum(start <= t < start + 60 for t in passed) <= 100
+    assert len(passed) >= 200  # the window slides: more pass as old ones leave it
+    big = RateLimiter(counters, "big", limit=10**9, window=3600, clock=lambda: now[0])
+    for _ in range(500):
+        now[0] += 0.01
+        assert big.allow("k")
+    assert counters.count("big", "k", now[0], 3600) == 500
+    if isinstance(counters, StoreCounters):
+        from sqlalchemy import select
+
+        from search_api.store.rate_store import MAX_ENTRIES
+        from search_api.store.schema import rate_hits
+
+        with counters.store.engine.connect() as conn:
+            row = conn.execute(select(rate_hits.c.hits).where(
+                rate_hits.c.bucket == "big")).scalar_one()
+        assert len(row) <= MAX_ENTRIES
+
+
+def test_a_row_of_plain_times_still_counts(store: Store) -> None:
+    """Rows written before entries were counted hold one time per event."""
+    from sqlalchemy import insert
+
+    from search_api.store.schema import rate_hits
+
+    with store.engine.begin() as conn:
+        conn.execute(insert(rate_hits).values(bucket="b", client="k", hits=[999_990.0, 999_995.0],
+                                              updated_at=T0))
+    limiter = RateLimiter(StoreCounters(store), "b", limit=3, window=60, clock=lambda: 1e6)
+    assert limiter.allow("k") and not limiter.allow("k")
+
+
 def test_counters_hold_under_concurrent_workers(counters: Any, url: str) -> None:
     """Two workers (two engines on one database, or two Redis clients) and 8
     threads try 40 events at once against a limit of 10: exactly 10 pass."""

@@ -1,7 +1,8 @@
 """A filing with one fsync (issue #17): request, events, audit records,
 outbox and idempotency key commit together, once, with the receipt number
-(SQLite: in the same transaction; PostgreSQL: just before, without waiting
-for the disk); a filing that fails leaves nothing — on SQLite and PostgreSQL."""
+in the same transaction (the group commit's, see tests/store/test_group_commit.py;
+PostgreSQL: just before, without waiting for the disk); a filing that fails
+leaves nothing — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -66,7 +67,8 @@ def test_a_failed_filing_stores_nothing_and_uses_no_number(store: Store) -> None
     with pytest.raises(IdempotencyKeyTaken):  # a concurrent retry's key: all rolled back
         store.file_request(DAY, builder(key), actor=APPLICANT, at=T0)
     last = store.file_request(DAY, builder(), actor=APPLICANT, at=T0)
-    # SQLite rolls the number back with the filing; PostgreSQL's two failures leave gaps.
+    # SQLite rolls the number back with the filing (its savepoint);
+    # PostgreSQL's two failures leave gaps (its number is taken before).
     gaps = 0 if store.backend == "sqlite" else 2
     assert first.number == f"YH-20260302-{1 + gaps // 2:04d}"
     assert last.number == f"YH-20260302-{2 + gaps:04d}"
