@@ -6,8 +6,7 @@ group commit's writer, another worker's) takes the lock again and again
 while the sleeping ones miss every chance, and a rate-limit count waits a
 second. So every write transaction of the store's engines on one database
 file first takes its gate: a lock of the threads of this process, then an
-exclusive ``flock`` on a file named after the database's path in the
-temporary directory for the processes; a
+exclusive ``flock`` on ``<database>-gate`` beside it for the processes; a
 waiter is woken by the kernel the moment the gate is free. The gate is
 released when the transaction ends (commit, rollback or close).
 
@@ -20,10 +19,8 @@ busy timeout then decides, as it did before the gate).
 from __future__ import annotations
 
 import fcntl
-import hashlib
 import os
 import sqlite3
-import tempfile
 import threading
 from typing import Any
 
@@ -36,10 +33,12 @@ class WriteGate:
 
     def __init__(self, database: str) -> None:
         self._threads = threading.Lock()
-        # Beside the other processes' temporary files, not the database's
-        # (a backup or a restore copies those), named after the database's path.
-        name = hashlib.sha256(database.encode()).hexdigest()[:24]
-        self.path = os.path.join(tempfile.gettempdir(), f"portal-sqlite-{name}.lock")
+        # Beside the database, like SQLite's own -wal and -shm files: in a
+        # folder only the service's user may write, so no other local user
+        # can create the file first or hold its lock (which would stall every
+        # writer: a flock is waited for without a time limit). Empty: a
+        # backup copies it as an empty file, a restore may leave it.
+        self.path = f"{database}-gate"
         self._fd = -1
 
     def acquire(self, timeout: float) -> bool:
@@ -49,7 +48,7 @@ class WriteGate:
         try:
             # Opened per transaction (no descriptor kept per database; a
             # forked child never shares its parent's lock).
-            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o600)
+            self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
             fcntl.flock(self._fd, fcntl.LOCK_EX)
         except BaseException:
             self._close()
