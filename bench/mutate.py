@@ -75,6 +75,7 @@ class Score:
     equivalent: int
     survivors: list[str]
     seconds: float
+    stale: list[str]  # listed as equivalent, but no mutant of the module has that name
 
     @property
     def percent(self) -> float:
@@ -143,7 +144,8 @@ def score(module: str, work: Path, seconds: float, skip: set[str]) -> Score:
     survivors = sorted(name for name, code in codes.items()
                        if code not in KILLED and name not in skip)
     equivalent = sum(1 for name, code in codes.items() if name in skip and code not in KILLED)
-    return Score(module, len(codes), killed, equivalent, survivors, seconds)
+    return Score(module, len(codes), killed, equivalent, survivors, seconds,
+                 sorted(skip - codes.keys()))
 
 
 def _survivors(module: str) -> list[str]:
@@ -204,6 +206,8 @@ def main(argv: list[str] | None = None) -> int:
               f"{result.total - result.equivalent} (equivalent {result.equivalent}, "
               f"{result.seconds:.0f} s){'' if result.percent >= TARGET else '  < 90 %'}",
               flush=True)
+        for name in result.stale:  # a renamed class or moved function: the reason is lost
+            print(f"    stale equivalent (no such mutant; see {EQUIVALENTS.name}): {name}")
         if args.survivors:
             for name in result.survivors:
                 print(f"    survived: {name}")

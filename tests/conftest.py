@@ -58,6 +58,14 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """One test at a time to whichever worker is free (tests/schedule.py)."""
+    from tests.schedule import make_scheduler
+
+    return make_scheduler(config, log)
+
+
 def _link_or_copy(source: str, dest: str) -> object:
     """Hard-link ``source`` at ``dest``; copy it when the two are on
     different file systems (the temporary folders in memory)."""

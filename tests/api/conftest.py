@@ -8,6 +8,12 @@ or ``client``) runs on SQLite; it runs on PostgreSQL as well when marked
 ``both_dbs`` (the slice that keeps every store path of the service running on
 PostgreSQL), or in every case with ``--all-dbs`` (PORTAL_TEST_ALL_DBS=1).
 The store's own tests (tests/store) always run on both.
+
+Reviewers' passwords are hashed with cheap argon2 parameters here, as in the
+store's tests (``cheap_passwords``): the parameters are not what these tests
+check, and argon2-cffi's defaults (64 MiB, three passes) made each reviewer
+added or signed in cost a fifth of a second of CPU. That a store opened
+without parameters uses argon2-cffi's defaults is checked in tests/store.
 """
 
 from __future__ import annotations
@@ -21,14 +27,31 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from argon2 import PasswordHasher
 from flask import Flask
 from flask.testing import FlaskClient
 from werkzeug.serving import make_server
 
 from search_api import create_app
 from search_api.indexing import index_catalog
+from search_api.store import core as store_core
+from search_api.store.passwords import Passwords
 from tests.conftest import REPO
-from tests.store.conftest import fresh_database_url, wants_migrated
+from tests.store.conftest import FAST_HASHER, fresh_database_url, wants_migrated
+
+
+class _CheapPasswords(Passwords):
+    """Real argon2id, with the store tests' cheap parameters unless given others."""
+
+    def __init__(self, hasher: PasswordHasher | None = None) -> None:
+        super().__init__(hasher or FAST_HASHER)
+
+
+@pytest.fixture(autouse=True)
+def cheap_passwords(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every store this test opens in this process (the app's, the CLI's)
+    hashes reviewers' passwords with FAST_HASHER (see the module docstring)."""
+    monkeypatch.setattr(store_core, "Passwords", _CheapPasswords)
 
 
 @pytest.fixture(scope="session")

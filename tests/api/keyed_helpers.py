@@ -16,8 +16,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from search_api.indexing import index_catalog
 from search_api.tables.keyed import keyed_rows_db, load_keyed_rows
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import application, csrf
 from tests.api.test_review_flow import PASSWORD, Clock, act, sign_in
 from tests.conftest import catalog_with_profile
@@ -39,7 +39,7 @@ def make_app(app_config: dict[str, Any], clock: Clock, tmp_path: Path,
     config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
               "KEYED_ROWS_DB": str(tmp_path / "keyed.sqlite3"),
               "SANDBOX_DIR": str(tmp_path / "sandbox"), **settings}
-    index_catalog(config)
+    index_once(config)
     load_keyed_rows(catalog, keyed_rows_db(config))
     application_ = create_app(config)
     store = application_.extensions["portal_store"]

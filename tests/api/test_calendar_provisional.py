@@ -27,8 +27,8 @@ import pytest
 from flask import Flask
 
 from search_api import create_app
-from search_api.indexing import index_catalog
 from search_api.store import OutboxMessage, Store
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import ID_NUMBER, PHONE, application, csrf
 from tests.api.test_review_flow import PASSWORD, Clock, act, sign_in
 from tests.conftest import catalog_with_profile
@@ -51,7 +51,7 @@ def config(app_config: dict[str, Any], calendars: Path, tmp_path: Path) -> dict[
     catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
     config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
               "CALENDAR_DIRS": str(calendars), "clock": clock}
-    index_catalog(config)
+    index_once(config)
     return config
 
 

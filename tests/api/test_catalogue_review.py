@@ -23,7 +23,7 @@ from portal.cli import main
 from search_api import create_app
 from search_api.governance.reminders import remind_catalogue
 from search_api.governance.store import CatalogueChanges
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_review_flow import PASSWORD, csrf, sign_in
 from tests.conftest import MINIMAL
 
@@ -46,7 +46,7 @@ def catalog(tmp_path: Path) -> Path:
 
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    index_catalog(app_config)
+    index_once(app_config)
     application = create_app(app_config)
     store = application.extensions["portal_store"]
     for name, role, department in [("authority", "authority_reviewer", None),

@@ -19,7 +19,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.conftest import REPO
 
 STOCK = REPO.parent / "shared" / "ckan-responses"
@@ -36,7 +36,7 @@ def server(sample_site_for_api: Path, tmp_path_factory: pytest.TempPathFactory) 
         "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
         "CATALOG_DIR": str(REPO / "datasets"), "MAIL_LOG": str(tmp / "mail.log"),
     }
-    index_catalog(config)
+    index_once(config)
     app = create_app(config)
     http = make_server("127.0.0.1", 0, app, threaded=True)
     threading.Thread(target=http.serve_forever, daemon=True).start()

@@ -16,7 +16,7 @@ from flask.testing import FlaskClient
 
 from portal.cli import main
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import csrf
 from tests.conftest import REPO
 from tests.redis_helpers import redis_url_or_skip
@@ -83,7 +83,7 @@ def service(request: pytest.FixtureRequest, app_config: dict[str, Any],
         prefix = f"test-{uuid.uuid4().hex}:"
         config.update(REDIS_URL=redis_url_or_skip(), REDIS_PREFIX=prefix)
         env.update(PORTAL_REDIS_URL=config["REDIS_URL"], PORTAL_REDIS_PREFIX=prefix)
-    index_catalog(config)
+    index_once(config)
     app = create_app(config)
     yield app, env
     app.extensions["portal_engine"].close()

@@ -14,14 +14,14 @@ from flask.testing import FlaskClient
 from sqlalchemy import event
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_requests_json_api import body
 
 
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     config = {**app_config, "RATE_PUBLIC_WRITES": 3}
-    index_catalog(config)
+    index_once(config)
     application = create_app(config)
     yield application
     application.extensions["portal_engine"].close()

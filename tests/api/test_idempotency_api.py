@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_requests_json_api import ERROR_KEYS, body
 
 
@@ -28,7 +28,7 @@ class Clock:
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     Clock.now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
     config = {**app_config, "CLOCK": lambda: Clock.now, "RATE_PUBLIC_WRITES": 1000}
-    index_catalog(config)
+    index_once(config)
     application = create_app(config)
     yield application
     application.extensions["portal_engine"].close()

@@ -12,7 +12,7 @@ import pytest
 from flask import Flask
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 
 ERROR_KEYS = {"ok", "error", "errors", "status"}
 IMPLIED = {"HEAD", "OPTIONS"}
@@ -23,7 +23,7 @@ def app(request: pytest.FixtureRequest, app_config: dict[str, Any]) -> Iterator[
     config = dict(app_config)
     if request.param == "api-only":
         config["SITE_DIR"] = ""  # production: a web server serves the site
-    index_catalog(config)
+    index_once(config)
     application = create_app(config)
     yield application
     application.extensions["portal_engine"].close()

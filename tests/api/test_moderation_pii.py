@@ -15,7 +15,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_participation_flow import everything_public
 from tests.api.test_review_flow import PASSWORD, Clock, clock  # noqa: F401
 from tests.api.test_review_flow import sign_in as review_sign_in
@@ -33,7 +33,7 @@ def app(app_config: dict[str, Any], clock: Clock,  # noqa: F811
     catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
     config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: clock.now,
               "RATE_PUBLIC_WRITES": 100_000}
-    index_catalog(config)
+    index_once(config)
     application = create_app(config)
     application.extensions["portal_store"].add_user(
         "jtj", PASSWORD, "department_reviewer", "jtj", at=clock.now)

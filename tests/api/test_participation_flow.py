@@ -225,10 +225,10 @@ def test_reuse_showcase_per_dataset_and_withdrawal(app: Flask, clock: Any) -> No
 
 def test_public_writes_are_rate_limited(app_config: dict[str, Any]) -> None:
     from search_api import create_app
-    from search_api.indexing import index_catalog
+    from tests.api.conftest import index_once
 
     config = {**app_config, "RATE_PUBLIC_WRITES": 2}
-    index_catalog(config)
+    index_once(config)
     limited = create_app(config)
     try:
         client = limited.test_client()

@@ -13,7 +13,7 @@ import pytest
 from flask import Flask
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import application, csrf, file_request
 from tests.redis_helpers import redis_url_or_skip
 
@@ -27,7 +27,7 @@ def shared_config(request: pytest.FixtureRequest,
     prefix = f"test-{uuid.uuid4().hex}:"
     if request.param == "redis":
         config.update(REDIS_URL=redis_url_or_skip(), REDIS_PREFIX=prefix)
-    index_catalog(config)
+    index_once(config)
     yield config
     if request.param == "redis":
         import redis

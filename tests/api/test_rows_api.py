@@ -18,8 +18,9 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from search_api.indexing import index_catalog, index_rows
+from search_api.indexing import index_rows
 from search_api.tables.store import RowStore
+from tests.api.conftest import index_once
 from tests.conftest import REPO
 
 AQI = "/api/v1/datasets/hbj-0001/resources/aqi-hourly/rows"
@@ -36,7 +37,7 @@ def rows_app(sample_site_for_api: Path, tmp_path_factory: pytest.TempPathFactory
         "DATABASE_URL": f"sqlite:///{tmp / 'portal.sqlite3'}",
         "CATALOG_DIR": str(REPO / "datasets"), "MAIL_LOG": str(tmp / "mail.log"),
     }
-    index_catalog(config)
+    index_once(config)
     stats = index_rows(config)
     assert stats.loaded >= 5 and stats.bad_cells == 0
     app = create_app(config)

@@ -15,7 +15,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from search_api.indexing import index_catalog
+from tests.api.conftest import index_once
 
 STATIC_PAGES = ["/", "/catalog/", "/datasets/jtj-0001/", "/statistics/", "/404-nowhere"]
 DOWNLOADS = ["/datasets/jtj-0001/bus-stops.csv", "/catalog.json"]
@@ -32,7 +32,7 @@ def database_url(tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(app_config: dict[str, Any]) -> Iterator[Flask]:
-    index_catalog(app_config)
+    index_once(app_config)
     application = create_app(app_config)
 
     @application.get("/_nonce-probe")

@@ -18,8 +18,8 @@ from flask.testing import FlaskClient
 from sqlalchemy import select
 
 from search_api import create_app
-from search_api.indexing import index_catalog
 from search_api.store.schema import sessions
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import csrf, file_request
 from tests.api.test_review_flow import PASSWORD, sign_in
 from tests.redis_helpers import redis_url_or_skip
@@ -53,7 +53,7 @@ def where(request: pytest.FixtureRequest) -> str:
 
 
 def _make_app(config: dict[str, Any]) -> Flask:
-    index_catalog(config)
+    index_once(config)
     application = create_app(config)
     store = application.extensions["portal_store"]
     if store.get_user("rsj") is None:

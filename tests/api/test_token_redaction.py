@@ -23,10 +23,10 @@ import requests
 from flask import Flask
 
 from search_api import create_app
-from search_api.indexing import index_catalog
 from search_api.requests import delivery as delivery_views
 from search_api.web.logredact import redact
 from search_api.web.security import new_secret
+from tests.api.conftest import index_once
 from tests.api.test_applicant_flow import application
 from tests.conftest import REPO, catalog_with_profile
 
@@ -57,7 +57,7 @@ def app(app_config: dict[str, Any], tmp_path: Path) -> Iterator[Flask]:
     catalog = catalog_with_profile(tmp_path / "catalog", "guizhou-regulation")
     config = {**app_config, "CATALOG_DIR": str(catalog), "CLOCK": lambda: NOW,
               "RATE_SECRET_ATTEMPTS": 1000, "PUBLIC_SITE_URL": "http://127.0.0.1/"}
-    index_catalog(config)
+    index_once(config)
     application_ = create_app(config)
     store = application_.extensions["portal_store"]
     for name, role, department in [("authority", "authority_reviewer", None),

@@ -4,6 +4,7 @@ PostgreSQL), shared with the hostile-input tests."""
 from tests.api.conftest import (  # noqa: F401
     app,
     app_config,
+    cheap_passwords,
     client,
     database_url,
     live_server,

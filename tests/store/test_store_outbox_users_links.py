@@ -138,6 +138,23 @@ def test_password_hashes_are_argon2(store: Store, clock: Tick) -> None:
     assert stored.startswith("$argon2id$") and "a long enough password" not in stored
 
 
+def test_a_store_opened_without_parameters_hashes_with_argon2s_defaults(
+        url: str, clock: Tick) -> None:
+    # The service opens its store so; the service tests use cheap parameters
+    # (tests/api/conftest.py), so this is where the defaults are checked.
+    defaults = PasswordHasher()
+    with Store.open(url) as plain:
+        plain.migrate()
+        plain.add_user("zheng", "a password of zheng", "auditor", at=clock())
+        with plain.engine.connect() as conn:
+            from search_api.store.schema import users
+
+            stored = conn.execute(users.select()).one().password_hash
+        assert (f"m={defaults.memory_cost},t={defaults.time_cost},p={defaults.parallelism}"
+                in stored) and not defaults.check_needs_rehash(stored)
+        assert plain.check_password("zheng", "a password of zheng") is not None
+
+
 def test_inactive_users_cannot_sign_in(store: Store, clock: Tick) -> None:
     store.add_user("sun", "auditor password", "auditor", at=clock())
     store.set_user_active("sun", False)
