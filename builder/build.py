@@ -110,6 +110,7 @@ class _Builder(SiteOutput):
         # Keyed by the catalogue's real path too: whether a link stays inside
         # the catalogue depends on where the catalogue is.
         super().__init__(cfg.out_dir, self.old_state)
+        self.splice_dir, self.splice_salt = self.cache / "spliced", self.code
         self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
             self.code, os.path.realpath(cfg.catalog_dir)))
 
@@ -220,7 +221,8 @@ class _Builder(SiteOutput):
         files_key = sha(global_key, cfg.today.isoformat(), pages.stable_json(
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, record_list, downloads_by_id, cfg.today, self.cache))
+            catalog, record_list, downloads_by_id, cfg.today, self.cache,
+            {i: entries[i]["page_key"] for i in records}))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():

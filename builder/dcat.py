@@ -41,6 +41,7 @@ from builder.dcat_vocab import (
     PREFIXES,
     ZH,
 )
+from builder.spliced import Spliced
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.public_record import PublicRecord
 
@@ -209,15 +210,12 @@ class _Fragments:
             self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
             self.db.commit()
 
-    def texts(self, column: str) -> Iterator[str]:
-        """Each dataset's ``ttl`` or ``jsonld`` text, in the build's order."""
+    def text(self, key: str, column: str) -> str:
+        """The ``ttl`` or ``jsonld`` text of the fragment ``key``."""
         if self.db is None:
-            for key in self.keys:
-                yield self.memory[key][column]
-            return
+            return str(self.memory[key][column])
         query = f"SELECT {column} FROM fragment WHERE key = ?"  # column: ttl or jsonld
-        for key in self.keys:
-            yield self.db.execute(query, (key,)).fetchone()[0]
+        return str(self.db.execute(query, (key,)).fetchone()[0])
 
     def close(self) -> None:
         if self.db is not None:
@@ -236,31 +234,42 @@ def dcat_files(portal: PortalInfo, records: Sequence[PublicRecord],
 
 def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
                 downloads: dict[str, list[dict[str, Any]]], generated: str,
-                cache_dir: Path | None = None) -> dict[str, Iterator[str]]:
+                cache_dir: Path | None = None) -> dict[str, Spliced]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
-    with restricted access rights and no distribution), each as pieces of
-    text to write one after the other (the files of 100,000 datasets are
-    half a gigabyte each: they are never held whole). ``cache_dir``: where
-    the fragments of unchanged datasets are kept between builds.
+    with restricted access rights and no distribution), each a
+    :class:`builder.spliced.Spliced` of the header and one fragment per
+    dataset keyed by the fragment's key (the files of 100,000 datasets are
+    half a gigabyte each: they are never held whole, and after a change
+    the unchanged fragments are copied from the previous file).
+    ``cache_dir``: where the fragments of unchanged datasets are kept
+    between builds.
 
-    The fragments are made (or found) here; the pieces are read as they are
-    written, so write ``dcat.ttl`` before ``dcat.jsonld`` or the other way,
-    each once.
+    The fragments are made (or found) here; their texts are read as the
+    files are written: write (or iterate) each file once.
     """
     fragments = _Fragments(cache_dir)
     shared: set[tuple[Any, ...]] = set()
+    keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
         key = _fragment_key(portal, record, files)
+        keys.append(key)
         found = fragments.add(key, functools.partial(_fragment, portal, record, files))
         shared.update(tuple(s) for s in found)
     fragments.finish()
-    iris = [URIRef(f"{iri(portal, r.url)}#dataset") for r in records]
-    header = _header(portal, shared, iris, generated)
+    urls = [r.url for r in records]
+    head_key = hashlib.sha256(orjson.dumps([
+        FRAGMENT_VERSION, generated, repr(portal), sorted(shared), urls])).hexdigest()
+
+    @functools.cache
+    def header() -> tuple[str, str]:
+        """The header as Turtle and as JSON-LD nodes (made once, when needed)."""
+        iris = [URIRef(f"{iri(portal, url)}#dataset") for url in urls]
+        made = _header(portal, shared, iris, generated)
+        return turtle_text(made), orjson.dumps(jsonld_nodes(made)).decode()[1:-1]
+
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())
-    turtle_head = prefixes + "\n" + turtle_text(header) + "\n"
     context = orjson.dumps({p: str(ns) for p, ns in PREFIXES.items()}).decode()
-    header_nodes = orjson.dumps(jsonld_nodes(header)).decode()[1:-1]
     remaining = {"dcat.ttl", "dcat.jsonld"}
 
     def done(name: str) -> None:
@@ -268,22 +277,18 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
         if not remaining:
             fragments.close()
 
-    def turtle() -> Iterator[str]:
-        yield turtle_head
-        for index, text in enumerate(fragments.texts("ttl")):
-            yield ("\n" + text) if index else text
-        done("dcat.ttl")
+    def pieces(column: str) -> Iterator[tuple[str | None, Callable[[], str]]]:
+        for key in keys:
+            yield key, functools.partial(fragments.text, key, column)
 
-    def jsonld() -> Iterator[str]:
-        yield f'{{"@context":{context},"@graph":['
-        first = not header_nodes
-        if header_nodes:
-            yield header_nodes
-        for text in fragments.texts("jsonld"):
-            if text:
-                yield text if first else "," + text
-                first = False
-        yield "]}\n"
-        done("dcat.jsonld")
-
-    return {"dcat.jsonld": jsonld(), "dcat.ttl": turtle()}
+    # The header always holds the catalogue's node: a separator precedes the
+    # first dataset's JSON-LD nodes.
+    return {
+        "dcat.jsonld": Spliced(
+            (head_key, lambda: f'{{"@context":{context},"@graph":[' + header()[1]),
+            pieces("jsonld"), "]}\n", ",", sep_first=True,
+            done=functools.partial(done, "dcat.jsonld")),
+        "dcat.ttl": Spliced(
+            (head_key, lambda: prefixes + "\n" + header()[0] + "\n"), pieces("ttl"), "", "\n",
+            done=functools.partial(done, "dcat.ttl")),
+    }

@@ -178,6 +178,12 @@ class TableSource:
             return Table(kept[0], iter(kept[1]))
         return open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
 
+    def known_rows(self) -> int | None:
+        """How many rows the table has when it is parsed once and kept
+        (a small file), else None (it is streamed)."""
+        kept = self._parsed
+        return None if kept is None else len(kept[1])
+
     @functools.cached_property
     def _parsed(self) -> tuple[list[str], list[list[str]]] | None:
         if self.utf8_csv.stat().st_size > PARSE_ONCE_BYTES:
@@ -255,7 +261,7 @@ def _write_xlsx_form(table: TableSource, target: Path) -> None:
     table.digests[target.name] = write_xlsx(
         target, [titles.get(h, h) for h in found.header],
         [types.get(h, "string") for h in found.header], found.rows, _typed,
-        sheet=resource.title or resource.name)
+        sheet=resource.title or resource.name, expected_rows=table.known_rows())
 
 
 # Every download form of a table, in the order they are written and listed.

@@ -13,6 +13,7 @@ from typing import Any
 
 from builder.build_config import UnsafeOutput
 from builder.files import write_chunks_if_changed, write_if_changed
+from builder.spliced import Spliced, write_spliced
 from builder.theme import UNPUBLISHED
 
 
@@ -28,6 +29,10 @@ class SiteOutput:
         self.started_empty = _is_empty(out)
         self.written: set[str] = set()
         self.groups: dict[str, dict[str, Any]] = {}
+        # Where the indexes of spliced files are kept (the build cache; None:
+        # written whole) and the salt that ties them to this code.
+        self.splice_dir: Path | None = None
+        self.splice_salt = ""
 
     def emit(self, rel: str, text: str | Iterable[str]) -> None:
         """Write ``text`` (or its pieces) to ``rel`` under the output, unless
@@ -39,7 +44,11 @@ class SiteOutput:
         self.written.add(rel)
         if isinstance(text, str):
             write_if_changed(self.out / rel, text)
-        else:  # a large file in pieces (catalog.json, DCAT)
+        elif isinstance(text, Spliced) and self.splice_dir is not None:
+            # catalog.json, DCAT: unchanged datasets' pieces copied from the last file
+            write_spliced(self.out / rel, self.splice_dir / (rel.replace("/", "_") + ".json"),
+                          text, self.splice_salt)
+        else:  # a large file in pieces
             write_chunks_if_changed(self.out / rel, text)
 
     def emit_keyed(self, group: str, key: str,

@@ -10,7 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import date
 from functools import partial
 from pathlib import Path
@@ -23,6 +23,7 @@ from builder.downloads import safe_filename
 from builder.evaluation_page import evaluation_page
 from builder.plan_page import plan_page
 from builder.render import render
+from builder.spliced import Spliced
 from builder.theme import NavPage, Shell
 from domain.catalogue.catalog import Catalog, PortalInfo
 from domain.catalogue.model import Status
@@ -246,33 +247,53 @@ def _compact(data: Any) -> str:
     return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS).decode() + "\n"
 
 
+# Bump when a catalog.json entry changes for the same record and downloads.
+ENTRY_VERSION = "1"
+
+
 def _catalog_json(portal: PortalInfo, records: Records,
-                  downloads: dict[str, list[dict[str, Any]]], today: date) -> Iterator[str]:
-    """catalog.json in pieces, one dataset at a time (the same bytes as
-    ``_compact(feeds.catalog_document(...))``, never the whole in memory)."""
+                  downloads: dict[str, list[dict[str, Any]]], today: date,
+                  record_keys: Mapping[str, str] | None = None) -> Spliced:
+    """catalog.json, one piece per dataset (the same bytes as
+    ``_compact(feeds.catalog_document(...))``, never the whole in memory).
+    ``record_keys``: a key of each record that changes whenever the record
+    does (the build's page keys); an entry is then reused from the previous
+    catalog.json while its key and downloads are unchanged."""
     envelope = _compact(feeds.catalog_document(portal, [], today)).rstrip("\n")
     count = f'"count":{len(records)},'
     head, tail = envelope.split('"count":0,', 1)
     assert tail == '"datasets":[]}', tail  # "datasets" is the last key
-    yield head + count + '"datasets":['
-    for index, r in enumerate(records):
-        entry = CatalogEntry(r, tuple(PublishedFile.from_json({**d, "url": r.url + d["filename"]})
-                                      for d in downloads.get(r.id, [])))
-        yield ("," if index else "") + _compact(entry.to_json()).rstrip("\n")
-    yield "]}\n"
+    head += count + '"datasets":['
+
+    def entry(r: PublicRecord) -> str:
+        return _compact(CatalogEntry(r, tuple(
+            PublishedFile.from_json({**d, "url": r.url + d["filename"]})
+            for d in downloads.get(r.id, []))).to_json()).rstrip("\n")
+
+    def key(r: PublicRecord) -> str | None:
+        if record_keys is None:
+            return None
+        return hashlib.sha256(orjson.dumps([ENTRY_VERSION, record_keys[r.id],
+                                            downloads.get(r.id, [])])).hexdigest()
+
+    return Spliced((hashlib.sha256(head.encode()).hexdigest(), lambda: head),
+                   ((key(r), partial(entry, r)) for r in records), "]}\n", ",")
 
 
 def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
-                    cache_dir: Path | None = None) -> dict[str, str | Iterator[str]]:
+                    cache_dir: Path | None = None,
+                    record_keys: Mapping[str, str] | None = None,
+                    ) -> dict[str, str | Iterable[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
-    datasets are reused from there)."""
+    datasets are reused from there); ``record_keys``: see ``_catalog_json``.
+    The three large files are :class:`builder.spliced.Spliced`."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
-    files: dict[str, str | Iterator[str]] = {
-        "catalog.json": _catalog_json(portal, records, downloads, today),
+    files: dict[str, str | Iterable[str]] = {
+        "catalog.json": _catalog_json(portal, records, downloads, today, record_keys),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
         feeds.SITE_FEED: feeds.atom_feed(portal, records),
         **feeds.department_feeds(portal, records),

@@ -1,95 +1,110 @@
-"""The Excel download of a table (``<resource>.xlsx``), written with openpyxl.
+"""The Excel download of a table (``<resource>.xlsx``), written with XlsxWriter.
 
 One sheet: the Chinese column titles, then the rows with numbers and
 booleans typed by the schema. Text is always stored as text, never as a
 formula (no CSV-injection equivalent); control characters a worksheet cannot
-hold are dropped (the CSV and JSON keep the exact value). Two writes of the
-same rows give the same bytes: openpyxl stamps the save time into
-``docProps/core.xml`` and every zip entry, and :func:`_make_reproducible`
-removes both, so a rebuild from the same catalogue does not change the
-checksums the pages show.
+hold are dropped (the CSV and JSON keep the exact value); an integer Excel
+cannot hold exactly (more than 15 digits) is kept as text.
 
-Why openpyxl and not a writer of our own: a workbook is a format with many
-readers to satisfy; the project's rule is to use the well-kept library (a
-faster writer was measured to save about two thirds of a 10,000-dataset full
-build — the issue's note says so — but it would be ours to keep correct).
+Two writes of the same rows give the same bytes, so a rebuild from the same
+catalogue does not change the checksums the pages show: the workbook's
+creation date is fixed (1980-01-01, XlsxWriter's own date for the zip
+entries) instead of the save time.
+
+Why XlsxWriter: a well-kept library, and measured on the build's own tables
+(``python -m bench.build_xlsx_bench``) several times faster than openpyxl's
+write-only mode, which was most of a 10,000-dataset full build (issue 17).
+A small table is assembled in memory (no temporary files); a large one is
+streamed row by row through temporary files (constant memory).
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import math
 import re
-import zipfile
 from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-# Characters Excel does not allow in a sheet name.
-_SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]]")
-_STAMPS = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
+from xlsxwriter import Workbook
+
+# Characters Excel does not allow in a sheet name (and control characters).
+_SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]\x00-\x1f]")
+# Characters an XML worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
+_ILLEGAL = re.compile(r"[\000-\010]|[\013-\014]|[\016-\037]")
 TYPED_KINDS = ("integer", "number", "boolean")
+# Excel keeps 15 significant digits: a longer integer is stored as text.
+EXACT_INTEGER = 10 ** 15
+FIXED_DATE = datetime(1980, 1, 1, tzinfo=UTC)
+# Up to this many cells a workbook is assembled in memory; above, streamed.
+IN_MEMORY_CELLS = 200_000
+_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False,
+            "strings_to_urls": False, "nan_inf_to_errors": False}
 
 
 def sheet_name(title: str) -> str:
-    """A sheet name Excel accepts: no \\ / * ? : [ ], at most 31 characters."""
-    return _SHEET_NAME_BAD.sub(" ", title).strip()[:31] or "data"
+    """A sheet name Excel accepts: no \\ / * ? : [ ] or control characters,
+    no apostrophe at either end, at most 31 UTF-16 units."""
+    name = _SHEET_NAME_BAD.sub(" ", title).strip().strip("'").strip()
+    while len(name.encode("utf-16-le")) > 62:
+        name = name[:-1]
+    return name.rstrip().rstrip("'").rstrip() or "data"
 
 
 def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[list[str]],
-               typed: Callable[[str, str], Any], *, sheet: str) -> tuple[int, str]:
+               typed: Callable[[str, str], Any], *, sheet: str,
+               expected_rows: int | None = None) -> tuple[int, str]:
     """Write the workbook to ``path``; ``typed(raw, kind)`` reads a cell of an
-    integer, number or boolean column. Returns the file's size and SHA-256."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
-    book = Workbook(write_only=True)
-    ws = book.create_sheet(title=sheet_name(sheet))
-
-    def text_cell(value: str) -> WriteOnlyCell:
-        cell = WriteOnlyCell(ws, value=ILLEGAL_CHARACTERS_RE.sub("", value))
-        cell.data_type = "s"  # openpyxl reads a leading "=" as a formula otherwise
-        return cell
-
-    ws.append([text_cell(h) for h in header])
-    for row in rows:
-        out: list[Any] = []
-        for i, kind in enumerate(kinds):
-            raw = row[i] if i < len(row) else ""
+    integer, number or boolean column. ``expected_rows``: how many rows come
+    (a small table is assembled in memory; None: streamed). Returns the
+    file's size and SHA-256."""
+    small = expected_rows is not None and expected_rows * max(len(header), 1) <= IN_MEMORY_CELLS
+    buffer = io.BytesIO()
+    if small:
+        book = Workbook(buffer, {**_OPTIONS, "in_memory": True})
+    else:
+        book = Workbook(str(path), {**_OPTIONS, "constant_memory": True})
+    book.set_properties({"created": FIXED_DATE})
+    ws = book.add_worksheet(sheet_name(sheet))
+    write_string, write_number = ws.write_string, ws.write_number
+    for col, title in enumerate(header):
+        write_string(0, col, _ILLEGAL.sub("", title))
+    for number, row in enumerate(rows, start=1):
+        for col, kind in enumerate(kinds):
+            raw = row[col] if col < len(row) else ""
+            if not raw:
+                continue
             value = typed(raw, kind) if kind in TYPED_KINDS else raw
             if isinstance(value, bool):
-                out.append(text_cell("是" if value else "否"))  # as the page shows them
-            elif isinstance(value, int | float) and _finite(value):
-                out.append(value)
+                write_string(number, col, "是" if value else "否")  # as the page shows them
+            elif isinstance(value, int | float) and _exact(value):
+                write_number(number, col, value)
             else:
-                out.append(text_cell(raw) if raw else None)
-        ws.append(out)
-    book.save(path)
-    return _make_reproducible(path)
+                write_string(number, col, _ILLEGAL.sub("", raw))
+    book.close()
+    if small:
+        data = buffer.getvalue()
+        path.write_bytes(data)
+        return len(data), hashlib.sha256(data).hexdigest()
+    return _digest(path)
 
 
-def _finite(value: int | float) -> bool:
-    try:
-        return math.isfinite(value)
-    except OverflowError:  # an integer of hundreds of digits: kept as text
-        return False
+def _exact(value: int | float) -> bool:
+    """Whether Excel holds the number as it is: finite, and an integer of at
+    most 15 digits (an integer of hundreds of digits overflows a float)."""
+    if isinstance(value, int):
+        return -EXACT_INTEGER < value < EXACT_INTEGER
+    return math.isfinite(value)
 
 
-def _make_reproducible(path: Path) -> tuple[int, str]:
-    """Drop the save time from ``docProps/core.xml`` (both dates are optional
-    there) and from every zip entry; returns the size and SHA-256 written."""
-    with zipfile.ZipFile(path) as source:
-        entries = [(info, source.read(info.filename)) for info in source.infolist()]
-    temp = path.with_name(path.name + ".tmp")
-    with zipfile.ZipFile(temp, "w") as target:
-        for info, data in entries:
-            if info.filename == "docProps/core.xml":
-                data = _STAMPS.sub(b"", data)
-            fixed = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))
-            fixed.compress_type = zipfile.ZIP_DEFLATED
-            fixed.external_attr = info.external_attr
-            target.writestr(fixed, data)
-    temp.replace(path)
-    data = path.read_bytes()
-    return len(data), hashlib.sha256(data).hexdigest()
+def _digest(path: Path) -> tuple[int, str]:
+    sha = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            sha.update(block)
+            size += len(block)
+    return size, sha.hexdigest()

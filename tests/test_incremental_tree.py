@@ -1,0 +1,58 @@
+"""A rebuild after changes gives the same site, byte for byte, as a first
+build of the changed catalogue into an empty folder (catalog.json and the
+DCAT files are then spliced from the previous files' unchanged pieces)."""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import orjson
+
+from bench.synthetic import make_catalog
+from builder.build import BuildConfig, build
+
+TODAY = date(2026, 11, 23)
+
+
+def _build(catalog: Path, root: Path) -> None:
+    build(BuildConfig(catalog_dir=catalog, out_dir=root / "site", today=TODAY,
+                      cache_dir=root / "cache"))
+
+
+def _tree(site: Path) -> dict[str, bytes]:
+    return {p.relative_to(site).as_posix(): p.read_bytes()
+            for p in sorted(site.rglob("*")) if p.is_file()}
+
+
+def _retitle(folder: Path, title: str) -> None:
+    descriptor = folder / "datapackage.yaml"
+    lines = descriptor.read_text(encoding="utf-8").splitlines(keepends=True)
+    lines = [f"title: {title}\n" if line.startswith("title: ") else line for line in lines]
+    descriptor.write_text("".join(lines), encoding="utf-8")
+
+
+def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
+    catalog = make_catalog(tmp_path / "catalog", 12)
+    folders = sorted(p for p in catalog.iterdir() if p.is_dir())
+    later = tmp_path / "later"
+    folders[6].rename(later)  # added by a later step
+    incremental = tmp_path / "incremental"
+    _build(catalog, incremental)
+    steps = [
+        lambda: (_retitle(folders[0], "修订后的第一个数据集"),  # the first entry of each file
+                 (folders[3] / "data" / "data.csv").write_text(
+                     "id,name,address,value\n1,新,路,2.5\n", encoding="utf-8")),
+        lambda: later.rename(folders[6]),  # a dataset added in the middle
+        lambda: shutil.copytree(folders[2], folders[2].with_name("zz-copy")),  # same name twice
+        lambda: None,  # nothing changed
+    ]
+    for number, step in enumerate(steps):
+        step()
+        _build(catalog, incremental)
+        fresh = tmp_path / f"fresh-{number}"
+        _build(catalog, fresh)
+        assert _tree(incremental / "site") == _tree(fresh / "site"), f"step {number}"
+    index = orjson.loads((incremental / "cache" / "spliced" / "catalog.json.json").read_bytes())
+    assert len(index["pieces"]) == 12  # the pieces of the last catalog.json were indexed
