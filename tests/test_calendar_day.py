@@ -23,13 +23,15 @@ from tests.conftest import TODAY
     ("  2019-01-02 ", date(2019, 1, 2)),
     ("2019-01-02T10:00", date(2019, 1, 2)),
     ("2019-01-02 10:00:00", date(2019, 1, 2)),
+    (20190102, date(2019, 1, 2)),  # ISO 8601's basic form, a YAML number
+    ("20190102", date(2019, 1, 2)),
 ])
 def test_dates_and_dates_with_a_time_are_read(value: object, day: date | None) -> None:
     assert calendar_day(value) == day
 
 
 @pytest.mark.parametrize("value", [
-    2019, 20190102, "2019", "20190102", "2019-W01-2", "2019-13-01", "2019-02-30",
+    2019, True, 201901021, "2019", "2019-0102", "201901-02", "2019-W01-2", "2019W012", "2019-13-01", "2019-02-30",
     "2019-01-02x", "2019-01-02T25:00", "昨天", ["2019-01-02"], 3.5,
 ])
 def test_anything_else_is_refused(value: object) -> None:
@@ -40,8 +42,9 @@ def test_anything_else_is_refused(value: object) -> None:
 @pytest.mark.parametrize(("written", "ok"), [
     ("2024-03-01T09:30", True),
     ("2024-03-01 09:30:00", True),
+    ("20240301", True),
     ("2024-03-01x", False),
-    ("20240301", False),
+    ("2024-0301", False),
 ])
 def test_descriptor_dates_and_coverage_follow_the_same_rule(catalog_copy: Path, written: str,
                                                             ok: bool) -> None:

@@ -16,17 +16,19 @@ from domain.catalogue import problems as P
 from domain.catalogue.model import Temporal
 from domain.catalogue.problems import Problem
 
-_WRITTEN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+# YYYY-MM-DD, or ISO 8601's basic form YYYYMMDD (unambiguous; a YAML number).
+_WRITTEN_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
 
 
 def calendar_day(value: Any) -> date | None:
     """A catalogue date: a YAML date or datetime, or text written YYYY-MM-DD,
     optionally followed by a time (``2019-01-01T10:00``, ``2019-01-01 10:00:00``,
-    which exports of other platforms write); None when empty. The one reader
+    which exports of other platforms write), or ISO 8601's basic form
+    YYYYMMDD as text or number (unambiguous); None when empty. The one reader
     of dates in descriptors (publication dates, announcements, coverage).
 
     Raises:
-        ValueError: anything else (2019, 20190101, "2019-13-01", "2019-01-01x", "昨天").
+        ValueError: anything else (2019, "2019-13-01", "2019-01-01x", "2019-W01-1", "昨天").
     """
     if value is None or value == "":
         return None
@@ -34,12 +36,14 @@ def calendar_day(value: Any) -> date | None:
         return value.date()
     if isinstance(value, date):
         return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        value = str(value)  # published: 20240301
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
     written = value.strip()
     if len(written) > 10 and written[10] in "T ":
         return datetime.fromisoformat(written).date()
-    if not _WRITTEN_DAY.fullmatch(written):  # fromisoformat also reads 20190101, 2019-W01-1
+    if not _WRITTEN_DAY.fullmatch(written) or written.count("-") == 1:  # not 2019-W01-1
         raise ValueError(f"not a date written YYYY-MM-DD: {value!r}")
     return date.fromisoformat(written)
 
