@@ -112,6 +112,14 @@ def test_gunicorn_unit_restarts_always_and_binds_loopback() -> None:
 OPERATORS = (REPO / "docs" / "operators.md").read_text(encoding="utf-8")
 
 
+def test_operators_guide_states_the_units_workers_and_threads() -> None:
+    unit = (DEPLOY / "systemd" / "portal.service").read_text(encoding="utf-8")
+    shape = re.search(r"--workers (\d+) --threads (\d+)", unit)
+    assert shape, "portal.service names its gunicorn workers and threads"
+    guide = re.search(r"--workers (\d+) --threads (\d+)", OPERATORS.replace("\n", " "))
+    assert guide and guide.groups() == shape.groups()
+
+
 def test_operators_guide_names_every_proxied_prefix() -> None:
     prefixes = re.search(r"\^/\(([a-z|]+)\)", _service_location().pattern).group(1)  # type: ignore[union-attr]
     for prefix in prefixes.split("|"):
