@@ -30,7 +30,7 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.mark.heavy  # ten seconds or more: started first (tests/conftest.py)
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_smtp_down_exits_1_naming_the_server_and_status_shows_the_retry(
         tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
