@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.python_source import parse
+
 TESTS = Path(__file__).parent
 
 
@@ -31,7 +33,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
 @functools.cache
 def _functions(path: Path) -> dict[str, tuple[int, int]]:
     """(asserts, pytest.raises) per qualified function name in ``path``."""
-    tree = ast.parse(path.read_text(encoding="utf-8"))
+    tree = parse(path)
     found: dict[str, tuple[int, int]] = {}
 
     def visit(node: ast.AST, prefix: str) -> None:
@@ -51,7 +53,7 @@ def _functions(path: Path) -> dict[str, tuple[int, int]]:
 
 def _all_asserts(path: Path) -> int:
     return sum(isinstance(n, ast.Assert)
-               for n in ast.walk(ast.parse(path.read_text(encoding="utf-8"))))
+               for n in ast.walk(parse(path)))
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:

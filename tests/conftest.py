@@ -44,18 +44,33 @@ def pytest_configure(config: pytest.Config) -> None:
         os.environ["PYTEST_DEBUG_TEMPROOT"] = str(MEMORY_TEMP)
 
 
-# Markers of the tests that take longest (a server, a build, a browser).
-LONG_MARKERS = ("slow", "browser")
+# Markers of the tests that take longest (a server, a build, a browser, a
+# long run of requests).
+LONG_MARKERS = ("slow", "browser", "heavy")
+# The session's build of the sample catalogue (``built_sample``).
+SAMPLE_BUILD = "built_sample"
 
 
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """The long tests first (those marked slow or browser, in their order),
-    so that with xdist they start while the short ones fill the other
-    workers, rather than one of them ending the run alone. The order is the
-    same in every process (xdist requires it); within each group it is
-    pytest's (after its grouping by fixture scope: trylast)."""
-    items.sort(key=lambda item: not any(item.get_closest_marker(m) for m in LONG_MARKERS))
+    """The long tests first (those marked slow, browser or heavy), so that
+    with xdist they start while the short ones fill the other workers, rather
+    than one of them ending the run alone. In each group, those that need
+    the sample catalogue's build (``built_sample``) after those that do not,
+    but the very first test is the first that needs it: the worker that
+    takes it builds the catalogue while the other runs tests without it,
+    rather than waiting for the build. The order is the same in every
+    process (xdist requires it); otherwise it is pytest's (after its
+    grouping by fixture scope: trylast)."""
+    def long(item: pytest.Item) -> bool:
+        return any(item.get_closest_marker(m) for m in LONG_MARKERS)
+
+    def needs_sample(item: pytest.Item) -> bool:
+        return SAMPLE_BUILD in getattr(item, "fixturenames", ())
+
+    items.sort(key=lambda item: not long(item))
+    first = next((item for item in items if needs_sample(item)), None)
+    items.sort(key=lambda item: (item is not first, not long(item), needs_sample(item)))
 
 
 @pytest.hookimpl(optionalhook=True)

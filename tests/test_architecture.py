@@ -22,6 +22,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.python_source import parse
+
 ROOT = Path(__file__).resolve().parents[1]
 FEATURES = frozenset({"search", "interop", "rows", "requests", "reports", "participation",
                       "register", "statistics", "mail", "governance", "sandbox",
@@ -43,7 +45,7 @@ def _modules(root: Path, package: str) -> Iterator[tuple[str, Path]]:
 
 
 def _imports(path: Path, module: str) -> Iterator[str]:
-    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
+    tree = parse(path)
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):
             for alias in node.names:

@@ -140,6 +140,7 @@ def test_typo_in_a_variable_is_a_warning(good: dict[str, str]) -> None:
     assert any("PORTAL_SMTP_HOTS is not a setting" in t for t in found)
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_command_exit_status_and_env_file(good: dict[str, str], tmp_path: Path) -> None:
     env_file = tmp_path / "portal.env"
     env_file.write_text("".join(f'{k}="{v}"\n' for k, v in good.items()))

@@ -16,6 +16,7 @@ from domain.catalogue.pii_identifiers import (
     mask_mobile,
     unified_credit_code_is_valid,
 )
+from tests.python_source import parse
 
 ID = PiiKind.ID_NUMBER
 MOBILE = PiiKind.MOBILE
@@ -289,7 +290,7 @@ def test_mask_mobile_rejects(value: str) -> None:
 )
 def test_module_imports_only_the_standard_library(module: str) -> None:
     source = Path(__file__).parents[1] / "domain" / "catalogue" / module
-    tree = ast.parse(source.read_text(encoding="utf-8"))
+    tree = parse(source)
     imported = {
         alias.name.split(".")[0]
         for node in ast.walk(tree)

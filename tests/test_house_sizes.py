@@ -7,6 +7,7 @@ import ast
 from pathlib import Path
 
 from tests.conftest import REPO
+from tests.python_source import parse
 
 ROOMS = ("domain", "builder", "search_api", "portal", "scripts")
 MAX_MODULE_LINES = 400
@@ -30,7 +31,7 @@ def test_no_module_over_400_lines() -> None:
 def test_no_function_over_80_lines() -> None:
     long = []
     for path in _modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
                 lines = (node.end_lineno or node.lineno) - node.lineno + 1
                 if lines > MAX_FUNCTION_LINES:

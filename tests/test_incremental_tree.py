@@ -9,6 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import orjson
+import pytest
 
 from bench.synthetic import make_catalog
 from builder.build import BuildConfig, build
@@ -33,6 +34,7 @@ def _retitle(folder: Path, title: str) -> None:
     descriptor.write_text("".join(lines), encoding="utf-8")
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path / "catalog", 12)
     folders = sorted(p for p in catalog.iterdir() if p.is_dir())

@@ -21,6 +21,7 @@ from domain.procedures.request_states import (
     RuleViolation,
 )
 from search_api.requests.refusals import FALLBACK, PROCEDURE, RULES, chinese_number, cite, refusal
+from tests.python_source import parse
 
 DOMAIN = Path(__file__).resolve().parent.parent / "domain"
 
@@ -29,7 +30,7 @@ def raised_codes() -> dict[str, list[set[str]]]:
     """code → the keyword names passed with it, at each place it is raised."""
     found: dict[str, list[set[str]]] = {}
     for path in sorted(DOMAIN.rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "RuleViolation":
                 keywords = {k.arg: k.value for k in node.keywords if k.arg}
                 code = keywords.get("code")

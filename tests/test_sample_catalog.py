@@ -291,6 +291,7 @@ def test_generator_reproduces_the_committed_catalogue(tmp_path: Path) -> None:
         assert (out / name).read_bytes() == (DATASETS / name).read_bytes()
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_generator_is_idempotent_and_leaves_other_folders_alone(tmp_path: Path) -> None:
     out = tmp_path / "catalogue"
     run_generator(out)

@@ -13,6 +13,8 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
+import pytest
+
 from search_api.store import OutboxMessage, Store
 
 
@@ -28,6 +30,7 @@ def _closed_port() -> int:
         return int(probe.getsockname()[1])
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_smtp_down_exits_1_naming_the_server_and_status_shows_the_retry(
         tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"

@@ -34,6 +34,7 @@ from domain.periods.workdays import (
     due_date,
     workdays_between,
 )
+from tests.python_source import parse
 
 ROOT = Path(__file__).resolve().parent.parent
 CASES = yaml.safe_load((ROOT / "tests" / "data" / "workday_cases.yaml").read_text(encoding="utf-8"))
@@ -376,7 +377,7 @@ FORBIDDEN = ("flask", "mkdocs", "material")
 def test_domain_imports_neither_flask_nor_mkdocs() -> None:
     offenders = []
     for path in sorted((ROOT / "domain").rglob("*.py")):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+        for node in ast.walk(parse(path)):
             if isinstance(node, ast.Import):
                 names = [alias.name for alias in node.names]
             elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:

@@ -88,6 +88,7 @@ def decide(client: FlaskClient, number: int, action: str, reason: str = "") -> i
     return answer.status_code
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_propose_review_and_build_publishes_only_approved(
         app: Flask, app_config: dict[str, Any], catalog: Path, tmp_path: Path) -> None:
     url = app_config["DATABASE_URL"]

@@ -130,6 +130,7 @@ def test_facets_count_the_results(server: str, records: list[dict[str, Any]]) ->
     assert found["facets"]["tags"] == dict(tags)
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_ckanapi_dumps_everything(server: str, tmp_path: Path,
                                   records: list[dict[str, Any]]) -> None:
     for thing in ("datasets", "organizations", "groups"):

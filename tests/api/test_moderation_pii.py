@@ -65,6 +65,7 @@ def approve_all(client: FlaskClient, numbers: list[str]) -> None:
         assert answer.status_code == 302, number
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 @pytest.mark.both_dbs  # store paths no store test reaches on PostgreSQL
 @pytest.mark.parametrize("kind", ["demands", "reuses"])
 def test_approval_refused_for_every_writing(app: Flask, kind: str) -> None:

@@ -218,6 +218,7 @@ def test_over_a_real_http_connection(app: Flask, live_server: str) -> None:  # n
     assert public["answers"] == [] and "人民广场站" not in json.dumps(public, ensure_ascii=False)
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_fuzzed_bodies_on_a_real_dataset(app: Flask) -> None:  # noqa: F811
     """schemathesis on the filing with a dataset that exists (the suite's
     fuzzer, tests/hostile, mostly meets unknown ids and 404): no 5xx, every

@@ -48,6 +48,7 @@ def _seed(app: Flask, clock: Any) -> None:  # noqa: F811
     ).status_code == 302
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_yearly_report_from_a_seeded_year(app: Flask, clock: Any,  # noqa: F811
                                           tmp_path: Path) -> None:
     _seed(app, clock)

@@ -21,7 +21,7 @@ from domain.procedures.request_codec import (
     split_personal,
 )
 from domain.procedures.requests import Event, EventKind, Request, Role, State
-from tests.store.store_helpers import BY_STATE, EMAIL, ID_NUMBER, PHONE, full, walk
+from tests.store.store_helpers import BY_STATE, EMAIL, ID_NUMBER, PHONE, Drawn, Seeded, full, walk
 
 
 def round_trip(req: Request) -> Request:
@@ -56,26 +56,24 @@ def test_dates_are_iso_strings() -> None:
           suppress_health_check=[HealthCheck.too_slow])
 @given(st.data())
 def test_round_trip_of_random_legal_procedures(data: st.DataObject) -> None:
-    req = walk(data.draw)
+    req = walk(Drawn(data.draw))
     assert round_trip(req) == req
 
 
 def test_random_walks_reach_every_kind_of_event() -> None:
-    """The walk used above is not stuck in a corner of the procedure
-    (derandomized, so that this coverage check is deterministic; 1,000 walks: an answered
-    explanation demand is rare — 1 in 300 walks at best — so 300 sat on a knife edge)."""
+    """The walk used above is not stuck in a corner of the procedure, and
+    the walks that reach every corner round-trip too: 1,000 walks on seeded
+    uniform choices (``Seeded``: deterministic, and without Hypothesis's cost
+    per draw, which made 1,000 Hypothesis walks take 18 s; an answered
+    explanation demand, the rarest event under Hypothesis's draws at 1 walk
+    in 300, comes within the first 160 seeded walks)."""
     states: set[State] = set()
     kinds: set[EventKind] = set()
-
-    @settings(max_examples=1000, deadline=None, database=None, derandomize=True,
-              suppress_health_check=[HealthCheck.too_slow])
-    @given(st.data())
-    def explore(data: st.DataObject) -> None:
-        req = walk(data.draw)
+    for seed in range(1000):
+        req = walk(Seeded(seed))
         states.add(req.state)
         kinds.update(e.kind for e in req.events)
-
-    explore()
+        assert round_trip(req) == req, seed
     assert kinds == set(EventKind)
     assert len(states) >= 9, states
 

@@ -9,6 +9,8 @@ from datetime import date
 from pathlib import Path
 from typing import TypeVar
 
+import pytest
+
 from search_api.store import StaleRequest, Store
 from tests.store.store_helpers import (
     APPLICANT,
@@ -42,6 +44,7 @@ def test_receipt_numbers_are_unique_across_8_threads(url: str) -> None:
         assert batch == sorted(batch)
 
 
+@pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_receipt_numbers_are_unique_across_4_processes(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'portal.sqlite3'}"
     with Store.open(url) as store:

@@ -38,6 +38,7 @@ from tests.store.store_helpers import (
     PHONE,
     REVIEWER,
     T0,
+    Drawn,
     P,
     d,
     full,
@@ -308,7 +309,7 @@ def test_random_procedures_round_trip_through_the_store(store: Store, data: st.D
     import dataclasses
 
     history: list[Request] = []
-    walk(data.draw, history=history)
+    walk(Drawn(data.draw), history=history)
     number = f"YH-RANDOM-{next(NUMBERS):04d}"
     history = [dataclasses.replace(r, number=number) for r in history]
     # The first state the databases cannot keep (a NUL in a drawn text), if any.
