@@ -342,8 +342,8 @@ CASES = [
     Case("date-quoted-garbage", _set("last_updated", "2026-13-45"), 1,
          ("field-invalid", BUS, "last_updated")),
     Case("date-year-only", _set("published", 2024), 1, ("field-invalid", BUS, "published")),
-    Case("date-basic-iso-number", _set("published", 20240301), 1,  # refused like any other form
-         ("field-invalid", BUS, "published")),
+    Case("date-basic-iso-number", _set("published", 20240301), 0),  # unambiguous: accepted
+    Case("date-week", _set("published", "2024-W09-5"), 1, ("field-invalid", BUS, "published")),
     Case("date-list", _set("published", [2024, 3, 1]), 1, ("field-invalid", BUS, "published")),
     Case("licenses-mapping", _set("licenses", {"name": "CC-BY-4.0"}), 1,
          ("field-invalid", BUS, "licenses")),
