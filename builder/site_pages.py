@@ -284,11 +284,13 @@ def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
                     cache_dir: Path | None = None,
                     record_keys: Mapping[str, str] | None = None,
+                    record_digests: Mapping[str, str] | None = None,
                     ) -> dict[str, str | Iterable[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
     datasets are reused from there); ``record_keys``: see ``_catalog_json``.
-    The three large files are :class:`builder.spliced.Spliced`."""
+    ``record_digests``: see :func:`builder.dcat.dcat_chunks`. The three large
+    files are :class:`builder.spliced.Spliced`."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
@@ -299,7 +301,8 @@ def catalogue_files(catalog: Catalog, records: Records,
         **feeds.department_feeds(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
-    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir))
+    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir,
+                                  record_digests))
     stats = statistics.statistics(catalog.vocab, records, today.isoformat())
     files["statistics.json"] = _compact(stats)
     files["statistics.csv"] = statistics.departments_csv(stats)

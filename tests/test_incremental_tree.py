@@ -33,6 +33,20 @@ def _retitle(folder: Path, title: str) -> None:
     descriptor.write_text("".join(lines), encoding="utf-8")
 
 
+def _notice(catalog: Path, slug: str, title: str) -> None:
+    folder = catalog / "announcements"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{slug}.md").write_text(f"---\ntitle: {title}\ndate: 2026-11-20\n---\n\n正文。\n",
+                                       encoding="utf-8")
+
+
+def _evaluation(catalog: Path, generated: str) -> None:
+    folder = catalog / "evaluation"
+    folder.mkdir(exist_ok=True)
+    (folder / "2025.json").write_text(orjson.dumps(
+        {"generated": generated, "departments": [], "total": {}}).decode(), encoding="utf-8")
+
+
 def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path / "catalog", 12)
     folders = sorted(p for p in catalog.iterdir() if p.is_dir())
@@ -47,6 +61,14 @@ def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
         lambda: later.rename(folders[6]),  # a dataset added in the middle
         lambda: shutil.copytree(folders[2], folders[2].with_name("zz-copy")),  # same name twice
         lambda: None,  # nothing changed
+        # Read by the navigation pages only (keyed apart from the records):
+        lambda: _notice(catalog, "2026-11-20-维护", "系统维护通知"),
+        lambda: _notice(catalog, "2026-11-20-维护", "系统维护通知（更正）"),
+        lambda: _evaluation(catalog, "第一份"),
+        lambda: _evaluation(catalog, "第二份"),  # the same size: only the contents differ
+        lambda: (catalog / "portal.yaml").write_text((catalog / "portal.yaml").read_text(
+            encoding="utf-8").replace("contact_phone: ", "contact_phone: 0990-1 ", 1),
+            encoding="utf-8"),
     ]
     for number, step in enumerate(steps):
         step()
