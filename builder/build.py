@@ -22,6 +22,7 @@ conditional resources), never in the published output.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
@@ -32,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from builder import build_keys, dcat, pages, site_pages
+from builder import build_keys, dcat, pages, site_pages, statistics
 from builder.audit_files import audit_files
 from builder.build_config import (
     BUILDER_VERSION,
@@ -205,6 +206,8 @@ class _Builder(SiteOutput):
 
         # The theme's pages first: they give the shell of the dataset pages.
         taken_down = self.take_downs(records)
+        self.stats = functools.cache(partial(statistics.statistics, catalog.vocab, record_list,
+                                             cfg.today.isoformat()))  # made once, if needed
         shell = self.theme_pages(catalog, record_list, download_count, entries)
         global_key = sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
                           file_digest(catalog.root / "vocabularies.yaml"),
@@ -223,7 +226,7 @@ class _Builder(SiteOutput):
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
             catalog, record_list, downloads_by_id, cfg.today, self.cache,
-            {i: entries[i]["page_key"] for i in records}, self.record_digests))
+            {i: entries[i]["page_key"] for i in records}, self.record_digests, self.stats))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():
@@ -353,7 +356,7 @@ class _Builder(SiteOutput):
             download_count=download_count, generated=today, suspended=suspended)
         return build_theme_pages(
             partial(site_pages.nav_pages, catalog, records, download_count, today,
-                    suspended=suspended), pages_key=key,
+                    suspended=suspended, stats=self.stats), pages_key=key,
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),

@@ -173,6 +173,7 @@ class _Fragments:
     def __init__(self, cache_dir: Path | None) -> None:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
+        self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         self.db: sqlite3.Connection | None = None
         if cache_dir is not None:  # the JSON file of earlier versions (1 GB at 100,000)
@@ -202,20 +203,26 @@ class _Fragments:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
             return list(fragment["shared"])
-        self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
-        row = self.db.execute("SELECT shared FROM fragment WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            return list(orjson.loads(row[0]))
+        if self.kept is None:  # the shared nodes of every kept fragment, in one query
+            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
+        found = self.kept.get(key)
+        if found is not None:
+            return list(orjson.loads(found))
         fragment = produce()
+        shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
-            key, fragment["ttl"], fragment["jsonld"], orjson.dumps(fragment["shared"])))
+            key, fragment["ttl"], fragment["jsonld"], shared))
+        self.kept[key] = shared
         return list(fragment["shared"])
 
     def finish(self) -> None:
         """Forget the fragments of datasets not in this build; commit."""
         if self.db is not None:
+            self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
+                                ((key,) for key in self.keys))
             self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
             self.db.commit()
+            self.kept = None
 
     def text(self, key: str, column: str) -> str:
         """The ``ttl`` or ``jsonld`` text of the fragment ``key``."""
