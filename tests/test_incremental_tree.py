@@ -7,10 +7,13 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import orjson
+import pytest
 
 from bench.synthetic import make_catalog
+from builder import site_pages
 from builder.build import BuildConfig, build
 
 TODAY = date(2026, 11, 23)
@@ -78,3 +81,24 @@ def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
         assert _tree(incremental / "site") == _tree(fresh / "site"), f"step {number}"
     index = orjson.loads((incremental / "cache" / "spliced" / "catalog.json.json").read_bytes())
     assert len(index["pieces"]) == 12  # the pieces of the last catalog.json were indexed
+
+
+def test_navigation_pages_are_rendered_again_only_when_their_inputs_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = make_catalog(tmp_path / "catalog", 4)
+    rendered: list[int] = []
+    real = site_pages.nav_pages
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        rendered.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_pages, "nav_pages", counted)
+    _build(catalog, tmp_path / "out")
+    _build(catalog, tmp_path / "out")  # nothing changed: not rendered
+    assert len(rendered) == 1
+    _evaluation(catalog, "新的评估")
+    _build(catalog, tmp_path / "out")
+    assert len(rendered) == 2
+    assert "新的评估" in (tmp_path / "out" / "site" / "evaluation" / "index.html").read_text(
+        encoding="utf-8")
