@@ -22,18 +22,18 @@ conditional resources), never in the published output.
 
 from __future__ import annotations
 
+import functools
 import gc
 import os
 import time
-from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
 
 import orjson
 
-from builder import dcat, pages, site_pages
+from builder import build_keys, dcat, pages, site_pages, statistics
 from builder.audit_files import audit_files
 from builder.build_config import (
     BUILDER_VERSION,
@@ -50,7 +50,7 @@ from builder.build_config import (
 )
 from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, Job, write_all
-from builder.descriptor_cache import CACHE_FILE, DescriptorCache
+from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
 from builder.render import templates_digest
@@ -94,6 +94,7 @@ class _Builder(SiteOutput):
         self.titles: dict[str, str] = {}  # every dataset read, published or not
         self.all_ids: set[str] = set()
         self.folders: dict[str, str] = {}
+        self.record_digests: dict[str, str] = {}  # dcat.record_digest of each record
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
         if self.state_path.is_file():
@@ -199,12 +200,15 @@ class _Builder(SiteOutput):
         portal = catalog.portal
         records = self.records(catalog)
         record_list = sorted(records.values(), key=lambda r: r.id)
+        self.record_digests = build_keys.record_digests(records)  # once per build
         old = self.old_state.get("datasets", {})
         download_count = expected_download_count(catalog)
 
         # The theme's pages first: they give the shell of the dataset pages.
         taken_down = self.take_downs(records)
-        shell = self.theme_pages(catalog, record_list, download_count)
+        self.stats = functools.cache(partial(statistics.statistics, catalog.vocab, record_list,
+                                             cfg.today.isoformat()))  # made once, if needed
+        shell = self.theme_pages(catalog, record_list, download_count, entries)
         global_key = sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
                           file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
@@ -222,7 +226,7 @@ class _Builder(SiteOutput):
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
             catalog, record_list, downloads_by_id, cfg.today, self.cache,
-            {i: entries[i]["page_key"] for i in records}))
+            {i: entries[i]["page_key"] for i in records}, self.record_digests, self.stats))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():
@@ -269,7 +273,7 @@ class _Builder(SiteOutput):
             entries[dataset.identifier][PUBLIC_KEY] = dataset.status.value
             entries[dataset.identifier]["page_key"] = sha(
                 entries[dataset.identifier]["data_key"], global_key,
-                pages.stable_json(record.to_json()), str(age), str(status.next_due))
+                self.record_digests[dataset.identifier], str(age), str(status.next_due))
 
     def dataset_pages(self, catalog: Catalog, records: dict[str, PublicRecord],
                       entries: dict[str, dict[str, Any]], old: Mapping[str, Any],
@@ -342,11 +346,17 @@ class _Builder(SiteOutput):
         text_path.write_text(changes.report_text(today), encoding="utf-8")
         self.result.report_files = (json_path, text_path)
 
-    def theme_pages(self, catalog: Catalog, records: list[PublicRecord],
-                    download_count: int) -> Shell:
+    def theme_pages(self, catalog: Catalog, records: list[PublicRecord], download_count: int,
+                    entries: Mapping[str, Mapping[str, Any]]) -> Shell:
+        """The navigation pages, rendered only when their key changed."""
+        today, suspended = self.cfg.today.isoformat(), len(self.result.changes.taken_down)
+        key = build_keys.nav_key(
+            self.code, templates_digest(), catalog, records, self.record_digests,
+            {r.id: entries[r.id]["data_key"] for r in records},
+            download_count=download_count, generated=today, suspended=suspended)
         return build_theme_pages(
-            site_pages.nav_pages(catalog, records, download_count, self.cfg.today.isoformat(),
-                                 suspended=len(self.result.changes.taken_down)),
+            partial(site_pages.nav_pages, catalog, records, download_count, today,
+                    suspended=suspended, stats=self.stats), pages_key=key,
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
@@ -383,17 +393,3 @@ def build(cfg: BuildConfig) -> BuildResult:
         return _Builder(cfg).run()
     finally:
         gc.unfreeze()
-
-
-@contextmanager
-def no_gc() -> Iterator[None]:
-    """Python's cycle collector paused: while a cache of 100,000 datasets is
-    unpickled, each collection walks every object made so far (seconds of
-    work that frees nothing)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

@@ -23,7 +23,7 @@ from __future__ import annotations
 import functools
 import hashlib
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -47,7 +47,7 @@ from domain.catalogue.public_record import PublicRecord
 
 # Bump when the triples written for a dataset change (cached fragments are
 # keyed by it).
-FRAGMENT_VERSION = "1"
+FRAGMENT_VERSION = "2"
 CACHE_FILE = "dcat-fragments.sqlite"
 
 
@@ -122,11 +122,18 @@ def _fragment(portal: PortalInfo, record: PublicRecord,
             "shared": sorted(list(s) for s in triples.shared)}
 
 
-def _fragment_key(portal: PortalInfo, record: PublicRecord,
-                  downloads: list[dict[str, Any]]) -> str:
+def record_digest(record: PublicRecord) -> str:
+    """A digest of the record's public JSON: what the keys of its page, its
+    DCAT fragment and the navigation pages are made of (the build makes it
+    once per dataset and hands it to each)."""
+    return hashlib.sha256(orjson.dumps(record.to_json(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+
+
+def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any]]) -> str:
     digest = hashlib.sha256(FRAGMENT_VERSION.encode())
     digest.update(orjson.dumps([portal.base_url, portal.licence_url, portal.licence_name,
-                                record.to_json(), downloads], option=orjson.OPT_SORT_KEYS))
+                                downloads], option=orjson.OPT_SORT_KEYS))
+    digest.update(record.encode())
     return digest.hexdigest()
 
 
@@ -140,7 +147,7 @@ def fragment_row(portal: PortalInfo, record: PublicRecord,
     page worker, beside the others) and kept with :func:`store_fragments`;
     :func:`dcat_chunks` then finds it instead of making it."""
     fragment = _fragment(portal, record, downloads)
-    return (_fragment_key(portal, record, downloads), fragment["ttl"], fragment["jsonld"],
+    return (_fragment_key(portal, record_digest(record), downloads), fragment["ttl"], fragment["jsonld"],
             orjson.dumps(fragment["shared"]))
 
 
@@ -166,6 +173,7 @@ class _Fragments:
     def __init__(self, cache_dir: Path | None) -> None:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
+        self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         self.db: sqlite3.Connection | None = None
         if cache_dir is not None:  # the JSON file of earlier versions (1 GB at 100,000)
@@ -195,20 +203,26 @@ class _Fragments:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
             return list(fragment["shared"])
-        self.db.execute("INSERT OR IGNORE INTO used VALUES (?)", (key,))
-        row = self.db.execute("SELECT shared FROM fragment WHERE key = ?", (key,)).fetchone()
-        if row is not None:
-            return list(orjson.loads(row[0]))
+        if self.kept is None:  # the shared nodes of every kept fragment, in one query
+            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
+        found = self.kept.get(key)
+        if found is not None:
+            return list(orjson.loads(found))
         fragment = produce()
+        shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
-            key, fragment["ttl"], fragment["jsonld"], orjson.dumps(fragment["shared"])))
+            key, fragment["ttl"], fragment["jsonld"], shared))
+        self.kept[key] = shared
         return list(fragment["shared"])
 
     def finish(self) -> None:
         """Forget the fragments of datasets not in this build; commit."""
         if self.db is not None:
+            self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
+                                ((key,) for key in self.keys))
             self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
             self.db.commit()
+            self.kept = None
 
     def text(self, key: str, column: str) -> str:
         """The ``ttl`` or ``jsonld`` text of the fragment ``key``."""
@@ -234,7 +248,8 @@ def dcat_files(portal: PortalInfo, records: Sequence[PublicRecord],
 
 def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
                 downloads: dict[str, list[dict[str, Any]]], generated: str,
-                cache_dir: Path | None = None) -> dict[str, Spliced]:
+                cache_dir: Path | None = None,
+                record_digests: Mapping[str, str] | None = None) -> dict[str, Spliced]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
     with restricted access rights and no distribution), each a
     :class:`builder.spliced.Spliced` of the header and one fragment per
@@ -242,7 +257,8 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     half a gigabyte each: they are never held whole, and after a change
     the unchanged fragments are copied from the previous file).
     ``cache_dir``: where the fragments of unchanged datasets are kept
-    between builds.
+    between builds. ``record_digests``: :func:`record_digest` of each record
+    by id, when the caller has them (else made here).
 
     The fragments are made (or found) here; their texts are read as the
     files are written: write (or iterate) each file once.
@@ -252,7 +268,8 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
-        key = _fragment_key(portal, record, files)
+        made = record_digests[record.id] if record_digests else record_digest(record)
+        key = _fragment_key(portal, made, files)
         keys.append(key)
         found = fragments.add(key, functools.partial(_fragment, portal, record, files))
         shared.update(tuple(s) for s in found)

@@ -8,11 +8,14 @@ datasets read from a folder are kept here, keyed by the folder's identity
 file below it, the targets of links), and reused while that identity is
 unchanged: a descriptor whose folder did not change is never parsed again.
 
-The file is:
+The cache is a folder of ``SHARDS`` files, each holding the entries whose
+folder name hashes to it (a change rewrites one file, not the whole cache).
+Each file is:
 - versioned: it records ``CACHE_VERSION`` and the digest of the loader's
-  code; a cache written by other code is ignored (read anew, then replaced);
+  code; a file written by other code is ignored (read anew, then replaced);
 - crash-safe: written to a temporary file, flushed, then renamed over the
-  old one, so a crash leaves the old cache or the new one, never half;
+  old one, so a crash leaves the old file or the new one, never half (and
+  each entry is checked against its folder's identity before it is used);
 - bounded: one entry per dataset folder that exists now (entries of folders
   that are gone are dropped on every build), nothing else;
 - never trusted blindly: a damaged or unreadable cache is ignored with a
@@ -32,7 +35,9 @@ import os
 import pickle
 import stat
 import time
+import zlib
 from collections.abc import Iterator, MutableMapping
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -41,13 +46,21 @@ from domain.catalogue.problems import Problem
 
 log = logging.getLogger(__name__)
 
-CACHE_FILE = "descriptors.pickle"
-# Bump when the layout of the file or of its entries changes.
-CACHE_VERSION = 2
+CACHE_FILE = "descriptors"  # a folder of SHARDS pickles
+# Bump when the layout of the files or of their entries changes.
+CACHE_VERSION = 3
+# The entries are spread over this many files by a hash of the folder name:
+# after one change one file is written again, not the whole cache.
+SHARDS = 64
 RACY_NS = 2_000_000_000
 
 Entry = tuple[str, "Dataset | None", tuple[Problem, ...]]
 Listing = tuple[tuple[int, int, int], tuple[str, ...]]
+
+
+def shard(key: str) -> int:
+    """The file (0 … SHARDS-1) an entry or a listing is kept in."""
+    return zlib.crc32(key.encode("utf-8", "surrogateescape")) % SHARDS
 
 
 class DescriptorCache(MutableMapping[str, Entry]):
@@ -60,64 +73,82 @@ class DescriptorCache(MutableMapping[str, Entry]):
         self.code = code
         self.entries: dict[str, Entry] = {}
         self.listings: dict[str, Listing] = {}
-        self.changed = True  # nothing on disk yet, or it must be rewritten
+        self.dirty = set(range(SHARDS))  # files to write: nothing on disk yet
         self._new_listings: dict[str, Listing] = {}
 
     # -- reading and writing -------------------------------------------
     @classmethod
     def load(cls, path: Path, code: str) -> DescriptorCache:
-        """The cache at ``path`` if it was written by this code; otherwise an
-        empty one (a damaged file is reported as a warning, never raised)."""
+        """The cache in the folder ``path``, each of its files kept if it was
+        written by this code (a damaged file is reported as a warning, never
+        raised; its entries are read again)."""
         cache = cls(path, code)
-        # The cache of earlier versions (every dataset in one pickle).
-        path.with_name("datasets.pickle").unlink(missing_ok=True)
-        if not path.is_file():
+        # The single-file caches of earlier versions.
+        for old in ("datasets.pickle", "descriptors.pickle"):
+            path.with_name(old).unlink(missing_ok=True)
+        if not path.is_dir():
             return cache
+        for number in range(SHARDS):
+            part = cache._load_shard(number)
+            if part is not None:
+                cache.entries.update(part[0])
+                cache.listings.update(part[1])
+                cache.dirty.discard(number)
+        return cache
+
+    def _load_shard(self, number: int) -> tuple[dict[str, Entry], dict[str, Listing]] | None:
+        file = self.path / f"{number:02d}.pickle"
         try:
             # The cache folder is the operator's own, outside the site.
-            raw = path.read_bytes()
-            gc_was_on = gc.isenabled()
-            gc.disable()  # each collection would walk every object unpickled so far
-            try:
+            raw = file.read_bytes()
+        except FileNotFoundError:
+            return None
+        try:
+            with no_gc():  # each collection would walk every object unpickled so far
                 data = pickle.loads(raw)
-            finally:
-                if gc_was_on:
-                    gc.enable()
             if not isinstance(data, dict):
                 raise ValueError("not a mapping")
-            if data.get("version") != CACHE_VERSION or data.get("code") != code:
-                log.info("descriptor cache %s was written by other code; reading every "
-                         "descriptor again", path)
-                return cache
+            if data.get("version") != CACHE_VERSION or data.get("code") != self.code:
+                log.info("descriptor cache %s was written by other code; reading its "
+                         "descriptors again", file)
+                return None
             entries, listings = data["entries"], data["listings"]
             if not isinstance(entries, dict) or not isinstance(listings, dict):
                 raise ValueError("entries are not mappings")
         except Exception as error:  # any damage only costs a slower build
-            log.warning("descriptor cache %s is damaged (%s); ignoring it and reading every "
-                        "descriptor again", path, str(error)[:200] or type(error).__name__)
-            return cache
-        cache.entries, cache.listings = entries, listings
-        cache.changed = False
-        return cache
+            log.warning("descriptor cache %s is damaged (%s); ignoring it and reading its "
+                        "descriptors again", file, str(error)[:200] or type(error).__name__)
+            return None
+        return entries, listings
 
     def save(self) -> None:
-        """Write the cache if anything changed (temporary file, then rename)."""
-        if self._new_listings.keys() != self.listings.keys() \
-                or self._new_listings != self.listings:
-            self.changed = True
-        if not self.changed:
+        """Write the files whose entries or listings changed (each to a
+        temporary file, flushed, then renamed over the old one)."""
+        new_listings: list[dict[str, Listing]] = [{} for _ in range(SHARDS)]
+        old_listings: list[dict[str, Listing]] = [{} for _ in range(SHARDS)]
+        for folder, listing in self._new_listings.items():
+            new_listings[shard(folder)][folder] = listing
+        for folder, listing in self.listings.items():
+            old_listings[shard(folder)][folder] = listing
+        self.dirty.update(n for n in range(SHARDS) if new_listings[n] != old_listings[n])
+        if not self.dirty:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        data = {"version": CACHE_VERSION, "code": self.code, "entries": self.entries,
-                "listings": self._new_listings}
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        with tmp.open("wb") as handle:
-            pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, self.path)
+        entries: list[dict[str, Entry]] = [{} for _ in range(SHARDS)]
+        for key, entry in self.entries.items():
+            entries[shard(key)][key] = entry
+        self.path.mkdir(parents=True, exist_ok=True)
+        for number in sorted(self.dirty):
+            data = {"version": CACHE_VERSION, "code": self.code, "entries": entries[number],
+                    "listings": new_listings[number]}
+            file = self.path / f"{number:02d}.pickle"
+            tmp = file.with_name(file.name + ".tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(data, handle, protocol=pickle.HIGHEST_PROTOCOL)
+                handle.flush()
+                os.fsync(handle.fileno())
+            os.replace(tmp, file)
         self.listings = self._new_listings
-        self.changed = False
+        self.dirty = set()
 
     # -- the mapping load_catalog reads and updates ----------------------
     def __getitem__(self, key: str) -> Entry:
@@ -125,11 +156,11 @@ class DescriptorCache(MutableMapping[str, Entry]):
 
     def __setitem__(self, key: str, value: Entry) -> None:
         self.entries[key] = value
-        self.changed = True
+        self.dirty.add(shard(key))
 
     def __delitem__(self, key: str) -> None:
         del self.entries[key]
-        self.changed = True
+        self.dirty.add(shard(key))
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.entries)
@@ -199,3 +230,16 @@ class DescriptorCache(MutableMapping[str, Entry]):
             else:
                 sha.update(f"{rel}:other\0".encode())
 
+
+@contextmanager
+def no_gc() -> Iterator[None]:
+    """Python's cycle collector paused: while a cache of 100,000 datasets is
+    unpickled, each collection walks every object made so far (seconds of
+    work that frees nothing)."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()

@@ -34,6 +34,7 @@ from domain.periods.citations import POLICY_TEXT, basis_text
 from domain.periods.profiles import ProfileError, load_profile
 
 Records = list[PublicRecord]
+Stats = Callable[[], dict[str, Any]]  # the statistics of the build's records, made once
 
 log = logging.getLogger(__name__)
 
@@ -112,10 +113,12 @@ def footer_text(portal: PortalInfo) -> str:
 
 
 def nav_pages(catalog: Catalog, records: Records, download_count: int,
-              generated: str, *, suspended: int = 0) -> list[NavPage]:
+              generated: str, *, suspended: int = 0, stats: Stats | None = None,
+              ) -> list[NavPage]:
     """The pages in the navigation, rendered as HTML fragments, and the
     links to the service's pages, in the order of the tabs. ``suspended``:
-    how many datasets are taken down (the 公告 page links their list)."""
+    how many datasets are taken down (the 公告 page links their list);
+    ``stats``: gives the statistics of ``records`` (made here if None)."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
@@ -146,7 +149,9 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
             rows_example=_rows_example(catalog, records)),
             description=f"{portal.name}数据接口说明：搜索接口、按行查询接口、CKAN 兼容接口和调用示例"),
         *links.values(),
-        NavPage("statistics", "统计", _statistics_page(catalog, records, generated, api_url),
+        NavPage("statistics", "统计", _statistics_page(
+            catalog, stats() if stats else statistics.statistics(catalog.vocab, records, generated),
+            api_url),
                 description=f"{portal.name}开放数据和申请办理统计"),
         NavPage("plan", "开放计划", plan_page(catalog, records, date.fromisoformat(generated)),
                 description=f"{portal.name}开放计划（开放责任清单）及完成情况"),
@@ -198,8 +203,7 @@ def _withdrawal_basis(portal: PortalInfo) -> str:
     return basis_text(WITHDRAWAL_BASIS, profile.regulation)
 
 
-def _statistics_page(catalog: Catalog, records: Records, generated: str, api_url: str) -> str:
-    stats = statistics.statistics(catalog.vocab, records, generated)
+def _statistics_page(catalog: Catalog, stats: dict[str, Any], api_url: str) -> str:
     names = {d.code: d.name for d in catalog.vocab.departments}
     return render("statistics.html", root="../", columns=statistics.DEPARTMENT_COLUMNS,
                   stats=stats, charts=statistics.charts(stats), api_url=api_url,
@@ -284,11 +288,14 @@ def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
                     cache_dir: Path | None = None,
                     record_keys: Mapping[str, str] | None = None,
-                    ) -> dict[str, str | Iterable[str]]:
+                    record_digests: Mapping[str, str] | None = None,
+                    stats: Stats | None = None) -> dict[str, str | Iterable[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
     datasets are reused from there); ``record_keys``: see ``_catalog_json``.
-    The three large files are :class:`builder.spliced.Spliced`."""
+    ``record_digests``: see :func:`builder.dcat.dcat_chunks`; ``stats``: see
+    :func:`nav_pages`. The three large
+    files are :class:`builder.spliced.Spliced`."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
@@ -299,10 +306,11 @@ def catalogue_files(catalog: Catalog, records: Records,
         **feeds.department_feeds(portal, records),
         "robots.txt": feeds.robots_txt(portal),
     }
-    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir))
-    stats = statistics.statistics(catalog.vocab, records, today.isoformat())
-    files["statistics.json"] = _compact(stats)
-    files["statistics.csv"] = statistics.departments_csv(stats)
+    files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir,
+                                  record_digests))
+    made = stats() if stats else statistics.statistics(catalog.vocab, records, today.isoformat())
+    files["statistics.json"] = _compact(made)
+    files["statistics.csv"] = statistics.departments_csv(made)
     site_pages: list[tuple[str, str | None]] = [
         (p, None) for p in ("", "catalog/", "search/", "departments/", "announcements/",
                             "guide/", "statistics/", "plan/", "evaluation/", "about/",

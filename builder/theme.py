@@ -22,7 +22,7 @@ import json
 import logging
 import re
 import shutil
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -116,7 +116,19 @@ def _markdown(page: NavPage) -> str:
     return f"---\n{header}---\n\n<div class=\"pt-page\">\n{page.body_html}\n</div>\n"
 
 
-def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
+def pages_digest(pages: Sequence[NavPage]) -> str:
+    """A digest of the pages' text (what :func:`build_theme_pages` keys its
+    output by when the caller gives no key of its own)."""
+    sha = hashlib.sha256()
+    for page in pages:
+        for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description,
+                     page.link, page.head_html):
+            sha.update(text.encode())
+            sha.update(b"\0")
+    return sha.hexdigest()
+
+
+def _pages_key(pages: str, config_file: Path, site_name: str,
                site_url: str, footer: str, extra_files: Mapping[str, str],
                backend: str) -> str:
     sha = hashlib.sha256()
@@ -126,25 +138,24 @@ def _pages_key(pages: Sequence[NavPage], config_file: Path, site_name: str,
         sha.update(part)
     for asset in sorted(STATIC.iterdir()):
         sha.update(asset.read_bytes())
-    for page in pages:
-        for text in (page.path, page.title, page.body_html, str(page.in_nav), page.description,
-                     page.link, page.head_html):
-            sha.update(text.encode())
-            sha.update(b"\0")
+    sha.update(pages.encode())
     return sha.hexdigest()
 
 
-def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: Path,
+def build_theme_pages(pages: Sequence[NavPage] | Callable[[], Sequence[NavPage]], *,
+                      config_file: Path, staging: Path,
                       site_name: str, site_url: str, strict: bool = True,
                       footer: str = "", extra_files: Mapping[str, str] | None = None,
-                      backend: str = DEFAULT_BACKEND) -> Shell:
+                      backend: str = DEFAULT_BACKEND, pages_key: str | None = None) -> Shell:
     """Build ``pages`` with the theme into ``staging/site`` and return the shell.
 
     When the pages, the theme configuration, the backend and the assets are
     those of the previous run, its output is reused (the generator is not
     run). ``footer`` is the text of every page's footer (plain text; escaped
     here); ``extra_files`` ({site path: text}) are published as they are;
-    ``backend`` is one of ``THEME_BACKENDS``.
+    ``backend`` is one of ``THEME_BACKENDS``. ``pages`` may be a function
+    that renders them, with ``pages_key`` a key of everything they are made
+    of: they are not rendered again while that key is the last one's.
 
     Raises:
         ThemeError: the generator reported an error (or a warning, when
@@ -154,15 +165,29 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         raise ThemeError(f"unknown theme backend {backend!r}; expected one of "
                          f"{', '.join(THEME_BACKENDS)}")
     extra_files = extra_files or {}
-    key = _pages_key(pages, config_file, site_name, site_url, footer, extra_files, backend)
+    made: Sequence[NavPage] | None = None
+    known = staging / "pages-key"  # "<pages_key> <digest of the pages it gave>"
+    digest = None
+    if pages_key is not None and known.is_file():
+        said = known.read_text(encoding="utf-8").split()
+        digest = said[1] if len(said) == 2 and said[0] == pages_key else None
+    if digest is None:
+        made = pages() if callable(pages) else pages
+        digest = pages_digest(made)
+        if pages_key is not None:
+            staging.mkdir(parents=True, exist_ok=True)
+            known.write_text(f"{pages_key} {digest}", encoding="utf-8")
+    key = _pages_key(digest, config_file, site_name, site_url, footer, extra_files, backend)
     key_file, shell_file = staging / "key", staging / "shell.html"
     if key_file.is_file() and shell_file.is_file() and (staging / "site").is_dir() \
             and key_file.read_text(encoding="utf-8") == key:
         return Shell(shell_file.read_text(encoding="utf-8"))
     if key_file.exists():
         key_file.unlink()  # a failed run below must not leave a valid-looking key
+    if made is None:
+        made = pages() if callable(pages) else pages
     docs, site = staging / "docs", staging / "site"
-    nav = _write_docs(pages, docs, extra_files)
+    nav = _write_docs(made, docs, extra_files)
     if site.exists():
         shutil.rmtree(site)  # nothing of another backend's run may stay
     if backend == "zensical":
@@ -172,7 +197,7 @@ def build_theme_pages(pages: Sequence[NavPage], *, config_file: Path, staging: P
         _run_mkdocs(config_file, docs, site, site_name=site_name, site_url=site_url,
                     footer=footer, nav=nav, strict=strict)
     externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
-    for page in pages:
+    for page in made:
         built = site / page.path / "index.html"
         if page.head_html and not page.link and built.is_file():
             built.write_text(with_head(built.read_text(encoding="utf-8"), page.head_html),

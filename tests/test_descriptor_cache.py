@@ -10,6 +10,7 @@ import os
 import pickle
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -35,6 +36,17 @@ def parsed() -> Iterator[list[str]]:
 def _folders(catalog: Path) -> list[str]:
     return sorted(p.name for p in catalog.iterdir()
                   if p.is_dir() and (p / "datapackage.yaml").is_file())
+
+
+def _cache_files(cache_dir: Path) -> list[Path]:
+    return sorted((cache_dir / CACHE_FILE).glob("*.pickle"))
+
+
+def _entries(cache_dir: Path) -> dict[str, Any]:
+    entries: dict[str, Any] = {}
+    for path in _cache_files(cache_dir):
+        entries.update(pickle.loads(path.read_bytes())["entries"])
+    return entries
 
 
 def _age(folder: Path) -> None:
@@ -85,9 +97,10 @@ def test_a_damaged_cache_is_ignored_with_a_warning_and_the_build_is_right(
         caplog: pytest.LogCaptureFixture) -> None:
     out = tmp_path / "site"
     first = run_build(catalog_copy, out)
-    cache_file = tmp_path / "cache" / CACHE_FILE
-    assert cache_file.is_file()
-    cache_file.write_bytes(cache_file.read_bytes()[:100])  # cut short, as by a full disk
+    files = _cache_files(tmp_path / "cache")
+    assert files
+    for cache_file in files:
+        cache_file.write_bytes(cache_file.read_bytes()[:100])  # cut short, as by a full disk
     parsed.clear()
     with caplog.at_level(logging.WARNING, logger="builder.descriptor_cache"):
         again = run_build(catalog_copy, out)
@@ -105,12 +118,12 @@ def test_a_cache_written_by_other_code_is_ignored(
         tmp_path: Path, catalog_copy: Path, parsed: list[str]) -> None:
     out = tmp_path / "site"
     run_build(catalog_copy, out)
-    cache_file = tmp_path / "cache" / CACHE_FILE
-    data = pickle.loads(cache_file.read_bytes())
+    files = _cache_files(tmp_path / "cache")
+    data = {path: pickle.loads(path.read_bytes()) for path in files}
     for key, value in (("version", descriptor_cache.CACHE_VERSION + 1),
                        ("code", "another release")):
-        changed = dict(data, **{key: value})
-        cache_file.write_bytes(pickle.dumps(changed))
+        for cache_file in files:
+            cache_file.write_bytes(pickle.dumps(dict(data[cache_file], **{key: value})))
         parsed.clear()
         result = run_build(catalog_copy, out)
         assert sorted(parsed) == _folders(catalog_copy), key
@@ -122,14 +135,33 @@ def test_the_cache_keeps_only_folders_that_exist_and_leaves_no_temporary_file(
     out = tmp_path / "site"
     run_build(catalog_copy, out)
     cache_dir = tmp_path / "cache"
-    assert "bus-stops" in pickle.loads((cache_dir / CACHE_FILE).read_bytes())["entries"]
+    assert "bus-stops" in _entries(cache_dir)
     for path in sorted((catalog_copy / "bus-stops").rglob("*"), reverse=True):
         path.rmdir() if path.is_dir() else path.unlink()
     (catalog_copy / "bus-stops").rmdir()
     run_build(catalog_copy, out)
-    entries = pickle.loads((cache_dir / CACHE_FILE).read_bytes())["entries"]
-    assert set(entries) == set(_folders(catalog_copy))
-    assert not list(cache_dir.glob("*.tmp"))
+    assert set(_entries(cache_dir)) == set(_folders(catalog_copy))
+    assert not list(cache_dir.rglob("*.tmp"))
+
+
+def test_one_change_rewrites_one_file_of_the_cache(
+        tmp_path: Path, catalog_copy: Path) -> None:
+    out, cache_dir = tmp_path / "site", tmp_path / "cache"
+    _age(catalog_copy)
+    run_build(catalog_copy, out)
+    run_build(catalog_copy, out)  # the listings of the first build are kept now
+    before = {p: p.stat().st_mtime_ns for p in _cache_files(cache_dir)}
+    assert len(before) == descriptor_cache.SHARDS
+    descriptor = catalog_copy / "bus-stops" / "datapackage.yaml"
+    descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
+        "title: 公交站点信息", "title: 公交站点基础信息"), encoding="utf-8")
+    run_build(catalog_copy, out)
+    after = {p: p.stat().st_mtime_ns for p in _cache_files(cache_dir)}
+    rewritten = [p.name for p in before if after[p] != before[p]]
+    # The folder's listing is recent (racy), so it is kept out: still one file.
+    assert rewritten == [f"{descriptor_cache.shard('bus-stops'):02d}.pickle"]
+    entry = _entries(cache_dir)["bus-stops"]
+    assert entry[1] is not None and entry[1].title == "公交站点基础信息"
 
 
 def test_a_file_added_to_an_unchanged_looking_folder_is_seen(

@@ -7,11 +7,13 @@ from __future__ import annotations
 import shutil
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import orjson
 import pytest
 
 from bench.synthetic import make_catalog
+from builder import site_pages
 from builder.build import BuildConfig, build
 
 TODAY = date(2026, 11, 23)
@@ -34,6 +36,20 @@ def _retitle(folder: Path, title: str) -> None:
     descriptor.write_text("".join(lines), encoding="utf-8")
 
 
+def _notice(catalog: Path, slug: str, title: str) -> None:
+    folder = catalog / "announcements"
+    folder.mkdir(exist_ok=True)
+    (folder / f"{slug}.md").write_text(f"---\ntitle: {title}\ndate: 2026-11-20\n---\n\n正文。\n",
+                                       encoding="utf-8")
+
+
+def _evaluation(catalog: Path, generated: str) -> None:
+    folder = catalog / "evaluation"
+    folder.mkdir(exist_ok=True)
+    (folder / "2025.json").write_text(orjson.dumps(
+        {"generated": generated, "departments": [], "total": {}}).decode(), encoding="utf-8")
+
+
 @pytest.mark.heavy  # among the longest of test-fast: started first (tests/conftest.py)
 def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
     catalog = make_catalog(tmp_path / "catalog", 12)
@@ -49,6 +65,14 @@ def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
         lambda: later.rename(folders[6]),  # a dataset added in the middle
         lambda: shutil.copytree(folders[2], folders[2].with_name("zz-copy")),  # same name twice
         lambda: None,  # nothing changed
+        # Read by the navigation pages only (keyed apart from the records):
+        lambda: _notice(catalog, "2026-11-20-维护", "系统维护通知"),
+        lambda: _notice(catalog, "2026-11-20-维护", "系统维护通知（更正）"),
+        lambda: _evaluation(catalog, "第一份"),
+        lambda: _evaluation(catalog, "第二份"),  # the same size: only the contents differ
+        lambda: (catalog / "portal.yaml").write_text((catalog / "portal.yaml").read_text(
+            encoding="utf-8").replace("contact_phone: ", "contact_phone: 0990-1 ", 1),
+            encoding="utf-8"),
     ]
     for number, step in enumerate(steps):
         step()
@@ -58,3 +82,24 @@ def test_rebuilds_after_changes_equal_a_first_build(tmp_path: Path) -> None:
         assert _tree(incremental / "site") == _tree(fresh / "site"), f"step {number}"
     index = orjson.loads((incremental / "cache" / "spliced" / "catalog.json.json").read_bytes())
     assert len(index["pieces"]) == 12  # the pieces of the last catalog.json were indexed
+
+
+def test_navigation_pages_are_rendered_again_only_when_their_inputs_change(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    catalog = make_catalog(tmp_path / "catalog", 4)
+    rendered: list[int] = []
+    real = site_pages.nav_pages
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        rendered.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(site_pages, "nav_pages", counted)
+    _build(catalog, tmp_path / "out")
+    _build(catalog, tmp_path / "out")  # nothing changed: not rendered
+    assert len(rendered) == 1
+    _evaluation(catalog, "新的评估")
+    _build(catalog, tmp_path / "out")
+    assert len(rendered) == 2
+    assert "新的评估" in (tmp_path / "out" / "site" / "evaluation" / "index.html").read_text(
+        encoding="utf-8")

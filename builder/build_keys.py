@@ -1,0 +1,67 @@
+"""Keys of what a build writes, made once per build: a digest of the public JSON of
+each record (shared by the keys of its page, its DCAT fragment and the
+navigation pages) and the key of the navigation pages, so that a rebuild
+renders none of them while what they show is unchanged."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from builder import dcat, pages
+from domain.catalogue.catalog import Catalog
+from domain.catalogue.paths import RESERVED_FOLDERS
+from domain.catalogue.public_record import PublicRecord
+
+# Bump when the navigation pages read something the key below leaves out.
+NAV_KEY_VERSION = "1"
+
+
+def record_digests(records: Mapping[str, PublicRecord]) -> dict[str, str]:
+    """:func:`builder.dcat.record_digest` of each record, by id."""
+    return {identifier: dcat.record_digest(record) for identifier, record in records.items()}
+
+
+def root_digest(root: Path) -> str:
+    """A digest of the contents of the catalogue's own files: those directly
+    in its folder (portal.yaml, vocabularies.yaml) and everything in its
+    reserved folders (calendars, announcements, plans, evaluations). Dataset
+    folders are left out (their data keys stand for them)."""
+    sha = hashlib.sha256()
+    with os.scandir(root) as scan:
+        entries = sorted(scan, key=lambda e: e.name)
+    for entry in entries:
+        if entry.is_file():
+            _add_file(sha, entry.name, Path(entry.path))
+        elif entry.name in RESERVED_FOLDERS and entry.is_dir():
+            for path in sorted(Path(entry.path).rglob("*")):
+                if path.is_file():
+                    _add_file(sha, path.relative_to(root).as_posix(), path)
+    return sha.hexdigest()
+
+
+def _add_file(sha: Any, rel: str, path: Path) -> None:
+    sha.update(rel.encode() + b"\0")
+    sha.update(path.read_bytes())
+    sha.update(b"\0")
+
+
+def nav_key(code: str, templates: str, catalog: Catalog, records: Sequence[PublicRecord],
+            made: Mapping[str, str], data_keys: Mapping[str, str], *,
+            download_count: int, generated: str, suspended: int) -> str:
+    """A key of everything :func:`builder.site_pages.nav_pages` reads: the
+    code and templates, the catalogue's own files, the portal settings as
+    this build sees them, the day, the counts, and each published dataset's
+    record (``made``) and data key (its resources give the examples of the
+    API pages)."""
+    sha = hashlib.sha256()
+    for part in (NAV_KEY_VERSION, code, templates, root_digest(catalog.root),
+                 pages.stable_json(catalog.portal.__dict__), generated,
+                 str(download_count), str(suspended)):
+        sha.update(part.encode() + b"\0")
+    for record in records:
+        sha.update(f"{record.id}\0{data_keys[record.id]}\0{made[record.id]}\0".encode())
+    return sha.hexdigest()
