@@ -28,6 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from builder.files import size_and_sha256
 from builder.tables import Table, open_table
 from builder.xlsx import write_xlsx
 from domain.catalogue.model import Dataset, Resource
@@ -81,16 +82,6 @@ def _typed(value: str, kind: str) -> Any:
         if lowered in ("false", "0", "否", "no"):
             return False
     return value
-
-
-def _digest(path: Path) -> tuple[int, str]:
-    sha = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-            size += len(block)
-    return size, sha.hexdigest()
 
 
 class _HashedFile:
@@ -290,7 +281,7 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     if not resource.is_tabular:
         target = target_dir / f"{stem}.{resource.format or 'bin'}"
         shutil.copyfile(source, target)
-        size, sha = _digest(target)
+        size, sha = size_and_sha256(target)
         return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
                              "application/octet-stream")]
     table = TableSource(source, resource, target_dir / f"{stem}{forms[0].suffix}")
@@ -301,7 +292,7 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     files = []
     for form in forms:
         path = target_dir / f"{stem}{form.suffix}"
-        size, sha = table.digests.get(path.name) or _digest(path)
+        size, sha = table.digests.get(path.name) or size_and_sha256(path)
         files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
                                   rows=rows))
     return files

@@ -24,14 +24,19 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
     return True
 
 
-def _digest(path: Path) -> tuple[int, bytes]:
+def size_and_sha256(path: Path) -> tuple[int, str]:
+    """A file's size and the hex SHA-256 of its contents, read in 1 MiB blocks.
+
+    Raises:
+        OSError: the file cannot be read.
+    """
     sha = hashlib.sha256()
     size = 0
     with path.open("rb") as handle:
         while block := handle.read(1 << 20):
             sha.update(block)
             size += len(block)
-    return size, sha.digest()
+    return size, sha.hexdigest()
 
 
 def write_chunks_if_changed(path: Path, chunks: Iterable[str | bytes]) -> bool:
@@ -49,7 +54,7 @@ def write_chunks_if_changed(path: Path, chunks: Iterable[str | bytes]) -> bool:
             handle.write(raw)
             sha.update(raw)
             size += len(raw)
-    if path.is_file() and path.stat().st_size == size and _digest(path) == (size, sha.digest()):
+    if path.is_file() and path.stat().st_size == size and size_and_sha256(path) == (size, sha.hexdigest()):
         tmp.unlink()
         return False
     os.replace(tmp, path)

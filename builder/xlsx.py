@@ -31,6 +31,8 @@ from typing import Any
 
 from xlsxwriter import Workbook
 
+from builder.files import size_and_sha256
+
 # Characters Excel does not allow in a sheet name (and control characters).
 _SHEET_NAME_BAD = re.compile(r"[\\/*?:\[\]\x00-\x1f]")
 # Characters an XML worksheet cannot hold (openpyxl's ILLEGAL_CHARACTERS_RE).
@@ -89,7 +91,7 @@ def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[l
         data = buffer.getvalue()
         path.write_bytes(data)
         return len(data), hashlib.sha256(data).hexdigest()
-    return _digest(path)
+    return size_and_sha256(path)
 
 
 def _exact(value: int | float) -> bool:
@@ -100,11 +102,3 @@ def _exact(value: int | float) -> bool:
     return math.isfinite(value)
 
 
-def _digest(path: Path) -> tuple[int, str]:
-    sha = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            sha.update(block)
-            size += len(block)
-    return size, sha.hexdigest()
