@@ -29,26 +29,10 @@ import statistics
 import sys
 from pathlib import Path
 
-from bench.scale_bench import load_average, timed
-from bench.synthetic import make_catalog
+from bench.scale_bench import BUILD, load_average, timed
+from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "build"
-_BUILD = ("import sys; from datetime import date; from pathlib import Path; "
-          "from builder.build import BuildConfig, build; "
-          "r = build(BuildConfig(catalog_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), "
-          "today=date(2026, 11, 23), cache_dir=Path(sys.argv[3]))); "
-          "print('pages written', r.pages_written, 'reused', r.pages_reused, r.timings)")
-
-
-def catalogue(n: int) -> Path:
-    """The synthetic catalogue of ``n`` datasets (made once per ``n``)."""
-    root = OUT / f"catalog-{n}"
-    if not (root / ".complete").is_file():
-        make_catalog(root, n)
-        (root / ".complete").write_text("", encoding="utf-8")
-    return root
-
-
 def _line(label: str, figures: dict[str, float | str], extra: str = "") -> None:
     print(f"  {label:<6} wall {figures['wall']:7.1f} s   cpu {figures['cpu']:7.1f} s   "
           f"peak {figures['mb']:6.0f} MB  {extra}{str(figures['out'])[-120:]}", flush=True)
@@ -69,9 +53,9 @@ def _retitle(root: Path, round_: int) -> None:
 
 def run(n: int, rounds: int) -> None:
     python = sys.executable
-    root = catalogue(n)
+    root = kept_catalog(OUT, n)
     site, cache, floor = OUT / f"site-{n}", OUT / f"cache-{n}", OUT / f"floor-{n}"
-    build = [python, "-c", _BUILD, str(root), str(site), str(cache)]
+    build = [python, "-c", BUILD, str(root), str(site), str(cache)]
     print(f"{n:,} datasets (load {load_average()})", flush=True)
     ratios_wall, ratios_cpu = [], []
     for _ in range(rounds):

@@ -15,8 +15,9 @@ import pstats
 import time
 from datetime import date
 
-from bench.build_bench import OUT, _retitle, catalogue
+from bench.build_bench import OUT, _retitle
 from bench.scale_bench import load_average
+from bench.synthetic import kept_catalog
 from builder.build import BuildConfig, build
 
 
@@ -26,7 +27,7 @@ def main() -> None:
     parser.add_argument("--noop", action="store_true")
     parser.add_argument("--top", type=int, default=45)
     args = parser.parse_args()
-    root = catalogue(args.size)
+    root = kept_catalog(OUT, args.size)
     cfg = BuildConfig(catalog_dir=root, out_dir=OUT / f"site-{args.size}",
                       today=date(2026, 11, 23), cache_dir=OUT / f"cache-{args.size}")
     if not (cfg.out_dir / "index.html").is_file():

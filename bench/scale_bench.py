@@ -32,12 +32,13 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.synthetic import make_catalog
+from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "scale"
 REPO = Path(__file__).resolve().parent.parent
 MEISHAN = Path("/work/shared/real-catalogs/sichuan_meishan.json")
-_BUILD = ("import sys; from datetime import date; from pathlib import Path; "
+# A build in a child process of its own (timed by /usr/bin/time).
+BUILD = ("import sys; from datetime import date; from pathlib import Path; "
           "from builder.build import BuildConfig, build; "
           "r = build(BuildConfig(catalog_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), "
           "today=date(2026, 11, 23), cache_dir=Path(sys.argv[3]))); "
@@ -68,14 +69,6 @@ def timed(argv: list[str]) -> dict[str, float | str]:
             "out": done.stdout.strip()[-300:]}
 
 
-def catalogue(n: int) -> Path:
-    root = OUT / f"catalog-{n}"
-    if not (root / ".complete").is_file():
-        make_catalog(root, n)
-        (root / ".complete").write_text("", encoding="utf-8")
-    return root
-
-
 def line(label: str, figures: dict[str, float | str]) -> None:
     print(f"  {label:<8} wall {figures['wall']:7.1f} s   cpu {figures['cpu']:7.1f} s   "
           f"peak {figures['mb']:7.0f} MB   {figures['out']}", flush=True)
@@ -90,13 +83,13 @@ def main(argv: list[str]) -> None:
     python = sys.executable
     print(f"load average before: {load_average()}", flush=True)
     for n in args.sizes:
-        root = catalogue(n)
+        root = kept_catalog(OUT, n)
         site, cache = OUT / f"site-{n}", OUT / f"cache-{n}"
         for folder in (site, cache):
             shutil.rmtree(folder, ignore_errors=True)
         print(f"{n:,} datasets (load {load_average()})", flush=True)
-        line("full", timed([python, "-c", _BUILD, str(root), str(site), str(cache)]))
-        line("noop", timed([python, "-c", _BUILD, str(root), str(site), str(cache)]))
+        line("full", timed([python, "-c", BUILD, str(root), str(site), str(cache)]))
+        line("noop", timed([python, "-c", BUILD, str(root), str(site), str(cache)]))
     if not args.no_import and args.source.is_file():
         with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
             print(f"import {args.source.name} (load {load_average()})", flush=True)

@@ -18,6 +18,16 @@ DUMPER = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
 SUFFIXES = ["信息", "名录", "统计", "分布", "公示", "监测数据", "基本情况", "年度报告"]
 
 
+def kept_catalog(out: Path, n: int) -> Path:
+    """The synthetic catalogue of ``n`` datasets under ``out/catalog-N``,
+    made once and reused by every benchmark run with the same ``n``."""
+    root = out / f"catalog-{n}"
+    if not (root / ".complete").is_file():
+        make_catalog(root, n)
+        (root / ".complete").write_text("", encoding="utf-8")
+    return root
+
+
 def make_catalog(root: Path, n: int, seed: int = 7, rows: int = 20) -> Path:
     """Write a catalogue of ``n`` datasets under ``root`` and return it."""
     if root.exists():
