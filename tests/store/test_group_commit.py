@@ -35,34 +35,44 @@ def file(store: Store, make: Callable[[str], Filing] = build) -> Any:
         return error
 
 
-def in_one_batch(store: Store, makes: list[Callable[[str], Filing]]) -> list[Any]:
-    """File one request per ``makes`` (each from a thread of its own) while
-    the writer is held, so that they all wait and go in one batch; their
-    results (request or exception) in order of ``makes``."""
+def queued(store: Store, calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run ``calls`` (each from a thread of its own, each waiting for the
+    writer) while the writer is held, so that they all wait and go in one
+    batch; their results (value or exception) in order of ``calls``."""
     release, held = threading.Event(), threading.Event()
 
     def hold(conn: Any) -> None:
         held.set()
         release.wait(10)
 
+    def run(i: int, call: Callable[[], Any]) -> None:
+        try:
+            results[i] = call()
+        except Exception as error:  # the caller looks at it
+            results[i] = error
+
     holder = threading.Thread(target=store.group_commit.run, args=(hold,))
     holder.start()
     assert held.wait(10)
-    results: list[Any] = [None] * len(makes)
+    results: list[Any] = [None] * len(calls)
     threads = []
-    for i, make in enumerate(makes):
-        # One at a time, so that the batch's order is the order of ``makes``.
-        threads.append(threading.Thread(
-            target=lambda i=i, make=make: results.__setitem__(i, file(store, make))))
+    for i, call in enumerate(calls):
+        # One at a time, so that the batch's order is the order of ``calls``.
+        threads.append(threading.Thread(target=run, args=(i, call)))
         threads[-1].start()
         deadline = time.monotonic() + 10
         while store.group_commit.waiting < i + 1 and time.monotonic() < deadline:
             time.sleep(0.001)
-    assert store.group_commit.waiting == len(makes)
+    assert store.group_commit.waiting == len(calls)
     release.set()
     for t in [holder, *threads]:
         t.join(10)
     return results
+
+
+def in_one_batch(store: Store, makes: list[Callable[[str], Filing]]) -> list[Any]:
+    """One filing per ``makes``, all in one batch (:func:`queued`)."""
+    return queued(store, [lambda make=make: file(store, make) for make in makes])
 
 
 def test_waiting_filings_go_in_one_transaction_in_order(store: Store) -> None:
@@ -104,32 +114,8 @@ def test_a_database_error_in_a_job_is_rolled_back_alone(store: Store) -> None:
     def failing(conn: Any) -> None:
         conn.execute(insert(requests).values(number="YH-x"))  # NOT NULL columns missing
 
-    errors: list[BaseException] = []
-
-    def run_failing() -> None:
-        try:
-            store.group_commit.run(failing)
-        except Exception as error:
-            errors.append(error)
-
-    release = threading.Event()
-    holder = threading.Thread(target=store.group_commit.run, args=(lambda c: release.wait(10),))
-    holder.start()
-    while store.group_commit.waiting:  # the holder is taken by the writer
-        time.sleep(0.001)
-    bad = threading.Thread(target=run_failing)
-    bad.start()
-    while store.group_commit.waiting < 1:
-        time.sleep(0.001)
-    results: list[Any] = []
-    good = threading.Thread(target=lambda: results.append(file(store)))
-    good.start()
-    while store.group_commit.waiting < 2:
-        time.sleep(0.001)
-    release.set()
-    for t in (holder, bad, good):
-        t.join(10)
-    assert len(errors) == 1 and results[0].number == "YH-20260302-0001"
+    error, filed = queued(store, [lambda: store.group_commit.run(failing), lambda: file(store)])
+    assert isinstance(error, Exception) and filed.number == "YH-20260302-0001"
     assert [s.number for s in store.list_requests()] == ["YH-20260302-0001"]
     assert store.verify_audit() == []
 
@@ -138,40 +124,15 @@ def test_a_failed_commit_answers_every_filing_of_the_batch_with_its_error(store:
     if store.backend != "sqlite":
         pytest.skip("PostgreSQL checks these foreign keys at once, not at the commit")
 
-
     def poison(conn: Any) -> None:
         conn.exec_driver_sql("PRAGMA defer_foreign_keys = ON")
         conn.execute(insert(outbox).values(
             created_at=T0, kind="x", recipient_role="authority", recipient="a", subject="s",
             body="b", request_number="YH-missing", status="pending", attempts=0))
 
-    release = threading.Event()
-    holder = threading.Thread(target=store.group_commit.run, args=(lambda c: release.wait(10),))
-    holder.start()
-    while store.group_commit.waiting:
-        time.sleep(0.001)
-    errors: list[BaseException] = []
-
-    def run_poison() -> None:
-        try:
-            store.group_commit.run(poison)
-        except Exception as error:
-            errors.append(error)
-
-    first = threading.Thread(target=run_poison)
-    first.start()
-    while store.group_commit.waiting < 1:
-        time.sleep(0.001)
-    results: list[Any] = []
-    second = threading.Thread(target=lambda: results.append(file(store)))
-    second.start()
-    while store.group_commit.waiting < 2:
-        time.sleep(0.001)
-    release.set()
-    for t in (holder, first, second):
-        t.join(10)
-    assert len(errors) == 1 and isinstance(results[0], Exception)
-    assert "FOREIGN KEY" in str(results[0])
+    error, filed = queued(store, [lambda: store.group_commit.run(poison), lambda: file(store)])
+    assert isinstance(error, Exception) and isinstance(filed, Exception)
+    assert "FOREIGN KEY" in str(filed)
     assert store.list_requests() == []
     assert file(store).number == "YH-20260302-0001"  # the writer goes on
     assert store.verify_audit() == []
