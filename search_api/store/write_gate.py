@@ -12,8 +12,13 @@ released when the transaction ends (commit, rollback or close).
 
 The gate only orders the writers; SQLite's own lock still guards the file
 (against programs that do not take the gate, as before). A thread that
-cannot get the gate within the busy timeout goes on without it (SQLite's
-busy timeout then decides, as it did before the gate).
+cannot get this process's thread lock within the busy timeout goes on
+without the gate (SQLite's busy timeout then decides, as it did before the
+gate). The ``flock`` itself is waited for without a limit: only a process
+inside a write transaction holds it, so a process stopped mid-transaction
+(SIGSTOP, a debugger) stalls the other processes' writers until it goes on
+or dies, where SQLite alone would have answered "database is locked" after
+the busy timeout.
 """
 
 from __future__ import annotations
