@@ -238,7 +238,7 @@ class EmbeddedEngine(IndexFile):
             # instead of building the bitmap of every record holding some word.
             return bits, parsed.all_words, False
         wider = self._match_expression(conn, snap, parsed.any_word)
-        if wider == bits or (bits and wider.bit_count() > RELAX_MAX):
+        if wider == bits:  # (more than RELAX_MAX holding some word was answered above)
             return bits, parsed.all_words, False
         return bits | wider, parsed.any_word, bool(bits)
 

@@ -82,8 +82,9 @@ class TermSets:
     def match(self, conn: sqlite3.Connection, expression: str, nbits: int) -> int | None:
         """The records matching ``expression`` combined from its terms' sets,
         or None when it is not a combination of terms by AND, OR and
-        parentheses, or holds several terms and not all their sets are at
-        hand (the caller then asks FTS5 for the whole expression).
+        parentheses, or holds an AND of several terms not all of whose sets
+        are at hand (the caller then asks FTS5 for the whole expression); a
+        union (OR only) fetches its missing terms' sets.
         Raises sqlite3.OperationalError for a term FTS5 rejects."""
         items = lexemes(expression)
         if not items:

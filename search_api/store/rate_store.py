@@ -22,7 +22,6 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, delete, select, update
 
 from search_api.store.core import insert_for
-from search_api.store.engine import READ
 from search_api.store.schema import rate_hits
 from search_api.store.store import Store
 
@@ -100,8 +99,7 @@ class StoreCounters:
     def count(self, bucket: str, client: str, now: float, window: float) -> int:
         """Events counted for ``client`` in ``bucket`` within ``window`` seconds
         before ``now`` (epoch seconds)."""
-        with self.store.engine.connect() as conn:
-            conn.execution_options(**READ)  # SQLite: a deferred BEGIN, not the write lock
+        with self.store._read() as conn:  # SQLite: a deferred BEGIN, not the write lock
             hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
         return sum(n for _, n in _window(hits, now, window))
 
