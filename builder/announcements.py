@@ -27,6 +27,7 @@ import yaml
 
 from builder.feeds import absolute
 from domain.catalogue.catalog import PortalInfo
+from domain.catalogue.temporal import calendar_day
 
 FOLDER = "announcements"
 FEED_PATH = "announcements/feed.xml"
@@ -77,12 +78,10 @@ def _notice(path: Path, root: Path) -> Notice:
     title = str(front.get("title") or "").strip()
     if not title:
         raise NoticeError(f"{rel}: add 'title: …' (the notice's title) to the front matter")
-    on = front.get("date")
-    if isinstance(on, str):
-        try:
-            on = date.fromisoformat(on.strip())
-        except ValueError:
-            on = None
+    try:
+        on = calendar_day(front.get("date"))  # the catalogue's one reader of dates
+    except ValueError:
+        on = None
     if not isinstance(on, date):
         raise NoticeError(f"{rel}: add 'date: YYYY-MM-DD' (the day of the notice) to the "
                           "front matter")

@@ -36,11 +36,20 @@ def test_notices_are_read_newest_first_as_plain_paragraphs(tmp_path: Path) -> No
     assert root.find(f"{ATOM}entry/{ATOM}id").text == "https://x.example/announcements/#b"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize("written", ["2026-03-01", "'2026-03-01'", "2026-03-01 10:00",
+                                     "2026-03-01T10:00:00", "20260301"])
+def test_a_notice_date_is_read_as_the_catalogue_reads_dates(tmp_path: Path, written: str) -> None:
+    write(tmp_path, "a.md", f"---\ntitle: 通知\ndate: {written}\n---\n正文\n")
+    on = load_notices(tmp_path)[0].on
+    assert on == date(2026, 3, 1) and type(on) is date  # a day, never a datetime
+
+
 @pytest.mark.parametrize(("text", "says"), [
     ("没有前言", "start the notice with front matter"),
     ("---\ndate: 2026-01-05\n---\n正文", "add 'title: …'"),
     ("---\ntitle: 通知\ndate: 2026-13-05\n---\n正文", "add 'date: YYYY-MM-DD'"),
     ("---\ntitle: [\n---\n正文", "not valid YAML"),
+    ("---\ntitle: 通知\ndate: 2026-W09-1\n---\n正文", "add 'date: YYYY-MM-DD'"),
 ])
 def test_a_bad_notice_file_is_named_with_what_to_fix(tmp_path: Path, text: str,
                                                      says: str) -> None:

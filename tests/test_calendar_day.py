@@ -31,7 +31,7 @@ def test_dates_and_dates_with_a_time_are_read(value: object, day: date | None) -
 
 
 @pytest.mark.parametrize("value", [
-    2019, True, 201901021, "2019", "2019-0102", "201901-02", "2019-W01-2", "2019W012", "2019-13-01", "2019-02-30",
+    2019, True, 201901021, "2019", "2019-0102", "201901-02", "2019-W01-2", "2019W012", "2019-W01-1T10:00", "20190102T1000x", "2019-13-01", "2019-02-30",
     "2019-01-02x", "2019-01-02T25:00", "昨天", ["2019-01-02"], 3.5,
 ])
 def test_anything_else_is_refused(value: object) -> None:

@@ -17,7 +17,7 @@ from domain.catalogue.model import Temporal
 from domain.catalogue.problems import Problem
 
 # YYYY-MM-DD, or ISO 8601's basic form YYYYMMDD (unambiguous; a YAML number).
-_WRITTEN_DAY = re.compile(r"[0-9]{4}-?[0-9]{2}-?[0-9]{2}")
+_WRITTEN_DAY = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{8}")
 
 
 def calendar_day(value: Any) -> date | None:
@@ -41,10 +41,12 @@ def calendar_day(value: Any) -> date | None:
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
     written = value.strip()
-    if len(written) > 10 and written[10] in "T ":
-        return datetime.fromisoformat(written).date()
-    if not _WRITTEN_DAY.fullmatch(written) or written.count("-") == 1:  # not 2019-W01-1
+    timed = len(written) > 10 and written[10] in "T "
+    # fromisoformat alone also reads week dates (2019-W01-1) and mixed forms.
+    if not _WRITTEN_DAY.fullmatch(written[:10] if timed else written):
         raise ValueError(f"not a date written YYYY-MM-DD: {value!r}")
+    if timed:
+        return datetime.fromisoformat(written).date()
     return date.fromisoformat(written)
 
 
