@@ -30,12 +30,10 @@ import sys
 from pathlib import Path
 
 from bench.scale_bench import BUILD, load_average, timed
+from bench.scale_bench import line as figures_line
 from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "build"
-def _line(label: str, figures: dict[str, float | str], extra: str = "") -> None:
-    print(f"  {label:<6} wall {figures['wall']:7.1f} s   cpu {figures['cpu']:7.1f} s   "
-          f"peak {figures['mb']:6.0f} MB  {extra}{str(figures['out'])[-120:]}", flush=True)
 
 
 def _retitle(root: Path, round_: int) -> None:
@@ -62,7 +60,7 @@ def run(n: int, rounds: int) -> None:
         for folder in (site, cache):
             shutil.rmtree(folder, ignore_errors=True)
         full = timed(build)
-        _line("full", full)
+        figures_line("full", full)
         shutil.rmtree(floor, ignore_errors=True)
         low = timed([python, "-m", "bench.build_floor", str(root), str(floor),
                      "--shell", str(cache / "theme" / "shell.html")])
@@ -70,14 +68,14 @@ def run(n: int, rounds: int) -> None:
         ratio_cpu = float(full["cpu"]) / float(low["cpu"])
         ratios_wall.append(ratio_wall)
         ratios_cpu.append(ratio_cpu)
-        _line("floor", low, f"full/floor wall {ratio_wall:.2f} cpu {ratio_cpu:.2f}  ")
+        figures_line("floor", low, f"full/floor wall {ratio_wall:.2f} cpu {ratio_cpu:.2f}  ")
     for round_ in range(rounds):
-        _line("noop", timed(build))
+        figures_line("noop", timed(build))
         _retitle(root, round_ + 1)
         one = timed(build)
         if "pages written 1 " not in str(one["out"]):
             raise SystemExit(f"one change should write one dataset page: {one['out']}")
-        _line("one", one)
+        figures_line("one", one)
     print(f"  full/floor median: wall {statistics.median(ratios_wall):.2f}, "
           f"cpu {statistics.median(ratios_cpu):.2f} (goal ≤ 2)  load {load_average()}",
           flush=True)

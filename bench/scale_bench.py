@@ -69,9 +69,10 @@ def timed(argv: list[str]) -> dict[str, float | str]:
             "out": done.stdout.strip()[-300:]}
 
 
-def line(label: str, figures: dict[str, float | str]) -> None:
+def line(label: str, figures: dict[str, float | str], extra: str = "") -> None:
+    """One run's figures (wall, CPU, peak memory), ``extra`` and what it printed."""
     print(f"  {label:<8} wall {figures['wall']:7.1f} s   cpu {figures['cpu']:7.1f} s   "
-          f"peak {figures['mb']:7.0f} MB   {figures['out']}", flush=True)
+          f"peak {figures['mb']:7.0f} MB   {extra}{figures['out']}", flush=True)
 
 
 def main(argv: list[str]) -> None:

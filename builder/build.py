@@ -196,6 +196,7 @@ class _Builder(SiteOutput):
         # The datasets and the state live until the end of the build: later
         # collections need not walk them again (undone by build()).
         gc.freeze()
+        self.templates = templates_digest()  # read once: the page and navigation keys use it
         mark = self.timed("check", started)
         portal = catalog.portal
         records = self.records(catalog)
@@ -209,7 +210,7 @@ class _Builder(SiteOutput):
         self.stats = functools.cache(partial(statistics.statistics, catalog.vocab, record_list,
                                              cfg.today.isoformat()))  # made once, if needed
         shell = self.theme_pages(catalog, record_list, download_count, entries)
-        global_key = sha(BUILDER_VERSION, self.code, shell.text, templates_digest(),
+        global_key = sha(BUILDER_VERSION, self.code, shell.text, self.templates,
                           file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
         self.set_page_keys(catalog, records, entries, global_key)
@@ -226,7 +227,7 @@ class _Builder(SiteOutput):
             [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
             catalog, record_list, downloads_by_id, cfg.today, self.cache,
-            {i: entries[i]["page_key"] for i in records}, self.record_digests, self.stats))
+            self.record_digests, self.stats))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():
@@ -351,7 +352,7 @@ class _Builder(SiteOutput):
         """The navigation pages, rendered only when their key changed."""
         today, suspended = self.cfg.today.isoformat(), len(self.result.changes.taken_down)
         key = build_keys.nav_key(
-            self.code, templates_digest(), catalog, records, self.record_digests,
+            self.code, self.templates, catalog, records, self.record_digests,
             {r.id: entries[r.id]["data_key"] for r in records},
             download_count=download_count, generated=today, suspended=suspended)
         return build_theme_pages(

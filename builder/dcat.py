@@ -41,6 +41,7 @@ from builder.dcat_vocab import (
     PREFIXES,
     ZH,
 )
+from builder.pages import stable_json
 from builder.spliced import Spliced
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.public_record import PublicRecord
@@ -126,7 +127,7 @@ def record_digest(record: PublicRecord) -> str:
     """A digest of the record's public JSON: what the keys of its page, its
     DCAT fragment and the navigation pages are made of (the build makes it
     once per dataset and hands it to each)."""
-    return hashlib.sha256(orjson.dumps(record.to_json(), option=orjson.OPT_SORT_KEYS)).hexdigest()
+    return hashlib.sha256(stable_json(record.to_json()).encode()).hexdigest()
 
 
 def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any]]) -> str:

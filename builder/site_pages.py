@@ -36,6 +36,12 @@ from domain.periods.profiles import ProfileError, load_profile
 Records = list[PublicRecord]
 Stats = Callable[[], dict[str, Any]]  # the statistics of the build's records, made once
 
+
+def _statistics(catalog: Catalog, records: Records, generated: str,
+                stats: Stats | None) -> dict[str, Any]:
+    """The build's statistics from ``stats``, or made here (callers without one)."""
+    return stats() if stats else statistics.statistics(catalog.vocab, records, generated)
+
 log = logging.getLogger(__name__)
 
 
@@ -150,7 +156,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
             description=f"{portal.name}数据接口说明：搜索接口、按行查询接口、CKAN 兼容接口和调用示例"),
         *links.values(),
         NavPage("statistics", "统计", _statistics_page(
-            catalog, stats() if stats else statistics.statistics(catalog.vocab, records, generated),
+            catalog, _statistics(catalog, records, generated, stats),
             api_url),
                 description=f"{portal.name}开放数据和申请办理统计"),
         NavPage("plan", "开放计划", plan_page(catalog, records, date.fromisoformat(generated)),
@@ -257,12 +263,13 @@ ENTRY_VERSION = "1"
 
 def _catalog_json(portal: PortalInfo, records: Records,
                   downloads: dict[str, list[dict[str, Any]]], today: date,
-                  record_keys: Mapping[str, str] | None = None) -> Spliced:
+                  record_digests: Mapping[str, str] | None = None) -> Spliced:
     """catalog.json, one piece per dataset (the same bytes as
     ``_compact(feeds.catalog_document(...))``, never the whole in memory).
-    ``record_keys``: a key of each record that changes whenever the record
-    does (the build's page keys); an entry is then reused from the previous
-    catalog.json while its key and downloads are unchanged."""
+    ``record_digests``: the digest of each record's public JSON
+    (:func:`builder.dcat.record_digest`: an entry is that JSON and the
+    downloads, whose addresses are relative); an entry is then reused from
+    the previous catalog.json while its record and downloads are unchanged."""
     envelope = _compact(feeds.catalog_document(portal, [], today)).rstrip("\n")
     count = f'"count":{len(records)},'
     head, tail = envelope.split('"count":0,', 1)
@@ -275,9 +282,9 @@ def _catalog_json(portal: PortalInfo, records: Records,
             for d in downloads.get(r.id, []))).to_json()).rstrip("\n")
 
     def key(r: PublicRecord) -> str | None:
-        if record_keys is None:
+        if record_digests is None:
             return None
-        return hashlib.sha256(orjson.dumps([ENTRY_VERSION, record_keys[r.id],
+        return hashlib.sha256(orjson.dumps([ENTRY_VERSION, record_digests[r.id],
                                             downloads.get(r.id, [])])).hexdigest()
 
     return Spliced((hashlib.sha256(head.encode()).hexdigest(), lambda: head),
@@ -287,20 +294,19 @@ def _catalog_json(portal: PortalInfo, records: Records,
 def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
                     cache_dir: Path | None = None,
-                    record_keys: Mapping[str, str] | None = None,
                     record_digests: Mapping[str, str] | None = None,
                     stats: Stats | None = None) -> dict[str, str | Iterable[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
-    datasets are reused from there); ``record_keys``: see ``_catalog_json``.
-    ``record_digests``: see :func:`builder.dcat.dcat_chunks`; ``stats``: see
+    datasets are reused from there); ``record_digests``: see
+    :func:`_catalog_json` and :func:`builder.dcat.dcat_chunks`; ``stats``: see
     :func:`nav_pages`. The three large
     files are :class:`builder.spliced.Spliced`."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
     files: dict[str, str | Iterable[str]] = {
-        "catalog.json": _catalog_json(portal, records, downloads, today, record_keys),
+        "catalog.json": _catalog_json(portal, records, downloads, today, record_digests),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
         feeds.SITE_FEED: feeds.atom_feed(portal, records),
         **feeds.department_feeds(portal, records),
@@ -308,7 +314,7 @@ def catalogue_files(catalog: Catalog, records: Records,
     }
     files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir,
                                   record_digests))
-    made = stats() if stats else statistics.statistics(catalog.vocab, records, today.isoformat())
+    made = _statistics(catalog, records, today.isoformat(), stats)
     files["statistics.json"] = _compact(made)
     files["statistics.csv"] = statistics.departments_csv(made)
     site_pages: list[tuple[str, str | None]] = [

@@ -16,6 +16,7 @@ give the same pages, header, navigation and content (tests/test_theme_backends.p
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html
 import json
@@ -165,15 +166,14 @@ def build_theme_pages(pages: Sequence[NavPage] | Callable[[], Sequence[NavPage]]
         raise ThemeError(f"unknown theme backend {backend!r}; expected one of "
                          f"{', '.join(THEME_BACKENDS)}")
     extra_files = extra_files or {}
-    made: Sequence[NavPage] | None = None
+    render = functools.cache(pages if callable(pages) else lambda: pages)  # at most once
     known = staging / "pages-key"  # "<pages_key> <digest of the pages it gave>"
     digest = None
     if pages_key is not None and known.is_file():
         said = known.read_text(encoding="utf-8").split()
         digest = said[1] if len(said) == 2 and said[0] == pages_key else None
     if digest is None:
-        made = pages() if callable(pages) else pages
-        digest = pages_digest(made)
+        digest = pages_digest(render())
         if pages_key is not None:
             staging.mkdir(parents=True, exist_ok=True)
             known.write_text(f"{pages_key} {digest}", encoding="utf-8")
@@ -184,10 +184,8 @@ def build_theme_pages(pages: Sequence[NavPage] | Callable[[], Sequence[NavPage]]
         return Shell(shell_file.read_text(encoding="utf-8"))
     if key_file.exists():
         key_file.unlink()  # a failed run below must not leave a valid-looking key
-    if made is None:
-        made = pages() if callable(pages) else pages
     docs, site = staging / "docs", staging / "site"
-    nav = _write_docs(made, docs, extra_files)
+    nav = _write_docs(render(), docs, extra_files)
     if site.exists():
         shutil.rmtree(site)  # nothing of another backend's run may stay
     if backend == "zensical":
@@ -197,7 +195,7 @@ def build_theme_pages(pages: Sequence[NavPage] | Callable[[], Sequence[NavPage]]
         _run_mkdocs(config_file, docs, site, site_name=site_name, site_url=site_url,
                     footer=footer, nav=nav, strict=strict)
     externalize_scripts(site)  # no inline scripts: CSP without 'unsafe-inline'
-    for page in made:
+    for page in render():
         built = site / page.path / "index.html"
         if page.head_html and not page.link and built.is_file():
             built.write_text(with_head(built.read_text(encoding="utf-8"), page.head_html),
