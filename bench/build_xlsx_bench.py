@@ -95,17 +95,8 @@ def openpyxl_write_only(path: Path, header: list[str], kinds: list[str],
 
     ws.append([text_cell(h) for h in header])
     for row in rows:
-        out: list[Any] = []
-        for i, kind in enumerate(kinds):
-            raw = row[i] if i < len(row) else ""
-            value = typed(raw, kind) if kind in TYPED_KINDS else raw
-            if isinstance(value, bool):
-                out.append(text_cell("是" if value else "否"))
-            elif isinstance(value, int | float) and _finite(value):
-                out.append(value)
-            else:
-                out.append(text_cell(raw) if raw else None)
-        ws.append(out)
+        ws.append([value if number else (text_cell(value) if value else None)
+                   for number, value in _cells(row, kinds, typed)])
     book.save(path)
     stamps = re.compile(rb"<dcterms:(created|modified)[^>]*>[^<]*</dcterms:\1>")
     with zipfile.ZipFile(path) as source:
@@ -122,6 +113,21 @@ def openpyxl_write_only(path: Path, header: list[str], kinds: list[str],
     temp.replace(path)
     data = path.read_bytes()
     return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _cells(row: list[str], kinds: list[str],
+           typed: Callable[[str, str], Any]) -> Iterator[tuple[bool, Any]]:
+    """Each cell of ``row`` as the build types it: (True, a finite number)
+    or (False, text; a yes/no value as 是/否)."""
+    for i, kind in enumerate(kinds):
+        raw = row[i] if i < len(row) else ""
+        value = typed(raw, kind) if kind in TYPED_KINDS else raw
+        if isinstance(value, bool):
+            yield False, "是" if value else "否"
+        elif isinstance(value, int | float) and _finite(value):
+            yield True, value
+        else:
+            yield False, raw
 
 
 def _finite(value: int | float) -> bool:
@@ -141,17 +147,8 @@ def pyexcelerate_writer(path: Path, header: list[str], kinds: list[str],
 
     data: list[list[Any]] = [list(header)]
     for row in rows:
-        out: list[Any] = []
-        for i, kind in enumerate(kinds):
-            raw = row[i] if i < len(row) else ""
-            value = typed(raw, kind) if kind in TYPED_KINDS else raw
-            if isinstance(value, bool):
-                out.append("是" if value else "否")
-            elif isinstance(value, int | float) and _finite(value):
-                out.append(value)
-            else:
-                out.append(raw or None)
-        data.append(out)
+        data.append([value if number else (value or None)
+                     for number, value in _cells(row, kinds, typed)])
     book = Workbook()
     book.new_sheet(sheet_name(sheet), data=data)
     book.save(str(path))
