@@ -25,13 +25,15 @@ from tests.conftest import TODAY
     ("2019-01-02 10:00:00", date(2019, 1, 2)),
     (20190102, date(2019, 1, 2)),  # ISO 8601's basic form, a YAML number
     ("20190102", date(2019, 1, 2)),
+    ("２０１９－０１－０２", date(2019, 1, 2)),  # typed with a Chinese input method
+    ("2019-01-02\u3000", date(2019, 1, 2)),  # an ideographic space after it
 ])
 def test_dates_and_dates_with_a_time_are_read(value: object, day: date | None) -> None:
     assert calendar_day(value) == day
 
 
 @pytest.mark.parametrize("value", [
-    2019, True, 201901021, "2019", "2019-0102", "201901-02", "2019-W01-2", "2019W012", "2019-W01-1T10:00", "20190102T1000x", "2019-13-01", "2019-02-30",
+    2019, True, 201901021, "2019", "2019-0102", "201901-02", "2019-W01-2", "2019W012", "2019-W01-1T10:00", "20190102T1000x", "2019-01-\u200b02", "2019-13-01", "2019-02-30",
     "2019-01-02x", "2019-01-02T25:00", "昨天", ["2019-01-02"], 3.5,
 ])
 def test_anything_else_is_refused(value: object) -> None:

@@ -8,6 +8,7 @@ error catalogue (domain.catalogue.problems) when it cannot be used.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Mapping
 from datetime import date, datetime
 from typing import Any
@@ -40,7 +41,9 @@ def calendar_day(value: Any) -> date | None:
         value = str(value)  # published: 20240301
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
-    written = value.strip()
+    # Full-width digits and dashes (２０１９－０１－０１), as Chinese input
+    # methods type them, read as the ASCII they stand for.
+    written = unicodedata.normalize("NFKC", value).strip()
     timed = len(written) > 10 and written[10] in "T "
     # fromisoformat alone also reads week dates (2019-W01-1) and mixed forms.
     if not _WRITTEN_DAY.fullmatch(written[:10] if timed else written):
