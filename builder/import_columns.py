@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from builder.import_headers import guessed_field
 from domain.catalogue.descriptor import IDENTIFIER_RE
 from domain.catalogue.model import OpenType, Provision
 from domain.catalogue.paths import RESERVED_FOLDERS
@@ -114,10 +115,11 @@ def known_field(header: str) -> tuple[str, int] | None:
 
 
 def header_score(cells: Iterable[str], column_map: Mapping[str, str] | None = None) -> int:
-    """How many cells of a row are known column names: tells a header row
-    from a title line above it."""
+    """How many cells of a row are column names (listed, mapped, or read by
+    their words): tells a header row from a title line above it."""
     mapped = {_header_key(k) for k in column_map or {}}
-    return sum(1 for c in cells if c and (known_field(c) or _header_key(c) in mapped))
+    return sum(1 for c in cells if c and (known_field(c) or _header_key(c) in mapped
+                                          or guessed_field(c)))
 
 
 @dataclass
@@ -138,9 +140,12 @@ def plan_columns(headers: Iterable[str], column_map: Mapping[str, str] | None = 
     """Assign the source's columns to import fields.
 
     ``column_map`` (header → field, or ``"ignore"``) is applied first and wins;
-    the remaining headers go through ``COLUMN_ALIASES``. When two columns claim
-    the same single-column field, the better-ranked spelling wins and the other
-    is kept as an extra column, with a warning.
+    the remaining headers go through ``COLUMN_ALIASES``, then, for a spelling
+    not listed there, through the words in the header
+    (``builder.import_headers.guessed_field``). When two columns claim the
+    same single-column field, a listed spelling beats a guess, the
+    better-ranked spelling wins, and the other is kept as an extra column,
+    with a warning.
 
     Raises:
         ValueError: ``column_map`` names a field that does not exist.
@@ -163,10 +168,16 @@ def plan_columns(headers: Iterable[str], column_map: Mapping[str, str] | None = 
                 claims.setdefault(overrides[key], []).append((0, position, header))
             continue
         found = known_field(header)
-        if found is None:
+        if found is not None:
+            claims.setdefault(found[0], []).append((1, found[1], header))
+            continue
+        # A spelling nobody listed: its words decide, below every known
+        # spelling (builder.import_headers); the first such column wins.
+        guess = guessed_field(header)
+        if guess is None:
             plan.extra.append(header)
             continue
-        claims.setdefault(found[0], []).append((1, found[1], header))
+        claims.setdefault(guess, []).append((2, position, header))
     for name, claimants in claims.items():
         claimants.sort()
         if name in MULTI_COLUMN_FIELDS:

@@ -14,7 +14,13 @@ The rules, in order (``detect``):
 2. a column whose header names a field keeps it unless rule 1 took it, or its
    values fit that field poorly while fitting another, unclaimed field well;
 3. a column no header rule recognised takes the unclaimed field its values
-   fit best, if at least ``VALUE_MIN`` of its rows fit.
+   fit best, if at least ``VALUE_MIN`` of its rows fit; a field whose header
+   column fits it poorly (less than ``VALUE_MIN``, e.g. 所属行业 holding GB/T
+   industry classes beside 专题 holding the catalogue's themes) counts as
+   unclaimed here, and its header column is kept under import_extra;
+4. when no header names the title, the column of distinct short names in
+   nearly every row is taken as the title (never a URL, date, number, code,
+   or text another field's values fit), and the plan says so.
 Each decision is kept as evidence (sample values, share of rows that fit,
 alternatives) for ``portal import --write-plan``.
 """
@@ -166,7 +172,9 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
     columns the operator mapped, which are never moved. Returns the evidence."""
     values: dict[str, Counter[str]] = {h: Counter() for h in headers}
     raw: dict[str, dict[str, Any]] = {h: {} for h in headers}
+    rows_seen = 0
     for cells in rows:
+        rows_seen += 1
         for header in headers:
             value = cells.get(header)
             text = cell_text(value)
@@ -218,7 +226,8 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
                 + (f"; its header suggests {named}, but the values win" if named else "")
                 + (f"; {current!r} was kept under import_extra" if current else "")))
     # 2 and 3. other fields, by their values where the header says nothing
-    claimed = {name for name, cols in plan.fields.items() if cols}
+    claimed = {name for name, cols in plan.fields.items()
+               if cols and not _poor_fit(name, cols, result, fixed)}
     for header in headers:
         evidence = result.evidence[header]
         if header in fixed or evidence.chosen or evidence.rows == 0:
@@ -230,8 +239,56 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
             move(header, name, f"column {header!r} was taken as {name}: {share:.0%} of its "
                                "values fit (its header is not a known name)")
             claimed.add(name)
+    # 4. no title by any header: the column of distinct names
+    if plan.column("title") is None:
+        column = _title_by_values(headers, values, result, fixed, rows_seen)
+        if column is not None:
+            move(column, "title", f"column {column!r} was taken as the title: its values are "
+                                  "distinct names in nearly every row (no header says title)")
     plan.extra.sort(key=headers.index)
     return result
+
+
+_NOT_A_NAME = re.compile(r"^(https?://|www\.)|^[\d\s.:/\-年月日时分秒]+$", re.IGNORECASE)
+TITLE_ROWS_MIN = 0.9  # share of rows with a value, for a column taken as titles by value
+TITLE_DISTINCT_MIN = 0.3  # share of distinct values among them (上海: 0.5, names repeat)
+
+
+def _looks_like_name(text: str) -> bool:
+    """Short text in words: Chinese, or words with spaces (AD4002012016 is
+    a code, 2023-06-12 a date, http://… an address)."""
+    if not 2 <= len(text) <= _LONGEST_CODE_TEXT or _NOT_A_NAME.search(text):
+        return False
+    return any("\u4e00" <= c <= "\u9fff" for c in text) or (
+        " " in text.strip() and any(c.isalpha() for c in text))
+
+
+def _title_by_values(headers: list[str], values: Mapping[str, Counter[str]], found: Detection,
+                     fixed: set[str], rows: int) -> str | None:
+    """The unclaimed column that reads as dataset names, or None: a value in
+    at least ``TITLE_ROWS_MIN`` of the rows, mostly distinct, short text
+    that is no URL, number, date, code or department; the most distinct wins
+    (a description is longer than ``_LONGEST_CODE_TEXT``, so it never does)."""
+    best: tuple[float, str] | None = None
+    for header in headers:
+        evidence, counts = found.evidence[header], values[header]
+        if header in fixed or evidence.chosen or not rows or evidence.rows < TITLE_ROWS_MIN * rows:
+            continue
+        distinct = len(counts) / evidence.rows
+        names = sum(n for text, n in counts.items() if _looks_like_name(text))
+        if distinct < TITLE_DISTINCT_MIN or names < VALUE_MIN * evidence.rows or max(
+                evidence.fits.values(), default=0) >= VALUE_MIN:
+            continue
+        if best is None or distinct > best[0]:
+            best = (distinct, header)
+    return best[1] if best else None
+
+
+def _poor_fit(name: str, columns: list[str], found: Detection, fixed: set[str]) -> bool:
+    """Whether a header gave ``name`` to a column whose values fit it poorly
+    (never a column the operator mapped; only fields values can decide)."""
+    return (name in _BY_VALUE and not any(c in fixed for c in columns)
+            and all(found.evidence[c].fits.get(name, 0) < VALUE_MIN for c in columns))
 
 
 def provision_for(open_type: tuple[OpenType, bool]) -> list[str]:
