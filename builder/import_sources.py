@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -26,9 +25,9 @@ from builder.import_columns import (
     header_score,
     row_list,
 )
+from builder.import_json import UnreadableJson, json_items
 
 _HEADER_SEARCH_ROWS = 10
-_LIST_KEYS = ("data", "result", "results", "datasets", "records", "items", "rows", "list")
 
 
 class CatalogImportError(ValueError):
@@ -70,12 +69,20 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
     if _looks_binary(raw) and not raw.startswith(b"PK\x03\x04"):
         raise CatalogImportError(f"{path.name}: {_what_it_is(raw)}, not a catalogue this "
                                  "importer reads; convert it to .xlsx, CSV (UTF-8) or JSON")
-    if suffix in (".xlsx", ".xlsm") or (suffix not in (".csv", ".tsv", ".txt", ".json")
-                                        and raw.startswith(b"PK\x03\x04")):
+    if suffix in (".xlsx", ".xlsm") and not raw.startswith(b"PK\x03\x04") and (
+            _what_it_is(raw) != "text" and _what_it_is(raw) != "an HTML page"):
+        raise CatalogImportError(f"{path.name}: named {suffix} but it is not an Excel workbook "
+                                 f"({_what_it_is(raw)}); open it in Excel and save it as "
+                                 ".xlsx or CSV (UTF-8)")
+    if raw.startswith(b"PK\x03\x04") and suffix not in (".csv", ".tsv", ".txt", ".json"):
         return _read_xlsx(path, column_map)
     text, encoding = _decode(raw, path)
-    if suffix == ".json" or (suffix not in (".csv", ".tsv", ".txt")
-                             and text.lstrip()[:1] in ("[", "{")):
+    if text.lstrip()[:1] == "<" and _HTML_TABLE.search(text):
+        table = _read_html(text, column_map)
+        table.notes.append(f"{path.name} is a web page holding a table (as some platforms "
+                           "export \"Excel\" files); the table was read")
+    elif suffix == ".json" or (suffix not in (".csv", ".tsv", ".txt")
+                               and text.lstrip()[:1] in ("[", "{")):
         table = _read_json(text, path)
     else:
         table = _read_csv(text, "\t" if suffix == ".tsv" else None, column_map)
@@ -199,11 +206,28 @@ def _read_csv(text: str, delimiter: str | None,
     return _table([(number, row) for number, row in enumerate(reader, 1)], column_map)
 
 
+_HTML_TABLE = re.compile(r"<table[\s>]", re.IGNORECASE)
+
+
+def _read_html(text: str, column_map: Mapping[str, str] | None) -> SourceTable:
+    """The largest table of a web page (an "Excel" export that is HTML):
+    each row's cells as text, title rows above the header as in a sheet."""
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(text, "html.parser")
+    tables = page.find_all("table")
+    largest = max(tables, key=lambda t: len(t.find_all("tr")))
+    rows = [(number, [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
+            for number, row in enumerate(largest.find_all("tr"), 1)]
+    return _table(rows, column_map)
+
+
 def _read_xlsx(path: Path, column_map: Mapping[str, str] | None) -> SourceTable:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a broken file
-        raise CatalogImportError(f"{path.name}: not a readable .xlsx workbook ({exc})") from exc
+        raise CatalogImportError(f"{path.name}: not a readable .xlsx workbook ({exc}); open it "
+                                 "in Excel and save it again as .xlsx, or as CSV (UTF-8)") from exc
     try:
         sheet = book.worksheets[0]
         rows = [(number, list(row)) for number, row in
@@ -214,34 +238,6 @@ def _read_xlsx(path: Path, column_map: Mapping[str, str] | None) -> SourceTable:
     if len(book.sheetnames) > 1:
         table.notes.append(f"{path.name}: only the first sheet ({book.sheetnames[0]}) was read")
     return table
-
-
-def _json_values(text: str, path: Path) -> tuple[Any, str]:
-    """The JSON document, or the list of the values written back to back
-    (``}{``) or one per line (JSON lines); with a note saying which."""
-    try:
-        return json.loads(text), ""
-    except json.JSONDecodeError as exc:
-        first = exc
-    decoder = json.JSONDecoder()
-    values, position = [], 0
-    text = text.strip()
-    try:
-        while position < len(text):
-            value, position = decoder.raw_decode(text, position)
-            values.append(value)
-            while position < len(text) and text[position] in " \t\r\n,":
-                position += 1
-    except json.JSONDecodeError:
-        raise CatalogImportError(f"{path.name}: not valid JSON at line {first.lineno} "
-                                 f"column {first.colno}: {first.msg}; export the catalogue "
-                                 "as a JSON list of objects, or as CSV (UTF-8)") from first
-    if len(values) < 2:
-        raise CatalogImportError(f"{path.name}: not valid JSON at line {first.lineno} "
-                                 f"column {first.colno}: {first.msg}; export the catalogue as "
-                                 "a JSON list of objects, or as CSV (UTF-8)") from first
-    return values, (f"{path.name} holds {len(values)} JSON values written one after another "
-                    "(not one JSON list); each was read as a row")
 
 
 def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> SourceTable:
@@ -273,12 +269,10 @@ def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> S
 
 
 def _read_json(text: str, path: Path) -> SourceTable:
-    data, note = _json_values(text, path)
-    items = _json_list(data)
-    if items is None:
-        raise CatalogImportError(f"{path.name}: found JSON {type(data).__name__} but no list of "
-                                 f"objects (nor one under {', '.join(_LIST_KEYS)}); export one "
-                                 "object per dataset, or convert the catalogue to CSV (UTF-8)")
+    try:
+        items, note = json_items(text, path.name)
+    except UnreadableJson as exc:
+        raise CatalogImportError(str(exc)) from exc
     headers: dict[str, None] = {}
     for item in items:
         if isinstance(item, Mapping):
@@ -294,18 +288,6 @@ def _read_json(text: str, path: Path) -> SourceTable:
         else:
             table.notes.append(f"item {number} is not an object; ignored")
     return table
-
-
-def _json_list(data: Any, depth: int = 0) -> list[Any] | None:
-    if isinstance(data, list):
-        return data
-    if not isinstance(data, Mapping) or depth > 2:
-        return None
-    for key in _LIST_KEYS:
-        if key in data and (found := _json_list(data[key], depth + 1)) is not None:
-            return found
-    lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
-    return lists[0] if len(lists) == 1 else None
 
 
 _PACKED_PART = re.compile(r"^\s*([^\t:：#]{1,30}?)\s*(?:\t|[:：])\s*(.*?)\s*$", re.S)

@@ -252,3 +252,45 @@ def test_the_import_summary_and_check_agree_on_errors(tmp_path: Path) -> None:
         "field-missing": 1, "legal-basis-missing": 1, "open-conditions-missing": 1}
     assert check.folders == 4
     assert "portal check will find errors in 2 of 4 datasets" in report.summary()
+
+
+# --- more of what platforms export (found trying unseen inputs, session 7) ----
+
+def test_an_excel_export_that_is_a_web_page_is_read_as_its_table(tmp_path: Path) -> None:
+    """Many platforms' "Excel" exports are HTML tables named .xls, in GBK,
+    with a title row spanning the table."""
+    rows = "".join(f"<tr><td>第{i}号站点</td><td>无条件开放</td><td>市交通运输局</td>"
+                   f"<td>2023-06-0{i}</td></tr>" for i in range(1, 4))
+    page = ('<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312">'
+            '</head><body><table><tr><td colspan="4">某市数据开放目录</td></tr>'
+            "<tr><th>资源名称</th><th>开放属性</th><th>数据提供方</th><th>更新日期</th></tr>"
+            f"{rows}</table></body></html>")
+    source = _write(tmp_path / "目录.xls", page.encode("gbk"))
+    report = run(source, tmp_path / "out")
+    assert report.imported == 3
+    assert any("web page holding a table" in w for w in report.warnings)
+    row = by_title(tmp_path / "out", report)["第2号站点"]
+    assert row["open_type"] == "unconditional" and str(row["last_updated"]) == "2023-06-02"
+
+
+def test_a_lone_surrogate_escape_is_replaced_not_a_traceback(tmp_path: Path) -> None:
+    source = _write(tmp_path / "c.json",
+                    '[{"资源名称": "公交\\ud800站点", "开放属性": "无条件开放"},'
+                    ' {"资源名称": "医院\\ud83d\\ude00名录", "开放属性": "无条件开放"}]')
+    report = run(source, tmp_path / "out")
+    titles = set(by_title(tmp_path / "out", report))
+    assert titles == {"公交\ufffd站点", "医院\U0001f600名录"}  # a whole pair is kept
+    assert any("lone surrogate" in w for w in report.warnings)
+
+
+def test_json_nested_too_deep_is_one_sentence(tmp_path: Path) -> None:
+    source = _write(tmp_path / "deep.json", "[" * 100_000 + "]" * 100_000)
+    with pytest.raises(CatalogImportError, match="nested too deeply.*CSV"):
+        run(source, tmp_path / "out")
+
+
+def test_a_pdf_named_xlsx_says_what_it_is(tmp_path: Path) -> None:
+    source = _write(tmp_path / "目录.xlsx", b"%PDF-1.4\n1 0 obj\n<< >>\nendobj\n")
+    with pytest.raises(CatalogImportError, match="not an Excel workbook \\(a PDF document\\).*"
+                                                 "save it as .xlsx"):
+        run(source, tmp_path / "out")

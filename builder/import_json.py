@@ -1,0 +1,126 @@
+"""Reading a catalogue exported as JSON, as real platforms write it.
+
+A JSON list of objects; the list under a wrapper (``{"data": {"records":
+[…]}}``); objects written back to back (``}{``, not valid JSON) or one per
+line. Two kinds of broken text are read rather than refused: a ``\\ud800``
+escape without its other half (a lone surrogate, which no file can hold, so
+writing the dataset's descriptor would fail) becomes U+FFFD with a note; and
+lists nested hundreds deep, which Python's parser cannot read, get a
+sentence saying so instead of a traceback.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from typing import Any
+
+LIST_KEYS = ("data", "result", "results", "datasets", "records", "items", "rows", "list")
+
+
+class UnreadableJson(ValueError):
+    """The text is no catalogue in JSON; the message says what to do."""
+
+
+def json_items(text: str, name: str) -> tuple[list[Any], str]:
+    """The catalogue's items (one per dataset) and a note on how they were
+    read ("" when the file is one plain JSON document).
+
+    Raises:
+        UnreadableJson: not JSON, nested too deep, or no list of objects.
+    """
+    data, note = _json_values(text, name)
+    items = _json_list(data)
+    if items is None:
+        raise UnreadableJson(f"{name}: found JSON {type(data).__name__} but no list of "
+                             f"objects (nor one under {', '.join(LIST_KEYS)}); export one "
+                             "object per dataset, or convert the catalogue to CSV (UTF-8)")
+    return items, note
+
+
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _json_values(text: str, name: str) -> tuple[Any, str]:
+    """The JSON document, or the list of the values written back to back
+    (``}{``) or one per line (JSON lines); with a note saying which.
+
+    Raises:
+        UnreadableJson: not JSON, or nested deeper than Python reads.
+    """
+    try:
+        data, note = _parsed_json(text, name)
+    except RecursionError as exc:
+        raise UnreadableJson(f"{name}: JSON nested too deeply to read (lists or objects "
+                                 "inside each other hundreds of levels down); export one object "
+                                 "per dataset, or convert the catalogue to CSV (UTF-8)") from exc
+    if _SURROGATE_ESCAPE.search(text):
+        replaced = _replace_surrogates(data)
+        if replaced:
+            note = "; ".join(filter(None, [note, (
+                f"{replaced} texts held \\u escapes of half a character (a lone surrogate, "
+                "not Unicode); each was replaced by \ufffd")]))
+    return data, note
+
+
+def _replace_surrogates(data: Any) -> int:
+    """Replace lone surrogates (a JSON \\ud800 escape without its pair) in
+    every text of ``data``, in place, without recursion; how many texts."""
+    count, stack = 0, [data]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, dict):
+            for key in list(node):
+                value = node.pop(key)
+                clean = _SURROGATE.sub("\ufffd", key)
+                count += clean != key
+                if isinstance(value, str) and _SURROGATE.search(value):
+                    value, count = _SURROGATE.sub("\ufffd", value), count + 1
+                node[clean] = value
+                stack.append(value)
+        elif isinstance(node, list):
+            for index, value in enumerate(node):
+                if isinstance(value, str) and _SURROGATE.search(value):
+                    node[index], count = _SURROGATE.sub("\ufffd", value), count + 1
+                stack.append(value)
+    return count
+
+
+def _parsed_json(text: str, name: str) -> tuple[Any, str]:
+    try:
+        return json.loads(text), ""
+    except json.JSONDecodeError as exc:
+        first = exc
+    decoder = json.JSONDecoder()
+    values, position = [], 0
+    text = text.strip()
+    try:
+        while position < len(text):
+            value, position = decoder.raw_decode(text, position)
+            values.append(value)
+            while position < len(text) and text[position] in " \t\r\n,":
+                position += 1
+    except json.JSONDecodeError:
+        raise UnreadableJson(f"{name}: not valid JSON at line {first.lineno} "
+                                 f"column {first.colno}: {first.msg}; export the catalogue "
+                                 "as a JSON list of objects, or as CSV (UTF-8)") from first
+    if len(values) < 2:
+        raise UnreadableJson(f"{name}: not valid JSON at line {first.lineno} "
+                                 f"column {first.colno}: {first.msg}; export the catalogue as "
+                                 "a JSON list of objects, or as CSV (UTF-8)") from first
+    return values, (f"{name} holds {len(values)} JSON values written one after another "
+                    "(not one JSON list); each was read as a row")
+
+
+def _json_list(data: Any, depth: int = 0) -> list[Any] | None:
+    if isinstance(data, list):
+        return data
+    if not isinstance(data, Mapping) or depth > 2:
+        return None
+    for key in LIST_KEYS:
+        if key in data and (found := _json_list(data[key], depth + 1)) is not None:
+            return found
+    lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
+    return lists[0] if len(lists) == 1 else None
