@@ -64,6 +64,7 @@ _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
 _LONGEST_CODE_TEXT = 60
 OPEN_TYPE_MIN = 0.03  # share of a column's rows that must be open-type words
 VALUE_MIN = 0.6  # share of rows that must fit for a column to be taken by its values
+_PUNCTUATION_AROUND = re.compile(r"^[\W_]+|[\W_]+$")
 _NOTE = re.compile(r"\s*[(（\[【][^)）\]】]*[)）\]】]\s*$")
 _ORG_SUFFIX = re.compile(r"(局|厅|委|委员会|办|办公室|中心|院|所|站|队|部|会|公司|政府|管委会|"
                          r"管理处|处|署|馆|集团|银行|协会|大学|学校|医院|支队|分局|街道|镇|乡)$")
@@ -72,8 +73,10 @@ _ORG_SUFFIX = re.compile(r"(局|厅|委|委员会|办|办公室|中心|院|所|�
 def open_type_word(text: str) -> tuple[OpenType, bool] | None:
     """(open type, sandbox) for an open-type word, its short or English
     spelling, or a one-character typo of a word that is no other word
-    (无条件开发 → unconditional); None for anything else (开放网站, 暂无)."""
-    key = normalise(text)
+    (无条件开发 → unconditional), also inside punctuation or before a
+    bracketed note (【无条件开放】, 无条件开放；, 有条件开放（需申请）); None for
+    anything else (开放网站, 暂无, 无条件开放数据)."""
+    key = _PUNCTUATION_AROUND.sub("", normalise(strip_note(text.strip())))
     if key in OPEN_TYPE_WORDS:
         return OPEN_TYPE_WORDS[key]
     if key in _OPEN_TYPE_EXACT:

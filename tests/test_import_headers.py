@@ -156,3 +156,18 @@ def test_a_title_line_above_headers_nobody_listed_is_skipped(tmp_path: Path) -> 
     assert rows["公交站点"]["open_type"] == "unconditional"
     assert str(rows["公交站点"]["published"]) == "2023-06-12"
     assert rows["医院名录"]["update_frequency"] == "yearly"
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("无条件开放", "unconditional"), ("【无条件开放】", "unconditional"),
+    ("无条件开放；", "unconditional"), ('"普遍开放"', "unconditional"),
+    ("有条件开放（需申请）", "conditional"), ("不予开放(涉密)", "not_open"),
+    ("无条件开发", "unconditional"), ("UNCONDITIONAL", "unconditional"),
+    ("无条件开放数据", None), ("开放网站", None), ("暂无", None), ("——", None), ("", None),
+])
+def test_open_type_words_inside_punctuation_and_before_a_note(text: str,
+                                                              expected: str | None) -> None:
+    from builder.import_detect import open_type_word
+
+    found = open_type_word(text)
+    assert (found[0].value if found else None) == expected
