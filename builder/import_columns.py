@@ -130,6 +130,7 @@ class ColumnPlan:
     fields: dict[str, list[str]] = field(default_factory=dict)
     extra: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    guessed: set[str] = field(default_factory=set)  # columns placed by their headers' words
 
     def column(self, name: str) -> str | None:
         columns = self.fields.get(name)
@@ -184,6 +185,8 @@ def plan_columns(headers: Iterable[str], column_map: Mapping[str, str] | None = 
             plan.fields[name] = [h for _, _, h in sorted(claimants, key=lambda c: headers.index(c[2]))]
             continue
         plan.fields[name] = [claimants[0][2]]
+        if claimants[0][0] == 2:
+            plan.guessed.add(claimants[0][2])
         for _, _, header in claimants[1:]:
             plan.extra.append(header)
             plan.warnings.append(f"column {header!r} also looks like {name!r} but {claimants[0][2]!r} "

@@ -214,7 +214,8 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
     for header in headers:
         result.evidence[header].chosen = field_of.get(header)
         if result.evidence[header].chosen:
-            result.evidence[header].reason = "header"
+            result.evidence[header].reason = ("header words" if header in plan.guessed
+                                              else "header")
     # 1. the open type, by its values
     if "open_type" not in {field_of.get(c) for c in fixed}:
         candidates = [(e.fits.get("open_type", 0) * e.rows, e.fits.get("open_type", 0), h)
@@ -249,6 +250,11 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
             move(column, "title", f"column {column!r} was taken as the title: its values are "
                                   "distinct names in nearly every row (no header says title)")
     plan.extra.sort(key=headers.index)
+    placed = [f"{h} → {n}" for n, cols in plan.fields.items() for h in cols
+              if h in plan.guessed and result.evidence[h].reason == "header words"]
+    if placed:
+        plan.warnings.append("columns placed by the words of their headers (spellings no list "
+                             "names; correct with --map COLUMN=FIELD): " + ", ".join(placed))
     return result
 
 

@@ -152,6 +152,8 @@ def test_a_title_line_above_headers_nobody_listed_is_skipped(tmp_path: Path) -> 
     report = import_catalog(source, tmp_path / "out")
     assert report.imported == 2
     assert any("row 2 was taken as the header" in w for w in report.warnings)
+    assert any("placed by the words of their headers" in w and "资源标题 → title" in w
+               and "上架日期 → published" in w for w in report.warnings)
     rows = by_title(tmp_path / "out", report)
     assert rows["公交站点"]["open_type"] == "unconditional"
     assert str(rows["公交站点"]["published"]) == "2023-06-12"
