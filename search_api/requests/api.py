@@ -40,8 +40,7 @@ from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import Incomplete
 from search_api.web.law_text import LawText
-from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit
+from search_api.web.ratelimit import StoreHit, check_attempts, counted_in_store, failed_attempt
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
@@ -128,7 +127,15 @@ def _replay(key: Idempotency) -> Any:
 
 @bp.post("/requests")
 def file_request() -> Any:
-    rate_limit(current_app, "public_write")
+    # The rate-limit hit is counted in the filing's own transaction when it
+    # can (no transaction of its own, issue #17); every submission counts.
+    with counted_in_store(current_app, "public_write", service.store()) as hit:
+        return _file(hit)
+
+
+def _file(hit: StoreHit | None) -> Any:
+    """The answer to a filing; ``hit.kept`` once it is stored (see
+    :func:`search_api.web.ratelimit.counted_in_store`)."""
     body = json_object_body()
     key = _idempotency(body)
     if key is not None and (replayed := _replay(key)) is not None:
@@ -141,7 +148,7 @@ def file_request() -> Any:
     try:
         filed = file_application(clean_fields(body), dataset,
                                  commitment=body.get("commitment_accepted") is True,
-                                 idempotency=key)
+                                 idempotency=key, count=hit)
     except Incomplete as exc:
         raise ApiError(exc.problems[0], errors=exc.problems) from None
     except idempotency.IdempotencyKeyTaken:
@@ -151,6 +158,8 @@ def file_request() -> Any:
         if replayed is None:  # pragma: no cover - expired within the same second
             raise ApiError("请求正在处理，请稍后用同一 Idempotency-Key 重试。", status=409) from None
         return replayed
+    if hit is not None:
+        hit.kept = True
     # The access code is in the answer: no cache may keep it.
     return ({**status_body(filed.request), "access_code": filed.access_code}, 201,
             {"Cache-Control": "no-store"})

@@ -133,7 +133,8 @@ class RequestPart(StoreCore):
                                  at=at, idempotency_key=idempotency_key)
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
-                     at: datetime, prefix: str = "YH") -> Request:
+                     at: datetime, prefix: str = "YH",
+                     count: Callable[[Connection], object] | None = None) -> Request:
         """File a new request by group commit (issue #17,
         :mod:`search_api.store.group_commit`): in the writer's next
         transaction and a savepoint of its own, the next receipt number of
@@ -149,6 +150,11 @@ class RequestPart(StoreCore):
         transaction that does not wait for the disk (a failed filing leaves
         a gap).
 
+        ``count(conn)`` (a rate-limit hit) runs first where the number is
+        taken, in no transaction of its own: SQLite, the filing's; PostgreSQL,
+        the number's (kept if the filing fails, :attr:`counts_kept_on_failure`).
+        What it raises refuses the filing: nothing stored, no number taken.
+
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
             DuplicateRequest: the number was taken outside the counter.
@@ -159,24 +165,30 @@ class RequestPart(StoreCore):
         check_prefix(prefix)
         number = None
         if self.backend == "postgresql":
-            # Taken inside the batch, the counter row would stay locked from
-            # the batch's first filing to its commit and serialise the
-            # workers' batches: the number is taken here, in a transaction of
-            # its own that does not wait for the disk. The filing's commit
-            # comes later in the WAL, so when the filing is durable its number
-            # is too; a failed filing leaves a gap (as a sequence would).
+            # Inside the batch the counter row would stay locked to its commit,
+            # serialising the workers' batches: taken here without waiting for
+            # the disk (the filing's commit comes later in the WAL: durable
+            # with it); a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
+                if count is not None:
+                    count(conn)
                 number = take_number(conn, on, prefix)
 
         def work(conn: Connection) -> Request:
+            if number is None and count is not None:
+                count(conn)
             filing = build(number or take_number(conn, on, prefix))
             self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
                                  actor=actor, at=at, idempotency_key=filing.idempotency_key,
                                  defer_audit=True)
             return filing.request
 
-        filed: Request = self.group_commit.run(work)
-        return filed
+        return self.group_commit.run(work)  # type: ignore[no-any-return]
+
+    @property
+    def counts_kept_on_failure(self) -> bool:
+        """Whether :meth:`file_request`'s ``count`` stays when the filing fails."""
+        return self.backend == "postgresql"
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
                         actor: Actor, at: datetime, idempotency_key: IdempotencyKey | None,

@@ -116,3 +116,35 @@ def test_rate_counts_written_without_fsync_are_seen_by_every_pool(url: str) -> N
     finally:
         for s in stores:
             s.close()
+
+
+class Full(Exception):
+    pass
+
+
+def test_a_count_in_the_filing_transaction_refuses_or_goes_with_it(store: Store) -> None:
+    """``count`` (a rate-limit hit) runs where the number is taken: what it
+    raises refuses the filing (nothing stored, no number used); on SQLite
+    a filing that fails after it undoes its count, on PostgreSQL the count
+    is kept (``counts_kept_on_failure``)."""
+    counters = StoreCounters(store)
+
+    def count(limit: int) -> Any:
+        def hit(conn: Any) -> None:
+            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+                raise Full
+        return hit
+
+    with pytest.raises(Full):
+        store.file_request(DAY, builder(), actor=APPLICANT, at=T0, count=count(0))
+    assert counters.count("public_write", "client", 1e9, 3600) == 0
+    with pytest.raises(RuntimeError):
+        store.file_request(DAY, builder(fail=True), actor=APPLICANT, at=T0, count=count(5))
+    kept = int(store.counts_kept_on_failure)
+    assert kept == (store.backend == "postgresql")
+    assert counters.count("public_write", "client", 1e9, 3600) == kept
+    filed = store.file_request(DAY, builder(), actor=APPLICANT, at=T0, count=count(5))
+    assert filed.number == f"YH-20260302-{1 + kept:04d}"  # PostgreSQL: the failure's gap
+    assert counters.count("public_write", "client", 1e9, 3600) == 1 + kept
+    assert [s.number for s in store.list_requests()] == [filed.number]
+    assert store.verify_audit() == []
