@@ -36,6 +36,7 @@ from search_api.store.errors import (
     RequestNotFound,
     StaleRequest,
 )
+from search_api.store.group_commit import Done
 from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
@@ -129,8 +130,9 @@ class RequestPart(StoreCore):
             if conn.execute(select(requests.c.number).where(
                     requests.c.number == req.number)).first() is not None:
                 raise DuplicateRequest(req.number)
-            self._insert_request(conn, req, access_code_hash=access_code_hash, actor=actor,
-                                 at=at, idempotency_key=idempotency_key)
+            audit.append_prepared(conn, self._insert_request(
+                conn, req, access_code_hash=access_code_hash, actor=actor, at=at,
+                idempotency_key=idempotency_key))
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
                      at: datetime, prefix: str = "YH",
@@ -174,16 +176,17 @@ class RequestPart(StoreCore):
                     count(conn)
                 number = take_number(conn, on, prefix)
 
-        def work(conn: Connection) -> Request:
+        def work(conn: Connection) -> Done:
             if number is None and count is not None:
                 count(conn)
             filing = build(number or take_number(conn, on, prefix))
-            self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
-                                 actor=actor, at=at, idempotency_key=filing.idempotency_key,
-                                 defer_audit=True)
-            return filing.request
+            # Its audit records are chained with the whole batch's, at its end.
+            return Done(filing.request, self._insert_request(
+                conn, filing.request, access_code_hash=filing.access_code_hash, actor=actor,
+                at=at, idempotency_key=filing.idempotency_key))
 
-        return self.group_commit.run(work)  # type: ignore[no-any-return]
+        filed: Request = self.group_commit.run(work)
+        return filed
 
     @property
     def counts_kept_on_failure(self) -> bool:
@@ -191,12 +194,11 @@ class RequestPart(StoreCore):
         return self.backend == "postgresql"
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
-                        actor: Actor, at: datetime, idempotency_key: IdempotencyKey | None,
-                        defer_audit: bool = False) -> None:
+                        actor: Actor, at: datetime,
+                        idempotency_key: IdempotencyKey | None) -> list[audit.Pending]:
         """The rows of a new request in ``conn``'s transaction (see
-        :meth:`add_request`); with ``defer_audit`` (a job of the group
-        commit), its audit records are checked here and appended with
-        those of the whole batch at its end."""
+        :meth:`add_request`) but its audit records: checked and returned,
+        for the caller to append (a group commit's, with the batch's)."""
         snapshot, personal = split_personal(request_to_dict(req))
         a = req.application
         row = dict(
@@ -218,8 +220,8 @@ class RequestPart(StoreCore):
             raise DuplicateRequest(req.number) from None
         if idempotency_key is not None:
             idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
-        self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
-                     personal=personal, action="request.added", defer_audit=defer_audit)
+        return self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor,
+                            at=at, personal=personal, action="request.added")
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -294,9 +296,9 @@ class RequestPart(StoreCore):
             _insert_links(conn, req.number, third_party_links, at)
             more = list(also(conn)) if also is not None else []
             # Last: the audit chain's head stays locked until the commit.
-            self._record(conn, req, numbered, version=version, actor=actor, at=at,
-                         personal=personal, action="request.saved", outbox=outbox,
-                         more_records=more)
+            audit.append_prepared(conn, self._record(
+                conn, req, numbered, version=version, actor=actor, at=at, personal=personal,
+                action="request.saved", outbox=outbox, more_records=more))
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -365,9 +367,10 @@ class RequestPart(StoreCore):
     def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
                 version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
                 action: str, outbox: Sequence[OutboxMessage] = (),
-                more_records: Sequence[AuditEvent] = (), defer_audit: bool = False) -> None:
-        """Events, messages (the events' own, then ``outbox``) and audit
-        records (the events', then ``more_records``) of one add or save."""
+                more_records: Sequence[AuditEvent] = ()) -> list[audit.Pending]:
+        """Events and messages (the events' own, then ``outbox``) of one add
+        or save; returns its audit records (the events', then
+        ``more_records``) checked, for the caller to append last."""
         rows = [{
             "request_number": req.number, "seq": seq, "kind": e.kind.value,
             "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
@@ -392,9 +395,5 @@ class RequestPart(StoreCore):
         if not numbered:
             records = [(action, req.number, {"state": req.state.value, "version": version})]
         records.extend(more_records)
-        pending = audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
-                                events=records, secrets=secrets)
-        if defer_audit:
-            self.group_commit.defer(pending)
-        else:
-            audit.append_prepared(conn, pending)
+        return audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
+                             events=records, secrets=secrets)
