@@ -119,7 +119,7 @@ def file_application(fields: Mapping[str, str], dataset: PublicRecord, *,
         filed = replace(pending, number=number)
         key = None if idempotency is None else IdempotencyKey(
             idempotency.key_hash, idempotency.body_hash, idempotency.answer(Filed(filed, code)))
-        return Filing(filed, code_hash, key)
+        return Filing(filed, code_hash, key, dataset_title=dataset.title)
 
     filed = store.file_request(on, build, actor=applicant, at=service.now(), count=count)
     log.info("request %s filed for dataset %s (%s)%s", filed.number, dataset.id,

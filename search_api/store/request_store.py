@@ -27,8 +27,7 @@ from domain.procedures.request_codec import (
     split_personal,
 )
 from domain.procedures.request_records import Actor, Event, Request
-from domain.procedures.request_states import EventKind, Outcome
-from search_api.store import audit, idempotency, notify
+from search_api.store import audit, idempotency
 from search_api.store.core import StoreCore, aware
 from search_api.store.errors import (
     DuplicateRequest,
@@ -40,71 +39,34 @@ from search_api.store.group_commit import Done
 from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
-    insert_message,
-    insert_messages,
-    message_secrets,
 )
 from search_api.store.receipts import check_prefix, take_number
 from search_api.store.records import OutboxMessage
-from search_api.store.schema import check_row, links, request_events, requests
-
-# The event that carries the decision, and its in-time flag.
-_DECISION_EVENT = {
-    Outcome.REJECTED: (EventKind.REJECTED, "review_in_time"),
-    Outcome.APPROVED: (EventKind.APPROVED, "reply_in_time"),
-    Outcome.DENIED: (EventKind.DENIED, "reply_in_time"),
-    Outcome.NOT_PROCESSED: (EventKind.EXPLANATION_JUDGED, "reply_in_time"),
-}
-
-
-def _answered_in_time(req: Request) -> bool | None:
-    if req.decision is None:
-        return None
-    kind, flag = _DECISION_EVENT[req.decision.outcome]
-    for event in reversed(req.events):
-        if event.kind is kind and flag in event.data:
-            return bool(event.data[flag])
-    return None
-
-
-AuditEvent = tuple[str, str, Mapping[str, Any]]
-"""An audit record to append: (action, subject, detail)."""
-
-SameTransaction = Callable[[Connection], Sequence[AuditEvent]]
-"""More rows of a change to a request, written in the transaction of its
-save (see :meth:`RequestPart.save`); returns their audit records."""
-
-
-def _insert_links(conn: Connection, number: str,
-                  third_party_links: Sequence[tuple[str, str, datetime]], at: datetime) -> None:
-    """The consultation links (token hash, party key, expiry) of request ``number``.
-
-    Raises:
-        ValueError: a blank hash, an expiry not after ``at``, a value too long.
-    """
-    for token_hash, party_key, expires_at in third_party_links:
-        if not token_hash or aware(expires_at, "expires_at") <= at:
-            raise ValueError("a link needs its token's hash and an expiry after now")
-        check_row(links, {"token_hash": token_hash, "party_key": party_key})
-        conn.execute(insert(links).values(
-            token_hash=token_hash, kind="third_party", request_number=number,
-            party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
-            max_uses=None))
+from search_api.store.request_rows import (
+    KnownTitle,
+    SameTransaction,
+    columns,
+    insert_links,
+    record,
+)
+from search_api.store.schema import check_row, request_events, requests
 
 
 @dataclass(frozen=True)
 class Filing:
     """What :meth:`Store.file_request`'s ``build`` makes of a receipt number:
-    the request, the hash of its access code and, if any, its idempotency key."""
+    the request, the hash of its access code, if any its idempotency key and,
+    when the caller holds it, its dataset's title for the messages (None:
+    looked up through the store's ``names``, inside the write lock)."""
 
     request: Request
     access_code_hash: str
     idempotency_key: IdempotencyKey | None = None
+    dataset_title: str | None = None
 
 
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
 _ADD_REQUEST = insert(requests)
-_ADD_EVENTS = insert(request_events)
 _LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
                requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 _CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
@@ -183,7 +145,8 @@ class RequestPart(StoreCore):
             # Its audit records are chained with the whole batch's, at its end.
             return Done(filing.request, self._insert_request(
                 conn, filing.request, access_code_hash=filing.access_code_hash, actor=actor,
-                at=at, idempotency_key=filing.idempotency_key))
+                at=at, idempotency_key=filing.idempotency_key,
+                dataset_title=filing.dataset_title))
 
         filed: Request = self.group_commit.run(work)
         return filed
@@ -195,7 +158,8 @@ class RequestPart(StoreCore):
 
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
                         actor: Actor, at: datetime,
-                        idempotency_key: IdempotencyKey | None) -> list[audit.Pending]:
+                        idempotency_key: IdempotencyKey | None,
+                        dataset_title: str | None = None) -> list[audit.Pending]:
         """The rows of a new request in ``conn``'s transaction (see
         :meth:`add_request`) but its audit records: checked and returned,
         for the caller to append (a group commit's, with the batch's)."""
@@ -211,7 +175,7 @@ class RequestPart(StoreCore):
             version=1,
             created_at=at,
             updated_at=at,
-            **self._columns(req, snapshot),
+            **columns(req, snapshot),
         )
         check_row(requests, row)
         try:
@@ -220,8 +184,11 @@ class RequestPart(StoreCore):
             raise DuplicateRequest(req.number) from None
         if idempotency_key is not None:
             idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
-        return self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor,
-                            at=at, personal=personal, action="request.added")
+        names = self.names
+        if names is not None and dataset_title is not None:
+            names = KnownTitle(names, req.dataset_id, dataset_title)
+        return record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
+                      personal=personal, action="request.added", names=names)
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -260,7 +227,7 @@ class RequestPart(StoreCore):
         """
         aware(at)
         snapshot, personal = split_personal(request_to_dict(req))
-        check_row(requests, self._columns(req, snapshot))
+        check_row(requests, columns(req, snapshot))
         check_messages(outbox, personal)
         with self._write() as conn:
             row = conn.execute(
@@ -283,7 +250,7 @@ class RequestPart(StoreCore):
                     f"request {req.number} has {recorded} recorded event(s) that this save "
                     "would change or drop; events are only appended (003 §34)")
             version = expected_version + 1
-            values: dict[str, Any] = dict(self._columns(req, snapshot), version=version,
+            values: dict[str, Any] = dict(columns(req, snapshot), version=version,
                                           updated_at=at)
             if self._cipher.encrypts and row.personal.startswith("plain:"):
                 values["personal"] = self._cipher.seal(req.number, personal)
@@ -293,12 +260,12 @@ class RequestPart(StoreCore):
             if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
                 raise StaleRequest(req.number, expected_version, -1)
             numbered = list(enumerate(req.events[recorded:], recorded + 1))
-            _insert_links(conn, req.number, third_party_links, at)
+            insert_links(conn, req.number, third_party_links, at)
             more = list(also(conn)) if also is not None else []
             # Last: the audit chain's head stays locked until the commit.
-            audit.append_prepared(conn, self._record(
+            audit.append_prepared(conn, record(
                 conn, req, numbered, version=version, actor=actor, at=at, personal=personal,
-                action="request.saved", outbox=outbox, more_records=more))
+                action="request.saved", names=self.names, outbox=outbox, more_records=more))
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -350,50 +317,3 @@ class RequestPart(StoreCore):
         with self._read() as conn:
             value = conn.execute(_CODE_HASH, {"number": number}).scalar_one_or_none()
         return str(value) if value is not None else None
-
-    # --- internals of requests -----------------------------------------------------------
-
-    @staticmethod
-    def _columns(req: Request, snapshot: dict[str, Any]) -> dict[str, Any]:
-        decision = req.decision
-        return dict(
-            dataset_id=req.dataset_id, department=req.department, state=req.state.value,
-            received=req.received, last_event_on=req.last_event_on,
-            outcome=decision.outcome.value if decision else None,
-            decided_on=decision.on if decision else None,
-            answered_in_time=_answered_in_time(req), snapshot=snapshot,
-        )
-
-    def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
-                version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
-                action: str, outbox: Sequence[OutboxMessage] = (),
-                more_records: Sequence[AuditEvent] = ()) -> list[audit.Pending]:
-        """Events and messages (the events' own, then ``outbox``) of one add
-        or save; returns its audit records (the events', then
-        ``more_records``) checked, for the caller to append last."""
-        rows = [{
-            "request_number": req.number, "seq": seq, "kind": e.kind.value,
-            "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
-            "data": dict(e.data), "notify": list(e.notify), "recorded_at": at,
-        } for seq, e in numbered]
-        for row in rows:
-            check_row(request_events, row)
-        if rows:
-            conn.execute(_ADD_EVENTS, rows)
-        # The messages first: on PostgreSQL the chain head stays locked from
-        # the audit append to the commit, so that is the last thing done.
-        insert_messages(conn, notify.event_messages(req, numbered, self.names), at)
-        for message in outbox:
-            insert_message(conn, message, at)
-        secrets = message_secrets(personal)
-        records: list[AuditEvent] = [
-            (f"request.{e.kind}", req.number,
-             {"seq": seq, "on": e.on.isoformat(), "by": {"role": e.actor_role.value,
-                                                         "name": e.actor},
-              "state": req.state.value, "version": version, "data": dict(e.data)})
-            for seq, e in numbered]
-        if not numbered:
-            records = [(action, req.number, {"state": req.state.value, "version": version})]
-        records.extend(more_records)
-        return audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
-                             events=records, secrets=secrets)
