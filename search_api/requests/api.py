@@ -40,7 +40,15 @@ from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import Incomplete
 from search_api.web.law_text import LawText
-from search_api.web.ratelimit import StoreHit, check_attempts, counted_in_store, failed_attempt
+from search_api.web.ratelimit import (
+    LimitReached,
+    StoreHit,
+    attempts_check,
+    check_attempts,
+    counted_in_store,
+    failed_attempt,
+    refuse,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
@@ -55,10 +63,15 @@ def _with_code(number: str) -> tuple[Request, int]:
         ApiError: (403) a wrong number or code. Aborts 429 when the client
             has used up its failed attempts.
     """
-    check_attempts()
+    store = service.store()
+    check = attempts_check(store)  # in the same read as the request (issue #17)
     code = request.headers.get("X-Access-Code", "")
-    found = service.store().load_if(number[:40], lambda stored: code_opens(
-        stored, code, number=number, what="request"))
+    try:
+        found = store.load_if(number[:40], lambda stored: code_opens(
+            stored, code, number=number, what="request"), check=check)
+    except LimitReached as reached:
+        refuse(reached)
+        raise  # refuse() aborted
     if found is None:
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     return found

@@ -100,7 +100,13 @@ class StoreCounters:
         """Events counted for ``client`` in ``bucket`` within ``window`` seconds
         before ``now`` (epoch seconds)."""
         with self.store._read() as conn:  # SQLite: a deferred BEGIN, not the write lock
-            hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
+            return self.count_in(conn, bucket, client, now, window)
+
+    @staticmethod
+    def count_in(conn: Connection, bucket: str, client: str, now: float, window: float) -> int:
+        """:meth:`count` in the caller's transaction ``conn`` (of this store),
+        e.g. the read of what the count guards (issue #17)."""
+        hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
         return sum(n for _, n in _window(hits, now, window))
 
     def hit(self, bucket: str, client: str, now: float, window: float,

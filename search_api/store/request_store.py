@@ -281,17 +281,22 @@ class RequestPart(StoreCore):
             raise RequestNotFound(number)
         return self._opened(number, row), int(row.version)
 
-    def load_if(self, number: str,
-                opens: Callable[[str | None], bool]) -> tuple[Request, int] | None:
+    def load_if(self, number: str, opens: Callable[[str | None], bool], *,
+                check: Callable[[Connection], object] | None = None,
+                ) -> tuple[Request, int] | None:
         """The request and its version when ``opens(stored access-code hash)``
         (None: no such request, or it has no code) says so, else None: one
         read for a status answer (issue #17); the personal data is opened only
-        for a caller that passed.
+        for a caller that passed. ``check(conn)`` (the client's failed
+        attempts, counted in this store) runs first in the same read.
 
         Raises:
             PersonalDataKeyError: its personal data is encrypted with another key.
+            whatever ``check`` raises (nothing else is read).
         """
         with self._read() as conn:
+            if check is not None:
+                check(conn)
             row = conn.execute(_LOAD, {"number": number}).one_or_none()
         if not opens(None if row is None or row.access_code_hash is None
                      else str(row.access_code_hash)) or row is None:

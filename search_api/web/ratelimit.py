@@ -21,7 +21,7 @@ import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask import Flask, abort, current_app, request
 
@@ -45,6 +45,25 @@ class Counters(Protocol):
             limit: int | None = None) -> bool: ...
 
     def purge(self, before: float) -> int: ...
+
+
+class InStore(Protocol):
+    """Counters kept in a store (:class:`search_api.store.rate_store.StoreCounters`),
+    which can count inside that store's own transactions (issue #17)."""
+
+    store: Any
+
+    def count_in(self, conn: Any, bucket: str, client: str, now: float,
+                 window: float) -> int: ...
+
+    def hit_in(self, conn: Any, bucket: str, client: str, now: float, window: float,
+               limit: int | None = None) -> bool: ...
+
+
+def _in_store(limiter: RateLimiter, store: Store) -> InStore | None:
+    """``limiter``'s counters when they are kept in ``store``."""
+    counters = limiter.counters
+    return cast(InStore, counters) if getattr(counters, "store", None) is store else None
 
 
 class RateLimiter:
@@ -125,7 +144,7 @@ class StoreHit:
     issue #17) instead of in a transaction of its own: call it with the
     connection; it raises :class:`LimitReached` when the limit is used up."""
 
-    def __init__(self, limiter: RateLimiter, key: str, counters: Any) -> None:
+    def __init__(self, limiter: RateLimiter, key: str, counters: InStore) -> None:
         self.limiter, self.key, self._counters = limiter, key, counters
         self.ran = False  # counted in a transaction (that may still fail)
         self.kept = False  # set by the caller: that transaction is committed
@@ -150,12 +169,13 @@ def counted_in_store(app: Flask, bucket: str, store: Store) -> Iterator[StoreHit
     the limit gets 429 whatever it sent.
     """
     limiter = _limiter(app, bucket)
-    if getattr(limiter.counters, "store", None) is not store:
+    counters = _in_store(limiter, store)
+    if counters is None:
         rate_limit(app, bucket)
         yield None
         return
     limiter.purge()  # its own transaction, never inside the filing's
-    hit = StoreHit(limiter, client_key(), limiter.counters)
+    hit = StoreHit(limiter, client_key(), counters)
     try:
         yield hit
     except LimitReached:
@@ -166,6 +186,29 @@ def counted_in_store(app: Flask, bucket: str, store: Store) -> Iterator[StoreHit
         raise
     if not hit.kept:
         rate_limit(app, bucket)
+
+
+def attempts_check(store: Store, bucket: str = "secret_attempt") -> Callable[[Any], None] | None:
+    """:func:`check_attempts` to run inside a read of ``store`` (one
+    transaction for it and the read it guards, issue #17): a callable that
+    raises :class:`LimitReached` (answer with :func:`refuse`); None when
+    the counters are elsewhere (Redis): checked here already, 429 if so."""
+    limiter = _limiter(current_app, bucket)
+    counters = _in_store(limiter, store)
+    if counters is None:
+        check_attempts(bucket)
+        return None
+    key = client_key()
+
+    def check(conn: Any) -> None:
+        if counters.count_in(conn, bucket, key, limiter.clock(), limiter.window) >= limiter.limit:
+            raise LimitReached(bucket)
+    return check
+
+
+def refuse(reached: LimitReached) -> None:
+    """Answer 429 for the bucket whose limit was ``reached`` (logged)."""
+    _refuse(str(reached.args[0]))
 
 
 def check_attempts(bucket: str = "secret_attempt") -> None:

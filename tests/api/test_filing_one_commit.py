@@ -75,3 +75,24 @@ def test_every_submission_counts_once_whatever_its_answer(app: Flask,
     assert client.post("/api/v1/requests", json=body()).status_code == 429
     assert len(store.list_requests()) == 1
     assert store.verify_audit() == []
+
+
+@pytest.mark.both_dbs
+def test_a_status_answer_is_one_read_with_its_attempts_check(app: Flask,
+                                                            client: FlaskClient) -> None:
+    """The client's failed attempts are counted in the read of the request
+    (one transaction, issue #17), and still refuse once used up."""
+    store = app.extensions["portal_store"]
+    filed = client.post("/api/v1/requests", json=body()).get_json()
+    begins: list[str] = []
+    event.listen(store.engine, "begin", lambda conn: begins.append("begin"))
+    answer = client.get(f"/api/v1/requests/{filed['number']}",
+                        headers={"X-Access-Code": filed["access_code"]})
+    assert answer.status_code == 200 and answer.get_json()["number"] == filed["number"]
+    assert begins == ["begin"]
+    app.extensions["portal_limits"]["secret_attempt"].limit = 2
+    wrong = [client.get(f"/api/v1/requests/{filed['number']}",
+                        headers={"X-Access-Code": "nope"}).status_code for _ in range(3)]
+    assert wrong == [403, 403, 429]
+    assert client.get(f"/api/v1/requests/{filed['number']}",
+                      headers={"X-Access-Code": filed["access_code"]}).status_code == 429
