@@ -129,7 +129,11 @@ class GroupCommit:
             lead = not self._writing
             self._writing = True
         if not lead:
-            job.done.wait()
+            try:
+                job.done.wait()
+            except BaseException:  # e.g. KeyboardInterrupt in the main thread
+                self._abandon(job)
+                raise
             lead = job.lead
         if lead:
             self._lead()
@@ -154,12 +158,30 @@ class GroupCommit:
         with self._lock:
             successor = self._queue[0] if self._queue else None
             self._writing = successor is not None
+            if successor is not None:
+                successor.lead = True  # under the lock: see _abandon
         if successor is not None:
-            successor.lead = True
             successor.done.set()
         for job in batch:
             job.lead = False
             job.done.set()
+
+    def _abandon(self, job: _Job) -> None:
+        """A waiting caller was interrupted: its job is withdrawn if it still
+        waits (nothing of it is written), and a lead handed to it goes to the
+        next waiting job, so the writes never stop for want of a leader. A
+        job already in a batch is written all the same, unanswered (as when
+        a process dies before answering)."""
+        with self._lock:
+            if job not in self._queue:
+                return
+            self._queue.remove(job)
+            if job.lead:
+                successor = self._queue[0] if self._queue else None
+                self._writing = successor is not None
+                if successor is not None:
+                    successor.lead = True
+                    successor.done.set()
 
     def _write(self, batch: list[_Job]) -> None:
         with self._transaction() as conn:
