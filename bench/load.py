@@ -51,6 +51,7 @@ from bench.crash.run import (
     service_env,
 )
 from bench.crash.server import Service, free_port
+from bench.rows_load import _tree_cpu as tree_cpu
 from bench.search_http_bench import api_paths, distinct_mix, load
 from bench.search_http_bench import bench_env as search_env
 from search_api.store import new_key
@@ -151,6 +152,18 @@ class Run:
     created: int = 0
     load: float = 0.0  # 1-minute load average when wrk finished
     load_before: float = 0.0  # ... and when it started
+    server_cpu: float = 0.0  # CPU seconds of gunicorn and its workers during the run
+
+    @property
+    def cpu_ms(self) -> float:
+        """The server's CPU milliseconds per request (steadier than the
+        rates on a busy machine)."""
+        return 1000 * self.server_cpu / max(1, self.requests)
+
+    @property
+    def filings_per_s(self) -> float:
+        """Filings acknowledged per second (half the requests of a request run)."""
+        return self.created / self.seconds if self.seconds else 0.0
 
     @property
     def rate(self) -> float:
@@ -173,13 +186,15 @@ def lua_strings(values: Sequence[str]) -> str:
 
 
 def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
-            target: float) -> Run:
-    """Drive ``base`` with wrk and ``script`` (Lua); ``target`` req/s (0: as fast as possible)."""
+            target: float, server: Service | None = None) -> Run:
+    """Drive ``base`` with wrk and ``script`` (Lua); ``target`` req/s (0: as fast as
+    possible); the CPU time of ``server`` (gunicorn and its workers) is measured too."""
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: `make bench-load` installs Debian's wrk")
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + _REPORT)
     before = load()
+    cpu = server_cpu(server)
     try:
         out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
                               "--timeout", "10s", "-s", handle.name, base],
@@ -187,13 +202,19 @@ def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
                              check=True).stdout
     finally:
         Path(handle.name).unlink()
+    cpu = server_cpu(server) - cpu
     match = re.search(r"RESULT " + " ".join([r"(\d+)"] * 3 + [r"([\d.]+)"] * 3 + [r"(\d+)"] * 4),
                       out)
     if not match:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
     g = match.groups()
     return Run(name, target, int(g[0]), int(g[2]) / 1e6, float(g[3]), float(g[4]), float(g[5]),
-               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load(), before)
+               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load(), before, cpu)
+
+
+def server_cpu(server: Service | None) -> float:
+    """CPU seconds so far of ``server``'s gunicorn master and workers (0 without one)."""
+    return tree_cpu(server.pgid) if server is not None and server.proc is not None else 0.0
 
 
 def pacing(connections: int, rate: float) -> str:
@@ -217,7 +238,7 @@ def search_run(size: int, seconds: int, rate: float, workers: int, threads: int)
         script = (_SEARCH % {"paths": lua_strings(api_paths(distinct_mix()))}
                   + pacing(connections, rate))
         return run_wrk(f"search, {size:,} datasets", f"http://127.0.0.1:{port}", script,
-                       seconds, connections, rate)
+                       seconds, connections, rate, service)
     finally:
         service.stop()
 
@@ -247,7 +268,7 @@ def request_run(kind: str, pg_url: str, seconds: int, rate: float, workers: int,
             bodies = applications(conditional_datasets(port))
             script = _REQUESTS % {"bodies": lua_strings(bodies)} + pacing(connections, rate)
             return run_wrk(f"requests, {kind}", f"http://127.0.0.1:{port}", script, seconds,
-                           connections, rate)
+                           connections, rate, service)
         finally:
             service.stop()
     finally:
@@ -289,13 +310,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             runs.append(request_run(kind, args.pg_url, args.seconds, args.request_rate,
                                     args.workers, args.threads, args.request_connections))
     print(f"\n{'run':<28} {'target/s':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'load':>11}  detail")
+          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'CPU ms/req':>10} {'load':>11}  detail")
     for r in runs:
-        detail = (f"{r.posts} filings sent, {r.created} acknowledged; {r.gets} status reads"
-                  if r.posts else f"{r.requests} searches")
+        detail = (f"{r.filings_per_s:.1f} filings/s: {r.posts} filings sent, {r.created} "
+                  f"acknowledged; {r.gets} status reads" if r.posts else f"{r.requests} searches")
         print(f"{r.name:<28} {r.target or float('nan'):>8.0f} {r.rate:>8.1f} {r.p50_ms:>8.1f} "
               f"{r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.status_errors + r.socket_errors:>7} "
-              f"{100 * r.error_rate:>6.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
+              f"{100 * r.error_rate:>6.2f} {r.cpu_ms:>10.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
     print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     failed = [r.name for r in runs if not r.ok]
     if failed:

@@ -40,8 +40,15 @@ from search_api.web.access_codes import code_opens
 from search_api.web.errors import ApiError, json_object_body
 from search_api.web.forms import Incomplete
 from search_api.web.law_text import LawText
-from search_api.web.ratelimit import check_attempts, failed_attempt
-from search_api.web.security import rate_limit
+from search_api.web.ratelimit import (
+    LimitReached,
+    StoreHit,
+    attempts_check,
+    check_attempts,
+    counted_in_store,
+    failed_attempt,
+    refuse,
+)
 
 log = logging.getLogger(__name__)
 bp = Blueprint("requests_api", __name__, url_prefix="/api/v1")
@@ -56,10 +63,15 @@ def _with_code(number: str) -> tuple[Request, int]:
         ApiError: (403) a wrong number or code. Aborts 429 when the client
             has used up its failed attempts.
     """
-    check_attempts()
+    store = service.store()
+    check = attempts_check(store)  # in the same read as the request (issue #17)
     code = request.headers.get("X-Access-Code", "")
-    found = service.store().load_if(number[:40], lambda stored: code_opens(
-        stored, code, number=number, what="request"))
+    try:
+        found = store.load_if(number[:40], lambda stored: code_opens(
+            stored, code, number=number, what="request"), check=check)
+    except LimitReached as reached:
+        refuse(reached)
+        raise  # refuse() aborted
     if found is None:
         raise ApiError("申请编号或查询码（请求头 X-Access-Code）不正确。", status=403)
     return found
@@ -128,7 +140,15 @@ def _replay(key: Idempotency) -> Any:
 
 @bp.post("/requests")
 def file_request() -> Any:
-    rate_limit(current_app, "public_write")
+    # The rate-limit hit is counted in the filing's own transaction when it
+    # can (no transaction of its own, issue #17); every submission counts.
+    with counted_in_store(current_app, "public_write", service.store()) as hit:
+        return _file(hit)
+
+
+def _file(hit: StoreHit | None) -> Any:
+    """The answer to a filing; ``hit.kept`` once it is stored (see
+    :func:`search_api.web.ratelimit.counted_in_store`)."""
     body = json_object_body()
     key = _idempotency(body)
     if key is not None and (replayed := _replay(key)) is not None:
@@ -141,7 +161,7 @@ def file_request() -> Any:
     try:
         filed = file_application(clean_fields(body), dataset,
                                  commitment=body.get("commitment_accepted") is True,
-                                 idempotency=key)
+                                 idempotency=key, count=hit)
     except Incomplete as exc:
         raise ApiError(exc.problems[0], errors=exc.problems) from None
     except idempotency.IdempotencyKeyTaken:
@@ -151,6 +171,8 @@ def file_request() -> Any:
         if replayed is None:  # pragma: no cover - expired within the same second
             raise ApiError("请求正在处理，请稍后用同一 Idempotency-Key 重试。", status=409) from None
         return replayed
+    if hit is not None:
+        hit.kept = True
     # The access code is in the answer: no cache may keep it.
     return ({**status_body(filed.request), "access_code": filed.access_code}, 201,
             {"Cache-Control": "no-store"})

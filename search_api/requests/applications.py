@@ -66,10 +66,13 @@ class Idempotency:
 
 
 def file_application(fields: Mapping[str, str], dataset: PublicRecord, *,
-                     commitment: bool, idempotency: Idempotency | None = None) -> Filed:
+                     commitment: bool, idempotency: Idempotency | None = None,
+                     count: Callable[[Any], object] | None = None) -> Filed:
     """File a request for a conditional ``dataset`` and store it durably
     (the transaction commits before this returns), with its idempotency
-    key and the answer to replay when one is given.
+    key and the answer to replay when one is given; ``count`` (a rate-limit
+    hit) runs in the transaction that takes the receipt number (see
+    :meth:`search_api.store.Store.file_request`).
 
     Raises:
         Incomplete: every problem of the application, in Chinese.
@@ -116,9 +119,9 @@ def file_application(fields: Mapping[str, str], dataset: PublicRecord, *,
         filed = replace(pending, number=number)
         key = None if idempotency is None else IdempotencyKey(
             idempotency.key_hash, idempotency.body_hash, idempotency.answer(Filed(filed, code)))
-        return Filing(filed, code_hash, key)
+        return Filing(filed, code_hash, key, dataset_title=dataset.title)
 
-    filed = store.file_request(on, build, actor=applicant, at=service.now())
+    filed = store.file_request(on, build, actor=applicant, at=service.now(), count=count)
     log.info("request %s filed for dataset %s (%s)%s", filed.number, dataset.id,
              mask_identity(kind, application.identity_number),
              " with an idempotency key" if idempotency else "")

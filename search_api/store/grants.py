@@ -27,7 +27,7 @@ from domain.procedures.request_records import Actor, Request
 from search_api.store import OutboxMessage, Store, audit
 from search_api.store.grant_tables import api_keys, grants, key_usage, misuse_records
 from search_api.store.outbox_store import check_messages, insert_message
-from search_api.store.request_store import AuditEvent
+from search_api.store.request_rows import AuditEvent
 
 CHINA = ZoneInfo("Asia/Shanghai")
 G, K, U, M = grants.c, api_keys.c, key_usage.c, misuse_records.c

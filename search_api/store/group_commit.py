@@ -36,8 +36,9 @@ import logging
 import os
 import threading
 from collections import deque
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Connection
@@ -48,6 +49,16 @@ MAX_BATCH = 64
 """Most jobs written in one transaction."""
 
 Work = Callable[[Connection], Any]
+
+
+@dataclass(frozen=True)
+class Done:
+    """What a job returns to have ``later`` passed to the group commit's
+    ``finish`` (if the job succeeded); its caller gets ``result``. A job
+    that returns anything else has nothing for ``finish``."""
+
+    result: Any
+    later: Sequence[Any]
 
 
 class _Job:
@@ -67,9 +78,9 @@ class GroupCommit:
     get its result once the transaction that wrote it is durable.
 
     ``transaction`` opens a durable write transaction (the store's
-    ``_write``). What a job hands to :meth:`defer` is passed, for the jobs
-    of the batch that succeeded and in their order, to ``finish`` once
-    all of them ran, in the same transaction (the store appends their
+    ``_write``). What a job returns as :attr:`Done.later` is passed, for
+    the jobs of the batch that succeeded and in their order, to ``finish``
+    once all of them ran, in the same transaction (the store appends their
     audit records to the chain there: its head is then locked only from
     there to the commit); when ``finish`` fails, the whole batch fails.
     ``on_commit`` (tests) is called with the batch's size right after each
@@ -84,7 +95,6 @@ class GroupCommit:
         self._finish = finish
         self.max_batch = max_batch
         self.on_commit = on_commit
-        self._deferred: list[Any] | None = None
         self._reset()
         self.batches = 0
         self.jobs = 0
@@ -96,16 +106,6 @@ class GroupCommit:
         self._writing = False
         self._pid = os.getpid()
 
-    def defer(self, items: Iterable[Any]) -> None:
-        """From a job: hand ``items`` to ``finish`` if the job succeeds.
-
-        Raises:
-            RuntimeError: not called from a job.
-        """
-        if self._deferred is None:
-            raise RuntimeError("defer() is for the jobs of a group commit")
-        self._deferred.extend(items)
-
     @property
     def waiting(self) -> int:
         """How many jobs wait for a write."""
@@ -114,7 +114,8 @@ class GroupCommit:
 
     def run(self, work: Work) -> Any:
         """Run ``work(conn)`` in a write transaction with the jobs waiting
-        beside it; its result once that transaction is committed (durable).
+        beside it; its result (a :class:`Done`'s ``result``) once that
+        transaction is committed (durable).
 
         Raises:
             whatever ``work`` raised (its savepoint was rolled back, nothing
@@ -128,7 +129,11 @@ class GroupCommit:
             lead = not self._writing
             self._writing = True
         if not lead:
-            job.done.wait()
+            try:
+                job.done.wait()
+            except BaseException:  # e.g. KeyboardInterrupt in the main thread
+                self._abandon(job)
+                raise
             lead = job.lead
         if lead:
             self._lead()
@@ -153,29 +158,48 @@ class GroupCommit:
         with self._lock:
             successor = self._queue[0] if self._queue else None
             self._writing = successor is not None
+            if successor is not None:
+                successor.lead = True  # under the lock: see _abandon
         if successor is not None:
-            successor.lead = True
             successor.done.set()
         for job in batch:
             job.lead = False
             job.done.set()
 
+    def _abandon(self, job: _Job) -> None:
+        """A waiting caller was interrupted: its job is withdrawn if it still
+        waits (nothing of it is written), and a lead handed to it goes to the
+        next waiting job, so the writes never stop for want of a leader. A
+        job already in a batch is written all the same, unanswered (as when
+        a process dies before answering)."""
+        with self._lock:
+            if job not in self._queue:
+                return
+            self._queue.remove(job)
+            if job.lead:
+                successor = self._queue[0] if self._queue else None
+                self._writing = successor is not None
+                if successor is not None:
+                    successor.lead = True
+                    successor.done.set()
+
     def _write(self, batch: list[_Job]) -> None:
         with self._transaction() as conn:
             kept: list[Any] = []
             for job in batch:
-                self._deferred = []
                 # Plain SQL (both databases): nothing to compile per job.
                 conn.exec_driver_sql("SAVEPOINT filing")
                 try:
-                    job.result = job.context.run(job.work, conn)
+                    out = job.context.run(job.work, conn)
                 except BaseException as error:
                     conn.exec_driver_sql("ROLLBACK TO SAVEPOINT filing")
                     job.error = error
                 else:
-                    kept.extend(self._deferred)
-                finally:
-                    self._deferred = None
+                    if isinstance(out, Done):
+                        job.result = out.result
+                        kept.extend(out.later)
+                    else:
+                        job.result = out
                 conn.exec_driver_sql("RELEASE SAVEPOINT filing")
             if kept and self._finish is not None:
                 self._finish(conn, kept)

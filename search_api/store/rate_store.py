@@ -100,7 +100,13 @@ class StoreCounters:
         """Events counted for ``client`` in ``bucket`` within ``window`` seconds
         before ``now`` (epoch seconds)."""
         with self.store._read() as conn:  # SQLite: a deferred BEGIN, not the write lock
-            hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
+            return self.count_in(conn, bucket, client, now, window)
+
+    @staticmethod
+    def count_in(conn: Connection, bucket: str, client: str, now: float, window: float) -> int:
+        """:meth:`count` in the caller's transaction ``conn`` (of this store),
+        e.g. the read of what the count guards (issue #17)."""
+        hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
         return sum(n for _, n in _window(hits, now, window))
 
     def hit(self, bucket: str, client: str, now: float, window: float,
@@ -108,14 +114,22 @@ class StoreCounters:
         """Count one event at ``now`` unless ``limit`` events are in the window
         already; returns whether it was counted (None: always counted)."""
         with self.store.volatile_write() as conn:
-            hits = self._locked(conn, bucket, client, now)
-            recent = _window(hits, now, window)
-            if limit is not None and sum(n for _, n in recent) >= limit:
-                return False
-            kept = [[t, n] for t, n in _added(recent, now)]
-            conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": kept,
-                                  "updated_at": datetime.fromtimestamp(now, UTC)})
-            return True
+            return self.hit_in(conn, bucket, client, now, window, limit)
+
+    def hit_in(self, conn: Connection, bucket: str, client: str, now: float, window: float,
+               limit: int | None = None) -> bool:
+        """:meth:`hit` in the caller's write transaction ``conn`` (of this
+        store): the count is then kept or undone with what else it writes,
+        and durable with it (a filing's, issue #17); the row stays locked
+        until that transaction ends."""
+        hits = self._locked(conn, bucket, client, now)
+        recent = _window(hits, now, window)
+        if limit is not None and sum(n for _, n in recent) >= limit:
+            return False
+        kept = [[t, n] for t, n in _added(recent, now)]
+        conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": kept,
+                              "updated_at": datetime.fromtimestamp(now, UTC)})
+        return True
 
     @staticmethod
     def _locked(conn: Connection, bucket: str, client: str, now: float) -> object:

@@ -27,8 +27,7 @@ from domain.procedures.request_codec import (
     split_personal,
 )
 from domain.procedures.request_records import Actor, Event, Request
-from domain.procedures.request_states import EventKind, Outcome
-from search_api.store import audit, idempotency, notify
+from search_api.store import audit, idempotency
 from search_api.store.core import StoreCore, aware
 from search_api.store.errors import (
     DuplicateRequest,
@@ -36,74 +35,38 @@ from search_api.store.errors import (
     RequestNotFound,
     StaleRequest,
 )
+from search_api.store.group_commit import Done
 from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
-    insert_message,
-    insert_messages,
-    message_secrets,
 )
 from search_api.store.receipts import check_prefix, take_number
 from search_api.store.records import OutboxMessage
-from search_api.store.schema import check_row, links, request_events, requests
-
-# The event that carries the decision, and its in-time flag.
-_DECISION_EVENT = {
-    Outcome.REJECTED: (EventKind.REJECTED, "review_in_time"),
-    Outcome.APPROVED: (EventKind.APPROVED, "reply_in_time"),
-    Outcome.DENIED: (EventKind.DENIED, "reply_in_time"),
-    Outcome.NOT_PROCESSED: (EventKind.EXPLANATION_JUDGED, "reply_in_time"),
-}
-
-
-def _answered_in_time(req: Request) -> bool | None:
-    if req.decision is None:
-        return None
-    kind, flag = _DECISION_EVENT[req.decision.outcome]
-    for event in reversed(req.events):
-        if event.kind is kind and flag in event.data:
-            return bool(event.data[flag])
-    return None
-
-
-AuditEvent = tuple[str, str, Mapping[str, Any]]
-"""An audit record to append: (action, subject, detail)."""
-
-SameTransaction = Callable[[Connection], Sequence[AuditEvent]]
-"""More rows of a change to a request, written in the transaction of its
-save (see :meth:`RequestPart.save`); returns their audit records."""
-
-
-def _insert_links(conn: Connection, number: str,
-                  third_party_links: Sequence[tuple[str, str, datetime]], at: datetime) -> None:
-    """The consultation links (token hash, party key, expiry) of request ``number``.
-
-    Raises:
-        ValueError: a blank hash, an expiry not after ``at``, a value too long.
-    """
-    for token_hash, party_key, expires_at in third_party_links:
-        if not token_hash or aware(expires_at, "expires_at") <= at:
-            raise ValueError("a link needs its token's hash and an expiry after now")
-        check_row(links, {"token_hash": token_hash, "party_key": party_key})
-        conn.execute(insert(links).values(
-            token_hash=token_hash, kind="third_party", request_number=number,
-            party_key=party_key, created_at=at, expires_at=expires_at, uses=0,
-            max_uses=None))
+from search_api.store.request_rows import (
+    KnownTitle,
+    SameTransaction,
+    columns,
+    insert_links,
+    record,
+)
+from search_api.store.schema import check_row, request_events, requests
 
 
 @dataclass(frozen=True)
 class Filing:
     """What :meth:`Store.file_request`'s ``build`` makes of a receipt number:
-    the request, the hash of its access code and, if any, its idempotency key."""
+    the request, the hash of its access code, if any its idempotency key and,
+    when the caller holds it, its dataset's title for the messages (None:
+    looked up through the store's ``names``, inside the write lock)."""
 
     request: Request
     access_code_hash: str
     idempotency_key: IdempotencyKey | None = None
+    dataset_title: str | None = None
 
 
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
 _ADD_REQUEST = insert(requests)
-_ADD_EVENTS = insert(request_events)
 _LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
                requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 _CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
@@ -129,11 +92,13 @@ class RequestPart(StoreCore):
             if conn.execute(select(requests.c.number).where(
                     requests.c.number == req.number)).first() is not None:
                 raise DuplicateRequest(req.number)
-            self._insert_request(conn, req, access_code_hash=access_code_hash, actor=actor,
-                                 at=at, idempotency_key=idempotency_key)
+            audit.append_prepared(conn, self._insert_request(
+                conn, req, access_code_hash=access_code_hash, actor=actor, at=at,
+                idempotency_key=idempotency_key))
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
-                     at: datetime, prefix: str = "YH") -> Request:
+                     at: datetime, prefix: str = "YH",
+                     count: Callable[[Connection], object] | None = None) -> Request:
         """File a new request by group commit (issue #17,
         :mod:`search_api.store.group_commit`): in the writer's next
         transaction and a savepoint of its own, the next receipt number of
@@ -149,6 +114,11 @@ class RequestPart(StoreCore):
         transaction that does not wait for the disk (a failed filing leaves
         a gap).
 
+        ``count(conn)`` (a rate-limit hit) runs first where the number is
+        taken, in no transaction of its own: SQLite, the filing's; PostgreSQL,
+        the number's (kept if the filing fails, :attr:`counts_kept_on_failure`).
+        What it raises refuses the filing: nothing stored, no number taken.
+
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
             DuplicateRequest: the number was taken outside the counter.
@@ -159,32 +129,40 @@ class RequestPart(StoreCore):
         check_prefix(prefix)
         number = None
         if self.backend == "postgresql":
-            # Taken inside the batch, the counter row would stay locked from
-            # the batch's first filing to its commit and serialise the
-            # workers' batches: the number is taken here, in a transaction of
-            # its own that does not wait for the disk. The filing's commit
-            # comes later in the WAL, so when the filing is durable its number
-            # is too; a failed filing leaves a gap (as a sequence would).
+            # Inside the batch the counter row would stay locked to its commit,
+            # serialising the workers' batches: taken here without waiting for
+            # the disk (the filing's commit comes later in the WAL: durable
+            # with it); a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
+                if count is not None:
+                    count(conn)
                 number = take_number(conn, on, prefix)
 
-        def work(conn: Connection) -> Request:
+        def work(conn: Connection) -> Done:
+            if number is None and count is not None:
+                count(conn)
             filing = build(number or take_number(conn, on, prefix))
-            self._insert_request(conn, filing.request, access_code_hash=filing.access_code_hash,
-                                 actor=actor, at=at, idempotency_key=filing.idempotency_key,
-                                 defer_audit=True)
-            return filing.request
+            # Its audit records are chained with the whole batch's, at its end.
+            return Done(filing.request, self._insert_request(
+                conn, filing.request, access_code_hash=filing.access_code_hash, actor=actor,
+                at=at, idempotency_key=filing.idempotency_key,
+                dataset_title=filing.dataset_title))
 
         filed: Request = self.group_commit.run(work)
         return filed
 
+    @property
+    def counts_kept_on_failure(self) -> bool:
+        """Whether :meth:`file_request`'s ``count`` stays when the filing fails."""
+        return self.backend == "postgresql"
+
     def _insert_request(self, conn: Connection, req: Request, *, access_code_hash: str,
-                        actor: Actor, at: datetime, idempotency_key: IdempotencyKey | None,
-                        defer_audit: bool = False) -> None:
+                        actor: Actor, at: datetime,
+                        idempotency_key: IdempotencyKey | None,
+                        dataset_title: str | None = None) -> list[audit.Pending]:
         """The rows of a new request in ``conn``'s transaction (see
-        :meth:`add_request`); with ``defer_audit`` (a job of the group
-        commit), its audit records are checked here and appended with
-        those of the whole batch at its end."""
+        :meth:`add_request`) but its audit records: checked and returned,
+        for the caller to append (a group commit's, with the batch's)."""
         snapshot, personal = split_personal(request_to_dict(req))
         a = req.application
         row = dict(
@@ -197,7 +175,7 @@ class RequestPart(StoreCore):
             version=1,
             created_at=at,
             updated_at=at,
-            **self._columns(req, snapshot),
+            **columns(req, snapshot),
         )
         check_row(requests, row)
         try:
@@ -206,8 +184,11 @@ class RequestPart(StoreCore):
             raise DuplicateRequest(req.number) from None
         if idempotency_key is not None:
             idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
-        self._record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
-                     personal=personal, action="request.added", defer_audit=defer_audit)
+        names = self.names
+        if names is not None and dataset_title is not None:
+            names = KnownTitle(names, req.dataset_id, dataset_title)
+        return record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
+                      personal=personal, action="request.added", names=names)
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see
@@ -246,7 +227,7 @@ class RequestPart(StoreCore):
         """
         aware(at)
         snapshot, personal = split_personal(request_to_dict(req))
-        check_row(requests, self._columns(req, snapshot))
+        check_row(requests, columns(req, snapshot))
         check_messages(outbox, personal)
         with self._write() as conn:
             row = conn.execute(
@@ -269,7 +250,7 @@ class RequestPart(StoreCore):
                     f"request {req.number} has {recorded} recorded event(s) that this save "
                     "would change or drop; events are only appended (003 §34)")
             version = expected_version + 1
-            values: dict[str, Any] = dict(self._columns(req, snapshot), version=version,
+            values: dict[str, Any] = dict(columns(req, snapshot), version=version,
                                           updated_at=at)
             if self._cipher.encrypts and row.personal.startswith("plain:"):
                 values["personal"] = self._cipher.seal(req.number, personal)
@@ -279,12 +260,12 @@ class RequestPart(StoreCore):
             if done.rowcount != 1:  # cannot happen under the row lock; be certain anyway
                 raise StaleRequest(req.number, expected_version, -1)
             numbered = list(enumerate(req.events[recorded:], recorded + 1))
-            _insert_links(conn, req.number, third_party_links, at)
+            insert_links(conn, req.number, third_party_links, at)
             more = list(also(conn)) if also is not None else []
             # Last: the audit chain's head stays locked until the commit.
-            self._record(conn, req, numbered, version=version, actor=actor, at=at,
-                         personal=personal, action="request.saved", outbox=outbox,
-                         more_records=more)
+            audit.append_prepared(conn, record(
+                conn, req, numbered, version=version, actor=actor, at=at, personal=personal,
+                action="request.saved", names=self.names, outbox=outbox, more_records=more))
         return version
 
     def load(self, number: str) -> tuple[Request, int]:
@@ -300,17 +281,22 @@ class RequestPart(StoreCore):
             raise RequestNotFound(number)
         return self._opened(number, row), int(row.version)
 
-    def load_if(self, number: str,
-                opens: Callable[[str | None], bool]) -> tuple[Request, int] | None:
+    def load_if(self, number: str, opens: Callable[[str | None], bool], *,
+                check: Callable[[Connection], object] | None = None,
+                ) -> tuple[Request, int] | None:
         """The request and its version when ``opens(stored access-code hash)``
         (None: no such request, or it has no code) says so, else None: one
         read for a status answer (issue #17); the personal data is opened only
-        for a caller that passed.
+        for a caller that passed. ``check(conn)`` (the client's failed
+        attempts, counted in this store) runs first in the same read.
 
         Raises:
             PersonalDataKeyError: its personal data is encrypted with another key.
+            whatever ``check`` raises (nothing else is read).
         """
         with self._read() as conn:
+            if check is not None:
+                check(conn)
             row = conn.execute(_LOAD, {"number": number}).one_or_none()
         if not opens(None if row is None or row.access_code_hash is None
                      else str(row.access_code_hash)) or row is None:
@@ -336,53 +322,3 @@ class RequestPart(StoreCore):
         with self._read() as conn:
             value = conn.execute(_CODE_HASH, {"number": number}).scalar_one_or_none()
         return str(value) if value is not None else None
-
-    # --- internals of requests -----------------------------------------------------------
-
-    @staticmethod
-    def _columns(req: Request, snapshot: dict[str, Any]) -> dict[str, Any]:
-        decision = req.decision
-        return dict(
-            dataset_id=req.dataset_id, department=req.department, state=req.state.value,
-            received=req.received, last_event_on=req.last_event_on,
-            outcome=decision.outcome.value if decision else None,
-            decided_on=decision.on if decision else None,
-            answered_in_time=_answered_in_time(req), snapshot=snapshot,
-        )
-
-    def _record(self, conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
-                version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
-                action: str, outbox: Sequence[OutboxMessage] = (),
-                more_records: Sequence[AuditEvent] = (), defer_audit: bool = False) -> None:
-        """Events, messages (the events' own, then ``outbox``) and audit
-        records (the events', then ``more_records``) of one add or save."""
-        rows = [{
-            "request_number": req.number, "seq": seq, "kind": e.kind.value,
-            "actor_role": e.actor_role.value, "actor": e.actor, "happened_on": e.on,
-            "data": dict(e.data), "notify": list(e.notify), "recorded_at": at,
-        } for seq, e in numbered]
-        for row in rows:
-            check_row(request_events, row)
-        if rows:
-            conn.execute(_ADD_EVENTS, rows)
-        # The messages first: on PostgreSQL the chain head stays locked from
-        # the audit append to the commit, so that is the last thing done.
-        insert_messages(conn, notify.event_messages(req, numbered, self.names), at)
-        for message in outbox:
-            insert_message(conn, message, at)
-        secrets = message_secrets(personal)
-        records: list[AuditEvent] = [
-            (f"request.{e.kind}", req.number,
-             {"seq": seq, "on": e.on.isoformat(), "by": {"role": e.actor_role.value,
-                                                         "name": e.actor},
-              "state": req.state.value, "version": version, "data": dict(e.data)})
-            for seq, e in numbered]
-        if not numbered:
-            records = [(action, req.number, {"state": req.state.value, "version": version})]
-        records.extend(more_records)
-        pending = audit.prepare(at=at, actor_role=actor.role.value, actor=actor.name,
-                                events=records, secrets=secrets)
-        if defer_audit:
-            self.group_commit.defer(pending)
-        else:
-            audit.append_prepared(conn, pending)

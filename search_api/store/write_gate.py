@@ -14,11 +14,13 @@ The gate only orders the writers; SQLite's own lock still guards the file
 (against programs that do not take the gate, as before). A thread that
 cannot get this process's thread lock within the busy timeout goes on
 without the gate (SQLite's busy timeout then decides, as it did before the
-gate). The ``flock`` itself is waited for without a limit: only a process
-inside a write transaction holds it, so a process stopped mid-transaction
-(SIGSTOP, a debugger) stalls the other processes' writers until it goes on
-or dies, where SQLite alone would have answered "database is locked" after
-the busy timeout.
+gate). The ``flock`` is waited for within what is left of that time: tried
+without blocking, then again after short sleeps (0.1 ms doubling up to
+:data:`POLL_MAX_S`: the kernel cannot bound a blocking ``flock``); a
+process stopped inside a write transaction (SIGSTOP, a debugger) thus makes
+the others' writers fail with :class:`GateTimeout` after the busy timeout,
+as SQLite alone would have answered "database is locked", instead of
+stalling them until it goes on or dies.
 """
 
 from __future__ import annotations
@@ -27,7 +29,18 @@ import fcntl
 import os
 import sqlite3
 import threading
+import time
 from typing import Any
+
+POLL_MAX_S = 0.002
+"""Longest sleep between two tries of a busy ``flock`` (another process
+writes; a write transaction lasts milliseconds)."""
+
+
+class GateTimeout(sqlite3.OperationalError):
+    """Another process held the database's write gate for the whole busy
+    timeout (stopped inside a write transaction?)."""
+
 
 _GATES: dict[tuple[str, int], WriteGate] = {}
 _GATES_LOCK = threading.Lock()
@@ -40,26 +53,48 @@ class WriteGate:
         self._threads = threading.Lock()
         # Beside the database, like SQLite's own -wal and -shm files: in a
         # folder only the service's user may write, so no other local user
-        # can create the file first or hold its lock (which would stall every
-        # writer: a flock is waited for without a time limit). Empty: a
+        # can create the file first or hold its lock (which would make every
+        # writer fail after the busy timeout). Empty: a
         # backup copies it as an empty file, a restore may leave it.
         self.path = f"{database}-gate"
         self._fd = -1
 
     def acquire(self, timeout: float) -> bool:
-        """Whether the gate was taken (False after ``timeout`` seconds)."""
+        """Whether the gate was taken: False when this process's other
+        threads held it for ``timeout`` seconds (the caller goes on without).
+
+        Raises:
+            GateTimeout: another process held it until ``timeout`` ran out.
+            OSError: the gate's file cannot be opened.
+        """
+        deadline = time.monotonic() + timeout
         if not self._threads.acquire(timeout=timeout):
             return False
         try:
             # Opened per transaction (no descriptor kept per database; a
             # forked child never shares its parent's lock).
             self._fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o600)
-            fcntl.flock(self._fd, fcntl.LOCK_EX)
+            self._flock(deadline, timeout)
         except BaseException:
             self._close()
             self._threads.release()
             raise
         return True
+
+    def _flock(self, deadline: float, timeout: float) -> None:
+        pause = 0.0001
+        while True:
+            try:
+                fcntl.flock(self._fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                return
+            except BlockingIOError:
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise GateTimeout(
+                        f"database is locked: another process held the write gate {self.path} "
+                        f"for {timeout:g} s (stopped inside a write transaction?)") from None
+                time.sleep(min(pause, left))
+                pause = min(2 * pause, POLL_MAX_S)
 
     def release(self) -> None:
         try:

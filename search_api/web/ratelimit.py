@@ -19,12 +19,16 @@ from __future__ import annotations
 import logging
 import threading
 import time
-from collections.abc import Callable
-from typing import Any, Protocol
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 from flask import Flask, abort, current_app, request
 
 from search_api.web.logredact import redact
+
+if TYPE_CHECKING:
+    from search_api.store import Store
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +45,25 @@ class Counters(Protocol):
             limit: int | None = None) -> bool: ...
 
     def purge(self, before: float) -> int: ...
+
+
+class InStore(Protocol):
+    """Counters kept in a store (:class:`search_api.store.rate_store.StoreCounters`),
+    which can count inside that store's own transactions (issue #17)."""
+
+    store: Any
+
+    def count_in(self, conn: Any, bucket: str, client: str, now: float,
+                 window: float) -> int: ...
+
+    def hit_in(self, conn: Any, bucket: str, client: str, now: float, window: float,
+               limit: int | None = None) -> bool: ...
+
+
+def _in_store(limiter: RateLimiter, store: Store) -> InStore | None:
+    """``limiter``'s counters when they are kept in ``store``."""
+    counters = limiter.counters
+    return cast(InStore, counters) if getattr(counters, "store", None) is store else None
 
 
 class RateLimiter:
@@ -73,8 +96,12 @@ class RateLimiter:
         self._purge(now)
         self.counters.hit(self.bucket, key, now, self.window)
 
+    def purge(self, now: float | None = None) -> None:
+        """Forget clients idle for a whole window, at most once a window per
+        process (``now``: the clock's time)."""
+        self._purge(self.clock() if now is None else now)
+
     def _purge(self, now: float) -> None:
-        """Forget clients idle for a whole window, at most once a window per process."""
         with self._lock:
             if now - self._purged < self.window:
                 return
@@ -105,6 +132,83 @@ def rate_limit(app: Flask, bucket: str) -> None:
     """Count this request in ``bucket``; refuse it with 429 when over the limit."""
     if not _limiter(app, bucket).allow(client_key()):
         _refuse(bucket)
+
+
+class LimitReached(Exception):
+    """A count inside a store transaction found the limit used up."""
+
+
+class StoreHit:
+    """One event of this client in a bucket, counted inside the store
+    transaction of what it limits (:meth:`Store.file_request`'s ``count``,
+    issue #17) instead of in a transaction of its own: call it with the
+    connection; it raises :class:`LimitReached` when the limit is used up."""
+
+    def __init__(self, limiter: RateLimiter, key: str, counters: InStore) -> None:
+        self.limiter, self.key, self._counters = limiter, key, counters
+        self.ran = False  # counted in a transaction (that may still fail)
+        self.kept = False  # set by the caller: that transaction is committed
+
+    def __call__(self, conn: Any) -> None:
+        limiter = self.limiter
+        if not self._counters.hit_in(conn, limiter.bucket, self.key, limiter.clock(),
+                                     limiter.window, limiter.limit):
+            raise LimitReached(limiter.bucket)
+        self.ran = True
+
+
+@contextmanager
+def counted_in_store(app: Flask, bucket: str, store: Store) -> Iterator[StoreHit | None]:
+    """Count this request in ``bucket`` as :func:`rate_limit` does, but in
+    ``store``'s transaction of the block's filing when it can (counters in
+    that store): yields a :class:`StoreHit` to pass on (None: counted
+    already, e.g. in Redis). The block must set ``hit.kept = True`` once the
+    store returned: otherwise (the block failed or did not file) the event
+    is counted when the block ends, with a 429 when over the limit — so
+    every submission counts once, whatever its answer, and a client over
+    the limit gets 429 whatever it sent.
+    """
+    limiter = _limiter(app, bucket)
+    counters = _in_store(limiter, store)
+    if counters is None:
+        rate_limit(app, bucket)
+        yield None
+        return
+    limiter.purge()  # its own transaction, never inside the filing's
+    hit = StoreHit(limiter, client_key(), counters)
+    try:
+        yield hit
+    except LimitReached:
+        _refuse(bucket)
+    except BaseException:
+        if not (hit.kept or (hit.ran and store.counts_kept_on_failure)):
+            rate_limit(app, bucket)
+        raise
+    if not hit.kept:
+        rate_limit(app, bucket)
+
+
+def attempts_check(store: Store, bucket: str = "secret_attempt") -> Callable[[Any], None] | None:
+    """:func:`check_attempts` to run inside a read of ``store`` (one
+    transaction for it and the read it guards, issue #17): a callable that
+    raises :class:`LimitReached` (answer with :func:`refuse`); None when
+    the counters are elsewhere (Redis): checked here already, 429 if so."""
+    limiter = _limiter(current_app, bucket)
+    counters = _in_store(limiter, store)
+    if counters is None:
+        check_attempts(bucket)
+        return None
+    key = client_key()
+
+    def check(conn: Any) -> None:
+        if counters.count_in(conn, bucket, key, limiter.clock(), limiter.window) >= limiter.limit:
+            raise LimitReached(bucket)
+    return check
+
+
+def refuse(reached: LimitReached) -> None:
+    """Answer 429 for the bucket whose limit was ``reached`` (logged)."""
+    _refuse(str(reached.args[0]))
 
 
 def check_attempts(bucket: str = "secret_attempt") -> None:

@@ -1,7 +1,9 @@
 """A filing over the API waits for the disk once (issue #17): one durable
-commit holds the request, its key, messages and audit records; the
-rate-limit count goes through the engine that does not wait for the disk
-and still limits. Both databases."""
+commit holds the request, its key, messages and audit records, and on
+SQLite its rate-limit count too (on PostgreSQL the count goes with the
+receipt number, through the engine that does not wait for the disk): no
+transaction of the count's own; it still limits, and every submission
+counts once whatever its answer. Both databases."""
 
 from __future__ import annotations
 
@@ -27,14 +29,20 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     application.extensions["portal_engine"].close()
 
 
+@pytest.mark.both_dbs
 def test_a_filing_is_one_durable_commit_and_still_rate_limited(app: Flask,
                                                                client: FlaskClient) -> None:
     store = app.extensions["portal_store"]
     commits: list[str] = []
     event.listen(store.engine, "commit", lambda conn: commits.append("durable"))
+    event.listen(store._volatile, "commit", lambda conn: commits.append("volatile"))
+    app.extensions["portal_limits"]["public_write"].purge()  # its first, once a window
+    commits.clear()
     first = client.post("/api/v1/requests", json=body(), headers={"Idempotency-Key": "k-17"})
     assert first.status_code == 201, first.get_json()
-    assert commits == ["durable", "durable"]  # the key's lookup (a read), then the filing
+    # The key's lookup (a read), then the filing; PostgreSQL: the count with the number.
+    assert [c for c in commits if c == "durable"] == ["durable", "durable"]
+    assert commits.count("volatile") == (store.backend == "postgresql")
     number, code = first.get_json()["number"], first.get_json()["access_code"]
     assert client.get(f"/api/v1/requests/{number}",
                       headers={"X-Access-Code": code}).status_code == 200
@@ -42,8 +50,49 @@ def test_a_filing_is_one_durable_commit_and_still_rate_limited(app: Flask,
     assert store.verify_audit() == []
     commits.clear()
     assert client.post("/api/v1/requests", json=body()).status_code == 201
-    assert commits == ["durable"]
+    assert commits == (["volatile", "durable"] if store.backend == "postgresql" else ["durable"])
     assert client.post("/api/v1/requests", json=body()).status_code == 201
     refused = client.post("/api/v1/requests", json=body())  # the 4th within the hour
     assert refused.status_code == 429
     assert len(store.list_requests()) == 3
+
+
+@pytest.mark.both_dbs
+def test_every_submission_counts_once_whatever_its_answer(app: Flask,
+                                                          client: FlaskClient) -> None:
+    """Refused bodies and replays count as they did when the count came
+    first; a client over the limit gets 429 whatever it sends."""
+    store = app.extensions["portal_store"]
+    assert client.post("/api/v1/requests", json=body(dataset_id="nope")).status_code == 400
+    filed = client.post("/api/v1/requests", json=body(), headers={"Idempotency-Key": "k-1"})
+    assert filed.status_code == 201
+    again = client.post("/api/v1/requests", json=body(), headers={"Idempotency-Key": "k-1"})
+    assert again.status_code == 201 and again.headers["Idempotent-Replayed"] == "true"
+    # Three counted: the 400, the filing and the replay (not twice, not never).
+    assert client.post("/api/v1/requests", json=body(dataset_id="nope")).status_code == 429
+    assert client.post("/api/v1/requests", data="not json",
+                       content_type="application/json").status_code == 429
+    assert client.post("/api/v1/requests", json=body()).status_code == 429
+    assert len(store.list_requests()) == 1
+    assert store.verify_audit() == []
+
+
+@pytest.mark.both_dbs
+def test_a_status_answer_is_one_read_with_its_attempts_check(app: Flask,
+                                                            client: FlaskClient) -> None:
+    """The client's failed attempts are counted in the read of the request
+    (one transaction, issue #17), and still refuse once used up."""
+    store = app.extensions["portal_store"]
+    filed = client.post("/api/v1/requests", json=body()).get_json()
+    begins: list[str] = []
+    event.listen(store.engine, "begin", lambda conn: begins.append("begin"))
+    answer = client.get(f"/api/v1/requests/{filed['number']}",
+                        headers={"X-Access-Code": filed["access_code"]})
+    assert answer.status_code == 200 and answer.get_json()["number"] == filed["number"]
+    assert begins == ["begin"]
+    app.extensions["portal_limits"]["secret_attempt"].limit = 2
+    wrong = [client.get(f"/api/v1/requests/{filed['number']}",
+                        headers={"X-Access-Code": "nope"}).status_code for _ in range(3)]
+    assert wrong == [403, 403, 429]
+    assert client.get(f"/api/v1/requests/{filed['number']}",
+                      headers={"X-Access-Code": filed["access_code"]}).status_code == 429

@@ -183,3 +183,52 @@ def test_concurrent_filings_are_durable_distinct_and_answered_after_their_commit
     finally:
         for s in [*stores, observer]:
             s.close()
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_an_interrupted_waiter_neither_stops_the_writes_nor_is_written(store: Store) -> None:
+    """A caller interrupted while it waits (here the main thread by a
+    signal, as Ctrl-C or a worker's exit would) withdraws its filing, and
+    the next one is still written: the lead is not handed to nobody."""
+    import signal
+
+    release, held = threading.Event(), threading.Event()
+
+    def hold(conn: Any) -> None:
+        held.set()
+        release.wait(10)
+
+    holder = threading.Thread(target=store.group_commit.run, args=(hold,))
+    holder.start()
+    assert held.wait(10)
+    after: list[Any] = []
+
+    def file_after_the_main_thread() -> None:
+        deadline = time.monotonic() + 10
+        while store.group_commit.waiting < 1 and time.monotonic() < deadline:
+            time.sleep(0.001)
+        after.append(file(store))
+
+    other = threading.Thread(target=file_after_the_main_thread)
+    other.start()
+
+    def interrupt(signum: int, frame: Any) -> None:
+        raise Interrupted
+
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    threading.Timer(0.6, release.set).start()
+    signal.setitimer(signal.ITIMER_REAL, 0.3)
+    try:
+        with pytest.raises(Interrupted):
+            store.file_request(DAY, build, actor=APPLICANT, at=T0)  # waits behind the holder
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    other.join(10)
+    holder.join(10)
+    assert not other.is_alive(), "the filing behind the interrupted one was never written"
+    assert [r.number for r in store.list_requests()] == [after[0].number]
+    assert store.verify_audit() == []

@@ -116,3 +116,76 @@ def test_rate_counts_written_without_fsync_are_seen_by_every_pool(url: str) -> N
     finally:
         for s in stores:
             s.close()
+
+
+class Full(Exception):
+    pass
+
+
+def test_a_count_in_the_filing_transaction_refuses_or_goes_with_it(store: Store) -> None:
+    """``count`` (a rate-limit hit) runs where the number is taken: what it
+    raises refuses the filing (nothing stored, no number used); on SQLite
+    a filing that fails after it undoes its count, on PostgreSQL the count
+    is kept (``counts_kept_on_failure``)."""
+    counters = StoreCounters(store)
+
+    def count(limit: int) -> Any:
+        def hit(conn: Any) -> None:
+            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+                raise Full
+        return hit
+
+    with pytest.raises(Full):
+        store.file_request(DAY, builder(), actor=APPLICANT, at=T0, count=count(0))
+    assert counters.count("public_write", "client", 1e9, 3600) == 0
+    with pytest.raises(RuntimeError):
+        store.file_request(DAY, builder(fail=True), actor=APPLICANT, at=T0, count=count(5))
+    kept = int(store.counts_kept_on_failure)
+    assert kept == (store.backend == "postgresql")
+    assert counters.count("public_write", "client", 1e9, 3600) == kept
+    filed = store.file_request(DAY, builder(), actor=APPLICANT, at=T0, count=count(5))
+    assert filed.number == f"YH-20260302-{1 + kept:04d}"  # PostgreSQL: the failure's gap
+    assert counters.count("public_write", "client", 1e9, 3600) == 1 + kept
+    assert [s.number for s in store.list_requests()] == [filed.number]
+    assert store.verify_audit() == []
+
+
+class Titles:
+    """Names that count their dataset lookups."""
+
+    def __init__(self) -> None:
+        self.looked_up: list[str] = []
+
+    def dataset(self, identifier: str) -> str:
+        self.looked_up.append(identifier)
+        return "索引里的标题"
+
+    def department(self, code: str) -> str:
+        return "人社局"
+
+    def link(self, path: str) -> str:
+        return "https://data.example.gov.cn" + path
+
+
+def test_a_title_known_to_the_caller_names_the_dataset_without_a_lookup(store: Store) -> None:
+    titles = Titles()
+    store.names = titles
+
+    def build(title: str | None) -> Any:
+        def made(number: str) -> Filing:
+            req = P.submit(application(), number=number, on=d(2), actor=APPLICANT)
+            return Filing(req, "code-hash", dataset_title=title)
+        return made
+
+    looked_up = store.file_request(DAY, build(None), actor=APPLICANT, at=T0)
+    assert titles.looked_up == [looked_up.dataset_id]
+    known = store.file_request(DAY, build("调用方的标题"), actor=APPLICANT, at=T0)
+    assert titles.looked_up == [looked_up.dataset_id]  # no second lookup
+    bodies = {m.request_number: [x.body for x in store.pending_messages()
+                                 if x.request_number == m.request_number]
+              for m in store.pending_messages()}
+    assert bodies[known.number] == [b.replace(looked_up.number, known.number)
+                                    .replace("索引里的标题", "调用方的标题")
+                                    for b in bodies[looked_up.number]]
+    assert bodies[known.number] and all("调用方的标题" in b and "人社局" in b
+                                       for b in bodies[known.number])

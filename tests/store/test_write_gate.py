@@ -80,3 +80,27 @@ def test_the_gate_is_per_database_and_per_process(tmp_path: Path) -> None:
     assert write_gate.gate_for(a) is write_gate.gate_for(a)
     assert write_gate.gate_for(a) is not write_gate.gate_for(b)
     assert write_gate.gate_for(a).path != write_gate.gate_for(b).path
+
+
+def test_a_gate_held_by_another_process_fails_after_the_timeout(database: str) -> None:
+    """A flock held elsewhere (a process stopped inside a write transaction)
+    fails the waiter with a clear error after its timeout instead of stalling
+    it; once released, the gate is taken within a few milliseconds."""
+    gate = write_gate.gate_for(database)
+    holder = os.open(gate.path, os.O_RDWR | os.O_CREAT, 0o600)
+    try:
+        fcntl.flock(holder, fcntl.LOCK_EX)
+        started = time.monotonic()
+        with pytest.raises(write_gate.GateTimeout, match="held the write gate"):
+            gate.acquire(0.3)
+        assert 0.3 <= time.monotonic() - started < 2
+        # The thread lock was given back: a waiter gets the gate once the holder lets go.
+        threading.Timer(0.2, lambda: fcntl.flock(holder, fcntl.LOCK_UN)).start()
+        started = time.monotonic()
+        assert gate.acquire(5)
+        assert 0.15 < time.monotonic() - started < 0.5
+        assert held_by_someone(gate.path)
+        gate.release()
+        assert not held_by_someone(gate.path)
+    finally:
+        os.close(holder)
