@@ -169,10 +169,10 @@ _FORMAT_TOKEN = re.compile(r"^(csv|json|xml|xls|xlsx|api|rdf|txt|pdf|doc|docx|zi
 _BY_VALUE = ("open_type", "update_frequency", "theme", "department", "formats")
 
 
-def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPlan,
-           vocab: Vocabularies, fixed: Iterable[str] = ()) -> Detection:
-    """Adjust ``plan`` (in place) by the columns' values; ``fixed`` are the
-    columns the operator mapped, which are never moved. Returns the evidence."""
+def _column_values(headers: list[str], rows: Iterable[Mapping[str, Any]]
+                   ) -> tuple[dict[str, Counter[str]], dict[str, dict[str, Any]], int]:
+    """Each column's texts with their counts (placeholders left out), the raw
+    value behind each text that was not written as text, and the row count."""
     values: dict[str, Counter[str]] = {h: Counter() for h in headers}
     raw: dict[str, dict[str, Any]] = {h: {} for h in headers}
     rows_seen = 0
@@ -185,6 +185,14 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
                 values[header][text] += 1
                 if not isinstance(value, str):
                     raw[header].setdefault(text, value)
+    return values, raw, rows_seen
+
+
+def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPlan,
+           vocab: Vocabularies, fixed: Iterable[str] = ()) -> Detection:
+    """Adjust ``plan`` (in place) by the columns' values; ``fixed`` are the
+    columns the operator mapped, which are never moved. Returns the evidence."""
+    values, raw, rows_seen = _column_values(headers, rows)
     fixed = set(fixed)
     field_of = {c: name for name, cols in plan.fields.items() for c in cols}
     result = Detection()
@@ -250,12 +258,17 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
             move(column, "title", f"column {column!r} was taken as the title: its values are "
                                   "distinct names in nearly every row (no header says title)")
     plan.extra.sort(key=headers.index)
+    _note_guesses(plan, result)
+    return result
+
+
+def _note_guesses(plan: ColumnPlan, found: Detection) -> None:
+    """Warn of the columns still placed by their headers' words alone."""
     placed = [f"{h} → {n}" for n, cols in plan.fields.items() for h in cols
-              if h in plan.guessed and result.evidence[h].reason == "header words"]
+              if h in plan.guessed and found.evidence[h].reason == "header words"]
     if placed:
         plan.warnings.append("columns placed by the words of their headers (spellings no list "
                              "names; correct with --map COLUMN=FIELD): " + ", ".join(placed))
-    return result
 
 
 _NOT_A_NAME = re.compile(r"^(https?://|www\.)|^[\d\s.:/\-年月日时分秒]+$", re.IGNORECASE)
