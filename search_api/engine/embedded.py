@@ -22,7 +22,9 @@ counts are AND/popcount operations on bitmaps, cached per (expression,
 filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
 (ranking.py) asks SQLite for bm25 of the title matches first and of the rest
-only when the page reaches past them; sorting by date or name walks a
+only when the page reaches past them (the heads it ranks for unfiltered
+queries are kept per generation and serve filtered queries and later pages
+of the same words); sorting by date or name walks a
 precomputed order. When no record holds every query word and the query
 allows it, a corrected query (vocab.py) is tried before falling back to
 records holding any word. Whole answers are cached per index generation.
