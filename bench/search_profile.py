@@ -18,9 +18,9 @@ shares, not the absolute figures). Load averages before and after.
 
 ``--compare TREE`` (a checkout of another commit, e.g. ``git archive HEAD~3 |
 tar -x -C /tmp/old``) runs only the plain pass, of this tree and of TREE in
-turn, ``--rounds`` times (A B A B), each in a process of its own over the
-same index: CPU ms per request (this thread's), which a busy machine
-disturbs far less than wall time.
+turn (``--together``: at the same time), ``--rounds`` times (A B A B), each
+in a process of its own over the same index: CPU ms per request (this
+thread's), which a busy machine disturbs far less than wall time.
 """
 
 from __future__ import annotations
@@ -139,16 +139,34 @@ def parts(stats: pstats.Stats, requests: int) -> list[tuple[str, float]]:
 def compare(args: argparse.Namespace, folder: Path) -> None:
     """The plain pass of this tree and of ``args.compare`` alternately (A B A
     B), each in its own process over the same index: the service's code
-    comes from the tree, this file from here."""
+    comes from the tree, this file from here. With ``--together`` the two
+    passes of a round run at the same time (which goes first alternates), so
+    that a busy machine's load weighs on both alike; then each round's ratio
+    of mean CPU per request is printed too."""
     here = Path(__file__).resolve()
-    for _ in range(args.rounds):
-        for tree in (here.parent.parent, args.compare):
-            env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{here.parent.parent}"}
-            line = subprocess.run(
-                [sys.executable, str(here), "--plain", "--folder", str(folder),
-                 "--requests", str(args.requests)],
-                env=env, cwd=tree, check=True, capture_output=True, text=True).stdout
+    trees = (here.parent.parent, args.compare)
+    means: dict[Path, list[float]] = {tree: [] for tree in trees}
+    for number in range(args.rounds):
+        order = trees if number % 2 == 0 else trees[::-1]
+        if args.together:
+            procs = [(tree, _plain(here, tree, folder, args.requests)) for tree in order]
+            lines = [(tree, proc.communicate()[0]) for tree, proc in procs]
+        else:
+            lines = [(tree, _plain(here, tree, folder, args.requests).communicate()[0])
+                     for tree in order]
+        for tree, line in lines:
+            means[tree].append(float(line.split("mean")[1].split()[0]))
             print(f"{str(tree):<28} {line.strip()}", flush=True)
+    ratios = [f"{a / b:.3f}" for a, b in zip(means[trees[0]], means[trees[1]], strict=True)]
+    print(f"mean CPU per request, this tree / {args.compare}: {' '.join(ratios)} "
+          f"(all rounds {sum(means[trees[0]]) / sum(means[trees[1]]):.3f})")
+
+
+def _plain(here: Path, tree: Path, folder: Path, requests: int) -> subprocess.Popen[str]:
+    env = {**os.environ, "PYTHONPATH": f"{tree}{os.pathsep}{here.parent.parent}"}
+    return subprocess.Popen(
+        [sys.executable, str(here), "--plain", "--folder", str(folder),
+         "--requests", str(requests)], env=env, cwd=tree, stdout=subprocess.PIPE, text=True)
 
 
 def serve_env(folder: Path) -> dict[str, str]:
@@ -170,6 +188,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=None,
                         help="another source tree: CPU per request of both, alternately")
     parser.add_argument("--rounds", type=int, default=2, help="alternations with --compare")
+    parser.add_argument("--together", action="store_true",
+                        help="with --compare: run the two trees' passes at the same time")
     parser.add_argument("--top", type=int, default=0, help="also print the top N functions")
     args = parser.parse_args(argv)
     folder = args.folder or OUT / f"n{args.size}"

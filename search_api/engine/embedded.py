@@ -22,7 +22,9 @@ counts are AND/popcount operations on bitmaps, cached per (expression,
 filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
 (ranking.py) asks SQLite for bm25 of the title matches first and of the rest
-only when the page reaches past them; sorting by date or name walks a
+only when the page reaches past them (the heads it ranks for unfiltered
+queries are kept per generation and serve filtered queries and later pages
+of the same words); sorting by date or name walks a
 precomputed order. When no record holds every query word and the query
 allows it, a corrected query (vocab.py) is tried before falling back to
 records holding any word. Whole answers are cached per index generation.
@@ -44,6 +46,8 @@ from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from search_api.engine import bitmaps, indexer
 from search_api.engine.base import (
     EngineUnavailable,
@@ -59,7 +63,7 @@ from search_api.engine.highlight import SUMMARY_CHARS, highlight, render
 from search_api.engine.index_file import IndexFile
 from search_api.engine.lru import Lru
 from search_api.engine.query import ParsedQuery, parse_query
-from search_api.engine.ranking import Keep, rank
+from search_api.engine.ranking import Keep, TierHeads, rank
 from search_api.engine.synonyms import Synonyms
 from search_api.engine.terms import TermSets
 from search_api.engine.vocab import Vocabulary
@@ -73,6 +77,30 @@ RESULT_CACHE_SIZE = 1024  # whole answers, per index generation (LRU); 0 = none
 # them and they would bury the result in noise (and cost time to rank).
 RELAX_BELOW = 10
 RELAX_MAX = 1000
+
+def load_body(body: str) -> dict[str, Any]:
+    """A stored record body as a dict. orjson (several times faster than
+    json on a record of about a kilobyte, the same objects); json for what
+    orjson refuses and json.dumps may have written (NaN, integers beyond 64
+    bits, lone surrogates)."""
+    try:
+        record: dict[str, Any] = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        record = json.loads(body)
+    return record
+
+
+def _hits(rids: list[int], bodies: Mapping[int, str], marks: tuple[str, ...]) -> list[Hit]:
+    """The hits of ``rids`` (in that order): records and highlights."""
+    hits = []
+    for rid in rids:
+        record = load_body(bodies[rid])
+        title, summary = str(record.get("title") or ""), str(record.get("summary") or "")
+        lights = (highlight(title, summary, marks) if marks else
+                  {"title": render(title, []), "summary": render(summary, [], SUMMARY_CHARS)})
+        hits.append(Hit(record=record, highlights=lights))
+    return hits
+
 
 class EmbeddedEngine(IndexFile):
     """SearchEngine over an SQLite file (created when missing).
@@ -94,16 +122,19 @@ class EmbeddedEngine(IndexFile):
         self._facets = Lru(cache_size)
         self._results = Lru(result_cache_size)
         self._terms = TermSets("")
+        self._tiers = TierHeads()
         super().__init__(path)
 
     def clear_caches(self, terms: bool = False) -> None:
-        """Forget cached match sets, facet counts and answers (the benchmark
-        measures cold queries); with ``terms`` also the record sets of common
-        terms (terms.py), which are otherwise kept for the generation."""
+        """Forget cached match sets, facet counts, ranked tiers and answers
+        (the benchmark measures cold queries); with ``terms`` also the record
+        sets of common terms (terms.py), which are otherwise kept for the
+        generation."""
         with self._lock:
             self._matches.clear()
             self._facets.clear()
             self._results.clear()
+            self._tiers.clear()
             if terms:
                 self._terms = TermSets("")
 
@@ -195,7 +226,7 @@ class EmbeddedEngine(IndexFile):
                         keep = (Keep(result.to_bytes(snap.nbytes, "little"), total)
                                 if filters else Keep())
                         rids = rank(conn, parsed, expression, keep, offset, query.per_page,
-                                    relaxed)
+                                    relaxed, total, self._tiers.of(snap.generation))
                     else:
                         order = "name" if query.sort == "name" else "updated"
                         rids = bitmaps.ordered(snap, result, total, order, offset,
@@ -211,15 +242,8 @@ class EmbeddedEngine(IndexFile):
             raise EngineUnavailable(f"search index {self.path} cannot be read: {exc}") from exc
         except sqlite3.DatabaseError as exc:
             raise EngineUnavailable(f"search index {self.path} cannot be read: {exc}") from exc
-        hits = []
-        for rid in rids:
-            record = json.loads(bodies[rid])
-            title, summary = str(record.get("title") or ""), str(record.get("summary") or "")
-            lights = (highlight(title, summary, marks) if marks else
-                      {"title": render(title, []), "summary": render(summary, [], SUMMARY_CHARS)})
-            hits.append(Hit(record=record, highlights=lights))
         return snap.generation, SearchResult(
-            hits=hits, total=total, facets=facets,
+            hits=_hits(rids, bodies, marks), total=total, facets=facets,
             took_ms=(time.perf_counter() - started) * 1000, corrected=corrected)
 
     def _match(self, conn: sqlite3.Connection, snap: bitmaps.Snapshot,
@@ -310,7 +334,7 @@ class EmbeddedEngine(IndexFile):
     def get(self, identifier: str) -> dict[str, Any] | None:
         """See SearchEngine.get."""
         row = self._read("SELECT body FROM records WHERE id = ?", (identifier,))
-        return json.loads(row[0][0]) if row else None
+        return load_body(row[0][0]) if row else None
 
     def all_ids(self) -> list[str]:
         """See SearchEngine.all_ids."""
@@ -324,7 +348,7 @@ class EmbeddedEngine(IndexFile):
             rows = self._read("SELECT id, body FROM records WHERE id > ? ORDER BY id LIMIT ?",
                               (after, RECORD_BATCH))
             for _identifier, body in rows:
-                yield json.loads(body)
+                yield load_body(body)
             if len(rows) < RECORD_BATCH:
                 return
             after = rows[-1][0]

@@ -17,6 +17,8 @@ from search_api.engine.base import EngineUnavailable
 
 log = logging.getLogger("search_api.engine.embedded")
 
+MMAP_SIZE = 0x7FFF0000  # bytes of the index file read through a memory map
+
 
 class IndexFile:
     """Connections to the index at ``path`` (created when missing).
@@ -45,8 +47,12 @@ class IndexFile:
         if conn is None or getattr(self._local, "pid", None) != os.getpid():
             conn = sqlite3.connect(self.path, timeout=30.0, isolation_level=None,
                                    check_same_thread=False)
+            # The whole file mapped (SQLite's default ceiling, 2 GB; the index
+            # of 100,000 datasets is about 390 MB): pages are read from the
+            # operating system's cache, shared by every connection and worker,
+            # instead of copied into each connection's own page cache.
             for pragma in ("busy_timeout = 30000", "synchronous = NORMAL",
-                           "cache_size = -65536", "mmap_size = 268435456",
+                           "cache_size = -65536", f"mmap_size = {MMAP_SIZE}",
                            "temp_store = MEMORY"):
                 conn.execute("PRAGMA " + pragma)
             self._local.conn = conn

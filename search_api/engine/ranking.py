@@ -11,14 +11,27 @@ Within a tier: weighted bm25 × the record's factor (``factor`` table),
 The SQL calls no Python function per row (the factor is joined, filters are
 applied to fetched rows or passed as a list), so SQLite ranks with the GIL
 released and the threads of a worker rank in parallel.
+
+A tier's statement costs about a millisecond however few records it ranks
+(FTS5 counts the records of every phrase for bm25's IDF). The heads ranked
+for unfiltered queries are kept per index generation (``TierHeads``): the
+same words again with a filter, or on a page the head holds, are answered
+from it when it holds the page's part of the tier (all of a tier shorter
+than its page, or enough records passing the filter). A score does not
+depend on which other records a statement ranks (IDF and average length are
+the table's), so a filtered page is the head's kept records, in the order a
+statement restricted to them would give.
 """
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import threading
+from functools import cached_property
 
 from search_api.engine.bitmaps import iter_bits
+from search_api.engine.lru import Lru
 from search_api.engine.query import ParsedQuery
 
 # bm25 column weights: title, keywords, summary, org, py (pinyin of title and keyword words)
@@ -26,6 +39,8 @@ WEIGHTS = (10.0, 5.0, 2.0, 1.5, 4.0)
 EXACT_TITLE_BOOST = 1.5  # the title contains the whole query as typed
 IN_LIST_MAX = 3000  # a filtered result this small is handed to SQLite as a list of ids
 CHUNK = 256
+TIER_CACHE_SIZE = 1024  # tier heads kept per engine
+HEAD_DEPTH = 100  # ids ranked (and kept) of a tier for an unfiltered query, at least
 
 _SQL = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") * factor.factor "
         "FROM fts JOIN factor ON factor.rid = fts.rowid WHERE fts MATCH ?")
@@ -45,8 +60,15 @@ class Keep:
 
     def __init__(self, mask: bytes | None = None, total: int = 0) -> None:
         self.mask = mask
-        self.ids = (json.dumps(list(iter_bits(mask)))
-                    if mask is not None and total <= IN_LIST_MAX else None)
+        self.total = total
+
+    @cached_property
+    def ids(self) -> str | None:
+        """The kept ids as a JSON list when few enough to hand to SQLite
+        (made on first need: a page from a kept tier order needs none)."""
+        mask = self.mask
+        return (json.dumps(list(iter_bits(mask)))
+                if mask is not None and self.total <= IN_LIST_MAX else None)
 
     def sql(self) -> str:
         # "+": a filter on the rows FTS5 found, not a rowid lookup per id (far slower).
@@ -81,10 +103,18 @@ def tiers(parsed: ParsedQuery, expression: str) -> list[str]:
 
 
 def rank(conn: sqlite3.Connection, parsed: ParsedQuery, expression: str, keep: Keep,
-         offset: int, limit: int, relaxed: bool = False) -> list[int]:
+         offset: int, limit: int, relaxed: bool = False, total: int | None = None,
+         heads: Heads | None = None) -> list[int]:
     """Record ids of one page by relevance (see the module docstring).
     ``relaxed``: ``expression`` is ``parsed.any_word`` but the records holding
-    every word (``parsed.all_words``) come first."""
+    every word (``parsed.all_words``) come first. ``total``: how many kept
+    records match ``expression`` (the tiers part them), when known: once the
+    tiers ranked so far hold that many, the later ones are empty and are not
+    asked for (each costs a statement whose fixed part, FTS5 counting the
+    records of every phrase for bm25's IDF, is most of its time).
+    ``heads``: the tier heads kept from earlier queries (``TierHeads``),
+    used when they hold this page's part of a tier; the heads ranked here
+    for an unfiltered query are kept there."""
     need = offset + limit
     if relaxed:
         steps = [*tiers(parsed, parsed.all_words),
@@ -98,12 +128,22 @@ def rank(conn: sqlite3.Connection, parsed: ParsedQuery, expression: str, keep: K
     for number, tier in enumerate(steps):
         want = need - before  # this tier's head that can reach the page
         phrase = parsed.phrase if exact or number > 0 else ""
-        ranked = ranked_tier(conn, tier, phrase, keep, want)
+        ranked = heads.page(tier, phrase, keep, want) if heads is not None else None
+        if ranked is None and heads is not None and keep.mask is None:
+            # A head of HEAD_DEPTH costs hardly more than a page's (the fixed
+            # part dominates) and answers the next pages and filters too.
+            depth = max(want, HEAD_DEPTH)
+            ranked = ranked_tier(conn, tier, phrase, keep, depth)
+            heads.keep(tier, phrase, ranked, depth)
+            ranked = ranked[:want]
+        elif ranked is None:
+            ranked = ranked_tier(conn, tier, phrase, keep, want)
         page.extend(ranked[max(0, offset - before):want])
-        if len(ranked) < want:
-            before += len(ranked)
-        else:
+        if len(ranked) >= want:
             break
+        before += len(ranked)
+        if total is not None and before >= total:
+            break  # every kept match is ranked: the later tiers are empty
     return page
 
 
@@ -137,3 +177,70 @@ def ranked_tier(conn: sqlite3.Connection, expression: str, phrase: str, keep: Ke
     finally:
         cursor.close()
     return page[:need]
+
+
+
+class TierHeads:
+    """The heads of tiers ranked for unfiltered queries, kept across the
+    queries of one index generation (an LRU of TIER_CACHE_SIZE; thread-safe):
+    each as its first ids in rank order and whether that is the whole tier."""
+
+    def __init__(self, size: int = TIER_CACHE_SIZE) -> None:
+        self._kept = Lru(size)
+        self._generation = ""
+        self._lock = threading.Lock()
+
+    def clear(self) -> None:
+        with self._lock:
+            self._kept.clear()
+
+    def of(self, generation: str) -> Heads:
+        """The heads of ``generation`` (a new generation forgets the others)."""
+        with self._lock:
+            if generation != self._generation:
+                self._kept.clear()
+                self._generation = generation
+        return Heads(self, generation)
+
+    def _fetch(self, key: tuple[str, str, str]) -> tuple[list[int], bool] | None:
+        with self._lock:
+            found: tuple[list[int], bool] | None = self._kept.fetch(key)
+        return found
+
+    def _keep(self, key: tuple[str, str, str], value: tuple[list[int], bool]) -> None:
+        with self._lock:
+            if key[0] == self._generation:
+                self._kept.keep(key, value)
+
+
+class Heads:
+    """``TierHeads`` of one generation, as ``rank`` uses them."""
+
+    def __init__(self, heads: TierHeads, generation: str) -> None:
+        self._heads = heads
+        self._generation = generation
+
+    def page(self, tier: str, phrase: str, keep: Keep, need: int) -> list[int] | None:
+        """The first ``need`` kept ids of the tier from its kept head, or
+        None when the head is too short to tell."""
+        found = self._heads._fetch((self._generation, tier, phrase))
+        if found is None:
+            return None
+        ids, whole = found
+        if keep.mask is None:
+            return ids[:need] if whole or len(ids) >= need else None
+        page = []
+        for rid in ids:
+            if keep.keeps(rid):
+                page.append(rid)
+                if len(page) >= need:
+                    return page
+        return page if whole else None
+
+    def keep(self, tier: str, phrase: str, ids: list[int], need: int) -> None:
+        """Keep ``ids``, the first ``need`` of an unfiltered tier (all of it
+        when fewer), unless a longer head is kept."""
+        key = (self._generation, tier, phrase)
+        found = self._heads._fetch(key)
+        if found is None or len(found[0]) < len(ids):
+            self._heads._keep(key, (ids, len(ids) < need))

@@ -25,6 +25,7 @@ class Synonyms:
 
     def __init__(self, groups: Iterable[Iterable[str]] = ()) -> None:
         self._of: dict[str, set[str]] = {}
+        self._terms: list[str] | None = None
         for group in groups:
             terms = [normalise(t) for t in group if t.strip()]
             for term in terms:
@@ -42,8 +43,11 @@ class Synonyms:
 
     @property
     def terms(self) -> list[str]:
-        """Every term that has synonyms, longest first."""
-        return sorted(self._of, key=lambda t: (-len(t), t))
+        """Every term that has synonyms, longest first (sorted once: every
+        query asks)."""
+        if self._terms is None:
+            self._terms = sorted(self._of, key=lambda t: (-len(t), t))
+        return list(self._terms)
 
     def of(self, term: str) -> list[str]:
         """The synonyms of ``term`` (not including it), sorted."""

@@ -186,3 +186,87 @@ def test_an_index_without_title_key_gets_it_on_opening(tmp_path: Path) -> None:
     finally:
         reopened.close()
         fresh.close()
+
+
+def _bm25_statements(engine: EmbeddedEngine) -> list[str]:
+    """Collects the ranking statements run on this thread's connection."""
+    seen: list[str] = []
+    engine._conn().set_trace_callback(lambda sql: seen.append(sql) if "bm25" in sql else None)
+    return seen
+
+
+def test_tiers_after_the_last_match_are_not_asked_for(engine: EmbeddedEngine) -> None:
+    # Every record holding 老城区 and 幼儿园 has both in its title: the first
+    # tier holds them all (fewer than a page), so the later tiers are empty.
+    parsed = parse_query("老城区 幼儿园", engine.synonyms)
+    conn = engine._conn()
+    total = len(conn.execute("SELECT rowid FROM fts WHERE fts MATCH ?",
+                             (parsed.all_words,)).fetchall())
+    assert 0 < total < 20
+    seen = _bm25_statements(engine)
+    asked = ranking.rank(conn, parsed, parsed.all_words, ranking.Keep(), 0, 20)
+    unbounded = len(seen)
+    seen.clear()
+    assert ranking.rank(conn, parsed, parsed.all_words, ranking.Keep(), 0, 20,
+                        total=total) == asked
+    assert len(asked) == total
+    assert len(seen) == 1 < unbounded
+
+
+PAGES = [SearchQuery(q=q, filters=f, page=page, per_page=per_page)
+         for q in ("数据", "公交", "江北区 公交", "企业 信用", "gongjiao", "养老机构")
+         for f in ({}, {"department": ("jtj",)}, {"department": ("wjw",)})
+         for page, per_page in ((1, 20), (2, 7), (1, 100), (3, 5))]
+
+
+def test_kept_tier_heads_give_the_answers_of_fresh_ranking(engine: EmbeddedEngine) -> None:
+    fresh = []
+    for query in PAGES:
+        engine.clear_caches()
+        result = engine.search(query)
+        fresh.append((result.total, [h.record["id"] for h in result.hits]))
+    engine.clear_caches()
+    for query in PAGES:  # unfiltered pages first: the filtered ones find their heads
+        engine._results.clear()
+        result = engine.search(query)
+        assert (result.total, [h.record["id"] for h in result.hits]) == fresh[PAGES.index(query)]
+
+
+def test_a_filtered_page_within_a_kept_head_runs_no_ranking(engine: EmbeddedEngine) -> None:
+    engine.search(SearchQuery(q="公交"))
+    seen = _bm25_statements(engine)
+    result = engine.search(SearchQuery(q="公交", filters={"department": ("jtj",)}, per_page=5))
+    assert result.hits and not seen
+    engine.clear_caches()
+    again = engine.search(SearchQuery(q="公交", filters={"department": ("jtj",)}, per_page=5))
+    assert seen  # ranked by SQLite this time, to the same page
+    assert [h.record["id"] for h in again.hits] == [h.record["id"] for h in result.hits]
+
+
+def test_bodies_json_refuses_to_orjson_are_read_as_written(tmp_path: Path) -> None:
+    built = EmbeddedEngine(tmp_path / "odd.sqlite3")
+    try:
+        built.index([{"id": "big", "title": "公交", "count": 2 ** 70, "ratio": float("nan")},
+                     {"id": "plain", "title": "公交站点", "count": 3}])
+        big = built.get("big")
+        assert big is not None and big["count"] == 2 ** 70 and big["ratio"] != big["ratio"]
+        assert built.get("plain") == {"id": "plain", "title": "公交站点", "count": 3}
+        assert {h.record["id"] for h in built.search(SearchQuery(q="公交")).hits} == {"big",
+                                                                                  "plain"}
+    finally:
+        built.close()
+
+
+HIGHLIGHT_TEXTS = ["云河市公交站点", "公交<b>站点 & 公交", "GongJiao 公交", "İstanbul 公交",
+                   "交通运输局发布的公交站点信息，" * 12, "", "没有匹配"]
+HIGHLIGHT_MARKS = [("公交站点", "公交", "站点"), ("gongjiao",), ("",), ("公交", ""), ("i",)]
+
+
+@pytest.mark.parametrize("marks", HIGHLIGHT_MARKS)
+@pytest.mark.parametrize("text", HIGHLIGHT_TEXTS)
+def test_highlight_substitution_is_render_of_the_spans(text: str, marks: tuple[str, ...]) -> None:
+    from search_api.engine.highlight import SUMMARY_CHARS, highlight, render, spans_of
+
+    assert highlight(text, text, marks) == {
+        "title": render(text, spans_of(text, marks)),
+        "summary": render(text, spans_of(text, marks), SUMMARY_CHARS)}
