@@ -32,7 +32,7 @@ import orjson
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from builder.dcat_text import jsonld_nodes, turtle_text
+from builder.dcat_text import group, jsonld_nodes, turtle_text
 from builder.dcat_triples import IRI_SAFE, DatasetTriples, Shared, graph, iri
 from builder.dcat_vocab import (
     EU_LANGUAGE,
@@ -118,8 +118,9 @@ def _fragment(portal: PortalInfo, record: PublicRecord,
               downloads: list[dict[str, Any]]) -> dict[str, Any]:
     triples = DatasetTriples(portal)
     triples.dataset(record, downloads)
-    nodes = orjson.dumps(jsonld_nodes(triples.g)).decode()
-    return {"ttl": turtle_text(triples.g), "jsonld": nodes[1:-1],
+    grouped = group(triples.g)  # once for both texts
+    nodes = orjson.dumps(jsonld_nodes(grouped)).decode()
+    return {"ttl": turtle_text(grouped), "jsonld": nodes[1:-1],
             "shared": sorted(list(s) for s in triples.shared)}
 
 
@@ -141,15 +142,16 @@ def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any
 FragmentRow = tuple[str, str, str, bytes]
 
 
-def fragment_row(portal: PortalInfo, record: PublicRecord,
-                 downloads: list[dict[str, Any]]) -> FragmentRow:
+def fragment_row(portal: PortalInfo, record: PublicRecord, downloads: list[dict[str, Any]],
+                 digest: str | None = None) -> FragmentRow:
     """One dataset's fragment as stored in the build cache: (key, Turtle,
     JSON-LD, shared nodes). Made where the dataset's page is written (in a
     page worker, beside the others) and kept with :func:`store_fragments`;
-    :func:`dcat_chunks` then finds it instead of making it."""
+    :func:`dcat_chunks` then finds it instead of making it. ``digest``: the
+    record's :func:`record_digest` when the caller has it (else made here)."""
     fragment = _fragment(portal, record, downloads)
-    return (_fragment_key(portal, record_digest(record), downloads), fragment["ttl"], fragment["jsonld"],
-            orjson.dumps(fragment["shared"]))
+    return (_fragment_key(portal, digest or record_digest(record), downloads), fragment["ttl"],
+            fragment["jsonld"], orjson.dumps(fragment["shared"]))
 
 
 def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
