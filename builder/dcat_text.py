@@ -50,7 +50,7 @@ _TURTLE_ESCAPES = str.maketrans({"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\
 def _plain(obj: object) -> Obj:
     """An rdflib Literal as a Lit; anything else (an IRI) as its text."""
     if obj.__class__ is str or obj.__class__ is Lit:  # a dataset's triples: most objects
-        return obj  # type: ignore[return-value]
+        return obj
     if isinstance(obj, Literal):  # before str: an rdflib Literal is a str too
         return Lit(str(obj), obj.language, None if obj.datatype is None else str(obj.datatype))
     return obj if isinstance(obj, Lit) else str(obj)

@@ -90,7 +90,7 @@ class FormFile:
     was written (not read back afterwards), and how many data rows it holds
     when the writer counted them."""
 
-    bytes: int
+    size: int
     sha256: str
     rows: int | None = None
     # The file's bytes, when the writer held them whole (a small file): the
@@ -340,7 +340,7 @@ def write_downloads(source: Path, resource: Resource, target_dir: Path, stem: st
         written.append((form, path, made))
     # Every form of a table holds the same rows: the count of whichever counted.
     rows = next((made.rows for _, _, made in reversed(written) if made.rows is not None), None)
-    return ResourceDownloads([DownloadFile(form.key, form.label, path.name, made.bytes,
+    return ResourceDownloads([DownloadFile(form.key, form.label, path.name, made.size,
                                            made.sha256, form.media_type, rows=rows)
                               for form, path, made in written], table)
 
