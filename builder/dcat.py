@@ -50,6 +50,8 @@ from domain.catalogue.public_record import PublicRecord
 # keyed by it).
 FRAGMENT_VERSION = "2"
 CACHE_FILE = "dcat-fragments.sqlite"
+# Fragment texts read from the cache in one query (see _Fragments.text).
+READ_AHEAD = 256
 
 
 
@@ -177,6 +179,8 @@ class _Fragments:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
+        self.ahead: dict[str, dict[str, str]] = {}  # column → texts read ahead, by key
+        self.position: dict[str, int] | None = None  # key → its first place in keys
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         self.db: sqlite3.Connection | None = None
         if cache_dir is not None:  # the JSON file of earlier versions (1 GB at 100,000)
@@ -228,11 +232,23 @@ class _Fragments:
             self.kept = None
 
     def text(self, key: str, column: str) -> str:
-        """The ``ttl`` or ``jsonld`` text of the fragment ``key``."""
+        """The ``ttl`` or ``jsonld`` text of the fragment ``key``. The texts
+        are asked for in the order of ``keys`` (all of them when a file is
+        written whole): the next ``READ_AHEAD`` are read with this one, in
+        one query (one query a fragment was most of writing the files)."""
         if self.db is None:
             return str(self.memory[key][column])
-        query = f"SELECT {column} FROM fragment WHERE key = ?"  # column: ttl or jsonld
-        return str(self.db.execute(query, (key,)).fetchone()[0])
+        ahead = self.ahead.setdefault(column, {})
+        if key not in ahead:
+            if self.position is None:
+                self.position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
+            start = self.position.get(key, 0)
+            batch = list(dict.fromkeys([key, *self.keys[start:start + READ_AHEAD]]))
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT key, {column} FROM fragment WHERE key IN ({marks})"  # ttl or jsonld
+            ahead.clear()  # texts read ahead and not asked for (a rebuild copies most)
+            ahead.update(self.db.execute(query, batch))
+        return str(ahead.pop(key))
 
     def close(self) -> None:
         if self.db is not None:

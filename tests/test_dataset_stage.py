@@ -14,6 +14,7 @@ from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import XSD
 
+from builder import dcat
 from builder.dcat_text import jsonld_nodes, turtle_text
 from builder.dcat_triples import DatasetTriples, Lit, hex_binary
 from builder.dcat_vocab import PREFIXES
@@ -23,7 +24,7 @@ from builder.tables import csv_from_bytes, open_table, preview
 from domain.catalogue.catalog import load_catalog
 from domain.catalogue.model import Field, Resource
 from domain.catalogue.publication import public_record
-from tests.conftest import MINIMAL, TODAY
+from tests.conftest import MINIMAL, REPO, TODAY
 
 DOWNLOADS = [{"form": "csv", "label": "CSV（UTF-8）", "filename": "stops.csv", "bytes": 120,
               "sha256": "AB" * 32, "media_type": "text/csv", "rows": 3},
@@ -100,3 +101,17 @@ def test_a_write_makes_the_folder_it_needs_and_leaves_same_bytes_alone(tmp_path:
     assert write_if_changed(target, "页面") is False
     assert write_if_changed(target, b"other") is True and target.read_bytes() == b"other"
     assert sorted(p.name for p in target.parent.iterdir()) == ["index.html"]  # no .tmp left
+
+
+@pytest.mark.parametrize("read_ahead", [1, 4, 256])
+def test_dcat_files_from_the_fragment_cache_are_the_files_made_in_memory(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, read_ahead: int) -> None:
+    monkeypatch.setattr(dcat, "READ_AHEAD", read_ahead)
+    catalog, _ = load_catalog(REPO / "datasets")
+    records = sorted((public_record(d, catalog.vocab, TODAY) for d in catalog.published()),
+                     key=lambda r: r.id)
+    downloads = {r.id: DOWNLOADS for r in records[::3]}
+    whole = dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23")
+    made = dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23", tmp_path)
+    kept = dcat.dcat_files(catalog.portal, records, downloads, "2026-11-23", tmp_path)
+    assert len(records) > 8 and made == whole and kept == whole
