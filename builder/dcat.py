@@ -197,6 +197,9 @@ class _Fragments:
         assert self.path is not None
         db = sqlite3.connect(self.path)
         db.execute("PRAGMA journal_mode=WAL")
+        # A cache: after a power cut it may lack the last fragments kept (they
+        # are made again) but stays consistent (WAL); no fsync a commit.
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
                    "jsonld TEXT, shared TEXT)")
         db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
