@@ -24,6 +24,7 @@ import functools
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -50,7 +51,7 @@ from domain.catalogue.public_record import PublicRecord
 # keyed by it).
 FRAGMENT_VERSION = "2"
 CACHE_FILE = "dcat-fragments.sqlite"
-# Fragment texts read from the cache in one query (see _Fragments.text).
+# The most fragment texts read from the cache in one query (see _Fragments.text).
 READ_AHEAD = 256
 
 
@@ -168,6 +169,15 @@ def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
         fragments.close()
 
 
+@dataclass
+class _ReadAhead:
+    """Fragment texts of one column read before they were asked for."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    size: int = 1  # how many the last query read
+    next: int = -1  # the place in the keys after the last text asked for
+
+
 class _Fragments:
     """The fragments of this build's datasets, in order: kept in a SQLite
     file in the build cache (between builds, and so that 100,000 fragments
@@ -179,7 +189,7 @@ class _Fragments:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
-        self.ahead: dict[str, dict[str, str]] = {}  # column → texts read ahead, by key
+        self.ahead: dict[str, _ReadAhead] = {}  # by column: the texts read ahead
         self.position: dict[str, int] | None = None  # key → its first place in keys
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         self.db: sqlite3.Connection | None = None
@@ -235,23 +245,26 @@ class _Fragments:
             self.kept = None
 
     def text(self, key: str, column: str) -> str:
-        """The ``ttl`` or ``jsonld`` text of the fragment ``key``. The texts
-        are asked for in the order of ``keys`` (all of them when a file is
-        written whole): the next ``READ_AHEAD`` are read with this one, in
-        one query (one query a fragment was most of writing the files)."""
+        """The ``ttl`` or ``jsonld`` text of the fragment ``key``. When the
+        texts are asked for in the order of ``keys`` (a file written whole),
+        the ones after are read with this one, in one query (one query a
+        fragment was most of writing the files): twice as many at each
+        query, up to ``READ_AHEAD``. A text asked for out of order (a
+        rebuild makes only the changed datasets' pieces) is read alone."""
         if self.db is None:
             return str(self.memory[key][column])
-        ahead = self.ahead.setdefault(column, {})
-        if key not in ahead:
-            if self.position is None:
-                self.position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
-            start = self.position.get(key, 0)
-            batch = list(dict.fromkeys([key, *self.keys[start:start + READ_AHEAD]]))
+        if self.position is None:
+            self.position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
+        ahead = self.ahead.setdefault(column, _ReadAhead())
+        start = self.position.get(key, 0)
+        if key not in ahead.texts:
+            ahead.size = min(ahead.size * 2, READ_AHEAD) if start == ahead.next else 1
+            batch = list(dict.fromkeys([key, *self.keys[start + 1:start + ahead.size]]))
             marks = ",".join("?" * len(batch))
             query = f"SELECT key, {column} FROM fragment WHERE key IN ({marks})"  # ttl or jsonld
-            ahead.clear()  # texts read ahead and not asked for (a rebuild copies most)
-            ahead.update(self.db.execute(query, batch))
-        return str(ahead.pop(key))
+            ahead.texts = dict(self.db.execute(query, batch))
+        ahead.next = start + 1
+        return str(ahead.texts.pop(key))
 
     def close(self) -> None:
         if self.db is not None:
