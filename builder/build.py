@@ -296,7 +296,8 @@ class _Builder(SiteOutput):
             else:
                 # A new dataset's DCAT fragment is made beside its page (in
                 # a worker); a known dataset's is most likely in the cache.
-                jobs.append((dataset, record, not previous))
+                jobs.append((dataset, record, None if previous else
+                             self.record_digests[dataset.identifier]))
         writer = DatasetPageWriter(self.out, catalog, shell, self.cfg.today)
         made: list[dcat.FragmentRow] = []
         for count, written in enumerate(write_all(writer, jobs), start=1):

@@ -23,7 +23,7 @@ from builder.downloads import (
     DownloadFile,
     package_descriptor,
     safe_filename,
-    write_resource_downloads,
+    write_downloads,
 )
 from builder.files import write_if_changed
 from builder.render import render
@@ -58,11 +58,13 @@ class DatasetPageWriter:
         self.shell = shell
         self.today = today
 
-    def write(self, dataset: Dataset, record: PublicRecord, fragment: bool = False) -> Written:
+    def write(self, dataset: Dataset, record: PublicRecord,
+              fragment: str | None = None) -> Written:
         """Write the dataset's downloads (unconditional, active data only)
         and its page; return what was written (with the dataset's DCAT
-        fragment when ``fragment``: a page worker makes it beside the others,
-        instead of the build's main process after them all)."""
+        fragment when ``fragment``, the record's digest, is given: a page
+        worker makes it beside the others, instead of the build's main
+        process after them all)."""
         base = dataset_path(dataset.identifier)
         folder = self.out / base
         folder.mkdir(parents=True, exist_ok=True)
@@ -89,7 +91,7 @@ class DatasetPageWriter:
         files.append(base + "index.html")
         downloads = pages.downloads_as_dicts([d for _, written in published for d in written])
         return Written(dataset.identifier, sorted(files), downloads, dcat.fragment_row(
-            self.catalog.portal, record, downloads) if fragment else None)
+            self.catalog.portal, record, downloads, fragment) if fragment else None)
 
     def _resources(self, dataset: Dataset, record: PublicRecord, folder: Path,
                    ) -> tuple[list[pages.ResourceView], list[tuple[Resource, list[DownloadFile]]]]:
@@ -112,11 +114,19 @@ class DatasetPageWriter:
                 stem += f"-{index + 1}"
             stems.add(stem)
             source = resource_file(self.catalog, dataset, resource)
-            view.downloads = write_resource_downloads(source, resource, folder, stem)
+            written = write_downloads(source, resource, folder, stem)
+            view.downloads = written.files
             published.append((resource, view.downloads))
             if resource.is_tabular:
                 try:
-                    header, rows = preview(folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                    # The preview reads the site's CSV as the resource's format:
+                    # a CSV resource's from the table just written (not the
+                    # file again); another's from the file (as before: a JSON
+                    # or XLSX resource's then has no preview).
+                    if resource.format == "csv" and written.table is not None:
+                        header, rows = written.table.preview(PREVIEW_ROWS)
+                    else:
+                        header, rows = preview(folder / f"{stem}.csv", resource, PREVIEW_ROWS)
                     view.preview_header, view.preview_rows = pages.readable_preview(
                         view.fields, header, rows)
                 except TableError:
@@ -147,7 +157,9 @@ def _init_worker(out: Path, catalog: Catalog, shell: Shell, today: date) -> None
     _worker = DatasetPageWriter(out, catalog, shell, today)
 
 
-Job = tuple[Dataset, PublicRecord, bool]  # dataset, record, make its DCAT fragment
+# A dataset, its record, and the record's digest when its DCAT fragment is to
+# be made beside its page (None: not made; see DatasetPageWriter.write).
+Job = tuple[Dataset, PublicRecord, str | None]
 
 
 def _write_in_worker(job: Job) -> Written:

@@ -24,6 +24,7 @@ import functools
 import hashlib
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -32,7 +33,7 @@ import orjson
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
-from builder.dcat_text import jsonld_nodes, turtle_text
+from builder.dcat_text import group, jsonld_nodes, turtle_text
 from builder.dcat_triples import IRI_SAFE, DatasetTriples, Shared, graph, iri
 from builder.dcat_vocab import (
     EU_LANGUAGE,
@@ -50,6 +51,8 @@ from domain.catalogue.public_record import PublicRecord
 # keyed by it).
 FRAGMENT_VERSION = "2"
 CACHE_FILE = "dcat-fragments.sqlite"
+# The most fragment texts read from the cache in one query (see _Fragments.text).
+READ_AHEAD = 256
 
 
 
@@ -118,8 +121,9 @@ def _fragment(portal: PortalInfo, record: PublicRecord,
               downloads: list[dict[str, Any]]) -> dict[str, Any]:
     triples = DatasetTriples(portal)
     triples.dataset(record, downloads)
-    nodes = orjson.dumps(jsonld_nodes(triples.g)).decode()
-    return {"ttl": turtle_text(triples.g), "jsonld": nodes[1:-1],
+    grouped = group(triples.g)  # once for both texts
+    nodes = orjson.dumps(jsonld_nodes(grouped)).decode()
+    return {"ttl": turtle_text(grouped), "jsonld": nodes[1:-1],
             "shared": sorted(list(s) for s in triples.shared)}
 
 
@@ -141,15 +145,16 @@ def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any
 FragmentRow = tuple[str, str, str, bytes]
 
 
-def fragment_row(portal: PortalInfo, record: PublicRecord,
-                 downloads: list[dict[str, Any]]) -> FragmentRow:
+def fragment_row(portal: PortalInfo, record: PublicRecord, downloads: list[dict[str, Any]],
+                 digest: str | None = None) -> FragmentRow:
     """One dataset's fragment as stored in the build cache: (key, Turtle,
     JSON-LD, shared nodes). Made where the dataset's page is written (in a
     page worker, beside the others) and kept with :func:`store_fragments`;
-    :func:`dcat_chunks` then finds it instead of making it."""
+    :func:`dcat_chunks` then finds it instead of making it. ``digest``: the
+    record's :func:`record_digest` when the caller has it (else made here)."""
     fragment = _fragment(portal, record, downloads)
-    return (_fragment_key(portal, record_digest(record), downloads), fragment["ttl"], fragment["jsonld"],
-            orjson.dumps(fragment["shared"]))
+    return (_fragment_key(portal, digest or record_digest(record), downloads), fragment["ttl"],
+            fragment["jsonld"], orjson.dumps(fragment["shared"]))
 
 
 def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
@@ -164,6 +169,15 @@ def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
         fragments.close()
 
 
+@dataclass
+class _ReadAhead:
+    """Fragment texts of one column read before they were asked for."""
+
+    texts: dict[str, str] = field(default_factory=dict)
+    size: int = 1  # how many the last query read
+    next: int = -1  # the place in the keys after the last text asked for
+
+
 class _Fragments:
     """The fragments of this build's datasets, in order: kept in a SQLite
     file in the build cache (between builds, and so that 100,000 fragments
@@ -175,6 +189,8 @@ class _Fragments:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
+        self.ahead: dict[str, _ReadAhead] = {}  # by column: the texts read ahead
+        self.position: dict[str, int] | None = None  # key → its first place in keys
         self.path = cache_dir / CACHE_FILE if cache_dir else None
         self.db: sqlite3.Connection | None = None
         if cache_dir is not None:  # the JSON file of earlier versions (1 GB at 100,000)
@@ -191,6 +207,9 @@ class _Fragments:
         assert self.path is not None
         db = sqlite3.connect(self.path)
         db.execute("PRAGMA journal_mode=WAL")
+        # A cache: after a power cut it may lack the last fragments kept (they
+        # are made again) but stays consistent (WAL); no fsync a commit.
+        db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
                    "jsonld TEXT, shared TEXT)")
         db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
@@ -226,11 +245,26 @@ class _Fragments:
             self.kept = None
 
     def text(self, key: str, column: str) -> str:
-        """The ``ttl`` or ``jsonld`` text of the fragment ``key``."""
+        """The ``ttl`` or ``jsonld`` text of the fragment ``key``. When the
+        texts are asked for in the order of ``keys`` (a file written whole),
+        the ones after are read with this one, in one query (one query a
+        fragment was most of writing the files): twice as many at each
+        query, up to ``READ_AHEAD``. A text asked for out of order (a
+        rebuild makes only the changed datasets' pieces) is read alone."""
         if self.db is None:
             return str(self.memory[key][column])
-        query = f"SELECT {column} FROM fragment WHERE key = ?"  # column: ttl or jsonld
-        return str(self.db.execute(query, (key,)).fetchone()[0])
+        if self.position is None:
+            self.position = {k: i for i, k in reversed(list(enumerate(self.keys)))}
+        ahead = self.ahead.setdefault(column, _ReadAhead())
+        start = self.position.get(key, 0)
+        if key not in ahead.texts:
+            ahead.size = min(ahead.size * 2, READ_AHEAD) if start == ahead.next else 1
+            batch = list(dict.fromkeys([key, *self.keys[start + 1:start + ahead.size]]))
+            marks = ",".join("?" * len(batch))
+            query = f"SELECT key, {column} FROM fragment WHERE key IN ({marks})"  # ttl or jsonld
+            ahead.texts = dict(self.db.execute(query, batch))
+        ahead.next = start + 1
+        return str(ahead.texts.pop(key))
 
     def close(self) -> None:
         if self.db is not None:

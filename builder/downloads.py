@@ -24,12 +24,12 @@ import json
 import re
 import shutil
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from builder.files import size_and_sha256
-from builder.tables import Table, open_table
+from builder.tables import Table, csv_from_bytes, open_table, preview_of
 from builder.xlsx import write_xlsx
 from domain.catalogue.model import Dataset, Resource
 
@@ -84,6 +84,20 @@ def _typed(value: str, kind: str) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class FormFile:
+    """What a form's writer wrote: the file's size and SHA-256, hashed as it
+    was written (not read back afterwards), and how many data rows it holds
+    when the writer counted them."""
+
+    size: int
+    sha256: str
+    rows: int | None = None
+    # The file's bytes, when the writer held them whole (a small file): the
+    # forms made after it read them instead of the file.
+    data: bytes | None = field(default=None, repr=False)
+
+
 class _HashedFile:
     """A file being written, with the size and SHA-256 of what went in (the
     file is not read back to be hashed). ``write`` takes text (as UTF-8)."""
@@ -125,22 +139,25 @@ def _write_csv(path: Path, header: list[str], rows: Iterator[list[str]], *, bom:
     return digest
 
 
-def _copy_plain_csv(source: Path, target: Path) -> tuple[int, str] | None:
+def _copy_plain_csv(source: Path, target: Path) -> FormFile | None:
     """Copy a CSV without a byte-order mark as it is (exact bytes: nothing
-    to convert); its size and SHA-256. None, copying nothing, when it starts
-    with a BOM (it is converted instead)."""
+    to convert); its size and SHA-256, and its bytes when it was read in one
+    block (up to 1 MiB). None, copying nothing, when it starts with a BOM
+    (it is converted instead)."""
     with source.open("rb") as handle:
         block = handle.read(1 << 20)
         if block.startswith(codecs.BOM_UTF8):
             return None
+        first, whole = block, True
         copy = _HashedFile(target)
         try:
             while block:
                 copy.write_bytes(block)
                 block = handle.read(1 << 20)
+                whole = whole and not block
         finally:
-            digest = copy.close()
-    return digest
+            size, sha = copy.close()
+    return FormFile(size, sha, data=first if whole else None)
 
 
 # A UTF-8 CSV up to this size is parsed once for the forms made from it
@@ -157,9 +174,8 @@ class TableSource:
     source: Path
     resource: Resource
     utf8_csv: Path
-    # Size and SHA-256 of each file a form's writer wrote, by file name, as
-    # the writer hashed its bytes while writing (not read back afterwards).
-    digests: dict[str, tuple[int, str]] = field(default_factory=dict, compare=False)
+    # The UTF-8 CSV's bytes when its writer kept them (see FormFile.data).
+    utf8_data: bytes | None = field(default=None, repr=False)
 
     def rows(self) -> Table:
         """The header and rows of the UTF-8 CSV (a ``builder.tables`` table):
@@ -175,17 +191,26 @@ class TableSource:
         kept = self._parsed
         return None if kept is None else len(kept[1])
 
+    def preview(self, limit: int) -> tuple[list[str], list[list[str]]]:
+        """The header and first ``limit`` rows of the UTF-8 CSV, as
+        :func:`builder.tables.preview` of that file gives them."""
+        return preview_of(self.rows(), limit)
+
     @functools.cached_property
     def _parsed(self) -> tuple[list[str], list[list[str]]] | None:
-        if self.utf8_csv.stat().st_size > PARSE_ONCE_BYTES:
+        if self.utf8_data is not None:
+            table = csv_from_bytes(self.utf8_data)
+        elif self.utf8_csv.stat().st_size > PARSE_ONCE_BYTES:
             return None
-        table = open_table(self.utf8_csv, Resource(self.resource.name, self.utf8_csv.name, "csv"))
+        else:
+            table = open_table(self.utf8_csv,
+                               Resource(self.resource.name, self.utf8_csv.name, "csv"))
         return table.header, list(table.rows)
 
 
 # A form's writer: writes the file at the given path from the table; returns
-# how many data rows it wrote when it counts them (None otherwise).
-FormWriter = Callable[[TableSource, Path], int | None]
+# what it wrote, or None when it did not hash it (the file is then read back).
+FormWriter = Callable[[TableSource, Path], FormFile | None]
 
 
 @dataclass(frozen=True)
@@ -200,30 +225,29 @@ class DownloadForm:
     write: FormWriter
 
 
-def _write_utf8_csv(table: TableSource, target: Path) -> None:
+def _write_utf8_csv(table: TableSource, target: Path) -> FormFile:
     """The exact values, UTF-8 without BOM (a plain UTF-8 CSV is copied)."""
     if table.resource.format == "csv":
         copied = _copy_plain_csv(table.source, target)
         if copied is not None:
-            table.digests[target.name] = copied
-            return
+            return copied
     found = open_table(table.source, table.resource)
-    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=False)
+    return FormFile(*_write_csv(target, found.header, found.rows, bom=False))
 
 
-def _write_excel_csv(table: TableSource, target: Path) -> None:
+def _write_excel_csv(table: TableSource, target: Path) -> FormFile:
     """UTF-8 with BOM and CRLF, formulas neutralised (for Excel)."""
     found = table.rows()
-    table.digests[target.name] = _write_csv(target, found.header, found.rows, bom=True,
-                                            transform=neutralise_formula)
+    return FormFile(*_write_csv(target, found.header, found.rows, bom=True,
+                                transform=neutralise_formula))
 
 
 # One encoder for every row (json.dumps with options builds one per call).
 _JSON_ROW = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"))
 
 
-def _write_json(table: TableSource, target: Path) -> int:
-    """JSON records typed by the Table Schema; returns the rows written."""
+def _write_json(table: TableSource, target: Path) -> FormFile:
+    """JSON records typed by the Table Schema (the rows are counted)."""
     types = {f.name: f.type for f in table.resource.fields}
     found = table.rows()
     header = found.header
@@ -239,20 +263,20 @@ def _write_json(table: TableSource, target: Path) -> int:
             count += 1
         handle.write("\n]\n")
     finally:
-        table.digests[target.name] = handle.close()
-    return count
+        size, sha = handle.close()
+    return FormFile(size, sha, count)
 
 
-def _write_xlsx_form(table: TableSource, target: Path) -> None:
+def _write_xlsx_form(table: TableSource, target: Path) -> FormFile:
     """An Excel workbook with the Chinese column titles and typed cells."""
     resource = table.resource
     types = {f.name: f.type for f in resource.fields}
     titles = {f.name: f.title for f in resource.fields if f.title}
     found = table.rows()
-    table.digests[target.name] = write_xlsx(
+    return FormFile(*write_xlsx(
         target, [titles.get(h, h) for h in found.header],
         [types.get(h, "string") for h in found.header], found.rows, _typed,
-        sheet=resource.title or resource.name, expected_rows=table.known_rows())
+        sheet=resource.title or resource.name, expected_rows=table.known_rows()))
 
 
 # Every download form of a table, in the order they are written and listed.
@@ -268,6 +292,15 @@ DOWNLOAD_FORMS = (
 )
 
 
+@dataclass(frozen=True)
+class ResourceDownloads:
+    """The files written for one resource, and the table they were made from
+    (None for a non-tabular resource): its rows are kept when it is small."""
+
+    files: list[DownloadFile]
+    table: TableSource | None = None
+
+
 def write_resource_downloads(source: Path, resource: Resource, target_dir: Path, stem: str,
                              forms: Sequence[DownloadForm] = DOWNLOAD_FORMS,
                              ) -> list[DownloadFile]:
@@ -278,24 +311,38 @@ def write_resource_downloads(source: Path, resource: Resource, target_dir: Path,
     Raises:
         builder.tables.TableError: the source cannot be read as a table.
     """
+    return write_downloads(source, resource, target_dir, stem, forms).files
+
+
+def write_downloads(source: Path, resource: Resource, target_dir: Path, stem: str,
+                    forms: Sequence[DownloadForm] = DOWNLOAD_FORMS) -> ResourceDownloads:
+    """:func:`write_resource_downloads`, with the table the forms were made
+    from (the page's preview is read from it, not from the file again).
+
+    Raises:
+        builder.tables.TableError: the source cannot be read as a table.
+    """
     if not resource.is_tabular:
         target = target_dir / f"{stem}.{resource.format or 'bin'}"
         shutil.copyfile(source, target)
         size, sha = size_and_sha256(target)
-        return [DownloadFile("original", resource.format.upper(), target.name, size, sha,
-                             "application/octet-stream")]
+        return ResourceDownloads([DownloadFile("original", resource.format.upper(), target.name,
+                                               size, sha, "application/octet-stream")])
     table = TableSource(source, resource, target_dir / f"{stem}{forms[0].suffix}")
-    rows: int | None = None
-    for form in forms:
-        counted = form.write(table, target_dir / f"{stem}{form.suffix}")
-        rows = counted if counted is not None else rows
-    files = []
+    written: list[tuple[DownloadForm, Path, FormFile]] = []
     for form in forms:
         path = target_dir / f"{stem}{form.suffix}"
-        size, sha = table.digests.get(path.name) or size_and_sha256(path)
-        files.append(DownloadFile(form.key, form.label, path.name, size, sha, form.media_type,
-                                  rows=rows))
-    return files
+        made = form.write(table, path)
+        if made is None:
+            made = FormFile(*size_and_sha256(path))
+        elif made.data is not None and not written:  # the UTF-8 CSV, held whole
+            table = replace(table, utf8_data=made.data)
+        written.append((form, path, made))
+    # Every form of a table holds the same rows: the count of whichever counted.
+    rows = next((made.rows for _, _, made in reversed(written) if made.rows is not None), None)
+    return ResourceDownloads([DownloadFile(form.key, form.label, path.name, made.size,
+                                           made.sha256, form.media_type, rows=rows)
+                              for form, path, made in written], table)
 
 
 def schema_descriptor(resource: Resource) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import stat
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -15,11 +16,20 @@ def write_if_changed(path: Path, data: bytes | str) -> bool:
     a rename, creating parent folders; leave the file alone when it already
     holds exactly these bytes. Returns whether it wrote."""
     raw = data.encode("utf-8") if isinstance(data, str) else data
-    if path.is_file() and path.stat().st_size == len(raw) and path.read_bytes() == raw:
-        return False
-    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        found = path.stat()
+    except FileNotFoundError:
+        pass
+    else:
+        if stat.S_ISREG(found.st_mode) and found.st_size == len(raw) \
+                and path.read_bytes() == raw:
+            return False
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(raw)
+    try:
+        tmp.write_bytes(raw)
+    except FileNotFoundError:  # the folder first (not asked each time: a system call a file)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp.write_bytes(raw)
     os.replace(tmp, path)
     return True
 

@@ -12,6 +12,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 from domain.catalogue.model import Resource
 
@@ -56,8 +57,21 @@ def open_table(path: Path, resource: Resource) -> Table:
     raise TableError(f"format {fmt!r} is not tabular")
 
 
+def csv_from_bytes(data: bytes) -> Table:
+    """A CSV file's bytes (already read) as a table: the same cells as
+    :func:`open_table` of the file as CSV, without opening it again.
+
+    Raises:
+        TableError: not UTF-8, or not a valid CSV header.
+    """
+    return _read_delimited(io.BytesIO(data), ",")
+
+
 def _open_delimited(path: Path, delimiter: str) -> Table:
-    raw = path.open("rb")
+    return _read_delimited(path.open("rb"), delimiter)
+
+
+def _read_delimited(raw: IO[bytes], delimiter: str) -> Table:
     try:
         # utf-8-sig drops a BOM written by Excel; anything else must be UTF-8.
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="", errors="strict")
@@ -132,7 +146,12 @@ def _clip(cell: str) -> str:
 def preview(path: Path, resource: Resource, limit: int = 10) -> tuple[list[str], list[list[str]]]:
     """The header and the first ``limit`` rows (for the dataset page), each
     cell cut to PREVIEW_CELL_CHARS: one 5 MB cell must not make a 5 MB page."""
-    table = open_table(path, resource)
+    return preview_of(open_table(path, resource), limit)
+
+
+def preview_of(table: Table, limit: int = 10) -> tuple[list[str], list[list[str]]]:
+    """:func:`preview` of a table already opened (its rows are closed after
+    the first ``limit``)."""
     rows = []
     for row in table.rows:
         rows.append([_clip(cell) for cell in row])

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from domain.catalogue.catalog import load_catalog
+from domain.catalogue.freshness import Freshness, update_status
 from domain.catalogue.model import Dataset, OpenType
 from domain.catalogue.quality import QualityScore, quality
 from domain.catalogue.vocabulary import Vocabularies
@@ -35,6 +36,17 @@ def test_minimal_bus_stops_fails_only_description_and_dictionary() -> None:
 def test_overdue_data_fails_on_time() -> None:
     bus, vocab = dataset("jtj-0001")
     assert by_key(quality(bus, vocab, date(2027, 3, 1)))["on_time"] is False
+
+
+def test_a_freshness_the_caller_worked_out_is_the_one_judged() -> None:
+    # public_record hands over the update status it already has: the score
+    # is the one quality() would work out itself, and it is that status's.
+    bus, vocab = dataset("jtj-0001")
+    late = date(2027, 3, 1)
+    assert quality(bus, vocab, late, freshness=update_status(bus, vocab, late).freshness) \
+        == quality(bus, vocab, late)
+    assert by_key(quality(bus, vocab, TODAY, freshness=Freshness.OVERDUE))["on_time"] is False
+    assert by_key(quality(bus, vocab, TODAY, freshness=Freshness.UNSCHEDULED))["on_time"] is None
 
 
 def test_conditional_data_is_not_judged_on_files_held() -> None:

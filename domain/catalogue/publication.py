@@ -41,7 +41,7 @@ def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
         raise NotPublished(f"dataset {dataset.identifier} is not_open and has no public record")
     status = update_status(dataset, vocab, today)
     score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms,
-                    overdue_reports=overdue_reports)
+                    overdue_reports=overdue_reports, freshness=status.freshness)
     emergency = dataset.emergency
     return PublicRecord(
         id=dataset.identifier,

@@ -38,14 +38,18 @@ class QualityScore:
 
 
 def quality(dataset: Dataset, vocab: Vocabularies, today: date, *,
-            portal_has_terms: bool = True, overdue_reports: int | None = None) -> QualityScore:
+            portal_has_terms: bool = True, overdue_reports: int | None = None,
+            freshness: Freshness | None = None) -> QualityScore:
     """Score ``dataset`` on seven criteria. ``overdue_reports`` is how many of
     its error reports are unanswered past their deadline (000 §25, 004 §17);
-    None when the build does not know (the criterion is then not applicable)."""
+    None when the build does not know (the criterion is then not applicable).
+    ``freshness``: the dataset's update status on ``today`` when the caller
+    has it (else worked out here: the same)."""
     fields = [f for r in dataset.resources for f in r.fields]
     documented = bool(fields) and all(f.title for f in fields) and \
         sum(bool(f.description) for f in fields) * 2 >= len(fields)
-    freshness = update_status(dataset, vocab, today).freshness
+    if freshness is None:
+        freshness = update_status(dataset, vocab, today).freshness
     unconditional = dataset.open_type is OpenType.UNCONDITIONAL
     criteria = (
         Criterion("documented", "数据字典完整（每项有中文名称，多数有说明）",
