@@ -119,14 +119,14 @@ class DatasetPageWriter:
             published.append((resource, view.downloads))
             if resource.is_tabular:
                 try:
-                    # The preview reads the site's CSV as the resource's format:
-                    # a CSV resource's from the table just written (not the
-                    # file again); another's from the file (as before: a JSON
-                    # or XLSX resource's then has no preview).
+                    # A CSV resource's preview comes from the table just
+                    # written (not the file again); another's from its source,
+                    # read in its own format (the site's CSV copy read as TSV,
+                    # JSON or XLSX gave one column or no preview at all).
                     if resource.format == "csv" and written.table is not None:
                         header, rows = written.table.preview(PREVIEW_ROWS)
                     else:
-                        header, rows = preview(folder / f"{stem}.csv", resource, PREVIEW_ROWS)
+                        header, rows = preview(source, resource, PREVIEW_ROWS)
                     view.preview_header, view.preview_rows = pages.readable_preview(
                         view.fields, header, rows)
                 except TableError:
