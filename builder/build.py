@@ -55,7 +55,7 @@ from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
 from builder.records import Records, public_records, record_digests
 from builder.render import templates_digest
-from builder.site_output import SiteOutput
+from builder.site_output import SiteOutput, write_state
 from builder.take_downs import take_downs, was_online
 from builder.theme import Shell, build_theme_pages
 from builder.withholding import (
@@ -98,23 +98,28 @@ class _Builder(SiteOutput):
         self.statuses: dict[str, UpdateStatus] = {}  # of each published dataset
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
-        if self.state_path.is_file():
-            try:
-                with no_gc():
+        # The old state and the descriptor cache are read with the cycle
+        # collector paused and then frozen: they live until the end of the
+        # build (build() unfreezes), so no collection need ever walk them
+        # (at 100,000 datasets the first collection after reading took seconds).
+        with no_gc():
+            if self.state_path.is_file():
+                try:
                     self.old_state = orjson.loads(self.state_path.read_bytes())
-            except ValueError:
+                except ValueError:
+                    self.old_state = {}
+            if self.old_state.get("version") != BUILDER_VERSION:
                 self.old_state = {}
-        if self.old_state.get("version") != BUILDER_VERSION:
-            self.old_state = {}
-        # The datasets read from each folder, kept between builds and reused
-        # while the folder is unchanged (only changed descriptors are parsed
-        # again); ignored when the loader's code changes.
-        # Keyed by the catalogue's real path too: whether a link stays inside
-        # the catalogue depends on where the catalogue is.
+            # The datasets read from each folder, kept between builds and reused
+            # while the folder is unchanged (only changed descriptors are parsed
+            # again); ignored when the loader's code changes.
+            # Keyed by the catalogue's real path too: whether a link stays inside
+            # the catalogue depends on where the catalogue is.
+            self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
+                self.code, os.path.realpath(cfg.catalog_dir)))
+            gc.freeze()
         super().__init__(cfg.out_dir, self.old_state)
         self.splice_dir, self.splice_salt = self.cache / "spliced", self.code
-        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
-            self.code, os.path.realpath(cfg.catalog_dir)))
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -230,8 +235,8 @@ class _Builder(SiteOutput):
         self.result.downloads = sum(len(v) for v in downloads_by_id.values())
         # catalog.json, feeds, sitemaps: unchanged while every page key, the
         # downloads and the day are (a rebuild with nothing new skips them).
-        files_key = sha(global_key, cfg.today.isoformat(), pages.stable_json(
-            [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
+        files_key = build_keys.files_key(global_key, cfg.today.isoformat(), sorted(records),
+                                         entries, downloads_by_id)
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
             catalog, records.listed, downloads_by_id, cfg.today, self.cache,
             self.record_digests, self.stats))
@@ -242,6 +247,7 @@ class _Builder(SiteOutput):
                 write_if_changed(self.out / rel, data)
         self.emit_take_downs(shell)
         mark = self.timed("site-files", mark)
+        records.release()  # nothing reads them any more: the state is written next
         self.result.files_removed = self.remove_stale()
         self.save_state(entries, taken_down)
         self.result.changes.published = sorted(records)
@@ -275,12 +281,14 @@ class _Builder(SiteOutput):
         wrote in ``entries``. Returns the downloads of each dataset by id."""
         downloads_by_id: dict[str, list[dict[str, Any]]] = {}
         jobs: list[Job] = []
+        out = str(self.out)
         for dataset in catalog.published():
             entry = entries[dataset.identifier]
             previous = old.get(dataset.identifier, {})
             page_rel = f"{dataset_path(dataset.identifier)}index.html"
             # One stat per dataset: a deleted page is rebuilt with its files.
-            if previous.get("page_key") == entry["page_key"] and (self.out / page_rel).is_file():
+            if previous.get("page_key") == entry["page_key"] \
+                    and os.path.isfile(f"{out}/{page_rel}"):
                 entry.update(files=previous["files"], downloads=previous.get("downloads", []))
                 self.result.pages_reused += 1
             else:
@@ -362,9 +370,7 @@ class _Builder(SiteOutput):
                 entry["folder"] = self.folders.get(ident, "")
         state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
                  "groups": self.groups, "taken_down": taken_down}
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps(state))
-        os.replace(tmp, self.state_path)
+        write_state(self.state_path, state)
         self.datasets.save()
 
 

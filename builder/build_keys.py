@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from builder import pages
 from domain.catalogue.catalog import Catalog
 from domain.catalogue.paths import RESERVED_FOLDERS
@@ -41,6 +43,22 @@ def _add_file(sha: Any, rel: str, path: Path) -> None:
     sha.update(rel.encode() + b"\0")
     sha.update(path.read_bytes())
     sha.update(b"\0")
+
+
+def files_key(global_key: str, day: str, ids: Sequence[str],
+              entries: Mapping[str, Mapping[str, Any]],
+              downloads: Mapping[str, Any]) -> str:
+    """The key of the catalogue-wide files (catalog.json, feeds, sitemaps…):
+    the site-wide key, the day, and each published dataset's page key and
+    downloads, by id (``ids``, sorted). Hashed a dataset at a time: the text
+    of all the downloads of 100,000 datasets is hundreds of megabytes."""
+    sha = hashlib.sha256(f"{global_key}\0{day}\0".encode())
+    for identifier in ids:
+        # Each piece is one JSON array: pieces cannot run together.
+        sha.update(orjson.dumps([identifier, entries[identifier]["page_key"],
+                                 downloads[identifier]], default=str,
+                                option=orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS))
+    return sha.hexdigest()
 
 
 def nav_key(code: str, templates: str, catalog: Catalog, root: str, ids: Sequence[str],

@@ -63,6 +63,11 @@ class Records(Mapping[str, PublicRecord]):
         """Every record, sorted by id (all of them made)."""
         return [self[identifier] for identifier in sorted(self.datasets)]
 
+    def release(self) -> None:
+        """Forget the records made so far (they are made again if asked for)."""
+        self._made.clear()
+        self.__dict__.pop("listed", None)
+
     def briefs(self, statuses: Mapping[str, UpdateStatus]) -> list[Brief]:
         """What the department pages' keys and counts read of each record,
         sorted by id, made from the datasets (no record is made)."""
