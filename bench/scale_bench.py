@@ -38,7 +38,6 @@ import tempfile
 import time
 from pathlib import Path
 
-from bench.build_bench import _retitle
 from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "scale"
@@ -90,6 +89,7 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--keep", action="store_true",
                         help="reuse the last site and cache: no full build")
     args = parser.parse_args(argv)
+    from bench.build_bench import _retitle  # here: build_bench imports this module
     python = sys.executable
     print(f"load average before: {load_average()}", flush=True)
     for n in args.sizes:
