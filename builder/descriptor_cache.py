@@ -149,6 +149,11 @@ class DescriptorCache(MutableMapping[str, Entry]):
         self.listings = self._new_listings
         self.dirty = set()
 
+    def release(self) -> None:
+        """Forget the entries and listings (after :meth:`save`: nothing is
+        lost; the datasets read stay with whoever holds them)."""
+        self.entries, self.listings, self._new_listings = {}, {}, {}
+
     # -- the mapping load_catalog reads and updates ----------------------
     def __getitem__(self, key: str) -> Entry:
         return self.entries[key]
