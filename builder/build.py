@@ -53,8 +53,9 @@ from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
+from builder.records import Records, public_records, record_digests
 from builder.render import templates_digest
-from builder.site_output import SiteOutput
+from builder.site_output import SiteOutput, write_state
 from builder.take_downs import take_downs, was_online
 from builder.theme import Shell, build_theme_pages
 from builder.withholding import (
@@ -66,10 +67,9 @@ from builder.withholding import (
     unapproved,
 )
 from domain.catalogue.catalog import Catalog, load_catalog
-from domain.catalogue.freshness import Freshness, update_status
+from domain.catalogue.freshness import Freshness, UpdateStatus, update_status
 from domain.catalogue.problems import Problem, Severity
-from domain.catalogue.public_record import PublicRecord
-from domain.catalogue.publication import dataset_path, public_record
+from domain.catalogue.publication import dataset_path
 
 # The public face of `portal build` (BuildConfig and the rest live in
 # builder.build_config; callers import them from here).
@@ -95,25 +95,31 @@ class _Builder(SiteOutput):
         self.all_ids: set[str] = set()
         self.folders: dict[str, str] = {}
         self.record_digests: dict[str, str] = {}  # dcat.record_digest of each record
+        self.statuses: dict[str, UpdateStatus] = {}  # of each published dataset
         self.state_path = self.cache / STATE_FILE
         self.old_state: dict[str, Any] = {}
-        if self.state_path.is_file():
-            try:
-                with no_gc():
+        # The old state and the descriptor cache are read with the cycle
+        # collector paused and then frozen: they live until the end of the
+        # build (build() unfreezes), so no collection need ever walk them
+        # (at 100,000 datasets the first collection after reading took seconds).
+        with no_gc():
+            if self.state_path.is_file():
+                try:
                     self.old_state = orjson.loads(self.state_path.read_bytes())
-            except ValueError:
+                except ValueError:
+                    self.old_state = {}
+            if self.old_state.get("version") != BUILDER_VERSION:
                 self.old_state = {}
-        if self.old_state.get("version") != BUILDER_VERSION:
-            self.old_state = {}
-        # The datasets read from each folder, kept between builds and reused
-        # while the folder is unchanged (only changed descriptors are parsed
-        # again); ignored when the loader's code changes.
-        # Keyed by the catalogue's real path too: whether a link stays inside
-        # the catalogue depends on where the catalogue is.
+            # The datasets read from each folder, kept between builds and reused
+            # while the folder is unchanged (only changed descriptors are parsed
+            # again); ignored when the loader's code changes.
+            # Keyed by the catalogue's real path too: whether a link stays inside
+            # the catalogue depends on where the catalogue is.
+            self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
+                self.code, os.path.realpath(cfg.catalog_dir)))
+            gc.freeze()
         super().__init__(cfg.out_dir, self.old_state)
         self.splice_dir, self.splice_salt = self.cache / "spliced", self.code
-        self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
-            self.code, os.path.realpath(cfg.catalog_dir)))
 
     # -- helpers -------------------------------------------------------
     def progress(self, stage: str, done: int, total: int) -> None:
@@ -193,40 +199,52 @@ class _Builder(SiteOutput):
         started = time.perf_counter()
         check_output_folder(self.out, self.state_path.is_file())
         catalog, entries = self.load()
+        # Nothing reads the descriptor cache after loading: written now, its
+        # listings and entries need not be held through the build (at
+        # 100,000 datasets they were a hundred megabytes at its peak).
+        self.datasets.save()
+        self.datasets.release()
         # The datasets and the state live until the end of the build: later
         # collections need not walk them again (undone by build()).
         gc.freeze()
         self.templates = templates_digest()  # read once: the page and navigation keys use it
         mark = self.timed("check", started)
         portal = catalog.portal
-        records = self.records(catalog)
-        record_list = sorted(records.values(), key=lambda r: r.id)
-        self.record_digests = build_keys.record_digests(records)  # once per build
         old = self.old_state.get("datasets", {})
+        records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts)
+        self.statuses = {i: update_status(d, catalog.vocab, cfg.today)
+                         for i, d in records.datasets.items()}
+        root = build_keys.root_digest(catalog.root)
+        self.record_digests = record_digests(records, entries, old, self.statuses, sha(
+            self.code, root, pages.stable_json(portal.__dict__), cfg.today.isoformat(),
+            repr(cfg.overdue_reports is None), repr(cfg.download_counts is None)),
+            cfg.overdue_reports, cfg.download_counts)
         download_count = expected_download_count(catalog)
 
         # The theme's pages first: they give the shell of the dataset pages.
         taken_down = self.take_downs(records)
-        self.stats = functools.cache(partial(statistics.statistics, catalog.vocab, record_list,
-                                             cfg.today.isoformat()))  # made once, if needed
-        shell = self.theme_pages(catalog, record_list, download_count, entries)
+        self.stats = functools.cache(lambda: statistics.statistics(
+            catalog.vocab, records.listed, cfg.today.isoformat()))  # made once, if needed
+        shell = self.theme_pages(catalog, records, download_count, entries, root)
         global_key = sha(BUILDER_VERSION, self.code, shell.text, self.templates,
                           file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
-        self.set_page_keys(catalog, records, entries, global_key)
+        self.set_page_keys(catalog, entries, global_key)
         for rel, key, produce in site_pages.department_pages(
-                catalog, record_list, shell, lambda r: entries[r.id]["page_key"]):
+                catalog, records.briefs(self.statuses), shell,
+                lambda r: entries[r.id]["page_key"], records.__getitem__):
             self.emit_keyed(rel, key, partial(_one_file, rel, produce))
+        self.statuses = {}  # read by the keys only
         mark = self.timed("theme", mark)
         downloads_by_id = self.dataset_pages(catalog, records, entries, old, shell)
         mark = self.timed("datasets", mark)
         self.result.downloads = sum(len(v) for v in downloads_by_id.values())
         # catalog.json, feeds, sitemaps: unchanged while every page key, the
         # downloads and the day are (a rebuild with nothing new skips them).
-        files_key = sha(global_key, cfg.today.isoformat(), pages.stable_json(
-            [(i, entries[i]["page_key"], downloads_by_id[i]) for i in sorted(records)]))
+        files_key = build_keys.files_key(global_key, cfg.today.isoformat(), sorted(records),
+                                         entries, downloads_by_id)
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, record_list, downloads_by_id, cfg.today, self.cache,
+            catalog, records.listed, downloads_by_id, cfg.today, self.cache,
             self.record_digests, self.stats))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
@@ -235,6 +253,7 @@ class _Builder(SiteOutput):
                 write_if_changed(self.out / rel, data)
         self.emit_take_downs(shell)
         mark = self.timed("site-files", mark)
+        records.release()  # nothing reads them any more: the state is written next
         self.result.files_removed = self.remove_stale()
         self.save_state(entries, taken_down)
         self.result.changes.published = sorted(records)
@@ -244,39 +263,23 @@ class _Builder(SiteOutput):
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
 
-    def records(self, catalog: Catalog) -> dict[str, PublicRecord]:
-        """The public record of each published dataset, by id, with its
-        overdue reports and download count when the service told us them."""
-        cfg = self.cfg
-        has_terms = bool(catalog.portal.licence_name)
-        overdue = cfg.overdue_reports
-        counts = cfg.download_counts
-        records = {d.identifier: public_record(
-            d, catalog.vocab, cfg.today, portal_has_terms=has_terms,
-            overdue_reports=None if overdue is None else overdue.get(d.identifier, 0))
-            for d in catalog.published()}
-        if counts is not None:
-            records = {identifier: replace(record, download_count=counts.get(identifier, 0))
-                       for identifier, record in records.items()}
-        return records
 
-    def set_page_keys(self, catalog: Catalog, records: dict[str, PublicRecord],
+    def set_page_keys(self, catalog: Catalog,
                       entries: dict[str, dict[str, Any]], global_key: str) -> None:
         """Give each published dataset's entry its page key: its data, the
         site-wide key, its record and its lateness (a page changes with any)."""
         for dataset in catalog.published():
-            record = records[dataset.identifier]
             # The page says how many days an overdue dataset is late and by
             # when it is due (working days move with a new calendar file):
             # both are part of the key.
-            status = update_status(dataset, catalog.vocab, self.cfg.today)
-            age = status.age_days if record.freshness is Freshness.OVERDUE else None
+            status = self.statuses[dataset.identifier]
+            age = status.age_days if status.freshness is Freshness.OVERDUE else None
             entries[dataset.identifier][PUBLIC_KEY] = dataset.status.value
             entries[dataset.identifier]["page_key"] = sha(
                 entries[dataset.identifier]["data_key"], global_key,
                 self.record_digests[dataset.identifier], str(age), str(status.next_due))
 
-    def dataset_pages(self, catalog: Catalog, records: dict[str, PublicRecord],
+    def dataset_pages(self, catalog: Catalog, records: Records,
                       entries: dict[str, dict[str, Any]], old: Mapping[str, Any],
                       shell: Shell) -> dict[str, list[dict[str, Any]]]:
         """Write the page and files of each published dataset whose page key
@@ -284,19 +287,20 @@ class _Builder(SiteOutput):
         wrote in ``entries``. Returns the downloads of each dataset by id."""
         downloads_by_id: dict[str, list[dict[str, Any]]] = {}
         jobs: list[Job] = []
+        out = str(self.out)
         for dataset in catalog.published():
-            record = records[dataset.identifier]
             entry = entries[dataset.identifier]
             previous = old.get(dataset.identifier, {})
             page_rel = f"{dataset_path(dataset.identifier)}index.html"
             # One stat per dataset: a deleted page is rebuilt with its files.
-            if previous.get("page_key") == entry["page_key"] and (self.out / page_rel).is_file():
+            if previous.get("page_key") == entry["page_key"] \
+                    and os.path.isfile(f"{out}/{page_rel}"):
                 entry.update(files=previous["files"], downloads=previous.get("downloads", []))
                 self.result.pages_reused += 1
             else:
                 # A new dataset's DCAT fragment is made beside its page (in
                 # a worker); a known dataset's is most likely in the cache.
-                jobs.append((dataset, record, None if previous else
+                jobs.append((dataset, records[dataset.identifier], None if previous else
                              self.record_digests[dataset.identifier]))
         writer = DatasetPageWriter(self.out, catalog, shell, self.cfg.today)
         made: list[dcat.FragmentRow] = []
@@ -348,17 +352,17 @@ class _Builder(SiteOutput):
         text_path.write_text(changes.report_text(today), encoding="utf-8")
         self.result.report_files = (json_path, text_path)
 
-    def theme_pages(self, catalog: Catalog, records: list[PublicRecord], download_count: int,
-                    entries: Mapping[str, Mapping[str, Any]]) -> Shell:
+    def theme_pages(self, catalog: Catalog, records: Records, download_count: int,
+                    entries: Mapping[str, Mapping[str, Any]], root: str) -> Shell:
         """The navigation pages, rendered only when their key changed."""
         today, suspended = self.cfg.today.isoformat(), len(self.result.changes.taken_down)
         key = build_keys.nav_key(
-            self.code, self.templates, catalog, records, self.record_digests,
-            {r.id: entries[r.id]["data_key"] for r in records},
+            self.code, self.templates, catalog, root, sorted(records), self.record_digests,
+            {i: entries[i]["data_key"] for i in records},
             download_count=download_count, generated=today, suspended=suspended)
         return build_theme_pages(
-            partial(site_pages.nav_pages, catalog, records, download_count, today,
-                    suspended=suspended, stats=self.stats), pages_key=key,
+            lambda: site_pages.nav_pages(catalog, records.listed, download_count, today,
+                                         suspended=suspended, stats=self.stats), pages_key=key,
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),
@@ -373,10 +377,7 @@ class _Builder(SiteOutput):
                 entry["folder"] = self.folders.get(ident, "")
         state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
                  "groups": self.groups, "taken_down": taken_down}
-        tmp = self.state_path.with_suffix(".tmp")
-        tmp.write_bytes(orjson.dumps(state))
-        os.replace(tmp, self.state_path)
-        self.datasets.save()
+        write_state(self.state_path, state)
 
 
 def build(cfg: BuildConfig) -> BuildResult:

@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 from urllib.parse import urlencode
 
 import orjson
@@ -235,11 +235,23 @@ def catalog_context(vocab: Vocabularies, records: Sequence[PublicRecord]) -> dic
     }
 
 
-def department_rows(vocab: Vocabularies, records: Sequence[PublicRecord]) -> list[dict[str, Any]]:
+class Counted(Protocol):
+    """What :func:`department_rows` reads of a record (a public record, or
+    the build's brief of one)."""
+
+    @property
+    def department(self) -> str: ...
+    @property
+    def open_type(self) -> OpenType: ...
+    @property
+    def freshness(self) -> Freshness: ...
+
+
+def department_rows(vocab: Vocabularies, records: Sequence[Counted]) -> list[dict[str, Any]]:
     """One row per department with published datasets, in vocabulary order.
     The records are grouped once (not scanned once per department: 100,000
     datasets of 100 departments made that ten million comparisons)."""
-    by_department: dict[str, list[PublicRecord]] = {}
+    by_department: dict[str, list[Counted]] = {}
     for record in records:
         by_department.setdefault(record.department, []).append(record)
     rows = []

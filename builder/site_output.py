@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from builder.build_config import UnsafeOutput
 from builder.files import write_chunks_if_changed, write_if_changed
 from builder.spliced import Spliced, write_spliced
@@ -114,6 +116,34 @@ class SiteOutput:
                 folder.rmdir()
                 folder = folder.parent
         return removed
+
+
+def write_state(path: Path, state: Mapping[str, Any]) -> None:
+    """Write ``state`` to ``path`` as JSON (the bytes of ``orjson.dumps``),
+    through a temporary file and a rename. Mappings and lists directly in
+    it are written an item at a time: at 100,000 datasets the whole text
+    would be a hundred megabytes held at the build's peak of memory."""
+    tmp = path.with_suffix(".tmp")
+    with tmp.open("wb") as handle:
+        handle.write(b"{")
+        for number, (name, value) in enumerate(state.items()):
+            handle.write((b"," if number else b"") + orjson.dumps(name) + b":")
+            if isinstance(value, dict):
+                handle.write(b"{")
+                for count, (key, item) in enumerate(value.items()):
+                    handle.write((b"," if count else b"") + orjson.dumps(key) + b":"
+                                 + orjson.dumps(item))
+                handle.write(b"}")
+            elif isinstance(value, list):
+                handle.write(b"[")
+                for start in range(0, len(value), 10_000):
+                    handle.write((b"," if start else b"") + orjson.dumps(
+                        value[start:start + 10_000])[1:-1])
+                handle.write(b"]")
+            else:
+                handle.write(orjson.dumps(value))
+        handle.write(b"}")
+    os.replace(tmp, path)
 
 
 def _is_empty(folder: Path) -> bool:

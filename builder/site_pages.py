@@ -10,11 +10,11 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol, TypeVar
 
 import orjson
 
@@ -216,17 +216,36 @@ def _statistics_page(catalog: Catalog, stats: dict[str, Any], api_url: str) -> s
                   department_names=json.dumps(names, ensure_ascii=False))
 
 
-def department_pages(catalog: Catalog, records: Records, shell: Shell,
-                     record_key: Callable[[PublicRecord], str],
+class Listed(pages.Counted, Protocol):
+    """What :func:`department_pages` reads of a record to count and order a
+    department's datasets (a public record, or the build's brief of one)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def status(self) -> Status: ...
+
+
+L = TypeVar("L", bound=Listed)
+
+
+def department_pages(catalog: Catalog, records: Sequence[L], shell: Shell,
+                     record_key: Callable[[L], str],
+                     full: Callable[[str], PublicRecord] | None = None,
                      ) -> Iterator[tuple[str, str, Callable[[], str]]]:
     """One page per department, poured into the shell like dataset pages
     (they sit at the same depth and are not in the navigation).
 
+    ``records`` are sorted by id; they are the public records, or with
+    ``full`` (id → public record) briefs of them: a page's records are then
+    made only when it is rendered.
     Yields ``(path, key, render)``: ``key`` changes whenever the page would
     (the shell, the department's counts, ``record_key`` of each of its
     datasets), so a caller may skip ``render`` for a page it already has."""
     vocab = catalog.vocab
-    by_department: dict[str, Records] = {}
+    by_department: dict[str, list[L]] = {}
     for record in records:
         by_department.setdefault(record.department, []).append(record)
     for row in pages.department_rows(vocab, records):
@@ -237,13 +256,18 @@ def department_pages(catalog: Catalog, records: Records, shell: Shell,
         for record in mine:
             sha.update(record_key(record).encode())
         yield (f"departments/{row['code']}/index.html", sha.hexdigest(),
-               partial(_department_page, vocab, row, mine, shell))
+               partial(_department_page, vocab, row, partial(_made, mine, full), shell))
 
 
-def _department_page(vocab: Vocabularies, row: dict[str, Any], mine: Records,
-                     shell: Shell) -> str:
+def _made(mine: Sequence[Listed], full: Callable[[str], PublicRecord] | None) -> list[Any]:
+    """The records of a department page: ``mine`` itself, or made by ``full``."""
+    return [full(r.id) for r in mine] if full is not None else list(mine)
+
+
+def _department_page(vocab: Vocabularies, row: dict[str, Any],
+                     mine: Callable[[], Sequence[Any]], shell: Shell) -> str:
     body = render("department.html", root="../../", dept=vocab.department(row["code"]),
-                  records=mine, freshness_labels=pages.FRESHNESS_LABELS, counts={
+                  records=mine(), freshness_labels=pages.FRESHNESS_LABELS, counts={
                       "unconditional": row["unconditional"],
                       "conditional": row["conditional"], "overdue": row["overdue"]})
     return shell.fill(title=row["name"], description=f"{row['name']}开放数据目录",
