@@ -54,6 +54,24 @@ def write_chunks_if_changed(path: Path, chunks: Iterable[str | bytes]) -> bool:
     catalog.json and the DCAT files of 100,000 datasets are hundreds of
     megabytes). The pieces go to a temporary file; it replaces ``path``
     unless ``path`` already holds the same bytes (same size and SHA-256)."""
+    tmp, size, digest = _written_aside(path, chunks)
+    if path.is_file() and path.stat().st_size == size and size_and_sha256(path) == (size, digest):
+        tmp.unlink()
+        return False
+    os.replace(tmp, path)
+    return True
+
+
+def write_chunks(path: Path, chunks: Iterable[str | bytes]) -> None:
+    """Write a file given in pieces through a temporary file and a rename
+    (never held whole), whatever ``path`` holds now."""
+    tmp, _, _ = _written_aside(path, chunks)
+    os.replace(tmp, path)
+
+
+def _written_aside(path: Path, chunks: Iterable[str | bytes]) -> tuple[Path, int, str]:
+    """The pieces written to ``path``'s temporary file (folders made):
+    that file, its size and its hex SHA-256."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
     sha = hashlib.sha256()
@@ -64,8 +82,4 @@ def write_chunks_if_changed(path: Path, chunks: Iterable[str | bytes]) -> bool:
             handle.write(raw)
             sha.update(raw)
             size += len(raw)
-    if path.is_file() and path.stat().st_size == size and size_and_sha256(path) == (size, sha.hexdigest()):
-        tmp.unlink()
-        return False
-    os.replace(tmp, path)
-    return True
+    return tmp, size, sha.hexdigest()

@@ -265,7 +265,7 @@ def detect(headers: list[str], rows: Iterable[Mapping[str, Any]], plan: ColumnPl
 def _note_guesses(plan: ColumnPlan, found: Detection) -> None:
     """Warn of the columns still placed by their headers' words alone."""
     placed = [f"{h} → {n}" for n, cols in plan.fields.items() for h in cols
-              if h in plan.guessed and found.evidence[h].reason == "header words"]
+              if found.evidence[h].reason == "header words"]  # not moved by values since
     if placed:
         plan.warnings.append("columns placed by the words of their headers (spellings no list "
                              "names; correct with --map COLUMN=FIELD): " + ", ".join(placed))

@@ -54,8 +54,8 @@ def _json_values(text: str, name: str) -> tuple[Any, str]:
         data, note = _parsed_json(text, name)
     except RecursionError as exc:
         raise UnreadableJson(f"{name}: JSON nested too deeply to read (lists or objects "
-                                 "inside each other hundreds of levels down); export one object "
-                                 "per dataset, or convert the catalogue to CSV (UTF-8)") from exc
+                             "inside each other hundreds of levels down); export one object "
+                             "per dataset, or convert the catalogue to CSV (UTF-8)") from exc
     if _SURROGATE_ESCAPE.search(text):
         replaced = _replace_surrogates(data)
         if replaced:
@@ -103,13 +103,11 @@ def _parsed_json(text: str, name: str) -> tuple[Any, str]:
             while position < len(text) and text[position] in " \t\r\n,":
                 position += 1
     except json.JSONDecodeError:
-        raise UnreadableJson(f"{name}: not valid JSON at line {first.lineno} "
-                                 f"column {first.colno}: {first.msg}; export the catalogue "
-                                 "as a JSON list of objects, or as CSV (UTF-8)") from first
+        values = []  # not values written one after another either
     if len(values) < 2:
         raise UnreadableJson(f"{name}: not valid JSON at line {first.lineno} "
-                                 f"column {first.colno}: {first.msg}; export the catalogue as "
-                                 "a JSON list of objects, or as CSV (UTF-8)") from first
+                             f"column {first.colno}: {first.msg}; export the catalogue "
+                             "as a JSON list of objects, or as CSV (UTF-8)") from first
     return values, (f"{name} holds {len(values)} JSON values written one after another "
                     "(not one JSON list); each was read as a row")
 

@@ -70,10 +70,9 @@ def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> Sour
         raise CatalogImportError(f"{path.name}: {_what_it_is(raw)}, not a catalogue this "
                                  "importer reads; convert it to .xlsx, CSV (UTF-8) or JSON")
     if suffix in (".xlsx", ".xlsm") and not raw.startswith(b"PK\x03\x04") and (
-            _what_it_is(raw) != "text" and _what_it_is(raw) != "an HTML page"):
+            kind := _what_it_is(raw)) not in ("text", "an HTML page"):
         raise CatalogImportError(f"{path.name}: named {suffix} but it is not an Excel workbook "
-                                 f"({_what_it_is(raw)}); open it in Excel and save it as "
-                                 ".xlsx or CSV (UTF-8)")
+                                 f"({kind}); open it in Excel and save it as .xlsx or CSV (UTF-8)")
     if raw.startswith(b"PK\x03\x04") and suffix not in (".csv", ".tsv", ".txt", ".json"):
         return _read_xlsx(path, column_map)
     text, encoding = _decode(raw, path)
@@ -215,10 +214,9 @@ def _read_html(text: str, column_map: Mapping[str, str] | None) -> SourceTable:
     from bs4 import BeautifulSoup
 
     page = BeautifulSoup(text, "html.parser")
-    tables = page.find_all("table")
-    largest = max(tables, key=lambda t: len(t.find_all("tr")))
+    largest = max((table.find_all("tr") for table in page.find_all("table")), key=len)
     rows = [(number, [cell.get_text(" ", strip=True) for cell in row.find_all(["td", "th"])])
-            for number, row in enumerate(largest.find_all("tr"), 1)]
+            for number, row in enumerate(largest, 1)]
     return _table(rows, column_map)
 
 

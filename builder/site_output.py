@@ -7,14 +7,14 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
 import orjson
 
 from builder.build_config import UnsafeOutput
-from builder.files import write_chunks_if_changed, write_if_changed
+from builder.files import write_chunks, write_chunks_if_changed, write_if_changed
 from builder.spliced import Spliced, write_spliced
 from builder.theme import UNPUBLISHED
 
@@ -120,30 +120,30 @@ class SiteOutput:
 
 def write_state(path: Path, state: Mapping[str, Any]) -> None:
     """Write ``state`` to ``path`` as JSON (the bytes of ``orjson.dumps``),
-    through a temporary file and a rename. Mappings and lists directly in
-    it are written an item at a time: at 100,000 datasets the whole text
-    would be a hundred megabytes held at the build's peak of memory."""
-    tmp = path.with_suffix(".tmp")
-    with tmp.open("wb") as handle:
-        handle.write(b"{")
-        for number, (name, value) in enumerate(state.items()):
-            handle.write((b"," if number else b"") + orjson.dumps(name) + b":")
-            if isinstance(value, dict):
-                handle.write(b"{")
-                for count, (key, item) in enumerate(value.items()):
-                    handle.write((b"," if count else b"") + orjson.dumps(key) + b":"
-                                 + orjson.dumps(item))
-                handle.write(b"}")
-            elif isinstance(value, list):
-                handle.write(b"[")
-                for start in range(0, len(value), 10_000):
-                    handle.write((b"," if start else b"") + orjson.dumps(
-                        value[start:start + 10_000])[1:-1])
-                handle.write(b"]")
-            else:
-                handle.write(orjson.dumps(value))
-        handle.write(b"}")
-    os.replace(tmp, path)
+    through a temporary file and a rename (:func:`builder.files.write_chunks`).
+    Mappings and lists directly in it are written an item at a time: at
+    100,000 datasets the whole text would be a hundred megabytes held at the
+    build's peak of memory."""
+    write_chunks(path, _state_pieces(state))
+
+
+def _state_pieces(state: Mapping[str, Any]) -> Iterator[bytes]:
+    yield b"{"
+    for number, (name, value) in enumerate(state.items()):
+        yield (b"," if number else b"") + orjson.dumps(name) + b":"
+        if isinstance(value, dict):
+            yield b"{"
+            for count, (key, item) in enumerate(value.items()):
+                yield (b"," if count else b"") + orjson.dumps(key) + b":" + orjson.dumps(item)
+            yield b"}"
+        elif isinstance(value, list):
+            yield b"["
+            for start in range(0, len(value), 10_000):
+                yield (b"," if start else b"") + orjson.dumps(value[start:start + 10_000])[1:-1]
+            yield b"]"
+        else:
+            yield orjson.dumps(value)
+    yield b"}"
 
 
 def _is_empty(folder: Path) -> bool:
