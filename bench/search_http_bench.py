@@ -18,7 +18,10 @@ installed by `make bench-search`) for a bounded time over two query mixes:
              run: each sent once in a run (the "repeat" column says how
              many requests were not, when a server outran them), each
              round with queries of its own, so that only the engine's
-             per-word caches help: the cost of a query not seen before.
+             per-word caches help: the cost of a query not seen before;
+  trivial    (``--trivial``, the portal only) /api/v1/datasets/<id> of
+             different records: one record read, what a request costs
+             outside the engine (gunicorn, Flask, JSON, the access log).
 
 Both servers run side by side and each mix is sent to one then the other,
 ``--rounds`` times (A B A B), so that a change in the machine's load hits
@@ -257,6 +260,13 @@ def run_wrk(base: str, paths: Sequence[str], seconds: int) -> dict[str, float]:
             "repeats": max(0, requests - len(paths)) / max(requests, 1)}
 
 
+def trivial_paths(folder: Path, n: int = 5000) -> list[str]:
+    """The metadata paths of the first ``n`` records indexed into ``folder``
+    (by ``bench_env``): one record read per request."""
+    records = json.loads((folder / "catalog.json").read_text("utf-8"))["datasets"][:n]
+    return [f"/api/v1/datasets/{urllib.parse.quote(str(r['id']))}" for r in records]
+
+
 def bench_env(n: int, folder: Path) -> dict[str, str]:
     """Index ``n`` synthetic records into ``folder`` (incrementally: a second
     run only compares hashes) and return the environment of a service that
@@ -280,13 +290,14 @@ WARM_SECONDS = 3
 @dataclass
 class Options:
     """How ``bench`` runs: seconds per run, alternations, gunicorn's shape,
-    another tree to compare, Datasette beside or not."""
+    another tree to compare, Datasette beside or not, the trivial mix or not."""
 
     seconds: int = 20
     rounds: int = 2
     shapes: tuple[tuple[int, int], ...] = ((2, 4),)  # (workers, threads) of each portal
     compare: Path | None = None
     datasette: bool = True
+    trivial: bool = False
 
 
 def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
@@ -313,11 +324,15 @@ def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
         for _name, base, _portal, repeated, _distinct in servers:
             run_wrk(base, repeated, WARM_SECONDS)  # every worker has read the index
         results = []
-        for mix in ("repeated", "distinct"):
+        trivial = trivial_paths(folder) if options.trivial else []
+        for mix in ("repeated", "distinct") + (("trivial",) if trivial else ()):
             for number in range(options.rounds):
                 for name, base, server, repeated, distinct_paths in servers:
                     # Every server of a round gets the same distinct queries, each round others.
-                    paths = repeated if mix == "repeated" else distinct_paths[number]
+                    paths = {"repeated": repeated, "distinct": distinct_paths[number],
+                             "trivial": trivial}[mix]
+                    if mix == "trivial" and server is None:
+                        continue  # Datasette has no such endpoint
                     before, cpu = load(), server.cpu() if server else 0.0
                     figures = run_wrk(base, paths, options.seconds)
                     figures["load_before"], figures["load"] = before, load()
@@ -340,9 +355,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=None,
                         help="another source tree whose service runs beside, alternately")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
+    parser.add_argument("--trivial", action="store_true",
+                        help="also the trivial mix: /api/v1/datasets/<id>, the cost outside "
+                             "the engine")
     args = parser.parse_args(argv)
     shapes = tuple((int(w), int(t)) for w, _, t in (s.partition("x") for s in args.shapes))
-    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette)
+    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette,
+                      args.trivial)
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
           f"portal under gunicorn workers x threads {' '.join(args.shapes)} "
           f"(-c python:search_api.gunicorn_conf); cpus={os.cpu_count()}")
@@ -352,7 +371,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     for n in args.sizes:
         for name, r in bench(n, options):
             print(f"{n:>9,} {name:<30} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
-                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} {r['repeats']:>6.0%} "
+                  f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} "
+                  f"{'-' if 'repeated' in name else format(r['repeats'], '.0%'):>6} "
                   f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0
 

@@ -3,15 +3,17 @@ different paths, and each round gets queries of its own."""
 
 from __future__ import annotations
 
+import json
 import shutil
 import threading
 from collections import Counter
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 
-from bench.search_http_bench import distinct_mix, round_slices, run_wrk
+from bench.search_http_bench import distinct_mix, round_slices, run_wrk, trivial_paths
 
 
 class _Recorder(BaseHTTPRequestHandler):
@@ -56,3 +58,9 @@ def test_rounds_have_queries_of_their_own() -> None:
     first, second = round_slices(distinct_mix(2_001), 2)
     assert len(first) == len(second) == 1_000
     assert not {repr(q) for q in first} & {repr(q) for q in second}
+
+
+def test_trivial_paths_read_records_of_the_index(tmp_path: Path) -> None:
+    records = [{"id": "a/b 1"}, {"id": "c"}, {"id": "d"}]
+    (tmp_path / "catalog.json").write_text(json.dumps({"datasets": records}), "utf-8")
+    assert trivial_paths(tmp_path, 2) == ["/api/v1/datasets/a/b%201", "/api/v1/datasets/c"]
