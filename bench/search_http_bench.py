@@ -260,7 +260,7 @@ def run_wrk(base: str, paths: Sequence[str], seconds: int) -> dict[str, float]:
             "repeats": max(0, requests - len(paths)) / max(requests, 1)}
 
 
-def trivial_paths(folder: Path, n: int = 5000) -> list[str]:
+def trivial_paths(folder: Path, n: int = 50_000) -> list[str]:
     """The metadata paths of the first ``n`` records indexed into ``folder``
     (by ``bench_env``): one record read per request."""
     records = json.loads((folder / "catalog.json").read_text("utf-8"))["datasets"][:n]
