@@ -13,9 +13,15 @@ installed by `make bench-search`) for a bounded time over two query mixes:
   repeated   the 62 queries of bench.search_bench.MIX, over and over: what a
              portal sees for its popular queries (the engine's caches of
              answers, facet counts and matches are warm after one round);
-  distinct   DISTINCT_QUERIES different queries (subjects × districts ×
-             filters × sorts × pages, deterministic), each sent about once,
-             so that caches rarely help: the engine's cold cost.
+  distinct   different queries (subjects × districts × filters × sorts,
+             deterministic), DISTINCT_PER_SECOND of them per second of a
+             run: each sent once in a run (the "repeat" column says how
+             many requests were not, when a server outran them), each
+             round with queries of its own, so that only the engine's
+             per-word caches help: the cost of a query not seen before;
+  trivial    (``--trivial``, the portal only) /api/v1/datasets/<id> of
+             different records: one record read, what a request costs
+             outside the engine (gunicorn, Flask, JSON, the access log).
 
 Both servers run side by side and each mix is sent to one then the other,
 ``--rounds`` times (A B A B), so that a change in the machine's load hits
@@ -66,12 +72,23 @@ from search_api.settings import defaults
 
 OUT = Path(__file__).resolve().parent / "out" / "http"
 CONNECTIONS = 16
+WRK_THREADS = 2
+# Each wrk thread runs the script in a Lua state of its own: ``setup`` gives
+# thread k the offset k, and each thread walks every WRK_THREADS-th path from
+# there, so that the threads send different paths (with a shared start both
+# sent the same sequence, each query twice, at nearly the same moment).
 WRK_SCRIPT = """
 local paths = {%s}
+local started = 0
+setup = function(thread)
+  thread:set("offset", started)
+  started = started + 1
+end
 local i = 0
 request = function()
+  local path = paths[((offset + i * %d) %% #paths) + 1]
   i = i + 1
-  return wrk.format("GET", paths[(i %% #paths) + 1])
+  return wrk.format("GET", path)
 end
 done = function(summary, latency, requests)
   io.write(string.format("RESULT %%d %%d %%d %%.3f %%.3f %%.3f %%.3f\\n",
@@ -84,6 +101,11 @@ end
 
 
 DISTINCT_QUERIES = 6000
+# Distinct queries made for each run of the distinct mix, per second of it:
+# more than a server answers, so that no run sends a query twice, and each
+# round gets queries of its own (a later round replaying an earlier one's
+# would find them in the servers' caches).
+DISTINCT_PER_SECOND = 1500
 Mix = list[tuple[str, dict[str, tuple[str, ...]], str, int]]
 
 
@@ -116,6 +138,13 @@ def distinct_mix(n: int = DISTINCT_QUERIES, seed: int = 11) -> Mix:
             seen.add(key)
             mix.append((q, filters, sort, page))
     return mix
+
+
+def round_slices(mix: Mix, rounds: int) -> list[Mix]:
+    """``mix`` cut into ``rounds`` consecutive, disjoint parts of equal size
+    (the remainder is left out): the distinct queries of each round."""
+    size = len(mix) // rounds
+    return [mix[r * size:(r + 1) * size] for r in range(rounds)]
 
 
 def api_paths(mix: Mix = MIX) -> list[str]:
@@ -210,12 +239,12 @@ def gunicorn(env: dict[str, str], workers: int, threads: int,
 def run_wrk(base: str, paths: Sequence[str], seconds: int) -> dict[str, float]:
     if not shutil.which("wrk"):
         raise SystemExit("wrk not found: run `make bench-search` (installs Debian's wrk)")
-    lua = WRK_SCRIPT % ", ".join(json.dumps(p) for p in paths)
+    lua = WRK_SCRIPT % (", ".join(json.dumps(p) for p in paths), WRK_THREADS)
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(lua)
     try:
         out = subprocess.run(
-            ["wrk", "-t", "2", "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
+            ["wrk", "-t", str(WRK_THREADS), "-c", str(CONNECTIONS), "-d", f"{seconds}s", "--timeout", "10s",
              "-s", handle.name, base], capture_output=True, text=True, timeout=seconds + 60,
             check=True).stdout
     finally:
@@ -226,7 +255,16 @@ def run_wrk(base: str, paths: Sequence[str], seconds: int) -> dict[str, float]:
     requests, errors, micros = int(match[1]), int(match[2]), int(match[3])
     return {"rps": requests / (micros / 1e6), "requests": requests, "errors": errors,
             "p50": float(match[4]), "p95": float(match[5]), "p99": float(match[6]),
-            "max": float(match[7])}
+            "max": float(match[7]),
+            # requests that repeated a path of this run (the run outlasted its paths)
+            "repeats": max(0, requests - len(paths)) / max(requests, 1)}
+
+
+def trivial_paths(folder: Path, n: int = 50_000) -> list[str]:
+    """The metadata paths of the first ``n`` records indexed into ``folder``
+    (by ``bench_env``): one record read per request."""
+    records = json.loads((folder / "catalog.json").read_text("utf-8"))["datasets"][:n]
+    return [f"/api/v1/datasets/{urllib.parse.quote(str(r['id']))}" for r in records]
 
 
 def bench_env(n: int, folder: Path) -> dict[str, str]:
@@ -252,13 +290,14 @@ WARM_SECONDS = 3
 @dataclass
 class Options:
     """How ``bench`` runs: seconds per run, alternations, gunicorn's shape,
-    another tree to compare, Datasette beside or not."""
+    another tree to compare, Datasette beside or not, the trivial mix or not."""
 
     seconds: int = 20
     rounds: int = 2
     shapes: tuple[tuple[int, int], ...] = ((2, 4),)  # (workers, threads) of each portal
     compare: Path | None = None
     datasette: bool = True
+    trivial: bool = False
 
 
 def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
@@ -267,27 +306,33 @@ def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
     line carries the load average before and after it."""
     folder = OUT / f"n{n}"
     env = bench_env(n, folder)
-    distinct = distinct_mix()
+    rounds = round_slices(distinct_mix(options.seconds * DISTINCT_PER_SECOND * options.rounds),
+                          options.rounds)
     with ExitStack() as stack:
-        servers: list[tuple[str, str, Portal | None, list[str], list[str]]] = []
+        servers: list[tuple[str, str, Portal | None, list[str], list[list[str]]]] = []
         trees = [("portal", None)] + ([("compared", options.compare)] if options.compare else [])
         for workers, threads in options.shapes:
             for label, tree in trees:
                 portal = stack.enter_context(gunicorn(env, workers, threads, tree))
                 servers.append((f"{label} {workers}x{threads}", portal.base, portal,
-                                api_paths(), api_paths(distinct)))
+                                api_paths(), [api_paths(part) for part in rounds]))
         if options.datasette:
             db = datasette_db(folder / "datasette.db", make_records(n))
             other = stack.enter_context(datasette(db))
             servers.append(("Datasette FTS", other, None, datasette_paths(db.stem),
-                            datasette_paths(db.stem, distinct)))
+                            [datasette_paths(db.stem, part) for part in rounds]))
         for _name, base, _portal, repeated, _distinct in servers:
             run_wrk(base, repeated, WARM_SECONDS)  # every worker has read the index
         results = []
-        for mix in ("repeated", "distinct"):
-            for _ in range(options.rounds):
+        trivial = trivial_paths(folder) if options.trivial else []
+        for mix in ("repeated", "distinct") + (("trivial",) if trivial else ()):
+            for number in range(options.rounds):
                 for name, base, server, repeated, distinct_paths in servers:
-                    paths = repeated if mix == "repeated" else distinct_paths
+                    # Every server of a round gets the same distinct queries, each round others.
+                    paths = {"repeated": repeated, "distinct": distinct_paths[number],
+                             "trivial": trivial}[mix]
+                    if mix == "trivial" and server is None:
+                        continue  # Datasette has no such endpoint
                     before, cpu = load(), server.cpu() if server else 0.0
                     figures = run_wrk(base, paths, options.seconds)
                     figures["load_before"], figures["load"] = before, load()
@@ -310,18 +355,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=None,
                         help="another source tree whose service runs beside, alternately")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
+    parser.add_argument("--trivial", action="store_true",
+                        help="also the trivial mix: /api/v1/datasets/<id>, the cost outside "
+                             "the engine")
     args = parser.parse_args(argv)
     shapes = tuple((int(w), int(t)) for w, _, t in (s.partition("x") for s in args.shapes))
-    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette)
+    options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette,
+                      args.trivial)
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
           f"portal under gunicorn workers x threads {' '.join(args.shapes)} "
           f"(-c python:search_api.gunicorn_conf); cpus={os.cpu_count()}")
     print(f"{'datasets':>9} {'server, mix':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
-          f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10} {'load before/after':>18}")
+          f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10} {'repeat':>6} "
+          f"{'load before/after':>18}")
     for n in args.sizes:
         for name, r in bench(n, options):
             print(f"{n:>9,} {name:<30} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
                   f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} "
+                  f"{'-' if 'repeated' in name else format(r['repeats'], '.0%'):>6} "
                   f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0
 
