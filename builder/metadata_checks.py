@@ -84,10 +84,12 @@ def check_metadata_kept(catalog: Catalog, today: date, salt: str,
         previous = old.get(dataset.identifier, {}).get(METADATA_FIELD)
         if key is not None and isinstance(previous, list) and len(previous) == 2 \
                 and previous[0] == key:
-            problems = [Problem(**p) for p in previous[1]]
+            found.extend(Problem(**p) for p in previous[1])
+            made = previous  # kept as it is: no second copy of 100,000 entries
         else:
             problems = check_dataset(dataset, catalog.vocab, today)
-        found.extend(problems)
+            found.extend(problems)
+            made = [key, [as_json(p) for p in problems]]
         if key is not None and dataset.identifier not in kept:
-            kept[dataset.identifier] = [key, [as_json(p) for p in problems]]
+            kept[dataset.identifier] = made
     return found, kept
