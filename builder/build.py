@@ -48,11 +48,10 @@ from builder.build_config import (
     file_digest,
     sha,
 )
-from builder.check import check_data
+from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
-from builder.metadata_checks import METADATA_FIELD, check_metadata_kept, metadata_salt
 from builder.publication_changes import PUBLIC_KEY, changes
 from builder.records import Records, public_records, record_digests
 from builder.render import templates_digest
@@ -69,7 +68,6 @@ from builder.withholding import (
 )
 from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.freshness import Freshness, UpdateStatus, update_status
-from domain.catalogue.model import Dataset
 from domain.catalogue.problems import Problem, Severity
 from domain.catalogue.publication import dataset_path
 
@@ -99,7 +97,6 @@ class _Builder(SiteOutput):
         self.record_digests: dict[str, str] = {}  # dcat.record_digest of each record
         self.statuses: dict[str, UpdateStatus] = {}  # of each published dataset
         self.state_path = self.cache / STATE_FILE
-        self.root = ""  # build_keys.root_digest of the catalogue (made in load)
         self.old_state: dict[str, Any] = {}
         # The old state and the descriptor cache are read with the cycle
         # collector paused and then frozen: they live until the end of the
@@ -146,12 +143,8 @@ class _Builder(SiteOutput):
         if overrides:
             catalog = Catalog(catalog.root, replace(portal, **overrides), catalog.vocab,
                               catalog.datasets)
+        found.extend(check_metadata(catalog, cfg.today))
         old = self.old_state.get("datasets", {})
-        self.root = build_keys.root_digest(catalog.root)
-        problems, metadata = check_metadata_kept(
-            catalog, cfg.today, metadata_salt(self.code, self.root, cfg.today),
-            self._identity, old)
-        found.extend(problems)
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
         checks = sha(self.code, f"validate={cfg.validate}")
@@ -176,9 +169,6 @@ class _Builder(SiteOutput):
             }
             if count % 500 == 0 or count == total:
                 self.progress("check", count, total)
-        for identifier, kept in metadata.items():
-            if identifier in entries:
-                entries[identifier][METADATA_FIELD] = kept
         folders = set(self.datasets)  # load_catalog keeps one entry per folder found
         wide, by_folder = split_errors(found, folders)
         if wide:
@@ -204,12 +194,6 @@ class _Builder(SiteOutput):
         self.result.warnings = [p for p in found if p.severity is not Severity.ERROR]
         return catalog, entries
 
-    def _identity(self, dataset: Dataset) -> str | None:
-        """The identity of ``dataset``'s folder as the loader saw it (None:
-        not in the descriptor cache)."""
-        cached = self.datasets.get(dataset.source_dir)
-        return cached[0] if cached else None
-
     def run(self) -> BuildResult:
         cfg = self.cfg
         started = time.perf_counter()
@@ -233,7 +217,7 @@ class _Builder(SiteOutput):
                          for d in catalog.published()}
         records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts,
                                  self.statuses)
-        root = self.root
+        root = build_keys.root_digest(catalog.root)
         self.record_digests = record_digests(records, entries, old, self.statuses, sha(
             self.code, root, pages.stable_json(portal.__dict__), cfg.today.isoformat(),
             repr(cfg.overdue_reports is None), repr(cfg.download_counts is None)),
