@@ -211,9 +211,12 @@ class _Builder(SiteOutput):
         mark = self.timed("check", started)
         portal = catalog.portal
         old = self.old_state.get("datasets", {})
-        records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts)
-        self.statuses = {i: update_status(d, catalog.vocab, cfg.today)
-                         for i, d in records.datasets.items()}
+        # Each published dataset's update status, made once: the keys read
+        # them, and the records are made with them (repeated ids: the later wins).
+        self.statuses = {d.identifier: update_status(d, catalog.vocab, cfg.today)
+                         for d in catalog.published()}
+        records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts,
+                                 self.statuses)
         root = build_keys.root_digest(catalog.root)
         self.record_digests = record_digests(records, entries, old, self.statuses, sha(
             self.code, root, pages.stable_json(portal.__dict__), cfg.today.isoformat(),
@@ -234,7 +237,7 @@ class _Builder(SiteOutput):
                 catalog, records.briefs(self.statuses), shell,
                 lambda r: entries[r.id]["page_key"], records.__getitem__):
             self.emit_keyed(rel, key, partial(_one_file, rel, produce))
-        self.statuses = {}  # read by the keys only
+        self.statuses.clear()  # read by the keys (and records made so far) only
         mark = self.timed("theme", mark)
         downloads_by_id = self.dataset_pages(catalog, records, entries, old, shell)
         mark = self.timed("datasets", mark)

@@ -76,16 +76,20 @@ class Records(Mapping[str, PublicRecord]):
 
 
 def public_records(catalog: Catalog, today: date, overdue: Mapping[str, int] | None,
-                   counts: Mapping[str, int] | None) -> Records:
+                   counts: Mapping[str, int] | None,
+                   statuses: Mapping[str, UpdateStatus] | None = None) -> Records:
     """The public record of each published dataset of ``catalog``, with its
     overdue reports and download count when the service told us them (None:
-    not known to this build)."""
+    not known to this build). ``statuses``: the update status of datasets on
+    ``today`` by id, where the caller made them already (each is made once)."""
     has_terms = bool(catalog.portal.licence_name)
+    known: Mapping[str, UpdateStatus] = statuses or {}
 
     def make(dataset: Dataset) -> PublicRecord:
         record = public_record(
             dataset, catalog.vocab, today, portal_has_terms=has_terms,
-            overdue_reports=None if overdue is None else overdue.get(dataset.identifier, 0))
+            overdue_reports=None if overdue is None else overdue.get(dataset.identifier, 0),
+            status=known.get(dataset.identifier))
         if counts is not None:
             record = replace(record, download_count=counts.get(dataset.identifier, 0))
         return record

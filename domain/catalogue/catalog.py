@@ -14,6 +14,7 @@ every problem found, so ``portal check`` can report them all at once.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from collections.abc import Callable, Mapping, MutableMapping
@@ -67,8 +68,14 @@ class Catalog:
     datasets: tuple[Dataset, ...]
 
     def published(self) -> list[Dataset]:
-        """Datasets that appear on the public site (not-open ones never do)."""
-        return [d for d in self.datasets if d.is_published]
+        """Datasets that appear on the public site (not-open ones never do),
+        in catalogue order (a new list each call: callers may change it)."""
+        return list(self._published)
+
+    @functools.cached_property
+    def _published(self) -> tuple[Dataset, ...]:
+        # Found once: a build asks five times, over 100,000 datasets.
+        return tuple(d for d in self.datasets if d.is_published)
 
     def by_id(self) -> dict[str, Dataset]:
         return {d.identifier: d for d in self.datasets}

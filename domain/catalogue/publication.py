@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from domain.catalogue.freshness import update_status
+from domain.catalogue.freshness import UpdateStatus, update_status
 from domain.catalogue.model import Contact, Dataset
 from domain.catalogue.public_record import (
     Coverage,
@@ -29,17 +29,20 @@ class NotPublished(ValueError):
 
 def public_record(dataset: Dataset, vocab: Vocabularies, today: date, *,
                   portal_has_terms: bool = True,
-                  overdue_reports: int | None = None) -> PublicRecord:
+                  overdue_reports: int | None = None,
+                  status: UpdateStatus | None = None) -> PublicRecord:
     """Everything the public may know about ``dataset`` on ``today``.
     ``overdue_reports``: its error reports unanswered past their deadline, if
-    known (a quality criterion).
+    known (a quality criterion); ``status``: its ``update_status`` on
+    ``today``, if the caller made it already (made here otherwise).
 
     Raises:
         NotPublished: the dataset is not open (它不得出现在公开站点).
     """
     if not dataset.is_published:
         raise NotPublished(f"dataset {dataset.identifier} is not_open and has no public record")
-    status = update_status(dataset, vocab, today)
+    if status is None:
+        status = update_status(dataset, vocab, today)
     score = quality(dataset, vocab, today, portal_has_terms=portal_has_terms,
                     overdue_reports=overdue_reports, freshness=status.freshness)
     emergency = dataset.emergency
