@@ -44,6 +44,7 @@ from builder.import_columns import (
 )
 from domain.catalogue.model import OpenType, Provision
 from domain.catalogue.vocabulary import Vocabularies
+from domain.han import has_han
 
 # The default open-type value map (issue 13), overridable by the operator's
 # value map: raw word -> (open type, delivered in a sandbox).
@@ -281,7 +282,7 @@ def _looks_like_name(text: str) -> bool:
     a code, 2023-06-12 a date, http://… an address)."""
     if not 2 <= len(text) <= _LONGEST_CODE_TEXT or _NOT_A_NAME.search(text):
         return False
-    return any("\u4e00" <= c <= "\u9fff" for c in text) or (
+    return has_han(text) or (
         " " in text.strip() and any(c.isalpha() for c in text))
 
 
