@@ -23,5 +23,5 @@ def test_has_han(text: str, han: bool) -> None:
 
 def test_an_extension_a_name_reads_as_a_name() -> None:
     # 㐀 was outside the importer's own range (U+4E00-U+9FFF) before.
-    assert _looks_like_name("㐀㐁名录")
+    assert _looks_like_name("㐀㐁㐂")
     assert not _looks_like_name("AD4002012016")
