@@ -48,8 +48,7 @@ from builder.build_config import (
     file_digest,
     sha,
 )
-from builder.check import check_metadata
-from builder.check_pool import check_each, checks_to_run
+from builder.check import check_data, check_metadata
 from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
@@ -149,17 +148,19 @@ class _Builder(SiteOutput):
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
         checks = sha(self.code, f"validate={cfg.validate}")
-        keys, todo = checks_to_run(catalog.datasets, old, lambda dataset: data_key(
-            catalog, dataset, (self.datasets.get(dataset.source_dir) or (None,))[0], checks))
-        checked = dict(zip(todo, check_each(catalog, todo, validate=cfg.validate), strict=True))
         for count, dataset in enumerate(catalog.datasets, start=1):
-            if dataset.identifier in entries:  # repeated: checked, not kept (checks_to_run)
-                found.extend(checked[count - 1])
+            if dataset.identifier in entries:
+                # A repeated identifier: the later dataset is withheld by
+                # check_identifiers; its check runs, its entry is not kept.
+                found.extend(check_data(catalog, [dataset], validate=cfg.validate))
                 continue
-            key = keys[dataset.identifier]
-            problems = checked.get(count - 1)
-            if problems is None:
-                problems = [Problem(**p) for p in old[dataset.identifier]["problems"]]
+            cached = self.datasets.get(dataset.source_dir)
+            key = data_key(catalog, dataset, cached[0] if cached else None, checks)
+            previous = old.get(dataset.identifier, {})
+            if previous.get("data_key") == key and "problems" in previous:
+                problems = [Problem(**p) for p in previous["problems"]]
+            else:
+                problems = check_data(catalog, [dataset], validate=cfg.validate)
             found.extend(problems)
             entries[dataset.identifier] = {
                 "data_key": key,
