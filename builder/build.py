@@ -211,8 +211,7 @@ class _Builder(SiteOutput):
         mark = self.timed("check", started)
         portal = catalog.portal
         old = self.old_state.get("datasets", {})
-        # Each published dataset's update status, made once: the keys read
-        # them, and the records are made with them (repeated ids: the later wins).
+        # Each published dataset's update status, made once for its keys and its record.
         self.statuses = {d.identifier: update_status(d, catalog.vocab, cfg.today)
                          for d in catalog.published()}
         records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts,

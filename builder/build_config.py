@@ -98,10 +98,11 @@ class BuildResult:
 
 def sha(*parts: bytes | str) -> str:
     """SHA-256 of the parts, each followed by a NUL (so parts cannot run together)."""
-    if parts and all(type(part) is str for part in parts):
+    texts = [part for part in parts if isinstance(part, str)]
+    if parts and len(texts) == len(parts):
         # The same bytes hashed at once: a build makes several keys per dataset
         # (100,000 datasets), and one update costs half of one per part.
-        return hashlib.sha256(("\0".join(parts) + "\0").encode()).hexdigest()  # type: ignore[arg-type]
+        return hashlib.sha256(("\0".join(texts) + "\0").encode()).hexdigest()
     sha = hashlib.sha256()
     for part in parts:
         sha.update(part.encode() if isinstance(part, str) else part)

@@ -1,5 +1,8 @@
-"""Chinese characters (汉字): one definition for the catalogue importer and
-the search engine.
+"""Chinese characters (汉字), as the catalogue importer reads them.
+
+The search engine keeps its own copy of the ranges (search_api.engine.segment:
+the engine is a library that knows no domain); tests/test_han.py keeps the
+two the same.
 
 The ranges are CJK Unified Ideographs (U+4E00-U+9FFF) with Extension A
 (U+3400-U+4DBF) and the compatibility ideographs (U+F900-U+FAFF), which

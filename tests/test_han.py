@@ -1,5 +1,5 @@
-"""domain.han: the one test for a Chinese character, shared by the importer
-(a column of names) and the search engine (Chinese words)."""
+"""domain.han: the importer's test for a Chinese character (a column of
+names), the same as the search engine's own (which imports no domain code)."""
 
 from __future__ import annotations
 

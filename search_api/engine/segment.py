@@ -23,7 +23,6 @@ from collections.abc import Callable, Iterable
 from functools import lru_cache
 from typing import Any
 
-from domain.han import HAN_RANGES, has_han
 from search_api.engine.synonyms import normalise
 
 _cut: Callable[[str], Iterable[str]]
@@ -49,7 +48,7 @@ except ImportError:  # pragma: no cover - exercised only where rjieba is missing
 SEGMENTATION_VERSION = "2"
 
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
-_CJK = re.compile(f"[{HAN_RANGES}]")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 
 
 def is_word(token: str) -> bool:
@@ -119,8 +118,8 @@ def _readings(word: str) -> tuple[tuple[str, ...], ...]:
 
 
 def is_cjk(text: str) -> bool:
-    """True when ``text`` holds a Chinese character (:func:`domain.han.has_han`)."""
-    return has_han(text)
+    """True when ``text`` holds a Chinese character."""
+    return bool(_CJK.search(text))
 
 
 def word_pinyin(word: str) -> tuple[str, ...]:

@@ -25,7 +25,6 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from domain.han import HAN_RANGES
 from search_api.engine.segment import initials, word_pinyin, words
 from search_api.engine.synonyms import normalise
 
@@ -34,9 +33,9 @@ VOCAB_SCHEMA = ("CREATE TABLE vocab(word TEXT PRIMARY KEY, pinyin TEXT NOT NULL,
 UNKNOWN_CHAR_COST = 3  # keeping a character that starts no known word
 MAX_WORD_CHARS = 8
 CLOSE_SPELLING = 0.8  # difflib ratio for a Latin word to count as a misspelt pinyin
-_CHINESE_WORD = re.compile(f"^[{HAN_RANGES}]{{2,}}$")
-_CHINESE_RUN = re.compile(f"[{HAN_RANGES}]+|[^{HAN_RANGES}]+")
-_CHINESE_RUN_ONLY = re.compile(f"^[{HAN_RANGES}]+$")
+_CHINESE_WORD = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]{2,}$")
+_CHINESE_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+|[^\u3400-\u9fff\uf900-\ufaff]+")
+_CHINESE_RUN_ONLY = re.compile(r"^[\u3400-\u9fff\uf900-\ufaff]+$")
 _LATIN = re.compile(r"^[a-z]{3,}$")
 
 
