@@ -14,7 +14,6 @@ import gzip
 import hashlib
 import logging
 import threading
-import time
 from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -196,12 +195,14 @@ class DownloadBuffer:
         self._counts: Counter[Key] = Counter()
         self._lock = threading.Lock()
         self._thread: threading.Thread | None = None
+        self._stop = threading.Event()  # set by close: the writer thread ends
 
     def add(self, key: Key) -> None:
         with self._lock:
             self._counts[key] += 1
             if self._thread is None or not self._thread.is_alive():
                 # Started lazily: a gunicorn worker forks after the app is made.
+                self._stop.clear()
                 self._thread = threading.Thread(target=self._run, daemon=True,
                                                 name="download-counts")
                 self._thread.start()
@@ -220,9 +221,21 @@ class DownloadBuffer:
             with self._lock:
                 self._counts.update(counts)
 
+    def close(self) -> None:
+        """Stop the background writer and write what is counted (never
+        raises: logs instead). A later ``add`` starts the writer again.
+
+        Why: an app closed while its writer sleeps (a test's, whose database
+        is then removed) otherwise kept retrying a database that is gone."""
+        self._stop.set()
+        with self._lock:
+            thread = self._thread
+        if thread is not None and thread is not threading.current_thread():
+            thread.join()
+        self.flush()
+
     def _run(self) -> None:
-        while True:
-            time.sleep(self.interval)
+        while not self._stop.wait(self.interval):
             self.flush()
 
 

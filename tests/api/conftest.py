@@ -135,6 +135,9 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     index_once(app_config)
     application = create_app(app_config)
     yield application
+    buffer = application.extensions.get("portal_download_buffer")
+    if buffer is not None:
+        buffer.close()  # its writer thread would outlive the test's database
     application.extensions["portal_engine"].close()
 
 

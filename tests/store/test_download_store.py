@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from search_api.store import Store
-from search_api.store.download_store import DownloadStore
+from search_api.store.download_store import DownloadBuffer, DownloadStore
 
 AT = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
 
@@ -154,3 +154,20 @@ def test_reads_do_not_wait_for_a_writer(store: Store, url: str) -> None:
     writer.execute("ROLLBACK")
     writer.close()
     assert done == ["read"]
+
+
+def test_a_closed_buffer_writes_its_counts_and_stops_its_writer(store: Store) -> None:
+    downloads = DownloadStore(store)
+    buffer = DownloadBuffer(downloads, interval=3600)  # the writer would sleep an hour
+    key = (date(2026, 11, 23), "a-1", "x.csv")
+    buffer.add(key)
+    buffer.add(key)
+    writer = buffer._thread
+    assert writer is not None and writer.is_alive()
+    buffer.close()
+    assert not writer.is_alive()
+    assert downloads.totals().total == 2
+    buffer.add(key)  # counting again starts a new writer
+    assert buffer._thread is not writer and buffer._thread is not None
+    buffer.close()
+    assert downloads.totals().total == 3
