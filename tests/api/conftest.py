@@ -135,9 +135,15 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
     index_once(app_config)
     application = create_app(app_config)
     yield application
+    close_app(application)
+
+
+def close_app(application: Flask) -> None:
+    """Close what a test app holds open: its download counter's writer
+    thread (it would outlive the test's database) and the search engine."""
     buffer = application.extensions.get("portal_download_buffer")
     if buffer is not None:
-        buffer.close()  # its writer thread would outlive the test's database
+        buffer.close()
     application.extensions["portal_engine"].close()
 
 

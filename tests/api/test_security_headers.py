@@ -15,7 +15,7 @@ from flask import Flask, render_template_string
 from flask.testing import FlaskClient
 
 from search_api import create_app
-from tests.api.conftest import index_once
+from tests.api.conftest import close_app, index_once
 
 STATIC_PAGES = ["/", "/catalog/", "/datasets/jtj-0001/", "/statistics/", "/404-nowhere"]
 DOWNLOADS = ["/datasets/jtj-0001/bus-stops.csv", "/catalog.json"]
@@ -42,7 +42,7 @@ def app(app_config: dict[str, Any]) -> Iterator[Flask]:
             "</style>")
 
     yield application
-    application.extensions["portal_engine"].close()
+    close_app(application)
 
 
 class _HttpsClient(FlaskClient):
