@@ -22,6 +22,7 @@ from typing import Any
 
 from builder.import_headers import guessed_field
 from domain.catalogue.descriptor import IDENTIFIER_RE
+from domain.catalogue.digitfold import fold, without_format_chars
 from domain.catalogue.model import OpenType, Provision
 from domain.catalogue.paths import RESERVED_FOLDERS
 
@@ -239,7 +240,8 @@ _KEYWORD_SPLIT_RE = re.compile(r"[,，;；、\s]+")  # as domain.catalogue.catal
 
 
 def cell_text(value: Any) -> str:
-    """A cell as trimmed text: dates in ISO form, 12.0 as 12, lists joined."""
+    """A cell as trimmed text without format characters (zero-width space,
+    joiners, byte-order mark): dates in ISO form, 12.0 as 12, lists joined."""
     if value is None:
         return ""
     if isinstance(value, datetime):
@@ -251,7 +253,9 @@ def cell_text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, list):
         return "、".join(t for v in value if (t := cell_text(v)))
-    return str(value).strip()
+    # Invisible format characters pasted with a name (a zero-width space
+    # after 气象局) would make it another department, theme or title.
+    return without_format_chars(str(value)).strip()
 
 
 def cell_items(value: Any, *, keywords: bool = False) -> list[str]:
@@ -285,7 +289,7 @@ def parse_date(value: Any) -> date | None:
         return value
     if isinstance(value, int | float) and not isinstance(value, bool):
         return _excel_serial(float(value))
-    text = cell_text(value)
+    text = fold(cell_text(value)).text  # full-width digits and dashes: ２０２３－０６－１２
     try:
         if match := _DATE_RE.match(text):
             return date(*(int(g) for g in match.groups()))

@@ -17,6 +17,7 @@ from click.testing import CliRunner
 from builder.importer import CatalogImportError, import_catalog, write_plan
 from portal.cli import main
 from tests.test_importer import DATA, by_title, load_all
+from tests.test_real_catalogs import REAL
 
 # The repository's sample vocabularies (the importer's default).
 VOCAB = Path(__file__).resolve().parent.parent / "datasets" / "vocabularies.yaml"
@@ -294,3 +295,29 @@ def test_a_pdf_named_xlsx_says_what_it_is(tmp_path: Path) -> None:
     with pytest.raises(CatalogImportError, match="not an Excel workbook \\(a PDF document\\).*"
                                                  "save it as .xlsx"):
         run(source, tmp_path / "out")
+
+
+def _odd(value: str, k: int) -> str:
+    """``value`` as a hand-edited spreadsheet may hold it (by row ``k``)."""
+    full_width = str.maketrans("0123456789-", "０１２３４５６７８９－")
+    return [f"\u3000{value}\u200b", value.translate(full_width),
+            value.replace("开放", "开\u200d放"), f"\ufeff{value}"][k % 4]
+
+
+def test_odd_unicode_in_a_real_catalogue_imports_like_the_original(tmp_path: Path) -> None:
+    """Ideographic spaces, zero-width characters, a byte-order mark and
+    full-width digits and dashes in the cells of a real catalogue: the same
+    departments, dates and open types as the clean original (a zero-width
+    space after a department's name made it a second department; a
+    full-width date was not a date)."""
+    source = REAL / "guizhou_qianxinan.json"
+    rows = json.loads(source.read_text(encoding="utf-8"))
+    odd = [{key: _odd(value, k) if isinstance(value, str) and value else value
+            for key, value in row.items()} for k, row in enumerate(rows)]
+    (tmp_path / "odd.json").write_text(json.dumps(odd, ensure_ascii=False), encoding="utf-8")
+    clean = run(source, tmp_path / "clean")
+    dirty = run(tmp_path / "odd.json", tmp_path / "dirty")
+    assert dirty.new_departments == clean.new_departments  # 38, not 61
+    # No "not a date" rows, the same counts (the last names the output folder).
+    assert dirty.warnings[:-1] == clean.warnings[:-1] and len(dirty.warnings) == len(clean.warnings)
+    assert (dirty.imported, dirty.errors_by_code) == (clean.imported, clean.errors_by_code)

@@ -179,6 +179,18 @@ def fold(text: str) -> Folded:
 
 
 @cache
+def _format_chars() -> re.Pattern[str]:
+    return re.compile(f"[{_class_of(_tables().formats)}]+")
+
+
+def without_format_chars(text: str) -> str:
+    """``text`` without its format characters (Unicode Cf: zero-width
+    space, joiners, byte-order mark, soft hyphen, direction marks), which
+    are invisible but make two writings of one name differ. Never raises."""
+    return text if text.isascii() else _format_chars().sub("", text)
+
+
+@cache
 def _separator_run() -> re.Pattern[str]:
     return re.compile(f"[{separator_class()}]+")
 
