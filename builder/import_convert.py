@@ -28,6 +28,7 @@ from builder.import_detect import (
     open_type_word,
     strip_note,
 )
+from builder.import_frequency import match_frequency
 from builder.import_operator import VOCAB_ATTR, Defaults
 from builder.import_period import parse_period
 from builder.import_report import ImportReport
@@ -239,7 +240,8 @@ class Converter:
         key = (name, raw)
         if key not in self.cache:
             terms: TermList = getattr(self.vocab, VOCAB_ATTR[name])
-            term = terms.match(raw)
+            term = match_frequency(raw, terms) if name == "update_frequency" \
+                else terms.match(raw)
             self.cache[key] = self.values.get(name, {}).get(normalise(raw)) \
                 or (term.code if term else None)
         code = self.cache[key]

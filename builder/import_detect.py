@@ -42,6 +42,7 @@ from builder.import_columns import (
     parse_date,
     parse_formats,
 )
+from builder.import_frequency import match_frequency
 from domain.catalogue.model import OpenType, Provision
 from domain.catalogue.vocabulary import Vocabularies
 from domain.han import has_han
@@ -149,7 +150,8 @@ def _fits(values: Counter[str], raw: Mapping[str, Any], vocab: Vocabularies) -> 
             continue  # a description, a URL: no field below is written at such length
         if open_type_word(text) is not None:
             scores["open_type"] += n
-        if first_term(text, vocab.frequencies) is not None:
+        if first_term(text, vocab.frequencies) is not None \
+                or match_frequency(strip_note(text), vocab.frequencies) is not None:
             scores["update_frequency"] += n
         if first_term(text, vocab.themes) is not None:
             scores["theme"] += n

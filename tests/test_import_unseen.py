@@ -1,0 +1,59 @@
+"""``portal import`` on catalogues of portals nobody here has seen (issue 13):
+the same real-world content, spelled the way other platforms spell it. The
+variants are generated here from a few rows; the importer must read them by
+general patterns, not by one portal's exact words."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from builder.import_frequency import fold_frequency, match_frequency
+from builder.importer import import_catalog
+from domain.catalogue.vocabulary import Frequency, TermList
+from tests.test_importer import by_title
+
+# How other portals write the sample vocabulary's frequencies.
+FREQUENCY_SPELLINGS = {
+    "每年一次": "yearly", "1年": "yearly", "按年更新": "yearly", "一年一次": "yearly",
+    "每年1次": "yearly", "每月一次": "monthly", "月度更新": "monthly", "每星期": "weekly",
+    "每周一次": "weekly", "每天更新": "daily", "每日一次": "daily", "半年度": "semiannual",
+    "每季度一次": "quarterly", "按季": "quarterly", "实时更新": "realtime",
+    "不定期更新": "irregular", "每 月": "monthly", "每年一次(每年3月)": "yearly",
+}
+# Frequencies the sample vocabulary has no term for: left unmapped, never guessed.
+NOT_A_TERM = ("每两年", "每年两次", "每小时", "每5分钟")
+
+
+def _rows(header: str, spellings: Any) -> list[dict[str, str]]:
+    return [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "开放属性": "无条件开放",
+             "数据领域": "经济建设", header: text, "更新时间": "2023-06-01"}
+            for i, text in enumerate(spellings)]
+
+
+@pytest.mark.parametrize("header", ["更新频率", "gxpd"])
+def test_frequencies_written_with_filler_words_map_to_their_term(tmp_path: Path,
+                                                                 header: str) -> None:
+    rows = _rows(header, [*FREQUENCY_SPELLINGS, *NOT_A_TERM])
+    source = tmp_path / "catalogue.json"
+    source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    got = {row["title"]: row["update_frequency"] for row in by_title(tmp_path / "out",
+                                                                      report).values()}
+    expected = {f"数据集{i}": code for i, code in enumerate(FREQUENCY_SPELLINGS.values())}
+    expected.update({f"数据集{len(FREQUENCY_SPELLINGS) + i}": "" for i in range(len(NOT_A_TERM))})
+    assert got == expected
+
+
+def test_a_fold_two_terms_share_matches_neither() -> None:
+    terms = TermList("update_frequencies", (
+        Frequency(code="a", name="每年", max_age_days=380),
+        Frequency(code="b", name="年度", max_age_days=400),
+        Frequency(code="m", name="每月", max_age_days=35)))
+    assert fold_frequency("每年一次") == fold_frequency("年度") == "年"
+    assert match_frequency("每年一次", terms) is None
+    assert match_frequency("年度", terms) == terms.get("b")  # an exact spelling still wins
+    assert match_frequency("按月更新", terms) == terms.get("m")
