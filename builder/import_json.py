@@ -1,7 +1,7 @@
 """Reading a catalogue exported as JSON, as real platforms write it.
 
 A JSON list of objects; the list under a wrapper (``{"data": {"records":
-[…]}}``); objects written back to back (``}{``, not valid JSON) or one per
+[…]}}``, or any API's nesting: the longest list of objects under it); objects written back to back (``}{``, not valid JSON) or one per
 line. Two kinds of broken text are read rather than refused: a ``\\ud800``
 escape without its other half (a lone surrogate, which no file can hold, so
 writing the dataset's descriptor would fail) becomes U+FFFD with a note; and
@@ -33,9 +33,9 @@ def json_items(text: str, name: str) -> tuple[list[Any], str]:
     data, note = _json_values(text, name)
     items = _json_list(data)
     if items is None:
-        raise UnreadableJson(f"{name}: found JSON {type(data).__name__} but no list of "
-                             f"objects (nor one under {', '.join(LIST_KEYS)}); export one "
-                             "object per dataset, or convert the catalogue to CSV (UTF-8)")
+        raise UnreadableJson(f"{name}: found JSON {type(data).__name__} holding no list of "
+                             "objects; export one object per dataset, or convert the "
+                             "catalogue to CSV (UTF-8)")
     return items, note
 
 
@@ -112,13 +112,40 @@ def _parsed_json(text: str, name: str) -> tuple[Any, str]:
                     "(not one JSON list); each was read as a row")
 
 
-def _json_list(data: Any, depth: int = 0) -> list[Any] | None:
+def _json_list(data: Any) -> list[Any] | None:
+    """The list of items: ``data`` itself, the list under the usual keys,
+    else the longest list of objects anywhere under the wrapper (an API's
+    ``{"result": {"page": {"items": [...]}}}``), the first when two tie."""
+    found = _listed(data)
+    return found if found is not None else _longest_object_list(data)
+
+
+def _listed(data: Any, depth: int = 0) -> list[Any] | None:
     if isinstance(data, list):
         return data
     if not isinstance(data, Mapping) or depth > 2:
         return None
     for key in LIST_KEYS:
-        if key in data and (found := _json_list(data[key], depth + 1)) is not None:
+        if key in data and (found := _listed(data[key], depth + 1)) is not None:
             return found
     lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
     return lists[0] if len(lists) == 1 else None
+
+
+_WRAPPER_DEPTH = 6
+
+
+def _longest_object_list(data: Any) -> list[Any] | None:
+    best: list[Any] | None = None
+    level = [data] if isinstance(data, Mapping) else []
+    for _ in range(_WRAPPER_DEPTH):
+        below: list[Any] = []
+        for node in level:
+            for value in node.values():
+                if isinstance(value, Mapping):
+                    below.append(value)
+                elif isinstance(value, list) and value and isinstance(value[0], Mapping) \
+                        and (best is None or len(value) > len(best)):
+                    best = value
+        level = below
+    return best

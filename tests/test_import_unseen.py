@@ -57,3 +57,17 @@ def test_a_fold_two_terms_share_matches_neither() -> None:
     assert match_frequency("每年一次", terms) is None
     assert match_frequency("年度", terms) == terms.get("b")  # an exact spelling still wins
     assert match_frequency("按月更新", terms) == terms.get("m")
+
+
+@pytest.mark.parametrize("wrap", [
+    lambda rows: {"code": "0000", "result": {"page": {"pageNo": 1, "items": rows}}},
+    lambda rows: {"status": 0, "body": {"payload": {"meta": [{"k": 1}], "datasetList": rows}}},
+])
+def test_the_list_of_datasets_is_found_however_deep_an_api_wraps_it(tmp_path: Path,
+                                                                     wrap: Any) -> None:
+    rows = _rows("更新频率", ["每月", "每年", "每日"])
+    source = tmp_path / "catalogue.json"
+    source.write_text(json.dumps(wrap(rows), ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    assert sorted(row["title"] for row in by_title(tmp_path / "out", report).values()) == [
+        "数据集0", "数据集1", "数据集2"]
