@@ -28,7 +28,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...] = (
      frozenset({"tel", "telephone", "phone", "mobile", "email", "mail", "contact"})),
     ("description", ("摘要", "描述", "简介", "内容介绍", "内容说明", "资源说明"),
      frozenset({"description", "desc", "remark", "remarks", "summary", "abstract", "intro",
-                "introduction"})),
+                "introduction", "notes"})),
     ("update_frequency", ("频度", "频率", "周期", "时限", "频次"),
      frozenset({"frequency", "period", "cycle", "periodicity", "accrual"})),
     ("open_conditions", ("开放条件说明", "使用条件", "申请条件"), frozenset()),
@@ -50,7 +50,7 @@ _RULES: tuple[tuple[str, tuple[str, ...], frozenset[str]], ...] = (
     # catalogue: left to its values, which take it as the theme if they fit.
     (_NOTHING, ("行业",), frozenset({"industry", "sector"})),
     ("theme", ("主题", "领域", "分类", "专题", "类目"),
-     frozenset({"theme", "topic", "category", "field", "domain"})),
+     frozenset({"theme", "topic", "category", "field", "domain", "group", "groups"})),
     ("keywords", ("标签", "关键字", "关键词"),
      frozenset({"label", "labels", "tag", "tags", "keyword", "keywords"})),
     ("open_type", ("开放属性", "开放状态", "开放等级", "开放类型", "公开属性", "开放方式", "是否开放",

@@ -149,3 +149,58 @@ def _longest_object_list(data: Any) -> list[Any] | None:
                     best = value
         level = below
     return best
+
+
+# Keys that name a nested object for a reader, best first: an organisation
+# {"name": "org-12", "title": "市交通运输局"} is its title.
+_DISPLAY_KEYS = ("title", "display_name", "displayName", "label", "name", "text", "value")
+
+
+def flat_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """One dataset object of an API export with its nested values as cells
+    (as CKAN and similar platforms write them):
+
+    - an object is its display text (``organization`` → its ``title``), and
+      its other plain values are cells named ``key.sub``;
+    - a list of ``{"key": …, "value": …}`` pairs (``extras``) gives a cell
+      per key;
+    - a list of objects is the list of their display texts (``tags`` → their
+      names), and each other plain key a list cell ``key.sub``
+      (``resources.format`` → ["CSV", "JSON"]).
+
+    Plain values and lists of plain values are kept as they are."""
+    cells: dict[str, Any] = {}
+    for key, value in item.items():
+        key = str(key)
+        if isinstance(value, Mapping):
+            display = _display(value)
+            if display is not None:
+                cells[key] = display
+            for sub, inner in value.items():
+                if _plain(inner) and inner is not display:
+                    cells.setdefault(f"{key}.{sub}", inner)
+        elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            if all({"key", "value"} <= set(v) for v in value):
+                for pair in value:
+                    cells.setdefault(str(pair["key"]), pair["value"])
+                continue
+            displays = [_display(v) for v in value]
+            if any(d is not None for d in displays):
+                cells[key] = [d for d in displays if d is not None]
+            subs = dict.fromkeys(s for v in value for s, inner in v.items() if _plain(inner))
+            for sub in subs:
+                texts = [v.get(sub) for v in value]
+                if texts != cells.get(key):
+                    cells.setdefault(f"{key}.{sub}", [t for t in texts if t not in (None, "")])
+        else:
+            cells[key] = value
+    return cells
+
+
+def _display(value: Mapping[str, Any]) -> Any:
+    return next((value[k] for k in _DISPLAY_KEYS
+                 if isinstance(value.get(k), str) and value[k].strip()), None)
+
+
+def _plain(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))

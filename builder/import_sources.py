@@ -25,7 +25,7 @@ from builder.import_columns import (
     header_score,
     row_list,
 )
-from builder.import_json import UnreadableJson, json_items
+from builder.import_json import UnreadableJson, flat_item, json_items
 
 _HEADER_SEARCH_ROWS = 10
 
@@ -271,14 +271,15 @@ def _read_json(text: str, path: Path) -> SourceTable:
         items, note = json_items(text, path.name)
     except UnreadableJson as exc:
         raise CatalogImportError(str(exc)) from exc
+    items = [flat_item(item) if isinstance(item, Mapping) else item for item in items]
     headers: dict[str, None] = {}
     for item in items:
         if isinstance(item, Mapping):
-            headers.update(dict.fromkeys(str(k) for k in item))
+            headers.update(dict.fromkeys(item))
     table = SourceTable(list(headers), [], [note] if note else [])
     for number, item in enumerate(items, 1):
-        if isinstance(item, Mapping):
-            table.rows.append((number, {str(k): v for k, v in item.items()}))
+        if isinstance(item, dict):
+            table.rows.append((number, item))
         elif isinstance(item, str) and unpack_record(item):
             if "record" not in table.headers:
                 table.headers.append("record")

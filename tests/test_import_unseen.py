@@ -71,3 +71,34 @@ def test_the_list_of_datasets_is_found_however_deep_an_api_wraps_it(tmp_path: Pa
     report = import_catalog(source, tmp_path / "out")
     assert sorted(row["title"] for row in by_title(tmp_path / "out", report).values()) == [
         "数据集0", "数据集1", "数据集2"]
+
+
+def test_a_ckan_like_export_reads_its_nested_values(tmp_path: Path) -> None:
+    """package_search as CKAN-like platforms return it: the department an
+    object, tags and formats lists of objects, the open type in extras."""
+    packages = [{"name": f"pkg-{i}", "title": title, "notes": "说明",
+                 "organization": {"name": "org-7", "title": "市交通运输局"},
+                 "tags": [{"name": "公交"}, {"name": "站点"}],
+                 "groups": [{"name": "g1", "title": "交通运输"}],
+                 "resources": [{"name": "站点表", "format": "CSV", "url": "http://x/1"},
+                               {"name": "接口", "format": "API", "url": "http://x/2"}],
+                 "metadata_modified": "2023-06-01T08:00:00.123456",
+                 "extras": [{"key": "开放属性", "value": open_type},
+                            {"key": "更新频率", "value": "每月"}]}
+                for i, (title, open_type) in enumerate([("公交站点", "无条件开放"),
+                                                        ("公交线路", "有条件开放")])]
+    source = tmp_path / "package_search.json"
+    source.write_text(json.dumps({"success": True, "result": {"count": 2, "results": packages}},
+                                 ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    rows = {row["title"]: row for row in by_title(tmp_path / "out", report).values()}
+    stop = rows["公交站点"]
+    assert stop["open_type"] == "unconditional"
+    assert rows["公交线路"]["open_type"] == "conditional"
+    assert stop["update_frequency"] == "monthly"
+    assert stop["keywords"] == ["公交", "站点"]
+    assert stop["theme"] == "transport"
+    assert stop["declared_formats"] == ["csv", "api"]
+    assert str(stop["last_updated"]) == "2023-06-01"
+    assert stop["description"] == "说明"
+    assert "市交通运输局" in report.new_departments
