@@ -32,6 +32,12 @@ def json_items(text: str, name: str) -> tuple[list[Any], str]:
     """
     data, note = _json_values(text, name)
     items = _json_list(data)
+    pages = _pages(items)
+    if pages is not None:
+        items = [item for page in pages for item in page]
+        note = "; ".join(filter(None, [note, (
+            f"{name} holds {len(pages)} pages of an API's answers; the datasets of "
+            "every page were read")]))
     if items is None:
         raise UnreadableJson(f"{name}: found JSON {type(data).__name__} holding no list of "
                              "objects; export one object per dataset, or convert the "
@@ -130,6 +136,34 @@ def _listed(data: Any, depth: int = 0) -> list[Any] | None:
             return found
     lists = [v for v in data.values() if isinstance(v, list) and v and isinstance(v[0], Mapping)]
     return lists[0] if len(lists) == 1 else None
+
+
+def _pages(items: list[Any] | None) -> list[list[Any]] | None:
+    """The dataset lists of an API's pages saved one after another
+    (``{"code": 200, "data": {"list": [...]}}`` per page), or None unless
+    every item is such a page."""
+    if not items:
+        return None
+    pages = []
+    for item in items:
+        page = _under_list_keys(item)
+        if page is None:
+            return None
+        pages.append(page)
+    return pages
+
+
+def _under_list_keys(data: Any, depth: int = 0) -> list[Any] | None:
+    """A non-empty list of objects under the usual wrapper keys, or None."""
+    if not isinstance(data, Mapping) or depth > 2:
+        return None
+    for key in LIST_KEYS:
+        value = data.get(key)
+        if isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
+            return value
+        if (found := _under_list_keys(value, depth + 1)) is not None:
+            return found
+    return None
 
 
 _WRAPPER_DEPTH = 6

@@ -102,3 +102,19 @@ def test_a_ckan_like_export_reads_its_nested_values(tmp_path: Path) -> None:
     assert str(stop["last_updated"]) == "2023-06-01"
     assert stop["description"] == "说明"
     assert "市交通运输局" in report.new_departments
+
+
+@pytest.mark.parametrize("joiner", ["\n", ""])
+def test_pages_of_an_api_saved_one_after_another_are_read_as_one_catalogue(
+        tmp_path: Path, joiner: str) -> None:
+    rows = _rows("更新频率", ["每月", "每年", "每日", "每周", "每季度"])
+    pages = [{"code": 200, "msg": "成功", "data": {"pageNo": n + 1, "total": 5,
+                                                 "list": rows[2 * n:2 * n + 2]}}
+             for n in range(3)]
+    source = tmp_path / "pages.json"
+    source.write_text(joiner.join(json.dumps(p, ensure_ascii=False) for p in pages),
+                      encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    assert sorted(row["title"] for row in by_title(tmp_path / "out", report).values()) == [
+        f"数据集{i}" for i in range(5)]
+    assert any("3 pages" in w for w in report.warnings)
