@@ -286,9 +286,18 @@ def _read_json(text: str, path: Path) -> SourceTable:
             table.rows.append((number, {"record": item}))
         else:
             table.notes.append(f"item {number} is not an object; ignored")
+    if not table.rows:
+        kinds = sorted({_JSON_KINDS.get(type(item).__name__, "value") for item in items})
+        raise CatalogImportError(
+            f"{path.name}: the JSON holds no dataset objects ("
+            + (f"{len(items)} items, each {' or '.join(kinds)}" if items else "an empty list")
+            + "); export the catalogue as a JSON list of objects, one per dataset, or as CSV "
+            "(UTF-8)")
     return table
 
 
+_JSON_KINDS = {"int": "a number", "float": "a number", "str": "a text", "list": "a list",
+               "bool": "true or false", "NoneType": "null"}
 _PACKED_PART = re.compile(r"^\s*([^\t:：#]{1,30}?)\s*(?:\t|[:：])\s*(.*?)\s*$", re.S)
 
 

@@ -87,6 +87,10 @@ def import_(source: Path, out_dir: Path | None, column_map: tuple[str, ...], map
         raise click.ClickException(f"{exc} (nothing was written; fix this and run "
                                    "portal import again)") from exc
     click.echo(report.summary(), err=True)
+    if report.imported == 0 and report.rows == 0:
+        raise click.ClickException(f"no dataset was imported from {source.name}: it has "
+                                   "column names but no row with a value under them; export "
+                                   "the catalogue again with its rows")
     if report.imported == 0:
         raise click.ClickException(f"no dataset was imported from {source.name}; "
                                    "see the skipped rows and warnings above")

@@ -6,14 +6,17 @@ general patterns, not by one portal's exact words."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
 import pytest
+from click.testing import CliRunner
 
 from builder.import_frequency import fold_frequency, match_frequency
-from builder.importer import import_catalog
+from builder.importer import CatalogImportError, import_catalog
 from domain.catalogue.vocabulary import Frequency, TermList
+from portal.cli import main
 from tests.test_importer import by_title
 
 # How other portals write the sample vocabulary's frequencies.
@@ -118,3 +121,25 @@ def test_pages_of_an_api_saved_one_after_another_are_read_as_one_catalogue(
     assert sorted(row["title"] for row in by_title(tmp_path / "out", report).values()) == [
         f"数据集{i}" for i in range(5)]
     assert any("3 pages" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(("content", "said"), [
+    ("[]", "an empty list"), ('{"data": {"list": []}}', "an empty list"),
+    ("[1, 2]", "2 items, each a number"), ('["a", ["b"]]', "2 items, each a list or a text"),
+])
+def test_json_without_dataset_objects_says_so(tmp_path: Path, content: str, said: str) -> None:
+    source = tmp_path / "catalogue.json"
+    source.write_text(content, encoding="utf-8")
+    with pytest.raises(CatalogImportError,
+                       match=re.escape(f"no dataset objects ({said}); export")):
+        import_catalog(source, tmp_path / "out")
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_header_without_rows_says_so_on_the_command_line(tmp_path: Path) -> None:
+    source = tmp_path / "catalogue.csv"
+    source.write_text("资源名称,提供单位,开放属性\n,,\n", encoding="utf-8")
+    result = CliRunner().invoke(main, ["import", str(source), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 1
+    assert "no row with a value under them" in result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
