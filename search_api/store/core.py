@@ -136,11 +136,15 @@ class StoreCore:
     def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
         """A read transaction; with ``snapshot``, every statement in it sees
         the same data (PostgreSQL REPEATABLE READ; an SQLite read
-        transaction is a snapshot already)."""
+        transaction is a snapshot already). PostgreSQL without ``snapshot``:
+        no transaction (autocommit), each statement sees what was committed
+        when it began, as in a READ COMMITTED transaction, without the BEGIN
+        and COMMIT round trips (two of a status read's four, issue #17)."""
         with self._engine.connect() as conn:
             conn.execution_options(**READ)
-            if snapshot and self.backend == "postgresql":
-                conn.execution_options(isolation_level="REPEATABLE READ")
+            if self.backend == "postgresql":
+                conn.execution_options(
+                    isolation_level="REPEATABLE READ" if snapshot else "AUTOCOMMIT")
             with conn.begin():
                 yield conn
 

@@ -102,3 +102,31 @@ def test_a_dead_idle_postgresql_connection_is_replaced_before_a_filing(
     assert filed.number.endswith("-0002")
     assert len(store.list_requests()) == 2
     assert store.verify_audit() == []
+
+
+def test_a_batch_that_fails_nowhere_sets_no_savepoint(store: Store) -> None:
+    seen = executed(store)
+    store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    assert not [sql for sql, _ in seen if "SAVEPOINT" in sql]
+    assert len(store.list_requests()) == 1
+
+
+def test_a_postgresql_read_holds_no_transaction(store: Store) -> None:
+    """A plain read runs its statements without BEGIN and COMMIT (autocommit);
+    a snapshot read stays one REPEATABLE READ transaction."""
+    if store.backend != "postgresql":
+        pytest.skip("an SQLite read is a snapshot transaction, in the process")
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
+
+    with store._read() as conn:
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_IDLE
+    with store._read(snapshot=True) as conn:
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_INTRANS
+    with store.engine.begin() as conn:  # a write after a read is a transaction again
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_INTRANS
