@@ -40,7 +40,7 @@ from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
 )
-from search_api.store.receipts import check_prefix, take_number
+from search_api.store.receipts import check_prefix, offered, take_number
 from search_api.store.records import OutboxMessage
 from search_api.store.request_rows import (
     KnownTitle,
@@ -145,8 +145,12 @@ class RequestPart(StoreCore):
             # with it); a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
                 if count is not None:
-                    count(conn)
-                number = take_number(conn, on, prefix)
+                    # The number goes with the count's row lock when the
+                    # count is in this store (one round trip).
+                    with offered(conn, on, prefix) as taken:
+                        count(conn)
+                    number = taken[0] if taken else None
+                number = number or take_number(conn, on, prefix)
 
         def work(conn: Connection) -> Done:
             if number is None and count is not None:

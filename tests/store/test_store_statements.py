@@ -137,3 +137,29 @@ def test_a_postgresql_read_holds_no_transaction(store: Store) -> None:
         conn.execute(text("SELECT 1")).scalar_one()
         assert conn.connection.dbapi_connection.get_transaction_status() \
             == TRANSACTION_STATUS_INTRANS
+
+
+def test_a_postgresql_filing_takes_its_number_with_its_count(store: Store) -> None:
+    """The rate-limit hit's row lock and the receipt number: one statement;
+    a count that refuses takes no number."""
+    if store.backend != "postgresql":
+        pytest.skip("SQLite takes the number in the filing's own transaction")
+    from search_api.store.rate_store import StoreCounters
+
+    counters = StoreCounters(store)
+
+    def count(limit: int) -> Any:
+        def hit(conn: Any) -> None:
+            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+                raise LookupError("limit reached")
+        return hit
+
+    seen = executed(store)
+    filed = store.file_request(DAY, build, actor=APPLICANT, at=T0, count=count(5))
+    numbers = [sql for sql, _ in seen if "receipt_counters" in sql]
+    assert len(numbers) == 1 and "INSERT INTO rate_hits" in numbers[0]
+    with pytest.raises(LookupError):
+        store.file_request(DAY, build, actor=APPLICANT, at=T0, count=count(1))
+    again = store.file_request(DAY, build, actor=APPLICANT, at=T0)  # no count: its own statement
+    assert [filed.number, again.number] == ["YH-20260302-0001", "YH-20260302-0002"]
+    assert counters.count("public_write", "client", 1e9, 3600) == 1
