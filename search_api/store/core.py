@@ -142,11 +142,27 @@ class StoreCore:
         and COMMIT round trips (two of a status read's four, issue #17)."""
         with self._engine.connect() as conn:
             conn.execution_options(**READ)
-            if self.backend == "postgresql":
-                conn.execution_options(
-                    isolation_level="REPEATABLE READ" if snapshot else "AUTOCOMMIT")
-            with conn.begin():
-                yield conn
+            if self.backend != "postgresql":
+                with conn.begin():
+                    yield conn
+                return
+            if snapshot:
+                conn.execution_options(isolation_level="REPEATABLE READ")
+                with conn.begin():
+                    yield conn
+                return
+            # psycopg2's own switch, not SQLAlchemy's AUTOCOMMIT isolation level:
+            # that one costs a round trip (SET default_transaction_isolation)
+            # when the connection goes back to the pool.
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.autocommit = True
+            try:
+                with conn.begin():  # neither BEGIN nor COMMIT is sent
+                    yield conn
+            finally:
+                if not raw.closed:
+                    raw.autocommit = False
 
     # --- backup ----------------------------------------------------------------------------
 
