@@ -118,11 +118,13 @@ class RequestPart(StoreCore):
         commit is durable (one fsync for every filing of the batch).
         ``build`` runs in the writer thread (in this thread's context)
         while the write lock is held: it must be quick and must not use
-        the store. When anything of this filing fails, nothing of it is
+        the store; it runs again when another filing of its batch failed
+        (:mod:`search_api.store.group_commit`). When anything of this filing fails, nothing of it is
         stored and its number is not used; the other filings of the batch
         are not affected. PostgreSQL: the number is taken just before, in a
         transaction that does not wait for the disk (a failed filing leaves
-        a gap).
+        a gap), in the statement of the ``count``'s row lock when it counts
+        in this store.
 
         ``count(conn)`` (a rate-limit hit) runs first where the number is
         taken, in no transaction of its own: SQLite, the filing's; PostgreSQL,
