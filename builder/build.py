@@ -75,7 +75,6 @@ from domain.catalogue.publication import dataset_path
 # builder.build_config; callers import them from here).
 __all__ = ["BuildConfig", "BuildFailed", "BuildResult", "UnsafeOutput", "build", "data_key"]
 
-
 STATE_FILE = "state.json"
 
 
@@ -143,7 +142,9 @@ class _Builder(SiteOutput):
         if overrides:
             catalog = Catalog(catalog.root, replace(portal, **overrides), catalog.vocab,
                               catalog.datasets)
-        found.extend(check_metadata(catalog, cfg.today))
+        # Each published dataset's update status, made once for the rules, its keys and record.
+        by_object = {id(d): update_status(d, catalog.vocab, cfg.today) for d in catalog.published()}
+        found.extend(check_metadata(catalog, cfg.today, by_object))
         old = self.old_state.get("datasets", {})
         entries: dict[str, dict[str, Any]] = {}
         total = len(catalog.datasets)
@@ -191,6 +192,7 @@ class _Builder(SiteOutput):
         self.folders = {d.identifier: d.source_dir for d in catalog.datasets}
         self.all_ids = set(self.titles)
         catalog = Catalog(catalog.root, catalog.portal, catalog.vocab, tuple(kept))
+        self.statuses = {d.identifier: by_object[id(d)] for d in catalog.published()}
         self.result.warnings = [p for p in found if p.severity is not Severity.ERROR]
         return catalog, entries
 
@@ -211,9 +213,6 @@ class _Builder(SiteOutput):
         mark = self.timed("check", started)
         portal = catalog.portal
         old = self.old_state.get("datasets", {})
-        # Each published dataset's update status, made once for its keys and its record.
-        self.statuses = {d.identifier: update_status(d, catalog.vocab, cfg.today)
-                         for d in catalog.published()}
         records = public_records(catalog, cfg.today, cfg.overdue_reports, cfg.download_counts,
                                  self.statuses)
         root = build_keys.root_digest(catalog.root)
@@ -264,7 +263,6 @@ class _Builder(SiteOutput):
         self.result.datasets = len(records)
         self.result.seconds = round(time.perf_counter() - started, 3)
         return self.result
-
 
     def set_page_keys(self, catalog: Catalog,
                       entries: dict[str, dict[str, Any]], global_key: str) -> None:
@@ -377,9 +375,11 @@ class _Builder(SiteOutput):
             if "page_key" in entry:
                 entry["title"] = self.titles.get(ident, "")
                 entry["folder"] = self.folders.get(ident, "")
-        state = {"version": BUILDER_VERSION, "datasets": entries, "files": sorted(self.written),
+        state = {"version": BUILDER_VERSION, "datasets": entries, "files": self.written_files(),
                  "groups": self.groups, "taken_down": taken_down}
-        write_state(self.state_path, state)
+        # A rebuild with nothing new keeps the file (1.5 s to write at 100,000).
+        if state != self.old_state or not self.state_path.is_file():
+            write_state(self.state_path, state)
 
 
 def build(cfg: BuildConfig) -> BuildResult:

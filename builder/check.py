@@ -13,7 +13,7 @@ import html
 import json
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -22,6 +22,7 @@ from builder.tables import TableError, open_table
 from domain.catalogue import problems as P
 from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.desensitize import PiiKind, find_pii
+from domain.catalogue.freshness import UpdateStatus
 from domain.catalogue.model import PUBLISHABLE_FORMATS, TEXT_FORMATS, Dataset, Resource
 from domain.catalogue.open_plan import PLAN_FOLDER, load_plans
 from domain.catalogue.paths import dataset_folders
@@ -327,10 +328,16 @@ def check_data(catalog: Catalog, datasets: Iterable[Dataset], *, validate: bool 
     return found
 
 
-def check_metadata(catalog: Catalog, today: date) -> list[Problem]:
+def check_metadata(catalog: Catalog, today: date,
+                   statuses: Mapping[int, UpdateStatus] | None = None) -> list[Problem]:
+    """The metadata rules broken by each dataset of ``catalog``. ``statuses``:
+    the update status of published datasets by ``id()`` of the dataset, where
+    the caller made them already (identifiers may repeat here)."""
     found = check_identifiers(catalog.datasets)
+    known = statuses or {}
     for dataset in catalog.datasets:
-        found.extend(check_dataset(dataset, catalog.vocab, today))
+        found.extend(check_dataset(dataset, catalog.vocab, today,
+                                   status=known.get(id(dataset))))
     return found
 
 

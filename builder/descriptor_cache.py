@@ -123,6 +123,8 @@ class DescriptorCache(MutableMapping[str, Entry]):
     def save(self) -> None:
         """Write the files whose entries or listings changed (each to a
         temporary file, flushed, then renamed over the old one)."""
+        if not self.dirty and self._new_listings == self.listings:
+            return  # nothing read anew (one comparison, not one per file)
         new_listings: list[dict[str, Listing]] = [{} for _ in range(SHARDS)]
         old_listings: list[dict[str, Listing]] = [{} for _ in range(SHARDS)]
         for folder, listing in self._new_listings.items():
@@ -157,6 +159,10 @@ class DescriptorCache(MutableMapping[str, Entry]):
     # -- the mapping load_catalog reads and updates ----------------------
     def __getitem__(self, key: str) -> Entry:
         return self.entries[key]
+
+    def get(self, key: str, default: Entry | None = None) -> Entry | None:  # type: ignore[override]
+        # The mixin's get goes through __getitem__ and a KeyError per miss.
+        return self.entries.get(key, default)
 
     def __setitem__(self, key: str, value: Entry) -> None:
         self.entries[key] = value

@@ -36,6 +36,15 @@ class SiteOutput:
         self.splice_dir: Path | None = None
         self.splice_salt = ""
 
+    def written_files(self) -> list[str]:
+        """The files this build wrote, sorted: the previous build's list
+        itself when it names the same files (at 100,000 datasets sorting half
+        a million names cost half a second of a rebuild with nothing new)."""
+        old = self.old_state.get("files")
+        if isinstance(old, list) and self.written == set(old):
+            return old
+        return sorted(self.written)
+
     def emit(self, rel: str, text: str | Iterable[str]) -> None:
         """Write ``text`` (or its pieces) to ``rel`` under the output, unless
         unchanged. Raises UnsafeOutput for a path leaving the output folder."""

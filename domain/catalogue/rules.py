@@ -11,7 +11,7 @@ from collections.abc import Iterable
 from datetime import date
 
 from domain.catalogue import problems as P
-from domain.catalogue.freshness import Freshness, update_status
+from domain.catalogue.freshness import Freshness, UpdateStatus, update_status
 from domain.catalogue.model import Dataset, OpenType, Status
 from domain.catalogue.problems import Problem
 from domain.catalogue.vocabulary import Vocabularies
@@ -22,8 +22,10 @@ def _descriptor(dataset: Dataset) -> str:
 
 
 def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
-                  file: str | None = None) -> list[Problem]:
-    """Every metadata rule broken by one dataset."""
+                  file: str | None = None, status: UpdateStatus | None = None,
+                  ) -> list[Problem]:
+    """Every metadata rule broken by one dataset. ``status``: its
+    ``update_status`` on ``today``, where the caller made it already."""
     where = file or _descriptor(dataset)
     found: list[Problem] = []
     codes = (
@@ -74,8 +76,8 @@ def check_dataset(dataset: Dataset, vocab: Vocabularies, today: date,
             if not column.title:
                 found.append(P.make("field-title-missing", where,
                                     field=f"{resource.name}.{column.name}", value=column.name))
-    status = update_status(dataset, vocab, today)
-    if dataset.is_published and status.freshness is Freshness.OVERDUE and dataset.last_updated is not None:
+    if dataset.is_published and dataset.last_updated is not None and (
+            status or update_status(dataset, vocab, today)).freshness is Freshness.OVERDUE:
         found.append(P.make("update-overdue", where, field="last_updated",
                             value=dataset.last_updated.isoformat(),
                             detail=vocab.frequencies.name_of(dataset.update_frequency)))
