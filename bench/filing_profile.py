@@ -9,7 +9,9 @@ rate limit raised for the run. Prints, per database, the wall time and the
 process CPU time per filing (mean and p50/p99 wall) and the number of
 commits (durable ones, which wait for the disk, and volatile ones); on a
 busy machine the CPU time is the steadier figure. With ``--profile`` prints
-cProfile's top functions as well (``--sort cumulative`` or ``tottime``).
+cProfile's top functions as well (``--sort cumulative`` or ``tottime``), in
+this process's CPU time (time spent waiting for the database or the disk
+is not counted).
 The machine's load average is printed before and after.
 """
 
@@ -85,7 +87,7 @@ def measure(kind: str, n: int, profile: bool, paths: dict[str, Path], folder: Pa
             assert client.post("/api/v1/requests", json=body).status_code == 201
         commits[:] = [0, 0]
         walls: list[float] = []
-        profiler = cProfile.Profile() if profile else None
+        profiler = cProfile.Profile(time.process_time) if profile else None
         cpu0 = time.process_time()
         start = time.perf_counter()
         for body in bodies[20:]:

@@ -36,6 +36,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import random
 import re
 import secrets
@@ -169,12 +170,19 @@ class Run:
     load: float = 0.0  # 1-minute load average when wrk finished
     load_before: float = 0.0  # ... and when it started
     server_cpu: float = 0.0  # CPU seconds of gunicorn and its workers during the run
+    db_cpu: float = 0.0  # ... and of the local PostgreSQL's processes (0 on SQLite)
 
     @property
     def cpu_ms(self) -> float:
         """The server's CPU milliseconds per request (steadier than the
         rates on a busy machine)."""
         return 1000 * self.server_cpu / max(1, self.requests)
+
+    @property
+    def db_cpu_ms(self) -> float:
+        """The local PostgreSQL's CPU milliseconds per request (its backends,
+        WAL writer...: the other half of a filing's cost, issue #17)."""
+        return 1000 * self.db_cpu / max(1, self.requests)
 
     @property
     def filings_per_s(self) -> float:
@@ -210,7 +218,7 @@ def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
     with tempfile.NamedTemporaryFile("w", suffix=".lua", delete=False) as handle:
         handle.write(script + _REPORT)
     before = load()
-    cpu = server_cpu(server)
+    cpu, db = server_cpu(server), postgres_cpu()
     try:
         out = subprocess.run(["wrk", "-t", "2", "-c", str(connections), "-d", f"{seconds}s",
                               "--timeout", "10s", "-s", handle.name, base],
@@ -218,19 +226,38 @@ def run_wrk(name: str, base: str, script: str, seconds: int, connections: int,
                              check=True).stdout
     finally:
         Path(handle.name).unlink()
-    cpu = server_cpu(server) - cpu
+    cpu, db = server_cpu(server) - cpu, postgres_cpu() - db
     match = re.search(r"RESULT " + " ".join([r"(\d+)"] * 3 + [r"([\d.]+)"] * 3 + [r"(\d+)"] * 4),
                       out)
     if not match:
         raise RuntimeError(f"could not read wrk's output:\n{out}")
     g = match.groups()
     return Run(name, target, int(g[0]), int(g[2]) / 1e6, float(g[3]), float(g[4]), float(g[5]),
-               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load(), before, cpu)
+               int(g[1]), int(g[6]), int(g[7]), int(g[8]), int(g[9]), load(), before, cpu, db)
 
 
 def server_cpu(server: Service | None) -> float:
     """CPU seconds so far of ``server``'s gunicorn master and workers (0 without one)."""
     return tree_cpu(server.pgid) if server is not None and server.proc is not None else 0.0
+
+
+def postgres_cpu() -> float:
+    """CPU seconds so far of this machine's processes named ``postgres`` (a
+    local server's backends and helpers; whatever else uses that server
+    counts too)."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            if (entry / "comm").read_text().strip() != "postgres":
+                continue
+            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(stat[11]) + int(stat[12])) / tick  # utime, stime
+    return total
 
 
 def pacing(connections: int, rate: float) -> str:
@@ -335,13 +362,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                                     args.workers, args.threads, args.request_connections,
                                     args.clients))
     print(f"\n{'run':<28} {'target/s':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
-          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'CPU ms/req':>10} {'load':>11}  detail")
+          f"{'max ms':>8} {'errors':>7} {'err %':>6} {'CPU ms/req':>10} {'PG ms/req':>9} "
+          f"{'load':>11}  detail")
     for r in runs:
         detail = (f"{r.filings_per_s:.1f} filings/s: {r.posts} filings sent, {r.created} "
                   f"acknowledged; {r.gets} status reads" if r.posts else f"{r.requests} searches")
         print(f"{r.name:<28} {r.target or float('nan'):>8.0f} {r.rate:>8.1f} {r.p50_ms:>8.1f} "
               f"{r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.status_errors + r.socket_errors:>7} "
-              f"{100 * r.error_rate:>6.2f} {r.cpu_ms:>10.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
+              f"{100 * r.error_rate:>6.2f} {r.cpu_ms:>10.2f} "
+              f"{r.db_cpu_ms:>9.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
     print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     failed = [r.name for r in runs if not r.ok]
     if failed:

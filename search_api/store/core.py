@@ -136,13 +136,33 @@ class StoreCore:
     def _read(self, *, snapshot: bool = False) -> Iterator[Connection]:
         """A read transaction; with ``snapshot``, every statement in it sees
         the same data (PostgreSQL REPEATABLE READ; an SQLite read
-        transaction is a snapshot already)."""
+        transaction is a snapshot already). PostgreSQL without ``snapshot``:
+        no transaction (autocommit), each statement sees what was committed
+        when it began, as in a READ COMMITTED transaction, without the BEGIN
+        and COMMIT round trips (two of a status read's four, issue #17)."""
         with self._engine.connect() as conn:
             conn.execution_options(**READ)
-            if snapshot and self.backend == "postgresql":
+            if self.backend != "postgresql":
+                with conn.begin():
+                    yield conn
+                return
+            if snapshot:
                 conn.execution_options(isolation_level="REPEATABLE READ")
-            with conn.begin():
-                yield conn
+                with conn.begin():
+                    yield conn
+                return
+            # psycopg2's own switch, not SQLAlchemy's AUTOCOMMIT isolation level:
+            # that one costs a round trip (SET default_transaction_isolation)
+            # when the connection goes back to the pool.
+            raw = conn.connection.dbapi_connection
+            assert raw is not None
+            raw.autocommit = True
+            try:
+                with conn.begin():  # neither BEGIN nor COMMIT is sent
+                    yield conn
+            finally:
+                if not raw.closed:
+                    raw.autocommit = False
 
     # --- backup ----------------------------------------------------------------------------
 

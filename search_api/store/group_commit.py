@@ -8,10 +8,12 @@ that finds a write under way waits. When a write ends, the first waiting
 filing leads the next one and writes every filing waiting then (at most
 :data:`MAX_BATCH`), its own among them.
 
-- Each job runs in a savepoint of its own: a job that raises is rolled
-  back alone (its exception goes to its caller) and the others of the
-  batch are kept. A job's rows (receipt number, request, events, audit
-  records, messages, idempotency key) are thus all or nothing.
+- A job that raises is rolled back alone (its exception goes to its
+  caller) and the others of the batch are kept: the batch is written
+  without savepoints first and, when a job raised, written again with
+  each job in a savepoint of its own (its work runs twice then). A job's
+  rows (receipt number, request, events, audit records, messages,
+  idempotency key) are thus all or nothing.
 - A caller is answered only after its batch's COMMIT has returned, i.e.
   once the batch is durable; when the COMMIT fails, every job of the batch
   gets the error (nothing of it was stored).
@@ -184,14 +186,40 @@ class GroupCommit:
                     successor.done.set()
 
     def _write(self, batch: list[_Job]) -> None:
+        # Optimistic: no savepoints (two round trips per job on PostgreSQL,
+        # issue #17) while every job succeeds, which is nearly always; when
+        # one fails, nothing of the batch is kept and it is written again,
+        # each job in a savepoint of its own, so that only the failing one
+        # fails (its work runs twice: a job must not act outside ``conn``).
+        try:
+            self._write_jobs(batch, savepoints=False)
+        except _JobFailed:
+            for job in batch:
+                job.error, job.result = None, None
+            self._write_jobs(batch, savepoints=True)
+        self.batches += 1
+        self.jobs += len(batch)
+        if self.on_commit is not None:
+            try:
+                self.on_commit(len(batch))
+            except Exception:  # a hook's failure is not the batch's: it is durable
+                log.exception("group commit hook failed")
+
+    def _write_jobs(self, batch: list[_Job], *, savepoints: bool) -> None:
+        """Run ``batch`` in one transaction and commit it. Without
+        ``savepoints``, raises :class:`_JobFailed` (the transaction rolled
+        back) as soon as a job raises."""
         with self._transaction() as conn:
             kept: list[Any] = []
             for job in batch:
-                # Plain SQL (both databases): nothing to compile per job.
-                conn.exec_driver_sql("SAVEPOINT filing")
+                if savepoints:
+                    # Plain SQL (both databases): nothing to compile per job.
+                    conn.exec_driver_sql("SAVEPOINT filing")
                 try:
                     out = job.context.run(job.work, conn)
                 except BaseException as error:
+                    if not savepoints:
+                        raise _JobFailed from error
                     conn.exec_driver_sql("ROLLBACK TO SAVEPOINT filing")
                     job.error = error
                 else:
@@ -200,13 +228,11 @@ class GroupCommit:
                         kept.extend(out.later)
                     else:
                         job.result = out
-                conn.exec_driver_sql("RELEASE SAVEPOINT filing")
+                if savepoints:
+                    conn.exec_driver_sql("RELEASE SAVEPOINT filing")
             if kept and self._finish is not None:
                 self._finish(conn, kept)
-        self.batches += 1
-        self.jobs += len(batch)
-        if self.on_commit is not None:
-            try:
-                self.on_commit(len(batch))
-            except Exception:  # a hook's failure is not the batch's: it is durable
-                log.exception("group commit hook failed")
+
+
+class _JobFailed(Exception):
+    """A job of a batch written without savepoints raised (see ``_write``)."""

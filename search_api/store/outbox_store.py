@@ -69,6 +69,16 @@ def _row(m: OutboxMessage, at: datetime) -> dict[str, Any]:
     return row
 
 
+def message_rows(messages: Sequence[OutboxMessage], at: datetime) -> list[dict[str, Any]]:
+    """The ``outbox`` rows of ``messages`` queued at ``at``, checked (see
+    :func:`insert_messages`; a row whose ``dedupe_key`` exists is to be left out).
+
+    Raises:
+        ValueError: a value too long for its column, or text with NUL.
+    """
+    return [_row(m, at) for m in messages]
+
+
 def insert_message(conn: Connection, m: OutboxMessage, at: datetime) -> bool:
     """Queue ``m`` in ``conn``'s transaction; False (nothing queued) when a
     message with its ``dedupe_key`` exists. Check it first (:func:`check_messages`).
@@ -89,7 +99,7 @@ def insert_messages(conn: Connection, messages: Sequence[OutboxMessage], at: dat
     Raises:
         ValueError: a value too long for its column, or text with NUL.
     """
-    rows = [_row(m, at) for m in messages]
+    rows = message_rows(messages, at)
     if rows:
         # Rows as parameters, not ``values(rows)``: the statement is compiled
         # once (a multi-row VALUES is compiled at every call); PostgreSQL

@@ -21,6 +21,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, delete, select, update
 
+from search_api.store import receipts
 from search_api.store.core import insert_for
 from search_api.store.schema import rate_hits
 from search_api.store.store import Store
@@ -90,6 +91,19 @@ def _lock_of(dialect: str) -> Any:
     ).returning(rate_hits.c.hits)
 
 
+@lru_cache(maxsize=4)
+def _lock_and_number_of(dialect: str) -> Any:
+    """:func:`_lock_of` that also takes the next receipt number (see
+    :func:`search_api.store.receipts.offered`): one statement, one round trip."""
+    number = receipts.counter_upsert(dialect, bound=True).cte("number")
+    stmt = insert_for(dialect, rate_hits)
+    return stmt.on_conflict_do_update(
+        index_elements=[rate_hits.c.bucket, rate_hits.c.client],
+        set_={"bucket": stmt.excluded.bucket},
+    ).add_cte(number).returning(rate_hits.c.hits,
+                                select(number.c.last).scalar_subquery().label("last"))
+
+
 class StoreCounters:
     """Counters in the ``rate_hits`` table of ``store``."""
 
@@ -136,9 +150,18 @@ class StoreCounters:
         """The row's hits, the row created if missing and locked until the
         transaction ends: one statement (an upsert that changes nothing
         locks the row as ``FOR UPDATE`` would)."""
-        return conn.execute(_lock_of(conn.dialect.name), {
-            "bucket": bucket, "client": client, "hits": [],
-            "updated_at": datetime.fromtimestamp(now, UTC)}).scalar()
+        params: dict[str, Any] = {"bucket": bucket, "client": client, "hits": [],
+                                  "updated_at": datetime.fromtimestamp(now, UTC)}
+        number = receipts.wanted(conn)
+        if number is None:
+            return conn.execute(_lock_of(conn.dialect.name), params).scalar()
+        # A filing's number taken along (issue #17): undone with the count
+        # when the limit refuses it (the caller's transaction rolls back).
+        on, prefix = number
+        row = conn.execute(_lock_and_number_of(conn.dialect.name),
+                           {**params, "prefix": prefix, "day": on, "last": 1}).one()
+        receipts.took(conn, receipts.number_of(prefix, on, int(row.last)))
+        return row.hits
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""

@@ -7,11 +7,13 @@ RETURNING last`` (a row lock on PostgreSQL; SQLite writers are serial under
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, bindparam
 
 from search_api.store.core import StoreCore, insert_for
 from search_api.store.schema import receipt_counters
@@ -28,7 +30,58 @@ def take_number(conn: Connection, on: date, prefix: str) -> str:
     transaction (the counter row stays locked until it ends)."""
     last = int(conn.execute(_next_of(conn.dialect.name),
                             {"prefix": prefix, "day": on, "last": 1}).scalar_one())
+    return number_of(prefix, on, last)
+
+
+def number_of(prefix: str, on: date, last: int) -> str:
     return f"{prefix}-{on:%Y%m%d}-{last:04d}"
+
+
+_WANTED, _TAKEN = "portal_receipt_wanted", "portal_receipt_taken"
+
+
+@contextmanager
+def offered(conn: Connection, on: date, prefix: str) -> Iterator[list[str]]:
+    """Within the block, the next number of ``prefix`` and ``on`` may be
+    taken by the first statement of ``conn`` that knows how to take it
+    along (:func:`wanted`; the rate-limit hit's row lock, so that a filing's
+    count and number cost one round trip, issue #17): the list yielded then
+    holds it after the statement; the caller takes it with
+    :func:`take_number` otherwise."""
+    taken: list[str] = []
+    conn.info[_WANTED], conn.info[_TAKEN] = (on, prefix), taken
+    try:
+        yield taken
+    finally:
+        conn.info.pop(_WANTED, None)
+        conn.info.pop(_TAKEN, None)
+
+
+def wanted(conn: Connection) -> tuple[date, str] | None:
+    """The (day, prefix) of a number offered to ``conn``'s next statement
+    (:func:`offered`), claimed: a later statement is not offered it again.
+    The claimer reports the number with :func:`took`."""
+    return conn.info.pop(_WANTED, None)  # type: ignore[no-any-return]
+
+
+def took(conn: Connection, number: str) -> None:
+    """Report the number taken by a statement that claimed it (:func:`wanted`)."""
+    conn.info[_TAKEN].append(number)
+
+
+def counter_upsert(dialect: str, *, bound: bool = False) -> Any:
+    """The counter's upsert (parameters ``prefix``, ``day``, ``last`` = 1),
+    returning the new ``last``; ``bound``: its values as named parameters
+    in the statement (for a statement that embeds it, e.g. as a CTE)."""
+    if not bound:
+        return _next_of(dialect)
+    c = receipt_counters.c
+    return insert_for(dialect, receipt_counters).values(
+        prefix=bindparam("prefix", type_=c.prefix.type), day=bindparam("day", type_=c.day.type),
+        last=bindparam("last", type_=c.last.type),
+    ).on_conflict_do_update(
+        index_elements=[c.prefix, c.day], set_={"last": c.last + 1},
+    ).returning(c.last)
 
 
 @lru_cache(maxsize=4)

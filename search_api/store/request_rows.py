@@ -15,11 +15,11 @@ from domain.procedures.request_records import Actor, Event, Request
 from domain.procedures.request_states import EventKind, Outcome
 from search_api.store import audit, notify
 from search_api.store.core import aware
-from search_api.store.outbox_store import insert_message, insert_messages, message_secrets
+from search_api.store.outbox_store import insert_message, message_rows, message_secrets
 from search_api.store.records import OutboxMessage
 from search_api.store.schema import check_row, links, request_events
-
-_ADD_EVENTS = insert(request_events)
+from search_api.store.schema import outbox as outbox_table
+from search_api.store.together import Rows, insert_together
 
 # The event that carries the decision, and its in-time flag.
 _DECISION_EVENT = {
@@ -99,8 +99,9 @@ class KnownTitle:
 def record(conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]], *,
            version: int, actor: Actor, at: datetime, personal: Mapping[str, str],
            action: str, names: notify.Names | None, outbox: Sequence[OutboxMessage] = (),
-           more_records: Sequence[AuditEvent] = ()) -> list[audit.Pending]:
-    """Events and messages (the events' own, then ``outbox``; datasets and
+           more_records: Sequence[AuditEvent] = (),
+           first: Sequence[Rows] = ()) -> list[audit.Pending]:
+    """The rows of ``first`` (a new request's own), events and messages (the events' own, then ``outbox``; datasets and
     departments named by ``names``) of one add or save; returns its audit
     records (the events', then ``more_records``) checked, for the caller to
     append last."""
@@ -111,11 +112,12 @@ def record(conn: Connection, req: Request, numbered: Sequence[tuple[int, Event]]
     } for seq, e in numbered]
     for row in rows:
         check_row(request_events, row)
-    if rows:
-        conn.execute(_ADD_EVENTS, rows)
-    # The messages first: on PostgreSQL the chain head stays locked from
-    # the audit append to the commit, so that is the last thing done.
-    insert_messages(conn, notify.event_messages(req, numbered, names), at)
+    # The rows first: on PostgreSQL the chain head stays locked from the
+    # audit append to the commit, so that is the last thing done. The rows
+    # of ``first``, the events and their messages in one round trip.
+    insert_together(conn, [*first, (request_events, rows, None), (
+        outbox_table, message_rows(notify.event_messages(req, numbered, names), at),
+        "dedupe_key")])
     for message in outbox:
         insert_message(conn, message, at)
     secrets = message_secrets(personal)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, update
+from sqlalchemy import Connection, bindparam, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.procedures.identity import mask_identity
@@ -40,7 +40,7 @@ from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
 )
-from search_api.store.receipts import check_prefix, take_number
+from search_api.store.receipts import check_prefix, offered, take_number
 from search_api.store.records import OutboxMessage
 from search_api.store.request_rows import (
     KnownTitle,
@@ -66,10 +66,20 @@ class Filing:
 
 
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
-_ADD_REQUEST = insert(requests)
 _LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
                requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 _CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
+
+
+def _duplicate(error: IntegrityError) -> bool:
+    """Whether ``error`` is a new request's number found taken (not another row's conflict)."""
+    diag = getattr(error.orig, "diag", None)  # psycopg2's
+    if diag is not None:
+        # In one statement with its events, either may be found first: a
+        # new request's first event is taken only when its number is.
+        return getattr(diag, "sqlstate", None) == "23505" \
+            and getattr(diag, "table_name", None) in ("requests", "request_events")
+    return "requests.number" in str(error.orig)
 
 
 class RequestPart(StoreCore):
@@ -108,11 +118,13 @@ class RequestPart(StoreCore):
         commit is durable (one fsync for every filing of the batch).
         ``build`` runs in the writer thread (in this thread's context)
         while the write lock is held: it must be quick and must not use
-        the store. When anything of this filing fails, nothing of it is
+        the store; it runs again when another filing of its batch failed
+        (:mod:`search_api.store.group_commit`). When anything of this filing fails, nothing of it is
         stored and its number is not used; the other filings of the batch
         are not affected. PostgreSQL: the number is taken just before, in a
         transaction that does not wait for the disk (a failed filing leaves
-        a gap).
+        a gap), in the statement of the ``count``'s row lock when it counts
+        in this store.
 
         ``count(conn)`` (a rate-limit hit) runs first where the number is
         taken, in no transaction of its own: SQLite, the filing's; PostgreSQL,
@@ -135,8 +147,12 @@ class RequestPart(StoreCore):
             # with it); a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
                 if count is not None:
-                    count(conn)
-                number = take_number(conn, on, prefix)
+                    # The number goes with the count's row lock when the
+                    # count is in this store (one round trip).
+                    with offered(conn, on, prefix) as taken:
+                        count(conn)
+                    number = taken[0] if taken else None
+                number = number or take_number(conn, on, prefix)
 
         def work(conn: Connection) -> Done:
             if number is None and count is not None:
@@ -178,17 +194,22 @@ class RequestPart(StoreCore):
             **columns(req, snapshot),
         )
         check_row(requests, row)
-        try:
-            conn.execute(_ADD_REQUEST, row)
-        except IntegrityError:
-            raise DuplicateRequest(req.number) from None
-        if idempotency_key is not None:
-            idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
         names = self.names
         if names is not None and dataset_title is not None:
             names = KnownTitle(names, req.dataset_id, dataset_title)
-        return record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor, at=at,
-                      personal=personal, action="request.added", names=names)
+        try:
+            # The request's row with its events and messages (one round trip
+            # on PostgreSQL), then its idempotency key.
+            pending = record(conn, req, list(enumerate(req.events, 1)), version=1, actor=actor,
+                             at=at, personal=personal, action="request.added", names=names,
+                             first=[(requests, [row], None)])
+        except IntegrityError as error:
+            if _duplicate(error):
+                raise DuplicateRequest(req.number) from None
+            raise
+        if idempotency_key is not None:
+            idempotency.store(conn, self._cipher, idempotency_key, req.number, at)
+        return pending
 
     def idempotent_replay(self, key_hash: str, now: datetime) -> Replay | None:
         """The request filed under an idempotency key (see

@@ -2,7 +2,7 @@
 (issue #17), on SQLite and PostgreSQL: after a first filing every statement
 of the next ones comes from SQLAlchemy's compiled cache; the outbox rows and
 (PostgreSQL) the audit records with the chain head go in one round trip
-each; a pooled PostgreSQL connection is pinged only after lying idle, and
+each, and on PostgreSQL the request's row, events and messages in one; a pooled PostgreSQL connection is pinged only after lying idle, and
 a dead one is replaced before the write that takes it."""
 
 from __future__ import annotations
@@ -58,7 +58,14 @@ def test_outbox_rows_and_audit_records_go_in_one_round_trip_each(store: Store) -
     with store.engine.connect() as conn:
         messages = conn.execute(select(outbox.c.id)).all()
     assert len(messages) >= 1
-    assert sum(sql.startswith("INSERT INTO outbox") for sql, _ in seen) == 1
+    inserts = [sql for sql, _ in seen if "INSERT INTO" in sql and "audit_log" not in sql
+               and "receipt_counters" not in sql]
+    if store.backend == "postgresql":  # the request, its events and messages: one statement
+        assert len(inserts) == 1
+        assert all(f'INSERT INTO "{t}"' in inserts[0]
+                   for t in ("requests", "request_events", "outbox"))
+    else:
+        assert sum(sql.startswith("INSERT INTO outbox") for sql in inserts) == 1
     appends = [sql for sql, _ in seen if "INSERT INTO audit_log" in sql]
     assert len(appends) == 1
     if store.backend == "postgresql":  # with the new chain head
@@ -102,3 +109,57 @@ def test_a_dead_idle_postgresql_connection_is_replaced_before_a_filing(
     assert filed.number.endswith("-0002")
     assert len(store.list_requests()) == 2
     assert store.verify_audit() == []
+
+
+def test_a_batch_that_fails_nowhere_sets_no_savepoint(store: Store) -> None:
+    seen = executed(store)
+    store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    assert not [sql for sql, _ in seen if "SAVEPOINT" in sql]
+    assert len(store.list_requests()) == 1
+
+
+def test_a_postgresql_read_holds_no_transaction(store: Store) -> None:
+    """A plain read runs its statements without BEGIN and COMMIT (autocommit);
+    a snapshot read stays one REPEATABLE READ transaction."""
+    if store.backend != "postgresql":
+        pytest.skip("an SQLite read is a snapshot transaction, in the process")
+    from psycopg2.extensions import TRANSACTION_STATUS_IDLE, TRANSACTION_STATUS_INTRANS
+
+    with store._read() as conn:
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_IDLE
+    with store._read(snapshot=True) as conn:
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_INTRANS
+    with store.engine.begin() as conn:  # a write after a read is a transaction again
+        conn.execute(text("SELECT 1")).scalar_one()
+        assert conn.connection.dbapi_connection.get_transaction_status() \
+            == TRANSACTION_STATUS_INTRANS
+
+
+def test_a_postgresql_filing_takes_its_number_with_its_count(store: Store) -> None:
+    """The rate-limit hit's row lock and the receipt number: one statement;
+    a count that refuses takes no number."""
+    if store.backend != "postgresql":
+        pytest.skip("SQLite takes the number in the filing's own transaction")
+    from search_api.store.rate_store import StoreCounters
+
+    counters = StoreCounters(store)
+
+    def count(limit: int) -> Any:
+        def hit(conn: Any) -> None:
+            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+                raise LookupError("limit reached")
+        return hit
+
+    seen = executed(store)
+    filed = store.file_request(DAY, build, actor=APPLICANT, at=T0, count=count(5))
+    numbers = [sql for sql, _ in seen if "receipt_counters" in sql]
+    assert len(numbers) == 1 and "INSERT INTO rate_hits" in numbers[0]
+    with pytest.raises(LookupError):
+        store.file_request(DAY, build, actor=APPLICANT, at=T0, count=count(1))
+    again = store.file_request(DAY, build, actor=APPLICANT, at=T0)  # no count: its own statement
+    assert [filed.number, again.number] == ["YH-20260302-0001", "YH-20260302-0002"]
+    assert counters.count("public_write", "client", 1e9, 3600) == 1
