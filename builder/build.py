@@ -102,6 +102,13 @@ class _Builder(SiteOutput):
         # build (build() unfreezes), so no collection need ever walk them
         # (at 100,000 datasets the first collection after reading took seconds).
         with no_gc():
+            # The datasets read from each folder, kept between builds and reused
+            # while the folder is unchanged (only changed descriptors are parsed
+            # again); ignored when the loader's code changes. Keyed by the
+            # catalogue's real path too: whether a link stays inside the
+            # catalogue depends on where it is. Read first (builder.folder_walk).
+            self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
+                self.code, os.path.realpath(cfg.catalog_dir)), cfg.catalog_dir)
             if self.state_path.is_file():
                 try:
                     self.old_state = orjson.loads(self.state_path.read_bytes())
@@ -109,13 +116,6 @@ class _Builder(SiteOutput):
                     self.old_state = {}
             if self.old_state.get("version") != BUILDER_VERSION:
                 self.old_state = {}
-            # The datasets read from each folder, kept between builds and reused
-            # while the folder is unchanged (only changed descriptors are parsed
-            # again); ignored when the loader's code changes.
-            # Keyed by the catalogue's real path too: whether a link stays inside
-            # the catalogue depends on where the catalogue is.
-            self.datasets = DescriptorCache.load(self.cache / CACHE_FILE, sha(
-                self.code, os.path.realpath(cfg.catalog_dir)))
             gc.freeze()
         super().__init__(cfg.out_dir, self.old_state)
         self.splice_dir, self.splice_salt = self.cache / "spliced", self.code
