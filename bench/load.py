@@ -36,7 +36,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import random
 import re
 import secrets
@@ -59,6 +58,7 @@ from bench.crash.run import (
 )
 from bench.crash.server import Service, free_port
 from bench.rows_load import _tree_cpu as tree_cpu
+from bench.rows_load import processes_cpu
 from bench.search_http_bench import api_paths, distinct_mix, load
 from bench.search_http_bench import bench_env as search_env
 from search_api.store import new_key
@@ -245,19 +245,7 @@ def postgres_cpu() -> float:
     """CPU seconds so far of this machine's processes named ``postgres`` (a
     local server's backends and helpers; whatever else uses that server
     counts too)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0.0
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            if (entry / "comm").read_text().strip() != "postgres":
-                continue
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += (int(stat[11]) + int(stat[12])) / tick  # utime, stime
-    return total
+    return processes_cpu(lambda pid, name, parent: name == "postgres")
 
 
 def pacing(connections: int, rate: float) -> str:

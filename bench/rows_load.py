@@ -112,17 +112,24 @@ def percentile(values: list[float], p: float) -> float:
 
 def _tree_cpu(root: int) -> float:
     """CPU seconds (user + system) of process ``root`` and its children."""
+    return processes_cpu(lambda pid, name, parent: root in (pid, parent))
+
+
+def processes_cpu(chosen: Callable[[int, str, int], bool]) -> float:
+    """CPU seconds (user + system) of the processes for which
+    ``chosen(pid, name, parent pid)`` is true."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
         try:
-            stat = (entry / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
+            name, stat = (entry / "stat").read_text().split(" (", 1)[1].rsplit(")", 1)
+        except (OSError, IndexError, ValueError):
             continue
-        if int(entry.name) == root or int(stat[1]) == root:  # stat[1]: the parent
-            total += (int(stat[11]) + int(stat[12])) / tick  # utime, stime
+        fields = stat.split()
+        if chosen(int(entry.name), name, int(fields[1])):  # fields[1]: the parent
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
     return total
 
 

@@ -7,6 +7,7 @@ import fcntl
 import os
 import re
 import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -161,3 +162,19 @@ def built_sample(tmp_path_factory: pytest.TempPathFactory) -> Path:
             run_build(REPO / "datasets", out)
             done.write_text("built\n", encoding="utf-8")
     return out
+
+
+@pytest.fixture
+def parsed() -> Iterator[list[str]]:
+    """The dataset folders whose descriptor is parsed, in order (counted
+    through ``domain.catalogue.catalog.DESCRIPTOR_PARSED``)."""
+    from domain.catalogue import catalog as catalog_module
+
+    seen: list[str] = []
+
+    def hook(path: Path) -> None:
+        seen.append(path.parent.name)
+
+    catalog_module.DESCRIPTOR_PARSED.append(hook)
+    yield seen
+    catalog_module.DESCRIPTOR_PARSED.remove(hook)

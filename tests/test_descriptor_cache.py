@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import os
 import pickle
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -16,21 +15,7 @@ import pytest
 
 from builder import descriptor_cache
 from builder.descriptor_cache import CACHE_FILE
-from domain.catalogue import catalog as catalog_module
 from tests.conftest import run_build
-
-
-@pytest.fixture
-def parsed() -> Iterator[list[str]]:
-    """The folders whose descriptor is parsed, in order."""
-    seen: list[str] = []
-
-    def hook(path: Path) -> None:
-        seen.append(path.parent.name)
-
-    catalog_module.DESCRIPTOR_PARSED.append(hook)
-    yield seen
-    catalog_module.DESCRIPTOR_PARSED.remove(hook)
 
 
 def _folders(catalog: Path) -> list[str]:

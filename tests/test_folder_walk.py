@@ -19,7 +19,6 @@ from bench.synthetic import make_catalog
 from builder import descriptor_cache, folder_walk
 from builder.build import BuildConfig, BuildResult, build
 from builder.descriptor_cache import DescriptorCache
-from domain.catalogue import catalog as catalog_module
 
 TODAY = date(2026, 11, 23)
 
@@ -54,18 +53,6 @@ def here(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
 
     monkeypatch.setattr(DescriptorCache, "_identity_here", counted)
     yield taken
-
-
-@pytest.fixture
-def parsed() -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def hook(path: Path) -> None:
-        seen.append(path.parent.name)
-
-    catalog_module.DESCRIPTOR_PARSED.append(hook)
-    yield seen
-    catalog_module.DESCRIPTOR_PARSED.remove(hook)
 
 
 def test_a_large_catalogue_is_walked_in_a_child_with_the_same_site(
