@@ -63,6 +63,7 @@ _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
     **{s: (OpenType.CONDITIONAL, False) for s in ("有条件", "conditional")},
     **{s: (OpenType.NOT_OPEN, False) for s in ("不开放", "not_open", "notopen")},
 }
+_CLASSIFIERS = ("类", "型")
 _LONGEST_CODE_TEXT = 60
 OPEN_TYPE_MIN = 0.03  # share of a column's rows that must be open-type words
 VALUE_MIN = 0.6  # share of rows that must fit for a column to be taken by its values
@@ -76,13 +77,18 @@ def open_type_word(text: str) -> tuple[OpenType, bool] | None:
     """(open type, sandbox) for an open-type word, its short or English
     spelling, or a one-character typo of a word that is no other word
     (无条件开发 → unconditional), also inside punctuation or before a
-    bracketed note (【无条件开放】, 无条件开放；, 有条件开放（需申请）); None for
-    anything else (开放网站, 暂无, 无条件开放数据)."""
+    bracketed note (【无条件开放】, 无条件开放；, 有条件开放（需申请）), or with a
+    classifier (无条件开放类, 有条件开放型); None for anything else (开放网站,
+    暂无, 无条件开放数据, 无条件开放类数据)."""
     key = _PUNCTUATION_AROUND.sub("", normalise(strip_note(text.strip())))
     if key in OPEN_TYPE_WORDS:
         return OPEN_TYPE_WORDS[key]
     if key in _OPEN_TYPE_EXACT:
         return _OPEN_TYPE_EXACT[key]
+    # A word with a classifier (无条件开放类, 有条件开放型: "of the unconditional
+    # kind"), as some platforms label their categories; not 无条件开放数据.
+    if key[-1:] in _CLASSIFIERS and key[:-1] in OPEN_TYPE_WORDS:
+        return OPEN_TYPE_WORDS[key[:-1]]
     typos = {word for word in OPEN_TYPE_WORDS if len(word) == len(key)
              and sum(a != b for a, b in zip(word, key, strict=True)) == 1}
     if len(typos) == 1:

@@ -165,6 +165,8 @@ def test_a_title_line_above_headers_nobody_listed_is_skipped(tmp_path: Path) -> 
     ("无条件开放；", "unconditional"), ('"普遍开放"', "unconditional"),
     ("有条件开放（需申请）", "conditional"), ("不予开放(涉密)", "not_open"),
     ("无条件开发", "unconditional"), ("UNCONDITIONAL", "unconditional"),
+    ("无条件开放类", "unconditional"), ("【有条件开放型】", "conditional"),
+    ("不予开放类", "not_open"), ("无条件开放类数据", None), ("开放类", None),
     ("无条件开放数据", None), ("开放网站", None), ("暂无", None), ("——", None), ("", None),
 ])
 def test_open_type_words_inside_punctuation_and_before_a_note(text: str,

@@ -143,3 +143,22 @@ def test_a_header_without_rows_says_so_on_the_command_line(tmp_path: Path) -> No
     assert result.exit_code == 1
     assert "no row with a value under them" in result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
+
+
+def test_open_types_written_with_a_classifier_are_read_under_any_header(
+        tmp_path: Path) -> None:
+    # Some platforms label the kind: 无条件开放类 / 有条件开放型. The column is
+    # found by its values (its header says nothing), the words are read.
+    spellings = ["无条件开放类", "有条件开放型", "无条件开放类", "不予开放类", "无条件开放类数据"]
+    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "kflx": text,
+             "数据领域": "经济建设", "更新频率": "每年", "更新时间": "2023-06-01"}
+            for i, text in enumerate(spellings)]
+    source = tmp_path / "catalogue.json"
+    source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    got = {row["title"]: row["open_type"] for row in by_title(tmp_path / "out",
+                                                               report).values()}
+    assert {t: got.get(t) for t in ("数据集0", "数据集1", "数据集2")} == {
+        "数据集0": "unconditional", "数据集1": "conditional", "数据集2": "unconditional"}
+    assert "数据集3" not in got or got["数据集3"] == "not_open"
+    assert got.get("数据集4") != "unconditional"  # 无条件开放类数据: not an open type
