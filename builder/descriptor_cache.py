@@ -199,8 +199,7 @@ class DescriptorCache(MutableMapping[str, Entry]):
     def identity(self, folder: Path) -> str:
         """:meth:`_identity_here` of ``folder``, as the child process took it
         when it walked the catalogue (the same function, a moment earlier)."""
-        if self._walker is not None:
-            self.finish_walk()
+        self.finish_walk()
         found = self._walked.pop(str(folder), None)
         return found if found is not None else self._identity_here(folder)
 

@@ -22,6 +22,7 @@ import multiprocessing
 import os
 from collections.abc import Callable
 from multiprocessing.connection import Connection
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +38,7 @@ directory listings made while taking them."""
 class Walk:
     """A child process taking the identities of the folders of one catalogue."""
 
-    def __init__(self, process: Any, reader: Connection):
+    def __init__(self, process: BaseProcess, reader: Connection):
         self._process = process
         self._reader = reader
 
@@ -68,16 +69,14 @@ class Walk:
         when it failed (logged as a warning)."""
         try:
             identities, listings = self._reader.recv()
-        except (EOFError, OSError) as error:
-            log.warning("the folder walk in a child process failed (%s); walking the "
-                        "catalogue in this one", str(error) or type(error).__name__)
-            return None
+        except (EOFError, OSError) as error:  # the child died or the pipe broke
+            identities, listings = str(error) or type(error).__name__, {}
         finally:
             self._reader.close()
             self._process.join()
-        if not isinstance(identities, dict):  # the child's own error, as text
+        if not isinstance(identities, dict):  # what went wrong, as text
             log.warning("the folder walk in a child process failed (%s); walking the "
-                        "catalogue in this one", str(identities)[:300])
+                        "catalogue in this one", identities[:300])
             return None
         return identities, listings
 
