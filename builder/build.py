@@ -48,7 +48,8 @@ from builder.build_config import (
     file_digest,
     sha,
 )
-from builder.check import check_data, check_metadata
+from builder.check import check_metadata
+from builder.data_checks import check_datasets
 from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
@@ -68,7 +69,8 @@ from builder.withholding import (
 )
 from domain.catalogue.catalog import Catalog, load_catalog
 from domain.catalogue.freshness import Freshness, UpdateStatus, update_status
-from domain.catalogue.problems import Problem, Severity
+from domain.catalogue.model import Dataset
+from domain.catalogue.problems import Severity
 from domain.catalogue.publication import dataset_path
 
 # The public face of `portal build` (BuildConfig and the rest live in
@@ -145,31 +147,15 @@ class _Builder(SiteOutput):
         # Each published dataset's update status, made once for the rules, its keys and record.
         by_object = {id(d): update_status(d, catalog.vocab, cfg.today) for d in catalog.published()}
         found.extend(check_metadata(catalog, cfg.today, by_object))
-        old = self.old_state.get("datasets", {})
-        entries: dict[str, dict[str, Any]] = {}
-        total = len(catalog.datasets)
         checks = sha(self.code, f"validate={cfg.validate}")
-        for count, dataset in enumerate(catalog.datasets, start=1):
-            if dataset.identifier in entries:
-                # A repeated identifier: the later dataset is withheld by
-                # check_identifiers; its check runs, its entry is not kept.
-                found.extend(check_data(catalog, [dataset], validate=cfg.validate))
-                continue
+
+        def key_of(dataset: Dataset) -> str:
             cached = self.datasets.get(dataset.source_dir)
-            key = data_key(catalog, dataset, cached[0] if cached else None, checks)
-            previous = old.get(dataset.identifier, {})
-            if previous.get("data_key") == key and "problems" in previous:
-                problems = [Problem(**p) for p in previous["problems"]]
-            else:
-                problems = check_data(catalog, [dataset], validate=cfg.validate)
-            found.extend(problems)
-            entries[dataset.identifier] = {
-                "data_key": key,
-                "problems": [{"code": p.code, "message": p.message, "file": p.file,
-                              "row": p.row, "field": p.field} for p in problems],
-            }
-            if count % 500 == 0 or count == total:
-                self.progress("check", count, total)
+            return data_key(catalog, dataset, cached[0] if cached else None, checks)
+        entries, problems = check_datasets(
+            catalog, key_of, self.old_state.get("datasets", {}), validate=cfg.validate,
+            progress=partial(self.progress, "check"))
+        found.extend(problems)
         folders = set(self.datasets)  # load_catalog keeps one entry per folder found
         wide, by_folder = split_errors(found, folders)
         if wide:

@@ -47,8 +47,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from builder.descriptor_pool import read_new_folders
 from builder.folder_walk import Walk
 from domain.catalogue.model import Dataset
+from domain.catalogue.paths import dataset_folders
 from domain.catalogue.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -97,23 +99,40 @@ class DescriptorCache(MutableMapping[str, Entry]):
         written by this code (a damaged file is reported as a warning, never
         raised; its entries are read again). ``root``: the catalogue whose
         folders' identities will be asked for; in a large one they are taken
-        in a child process while the entries are read."""
+        in a child process while the entries are read, and the descriptors
+        of many folders it has no entry for are read in a pool of processes."""
         cache = cls(path, code)
         # The single-file caches of earlier versions.
         for old in ("datasets.pickle", "descriptors.pickle"):
             path.with_name(old).unlink(missing_ok=True)
-        if not path.is_dir():
-            return cache
-        listings = cache._load_file(path / LISTINGS_FILE, "listings")
-        cache.listings = listings if listings is not None else {}
-        if root is not None and len(cache.listings) >= WALK_IN_CHILD_AT:
-            cache._walker = Walk.start(root, cache._identity_here, cache._new_listings)
-        for number in range(SHARDS):
-            part = cache._load_file(path / f"{number:02d}.pickle", "entries")
-            if part is not None:
-                cache.entries.update(part)
-                cache.dirty.discard(number)
+        if path.is_dir():
+            cache._load_files(root)
+        if root is not None and root.is_dir():
+            cache._read_new(root)
         return cache
+
+    def _load_files(self, root: Path | None) -> None:
+        listings = self._load_file(self.path / LISTINGS_FILE, "listings")
+        self.listings = listings if listings is not None else {}
+        if root is not None and len(self.listings) >= WALK_IN_CHILD_AT:
+            self._walker = Walk.start(root, self._identity_here, self._new_listings)
+        for number in range(SHARDS):
+            part = self._load_file(self.path / f"{number:02d}.pickle", "entries")
+            if part is not None:
+                self.entries.update(part)
+                self.dirty.discard(number)
+
+    def _read_new(self, root: Path) -> None:
+        """Enter the folders under ``root`` this cache has no entry for, read
+        in a pool of processes when they are many (``builder.descriptor_pool``;
+        whatever it does not hand back, load_catalog reads as usual)."""
+        new = [folder for folder in dataset_folders(root) if folder.name not in self.entries]
+        for done, listings in read_new_folders(root, new, self._identity_here,
+                                               self._new_listings):
+            self._new_listings.update(listings)
+            for path, print_, dataset, problems in done:
+                self[os.path.basename(path)] = (print_, dataset, problems)
+                self._walked[path] = print_  # taken: identity() need not walk it again
 
     def _load_file(self, file: Path, part: str) -> dict[str, Any] | None:
         """The mapping ``part`` of one of the cache's files, or None when it is
@@ -211,7 +230,8 @@ class DescriptorCache(MutableMapping[str, Entry]):
         walk, self._walker = self._walker, None
         result = walk.result()
         if result is not None:
-            self._walked, listings = result
+            walked, listings = result
+            self._walked.update(walked)
             self._new_listings.update(listings)
 
     def _identity_here(self, folder: Path) -> str:

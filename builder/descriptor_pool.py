@@ -1,0 +1,104 @@
+"""The descriptors of new dataset folders, parsed in a pool of processes.
+
+A build parses the descriptor of every folder its cache has no entry for:
+all of them on a first build, or after the loader's code changed. At
+100,000 datasets that is most of the check stage (YAML parsing, pure
+Python), in one process while the machine's other cores idle. Each folder
+is read on its own, so :func:`read_new_folders` spreads them over forked
+workers and hands back, for each folder, exactly what the builder would
+have put in its cache itself: the folder's identity taken just before its
+descriptor was read, the dataset read (or None) and the problems met.
+:func:`domain.catalogue.catalog.load_catalog` then finds every one of them
+in the cache, as on a rebuild.
+
+The workers run the builder's own identity and loading functions (inherited
+with the process: nothing is pickled on the way in); only their results
+come back. Whatever goes wrong in the pool (no ``fork`` on this system, a
+worker killed, an error) only means the folders not handed back are read
+by the builder itself, with a warning.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import os
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any
+
+from domain.catalogue.catalog import load_dataset
+from domain.catalogue.model import Dataset
+from domain.catalogue.problems import Problem
+
+log = logging.getLogger(__name__)
+
+# Below this many new folders the pool costs more to start than it saves.
+READ_IN_POOL_AT = 1000
+# Folders per task: few enough that a worker's results stay small, enough
+# that sending them back is not most of the work.
+CHUNK = 250
+
+Read = tuple[str, str, "Dataset | None", tuple[Problem, ...]]
+"""A folder's path as text, its identity, the dataset read (None when it
+could not be used) and the problems met reading it."""
+
+# What every worker needs, set by the initializer in each forked worker.
+_job: tuple[Path, str, Callable[[Path], str], dict[str, Any]] | None = None
+
+
+def read_new_folders(root: Path, folders: Sequence[Path], identity: Callable[[Path], str],
+                     listings: dict[str, Any], workers: int | None = None,
+                     ) -> Iterator[tuple[list[Read], dict[str, Any]]]:
+    """Read ``folders`` of the catalogue ``root`` in a pool of forked workers;
+    yield, chunk by chunk as they are done, what each folder gave (see
+    :data:`Read`) and the directory listings ``identity`` made while taking
+    the identities (``listings`` is the mapping it fills: each worker's copy
+    is emptied before a chunk and sent back after it).
+
+    Yields nothing when the folders are too few for a pool, the machine has
+    one core or cannot fork; stops early, with a warning, when the pool
+    fails (the caller reads whatever was not yielded itself)."""
+    workers = workers or min(os.cpu_count() or 1, 4)
+    if workers < 2 or len(folders) < READ_IN_POOL_AT \
+            or "fork" not in multiprocessing.get_all_start_methods():
+        return
+    chunks = [[str(f) for f in folders[at:at + CHUNK]] for at in range(0, len(folders), CHUNK)]
+    context = multiprocessing.get_context("fork")
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
+                                 initializer=_start_worker,
+                                 initargs=(root, os.path.realpath(root), identity, listings),
+                                 ) as pool:
+            yield from pool.map(_read_chunk, chunks)
+    except (BrokenProcessPool, OSError) as error:
+        log.warning("reading new descriptors in a pool of processes failed (%s); reading "
+                    "the rest in this one", str(error)[:300] or type(error).__name__)
+    except Exception as error:  # a worker's error: the folder is read here, where it is reported
+        log.warning("reading new descriptors in a pool of processes failed (%s: %s); reading "
+                    "the rest in this one", type(error).__name__, str(error)[:300])
+
+
+def _start_worker(root: Path, real_root: str, identity: Callable[[Path], str],
+                  listings: dict[str, Any]) -> None:
+    global _job
+    _job = (root, real_root, identity, listings)
+
+
+def _read_chunk(paths: list[str]) -> tuple[list[Read], dict[str, Any]]:
+    """In a worker: each folder's identity, then its descriptor read — in
+    that order, as the builder does (a file edited in between changes the
+    identity the next build sees, so the edit is read then)."""
+    assert _job is not None, "pool worker not initialised"
+    root, real_root, identity, listings = _job
+    listings.clear()
+    done: list[Read] = []
+    for path in paths:
+        folder = Path(path)
+        print_ = identity(folder)
+        problems: list[Problem] = []
+        dataset = load_dataset(folder, root, problems, real_root=real_root)
+        done.append((path, print_, dataset, tuple(problems)))
+    return done, dict(listings)
