@@ -79,8 +79,10 @@ FIELDS = frozenset(COLUMN_ALIASES)
 
 OPEN_TYPE_SPELLINGS: dict[str, OpenType] = {
     **{s: OpenType.UNCONDITIONAL for s in ("无条件开放", "无条件", "开放", "unconditional")},
-    **{s: OpenType.CONDITIONAL for s in ("有条件开放", "有条件", "依申请开放", "conditional")},
-    **{s: OpenType.NOT_OPEN for s in ("不予开放", "不开放", "not_open", "not open")},
+    **{s: OpenType.CONDITIONAL for s in ("有条件开放", "有条件", "依申请开放", "受限开放",
+                                         "conditional")},
+    **{s: OpenType.NOT_OPEN for s in ("不予开放", "不开放", "禁止开放", "非开放", "not_open",
+                                      "not open")},
 }
 PROVISION_SPELLINGS: dict[str, Provision] = {
     **{s: Provision.DOWNLOAD for s in ("download", "下载", "文件下载", "数据下载")},

@@ -56,6 +56,12 @@ OPEN_TYPE_WORDS: dict[str, tuple[OpenType, bool]] = {
     "依申请开放": (OpenType.CONDITIONAL, False),
     "安全开放": (OpenType.CONDITIONAL, True),
     "不予开放": (OpenType.NOT_OPEN, False),
+    # The names other provinces' rules give the same three kinds: 受限开放 and
+    # 禁止开放 (浙江省公共数据条例), 非开放 (上海市公共数据开放暂行办法). Not
+    # guesses: each is the open type its own regulation defines.
+    "受限开放": (OpenType.CONDITIONAL, False),
+    "禁止开放": (OpenType.NOT_OPEN, False),
+    "非开放": (OpenType.NOT_OPEN, False),
 }
 # Short and English spellings, exact only.
 _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
@@ -64,6 +70,7 @@ _OPEN_TYPE_EXACT: dict[str, tuple[OpenType, bool]] = {
     **{s: (OpenType.NOT_OPEN, False) for s in ("不开放", "not_open", "notopen")},
 }
 _CLASSIFIERS = ("类", "型")
+_TYPO_MIN_LENGTH = 4
 _LONGEST_CODE_TEXT = 60
 OPEN_TYPE_MIN = 0.03  # share of a column's rows that must be open-type words
 VALUE_MIN = 0.6  # share of rows that must fit for a column to be taken by its values
@@ -74,9 +81,10 @@ _ORG_SUFFIX = re.compile(r"(局|厅|委|委员会|办|办公室|中心|院|所|�
 
 
 def open_type_word(text: str) -> tuple[OpenType, bool] | None:
-    """(open type, sandbox) for an open-type word, its short or English
-    spelling, or a one-character typo of a word that is no other word
-    (无条件开发 → unconditional), also inside punctuation or before a
+    """(open type, sandbox) for an open-type word (also as other provinces'
+    rules name the kinds: 受限开放, 禁止开放, 非开放), its short or English
+    spelling, or a one-character typo of a word of four characters or more
+    that is no other word (无条件开发 → unconditional), also inside punctuation or before a
     bracketed note (【无条件开放】, 无条件开放；, 有条件开放（需申请）), or with a
     classifier (无条件开放类, 有条件开放型); None for anything else (开放网站,
     暂无, 无条件开放数据, 无条件开放类数据)."""
@@ -89,7 +97,9 @@ def open_type_word(text: str) -> tuple[OpenType, bool] | None:
     # kind"), as some platforms label their categories; not 无条件开放数据.
     if key[-1:] in _CLASSIFIERS and key[:-1] in OPEN_TYPE_WORDS:
         return OPEN_TYPE_WORDS[key[:-1]]
-    typos = {word for word in OPEN_TYPE_WORDS if len(word) == len(key)
+    # One wrong character in four or more (in 非开放, one of three would
+    # read 可开放 or 已开放 as not open).
+    typos = {word for word in OPEN_TYPE_WORDS if len(word) == len(key) >= _TYPO_MIN_LENGTH
              and sum(a != b for a, b in zip(word, key, strict=True)) == 1}
     if len(typos) == 1:
         return OPEN_TYPE_WORDS[typos.pop()]

@@ -162,3 +162,26 @@ def test_open_types_written_with_a_classifier_are_read_under_any_header(
         "数据集0": "unconditional", "数据集1": "conditional", "数据集2": "unconditional"}
     assert "数据集3" not in got or got["数据集3"] == "not_open"
     assert got.get("数据集4") != "unconditional"  # 无条件开放类数据: not an open type
+
+
+def test_open_types_as_other_provinces_rules_name_them(tmp_path: Path) -> None:
+    # Zhejiang's rules name the kinds 无条件开放 / 受限开放 / 禁止开放, Shanghai's
+    # 无条件开放 / 有条件开放 / 非开放: each is that open type, under any header.
+    # A three-character word takes no typos (可开放 and 已开放 are not 非开放).
+    spellings = ["无条件开放", "受限开放", "禁止开放", "非开放类", "受限开发", "无条件开放",
+                 "可开放", "已开放", "受限开放数据", "无条件开放"]
+    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "kfsx": text,
+             "数据领域": "经济建设", "更新频率": "每年", "更新时间": "2023-06-01"}
+            for i, text in enumerate(spellings)]
+    source = tmp_path / "catalogue.json"
+    source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(source, tmp_path / "out")
+    got = {row["title"]: row["open_type"] for row in by_title(tmp_path / "out",
+                                                               report).values()}
+    assert {f"数据集{i}": got.get(f"数据集{i}") for i in (0, 1, 4, 5, 9)} == {
+        "数据集0": "unconditional", "数据集1": "conditional", "数据集4": "conditional",
+        "数据集5": "unconditional", "数据集9": "unconditional"}
+    for i in (2, 3):  # not open: imported as such, or not at all
+        assert got.get(f"数据集{i}") in (None, "not_open")
+    for i in (6, 7, 8):  # not open-type words: never guessed
+        assert got.get(f"数据集{i}") not in ("unconditional", "conditional", "not_open")
