@@ -47,10 +47,9 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from builder.descriptor_pool import read_new_folders
+from builder.descriptor_pool import new_folders, read_new_folders
 from builder.folder_walk import Walk
 from domain.catalogue.model import Dataset
-from domain.catalogue.paths import dataset_folders
 from domain.catalogue.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -126,7 +125,10 @@ class DescriptorCache(MutableMapping[str, Entry]):
         """Enter the folders under ``root`` this cache has no entry for, read
         in a pool of processes when they are many (``builder.descriptor_pool``;
         whatever it does not hand back, load_catalog reads as usual)."""
-        new = [folder for folder in dataset_folders(root) if folder.name not in self.entries]
+        # The catalogue's own listing is kept like a folder's: while nothing
+        # was added or removed it is not listed again (a rebuild with nothing
+        # new would pay for listing 100,000 names twice).
+        new = new_folders(root, self._names(str(root), os.stat(root)), self.entries)
         for done, listings in read_new_folders(root, new, self._identity_here,
                                                self._new_listings):
             self._new_listings.update(listings)

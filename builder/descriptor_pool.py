@@ -23,7 +23,7 @@ from __future__ import annotations
 import logging
 import multiprocessing
 import os
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
@@ -31,6 +31,7 @@ from typing import Any
 
 from domain.catalogue.catalog import load_dataset
 from domain.catalogue.model import Dataset
+from domain.catalogue.paths import dataset_folder_names
 from domain.catalogue.problems import Problem
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,17 @@ could not be used) and the problems met reading it."""
 
 # What every worker needs, set by the initializer in each forked worker.
 _job: tuple[Path, str, Callable[[Path], str], dict[str, Any]] | None = None
+
+
+def new_folders(root: Path, names: Iterable[str], known: Container[str]) -> list[Path]:
+    """The dataset folders among ``names`` (everything in ``root``, however
+    listed) whose names are not in ``known``, sorted (a file, a hidden or
+    reserved folder is none); none when too few names are new for a pool
+    (the catalogue is then not listed again)."""
+    fresh = {name for name in names if name not in known}
+    if len(fresh) < READ_IN_POOL_AT:
+        return []
+    return [root / name for name in sorted(dataset_folder_names(root)) if name in fresh]
 
 
 def read_new_folders(root: Path, folders: Sequence[Path], identity: Callable[[Path], str],

@@ -19,14 +19,17 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 def dataset_folders(root: Path) -> Iterator[Path]:
     """Every folder directly under ``root`` that should hold a dataset, sorted."""
+    for name in sorted(dataset_folder_names(root)):
+        yield root / name
+
+
+def dataset_folder_names(root: Path) -> list[str]:
+    """The names of :func:`dataset_folders`, unsorted (no path made)."""
     # os.scandir: the kind of each entry comes with the listing (no stat per
     # folder unless it is a link), which matters at 100,000 folders.
     with os.scandir(root) as scan:
-        names = sorted(entry.name for entry in scan
-                       if not entry.name.startswith((".", "_"))
-                       and entry.name not in RESERVED_FOLDERS and entry.is_dir())
-    for name in names:
-        yield root / name
+        return [entry.name for entry in scan if not entry.name.startswith((".", "_"))
+                and entry.name not in RESERVED_FOLDERS and entry.is_dir()]
 
 
 def safe_resource_path(dataset_dir: Path, raw: str, *, real_dir: str | None = None,
