@@ -98,6 +98,9 @@ class _Builder(SiteOutput):
         self.record_digests: dict[str, str] = {}  # dcat.record_digest of each record
         self.statuses: dict[str, UpdateStatus] = {}  # of each published dataset
         self.state_path = self.cache / STATE_FILE
+        # Refused before anything is read (the descriptor cache may start
+        # processes: builder.folder_walk, builder.descriptor_pool).
+        check_output_folder(cfg.out_dir, self.state_path.is_file())
         self.old_state: dict[str, Any] = {}
         # The old state and the descriptor cache are read with the cycle
         # collector paused and then frozen: they live until the end of the
@@ -185,7 +188,6 @@ class _Builder(SiteOutput):
     def run(self) -> BuildResult:
         cfg = self.cfg
         started = time.perf_counter()
-        check_output_folder(self.out, self.state_path.is_file())
         catalog, entries = self.load()
         # Nothing reads the descriptor cache after loading: written now, its
         # listings and entries need not be held through the build (at

@@ -114,3 +114,31 @@ def test_a_child_that_fails_or_dies_leaves_the_walk_to_the_build(
         died = _build(catalog, tmp_path / "out")
     assert "child process failed" in caplog.text
     assert died.changes.published == first.changes.published and died.pages_written == 0
+
+
+def test_a_refused_output_folder_starts_no_child(tmp_path: Path,
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    # The output folder is checked before the cache is read: a refused build
+    # starts no walking child (it used to be reaped only when the process ended).
+    from builder.build import UnsafeOutput
+
+    catalog = make_catalog(tmp_path / "catalog", 3)
+    _age(catalog)
+    _build(catalog, tmp_path / "own")
+    monkeypatch.setattr(descriptor_cache, "WALK_IN_CHILD_AT", 1)
+    started: list[Path] = []
+    original = folder_walk.Walk.start.__func__  # type: ignore[attr-defined]
+
+    def start(cls: type[folder_walk.Walk], root: Path, *args: object) -> object:
+        started.append(root)
+        return original(cls, root, *args)
+
+    monkeypatch.setattr(folder_walk.Walk, "start", classmethod(start))
+    _build(catalog, tmp_path / "own")  # accepted: the walk starts
+    assert started == [catalog]
+    started.clear()
+    (tmp_path / "own" / "site" / "index.html").unlink()
+    (tmp_path / "own" / "cache" / "state.json").unlink()
+    with pytest.raises(UnsafeOutput):
+        _build(catalog, tmp_path / "own")
+    assert started == []
