@@ -122,7 +122,25 @@ def published(identifier: str) -> PublicRecord | None:
             something ``portal index`` never writes.
     """
     found = engine().get(identifier)
-    return None if found is None else PublicRecord.from_json(found)
+    if found is None:
+        return None
+    # Read on every filing (issue #17): the record made of an equal JSON
+    # object before is reused, since from_json is a pure function of it (a
+    # re-index that changes the record changes the object).
+    made: dict[str, tuple[dict[str, Any], PublicRecord]] = \
+        current_app.extensions.setdefault("portal_published", {})
+    kept = made.get(identifier)
+    if kept is not None and kept[0] == found:
+        return kept[1]
+    record = PublicRecord.from_json(found)
+    if len(made) >= PUBLISHED_KEPT:
+        made.clear()  # bounded; the requested few come back at once
+    made[identifier] = (found, record)
+    return record
+
+
+PUBLISHED_KEPT = 1024
+"""Most records :func:`published` keeps made, per app."""
 
 
 # A request filed today can run for review + reply + extension + delivery +

@@ -255,6 +255,9 @@ class WorkCalendar:
         self._provisional = provisional
         self._provisional_cache: dict[int, YearCalendar] = {}
         self._hint = str(Path(folders[-1])) if folders else BUREAU_FOLDER_HINT
+        # Answers of is_workday: a period counts the same days again and again
+        # (every filing and status answer, issue #17); the sources never change.
+        self._workdays: dict[date, bool] = {}
 
     def year(self, year: int) -> YearCalendar:
         """The calendar of ``year`` from the first source that covers it;
@@ -306,6 +309,7 @@ class WorkCalendar:
         copy._package_years = frozenset(y for y in self._package_years if y not in dropped)
         copy._package_cache = {}
         copy._provisional_cache = {}
+        copy._workdays = {}
         return copy
 
     def is_workday(self, d: date) -> bool:
@@ -318,9 +322,13 @@ class WorkCalendar:
                 the local (Asia/Shanghai) date, since a receipt at 23:30 UTC
                 is already the next day in China.
         """
+        known = self._workdays.get(d)
+        if known is not None:
+            return known
         if isinstance(d, datetime):
             raise TypeError("pass a date, not a datetime: convert to the Asia/Shanghai date first")
-        return self.year(d.year).is_workday(d)
+        answer = self._workdays[d] = self.year(d.year).is_workday(d)
+        return answer
 
     def source(self, year: int) -> str:
         """The notice (or package) the calendar of ``year`` comes from.

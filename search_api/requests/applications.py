@@ -21,6 +21,7 @@ from search_api import service
 from search_api.requests import refusals
 from search_api.store import Filing, StaleRequest
 from search_api.store.idempotency import IdempotencyKey
+from search_api.store.request_store import Count
 from search_api.web.forms import Incomplete, clean_text
 from search_api.web.security import new_secret, secret_hash
 
@@ -67,11 +68,11 @@ class Idempotency:
 
 def file_application(fields: Mapping[str, str], dataset: PublicRecord, *,
                      commitment: bool, idempotency: Idempotency | None = None,
-                     count: Callable[[Any], object] | None = None) -> Filed:
+                     count: Count | None = None) -> Filed:
     """File a request for a conditional ``dataset`` and store it durably
     (the transaction commits before this returns), with its idempotency
     key and the answer to replay when one is given; ``count`` (a rate-limit
-    hit) runs in the transaction that takes the receipt number (see
+    hit) runs in the transaction that takes the receipt number, and takes it (see
     :meth:`search_api.store.Store.file_request`).
 
     Raises:

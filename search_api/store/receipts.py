@@ -7,8 +7,7 @@ RETURNING last`` (a row lock on PostgreSQL; SQLite writers are serial under
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from typing import Any
@@ -37,36 +36,18 @@ def number_of(prefix: str, on: date, last: int) -> str:
     return f"{prefix}-{on:%Y%m%d}-{last:04d}"
 
 
-_WANTED, _TAKEN = "portal_receipt_wanted", "portal_receipt_taken"
+@dataclass(frozen=True)
+class Wanted:
+    """The next receipt number of ``prefix`` and ``on``, asked of a statement
+    that can take it along with its own work (the rate-limit hit's row lock,
+    so that a filing's count and number cost one round trip, issue #17)."""
 
+    on: date
+    prefix: str
 
-@contextmanager
-def offered(conn: Connection, on: date, prefix: str) -> Iterator[list[str]]:
-    """Within the block, the next number of ``prefix`` and ``on`` may be
-    taken by the first statement of ``conn`` that knows how to take it
-    along (:func:`wanted`; the rate-limit hit's row lock, so that a filing's
-    count and number cost one round trip, issue #17): the list yielded then
-    holds it after the statement; the caller takes it with
-    :func:`take_number` otherwise."""
-    taken: list[str] = []
-    conn.info[_WANTED], conn.info[_TAKEN] = (on, prefix), taken
-    try:
-        yield taken
-    finally:
-        conn.info.pop(_WANTED, None)
-        conn.info.pop(_TAKEN, None)
-
-
-def wanted(conn: Connection) -> tuple[date, str] | None:
-    """The (day, prefix) of a number offered to ``conn``'s next statement
-    (:func:`offered`), claimed: a later statement is not offered it again.
-    The claimer reports the number with :func:`took`."""
-    return conn.info.pop(_WANTED, None)  # type: ignore[no-any-return]
-
-
-def took(conn: Connection, number: str) -> None:
-    """Report the number taken by a statement that claimed it (:func:`wanted`)."""
-    conn.info[_TAKEN].append(number)
+    def take(self, conn: Connection) -> str:
+        """This number taken by a statement of its own (:func:`take_number`)."""
+        return take_number(conn, self.on, self.prefix)
 
 
 def counter_upsert(dialect: str, *, bound: bool = False) -> Any:

@@ -40,7 +40,7 @@ from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
 )
-from search_api.store.receipts import check_prefix, offered, take_number
+from search_api.store.receipts import Wanted, check_prefix
 from search_api.store.records import OutboxMessage
 from search_api.store.request_rows import (
     KnownTitle,
@@ -50,6 +50,10 @@ from search_api.store.request_rows import (
     record,
 )
 from search_api.store.schema import check_row, request_events, requests
+
+Count = Callable[[Connection, Wanted], str]
+"""A rate-limit hit counted where a filing's receipt number is taken
+(:meth:`RequestPart.file_request`): returns the number, raises to refuse."""
 
 
 @dataclass(frozen=True)
@@ -107,8 +111,7 @@ class RequestPart(StoreCore):
                 idempotency_key=idempotency_key))
 
     def file_request(self, on: date, build: Callable[[str], Filing], *, actor: Actor,
-                     at: datetime, prefix: str = "YH",
-                     count: Callable[[Connection], object] | None = None) -> Request:
+                     at: datetime, prefix: str = "YH", count: Count | None = None) -> Request:
         """File a new request by group commit (issue #17,
         :mod:`search_api.store.group_commit`): in the writer's next
         transaction and a savepoint of its own, the next receipt number of
@@ -123,22 +126,29 @@ class RequestPart(StoreCore):
         stored and its number is not used; the other filings of the batch
         are not affected. PostgreSQL: the number is taken just before, in a
         transaction that does not wait for the disk (a failed filing leaves
-        a gap), in the statement of the ``count``'s row lock when it counts
-        in this store.
+        a gap).
 
-        ``count(conn)`` (a rate-limit hit) runs first where the number is
-        taken, in no transaction of its own: SQLite, the filing's; PostgreSQL,
-        the number's (kept if the filing fails, :attr:`counts_kept_on_failure`).
-        What it raises refuses the filing: nothing stored, no number taken.
+        ``count(conn, wanted)`` (a rate-limit hit) runs first, where the
+        number is taken and in no transaction of its own (SQLite, the
+        filing's; PostgreSQL, the number's, kept if the filing fails,
+        :attr:`counts_kept_on_failure`): it counts and takes the number
+        ``wanted`` (:class:`search_api.store.receipts.Wanted`), together
+        when it can, and returns it. What it raises refuses the filing:
+        nothing stored, no number taken.
 
         Raises:
             ValueError: a bad ``prefix`` or naive ``at``.
             DuplicateRequest: the number was taken outside the counter.
             IdempotencyKeyTaken: a live key with the same hash exists.
-            whatever ``build`` raises (nothing is stored).
+            whatever ``build`` or ``count`` raises (nothing is stored).
         """
         aware(at)
         check_prefix(prefix)
+        wanted = Wanted(on, prefix)
+
+        def counted(conn: Connection) -> str:
+            return wanted.take(conn) if count is None else count(conn, wanted)
+
         number = None
         if self.backend == "postgresql":
             # Inside the batch the counter row would stay locked to its commit,
@@ -146,18 +156,10 @@ class RequestPart(StoreCore):
             # the disk (the filing's commit comes later in the WAL: durable
             # with it); a failed filing leaves a gap (as a sequence would).
             with self.volatile_write() as conn:
-                if count is not None:
-                    # The number goes with the count's row lock when the
-                    # count is in this store (one round trip).
-                    with offered(conn, on, prefix) as taken:
-                        count(conn)
-                    number = taken[0] if taken else None
-                number = number or take_number(conn, on, prefix)
+                number = counted(conn)
 
         def work(conn: Connection) -> Done:
-            if number is None and count is not None:
-                count(conn)
-            filing = build(number or take_number(conn, on, prefix))
+            filing = build(number if number is not None else counted(conn))
             # Its audit records are chained with the whole batch's, at its end.
             return Done(filing.request, self._insert_request(
                 conn, filing.request, access_code_hash=filing.access_code_hash, actor=actor,

@@ -57,6 +57,7 @@ returns aware UTC datetimes on both databases.
 
 from __future__ import annotations
 
+from functools import cache
 from typing import Any
 
 from sqlalchemy import Table
@@ -131,10 +132,10 @@ def check_row(table: Table, values: dict[str, Any]) -> None:
     Raises:
         ValueError: naming the table and column, never the value.
     """
+    lengths = _lengths(table)
     for name, value in values.items():
-        column = table.c[name]
+        length = lengths[name]  # KeyError: no such column
         if isinstance(value, str):
-            length = getattr(column.type, "length", None)
             if length is not None and len(value) > length:
                 raise ValueError(f"{table.name}.{name} is {len(value)} characters long; "
                                  f"at most {length} are stored")
@@ -146,11 +147,39 @@ def check_row(table: Table, values: dict[str, Any]) -> None:
                              "which the database cannot store")
 
 
+@cache
+def _lengths(table: Table) -> dict[str, int | None]:
+    """The longest string each column of ``table`` stores (None: unbounded),
+    looked up once per table (:func:`check_row` runs several times a filing)."""
+    return {column.key: getattr(column.type, "length", None) for column in table.c}
+
+
 def has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    if isinstance(value, list | tuple):
-        return any(has_nul(v) for v in value)
+    """Whether a NUL character is in ``value`` or, for a dict, list or
+    tuple, in any string key or value nested in it. Iterative, each kind
+    told by one ``type`` test (the usual plain types; subclasses by
+    ``isinstance``): it runs on every JSON document a filing stores (issue #17)."""
+    stack = [value]
+    pop, push = stack.pop, stack.extend
+    while stack:
+        item = pop()
+        kind = type(item)
+        if kind is str:
+            if "\x00" in item:
+                return True
+        elif kind is dict:
+            push(item.keys())
+            push(item.values())
+        elif kind is list or kind is tuple:
+            push(item)
+        elif kind is int or kind is float or kind is bool or item is None:
+            continue
+        elif isinstance(item, str):
+            if "\x00" in item:
+                return True
+        elif isinstance(item, dict):
+            push(item.keys())
+            push(item.values())
+        elif isinstance(item, list | tuple):
+            push(item)
     return False

@@ -29,6 +29,7 @@ from search_api.web.logredact import redact
 
 if TYPE_CHECKING:
     from search_api.store import Store
+    from search_api.store.receipts import Wanted
 
 log = logging.getLogger(__name__)
 
@@ -56,8 +57,8 @@ class InStore(Protocol):
     def count_in(self, conn: Any, bucket: str, client: str, now: float,
                  window: float) -> int: ...
 
-    def hit_in(self, conn: Any, bucket: str, client: str, now: float, window: float,
-               limit: int | None = None) -> bool: ...
+    def hit_and_number_in(self, conn: Any, bucket: str, client: str, now: float,
+                          window: float, limit: int | None, number: Wanted) -> str | None: ...
 
 
 def _in_store(limiter: RateLimiter, store: Store) -> InStore | None:
@@ -142,19 +143,25 @@ class StoreHit:
     """One event of this client in a bucket, counted inside the store
     transaction of what it limits (:meth:`Store.file_request`'s ``count``,
     issue #17) instead of in a transaction of its own: call it with the
-    connection; it raises :class:`LimitReached` when the limit is used up."""
+    connection and the receipt number wanted (a
+    :class:`search_api.store.receipts.Wanted`); it returns that number,
+    taken with the count, or raises :class:`LimitReached` when the limit is
+    used up."""
 
     def __init__(self, limiter: RateLimiter, key: str, counters: InStore) -> None:
         self.limiter, self.key, self._counters = limiter, key, counters
         self.ran = False  # counted in a transaction (that may still fail)
         self.kept = False  # set by the caller: that transaction is committed
 
-    def __call__(self, conn: Any) -> None:
+    def __call__(self, conn: Any, number: Wanted) -> str:
         limiter = self.limiter
-        if not self._counters.hit_in(conn, limiter.bucket, self.key, limiter.clock(),
-                                     limiter.window, limiter.limit):
+        taken = self._counters.hit_and_number_in(conn, limiter.bucket, self.key,
+                                                 limiter.clock(), limiter.window,
+                                                 limiter.limit, number)
+        if taken is None:
             raise LimitReached(limiter.bucket)
         self.ran = True
+        return taken
 
 
 @contextmanager

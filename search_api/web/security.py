@@ -67,10 +67,21 @@ SECRET_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"
 SECRET_LENGTH = 26
 
 
+_SECRETS = len(SECRET_ALPHABET) ** SECRET_LENGTH
+
+
 def new_secret() -> str:
     """An access code or link token: 128 random bits, URL-safe, without
-    look-alike characters."""
-    return "".join(secrets.choice(SECRET_ALPHABET) for _ in range(SECRET_LENGTH))
+    look-alike characters. One draw among every possible code, its digits
+    in base 31 (the same distribution as a random character at a time,
+    but one read of the system's random source instead of 26: every filing
+    makes one, issue #17)."""
+    n = secrets.randbelow(_SECRETS)
+    digits = []
+    for _ in range(SECRET_LENGTH):
+        n, digit = divmod(n, len(SECRET_ALPHABET))
+        digits.append(SECRET_ALPHABET[digit])
+    return "".join(digits)
 
 
 def secret_hash(secret: str) -> str:

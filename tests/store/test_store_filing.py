@@ -15,6 +15,7 @@ from sqlalchemy import event, select
 from search_api.store import DuplicateRequest, Filing, Store
 from search_api.store.idempotency import IdempotencyKey, IdempotencyKeyTaken, key_hash
 from search_api.store.rate_store import StoreCounters
+from search_api.store.receipts import Wanted
 from search_api.store.schema import idempotency_keys, outbox, receipt_counters, request_events
 from search_api.web.ratelimit import RateLimiter
 from tests.store.store_helpers import APPLICANT, T0, P, application, d, together
@@ -130,9 +131,12 @@ def test_a_count_in_the_filing_transaction_refuses_or_goes_with_it(store: Store)
     counters = StoreCounters(store)
 
     def count(limit: int) -> Any:
-        def hit(conn: Any) -> None:
-            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+        def hit(conn: Any, wanted: Wanted) -> str:
+            taken = counters.hit_and_number_in(conn, "public_write", "client", 1e9, 3600,
+                                               limit, wanted)
+            if taken is None:
                 raise Full
+            return taken
         return hit
 
     with pytest.raises(Full):

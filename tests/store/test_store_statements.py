@@ -18,6 +18,7 @@ from sqlalchemy.pool import NullPool
 from search_api.store import Filing, Store
 from search_api.store import engine as store_engine
 from search_api.store.outbox_store import insert_messages
+from search_api.store.receipts import Wanted
 from search_api.store.records import OutboxMessage
 from search_api.store.schema import outbox
 from tests.store.store_helpers import APPLICANT, T0, P, application, d
@@ -149,9 +150,12 @@ def test_a_postgresql_filing_takes_its_number_with_its_count(store: Store) -> No
     counters = StoreCounters(store)
 
     def count(limit: int) -> Any:
-        def hit(conn: Any) -> None:
-            if not counters.hit_in(conn, "public_write", "client", 1e9, 3600, limit):
+        def hit(conn: Any, wanted: Wanted) -> str:
+            taken = counters.hit_and_number_in(conn, "public_write", "client", 1e9, 3600,
+                                               limit, wanted)
+            if taken is None:
                 raise LookupError("limit reached")
+            return taken
         return hit
 
     seen = executed(store)
