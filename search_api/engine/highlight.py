@@ -17,29 +17,48 @@ ELLIPSIS = "…"
 
 def spans_of(text: str, marks: Sequence[str]) -> list[tuple[int, int]]:
     """Non-overlapping (start, end) of ``marks`` in ``text``, case-insensitive,
-    longer marks preferred where two start at the same place."""
+    longer marks preferred where two start at the same place: the matches,
+    left to right, of the marks (lower-cased, longest first) as one regular
+    expression's alternatives, found without compiling one (a query's marks
+    are seldom seen twice, and compiling costs more than the searches)."""
     if not text or not marks:
         return []
-    pattern = _pattern(tuple(marks))
     lowered = text.lower()
     folded = lowered if len(lowered) == len(text) else text
-    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+    ordered = _ordered(tuple(marks))
+    if not ordered:  # every mark empty: the expression "()" matches everywhere
+        return [(m.start(), m.end()) for m in re.finditer("()", folded)]
+    found = []
+    for rank, mark in enumerate(ordered):
+        start = folded.find(mark)
+        while start >= 0:
+            found.append((start, rank, start + len(mark)))
+            start = folded.find(mark, start + 1)
+    # At each place the first alternative that matches there wins (the
+    # lowest rank), and the search resumes after it, as a regex's does.
+    found.sort()
+    spans = []
+    end = 0
+    for start, _rank, stop in found:
+        if start >= end:
+            spans.append((start, stop))
+            end = stop
+    return spans
 
 
-_PATTERNS: dict[tuple[str, ...], re.Pattern[str]] = {}
+_ORDERED: dict[tuple[str, ...], tuple[str, ...]] = {}
 
 
-def _pattern(marks: tuple[str, ...]) -> re.Pattern[str]:
-    """The marks (lower-cased, longest first) as one capturing group: its
-    matches are the spans, its split the texts between them and the matches."""
-    pattern = _PATTERNS.get(marks)
-    if pattern is None:
-        ordered = sorted({m.lower() for m in marks if m}, key=lambda m: (-len(m), m))
-        pattern = re.compile("(" + "|".join(re.escape(m) for m in ordered) + ")")
-        if len(_PATTERNS) > 1024:
-            _PATTERNS.clear()
-        _PATTERNS[marks] = pattern
-    return pattern
+def _ordered(marks: tuple[str, ...]) -> tuple[str, ...]:
+    """The marks lower-cased, without empty ones and repeats, longest first
+    (then in code point order): the regex alternatives' order."""
+    ordered = _ORDERED.get(marks)
+    if ordered is None:
+        ordered = tuple(sorted({m.lower() for m in marks if m}, key=lambda m: (-len(m), m)))
+        if len(_ORDERED) > 1024:
+            _ORDERED.clear()
+        _ORDERED[marks] = ordered
+    return ordered
 
 
 _SPECIAL = re.compile(r"[&<>\"']")  # what html.escape changes
@@ -77,18 +96,20 @@ def render(text: str, spans: Iterable[tuple[int, int]], limit: int | None = None
 
 
 def _marked(text: str, marks: Sequence[str], limit: int | None = None) -> str:
-    """``render(text, spans_of(text, marks), limit)``. A text that is not cut,
-    has nothing to escape and is its own lower case (most catalogue text)
-    is marked by one substitution of the marks' pattern, with the same
-    result: the spans are that pattern's matches, left to right."""
-    if text and marks and (limit is None or len(text) <= limit) \
-            and not _SPECIAL.search(text) and text.lower() == text:
-        pattern = _pattern(tuple(marks))
-        if pattern.pattern != "()":  # (marks all empty: it would match between characters)
-            parts = pattern.split(text)
-            parts[1::2] = ["<mark>" + part + "</mark>" for part in parts[1::2]]
-            return "".join(parts)
-    return render(text, spans_of(text, marks), limit)
+    """``render(text, spans_of(text, marks), limit)``. A text that is not cut
+    and has nothing to escape (most catalogue text) is marked piece by piece
+    without render's window and escaping, with the same result."""
+    spans = spans_of(text, marks)
+    if not spans or (limit is not None and len(text) > limit) or _SPECIAL.search(text):
+        return render(text, spans, limit)
+    out = []
+    pos = 0
+    for start, end in spans:
+        out.append(text[pos:start])
+        out.append("<mark>" + text[start:end] + "</mark>")
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
 
 
 def highlight(title: str, summary: str, marks: Sequence[str]) -> dict[str, str]:

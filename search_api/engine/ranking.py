@@ -42,13 +42,13 @@ CHUNK = 256
 TIER_CACHE_SIZE = 1024  # tier heads kept per engine
 HEAD_DEPTH = 100  # ids ranked (and kept) of a tier for an unfiltered query, at least
 
-_SQL = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") * factor.factor "
+_SQL = ("SELECT fts.rowid AS rid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") * factor.factor "
         "FROM fts JOIN factor ON factor.rid = fts.rowid WHERE fts MATCH ?")
 # The same × EXACT_TITLE_BOOST where the title (lower-cased, in the small
 # title_key table rather than the records row with its body) contains the phrase (first
 # parameter). The product is formed as in Python before (bm25 × factor, then ×
 # the boost), so the order is the same.
-_SQL_BOOSTED = ("SELECT fts.rowid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") "
+_SQL_BOOSTED = ("SELECT fts.rowid AS rid, bm25(fts, " + ", ".join(str(w) for w in WEIGHTS) + ") "
                 "* title_key.factor * (CASE WHEN instr(title_key.title, ?1) > 0 "
                 f"THEN {EXACT_TITLE_BOOST} ELSE 1.0 END) "
                 "FROM fts JOIN title_key ON title_key.rid = fts.rowid WHERE fts MATCH ?2")
@@ -165,7 +165,11 @@ def ranked_tier(conn: sqlite3.Connection, expression: str, phrase: str, keep: Ke
         sql = _SQL + keep.sql() + " ORDER BY 2, 1"
         params = keep.params(expression)
     if not keep.walks():
-        return [rid for rid, _ in conn.execute(sql + " LIMIT ?", (*params, need))]
+        # One row of ids in rank order (the LIMIT keeps the ordered
+        # subquery whole): a step, not one per ranked id.
+        row = conn.execute(f"SELECT group_concat(rid) FROM ({sql} LIMIT ?)",
+                           (*params, need)).fetchone()
+        return [int(rid) for rid in row[0].split(",")] if row[0] else []
     cursor = conn.execute(sql, params)
     page: list[int] = []
     try:

@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from search_api.engine import SearchQuery, load_synonyms, ranking, terms
 from search_api.engine.bitmaps import bits_from_ids
@@ -270,3 +272,25 @@ def test_highlight_substitution_is_render_of_the_spans(text: str, marks: tuple[s
     assert highlight(text, text, marks) == {
         "title": render(text, spans_of(text, marks)),
         "summary": render(text, spans_of(text, marks), SUMMARY_CHARS)}
+
+
+def _regex_spans(text: str, marks: tuple[str, ...]) -> list[tuple[int, int]]:
+    """The spans as the marks compiled to one regular expression find them
+    (the engine's way before it searched each mark with str.find)."""
+    import re
+
+    if not text or not marks:
+        return []
+    ordered = sorted({m.lower() for m in marks if m}, key=lambda m: (-len(m), m))
+    pattern = re.compile("(" + "|".join(re.escape(m) for m in ordered) + ")")
+    lowered = text.lower()
+    folded = lowered if len(lowered) == len(text) else text
+    return [(m.start(), m.end()) for m in pattern.finditer(folded)]
+
+
+@given(st.text(alphabet="公交站点数据aAbBİı<&", max_size=40),
+       st.lists(st.text(alphabet="公交站点数据aAbBİı", max_size=4), min_size=1, max_size=5))
+def test_spans_are_those_of_the_marks_as_one_regex(text: str, marks: list[str]) -> None:
+    from search_api.engine.highlight import spans_of
+
+    assert spans_of(text, tuple(marks)) == _regex_spans(text, tuple(marks))
