@@ -88,6 +88,9 @@ class _Builder(SiteOutput):
     """One build: its stages, in order, in ``run``."""
 
     def __init__(self, cfg: BuildConfig):
+        # The check stage starts here: reading the descriptor cache may read
+        # every new descriptor (builder.descriptor_pool).
+        self.started = time.perf_counter()
         self.cfg = cfg
         self.cache = cfg.resolved_cache()
         self.result = BuildResult()
@@ -186,8 +189,7 @@ class _Builder(SiteOutput):
         return catalog, entries
 
     def run(self) -> BuildResult:
-        cfg = self.cfg
-        started = time.perf_counter()
+        cfg, started = self.cfg, self.started
         catalog, entries = self.load()
         # Nothing reads the descriptor cache after loading: written now, its
         # listings and entries need not be held through the build (at
