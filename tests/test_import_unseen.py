@@ -145,19 +145,25 @@ def test_a_header_without_rows_says_so_on_the_command_line(tmp_path: Path) -> No
     assert result.exception is None or isinstance(result.exception, SystemExit)
 
 
-def test_open_types_written_with_a_classifier_are_read_under_any_header(
-        tmp_path: Path) -> None:
-    # Some platforms label the kind: 无条件开放类 / 有条件开放型. The column is
-    # found by its values (its header says nothing), the words are read.
-    spellings = ["无条件开放类", "有条件开放型", "无条件开放类", "不予开放类", "无条件开放类数据"]
-    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "kflx": text,
+def _open_types_read(tmp_path: Path, header: str, spellings: list[str]) -> dict[str, str]:
+    """Import one row per spelling (open type under ``header``, other columns
+    plain); the open type each imported row got, by title (数据集<i>)."""
+    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", header: text,
              "数据领域": "经济建设", "更新频率": "每年", "更新时间": "2023-06-01"}
             for i, text in enumerate(spellings)]
     source = tmp_path / "catalogue.json"
     source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
     report = import_catalog(source, tmp_path / "out")
-    got = {row["title"]: row["open_type"] for row in by_title(tmp_path / "out",
-                                                               report).values()}
+    return {row["title"]: row["open_type"] for row in by_title(tmp_path / "out",
+                                                                report).values()}
+
+
+def test_open_types_written_with_a_classifier_are_read_under_any_header(
+        tmp_path: Path) -> None:
+    # Some platforms label the kind: 无条件开放类 / 有条件开放型. The column is
+    # found by its values (its header says nothing), the words are read.
+    got = _open_types_read(tmp_path, "kflx", [
+        "无条件开放类", "有条件开放型", "无条件开放类", "不予开放类", "无条件开放类数据"])
     assert {t: got.get(t) for t in ("数据集0", "数据集1", "数据集2")} == {
         "数据集0": "unconditional", "数据集1": "conditional", "数据集2": "unconditional"}
     assert "数据集3" not in got or got["数据集3"] == "not_open"
@@ -168,16 +174,9 @@ def test_open_types_as_other_provinces_rules_name_them(tmp_path: Path) -> None:
     # Zhejiang's rules name the kinds 无条件开放 / 受限开放 / 禁止开放, Shanghai's
     # 无条件开放 / 有条件开放 / 非开放: each is that open type, under any header.
     # A three-character word takes no typos (可开放 and 已开放 are not 非开放).
-    spellings = ["无条件开放", "受限开放", "禁止开放", "非开放类", "受限开发", "无条件开放",
-                 "可开放", "已开放", "受限开放数据", "无条件开放"]
-    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "kfsx": text,
-             "数据领域": "经济建设", "更新频率": "每年", "更新时间": "2023-06-01"}
-            for i, text in enumerate(spellings)]
-    source = tmp_path / "catalogue.json"
-    source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
-    report = import_catalog(source, tmp_path / "out")
-    got = {row["title"]: row["open_type"] for row in by_title(tmp_path / "out",
-                                                               report).values()}
+    got = _open_types_read(tmp_path, "kfsx", [
+        "无条件开放", "受限开放", "禁止开放", "非开放类", "受限开发", "无条件开放",
+        "可开放", "已开放", "受限开放数据", "无条件开放"])
     assert {f"数据集{i}": got.get(f"数据集{i}") for i in (0, 1, 4, 5, 9)} == {
         "数据集0": "unconditional", "数据集1": "conditional", "数据集4": "conditional",
         "数据集5": "unconditional", "数据集9": "unconditional"}
