@@ -13,19 +13,14 @@ checked are checked in this process, with a warning.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
-import os
 from collections.abc import Callable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any
 
 from builder.check import check_data
+from builder.fork_pool import fork_map, worth_forking
 from domain.catalogue.catalog import Catalog
 from domain.catalogue.model import Dataset
 from domain.catalogue.problems import Problem
-
-log = logging.getLogger(__name__)
 
 # Below this many datasets to check the pool costs more to start than it saves.
 CHECK_IN_POOL_AT = 1000
@@ -85,20 +80,13 @@ def _check_each(catalog: Catalog, datasets: Sequence[Dataset],
     workers when there are many, here otherwise (and for whatever the pool
     did not check)."""
     done: list[list[Problem]] = []
-    workers = min(os.cpu_count() or 1, 4)
-    if workers >= 2 and len(datasets) >= CHECK_IN_POOL_AT \
-            and "fork" in multiprocessing.get_all_start_methods():
+    if worth_forking(len(datasets), CHECK_IN_POOL_AT):
         global _work
         _work = (catalog, datasets, validate)
         spans = [(at, min(at + CHUNK, len(datasets))) for at in range(0, len(datasets), CHUNK)]
         try:
-            with ProcessPoolExecutor(max_workers=workers,
-                                     mp_context=multiprocessing.get_context("fork")) as pool:
-                for part in pool.map(_check_span, spans):
-                    done.extend(part)
-        except Exception as error:  # a worker's failure: the rest are checked here
-            log.warning("checking data in a pool of processes failed (%s: %s); checking "
-                        "the rest in this one", type(error).__name__, str(error)[:300])
+            for part in fork_map(_check_span, spans, "checking data"):
+                done.extend(part)
         finally:
             _work = None
     for dataset in datasets[len(done):]:

@@ -9,7 +9,6 @@ CPU-bound.
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, replace
@@ -26,6 +25,7 @@ from builder.downloads import (
     write_downloads,
 )
 from builder.files import write_if_changed
+from builder.fork_pool import pool_size
 from builder.render import render
 from builder.tables import TableError, preview
 from builder.theme import Shell
@@ -171,7 +171,7 @@ def write_all(writer: DatasetPageWriter, jobs: Sequence[Job],
               workers: int | None = None) -> Iterator[Written]:
     """Write every job, in a process pool when there are many; yields results
     in job order. Any worker error propagates (the build stops)."""
-    workers = workers or min(os.cpu_count() or 1, 4)
+    workers = workers or pool_size()
     if workers < 2 or len(jobs) < POOL_THRESHOLD:
         for dataset, record, _ in jobs:  # the fragment is made later, as it would be here
             yield writer.write(dataset, record)

@@ -20,21 +20,16 @@ by the builder itself, with a warning.
 
 from __future__ import annotations
 
-import logging
-import multiprocessing
 import os
 from collections.abc import Callable, Container, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from pathlib import Path
 from typing import Any
 
+from builder.fork_pool import fork_map, worth_forking
 from domain.catalogue.catalog import load_dataset
 from domain.catalogue.model import Dataset
 from domain.catalogue.paths import dataset_folder_names
 from domain.catalogue.problems import Problem
-
-log = logging.getLogger(__name__)
 
 # Below this many new folders the pool costs more to start than it saves.
 READ_IN_POOL_AT = 1000
@@ -46,7 +41,7 @@ Read = tuple[str, str, "Dataset | None", tuple[Problem, ...]]
 """A folder's path as text, its identity, the dataset read (None when it
 could not be used) and the problems met reading it."""
 
-# What every worker needs, set by the initializer in each forked worker.
+# What every worker needs: set before the pool forks them.
 _job: tuple[Path, str, Callable[[Path], str], dict[str, Any]] | None = None
 
 
@@ -62,8 +57,7 @@ def new_folders(root: Path, names: Iterable[str], known: Container[str]) -> list
 
 
 def read_new_folders(root: Path, folders: Sequence[Path], identity: Callable[[Path], str],
-                     listings: dict[str, Any], workers: int | None = None,
-                     ) -> Iterator[tuple[list[Read], dict[str, Any]]]:
+                     listings: dict[str, Any]) -> Iterator[tuple[list[Read], dict[str, Any]]]:
     """Read ``folders`` of the catalogue ``root`` in a pool of forked workers;
     yield, chunk by chunk as they are done, what each folder gave (see
     :data:`Read`) and the directory listings ``identity`` made while taking
@@ -73,37 +67,22 @@ def read_new_folders(root: Path, folders: Sequence[Path], identity: Callable[[Pa
     Yields nothing when the folders are too few for a pool, the machine has
     one core or cannot fork; stops early, with a warning, when the pool
     fails (the caller reads whatever was not yielded itself)."""
-    workers = workers or min(os.cpu_count() or 1, 4)
-    if workers < 2 or len(folders) < READ_IN_POOL_AT \
-            or "fork" not in multiprocessing.get_all_start_methods():
+    if not worth_forking(len(folders), READ_IN_POOL_AT):
         return
-    chunks = [[str(f) for f in folders[at:at + CHUNK]] for at in range(0, len(folders), CHUNK)]
-    context = multiprocessing.get_context("fork")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context,
-                                 initializer=_start_worker,
-                                 initargs=(root, os.path.realpath(root), identity, listings),
-                                 ) as pool:
-            yield from pool.map(_read_chunk, chunks)
-    except (BrokenProcessPool, OSError) as error:
-        log.warning("reading new descriptors in a pool of processes failed (%s); reading "
-                    "the rest in this one", str(error)[:300] or type(error).__name__)
-    except Exception as error:  # a worker's error: the folder is read here, where it is reported
-        log.warning("reading new descriptors in a pool of processes failed (%s: %s); reading "
-                    "the rest in this one", type(error).__name__, str(error)[:300])
-
-
-def _start_worker(root: Path, real_root: str, identity: Callable[[Path], str],
-                  listings: dict[str, Any]) -> None:
     global _job
-    _job = (root, real_root, identity, listings)
+    _job = (root, os.path.realpath(root), identity, listings)
+    chunks = [[str(f) for f in folders[at:at + CHUNK]] for at in range(0, len(folders), CHUNK)]
+    try:
+        yield from fork_map(_read_chunk, chunks, "reading new descriptors")
+    finally:
+        _job = None
 
 
 def _read_chunk(paths: list[str]) -> tuple[list[Read], dict[str, Any]]:
     """In a worker: each folder's identity, then its descriptor read — in
     that order, as the builder does (a file edited in between changes the
     identity the next build sees, so the edit is read then)."""
-    assert _job is not None, "pool worker not initialised"
+    assert _job is not None, "pool worker forked without work"
     root, real_root, identity, listings = _job
     listings.clear()
     done: list[Read] = []
