@@ -43,6 +43,9 @@ class SourceTable:
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]]
     notes: list[str] = field(default_factory=list)
+    # Texts of the lines above the header and the notes under the table (a
+    # legend of codes may be there: builder.import_legend).
+    side_texts: list[str] = field(default_factory=list)
 
 
 def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> SourceTable:
@@ -161,6 +164,8 @@ def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | No
             name = f"{name} ({index})"
         headers.append(name)
     table = SourceTable(headers, [])
+    table.side_texts.extend(" ".join(t for v in rows[i][1] if (t := cell_text(v)))
+                            for i in filled if i < start)
     if start != filled[0]:
         table.notes.append(f"row {rows[start][0]} was taken as the header; the lines above it "
                            "were ignored")
@@ -180,6 +185,7 @@ def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | No
         number, last = table.rows.pop()
         if any(cell_text(v) for v in last.values()):
             footnotes.append(number)
+            table.side_texts.extend(t for v in last.values() if (t := cell_text(v)))
     if footnotes:
         table.notes.append(f"{len(footnotes)} rows under the table hold a single cell (a note, "
                            f"not a dataset) and were ignored ({row_list(sorted(footnotes))})")

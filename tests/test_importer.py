@@ -227,8 +227,10 @@ def test_vocabularies_without_a_department_list_are_rewritten(tmp_path: Path) ->
     report = run("duplicate-titles.json", tmp_path / "out", vocabularies=tmp_path / "vocabularies.yaml")
     assert any("rewritten in full" in w for w in report.warnings)
     data = yaml.safe_load((tmp_path / "out" / "vocabularies.yaml").read_text("utf-8"))
+    # The theme the rows name (公共安全) is added too, as a new theme (issue 13).
     assert data == {"departments": [{"code": "d001", "name": "贵阳市公安局"},
-                                    {"code": "d002", "name": "清镇市文化局"}], "themes": []}
+                                    {"code": "d002", "name": "清镇市文化局"}],
+                    "themes": [{"code": "t001", "name": "公共安全"}]}
 
 
 def test_missing_open_type_uses_the_default_only_when_given(tmp_path: Path) -> None:
