@@ -23,14 +23,19 @@ class UnreadableJson(ValueError):
     """The text is no catalogue in JSON; the message says what to do."""
 
 
-def json_items(text: str, name: str) -> tuple[list[Any], str]:
+def json_items(text: str, name: str, dictionaries: list[str] | None = None
+               ) -> tuple[list[Any], str]:
     """The catalogue's items (one per dataset) and a note on how they were
-    read ("" when the file is one plain JSON document).
+    read ("" when the file is one plain JSON document). ``dictionaries``,
+    when given, receives the small code tables the answer carries beside its
+    items, as text (see ``code_tables``).
 
     Raises:
         UnreadableJson: not JSON, nested too deep, or no list of objects.
     """
     data, note = _json_values(text, name)
+    if dictionaries is not None:
+        dictionaries.extend(code_tables(data))
     items = _json_list(data)
     pages = _pages(items)
     if pages is not None:
@@ -238,3 +243,23 @@ def _display(value: Mapping[str, Any]) -> Any:
 
 def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
+
+
+_TABLE_MAX = 30  # entries of a code table (a dictionary of codes, not data)
+_TABLE_DEPTH = 4
+
+
+def code_tables(data: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Small objects of texts found outside the lists of an API's answer
+    (``{"dict": {"openType": {"1": "无条件开放", "2": "有条件开放"}}}``), each
+    as ``openType: 1=无条件开放, 2=有条件开放``: a legend of codes the rows
+    use (``builder.import_legend``). Lists (the rows themselves) are not
+    entered."""
+    if depth > _TABLE_DEPTH or not isinstance(data, Mapping):
+        return []
+    if 2 <= len(data) <= _TABLE_MAX and all(isinstance(v, str) for v in data.values()):
+        return [f"{path}: " + ", ".join(f"{k}={v}" for k, v in data.items())]
+    found: list[str] = []
+    for key, value in data.items():
+        found.extend(code_tables(value, str(key), depth + 1))
+    return found

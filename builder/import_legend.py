@@ -1,9 +1,10 @@
 """Open types written as codes, read by the legend the file itself gives.
 
 Some catalogue templates ask for the open type as a number and say what the
-numbers mean, either in the column's header (开放类型（1-无条件开放，2-有条件开放，
-3-不予开放）) or in a note under or above the table (注：开放属性 1=无条件开放，
-2=有条件开放). Such a legend is the file's own statement, not a guess: when the
+numbers mean: in the column's header (开放类型（1-无条件开放，2-有条件开放，
+3-不予开放）), in a note under or above the table (注：开放属性 1=无条件开放，
+2=有条件开放), or (an API's answer) in a code table beside the rows
+(``builder.import_json.code_tables``). Such a legend is the file's own statement, not a guess: when the
 open-type column's values are the legend's codes, they are read by it. Codes
 without a legend stay unmapped (the operator's value map can state them).
 """
@@ -52,7 +53,8 @@ def column_legend(header: str, values: Iterable[Any], notes: Iterable[str]
     texts = [t for v in values if (t := cell_text(v)) and normalise(t) not in PLACEHOLDERS]
     if not texts:
         return None
-    for where, text in (("its header", header), *(("a note in the file", n) for n in notes)):
+    for where, text in (("its header", header),
+                        *(("a note or code table in the file", n) for n in notes)):
         pairs = legend(text)
         if not pairs:
             continue

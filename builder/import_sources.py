@@ -273,8 +273,9 @@ def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> S
 
 
 def _read_json(text: str, path: Path) -> SourceTable:
+    dictionaries: list[str] = []  # code tables beside the rows (a legend)
     try:
-        items, note = json_items(text, path.name)
+        items, note = json_items(text, path.name, dictionaries)
     except UnreadableJson as exc:
         raise CatalogImportError(str(exc)) from exc
     items = [flat_item(item) if isinstance(item, Mapping) else item for item in items]
@@ -282,7 +283,7 @@ def _read_json(text: str, path: Path) -> SourceTable:
     for item in items:
         if isinstance(item, Mapping):
             headers.update(dict.fromkeys(item))
-    table = SourceTable(list(headers), [], [note] if note else [])
+    table = SourceTable(list(headers), [], [note] if note else [], dictionaries)
     for number, item in enumerate(items, 1):
         if isinstance(item, dict):
             table.rows.append((number, item))

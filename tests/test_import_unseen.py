@@ -264,7 +264,7 @@ def test_a_legend_in_a_note_under_the_table_reads_the_codes(tmp_path: Path) -> N
     report = import_catalog(source, tmp_path / "out")
     assert "open_type" not in report.unmapped
     assert report.open_types["unconditional"] > 0
-    assert any("legend in a note in the file" in w for w in report.warnings)
+    assert any("legend in a note or code table in the file" in w for w in report.warnings)
 
 
 def test_themes_the_vocabularies_lack_are_added_and_listed_in_the_plan(tmp_path: Path) -> None:
@@ -289,3 +289,25 @@ def test_themes_the_vocabularies_lack_are_added_and_listed_in_the_plan(tmp_path:
     themes = yaml.safe_load((tmp_path / "out" / "vocabularies.yaml").read_text("utf-8"))["themes"]
     assert themes[-2:] == [{"code": "t001", "name": "农业农村"}, {"code": "t002", "name": "城市管理"}]
     assert any("2 themes were not in the vocabularies" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("无条件共享/无条件开放", "unconditional"), ("有条件共享；有条件开放", "conditional"),
+    ("无条件共享 不予开放", "not_open"), ("不予共享,有条件开放", "conditional"),
+    ("无条件共享", None), ("无条件开放/有条件开放", None), ("共享/开放", None),
+    ("开放网站/无条件开放", None)])
+def test_an_open_type_beside_the_sharing_attribute_is_read(text: str, kind: str | None) -> None:
+    from builder.import_detect import open_type_word
+
+    found = open_type_word(text)
+    assert (found[0].value if found else None) == kind
+
+
+def test_a_code_table_beside_an_apis_rows_is_their_legend(tmp_path: Path) -> None:
+    from tests.unseen_shapes import api_with_code_table
+
+    report = import_catalog(api_with_code_table(tmp_path), tmp_path / "out")
+    assert "open_type" not in report.unmapped
+    assert set(report.open_types) == {"unconditional", "conditional", "not_open"}
+    assert any("'openType' holds open types as codes, read by the legend in a note or code "
+               "table" in w for w in report.warnings)

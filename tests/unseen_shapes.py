@@ -310,16 +310,48 @@ def guangzhou_pinyin_xlsx(folder: Path) -> Path:
     return path
 
 
+def shared_open_combined(folder: Path) -> Path:
+    """共享开放属性 stating sharing and opening in one cell (无条件共享/无条件开放)."""
+    rows = base_rows(100, 25)
+    both = {UNCONDITIONAL: "无条件共享/无条件开放", CONDITIONAL: "有条件共享；有条件开放",
+            NOT_OPEN: "无条件共享 不予开放"}
+    body = [[r["title"], r["department"], both[r["open_type"]], r["theme"], r["frequency"],
+             r["published"].isoformat()] for r in rows]
+    path = folder / "shared_open.csv"
+    path.write_text(_csv([["信息资源名称", "信息资源提供方", "共享开放属性", "信息资源分类",
+                           "更新周期", "发布日期"], *body]), encoding="utf-8")
+    return path
+
+
+def api_with_code_table(folder: Path) -> Path:
+    """An API answer whose rows give the open type as a code and which
+    carries the code table beside them ({"data": {"list": [...], "dict": ...}})."""
+    rows = base_rows(90, 26)
+    code = {UNCONDITIONAL: "1", CONDITIONAL: "2", NOT_OPEN: "3"}
+    items = [{"catalogName": r["title"], "orgName": r["department"],
+              "openType": code[r["open_type"]], "domainName": r["theme"],
+              "updateCycle": r["frequency"], "publishDate": r["published"].isoformat()}
+             for r in rows]
+    path = folder / "code_table.json"
+    path.write_text(json.dumps({"code": 200, "data": {"list": items, "dict": {
+        "status": {"0": "停用", "1": "启用"},
+        "openType": {"1": "无条件开放", "2": "有条件开放", "3": "不予开放"}}}},
+        ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 SHAPES: dict[str, Callable[[Path], Path]] = {
     f.__name__: f for f in (
         beijing_csv_gbk, guangdong_api_json, shandong_xlsx_merged, shenzhen_records_coded,
         coded_xlsx_legend_footnote, fujian_ndjson_english, jiangsu_back_to_back, hunan_csv_bom,
         tianjin_xlsx_title, wuhan_csv_spaces, chengdu_nested_api, chongqing_gb18030_semicolon,
-        national_english_csv, guangzhou_pinyin_xlsx)}
+        national_english_csv, guangzhou_pinyin_xlsx, shared_open_combined,
+        api_with_code_table)}
 # Rows each shape writes (its base_rows count).
 SHAPE_ROWS = {"beijing_csv_gbk": 120, "guangdong_api_json": 150, "shandong_xlsx_merged": 200,
               "shenzhen_records_coded": 90, "coded_xlsx_legend_footnote": 80,
               "fujian_ndjson_english": 100, "jiangsu_back_to_back": 110, "hunan_csv_bom": 140,
               "tianjin_xlsx_title": 160, "wuhan_csv_spaces": 100, "chengdu_nested_api": 130,
               "chongqing_gb18030_semicolon": 60, "national_english_csv": 70,
-              "guangzhou_pinyin_xlsx": 90}
+              "guangzhou_pinyin_xlsx": 90, "shared_open_combined": 100,
+              "api_with_code_table": 90}
