@@ -92,7 +92,7 @@ def test_catalog_xlsx_header_on_first_non_empty_row(tmp_path: Path) -> None:
     book.save(tmp_path / "catalog.xlsx")
     report = run(tmp_path / "catalog.xlsx", tmp_path / "out")
     assert report.imported == 1
-    assert any("only the first sheet" in w for w in report.warnings)
+    assert any("the sheet Sheet was read" in w and "not read: 说明" in w for w in report.warnings)
     row = descriptor(tmp_path / "out", "jtj-0001")
     assert (row["last_updated"], row["published"]) == (date(2023, 4, 6), date(2020, 1, 2))
     assert "description" in row and row["description"] == "公交线路"

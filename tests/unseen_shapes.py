@@ -340,13 +340,60 @@ def api_with_code_table(folder: Path) -> Path:
     return path
 
 
+def instructions_sheet_first_xlsx(folder: Path) -> Path:
+    """XLSX whose first sheet is the instructions (填表说明), the catalogue
+    the second."""
+    rows = base_rows(90, 32)
+    book = openpyxl.Workbook()
+    notes = book.active
+    notes.title = "填表说明"
+    for line in ("填表说明", "1. 开放属性填写无条件开放、有条件开放或不予开放",
+                 "2. 日期格式为YYYY-MM-DD"):
+        notes.append([line])
+    sheet = book.create_sheet("数据目录")
+    sheet.append(["数据名称", "数据提供方", "开放属性", "数据领域", "更新频率", "发布日期"])
+    for r in rows:
+        sheet.append([r["title"], r["department"], r["open_type"], r["theme"], r["frequency"],
+                      r["published"].isoformat()])
+    path = folder / "second_sheet.xlsx"
+    book.save(path)
+    return path
+
+
+def fields_as_pairs_json(folder: Path) -> Path:
+    """Each dataset a list of {"name": …, "value": …} fields."""
+    rows = base_rows(60, 31)
+    items = [{"id": r["id"], "fields": [
+        {"name": name, "value": value} for name, value in (
+            ("资源名称", r["title"]), ("提供部门", r["department"]),
+            ("开放属性", r["open_type"]), ("所属领域", r["theme"]),
+            ("更新周期", r["frequency"]), ("发布时间", r["published"].isoformat()))]}
+        for r in rows]
+    path = folder / "field_pairs.json"
+    path.write_text(json.dumps({"data": items}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def keyed_by_id_json(folder: Path) -> Path:
+    """The datasets keyed by their ids ({"data": {"1024": {...}, ...}}), not listed."""
+    rows = base_rows(70, 33)
+    items = {r["id"]: {"资源名称": r["title"], "提供单位": r["department"],
+                       "开放属性": r["open_type"], "主题分类": r["theme"],
+                       "更新频率": r["frequency"], "发布日期": r["published"].isoformat()}
+             for r in rows}
+    path = folder / "keyed.json"
+    path.write_text(json.dumps({"code": 0, "data": items}, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
 SHAPES: dict[str, Callable[[Path], Path]] = {
     f.__name__: f for f in (
         beijing_csv_gbk, guangdong_api_json, shandong_xlsx_merged, shenzhen_records_coded,
         coded_xlsx_legend_footnote, fujian_ndjson_english, jiangsu_back_to_back, hunan_csv_bom,
         tianjin_xlsx_title, wuhan_csv_spaces, chengdu_nested_api, chongqing_gb18030_semicolon,
         national_english_csv, guangzhou_pinyin_xlsx, shared_open_combined,
-        api_with_code_table)}
+        api_with_code_table, instructions_sheet_first_xlsx, fields_as_pairs_json,
+        keyed_by_id_json)}
 # Rows each shape writes (its base_rows count).
 SHAPE_ROWS = {"beijing_csv_gbk": 120, "guangdong_api_json": 150, "shandong_xlsx_merged": 200,
               "shenzhen_records_coded": 90, "coded_xlsx_legend_footnote": 80,
@@ -354,4 +401,5 @@ SHAPE_ROWS = {"beijing_csv_gbk": 120, "guangdong_api_json": 150, "shandong_xlsx_
               "tianjin_xlsx_title": 160, "wuhan_csv_spaces": 100, "chengdu_nested_api": 130,
               "chongqing_gb18030_semicolon": 60, "national_english_csv": 70,
               "guangzhou_pinyin_xlsx": 90, "shared_open_combined": 100,
-              "api_with_code_table": 90}
+              "api_with_code_table": 90, "instructions_sheet_first_xlsx": 90,
+              "fields_as_pairs_json": 60, "keyed_by_id_json": 70}
