@@ -6,6 +6,7 @@ defaults, never guessed; what cannot be mapped is kept raw under
 from __future__ import annotations
 
 import copy
+import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping
 from datetime import date, datetime
@@ -39,6 +40,9 @@ EMPTY_VALUES: tuple[Any, ...] = ("", [], {}, None)
 # Theme cells that say "no theme"; such rows are filed under UNCLASSIFIED.
 NO_THEME = frozenset({*PLACEHOLDERS, "默认主题", "未分类", "其他", "其它", "无主题"})
 UNCLASSIFIED = {"code": "unclassified", "name": "未分类"}
+# What a theme's name looks like: two to twelve Chinese characters (with
+# letters or a middle dot at most), no digits, no punctuation of a sentence.
+_THEME_NAME = re.compile(r"[\u4e00-\u9fffA-Za-z·]{2,12}")
 
 
 class Converter:
@@ -63,6 +67,14 @@ class Converter:
         self.lacking: dict[str, list[int]] = defaultdict(list)
         used = set(vocab.departments.codes())
         self._next_code = (f"d{n:03d}" for n in range(1, 10**6) if f"d{n:03d}" not in used)
+        themes_used = set(vocab.themes.codes())
+        self._next_theme_code = (f"t{n:03d}" for n in range(1, 10**6)
+                                 if f"t{n:03d}" not in themes_used)
+        self.new_theme_codes: dict[str, str] = {}  # normalised name -> generated code
+        self.new_theme_rows: Counter[str] = Counter()  # raw text -> rows given a new theme
+        self.new_theme_given: dict[str, str] = {}  # raw text -> its new theme's code
+        # Fields with unmapped values or new themes, in the order first met (the plan's order).
+        self.listed_fields: dict[str, None] = {}
 
     def _cell(self, cells: Mapping[str, Any], name: str) -> Any:
         column = self.plan.column(name)
@@ -202,16 +214,35 @@ class Converter:
         if key not in self.cache:
             self.cache[key] = first_term(raw, self.vocab.themes)
         code = self.cache[key]
+        if code is None and (code := self._new_theme(raw)) is not None:
+            self.new_theme_rows[raw] += 1
+            self.new_theme_given[raw] = code
+            self.listed_fields.setdefault("theme")
         if code is None:
             self._unmapped("theme", raw, unmapped)
             return ""
         return code
 
+    def _new_theme(self, raw: str) -> str | None:
+        """A theme the source names and the vocabularies lack (each portal has
+        its own list: 农业农村, 城市管理...), added under a generated code like
+        a new department; the first item of a list cell. None (left unmapped)
+        for text that is no theme's name: digits, codes, long phrases."""
+        name = strip_note(next(iter(cell_items(raw)), ""))
+        if not _THEME_NAME.fullmatch(name):
+            return None
+        key = normalise(name)
+        if key not in self.new_theme_codes:
+            code = next(self._next_theme_code)
+            self.new_theme_codes[key] = code
+            self.new_theme_entries.append({"code": code, "name": name})
+        return self.new_theme_codes[key]
+
     def _unclassified_code(self) -> str:
         term = self.vocab.themes.match(UNCLASSIFIED["name"])
         if term is not None:
             return str(term.code)
-        if not self.new_theme_entries:
+        if UNCLASSIFIED not in self.new_theme_entries:
             self.new_theme_entries.append(dict(UNCLASSIFIED))
         return UNCLASSIFIED["code"]
 
@@ -227,6 +258,7 @@ class Converter:
         return result
 
     def _unmapped(self, name: str, raw: str, unmapped: dict[str, str]) -> None:
+        self.listed_fields.setdefault(name)
         self.report.unmapped.setdefault(name, Counter())[raw] += 1
         unmapped[name] = f"{unmapped[name]}、{raw}" if name in unmapped else raw
 
@@ -326,6 +358,13 @@ class Converter:
         if self.new_department_entries:
             warn(f"{len(self.new_department_entries)} departments were not in the vocabularies "
                  "and were added with generated codes; review their codes and names")
+        generated = set(self.new_theme_codes.values())
+        added = [t for t in self.new_theme_entries if t["code"] in generated]
+        if added:
+            warn(f"{len(added)} themes were not in the vocabularies and were added with "
+                 "generated codes (" + ", ".join(f"{t['code']} {t['name']}" for t in added[:10])
+                 + (f" and {len(added) - 10} more" if len(added) > 10 else "")
+                 + "); review them, or map them onto your themes with a value map")
 
 
 def _plain(value: Any) -> Any:

@@ -86,7 +86,8 @@ def open_type_word(text: str) -> tuple[OpenType, bool] | None:
     spelling, or a one-character typo of a word of four characters or more
     that is no other word (无条件开发 → unconditional), also inside punctuation or before a
     bracketed note (【无条件开放】, 无条件开放；, 有条件开放（需申请）), or with a
-    classifier (无条件开放类, 有条件开放型); None for anything else (开放网站,
+    classifier (无条件开放类, 有条件开放型), or beside the sharing attribute
+    (无条件共享/无条件开放); None for anything else (开放网站,
     暂无, 无条件开放数据, 无条件开放类数据)."""
     key = _PUNCTUATION_AROUND.sub("", normalise(strip_note(text.strip())))
     if key in OPEN_TYPE_WORDS:
@@ -103,7 +104,20 @@ def open_type_word(text: str) -> tuple[OpenType, bool] | None:
              and sum(a != b for a, b in zip(word, key, strict=True)) == 1}
     if len(typos) == 1:
         return OPEN_TYPE_WORDS[typos.pop()]
-    return None
+    return _beside_sharing(key)
+
+
+_SHARING = re.compile(r"(无条件|有条件|不予|不可|可)?共享(属性)?")
+
+
+def _beside_sharing(key: str) -> tuple[OpenType, bool] | None:
+    """The open type of a cell that states the sharing attribute beside it
+    (共享开放属性: 无条件共享/无条件开放, 有条件共享；有条件开放): what remains
+    without the sharing words, when that is an open-type word (in full)."""
+    if "共享" not in key:
+        return None
+    rest = _PUNCTUATION_AROUND.sub("", _SHARING.sub("", key))
+    return OPEN_TYPE_WORDS.get(rest)
 
 
 def strip_note(text: str) -> str:

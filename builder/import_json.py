@@ -23,14 +23,19 @@ class UnreadableJson(ValueError):
     """The text is no catalogue in JSON; the message says what to do."""
 
 
-def json_items(text: str, name: str) -> tuple[list[Any], str]:
+def json_items(text: str, name: str, dictionaries: list[str] | None = None
+               ) -> tuple[list[Any], str]:
     """The catalogue's items (one per dataset) and a note on how they were
-    read ("" when the file is one plain JSON document).
+    read ("" when the file is one plain JSON document). ``dictionaries``,
+    when given, receives the small code tables the answer carries beside its
+    items, as text (see ``code_tables``).
 
     Raises:
         UnreadableJson: not JSON, nested too deep, or no list of objects.
     """
     data, note = _json_values(text, name)
+    if dictionaries is not None:
+        dictionaries.extend(code_tables(data))
     items = _json_list(data)
     pages = _pages(items)
     if pages is not None:
@@ -123,7 +128,30 @@ def _json_list(data: Any) -> list[Any] | None:
     else the longest list of objects anywhere under the wrapper (an API's
     ``{"result": {"page": {"items": [...]}}}``), the first when two tie."""
     found = _listed(data)
-    return found if found is not None else _longest_object_list(data)
+    if found is None:
+        found = _longest_object_list(data)
+    return found if found is not None else _keyed_objects(data)
+
+
+_KEYED_MIN = 3  # objects keyed by id, for a map to be taken as the list of datasets
+
+
+def _keyed_objects(data: Any) -> list[Any] | None:
+    """The datasets of an answer that keys them by id instead of listing them
+    (``{"data": {"1024": {...}, "1025": {...}}}``): the first map, level by
+    level, whose values are all objects sharing a key; each keeps its key as
+    ``id`` unless it has one. None when there is no such map."""
+    level = [data] if isinstance(data, Mapping) else []
+    for _ in range(_WRAPPER_DEPTH):
+        below: list[Any] = []
+        for node in level:
+            values = list(node.values())
+            if len(values) >= _KEYED_MIN and all(isinstance(v, Mapping) and v for v in values) \
+                    and set.intersection(*(set(v) for v in values)):
+                return [v if "id" in v else {"id": k, **v} for k, v in node.items()]
+            below.extend(v for v in values if isinstance(v, Mapping))
+        level = below
+    return None
 
 
 def _listed(data: Any, depth: int = 0) -> list[Any] | None:
@@ -196,8 +224,8 @@ def flat_item(item: Mapping[str, Any]) -> dict[str, Any]:
 
     - an object is its display text (``organization`` → its ``title``), and
       its other plain values are cells named ``key.sub``;
-    - a list of ``{"key": …, "value": …}`` pairs (``extras``) gives a cell
-      per key;
+    - a list of ``{"key": …, "value": …}`` pairs (``extras``; also
+      ``name``/``label``/``fieldName`` with ``value``) gives a cell per name;
     - a list of objects is the list of their display texts (``tags`` → their
       names), and each other plain key a list cell ``key.sub``
       (``resources.format`` → ["CSV", "JSON"]).
@@ -214,9 +242,9 @@ def flat_item(item: Mapping[str, Any]) -> dict[str, Any]:
                 if _plain(inner) and inner is not display:
                     cells.setdefault(f"{key}.{sub}", inner)
         elif isinstance(value, list) and value and all(isinstance(v, Mapping) for v in value):
-            if all({"key", "value"} <= set(v) for v in value):
+            if (names := _pair_keys(value)) is not None:
                 for pair in value:
-                    cells.setdefault(str(pair["key"]), pair["value"])
+                    cells.setdefault(str(pair[names[0]]), pair[names[1]])
                 continue
             displays = [_display(v) for v in value]
             if any(d is not None for d in displays):
@@ -231,6 +259,26 @@ def flat_item(item: Mapping[str, Any]) -> dict[str, Any]:
     return cells
 
 
+# A list of {name, value} objects is a list of fields (CKAN's extras use key;
+# other platforms name, label or fieldName), each a cell of its own.
+_PAIR_NAMES = ("key", "name", "label", "fieldName", "field", "attrName")
+_PAIR_VALUES = ("value", "fieldValue", "attrValue", "val")
+_PAIR_MAX_KEYS = 4  # beyond the name and the value: an id, a type
+
+
+def _pair_keys(value: list[Mapping[str, Any]]) -> tuple[str, str] | None:
+    """(name key, value key) when every object of ``value`` is such a pair
+    with a text name, else None."""
+    first = value[0]
+    for name in _PAIR_NAMES:
+        for val in _PAIR_VALUES:
+            if name in first and val in first and all(
+                    name in v and val in v and isinstance(v[name], str) and v[name].strip()
+                    and len(v) <= _PAIR_MAX_KEYS for v in value):
+                return name, val
+    return None
+
+
 def _display(value: Mapping[str, Any]) -> Any:
     return next((value[k] for k in _DISPLAY_KEYS
                  if isinstance(value.get(k), str) and value[k].strip()), None)
@@ -238,3 +286,23 @@ def _display(value: Mapping[str, Any]) -> Any:
 
 def _plain(value: Any) -> bool:
     return value is None or isinstance(value, (str, int, float, bool))
+
+
+_TABLE_MAX = 30  # entries of a code table (a dictionary of codes, not data)
+_TABLE_DEPTH = 4
+
+
+def code_tables(data: Any, path: str = "", depth: int = 0) -> list[str]:
+    """Small objects of texts found outside the lists of an API's answer
+    (``{"dict": {"openType": {"1": "无条件开放", "2": "有条件开放"}}}``), each
+    as ``openType: 1=无条件开放, 2=有条件开放``: a legend of codes the rows
+    use (``builder.import_legend``). Lists (the rows themselves) are not
+    entered."""
+    if depth > _TABLE_DEPTH or not isinstance(data, Mapping):
+        return []
+    if 2 <= len(data) <= _TABLE_MAX and all(isinstance(v, str) for v in data.values()):
+        return [f"{path}: " + ", ".join(f"{k}={v}" for k, v in data.items())]
+    found: list[str] = []
+    for key, value in data.items():
+        found.extend(code_tables(value, str(key), depth + 1))
+    return found

@@ -1,7 +1,8 @@
 """What ``portal import`` reads: the catalogue file.
 
 - The catalogue: CSV (UTF-8 with or without BOM, else GB18030/GBK, which is
-  what Excel in China writes), XLSX (first sheet) or a JSON export (a list of
+  what Excel in China writes), XLSX or XLS (the sheet whose header names the
+  most catalogue columns, the first on a tie) or a JSON export (a list of
   objects, or one under a key such as ``data``). In a spreadsheet the header
   is the first non-empty row, unless a title line sits above it.
 - The operator's files and the vocabularies are ``builder.import_operator``.
@@ -43,6 +44,9 @@ class SourceTable:
     headers: list[str]
     rows: list[tuple[int, dict[str, Any]]]
     notes: list[str] = field(default_factory=list)
+    # Texts of the lines above the header and the notes under the table (a
+    # legend of codes may be there: builder.import_legend).
+    side_texts: list[str] = field(default_factory=list)
 
 
 def read_source(path: Path, column_map: Mapping[str, str] | None = None) -> SourceTable:
@@ -161,6 +165,8 @@ def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | No
             name = f"{name} ({index})"
         headers.append(name)
     table = SourceTable(headers, [])
+    table.side_texts.extend(" ".join(t for v in rows[i][1] if (t := cell_text(v)))
+                            for i in filled if i < start)
     if start != filled[0]:
         table.notes.append(f"row {rows[start][0]} was taken as the header; the lines above it "
                            "were ignored")
@@ -180,6 +186,7 @@ def _table(rows: list[tuple[int, list[Any]]], column_map: Mapping[str, str] | No
         number, last = table.rows.pop()
         if any(cell_text(v) for v in last.values()):
             footnotes.append(number)
+            table.side_texts.extend(t for v in last.values() if (t := cell_text(v)))
     if footnotes:
         table.notes.append(f"{len(footnotes)} rows under the table hold a single cell (a note, "
                            f"not a dataset) and were ignored ({row_list(sorted(footnotes))})")
@@ -227,19 +234,41 @@ def _read_xlsx(path: Path, column_map: Mapping[str, str] | None) -> SourceTable:
         raise CatalogImportError(f"{path.name}: not a readable .xlsx workbook ({exc}); open it "
                                  "in Excel and save it again as .xlsx, or as CSV (UTF-8)") from exc
     try:
-        sheet = book.worksheets[0]
-        rows = [(number, list(row)) for number, row in
-                enumerate(sheet.iter_rows(values_only=True), 1)]
+        sheets = [(sheet.title, [(number, list(row)) for number, row in
+                                 enumerate(sheet.iter_rows(values_only=True), 1)])
+                  for sheet in book.worksheets]
     finally:
         book.close()
-    table = _table(rows, column_map)
-    if len(book.sheetnames) > 1:
-        table.notes.append(f"{path.name}: only the first sheet ({book.sheetnames[0]}) was read")
+    return _sheet_table(path, sheets, column_map)
+
+
+def _header_strength(rows: list[tuple[int, list[Any]]],
+                     column_map: Mapping[str, str] | None) -> int:
+    """The most known column names in one of a sheet's first rows."""
+    return max((header_score([cell_text(v) for v in cells], column_map)
+                for _, cells in rows[:_HEADER_SEARCH_ROWS]), default=0)
+
+
+def _sheet_table(path: Path, sheets: list[tuple[str, list[tuple[int, list[Any]]]]],
+                 column_map: Mapping[str, str] | None) -> SourceTable:
+    """The table of the workbook's catalogue sheet: the first, unless
+    another's header names more catalogue columns (a first sheet of
+    instructions, 填表说明, before the 数据目录), with a note saying which."""
+    chosen = 0
+    if len(sheets) > 1:
+        strengths = [_header_strength(rows, column_map) for _, rows in sheets]
+        chosen = max(range(len(sheets)), key=lambda i: (strengths[i], -i))
+    table = _table(sheets[chosen][1], column_map)
+    if len(sheets) > 1:
+        others = ", ".join(name for i, (name, _) in enumerate(sheets) if i != chosen)
+        table.notes.append(f"{path.name}: the sheet {sheets[chosen][0]} was read (its header "
+                           f"names the most catalogue columns); not read: {others}")
     return table
 
 
 def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> SourceTable:
-    """An Excel 97-2003 workbook's first sheet (dates as dates)."""
+    """An Excel 97-2003 workbook's catalogue sheet (dates as dates; see
+    ``_sheet_table``)."""
     import xlrd
 
     try:
@@ -247,28 +276,28 @@ def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> S
     except Exception as exc:  # xlrd raises many kinds for a broken or encrypted file
         raise CatalogImportError(f"{path.name}: an Excel 97-2003 file xlrd cannot read ({exc}); "
                                  "open it in Excel and save it as .xlsx or CSV (UTF-8)") from exc
-    sheet = book.sheet_by_index(0)
-    rows = []
-    for index in range(sheet.nrows):
-        cells: list[Any] = []
-        for cell in sheet.row(index):
-            value: Any = cell.value
-            if cell.ctype == xlrd.XL_CELL_DATE:
-                try:
-                    value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
-                except (ValueError, OverflowError):
-                    pass
-            cells.append(value)
-        rows.append((index + 1, cells))
-    table = _table(rows, column_map)
-    if book.nsheets > 1:
-        table.notes.append(f"{path.name}: only the first sheet ({sheet.name}) was read")
-    return table
+    sheets = []
+    for sheet in book.sheets():
+        rows = []
+        for index in range(sheet.nrows):
+            cells: list[Any] = []
+            for cell in sheet.row(index):
+                value: Any = cell.value
+                if cell.ctype == xlrd.XL_CELL_DATE:
+                    try:
+                        value = xlrd.xldate.xldate_as_datetime(cell.value, book.datemode)
+                    except (ValueError, OverflowError):
+                        pass
+                cells.append(value)
+            rows.append((index + 1, cells))
+        sheets.append((sheet.name, rows))
+    return _sheet_table(path, sheets, column_map)
 
 
 def _read_json(text: str, path: Path) -> SourceTable:
+    dictionaries: list[str] = []  # code tables beside the rows (a legend)
     try:
-        items, note = json_items(text, path.name)
+        items, note = json_items(text, path.name, dictionaries)
     except UnreadableJson as exc:
         raise CatalogImportError(str(exc)) from exc
     items = [flat_item(item) if isinstance(item, Mapping) else item for item in items]
@@ -276,7 +305,7 @@ def _read_json(text: str, path: Path) -> SourceTable:
     for item in items:
         if isinstance(item, Mapping):
             headers.update(dict.fromkeys(item))
-    table = SourceTable(list(headers), [], [note] if note else [])
+    table = SourceTable(list(headers), [], [note] if note else [], dictionaries)
     for number, item in enumerate(items, 1):
         if isinstance(item, dict):
             table.rows.append((number, item))

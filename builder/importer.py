@@ -23,7 +23,7 @@ import re
 import time
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -42,6 +42,7 @@ from builder.import_detect import (
     detect,
     strip_note,
 )
+from builder.import_legend import column_legend
 from builder.import_operator import (
     VOCAB_ATTR,
     load_defaults,
@@ -97,7 +98,7 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     prepared = prepare(source, out, column_map, vocabularies)
     table, columns, vocab = prepared.table, prepared.columns, prepared.vocab
     vocab_path, vocab_data = prepared.vocab_path, prepared.vocab_data
-    values = load_value_map(value_map, vocab)
+    values = _with_legend(load_value_map(value_map, vocab), prepared.legend)
     operator_defaults = load_defaults(defaults, vocab)
     default = parse_open_type(default_open_type)
     if out.exists() and not out.is_dir():
@@ -108,6 +109,8 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     report.warnings.extend(table.notes)
     report.warnings.extend(columns.warnings)
     report.warnings.extend(f"values win over headers: {note}" for note in prepared.detection.notes)
+    if prepared.legend_note:
+        report.warnings.append(prepared.legend_note)
     if vocabularies is not None and vocab_path != Path(vocabularies):
         report.warnings.append(f"{out / 'vocabularies.yaml'} exists and was used; "
                                f"{vocabularies} was not read")
@@ -164,6 +167,9 @@ class Prepared:
     vocab_path: Path
     vocab_data: dict[str, Any]
     vocab: Vocabularies
+    # Open types written as codes: folded code -> open type, by the file's legend.
+    legend: dict[str, str] = field(default_factory=dict)
+    legend_note: str = ""
 
 
 def prepare(source: Path, out: Path, column_map: Mapping[str, str] | None,
@@ -187,7 +193,24 @@ def prepare(source: Path, out: Path, column_map: Mapping[str, str] | None,
         raise CatalogImportError(
             f"{source.name}: no column holds the dataset title (columns: "
             f"{', '.join(table.headers) or 'none'}); name it with --map COLUMN=title")
-    return Prepared(table, columns, detection, vocab_path, vocab_data, vocab)
+    prepared = Prepared(table, columns, detection, vocab_path, vocab_data, vocab)
+    column = columns.column("open_type")
+    if column is not None and (found := column_legend(
+            column, (cells.get(column) for _, cells in table.rows), table.side_texts)):
+        prepared.legend, where = found
+        prepared.legend_note = (
+            f"column {column!r} holds open types as codes, read by the legend in {where}: "
+            + ", ".join(f"{code} → {kind}" for code, kind in prepared.legend.items()))
+    return prepared
+
+
+def _with_legend(values: dict[str, dict[str, str]], legend: Mapping[str, str]
+                 ) -> dict[str, dict[str, str]]:
+    """The value map with the file's own legend of open-type codes under it
+    (the operator's entries win)."""
+    if legend:
+        values["open_type"] = {**legend, **values.get("open_type", {})}
+    return values
 
 
 # --- writing -----------------------------------------------------------------
@@ -241,7 +264,7 @@ def write_plan(source: Path, target: Path, *, out: Path | None = None,
     where = Path(out) if out is not None else source.parent / ".no-catalogue-here"
     prepared = prepare(source, where, column_map, vocabularies)
     vocab = prepared.vocab
-    values = load_value_map(value_map, vocab)
+    values = _with_legend(load_value_map(value_map, vocab), prepared.legend)
     operator_defaults = load_defaults(defaults, vocab)
     report = ImportReport(source=source.name,
                           defaults_applied=dict.fromkeys(operator_defaults.keys(), 0))
@@ -257,7 +280,7 @@ def write_plan(source: Path, target: Path, *, out: Path | None = None,
             if name in desc and desc[name] in EMPTY_VALUES:
                 needs[(desc.get("open_type") or "", name)] += 1
     converter.finish()
-    text = _plan_text(source, prepared, report, needs, vocab)
+    text = _plan_text(source, prepared, report, needs, vocab, converter)
     try:
         Path(target).write_text(text, encoding="utf-8")
     except OSError as exc:
@@ -307,7 +330,8 @@ def _most_frequent(terms: Any) -> Any:
 
 
 def _plan_text(source: Path, prepared: Prepared, report: ImportReport,
-               needs: Counter[tuple[str, str]], vocab: Vocabularies) -> str:
+               needs: Counter[tuple[str, str]], vocab: Vocabularies,
+               converter: Converter) -> str:
     from builder.import_plan import scalar
 
     lines = [f"# Import plan for {source.name} ({report.rows} rows), written by "
@@ -330,14 +354,24 @@ def _plan_text(source: Path, prepared: Prepared, report: ImportReport,
         if ev.alternatives():
             lines.append("    alternatives: {" + ", ".join(
                 f"{k}: {v}" for k, v in ev.alternatives().items()) + "}")
+    # Themes the vocabularies lack are added as new themes unless mapped: they
+    # are listed beside the unmapped values, so that one line maps each.
+    new_themes = {raw: f"{n} rows; added as the new theme {converter.new_theme_given[raw]} "
+                       "unless you map it"
+                  for raw, n in converter.new_theme_rows.most_common()}
+    listed: dict[str, list[tuple[str, str]]] = {name: [] for name in converter.listed_fields}
+    for name, counts in report.unmapped.items():
+        listed.setdefault(name, []).extend((raw, f"{n} rows") for raw, n in counts.most_common())
+    if new_themes:
+        listed.setdefault("theme", []).extend(new_themes.items())
     lines += ["# values: every value no code was found for, with its rows. Write a code to map",
               "#   it (the comment suggests one); null leaves it unmapped (never guessed).",
-              "values:" + ("" if report.unmapped else " {}")]
-    for name, counts in report.unmapped.items():
+              "values:" + ("" if listed else " {}")]
+    for name, entries in listed.items():
         lines.append(f"  {name}:")
-        for raw, n in counts.most_common():
+        for raw, said in entries:
             hint = _suggest(name, raw, vocab)
-            lines.append(f"    {scalar(raw)}: null  # {n} rows"
+            lines.append(f"    {scalar(raw)}: null  # {said}"
                          + (f"; suggested: {hint}" if hint else ""))
     lines += ["# default_open_type: for rows whose open type is empty (unconditional, "
               "conditional, not_open).", "default_open_type: null",

@@ -14,10 +14,11 @@ import pytest
 from click.testing import CliRunner
 
 from builder.import_frequency import fold_frequency, match_frequency
-from builder.importer import CatalogImportError, import_catalog
+from builder.importer import CatalogImportError, import_catalog, write_plan
 from domain.catalogue.vocabulary import Frequency, TermList
 from portal.cli import main
-from tests.test_importer import by_title
+from tests.test_importer import by_title, descriptor
+from tests.unseen_shapes import SHAPE_ROWS, SHAPES, coded_xlsx_legend_footnote
 
 # How other portals write the sample vocabulary's frequencies.
 FREQUENCY_SPELLINGS = {
@@ -184,3 +185,129 @@ def test_open_types_as_other_provinces_rules_name_them(tmp_path: Path) -> None:
         assert got.get(f"数据集{i}") in (None, "not_open")
     for i in (6, 7, 8):  # not open-type words: never guessed
         assert got.get(f"数据集{i}") not in ("unconditional", "conditional", "not_open")
+
+
+# --- shapes of other portals' exports (tests/unseen_shapes.py) -----------------------
+
+@pytest.mark.parametrize(("value", "day"), [
+    (20230612, "2023-06-12"), ("20230612", "2023-06-12"),  # yyyymmdd as a number or text
+    (1686533400000, "2023-06-12"), ("1686533400000", "2023-06-12"),  # epoch milliseconds
+    (1686533400, "2023-06-12"),  # epoch seconds
+    ("2023-06-12T10:11:12+08:00", "2023-06-12"), ("2023-06-12T08:00:00.000Z", "2023-06-12"),
+    ("2023-06-12T20:00:00Z", "2023-06-13"),  # already the 13th in China
+    (45089, "2023-06-12"), (45089.5, "2023-06-12"),  # Excel serials still
+    (12345678, None), (20230230, None), (99999999999, None), (3, None)])
+def test_dates_as_api_exports_write_them(value: Any, day: str | None) -> None:
+    from builder.import_columns import parse_date
+
+    found = parse_date(value)
+    assert (found.isoformat() if found else None) == day
+
+
+def _published(source: Path, work: Path) -> tuple[int, int, int]:
+    """Import ``source`` with no options and build it; (rows read,
+    unconditional rows imported, how many of them the build published)."""
+    from datetime import date
+
+    from builder.build import BuildConfig, build
+
+    report = import_catalog(source, work / "catalog")
+    result = build(BuildConfig(catalog_dir=work / "catalog", out_dir=work / "site",
+                               today=date(2026, 12, 6), cache_dir=work / "cache"))
+    published = set(result.changes.published)
+    unconditional = [i for i in report.identifiers
+                     if descriptor(work / "catalog", i)["open_type"] == "unconditional"]
+    return report.rows, len(unconditional), sum(1 for i in unconditional if i in published)
+
+
+@pytest.mark.parametrize("shape", sorted(SHAPES))
+def test_other_portals_exports_publish_their_unconditional_rows(tmp_path: Path,
+                                                                shape: str) -> None:
+    """Each shape (tests/unseen_shapes.py) imported with no options: every
+    row is read, about two thirds are unconditional, and at least 80 % of
+    those are published (the rest lack a theme or format the shape omits)."""
+    source = SHAPES[shape](tmp_path)
+    rows, unconditional, published = _published(source, tmp_path / "work")
+    assert rows == SHAPE_ROWS[shape]
+    assert unconditional >= 0.5 * rows
+    assert published >= 0.8 * unconditional
+
+
+def test_open_type_codes_are_read_only_by_the_files_own_legend(tmp_path: Path) -> None:
+    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "数据领域": "经济建设",
+             "更新频率": "每年", "更新时间": "2023-06-01", "开放类型": code}
+            for i, code in enumerate(["1", "2", "3", "1"])]
+    # No legend: the codes are not guessed.
+    plain = tmp_path / "plain.json"
+    plain.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    report = import_catalog(plain, tmp_path / "plain")
+    assert report.unmapped["open_type"] == {"1": 2, "2": 1, "3": 1}
+    # The legend in the header (as a template asks for codes) reads them.
+    header = "开放类型（1-无条件开放，2-有条件开放，3-不予开放）"
+    legend = tmp_path / "legend.json"
+    legend.write_text(json.dumps([{**{k: v for k, v in r.items() if k != "开放类型"},
+                                   header: r["开放类型"]} for r in rows], ensure_ascii=False),
+                      encoding="utf-8")
+    report = import_catalog(legend, tmp_path / "legend")
+    assert {r["title"]: r["open_type"] for r in by_title(tmp_path / "legend", report).values()
+            } == {"数据集0": "unconditional", "数据集1": "conditional", "数据集2": "not_open",
+                  "数据集3": "unconditional"}
+    assert any("read by the legend in its header" in w for w in report.warnings)
+    # An operator's value map still wins over the file's legend.
+    report = import_catalog(legend, tmp_path / "mapped",
+                            value_map={"open_type": {"1": "conditional"}})
+    assert by_title(tmp_path / "mapped", report)["数据集0"]["open_type"] == "conditional"
+
+
+def test_a_legend_in_a_note_under_the_table_reads_the_codes(tmp_path: Path) -> None:
+    source = coded_xlsx_legend_footnote(tmp_path)
+    report = import_catalog(source, tmp_path / "out")
+    assert "open_type" not in report.unmapped
+    assert report.open_types["unconditional"] > 0
+    assert any("legend in a note or code table in the file" in w for w in report.warnings)
+
+
+def test_themes_the_vocabularies_lack_are_added_and_listed_in_the_plan(tmp_path: Path) -> None:
+    rows = [{"资源名称": f"数据集{i}", "提供单位": "市统计局", "开放属性": "无条件开放",
+             "数据领域": theme, "更新频率": "每年", "更新时间": "2023-06-01"}
+            for i, theme in enumerate(["农业农村", "经济建设", "农业农村", "城市管理,经济建设",
+                                       "12345", "城市管理（含市容）"])]
+    source = tmp_path / "catalogue.json"
+    source.write_text(json.dumps(rows, ensure_ascii=False), encoding="utf-8")
+    write_plan(source, tmp_path / "plan.yaml")
+    plan = (tmp_path / "plan.yaml").read_text("utf-8")
+    assert '"农业农村": null  # 2 rows; added as the new theme t001 unless you map it' in plan
+    report = import_catalog(source, tmp_path / "out")
+    got = {r["title"]: r["theme"] for r in by_title(tmp_path / "out", report).values()}
+    assert got == {"数据集0": "t001", "数据集1": "economy", "数据集2": "t001",
+                   "数据集3": "economy",  # a listed theme the vocabularies know wins
+                   "数据集4": "",  # digits are no theme's name: unmapped, never guessed
+                   "数据集5": "t002"}  # the note is not part of the name
+    assert report.unmapped == {"theme": {"12345": 1}}
+    import yaml
+
+    themes = yaml.safe_load((tmp_path / "out" / "vocabularies.yaml").read_text("utf-8"))["themes"]
+    assert themes[-2:] == [{"code": "t001", "name": "农业农村"}, {"code": "t002", "name": "城市管理"}]
+    assert any("2 themes were not in the vocabularies" in w for w in report.warnings)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("无条件共享/无条件开放", "unconditional"), ("有条件共享；有条件开放", "conditional"),
+    ("无条件共享 不予开放", "not_open"), ("不予共享,有条件开放", "conditional"),
+    ("无条件共享", None), ("无条件开放/有条件开放", None), ("共享/开放", None),
+    ("开放网站/无条件开放", None)])
+def test_an_open_type_beside_the_sharing_attribute_is_read(text: str, kind: str | None) -> None:
+    from builder.import_detect import open_type_word
+
+    found = open_type_word(text)
+    assert (found[0].value if found else None) == kind
+
+
+def test_a_code_table_beside_an_apis_rows_is_their_legend(tmp_path: Path) -> None:
+    from tests.unseen_shapes import api_with_code_table
+
+    report = import_catalog(api_with_code_table(tmp_path), tmp_path / "out")
+    assert "open_type" not in report.unmapped
+    assert set(report.open_types) == {"unconditional", "conditional", "not_open"}
+    assert any("'openType' holds open types as codes, read by the legend in a note or code "
+               "table" in w for w in report.warnings)

@@ -92,7 +92,7 @@ def test_catalog_xlsx_header_on_first_non_empty_row(tmp_path: Path) -> None:
     book.save(tmp_path / "catalog.xlsx")
     report = run(tmp_path / "catalog.xlsx", tmp_path / "out")
     assert report.imported == 1
-    assert any("only the first sheet" in w for w in report.warnings)
+    assert any("the sheet Sheet was read" in w and "not read: 说明" in w for w in report.warnings)
     row = descriptor(tmp_path / "out", "jtj-0001")
     assert (row["last_updated"], row["published"]) == (date(2023, 4, 6), date(2020, 1, 2))
     assert "description" in row and row["description"] == "公交线路"
@@ -227,8 +227,10 @@ def test_vocabularies_without_a_department_list_are_rewritten(tmp_path: Path) ->
     report = run("duplicate-titles.json", tmp_path / "out", vocabularies=tmp_path / "vocabularies.yaml")
     assert any("rewritten in full" in w for w in report.warnings)
     data = yaml.safe_load((tmp_path / "out" / "vocabularies.yaml").read_text("utf-8"))
+    # The theme the rows name (公共安全) is added too, as a new theme (issue 13).
     assert data == {"departments": [{"code": "d001", "name": "贵阳市公安局"},
-                                    {"code": "d002", "name": "清镇市文化局"}], "themes": []}
+                                    {"code": "d002", "name": "清镇市文化局"}],
+                    "themes": [{"code": "t001", "name": "公共安全"}]}
 
 
 def test_missing_open_type_uses_the_default_only_when_given(tmp_path: Path) -> None:
