@@ -18,7 +18,8 @@ both alike:
          rebuild and stopped when it ends (``--no-beside``: not run);
   — repeated R times (noop one [beside] noop one [beside] …).
 
-Each line gives wall seconds, CPU seconds (user + system of the process
+Old sites and caches are moved aside and deleted after the figures
+(``bench.set_aside``). Each line gives wall seconds, CPU seconds (user + system of the process
 and its pool workers) and peak memory; each full/floor pair its ratio, on
 wall and on CPU. The load average is printed before and after each size.
 Goals (issue 17): full ≤ 2 × floor at 10,000; one change ≤ 5 s at 10,000
@@ -39,6 +40,7 @@ from pathlib import Path
 
 from bench.scale_bench import BUILD, REPO, load_average, timed
 from bench.scale_bench import line as figures_line
+from bench.set_aside import SetAside
 from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "build"
@@ -60,7 +62,7 @@ def _retitle(root: Path, round_: int) -> None:
     descriptor.write_text("".join(lines), encoding="utf-8")
 
 
-def _beside_job(python: str, root: Path, n: int) -> subprocess.Popen[bytes]:
+def _beside_job(python: str, root: Path, n: int, old: SetAside) -> subprocess.Popen[bytes]:
     """Start a full build of a copy of the catalogue (made once, kept beside
     the catalogue) into an empty site and cache: the build-sized job that
     runs beside a timed rebuild. The caller stops it (``_stop``)."""
@@ -69,8 +71,7 @@ def _beside_job(python: str, root: Path, n: int) -> subprocess.Popen[bytes]:
         shutil.rmtree(copy, ignore_errors=True)
         shutil.copytree(root, copy)
     site, cache = OUT / f"site-{n}-beside", OUT / f"cache-{n}-beside"
-    for folder in (site, cache):
-        shutil.rmtree(folder, ignore_errors=True)
+    old.move(site, cache)
     job = subprocess.Popen([python, "-c", BUILD, str(copy), str(site), str(cache)], cwd=REPO,
                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                            start_new_session=True)
@@ -99,7 +100,7 @@ def _one_change(build: list[str], root: Path, round_: int) -> dict[str, float | 
     return one
 
 
-def run(n: int, rounds: int, beside: bool = False) -> None:
+def run(n: int, rounds: int, old: SetAside, beside: bool = False) -> None:
     python = sys.executable
     root = kept_catalog(OUT, n)
     site, cache, floor = OUT / f"site-{n}", OUT / f"cache-{n}", OUT / f"floor-{n}"
@@ -107,11 +108,10 @@ def run(n: int, rounds: int, beside: bool = False) -> None:
     print(f"{n:,} datasets (load {load_average()})", flush=True)
     ratios_wall, ratios_cpu = [], []
     for _ in range(rounds):
-        for folder in (site, cache):
-            shutil.rmtree(folder, ignore_errors=True)
+        old.move(site, cache)  # not deleted now: see bench.set_aside
         full = timed(build)
         figures_line("full", full)
-        shutil.rmtree(floor, ignore_errors=True)
+        old.move(floor)
         low = timed([python, "-m", "bench.build_floor", str(root), str(floor),
                      "--shell", str(cache / "theme" / "shell.html")])
         ratio_wall = float(full["wall"]) / float(low["wall"])
@@ -123,7 +123,7 @@ def run(n: int, rounds: int, beside: bool = False) -> None:
         figures_line("noop", timed(build))
         figures_line("one", _one_change(build, root, 2 * round_ + 1))
         if beside:
-            job = _beside_job(python, root, n)
+            job = _beside_job(python, root, n, old)
             try:
                 one = _one_change(build, root, 2 * round_ + 2)
             finally:
@@ -143,9 +143,10 @@ def main(argv: list[str]) -> None:
                              "(default: yes)")
     args = parser.parse_args(argv)
     print(f"load average before: {load_average()}", flush=True)
-    for n in args.sizes:
-        run(n, args.rounds, args.beside)
-    print(f"load average after: {load_average()}", flush=True)
+    with SetAside(OUT / "set-aside") as old:
+        for n in args.sizes:
+            run(n, args.rounds, old, args.beside)
+        print(f"load average after: {load_average()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,10 @@ follows the load, the CPU time much less.
 Targets (issue 13): full build of 100,000 < 5 min and < 2 GB; no-change
 rebuild of 100,000 < 15 s; import of 6,000 rows < 10 s.
 
+The previous run's site and cache are moved aside, and deleted only after
+the figures are printed (``bench.set_aside``: deleting them just before a
+build made file creation several times dearer during it).
+
 ``--keep`` reuses the site and build cache of the last run (no full build:
 noop and one only), e.g. to compare the code of two checkouts on the same
 catalogue.
@@ -31,13 +35,13 @@ from __future__ import annotations
 
 import argparse
 import re
-import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
+from bench.set_aside import SetAside
 from bench.synthetic import kept_catalog
 
 OUT = Path(__file__).resolve().parent / "out" / "scale"
@@ -81,6 +85,23 @@ def line(label: str, figures: dict[str, float | str], extra: str = "") -> None:
           f"peak {figures['mb']:7.0f} MB   {extra}{figures['out']}", flush=True)
 
 
+def _size(n: int, keep: bool, old: SetAside) -> None:
+    """The full build (unless ``keep``), the no-change and the one-change
+    rebuilds of an N-dataset catalogue."""
+    from bench.build_bench import _retitle  # here: build_bench imports this module
+    root = kept_catalog(OUT, n)
+    site, cache = OUT / f"site-{n}", OUT / f"cache-{n}"
+    if not keep:
+        old.move(site, cache)  # not deleted now: see bench.set_aside
+    build = [sys.executable, "-c", BUILD, str(root), str(site), str(cache)]
+    print(f"{n:,} datasets (load {load_average()})", flush=True)
+    if not keep:
+        line("full", timed(build))
+    line("noop", timed(build))
+    _retitle(root, int(time.time()) % 1000)
+    line("one", timed(build))
+
+
 def main(argv: list[str]) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sizes", nargs="*", type=int, default=[10000])
@@ -89,29 +110,17 @@ def main(argv: list[str]) -> None:
     parser.add_argument("--keep", action="store_true",
                         help="reuse the last site and cache: no full build")
     args = parser.parse_args(argv)
-    from bench.build_bench import _retitle  # here: build_bench imports this module
-    python = sys.executable
     print(f"load average before: {load_average()}", flush=True)
-    for n in args.sizes:
-        root = kept_catalog(OUT, n)
-        site, cache = OUT / f"site-{n}", OUT / f"cache-{n}"
-        if not args.keep:
-            for folder in (site, cache):
-                shutil.rmtree(folder, ignore_errors=True)
-        build = [python, "-c", BUILD, str(root), str(site), str(cache)]
-        print(f"{n:,} datasets (load {load_average()})", flush=True)
-        if not args.keep:
-            line("full", timed(build))
-        line("noop", timed(build))
-        _retitle(root, int(time.time()) % 1000)
-        line("one", timed(build))
-    if not args.no_import and args.source.is_file():
-        with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
-            print(f"import {args.source.name} (load {load_average()})", flush=True)
-            line("import", timed([python, "-m", "portal", "import", str(args.source),
-                                  "--vocabularies", str(REPO / "datasets" / "vocabularies.yaml"),
-                                  "--out", str(Path(tmp) / "catalog")]))
-    print(f"load average after: {load_average()}", flush=True)
+    with SetAside(OUT / "set-aside") as old:
+        for n in args.sizes:
+            _size(n, args.keep, old)
+        if not args.no_import and args.source.is_file():
+            with tempfile.TemporaryDirectory(prefix="scale-import-") as tmp:
+                print(f"import {args.source.name} (load {load_average()})", flush=True)
+                line("import", timed([sys.executable, "-m", "portal", "import", str(args.source),
+                                      "--vocabularies", str(REPO / "datasets" / "vocabularies.yaml"),
+                                      "--out", str(Path(tmp) / "catalog")]))
+        print(f"load average after: {load_average()}", flush=True)
 
 
 if __name__ == "__main__":

@@ -10,8 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from builder.downloads import (
     write_downloads,
 )
 from builder.files import write_if_changed
-from builder.fork_pool import pool_size
+from builder.fork_pool import fork_map, worth_forking
 from builder.render import render
 from builder.tables import TableError, preview
 from builder.theme import Shell
@@ -149,38 +148,43 @@ class DatasetPageWriter:
 
 
 # -- process pool --------------------------------------------------------
-_worker: DatasetPageWriter | None = None
-
-
-def _init_worker(out: Path, catalog: Catalog, shell: Shell, today: date) -> None:
-    global _worker
-    _worker = DatasetPageWriter(out, catalog, shell, today)
-
-
 # A dataset, its record, and the record's digest when its DCAT fragment is to
 # be made beside its page (None: not made; see DatasetPageWriter.write).
 Job = tuple[Dataset, PublicRecord, str | None]
 
+# What the forked page workers inherit (set just before the pool forks,
+# cleared after): the writer and the build's jobs. Nothing of them is
+# pickled on the way in (a dataset and its record were ≈ 1.2 kB of pickle,
+# 80 µs to read back, in every job); a task names a span of the jobs.
+_writer: DatasetPageWriter | None = None
+_jobs: Sequence[Job] = ()
+# Jobs per task: the queue costs nothing next to them, and the workers
+# still end close together.
+SPAN = 64
 
-def _write_in_worker(job: Job) -> Written:
-    assert _worker is not None, "pool worker not initialised"
-    return _worker.write(*job)
+
+def _write_span(span: tuple[int, int]) -> list[Written]:
+    """The inherited jobs ``span`` = [start, end), written by a forked worker."""
+    assert _writer is not None, "the page pool's writer is set before it forks"
+    return [_writer.write(*_jobs[i]) for i in range(*span)]
 
 
-def write_all(writer: DatasetPageWriter, jobs: Sequence[Job],
-              workers: int | None = None) -> Iterator[Written]:
-    """Write every job, in a process pool when there are many; yields results
-    in job order. Any worker error propagates (the build stops)."""
-    workers = workers or pool_size()
-    if workers < 2 or len(jobs) < POOL_THRESHOLD:
-        for dataset, record, _ in jobs:  # the fragment is made later, as it would be here
-            yield writer.write(dataset, record)
-        return
-    # The workers need the catalogue's settings, not its datasets (each job
-    # brings its own): 100,000 datasets copied into every worker cost
-    # hundreds of megabytes each.
-    settings_only = replace(writer.catalog, datasets=())
-    with ProcessPoolExecutor(max_workers=workers, initializer=_init_worker,
-                             initargs=(writer.out, settings_only, writer.shell, writer.today),
-                             ) as pool:
-        yield from pool.map(_write_in_worker, jobs, chunksize=64)
+def write_all(writer: DatasetPageWriter, jobs: Sequence[Job]) -> Iterator[Written]:
+    """Write every job, yielding what each wrote in job order: in forked
+    worker processes when there are many (builder.fork_pool). When the pool
+    fails (no fork here, a worker killed) the rest is written in this
+    process after a warning; an error of the writing itself (a full disk)
+    then happens again here and is raised."""
+    done = 0
+    if worth_forking(len(jobs), POOL_THRESHOLD):
+        global _writer, _jobs
+        _writer, _jobs = writer, jobs
+        try:
+            spans = [(start, min(start + SPAN, len(jobs))) for start in range(0, len(jobs), SPAN)]
+            for written in fork_map(_write_span, spans, "writing dataset pages"):
+                yield from written
+                done += len(written)
+        finally:
+            _writer, _jobs = None, ()
+    for dataset, record, _ in jobs[done:]:  # the fragment is made later, as it would be here
+        yield writer.write(dataset, record)

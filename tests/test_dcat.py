@@ -55,6 +55,12 @@ def test_sample_catalogue_validates(sample: Path, name: str, fmt: str) -> None:
     assert violations(graph) == []
     datasets = set(graph.subjects(RDF.type, DCAT.Dataset))
     assert len(datasets) == 33
+    # The catalogue links every dataset (the links are written beside the
+    # header's graph, not in it), and nothing else.
+    catalogues = list(graph.subjects(RDF.type, DCAT.Catalog))
+    assert len(catalogues) == 1
+    assert set(graph.objects(catalogues[0], DCAT.dataset)) == datasets
+    assert f"共{len(datasets)}个数据集" in str(graph.value(catalogues[0], DCTERMS.description))
 
 
 def test_every_dataset_carries_licence_contact_publisher_and_iri_themes(sample: Path) -> None:
