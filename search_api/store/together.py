@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, TextClause, bindparam, insert, text
 
+from search_api.store import direct
 from search_api.store.core import insert_for
 
 Rows = tuple[Table, Sequence[Mapping[str, Any]], str | None]
@@ -50,7 +51,7 @@ def insert_together(conn: Connection, inserts: Sequence[Rows]) -> None:
     for t, (_table, rows, _conflict) in enumerate(inserts):
         for i, row in enumerate(rows):
             params.update((f"t{t}_{i}_{name}", value) for name, value in row.items())
-    conn.execute(_statement(shape), params)
+    direct.rows(conn, _statement(shape), params)
 
 
 @lru_cache(maxsize=32)
