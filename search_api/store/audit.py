@@ -200,8 +200,8 @@ def append_prepared(conn: Connection, pending: Sequence[Pending]) -> list[int]:
             params.update((f"{name}_{i}", row[name]) for name in _ROW_FIELDS)
         direct.rows(conn, _append_with_head(len(rows)), params)
     else:
-        conn.execute(_ADD_RECORDS, rows)
-        conn.execute(_MOVE_HEAD, {"new_hash": prev})
+        direct.many(conn, _ADD_RECORDS, rows)
+        direct.rows(conn, _MOVE_HEAD, {"new_hash": prev})
     return list(range(first, first + len(rows)))
 
 

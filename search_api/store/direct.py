@@ -17,20 +17,24 @@ When anything listens to the connection's statements
 tests that count round trips), the statement goes through
 ``Connection.execute`` instead, so that every listener sees it as usual.
 
-Only statements without Python-side column defaults and without expanding
-(``IN``) parameters can be sent so: :func:`rows` refuses the others
-(``TypeError``), which a test of each caller finds.
+Statements with Python-side column defaults or expanding (``IN``)
+parameters, which need SQLAlchemy's execution, go through
+``Connection.execute`` too.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
 from sqlalchemy import Connection
 from sqlalchemy.sql.base import Executable
 
 _MISSING = object()
+
+
+class _Unplanned(Exception):
+    """A statement that needs SQLAlchemy's execution (see the module)."""
 
 
 class _Plan:
@@ -43,8 +47,7 @@ class _Plan:
         compiled: Any = cast(Any, statement).compile(dialect=dialect, column_keys=list(keys))
         if compiled.insert_prefetch or compiled.update_prefetch \
                 or compiled.post_compile_params or compiled.literal_execute_params:
-            raise TypeError("a statement with Python-side defaults or expanding parameters "
-                            "goes through Connection.execute")
+            raise _Unplanned
         self.sql: str = compiled.string
         processors = compiled._bind_processors
         escaped = compiled.escaped_bind_names or {}
@@ -86,19 +89,28 @@ class _Plan:
         return self.results
 
 
-_PLANS: dict[tuple[Any, ...], _Plan] = {}
+_PLANS: dict[tuple[Any, ...], _Plan | None] = {}
 _MOST_PLANS = 512  # a safety bound: the callers have a few dozen shapes
 
 
-def _plan(conn: Connection, statement: Executable, keys: tuple[str, ...]) -> _Plan:
+def _plan(conn: Connection, statement: Executable, keys: tuple[str, ...]) -> _Plan | None:
+    """The statement's plan; None when it goes through ``Connection.execute``
+    (something listens to the statements, or it needs SQLAlchemy's execution)."""
+    if observed(conn):
+        return None
     dialect = conn.dialect
     key = (statement, dialect.name, dialect.driver, dialect.server_version_info, keys)
-    plan = _PLANS.get(key)
-    if plan is None:
-        plan = _Plan(statement, conn, keys)
-        if len(_PLANS) >= _MOST_PLANS:
-            _PLANS.clear()
-        _PLANS[key] = plan
+    try:
+        return _PLANS[key]
+    except KeyError:
+        pass
+    try:
+        plan: _Plan | None = _Plan(statement, conn, keys)
+    except _Unplanned:
+        plan = None
+    if len(_PLANS) >= _MOST_PLANS:
+        _PLANS.clear()
+    _PLANS[key] = plan
     return plan
 
 
@@ -118,13 +130,13 @@ def rows(conn: Connection, statement: Executable,
     Raises:
         sqlalchemy.exc.DBAPIError: as ``conn.execute`` raises it (e.g.
             ``IntegrityError``); the connection is invalidated when lost.
-        TypeError: a statement this module cannot send (see the module).
+        TypeError: SQLAlchemy does not describe the statement's result columns.
         KeyError: a required parameter is missing.
     """
-    if observed(conn):
+    plan = _plan(conn, statement, tuple(params))
+    if plan is None:
         result = conn.execute(statement, dict(params))
         return [tuple(row) for row in result] if result.returns_rows else []
-    plan = _plan(conn, statement, tuple(params))
     parameters = plan.parameters(params)
     dbapi_connection: Any = conn.connection.dbapi_connection
     cursor = dbapi_connection.cursor()
@@ -147,6 +159,37 @@ def rows(conn: Connection, statement: Executable,
     return [tuple(value if p is None else p(value) for p, value in zip(processors, row,
                                                                       strict=True))
             for row in fetched]
+
+
+def many(conn: Connection, statement: Executable,
+         params: Sequence[Mapping[str, Any]]) -> None:
+    """Execute ``statement`` (without a result) once per item of ``params``
+    (each with the same names) in ``conn``'s transaction, as
+    ``conn.execute(statement, params)`` does (the driver's ``executemany``).
+
+    Raises:
+        as :func:`rows`.
+    """
+    if not params:
+        return
+    if len(params) == 1:
+        rows(conn, statement, params[0])
+        return
+    plan = _plan(conn, statement, tuple(params[0]))
+    if plan is None:
+        conn.execute(statement, [dict(p) for p in params])
+        return
+    parameters = [plan.parameters(p) for p in params]
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        try:
+            cursor.executemany(plan.sql, parameters)
+        except conn.dialect.loaded_dbapi.Error as error:
+            conn._handle_dbapi_exception(error, plan.sql, parameters, cursor, None)
+            raise  # not reached
+    finally:
+        cursor.close()
 
 
 def one(conn: Connection, statement: Executable,

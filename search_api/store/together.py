@@ -42,8 +42,7 @@ def insert_together(conn: Connection, inserts: Sequence[Rows]) -> None:
         return
     if conn.dialect.name != "postgresql":
         for table, rows, conflict in inserts:
-            conn.execute(_plain(conn.dialect.name, table, conflict),
-                         dict(rows[0]) if len(rows) == 1 else [dict(r) for r in rows])
+            direct.many(conn, _plain(conn.dialect.name, table, conflict), rows)
         return
     shape: Shape = tuple((table, tuple(rows[0]), len(rows), conflict)
                          for table, rows, conflict in inserts)

@@ -96,3 +96,27 @@ def test_a_lost_postgresql_connection_is_invalidated(store: Store) -> None:
         assert raised.value.connection_invalidated
     with store.engine.connect() as conn:  # the pool hands out a live one
         assert conn.execute(text("SELECT pg_backend_pid()")).scalar_one() != pid
+
+
+def test_many_rows_are_inserted_as_sqlalchemy_inserts_them(store: Store) -> None:
+    rows = [{"bucket": "b", "client": f"c{i}", "hits": HITS[:i], "updated_at": AT}
+            for i in range(3)]
+    with store.engine.begin() as conn:
+        direct.many(conn, insert(rate_hits), rows)
+        direct.many(conn, insert(rate_hits), [])
+        found = direct.rows(conn, select(rate_hits.c.client, rate_hits.c.hits,
+                                         rate_hits.c.updated_at).order_by(rate_hits.c.client), {})
+    assert found == [(f"c{i}", HITS[:i], AT) for i in range(3)]
+    with pytest.raises(exc.IntegrityError), store.engine.begin() as conn:
+        direct.many(conn, insert(rate_hits), rows[1:])
+
+
+def test_a_statement_needing_sqlalchemys_execution_goes_through_it(store: Store) -> None:
+    """Expanding parameters (an IN list, rendered at execution) are left to
+    SQLAlchemy."""
+    with store.engine.begin() as conn:
+        direct.rows(conn, insert(rate_hits), {"bucket": "b", "client": "c", "hits": [],
+                                              "updated_at": AT})
+        wanted = select(rate_hits.c.client).where(rate_hits.c.client.in_(["c", "d"]))
+        assert direct.rows(conn, wanted, {}) == [("c",)]
+    assert [plan for key, plan in direct._PLANS.items() if key[0] is wanted] == [None]
