@@ -45,6 +45,7 @@ from sqlalchemy import (
     update,
 )
 
+from search_api.store import direct
 from search_api.store.personal import mask_pii
 from search_api.store.schema import GENESIS, audit_head, audit_log, check_row
 
@@ -181,8 +182,8 @@ def append_prepared(conn: Connection, pending: Sequence[Pending]) -> list[int]:
     chain head is locked from here to the commit); returns their ``seq``."""
     if not pending:
         return []
-    head = conn.execute(_TAKE_SEQS, {"count": len(pending)}).one()
-    first, prev = int(head.seq) - len(pending) + 1, str(head.hash)
+    (seq, prev), = direct.rows(conn, _TAKE_SEQS, {"count": len(pending)})
+    first, prev = int(seq) - len(pending) + 1, str(prev)
     rows = []
     for offset, p in enumerate(pending):
         digest = record_hash(at=p.at, actor_role=p.actor_role, actor=p.actor, action=p.action,
@@ -197,10 +198,10 @@ def append_prepared(conn: Connection, pending: Sequence[Pending]) -> list[int]:
         params: dict[str, Any] = {"head": prev}
         for i, row in enumerate(rows):
             params.update((f"{name}_{i}", row[name]) for name in _ROW_FIELDS)
-        conn.execute(_append_with_head(len(rows)), params)
+        direct.rows(conn, _append_with_head(len(rows)), params)
     else:
-        conn.execute(_ADD_RECORDS, rows)
-        conn.execute(_MOVE_HEAD, {"new_hash": prev})
+        direct.many(conn, _ADD_RECORDS, rows)
+        direct.rows(conn, _MOVE_HEAD, {"new_hash": prev})
     return list(range(first, first + len(rows)))
 
 

@@ -16,9 +16,11 @@ window, never a filing.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 from sqlalchemy import (
@@ -34,10 +36,12 @@ from sqlalchemy import (
 )
 from sqlalchemy.types import TypeDecorator
 
-from search_api.store import receipts
+from search_api.store import direct, receipts
 from search_api.store.core import insert_for
 from search_api.store.schema import rate_hits
-from search_api.store.store import Store
+
+if TYPE_CHECKING:  # the store's parts read counts too (request_store): no import cycle
+    from search_api.store.store import Store
 
 MAX_ENTRIES = 64
 """Most entries kept per row, whatever the limit (bounds a row's size and
@@ -124,6 +128,31 @@ _READ = select(_HITS).where(rate_hits.c.bucket == bindparam("the_bucket"),
 _WRITE = update(rate_hits).where(rate_hits.c.bucket == bindparam("the_bucket"),
                                  rate_hits.c.client == bindparam("the_client"),
                                  ).values(hits=_NEW_HITS)
+# The hits of a bucket and client (parameters ``the_bucket``, ``the_client``)
+# as a column of another read (NULL: no row), for :class:`CountCheck`.
+HITS_OF = _READ.scalar_subquery()
+
+
+@dataclass(frozen=True)
+class CountCheck:
+    """A count of ``client`` in ``bucket`` (as :meth:`StoreCounters.count`
+    counts it) read in the statement of what it guards, e.g. a status
+    read's failed attempts (one round trip, issue #17): the reader selects
+    :data:`HITS_OF` with :meth:`params` and passes what it read to
+    :meth:`judge`, whose ``refuse(count)`` raises to refuse."""
+
+    bucket: str
+    client: str
+    now: float
+    window: float
+    refuse: Callable[[int], object]
+
+    def params(self) -> dict[str, str]:
+        return {"the_bucket": self.bucket, "the_client": self.client}
+
+    def judge(self, hits: object) -> None:
+        """Raises what ``refuse`` raises for the count in ``hits``."""
+        self.refuse(sum(n for _, n in _window(hits, self.now, self.window)))
 
 
 @lru_cache(maxsize=4)
@@ -164,7 +193,8 @@ class StoreCounters:
     def count_in(conn: Connection, bucket: str, client: str, now: float, window: float) -> int:
         """:meth:`count` in the caller's transaction ``conn`` (of this store),
         e.g. the read of what the count guards (issue #17)."""
-        hits = conn.execute(_READ, {"the_bucket": bucket, "the_client": client}).scalar()
+        row = direct.one(conn, _READ, {"the_bucket": bucket, "the_client": client})
+        hits = row[0] if row is not None else None
         return sum(n for _, n in _window(hits, now, window))
 
     def hit(self, bucket: str, client: str, now: float, window: float,
@@ -205,8 +235,8 @@ class StoreCounters:
         if limit is not None and sum(n for _, n in recent) >= limit:
             return False
         kept = [[t, n] for t, n in _added(recent, now)]
-        conn.execute(_WRITE, {"the_bucket": bucket, "the_client": client, "hits": kept,
-                              "updated_at": datetime.fromtimestamp(now, UTC)})
+        direct.rows(conn, _WRITE, {"the_bucket": bucket, "the_client": client, "hits": kept,
+                                   "updated_at": datetime.fromtimestamp(now, UTC)})
         return True
 
     @staticmethod
@@ -221,11 +251,11 @@ class StoreCounters:
                                   "updated_at": datetime.fromtimestamp(now, UTC)}
         dialect = conn.dialect.name
         if number is None or dialect != "postgresql":
-            return conn.execute(_lock_of(dialect), params).scalar(), None
-        row = conn.execute(_lock_and_number_of(dialect),
-                           {**params, "prefix": number.prefix, "day": number.on,
-                            "last": 1}).one()
-        return row.hits, receipts.number_of(number.prefix, number.on, int(row.last))
+            return direct.rows(conn, _lock_of(dialect), params)[0][0], None
+        hits, last = direct.rows(conn, _lock_and_number_of(dialect),
+                                 {**params, "prefix": number.prefix, "day": number.on,
+                                  "last": 1})[0]
+        return hits, receipts.number_of(number.prefix, number.on, int(last))
 
     def purge(self, before: float) -> int:
         """Delete rows with no event since ``before`` (epoch seconds)."""

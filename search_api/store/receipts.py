@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam
 
+from search_api.store import direct
 from search_api.store.core import StoreCore, insert_for
 from search_api.store.schema import receipt_counters
 
@@ -27,9 +28,9 @@ def check_prefix(prefix: str) -> None:
 def take_number(conn: Connection, on: date, prefix: str) -> str:
     """The next receipt number of ``prefix`` and ``on`` in ``conn``'s
     transaction (the counter row stays locked until it ends)."""
-    last = int(conn.execute(_next_of(conn.dialect.name),
-                            {"prefix": prefix, "day": on, "last": 1}).scalar_one())
-    return number_of(prefix, on, last)
+    (last,), = direct.rows(conn, _next_of(conn.dialect.name),
+                           {"prefix": prefix, "day": on, "last": 1})
+    return number_of(prefix, on, int(last))
 
 
 def number_of(prefix: str, on: date, last: int) -> str:

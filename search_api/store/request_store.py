@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, select, update
+from sqlalchemy import Connection, bindparam, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 
 from domain.procedures.identity import mask_identity
@@ -27,7 +27,7 @@ from domain.procedures.request_codec import (
     split_personal,
 )
 from domain.procedures.request_records import Actor, Event, Request
-from search_api.store import audit, idempotency
+from search_api.store import audit, direct, idempotency
 from search_api.store.core import StoreCore, aware
 from search_api.store.errors import (
     DuplicateRequest,
@@ -40,6 +40,7 @@ from search_api.store.idempotency import IdempotencyKey, Replay
 from search_api.store.outbox_store import (
     check_messages,
 )
+from search_api.store.rate_store import HITS_OF, CountCheck
 from search_api.store.receipts import Wanted, check_prefix
 from search_api.store.records import OutboxMessage
 from search_api.store.request_rows import (
@@ -72,6 +73,11 @@ class Filing:
 # Built once, values as parameters: neither rebuilt nor recompiled per filing (issue #17).
 _LOAD = select(requests.c.snapshot, requests.c.personal, requests.c.version,
                requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
+# The same with a rate-limit count (CountCheck) in one statement: one row
+# whether or not the request exists (its columns NULL when it does not).
+_LOAD_CHECKED = select(HITS_OF.label("hits"), *_LOAD.selected_columns).select_from(
+    select(literal_column("1").label("one")).subquery("one").outerjoin(
+        requests, requests.c.number == bindparam("number")))
 _CODE_HASH = select(requests.c.access_code_hash).where(requests.c.number == bindparam("number"))
 
 
@@ -299,36 +305,43 @@ class RequestPart(StoreCore):
             PersonalDataKeyError: its personal data is encrypted with another key.
         """
         with self._read() as conn:
-            row = conn.execute(_LOAD, {"number": number}).one_or_none()
+            row = direct.one(conn, _LOAD, {"number": number})
         if row is None:
             raise RequestNotFound(number)
-        return self._opened(number, row), int(row.version)
+        snapshot, personal, version, _ = row
+        return self._opened(number, snapshot, personal), int(version)
 
     def load_if(self, number: str, opens: Callable[[str | None], bool], *,
-                check: Callable[[Connection], object] | None = None,
-                ) -> tuple[Request, int] | None:
+                check: CountCheck | None = None) -> tuple[Request, int] | None:
         """The request and its version when ``opens(stored access-code hash)``
         (None: no such request, or it has no code) says so, else None: one
         read for a status answer (issue #17); the personal data is opened only
-        for a caller that passed. ``check(conn)`` (the client's failed
-        attempts, counted in this store) runs first in the same read.
+        for a caller that passed. ``check`` (the client's failed attempts,
+        counted in this store) is read in the same statement as the request
+        (one round trip) and judged first.
 
         Raises:
             PersonalDataKeyError: its personal data is encrypted with another key.
-            whatever ``check`` raises (nothing else is read).
+            whatever ``check`` raises (``opens`` is not called, nothing is opened).
         """
         with self._read() as conn:
-            if check is not None:
-                check(conn)
-            row = conn.execute(_LOAD, {"number": number}).one_or_none()
-        if not opens(None if row is None or row.access_code_hash is None
-                     else str(row.access_code_hash)) or row is None:
+            if check is None:
+                row = direct.one(conn, _LOAD, {"number": number})
+            else:
+                hits, *found = direct.rows(conn, _LOAD_CHECKED,
+                                           {"number": number, **check.params()})[0]
+                check.judge(hits)
+                row = None if found[2] is None else tuple(found)  # version: NULL when no row
+        if row is None:
+            opens(None)
             return None
-        return self._opened(number, row), int(row.version)
+        snapshot, personal, version, code_hash = row
+        if not opens(None if code_hash is None else str(code_hash)):
+            return None
+        return self._opened(number, snapshot, personal), int(version)
 
-    def _opened(self, number: str, row: Any) -> Request:
-        personal = self._cipher.open(number, row.personal)
-        return request_from_dict(join_personal(row.snapshot, personal))
+    def _opened(self, number: str, snapshot: Any, personal: str) -> Request:
+        return request_from_dict(join_personal(snapshot, self._cipher.open(number, personal)))
 
     def events(self, number: str) -> list[Event]:
         """The events of a request as recorded in ``request_events``, in order."""

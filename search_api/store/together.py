@@ -19,6 +19,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, TextClause, bindparam, insert, text
 
+from search_api.store import direct
 from search_api.store.core import insert_for
 
 Rows = tuple[Table, Sequence[Mapping[str, Any]], str | None]
@@ -41,8 +42,7 @@ def insert_together(conn: Connection, inserts: Sequence[Rows]) -> None:
         return
     if conn.dialect.name != "postgresql":
         for table, rows, conflict in inserts:
-            conn.execute(_plain(conn.dialect.name, table, conflict),
-                         dict(rows[0]) if len(rows) == 1 else [dict(r) for r in rows])
+            direct.many(conn, _plain(conn.dialect.name, table, conflict), rows)
         return
     shape: Shape = tuple((table, tuple(rows[0]), len(rows), conflict)
                          for table, rows, conflict in inserts)
@@ -50,7 +50,7 @@ def insert_together(conn: Connection, inserts: Sequence[Rows]) -> None:
     for t, (_table, rows, _conflict) in enumerate(inserts):
         for i, row in enumerate(rows):
             params.update((f"t{t}_{i}_{name}", value) for name, value in row.items())
-    conn.execute(_statement(shape), params)
+    direct.rows(conn, _statement(shape), params)
 
 
 @lru_cache(maxsize=32)

@@ -29,6 +29,7 @@ from search_api.web.logredact import redact
 
 if TYPE_CHECKING:
     from search_api.store import Store
+    from search_api.store.rate_store import CountCheck
     from search_api.store.receipts import Wanted
 
 log = logging.getLogger(__name__)
@@ -195,22 +196,24 @@ def counted_in_store(app: Flask, bucket: str, store: Store) -> Iterator[StoreHit
         rate_limit(app, bucket)
 
 
-def attempts_check(store: Store, bucket: str = "secret_attempt") -> Callable[[Any], None] | None:
-    """:func:`check_attempts` to run inside a read of ``store`` (one
-    transaction for it and the read it guards, issue #17): a callable that
-    raises :class:`LimitReached` (answer with :func:`refuse`); None when
-    the counters are elsewhere (Redis): checked here already, 429 if so."""
+def attempts_check(store: Store, bucket: str = "secret_attempt") -> CountCheck | None:
+    """:func:`check_attempts` to read with what it guards in ``store`` (one
+    statement for it and the read it guards, issue #17): a
+    :class:`~search_api.store.rate_store.CountCheck` that raises
+    :class:`LimitReached` (answer with :func:`refuse`); None when the
+    counters are elsewhere (Redis): checked here already, 429 if so."""
+    from search_api.store.rate_store import CountCheck
+
     limiter = _limiter(current_app, bucket)
     counters = _in_store(limiter, store)
     if counters is None:
         check_attempts(bucket)
         return None
-    key = client_key()
 
-    def check(conn: Any) -> None:
-        if counters.count_in(conn, bucket, key, limiter.clock(), limiter.window) >= limiter.limit:
+    def refuse(count: int) -> None:
+        if count >= limiter.limit:
             raise LimitReached(bucket)
-    return check
+    return CountCheck(bucket, client_key(), limiter.clock(), limiter.window, refuse)
 
 
 def refuse(reached: LimitReached) -> None:

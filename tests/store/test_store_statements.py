@@ -15,7 +15,7 @@ from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine.interfaces import CacheStats
 from sqlalchemy.pool import NullPool
 
-from search_api.store import Filing, Store
+from search_api.store import Filing, Store, direct
 from search_api.store import engine as store_engine
 from search_api.store.outbox_store import insert_messages
 from search_api.store.receipts import Wanted
@@ -42,14 +42,28 @@ def executed(store: Store) -> list[tuple[str, Any]]:
 
 
 def test_a_filing_compiles_nothing_after_the_first(store: Store) -> None:
+    seen = executed(store)  # listened to: every statement through SQLAlchemy
     store.file_request(DAY, build, actor=APPLICANT, at=T0)
-    seen = executed(store)
+    seen.clear()
     for _ in range(3):
         store.file_request(DAY, build, actor=APPLICANT, at=T0)
     compiled = [(sql, hit) for sql, hit in seen if hit is not None]
     assert compiled, seen
     missed = [sql for sql, outcome in compiled if outcome is not CacheStats.CACHE_HIT]
     assert missed == []
+    assert store.verify_audit() == []
+
+
+def test_unobserved_filings_and_reads_plan_nothing_after_the_first(store: Store) -> None:
+    """Without listeners the hot statements go to the driver (search_api.store.direct),
+    each planned once: later filings and status reads plan nothing."""
+    first = store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    store.load_if(first.number, lambda stored: stored == "code-hash")
+    plans = dict(direct._PLANS)
+    for _ in range(3):
+        filed = store.file_request(DAY, build, actor=APPLICANT, at=T0)
+        assert store.load_if(filed.number, lambda stored: stored == "code-hash") is not None
+    assert direct._PLANS == plans
     assert store.verify_audit() == []
 
 
@@ -167,3 +181,42 @@ def test_a_postgresql_filing_takes_its_number_with_its_count(store: Store) -> No
     again = store.file_request(DAY, build, actor=APPLICANT, at=T0)  # no count: its own statement
     assert [filed.number, again.number] == ["YH-20260302-0001", "YH-20260302-0002"]
     assert counters.count("public_write", "client", 1e9, 3600) == 1
+
+
+def test_a_status_read_with_its_attempts_check_is_one_statement(store: Store) -> None:
+    """The client's count and the request: one round trip; the count is
+    judged before the access code is compared, whether or not the request
+    exists."""
+    from search_api.store.rate_store import CountCheck, StoreCounters
+
+    filed = store.file_request(DAY, build, actor=APPLICANT, at=T0)
+    counters = StoreCounters(store)
+    for _ in range(2):
+        counters.hit("secret_attempt", "client", 1e9, 900)
+    compared: list[str | None] = []
+
+    def opens(stored: str | None) -> bool:
+        compared.append(stored)
+        return stored == "code-hash"
+
+    def check(limit: int) -> CountCheck:
+        def refuse(count: int) -> None:
+            if count >= limit:
+                raise LookupError(count)
+        return CountCheck("secret_attempt", "client", 1e9 + 1, 900, refuse)
+
+    seen = executed(store)
+    found = store.load_if(filed.number, opens, check=check(3))
+    assert found is not None and found[0] == filed and found[1] == 1
+    statements = [sql for sql, _ in seen if sql != "BEGIN"]  # SQLite: a deferred BEGIN
+    assert len(statements) == 1 and "rate_hits" in statements[0] and "requests" in statements[0]
+    assert store.load_if("YH-20260302-9999", opens, check=check(3)) is None
+    with pytest.raises(LookupError, match="2"):
+        store.load_if(filed.number, opens, check=check(2))
+    with pytest.raises(LookupError, match="2"):
+        store.load_if("YH-20260302-9999", opens, check=check(2))
+    assert compared == ["code-hash", None]
+    late = CountCheck("secret_attempt", "client", 1e9 + 901, 900, check(1).refuse)
+    assert store.load_if(filed.number, opens, check=late) is not None  # the window has passed
+    nobody = CountCheck("secret_attempt", "other", 1e9, 900, check(1).refuse)
+    assert store.load_if(filed.number, opens, check=nobody) is not None  # no row: no count
