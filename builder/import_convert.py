@@ -20,10 +20,10 @@ from builder.import_columns import (
     cell_text,
     normalise,
     parse_contact,
-    parse_date,
     parse_formats,
     row_list,
 )
+from builder.import_dates import parse_date
 from builder.import_detect import (
     first_term,
     open_type_word,

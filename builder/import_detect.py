@@ -39,9 +39,9 @@ from builder.import_columns import (
     cell_items,
     cell_text,
     normalise,
-    parse_date,
     parse_formats,
 )
+from builder.import_dates import parse_date
 from builder.import_frequency import match_frequency
 from domain.catalogue.model import OpenType, Provision
 from domain.catalogue.vocabulary import Vocabularies

@@ -12,7 +12,7 @@ without a legend stay unmapped (the operator's value map can state them).
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 from builder.import_columns import PLACEHOLDERS, cell_text, normalise
@@ -62,3 +62,12 @@ def column_legend(header: str, values: Iterable[Any], notes: Iterable[str]
         if fitting >= LEGEND_MIN * len(texts):
             return {code: kind.value for code, kind in pairs.items()}, where
     return None
+
+
+def with_legend(values: dict[str, dict[str, str]], legend: Mapping[str, str]
+                ) -> dict[str, dict[str, str]]:
+    """The value map with the file's own legend of open-type codes under it
+    (the operator's entries win)."""
+    if legend:
+        values["open_type"] = {**legend, **values.get("open_type", {})}
+    return values

@@ -22,8 +22,8 @@ from builder.import_columns import (
     PROVISION_SPELLINGS,
     cell_text,
     normalise,
-    parse_date,
 )
+from builder.import_dates import parse_date
 from builder.import_sources import CatalogImportError
 from domain.catalogue.model import OpenType
 from domain.catalogue.vocabulary import Vocabularies, VocabularyError, vocabularies_from_mapping

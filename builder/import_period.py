@@ -11,7 +11,8 @@ import re
 from datetime import date
 from typing import Any
 
-from builder.import_columns import cell_text, parse_date
+from builder.import_columns import cell_text
+from builder.import_dates import parse_date
 
 # Between the two ends of a range. Not "/" nor a bare "-": dates use them.
 _RANGE_SEP = re.compile(r"\s*(?:至|到|~|～|—+|–|－|\s-\s)\s*")

@@ -42,7 +42,7 @@ from builder.import_detect import (
     detect,
     strip_note,
 )
-from builder.import_legend import column_legend
+from builder.import_legend import column_legend, with_legend
 from builder.import_operator import (
     VOCAB_ATTR,
     load_defaults,
@@ -98,7 +98,7 @@ def import_catalog(source: Path, out: Path, *, column_map: Mapping[str, str] | N
     prepared = prepare(source, out, column_map, vocabularies)
     table, columns, vocab = prepared.table, prepared.columns, prepared.vocab
     vocab_path, vocab_data = prepared.vocab_path, prepared.vocab_data
-    values = _with_legend(load_value_map(value_map, vocab), prepared.legend)
+    values = with_legend(load_value_map(value_map, vocab), prepared.legend)
     operator_defaults = load_defaults(defaults, vocab)
     default = parse_open_type(default_open_type)
     if out.exists() and not out.is_dir():
@@ -204,15 +204,6 @@ def prepare(source: Path, out: Path, column_map: Mapping[str, str] | None,
     return prepared
 
 
-def _with_legend(values: dict[str, dict[str, str]], legend: Mapping[str, str]
-                 ) -> dict[str, dict[str, str]]:
-    """The value map with the file's own legend of open-type codes under it
-    (the operator's entries win)."""
-    if legend:
-        values["open_type"] = {**legend, **values.get("open_type", {})}
-    return values
-
-
 # --- writing -----------------------------------------------------------------
 
 def _write_descriptors(out: Path, records: list[tuple[int, dict[str, Any]]], overwrite: bool,
@@ -264,7 +255,7 @@ def write_plan(source: Path, target: Path, *, out: Path | None = None,
     where = Path(out) if out is not None else source.parent / ".no-catalogue-here"
     prepared = prepare(source, where, column_map, vocabularies)
     vocab = prepared.vocab
-    values = _with_legend(load_value_map(value_map, vocab), prepared.legend)
+    values = with_legend(load_value_map(value_map, vocab), prepared.legend)
     operator_defaults = load_defaults(defaults, vocab)
     report = ImportReport(source=source.name,
                           defaults_applied=dict.fromkeys(operator_defaults.keys(), 0))

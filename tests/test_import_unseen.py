@@ -198,7 +198,7 @@ def test_open_types_as_other_provinces_rules_name_them(tmp_path: Path) -> None:
     (45089, "2023-06-12"), (45089.5, "2023-06-12"),  # Excel serials still
     (12345678, None), (20230230, None), (99999999999, None), (3, None)])
 def test_dates_as_api_exports_write_them(value: Any, day: str | None) -> None:
-    from builder.import_columns import parse_date
+    from builder.import_dates import parse_date
 
     found = parse_date(value)
     assert (found.isoformat() if found else None) == day

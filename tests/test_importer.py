@@ -13,7 +13,8 @@ import openpyxl
 import pytest
 import yaml
 
-from builder.import_columns import parse_contact, parse_date, parse_map_options, plan_columns
+from builder.import_columns import parse_contact, parse_map_options, plan_columns
+from builder.import_dates import parse_date
 from builder.importer import CatalogImportError, ImportReport, import_catalog, read_column_map
 from domain.catalogue.catalog import load_catalog
 from domain.catalogue.descriptor import dataset_from_descriptor

@@ -10,7 +10,6 @@ here so that a small catalogue uses the pools."""
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -23,13 +22,9 @@ from builder.build import BuildResult
 from builder.descriptor_cache import DescriptorCache
 from builder.withholding import REPORT_JSON
 from tests.conftest import REPO, run_build
+from tests.pool_failures import site_tree, worker_dies, worker_raises
 
 ID_NUMBER = "11010519491231002X"  # a valid 18-digit ID number (checksum X)
-
-
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 @pytest.fixture
@@ -93,7 +88,7 @@ def _outcome(result: BuildResult, root: Path) -> tuple[object, ...]:
             [(p.code, p.file, p.row, p.field, p.message) for p in result.warnings],
             {k: [(p.code, p.file, p.row, p.field) for p in v]
              for k, v in result.changes.problems.items()},
-            (root / "cache" / REPORT_JSON).read_bytes(), _tree(root / "site"))
+            (root / "cache" / REPORT_JSON).read_bytes(), site_tree(root / "site"))
 
 
 def test_a_first_build_checks_in_pools_with_the_same_outcome(
@@ -124,15 +119,7 @@ def test_a_first_build_checks_in_pools_with_the_same_outcome(
     assert again.changes.withheld == pooled.changes.withheld
 
 
-def _dies(*args: object) -> object:
-    os._exit(3)
-
-
-def _raises(*args: object) -> object:
-    raise RuntimeError("worker trouble")
-
-
-@pytest.mark.parametrize("failure", [_dies, _raises], ids=["killed", "error"])
+@pytest.mark.parametrize("failure", [worker_dies, worker_raises], ids=["killed", "error"])
 def test_a_failing_pool_leaves_the_work_to_the_build(
         tmp_path: Path, troubled: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture, failure: object) -> None:

@@ -8,7 +8,6 @@ catalogue uses the pool."""
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -21,11 +20,7 @@ from builder.dataset_pages import DatasetPageWriter
 from builder.withholding import REPORT_JSON
 from domain.catalogue.model import Dataset
 from tests.conftest import REPO, run_build
-
-
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
+from tests.pool_failures import site_tree, worker_dies, worker_raises
 
 
 def _pool(monkeypatch: pytest.MonkeyPatch, on: bool) -> None:
@@ -79,20 +74,12 @@ def test_pages_written_by_forked_workers_are_the_same_site(
     pooled = run_build(catalog, tmp_path / "pooled" / "site")
     assert written_here == [] and pooled.pages_written == here.pages_written
     assert pooled.downloads == here.downloads
-    assert _tree(tmp_path / "pooled" / "site") == _tree(tmp_path / "here" / "site")
+    assert site_tree(tmp_path / "pooled" / "site") == site_tree(tmp_path / "here" / "site")
     assert (tmp_path / "pooled" / "cache" / REPORT_JSON).read_bytes() \
         == (tmp_path / "here" / "cache" / REPORT_JSON).read_bytes()
 
 
-def _dies(*args: object) -> object:
-    os._exit(3)
-
-
-def _raises(*args: object) -> object:
-    raise RuntimeError("worker trouble")
-
-
-@pytest.mark.parametrize("failure", [_dies, _raises], ids=["killed", "error"])
+@pytest.mark.parametrize("failure", [worker_dies, worker_raises], ids=["killed", "error"])
 def test_a_failing_page_pool_leaves_the_pages_to_the_build(
         tmp_path: Path, catalog: Path, monkeypatch: pytest.MonkeyPatch,
         caplog: pytest.LogCaptureFixture, written_here: list[str], failure: object) -> None:
@@ -106,4 +93,4 @@ def test_a_failing_page_pool_leaves_the_pages_to_the_build(
     warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
     assert any("writing dataset pages in a pool" in w for w in warnings)
     assert len(written_here) == result.pages_written == expected.pages_written
-    assert _tree(tmp_path / "failed" / "site") == _tree(tmp_path / "here" / "site")
+    assert site_tree(tmp_path / "failed" / "site") == site_tree(tmp_path / "here" / "site")
