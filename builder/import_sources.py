@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -234,34 +234,41 @@ def _read_xlsx(path: Path, column_map: Mapping[str, str] | None) -> SourceTable:
         raise CatalogImportError(f"{path.name}: not a readable .xlsx workbook ({exc}); open it "
                                  "in Excel and save it again as .xlsx, or as CSV (UTF-8)") from exc
     try:
-        sheets = [(sheet.title, [(number, list(row)) for number, row in
-                                 enumerate(sheet.iter_rows(values_only=True), 1)])
-                  for sheet in book.worksheets]
+        sheets = book.worksheets
+
+        def rows_of(index: int, limit: int | None) -> Rows:
+            return [(number, list(row)) for number, row in enumerate(
+                sheets[index].iter_rows(max_row=limit, values_only=True), 1)]
+        return _sheet_table(path, [sheet.title for sheet in sheets], rows_of, column_map)
     finally:
         book.close()
-    return _sheet_table(path, sheets, column_map)
 
 
-def _header_strength(rows: list[tuple[int, list[Any]]],
-                     column_map: Mapping[str, str] | None) -> int:
+Rows = list[tuple[int, list[Any]]]  # a sheet's rows, numbered from 1
+
+
+def _header_strength(rows: Rows, column_map: Mapping[str, str] | None) -> int:
     """The most known column names in one of a sheet's first rows."""
     return max((header_score([cell_text(v) for v in cells], column_map)
                 for _, cells in rows[:_HEADER_SEARCH_ROWS]), default=0)
 
 
-def _sheet_table(path: Path, sheets: list[tuple[str, list[tuple[int, list[Any]]]]],
+def _sheet_table(path: Path, names: list[str], rows_of: Callable[[int, int | None], Rows],
                  column_map: Mapping[str, str] | None) -> SourceTable:
     """The table of the workbook's catalogue sheet: the first, unless
     another's header names more catalogue columns (a first sheet of
-    instructions, 填表说明, before the 数据目录), with a note saying which."""
+    instructions, 填表说明, before the 数据目录), with a note saying which.
+    ``rows_of(sheet, limit)``: the sheet's first ``limit`` rows (None: all);
+    only the first rows of the others are read to choose."""
     chosen = 0
-    if len(sheets) > 1:
-        strengths = [_header_strength(rows, column_map) for _, rows in sheets]
-        chosen = max(range(len(sheets)), key=lambda i: (strengths[i], -i))
-    table = _table(sheets[chosen][1], column_map)
-    if len(sheets) > 1:
-        others = ", ".join(name for i, (name, _) in enumerate(sheets) if i != chosen)
-        table.notes.append(f"{path.name}: the sheet {sheets[chosen][0]} was read (its header "
+    if len(names) > 1:
+        strengths = [_header_strength(rows_of(i, _HEADER_SEARCH_ROWS), column_map)
+                     for i in range(len(names))]
+        chosen = max(range(len(names)), key=lambda i: (strengths[i], -i))
+    table = _table(rows_of(chosen, None), column_map)
+    if len(names) > 1:
+        others = ", ".join(name for i, name in enumerate(names) if i != chosen)
+        table.notes.append(f"{path.name}: the sheet {names[chosen]} was read (its header "
                            f"names the most catalogue columns); not read: {others}")
     return table
 
@@ -276,12 +283,13 @@ def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> S
     except Exception as exc:  # xlrd raises many kinds for a broken or encrypted file
         raise CatalogImportError(f"{path.name}: an Excel 97-2003 file xlrd cannot read ({exc}); "
                                  "open it in Excel and save it as .xlsx or CSV (UTF-8)") from exc
-    sheets = []
-    for sheet in book.sheets():
+
+    def rows_of(index: int, limit: int | None) -> Rows:
+        sheet = book.sheet_by_index(index)
         rows = []
-        for index in range(sheet.nrows):
+        for row in range(min(sheet.nrows, limit if limit is not None else sheet.nrows)):
             cells: list[Any] = []
-            for cell in sheet.row(index):
+            for cell in sheet.row(row):
                 value: Any = cell.value
                 if cell.ctype == xlrd.XL_CELL_DATE:
                     try:
@@ -289,9 +297,9 @@ def _read_xls(path: Path, raw: bytes, column_map: Mapping[str, str] | None) -> S
                     except (ValueError, OverflowError):
                         pass
                 cells.append(value)
-            rows.append((index + 1, cells))
-        sheets.append((sheet.name, rows))
-    return _sheet_table(path, sheets, column_map)
+            rows.append((row + 1, cells))
+        return rows
+    return _sheet_table(path, book.sheet_names(), rows_of, column_map)
 
 
 def _read_json(text: str, path: Path) -> SourceTable:

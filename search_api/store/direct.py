@@ -137,20 +137,7 @@ def rows(conn: Connection, statement: Executable,
     if plan is None:
         result = conn.execute(statement, dict(params))
         return [tuple(row) for row in result] if result.returns_rows else []
-    parameters = plan.parameters(params)
-    dbapi_connection: Any = conn.connection.dbapi_connection
-    cursor = dbapi_connection.cursor()
-    try:
-        try:
-            cursor.execute(plan.sql, parameters)
-            description = cursor.description
-            fetched = cursor.fetchall() if description is not None else []
-        except conn.dialect.loaded_dbapi.Error as error:
-            # Raises SQLAlchemy's wrapper, invalidating a lost connection.
-            conn._handle_dbapi_exception(error, plan.sql, parameters, cursor, None)
-            raise  # not reached
-    finally:
-        cursor.close()
+    description, fetched = _on_cursor(conn, plan.sql, plan.parameters(params), many=False)
     if not fetched:
         return []
     processors = plan.processors(conn, description)
@@ -159,6 +146,32 @@ def rows(conn: Connection, statement: Executable,
     return [tuple(value if p is None else p(value) for p, value in zip(processors, row,
                                                                       strict=True))
             for row in fetched]
+
+
+def _on_cursor(conn: Connection, sql: str, parameters: Any, *, many: bool,
+               ) -> tuple[Any, list[Any]]:
+    """Run ``sql`` on a cursor of ``conn``'s DBAPI connection (``executemany``
+    when ``many``); the cursor's description and fetched rows (none for
+    ``many`` or a statement without a result).
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: SQLAlchemy's wrapper of the driver's
+            error, the connection invalidated when it was lost.
+    """
+    dbapi_connection: Any = conn.connection.dbapi_connection
+    cursor = dbapi_connection.cursor()
+    try:
+        if many:
+            cursor.executemany(sql, parameters)
+            return None, []
+        cursor.execute(sql, parameters)
+        description = cursor.description
+        return description, cursor.fetchall() if description is not None else []
+    except conn.dialect.loaded_dbapi.Error as error:
+        conn._handle_dbapi_exception(error, sql, parameters, cursor, None)
+        raise  # not reached: the call above raises
+    finally:
+        cursor.close()
 
 
 def many(conn: Connection, statement: Executable,
@@ -179,17 +192,7 @@ def many(conn: Connection, statement: Executable,
     if plan is None:
         conn.execute(statement, [dict(p) for p in params])
         return
-    parameters = [plan.parameters(p) for p in params]
-    dbapi_connection: Any = conn.connection.dbapi_connection
-    cursor = dbapi_connection.cursor()
-    try:
-        try:
-            cursor.executemany(plan.sql, parameters)
-        except conn.dialect.loaded_dbapi.Error as error:
-            conn._handle_dbapi_exception(error, plan.sql, parameters, cursor, None)
-            raise  # not reached
-    finally:
-        cursor.close()
+    _on_cursor(conn, plan.sql, [plan.parameters(p) for p in params], many=True)
 
 
 def one(conn: Connection, statement: Executable,
