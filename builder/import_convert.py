@@ -8,7 +8,7 @@ from __future__ import annotations
 import copy
 import re
 from collections import Counter, defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import date, datetime
 from typing import Any
 
@@ -65,11 +65,8 @@ class Converter:
         self.new_theme_entries: list[dict[str, str]] = []
         self.unclassified: list[int] = []
         self.lacking: dict[str, list[int]] = defaultdict(list)
-        used = set(vocab.departments.codes())
-        self._next_code = (f"d{n:03d}" for n in range(1, 10**6) if f"d{n:03d}" not in used)
-        themes_used = set(vocab.themes.codes())
-        self._next_theme_code = (f"t{n:03d}" for n in range(1, 10**6)
-                                 if f"t{n:03d}" not in themes_used)
+        self._next_code = _free_codes("d", vocab.departments.codes())
+        self._next_theme_code = _free_codes("t", vocab.themes.codes())
         self.new_theme_codes: dict[str, str] = {}  # normalised name -> generated code
         self.new_theme_rows: Counter[str] = Counter()  # raw text -> rows given a new theme
         self.new_theme_given: dict[str, str] = {}  # raw text -> its new theme's code
@@ -366,6 +363,11 @@ class Converter:
                  + (f" and {len(added) - 10} more" if len(added) > 10 else "")
                  + "); review them, or map them onto your themes with a value map")
 
+
+def _free_codes(letter: str, used: Iterable[str]) -> Iterator[str]:
+    """Generated codes (d001, d002…) that ``used`` does not hold, in order."""
+    taken = set(used)
+    return (code for n in range(1, 10**6) if (code := f"{letter}{n:03d}") not in taken)
 
 def _plain(value: Any) -> Any:
     """A cell value YAML can write and read back unchanged."""
