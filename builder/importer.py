@@ -356,7 +356,8 @@ def _plan_text(source: Path, prepared: Prepared, report: ImportReport,
     if new_themes:
         listed.setdefault("theme", []).extend(new_themes.items())
     lines += ["# values: every value no code was found for, with its rows. Write a code to map",
-              "#   it (the comment suggests one); null leaves it unmapped (never guessed).",
+              "#   it (the comment suggests one); null leaves it unmapped (never guessed),",
+              "#   except a theme marked 'added as the new theme': null keeps that new theme.",
               "values:" + ("" if listed else " {}")]
     for name, entries in listed.items():
         lines.append(f"  {name}:")

@@ -277,6 +277,8 @@ def test_themes_the_vocabularies_lack_are_added_and_listed_in_the_plan(tmp_path:
     write_plan(source, tmp_path / "plan.yaml")
     plan = (tmp_path / "plan.yaml").read_text("utf-8")
     assert '"农业农村": null  # 2 rows; added as the new theme t001 unless you map it' in plan
+    # The header says what null means for such a line (it is not "unmapped").
+    assert "null keeps that new theme" in plan
     report = import_catalog(source, tmp_path / "out")
     got = {r["title"]: r["theme"] for r in by_title(tmp_path / "out", report).values()}
     assert got == {"数据集0": "t001", "数据集1": "economy", "数据集2": "t001",
