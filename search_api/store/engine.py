@@ -21,6 +21,9 @@ pinged when it is taken after lying idle for :data:`PING_AFTER_IDLE_S`
 (a dead one is replaced before any statement is sent) and replaced after
 :data:`PG_RECYCLE_S`; a busy worker's connections are not pinged at every
 checkout (``pool_pre_ping`` made a round trip per transaction, issue #17).
+
+Both: each engine keeps :data:`POOL_SIZE` connections for reuse (at least
+a worker's threads).
 """
 
 from __future__ import annotations
