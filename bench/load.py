@@ -244,8 +244,9 @@ def server_cpu(server: Service | None) -> float:
 def postgres_cpu() -> float:
     """CPU seconds so far of this machine's processes named ``postgres`` (a
     local server's backends and helpers; whatever else uses that server
-    counts too)."""
-    return processes_cpu(lambda pid, name, parent: name == "postgres")
+    counts too), with that of the backends that ended (a connection closed
+    during a run took its backend's CPU out of the live processes' sums)."""
+    return processes_cpu(lambda pid, name, parent: name == "postgres", reaped=True)
 
 
 def pacing(connections: int, rate: float) -> str:

@@ -115,9 +115,11 @@ def _tree_cpu(root: int) -> float:
     return processes_cpu(lambda pid, name, parent: root in (pid, parent))
 
 
-def processes_cpu(chosen: Callable[[int, str, int], bool]) -> float:
+def processes_cpu(chosen: Callable[[int, str, int], bool], *, reaped: bool = False) -> float:
     """CPU seconds (user + system) of the processes for which
-    ``chosen(pid, name, parent pid)`` is true."""
+    ``chosen(pid, name, parent pid)`` is true; with ``reaped``, also that
+    of their children that ended and were waited for (e.g. PostgreSQL's
+    backends of closed connections, counted in the postmaster's)."""
     tick = os.sysconf("SC_CLK_TCK")
     total = 0.0
     for entry in Path("/proc").iterdir():
@@ -130,6 +132,8 @@ def processes_cpu(chosen: Callable[[int, str, int], bool]) -> float:
         fields = stat.split()
         if chosen(int(entry.name), name, int(fields[1])):  # fields[1]: the parent
             total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            if reaped:
+                total += (int(fields[13]) + int(fields[14])) / tick  # cutime, cstime
     return total
 
 

@@ -20,10 +20,26 @@ tests that count round trips), the statement goes through
 Statements with Python-side column defaults or expanding (``IN``)
 parameters, which need SQLAlchemy's execution, go through
 ``Connection.execute`` too.
+
+PostgreSQL (psycopg2): each statement is a server-side prepared statement
+of the session, made the first time a pooled connection sends it
+(``PREPARE``) and then run by name (``EXECUTE``, the values as psycopg2
+quotes them): the server parses and plans it once per connection instead of
+at every filing (issue #17). What a connection has prepared is kept in its
+pool record's ``info``, which SQLAlchemy clears whenever the record gets a
+new server connection (after a lost connection or a recycle), and prepared
+statements outlive a rollback (they are not transactional). Inside a
+transaction the ``PREPARE`` runs in a savepoint: a statement the server
+cannot prepare (e.g. a parameter whose type it cannot infer) is then sent
+as text, on that connection and on every later one, and the transaction
+goes on. Not for a server behind a pooler that moves sessions between
+transactions (PgBouncer's transaction mode): set :data:`PREPARE` to False.
 """
 
 from __future__ import annotations
 
+import itertools
+import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, cast
 
@@ -31,6 +47,11 @@ from sqlalchemy import Connection
 from sqlalchemy.sql.base import Executable
 
 _MISSING = object()
+PREPARE = True
+"""Whether statements are prepared on PostgreSQL (see the module)."""
+_PREPARED = "portal_prepared"  # key of a pool record's info: names prepared on its session
+_NAMES = itertools.count(1)  # a plan's statement name, unique in this process
+_PLACEHOLDER = re.compile(r"%\(([^)]*)\)s|%%")  # psycopg2's named parameters, escaped %
 
 
 class _Unplanned(Exception):
@@ -40,7 +61,8 @@ class _Unplanned(Exception):
 class _Plan:
     """One statement as compiled for one database and set of parameter names."""
 
-    __slots__ = ("binds", "positional", "results", "result_types", "sql")
+    __slots__ = ("binds", "execute", "name", "positional", "prepare", "results",
+                 "result_types", "sql")
 
     def __init__(self, statement: Executable, conn: Connection, keys: tuple[str, ...]) -> None:
         dialect = conn.dialect
@@ -65,6 +87,25 @@ class _Plan:
         self.result_types = [entry[3] for entry in compiled._result_columns]
         # Result processors, known once the driver has described a result.
         self.results: list[Callable[[Any], Any] | None] | None = None
+        # PostgreSQL: the statement's PREPARE and the EXECUTE that runs it
+        # with the same parameters (None: sent as text).
+        self.name = f"portal_{next(_NAMES)}"
+        self.prepare: str | None = None
+        self.execute = ""
+        if dialect.name == "postgresql" and dialect.driver == "psycopg2" \
+                and not self.positional:
+            numbers: dict[str, int] = {}
+
+            def number(match: re.Match[str]) -> str:
+                if match.group(1) is None:
+                    return "%"
+                return f"${numbers.setdefault(match.group(1), len(numbers) + 1)}"
+
+            body = _PLACEHOLDER.sub(number, self.sql)
+            self.prepare = f"PREPARE {self.name} AS {body}"
+            values = ", ".join(f"%({name})s" for name in numbers)
+            self.execute = f"EXECUTE {self.name}({values})" if values \
+                else f"EXECUTE {self.name}"
 
     def parameters(self, params: Mapping[str, Any]) -> Any:
         """The driver's parameters: each value bound as SQLAlchemy would."""
@@ -137,7 +178,7 @@ def rows(conn: Connection, statement: Executable,
     if plan is None:
         result = conn.execute(statement, dict(params))
         return [tuple(row) for row in result] if result.returns_rows else []
-    description, fetched = _on_cursor(conn, plan.sql, plan.parameters(params), many=False)
+    description, fetched = _on_cursor(conn, plan, plan.parameters(params), many=False)
     if not fetched:
         return []
     processors = plan.processors(conn, description)
@@ -148,17 +189,21 @@ def rows(conn: Connection, statement: Executable,
             for row in fetched]
 
 
-def _on_cursor(conn: Connection, sql: str, parameters: Any, *, many: bool,
+def _on_cursor(conn: Connection, plan: _Plan, parameters: Any, *, many: bool,
                ) -> tuple[Any, list[Any]]:
-    """Run ``sql`` on a cursor of ``conn``'s DBAPI connection (``executemany``
-    when ``many``); the cursor's description and fetched rows (none for
-    ``many`` or a statement without a result).
+    """Run ``plan``'s statement on a cursor of ``conn``'s DBAPI connection
+    (``executemany`` when ``many``), prepared on PostgreSQL; the cursor's
+    description and fetched rows (none for ``many`` or a statement without
+    a result).
 
     Raises:
         sqlalchemy.exc.DBAPIError: SQLAlchemy's wrapper of the driver's
             error, the connection invalidated when it was lost.
     """
     dbapi_connection: Any = conn.connection.dbapi_connection
+    sql = plan.sql
+    if plan.prepare is not None and PREPARE and _prepared(conn, dbapi_connection, plan):
+        sql = plan.execute
     cursor = dbapi_connection.cursor()
     try:
         if many:
@@ -168,10 +213,53 @@ def _on_cursor(conn: Connection, sql: str, parameters: Any, *, many: bool,
         description = cursor.description
         return description, cursor.fetchall() if description is not None else []
     except conn.dialect.loaded_dbapi.Error as error:
-        conn._handle_dbapi_exception(error, sql, parameters, cursor, None)
+        conn._handle_dbapi_exception(error, plan.sql, parameters, cursor, None)
         raise  # not reached: the call above raises
     finally:
         cursor.close()
+
+
+def _prepared(conn: Connection, dbapi_connection: Any, plan: _Plan) -> bool:
+    """Whether ``plan``'s statement is prepared on ``conn``'s session (it is
+    prepared now if it was not); False when the server cannot prepare it
+    (``plan`` then stays unprepared) or the transaction has failed already
+    (the statement, sent as text, fails as it would have).
+
+    Raises:
+        sqlalchemy.exc.DBAPIError: the connection was lost (invalidated).
+    """
+    done: set[str] = conn.connection.info.setdefault(_PREPARED, set())
+    if plan.name in done:
+        return True
+    from psycopg2.extensions import TRANSACTION_STATUS_INERROR
+
+    if dbapi_connection.get_transaction_status() == TRANSACTION_STATUS_INERROR:
+        return False
+    assert plan.prepare is not None
+    in_transaction = not dbapi_connection.autocommit
+    cursor = dbapi_connection.cursor()
+    try:
+        # In a transaction, a savepoint: a PREPARE that fails must not fail it.
+        cursor.execute(f"SAVEPOINT portal_prepare; {plan.prepare}; "
+                       "RELEASE SAVEPOINT portal_prepare" if in_transaction else plan.prepare)
+    except conn.dialect.loaded_dbapi.Error as error:
+        if dbapi_connection.closed or isinstance(
+                error, conn.dialect.loaded_dbapi.OperationalError):
+            conn._handle_dbapi_exception(error, plan.prepare, None, cursor, None)
+            raise  # not reached: the call above raises
+        if in_transaction:
+            undo = "ROLLBACK TO SAVEPOINT portal_prepare; RELEASE SAVEPOINT portal_prepare"
+            try:
+                cursor.execute(undo)
+            except conn.dialect.loaded_dbapi.Error as lost:
+                conn._handle_dbapi_exception(lost, undo, None, cursor, None)
+                raise  # not reached: the call above raises
+        plan.prepare = None  # the server cannot prepare it: sent as text from now on
+        return False
+    finally:
+        cursor.close()
+    done.add(plan.name)
+    return True
 
 
 def many(conn: Connection, statement: Executable,
@@ -192,7 +280,7 @@ def many(conn: Connection, statement: Executable,
     if plan is None:
         conn.execute(statement, [dict(p) for p in params])
         return
-    _on_cursor(conn, plan.sql, [plan.parameters(p) for p in params], many=True)
+    _on_cursor(conn, plan, [plan.parameters(p) for p in params], many=True)
 
 
 def one(conn: Connection, statement: Executable,

@@ -21,6 +21,9 @@ pinged when it is taken after lying idle for :data:`PING_AFTER_IDLE_S`
 (a dead one is replaced before any statement is sent) and replaced after
 :data:`PG_RECYCLE_S`; a busy worker's connections are not pinged at every
 checkout (``pool_pre_ping`` made a round trip per transaction, issue #17).
+
+Both: each engine keeps :data:`POOL_SIZE` connections for reuse (at least
+a worker's threads).
 """
 
 from __future__ import annotations
@@ -42,6 +45,14 @@ PING_AFTER_IDLE_S = 2.0
 """PostgreSQL: a pooled connection idle for longer is pinged before use."""
 PG_RECYCLE_S = 1800
 """PostgreSQL: a pooled connection older than this is closed and replaced."""
+POOL_SIZE = 10
+"""Connections each engine keeps open for reuse: at least a worker's threads
+(8 as deployed). SQLAlchemy's default of 5 made every use beyond five at once
+open a connection and close it afterwards: on PostgreSQL ≈ 10 new server
+processes a second under load, each with cold caches (issue #17)."""
+MAX_OVERFLOW = 5
+"""Connections opened beyond :data:`POOL_SIZE` at once (closed when given
+back): with it, the most at once stays SQLAlchemy's default (5 + 10)."""
 _RETURNED = "portal_returned_at"
 
 
@@ -83,6 +94,7 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
         engine = create_engine(u, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000,
                                                 "check_same_thread": False,
                                                 "factory": write_gate.GatedConnection},
+                               pool_size=POOL_SIZE, max_overflow=MAX_OVERFLOW,
                                hide_parameters=True)
         event.listen(engine, "connect", _sqlite_connect if durable else _sqlite_connect_volatile)
         event.listen(engine, "connect", lambda dbapi_connection, record: write_gate.attach(
@@ -90,7 +102,8 @@ def make_engine(url: str | URL, *, durable: bool = True) -> Engine:
         event.listen(engine, "begin", _sqlite_begin)
         return engine
     # hide_parameters: a failed statement's values (sealed or not) never reach a log.
-    engine = create_engine(u, pool_recycle=PG_RECYCLE_S, hide_parameters=True)
+    engine = create_engine(u, pool_recycle=PG_RECYCLE_S, pool_size=POOL_SIZE,
+                           max_overflow=MAX_OVERFLOW, hide_parameters=True)
     event.listen(engine, "checkin", _returned)
     event.listen(engine, "checkout", _ping_if_idle)
     if not durable:

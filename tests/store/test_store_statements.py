@@ -7,6 +7,8 @@ a dead one is replaced before the write that takes it."""
 
 from __future__ import annotations
 
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 from typing import Any
 
@@ -220,3 +222,27 @@ def test_a_status_read_with_its_attempts_check_is_one_statement(store: Store) ->
     assert store.load_if(filed.number, opens, check=late) is not None  # the window has passed
     nobody = CountCheck("secret_attempt", "other", 1e9, 900, check(1).refuse)
     assert store.load_if(filed.number, opens, check=nobody) is not None  # no row: no count
+
+
+def test_a_worker_s_threads_at_once_reuse_their_connections(store: Store) -> None:
+    """Eight threads (a worker's, as deployed) using each engine at once get
+    pooled connections the second time: none is opened again (with five
+    kept, three were opened and closed at every such moment, issue #17)."""
+    threads = 8
+    opened: list[object] = []
+    for engine in (store.engine, store._volatile):
+        event.listen(engine, "connect", lambda dbapi, record: opened.append(record))
+    barrier = threading.Barrier(threads)
+
+    def use(engine: Any) -> None:
+        with engine.connect() as conn:
+            conn.execution_options(**store_engine.READ)  # SQLite: no write lock
+            conn.execute(text("SELECT 1")).scalar_one()
+            barrier.wait(timeout=30)  # all eight held at once
+
+    for engine in (store.engine, store._volatile):
+        for _ in range(2):
+            opened.clear()
+            with ThreadPoolExecutor(threads) as pool:
+                list(pool.map(use, [engine] * threads))
+        assert opened == []  # the second time, all eight came from the pool
