@@ -33,7 +33,7 @@ from typing import Any
 
 import orjson
 
-from builder import build_keys, dcat, pages, site_pages, statistics
+from builder import build_keys, dcat, pages, site_pages, statistics, summaries
 from builder.audit_files import audit_files
 from builder.build_config import (
     BUILDER_VERSION,
@@ -54,7 +54,7 @@ from builder.dataset_pages import DatasetPageWriter, Job, write_all
 from builder.descriptor_cache import CACHE_FILE, DescriptorCache, no_gc
 from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
-from builder.records import Records, public_records, record_digests
+from builder.records import RECORD_FIELD, Records, public_records, record_digests
 from builder.render import templates_digest
 from builder.site_output import SiteOutput, write_state
 from builder.take_downs import take_downs, was_online
@@ -214,8 +214,13 @@ class _Builder(SiteOutput):
 
         # The theme's pages first: they give the shell of the dataset pages.
         taken_down = self.take_downs(records)
+        # What the catalogue-wide scans read of every record, made once if
+        # needed: kept between builds, so only changed datasets' records are made.
+        self.listing = functools.cache(lambda: summaries.listing(
+            sorted(records), {i: entries[i][RECORD_FIELD][0] for i in records},
+            records.__getitem__, self.cache))
         self.stats = functools.cache(lambda: statistics.statistics(
-            catalog.vocab, records.listed, cfg.today.isoformat()))  # made once, if needed
+            catalog.vocab, self.listing(), cfg.today.isoformat()))  # made once, if needed
         shell = self.theme_pages(catalog, records, download_count, entries, root)
         global_key = sha(BUILDER_VERSION, self.code, shell.text, self.templates,
                           file_digest(catalog.root / "vocabularies.yaml"),
@@ -235,8 +240,8 @@ class _Builder(SiteOutput):
         files_key = build_keys.files_key(global_key, cfg.today.isoformat(), sorted(records),
                                          entries, downloads_by_id)
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, records.listed, downloads_by_id, cfg.today, self.cache,
-            self.record_digests, self.stats))
+            catalog, self.listing(), downloads_by_id, cfg.today, self.cache,
+            self.record_digests, self.stats, records.__getitem__))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():
@@ -351,8 +356,9 @@ class _Builder(SiteOutput):
             {i: entries[i]["data_key"] for i in records},
             download_count=download_count, generated=today, suspended=suspended)
         return build_theme_pages(
-            lambda: site_pages.nav_pages(catalog, records.listed, download_count, today,
-                                         suspended=suspended, stats=self.stats), pages_key=key,
+            lambda: site_pages.nav_pages(catalog, self.listing(), download_count, today,
+                                         suspended=suspended, stats=self.stats,
+                                         full=records.__getitem__), pages_key=key,
             config_file=self.cfg.mkdocs_config, staging=self.cache / "theme",
             site_name=catalog.portal.name, site_url=catalog.portal.base_url,
             strict=self.cfg.strict, footer=site_pages.footer_text(catalog.portal),

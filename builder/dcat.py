@@ -45,6 +45,7 @@ from builder.dcat_vocab import (
 )
 from builder.pages import stable_json
 from builder.spliced import Spliced
+from builder.summaries import Full, Listed, whole
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.public_record import PublicRecord
 
@@ -135,6 +136,12 @@ def _fragment(portal: PortalInfo, record: PublicRecord,
     nodes = orjson.dumps(jsonld_nodes(grouped)).decode()
     return {"ttl": turtle_text(grouped), "jsonld": nodes[1:-1],
             "shared": sorted(list(s) for s in triples.shared)}
+
+
+def _listed_fragment(portal: PortalInfo, record: Listed, full: Full | None,
+                     downloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`_fragment` of the record ``record`` stands for (see ``whole``)."""
+    return _fragment(portal, whole(record, full), downloads)
 
 
 def record_digest(record: PublicRecord) -> str:
@@ -291,10 +298,11 @@ def dcat_files(portal: PortalInfo, records: Sequence[PublicRecord],
             dcat_chunks(portal, records, downloads, generated, cache_dir).items()}
 
 
-def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
+def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
                 downloads: dict[str, list[dict[str, Any]]], generated: str,
                 cache_dir: Path | None = None,
-                record_digests: Mapping[str, str] | None = None) -> dict[str, Spliced]:
+                record_digests: Mapping[str, str] | None = None,
+                full: Full | None = None) -> dict[str, Spliced]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
     with restricted access rights and no distribution), each a
     :class:`builder.spliced.Spliced` of the header and one fragment per
@@ -303,7 +311,9 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     the unchanged fragments are copied from the previous file).
     ``cache_dir``: where the fragments of unchanged datasets are kept
     between builds. ``record_digests``: :func:`record_digest` of each record
-    by id, when the caller has them (else made here).
+    by id, when the caller has them (else made here). ``records`` may be
+    summaries (``builder.summaries``) with ``full`` making the record of a
+    dataset whose fragment is not kept (needs ``record_digests``).
 
     The fragments are made (or found) here; their texts are read as the
     files are written: write (or iterate) each file once.
@@ -313,10 +323,12 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
-        made = record_digests[record.id] if record_digests else record_digest(record)
+        made = record_digests[record.id] if record_digests else \
+            record_digest(whole(record, full))
         key = _fragment_key(portal, made, files)
         keys.append(key)
-        found = fragments.add(key, functools.partial(_fragment, portal, record, files))
+        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
+                                                     files))
         shared.update(tuple(s) for s in found)
     fragments.finish()
     urls = [r.url for r in records]
