@@ -226,9 +226,12 @@ class _Builder(SiteOutput):
                           file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
         self.set_page_keys(catalog, entries, global_key)
+        # A department page's rows show only what summaries hold: no record
+        # is made for a page rendered again.
+        listed = functools.cache(lambda: {s.id: s for s in self.listing()})
         for rel, key, produce in site_pages.department_pages(
                 catalog, records.briefs(self.statuses), shell,
-                lambda r: entries[r.id]["page_key"], records.__getitem__):
+                lambda r: entries[r.id]["page_key"], lambda i: listed()[i]):
             self.emit_keyed(rel, key, partial(_one_file, rel, produce))
         self.statuses.clear()  # read by the keys (and records made so far) only
         mark = self.timed("theme", mark)

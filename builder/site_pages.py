@@ -24,7 +24,7 @@ from builder.evaluation_page import evaluation_page
 from builder.plan_page import plan_page
 from builder.render import render
 from builder.spliced import Spliced
-from builder.summaries import Full, Listed, whole
+from builder.summaries import Full, Listed, Summary, whole
 from builder.theme import NavPage, Shell
 from domain.catalogue.catalog import Catalog, PortalInfo
 from domain.catalogue.model import Status
@@ -236,14 +236,15 @@ L = TypeVar("L", bound=Ordered)
 
 def department_pages(catalog: Catalog, records: Sequence[L], shell: Shell,
                      record_key: Callable[[L], str],
-                     full: Callable[[str], PublicRecord] | None = None,
+                     full: Callable[[str], PublicRecord | Summary] | None = None,
                      ) -> Iterator[tuple[str, str, Callable[[], str]]]:
     """One page per department, poured into the shell like dataset pages
     (they sit at the same depth and are not in the navigation).
 
     ``records`` are sorted by id; they are the public records, or with
-    ``full`` (id → public record) briefs of them: a page's records are then
-    made only when it is rendered.
+    ``full`` (id → public record or its summary: a row shows only what a
+    summary holds) briefs of them: a page's rows are then found only when
+    it is rendered.
     Yields ``(path, key, render)``: ``key`` changes whenever the page would
     (the shell, the department's counts, ``record_key`` of each of its
     datasets), so a caller may skip ``render`` for a page it already has."""
@@ -262,7 +263,8 @@ def department_pages(catalog: Catalog, records: Sequence[L], shell: Shell,
                partial(_department_page, vocab, row, partial(_made, mine, full), shell))
 
 
-def _made(mine: Sequence[Ordered], full: Callable[[str], PublicRecord] | None) -> list[Any]:
+def _made(mine: Sequence[Ordered],
+          full: Callable[[str], PublicRecord | Summary] | None) -> list[Any]:
     """The records of a department page: ``mine`` itself, or made by ``full``."""
     return [full(r.id) for r in mine] if full is not None else list(mine)
 

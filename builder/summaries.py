@@ -35,7 +35,7 @@ log = logging.getLogger(__name__)
 
 FILE = "summaries.json"
 # Bump when a summary holds other fields or is made otherwise.
-VERSION = 1
+VERSION = 2
 # A whole record by id, for the few a scan shows in full.
 Full = Callable[[str], PublicRecord]
 
@@ -68,7 +68,11 @@ class Listed(Protocol):
     @property
     def department(self) -> str: ...
     @property
+    def department_name(self) -> str: ...
+    @property
     def theme(self) -> str: ...
+    @property
+    def theme_name(self) -> str: ...
     @property
     def region(self) -> str: ...
     @property
@@ -101,6 +105,8 @@ class Listed(Protocol):
     def invalidation(self) -> _Dated | None: ...
     @property
     def url(self) -> str: ...
+    @property
+    def open_type_name(self) -> str: ...
 
 
 class Score(NamedTuple):
@@ -124,12 +130,15 @@ class Dated(NamedTuple):
 
 class Summary(NamedTuple):
     """The fields of a public record that :class:`Listed` names, with the
-    same values (nested notices reduced to what the scans read)."""
+    same values (nested notices reduced to what the scans read): all that a
+    row of a department page shows, too."""
 
     id: str
     title: str
     department: str
+    department_name: str
     theme: str
+    theme_name: str
     region: str
     open_type: OpenType
     formats: tuple[str, ...]
@@ -151,13 +160,19 @@ class Summary(NamedTuple):
         """The dataset page's path (as ``PublicRecord.url``)."""
         return dataset_path(self.id)
 
+    @property
+    def open_type_name(self) -> str:
+        """开放属性 in words (as ``PublicRecord.open_type_name``)."""
+        return self.open_type.label
+
 
 def summary(record: PublicRecord) -> Summary:
     """The summary of ``record``."""
     emergency, withdrawal, invalidation = record.emergency, record.withdrawal, \
         record.invalidation
     return Summary(
-        record.id, record.title, record.department, record.theme, record.region,
+        record.id, record.title, record.department, record.department_name, record.theme,
+        record.theme_name, record.region,
         record.open_type, tuple(record.formats), record.update_frequency, record.last_updated,
         record.published, record.freshness, record.status, record.data_public,
         record.files_held, record.download_count, Score(record.quality.score),
@@ -181,7 +196,7 @@ def _day(text: str | None) -> date | None:
 
 def _row(s: Summary) -> list[Any]:
     """``s`` as JSON values (without its id: the file's key)."""
-    return [s.title, s.department, s.theme, s.region, s.open_type.value, list(s.formats),
+    return [s.title, s.department, s.department_name, s.theme, s.theme_name, s.region, s.open_type.value, list(s.formats),
             s.update_frequency, s.last_updated.isoformat() if s.last_updated else None,
             s.published.isoformat() if s.published else None, s.freshness.value,
             s.status.value, s.data_public, s.files_held, s.download_count, s.quality.score,
@@ -196,10 +211,11 @@ _STATUS = {s.value: s for s in Status}
 
 
 def _from_row(identifier: str, row: list[Any]) -> Summary:
-    (title, department, theme, region, open_type, formats, frequency, updated, published,
+    (title, department, department_name, theme, theme_name, region, open_type, formats, frequency, updated, published,
      freshness, status, public, held, count, score, emergency, withdrawn, invalid) = row
     return Summary(
-        identifier, title, department, theme, region, _OPEN[open_type], tuple(formats),
+        identifier, title, department, department_name, theme, theme_name, region,
+        _OPEN[open_type], tuple(formats),
         frequency, _day(updated), _day(published), _FRESH[freshness], _STATUS[status],
         public, held, count, Score(score),
         Since(date.fromisoformat(emergency[0]), emergency[1]) if emergency else None,
