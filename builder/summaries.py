@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 import os
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from datetime import date
 from pathlib import Path
 from typing import Any, NamedTuple, Protocol
@@ -235,12 +235,14 @@ def listing(ids: Iterable[str], keys: Mapping[str, str], full: Full,
     if path is not None and path.is_file():
         try:
             data = orjson.loads(path.read_bytes())
-            if isinstance(data, dict) and data.get("version") == VERSION:
+            if isinstance(data, dict) and data.get("version") == VERSION \
+                    and isinstance(data.get("rows"), dict):
                 kept = data["rows"]
         except (OSError, ValueError, KeyError, TypeError) as exc:
             log.warning("summaries not reused (%s): they are made again", exc)
             kept = {}
     made: list[Summary] = []
+    rows: dict[str, Any] = {}  # what the file will hold: kept rows as they were read
     fresh = 0
     for identifier in ids:
         key = keys[identifier]
@@ -249,23 +251,24 @@ def listing(ids: Iterable[str], keys: Mapping[str, str], full: Full,
         if isinstance(found, list) and len(found) == 2 and found[0] == key:
             try:
                 item = _from_row(identifier, found[1])
+                rows[identifier] = found
             except (ValueError, KeyError, TypeError, IndexError):
                 item = None  # a damaged row: made again
         if item is None:
             item = summary(full(identifier))
+            rows[identifier] = [key, _row(item)]
             fresh += 1
         made.append(item)
     if path is not None and (fresh or len(kept) != len(made)):
-        _save(path, made, keys)
+        _save(path, rows)
     return made
 
 
-def _save(path: Path, made: Sequence[Summary], keys: Mapping[str, str]) -> None:
-    """Write the summaries through a temporary file and a rename (a crash
-    leaves the old file or the new one; an old one's rows are only used
-    under their records' keys)."""
+def _save(path: Path, rows: Mapping[str, Any]) -> None:
+    """Write the summaries' rows through a temporary file and a rename (a
+    crash leaves the old file or the new one; an old one's rows are only
+    used under their records' keys)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(path.name + ".tmp")
-    tmp.write_bytes(orjson.dumps({"version": VERSION, "rows": {
-        s.id: [keys[s.id], _row(s)] for s in made}}))
+    tmp.write_bytes(orjson.dumps({"version": VERSION, "rows": rows}))
     os.replace(tmp, path)
