@@ -229,35 +229,46 @@ class _Fragments:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
                    "jsonld TEXT, shared TEXT)")
-        db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
         return db
 
-    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
+    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> bytes:
         """Record the dataset's fragment (made by ``produce`` unless kept);
-        returns its shared nodes."""
+        returns its shared nodes as JSON (many datasets share the same text:
+        the caller parses each text once)."""
         self.keys.append(key)
         if self.db is None:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
-            return list(fragment["shared"])
-        if self.kept is None:  # the shared nodes of every kept fragment, in one query
-            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
-        found = self.kept.get(key)
+            return orjson.dumps(fragment["shared"])
+        kept = self._kept()
+        found = kept.get(key)
         if found is not None:
-            return list(orjson.loads(found))
+            return bytes(found)
         fragment = produce()
         shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
             key, fragment["ttl"], fragment["jsonld"], shared))
-        self.kept[key] = shared
-        return list(fragment["shared"])
+        kept[key] = shared
+        return shared
+
+    def _kept(self) -> dict[str, bytes]:
+        """The shared nodes of every kept fragment, read in one query."""
+        if self.kept is None:
+            assert self.db is not None
+            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
+        return self.kept
 
     def finish(self) -> None:
-        """Forget the fragments of datasets not in this build; commit."""
+        """Forget the fragments of datasets not in this build; commit. The
+        stale keys are those read (or added) and not used: found with sets,
+        so a rebuild after one change deletes a row or two without first
+        copying every key of the build into the database."""
         if self.db is not None:
-            self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
-                                ((key,) for key in self.keys))
-            self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
+            stale = sorted(self._kept().keys() - set(self.keys))
+            for start in range(0, len(stale), 500):  # a bounded number of "?" per query
+                batch = stale[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                self.db.execute(f"DELETE FROM fragment WHERE key IN ({marks})", batch)
             self.db.commit()
             self.kept = None
 
@@ -320,6 +331,7 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
     """
     fragments = _Fragments(cache_dir)
     shared: set[tuple[Any, ...]] = set()
+    texts: set[bytes] = set()  # the shared nodes of each dataset, as JSON
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
@@ -327,10 +339,11 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
             record_digest(whole(record, full))
         key = _fragment_key(portal, made, files)
         keys.append(key)
-        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
-                                                     files))
-        shared.update(tuple(s) for s in found)
+        texts.add(fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
+                                                       files)))
     fragments.finish()
+    for text in texts:  # each distinct text once (a few hundred for 100,000 datasets)
+        shared.update(tuple(s) for s in orjson.loads(text))
     urls = [r.url for r in records]
     head_key = hashlib.sha256(orjson.dumps([
         FRAGMENT_VERSION, generated, repr(portal), sorted(shared), urls])).hexdigest()
