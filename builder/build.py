@@ -214,8 +214,7 @@ class _Builder(SiteOutput):
 
         # The theme's pages first: they give the shell of the dataset pages.
         taken_down = self.take_downs(records)
-        # What the catalogue-wide scans read of every record, made once if
-        # needed: kept between builds, so only changed datasets' records are made.
+        # What the catalogue-wide scans read of each record (kept between builds).
         self.listing = functools.cache(lambda: summaries.listing(
             sorted(records), {i: entries[i][RECORD_FIELD][0] for i in records},
             records.__getitem__, self.cache))
@@ -226,8 +225,7 @@ class _Builder(SiteOutput):
                           file_digest(catalog.root / "vocabularies.yaml"),
                           pages.stable_json(portal.__dict__))
         self.set_page_keys(catalog, entries, global_key)
-        # A department page's rows show only what summaries hold: no record
-        # is made for a page rendered again.
+        # A department page's rows show only what summaries hold: no record made.
         listed = functools.cache(lambda: {s.id: s for s in self.listing()})
         for rel, key, produce in site_pages.department_pages(
                 catalog, records.briefs(self.statuses), shell,
@@ -242,9 +240,12 @@ class _Builder(SiteOutput):
         # downloads and the day are (a rebuild with nothing new skips them).
         files_key = build_keys.files_key(global_key, cfg.today.isoformat(), sorted(records),
                                          entries, downloads_by_id)
-        self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
-            catalog, self.listing(), downloads_by_id, cfg.today, self.cache,
-            self.record_digests, self.stats, records.__getitem__))
+        # Collector paused: each full collection walked the spliced files' indexes
+        # and pieces, no cycles among them (0.3 s of a 20,000 one-change rebuild).
+        with no_gc():
+            self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
+                catalog, self.listing(), downloads_by_id, cfg.today, self.cache,
+                self.record_digests, self.stats, records.__getitem__))
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():

@@ -26,6 +26,7 @@ from typing import Any, NamedTuple, Protocol
 
 import orjson
 
+from builder.descriptor_cache import no_gc
 from domain.catalogue.freshness import Freshness
 from domain.catalogue.model import OpenType, Status
 from domain.catalogue.public_record import PublicRecord
@@ -244,21 +245,22 @@ def listing(ids: Iterable[str], keys: Mapping[str, str], full: Full,
     made: list[Summary] = []
     rows: dict[str, Any] = {}  # what the file will hold: kept rows as they were read
     fresh = 0
-    for identifier in ids:
-        key = keys[identifier]
-        found = kept.get(identifier)
-        item = None
-        if isinstance(found, list) and len(found) == 2 and found[0] == key:
-            try:
-                item = _from_row(identifier, found[1])
-                rows[identifier] = found
-            except (ValueError, KeyError, TypeError, IndexError):
-                item = None  # a damaged row: made again
-        if item is None:
-            item = summary(full(identifier))
-            rows[identifier] = [key, _row(item)]
-            fresh += 1
-        made.append(item)
+    with no_gc():  # tuples without cycles: collections walking them freed nothing
+        for identifier in ids:
+            key = keys[identifier]
+            found = kept.get(identifier)
+            item = None
+            if isinstance(found, list) and len(found) == 2 and found[0] == key:
+                try:
+                    item = _from_row(identifier, found[1])
+                    rows[identifier] = found
+                except (ValueError, KeyError, TypeError, IndexError):
+                    item = None  # a damaged row: made again
+            if item is None:
+                item = summary(full(identifier))
+                rows[identifier] = [key, _row(item)]
+                fresh += 1
+            made.append(item)
     if path is not None and (fresh or len(kept) != len(made)):
         _save(path, rows)
     return made
