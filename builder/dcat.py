@@ -181,6 +181,8 @@ def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
     try:
         assert fragments.db is not None
         fragments.db.executemany("INSERT OR IGNORE INTO fragment VALUES (?, ?, ?, ?)", rows)
+        fragments.db.executemany("INSERT OR REPLACE INTO shared_node VALUES (?, ?)",
+                                 ((row[0], row[3]) for row in rows))
         fragments.db.commit()
     finally:
         fragments.close()
@@ -206,6 +208,7 @@ class _Fragments:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
+        self.orphans: set[str] = set()  # keys of narrow rows with no wide row
         self.ahead: dict[str, _ReadAhead] = {}  # by column: the texts read ahead
         self.position: dict[str, int] | None = None  # key → its first place in keys
         self.path = cache_dir / CACHE_FILE if cache_dir else None
@@ -229,33 +232,50 @@ class _Fragments:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
                    "jsonld TEXT, shared TEXT)")
+        # Each fragment's shared nodes again, narrow: read for every dataset, as the wide
+        # rows' last column they cost reading the whole file (250 MB at 20,000 datasets).
+        db.execute("CREATE TABLE IF NOT EXISTS shared_node (key TEXT PRIMARY KEY, shared BLOB)")
         return db
 
-    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> bytes:
+    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
         """Record the dataset's fragment (made by ``produce`` unless kept);
-        returns its shared nodes as JSON (many datasets share the same text:
-        the caller parses each text once)."""
+        returns its shared nodes."""
         self.keys.append(key)
         if self.db is None:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
-            return orjson.dumps(fragment["shared"])
+            return list(fragment["shared"])
         kept = self._kept()
         found = kept.get(key)
         if found is not None:
-            return bytes(found)
+            return list(orjson.loads(found))
         fragment = produce()
         shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
             key, fragment["ttl"], fragment["jsonld"], shared))
+        self.db.execute("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", (key, shared))
         kept[key] = shared
-        return shared
+        return list(fragment["shared"])
 
     def _kept(self) -> dict[str, bytes]:
-        """The shared nodes of every kept fragment, read in one query."""
+        """The shared nodes of every kept fragment: the keys from the wide table
+        (its key index), the nodes from the narrow one. A fragment with no narrow
+        row (kept by an earlier version) has them read from its wide row once."""
         if self.kept is None:
             assert self.db is not None
-            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
+            keys = [key for (key,) in self.db.execute("SELECT key FROM fragment")]
+            narrow = dict(self.db.execute("SELECT key, shared FROM shared_node"))
+            missing = [key for key in keys if key not in narrow]
+            for start in range(0, len(missing), 500):  # a bounded number of "?" per query
+                batch = missing[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self.db.execute(
+                    f"SELECT key, shared FROM fragment WHERE key IN ({marks})", batch).fetchall()
+                self.db.executemany("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", rows)
+                narrow.update(rows)
+            self.kept = {key: narrow[key] for key in keys}
+            # Narrow rows whose wide row is gone (an earlier version deleted it).
+            self.orphans = narrow.keys() - self.kept.keys()
         return self.kept
 
     def finish(self) -> None:
@@ -264,11 +284,12 @@ class _Fragments:
         so a rebuild after one change deletes a row or two without first
         copying every key of the build into the database."""
         if self.db is not None:
-            stale = sorted(self._kept().keys() - set(self.keys))
+            stale = sorted((self._kept().keys() | self.orphans) - set(self.keys))
             for start in range(0, len(stale), 500):  # a bounded number of "?" per query
                 batch = stale[start:start + 500]
                 marks = ",".join("?" * len(batch))
-                self.db.execute(f"DELETE FROM fragment WHERE key IN ({marks})", batch)
+                for table in ("fragment", "shared_node"):  # fixed names, not input
+                    self.db.execute(f"DELETE FROM {table} WHERE key IN ({marks})", batch)
             self.db.commit()
             self.kept = None
 
@@ -331,7 +352,6 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
     """
     fragments = _Fragments(cache_dir)
     shared: set[tuple[Any, ...]] = set()
-    texts: set[bytes] = set()  # the shared nodes of each dataset, as JSON
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
@@ -339,11 +359,10 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
             record_digest(whole(record, full))
         key = _fragment_key(portal, made, files)
         keys.append(key)
-        texts.add(fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
-                                                       files)))
+        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
+                                                     files))
+        shared.update(tuple(s) for s in found)
     fragments.finish()
-    for text in texts:  # each distinct text once (a few hundred for 100,000 datasets)
-        shared.update(tuple(s) for s in orjson.loads(text))
     urls = [r.url for r in records]
     head_key = hashlib.sha256(orjson.dumps([
         FRAGMENT_VERSION, generated, repr(portal), sorted(shared), urls])).hexdigest()
