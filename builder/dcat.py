@@ -45,6 +45,7 @@ from builder.dcat_vocab import (
 )
 from builder.pages import stable_json
 from builder.spliced import Spliced
+from builder.summaries import Full, Listed, whole
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.public_record import PublicRecord
 
@@ -137,6 +138,12 @@ def _fragment(portal: PortalInfo, record: PublicRecord,
             "shared": sorted(list(s) for s in triples.shared)}
 
 
+def _listed_fragment(portal: PortalInfo, record: Listed, full: Full | None,
+                     downloads: list[dict[str, Any]]) -> dict[str, Any]:
+    """:func:`_fragment` of the record ``record`` stands for (see ``whole``)."""
+    return _fragment(portal, whole(record, full), downloads)
+
+
 def record_digest(record: PublicRecord) -> str:
     """A digest of the record's public JSON: what the keys of its page, its
     DCAT fragment and the navigation pages are made of (the build makes it
@@ -174,6 +181,8 @@ def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
     try:
         assert fragments.db is not None
         fragments.db.executemany("INSERT OR IGNORE INTO fragment VALUES (?, ?, ?, ?)", rows)
+        fragments.db.executemany("INSERT OR REPLACE INTO shared_node VALUES (?, ?)",
+                                 ((row[0], row[3]) for row in rows))
         fragments.db.commit()
     finally:
         fragments.close()
@@ -199,6 +208,7 @@ class _Fragments:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
         self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
+        self.orphans: set[str] = set()  # keys of narrow rows with no wide row
         self.ahead: dict[str, _ReadAhead] = {}  # by column: the texts read ahead
         self.position: dict[str, int] | None = None  # key → its first place in keys
         self.path = cache_dir / CACHE_FILE if cache_dir else None
@@ -222,7 +232,9 @@ class _Fragments:
         db.execute("PRAGMA synchronous=NORMAL")
         db.execute("CREATE TABLE IF NOT EXISTS fragment (key TEXT PRIMARY KEY, ttl TEXT, "
                    "jsonld TEXT, shared TEXT)")
-        db.execute("CREATE TEMP TABLE used (key TEXT PRIMARY KEY)")
+        # Each fragment's shared nodes again, narrow: read for every dataset, as the wide
+        # rows' last column they cost reading the whole file (250 MB at 20,000 datasets).
+        db.execute("CREATE TABLE IF NOT EXISTS shared_node (key TEXT PRIMARY KEY, shared BLOB)")
         return db
 
     def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
@@ -233,24 +245,51 @@ class _Fragments:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
             return list(fragment["shared"])
-        if self.kept is None:  # the shared nodes of every kept fragment, in one query
-            self.kept = dict(self.db.execute("SELECT key, shared FROM fragment"))
-        found = self.kept.get(key)
+        kept = self._kept()
+        found = kept.get(key)
         if found is not None:
             return list(orjson.loads(found))
         fragment = produce()
         shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
             key, fragment["ttl"], fragment["jsonld"], shared))
-        self.kept[key] = shared
+        self.db.execute("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", (key, shared))
+        kept[key] = shared
         return list(fragment["shared"])
 
+    def _kept(self) -> dict[str, bytes]:
+        """The shared nodes of every kept fragment: the keys from the wide table
+        (its key index), the nodes from the narrow one. A fragment with no narrow
+        row (kept by an earlier version) has them read from its wide row once."""
+        if self.kept is None:
+            assert self.db is not None
+            keys = [key for (key,) in self.db.execute("SELECT key FROM fragment")]
+            narrow = dict(self.db.execute("SELECT key, shared FROM shared_node"))
+            missing = [key for key in keys if key not in narrow]
+            for start in range(0, len(missing), 500):  # a bounded number of "?" per query
+                batch = missing[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                rows = self.db.execute(
+                    f"SELECT key, shared FROM fragment WHERE key IN ({marks})", batch).fetchall()
+                self.db.executemany("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", rows)
+                narrow.update(rows)
+            self.kept = {key: narrow[key] for key in keys}
+            # Narrow rows whose wide row is gone (an earlier version deleted it).
+            self.orphans = narrow.keys() - self.kept.keys()
+        return self.kept
+
     def finish(self) -> None:
-        """Forget the fragments of datasets not in this build; commit."""
+        """Forget the fragments of datasets not in this build; commit. The
+        stale keys are those read (or added) and not used: found with sets,
+        so a rebuild after one change deletes a row or two without first
+        copying every key of the build into the database."""
         if self.db is not None:
-            self.db.executemany("INSERT OR IGNORE INTO used VALUES (?)",
-                                ((key,) for key in self.keys))
-            self.db.execute("DELETE FROM fragment WHERE key NOT IN (SELECT key FROM used)")
+            stale = sorted((self._kept().keys() | self.orphans) - set(self.keys))
+            for start in range(0, len(stale), 500):  # a bounded number of "?" per query
+                batch = stale[start:start + 500]
+                marks = ",".join("?" * len(batch))
+                for table in ("fragment", "shared_node"):  # fixed names, not input
+                    self.db.execute(f"DELETE FROM {table} WHERE key IN ({marks})", batch)
             self.db.commit()
             self.kept = None
 
@@ -291,10 +330,11 @@ def dcat_files(portal: PortalInfo, records: Sequence[PublicRecord],
             dcat_chunks(portal, records, downloads, generated, cache_dir).items()}
 
 
-def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
+def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
                 downloads: dict[str, list[dict[str, Any]]], generated: str,
                 cache_dir: Path | None = None,
-                record_digests: Mapping[str, str] | None = None) -> dict[str, Spliced]:
+                record_digests: Mapping[str, str] | None = None,
+                full: Full | None = None) -> dict[str, Spliced]:
     """``dcat.jsonld`` and ``dcat.ttl`` of the catalogue (conditional datasets
     with restricted access rights and no distribution), each a
     :class:`builder.spliced.Spliced` of the header and one fragment per
@@ -303,7 +343,9 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     the unchanged fragments are copied from the previous file).
     ``cache_dir``: where the fragments of unchanged datasets are kept
     between builds. ``record_digests``: :func:`record_digest` of each record
-    by id, when the caller has them (else made here).
+    by id, when the caller has them (else made here). ``records`` may be
+    summaries (``builder.summaries``) with ``full`` making the record of a
+    dataset whose fragment is not kept (needs ``record_digests``).
 
     The fragments are made (or found) here; their texts are read as the
     files are written: write (or iterate) each file once.
@@ -313,10 +355,12 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[PublicRecord],
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
-        made = record_digests[record.id] if record_digests else record_digest(record)
+        made = record_digests[record.id] if record_digests else \
+            record_digest(whole(record, full))
         key = _fragment_key(portal, made, files)
         keys.append(key)
-        found = fragments.add(key, functools.partial(_fragment, portal, record, files))
+        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
+                                                     files))
         shared.update(tuple(s) for s in found)
     fragments.finish()
     urls = [r.url for r in records]

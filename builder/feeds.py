@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 from xml.sax.saxutils import escape as _xml_escape
 
+from builder.summaries import Full, Listed, whole
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.model import Status
 from domain.catalogue.public_record import PublicRecord
@@ -55,7 +56,7 @@ INDEX_KEYS = ("id", "title", "department", "theme", "open_type", "formats",
               "download_count")
 
 
-def catalog_index(records: Sequence[PublicRecord]) -> dict[str, Any]:
+def catalog_index(records: Sequence[Listed]) -> dict[str, Any]:
     """The compact list the catalogue page filters and sorts in the browser
     (``download_count``: 0 when the build had no download statistics)."""
     # In the order of INDEX_KEYS.
@@ -122,7 +123,7 @@ def department_feed_path(code: str) -> str:
     return f"{DEPARTMENT_FEEDS}/{code}.xml"
 
 
-def _change(record: PublicRecord) -> tuple[str, date | None]:
+def _change(record: Listed) -> tuple[str, date | None]:
     """What last happened to a published dataset, as the entry's title word
     and its day: 撤回/失效 (with the notice's date), else 新增 or 更新."""
     for notice, status, word in ((record.withdrawal, Status.WITHDRAWN, "撤回"),
@@ -134,13 +135,16 @@ def _change(record: PublicRecord) -> tuple[str, date | None]:
     return "更新", record.last_updated or record.published
 
 
-def atom_feed(portal: PortalInfo, records: Sequence[PublicRecord], limit: int = 50, *,
-              title: str = "数据更新", path: str = SITE_FEED, page: str = "") -> str:
+def atom_feed(portal: PortalInfo, records: Sequence[Listed], limit: int = 50, *,
+              title: str = "数据更新", path: str = SITE_FEED, page: str = "",
+              full: Full | None = None) -> str:
     """An Atom feed of the datasets most recently added, updated, withdrawn
     or marked invalid, newest first. ``path``: the feed's own site path (its
     id); ``page``: the HTML page it accompanies. Made from public records
     only, so a conditional dataset appears with its metadata and never data.
-    Entry ids are the dataset pages' addresses (stable across builds)."""
+    Entry ids are the dataset pages' addresses (stable across builds).
+    ``records``: public records, or their summaries with ``full`` (id →
+    public record: the entries are made whole by it)."""
     changes = [(_change(r), r) for r in records]
     newest = sorted(changes, key=lambda c: (c[0][1] or date.min, c[1].id), reverse=True)[:limit]
     updated = _stamp(newest[0][0][1]) if newest else \
@@ -154,7 +158,8 @@ def atom_feed(portal: PortalInfo, records: Sequence[PublicRecord], limit: int = 
              f"<id>{escape(absolute(portal, path))}</id>",
              f"<updated>{updated}</updated>",
              f"<author><name>{escape(portal.bureau or portal.name)}</name></author>"]
-    for (word, day), r in newest:
+    for (word, day), listed in newest:
+        r = whole(listed, full)
         url = absolute(portal, r.url)
         lines += [
             "<entry>",
@@ -172,16 +177,17 @@ def atom_feed(portal: PortalInfo, records: Sequence[PublicRecord], limit: int = 
     return "\n".join(lines) + "\n"
 
 
-def department_feeds(portal: PortalInfo, records: Sequence[PublicRecord],
-                     ) -> dict[str, str]:
+def department_feeds(portal: PortalInfo, records: Sequence[Listed],
+                     full: Full | None = None) -> dict[str, str]:
     """One Atom feed per department that has published datasets, as
-    {site path: xml}; each lists only that department's datasets."""
-    by_department: dict[str, list[PublicRecord]] = {}
+    {site path: xml}; each lists only that department's datasets
+    (``full``: see :func:`atom_feed`)."""
+    by_department: dict[str, list[Listed]] = {}
     for record in records:
         by_department.setdefault(record.department, []).append(record)
     return {department_feed_path(code): atom_feed(
-                portal, mine, title=f"{mine[0].department_name}数据更新",
-                path=department_feed_path(code), page=f"departments/{code}/")
+                portal, mine, title=f"{whole(mine[0], full).department_name}数据更新",
+                path=department_feed_path(code), page=f"departments/{code}/", full=full)
             for code, mine in sorted(by_department.items())}
 
 

@@ -18,6 +18,7 @@ import orjson
 
 from builder.downloads import DownloadFile
 from builder.feeds import absolute
+from builder.summaries import Full, Listed, whole
 from domain.catalogue.catalog import PortalInfo
 from domain.catalogue.freshness import Freshness
 from domain.catalogue.model import OpenType, Status
@@ -155,7 +156,7 @@ def dataset_context(portal: PortalInfo, record: PublicRecord, resources: list[Re
     }
 
 
-def _emergency_since(record: PublicRecord) -> date:
+def _emergency_since(record: Listed) -> date:
     return record.emergency.since if record.emergency else date.min
 
 
@@ -168,7 +169,7 @@ def _bars(counter: Counter[str], names: dict[str, str], order: Sequence[str] | N
              "share": round(100 * counter[c] / top, 1)} for c in codes]
 
 
-def counts(records: Sequence[PublicRecord], download_count: int) -> dict[str, int]:
+def counts(records: Sequence[Listed], download_count: int) -> dict[str, int]:
     by_type = Counter(r.open_type for r in records)
     return {
         "published": len(records),
@@ -179,8 +180,10 @@ def counts(records: Sequence[PublicRecord], download_count: int) -> dict[str, in
     }
 
 
-def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[PublicRecord],
-                 download_count: int) -> dict[str, Any]:
+def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[Listed],
+                 download_count: int, full: Full | None = None) -> dict[str, Any]:
+    """The home page's values. ``records``: public records, or their
+    summaries with ``full`` (the rows shown are made whole by it)."""
     names_dept = {t.code: t.name for t in vocab.departments}
     names_theme = {t.code: t.name for t in vocab.themes}
     emergencies = [r for r in records if r.emergency and r.emergency.active
@@ -191,8 +194,9 @@ def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[Publ
     return {
         "portal": portal, "root": "", "freshness_labels": FRESHNESS_LABELS,
         "counts": counts(records, download_count),
-        "emergencies": sorted(emergencies, key=_emergency_since, reverse=True),
-        "newest": newest,
+        "emergencies": [whole(r, full) for r in sorted(emergencies, key=_emergency_since,
+                                                         reverse=True)],
+        "newest": [whole(r, full) for r in newest],
         "by_open_type": _bars(Counter(r.open_type.value for r in records), OPEN_TYPE_LABELS,
                               list(OPEN_TYPE_LABELS)),
         "by_theme": _bars(Counter(r.theme for r in records), names_theme),
@@ -200,7 +204,7 @@ def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[Publ
     }
 
 
-def catalog_context(vocab: Vocabularies, records: Sequence[PublicRecord]) -> dict[str, Any]:
+def catalog_context(vocab: Vocabularies, records: Sequence[Listed]) -> dict[str, Any]:
     """The catalogue filter page: facet options with their counts."""
     def facet(key: str, title: str, values: Counter[str], names: dict[str, str],
               order: Sequence[str]) -> dict[str, Any]:
@@ -268,10 +272,14 @@ def department_rows(vocab: Vocabularies, records: Sequence[Counted]) -> list[dic
     return rows
 
 
-def announcements(records: Sequence[PublicRecord]) -> list[dict[str, Any]]:
-    """Withdrawal and invalidation notices, newest first (000 §33, 002 §39)."""
+def announcements(records: Sequence[Listed], full: Full | None = None) -> list[dict[str, Any]]:
+    """Withdrawal and invalidation notices, newest first (000 §33, 002 §39).
+    ``full``: see :func:`home_context`."""
     notices = []
-    for r in records:
+    for listed in records:
+        if listed.withdrawal is None and listed.invalidation is None:
+            continue
+        r = whole(listed, full)
         for notice, kind in ((r.withdrawal, "撤回"), (r.invalidation, "失效")):
             if notice:
                 notices.append({"date": notice.date, "kind": kind, "title": r.title,

@@ -10,15 +10,15 @@ from typing import Any
 
 from builder.charts import Bar, Segment, stacked_bars
 from builder.render import render
+from builder.summaries import Listed
 from domain.catalogue.catalog import Catalog
 from domain.catalogue.model import Status
 from domain.catalogue.open_plan import Opened, Progress, department_summary, load_plans, track
-from domain.catalogue.public_record import PublicRecord
 
 log = logging.getLogger(__name__)
 
 
-def opened_from_records(records: Iterable[PublicRecord]) -> list[Opened]:
+def opened_from_records(records: Iterable[Listed]) -> list[Opened]:
     """The published datasets (public records) as the plan sees them:
     a withdrawn dataset no longer counts as opened; one marked invalid
     (lapsed, 002 §39) was opened all the same."""
@@ -26,7 +26,7 @@ def opened_from_records(records: Iterable[PublicRecord]) -> list[Opened]:
             for r in records if r.status is not Status.WITHDRAWN]
 
 
-def plan_years(catalog: Catalog, records: Iterable[PublicRecord],
+def plan_years(catalog: Catalog, records: Iterable[Listed],
                today: date) -> list[dict[str, Any]]:
     """Each year's plan, newest first: its items with their state and a
     per-department summary. Invalid entries are left out (``portal check``
@@ -70,7 +70,7 @@ def _chart(summary: Mapping[str, Mapping[str, int]], name_of: Any, year: int) ->
         for code, c in summary.items()], title=f"{year}年开放计划完成情况")
 
 
-def plan_page(catalog: Catalog, records: Iterable[PublicRecord], today: date) -> str:
+def plan_page(catalog: Catalog, records: Iterable[Listed], today: date) -> str:
     """The page fragment (an explanation when no plan is published yet)."""
     return render("plan.html", root="../", years=plan_years(catalog, records, today),
                   today=today.isoformat(), bureau=catalog.portal.bureau)

@@ -24,6 +24,7 @@ from builder.evaluation_page import evaluation_page
 from builder.plan_page import plan_page
 from builder.render import render
 from builder.spliced import Spliced
+from builder.summaries import Full, Listed, Summary, whole
 from builder.theme import NavPage, Shell
 from domain.catalogue.catalog import Catalog, PortalInfo
 from domain.catalogue.model import Status
@@ -33,7 +34,7 @@ from domain.periods import period_table
 from domain.periods.citations import POLICY_TEXT, basis_text
 from domain.periods.profiles import ProfileError, load_profile
 
-Records = list[PublicRecord]
+Records = Sequence[Listed]  # public records, or their summaries (builder.summaries)
 Stats = Callable[[], dict[str, Any]]  # the statistics of the build's records, made once
 
 
@@ -120,11 +121,13 @@ def footer_text(portal: PortalInfo) -> str:
 
 def nav_pages(catalog: Catalog, records: Records, download_count: int,
               generated: str, *, suspended: int = 0, stats: Stats | None = None,
-              ) -> list[NavPage]:
+              full: Full | None = None) -> list[NavPage]:
     """The pages in the navigation, rendered as HTML fragments, and the
     links to the service's pages, in the order of the tabs. ``suspended``:
     how many datasets are taken down (the 公告 page links their list);
-    ``stats``: gives the statistics of ``records`` (made here if None)."""
+    ``stats``: gives the statistics of ``records`` (made here if None);
+    ``full``: id → public record, when ``records`` are summaries (the
+    records shown whole are made by it)."""
     portal, vocab = catalog.portal, catalog.vocab
     # Empty: the API is on the same host as the site (`portal serve`).
     api_url = portal.search_api_url.rstrip("/")
@@ -135,7 +138,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
              for title, path in SERVICE_LINKS}
     return [
         NavPage("", "首页", render("home.html", **pages.home_context(
-            portal, vocab, records, download_count), search_action=search_action),
+            portal, vocab, records, download_count, full), search_action=search_action),
             description=f"{portal.name}：{portal.city}公共数据开放目录与下载",
             head_html=feeds.feed_link(feeds.SITE_FEED, f"{portal.name}：数据更新")),
         NavPage("catalog", "数据目录",
@@ -164,7 +167,7 @@ def nav_pages(catalog: Catalog, records: Records, download_count: int,
         NavPage("evaluation", "年度评估", evaluation_page(catalog.root, portal.bureau),
                 description=f"{portal.name}各部门公共数据开放工作年度评估结果"),
         NavPage("announcements", "公告", render(
-            "announcements.html", root="../", notices=pages.announcements(records),
+            "announcements.html", root="../", notices=pages.announcements(records, full),
             basis=_withdrawal_basis(portal), suspended=suspended,
             general=announcements.load_notices(catalog.root)),
             description=f"{portal.name}通知公告及数据撤回、失效公告"),
@@ -216,7 +219,7 @@ def _statistics_page(catalog: Catalog, stats: dict[str, Any], api_url: str) -> s
                   department_names=json.dumps(names, ensure_ascii=False))
 
 
-class Listed(pages.Counted, Protocol):
+class Ordered(pages.Counted, Protocol):
     """What :func:`department_pages` reads of a record to count and order a
     department's datasets (a public record, or the build's brief of one)."""
 
@@ -228,19 +231,20 @@ class Listed(pages.Counted, Protocol):
     def status(self) -> Status: ...
 
 
-L = TypeVar("L", bound=Listed)
+L = TypeVar("L", bound=Ordered)
 
 
 def department_pages(catalog: Catalog, records: Sequence[L], shell: Shell,
                      record_key: Callable[[L], str],
-                     full: Callable[[str], PublicRecord] | None = None,
+                     full: Callable[[str], PublicRecord | Summary] | None = None,
                      ) -> Iterator[tuple[str, str, Callable[[], str]]]:
     """One page per department, poured into the shell like dataset pages
     (they sit at the same depth and are not in the navigation).
 
     ``records`` are sorted by id; they are the public records, or with
-    ``full`` (id → public record) briefs of them: a page's records are then
-    made only when it is rendered.
+    ``full`` (id → public record or its summary: a row shows only what a
+    summary holds) briefs of them: a page's rows are then found only when
+    it is rendered.
     Yields ``(path, key, render)``: ``key`` changes whenever the page would
     (the shell, the department's counts, ``record_key`` of each of its
     datasets), so a caller may skip ``render`` for a page it already has."""
@@ -259,7 +263,8 @@ def department_pages(catalog: Catalog, records: Sequence[L], shell: Shell,
                partial(_department_page, vocab, row, partial(_made, mine, full), shell))
 
 
-def _made(mine: Sequence[Listed], full: Callable[[str], PublicRecord] | None) -> list[Any]:
+def _made(mine: Sequence[Ordered],
+          full: Callable[[str], PublicRecord | Summary] | None) -> list[Any]:
     """The records of a department page: ``mine`` itself, or made by ``full``."""
     return [full(r.id) for r in mine] if full is not None else list(mine)
 
@@ -287,7 +292,8 @@ ENTRY_VERSION = "1"
 
 def _catalog_json(portal: PortalInfo, records: Records,
                   downloads: dict[str, list[dict[str, Any]]], today: date,
-                  record_digests: Mapping[str, str] | None = None) -> Spliced:
+                  record_digests: Mapping[str, str] | None = None,
+                  full: Full | None = None) -> Spliced:
     """catalog.json, one piece per dataset (the same bytes as
     ``_compact(feeds.catalog_document(...))``, never the whole in memory).
     ``record_digests``: the digest of each record's public JSON
@@ -300,12 +306,13 @@ def _catalog_json(portal: PortalInfo, records: Records,
     assert tail == '"datasets":[]}', tail  # "datasets" is the last key
     head += count + '"datasets":['
 
-    def entry(r: PublicRecord) -> str:
+    def entry(listed: Listed) -> str:
+        r = whole(listed, full)
         return _compact(CatalogEntry(r, tuple(
             PublishedFile.from_json({**d, "url": r.url + d["filename"]})
             for d in downloads.get(r.id, []))).to_json()).rstrip("\n")
 
-    def key(r: PublicRecord) -> str | None:
+    def key(r: Listed) -> str | None:
         if record_digests is None:
             return None
         return hashlib.sha256(orjson.dumps([ENTRY_VERSION, record_digests[r.id],
@@ -319,25 +326,28 @@ def catalogue_files(catalog: Catalog, records: Records,
                     downloads: dict[str, list[dict[str, Any]]], today: date,
                     cache_dir: Path | None = None,
                     record_digests: Mapping[str, str] | None = None,
-                    stats: Stats | None = None) -> dict[str, str | Iterable[str]]:
+                    stats: Stats | None = None,
+                    full: Full | None = None) -> dict[str, str | Iterable[str]]:
     """catalog.json, catalog-index.json, dcat.jsonld, dcat.ttl, feed.xml and
     sitemaps. ``cache_dir``: the build cache (DCAT fragments of unchanged
     datasets are reused from there); ``record_digests``: see
     :func:`_catalog_json` and :func:`builder.dcat.dcat_chunks`; ``stats``: see
-    :func:`nav_pages`. The three large
+    :func:`nav_pages`; ``full``: id → public record when ``records`` are
+    summaries (only the records a file shows whole, or whose pieces of the
+    spliced files are not kept, are made). The three large
     files are :class:`builder.spliced.Spliced`."""
     portal = catalog.portal
     # catalog.json also lists each dataset's download files (URL, size,
     # SHA-256): what the search index and the CKAN API hand to developers.
     files: dict[str, str | Iterable[str]] = {
-        "catalog.json": _catalog_json(portal, records, downloads, today, record_digests),
+        "catalog.json": _catalog_json(portal, records, downloads, today, record_digests, full),
         "catalog-index.json": _compact(feeds.catalog_index(records)),
-        feeds.SITE_FEED: feeds.atom_feed(portal, records),
-        **feeds.department_feeds(portal, records),
+        feeds.SITE_FEED: feeds.atom_feed(portal, records, full=full),
+        **feeds.department_feeds(portal, records, full),
         "robots.txt": feeds.robots_txt(portal),
     }
     files.update(dcat.dcat_chunks(portal, records, downloads, today.isoformat(), cache_dir,
-                                  record_digests))
+                                  record_digests, full))
     made = _statistics(catalog, records, today.isoformat(), stats)
     files["statistics.json"] = _compact(made)
     files["statistics.csv"] = statistics.departments_csv(made)

@@ -14,11 +14,11 @@ from collections.abc import Sequence
 from typing import Any
 
 from builder.charts import Bar, Segment, stacked_bars
+from builder.summaries import Listed
 from domain.catalogue.model import OpenType
-from domain.catalogue.public_record import PublicRecord
 from domain.catalogue.vocabulary import Vocabularies
 
-Records = Sequence[PublicRecord]
+Records = Sequence[Listed]  # public records or their summaries
 DEPARTMENT_COLUMNS = (
     ("department", "部门代码"), ("department_name", "部门"), ("datasets", "数据集"),
     ("unconditional", "无条件开放"), ("conditional", "有条件开放"),
@@ -45,7 +45,7 @@ def _row(code: str, name: str, mine: Records) -> dict[str, Any]:
 
 
 def statistics(vocab: Vocabularies, records: Records, generated: str) -> dict[str, Any]:
-    by_department: dict[str, list[PublicRecord]] = {}
+    by_department: dict[str, list[Listed]] = {}
     for record in records:
         by_department.setdefault(record.department, []).append(record)
     departments = [_row(t.code, t.name, by_department[t.code])

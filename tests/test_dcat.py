@@ -139,6 +139,16 @@ def test_cached_fragments_give_the_same_files_and_follow_changes(sample: Path,
     graph = Graph().parse(data=again["dcat.ttl"], format="turtle")
     assert Literal("改过的标题", lang="zh") in set(graph.objects(None, DCTERMS.title))
     assert violations(graph) == []
+    # The fragment file holds this catalogue's fragments only: the changed
+    # dataset's old one was deleted; a dataset dropped takes its own along.
+    import sqlite3
+
+    from builder.dcat import CACHE_FILE
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        assert db.execute("SELECT count(*) FROM fragment").fetchone()[0] == len(records)
+    dcat_files(portal, changed[1:], downloads, "2026-11-23", cache)
+    with sqlite3.connect(cache / CACHE_FILE) as db:
+        assert db.execute("SELECT count(*) FROM fragment").fetchone()[0] == len(records) - 1
 
 
 def test_fragments_made_beside_the_pages_give_the_same_files(tmp_path: Path) -> None:
