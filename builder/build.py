@@ -78,6 +78,8 @@ from domain.catalogue.publication import dataset_path
 __all__ = ["BuildConfig", "BuildFailed", "BuildResult", "UnsafeOutput", "build", "data_key"]
 
 STATE_FILE = "state.json"
+# From this many datasets catalog.json is written by a child process.
+CATALOGUE_BESIDE_AT = 1000
 
 
 def _one_file(rel: str, produce: Callable[[], str]) -> dict[str, str]:
@@ -236,7 +238,8 @@ class _Builder(SiteOutput):
                                          entries, downloads_by_id)
         self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
             catalog, records.listed, downloads_by_id, cfg.today, self.cache,
-            self.record_digests, self.stats))
+            self.record_digests, self.stats), beside=("catalog.json",)
+            if len(records) >= CATALOGUE_BESIDE_AT else ())  # written while DCAT's are
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():
