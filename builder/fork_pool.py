@@ -9,6 +9,7 @@ handed back itself, after a warning.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
@@ -71,6 +72,9 @@ class Beside:
                         what, error)
             return
         if pid == 0:  # the child: the work, then out without the parent's clean-up
+            # Collections never walk what the child inherited: walking writes
+            # to every object and would copy the parent's memory page by page.
+            gc.freeze()
             status = 1
             try:
                 work()
