@@ -142,4 +142,3 @@ def jsonld_nodes(g: Iterable[tuple[object, object, object]] | Grouped) -> list[d
                 node.setdefault(curie(predicate) or predicate, []).append(_json_value(obj))
         nodes.append(node)
     return nodes
-
