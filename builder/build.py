@@ -26,7 +26,7 @@ import functools
 import gc
 import os
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import replace
 from functools import partial
 from typing import Any
@@ -56,7 +56,7 @@ from builder.files import write_if_changed
 from builder.publication_changes import PUBLIC_KEY, changes
 from builder.records import RECORD_FIELD, Records, public_records, record_digests
 from builder.render import templates_digest
-from builder.site_output import SiteOutput, write_state
+from builder.site_output import SiteOutput, one_file, write_state
 from builder.take_downs import take_downs, was_online
 from builder.theme import Shell, build_theme_pages
 from builder.withholding import (
@@ -78,10 +78,8 @@ from domain.catalogue.publication import dataset_path
 __all__ = ["BuildConfig", "BuildFailed", "BuildResult", "UnsafeOutput", "build", "data_key"]
 
 STATE_FILE = "state.json"
-
-
-def _one_file(rel: str, produce: Callable[[], str]) -> dict[str, str]:
-    return {rel: produce()}
+# From this many datasets catalog.json is written by a child process.
+CATALOGUE_BESIDE_AT = 1000
 
 
 class _Builder(SiteOutput):
@@ -230,7 +228,7 @@ class _Builder(SiteOutput):
         for rel, key, produce in site_pages.department_pages(
                 catalog, records.briefs(self.statuses), shell,
                 lambda r: entries[r.id]["page_key"], lambda i: listed()[i]):
-            self.emit_keyed(rel, key, partial(_one_file, rel, produce))
+            self.emit_keyed(rel, key, partial(one_file, rel, produce))
         self.statuses.clear()  # read by the keys (and records made so far) only
         mark = self.timed("theme", mark)
         downloads_by_id = self.dataset_pages(catalog, records, entries, old, shell)
@@ -242,10 +240,11 @@ class _Builder(SiteOutput):
                                          entries, downloads_by_id)
         # Collector paused: each full collection walked the spliced files' indexes
         # and pieces, no cycles among them (0.3 s of a 20,000 one-change rebuild).
-        with no_gc():
+        with no_gc():  # catalog.json written by a child while the DCAT files are here
             self.emit_keyed("catalogue-files", files_key, lambda: site_pages.catalogue_files(
                 catalog, self.listing(), downloads_by_id, cfg.today, self.cache,
-                self.record_digests, self.stats, records.__getitem__))
+                self.record_digests, self.stats, records.__getitem__), beside=(
+                    "catalog.json",) if len(records) >= CATALOGUE_BESIDE_AT else ())
         self.copy_theme_output(self.cache / "theme" / "site")
         if cfg.audit_dir is not None:
             for rel, data in audit_files(cfg.audit_dir).items():

@@ -9,9 +9,11 @@ handed back itself, after a warning.
 
 from __future__ import annotations
 
+import gc
 import logging
 import multiprocessing
 import os
+import traceback
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import TypeVar
@@ -46,3 +48,51 @@ def fork_map(function: Callable[[T], R], tasks: Sequence[T], what: str) -> Itera
     except Exception as error:  # a killed worker, a worker's error, no processes
         log.warning("%s in a pool of processes failed (%s: %s); doing the rest in this "
                     "process", what, type(error).__name__, str(error)[:300] or "no detail")
+
+
+class Beside:
+    """``work()`` done in a forked child process while this one goes on (the
+    child inherits what ``work`` reads, as a pool's workers do); ``done()``
+    waits for it and says whether it was done there. Nothing is started
+    (``done()`` is False) without ``fork`` or a second core; a child that
+    cannot be started or fails (its error is printed by the child, its exit
+    status reported here) gives a warning naming ``what`` and False: the
+    caller then does the work itself (``work`` must allow being done twice,
+    e.g. writing files through a temporary file and a rename)."""
+
+    def __init__(self, work: Callable[[], object], what: str) -> None:
+        self.what = what
+        self.pid: int | None = None
+        if not worth_forking(1, 1):
+            return
+        try:
+            pid = os.fork()
+        except OSError as error:
+            log.warning("%s in a child process failed (%s); doing it in this process",
+                        what, error)
+            return
+        if pid == 0:  # the child: the work, then out without the parent's clean-up
+            # Collections never walk what the child inherited: walking writes
+            # to every object and would copy the parent's memory page by page.
+            gc.freeze()
+            status = 1
+            try:
+                work()
+                status = 0
+            except BaseException:  # the parent is told by the exit status
+                traceback.print_exc()
+            finally:
+                os._exit(status)
+        self.pid = pid
+
+    def done(self) -> bool:
+        """Wait for the child; whether it did the work."""
+        if self.pid is None:
+            return False
+        _, status = os.waitpid(self.pid, 0)
+        self.pid = None
+        code = os.waitstatus_to_exitcode(status)
+        if code != 0:
+            log.warning("%s in a child process failed (exit status %s); doing it in this "
+                        "process", self.what, code)
+        return code == 0

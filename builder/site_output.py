@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -15,6 +15,7 @@ import orjson
 
 from builder.build_config import UnsafeOutput
 from builder.files import write_chunks, write_chunks_if_changed, write_if_changed
+from builder.fork_pool import Beside
 from builder.spliced import Spliced, write_spliced
 from builder.theme import UNPUBLISHED
 
@@ -63,10 +64,15 @@ class SiteOutput:
             write_chunks_if_changed(self.out / rel, text)
 
     def emit_keyed(self, group: str, key: str,
-                   produce: Callable[[], Mapping[str, str | Iterable[str]]]) -> None:
+                   produce: Callable[[], Mapping[str, str | Iterable[str]]],
+                   beside: Collection[str] = ()) -> None:
         """Write the files ``produce`` gives, unless the previous build wrote
         this group with the same ``key`` and its files are all still there:
-        then they are kept as they are (and count as written)."""
+        then they are kept as they are (and count as written). The files
+        named in ``beside`` are written by a forked child process while this
+        one writes the others (``builder.fork_pool.Beside``: here when the
+        child fails); they must not share anything that a fork breaks
+        (catalog.json; not the DCAT files, read from an open SQLite file)."""
         previous = self.old_state.get("groups", {}).get(group)
         if previous and previous["key"] == key \
                 and all((self.out / rel).is_file() for rel in previous["files"]):
@@ -74,8 +80,19 @@ class SiteOutput:
             self.written.update(files)
         else:
             produced = produce()
+            aside = [rel for rel in produced if rel in beside]
+
+            def write_aside() -> None:
+                for rel in aside:
+                    self.emit(rel, produced[rel])
+            child = Beside(write_aside, f"writing {', '.join(aside)}") if aside else None
             for rel, text in produced.items():
-                self.emit(rel, text)
+                if rel not in aside:
+                    self.emit(rel, text)
+            if child is not None and child.done():
+                self.written.update(aside)  # written in the child's copy of this
+            else:
+                write_aside()
             files = sorted(produced)
         self.groups[group] = {"key": key, "files": files}
 
@@ -162,3 +179,9 @@ def _is_empty(folder: Path) -> bool:
             return next(entries, None) is None
     except FileNotFoundError:
         return True
+
+
+def one_file(rel: str, produce: Callable[[], str]) -> dict[str, str]:
+    """A group of one file, ``rel``, whose text ``produce`` makes (for
+    :meth:`SiteOutput.emit_keyed`)."""
+    return {rel: produce()}
