@@ -178,3 +178,20 @@ def parsed() -> Iterator[list[str]]:
     catalog_module.DESCRIPTOR_PARSED.append(hook)
     yield seen
     catalog_module.DESCRIPTOR_PARSED.remove(hook)
+
+
+@pytest.fixture()
+def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The ids of the public records a build makes, in order (the real
+    ``builder.records.public_record`` runs; each call is noted)."""
+    from builder import records as records_module
+
+    calls: list[str] = []
+    real = records_module.public_record
+
+    def counted(dataset: Any, *args: Any, **kwargs: Any) -> Any:
+        calls.append(dataset.identifier)
+        return real(dataset, *args, **kwargs)
+
+    monkeypatch.setattr(records_module, "public_record", counted)
+    return calls

@@ -14,7 +14,6 @@ import orjson
 import pytest
 
 from bench.synthetic import make_catalog
-from builder import records as records_module
 from builder import summaries
 from builder.build import BuildConfig, build
 from builder.records import public_records
@@ -40,20 +39,6 @@ def _set(folder: Path, field: str, value: str) -> None:
     text = descriptor.read_text(encoding="utf-8")
     descriptor.write_text(re.sub(rf"(?m)^{field}: .*$", f"{field}: {value}", text, count=1),
                           encoding="utf-8")
-
-
-@pytest.fixture()
-def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ids of the public records made (the real function runs)."""
-    calls: list[str] = []
-    real = records_module.public_record
-
-    def counted(dataset: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(dataset.identifier)
-        return real(dataset, *args, **kwargs)
-
-    monkeypatch.setattr(records_module, "public_record", counted)
-    return calls
 
 
 @pytest.mark.heavy  # three builds of 160 datasets

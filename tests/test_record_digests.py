@@ -14,7 +14,6 @@ from typing import Any
 import pytest
 
 from bench.synthetic import make_catalog
-from builder import records as records_module
 from builder.build import BuildConfig, build
 
 TODAY = date(2026, 11, 23)
@@ -31,20 +30,6 @@ def _build(catalog: Path, root: Path, today: date = TODAY,
 def _tree(site: Path) -> dict[str, bytes]:
     return {p.relative_to(site).as_posix(): p.read_bytes()
             for p in sorted(site.rglob("*")) if p.is_file()}
-
-
-@pytest.fixture()
-def made(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The ids of the public records made, in order (the real function runs)."""
-    calls: list[str] = []
-    real = records_module.public_record
-
-    def counted(dataset: Any, *args: Any, **kwargs: Any) -> Any:
-        calls.append(dataset.identifier)
-        return real(dataset, *args, **kwargs)
-
-    monkeypatch.setattr(records_module, "public_record", counted)
-    return calls
 
 
 def test_a_rebuild_makes_only_the_records_that_changed(tmp_path: Path, made: list[str]) -> None:
