@@ -29,6 +29,7 @@ a worker's threads).
 from __future__ import annotations
 
 import importlib.util
+import sqlite3
 import time
 from pathlib import Path
 from typing import Any
@@ -156,11 +157,35 @@ def _sqlite_connect(dbapi_connection: Any, record: ConnectionPoolEntry,
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-        cursor.execute("PRAGMA journal_mode = WAL")
+        _set_wal(cursor)
         cursor.execute(f"PRAGMA synchronous = {synchronous}")
         cursor.execute("PRAGMA foreign_keys = ON")
     finally:
         cursor.close()
+
+
+def _set_wal(cursor: Any) -> None:
+    """Switch the database to WAL (a no-op once it is), trying again within
+    the busy timeout while another connection writes.
+
+    Raises:
+        sqlite3.OperationalError: still locked after the busy timeout, or
+            another failure.
+    """
+    # A fresh file (rollback journal) is switched by the first connection;
+    # while another process holds a write transaction on it (gunicorn's
+    # workers starting together, each migrating), SQLite answers "database is
+    # locked" at once, without waiting in the busy handler: a worker failed
+    # to boot (seen in bench.load, issue #17).
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if "locked" not in str(error) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.01)
 
 
 def _sqlite_connect_volatile(dbapi_connection: Any, record: ConnectionPoolEntry) -> None:
