@@ -1,5 +1,5 @@
-"""What the tests of the build's pools of processes share: the files of a
-built site, and the ways a pool's worker fails (killed, or raising)."""
+"""What the build's tests share: the files of a built site; and, for the
+tests of its pools of processes, the ways a worker fails (killed, or raising)."""
 
 from __future__ import annotations
 

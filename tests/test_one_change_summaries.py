@@ -19,6 +19,7 @@ from builder.build import BuildConfig, build
 from builder.records import public_records
 from domain.catalogue.catalog import load_catalog
 from domain.catalogue.publication import dataset_path
+from tests.pool_failures import site_tree
 
 TODAY = date(2026, 11, 23)
 REPO = Path(__file__).resolve().parent.parent
@@ -27,11 +28,6 @@ REPO = Path(__file__).resolve().parent.parent
 def _build(catalog: Path, root: Path) -> None:
     build(BuildConfig(catalog_dir=catalog, out_dir=root / "site", today=TODAY,
                       cache_dir=root / "cache"))
-
-
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def _set(folder: Path, field: str, value: str) -> None:
@@ -62,7 +58,7 @@ def test_one_change_makes_only_the_records_shown_whole_and_equals_a_first_build(
     # before summaries.
     assert made[0] == changed.name
     assert len(set(made)) <= 1 + 10 + 50 + 10 + 50 < 150, len(set(made))
-    site = _tree(tmp_path / "out" / "site")
+    site = site_tree(tmp_path / "out" / "site")
     title = "一次修订后的标题".encode()
     page = dataset_path(changed.name)
     for rel in ("index.html", "catalog.json", "catalog-index.json", "dcat.ttl", "dcat.jsonld",
@@ -70,7 +66,7 @@ def test_one_change_makes_only_the_records_shown_whole_and_equals_a_first_build(
                 "feeds/departments/jtj.xml", "departments/jtj/index.html", f"{page}index.html"):
         assert title in site[rel], rel
     _build(catalog, tmp_path / "fresh")
-    assert site == _tree(tmp_path / "fresh" / "site")
+    assert site == site_tree(tmp_path / "fresh" / "site")
 
 
 def test_summaries_are_the_records_values(tmp_path: Path) -> None:

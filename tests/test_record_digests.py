@@ -15,6 +15,7 @@ import pytest
 
 from bench.synthetic import make_catalog
 from builder.build import BuildConfig, build
+from tests.pool_failures import site_tree
 
 TODAY = date(2026, 11, 23)
 
@@ -25,11 +26,6 @@ def _build(catalog: Path, root: Path, today: date = TODAY,
     build(BuildConfig(catalog_dir=catalog, out_dir=root / "site", today=today,
                       cache_dir=root / "cache", download_counts=counts,
                       overdue_reports=overdue))
-
-
-def _tree(site: Path) -> dict[str, bytes]:
-    return {p.relative_to(site).as_posix(): p.read_bytes()
-            for p in sorted(site.rglob("*")) if p.is_file()}
 
 
 def test_a_rebuild_makes_only_the_records_that_changed(tmp_path: Path, made: list[str]) -> None:
@@ -49,7 +45,7 @@ def test_a_rebuild_makes_only_the_records_that_changed(tmp_path: Path, made: lis
     # catalogue; the rest are scanned through their kept summaries).
     assert made[0] == changed.name and len(made) == 6
     _build(catalog, tmp_path / "fresh")
-    assert _tree(tmp_path / "out" / "site") == _tree(tmp_path / "fresh" / "site")
+    assert site_tree(tmp_path / "out" / "site") == site_tree(tmp_path / "fresh" / "site")
 
 
 @pytest.mark.parametrize("change", ["vocabularies", "day", "counts", "overdue"])
@@ -72,11 +68,11 @@ def test_what_a_record_is_made_of_outside_its_folder_is_in_its_key(
         after["overdue"] = {ids[1]: 0, ids[3]: 2}
     _build(catalog, tmp_path / "out", **after)
     _build(catalog, tmp_path / "fresh", **after)
-    rebuilt, fresh = _tree(tmp_path / "out" / "site"), _tree(tmp_path / "fresh" / "site")
+    rebuilt, fresh = site_tree(tmp_path / "out" / "site"), site_tree(tmp_path / "fresh" / "site")
     assert rebuilt == fresh
     # The change did reach the site (the test would prove nothing otherwise).
     if change == "vocabularies":
         assert "云河市公安局（更名）".encode() in fresh["catalog.json"]
     else:
         _build(catalog, tmp_path / "first", **before)
-        assert _tree(tmp_path / "first" / "site") != fresh
+        assert site_tree(tmp_path / "first" / "site") != fresh
