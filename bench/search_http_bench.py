@@ -215,13 +215,15 @@ class Portal:
 def gunicorn(env: dict[str, str], workers: int, threads: int,
              tree: Path | None = None) -> Iterator[Portal]:
     """The service (of ``tree``, default this checkout) under gunicorn with
-    production's configuration module, ``workers`` × ``threads`` (gthread)."""
+    production's configuration module, ``workers`` × ``threads``: the
+    worker class is the configuration's (no ``-k``), so that a compared tree
+    runs its own (gthread where its configuration names none)."""
     port = free_port()
     if tree is not None:
         env = {**env, "PYTHONPATH": str(tree)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "-c", "python:search_api.gunicorn_conf",
-         "-w", str(workers), "-k", "gthread", "--threads", str(threads),
+         "-w", str(workers), "--threads", str(threads),
          "-b", f"127.0.0.1:{port}", "search_api:create_app()"],
         env=env, cwd=tree, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"

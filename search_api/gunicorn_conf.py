@@ -8,6 +8,11 @@ of an earlier version) replaced by ``[redacted]``
 (:mod:`search_api.web.logredact`): a bearer token in a log is a key in the
 hands of whoever reads it. Command-line options given after
 ``-c`` override these values.
+
+The worker is gunicorn's threaded one (``--threads``) keeping no more than its
+share of the connections (:mod:`search_api.web.balanced_worker`): a worker
+holding more than the others answers with ``Connection: close`` so that
+keep-alive clients (nginx's upstream pool) spread over all workers.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from gunicorn.glogging import Logger
 
 from search_api.web.logredact import clean, install
 
+worker_class = "search_api.web.balanced_worker.BalancedThreadWorker"
 accesslog = "-"
 errorlog = "-"
 # Combined log format; the atoms are redacted before formatting.
