@@ -32,8 +32,11 @@ a few seconds of the repeated mix first (every worker has read the index
 before the figures start). Prints requests/s, latency percentiles, errors
 and the portal's server CPU per request (gunicorn and its workers, from
 /proc: what the answers cost, which the machine's load disturbs less than
-latency). The machine's load (from /proc/loadavg) before and after is
-printed with each line: other processes disturb the figures.
+latency) and how the portal's workers shared wrk's connections halfway
+through the run ("spread", most first: 16/0 is one worker holding all;
+bench.worker_spread). The machine's load (from /proc/loadavg) before and
+after is printed with each line: other processes disturb the figures.
+``--mixes distinct`` runs only that mix.
 """
 
 from __future__ import annotations
@@ -47,6 +50,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -55,6 +59,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from bench.rows_load import _tree_cpu as tree_cpu
 from bench.search_bench import (
@@ -67,6 +72,7 @@ from bench.search_bench import (
     free_port,
     make_records,
 )
+from bench.worker_spread import spread
 from search_api.indexing import index_catalog
 from search_api.settings import defaults
 
@@ -210,6 +216,15 @@ class Portal:
         """CPU seconds of gunicorn and its workers so far."""
         return tree_cpu(self.process.pid)
 
+    def spread_later(self, seconds: float) -> tuple[threading.Timer, list[list[int]]]:
+        """A started timer that reads, after ``seconds``, the connections
+        each worker holds (into the returned list)."""
+        port = int(self.base.rsplit(":", 1)[1])
+        found: list[list[int]] = []
+        timer = threading.Timer(seconds, lambda: found.append(spread(self.process.pid, port)))
+        timer.start()
+        return timer, found
+
 
 @contextmanager
 def gunicorn(env: dict[str, str], workers: int, threads: int,
@@ -300,9 +315,10 @@ class Options:
     compare: Path | None = None
     datasette: bool = True
     trivial: bool = False
+    mixes: tuple[str, ...] = ("repeated", "distinct")
 
 
-def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
+def bench(n: int, options: Options) -> list[tuple[str, dict[str, Any]]]:
     """The servers up side by side; each mix run on each in turn, ``rounds``
     times (A B A B), so that a change in the machine's load hits all. Each
     line carries the load average before and after it."""
@@ -327,7 +343,7 @@ def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
             run_wrk(base, repeated, WARM_SECONDS)  # every worker has read the index
         results = []
         trivial = trivial_paths(folder) if options.trivial else []
-        for mix in ("repeated", "distinct") + (("trivial",) if trivial else ()):
+        for mix in options.mixes + (("trivial",) if trivial else ()):
             for number in range(options.rounds):
                 for name, base, server, repeated, distinct_paths in servers:
                     # Every server of a round gets the same distinct queries, each round others.
@@ -336,7 +352,12 @@ def bench(n: int, options: Options) -> list[tuple[str, dict[str, float]]]:
                     if mix == "trivial" and server is None:
                         continue  # Datasette has no such endpoint
                     before, cpu = load(), server.cpu() if server else 0.0
-                    figures = run_wrk(base, paths, options.seconds)
+                    timer, found = (server.spread_later(options.seconds / 2) if server
+                                    else (None, []))
+                    figures: dict[str, Any] = dict(run_wrk(base, paths, options.seconds))
+                    if timer is not None:
+                        timer.join()
+                    figures["spread"] = "/".join(map(str, found[0])) if found else "-"
                     figures["load_before"], figures["load"] = before, load()
                     figures["cpu_ms"] = ((server.cpu() - cpu) * 1000 / max(figures["requests"], 1)
                                          if server else float("nan"))
@@ -357,25 +378,27 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--compare", type=Path, default=None,
                         help="another source tree whose service runs beside, alternately")
     parser.add_argument("--no-datasette", action="store_true", help="leave Datasette out")
+    parser.add_argument("--mixes", nargs="+", choices=["repeated", "distinct"],
+                        default=["repeated", "distinct"], help="the mixes run (default both)")
     parser.add_argument("--trivial", action="store_true",
                         help="also the trivial mix: /api/v1/datasets/<id>, the cost outside "
                              "the engine")
     args = parser.parse_args(argv)
     shapes = tuple((int(w), int(t)) for w, _, t in (s.partition("x") for s in args.shapes))
     options = Options(args.seconds, args.rounds, shapes, args.compare, not args.no_datasette,
-                      args.trivial)
+                      args.trivial, tuple(args.mixes))
     print(f"wrk, {CONNECTIONS} connections, {args.seconds} s per server and mix, loopback; "
           f"portal under gunicorn workers x threads {' '.join(args.shapes)} "
           f"(-c python:search_api.gunicorn_conf); cpus={os.cpu_count()}")
     print(f"{'datasets':>9} {'server, mix':<30} {'req/s':>8} {'p50 ms':>8} {'p95 ms':>8} "
           f"{'p99 ms':>8} {'errors':>7} {'CPU ms/req':>10} {'repeat':>6} "
-          f"{'load before/after':>18}")
+          f"{'spread':>7} {'load before/after':>18}")
     for n in args.sizes:
         for name, r in bench(n, options):
             print(f"{n:>9,} {name:<30} {r['rps']:>8.0f} {r['p50']:>8.1f} {r['p95']:>8.1f} "
                   f"{r['p99']:>8.1f} {r['errors']:>7.0f} {r['cpu_ms']:>10.2f} "
                   f"{'-' if 'repeated' in name else format(r['repeats'], '.0%'):>6} "
-                  f"{r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
+                  f"{r['spread']:>7} {r['load_before']:>8.2f} / {r['load']:<7.2f}", flush=True)
     return 0
 
 

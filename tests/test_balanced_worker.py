@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 from bench.search_bench import free_port
+from bench.worker_spread import spread
 from search_api.web.balanced_worker import Board
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,9 +80,10 @@ def _get(conn: http.client.HTTPConnection) -> tuple[int, bool]:
 
 
 @pytest.fixture
-def two_workers(tmp_path: Path) -> Iterator[tuple[int, list[int]]]:
+def two_workers(tmp_path: Path) -> Iterator[tuple[int, int, list[int]]]:
     """gunicorn with the production configuration module, 2 workers × 2
-    threads, serving an app that answers its worker's pid: (port, pids)."""
+    threads, serving an app that answers its worker's pid: (port, master's
+    pid, workers' pids)."""
     (tmp_path / "pid_app.py").write_text(APP, encoding="utf-8")
     port = free_port()
     env = {**os.environ, "PYTHONPATH": f"{ROOT}{os.pathsep}{tmp_path}"}
@@ -101,15 +103,15 @@ def two_workers(tmp_path: Path) -> Iterator[tuple[int, list[int]]]:
                 time.sleep(0.2)
             finally:
                 conn.close()
-        yield port, sorted(pids)
+        yield port, proc.pid, sorted(pids)
     finally:
         proc.terminate()
         proc.wait(timeout=30)
 
 
 def test_connections_that_fell_on_one_worker_spread_over_both(
-        two_workers: tuple[int, list[int]]) -> None:
-    port, (busy, idle) = two_workers
+        two_workers: tuple[int, int, list[int]]) -> None:
+    port, master, (busy, idle) = two_workers
     conns = [http.client.HTTPConnection("127.0.0.1", port, timeout=10) for _ in range(8)]
     try:
         # The other worker cannot accept (stopped): every connection falls on one.
@@ -129,6 +131,8 @@ def test_connections_that_fell_on_one_worker_spread_over_both(
             last = Counter(pid for pid, _ in answers)
             if not any(closed for _, closed in answers):
                 break
+        # The benchmark's reading of the split (bench.worker_spread) agrees.
+        assert spread(master, port) == sorted(last.values(), reverse=True)
     finally:
         for conn in conns:
             conn.close()
