@@ -25,6 +25,7 @@ from __future__ import annotations
 import mmap
 import multiprocessing
 import os
+import threading
 from typing import Any
 
 from gunicorn.workers.gthread import ThreadWorker
@@ -124,6 +125,11 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         self._slot = -1
         self._connections = 0
+        # Connections answered with "Connection: close" and not closed yet:
+        # not counted, or the client's new connection, accepted before the
+        # old one is closed, would count twice and make a worker shed again.
+        self._shedding = 0
+        self._count_lock = threading.Lock()
         super().__init__(*args, **kwargs)
 
     # ThreadWorker counts its connections in ``nr_conns`` (main thread only:
@@ -134,13 +140,19 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
 
     @nr_conns.setter
     def nr_conns(self, value: int) -> None:
-        self._connections = value
+        with self._count_lock:
+            self._connections = value
+            self._publish()
+
+    def _publish(self) -> None:
+        """Publish the connections kept (the caller holds ``_count_lock``)."""
         if self._slot >= 0:
-            self.board.publish(self._slot, value)
+            self.board.publish(self._slot, self._connections - self._shedding)
 
     def init_process(self) -> None:
         self._slot = self.board.claim(os.getpid())
-        self.board.publish(self._slot, self._connections)
+        with self._count_lock:
+            self._publish()
         super().init_process()
 
     def run(self) -> None:
@@ -163,8 +175,23 @@ class BalancedThreadWorker(ThreadWorker):  # type: ignore[misc]
     def handle_request(self, req: Any, conn: Any) -> bool:
         """Answer as gthread does; over its share, with ``Connection:
         close`` (gunicorn's request flag that makes the response say so and
-        the worker close the connection after it)."""
-        if self._slot >= 0 and self.board.over_share(self._slot):
-            req.must_close = True
+        the worker close the connection after it). The connection stops
+        counting at once; several threads shed no more than the excess."""
+        if self._slot >= 0:
+            with self._count_lock:
+                if self.board.over_share(self._slot):
+                    self._shedding += 1
+                    self._publish()
+                    conn.balance_shed = True
+                    req.must_close = True
         result: bool = super().handle_request(req, conn)
         return result
+
+    def finish_request(self, conn: Any, fs: Any) -> None:
+        # A shed connection is closed here (its answer said close): it leaves
+        # the count of those being shed as it leaves nr_conns, which publishes.
+        if getattr(conn, "balance_shed", False):
+            conn.balance_shed = False
+            with self._count_lock:
+                self._shedding -= 1
+        super().finish_request(conn, fs)
