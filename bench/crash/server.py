@@ -40,7 +40,9 @@ def group_members(pgid: int) -> list[int]:
 
 
 class Service:
-    """``gunicorn -w W -k gthread --threads T -b 127.0.0.1:PORT 'search_api:create_app()'``."""
+    """``gunicorn -c python:search_api.gunicorn_conf -w W --threads T -b
+    127.0.0.1:PORT 'search_api:create_app()'``: the deployment's settings
+    (its worker class; its access log formatted, written to /dev/null)."""
 
     def __init__(self, env: dict[str, str], port: int, log_path: Path, *, workers: int = 4,
                  threads: int = 8) -> None:
@@ -53,9 +55,10 @@ class Service:
         gunicorn = str(Path(sys.executable).parent / "gunicorn")
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(
-                [gunicorn, "-w", str(self.workers), "-k", "gthread", "--threads",
-                 str(self.threads), "-b", f"127.0.0.1:{self.port}", "--timeout", "120",
-                 "--backlog", "2048", "search_api:create_app()"],
+                [gunicorn, "-c", "python:search_api.gunicorn_conf", "--access-logfile",
+                 "/dev/null", "-w", str(self.workers), "--threads", str(self.threads),
+                 "-b", f"127.0.0.1:{self.port}", "--timeout", "120", "--backlog", "2048",
+                 "search_api:create_app()"],
                 cwd=REPO, env=self.env, stdout=log, stderr=subprocess.STDOUT,
                 stdin=subprocess.DEVNULL, start_new_session=True)
         self.starts += 1
