@@ -114,7 +114,8 @@ class DescriptorCache(MutableMapping[str, Entry]):
         listings = self._load_file(self.path / LISTINGS_FILE, "listings")
         self.listings = listings if listings is not None else {}
         if root is not None and len(self.listings) >= WALK_IN_CHILD_AT:
-            self._walker = Walk.start(root, self._identity_here, self._new_listings)
+            self._walker = Walk.start(root, self._identity_here, self._new_listings,
+                                       self.listings)
         for number in range(SHARDS):
             part = self._load_file(self.path / f"{number:02d}.pickle", "entries")
             if part is not None:

@@ -142,3 +142,64 @@ def test_a_refused_output_folder_starts_no_child(tmp_path: Path,
     with pytest.raises(UnsafeOutput):
         _build(catalog, tmp_path / "own")
     assert started == []
+
+
+def test_the_child_sends_only_how_the_listings_changed(tmp_path: Path) -> None:
+    # The parent holds the last build's listings: the child sends the
+    # listings that changed or are new and the names of those it did not
+    # make, and the parent's result is what a walk here makes.
+    import pickle
+
+    catalog = make_catalog(tmp_path / "catalog", 40)
+    _age(catalog)
+    cache = DescriptorCache(tmp_path / "cache", "code")
+    for folder in sorted(p for p in catalog.iterdir() if p.is_dir()):
+        cache._identity_here(folder)
+    known = dict(cache._new_listings)
+    assert len(known) == 80  # each dataset folder and its data folder
+
+    def walked(known: dict[str, object]) -> tuple[dict[str, str], dict[str, object], int]:
+        here = DescriptorCache(tmp_path / "cache", "code")
+        here.listings = dict(known)
+        walk = folder_walk.Walk.start(catalog, here._identity_here, here._new_listings, known)
+        assert walk is not None
+        raw = walk._reader.recv_bytes()  # what the child sent, as sent
+        walk._reader = _Replay(raw)  # type: ignore[assignment]
+        result = walk.result()
+        assert result is not None
+        return result[0], result[1], len(raw)
+
+    identities, listings, size = walked(known)
+    assert listings == known
+    # The identities and an empty difference: no listing went through the pipe.
+    assert size <= len(pickle.dumps((identities, {}, []), protocol=pickle.HIGHEST_PROTOCOL))
+    # A folder gone, a folder added, a file added: the result is a walk made here.
+    gone = sorted(p for p in catalog.iterdir() if p.is_dir())[5]
+    for path in sorted(gone.rglob("*"), reverse=True):
+        path.unlink() if path.is_file() else path.rmdir()
+    gone.rmdir()
+    (catalog / "new-000001" / "data").mkdir(parents=True)
+    (catalog / "new-000001" / "datapackage.yaml").write_text("name: x\n", encoding="utf-8")
+    first = sorted(p for p in catalog.iterdir() if p.is_dir())[0]
+    (first / "data" / "more.csv").write_text("a\n1\n", encoding="utf-8")
+    _age(catalog)
+    identities, listings, _ = walked(known)
+    fresh = DescriptorCache(tmp_path / "cache", "code")
+    expected = {str(f): fresh._identity_here(f) for f in sorted(
+        p for p in catalog.iterdir() if p.is_dir())}
+    assert identities == expected and listings == fresh._new_listings
+
+
+class _Replay:
+    """A pipe's reading end that gives back one message already read."""
+
+    def __init__(self, raw: bytes) -> None:
+        self.raw = raw
+
+    def recv(self) -> object:
+        import pickle
+
+        return pickle.loads(self.raw)
+
+    def close(self) -> None:
+        pass

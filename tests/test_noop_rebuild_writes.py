@@ -12,6 +12,7 @@ import orjson
 
 from bench.synthetic import make_catalog
 from builder.build import STATE_FILE, BuildConfig, BuildResult, build
+from builder.build_state import read_state
 
 TODAY = date(2026, 11, 23)
 
@@ -45,7 +46,7 @@ def test_the_state_follows_a_change_and_comes_back_when_lost(tmp_path: Path) -> 
     descriptor.write_text(descriptor.read_text(encoding="utf-8").replace(
         "title: ", "title: 修订 ", 1), encoding="utf-8")
     _build(catalog, tmp_path / "out")
-    entry = next(e for e in orjson.loads(state.read_bytes())["datasets"].values()
+    entry = next(e for e in read_state(state)["datasets"].values()
                  if e["folder"] == folder.name)
     assert entry["title"].startswith("修订 ")
     # The next day: nothing in the catalogue changed, but the keys did.
@@ -55,7 +56,7 @@ def test_the_state_follows_a_change_and_comes_back_when_lost(tmp_path: Path) -> 
     # Lost or damaged: written again by a rebuild with nothing new.
     state.unlink()
     _build(catalog, tmp_path / "out", date(2026, 11, 24))
-    assert state.is_file() and orjson.loads(state.read_bytes())["datasets"]
+    assert state.is_file() and read_state(state)["datasets"]
     state.write_bytes(b"{not json")
     _build(catalog, tmp_path / "out", date(2026, 11, 24))
-    assert orjson.loads(state.read_bytes())["datasets"]
+    assert orjson.loads(state.read_bytes()) and read_state(state)["datasets"]
