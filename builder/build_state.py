@@ -7,16 +7,16 @@ change to one dataset (1.5 s). Here it is:
 
 - ``state.json``: everything but the datasets' entries (the files written,
   the keyed groups, the take-downs) and a *stamp* for each shard;
-- ``state/NN.json`` (``SHARDS`` files): the entries of the datasets whose
-  identifier hashes to NN, and that shard's stamp.
+- ``state/NN-STAMP.json`` (``SHARDS`` of them): the entries of the datasets
+  whose identifier hashes to NN, and that stamp.
 
-A build writes only the shards whose entries changed (each with a new
-stamp), then ``state.json``: a rebuild after one change writes one shard.
-Every file goes through a temporary file and a rename. A shard whose stamp
-is not the one ``state.json`` names (a build that crashed between the two,
-a shard damaged or missing) is not read: its datasets count as new and are
-built again, so the state read is always one that some build wrote whole,
-or less of it.
+A build writes the shards whose entries changed under new stamps (new
+files: the ones ``state.json`` names stay as they are), then ``state.json``
+naming them, then removes the shard files it no longer names. Every file
+goes through a temporary file and a rename. So a build that crashes at any
+point leaves the state of the last build that finished, whole: its
+``state.json`` still names its own shards. A shard that is missing or
+damaged is not read: its datasets count as new and are built again.
 
 A ``state.json`` of earlier versions holds the entries itself (key
 ``datasets``): it is read as it is, and the next build writes every shard
@@ -49,15 +49,15 @@ def shard(identifier: str) -> int:
     return zlib.crc32(identifier.encode("utf-8", "surrogateescape")) % SHARDS
 
 
-def _shard_path(path: Path, number: int) -> Path:
-    return path.with_name(SHARD_FOLDER) / f"{number:02d}.json"
+def _shard_path(path: Path, number: int, stamp: str) -> Path:
+    return path.with_name(SHARD_FOLDER) / f"{number:02d}-{stamp}.json"
 
 
 def read_state(path: Path) -> dict[str, Any]:
     """The state kept at ``path`` (``state.json``), its datasets' entries
     under ``datasets`` whichever layout holds them; ``{}`` when it is
-    missing or damaged. A shard that is missing, damaged or of another
-    build (its stamp) is left out: its datasets have no entry."""
+    missing or damaged. A shard that is missing or damaged is left out:
+    its datasets have no entry."""
     try:
         state = orjson.loads(path.read_bytes())
     except (OSError, ValueError):
@@ -70,7 +70,7 @@ def read_state(path: Path) -> dict[str, Any]:
     datasets: dict[str, Any] = {}
     for number, stamp in enumerate(stamps):
         try:
-            part = orjson.loads(_shard_path(path, number).read_bytes())
+            part = orjson.loads(_shard_path(path, number, str(stamp)).read_bytes())
         except FileNotFoundError:
             part = None
         except (OSError, ValueError) as error:
@@ -91,9 +91,10 @@ def read_state(path: Path) -> dict[str, Any]:
 def save_state(path: Path, state: Mapping[str, Any], old: Mapping[str, Any]) -> bool:
     """Keep ``state`` (with its entries under ``datasets``) at ``path``,
     ``old`` being what :func:`read_state` gave at the start of the build:
-    the shards whose entries differ from ``old``'s are written (with new
-    stamps), then ``state.json`` when anything in it differs. Returns
-    whether anything was written."""
+    the shards whose entries differ from ``old``'s are written under new
+    stamps, then ``state.json`` when anything in it differs, then the shard
+    files it does not name are removed. Returns whether anything was
+    written."""
     datasets: Mapping[str, Any] = state.get("datasets", {})
     old_stamps = old.get(STAMPS)
     if not isinstance(old_stamps, list) or len(old_stamps) != SHARDS or not path.is_file():
@@ -109,10 +110,10 @@ def save_state(path: Path, state: Mapping[str, Any], old: Mapping[str, Any]) -> 
         if (
             stamps[number] is None
             or new_parts[number] != old_parts[number]
-            or not _shard_path(path, number).is_file()
+            or not _shard_path(path, number, stamps[number]).is_file()
         ):
             stamps[number] = os.urandom(8).hex()
-            file = _shard_path(path, number)
+            file = _shard_path(path, number, stamps[number])
             file.parent.mkdir(parents=True, exist_ok=True)
             write_state(file, {"stamp": stamps[number], "datasets": new_parts[number]})
     top = {key: value for key, value in state.items() if key != "datasets"}
@@ -121,4 +122,18 @@ def save_state(path: Path, state: Mapping[str, Any], old: Mapping[str, Any]) -> 
     if top == old_top and path.is_file():
         return False
     write_state(path, top)
+    _remove_unnamed(path, stamps)
     return True
+
+
+def _remove_unnamed(path: Path, stamps: list[str]) -> None:
+    """Remove the shard files (and temporary files) beside ``path`` that its
+    ``stamps`` do not name: replaced shards, those of a crashed build."""
+    named = {_shard_path(path, number, stamp).name for number, stamp in enumerate(stamps)}
+    try:
+        files = list(path.with_name(SHARD_FOLDER).iterdir())
+    except OSError:
+        return
+    for file in files:
+        if file.name not in named:
+            file.unlink(missing_ok=True)

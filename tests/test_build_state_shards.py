@@ -11,8 +11,10 @@ from datetime import date
 from pathlib import Path
 
 import orjson
+import pytest
 
 from bench.synthetic import make_catalog
+from builder import build_state
 from builder.build import STATE_FILE, BuildConfig, BuildResult, build
 from builder.build_state import SHARD_FOLDER, read_state, shard
 from tests.pool_failures import site_tree
@@ -54,8 +56,13 @@ def test_one_change_writes_one_shard_and_nothing_new_writes_none(tmp_path: Path)
     _retitle(folder)
     assert _build(catalog, tmp_path / "out").pages_written == 1
     after = _stamps(shards)
-    changed = sorted(name for name in before if after[name] != before[name])
-    assert changed == [f"{shard(folder.name):02d}.json"]
+    # The changed shard is a new file (a new stamp); the old one is gone.
+    gone, new = sorted(set(before) - set(after)), sorted(set(after) - set(before))
+    prefix = f"{shard(folder.name):02d}-"
+    assert len(gone) == len(new) == 1
+    assert gone[0].startswith(prefix) and new[0].startswith(prefix)
+    assert {name: after[name] for name in before if name in after} == {
+        name: stamp for name, stamp in before.items() if name in after}
     assert read_state(cache / STATE_FILE)["datasets"][folder.name]["title"].startswith("修订 ")
 
 
@@ -75,18 +82,33 @@ def test_a_single_file_state_of_earlier_versions_is_read_and_replaced(tmp_path: 
     assert read_state(cache / STATE_FILE)["datasets"] == whole["datasets"]
 
 
-def test_a_shard_of_a_crashed_build_is_not_trusted(tmp_path: Path) -> None:
+def test_a_build_that_crashed_before_the_top_file_leaves_the_last_state_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     catalog = make_catalog(tmp_path / "catalog", 6)
     _build(catalog, tmp_path / "out")
     cache = tmp_path / "out" / "cache"
-    folder = sorted(p for p in catalog.iterdir() if p.is_dir())[2]
-    file = cache / SHARD_FOLDER / f"{shard(folder.name):02d}.json"
-    part = orjson.loads(file.read_bytes())
-    # As if a build had written this shard and crashed before state.json.
-    file.write_bytes(orjson.dumps({**part, "stamp": "another build"}))
-    assert folder.name not in read_state(cache / STATE_FILE)["datasets"]
-    _retitle(folder)
+    kept = read_state(cache / STATE_FILE)
+    folders = sorted(p for p in catalog.iterdir() if p.is_dir())
+    _retitle(folders[2])
+    real_write = build_state.write_state
+
+    def crash_at_the_top_file(path: Path, state: dict[str, object]) -> None:
+        if path.name == STATE_FILE:
+            raise KeyboardInterrupt("the build stops here")
+        real_write(path, state)
+
+    monkeypatch.setattr(build_state, "write_state", crash_at_the_top_file)
+    with pytest.raises(KeyboardInterrupt):
+        _build(catalog, tmp_path / "out")
+    monkeypatch.setattr(build_state, "write_state", real_write)
+    # The crashed build wrote its shard beside the kept ones; what is read
+    # is still the last finished build's state, every dataset in it.
+    assert len(list((cache / SHARD_FOLDER).iterdir())) > len(kept["shard_stamps"])
+    assert read_state(cache / STATE_FILE) == kept
+    _retitle(folders[4])
     again = _build(catalog, tmp_path / "out")
-    assert again.pages_written == len(part["datasets"])  # the shard's datasets, built again
+    assert again.pages_written == 2  # the two changed datasets, nothing else
+    assert len(list((cache / SHARD_FOLDER).iterdir())) == len(kept["shard_stamps"])
     _build(catalog, tmp_path / "fresh")
     assert site_tree(tmp_path / "out" / "site") == site_tree(tmp_path / "fresh" / "site")
