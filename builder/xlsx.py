@@ -27,6 +27,7 @@ import io
 import math
 import re
 from collections.abc import Callable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -77,7 +78,8 @@ def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[l
         book = Workbook(str(path), {**OPTIONS, "constant_memory": True})
     book.set_properties({"created": FIXED_DATE})
     ws = book.add_worksheet(sheet_name(sheet))
-    write_string, write_number = ws.write_string, ws.write_number
+    write_number = ws.write_number
+    write_string = partial(_write_text, ws)
     for col, title in enumerate(titles):
         write_string(0, col, title)
     for number, row in enumerate(rows, start=1):
@@ -96,6 +98,18 @@ def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[l
         path.write_bytes(data)
         return len(data), hashlib.sha256(data).hexdigest()
     return size_and_sha256(path)
+
+
+def _write_text(ws: Any, row: int, col: int, text: str) -> None:
+    """Write ``text`` as a text cell. XlsxWriter copies a text that starts
+    with ``<r>`` and ends with ``</r>`` into the file as rich-text XML,
+    unescaped: the cell comes out empty, or the workbook does not open
+    (``<r>a&b</r>``). Such a text is written as three plain runs of a rich
+    string instead, which XlsxWriter escapes: the cell reads as the text."""
+    if text.startswith("<r>") and text.endswith("</r>"):
+        ws.write_rich_string(row, col, text[0], text[1], text[2:])
+    else:
+        ws.write_string(row, col, text)
 
 
 def _cell_reader(typed: Callable[[str, str], Any]) -> Callable[[str, str], int | float | str]:
