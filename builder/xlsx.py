@@ -67,17 +67,28 @@ def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[l
     small = expected_rows is not None and expected_rows * max(len(header), 1) <= IN_MEMORY_CELLS
     read = _cell_reader(typed)
     titles = [_ILLEGAL.sub("", title) for title in header]
-    data = small_workbook(titles, kinds, rows, read, sheet_name(sheet)) if small else None
-    if data is not None:
-        path.write_bytes(data)
-        return len(data), hashlib.sha256(data).hexdigest()
-    buffer = io.BytesIO()
-    if small:  # not one XlsxWriter's parts can make (no columns, too many)
-        book = Workbook(buffer, {**OPTIONS, "in_memory": True})
-    else:
-        book = Workbook(str(path), {**OPTIONS, "constant_memory": True})
+    name = sheet_name(sheet)
+    if not small:  # streamed by XlsxWriter through temporary files
+        _with_xlsxwriter(str(path), {"constant_memory": True}, titles, kinds, rows, read, name)
+        return size_and_sha256(path)
+    data = small_workbook(titles, kinds, rows, read, name)
+    if data is None:  # not one XlsxWriter's parts can make (no columns, too many)
+        buffer = io.BytesIO()
+        _with_xlsxwriter(buffer, {"in_memory": True}, titles, kinds, rows, read, name)
+        data = buffer.getvalue()
+    path.write_bytes(data)
+    return len(data), hashlib.sha256(data).hexdigest()
+
+
+def _with_xlsxwriter(target: str | io.BytesIO, options: dict[str, bool], titles: list[str],
+                     kinds: list[str], rows: Iterator[list[str]],
+                     read: Callable[[str, str], int | float | str], sheet: str) -> None:
+    """Write the workbook to ``target`` with XlsxWriter itself (``options``
+    added to the build's): ``titles`` in row 1, then each row's non-empty
+    cells as ``read`` gives them."""
+    book = Workbook(target, {**OPTIONS, **options})
     book.set_properties({"created": FIXED_DATE})
-    ws = book.add_worksheet(sheet_name(sheet))
+    ws = book.add_worksheet(sheet)
     write_number = ws.write_number
     write_string = partial(_write_text, ws)
     for col, title in enumerate(titles):
@@ -93,11 +104,6 @@ def write_xlsx(path: Path, header: list[str], kinds: list[str], rows: Iterator[l
             else:
                 write_number(number, col, value)
     book.close()
-    if small:
-        data = buffer.getvalue()
-        path.write_bytes(data)
-        return len(data), hashlib.sha256(data).hexdigest()
-    return size_and_sha256(path)
 
 
 def _write_text(ws: Any, row: int, col: int, text: str) -> None:
