@@ -21,9 +21,9 @@ import re
 from functools import lru_cache
 from typing import Any
 
-from gunicorn.glogging import Logger
+from gunicorn.glogging import Logger, SafeAtoms
 
-from search_api.web.logredact import clean, install
+from search_api.web.logredact import Redacted, clean, install
 
 worker_class = "search_api.web.balanced_worker.BalancedThreadWorker"
 accesslog = "-"
@@ -46,10 +46,19 @@ def used_atoms(log_format: str) -> frozenset[str]:
                      for key in re.findall(r"%\(([^)]*)\)", log_format))
 
 
+class CleanAtoms(Redacted, SafeAtoms):  # type: ignore[misc]
+    """gunicorn's atoms mapping ('-' for a missing atom, quotes escaped) made
+    from atoms :meth:`RedactingLogger.atoms` has redacted: the loggers'
+    filters leave its values as they are."""
+
+
 class RedactingLogger(Logger):  # type: ignore[misc]
     """gunicorn's logger with link tokens redacted from every access-log
     atom the format uses (request line, path, query, Referer, Location, ...)
-    and a token filter on its access and error loggers."""
+    and a token filter on its access and error loggers. The atoms are
+    redacted once, here; the filters then skip them (:class:`CleanAtoms`)."""
+
+    atoms_wrapper_class = CleanAtoms
 
     def setup(self, cfg: Any) -> None:
         super().setup(cfg)

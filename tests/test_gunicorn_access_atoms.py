@@ -3,6 +3,7 @@ format shows, and writes the same line as when it redacted every atom."""
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -12,8 +13,8 @@ from gunicorn.config import Config
 from gunicorn.glogging import Logger
 
 from search_api import gunicorn_conf
-from search_api.gunicorn_conf import RedactingLogger, used_atoms
-from search_api.web.logredact import clean
+from search_api.gunicorn_conf import CleanAtoms, RedactingLogger, used_atoms
+from search_api.web.logredact import RedactTokens, clean
 
 
 class _Response:
@@ -73,3 +74,20 @@ def test_used_atoms_names_the_format_keys() -> None:
                                                                   "s"}
     assert used_atoms(gunicorn_conf.access_log_format) == {"h", "l", "u", "t", "r", "s", "b",
                                                            "f", "a"}
+
+
+def test_filters_redact_access_atoms_once_and_other_mappings_always() -> None:
+    """The access log's atoms are redacted when made (CleanAtoms); the
+    loggers' filters then leave them as they are, but still redact the
+    message and any other mapping of arguments."""
+    atoms = CleanAtoms({"r": "GET /consult/StillHereXYZ HTTP/1.1"})
+    record = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1,
+                               "%(r)s /consult/FormatTokXYZ", None, None)
+    record.args = atoms
+    assert RedactTokens().filter(record)
+    assert record.args is atoms and atoms["r"] == "GET /consult/StillHereXYZ HTTP/1.1"
+    assert "FormatTokXYZ" not in record.msg
+    plain = logging.LogRecord("gunicorn.access", logging.INFO, __file__, 1, "%(r)s", None, None)
+    plain.args = {"r": "GET /consult/TokXYZ HTTP/1.1"}
+    assert RedactTokens().filter(plain)
+    assert "TokXYZ" not in plain.getMessage()
