@@ -29,7 +29,9 @@ run, with the machine's 1-minute load average before → after it (other
 processes disturb the figures);
 exits 1 when any run had errors or missed its rate by more than 10 %.
 ``--rate 0`` style: pass ``--search-rate 0 --request-rate 0`` for as fast as
-possible (capacity, not a target).
+possible (capacity, not a target). ``--rounds N`` runs the request runs N
+times, the databases alternately, and prints each database's lowest, median
+and highest filings/s: whether a rate holds, not what one run gave.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import random
 import re
 import secrets
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -313,6 +316,20 @@ def request_run(kind: str, pg_url: str, seconds: int, rate: float, workers: int,
             drop_schema(pg_url, schema)
 
 
+def spread(runs: Sequence[Run]) -> str:
+    """Per database, the lowest, median and highest filings/s of the
+    request runs and their highest p99 (``--rounds``)."""
+    lines = []
+    for kind in ("sqlite", "postgresql"):
+        mine = [r for r in runs if r.posts and r.name.startswith(f"requests, {kind}")]
+        if mine:
+            rates = sorted(r.filings_per_s for r in mine)
+            lines.append(f"{kind}: {len(mine)} runs, filings/s lowest {rates[0]:.1f}, median "
+                         f"{statistics.median(rates):.1f}, highest {rates[-1]:.1f}; "
+                         f"highest p99 {max(r.p99_ms for r in mine):.1f} ms")
+    return "\n".join(lines)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=int, default=60)
@@ -336,6 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
                         help="client addresses of the request runs, through a trusted proxy "
                              "as deployed (1: every request from 127.0.0.1)")
     parser.add_argument("--only", choices=["search", "requests"], default=None)
+    parser.add_argument("--rounds", type=int, default=1,
+                        help="request runs per database, alternating the databases (A B A B), "
+                             "with the spread of filings/s per database at the end: one run "
+                             "cannot show a rate held reliably on a machine whose speed swings")
     args = parser.parse_args(argv)
     runs: list[Run] = []
     print(f"wrk from a second process on 127.0.0.1, {args.seconds} s per run; gunicorn "
@@ -346,10 +367,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         runs.append(search_run(args.search_size, args.seconds, args.search_rate, args.workers,
                                args.threads))
     if args.only in (None, "requests"):
-        for kind in ("sqlite", "postgresql") if args.pg_url else ("sqlite",):
-            runs.append(request_run(kind, args.pg_url, args.seconds, args.request_rate,
-                                    args.workers, args.threads, args.request_connections,
-                                    args.clients))
+        for number in range(1, args.rounds + 1):
+            for kind in ("sqlite", "postgresql") if args.pg_url else ("sqlite",):
+                run = request_run(kind, args.pg_url, args.seconds, args.request_rate,
+                                  args.workers, args.threads, args.request_connections,
+                                  args.clients)
+                if args.rounds > 1:
+                    run.name += f" #{number}"
+                runs.append(run)
     print(f"\n{'run':<28} {'target/s':>8} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} "
           f"{'max ms':>8} {'errors':>7} {'err %':>6} {'CPU ms/req':>10} {'PG ms/req':>9} "
           f"{'load':>11}  detail")
@@ -360,6 +385,8 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{r.p99_ms:>8.1f} {r.max_ms:>8.1f} {r.status_errors + r.socket_errors:>7} "
               f"{100 * r.error_rate:>6.2f} {r.cpu_ms:>10.2f} "
               f"{r.db_cpu_ms:>9.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
+    if args.rounds > 1:
+        print(spread(runs))
     print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     failed = [r.name for r in runs if not r.ok]
     if failed:
