@@ -171,10 +171,11 @@ class EmbeddedEngine(IndexFile):
         key = (query.q, tuple(sorted(filters.items())), query.sort, query.page, query.per_page,
                query.autocorrect)
         if self._results.size:
-            generation = self._generation()
             with self._lock:
                 cached = self._results.fetch(key)
-            if cached is not None and cached[0] == generation:
+            # The generation is read only for a kept answer: a query not seen
+            # before (most of a portal's) costs no statement for it.
+            if cached is not None and cached[0] == self._generation():
                 result: SearchResult = cached[1]
                 return dataclasses.replace(
                     result, facets={k: dict(v) for k, v in result.facets.items()},
