@@ -227,7 +227,8 @@ class EmbeddedEngine(IndexFile):
                         keep = (Keep(result.to_bytes(snap.nbytes, "little"), total)
                                 if filters else Keep())
                         rids = rank(conn, parsed, expression, keep, offset, query.per_page,
-                                    relaxed, total, self._tiers.of(snap.generation))
+                                    relaxed, total, self._tiers.of(snap.generation),
+                                    match.bit_count() if filters else total)
                     else:
                         order = "name" if query.sort == "name" else "updated"
                         rids = bitmaps.ordered(snap, result, total, order, offset,
