@@ -23,8 +23,9 @@ filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
 (ranking.py) asks SQLite for bm25 of the title matches first and of the rest
 only when the page reaches past them (the heads it ranks for unfiltered
-queries are kept per generation and serve filtered queries and later pages
-of the same words); sorting by date or name walks a
+queries, and whole tiers of queries matching few records, filtered or not,
+are kept per generation and serve other filters and later pages of the
+same words); sorting by date or name walks a
 precomputed order. When no record holds every query word and the query
 allows it, a corrected query (vocab.py) is tried before falling back to
 records holding any word. Whole answers are cached per index generation.
