@@ -23,8 +23,9 @@ filters). A query of several words that few records hold all of is relaxed:
 records holding some of the words follow those holding all. Ranking
 (ranking.py) asks SQLite for bm25 of the title matches first and of the rest
 only when the page reaches past them (the heads it ranks for unfiltered
-queries are kept per generation and serve filtered queries and later pages
-of the same words); sorting by date or name walks a
+queries, and whole tiers of queries matching few records, filtered or not,
+are kept per generation and serve other filters and later pages of the
+same words); sorting by date or name walks a
 precomputed order. When no record holds every query word and the query
 allows it, a corrected query (vocab.py) is tried before falling back to
 records holding any word. Whole answers are cached per index generation.
@@ -171,10 +172,11 @@ class EmbeddedEngine(IndexFile):
         key = (query.q, tuple(sorted(filters.items())), query.sort, query.page, query.per_page,
                query.autocorrect)
         if self._results.size:
-            generation = self._generation()
             with self._lock:
                 cached = self._results.fetch(key)
-            if cached is not None and cached[0] == generation:
+            # The generation is read only for a kept answer: a query not seen
+            # before (most of a portal's) costs no statement for it.
+            if cached is not None and cached[0] == self._generation():
                 result: SearchResult = cached[1]
                 return dataclasses.replace(
                     result, facets={k: dict(v) for k, v in result.facets.items()},
@@ -226,7 +228,8 @@ class EmbeddedEngine(IndexFile):
                         keep = (Keep(result.to_bytes(snap.nbytes, "little"), total)
                                 if filters else Keep())
                         rids = rank(conn, parsed, expression, keep, offset, query.per_page,
-                                    relaxed, total, self._tiers.of(snap.generation))
+                                    relaxed, total, self._tiers.of(snap.generation),
+                                    match.bit_count() if filters else total)
                     else:
                         order = "name" if query.sort == "name" else "updated"
                         rids = bitmaps.ordered(snap, result, total, order, offset,

@@ -125,7 +125,7 @@ def find() -> Any:
             "search_results.html", q=query.q, body=None,
             error=beyond_last_page(query.page, result.total, pages),
             first_page=links.page_link(query, 1), ignored=ignored), 400
-    body = result_body(query, result, store)
+    body = result_body(query, result, labels)
     return render_template(
         "search_results.html", q=query.q, error=None, body=body, hits=_hits(body),
         facets=_facets(query, body["facets"]), pager=_pager(query, pages), ignored=ignored,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from typing import Any
 
 import orjson
@@ -86,8 +87,11 @@ def _labels() -> LabelStore:
     return store
 
 
-def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) -> dict[str, Any]:
-    """The JSON answer of /api/v1/search. ``corrected`` is null, or says which
+def result_body(query: SearchQuery, result: SearchResult,
+                names: Mapping[str, Mapping[str, str]]) -> dict[str, Any]:
+    """The JSON answer of /api/v1/search, its facet values named from
+    ``names`` (``LabelStore.get()``, read once per request: the same labels
+    that checked the filters). ``corrected`` is null, or says which
     query the hits are for when the engine corrected a query that nothing
     matched (a homophone slip, misspelt pinyin), with a message to show."""
     pages = page_count(result.total, query.per_page)
@@ -96,7 +100,6 @@ def result_body(query: SearchQuery, result: SearchResult, labels: LabelStore) ->
         item = {key: hit.record.get(key) for key in HIT_KEYS}
         item["highlights"] = hit.highlights
         hits.append(item)
-    names = labels.get()  # one look at the file per request, not per value
     facets = {key: [{"value": value, "label": names.get(key, {}).get(value, value),
                      "count": count}
                     for value, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))]
@@ -126,14 +129,14 @@ def beyond_last_page(page: int, total: int, pages: int) -> str:
 
 @bp.get("/search")
 def search() -> Any:
-    labels = _labels()
-    query = parse_search_args(request.args, labels.get())
+    names = _labels().get()  # one look at the labels file per request
+    query = parse_search_args(request.args, names)
     result = current_app.extensions["portal_engine"].search(query)
     pages = page_count(result.total, query.per_page)
     if query.page > pages:
         raise ApiError(beyond_last_page(query.page, result.total, pages))
     # orjson: the answer is the service's largest JSON (about 4 times faster than json).
-    return Response(orjson.dumps(result_body(query, result, labels)),
+    return Response(orjson.dumps(result_body(query, result, names)),
                     mimetype="application/json")
 
 

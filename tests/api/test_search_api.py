@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from flask import Flask
 from flask.testing import FlaskClient
 
 ERROR_KEYS = {"ok", "error", "errors", "status"}
@@ -123,3 +124,21 @@ def test_pinyin_initials_find_and_highlight(client: FlaskClient) -> None:
     body = search(client, "q=gj")
     assert {h["id"] for h in body["hits"][:2]} == {"jtj-0001", "jtj-0002"}
     assert "<mark>公交</mark>" in body["hits"][0]["highlights"]["title"]
+
+
+def test_a_search_request_reads_the_labels_once(app: Flask, client: FlaskClient,
+                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    # The labels that checked the filters name the facets: one look at the
+    # file (a stat) per request, not one for each use.
+    store = app.extensions["portal_labels"]
+    reads: list[int] = []
+    original = store.get
+
+    def counted() -> dict[str, dict[str, str]]:
+        reads.append(1)
+        return original()
+
+    monkeypatch.setattr(store, "get", counted)
+    body = client.get("/api/v1/search?q=公交&department=jtj").get_json()
+    assert body["ok"] and body["facets"]["department"][0]["label"] == "云河市交通运输局"
+    assert len(reads) == 1

@@ -294,3 +294,21 @@ def test_spans_are_those_of_the_marks_as_one_regex(text: str, marks: list[str]) 
     from search_api.engine.highlight import spans_of
 
     assert spans_of(text, tuple(marks)) == _regex_spans(text, tuple(marks))
+
+
+def test_a_query_not_seen_before_reads_the_generation_once(engine: EmbeddedEngine) -> None:
+    # The answer cache is checked before the generation is read: a new query
+    # reads it once, in its search's transaction; a kept answer reads it
+    # once too, to be sure the index has not changed since.
+    seen: list[str] = []
+    engine._conn().set_trace_callback(
+        lambda sql: seen.append(sql) if "'generation'" in sql else None)
+    first = engine.search(SearchQuery(q="江北区 公交"))
+    assert len(seen) == 1
+    seen.clear()
+    again = engine.search(SearchQuery(q="江北区 公交"))
+    assert len(seen) == 1 and again.hits == first.hits
+    engine.index(_records()[:100])  # a new generation: the kept answer is not used
+    seen.clear()
+    after = engine.search(SearchQuery(q="江北区 公交"))
+    assert len(seen) == 2 and after.total < first.total
