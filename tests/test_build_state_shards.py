@@ -112,25 +112,3 @@ def test_a_build_that_crashed_before_the_top_file_leaves_the_last_state_whole(
     assert len(list((cache / SHARD_FOLDER).iterdir())) == len(kept["shard_stamps"])
     _build(catalog, tmp_path / "fresh")
     assert site_tree(tmp_path / "out" / "site") == site_tree(tmp_path / "fresh" / "site")
-
-
-def test_a_damaged_or_earlier_shard_costs_only_its_datasets(tmp_path: Path) -> None:
-    """A shard cut short, and one in the JSON of earlier versions, are not
-    read (no exception): only their datasets are built again, and the state
-    read back holds every other dataset's entry as written."""
-    catalog = make_catalog(tmp_path / "catalog", 12)
-    _build(catalog, tmp_path / "out")
-    cache = tmp_path / "out" / "cache"
-    kept = read_state(cache / STATE_FILE)
-    files = sorted((cache / SHARD_FOLDER).iterdir())
-    assert all(f.suffix == ".pickle" for f in files)
-    used = sorted({shard(i) for i in kept["datasets"]})
-    cut, earlier = files[used[0]], files[used[1]]
-    cut.write_bytes(cut.read_bytes()[: cut.stat().st_size // 2])
-    earlier.with_suffix(".json").write_bytes(orjson.dumps(read_state(cache / STATE_FILE)))
-    earlier.unlink()
-    lost = {i for i in kept["datasets"] if shard(i) in used[:2]}
-    assert set(read_state(cache / STATE_FILE)["datasets"]) == set(kept["datasets"]) - lost
-    again = _build(catalog, tmp_path / "out")
-    assert again.pages_written == len(lost) and again.pages_reused == 12 - len(lost)
-    assert read_state(cache / STATE_FILE)["datasets"] == kept["datasets"]
