@@ -151,23 +151,10 @@ def record_digest(record: PublicRecord) -> str:
     return hashlib.sha256(stable_json(record.to_json()).encode()).hexdigest()
 
 
-def _fragment_key_prefix(portal: PortalInfo) -> hashlib._Hash:
-    """The part of every fragment key made of the version and the portal
-    (a hash object to copy: :func:`_fragment_key`)."""
+def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any]]) -> str:
     digest = hashlib.sha256(FRAGMENT_VERSION.encode())
-    digest.update(orjson.dumps([portal.base_url, portal.licence_url, portal.licence_name],
-                               option=orjson.OPT_SORT_KEYS)[:-1] + b",")
-    return digest
-
-
-def _fragment_key(portal: PortalInfo, record: str, downloads: list[dict[str, Any]],
-                  prefix: hashlib._Hash | None = None) -> str:
-    """The key of a dataset's fragment: the version, the portal's address and
-    licence, the downloads and the record's digest (``prefix``: what
-    :func:`_fragment_key_prefix` gave for ``portal``, made here if None)."""
-    digest = (prefix or _fragment_key_prefix(portal)).copy()
-    # The bytes of orjson.dumps([base_url, licence_url, licence_name, downloads]).
-    digest.update(orjson.dumps(downloads, option=orjson.OPT_SORT_KEYS) + b"]")
+    digest.update(orjson.dumps([portal.base_url, portal.licence_url, portal.licence_name,
+                                downloads], option=orjson.OPT_SORT_KEYS))
     digest.update(record.encode())
     return digest.hexdigest()
 
@@ -250,26 +237,25 @@ class _Fragments:
         db.execute("CREATE TABLE IF NOT EXISTS shared_node (key TEXT PRIMARY KEY, shared BLOB)")
         return db
 
-    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> bytes:
+    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
         """Record the dataset's fragment (made by ``produce`` unless kept);
-        returns its shared nodes as JSON (many datasets have the same: the
-        caller reads each text once)."""
+        returns its shared nodes."""
         self.keys.append(key)
         if self.db is None:
             fragment = self.memory.get(key) or produce()
             self.memory[key] = fragment
-            return orjson.dumps(fragment["shared"])
+            return list(fragment["shared"])
         kept = self._kept()
         found = kept.get(key)
         if found is not None:
-            return found
+            return list(orjson.loads(found))
         fragment = produce()
         shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
             key, fragment["ttl"], fragment["jsonld"], shared))
         self.db.execute("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", (key, shared))
         kept[key] = shared
-        return shared
+        return list(fragment["shared"])
 
     def _kept(self) -> dict[str, bytes]:
         """The shared nodes of every kept fragment: the keys from the wide table
@@ -365,21 +351,18 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
     files are written: write (or iterate) each file once.
     """
     fragments = _Fragments(cache_dir)
-    texts: set[bytes] = set()  # the shared nodes of each dataset, as JSON
+    shared: set[tuple[Any, ...]] = set()
     keys: list[str] = []
-    prefix = _fragment_key_prefix(portal)
     for record in records:
         files = downloads.get(record.id, [])
         made = record_digests[record.id] if record_digests else \
             record_digest(whole(record, full))
-        key = _fragment_key(portal, made, files, prefix)
+        key = _fragment_key(portal, made, files)
         keys.append(key)
-        texts.add(fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
-                                                       files)))
+        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
+                                                     files))
+        shared.update(tuple(s) for s in found)
     fragments.finish()
-    # Parsed once per distinct text: most datasets share their department's,
-    # theme's and licence's nodes (100,000 parses were a second of a rebuild).
-    shared = {tuple(s) for text in texts for s in orjson.loads(text)}
     urls = [r.url for r in records]
     head_key = hashlib.sha256(orjson.dumps([
         FRAGMENT_VERSION, generated, repr(portal), sorted(shared), urls])).hexdigest()

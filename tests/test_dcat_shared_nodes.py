@@ -5,13 +5,11 @@ existed still gives the same files."""
 
 from __future__ import annotations
 
-import hashlib
 import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from builder import dcat
@@ -76,21 +74,3 @@ def test_a_cache_without_the_narrow_table_gives_the_same_files(
     assert len(_rows(tmp_path, "SELECT key FROM shared_node")) == len(records) - 1
     assert _rows(tmp_path, "SELECT key FROM shared_node") == _rows(
         tmp_path, "SELECT key FROM fragment")
-
-
-def test_fragment_keys_stay_those_kept_by_earlier_builds(
-        sample: tuple[Any, list[PublicRecord]]) -> None:
-    """A key made from the portal's prefix is the digest an earlier build
-    kept its fragment under (the cache of a 100,000-dataset site stays
-    usable): the version, the JSON of the portal's address and licence with
-    the downloads, then the record's digest."""
-    portal, records = sample
-    downloads = [{"filename": "表.csv", "size": 12, "sha256": "ab"}, {"z": 1, "a": [2]}]
-    for files in ([], downloads):
-        digest = dcat.record_digest(records[0])
-        expected = hashlib.sha256(dcat.FRAGMENT_VERSION.encode() + orjson.dumps(
-            [portal.base_url, portal.licence_url, portal.licence_name, files],
-            option=orjson.OPT_SORT_KEYS) + digest.encode()).hexdigest()
-        assert dcat._fragment_key(portal, digest, files) == expected
-        assert dcat._fragment_key(portal, digest, files,
-                                  dcat._fragment_key_prefix(portal)) == expected
