@@ -8,6 +8,7 @@ that nothing the pages hide can leak through a feed.
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -145,8 +146,10 @@ def atom_feed(portal: PortalInfo, records: Sequence[Listed], limit: int = 50, *,
     Entry ids are the dataset pages' addresses (stable across builds).
     ``records``: public records, or their summaries with ``full`` (id →
     public record: the entries are made whole by it)."""
-    changes = [(_change(r), r) for r in records]
-    newest = sorted(changes, key=lambda c: (c[0][1] or date.min, c[1].id), reverse=True)[:limit]
+    # The newest ``limit`` without sorting them all (heapq.nlargest is
+    # sorted(..., reverse=True)[:limit], ties included).
+    newest = [(_change(r), r) for r in heapq.nlargest(
+        limit, records, key=lambda r: (_change(r)[1] or date.min, r.id))]
     updated = _stamp(newest[0][0][1]) if newest else \
         datetime.now(UTC).isoformat(timespec="seconds")
     lines = ['<?xml version="1.0" encoding="utf-8"?>',

@@ -7,6 +7,7 @@ tested without building a site.
 
 from __future__ import annotations
 
+import heapq
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
@@ -188,9 +189,9 @@ def home_context(portal: PortalInfo, vocab: Vocabularies, records: Sequence[List
     names_theme = {t.code: t.name for t in vocab.themes}
     emergencies = [r for r in records if r.emergency and r.emergency.active
                    and r.status is Status.ACTIVE]
-    newest = sorted((r for r in records if r.status is Status.ACTIVE),
-                    key=lambda r: (r.published or date.min, r.last_updated or date.min, r.id),
-                    reverse=True)[:10]
+    newest = heapq.nlargest(  # = sorted(..., reverse=True)[:10], without sorting them all
+        10, (r for r in records if r.status is Status.ACTIVE),
+        key=lambda r: (r.published or date.min, r.last_updated or date.min, r.id))
     return {
         "portal": portal, "root": "", "freshness_labels": FRESHNESS_LABELS,
         "counts": counts(records, download_count),
