@@ -6,6 +6,7 @@ catalogues, for every filter, page and query shape."""
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Iterator
 from pathlib import Path
@@ -73,7 +74,9 @@ def test_pages_from_whole_tiers_are_those_of_plain_statements(
 
     def plain(*args: Any, **kwargs: Any) -> list[int]:
         # Every tier by its own filtered statement: no kept heads, no whole tiers.
-        return plain_rank(*args[:7], total=args[7], heads=None)
+        call = inspect.signature(plain_rank).bind(*args, **kwargs)
+        call.arguments.update(heads=None, matched=None)
+        return plain_rank(*call.args, **call.kwargs)
 
     with monkeypatch.context() as patched:
         patched.setattr(embedded, "rank", plain)
