@@ -316,7 +316,7 @@ def request_run(kind: str, pg_url: str, seconds: int, rate: float, workers: int,
             drop_schema(pg_url, schema)
 
 
-def spread(runs: Sequence[Run]) -> str:
+def rate_spread(runs: Sequence[Run]) -> str:
     """Per database, the lowest, median and highest filings/s of the
     request runs and their highest p99 (``--rounds``)."""
     lines = []
@@ -386,7 +386,7 @@ def main(argv: Sequence[str] | None = None) -> int:
               f"{100 * r.error_rate:>6.2f} {r.cpu_ms:>10.2f} "
               f"{r.db_cpu_ms:>9.2f} {r.load_before:>5.2f}→{r.load:<5.2f}  {detail}")
     if args.rounds > 1:
-        print(spread(runs))
+        print(rate_spread(runs))
     print(f"load average after: {' '.join(Path('/proc/loadavg').read_text().split()[:3])}")
     failed = [r.name for r in runs if not r.ok]
     if failed:

@@ -80,7 +80,9 @@ class Board:
                     self._cells[2 * slot + 1] = 0
                     self._cells[2 * slot] = pid
                     return slot
-        raise RuntimeError(f"no free slot among {self._slots} for worker {pid}")
+        raise RuntimeError(f"no free slot among {self._slots} on the connection board for "
+                           f"worker {pid}: more workers are alive than it holds; run "
+                           f"fewer workers (--workers) or raise SLOTS")
 
     def release(self, slot: int) -> None:
         """Free ``slot``: its worker stops (its count no longer counts)."""
