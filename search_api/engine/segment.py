@@ -45,7 +45,7 @@ except ImportError:  # pragma: no cover - exercised only where rjieba is missing
 
 # Changing how text is segmented invalidates every stored segmentation: the
 # version is part of each record's content hash, so a new version re-indexes.
-SEGMENTATION_VERSION = "2"
+SEGMENTATION_VERSION = "3"  # 3: format characters dropped (synonyms.normalise)
 
 _WORD_CHAR = re.compile(r"\w", re.UNICODE)
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")

@@ -8,16 +8,31 @@ file is ``synonyms.txt`` beside this module (config key SYNONYMS_FILE).
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from pathlib import Path
 
 DEFAULT_SYNONYMS_FILE = Path(__file__).with_name("synonyms.txt")
+# Unicode's format characters (category Cf, Unicode 14), written out: making
+# the class from unicodedata at import would cost every process a pass over
+# all code points. A test checks it against unicodedata's own table.
+FORMAT_CHARS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]+")
 
 
 def normalise(text: str) -> str:
-    """NFKC (full-width letters and digits to half-width) and lower case."""
-    return unicodedata.normalize("NFKC", text).lower()
+    """NFKC (full-width letters and digits to half-width), lower case, and
+    without format characters (Unicode Cf: zero-width space and joiners,
+    word joiner, byte-order mark, soft hyphen). Those are invisible, but
+    inside a word (公, a zero-width space, 交) they cut it in two for the
+    segmenter: neither the query nor the indexed text held the word a
+    reader sees."""
+    folded = unicodedata.normalize("NFKC", text).lower()
+    return folded if folded.isascii() else FORMAT_CHARS.sub("", folded)
 
 
 class Synonyms:
