@@ -42,6 +42,9 @@ SETTINGS: tuple[Setting, ...] = (
             "by spaces). Empty: the built-in list."),
     Setting("SEARCH_RESULT_CACHE", 1024, "Answers of the embedded engine kept per worker for "
             "repeated queries, checked against the index generation (0: none)."),
+    Setting("SEARCH_CONCURRENCY", 1, "Searches the embedded engine runs at once per worker; the "
+            "others wait their turn (0: no limit). One per worker keeps the slow answers' time "
+            "down when the workers use the machine's cores; raise it with more cores than workers."),
     Setting("MEILI_URL", "", "Meilisearch server address; when set, search uses Meilisearch "
             "instead of the embedded engine."),
     Setting("MEILI_KEY", "", "Meilisearch API key."),

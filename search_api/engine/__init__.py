@@ -48,7 +48,8 @@ def open_engine(config: Mapping[str, Any]) -> SearchEngine:
     "datasets"). Otherwise the embedded engine in the SQLite file SEARCH_DB
     (default var/search.sqlite3, created with its folder when missing),
     keeping SEARCH_RESULT_CACHE answers for repeated queries (default 1024;
-    0 keeps none).
+    0 keeps none) and running SEARCH_CONCURRENCY searches at once per worker
+    (default 1; 0: no limit).
     Raises EngineUnavailable when the backend cannot be opened.
     """
     synonyms = load_synonyms(config)
@@ -58,13 +59,21 @@ def open_engine(config: Mapping[str, Any]) -> SearchEngine:
         return MeiliEngine(str(config["MEILI_URL"]), api_key=config.get("MEILI_KEY") or None,
                            index_name=str(config.get("MEILI_INDEX") or DEFAULT_MEILI_INDEX),
                            synonyms=synonyms)
-    from search_api.engine.embedded import RESULT_CACHE_SIZE, EmbeddedEngine
+    from search_api.engine.embedded import CONCURRENCY, RESULT_CACHE_SIZE, EmbeddedEngine
 
-    cache = config.get("SEARCH_RESULT_CACHE")
-    try:
-        cache_size = RESULT_CACHE_SIZE if cache in (None, "") else max(0, int(cache))
-    except (TypeError, ValueError):
-        raise EngineUnavailable(f"SEARCH_RESULT_CACHE must be a whole number, not {cache!r}") \
-            from None
     return EmbeddedEngine(Path(config.get("SEARCH_DB") or DEFAULT_SEARCH_DB), synonyms=synonyms,
-                          result_cache_size=cache_size)
+                          result_cache_size=_count(config, "SEARCH_RESULT_CACHE",
+                                                   RESULT_CACHE_SIZE),
+                          concurrency=_count(config, "SEARCH_CONCURRENCY", CONCURRENCY))
+
+
+def _count(config: Mapping[str, Any], key: str, default: int) -> int:
+    """Setting ``key`` as a whole number ≥ 0 (``default`` when unset or
+    empty). Raises EngineUnavailable for anything else."""
+    value = config.get(key)
+    if value in (None, ""):
+        return default
+    try:
+        return max(0, int(value))
+    except (TypeError, ValueError):
+        raise EngineUnavailable(f"{key} must be a whole number, not {value!r}") from None

@@ -34,7 +34,15 @@ See bench/search_bench.py for the figures.
 Concurrency: one connection per thread (and per process: a connection is
 never used across fork); readers never wait for the indexer (WAL); ``index()``
 does all its writes in one IMMEDIATE transaction, so a reader sees the old or
-the new index, never a mix.
+the new index, never a mix. An engine runs at most ``concurrency`` searches
+at once (default 1; answers from the cache do not wait): the others wait
+their turn, first come first served. A search is CPU work (Python, and
+SQLite inside one process's share of the machine), so running the threads of
+a worker side by side only shares the CPU between them: every search then
+takes as long as the slowest it overlaps with, and the slow ones (common
+words) take several times their own cost. In turn, a search waits for those
+ahead of it and then runs at full speed: the same throughput, a tighter
+tail (bench/search_http_bench.py).
 """
 
 from __future__ import annotations
@@ -42,8 +50,10 @@ from __future__ import annotations
 import dataclasses
 import json
 import sqlite3
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +82,7 @@ from search_api.engine.vocab import Vocabulary
 RECORD_BATCH = 500  # records() reads this many bodies per query
 CACHE_SIZE = 256  # match bitmaps, and facet counts, kept per engine (LRU)
 RESULT_CACHE_SIZE = 1024  # whole answers, per index generation (LRU); 0 = none
+CONCURRENCY = 1  # searches an engine runs at once (module docstring); 0 = no limit
 # A query of several words that fewer records than RELAX_BELOW hold all of also
 # shows the records holding some of them, after those (as Meilisearch does),
 # unless those are more than RELAX_MAX: then a common word (服务, 信息) matched
@@ -109,14 +120,18 @@ class EmbeddedEngine(IndexFile):
     ``synonyms``: the groups expanded at query time. ``result_cache_size``:
     how many answers are kept for repeated queries (checked against the index
     generation on every search, so a re-index is seen at once; 0 keeps
-    none). Raises EngineUnavailable when the database cannot be opened or
-    created.
+    none). ``concurrency``: how many searches run at once, the others
+    waiting their turn (0: no limit; see the module docstring). Raises
+    EngineUnavailable when the database cannot be opened or created.
     """
 
     def __init__(self, path: str | Path, synonyms: Synonyms | None = None,
                  cache_size: int = CACHE_SIZE,
-                 result_cache_size: int = RESULT_CACHE_SIZE) -> None:
+                 result_cache_size: int = RESULT_CACHE_SIZE,
+                 concurrency: int = CONCURRENCY) -> None:
         self.synonyms = synonyms or Synonyms()
+        self._turns: AbstractContextManager[object] = (
+            threading.Semaphore(concurrency) if concurrency > 0 else nullcontext())
         self._snapshot_cache: bitmaps.Snapshot = bitmaps.EMPTY
         self._vocab: tuple[str, Vocabulary] | None = None
         self._matches = Lru(cache_size)
@@ -181,7 +196,8 @@ class EmbeddedEngine(IndexFile):
                 return dataclasses.replace(
                     result, facets={k: dict(v) for k, v in result.facets.items()},
                     took_ms=(time.perf_counter() - started) * 1000)
-        answer = self._search(query, filters, started)
+        with self._turns:
+            answer = self._search(query, filters, started)
         if self._results.size:
             with self._lock:
                 self._results.keep(key, (answer[0], answer[1]))
