@@ -26,6 +26,16 @@ query: its kept order then answers every filter and page of the same words
 (a portal's distinct queries are mostly the same words with another filter),
 and ranking the rows a filter would have left out costs less than the
 statement a later filter would need.
+
+The last tier (the rest: records holding the words, but not in the title) is
+ranked by the statement of the plain expression, leaving out the records of
+the earlier tiers, all of which are in hand (the rest is only reached when
+they are exhausted): a ``NOT`` clause costs the statement a second,
+column-filtered match and bm25 IDF counts for its phrases (about three times
+the plain statement's time), and FTS5's bm25 also scores the NOT clause's
+phrases, so that a record holding some query words in its title got a boost
+that came from how the tier was written. The plain statement scores each
+record by its own words.
 """
 
 from __future__ import annotations
@@ -138,31 +148,44 @@ def rank(conn: sqlite3.Connection, parsed: ParsedQuery, expression: str, keep: K
     # One word without synonyms: every title match contains the query.
     exact = len(parsed.marks) > 1 or len(parsed.words) > 1
     whole = matched is not None and matched <= WHOLE_MAX
+    phrases = [parsed.phrase if exact or number > 0 else "" for number in range(len(steps))]
+    # The rest tier (the module docstring): ranked without its NOT clause.
+    rest_step = -1 if relaxed else len(steps) - 1
+    earlier: list[int] = []  # the kept records of the tiers exhausted so far
     page: list[int] = []
     before = 0  # records in the tiers already exhausted
     for number, tier in enumerate(steps):
         want = need - before  # this tier's head that can reach the page
-        phrase = parsed.phrase if exact or number > 0 else ""
+        phrase = phrases[number]
+        rest = number == rest_step
         ranked = heads.page(tier, phrase, keep, want) if heads is not None else None
         if ranked is None and heads is not None and matched is not None and whole:
             # All of the tier: asked for one more than it can hold, so that
-            # the kept head knows it is whole.
-            ids = ranked_tier(conn, tier, phrase, Keep(), matched + 1)
+            # the kept head knows it is whole. Unfiltered, so the rest
+            # leaves out the earlier tiers' records unfiltered.
+            skip = None if not rest else (
+                earlier if keep.mask is None else heads.whole_ids(steps[:number], phrases[:number]))
+            ids = (ranked_rest(conn, expression, phrase, Keep(), matched + 1, skip)
+                   if rest and skip is not None
+                   else ranked_tier(conn, tier, phrase, Keep(), matched + 1))
             heads.keep(tier, phrase, ids, matched + 1)
             ranked = kept_part(ids, keep, want)
         elif ranked is None and heads is not None and keep.mask is None:
             # A head of HEAD_DEPTH costs hardly more than a page's (the fixed
             # part dominates) and answers the next pages and filters too.
             depth = max(want, HEAD_DEPTH)
-            ranked = ranked_tier(conn, tier, phrase, keep, depth)
+            ranked = (ranked_rest(conn, expression, phrase, keep, depth, earlier) if rest
+                      else ranked_tier(conn, tier, phrase, keep, depth))
             heads.keep(tier, phrase, ranked, depth)
             ranked = ranked[:want]
         elif ranked is None:
-            ranked = ranked_tier(conn, tier, phrase, keep, want)
+            ranked = (ranked_rest(conn, expression, phrase, keep, want, earlier) if rest
+                      else ranked_tier(conn, tier, phrase, keep, want))
         page.extend(ranked[max(0, offset - before):want])
         if len(ranked) >= want:
             break
         before += len(ranked)
+        earlier.extend(ranked)
         if total is not None and before >= total:
             break  # every kept match is ranked: the later tiers are empty
     return page
@@ -203,6 +226,16 @@ def ranked_tier(conn: sqlite3.Connection, expression: str, phrase: str, keep: Ke
         cursor.close()
     return page[:need]
 
+
+
+def ranked_rest(conn: sqlite3.Connection, expression: str, phrase: str, keep: Keep,
+                need: int, earlier: Sequence[int]) -> list[int]:
+    """The best ``need`` kept records of the rest tier: those matching
+    ``expression`` but not in ``earlier`` (all the kept records of the
+    earlier tiers), ranked as :func:`ranked_tier` ranks ``expression``."""
+    skip = set(earlier)
+    ids = ranked_tier(conn, expression, phrase, keep, need + len(skip))
+    return [rid for rid in ids if rid not in skip][:need]
 
 
 class TierHeads:
@@ -254,6 +287,17 @@ class Heads:
         ids, whole = found
         page = kept_part(ids, keep, need)
         return page if whole or len(page) >= need else None
+
+    def whole_ids(self, tiers: Sequence[str], phrases: Sequence[str]) -> list[int] | None:
+        """All the records of ``tiers`` (each with its phrase), from their
+        kept heads, or None when one of them is not kept whole."""
+        out: list[int] = []
+        for tier, phrase in zip(tiers, phrases, strict=True):
+            found = self._heads._fetch((self._generation, tier, phrase))
+            if found is None or not found[1]:
+                return None
+            out.extend(found[0])
+        return out
 
     def keep(self, tier: str, phrase: str, ids: list[int], need: int) -> None:
         """Keep ``ids``, the first ``need`` of an unfiltered tier (all of it
