@@ -6,7 +6,8 @@ with the Flask test client (no HTTP, no gunicorn), on a fresh SQLite file
 or PostgreSQL schema, with the deployment's shared state in the store
 (server-side rate-limit counters, as in production without Redis) and the
 rate limit raised for the run. Prints, per database, the wall time and the
-process CPU time per filing (mean and p50/p99 wall) and the number of
+process CPU time per filing (mean and p50/p99 wall; on PostgreSQL also the
+CPU time of the machine's ``postgres`` processes) and the number of
 commits (durable ones, which wait for the disk, and volatile ones); on a
 busy machine the CPU time is the steadier figure. With ``--profile`` prints
 cProfile's top functions as well (``--sort cumulative`` or ``tottime``), in
@@ -36,6 +37,7 @@ from sqlalchemy import event
 
 from bench.crash import client as crash_client
 from bench.crash.run import build_site, drop_schema, fresh_database, service_env
+from bench.load import postgres_cpu
 from search_api.store import new_key
 
 PG_URL = "postgresql://postgres@127.0.0.1:5432/test"
@@ -89,6 +91,7 @@ def measure(kind: str, n: int, profile: bool, paths: dict[str, Path], folder: Pa
         walls: list[float] = []
         profiler = cProfile.Profile(time.process_time) if profile else None
         cpu0 = time.process_time()
+        server0 = postgres_cpu() if schema else 0.0
         start = time.perf_counter()
         for body in bodies[20:]:
             t = time.perf_counter()
@@ -102,11 +105,14 @@ def measure(kind: str, n: int, profile: bool, paths: dict[str, Path], folder: Pa
                 raise SystemExit(f"filing failed: {reply.status_code} {reply.get_data(True)}")
         total = time.perf_counter() - start
         cpu = time.process_time() - cpu0
+        server = (postgres_cpu() - server0) if schema else 0.0
         walls.sort()
         print(f"{kind:<11} {n} filings: wall {1000 * total / n:.2f} ms/filing "
               f"(p50 {1000 * statistics.median(walls):.2f}, "
               f"p99 {1000 * walls[int(0.99 * (n - 1))]:.2f}), "
-              f"CPU {1000 * cpu / n:.2f} ms/filing, commits/filing: {commits[0] / n:.2f} "
+              f"CPU {1000 * cpu / n:.2f} ms/filing"
+              + (f" + PostgreSQL {1000 * server / n:.2f}" if schema else "")
+              + f", commits/filing: {commits[0] / n:.2f} "
               f"durable + {commits[1] / n:.2f} volatile",
               flush=True)
         if profiler:

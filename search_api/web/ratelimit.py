@@ -151,7 +151,6 @@ class StoreHit:
 
     def __init__(self, limiter: RateLimiter, key: str, counters: InStore) -> None:
         self.limiter, self.key, self._counters = limiter, key, counters
-        self.ran = False  # counted in a transaction (that may still fail)
         self.kept = False  # set by the caller: that transaction is committed
 
     def __call__(self, conn: Any, number: Wanted) -> str:
@@ -161,7 +160,6 @@ class StoreHit:
                                                  limiter.limit, number)
         if taken is None:
             raise LimitReached(limiter.bucket)
-        self.ran = True
         return taken
 
 
@@ -189,7 +187,7 @@ def counted_in_store(app: Flask, bucket: str, store: Store) -> Iterator[StoreHit
     except LimitReached:
         _refuse(bucket)
     except BaseException:
-        if not (hit.kept or (hit.ran and store.counts_kept_on_failure)):
+        if not hit.kept:
             rate_limit(app, bucket)
         raise
     if not hit.kept:

@@ -1,8 +1,8 @@
 """A filing with one fsync (issue #17): request, events, audit records,
 outbox and idempotency key commit together, once, with the receipt number
-in the same transaction (the group commit's, see tests/store/test_group_commit.py;
-PostgreSQL: just before, without waiting for the disk); a filing that fails
-leaves nothing — on SQLite and PostgreSQL."""
+in the same transaction (the group commit's, see tests/store/test_group_commit.py);
+a filing that fails leaves nothing, not even a gap in the numbers — on SQLite
+and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -68,16 +68,14 @@ def test_a_failed_filing_stores_nothing_and_uses_no_number(store: Store) -> None
     with pytest.raises(IdempotencyKeyTaken):  # a concurrent retry's key: all rolled back
         store.file_request(DAY, builder(key), actor=APPLICANT, at=T0)
     last = store.file_request(DAY, builder(), actor=APPLICANT, at=T0)
-    # SQLite rolls the number back with the filing (its savepoint);
-    # PostgreSQL's two failures leave gaps (its number is taken before).
-    gaps = 0 if store.backend == "sqlite" else 2
-    assert first.number == f"YH-20260302-{1 + gaps // 2:04d}"
-    assert last.number == f"YH-20260302-{2 + gaps:04d}"
+    # The number is rolled back with the filing (its savepoint): no gaps.
+    assert first.number == "YH-20260302-0001"
+    assert last.number == "YH-20260302-0002"
     assert [s.number for s in store.list_requests()] == [first.number, last.number]
     assert len(store.audit_records()) == 2 * len(first.events)
     assert store.verify_audit() == []
     with store.engine.connect() as conn:
-        assert conn.execute(select(receipt_counters.c.last)).scalar_one() == 2 + gaps
+        assert conn.execute(select(receipt_counters.c.last)).scalar_one() == 2
 
 
 def test_a_number_taken_outside_the_counter_is_refused(store: Store) -> None:
@@ -125,9 +123,8 @@ class Full(Exception):
 
 def test_a_count_in_the_filing_transaction_refuses_or_goes_with_it(store: Store) -> None:
     """``count`` (a rate-limit hit) runs where the number is taken: what it
-    raises refuses the filing (nothing stored, no number used); on SQLite
-    a filing that fails after it undoes its count, on PostgreSQL the count
-    is kept (``counts_kept_on_failure``)."""
+    raises refuses the filing (nothing stored, no number used); a filing
+    that fails after it undoes its count and its number (both databases)."""
     counters = StoreCounters(store)
 
     def count(limit: int) -> Any:
@@ -144,12 +141,10 @@ def test_a_count_in_the_filing_transaction_refuses_or_goes_with_it(store: Store)
     assert counters.count("public_write", "client", 1e9, 3600) == 0
     with pytest.raises(RuntimeError):
         store.file_request(DAY, builder(fail=True), actor=APPLICANT, at=T0, count=count(5))
-    kept = int(store.counts_kept_on_failure)
-    assert kept == (store.backend == "postgresql")
-    assert counters.count("public_write", "client", 1e9, 3600) == kept
+    assert counters.count("public_write", "client", 1e9, 3600) == 0
     filed = store.file_request(DAY, builder(), actor=APPLICANT, at=T0, count=count(5))
-    assert filed.number == f"YH-20260302-{1 + kept:04d}"  # PostgreSQL: the failure's gap
-    assert counters.count("public_write", "client", 1e9, 3600) == 1 + kept
+    assert filed.number == "YH-20260302-0001"  # no gap: the failure's number was undone
+    assert counters.count("public_write", "client", 1e9, 3600) == 1
     assert [s.number for s in store.list_requests()] == [filed.number]
     assert store.verify_audit() == []
 
