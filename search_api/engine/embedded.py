@@ -34,15 +34,11 @@ See bench/search_bench.py for the figures.
 Concurrency: one connection per thread (and per process: a connection is
 never used across fork); readers never wait for the indexer (WAL); ``index()``
 does all its writes in one IMMEDIATE transaction, so a reader sees the old or
-the new index, never a mix. An engine runs at most ``concurrency`` searches
-at once (default 1; answers from the cache do not wait): the others wait
-their turn, first come first served. A search is CPU work (Python, and
-SQLite inside one process's share of the machine), so running the threads of
-a worker side by side only shares the CPU between them: every search then
-takes as long as the slowest it overlaps with, and the slow ones (common
-words) take several times their own cost. In turn, a search waits for those
-ahead of it and then runs at full speed: the same throughput, a tighter
-tail (bench/search_http_bench.py).
+the new index, never a mix. An engine runs ``concurrency`` searches at once
+(default 1; cached answers do not wait), the others wait their turn: side
+by side, CPU-bound searches only share the worker's core, and a slow one
+stretches every search it overlaps; in turn, the same throughput with a
+tighter tail (bench/search_http_bench.py).
 """
 
 from __future__ import annotations
