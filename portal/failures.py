@@ -1,6 +1,7 @@
 """Commands that fail say so: the ``portal`` group turns an unreachable
-database, a failed backup or restore, or a personal-data key that does not
-open the data into one English line and exit status 1, instead of a
+database, a failed backup or restore, a personal-data key that does not
+open the data, or a search engine that cannot start (a bad setting) into
+one English line and exit status 1, instead of a
 traceback (cron mails the output; systemd records it)."""
 
 from __future__ import annotations
@@ -36,6 +37,10 @@ def _plain_failure(exc: Exception) -> click.ClickException | None:
     if errors is not None and isinstance(exc, (errors.BackupError,
                                                errors.PersonalDataKeyError)):
         return click.ClickException(str(exc))
+    engine = sys.modules.get("search_api.engine.base")
+    if engine is not None and isinstance(exc, engine.EngineUnavailable):
+        # A search setting or index the service cannot use: the message names it.
+        return click.ClickException(f"search cannot start: {exc}")
     sqlalchemy_exc = sys.modules.get("sqlalchemy.exc")
     if sqlalchemy_exc is not None and isinstance(exc, sqlalchemy_exc.OperationalError):
         cause = str(exc.orig or exc).strip().splitlines() or [type(exc).__name__]

@@ -1,7 +1,7 @@
 """Commands say what went wrong: `portal send-mail` exits 1 naming the mail
 server when it cannot be reached and shows the retry schedule with
---status; an unreachable database or a failed restore is one plain line
-(not a traceback) and exit 1."""
+--status; an unreachable database, a failed restore or a search setting
+the engine cannot use is one plain line (not a traceback) and exit 1."""
 
 from __future__ import annotations
 
@@ -140,3 +140,11 @@ def test_an_unroutable_address_is_given_up_within_the_timeout(tmp_path: Path) ->
     assert "not sent: SMTP server 192.0.2.1:25: " in sent.stderr
     assert "24 other message(s) wait for the next run" in sent.stderr
     assert elapsed < 30
+
+
+def test_a_bad_search_setting_is_one_line_and_exit_1(tmp_path: Path) -> None:
+    answer = _portal(["serve", "--port", str(_closed_port())], tmp_path,
+                     PORTAL_SECRET_KEY="x", PORTAL_SEARCH_CONCURRENCY="abc",
+                     PORTAL_SEARCH_DB=str(tmp_path / "search.sqlite3"))
+    assert answer.returncode == 1 and "Traceback" not in answer.stderr
+    assert "SEARCH_CONCURRENCY must be a whole number, not 'abc'" in answer.stderr

@@ -76,4 +76,5 @@ def _count(config: Mapping[str, Any], key: str, default: int) -> int:
     try:
         return max(0, int(value))
     except (TypeError, ValueError):
-        raise EngineUnavailable(f"{key} must be a whole number, not {value!r}") from None
+        raise EngineUnavailable(f"{key} must be a whole number, not {value!r}: set "
+                                f"PORTAL_{key} (or {key} in the config) to 0 or more") from None
