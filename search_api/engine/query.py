@@ -4,7 +4,10 @@ The query is cut into words like the indexed text (segment.py); synonym
 terms are kept whole. Every word must match (AND); ``any_word`` (OR) is the
 fallback when no record has them all. Each word matches as itself or as all
 of its inner words (the text may hold 公交 where the query says 公交车), or as
-one of its synonyms. A synonym matches only as a phrase: its search-mode
+one of its synonyms. The pieces the user typed apart (with spaces) are kept
+as ``any_chunk``: among records holding only some words, those holding every
+word of one piece rank first (社会消费品零售总额 驾驶员培训机构: the records of
+one whole subject before those holding only 机构). A synonym matches only as a phrase: its search-mode
 tokens in a row, which is how the index holds it wherever it occurs. So 公交
 finds 公共交通 but not a record that says 公共停车场 … 交通运输局, whose 公共 and
 交通 are apart. Latin words (pinyin, abbreviations) match as prefixes.
@@ -57,10 +60,35 @@ class ParsedQuery:
     marks: tuple[str, ...]
     phrase: str  # the query without spaces, for the exact-title boost
     latin: tuple[str, ...] = ()
+    # Records holding every word of one typed piece (OR of the pieces' ANDs),
+    # with and without synonyms; "" when that is any_word or all_words itself
+    # (one piece, or no piece of several words).
+    any_chunk: str = ""
+    any_chunk_plain: str = ""
 
     @property
     def empty(self) -> bool:
         return not self.words
+
+    def plain(self, expression: str) -> str:
+        """``expression`` (all_words, any_chunk or any_word) without synonyms."""
+        if expression == self.all_words:
+            return self.all_plain
+        if self.any_chunk and expression == self.any_chunk:
+            return self.any_chunk_plain
+        return self.any_plain
+
+    def levels(self, expression: str, relaxed: bool) -> list[str]:
+        """The match levels ranked in turn for records matching ``expression``:
+        ``relaxed`` puts the records holding every word first; between those
+        and the records holding only some word (any_word) come those holding
+        a whole typed piece (each level's records that an earlier level
+        holds are ranked there)."""
+        out = [self.all_words] if relaxed else []
+        if self.any_chunk and expression == self.any_word:
+            out.append(self.any_chunk)
+        out.append(expression)
+        return out
 
 
 def _prefix_ok(piece: str, alone: bool) -> bool:
@@ -133,12 +161,13 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
     AND between query words, each word OR-ed with its synonyms (as phrases)."""
     text = normalise(q).strip()
     protected = synonyms.terms if synonyms else []
-    found = [w for chunk in text.split() for w in _split_protecting(chunk, protected)]
+    pieces = [_split_protecting(chunk, protected) for chunk in text.split()]
+    found = [w for piece in pieces for w in piece]
     meaningful = [w for w in found if w not in STOPWORDS]
     chosen = list(dict.fromkeys(meaningful or found))
     marks: set[str] = set()
-    groups = []
-    plain = []
+    groups: dict[str, str] = {}
+    plain: dict[str, str] = {}
     for word in chosen:
         own = _term_expression(word, marks, len(chosen) == 1)
         if not own:
@@ -148,16 +177,28 @@ def parse_query(q: str, synonyms: Synonyms | None = None) -> ParsedQuery:
             expression = synonym_expression(synonym, marks)
             if expression and expression not in exprs:
                 exprs.append(expression)
-        groups.append(exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")")
-        plain.append(own)
+        groups[word] = exprs[0] if len(exprs) == 1 else "(" + " OR ".join(exprs) + ")"
+        plain[word] = own
     marks.update(chosen)
+    chunks = list(dict.fromkeys(tuple(dict.fromkeys(w for w in piece if w in groups))
+                                for piece in pieces))
+    chunks = [chunk for chunk in chunks if chunk]
+    whole_pieces = len(chunks) > 1 and any(len(chunk) > 1 for chunk in chunks)
     return ParsedQuery(
         words=tuple(chosen),
-        all_words=" AND ".join(groups),
-        any_word=" OR ".join(groups),
-        all_plain=" AND ".join(plain),
-        any_plain=" OR ".join(plain),
+        all_words=" AND ".join(groups.values()),
+        any_word=" OR ".join(groups.values()),
+        all_plain=" AND ".join(plain.values()),
+        any_plain=" OR ".join(plain.values()),
         marks=tuple(sorted((m for m in marks if m), key=lambda m: (-len(m), m))),
         phrase="".join(text.split()),
         latin=tuple(w for w in chosen if _LATIN.match(w)),
+        any_chunk=_pieces(chunks, groups) if whole_pieces else "",
+        any_chunk_plain=_pieces(chunks, plain) if whole_pieces else "",
     )
+
+
+def _pieces(chunks: list[tuple[str, ...]], expressions: dict[str, str]) -> str:
+    """OR of the typed pieces, each the AND of its words' ``expressions``."""
+    return " OR ".join("(" + " AND ".join(expressions[w] for w in chunk) + ")"
+                       for chunk in chunks)

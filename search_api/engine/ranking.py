@@ -4,7 +4,8 @@ Records are ranked in tiers: those whose title (or its pinyin) holds the
 query words as typed, then those whose title holds them or their synonyms,
 then the rest; later tiers are only ranked when the page reaches them. A
 relaxed query (few records hold every word) ranks those records' tiers first,
-then the tiers of the records holding only some words.
+then the tiers of the records holding only some words; among the latter,
+those holding every word of a piece the user typed apart rank first.
 Within a tier: weighted bm25 × the record's factor (``factor`` table),
 × EXACT_TITLE_BOOST when the title contains the whole query.
 
@@ -40,6 +41,7 @@ record by its own words.
 
 from __future__ import annotations
 
+import itertools
 import json
 import sqlite3
 import threading
@@ -113,7 +115,7 @@ def tiers(parsed: ParsedQuery, expression: str) -> list[str]:
     """The tier expressions for records matching ``expression`` (one of
     ``parsed``'s): typed words in the title, then words or synonyms in the
     title, then the rest."""
-    plain = parsed.all_plain if expression == parsed.all_words else parsed.any_plain
+    plain = parsed.plain(expression)
     typed = "{title py} : (" + plain + ")"
     in_title = "{title py} : (" + expression + ")"
     out = [typed]
@@ -128,7 +130,9 @@ def rank(conn: sqlite3.Connection, parsed: ParsedQuery, expression: str, keep: K
          heads: Heads | None = None, matched: int | None = None) -> list[int]:
     """Record ids of one page by relevance (see the module docstring).
     ``relaxed``: ``expression`` is ``parsed.any_word`` but the records holding
-    every word (``parsed.all_words``) come first. ``total``: how many kept
+    every word (``parsed.all_words``) come first; records holding a whole
+    typed piece (``parsed.any_chunk``) come before those holding only some
+    word (``ParsedQuery.levels``). ``total``: how many kept
     records match ``expression`` (the tiers part them), when known: once the
     tiers ranked so far hold that many, the later ones are empty and are not
     asked for (each costs a statement whose fixed part, FTS5 counting the
@@ -140,17 +144,16 @@ def rank(conn: sqlite3.Connection, parsed: ParsedQuery, expression: str, keep: K
     known: at most WHOLE_MAX, and with ``heads``, each tier asked for is
     ranked whole and unfiltered, and kept."""
     need = offset + limit
-    if relaxed:
-        steps = [*tiers(parsed, parsed.all_words),
-                 *(f"({tier}) NOT ({parsed.all_words})" for tier in tiers(parsed, expression))]
-    else:
-        steps = tiers(parsed, expression)
+    levels = parsed.levels(expression, relaxed)
+    steps = tiers(parsed, levels[0])
+    for earlier_level, level in itertools.pairwise(levels):
+        steps += [f"({tier}) NOT ({earlier_level})" for tier in tiers(parsed, level)]
     # One word without synonyms: every title match contains the query.
     exact = len(parsed.marks) > 1 or len(parsed.words) > 1
     whole = matched is not None and matched <= WHOLE_MAX
     phrases = [parsed.phrase if exact or number > 0 else "" for number in range(len(steps))]
     # The rest tier (the module docstring): ranked without its NOT clause.
-    rest_step = -1 if relaxed else len(steps) - 1
+    rest_step = -1 if len(levels) > 1 else len(steps) - 1
     earlier: list[int] = []  # the kept records of the tiers exhausted so far
     page: list[int] = []
     before = 0  # records in the tiers already exhausted
