@@ -24,24 +24,18 @@ import functools
 import hashlib
 import itertools
 import sqlite3
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
 
 import orjson
-from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCAT, DCTERMS, FOAF, RDF, RDFS, SKOS, XSD
 
+from builder.dcat_header import catalogue_header, dataset_links
 from builder.dcat_text import group, jsonld_nodes, turtle_text
-from builder.dcat_triples import IRI_SAFE, DatasetTriples, Shared, graph, iri, iri_text
+from builder.dcat_triples import DatasetTriples
 from builder.dcat_vocab import (
-    EU_LANGUAGE,
-    EU_THEME,
-    EU_THEME_LABELS,
     PREFIXES,
-    ZH,
 )
 from builder.pages import stable_json
 from builder.spliced import Spliced
@@ -55,77 +49,6 @@ FRAGMENT_VERSION = "2"
 CACHE_FILE = "dcat-fragments.sqlite"
 # The most fragment texts read from the cache in one query (see _Fragments.text).
 READ_AHEAD = 256
-
-
-
-
-def _header(portal: PortalInfo, shared: Iterable[Shared], dataset_count: int,
-            generated: str) -> Graph:
-    """The catalogue node, its theme scheme and every shared node; not the
-    catalogue's links to its datasets (:func:`_dataset_links`)."""
-    g = graph()
-    catalogue = iri(portal, "dcat.ttl")
-    scheme = iri(portal, "themes/")
-    g.add((catalogue, RDF.type, DCAT.Catalog))
-    g.add((catalogue, DCTERMS.title, Literal(portal.name, lang=ZH)))
-    g.add((catalogue, DCTERMS.description, Literal(
-        f"{portal.bureau or portal.name}发布的公共数据开放目录，共{dataset_count}个数据集。",
-        lang=ZH)))
-    bureau = iri(portal, "about/")
-    g.add((bureau, RDF.type, FOAF.Agent))
-    g.add((bureau, FOAF.name, Literal(portal.bureau or portal.name, lang=ZH)))
-    g.add((catalogue, DCTERMS.publisher, bureau))
-    home = iri(portal, "")
-    g.add((home, RDF.type, FOAF.Document))
-    g.add((catalogue, FOAF.homepage, home))
-    g.add((EU_LANGUAGE.ZHO, RDF.type, DCTERMS.LinguisticSystem))
-    g.add((catalogue, DCTERMS.language, EU_LANGUAGE.ZHO))
-    g.add((catalogue, DCTERMS.modified, Literal(generated, datatype=XSD.date)))
-    g.add((catalogue, DCAT.themeTaxonomy, scheme))
-    g.add((scheme, RDF.type, SKOS.ConceptScheme))
-    g.add((scheme, DCTERMS.title, Literal(f"{portal.name}数据主题", lang=ZH)))
-    shared = set(shared)
-    if portal.licence_url.lower().startswith(("http://", "https://")):
-        licence = quote(portal.licence_url, safe=IRI_SAFE)
-        shared.add(("licence", licence, portal.licence_name))
-        g.add((catalogue, DCTERMS.license, URIRef(licence)))
-    for item in sorted(shared):
-        kind = item[0]
-        if kind == "typed":
-            g.add((URIRef(item[1]), RDF.type, URIRef(item[2])))
-        elif kind == "agent":
-            node = iri(portal, f"departments/{item[1]}/")
-            g.add((node, RDF.type, FOAF.Agent))
-            g.add((node, FOAF.name, Literal(item[2] or item[1], lang=ZH)))
-        elif kind == "theme":
-            node = iri(portal, f"themes/{item[1]}")
-            g.add((node, RDF.type, SKOS.Concept))
-            g.add((node, SKOS.prefLabel, Literal(item[2] or item[1], lang=ZH)))
-            g.add((node, SKOS.inScheme, scheme))
-        elif kind == "eu-theme":
-            node = EU_THEME[item[1]]
-            english, chinese = EU_THEME_LABELS[item[1]]
-            g.add((node, RDF.type, SKOS.Concept))
-            g.add((node, SKOS.prefLabel, Literal(english, lang="en")))
-            g.add((node, SKOS.prefLabel, Literal(chinese, lang=ZH)))
-            g.add((node, SKOS.inScheme, URIRef(str(EU_THEME).rstrip("/"))))
-        elif kind == "licence":
-            node = URIRef(item[1])
-            g.add((node, RDF.type, DCTERMS.LicenseDocument))
-            if item[2]:
-                g.add((node, RDFS.label, Literal(item[2], lang=ZH)))
-    return g
-
-
-
-def _dataset_links(portal: PortalInfo, urls: Iterable[str]) -> list[tuple[str, str, str]]:
-    """The catalogue's ``dcat:dataset`` link to each dataset (``urls``: their
-    pages), as plain triples: in the header's rdflib graph, 100,000 of them
-    took half a gigabyte at the build's peak for the short time the header
-    was written."""
-    catalogue, link = iri_text(portal, "dcat.ttl"), str(DCAT.dataset)
-    return list(dict.fromkeys((catalogue, link, f"{iri_text(portal, url)}#dataset")
-                              for url in urls))
 
 
 def _fragment(portal: PortalInfo, record: PublicRecord,
@@ -188,6 +111,29 @@ def store_fragments(cache_dir: Path, rows: Sequence[FragmentRow]) -> None:
         fragments.close()
 
 
+# The shared nodes' counts of the fragment cache (see _Fragments._open); a node
+# counts once per narrow row holding it.
+_COUNTS = (
+    "CREATE TABLE IF NOT EXISTS shared_count (node TEXT PRIMARY KEY, n INTEGER NOT NULL)",
+    "CREATE TABLE IF NOT EXISTS shared_rows (id INTEGER PRIMARY KEY CHECK (id = 0), "
+    "n INTEGER NOT NULL)",
+    "CREATE TRIGGER IF NOT EXISTS shared_node_added AFTER INSERT ON shared_node BEGIN "
+    "INSERT INTO shared_count SELECT DISTINCT value, 1 FROM json_each(CAST(new.shared AS TEXT)) "
+    "WHERE true ON CONFLICT(node) DO UPDATE SET n = n + 1; "
+    "UPDATE shared_rows SET n = n + 1; END",
+    "CREATE TRIGGER IF NOT EXISTS shared_node_removed AFTER DELETE ON shared_node BEGIN "
+    "UPDATE shared_count SET n = n - 1 WHERE node IN "
+    "(SELECT value FROM json_each(CAST(old.shared AS TEXT))); "
+    "UPDATE shared_rows SET n = n - 1; END",
+)
+_RECOUNT = (
+    "DELETE FROM shared_count",
+    "INSERT INTO shared_count SELECT value, count(*) FROM (SELECT DISTINCT shared_node.key, "
+    "value FROM shared_node, json_each(CAST(shared_node.shared AS TEXT))) GROUP BY value",
+    "INSERT OR REPLACE INTO shared_rows VALUES (0, (SELECT count(*) FROM shared_node))",
+)
+
+
 @dataclass
 class _ReadAhead:
     """Fragment texts of one column read before they were asked for."""
@@ -207,7 +153,7 @@ class _Fragments:
     def __init__(self, cache_dir: Path | None) -> None:
         self.keys: list[str] = []
         self.memory: dict[str, dict[str, Any]] = {}
-        self.kept: dict[str, bytes] | None = None  # key → shared nodes, once read
+        self.kept: set[str] | None = None  # the keys of the kept fragments, once read
         self.orphans: set[str] = set()  # keys of narrow rows with no wide row
         self.ahead: dict[str, _ReadAhead] = {}  # by column: the texts read ahead
         self.position: dict[str, int] | None = None  # key → its first place in keys
@@ -235,36 +181,43 @@ class _Fragments:
         # Each fragment's shared nodes again, narrow: read for every dataset, as the wide
         # rows' last column they cost reading the whole file (250 MB at 20,000 datasets).
         db.execute("CREATE TABLE IF NOT EXISTS shared_node (key TEXT PRIMARY KEY, shared BLOB)")
+        # How many narrow rows hold each shared node, and how many rows were
+        # counted: kept by triggers in the transaction that adds or deletes a
+        # row (a REPLACE fires the delete trigger with recursive triggers), so
+        # that the catalogue's shared nodes are read from here instead of
+        # parsing every fragment's list (127 MB at 100,000 datasets). Counts
+        # that disagree with the rows (a writer without recursive triggers)
+        # are made again from the rows (shared_nodes).
+        db.execute("PRAGMA recursive_triggers=ON")
+        for statement in _COUNTS:
+            db.execute(statement)
+        db.commit()
         return db
 
-    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> list[Any]:
-        """Record the dataset's fragment (made by ``produce`` unless kept);
-        returns its shared nodes."""
+    def add(self, key: str, produce: Callable[[], dict[str, Any]]) -> None:
+        """Record the dataset's fragment (made by ``produce`` unless kept)."""
         self.keys.append(key)
         if self.db is None:
-            fragment = self.memory.get(key) or produce()
-            self.memory[key] = fragment
-            return list(fragment["shared"])
+            self.memory[key] = self.memory.get(key) or produce()
+            return
         kept = self._kept()
-        found = kept.get(key)
-        if found is not None:
-            return list(orjson.loads(found))
+        if key in kept:
+            return
         fragment = produce()
         shared = orjson.dumps(fragment["shared"])
         self.db.execute("INSERT INTO fragment VALUES (?, ?, ?, ?)", (
             key, fragment["ttl"], fragment["jsonld"], shared))
         self.db.execute("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", (key, shared))
-        kept[key] = shared
-        return list(fragment["shared"])
+        kept.add(key)
 
-    def _kept(self) -> dict[str, bytes]:
-        """The shared nodes of every kept fragment: the keys from the wide table
-        (its key index), the nodes from the narrow one. A fragment with no narrow
-        row (kept by an earlier version) has them read from its wide row once."""
+    def _kept(self) -> set[str]:
+        """The keys of the kept fragments (the wide table's key index). A
+        fragment with no narrow row (kept by an earlier version) has its
+        shared nodes copied from its wide row once."""
         if self.kept is None:
             assert self.db is not None
             keys = [key for (key,) in self.db.execute("SELECT key FROM fragment")]
-            narrow = dict(self.db.execute("SELECT key, shared FROM shared_node"))
+            narrow = {key for (key,) in self.db.execute("SELECT key FROM shared_node")}
             missing = [key for key in keys if key not in narrow]
             for start in range(0, len(missing), 500):  # a bounded number of "?" per query
                 batch = missing[start:start + 500]
@@ -272,11 +225,26 @@ class _Fragments:
                 rows = self.db.execute(
                     f"SELECT key, shared FROM fragment WHERE key IN ({marks})", batch).fetchall()
                 self.db.executemany("INSERT OR REPLACE INTO shared_node VALUES (?, ?)", rows)
-                narrow.update(rows)
-            self.kept = {key: narrow[key] for key in keys}
+                narrow.update(key for key, _ in rows)
+            self.kept = set(keys)
             # Narrow rows whose wide row is gone (an earlier version deleted it).
-            self.orphans = narrow.keys() - self.kept.keys()
+            self.orphans = narrow - self.kept
         return self.kept
+
+    def shared_nodes(self) -> set[tuple[Any, ...]]:
+        """The shared nodes of the fragments recorded (call after
+        :meth:`finish`: the narrow rows are then this build's, each once)."""
+        if self.db is None:
+            return {tuple(node) for key in dict.fromkeys(self.keys)
+                    for node in self.memory[key]["shared"]}
+        counted = self.db.execute("SELECT n FROM shared_rows").fetchone()
+        (rows,) = self.db.execute("SELECT count(*) FROM shared_node").fetchone()
+        if counted is None or counted[0] != rows:
+            for statement in _RECOUNT:
+                self.db.execute(statement)
+            self.db.commit()
+        return {tuple(orjson.loads(node)) for (node,) in
+                self.db.execute("SELECT node FROM shared_count WHERE n > 0")}
 
     def finish(self) -> None:
         """Forget the fragments of datasets not in this build; commit. The
@@ -284,7 +252,7 @@ class _Fragments:
         so a rebuild after one change deletes a row or two without first
         copying every key of the build into the database."""
         if self.db is not None:
-            stale = sorted((self._kept().keys() | self.orphans) - set(self.keys))
+            stale = sorted((self._kept() | self.orphans) - set(self.keys))
             for start in range(0, len(stale), 500):  # a bounded number of "?" per query
                 batch = stale[start:start + 500]
                 marks = ",".join("?" * len(batch))
@@ -351,7 +319,6 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
     files are written: write (or iterate) each file once.
     """
     fragments = _Fragments(cache_dir)
-    shared: set[tuple[Any, ...]] = set()
     keys: list[str] = []
     for record in records:
         files = downloads.get(record.id, [])
@@ -359,10 +326,9 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
             record_digest(whole(record, full))
         key = _fragment_key(portal, made, files)
         keys.append(key)
-        found = fragments.add(key, functools.partial(_listed_fragment, portal, record, full,
-                                                     files))
-        shared.update(tuple(s) for s in found)
+        fragments.add(key, functools.partial(_listed_fragment, portal, record, full, files))
     fragments.finish()
+    shared = fragments.shared_nodes()
     urls = [r.url for r in records]
     head_key = hashlib.sha256(orjson.dumps([
         FRAGMENT_VERSION, generated, repr(portal), sorted(shared), urls])).hexdigest()
@@ -370,8 +336,8 @@ def dcat_chunks(portal: PortalInfo, records: Sequence[Listed],
     @functools.cache
     def header() -> tuple[str, str]:
         """The header as Turtle and as JSON-LD nodes (made once, when needed)."""
-        grouped = group(itertools.chain(_header(portal, shared, len(urls), generated),
-                                        _dataset_links(portal, urls)))
+        grouped = group(itertools.chain(catalogue_header(portal, shared, len(urls), generated),
+                                        dataset_links(portal, urls)))
         return turtle_text(grouped), orjson.dumps(jsonld_nodes(grouped)).decode()[1:-1]
 
     prefixes = "".join(f"@prefix {p}: <{ns}> .\n" for p, ns in PREFIXES.items())

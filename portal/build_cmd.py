@@ -20,6 +20,7 @@ from portal.common import (
     utc_now,
     verification_of,
 )
+from portal.process_end import end_without_teardown
 
 if TYPE_CHECKING:
     from builder.publication_changes import PublicationChange
@@ -130,6 +131,10 @@ def build(catalog_dir: Path, out_dir: Path, today: str | None, base_url: str | N
         raise click.ClickException(str(exc)) from exc
     except ThemeError as exc:
         raise click.ClickException(f"{exc}; check builder/mkdocs.yml") from exc
+    if not then_index:
+        # The build's objects need not be freed one by one: the program ends
+        # when this command is done (4 to 11 s at 100,000 datasets, issue 17).
+        end_without_teardown()
     print_problems(result.warnings, as_json=False)
     click.echo(f"built {result.datasets} datasets into {out_dir} in {result.seconds:.1f} s "
                f"({result.pages_written} pages written, {result.pages_reused} unchanged, "

@@ -11,9 +11,17 @@ from typing import Any
 
 import click
 
+from portal.process_end import run_program
+
 
 class PortalGroup(click.Group):
     """A click group whose commands report database failures plainly."""
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        """The program itself (the console script, ``python -m portal``): it
+        may end without Python's teardown (``portal.process_end``). Tests
+        call ``main`` instead (``CliRunner``) and never end so."""
+        return run_program(self.main, *args, **kwargs)
 
     def invoke(self, ctx: click.Context) -> Any:
         try:
