@@ -51,11 +51,11 @@ MEISHAN = Path("/work/shared/real-catalogs/sichuan_meishan.json")
 # as `portal build` does: without Python's teardown (portal.process_end).
 BUILD = ("import sys; from datetime import date; from pathlib import Path; "
           "from builder.build import BuildConfig, build; "
-          "from portal.process_end import end_without_teardown, run_program; "
+          "from portal.process_end import end_now; "
           "r = build(BuildConfig(catalog_dir=Path(sys.argv[1]), out_dir=Path(sys.argv[2]), "
           "today=date(2026, 11, 23), cache_dir=Path(sys.argv[3]))); "
           "print('pages written', r.pages_written, 'reused', r.pages_reused, r.timings); "
-          "end_without_teardown(); run_program(sys.exit, 0)")
+          "end_now(0)")
 
 
 def load_average() -> str:

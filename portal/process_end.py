@@ -35,24 +35,19 @@ def end_without_teardown() -> None:
     _asked = True
 
 
-def asked() -> bool:
-    """Whether a command asked to end without teardown."""
-    return _asked
-
-
 def run_program(main: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """``main(*args, **kwargs)`` (a click command in standalone mode: it ends
     by raising SystemExit); when the command asked for it, the process then
-    ends at once with the same exit status (:func:`_end_now`)."""
+    ends at once with the same exit status (:func:`end_now`)."""
     try:
         return main(*args, **kwargs)
     except SystemExit as done:
         if _asked:
-            _end_now(done.code)
+            end_now(done.code)
         raise
 
 
-def _end_now(code: object) -> NoReturn:
+def end_now(code: object) -> NoReturn:
     """End the process with ``code`` as SystemExit would (None: 0, an int: that
     status, anything else: printed to stderr, status 1), after flushing the
     standard streams and the logging handlers, but without freeing anything."""
